@@ -1,0 +1,70 @@
+# Ducha — the two commands: `make run` (set up and run with demo data) and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make run` is production-like on the embedded default (SQLite + file-system broker):
+# DEBUG off, a secret key generated once under var/, no HTTPS on localhost.
+RUN_ENV = DEBUG=0 SECURE_HTTPS=0 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 SECRET_KEY=$$(cat var/secret_key) HOST=$(HOST) PORT=$(PORT)
+
+.PHONY: run setup system-deps venv messages migrate demo test test-e2e lint format bench clean
+
+run: setup
+	@$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	@echo ""
+	@echo "  Ducha is starting at http://$(HOST):$(PORT)/"
+	@echo "  Demo logins (password ducha-demo): supervisor, caller, head-neike, head-waike, admin, volunteer"
+	@echo "  Ctrl-C stops the web server, the Celery worker and Celery beat."
+	@echo ""
+	@$(RUN_ENV) $(BIN)/honcho start -f Procfile
+
+setup: system-deps $(VENV)/.installed var/secret_key messages
+	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	@$(RUN_ENV) $(BIN)/python manage.py seed_demo
+
+system-deps:
+	@.ci/system-deps
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip
+	@$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+var/secret_key:
+	@mkdir -p var && umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+# Compile the zh_Hans catalogues (.mo files are build output, not committed).
+messages: $(VENV)/.installed
+	@$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
+
+# Regenerate the catalogues after changing strings: the core at the top, each app in its folder.
+makemessages: $(VENV)/.installed
+	@$(BIN)/python manage.py makemessages -l zh_Hans -v0 --ignore=.venv --ignore=inspections --ignore=followups --ignore=complaints --ignore=surveys --ignore=reports --ignore=benchmarks --ignore=tests
+	@for app in inspections followups complaints surveys reports; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -v0); done
+
+test: system-deps $(VENV)/.installed messages
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	@$(BIN)/pytest -n 2 -q
+
+test-e2e: system-deps $(VENV)/.installed messages
+	@.ci/system-deps --with-browser
+	@$(BIN)/pytest -q -m e2e -p no:xdist
+
+lint:
+	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/bandit -q -c pyproject.toml -r .
+
+format:
+	@$(BIN)/ruff check --fix . ; $(BIN)/ruff format .
+
+bench: $(VENV)/.installed
+	@$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles var/test

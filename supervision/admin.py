@@ -1,0 +1,158 @@
+"""The Django admin, for every model; Chinese via the model's verbose names."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .imports import DepartmentResource, StaffResource
+from .models import (
+    Attachment,
+    Category,
+    DeadlineExtension,
+    Department,
+    DischargeStay,
+    Finding,
+    ImportRun,
+    Notification,
+    OrderTransition,
+    RectificationOrder,
+    SiteConfig,
+    Staff,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Ducha"), {"fields": ("full_name", "phone", "departments", "language")}),
+    )
+    list_display = ("username", "full_name", "email", "is_active", "last_login")
+    list_filter = ("groups", "is_active", "departments")
+    search_fields = ("username", "full_name", "email")
+    filter_horizontal = ("groups", "user_permissions", "departments")
+
+
+@admin.register(Department)
+class DepartmentAdmin(ImportExportModelAdmin):
+    resource_classes = [DepartmentResource]
+    list_display = ("code", "name", "kind", "active", "sort_order")
+    list_filter = ("kind", "active")
+    search_fields = ("code", "name")
+
+
+@admin.register(Staff)
+class StaffAdmin(ImportExportModelAdmin):
+    resource_classes = [StaffResource]
+    list_display = ("employee_no", "name", "department", "position", "title", "active")
+    list_filter = ("position", "active", "department")
+    search_fields = ("employee_no", "name")
+    autocomplete_fields = ("user",)
+    list_select_related = ("department",)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "active", "sort_order")
+    list_editable = ("active", "sort_order")
+
+
+@admin.register(SiteConfig)
+class SiteConfigAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not SiteConfig.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "found_at", "department", "category", "source", "severity")
+    list_filter = ("source", "category", "severity", "department")
+    search_fields = ("number", "description")
+    date_hierarchy = "found_at"
+    raw_id_fields = ("recurrence_of", "found_by")
+    inlines = [AttachmentInline]
+    list_select_related = ("department", "category")
+
+
+class TransitionInline(admin.TabularInline):
+    model = OrderTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ("action", "from_status", "to_status", "actor", "at", "comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RectificationOrder)
+class RectificationOrderAdmin(SimpleHistoryAdmin):
+    """Read-mostly: state changes belong to the workflow pages, which keep the history."""
+
+    list_display = ("number", "department", "status", "deadline", "closed_at")
+    list_filter = ("status", "department")
+    search_fields = ("number", "finding__number")
+    readonly_fields = ("status", "finding", "issued_by", "submitted_at", "closed_at", "closed_on_time")
+    inlines = [TransitionInline]
+    list_select_related = ("department",)
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(admin.ModelAdmin):
+    list_display = ("order", "requested_deadline", "status", "requested_by", "decided_by")
+    list_filter = ("status",)
+    readonly_fields = ("order", "requested_by", "current_deadline", "status", "decided_by", "decided_at")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("recipient", "kind", "title", "created_at", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    search_fields = ("title", "recipient__username")
+    raw_id_fields = ("recipient",)
+
+
+@admin.register(DischargeStay)
+class DischargeStayAdmin(admin.ModelAdmin):
+    list_display = (
+        "admission_no",
+        "patient_name",
+        "department",
+        "admitted_on",
+        "discharged_on",
+        "discharge_method",
+    )
+    list_filter = ("department", "discharge_method")
+    search_fields = ("admission_no", "patient_name")
+    date_hierarchy = "discharged_on"
+    list_select_related = ("department",)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "kind",
+        "file_name",
+        "actor",
+        "started_at",
+        "succeeded",
+        "total_rows",
+        "created",
+        "updated",
+        "error_count",
+    )
+    list_filter = ("kind", "succeeded")
+    readonly_fields = [f.name for f in ImportRun._meta.fields]

@@ -1,0 +1,43 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def install_default_schedules(sender, app_config=None, **kwargs):
+    """After migrate: create the beat jobs every app declares (never overwriting edits)."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from .schedules import ensure_schedules
+
+    if app_config is None or app_config.label != "supervision":
+        return
+    jobs = []
+    for config in apps.get_app_configs():
+        try:
+            jobs.extend(import_string(f"{config.name}.schedules.DEFAULT_SCHEDULES"))
+        except ImportError:
+            continue
+    ensure_schedules(jobs, settings.TIME_ZONE)
+
+
+def install_roles(sender, app_config=None, **kwargs):
+    from django.contrib.auth.models import Group
+
+    from .models import Role
+
+    if app_config is None or app_config.label != "supervision":
+        return
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+
+
+class SupervisionConfig(AppConfig):
+    name = "supervision"
+    verbose_name = _("Supervision")
+
+    def ready(self):
+        post_migrate.connect(install_roles, dispatch_uid="ducha_roles")
+        # Runs after every app's migrations, since the supervision sender fires once per migrate.
+        post_migrate.connect(install_default_schedules, dispatch_uid="ducha_schedules")

@@ -1,0 +1,248 @@
+"""The demo hospital of the core: departments, staff, users and a few months of findings.
+
+``manage.py seed_demo`` calls this and then each channel app's ``demo.seed(rng=, today=, context=)``.
+Everything goes through the services, so the demo data has the same history rows, numbers
+and notifications that real use would leave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import random
+from unittest import mock
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from . import services
+from .models import (
+    Category,
+    Department,
+    DepartmentKind,
+    FindingSource,
+    Role,
+    Severity,
+    Staff,
+    StaffPosition,
+    User,
+)
+
+DEMO_PASSWORD = "ducha-demo"  # noqa: S105 - documented demo-only password
+
+DEPARTMENTS = [
+    ("NK", "内科", DepartmentKind.CLINICAL),
+    ("WK", "外科", DepartmentKind.CLINICAL),
+    ("EK", "儿科", DepartmentKind.CLINICAL),
+    ("FCK", "妇产科", DepartmentKind.CLINICAL),
+    ("GK", "骨科", DepartmentKind.CLINICAL),
+    ("YK", "眼科", DepartmentKind.CLINICAL),
+    ("EBHK", "耳鼻喉科", DepartmentKind.CLINICAL),
+    ("CRK", "传染科", DepartmentKind.CLINICAL),
+    ("PFK", "皮肤科", DepartmentKind.CLINICAL),
+    ("JSK", "精神科", DepartmentKind.CLINICAL),
+    ("JZK", "急诊科", DepartmentKind.CLINICAL),
+    ("XNK", "心血管内科", DepartmentKind.CLINICAL),
+    ("HXK", "呼吸内科", DepartmentKind.CLINICAL),
+    ("SJK", "神经内科", DepartmentKind.CLINICAL),
+    ("ZLK", "肿瘤科", DepartmentKind.CLINICAL),
+    ("KQK", "口腔科", DepartmentKind.CLINICAL),
+    ("ZYK", "中医科", DepartmentKind.CLINICAL),
+    ("KFK", "康复医学科", DepartmentKind.CLINICAL),
+    ("ICU", "重症医学科", DepartmentKind.CLINICAL),
+    ("GHC", "挂号处", DepartmentKind.WINDOW),
+    ("SFC", "收费处", DepartmentKind.WINDOW),
+    ("YF", "药房", DepartmentKind.WINDOW),
+    ("DZT", "导诊台", DepartmentKind.WINDOW),
+    ("RCY", "入出院处", DepartmentKind.WINDOW),
+    ("ZWK", "总务科", DepartmentKind.SUPPORT),
+    ("BJ", "保洁", DepartmentKind.SUPPORT),
+    ("ST", "食堂", DepartmentKind.SUPPORT),
+    ("BWK", "保卫科", DepartmentKind.SUPPORT),
+    ("YXK", "医学影像科", DepartmentKind.CLINICAL),
+    ("JYK", "检验科", DepartmentKind.CLINICAL),
+]
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇晨欣怡浩然"
+
+USERS = [
+    ("supervisor", "周督察", [Role.SUPERVISOR], []),
+    ("caller", "林回访", [Role.FOLLOWUP], []),
+    ("head-neike", "王内科", [Role.DEPT_HEAD], ["NK"]),
+    ("head-waike", "李外科", [Role.DEPT_HEAD], ["WK"]),
+    ("admin", "陈院办", [Role.ADMINISTRATOR], []),
+    ("volunteer", "赵义务", [Role.VOLUNTEER], []),
+]
+
+FINDING_TEXTS = {
+    "attitude": ["护士对患者询问回答生硬，语气不耐烦", "窗口人员与患者发生争执，态度生硬"],
+    "process": ["未执行患者身份双核对", "检查预约流程未告知患者注意事项"],
+    "discipline": ["上班时间脱岗 15 分钟", "工作时间使用手机做与工作无关的事"],
+    "norms": ["工作人员未佩戴工牌", "未穿工作服接诊"],
+    "hygiene": ["病区卫生间有异味", "走廊有人吸烟"],
+    "quality_safety": ["手卫生依从性差，接触患者前未洗手", "危重患者外出检查无人陪检"],
+    "privacy": ["诊室内同时有两名患者就诊", "妇科检查无第三人在场"],
+    "waiting": ["收费窗口排队超过 20 分钟", "药房取药等候时间过长"],
+    "logistics": ["病区开水供应不足", "轮椅数量不足，患者等待"],
+}
+
+
+@functools.cache
+def _demo_hash() -> str:
+    # Hash once: PBKDF2 is deliberately slow, and the demo has dozens of accounts.
+    return make_password(DEMO_PASSWORD)
+
+
+@contextlib.contextmanager
+def at_time(moment: dt.datetime):
+    """Run services as if it were ``moment`` (history rows, transitions, numbers)."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def random_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def seed(rng: random.Random, today: dt.date) -> dict:
+    departments = {}
+    for order, (code, name, kind) in enumerate(DEPARTMENTS, 1):
+        departments[code], _ = Department.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind, "sort_order": order * 10}
+        )
+    positions = {
+        DepartmentKind.CLINICAL: [
+            StaffPosition.DOCTOR,
+            StaffPosition.DOCTOR,
+            StaffPosition.NURSE,
+            StaffPosition.NURSE,
+        ],
+        DepartmentKind.WINDOW: [StaffPosition.CLERK, StaffPosition.PHARMACIST],
+        DepartmentKind.SUPPORT: [StaffPosition.SUPPORT],
+    }
+    staff = []
+    number = 1
+    for dept in departments.values():
+        for _ in range(8 if dept.kind == DepartmentKind.CLINICAL else 4):
+            position = rng.choice(positions[dept.kind])
+            staff.append(
+                Staff(
+                    employee_no=f"E{number:05d}",
+                    name=random_name(rng),
+                    department=dept,
+                    position=position,
+                    title={"doctor": "主治医师", "nurse": "护师"}.get(position, ""),
+                )
+            )
+            number += 1
+    Staff.objects.bulk_create(staff, ignore_conflicts=True)
+
+    users = {}
+    for username, full_name, roles, dept_codes in USERS:
+        user = User.objects.create(
+            username=username,
+            password=_demo_hash(),
+            full_name=full_name,
+            email=f"{username}@demo.ducha.local",
+        )
+        user.groups.set(Group.objects.filter(name__in=roles))
+        user.departments.set([departments[c] for c in dept_codes])
+        if username == "admin":
+            user.is_staff = user.is_superuser = True
+            user.save()
+        users[username] = user
+
+    categories = {c.code: c for c in Category.objects.all()}
+    supervisor, volunteer = users["supervisor"], users["volunteer"]
+    heads = {"NK": users["head-neike"], "WK": users["head-waike"]}
+    tz = timezone.get_current_timezone()
+    start = today - dt.timedelta(days=150)
+    codes = list(departments)
+    for i in range(90):
+        day = start + dt.timedelta(days=rng.randrange(0, 150))
+        moment = dt.datetime.combine(day, dt.time(rng.randrange(8, 17), rng.randrange(0, 60)), tzinfo=tz)
+        # The two demo heads' departments get enough orders to show every state.
+        code = "NK" if i % 5 == 0 else "WK" if i % 5 == 1 else rng.choice(codes)
+        category_code = rng.choice(list(FINDING_TEXTS))
+        text = rng.choice(FINDING_TEXTS[category_code])
+        by_volunteer = i % 17 == 0
+        with at_time(moment):
+            finding = services.finding_create(
+                source=FindingSource.VOLUNTEER
+                if by_volunteer
+                else rng.choice([FindingSource.INSPECTION, FindingSource.OTHER]),
+                category=categories[category_code],
+                department=departments[code],
+                description=text,
+                severity=rng.choice(Severity.values),
+                found_at=moment,
+                location=departments[code].name,
+                found_by=volunteer if by_volunteer else supervisor,
+                needs_rectification=not by_volunteer,
+                deadline=day + dt.timedelta(days=rng.choice((3, 7, 14))),
+            )
+        if by_volunteer:
+            continue
+        order = finding.order
+        head = heads.get(code)
+        if head is None:
+            # Other departments' heads are not demo users; give them a head so the loop can run.
+            head = _head_for(departments[code])
+        progress = rng.random()
+        step = moment
+        if progress < 0.15:
+            continue  # stays issued
+        step += dt.timedelta(hours=rng.randrange(2, 30))
+        if step.date() > today:
+            continue
+        with at_time(step):
+            order = services.order_acknowledge(order=order, actor=head, comment="已收到，立即整改")
+        if progress < 0.3:
+            continue
+        if progress < 0.38:
+            with at_time(step + dt.timedelta(hours=2)):
+                services.order_request_extension(
+                    order=order,
+                    actor=head,
+                    requested_deadline=order.deadline + dt.timedelta(days=7),
+                    reason="需采购设备，申请延期一周",
+                )
+            continue
+        step += dt.timedelta(days=rng.randrange(1, 10))
+        if step.date() > today:
+            continue
+        with at_time(step):
+            order = services.order_submit(
+                order=order,
+                actor=head,
+                cause="科室培训不到位，制度落实不严",
+                corrective_action="组织全科培训并纳入绩效考核",
+            )
+        if progress < 0.5:
+            continue
+        step += dt.timedelta(days=rng.randrange(1, 4))
+        if step.date() > today:
+            continue
+        if progress < 0.6:
+            with at_time(step):
+                services.order_return(order=order, actor=supervisor, reason="整改证据不足，请补充培训签到表")
+            continue
+        with at_time(step):
+            services.order_verify(order=order, actor=supervisor, comment="现场复查已整改")
+    return {"departments": departments, "users": users, "staff": Staff.objects.count()}
+
+
+def _head_for(department: Department) -> User:
+    username = f"head-{department.code.lower()}"
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"full_name": f"{department.name}主任", "email": ""}
+    )
+    if created:
+        user.password = _demo_hash()
+        user.save()
+        user.groups.add(Group.objects.get(name=Role.DEPT_HEAD))
+        user.departments.add(department)
+    return user

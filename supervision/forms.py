@@ -1,0 +1,163 @@
+"""Forms of the core. Plain CRUD is a ModelForm; workflow actions are small forms whose
+cleaned data is handed to a service."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Department, Finding, Staff
+from .uploads import clean_upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleUploadField(forms.FileField):
+    """Several files in one input; each checked by content (see uploads.clean_upload)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, allow_pdf=True, **kwargs):
+        self.allow_pdf = allow_pdf
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        cleaned, errors = [], []
+        for upload in files[:10]:
+            try:
+                cleaned.append(clean_upload(upload, allow_pdf=self.allow_pdf))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if len(files) > 10:
+            errors.append(_("At most 10 files at a time."))
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class FindingForm(forms.ModelForm):
+    needs_rectification = forms.BooleanField(
+        label=_("Issue a rectification order"), required=False, initial=True
+    )
+    deadline = forms.DateField(
+        label=_("Rectification deadline"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for the default deadline."),
+    )
+    files = MultipleUploadField(
+        label=_("Photos or PDF"),
+        help_text=_("JPEG, PNG, WebP or PDF; photo location data is removed."),
+        widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}),
+    )
+
+    class Meta:
+        model = Finding
+        fields = [
+            "department",
+            "category",
+            "severity",
+            "found_at",
+            "location",
+            "description",
+            "staff_involved",
+        ]
+        widgets = {
+            "found_at": DateTimeInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "staff_involved": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, can_order: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(active=True)
+        self.fields["category"].queryset = Category.objects.filter(active=True)
+        self.fields["staff_involved"].queryset = Staff.objects.filter(active=True).select_related(
+            "department"
+        )
+        self.fields["staff_involved"].required = False
+        self.fields["found_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        if not can_order:
+            # Volunteers submit observations; the office decides whether an order follows.
+            del self.fields["needs_rectification"]
+            del self.fields["deadline"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data.get("deadline")
+        if deadline and deadline < timezone.localdate():
+            raise ValidationError(_("The deadline cannot be in the past."))
+        return deadline
+
+
+class _ActionForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CommentForm(_ActionForm):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SubmitForm(_ActionForm):
+    cause = forms.CharField(label=_("Cause"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    corrective_action = forms.CharField(
+        label=_("Corrective action"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence = MultipleUploadField(
+        label=_("Evidence (photos or PDF)"),
+        widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf"}),
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=4000)
+
+
+class ReturnForm(_ActionForm):
+    reason = forms.CharField(
+        label=_("Reason for returning"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionRequestForm(_ActionForm):
+    requested_deadline = forms.DateField(label=_("New deadline"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecisionForm(_ActionForm):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ImportForm(_ActionForm):
+    file = forms.FileField(
+        label=_("Excel or CSV file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )

@@ -1,0 +1,39 @@
+"""Load the demo hospital once. Running it again changes nothing."""
+
+import random
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from supervision.models import User
+
+
+class Command(BaseCommand):
+    help = "Load the demo hospital (departments, staff, demo users, months of records). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=20261123, help="random seed (same seed → same data)")
+
+    def handle(self, *args, seed, **options):
+        if User.objects.filter(username="supervisor").exists():
+            self.stdout.write("Demo hospital already loaded; nothing changed.")
+            return
+        rng = random.Random(seed)
+        today = timezone.localdate()
+        with transaction.atomic():
+            from supervision import demo
+
+            context = demo.seed(rng, today)
+            # Channel apps add their own demo data, in INSTALLED_APPS order.
+            for config in apps.get_app_configs():
+                if config.name == "supervision":
+                    continue
+                try:
+                    seed_app = import_string(f"{config.name}.demo.seed")
+                except ImportError:
+                    continue
+                seed_app(rng=rng, today=today, context=context)
+        self.stdout.write(self.style.SUCCESS("Demo hospital loaded."))

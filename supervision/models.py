@@ -1,0 +1,580 @@
+"""The core: organisation, users and roles, the finding ledger and the rectification workflow.
+
+Status changes never happen here by assignment from views; they go through
+``supervision.services`` which lock the row, check the guard and write a transition row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    """Roles are auth groups named by these codes (created by a migration)."""
+
+    SUPERVISOR = "supervisor", _("Supervisor")
+    FOLLOWUP = "followup", _("Follow-up staff")
+    DEPT_HEAD = "dept_head", _("Department head")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    VOLUNTEER = "volunteer", _("Volunteer supervisor")
+
+
+class DepartmentKind(models.TextChoices):
+    CLINICAL = "clinical", _("Clinical")
+    WINDOW = "window", _("Window / service unit")
+    SUPPORT = "support", _("Support unit")
+
+
+class Department(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DepartmentKind.choices)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A login. Hospital staff who never log in are `Staff` roster entries instead."""
+
+    full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    departments = models.ManyToManyField(
+        Department,
+        blank=True,
+        related_name="heads",
+        verbose_name=_("departments"),
+        help_text=_("For department heads: the departments whose orders and complaints they handle."),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        if not self.is_active:
+            return frozenset()
+        names = {g.name for g in self.groups.all()}
+        return frozenset(n for n in names if n in Role.values)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @cached_property
+    def department_ids(self) -> frozenset[int]:
+        return frozenset(self.departments.values_list("id", flat=True))
+
+    @property
+    def sees_all_departments(self) -> bool:
+        return self.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+class StaffPosition(models.TextChoices):
+    DOCTOR = "doctor", _("Doctor")
+    NURSE = "nurse", _("Nurse")
+    TECHNICIAN = "technician", _("Technician")
+    PHARMACIST = "pharmacist", _("Pharmacist")
+    CLERK = "clerk", _("Window clerk")
+    SUPPORT = "support", _("Support staff")
+    OTHER = "other", _("Other")
+
+
+class Staff(models.Model):
+    """The hospital roster: doctors, nurses and clerks who can be praised or involved in a finding."""
+
+    employee_no = models.CharField(_("employee number"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="staff", verbose_name=_("department")
+    )
+    position = models.CharField(_("position"), max_length=16, choices=StaffPosition.choices)
+    title = models.CharField(_("title"), max_length=64, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_record",
+        verbose_name=_("login"),
+    )
+
+    class Meta:
+        ordering = ["department__sort_order", "employee_no"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.department.name}）" if self.department_id else self.name
+
+
+class Category(models.Model):
+    """The editable finding taxonomy (服务态度, 服务流程不规范, 工作纪律 …)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("finding category")
+        verbose_name_plural = _("finding categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SiteConfig(models.Model):
+    """One row of settings an administrator changes at run time (admin: 系统参数)."""
+
+    recurrence_window_days = models.PositiveIntegerField(
+        _("recurrence window (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "A finding of the same category in the same department within this many days is a recurrence."
+        ),
+    )
+    default_deadline_days = models.PositiveIntegerField(
+        _("default rectification deadline (days)"), default=7, validators=[MinValueValidator(1)]
+    )
+    due_soon_days = models.PositiveIntegerField(
+        _("due-soon reminder (days before deadline)"), default=2, validators=[MinValueValidator(0)]
+    )
+    escalate_after_overdue_days = models.PositiveIntegerField(
+        _("escalate to administrators after overdue (days)"), default=3, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        verbose_name = _("system parameters")
+        verbose_name_plural = _("system parameters")
+
+    def __str__(self) -> str:
+        return str(_("System parameters"))
+
+    @classmethod
+    def get(cls) -> SiteConfig:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class FindingSource(models.TextChoices):
+    INSPECTION = "inspection", _("On-site inspection")
+    CHART_AUDIT = "chart_audit", _("Chart audit")
+    SURVEY = "survey", _("Satisfaction survey")
+    FOLLOWUP = "followup", _("Discharge follow-up")
+    COMPLAINT = "complaint", _("Complaint")
+    VOLUNTEER = "volunteer", _("Volunteer supervisor")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    MODERATE = "moderate", _("Moderate")
+    SERIOUS = "serious", _("Serious")
+
+
+class Finding(models.Model):
+    """One problem found, from any channel (问题台账)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    source = models.CharField(_("source"), max_length=16, choices=FindingSource.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="findings", verbose_name=_("department")
+    )
+    description = models.TextField(_("description"), max_length=4000)
+    severity = models.CharField(
+        _("severity"), max_length=16, choices=Severity.choices, default=Severity.MODERATE
+    )
+    found_at = models.DateTimeField(_("found at"), default=timezone.now, db_index=True)
+    location = models.CharField(_("location"), max_length=128, blank=True)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="findings_found",
+        verbose_name=_("found by"),
+    )
+    staff_involved = models.ManyToManyField(
+        Staff, blank=True, related_name="findings", verbose_name=_("staff involved")
+    )
+    # Link back to the channel record that produced it (inspection item, complaint, survey response …).
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_object = GenericForeignKey("source_type", "source_id")
+    recurrence_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recurrences",
+        verbose_name=_("recurrence of"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["number", "created_at"])
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        indexes = [
+            models.Index(fields=["department", "category", "found_at"]),
+            models.Index(fields=["source", "found_at"]),
+            models.Index(fields=["source_type", "source_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.category.name if self.category_id else ''}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("finding_detail", args=[self.pk])
+
+    @property
+    def is_recurrence(self) -> bool:
+        return self.recurrence_of_id is not None
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Stored names are generated; the user's file name is kept in a field only.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"attachments/{timezone.now():%Y/%m}/{instance.token}.{ext}"
+
+
+class Attachment(models.Model):
+    """A photo or PDF on a finding, or evidence on its order. Served only through a scoped view."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="attachments")
+    order = models.ForeignKey(
+        "RectificationOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("attachment_download", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class OrderStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    SUBMITTED = "submitted", _("Submitted for verification")
+    RETURNED = "returned", _("Returned for rework")
+    CLOSED = "closed", _("Verified and closed")
+
+
+OPEN_ORDER_STATUSES = (
+    OrderStatus.ISSUED,
+    OrderStatus.ACKNOWLEDGED,
+    OrderStatus.SUBMITTED,
+    OrderStatus.RETURNED,
+)
+
+
+class OrderQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=OrderStatus.CLOSED)
+
+    def overdue(self, today: dt.date | None = None):
+        """Derived from the deadline, never stored: open and past the deadline."""
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__lt=today)
+
+    def due_within(self, days: int, today: dt.date | None = None):
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__gte=today, deadline__lte=today + dt.timedelta(days=days))
+
+
+class RectificationOrder(models.Model):
+    """整改单: the order to fix a finding, with its deadline and its workflow state."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    finding = models.OneToOneField(
+        Finding, on_delete=models.CASCADE, related_name="order", verbose_name=_("finding")
+    )
+    # Copied from the finding so that scoping and dashboards need no join.
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="orders", verbose_name=_("department")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.ISSUED, db_index=True
+    )
+    deadline = models.DateField(_("deadline"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    cause = models.TextField(_("cause"), blank=True, max_length=4000)
+    corrective_action = models.TextField(_("corrective action"), blank=True, max_length=4000)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+
+    objects = OrderQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["number"])
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("rectification order")
+        verbose_name_plural = _("rectification orders")
+        indexes = [
+            models.Index(fields=["department", "status", "deadline"]),
+            models.Index(fields=["status", "deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("finding_detail", args=[self.finding_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != OrderStatus.CLOSED
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.is_open and self.deadline < (today or timezone.localdate())
+
+    def overdue_days(self, today: dt.date | None = None) -> int:
+        today = today or timezone.localdate()
+        return max(0, (today - self.deadline).days) if self.is_open else 0
+
+
+class OrderAction(models.TextChoices):
+    ISSUE = "issue", _("Issue")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    SUBMIT = "submit", _("Submit rectification")
+    VERIFY = "verify", _("Verify and close")
+    RETURN = "return", _("Return for rework")
+    REQUEST_EXTENSION = "request_extension", _("Request deadline extension")
+    GRANT_EXTENSION = "grant_extension", _("Grant extension")
+    REFUSE_EXTENSION = "refuse_extension", _("Refuse extension")
+
+
+class OrderTransition(models.Model):
+    """One row per workflow step: who, when, from, to, comment. Append-only."""
+
+    order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=24, choices=OrderAction.choices)
+    from_status = models.CharField(_("from"), max_length=16, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=OrderStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("order transition")
+        verbose_name_plural = _("order transitions")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.from_status}→{self.to_status}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class DeadlineExtension(models.Model):
+    order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    current_deadline = models.DateField(_("deadline at request"))
+    requested_deadline = models.DateField(_("requested deadline"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("deadline extension request")
+        verbose_name_plural = _("deadline extension requests")
+        constraints = [
+            # At most one undecided request per order at a time.
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(status="pending"), name="one_pending_extension_per_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} → {self.requested_deadline}"
+
+
+class NotificationKind(models.TextChoices):
+    ORDER_ISSUED = "order_issued", _("New rectification order")
+    ORDER_UPDATED = "order_updated", _("Rectification order updated")
+    DUE_SOON = "due_soon", _("Deadline approaching")
+    OVERDUE_DIGEST = "overdue_digest", _("Overdue orders")
+    ESCALATION = "escalation", _("Escalation")
+    GENERAL = "general", _("Notice")
+
+
+class Notification(models.Model):
+    """In-app notice; also e-mailed. ``dedupe_key`` makes every scheduled sender idempotent."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_once")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["emailed_at"], condition=Q(emailed_at__isnull=True), name="notification_unsent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DischargeMethod(models.TextChoices):
+    """离院方式, coded as on the national front sheet of the medical record (病案首页)."""
+
+    ORDERED = "1", _("Discharged on medical advice")
+    TRANSFERRED = "2", _("Transferred to another hospital")
+    COMMUNITY = "3", _("Transferred to community care")
+    AGAINST_ADVICE = "4", _("Left against medical advice")
+    DIED = "5", _("Died in hospital")
+    OTHER = "9", _("Other")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+    UNKNOWN = "U", _("Unknown")
+
+
+class DischargeStay(models.Model):
+    """One hospital stay from the HIS (住院号 + 出院日期). Shared by follow-up and chart audit."""
+
+    admission_no = models.CharField(_("admission number"), max_length=32)
+    patient_name = models.CharField(_("patient name"), max_length=64)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    alt_phone = models.CharField(_("alternative phone"), max_length=20, blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="discharges", verbose_name=_("department")
+    )
+    attending_doctor = models.CharField(_("attending doctor"), max_length=64, blank=True)
+    responsible_nurse = models.CharField(_("responsible nurse"), max_length=64, blank=True)
+    admitted_on = models.DateField(_("admitted on"))
+    discharged_on = models.DateField(_("discharged on"), db_index=True)
+    diagnosis = models.CharField(_("discharge diagnosis"), max_length=255, blank=True)
+    discharge_method = models.CharField(
+        _("discharge method"), max_length=1, choices=DischargeMethod.choices, default=DischargeMethod.ORDERED
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-discharged_on", "admission_no"]
+        verbose_name = _("discharged stay")
+        verbose_name_plural = _("discharged stays")
+        constraints = [models.UniqueConstraint(fields=["admission_no", "discharged_on"], name="one_stay")]
+        indexes = [models.Index(fields=["department", "discharged_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.admission_no} {self.discharged_on:%Y-%m-%d}"
+
+
+class ImportRun(models.Model):
+    """The audit record of one import (bulk writes bypass per-row history, so each run is logged)."""
+
+    kind = models.CharField(_("kind"), max_length=32)
+    file_name = models.CharField(_("file name"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("error report"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} {self.started_at:%Y-%m-%d %H:%M}"

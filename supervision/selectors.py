@@ -1,0 +1,208 @@
+"""Read-side queries of the core, shared by views, dashboards and reports.
+
+All aggregation happens in SQL; nothing here loads a table into Python. Every function takes
+an already-scoped queryset or a user, so department scoping is applied once, by
+``supervision.access.scope``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from .access import scope
+from .models import (
+    Category,
+    Department,
+    Finding,
+    OrderStatus,
+    OrderTransition,
+    RectificationOrder,
+)
+
+
+def findings_visible_to(user) -> QuerySet[Finding]:
+    return scope(Finding.objects.all(), user, owner_field="found_by")
+
+
+def orders_visible_to(user) -> QuerySet[RectificationOrder]:
+    return scope(RectificationOrder.objects.all(), user, owner_field="finding__found_by")
+
+
+def finding_list(user) -> QuerySet[Finding]:
+    """The finding list: one query for the page, whatever its length."""
+    today = timezone.localdate()
+    return (
+        findings_visible_to(user)
+        .select_related("category", "department", "found_by", "order")
+        .annotate(
+            is_overdue=Q(order__deadline__lt=today) & ~Q(order__status=OrderStatus.CLOSED),
+            recurrence_count=Count("recurrences", distinct=True),
+        )
+        .order_by("-found_at", "-id")
+    )
+
+
+def finding_detail_queryset(user) -> QuerySet[Finding]:
+    return (
+        findings_visible_to(user)
+        .select_related(
+            "category", "department", "found_by", "recurrence_of", "order", "order__issued_by", "source_type"
+        )
+        .prefetch_related(
+            "staff_involved",
+            "attachments",
+            "recurrences",
+            Prefetch("order__transitions", queryset=OrderTransition.objects.select_related("actor")),
+            "order__extensions",
+        )
+    )
+
+
+@dataclass
+class OrderCounts:
+    by_status: dict[str, int]
+    overdue: int
+    due_soon: int
+    open: int
+    closed: int
+    closed_on_time: int
+
+    @property
+    def total(self) -> int:
+        return self.open + self.closed
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """Closed ÷ all orders issued, in % (None when nothing was issued)."""
+        return round(100 * self.closed / self.total, 1) if self.total else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Closed on or before the (final) deadline ÷ closed, in %."""
+        return round(100 * self.closed_on_time / self.closed, 1) if self.closed else None
+
+
+def order_counts(
+    orders: QuerySet[RectificationOrder], *, today: dt.date | None = None, due_soon_days: int = 2
+):
+    """Counts per state plus derived overdue/due-soon, in one query."""
+    today = today or timezone.localdate()
+    open_q = ~Q(status=OrderStatus.CLOSED)
+    agg = orders.aggregate(
+        **{f"s_{s}": Count("id", filter=Q(status=s)) for s in OrderStatus.values},
+        overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
+        due_soon=Count(
+            "id",
+            filter=open_q & Q(deadline__gte=today, deadline__lte=today + dt.timedelta(days=due_soon_days)),
+        ),
+        closed_on_time=Count("id", filter=Q(status=OrderStatus.CLOSED, closed_on_time=True)),
+    )
+    by_status = {s: agg[f"s_{s}"] for s in OrderStatus.values}
+    closed = by_status[OrderStatus.CLOSED]
+    return OrderCounts(
+        by_status=by_status,
+        overdue=agg["overdue"],
+        due_soon=agg["due_soon"],
+        open=sum(by_status.values()) - closed,
+        closed=closed,
+        closed_on_time=agg["closed_on_time"],
+    )
+
+
+def recurrences(findings: QuerySet[Finding]) -> QuerySet[Finding]:
+    return findings.filter(recurrence_of__isnull=False)
+
+
+def findings_by_category(findings: QuerySet[Finding]) -> list[dict]:
+    return list(
+        findings.values("category__name", "category__sort_order")
+        .annotate(n=Count("id"))
+        .order_by("category__sort_order", "category__name")
+    )
+
+
+def findings_by_source(findings: QuerySet[Finding]) -> list[dict]:
+    return list(findings.values("source").annotate(n=Count("id")).order_by("-n", "source"))
+
+
+def findings_by_department(findings: QuerySet[Finding]) -> list[dict]:
+    return list(
+        findings.values("department__name", "department__code")
+        .annotate(
+            n=Count("id"),
+            recurrences=Count("id", filter=Q(recurrence_of__isnull=False)),
+        )
+        .order_by("-n", "department__code")
+    )
+
+
+def findings_by_category_and_month(
+    findings: QuerySet[Finding], *, months: int = 6, today: dt.date | None = None
+):
+    """{'months': ['2026-06', …], 'series': [{'category': name, 'data': [n, …]}]} for a chart."""
+    today = today or timezone.localdate()
+    index = today.year * 12 + today.month - 1
+    firsts = [dt.date(i // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 1)]
+    first = firsts[0]
+    month_keys = [d.strftime("%Y-%m") for d in firsts]
+    rows = (
+        findings.filter(found_at__date__gte=first)
+        .annotate(month=TruncMonth("found_at"))
+        .values("month", "category_id")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[tuple[int, str], int] = {}
+    for row in rows:
+        # TruncMonth truncates in the current time zone, so the month is the local month.
+        counts[(row["category_id"], row["month"].strftime("%Y-%m"))] = row["n"]
+    categories = Category.objects.filter(pk__in={k[0] for k in counts}).order_by("sort_order", "code")
+    return {
+        "months": month_keys,
+        "series": [
+            {"category": c.name, "data": [counts.get((c.pk, m), 0) for m in month_keys]} for c in categories
+        ],
+    }
+
+
+def orders_for_head(user, *, limit: int = 50) -> QuerySet[RectificationOrder]:
+    """A department head's open orders, soonest deadline first."""
+    return (
+        orders_visible_to(user)
+        .open()
+        .select_related("finding", "finding__category", "department")
+        .order_by("deadline", "id")[:limit]
+    )
+
+
+def department_order_table(
+    orders: QuerySet[RectificationOrder], *, today: dt.date | None = None
+) -> list[dict]:
+    """Per department: open, overdue, closed, closed on time — for dashboards and reports."""
+    today = today or timezone.localdate()
+    open_q = ~Q(status=OrderStatus.CLOSED)
+    return list(
+        orders.values("department_id", "department__name")
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=open_q),
+            overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
+            closed=Count("id", filter=Q(status=OrderStatus.CLOSED)),
+            closed_on_time=Count("id", filter=Q(status=OrderStatus.CLOSED, closed_on_time=True)),
+        )
+        .order_by("-overdue", "-open", "department__name")
+    )
+
+
+def active_departments() -> QuerySet[Department]:
+    return Department.objects.filter(active=True)
+
+
+def finding_has_open_order():
+    return Exists(
+        RectificationOrder.objects.filter(finding=OuterRef("pk")).exclude(status=OrderStatus.CLOSED)
+    )

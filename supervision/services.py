@@ -1,0 +1,647 @@
+"""Write-side services of the core. Atomic, keyword-only, ``<noun>_<verb>``.
+
+Channel apps create findings only through :func:`finding_create`. Every order transition
+goes through :func:`order_transition`'s guard, which re-reads the order under a row lock,
+so two people pressing at the same moment cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
+
+from .errors import ActionNotAllowed
+from .models import (
+    Attachment,
+    Category,
+    DeadlineExtension,
+    Department,
+    ExtensionStatus,
+    Finding,
+    FindingSource,
+    Notification,
+    NotificationKind,
+    OrderAction,
+    OrderStatus,
+    OrderTransition,
+    RectificationOrder,
+    Role,
+    Severity,
+    SiteConfig,
+    Staff,
+    User,
+)
+from .tasking import enqueue_on_commit
+from .uploads import CleanUpload
+
+logger = logging.getLogger(__name__)
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def finding_find_recurrence(
+    *, department: Department, category: Category, found_at: dt.datetime, exclude_pk=None
+):
+    """The latest earlier finding of the same category in the same department within the window."""
+    window = SiteConfig.get().recurrence_window_days
+    qs = Finding.objects.filter(
+        department=department,
+        category=category,
+        found_at__lte=found_at,
+        found_at__gte=found_at - dt.timedelta(days=window),
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("-found_at", "-id").first()
+
+
+@transaction.atomic
+def finding_create(
+    *,
+    source: str,
+    category: Category,
+    department: Department,
+    description: str,
+    found_by: User,
+    found_at: dt.datetime | None = None,
+    severity: str = Severity.MODERATE,
+    location: str = "",
+    staff: Iterable[Staff] = (),
+    source_object: Model | None = None,
+    needs_rectification: bool = True,
+    deadline: dt.date | None = None,
+    attachments: Iterable[CleanUpload] = (),
+) -> Finding:
+    """Record a finding from any channel; open a rectification order unless told not to.
+
+    ``source_object`` links back to the channel's record (an inspection item, a complaint,
+    a survey response …). Recurrence is detected here, whatever channel each finding came from.
+    """
+    if source not in FindingSource.values:
+        raise ValueError(f"unknown finding source {source!r}")
+    found_at = found_at or timezone.now()
+    finding = Finding(
+        number=f"tmp-{uuid.uuid4().hex[:16]}",
+        source=source,
+        category=category,
+        department=department,
+        description=description.strip(),
+        severity=severity,
+        found_at=found_at,
+        location=location,
+        found_by=found_by,
+        recurrence_of=finding_find_recurrence(department=department, category=category, found_at=found_at),
+    )
+    if source_object is not None:
+        finding.source_type = ContentType.objects.get_for_model(source_object)
+        finding.source_id = source_object.pk
+    finding._change_reason = _("Created")
+    finding.save()
+    finding.number = f"WT{timezone.localtime(found_at):%Y}-{finding.pk:06d}"
+    Finding.objects.filter(pk=finding.pk).update(number=finding.number)
+    staff = list(staff)
+    if staff:
+        finding.staff_involved.set(staff)
+    for upload in attachments:
+        attachment_add(finding=finding, upload=upload, actor=found_by)
+    if needs_rectification:
+        order_issue(finding=finding, actor=found_by, deadline=deadline)
+    return finding
+
+
+def attachment_add(
+    *, finding: Finding, upload: CleanUpload, actor: User, order: RectificationOrder | None = None
+):
+    attachment = Attachment(
+        finding=finding,
+        order=order,
+        original_name=upload.name,
+        content_type=upload.content_type,
+        size=len(upload.data),
+        uploaded_by=actor,
+    )
+    attachment.file.save(upload.name, ContentFile(upload.data), save=False)
+    attachment.save()
+    return attachment
+
+
+# --- orders: the guard -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    from_statuses: frozenset[str]
+    to_status: str | None  # None: status unchanged (extension decisions)
+    roles: tuple[str, ...]
+    own_department: bool  # actor must head the order's department
+
+
+RULES: dict[str, Rule] = {
+    OrderAction.ACKNOWLEDGE: Rule(
+        frozenset({OrderStatus.ISSUED}), OrderStatus.ACKNOWLEDGED, (Role.DEPT_HEAD,), True
+    ),
+    OrderAction.SUBMIT: Rule(
+        frozenset({OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED}),
+        OrderStatus.SUBMITTED,
+        (Role.DEPT_HEAD,),
+        True,
+    ),
+    OrderAction.VERIFY: Rule(
+        frozenset({OrderStatus.SUBMITTED}), OrderStatus.CLOSED, (Role.SUPERVISOR,), False
+    ),
+    OrderAction.RETURN: Rule(
+        frozenset({OrderStatus.SUBMITTED}), OrderStatus.RETURNED, (Role.SUPERVISOR,), False
+    ),
+    OrderAction.REQUEST_EXTENSION: Rule(
+        frozenset({OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED}),
+        None,
+        (Role.DEPT_HEAD,),
+        True,
+    ),
+    OrderAction.GRANT_EXTENSION: Rule(
+        frozenset(
+            {OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED, OrderStatus.SUBMITTED}
+        ),
+        None,
+        (Role.SUPERVISOR,),
+        False,
+    ),
+}
+RULES[OrderAction.REFUSE_EXTENSION] = RULES[OrderAction.GRANT_EXTENSION]
+
+
+def order_check(
+    *, order: RectificationOrder, actor: User, action: str, pending_extension: bool | None = None
+):
+    """Raise ActionNotAllowed unless ``actor`` may do ``action`` on ``order`` now."""
+    rule = RULES.get(action)
+    if rule is None:
+        raise ActionNotAllowed(_("Unknown action."))
+    label = OrderAction(action).label
+    if not actor.has_role(*rule.roles):
+        raise ActionNotAllowed(
+            _("You may not “%(action)s”: it needs the role %(roles)s.")
+            % {"action": label, "roles": "、".join(str(Role(r).label) for r in rule.roles)}
+        )
+    if rule.own_department and order.department_id not in actor.department_ids:
+        raise ActionNotAllowed(
+            _("You may not “%(action)s”: the order belongs to another department.") % {"action": label}
+        )
+    if order.status not in rule.from_statuses:
+        raise ActionNotAllowed(
+            _("“%(action)s” is not possible while the order is “%(status)s”.")
+            % {"action": label, "status": OrderStatus(order.status).label}
+        )
+    if action in (OrderAction.REQUEST_EXTENSION, OrderAction.GRANT_EXTENSION, OrderAction.REFUSE_EXTENSION):
+        if pending_extension is None:
+            pending_extension = order.extensions.filter(status=ExtensionStatus.PENDING).exists()
+        if action == OrderAction.REQUEST_EXTENSION and pending_extension:
+            raise ActionNotAllowed(
+                _("An extension request for this order is already waiting for a decision.")
+            )
+        if action != OrderAction.REQUEST_EXTENSION and not pending_extension:
+            raise ActionNotAllowed(_("There is no extension request waiting for a decision."))
+
+
+def order_allowed_actions(*, order: RectificationOrder, actor: User) -> set[str]:
+    """The actions whose buttons to show: exactly those the guard would let through."""
+    pending = any(e.status == ExtensionStatus.PENDING for e in order.extensions.all())
+    allowed = set()
+    for action in RULES:
+        try:
+            order_check(order=order, actor=actor, action=action, pending_extension=pending)
+        except ActionNotAllowed:
+            continue
+        allowed.add(action)
+    return allowed
+
+
+def _lock(order: RectificationOrder) -> RectificationOrder:
+    # Re-read under a row lock (SQLite: the IMMEDIATE transaction already serialises writers).
+    return RectificationOrder.objects.select_for_update().select_related("finding").get(pk=order.pk)
+
+
+def _record(order, *, action, actor, from_status, comment="") -> OrderTransition:
+    return OrderTransition.objects.create(
+        order=order,
+        at=timezone.now(),
+        action=action,
+        from_status=from_status,
+        to_status=order.status,
+        actor=actor,
+        comment=comment,
+    )
+
+
+def _required(value: str, message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ActionNotAllowed(message)
+    return value
+
+
+@transaction.atomic
+def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = None, comment: str = ""):
+    if hasattr(finding, "order"):
+        raise ActionNotAllowed(_("This finding already has a rectification order."))
+    today = timezone.localdate()
+    deadline = deadline or today + dt.timedelta(days=SiteConfig.get().default_deadline_days)
+    order = RectificationOrder(
+        number=f"tmp-{uuid.uuid4().hex[:16]}",
+        finding=finding,
+        department_id=finding.department_id,
+        deadline=deadline,
+        issued_by=actor,
+        issued_at=timezone.now(),
+    )
+    order._change_reason = _("Issued")
+    order.save()
+    order.number = f"ZG{timezone.localtime(order.issued_at):%Y}-{order.pk:06d}"
+    RectificationOrder.objects.filter(pk=order.pk).update(number=order.number)
+    _record(order, action=OrderAction.ISSUE, actor=actor, from_status="", comment=comment)
+    notify_department_heads(
+        department_id=order.department_id,
+        kind=NotificationKind.ORDER_ISSUED,
+        key=f"order_issued:{order.pk}",
+        title=gettext_lazy("New rectification order %(number)s, due %(deadline)s"),
+        params={"number": order.number, "deadline": deadline.isoformat()},
+        body=finding.description[:500],
+        url=order.get_absolute_url(),
+    )
+    return order
+
+
+def _transition(*, order, actor, action, comment="", mutate=None) -> RectificationOrder:
+    locked = _lock(order)
+    order_check(order=locked, actor=actor, action=action)
+    from_status = locked.status
+    rule = RULES[action]
+    if rule.to_status:
+        locked.status = rule.to_status
+    if mutate:
+        mutate(locked)
+    locked._change_reason = OrderAction(action).label
+    locked.save()
+    _record(locked, action=action, actor=actor, from_status=from_status, comment=comment)
+    return locked
+
+
+@transaction.atomic
+def order_acknowledge(*, order: RectificationOrder, actor: User, comment: str = "") -> RectificationOrder:
+    return _transition(order=order, actor=actor, action=OrderAction.ACKNOWLEDGE, comment=comment)
+
+
+@transaction.atomic
+def order_submit(
+    *,
+    order: RectificationOrder,
+    actor: User,
+    cause: str,
+    corrective_action: str,
+    evidence: Iterable[CleanUpload] = (),
+    comment: str = "",
+) -> RectificationOrder:
+    cause = _required(cause, _("State the cause of the problem."))
+    corrective_action = _required(corrective_action, _("State the corrective action taken."))
+
+    def mutate(o):
+        o.cause = cause
+        o.corrective_action = corrective_action
+        o.submitted_at = timezone.now()
+
+    locked = _transition(order=order, actor=actor, action=OrderAction.SUBMIT, comment=comment, mutate=mutate)
+    for upload in evidence:
+        attachment_add(finding=locked.finding, order=locked, upload=upload, actor=actor)
+    notification_send(
+        recipients=[locked.issued_by],
+        kind=NotificationKind.ORDER_UPDATED,
+        key=f"order_submitted:{locked.pk}:{locked.transitions.count()}",
+        title=gettext_lazy("Order %(number)s submitted for verification"),
+        params={"number": locked.number},
+        url=locked.get_absolute_url(),
+    )
+    return locked
+
+
+@transaction.atomic
+def order_verify(*, order: RectificationOrder, actor: User, comment: str = "") -> RectificationOrder:
+    def mutate(o):
+        o.closed_at = timezone.now()
+        o.closed_on_time = timezone.localtime(o.closed_at).date() <= o.deadline
+
+    locked = _transition(order=order, actor=actor, action=OrderAction.VERIFY, comment=comment, mutate=mutate)
+    notify_department_heads(
+        department_id=locked.department_id,
+        kind=NotificationKind.ORDER_UPDATED,
+        key=f"order_closed:{locked.pk}",
+        title=gettext_lazy("Order %(number)s verified and closed"),
+        params={"number": locked.number},
+        url=locked.get_absolute_url(),
+    )
+    return locked
+
+
+@transaction.atomic
+def order_return(*, order: RectificationOrder, actor: User, reason: str) -> RectificationOrder:
+    reason = _required(reason, _("Give the reason for returning the order."))
+
+    def mutate(o):
+        o.return_count += 1
+
+    locked = _transition(order=order, actor=actor, action=OrderAction.RETURN, comment=reason, mutate=mutate)
+    notify_department_heads(
+        department_id=locked.department_id,
+        kind=NotificationKind.ORDER_UPDATED,
+        key=f"order_returned:{locked.pk}:{locked.return_count}",
+        title=gettext_lazy("Order %(number)s returned for rework"),
+        params={"number": locked.number},
+        body=reason,
+        url=locked.get_absolute_url(),
+    )
+    return locked
+
+
+@transaction.atomic
+def order_request_extension(
+    *, order: RectificationOrder, actor: User, requested_deadline: dt.date, reason: str
+) -> DeadlineExtension:
+    reason = _required(reason, _("Give the reason for the extension."))
+    locked = _lock(order)
+    order_check(order=locked, actor=actor, action=OrderAction.REQUEST_EXTENSION)
+    if requested_deadline <= locked.deadline:
+        raise ActionNotAllowed(_("The requested deadline must be later than the current one."))
+    extension = DeadlineExtension.objects.create(
+        order=locked,
+        requested_at=timezone.now(),
+        requested_by=actor,
+        current_deadline=locked.deadline,
+        requested_deadline=requested_deadline,
+        reason=reason,
+    )
+    _record(
+        locked,
+        action=OrderAction.REQUEST_EXTENSION,
+        actor=actor,
+        from_status=locked.status,
+        comment=f"{requested_deadline.isoformat()}：{reason}",
+    )
+    notification_send(
+        recipients=[locked.issued_by],
+        kind=NotificationKind.ORDER_UPDATED,
+        key=f"extension_requested:{extension.pk}",
+        title=gettext_lazy("Order %(number)s: deadline extension requested"),
+        params={"number": locked.number},
+        body=reason,
+        url=locked.get_absolute_url(),
+    )
+    return extension
+
+
+@transaction.atomic
+def order_decide_extension(
+    *, order: RectificationOrder, actor: User, grant: bool, comment: str = ""
+) -> DeadlineExtension:
+    action = OrderAction.GRANT_EXTENSION if grant else OrderAction.REFUSE_EXTENSION
+    locked = _lock(order)
+    order_check(order=locked, actor=actor, action=action)
+    if not grant:
+        comment = _required(comment, _("Give the reason for refusing the extension."))
+    extension = DeadlineExtension.objects.select_for_update().get(
+        order=locked, status=ExtensionStatus.PENDING
+    )
+    extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+    extension.decided_by = actor
+    extension.decided_at = timezone.now()
+    extension.decision_comment = comment
+    extension.save()
+    if grant:
+        locked.deadline = extension.requested_deadline
+        locked._change_reason = OrderAction.GRANT_EXTENSION.label
+        locked.save(update_fields=["deadline"])
+    _record(locked, action=action, actor=actor, from_status=locked.status, comment=comment)
+    notify_department_heads(
+        department_id=locked.department_id,
+        kind=NotificationKind.ORDER_UPDATED,
+        key=f"extension_decided:{extension.pk}",
+        title=(
+            gettext_lazy("Order %(number)s: extension granted to %(deadline)s")
+            if grant
+            else gettext_lazy("Order %(number)s: extension refused")
+        ),
+        params={"number": locked.number, "deadline": locked.deadline.isoformat()},
+        body=comment,
+        url=locked.get_absolute_url(),
+    )
+    return extension
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def _render_for(user: User, title, params: dict | None) -> str:
+    # Rendered in the recipient's own language at creation time.
+    with override(user.language or None):
+        text = str(title)
+        return text % params if params else text
+
+
+def notification_send(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    key: str,
+    title,
+    params: dict | None = None,
+    body: str = "",
+    url: str = "",
+) -> int:
+    """Create one notification per recipient unless one with ``key`` exists: idempotent.
+
+    The rows are the record of the work; e-mail goes out after commit and, if the broker is
+    down, the periodic e-mail sweep sends it later.
+    """
+    now = timezone.now()
+    rows = []
+    for user in {u.pk: u for u in recipients if u and u.is_active}.values():
+        rows.append(
+            Notification(
+                recipient=user,
+                kind=kind,
+                title=_render_for(user, title, params)[:200],
+                body=str(body),
+                url=url,
+                dedupe_key=key,
+                created_at=now,
+                # Nothing to e-mail without an address: mark the e-mail step as done.
+                emailed_at=None if user.email else now,
+            )
+        )
+    if not rows:
+        return 0
+    existing = set(
+        Notification.objects.filter(dedupe_key=key, recipient__in=[r.recipient for r in rows]).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    new = [r for r in rows if r.recipient.pk not in existing]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    if any(r.emailed_at is None for r in new):
+        from .tasks import send_pending_emails
+
+        enqueue_on_commit(send_pending_emails, debounce_seconds=5)
+    return len(new)
+
+
+def users_with_role(*roles: str):
+    return User.objects.filter(is_active=True, groups__name__in=roles).distinct()
+
+
+def department_heads(department_id: int):
+    return users_with_role(Role.DEPT_HEAD).filter(departments=department_id)
+
+
+def notify_department_heads(*, department_id: int, **kwargs) -> int:
+    return notification_send(recipients=list(department_heads(department_id)), **kwargs)
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
+
+
+def notifications_email_pending(*, limit: int = 200) -> int:
+    """Send e-mail for notifications not yet e-mailed. Claim first, so a rerun sends nothing twice."""
+    from django.core.mail import send_mail
+
+    sent = 0
+    with transaction.atomic():
+        batch = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(emailed_at__isnull=True)
+            .select_related("recipient")
+            .order_by("id")[:limit]
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=timezone.now())
+    for n in batch:
+        try:
+            send_mail(
+                subject=n.title,
+                message=f"{n.body}\n\n{n.url}".strip(),
+                from_email=None,
+                recipient_list=[n.recipient.email],
+            )
+            sent += 1
+        except Exception:
+            # Give the row back to the next sweep rather than lose the e-mail.
+            logger.exception("e-mail for notification %s failed; will retry", n.pk)
+            Notification.objects.filter(pk=n.pk).update(emailed_at=None)
+    return sent
+
+
+# --- reminders and escalation (run by Celery beat) -------------------------------------------
+
+
+def orders_remind_due_soon(*, today: dt.date | None = None) -> int:
+    """Remind heads of orders due within the configured days. Once per order and deadline."""
+    today = today or timezone.localdate()
+    days = SiteConfig.get().due_soon_days
+    count = 0
+    for order in RectificationOrder.objects.due_within(days, today).select_related("finding"):
+        count += notify_department_heads(
+            department_id=order.department_id,
+            kind=NotificationKind.DUE_SOON,
+            key=f"due_soon:{order.pk}:{order.deadline.isoformat()}",
+            title=gettext_lazy("Order %(number)s is due on %(deadline)s"),
+            params={"number": order.number, "deadline": order.deadline.isoformat()},
+            body=order.finding.description[:300],
+            url=order.get_absolute_url(),
+        )
+    return count
+
+
+def orders_send_overdue_digest(*, today: dt.date | None = None) -> int:
+    """One digest a day to each head (their departments) and each supervisor (all departments)."""
+    today = today or timezone.localdate()
+    overdue = list(
+        RectificationOrder.objects.overdue(today)
+        .select_related("department")
+        .order_by("department_id", "deadline")
+    )
+    if not overdue:
+        return 0
+    by_department: dict[int, list[RectificationOrder]] = {}
+    for order in overdue:
+        by_department.setdefault(order.department_id, []).append(order)
+
+    def lines(orders):
+        return "\n".join(
+            f"{o.number} {o.department.name} {o.deadline.isoformat()} (+{o.overdue_days(today)})"
+            for o in orders
+        )
+
+    count = 0
+    url = reverse("finding_list") + "?overdue=true"
+    heads = users_with_role(Role.DEPT_HEAD).prefetch_related("departments")
+    for head in heads:
+        mine = [o for d in head.departments.all() for o in by_department.get(d.pk, [])]
+        if mine:
+            count += notification_send(
+                recipients=[head],
+                kind=NotificationKind.OVERDUE_DIGEST,
+                key=f"overdue_digest:{today.isoformat()}",
+                title=gettext_lazy("%(count)s overdue rectification orders"),
+                params={"count": len(mine)},
+                body=lines(mine),
+                url=url,
+            )
+    count += notification_send(
+        recipients=list(users_with_role(Role.SUPERVISOR)),
+        kind=NotificationKind.OVERDUE_DIGEST,
+        key=f"overdue_digest:{today.isoformat()}",
+        title=gettext_lazy("%(count)s overdue rectification orders"),
+        params={"count": len(overdue)},
+        body=lines(overdue),
+        url=url,
+    )
+    return count
+
+
+def orders_escalate(*, today: dt.date | None = None) -> int:
+    """Orders overdue for more than the configured days go to the administrators, once per deadline."""
+    today = today or timezone.localdate()
+    days = SiteConfig.get().escalate_after_overdue_days
+    admins = list(users_with_role(Role.ADMINISTRATOR))
+    count = 0
+    for order in (
+        RectificationOrder.objects.overdue(today)
+        .filter(deadline__lt=today - dt.timedelta(days=days))
+        .select_related("department")
+    ):
+        count += notification_send(
+            recipients=admins,
+            kind=NotificationKind.ESCALATION,
+            key=f"escalation:{order.pk}:{order.deadline.isoformat()}",
+            title=gettext_lazy("Escalated: order %(number)s of %(department)s is %(days)s days overdue"),
+            params={
+                "number": order.number,
+                "department": order.department.name,
+                "days": order.overdue_days(today),
+            },
+            url=order.get_absolute_url(),
+        )
+    return count

@@ -1,0 +1,35 @@
+"""Celery tasks of the core. Each loads what it needs and calls a service; all idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from . import services
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@shared_task(name="supervision.remind_due_soon")
+def remind_due_soon(today: str | None = None) -> int:
+    return services.orders_remind_due_soon(today=_day(today))
+
+
+@shared_task(name="supervision.overdue_digest")
+def overdue_digest(today: str | None = None) -> int:
+    return services.orders_send_overdue_digest(today=_day(today))
+
+
+@shared_task(name="supervision.escalate_overdue")
+def escalate_overdue(today: str | None = None) -> int:
+    return services.orders_escalate(today=_day(today))
+
+
+@shared_task(
+    name="supervision.send_pending_emails", autoretry_for=(Exception,), max_retries=3, retry_backoff=True
+)
+def send_pending_emails() -> int:
+    return services.notifications_email_pending()

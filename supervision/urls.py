@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("findings/", views.finding_list, name="finding_list"),
+    path("findings/new/", views.finding_create, name="finding_create"),
+    path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
+    path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read/", views.notification_read, name="notification_read_all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("imports/<slug:kind>/", views.import_page, name="import_page"),
+    path("imports/<slug:kind>/template.xlsx", views.import_template, name="import_template"),
+    path("language/", views.language_switch, name="language_switch"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("inspections/", include("inspections.urls")),
+    path("followups/", include("followups.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("reports/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = settings.DUCHA_NAME
+admin.site.site_title = settings.DUCHA_NAME

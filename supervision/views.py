@@ -1,0 +1,367 @@
+"""Views of the core. Thin: scope → form/service → redirect. State changes are POST only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, services
+from .access import get_scoped_or_404, role_required
+from .errors import ActionNotAllowed
+from .filters import FindingFilter
+from .forms import (
+    CommentForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    FindingForm,
+    ImportForm,
+    ReturnForm,
+    SubmitForm,
+)
+from .imports import IMPORTERS, import_with_resource, template_workbook
+from .models import (
+    Attachment,
+    ExtensionStatus,
+    FindingSource,
+    OrderAction,
+    RectificationOrder,
+    Role,
+    SiteConfig,
+)
+
+ALL_ROLES = tuple(Role.values)
+FINDING_CREATORS = (Role.SUPERVISOR, Role.VOLUNTEER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _partial(request, full: str, partial: str, context: dict) -> HttpResponse:
+    """htmx requests get the partial only; full page otherwise."""
+    return render(request, partial if request.htmx else full, context)
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def dashboard(request):
+    user = request.user
+    config = SiteConfig.get()
+    findings = selectors.findings_visible_to(user)
+    orders = selectors.orders_visible_to(user)
+    context = {"config": config}
+    if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR):
+        context["counts"] = selectors.order_counts(orders, due_soon_days=config.due_soon_days)
+        context["recurrences"] = (
+            selectors.recurrences(findings)
+            .select_related("department", "category", "recurrence_of")
+            .order_by("-found_at")[:10]
+        )
+        context["department_table"] = selectors.department_order_table(orders)[:15]
+    if user.has_role(Role.ADMINISTRATOR):
+        chart = selectors.findings_by_category_and_month(findings, months=6)
+        context["chart"] = chart
+        context["by_category"] = selectors.findings_by_category(
+            findings.filter(found_at__year=timezone.localdate().year)
+        )
+    if user.has_role(Role.DEPT_HEAD):
+        context["head_orders"] = selectors.orders_for_head(user)
+        context["head_counts"] = selectors.order_counts(orders, due_soon_days=config.due_soon_days)
+    if user.has_role(Role.VOLUNTEER, Role.FOLLOWUP) and not user.sees_all_departments:
+        context["my_findings"] = findings.select_related("category", "department", "order").order_by(
+            "-found_at"
+        )[:10]
+    context["today"] = timezone.localdate()
+    return render(request, "supervision/dashboard.html", context)
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def finding_list(request):
+    qs = selectors.finding_list(request.user)
+    filterset = FindingFilter(request.GET or None, queryset=qs, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    page = Paginator(rows, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
+    return _partial(request, "supervision/finding_list.html", "supervision/_finding_table.html", context)
+
+
+@role_required(*FINDING_CREATORS)
+def finding_create(request):
+    user = request.user
+    can_order = user.has_role(Role.SUPERVISOR)
+    form = FindingForm(request.POST or None, request.FILES or None, can_order=can_order)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        finding = services.finding_create(
+            source=FindingSource.OTHER if can_order else FindingSource.VOLUNTEER,
+            category=data["category"],
+            department=data["department"],
+            description=data["description"],
+            severity=data["severity"],
+            found_at=data["found_at"],
+            location=data["location"],
+            staff=data["staff_involved"],
+            found_by=user,
+            needs_rectification=bool(data.get("needs_rectification")),
+            deadline=data.get("deadline"),
+            attachments=data["files"],
+        )
+        messages.success(request, _("Finding %(number)s recorded.") % {"number": finding.number})
+        return redirect(finding)
+    return render(request, "supervision/finding_form.html", {"form": form})
+
+
+@role_required(*ALL_ROLES)
+def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, status=200):
+    finding = get_scoped_or_404(
+        selectors.finding_detail_queryset(request.user), request.user, owner_field="found_by", pk=pk
+    )
+    order = getattr(finding, "order", None)
+    allowed = services.order_allowed_actions(order=order, actor=request.user) if order else set()
+    pending = (
+        next((e for e in order.extensions.all() if e.status == ExtensionStatus.PENDING), None)
+        if order
+        else None
+    )
+    history = list(finding.history.select_related("history_user").order_by("-history_date")[:50])
+    order_history = (
+        list(order.history.select_related("history_user").order_by("-history_date")[:50]) if order else []
+    )
+    forms = {
+        OrderAction.ACKNOWLEDGE: CommentForm(prefix="acknowledge"),
+        OrderAction.SUBMIT: SubmitForm(prefix="submit"),
+        OrderAction.VERIFY: CommentForm(prefix="verify"),
+        OrderAction.RETURN: ReturnForm(prefix="return"),
+        OrderAction.REQUEST_EXTENSION: ExtensionRequestForm(prefix="request_extension"),
+        OrderAction.GRANT_EXTENSION: ExtensionDecisionForm(prefix="decide"),
+    }
+    if bound_form is not None:
+        forms[bound_action] = bound_form
+    context = {
+        "finding": finding,
+        "order": order,
+        "allowed": allowed,
+        "pending_extension": pending,
+        "Action": OrderAction,
+        "forms": forms,
+        "open_action": bound_action,
+        "history": _history_changes(history + order_history),
+        "today": timezone.localdate(),
+        "source_label": _source_label(finding),
+    }
+    return render(request, "supervision/finding_detail.html", context, status=status)
+
+
+def _source_label(finding) -> str:
+    if not finding.source_type_id:
+        return ""
+    return f"{finding.source_type.name} #{finding.source_id}"
+
+
+def _history_changes(records) -> list[dict]:
+    """Turn django-simple-history records into 'field: old → new' lines, newest first."""
+    out = []
+    records = sorted(records, key=lambda r: r.history_date, reverse=True)
+    for record in records:
+        prev = record.prev_record
+        changes = []
+        if prev is not None:
+            delta = record.diff_against(prev)
+            for change in delta.changes:
+                field = record.instance._meta.get_field(change.field)
+                changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
+        out.append(
+            {
+                "at": record.history_date,
+                "who": record.history_user,
+                "type": record.get_history_type_display(),
+                "object": record.instance._meta.verbose_name,
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return out
+
+
+@role_required(Role.SUPERVISOR, Role.DEPT_HEAD)
+@require_POST
+def order_action(request, pk: int, action: str):
+    if action not in OrderAction.values or action == OrderAction.ISSUE:
+        raise Http404
+    order = get_scoped_or_404(RectificationOrder.objects.select_related("finding"), request.user, pk=pk)
+    user = request.user
+    try:
+        if action == OrderAction.ACKNOWLEDGE:
+            form = CommentForm(request.POST, prefix="acknowledge")
+            form.is_valid()
+            services.order_acknowledge(order=order, actor=user, comment=form.cleaned_data.get("comment", ""))
+        elif action == OrderAction.SUBMIT:
+            form = SubmitForm(request.POST, request.FILES, prefix="submit")
+            if not form.is_valid():
+                return finding_detail(
+                    request, order.finding_id, bound_form=form, bound_action=action, status=400
+                )
+            services.order_submit(
+                order=order,
+                actor=user,
+                cause=form.cleaned_data["cause"],
+                corrective_action=form.cleaned_data["corrective_action"],
+                evidence=form.cleaned_data["evidence"],
+                comment=form.cleaned_data.get("comment", ""),
+            )
+        elif action == OrderAction.VERIFY:
+            form = CommentForm(request.POST, prefix="verify")
+            form.is_valid()
+            services.order_verify(order=order, actor=user, comment=form.cleaned_data.get("comment", ""))
+        elif action == OrderAction.RETURN:
+            form = ReturnForm(request.POST, prefix="return")
+            if not form.is_valid():
+                return finding_detail(
+                    request, order.finding_id, bound_form=form, bound_action=action, status=400
+                )
+            services.order_return(order=order, actor=user, reason=form.cleaned_data["reason"])
+        elif action == OrderAction.REQUEST_EXTENSION:
+            form = ExtensionRequestForm(request.POST, prefix="request_extension")
+            if not form.is_valid():
+                return finding_detail(
+                    request, order.finding_id, bound_form=form, bound_action=action, status=400
+                )
+            services.order_request_extension(
+                order=order,
+                actor=user,
+                requested_deadline=form.cleaned_data["requested_deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        else:
+            form = ExtensionDecisionForm(request.POST, prefix="decide")
+            form.is_valid()
+            services.order_decide_extension(
+                order=order,
+                actor=user,
+                grant=action == OrderAction.GRANT_EXTENSION,
+                comment=form.cleaned_data.get("comment", ""),
+            )
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(order.get_absolute_url())
+    messages.success(request, _("Done: %(action)s.") % {"action": OrderAction(action).label})
+    return redirect(order.get_absolute_url())
+
+
+@role_required(*ALL_ROLES)
+def attachment_download(request, pk: int):
+    attachment = get_scoped_or_404(
+        Attachment.objects.select_related("finding"),
+        request.user,
+        department_field="finding__department",
+        owner_field="finding__found_by",
+        pk=pk,
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=not (attachment.is_image or attachment.content_type == "application/pdf"),
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    qs = request.user.notifications.all()
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "supervision/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int | None = None):
+    services.notification_mark_read(user=request.user, notification_id=pk)
+    target = request.POST.get("next") or reverse("notification_list")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("notification_list")
+    return redirect(target)
+
+
+# --- language --------------------------------------------------------------------------------
+
+
+@require_POST
+def language_switch(request):
+    language = request.POST.get("language")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    if request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 86400, samesite="Lax")
+    return response
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+
+@role_required(Role.ADMINISTRATOR)
+def import_page(request, kind: str):
+    if kind not in IMPORTERS:
+        raise Http404
+    spec = IMPORTERS[kind]
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = import_with_resource(
+            resource=spec["resource"](), source=upload, file_name=upload.name, actor=request.user, kind=kind
+        )
+        if report.ok:
+            messages.success(
+                request,
+                _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                % {"new": report.created, "updated": report.updated, "unchanged": report.unchanged},
+            )
+            return redirect(request.path)
+    from .models import ImportRun
+
+    runs = ImportRun.objects.filter(kind=kind).select_related("actor")[:10]
+    return render(
+        request,
+        "supervision/import.html",
+        {"form": form, "report": report, "kind": kind, "headers": spec["template"], "runs": runs},
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def import_template(request, kind: str):
+    if kind not in IMPORTERS:
+        raise Http404
+    spec = IMPORTERS[kind]
+    response = HttpResponse(template_workbook(spec["template"], spec["example"]), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ducha-{kind}-template.xlsx"'
+    return response
