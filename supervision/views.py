@@ -37,6 +37,7 @@ from .models import (
     Role,
     SiteConfig,
 )
+from .panels import collect_panels
 
 ALL_ROLES = tuple(Role.values)
 FINDING_CREATORS = (Role.SUPERVISOR, Role.VOLUNTEER)
@@ -80,6 +81,7 @@ def dashboard(request):
             "-found_at"
         )[:10]
     context["today"] = timezone.localdate()
+    context["panels"] = collect_panels(request)
     return render(request, "supervision/dashboard.html", context)
 
 

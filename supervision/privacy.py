@@ -1,0 +1,59 @@
+"""Personal data: one masking rule everywhere, and a log of every reveal.
+
+Phones show the first three and last four digits (138****1234); ID numbers the first three
+and last four (110***********1234); names keep the surname (张**). Reveals of the full value
+are written to RevealLog by :func:`contact_reveal`, in the same transaction as nothing else,
+so a reveal is logged even if the page later fails.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+
+from .models import RevealLog
+
+
+def mask_phone(value: str | None) -> str:
+    digits = (value or "").strip()
+    if not digits:
+        return ""
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    if len(digits) < 8:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def mask_id_number(value: str | None) -> str:
+    text = (value or "").strip()
+    if len(text) <= 7:
+        return "*" * len(text)
+    return f"{text[:3]}{'*' * (len(text) - 7)}{text[-4:]}"
+
+
+def mask_name(value: str | None) -> str:
+    text = (value or "").strip()
+    if len(text) <= 1:
+        return text
+    return text[0] + "*" * (len(text) - 1)
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def contact_reveal(*, user, subject: Model, field: str, value: str, purpose: str = "", request=None) -> str:
+    """Log that ``user`` saw the full ``field`` of ``subject`` and return the value."""
+    RevealLog.objects.create(
+        user=user,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        subject_label=str(subject)[:200],
+        field=field,
+        purpose=purpose[:200],
+        ip_address=client_ip(request),
+    )
+    return value
