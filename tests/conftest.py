@@ -43,14 +43,14 @@ def caller(db):
 @pytest.fixture
 def head_neike(neike):
     return UserFactory(
-        username="head-neike", full_name="王内科", roles=[Role.DEPT_HEAD], departments_=[neike]
+        username="head-neike", full_name="王内科", roles=[Role.DEPT_HEAD], head_of=[neike]
     )
 
 
 @pytest.fixture
 def head_waike(waike):
     return UserFactory(
-        username="head-waike", full_name="李外科", roles=[Role.DEPT_HEAD], departments_=[waike]
+        username="head-waike", full_name="李外科", roles=[Role.DEPT_HEAD], head_of=[waike]
     )
 
 

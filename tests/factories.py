@@ -48,7 +48,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.set(Group.objects.filter(name__in=extracted))
 
     @factory.post_generation
-    def departments_(self, create, extracted, **kwargs):
+    def head_of(self, create, extracted, **kwargs):
         if extracted:
             self.departments.set(extracted)
 
