@@ -182,6 +182,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-20000;"
         ),
     }
+    if TESTING:
+        # A file, not shared-cache memory: concurrency tests need real SQLite locking (busy_timeout).
+        # One file per test process, so parallel runs never share a test database.
+        (VAR_DIR / "test").mkdir(parents=True, exist_ok=True)
+        _db["TEST"] = {"NAME": str(VAR_DIR / "test" / f"test-db-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -376,3 +381,7 @@ LOGGING = {
 # Labels used for the roles and areas in the navigation; kept here for the context processor.
 DUCHA_PAGE_SIZE = 25
 DUCHA_NAME = _("Ducha service supervision")
+
+if TESTING:
+    # Tests create hundreds of users; PBKDF2 would dominate the run time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
