@@ -1,1 +1,353 @@
-"""Models of the complaints app."""
+"""Complaints (投诉): intake from every channel, first-contact ownership, workflow, working-day calendar.
+
+Status changes happen only in ``complaints.services`` (guarded, row-locked, with a history row).
+The working-day calendar (public holidays and 调休 working weekends) is data an administrator
+maintains per year; see ``complaints.workdays`` for the arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Category, Department, Finding
+
+
+class ComplaintChannel(models.TextChoices):
+    HOTLINE = "hotline", _("24-hour complaint hotline")
+    FRONT_DESK = "front_desk", _("Front desk")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Hospital web page")
+    FOLLOWUP = "followup", _("Follow-up call")
+    SURVEY = "survey", _("Satisfaction survey")
+    CITIZEN_12345 = "citizen_12345", _("12345 citizen hotline referral")
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    ASSIGNED = "assigned", _("Assigned to departments")
+    INVESTIGATED = "investigated", _("Investigation replied")
+    ANSWERED = "answered", _("Answered to complainant")
+    CLOSED = "closed", _("Closed")
+
+
+# Statuses in which the complainant still waits for an answer (the answer time limit runs).
+AWAITING_ANSWER = (
+    ComplaintStatus.RECEIVED,
+    ComplaintStatus.ACCEPTED,
+    ComplaintStatus.ASSIGNED,
+    ComplaintStatus.INVESTIGATED,
+)
+FINAL_STATUSES = (ComplaintStatus.CLOSED, ComplaintStatus.NOT_ACCEPTED)
+
+
+class ComplaintAction(models.TextChoices):
+    RECEIVE = "receive", _("Receive")
+    ACCEPT = "accept", _("Accept")
+    NOT_ACCEPT = "not_accept", _("Do not accept")
+    HANDOVER = "handover", _("Hand over")
+    ASSIGN = "assign", _("Assign to departments")
+    REPLY = "reply", _("Investigation reply")
+    DETERMINE = "determine", _("Determine validity")
+    ANSWER = "answer", _("Answer complainant")
+    CLOSE = "close", _("Close")
+    REOPEN = "reopen", _("Reopen")
+    DISPUTE = "dispute", _("Mediation / dispute")
+
+
+class Determination(models.TextChoices):
+    VALID = "valid", _("Valid")
+    PARTLY_VALID = "partly_valid", _("Partly valid")
+    NOT_VALID = "not_valid", _("Not valid")
+
+
+VALID_DETERMINATIONS = (Determination.VALID, Determination.PARTLY_VALID)
+
+
+class AnswerMethod(models.TextChoices):
+    PHONE = "phone", _("Telephone")
+    IN_PERSON = "in_person", _("In person")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+    REFERRAL_SYSTEM = "referral_system", _("Via the 12345 system")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY = "basically", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    UNREACHABLE = "unreachable", _("Could not be reached")
+
+
+class Complaint(models.Model):
+    """One complaint, whatever the channel. ``owner`` is the person responsible now (首诉负责制)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    tracking_code = models.CharField(_("tracking number"), max_length=12, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=16, choices=ComplaintChannel.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    received_on = models.DateField(_("received on"), editable=False)  # local date, for figures
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_received",
+        verbose_name=_("received by"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_owned",
+        verbose_name=_("owner"),
+    )
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("department concerned"),
+    )
+    content = models.TextField(_("complaint"), max_length=4000)
+    complainant_name = models.CharField(_("complainant"), max_length=64, blank=True)
+    complainant_phone = models.CharField(_("complainant phone"), max_length=20, blank=True)
+    complainant_email = models.EmailField(_("complainant e-mail"), blank=True)
+    # Digits only: finds repeat complainants with an index.
+    complainant_key = models.CharField(max_length=20, blank=True, editable=False)
+    referral_no = models.CharField(_("12345 referral number"), max_length=40, blank=True)
+    referral_due = models.DateField(_("12345 due date"), null=True, blank=True)
+
+    ack_due = models.DateField(_("acknowledge by"))
+    answer_due = models.DateField(_("answer by"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    not_accepted_reason = models.TextField(_("reason not accepted"), blank=True, max_length=2000)
+
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answer_method = models.CharField(
+        _("answered how"), max_length=16, choices=AnswerMethod.choices, blank=True
+    )
+    answer_text = models.TextField(_("answer given"), blank=True, max_length=4000)
+    answer_working_days = models.PositiveSmallIntegerField(_("working days to answer"), null=True, blank=True)
+    answered_on_time = models.BooleanField(_("answered on time"), null=True, blank=True)
+
+    determination = models.CharField(
+        _("determination"), max_length=16, choices=Determination.choices, blank=True
+    )
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="complaints", verbose_name=_("categories")
+    )
+    determination_note = models.TextField(_("determination note"), blank=True, max_length=2000)
+    finding = models.OneToOneField(
+        Finding,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaint",
+        verbose_name=_("finding"),
+    )
+
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("complainant satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+
+    dispute = models.BooleanField(_("dispute / mediation"), default=False)
+    dispute_amount = models.DecimalField(
+        _("amount in dispute (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    dispute_note = models.TextField(_("mediation note"), blank=True, max_length=2000)
+
+    # The record that produced it (a follow-up call attempt, a survey response …).
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_object = GenericForeignKey("source_type", "source_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [
+            models.Index(fields=["-received_at", "-id"], name="complaint_list"),
+            models.Index(fields=["received_on", "channel"], name="complaint_channel"),
+            models.Index(fields=["department", "received_on"], name="complaint_department"),
+            models.Index(fields=["status", "answer_due"], name="complaint_due"),
+            models.Index(fields=["owner", "status"], name="complaint_owner"),
+            models.Index(fields=["complainant_key", "received_on"], name="complaint_complainant"),
+            models.Index(fields=["source_type", "source_id"], name="complaint_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FINAL_STATUSES
+
+    def is_answer_overdue(self, today: dt.date | None = None) -> bool:
+        return self.status in AWAITING_ANSWER and self.answer_due < (today or timezone.localdate())
+
+    def is_ack_overdue(self, today: dt.date | None = None) -> bool:
+        return self.status == ComplaintStatus.RECEIVED and self.ack_due < (today or timezone.localdate())
+
+
+class ComplaintAssignment(models.Model):
+    """One department asked to investigate; its head writes the reply."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="complaint_assignments",
+        verbose_name=_("department"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    instructions = models.TextField(_("instructions"), blank=True, max_length=2000)
+    reply = models.TextField(_("investigation reply"), blank=True, max_length=4000)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        verbose_name = _("department assignment")
+        verbose_name_plural = _("department assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "department"], name="complaint_department_once")
+        ]
+        indexes = [models.Index(fields=["department", "complaint"], name="assignment_department")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} → {self.department_id}"
+
+
+class ComplaintTransition(models.Model):
+    """The history: one row per step (who, when, from, to, comment). Append-only."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=16, choices=ComplaintAction.choices)
+    from_status = models.CharField(_("from"), max_length=16, choices=ComplaintStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=ComplaintStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("complaint history")
+        verbose_name_plural = _("complaint history")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.from_status}→{self.to_status}"
+
+
+class OwnerChange(models.Model):
+    """The chain of owners (首诉负责制): the recorder first, then every hand-over on the record."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="owner_changes")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    previous_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("owner change")
+        verbose_name_plural = _("owner changes")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} → {self.owner_id}"
+
+
+# --- the working-day calendar ------------------------------------------------------------------
+
+
+class CalendarYear(models.Model):
+    """A year of the official calendar and whether its State Council schedule is entered in full."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    complete = models.BooleanField(
+        _("complete"),
+        default=False,
+        help_text=_(
+            "Tick once every public holiday and every 调休 working weekend day of the State Council's "
+            "notice for this year is entered."
+        ),
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday (day off)")
+    WORKDAY = "workday", _("Working weekend day (调休)")
+
+
+class CalendarDay(models.Model):
+    """An exception to 'Monday–Friday work, weekends off': a holiday, or a weekend day worked."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=64, help_text=_("For example 春节 or 国庆节."))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["holiday", "workday"]), name="calendar_day_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"

@@ -1,0 +1,79 @@
+"""The complaint list's filters (django-filter). Labels translate with this app's catalogue."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Department
+
+from .models import AWAITING_ANSWER, Complaint, ComplaintChannel, ComplaintStatus, Determination
+
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+class ComplaintFilter(df.FilterSet):
+    q = df.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Number, referral number or text")}),
+    )
+    status = df.ChoiceFilter(label=_("Status"), choices=ComplaintStatus.choices, empty_label=_("All"))
+    channel = df.ChoiceFilter(label=_("Channel"), choices=ComplaintChannel.choices, empty_label=_("All"))
+    department = df.ModelChoiceFilter(
+        label=_("Department concerned"), queryset=Department.objects.none(), empty_label=_("All")
+    )
+    determination = df.ChoiceFilter(
+        label=_("Determination"), choices=Determination.choices, empty_label=_("All")
+    )
+    received_from = df.DateFilter(
+        label=_("Received from"),
+        field_name="received_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    received_to = df.DateFilter(
+        label=_("Received to"),
+        field_name="received_on",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    overdue = df.ChoiceFilter(
+        label=_("Overdue"), choices=YES_NO, method="filter_overdue", empty_label=_("All")
+    )
+    mine = df.ChoiceFilter(label=_("Owned by me"), choices=YES_NO, method="filter_mine", empty_label=_("All"))
+
+    class Meta:
+        model = Complaint
+        fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = request.user if request else None
+        departments = Department.objects.filter(active=True)
+        if self.user is not None and not self.user.sees_all_departments and self.user.department_ids:
+            departments = departments.filter(pk__in=self.user.department_ids)
+        self.filters["department"].queryset = departments
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(tracking_code__iexact=value)
+            | Q(referral_no__icontains=value)
+            | Q(content__icontains=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        condition = Q(status__in=AWAITING_ANSWER, answer_due__lt=timezone.localdate())
+        return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
+
+    def filter_mine(self, queryset, name, value):
+        if self.user is None:
+            return queryset
+        return queryset.filter(owner=self.user) if value == "true" else queryset.exclude(owner=self.user)

@@ -1,0 +1,288 @@
+"""Forms of the complaints app: intake (staff and public), the public lookup and workflow actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.forms import DateInput, DateTimeInput
+from supervision.models import Category, Department, Role, Severity, User
+from supervision.public import HoneypotMixin
+
+from .models import AnswerMethod, ComplaintChannel, Determination, Satisfaction
+from .services import MAX_CONTENT, OWNER_ROLES, clean_text
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
+PUBLIC_MAX = 2000
+
+
+def _clean_phone(value: str, *, required: bool) -> str:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ValidationError(_("Give a telephone number."))
+        return ""
+    if not PHONE_RE.match(value):
+        raise ValidationError(_("Enter a telephone number of digits only, e.g. 13800138000."))
+    return value
+
+
+class _Helper:
+    def _helper(self):
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class IntakeForm(_Helper, forms.Form):
+    """Staff intake: every channel."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=ComplaintChannel.choices)
+    received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeInput())
+    department = forms.ModelChoiceField(
+        label=_("Department concerned"), queryset=Department.objects.none(), required=False
+    )
+    complainant_name = forms.CharField(label=_("Complainant"), max_length=64, required=False)
+    complainant_phone = forms.CharField(label=_("Telephone"), max_length=20, required=False)
+    complainant_email = forms.EmailField(label=_("E-mail"), required=False)
+    content = forms.CharField(
+        label=_("Complaint"), max_length=MAX_CONTENT, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    referral_no = forms.CharField(
+        label=_("12345 referral number"),
+        max_length=40,
+        required=False,
+        help_text=_("Required for 12345 referrals."),
+    )
+    referral_due = forms.DateField(
+        label=_("12345 due date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The referral's own due date replaces the default time limit."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(active=True)
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self._helper()
+
+    def clean_complainant_phone(self):
+        return _clean_phone(self.cleaned_data.get("complainant_phone"), required=False)
+
+    def clean_received_at(self):
+        value = self.cleaned_data["received_at"]
+        if value > timezone.now() + dt.timedelta(minutes=5):
+            raise ValidationError(_("The time of receipt cannot be in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("channel") == ComplaintChannel.CITIZEN_12345:
+            if not (cleaned.get("referral_no") or "").strip():
+                self.add_error("referral_no", _("A 12345 referral needs its referral number."))
+        else:
+            cleaned["referral_no"] = ""
+            cleaned["referral_due"] = None
+        if not clean_text(cleaned.get("content", "")) and "content" not in self.errors:
+            self.add_error("content", _("Describe the complaint."))
+        return cleaned
+
+
+class PublicComplaintForm(HoneypotMixin):
+    """The hospital web page's form: no login, a honeypot, rate-limited by the view."""
+
+    complainant_name = forms.CharField(label=_("Your name"), max_length=64, required=False)
+    complainant_phone = forms.CharField(
+        label=_("Your telephone number"),
+        max_length=20,
+        help_text=_("We call you back on this number; you also need it to look up the status."),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department (if known)"), queryset=Department.objects.none(), required=False
+    )
+    content = forms.CharField(
+        label=_("What happened?"),
+        max_length=PUBLIC_MAX,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("At most 2000 characters."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(active=True)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_complainant_phone(self):
+        return _clean_phone(self.cleaned_data.get("complainant_phone"), required=True)
+
+    def clean_content(self):
+        value = clean_text(self.cleaned_data.get("content", ""))
+        if not value:
+            raise ValidationError(_("Describe the complaint."))
+        return value
+
+
+class LookupForm(forms.Form):
+    tracking_code = forms.CharField(label=_("Tracking number"), max_length=20)
+    phone = forms.CharField(label=_("The telephone number you gave"), max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_tracking_code(self):
+        return self.cleaned_data["tracking_code"].strip().upper()
+
+
+# --- workflow actions -------------------------------------------------------------------------
+
+
+class _ActionForm(_Helper, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()
+
+
+class CommentForm(_ActionForm):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(_ActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HandoverForm(_ActionForm):
+    to_user = forms.ModelChoiceField(label=_("Hand over to"), queryset=User.objects.none())
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = (
+            User.objects.filter(is_active=True, groups__name__in=OWNER_ROLES)
+            .distinct()
+            .order_by("full_name", "username")
+        )
+
+
+class AssignForm(_ActionForm):
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=Department.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    instructions = forms.CharField(
+        label=_("Instructions"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.filter(active=True)
+
+
+class ReplyForm(_ActionForm):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    reply = forms.CharField(
+        label=_("Investigation reply"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = (
+            departments if departments is not None else Department.objects.none()
+        )
+        if departments is not None and len(departments) == 1:
+            self.fields["department"].initial = departments[0].pk
+
+
+class DetermineForm(_ActionForm):
+    determination = forms.ChoiceField(label=_("Determination"), choices=Determination.choices)
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"),
+        queryset=Category.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Required for a valid or partly valid complaint; the first one is the finding's category."
+        ),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department to rectify"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=_("Leave empty for the department concerned."),
+    )
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MODERATE)
+    deadline = forms.DateField(
+        label=_("Rectification deadline"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for the default deadline."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = Category.objects.filter(active=True)
+        self.fields["department"].queryset = Department.objects.filter(active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("determination") in ("valid", "partly_valid") and not cleaned.get("categories"):
+            self.add_error("categories", _("A valid complaint needs at least one category."))
+        deadline = cleaned.get("deadline")
+        if deadline and deadline < timezone.localdate():
+            self.add_error("deadline", _("The deadline cannot be in the past."))
+        return cleaned
+
+
+class AnswerForm(_ActionForm):
+    method = forms.ChoiceField(label=_("Answered how"), choices=AnswerMethod.choices)
+    answered_at = forms.DateTimeField(label=_("Answered at"), widget=DateTimeInput())
+    text = forms.CharField(label=_("Answer given"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answered_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class CloseForm(_ActionForm):
+    satisfaction = forms.ChoiceField(label=_("Complainant's satisfaction"), choices=Satisfaction.choices)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+
+
+class DisputeForm(_ActionForm):
+    dispute = forms.BooleanField(label=_("Mediation / dispute"), required=False, initial=True)
+    amount = forms.DecimalField(
+        label=_("Amount in dispute (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+ACTION_FORMS = {
+    "accept": CommentForm,
+    "not_accept": ReasonForm,
+    "handover": HandoverForm,
+    "assign": AssignForm,
+    "reply": ReplyForm,
+    "determine": DetermineForm,
+    "answer": AnswerForm,
+    "close": CloseForm,
+    "reopen": ReasonForm,
+    "dispute": DisputeForm,
+}
+
+INTAKE_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.FOLLOWUP)

@@ -1,0 +1,325 @@
+"""Read side of complaints: scoping, list querysets and the figures shared with reports.
+
+Figures take ``(*, start, end, departments=None)``: inclusive dates of receipt (the local date
+the complaint was received), and ``departments`` an iterable of Department ids (None: all).
+A complaint belongs to its *department concerned* (``Complaint.department``; set at intake or,
+if empty, to the first department it is assigned to). Rates are percentages rounded to one
+decimal, or None when the denominator is 0. Aggregation happens in SQL. Formulas: docs/complaints.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from supervision.models import Category, Department, Role
+from supervision.privacy import mask_phone
+
+from .models import (
+    AWAITING_ANSWER,
+    CalendarDay,
+    CalendarYear,
+    Complaint,
+    ComplaintAssignment,
+    ComplaintChannel,
+    ComplaintStatus,
+    ComplaintTransition,
+    Determination,
+    OwnerChange,
+)
+
+# --- scoping -----------------------------------------------------------------------------------
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    """Supervisors and administrators: all. Department heads: complaints assigned to their
+    departments. Follow-up staff: complaints they own. Everyone else: none."""
+    qs = Complaint.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.sees_all_departments:
+        return qs
+    condition = Q(pk__in=[])
+    if user.has_role(Role.DEPT_HEAD) and user.department_ids:
+        condition |= Q(
+            Exists(
+                ComplaintAssignment.objects.filter(
+                    complaint=OuterRef("pk"), department_id__in=user.department_ids
+                )
+            )
+        )
+    if user.has_role(Role.FOLLOWUP):
+        condition |= Q(owner=user)
+    return qs.filter(condition)
+
+
+def complaint_list(user) -> QuerySet[Complaint]:
+    """The list page: one query for the rows plus one for their departments, whatever the page length."""
+    return (
+        complaints_visible_to(user)
+        .select_related("department", "owner")
+        .prefetch_related(
+            Prefetch("assignments", queryset=ComplaintAssignment.objects.select_related("department"))
+        )
+        .order_by("-received_at", "-id")
+    )
+
+
+def complaint_detail_queryset(user) -> QuerySet[Complaint]:
+    return (
+        complaints_visible_to(user)
+        .select_related("department", "owner", "received_by", "answered_by", "finding", "finding__order")
+        .prefetch_related(
+            "categories",
+            Prefetch(
+                "assignments",
+                queryset=ComplaintAssignment.objects.select_related(
+                    "department", "replied_by", "assigned_by"
+                ),
+            ),
+            Prefetch("transitions", queryset=ComplaintTransition.objects.select_related("actor")),
+            Prefetch(
+                "owner_changes",
+                queryset=OwnerChange.objects.select_related("owner", "previous_owner", "changed_by"),
+            ),
+        )
+    )
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def _period(start: dt.date, end: dt.date, departments: Iterable[int] | None) -> QuerySet[Complaint]:
+    qs = Complaint.objects.filter(received_on__gte=start, received_on__lte=end)
+    if departments is not None:
+        qs = qs.filter(department_id__in=list(departments))
+    return qs
+
+
+def by_channel(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Complaints received per channel (every channel listed, zeros included)."""
+    counts = dict(_period(start, end, departments).values_list("channel").annotate(n=Count("id")))
+    return [
+        {"channel": value, "label": str(label), "count": counts.get(value, 0)}
+        for value, label in ComplaintChannel.choices
+    ]
+
+
+def by_category(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Determined complaints per category of the core taxonomy (a complaint counts once per category)."""
+    period = _period(start, end, departments)
+    rows = (
+        Category.objects.filter(complaints__in=period)
+        .values("id", "name")
+        .annotate(n=Count("complaints", distinct=True))
+        .order_by("-n", "name")
+    )
+    return [{"category_id": r["id"], "category": r["name"], "count": r["n"]} for r in rows]
+
+
+def by_department(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Complaints per department concerned, most first (complaints with no department left out)."""
+    rows = (
+        _period(start, end, departments)
+        .filter(department__isnull=False)
+        .values("department_id", "department__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "department__name")
+    )
+    return [
+        {"department_id": r["department_id"], "department": r["department__name"], "count": r["n"]}
+        for r in rows
+    ]
+
+
+def by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Complaints received per calendar month of the period (every month listed, zeros included)."""
+    counts = {
+        row["month"].strftime("%Y-%m") if row["month"] else None: row["n"]
+        for row in _period(start, end, departments)
+        .annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    out, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        key = f"{year:04d}-{month:02d}"
+        out.append({"month": key, "count": counts.get(key, 0)})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def accepted_share(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """accepted ÷ (accepted + not accepted); complaints still waiting for the decision are left out."""
+    row = _period(start, end, departments).aggregate(
+        accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+        refused=Count("id", filter=Q(accepted_at__isnull=True, status=ComplaintStatus.NOT_ACCEPTED)),
+    )
+    decided = row["accepted"] + row["refused"]
+    return {
+        "accepted": row["accepted"],
+        "not_accepted": row["refused"],
+        "decided": decided,
+        "share": _rate(row["accepted"], decided),
+    }
+
+
+def answered_on_time_share(
+    *, start: dt.date, end: dt.date, departments=None, today: dt.date | None = None
+) -> dict:
+    """answered by the due date ÷ (answered + still unanswered past the due date)."""
+    today = today or timezone.localdate()
+    row = _period(start, end, departments).aggregate(
+        answered=Count("id", filter=Q(answered_at__isnull=False)),
+        on_time=Count("id", filter=Q(answered_at__isnull=False, answered_on_time=True)),
+        overdue=Count(
+            "id", filter=Q(answered_at__isnull=True, status__in=AWAITING_ANSWER, answer_due__lt=today)
+        ),
+    )
+    whole = row["answered"] + row["overdue"]
+    return {
+        "on_time": row["on_time"],
+        "answered": row["answered"],
+        "overdue_unanswered": row["overdue"],
+        "share": _rate(row["on_time"], whole),
+    }
+
+
+def average_working_days_to_answer(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Mean of working days from the day of receipt to the day of the (first) answer."""
+    row = (
+        _period(start, end, departments)
+        .filter(answer_working_days__isnull=False)
+        .aggregate(n=Count("id"), avg=Avg("answer_working_days"))
+    )
+    return {"answered": row["n"], "average": round(row["avg"], 1) if row["avg"] is not None else None}
+
+
+def valid_share(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """(valid + partly valid) ÷ determined complaints."""
+    row = _period(start, end, departments).aggregate(
+        valid=Count("id", filter=Q(determination=Determination.VALID)),
+        partly=Count("id", filter=Q(determination=Determination.PARTLY_VALID)),
+        not_valid=Count("id", filter=Q(determination=Determination.NOT_VALID)),
+    )
+    determined = row["valid"] + row["partly"] + row["not_valid"]
+    return {
+        "valid": row["valid"],
+        "partly_valid": row["partly"],
+        "not_valid": row["not_valid"],
+        "determined": determined,
+        "share": _rate(row["valid"] + row["partly"], determined),
+    }
+
+
+def repeat_complainants(
+    *, start: dt.date, end: dt.date, departments=None, minimum: int = 2, limit: int = 20
+) -> dict:
+    """Complainants (same phone number, digits only) with ``minimum`` or more complaints in the period.
+    Phones are returned masked."""
+    rows = (
+        _period(start, end, departments)
+        .exclude(complainant_key="")
+        .values("complainant_key")
+        .annotate(n=Count("id"))
+        .filter(n__gte=minimum)
+        .order_by("-n", "complainant_key")
+    )
+    total = rows.count()
+    top = [{"phone": mask_phone(r["complainant_key"]), "count": r["n"]} for r in rows[:limit]]
+    return {"count": total, "rows": top}
+
+
+def departments_without_complaints(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """The reward list: active departments with no complaint received in the period, neither as the
+    department concerned nor as an assigned department. Complaints not accepted do not count."""
+    counted = Complaint.objects.filter(received_on__gte=start, received_on__lte=end).exclude(
+        status=ComplaintStatus.NOT_ACCEPTED
+    )
+    qs = Department.objects.filter(active=True)
+    if departments is not None:
+        qs = qs.filter(pk__in=list(departments))
+    qs = qs.exclude(Exists(counted.filter(department_id=OuterRef("pk")))).exclude(
+        Exists(
+            ComplaintAssignment.objects.filter(
+                department_id=OuterRef("pk"), complaint__in=counted.values("pk")
+            )
+        )
+    )
+    return [{"department_id": d["id"], "department": d["name"]} for d in qs.values("id", "name")]
+
+
+@dataclass
+class ComplaintFigures:
+    start: dt.date
+    end: dt.date
+    total: int
+    by_channel: list[dict]
+    by_category: list[dict]
+    by_department: list[dict]
+    by_month: list[dict]
+    accepted: dict
+    on_time: dict
+    average_days: dict
+    valid: dict
+    repeat: dict
+    reward_list: list[dict]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def figures(
+    *, start: dt.date, end: dt.date, departments=None, today: dt.date | None = None
+) -> ComplaintFigures:
+    """Every figure of the period at once (figures page, reports)."""
+    kw = {"start": start, "end": end, "departments": departments}
+    return ComplaintFigures(
+        start=start,
+        end=end,
+        total=_period(start, end, departments).count(),
+        by_channel=by_channel(**kw),
+        by_category=by_category(**kw),
+        by_department=by_department(**kw),
+        by_month=by_month(**kw),
+        accepted=accepted_share(**kw),
+        on_time=answered_on_time_share(**kw, today=today),
+        average_days=average_working_days_to_answer(**kw),
+        valid=valid_share(**kw),
+        repeat=repeat_complainants(**kw),
+        reward_list=departments_without_complaints(**kw),
+    )
+
+
+# --- dashboard counts and calendar --------------------------------------------------------------
+
+
+def open_counts(qs: QuerySet[Complaint], *, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    return qs.aggregate(
+        open=Count("id", filter=~Q(status__in=[ComplaintStatus.CLOSED, ComplaintStatus.NOT_ACCEPTED])),
+        awaiting=Count("id", filter=Q(status__in=AWAITING_ANSWER)),
+        overdue=Count("id", filter=Q(status__in=AWAITING_ANSWER, answer_due__lt=today)),
+        unaccepted=Count("id", filter=Q(status=ComplaintStatus.RECEIVED)),
+    )
+
+
+def calendar_year(year: int) -> dict:
+    info = CalendarYear.objects.filter(year=year).first()
+    days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    return {
+        "year": year,
+        "info": info,
+        "holidays": [d for d in days if d.kind == "holiday"],
+        "workdays": [d for d in days if d.kind == "workday"],
+    }

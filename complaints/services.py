@@ -1,0 +1,778 @@
+"""Write side of complaints. Atomic, keyword-only ``complaint_<verb>`` functions.
+
+Every status change goes through :func:`complaint_check` after re-reading the complaint under a
+row lock (``select_for_update``), so two people pressing the same button cannot both succeed;
+a refused action raises ``ActionNotAllowed`` and changes nothing. Every step writes a
+``ComplaintTransition`` row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from supervision import privacy
+from supervision.errors import ActionNotAllowed
+from supervision.models import (
+    Category,
+    Department,
+    FindingSource,
+    NotificationKind,
+    Role,
+    Severity,
+    SiteConfig,
+    User,
+)
+from supervision.services import (
+    department_heads,
+    finding_create,
+    notification_send,
+    users_with_role,
+)
+
+from . import workdays
+from .models import (
+    AWAITING_ANSWER,
+    VALID_DETERMINATIONS,
+    AnswerMethod,
+    Complaint,
+    ComplaintAction,
+    ComplaintAssignment,
+    ComplaintChannel,
+    ComplaintStatus,
+    ComplaintTransition,
+    Determination,
+    OwnerChange,
+    Satisfaction,
+)
+
+logger = logging.getLogger(__name__)
+
+ACK_WORKING_DAYS = 1
+ANSWER_WORKING_DAYS = 5
+ANSWER_WORKING_DAYS_SEVERAL = 10
+MAX_CONTENT = 4000
+HANDLER_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+OWNER_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.FOLLOWUP)
+EXTRA_FIELDS = frozenset({"complainant_email", "referral_no", "referral_due"})
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def normalise_phone(value: str) -> str:
+    """Digits only: '138-0013 8000' and '13800138000' are the same complainant."""
+    return re.sub(r"\D", "", value or "")[:20]
+
+
+def clean_text(value: str) -> str:
+    """Plain text as typed, without control characters. Rendered autoescaped, never as HTML."""
+    return _CONTROL.sub("", (value or "").replace("\r\n", "\n")).strip()
+
+
+def due_dates(
+    received_on: dt.date, *, several_departments: bool = False, referral_due: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """(acknowledge by, answer by): 1 working day; 5 working days, 10 when several departments
+    must be coordinated; a 12345 referral's own due date wins."""
+    ack_due = workdays.add_working_days(received_on, ACK_WORKING_DAYS)
+    if referral_due:
+        return ack_due, referral_due
+    limit = ANSWER_WORKING_DAYS_SEVERAL if several_departments else ANSWER_WORKING_DAYS
+    return ack_due, workdays.add_working_days(received_on, limit)
+
+
+def _tracking_code() -> str:
+    while True:
+        raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+        code = f"{raw[:5]}-{raw[5:]}"
+        if not Complaint.objects.filter(tracking_code=code).exists():
+            return code
+
+
+def _record(complaint, *, action, actor, from_status, comment="") -> ComplaintTransition:
+    return ComplaintTransition.objects.create(
+        complaint=complaint,
+        action=action,
+        from_status=from_status,
+        to_status=complaint.status,
+        actor=actor,
+        at=timezone.now(),
+        comment=comment,
+    )
+
+
+def _required(value: str, message) -> str:
+    value = clean_text(value)
+    if not value:
+        raise ActionNotAllowed(message)
+    return value
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_intake(
+    *,
+    channel: str,
+    received_by: User | None,
+    content: str,
+    department: Department | None = None,
+    complainant_name: str = "",
+    complainant_phone: str = "",
+    source_object: Model | None = None,
+    received_at: dt.datetime | None = None,
+    **extra,
+) -> Complaint:
+    """Record a complaint from any channel. The recorder owns it (首诉负责制).
+
+    ``extra`` may hold ``complainant_email``, ``referral_no`` and ``referral_due`` (12345
+    referrals: the referral number is required and its due date wins). ``received_by`` is None
+    only for the public web form; such a complaint has no owner until a supervisor takes it.
+    Raises ``ValidationError`` (keyed by field) and stores nothing when the input is bad.
+    """
+    unknown = set(extra) - EXTRA_FIELDS
+    if unknown:
+        raise TypeError(f"complaint_intake() got unexpected arguments: {', '.join(sorted(unknown))}")
+    if channel not in ComplaintChannel.values:
+        raise ValueError(f"unknown complaint channel {channel!r}")
+    errors = {}
+    content = clean_text(content)
+    if not content:
+        errors["content"] = _("Describe the complaint.")
+    elif len(content) > MAX_CONTENT:
+        errors["content"] = _("At most %(n)s characters.") % {"n": MAX_CONTENT}
+    referral_no = clean_text(extra.get("referral_no", ""))[:40]
+    referral_due = extra.get("referral_due")
+    if channel == ComplaintChannel.CITIZEN_12345 and not referral_no:
+        errors["referral_no"] = _("A 12345 referral needs its referral number.")
+    received_at = received_at or timezone.now()
+    if received_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["received_at"] = _("The time of receipt cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+
+    received_on = timezone.localtime(received_at).date()
+    ack_due, answer_due = due_dates(received_on, referral_due=referral_due)
+    phone = clean_text(complainant_phone)[:20]
+    complaint = Complaint(
+        number=f"tmp-{uuid.uuid4().hex[:16]}",
+        tracking_code=_tracking_code(),
+        channel=channel,
+        received_at=received_at,
+        received_on=received_on,
+        received_by=received_by,
+        owner=received_by,
+        department=department,
+        content=content,
+        complainant_name=clean_text(complainant_name)[:64],
+        complainant_phone=phone,
+        complainant_email=clean_text(extra.get("complainant_email", ""))[:254],
+        complainant_key=normalise_phone(phone),
+        referral_no=referral_no,
+        referral_due=referral_due,
+        ack_due=ack_due,
+        answer_due=answer_due,
+    )
+    if source_object is not None:
+        complaint.source_type = ContentType.objects.get_for_model(source_object)
+        complaint.source_id = source_object.pk
+    complaint.save()
+    complaint.number = f"TS{received_on:%Y}-{complaint.pk:06d}"
+    Complaint.objects.filter(pk=complaint.pk).update(number=complaint.number)
+    _record(complaint, action=ComplaintAction.RECEIVE, actor=received_by, from_status="")
+    OwnerChange.objects.create(
+        complaint=complaint,
+        owner=received_by,
+        previous_owner=None,
+        changed_by=received_by,
+        at=timezone.now(),
+        note=str(_("Recorded at first contact")) if received_by else str(_("Submitted on the web page")),
+    )
+    pk = complaint.pk
+    # Notices go out only after the complaint is safely stored; their failure loses nothing.
+    transaction.on_commit(lambda: _notify_new(pk), robust=True)
+    return complaint
+
+
+def _notify_new(pk: int) -> None:
+    complaint = Complaint.objects.select_related("received_by").get(pk=pk)
+    recipients = [u for u in users_with_role(Role.SUPERVISOR) if u.pk != complaint.received_by_id]
+    notification_send(
+        recipients=recipients,
+        kind=NotificationKind.GENERAL,
+        key=f"complaint_new:{pk}",
+        title=gettext_lazy("New complaint %(number)s (%(channel)s)"),
+        params={"number": complaint.number, "channel": complaint.get_channel_display()},
+        url=complaint.get_absolute_url(),
+    )
+
+
+# --- the guard ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    from_statuses: frozenset[str]
+    to_status: str | None  # None: status unchanged (or decided by the service)
+    roles: tuple[str, ...]
+    owner_may: bool = False  # the current owner may, whatever their role
+
+
+_OPEN = frozenset(
+    {
+        ComplaintStatus.RECEIVED,
+        ComplaintStatus.ACCEPTED,
+        ComplaintStatus.ASSIGNED,
+        ComplaintStatus.INVESTIGATED,
+        ComplaintStatus.ANSWERED,
+    }
+)
+
+RULES: dict[str, Rule] = {
+    ComplaintAction.ACCEPT: Rule(
+        frozenset({ComplaintStatus.RECEIVED}), ComplaintStatus.ACCEPTED, HANDLER_ROLES
+    ),
+    ComplaintAction.NOT_ACCEPT: Rule(
+        frozenset({ComplaintStatus.RECEIVED}), ComplaintStatus.NOT_ACCEPTED, HANDLER_ROLES
+    ),
+    ComplaintAction.HANDOVER: Rule(_OPEN, None, HANDLER_ROLES, owner_may=True),
+    ComplaintAction.ASSIGN: Rule(
+        frozenset({ComplaintStatus.ACCEPTED, ComplaintStatus.ASSIGNED, ComplaintStatus.INVESTIGATED}),
+        ComplaintStatus.ASSIGNED,
+        HANDLER_ROLES,
+    ),
+    ComplaintAction.REPLY: Rule(frozenset({ComplaintStatus.ASSIGNED}), None, (Role.DEPT_HEAD,)),
+    ComplaintAction.DETERMINE: Rule(
+        frozenset({ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATED, ComplaintStatus.ANSWERED}),
+        None,
+        HANDLER_ROLES,
+    ),
+    ComplaintAction.ANSWER: Rule(
+        frozenset({ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATED}),
+        ComplaintStatus.ANSWERED,
+        HANDLER_ROLES,
+    ),
+    ComplaintAction.CLOSE: Rule(frozenset({ComplaintStatus.ANSWERED}), ComplaintStatus.CLOSED, HANDLER_ROLES),
+    ComplaintAction.REOPEN: Rule(
+        frozenset({ComplaintStatus.CLOSED, ComplaintStatus.NOT_ACCEPTED}),
+        ComplaintStatus.ACCEPTED,
+        HANDLER_ROLES,
+    ),
+    ComplaintAction.DISPUTE: Rule(
+        frozenset(
+            {
+                ComplaintStatus.ACCEPTED,
+                ComplaintStatus.ASSIGNED,
+                ComplaintStatus.INVESTIGATED,
+                ComplaintStatus.ANSWERED,
+                ComplaintStatus.CLOSED,
+            }
+        ),
+        None,
+        HANDLER_ROLES,
+    ),
+}
+
+
+def _open_assignment_departments(complaint: Complaint) -> set[int]:
+    return {a.department_id for a in complaint.assignments.all() if a.replied_at is None}
+
+
+def complaint_check(*, complaint: Complaint, actor: User, action: str, department_id: int | None = None):
+    """Raise ActionNotAllowed unless ``actor`` may do ``action`` on ``complaint`` now."""
+    rule = RULES.get(action)
+    if rule is None:
+        raise ActionNotAllowed(_("Unknown action."))
+    label = ComplaintAction(action).label
+    is_owner = complaint.owner_id is not None and complaint.owner_id == actor.pk
+    if not (actor.has_role(*rule.roles) or (rule.owner_may and is_owner)):
+        raise ActionNotAllowed(
+            _("You may not “%(action)s”: it needs the role %(roles)s.")
+            % {"action": label, "roles": "、".join(str(Role(r).label) for r in rule.roles)}
+        )
+    if complaint.status not in rule.from_statuses:
+        raise ActionNotAllowed(
+            _("“%(action)s” is not possible while the complaint is “%(status)s”.")
+            % {"action": label, "status": ComplaintStatus(complaint.status).label}
+        )
+    if action == ComplaintAction.REPLY:
+        waiting = _open_assignment_departments(complaint) & set(actor.department_ids)
+        if department_id is not None:
+            waiting &= {department_id}
+        if not waiting:
+            raise ActionNotAllowed(
+                _("There is no investigation reply waiting from your department on this complaint.")
+            )
+    if action == ComplaintAction.DETERMINE and complaint.determination:
+        raise ActionNotAllowed(_("The validity of this complaint has already been determined."))
+    if action == ComplaintAction.CLOSE and not complaint.determination:
+        raise ActionNotAllowed(_("Determine whether the complaint is valid before closing it."))
+
+
+def complaint_allowed_actions(*, complaint: Complaint, actor: User) -> set[str]:
+    """The actions whose buttons to show: exactly those the guard lets through."""
+    allowed = set()
+    for action in RULES:
+        try:
+            complaint_check(complaint=complaint, actor=actor, action=action)
+        except ActionNotAllowed:
+            continue
+        allowed.add(action)
+    return allowed
+
+
+def may_handle(*, complaint: Complaint, user: User) -> bool:
+    """Handlers: supervisors, administrators and the current owner (they may see the contact)."""
+    return user.has_role(*HANDLER_ROLES) or (complaint.owner_id is not None and complaint.owner_id == user.pk)
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def _transition(*, complaint, actor, action, comment="", mutate=None, department_id=None) -> Complaint:
+    locked = _lock(complaint)
+    complaint_check(complaint=locked, actor=actor, action=action, department_id=department_id)
+    from_status = locked.status
+    rule = RULES[action]
+    if rule.to_status:
+        locked.status = rule.to_status
+    if mutate:
+        mutate(locked)
+    locked.save()
+    _record(locked, action=action, actor=actor, from_status=from_status, comment=comment)
+    return locked
+
+
+# --- workflow ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_accept(*, complaint: Complaint, actor: User, comment: str = "") -> Complaint:
+    def mutate(c):
+        c.accepted_at = c.accepted_at or timezone.now()
+
+    return _transition(
+        complaint=complaint,
+        actor=actor,
+        action=ComplaintAction.ACCEPT,
+        comment=clean_text(comment),
+        mutate=mutate,
+    )
+
+
+@transaction.atomic
+def complaint_not_accept(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
+    reason = _required(reason, _("Give the reason for not accepting the complaint."))
+
+    def mutate(c):
+        c.not_accepted_reason = reason
+
+    return _transition(
+        complaint=complaint, actor=actor, action=ComplaintAction.NOT_ACCEPT, comment=reason, mutate=mutate
+    )
+
+
+@transaction.atomic
+def complaint_handover(*, complaint: Complaint, actor: User, to_user: User, note: str = "") -> Complaint:
+    """Hand the complaint over on the record; the chain of owners keeps every step."""
+    note = clean_text(note)[:500]
+    if not to_user.is_active or not to_user.has_role(*OWNER_ROLES):
+        raise ActionNotAllowed(_("The complaint can only be handed over to complaint handlers."))
+    previous = {}
+
+    def mutate(c):
+        if c.owner_id == to_user.pk:
+            raise ActionNotAllowed(_("This person already owns the complaint."))
+        previous["owner"] = c.owner
+        c.owner = to_user
+
+    locked = _transition(
+        complaint=complaint,
+        actor=actor,
+        action=ComplaintAction.HANDOVER,
+        comment=f"→ {to_user.display_name}" + (f"：{note}" if note else ""),
+        mutate=mutate,
+    )
+    OwnerChange.objects.create(
+        complaint=locked,
+        owner=to_user,
+        previous_owner=previous["owner"],
+        changed_by=actor,
+        at=timezone.now(),
+        note=note,
+    )
+    notification_send(
+        recipients=[to_user],
+        kind=NotificationKind.GENERAL,
+        key=f"complaint_handover:{locked.pk}:{locked.owner_changes.count()}",
+        title=gettext_lazy("Complaint %(number)s has been handed over to you"),
+        params={"number": locked.number},
+        body=note,
+        url=locked.get_absolute_url(),
+    )
+    return locked
+
+
+@transaction.atomic
+def complaint_assign(
+    *,
+    complaint: Complaint,
+    actor: User,
+    departments: Iterable[Department],
+    instructions: str = "",
+) -> Complaint:
+    """Ask one or more departments to investigate. Several departments: 10 working days."""
+    departments = list(departments)
+    if not departments:
+        raise ActionNotAllowed(_("Choose at least one department."))
+    instructions = clean_text(instructions)[:2000]
+    created = []
+
+    def mutate(c):
+        already = set(c.assignments.values_list("department_id", flat=True))
+        new = [d for d in departments if d.pk not in already]
+        if not new:
+            raise ActionNotAllowed(_("These departments are already assigned."))
+        for d in new:
+            created.append(
+                ComplaintAssignment.objects.create(
+                    complaint=c,
+                    department=d,
+                    assigned_by=actor,
+                    assigned_at=timezone.now(),
+                    instructions=instructions,
+                )
+            )
+        if c.department_id is None:
+            c.department = new[0]
+        if len(already) + len(new) > 1 and not c.referral_due:
+            _ack, longer = due_dates(c.received_on, several_departments=True)
+            c.answer_due = max(c.answer_due, longer)
+
+    locked = _transition(
+        complaint=complaint,
+        actor=actor,
+        action=ComplaintAction.ASSIGN,
+        comment="、".join(d.name for d in departments) + (f"：{instructions}" if instructions else ""),
+        mutate=mutate,
+    )
+    for assignment in created:
+        notification_send(
+            recipients=list(department_heads(assignment.department_id)),
+            kind=NotificationKind.GENERAL,
+            key=f"complaint_assigned:{locked.pk}:{assignment.department_id}",
+            title=gettext_lazy("Complaint %(number)s needs your department's investigation reply by %(due)s"),
+            params={"number": locked.number, "due": locked.answer_due.isoformat()},
+            body=instructions,
+            url=locked.get_absolute_url(),
+        )
+    return locked
+
+
+@transaction.atomic
+def complaint_reply(*, complaint: Complaint, actor: User, department: Department, reply: str) -> Complaint:
+    """A department head writes their department's investigation reply."""
+    reply = _required(reply, _("Write the investigation reply."))
+    locked = _lock(complaint)
+    complaint_check(complaint=locked, actor=actor, action=ComplaintAction.REPLY, department_id=department.pk)
+    assignment = ComplaintAssignment.objects.select_for_update().get(complaint=locked, department=department)
+    assignment.reply = reply[:4000]
+    assignment.replied_at = timezone.now()
+    assignment.replied_by = actor
+    assignment.save()
+    from_status = locked.status
+    if not locked.assignments.filter(replied_at__isnull=True).exists():
+        locked.status = ComplaintStatus.INVESTIGATED
+        locked.save(update_fields=["status"])
+    _record(
+        locked,
+        action=ComplaintAction.REPLY,
+        actor=actor,
+        from_status=from_status,
+        comment=f"{department.name}：{reply}",
+    )
+    if locked.owner_id:
+        notification_send(
+            recipients=[locked.owner],
+            kind=NotificationKind.GENERAL,
+            key=f"complaint_replied:{locked.pk}:{department.pk}",
+            title=gettext_lazy("Complaint %(number)s: investigation reply from %(department)s"),
+            params={"number": locked.number, "department": department.name},
+            url=locked.get_absolute_url(),
+        )
+    return locked
+
+
+@transaction.atomic
+def complaint_determine(
+    *,
+    complaint: Complaint,
+    actor: User,
+    determination: str,
+    categories: Iterable[Category] = (),
+    note: str = "",
+    department: Department | None = None,
+    severity: str = Severity.MODERATE,
+    deadline: dt.date | None = None,
+) -> Complaint:
+    """Valid / partly valid / not valid. A valid or partly valid complaint becomes a finding with a
+    rectification order in the department, through the core service, linked both ways."""
+    if determination not in Determination.values:
+        raise ActionNotAllowed(_("Choose a determination."))
+    categories = list(categories)
+    note = clean_text(note)[:2000]
+    locked = _lock(complaint)
+    complaint_check(complaint=locked, actor=actor, action=ComplaintAction.DETERMINE)
+    if determination in VALID_DETERMINATIONS:
+        if not categories:
+            raise ActionNotAllowed(_("A valid complaint needs at least one category."))
+        department = department or locked.department
+        if department is None:
+            first = locked.assignments.select_related("department").first()
+            department = first.department if first else None
+        if department is None:
+            raise ActionNotAllowed(_("Choose the department responsible for the rectification."))
+        description = (
+            f"{_('Complaint')} {locked.number}（{Determination(determination).label}）：{locked.content}"
+        )
+        if note:
+            description += f"\n{note}"
+        locked.finding = finding_create(
+            source=FindingSource.COMPLAINT,
+            category=categories[0],
+            department=department,
+            description=description[:4000],
+            found_by=actor,
+            found_at=timezone.now(),
+            severity=severity,
+            source_object=locked,
+            needs_rectification=True,
+            deadline=deadline,
+        )
+    locked.determination = determination
+    locked.determination_note = note
+    locked.save()
+    locked.categories.set(categories)
+    comment = Determination(determination).label
+    if categories:
+        comment = f"{comment}：{'、'.join(c.name for c in categories)}"
+    if locked.finding_id:
+        comment = f"{comment} → {locked.finding.number}"
+    _record(locked, action=ComplaintAction.DETERMINE, actor=actor, from_status=locked.status, comment=comment)
+    return locked
+
+
+@transaction.atomic
+def complaint_answer(
+    *, complaint: Complaint, actor: User, method: str, text: str, answered_at: dt.datetime | None = None
+) -> Complaint:
+    """Record the answer to the complainant: how, when, by whom. The first answer counts for the
+    time limit (a reopened complaint's later answers are in the history)."""
+    if method not in AnswerMethod.values:
+        raise ActionNotAllowed(_("Choose how the complainant was answered."))
+    text = _required(text, _("Summarise the answer given to the complainant."))
+    answered_at = answered_at or timezone.now()
+    if answered_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ActionNotAllowed(_("The time of the answer cannot be in the future."))
+
+    def mutate(c):
+        if answered_at < c.received_at:
+            raise ActionNotAllowed(_("The answer cannot be earlier than the receipt of the complaint."))
+        c.answer_method = method
+        c.answer_text = text[:4000]
+        c.answered_by = actor
+        if c.answered_at is None:
+            c.answered_at = answered_at
+            day = timezone.localtime(answered_at).date()
+            c.answer_working_days = workdays.working_days_between(c.received_on, day)
+            c.answered_on_time = day <= c.answer_due
+
+    comment = f"{AnswerMethod(method).label}：{text}"
+    return _transition(
+        complaint=complaint, actor=actor, action=ComplaintAction.ANSWER, comment=comment, mutate=mutate
+    )
+
+
+@transaction.atomic
+def complaint_close(*, complaint: Complaint, actor: User, satisfaction: str, comment: str = "") -> Complaint:
+    if satisfaction not in Satisfaction.values:
+        raise ActionNotAllowed(_("Record the complainant's satisfaction with the handling."))
+
+    def mutate(c):
+        c.closed_at = timezone.now()
+        c.satisfaction = satisfaction
+
+    comment = clean_text(comment)
+    label = Satisfaction(satisfaction).label
+    return _transition(
+        complaint=complaint,
+        actor=actor,
+        action=ComplaintAction.CLOSE,
+        comment=f"{label}：{comment}" if comment else str(label),
+        mutate=mutate,
+    )
+
+
+@transaction.atomic
+def complaint_reopen(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
+    reason = _required(reason, _("Give the reason for reopening the complaint."))
+
+    def mutate(c):
+        c.reopen_count += 1
+        c.closed_at = None
+        c.satisfaction = ""
+        c.accepted_at = c.accepted_at or timezone.now()
+
+    return _transition(
+        complaint=complaint, actor=actor, action=ComplaintAction.REOPEN, comment=reason, mutate=mutate
+    )
+
+
+@transaction.atomic
+def complaint_flag_dispute(
+    *, complaint: Complaint, actor: User, dispute: bool, amount: Decimal | None = None, note: str = ""
+) -> Complaint:
+    """Mark (or unmark) that the complaint went to mediation (调解) / dispute, with the amount claimed."""
+    note = clean_text(note)[:2000]
+    if amount is not None and amount < 0:
+        raise ActionNotAllowed(_("The amount cannot be negative."))
+
+    def mutate(c):
+        c.dispute = dispute
+        c.dispute_amount = amount if dispute else None
+        c.dispute_note = note
+
+    if dispute:
+        comment = _("Mediation / dispute") + (f"：¥{amount}" if amount is not None else "")
+    else:
+        comment = _("Dispute flag removed")
+    if note:
+        comment = f"{comment}；{note}"
+    return _transition(
+        complaint=complaint, actor=actor, action=ComplaintAction.DISPUTE, comment=comment, mutate=mutate
+    )
+
+
+def complaint_contact_reveal(*, complaint: Complaint, user: User, request=None) -> dict:
+    """Full contact details for a handler, logged in RevealLog; refused for anyone else."""
+    if not may_handle(complaint=complaint, user=user):
+        raise ActionNotAllowed(_("Only the people handling this complaint may see the full contact details."))
+    shown = {}
+    for field in ("complainant_phone", "complainant_email"):
+        value = getattr(complaint, field)
+        if value:
+            shown[field] = privacy.contact_reveal(
+                user=user,
+                subject=complaint,
+                field=field,
+                value=value,
+                purpose=str(_("Handling the complaint")),
+                request=request,
+            )
+    return shown
+
+
+# --- reminders and escalation (Celery beat) ----------------------------------------------------
+
+
+def _recipients_for(complaint: Complaint, *, supervisors: list[User]) -> list[User]:
+    people = [complaint.owner] if complaint.owner_id else list(supervisors)
+    for assignment in complaint.assignments.all():
+        if assignment.replied_at is None:
+            people.extend(department_heads(assignment.department_id))
+    return people
+
+
+def _awaiting():
+    return (
+        Complaint.objects.filter(status__in=AWAITING_ANSWER)
+        .select_related("owner")
+        .prefetch_related("assignments")
+    )
+
+
+def complaints_remind_due_soon(*, today: dt.date | None = None) -> int:
+    """Complaints whose answer is due today or on the next working day; once per complaint and due date."""
+    today = today or timezone.localdate()
+    horizon = workdays.add_working_days(today, 1)
+    supervisors = list(users_with_role(Role.SUPERVISOR))
+    count = 0
+    for c in _awaiting().filter(answer_due__gte=today, answer_due__lte=horizon):
+        count += notification_send(
+            recipients=_recipients_for(c, supervisors=supervisors),
+            kind=NotificationKind.DUE_SOON,
+            key=f"complaint_due_soon:{c.pk}:{c.answer_due.isoformat()}",
+            title=gettext_lazy("Complaint %(number)s must be answered by %(due)s"),
+            params={"number": c.number, "due": c.answer_due.isoformat()},
+            url=c.get_absolute_url(),
+        )
+    for c in Complaint.objects.filter(
+        status=ComplaintStatus.RECEIVED, ack_due__gte=today, ack_due__lte=horizon
+    ):
+        count += notification_send(
+            recipients=[c.owner] if c.owner_id else supervisors,
+            kind=NotificationKind.DUE_SOON,
+            key=f"complaint_ack_due:{c.pk}:{c.ack_due.isoformat()}",
+            title=gettext_lazy("Complaint %(number)s must be accepted or declined by %(due)s"),
+            params={"number": c.number, "due": c.ack_due.isoformat()},
+            url=c.get_absolute_url(),
+        )
+    return count
+
+
+def complaints_notify_overdue(*, today: dt.date | None = None) -> int:
+    """Overdue complaints: owner, supervisors and the departments still to reply; once per due date."""
+    today = today or timezone.localdate()
+    supervisors = list(users_with_role(Role.SUPERVISOR))
+    count = 0
+    for c in _awaiting().filter(answer_due__lt=today):
+        count += notification_send(
+            recipients=_recipients_for(c, supervisors=supervisors) + supervisors,
+            kind=NotificationKind.OVERDUE_DIGEST,
+            key=f"complaint_overdue:{c.pk}:{c.answer_due.isoformat()}",
+            title=gettext_lazy("Complaint %(number)s is overdue: it was due on %(due)s"),
+            params={"number": c.number, "due": c.answer_due.isoformat()},
+            url=c.get_absolute_url(),
+        )
+    return count
+
+
+def complaints_escalate(*, today: dt.date | None = None) -> int:
+    """Answers overdue by more than the configured number of working days go to the administrators."""
+    today = today or timezone.localdate()
+    days = SiteConfig.get().escalate_after_overdue_days
+    admins = list(users_with_role(Role.ADMINISTRATOR))
+    count = 0
+    # Working days never exceed calendar days: the date filter keeps the candidates few.
+    for c in _awaiting().filter(answer_due__lt=today - dt.timedelta(days=days)).select_related("department"):
+        late = workdays.working_days_between(c.answer_due, today)
+        if late <= days:
+            continue
+        count += notification_send(
+            recipients=admins,
+            kind=NotificationKind.ESCALATION,
+            key=f"complaint_escalation:{c.pk}:{c.answer_due.isoformat()}",
+            title=gettext_lazy("Escalated: complaint %(number)s is %(days)s working days overdue"),
+            params={"number": c.number, "days": late},
+            url=c.get_absolute_url(),
+        )
+    return count
