@@ -1,1 +1,417 @@
-"""Models of the surveys app."""
+"""Satisfaction surveys: versioned questionnaires, campaigns, responses from every channel.
+
+A questionnaire row is one *version*. Once published it is immutable (services refuse to edit
+it); editing makes a new draft version, so old responses keep pointing at the questions they
+answered. Answers carry a few denormalised columns (department, date, dimension) copied from
+their response when it is written — answers never change afterwards — so the figures are one
+aggregate query over one table.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Department, Finding, Staff
+
+
+class Dimension(models.TextChoices):
+    ENVIRONMENT = "environment", _("Hospital environment")
+    SKILL = "skill", _("Medical skill")
+    ATTITUDE = "attitude", _("Service attitude")
+    LOGISTICS = "logistics", _("Logistics")
+    COST = "cost", _("Cost")
+    WAITING = "waiting", _("Waiting time")
+    OVERALL = "overall", _("Overall")
+
+
+class QuestionnaireStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", _("Satisfaction scale (5 points)")
+    YES_NO = "yes_no", _("Yes / no")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    TEXT = "text", _("Free text")
+    PRAISE = "praise", _("Staff to praise")
+
+
+class Scale(models.IntegerChoices):
+    """The 5-point scale, stored as 5 (best) … 1 (worst)."""
+
+    VERY_SATISFIED = 5, _("Very satisfied")
+    SATISFIED = 4, _("Satisfied")
+    NEUTRAL = 3, _("Neutral")
+    DISSATISFIED = 2, _("Dissatisfied")
+    VERY_DISSATISFIED = 1, _("Very dissatisfied")
+
+
+SATISFIED_MIN = Scale.SATISFIED  # 满意 and 非常满意 count as satisfied
+LOW_MAX = Scale.DISSATISFIED  # 不满意 and 非常不满意 are low scores
+
+
+class Channel(models.TextChoices):
+    PAPER = "paper", _("Paper")
+    WEB = "web", _("Web / QR")
+    PHONE = "phone", _("Phone")
+
+
+class Questionnaire(models.Model):
+    code = models.SlugField(_("code"), max_length=32, help_text=_("Same code for every version."))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("introduction"), blank=True, max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=QuestionnaireStatus.choices, default=QuestionnaireStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="questionnaire_version_once"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(status="draft"), name="questionnaire_one_draft_per_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:questionnaire_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == QuestionnaireStatus.DRAFT
+
+
+class Section(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(_("title"), max_length=120)
+    dimension = models.CharField(_("dimension"), max_length=16, choices=Dimension.choices)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(_("type"), max_length=16, choices=QuestionKind.choices)
+    text = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    max_length = models.PositiveIntegerField(
+        _("maximum length"), default=500, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["section__order", "order", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def field_name(self) -> str:
+        return f"q{self.pk}"
+
+
+class CampaignStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+def _public_key() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class Campaign(models.Model):
+    """调查批次: one questionnaire version over a period, for some departments, with a target."""
+
+    name = models.CharField(_("name"), max_length=120)
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("questionnaire")
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    departments = models.ManyToManyField(
+        Department,
+        blank=True,
+        related_name="survey_campaigns",
+        verbose_name=_("departments"),
+        help_text=_("Leave empty for every department."),
+    )
+    target_count = models.PositiveIntegerField(_("target (valid questionnaires)"), default=0)
+    channels = models.JSONField(_("channels"), default=list)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
+    )
+    public_key = models.CharField(max_length=24, unique=True, default=_public_key, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        verbose_name = _("survey campaign")
+        verbose_name_plural = _("survey campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:campaign_detail", args=[self.pk])
+
+    def is_accepting(self, day=None) -> bool:
+        day = day or timezone.localdate()
+        return self.status == CampaignStatus.OPEN and self.start <= day <= self.end
+
+
+class CampaignTransition(models.Model):
+    """History of a campaign's status (who, when, from, to, comment)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=16, choices=CampaignStatus.choices)
+    to_status = models.CharField(max_length=16, choices=CampaignStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.from_status}→{self.to_status}"
+
+
+class Distribution(models.Model):
+    """Paper questionnaires handed out (发放登记): a count per department and day."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="distributions")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    distributed_on = models.DateField(_("date"), default=timezone.localdate)
+    count = models.PositiveIntegerField(_("copies"), validators=[MinValueValidator(1)])
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-distributed_on", "-id"]
+        verbose_name = _("distribution")
+        verbose_name_plural = _("distributions")
+        indexes = [models.Index(fields=["distributed_on", "department"])]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.distributed_on} ×{self.count}"
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class SurveyToken(models.Model):
+    """A single-use link for one patient. Holds no personal data."""
+
+    token = models.CharField(max_length=32, unique=True, default=_token, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tokens")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("single-use link")
+        verbose_name_plural = _("single-use links")
+
+    def __str__(self) -> str:
+        return self.token[:6] + "…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:public_token", args=[self.token])
+
+
+class SurveyResponse(models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="responses", verbose_name=_("questionnaire")
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        verbose_name=_("campaign"),
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="survey_responses", verbose_name=_("department")
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_on = models.DateField(_("date"), db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    token = models.OneToOneField(
+        SurveyToken, null=True, blank=True, on_delete=models.PROTECT, related_name="response"
+    )
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_object = GenericForeignKey("source_type", "source_id")
+    # Computed once when written (answers never change afterwards).
+    is_valid = models.BooleanField(_("valid"), default=False)
+    scale_answered = models.PositiveSmallIntegerField(default=0)
+    scale_satisfied = models.PositiveSmallIntegerField(default=0)
+    low_count = models.PositiveSmallIntegerField(_("low scores"), default=0)
+    has_comment = models.BooleanField(_("has comment"), default=False)
+    finding = models.ForeignKey(
+        Finding,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("finding"),
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id"],
+                condition=Q(source_id__isnull=False),
+                name="one_response_per_source",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["submitted_on", "department"]),
+            models.Index(fields=["department", "submitted_on"]),
+            models.Index(fields=["campaign", "is_valid"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.submitted_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:response_detail", args=[self.pk])
+
+    @property
+    def satisfaction_pct(self) -> float | None:
+        if not self.scale_answered:
+            return None
+        return round(100 * self.scale_satisfied / self.scale_answered, 1)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.low_count > 0 or self.has_comment
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # Copied from response / section for single-table aggregation.
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField()
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    counted = models.BooleanField(default=False, help_text="response is valid")
+    scale_value = models.PositiveSmallIntegerField(null=True, blank=True, choices=Scale.choices)
+    bool_value = models.BooleanField(null=True, blank=True)
+    text_value = models.TextField(blank=True)
+    choice_values = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["question__section__order", "question__order", "question_id"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once")]
+        indexes = [
+            models.Index(
+                fields=["submitted_on", "dimension", "department"],
+                condition=Q(scale_value__isnull=False, counted=True),
+                name="answer_scale_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.question_id}"
+
+    @property
+    def display(self) -> str:
+        if self.scale_value is not None:
+            return str(Scale(self.scale_value).label)
+        if self.bool_value is not None:
+            return str(_("Yes") if self.bool_value else _("No"))
+        if self.choice_values:
+            return "、".join(self.choice_values)
+        return self.text_value
+
+
+class Praise(models.Model):
+    """点名表扬: a staff member picked from the roster, or a typed name matched later."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="praises")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField()
+    staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="survey_praises"
+    )
+    typed_name = models.CharField(_("name as written"), max_length=64, blank=True)
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    matched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_on", "-id"]
+        verbose_name = _("praise")
+        verbose_name_plural = _("praises")
+        indexes = [models.Index(fields=["submitted_on", "department"])]
+
+    def __str__(self) -> str:
+        return self.staff.name if self.staff_id else self.typed_name

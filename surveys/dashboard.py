@@ -1,0 +1,24 @@
+"""Dashboard panel: this year's satisfaction at a glance (constant query count)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from supervision.models import Role
+from supervision.panels import Panel
+
+from . import selectors
+
+
+def panels(request) -> list[Panel]:
+    user = request.user
+    if not user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
+        return []
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    departments = None if user.sees_all_departments else sorted(user.department_ids)
+    summary = selectors.survey_summary(start=start, end=today, departments=departments)
+    change = selectors.satisfaction_change(start=start, end=today, departments=departments)
+    return [
+        Panel("surveys/_dashboard_panel.html", {"summary": summary, "change": change, "year": today.year})
+    ]

@@ -1,0 +1,277 @@
+"""Satisfaction figures, shared by the pages and by the reports app.
+
+Every figure is a function of ``(*, start, end, departments=None)``: inclusive dates of the
+questionnaire (``submitted_on``: the date written on a paper form, the day a web or phone
+questionnaire was submitted), ``departments`` an iterable of Department ids or None for all.
+Rates are percentages rounded to 1 decimal, None when the denominator is 0.
+All aggregation happens in SQL; the formulas are in docs/surveys.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+
+from .models import (
+    SATISFIED_MIN,
+    Answer,
+    Campaign,
+    Channel,
+    Dimension,
+    Distribution,
+    Praise,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireStatus,
+    SurveyResponse,
+    SurveyToken,
+)
+
+
+def pct(numerator, denominator) -> float | None:
+    if not denominator:
+        return None
+    return round(100 * (numerator or 0) / denominator, 1)
+
+
+def questionnaire_current(code: str) -> Questionnaire | None:
+    """The latest published version of the questionnaire ``code``."""
+    return (
+        Questionnaire.objects.filter(code=code, status=QuestionnaireStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _ids(departments) -> list[int] | None:
+    if departments is None:
+        return None
+    return [d if isinstance(d, int) else d.pk for d in departments]
+
+
+def responses_in(start: dt.date, end: dt.date, departments: Iterable | None = None) -> QuerySet:
+    qs = SurveyResponse.objects.filter(submitted_on__gte=start, submitted_on__lte=end)
+    ids = _ids(departments)
+    return qs if ids is None else qs.filter(department_id__in=ids)
+
+
+def _scale_answers(start, end, departments) -> QuerySet:
+    qs = Answer.objects.filter(
+        submitted_on__gte=start, submitted_on__lte=end, counted=True, scale_value__isnull=False
+    )
+    ids = _ids(departments)
+    return qs if ids is None else qs.filter(department_id__in=ids)
+
+
+VALID = Q(is_valid=True)
+_RESPONSE_FIGURES = {
+    "returned": Count("id"),
+    "valid_returned": Count("id", filter=VALID),
+    "scale_answered": Coalesce(Sum("scale_answered", filter=VALID), 0),
+    "scale_satisfied": Coalesce(Sum("scale_satisfied", filter=VALID), 0),
+}
+
+
+def survey_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Distributed, returned, valid returned, response rate, overall satisfaction (3 queries)."""
+    ids = _ids(departments)
+    figures = responses_in(start, end, ids).aggregate(
+        **_RESPONSE_FIGURES,
+        paper_returned=Count("id", filter=Q(channel=Channel.PAPER)),
+        unsolicited=Count("id", filter=Q(token__isnull=True) & ~Q(channel=Channel.PAPER)),
+    )
+    dist = Distribution.objects.filter(distributed_on__gte=start, distributed_on__lte=end)
+    tokens = SurveyToken.objects.filter(issued_at__date__gte=start, issued_at__date__lte=end)
+    if ids is not None:
+        dist = dist.filter(department_id__in=ids)
+        tokens = tokens.filter(department_id__in=ids)
+    paper = dist.aggregate(n=Coalesce(Sum("count"), 0))["n"]
+    issued = tokens.count()
+    distributed = paper + issued + figures["unsolicited"]
+    return {
+        "distributed": distributed,
+        "paper_distributed": paper,
+        "links_issued": issued,
+        "returned": figures["returned"],
+        "valid_returned": figures["valid_returned"],
+        "response_rate": pct(figures["valid_returned"], distributed),
+        "scale_answered": figures["scale_answered"],
+        "scale_satisfied": figures["scale_satisfied"],
+        "satisfaction": pct(figures["scale_satisfied"], figures["scale_answered"]),
+        # Paper forms typed in beyond the copies recorded as handed out: distribution is under-recorded.
+        "paper_under_recorded": figures["paper_returned"] > paper,
+    }
+
+
+def satisfaction_overall(*, start: dt.date, end: dt.date, departments=None) -> float | None:
+    figures = responses_in(start, end, departments).aggregate(**_RESPONSE_FIGURES)
+    return pct(figures["scale_satisfied"], figures["scale_answered"])
+
+
+def satisfaction_by_dimension(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    rows = (
+        _scale_answers(start, end, departments)
+        .values("dimension")
+        .annotate(answered=Count("id"), satisfied=Count("id", filter=Q(scale_value__gte=SATISFIED_MIN)))
+    )
+    found = {r["dimension"]: r for r in rows}
+    result = []
+    for value, label in Dimension.choices:
+        r = found.get(value)
+        if r is None:
+            continue
+        result.append(
+            {
+                "dimension": value,
+                "label": str(label),
+                "answered": r["answered"],
+                "satisfied": r["satisfied"],
+                "satisfaction": pct(r["satisfied"], r["answered"]),
+            }
+        )
+    return result
+
+
+def satisfaction_by_department(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    rows = (
+        responses_in(start, end, departments)
+        .values("department_id", name=F("department__name"))
+        .annotate(**_RESPONSE_FIGURES)
+        .order_by("department__sort_order", "department__code")
+    )
+    return [{**r, "satisfaction": pct(r["scale_satisfied"], r["scale_answered"])} for r in rows]
+
+
+def satisfaction_by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    rows = (
+        responses_in(start, end, departments)
+        .annotate(month=TruncMonth("submitted_on"))
+        .values("month")
+        .annotate(**_RESPONSE_FIGURES)
+        .order_by("month")
+    )
+    result = []
+    for r in rows:
+        month = r["month"]
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        result.append({**r, "month": month, "satisfaction": pct(r["scale_satisfied"], r["scale_answered"])})
+    return result
+
+
+def same_period_last_year(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    def back(day: dt.date) -> dt.date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year - 1, day=28)
+
+    return back(start), back(end)
+
+
+def satisfaction_change(
+    *, start: dt.date, end: dt.date, departments=None, dimension: str | None = None
+) -> dict:
+    """Satisfaction now and in the same period last year, change in percentage points (2 queries)."""
+    prev_start, prev_end = same_period_last_year(start, end)
+
+    def figure(a, b):
+        if dimension is None:
+            return satisfaction_overall(start=a, end=b, departments=departments)
+        r = (
+            _scale_answers(a, b, departments)
+            .filter(dimension=dimension)
+            .aggregate(answered=Count("id"), satisfied=Count("id", filter=Q(scale_value__gte=SATISFIED_MIN)))
+        )
+        return pct(r["satisfied"], r["answered"])
+
+    current, previous = figure(start, end), figure(prev_start, prev_end)
+    change = None if current is None or previous is None else round(current - previous, 1)
+    return {
+        "dimension": dimension,
+        "current": current,
+        "previous": previous,
+        "change_pp": change,
+        "previous_start": prev_start,
+        "previous_end": prev_end,
+    }
+
+
+def _praises(start, end, departments) -> QuerySet:
+    qs = Praise.objects.filter(submitted_on__gte=start, submitted_on__lte=end)
+    ids = _ids(departments)
+    return qs if ids is None else qs.filter(department_id__in=ids)
+
+
+def praise_by_staff(*, start: dt.date, end: dt.date, departments=None, limit: int | None = 20) -> list[dict]:
+    """Praises per staff member (typed names count once matched to the roster)."""
+    rows = (
+        _praises(start, end, departments)
+        .filter(staff__isnull=False)
+        .values("staff_id", name=F("staff__name"), staff_department=F("staff__department__name"))
+        .annotate(count=Count("id"))
+        .order_by("-count", "name", "staff_id")
+    )
+    return list(rows[:limit] if limit else rows)
+
+
+def praise_by_ward(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Praises per ward (the department the questionnaire was filled in), matched or not."""
+    rows = (
+        _praises(start, end, departments)
+        .values("department_id", name=F("department__name"))
+        .annotate(count=Count("id"), unmatched=Count("id", filter=Q(staff__isnull=True)))
+        .order_by("-count", "department__sort_order")
+    )
+    return list(rows)
+
+
+def comments(*, start: dt.date, end: dt.date, departments=None, limit: int | None = 50) -> list[dict]:
+    qs = Answer.objects.filter(
+        submitted_on__gte=start, submitted_on__lte=end, question__kind=QuestionKind.TEXT
+    ).exclude(text_value="")
+    ids = _ids(departments)
+    if ids is not None:
+        qs = qs.filter(department_id__in=ids)
+    rows = qs.values(
+        "response_id",
+        "submitted_on",
+        "text_value",
+        department_name=F("department__name"),
+        question_text=F("question__text"),
+        low_count=F("response__low_count"),
+        finding_id=F("response__finding_id"),
+    ).order_by("-submitted_on", "-id")
+    return list(rows[:limit] if limit else rows)
+
+
+def campaigns_with_progress(qs: QuerySet | None = None) -> QuerySet:
+    """Campaigns annotated with returned and valid counts (one query)."""
+    qs = Campaign.objects.all() if qs is None else qs
+    return qs.select_related("questionnaire").annotate(
+        returned=Count("responses"), valid=Count("responses", filter=Q(responses__is_valid=True))
+    )
+
+
+def campaign_progress_pct(campaign) -> float | None:
+    return pct(campaign.valid, campaign.target_count)
+
+
+def results(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Everything the results page shows, in a constant number of queries."""
+    return {
+        "summary": survey_summary(start=start, end=end, departments=departments),
+        "by_dimension": satisfaction_by_dimension(start=start, end=end, departments=departments),
+        "by_department": satisfaction_by_department(start=start, end=end, departments=departments),
+        "by_month": satisfaction_by_month(start=start, end=end, departments=departments),
+        "change": satisfaction_change(start=start, end=end, departments=departments),
+        "attitude_change": satisfaction_change(
+            start=start, end=end, departments=departments, dimension=Dimension.ATTITUDE
+        ),
+        "praise_staff": praise_by_staff(start=start, end=end, departments=departments, limit=10),
+        "praise_ward": praise_by_ward(start=start, end=end, departments=departments),
+        "comments": comments(start=start, end=end, departments=departments, limit=20),
+    }

@@ -1,0 +1,703 @@
+"""Views of the surveys app. Thin: role → scope → form/service → redirect; state changes POST only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from supervision.access import get_scoped_or_404, role_required, scope
+from supervision.errors import ActionNotAllowed
+from supervision.models import Category, Department, Role, Staff
+
+from . import exports, posters, selectors, services
+from .filters import ResponseFilter
+from .forms import (
+    CampaignForm,
+    DistributionForm,
+    FindingFromResponseForm,
+    PaperHeaderForm,
+    PraiseMatchForm,
+    PublicQuestionnaireForm,
+    QuestionForm,
+    QuestionnaireForm,
+    QuestionnaireMetaForm,
+    SectionForm,
+    TokenIssueForm,
+)
+from .models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Praise,
+    Question,
+    Questionnaire,
+    Section,
+    SurveyResponse,
+    SurveyToken,
+)
+
+RESULT_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
+MANAGERS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+ENTRY_ROLES = (Role.SUPERVISOR, Role.FOLLOWUP)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _partial(request, full: str, partial: str, context: dict) -> HttpResponse:
+    return render(request, partial if request.htmx else full, context)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+def _period(request) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("start") or "") or today.replace(month=1, day=1)
+    end = parse_date(request.GET.get("end") or "") or today
+    if end < start:
+        start, end = end, start
+    return start, end
+
+
+def _departments_for(request) -> tuple[list[int] | None, Department | None]:
+    """Department ids the figures cover: a head only ever gets their own departments."""
+    user = request.user
+    chosen = None
+    raw = request.GET.get("department")
+    if raw and raw.isdigit():
+        chosen = scope(Department.objects.all(), user, department_field="pk").filter(pk=int(raw)).first()
+    if chosen is not None:
+        return [chosen.pk], chosen
+    if user.sees_all_departments:
+        return None, None
+    return sorted(user.department_ids), None
+
+
+def _chart(labels, label, values, **extra) -> dict:
+    return {"labels": labels, "datasets": [{"label": label, "data": values}], **extra}
+
+
+@role_required(*RESULT_ROLES)
+def results(request):
+    start, end = _period(request)
+    departments, chosen = _departments_for(request)
+    figures = selectors.results(start=start, end=end, departments=departments)
+    sat = _("Satisfaction %")
+    context = {
+        "start": start,
+        "end": end,
+        "chosen": chosen,
+        "department_choices": scope(
+            Department.objects.filter(active=True), request.user, department_field="pk"
+        ),
+        "query": request.GET.urlencode(),
+        **figures,
+        "chart_dimension": _chart(
+            [r["label"] for r in figures["by_dimension"]],
+            sat,
+            [r["satisfaction"] for r in figures["by_dimension"]],
+            suggestedMax=100,
+        ),
+        "chart_department": _chart(
+            [r["name"] for r in figures["by_department"]],
+            sat,
+            [r["satisfaction"] for r in figures["by_department"]],
+            suggestedMax=100,
+        ),
+        "chart_month": {
+            "labels": [f"{r['month']:%Y-%m}" for r in figures["by_month"]],
+            "datasets": [
+                {"label": sat, "data": [r["satisfaction"] for r in figures["by_month"]]},
+            ],
+            "suggestedMax": 100,
+        },
+    }
+    return render(request, "surveys/results.html", context)
+
+
+@role_required(*RESULT_ROLES)
+def results_export(request):
+    start, end = _period(request)
+    departments, _chosen = _departments_for(request)
+    figures = selectors.results(start=start, end=end, departments=departments)
+    figures["comments"] = selectors.comments(start=start, end=end, departments=departments, limit=None)
+    figures["praise_staff"] = selectors.praise_by_staff(
+        start=start, end=end, departments=departments, limit=None
+    )
+    response = HttpResponse(exports.figures_workbook(figures, start=start, end=end), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="survey-figures-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
+    )
+    return response
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+def _response_filter(request):
+    visible = scope(SurveyResponse.objects.all(), request.user)
+    departments = scope(Department.objects.all(), request.user, department_field="pk")
+    return ResponseFilter(request.GET or None, queryset=visible, departments=departments)
+
+
+@role_required(*RESULT_ROLES)
+def response_list(request):
+    f = _response_filter(request)
+    qs = f.qs.select_related("department", "questionnaire", "campaign", "finding").order_by(
+        "-submitted_on", "-id"
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": f, "page": page, "query": query.urlencode()}
+    return _partial(request, "surveys/response_list.html", "surveys/_response_table.html", context)
+
+
+@role_required(*RESULT_ROLES)
+def response_export(request):
+    f = _response_filter(request)
+    response = HttpResponse(exports.responses_workbook(f.qs), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="survey-responses-{timezone.localdate():%Y%m%d}.xlsx"'
+    )
+    return response
+
+
+@role_required(*RESULT_ROLES)
+def response_detail(request, pk: int):
+    response = get_scoped_or_404(
+        SurveyResponse.objects.select_related(
+            "department", "questionnaire", "campaign", "finding", "submitted_by"
+        ),
+        request.user,
+        pk=pk,
+    )
+    form = None
+    if response.finding_id is None and response.needs_attention and request.user.has_role(Role.SUPERVISOR):
+        code, text = services.response_finding_draft(response)
+        form = FindingFromResponseForm(
+            initial={"category": Category.objects.filter(code=code).first(), "description": text}
+        )
+    context = {
+        "response": response,
+        "answers": response.answers.select_related("question", "question__section"),
+        "praises": response.praises.select_related("staff"),
+        "finding_form": form,
+    }
+    return render(request, "surveys/response_detail.html", context)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def response_finding(request, pk: int):
+    response = get_scoped_or_404(SurveyResponse.objects.all(), request.user, pk=pk)
+    form = FindingFromResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            finding = services.response_create_finding(
+                response=response,
+                actor=request.user,
+                category=form.cleaned_data["category"],
+                description=form.cleaned_data["description"],
+            )
+        except ActionNotAllowed as e:
+            messages.error(request, _error_text(e))
+        else:
+            messages.success(request, _("Finding %(n)s created.") % {"n": finding.number})
+    else:
+        messages.error(request, _("Please check the finding's category and description."))
+    return redirect(response)
+
+
+# --- questionnaire builder ---------------------------------------------------------------------
+
+
+@role_required(*MANAGERS)
+def questionnaire_list(request):
+    questionnaires = Questionnaire.objects.annotate(n_questions=Count("questions", distinct=True)).order_by(
+        "code", "-version"
+    )
+    form = QuestionnaireMetaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            q = services.questionnaire_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error("code", e.messages)
+        else:
+            return redirect(q)
+    return render(
+        request, "surveys/questionnaire_list.html", {"questionnaires": questionnaires, "form": form}
+    )
+
+
+@role_required(*MANAGERS)
+def questionnaire_detail(request, pk: int):
+    q = get_object_or_404(Questionnaire, pk=pk)
+    meta_form = QuestionnaireMetaForm(
+        initial={"code": q.code, "title": q.title, "description": q.description}
+    )
+    meta_form.fields["code"].disabled = True
+    section_form = SectionForm(prefix="s")
+    question_form = QuestionForm(questionnaire=q, prefix="n")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "meta":
+                meta_form = QuestionnaireMetaForm(request.POST, initial={"code": q.code})
+                meta_form.fields["code"].disabled = True
+                if meta_form.is_valid():
+                    services.questionnaire_update(
+                        questionnaire=q,
+                        title=meta_form.cleaned_data["title"],
+                        description=meta_form.cleaned_data["description"],
+                    )
+                    return redirect(q)
+            elif action == "section":
+                section_form = SectionForm(request.POST, prefix="s")
+                if section_form.is_valid():
+                    services.section_save(questionnaire=q, **section_form.cleaned_data)
+                    return redirect(q)
+            elif action == "question":
+                question_form = QuestionForm(request.POST, questionnaire=q, prefix="n")
+                if question_form.is_valid():
+                    data = question_form.cleaned_data
+                    services.question_save(
+                        questionnaire=q,
+                        section=data["section"],
+                        kind=data["kind"],
+                        text=data["text"],
+                        help_text=data["help_text"],
+                        required=data["required"],
+                        order=data["order"],
+                        choices=question_form.choice_list(),
+                        max_length=data["max_length"],
+                    )
+                    return redirect(q)
+        except ActionNotAllowed as e:
+            messages.error(request, _error_text(e))
+            return redirect(q)
+        except ValidationError as e:
+            target = question_form if action == "question" else section_form
+            target.add_error(None, e.messages)
+    context = {
+        "q": q,
+        "sections": q.sections.prefetch_related("questions"),
+        "meta_form": meta_form,
+        "section_form": section_form,
+        "question_form": question_form,
+        "preview": QuestionnaireForm(questionnaire=q, prefix="preview"),
+        "versions": Questionnaire.objects.filter(code=q.code).order_by("-version"),
+    }
+    return render(request, "surveys/questionnaire_detail.html", context)
+
+
+@role_required(*MANAGERS)
+def question_edit(request, pk: int):
+    question = get_object_or_404(Question.objects.select_related("questionnaire"), pk=pk)
+    q = question.questionnaire
+    form = QuestionForm(request.POST or None, questionnaire=q, initial=QuestionForm.initial_for(question))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.question_save(
+                questionnaire=q,
+                question=question,
+                section=data["section"],
+                kind=data["kind"],
+                text=data["text"],
+                help_text=data["help_text"],
+                required=data["required"],
+                order=data["order"],
+                choices=form.choice_list(),
+                max_length=data["max_length"],
+            )
+        except ActionNotAllowed as e:
+            messages.error(request, _error_text(e))
+            return redirect(q)
+        except ValidationError as e:
+            form.add_error(None, e.messages)
+        else:
+            return redirect(q)
+    return render(request, "surveys/question_edit.html", {"form": form, "question": question, "q": q})
+
+
+@role_required(*MANAGERS)
+@require_POST
+def questionnaire_action(request, pk: int, action: str):
+    q = get_object_or_404(Questionnaire, pk=pk)
+    try:
+        if action == "publish":
+            services.questionnaire_publish(questionnaire=q, actor=request.user)
+            messages.success(request, _("Version %(v)s published.") % {"v": q.version})
+        elif action == "new-version":
+            new = services.questionnaire_new_version(questionnaire=q, actor=request.user)
+            messages.success(
+                request, _("Draft version %(v)s created; edit it and publish.") % {"v": new.version}
+            )
+            return redirect(new)
+        elif action == "delete-question":
+            question = get_object_or_404(Question, pk=request.POST.get("question"), questionnaire=q)
+            services.question_delete(question=question)
+        elif action == "delete-section":
+            section = get_object_or_404(Section, pk=request.POST.get("section"), questionnaire=q)
+            services.section_delete(section=section)
+        else:
+            raise Http404
+    except ActionNotAllowed as e:
+        messages.error(request, _error_text(e))
+    return redirect(q)
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+@role_required(*RESULT_ROLES)
+def campaign_list(request):
+    campaigns = selectors.campaigns_with_progress(Campaign.objects.all())
+    if not request.user.sees_all_departments:
+        ids = request.user.department_ids
+        campaigns = campaigns.filter(
+            pk__in=Campaign.objects.filter(departments__in=ids).values("pk")
+        ) | campaigns.filter(departments__isnull=True)
+    rows = [(c, selectors.campaign_progress_pct(c)) for c in campaigns.order_by("-start", "-id")]
+    return render(request, "surveys/campaign_list.html", {"rows": rows})
+
+
+def _campaign_initial(c: Campaign) -> dict:
+    return {
+        "name": c.name,
+        "questionnaire": c.questionnaire_id,
+        "start": c.start,
+        "end": c.end,
+        "departments": list(c.departments.all()),
+        "target_count": c.target_count,
+        "channels": c.channels,
+    }
+
+
+@role_required(*MANAGERS)
+def campaign_edit(request, pk: int | None = None):
+    campaign = get_object_or_404(Campaign, pk=pk) if pk else None
+    today = timezone.localdate()
+    initial = (
+        _campaign_initial(campaign)
+        if campaign
+        else {"start": today.replace(month=1, day=1), "end": today.replace(month=12, day=31)}
+    )
+    form = CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_save(actor=request.user, campaign=campaign, **form.cleaned_data)
+        except ValidationError as e:
+            if hasattr(e, "error_dict"):
+                for key, errs in e.message_dict.items():
+                    form.add_error(key if key in form.fields else None, errs)
+            else:
+                form.add_error(None, e.messages)
+        else:
+            return redirect(campaign)
+    return render(request, "surveys/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+def _campaign_departments(campaign: Campaign, user):
+    departments = (
+        campaign.departments.all()
+        if campaign.departments.exists()
+        else Department.objects.filter(active=True)
+    )
+    return scope(departments, user, department_field="pk")
+
+
+@role_required(*RESULT_ROLES)
+def campaign_detail(request, pk: int):
+    campaign = get_object_or_404(selectors.campaigns_with_progress(), pk=pk)
+    departments = _campaign_departments(campaign, request.user)
+    if not request.user.sees_all_departments and not departments.exists():
+        raise Http404
+    links = [
+        (
+            d,
+            request.build_absolute_uri(
+                reverse("surveys:public_department", args=[campaign.public_key, d.code])
+            ),
+        )
+        for d in departments
+    ]
+    context = {
+        "campaign": campaign,
+        "progress": selectors.campaign_progress_pct(campaign),
+        "links": links,
+        "is_manager": request.user.has_role(*MANAGERS),
+        "distribution_form": DistributionForm(departments=departments, prefix="d"),
+        "token_form": TokenIssueForm(departments=departments, prefix="t"),
+        "distributions": campaign.distributions.select_related("department")[:20],
+        "transitions": campaign.transitions.select_related("actor"),
+    }
+    return render(request, "surveys/campaign_detail.html", context)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def campaign_action(request, pk: int, action: str):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    departments = _campaign_departments(campaign, request.user)
+    try:
+        if action in ("close", "reopen"):
+            status = CampaignStatus.CLOSED if action == "close" else CampaignStatus.OPEN
+            services.campaign_set_status(campaign=campaign, status=status, actor=request.user)
+        elif action == "distribution":
+            form = DistributionForm(request.POST, departments=departments, prefix="d")
+            if not form.is_valid():
+                messages.error(request, _("Please check the department, date and number of copies."))
+                return redirect(campaign)
+            services.distribution_record(campaign=campaign, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Distribution recorded."))
+        elif action == "tokens":
+            form = TokenIssueForm(request.POST, departments=departments, prefix="t")
+            if not form.is_valid():
+                messages.error(request, _("Please check the department and the number of links."))
+                return redirect(campaign)
+            tokens = services.tokens_issue(campaign=campaign, actor=request.user, **form.cleaned_data)
+            urls = [request.build_absolute_uri(t.get_absolute_url()) for t in tokens]
+            return render(
+                request,
+                "surveys/token_list.html",
+                {"campaign": campaign, "tokens": zip(tokens, urls, strict=True)},
+            )
+        else:
+            raise Http404
+    except ValidationError as e:
+        messages.error(request, _error_text(e))
+    return redirect(campaign)
+
+
+@role_required(*MANAGERS)
+@require_GET
+def campaign_poster(request, pk: int, department_id: int, fmt: str):
+    if fmt not in ("png", "pdf"):
+        raise Http404
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+    department = get_object_or_404(_campaign_departments(campaign, request.user), pk=department_id)
+    url = request.build_absolute_uri(
+        reverse("surveys:public_department", args=[campaign.public_key, department.code])
+    )
+    title = campaign.questionnaire.title
+    lines = [
+        _("Scan with your phone to fill in the questionnaire"),
+        _("Anonymous · about two minutes · thank you"),
+    ]
+    if fmt == "png":
+        body = posters.poster_png(url=url, title=title, department=department.name, lines=lines)
+        content_type = "image/png"
+    else:
+        body = posters.poster_pdf(
+            url=url, title=title, department=department.name, lines=lines, hospital=settings.HOSPITAL_NAME
+        )
+        content_type = "application/pdf"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="survey-poster-{department.code}.{fmt}"'
+    return response
+
+
+# --- paper entry --------------------------------------------------------------------------------
+
+
+@role_required(*ENTRY_ROLES)
+def paper_entry(request, pk: int):
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+    if campaign.status != CampaignStatus.OPEN:
+        messages.error(request, _("This survey is closed."))
+        return redirect("surveys:campaign_list")
+    questionnaire = campaign.questionnaire
+    if request.method == "POST":
+        header = PaperHeaderForm(request.POST, campaign=campaign, prefix="h")
+        form = QuestionnaireForm(
+            request.POST, questionnaire=questionnaire, prefix="p", enforce_required=False
+        )
+        if header.is_valid() and form.is_valid():
+            h = header.cleaned_data
+            moment = timezone.make_aware(dt.datetime.combine(h["submitted_on"], dt.time(12, 0)))
+            try:
+                services.response_submit(
+                    questionnaire=questionnaire,
+                    channel=Channel.PAPER,
+                    department=h["department"],
+                    answers=form.answers(),
+                    submitted_by=request.user,
+                    campaign=campaign,
+                    submitted_at=moment,
+                    idempotency_key=f"paper:{h['entry_id']}" if h["entry_id"] else None,
+                    allow_incomplete=True,
+                )
+            except ValidationError as e:
+                if hasattr(e, "error_dict") and "department" in e.error_dict:
+                    header.add_error("department", e.error_dict["department"])
+                else:
+                    form.add_service_errors(e)
+            else:
+                count = request.session.get("surveys_paper_count", 0) + 1
+                request.session["surveys_paper_count"] = count
+                messages.success(request, _("Form %(n)d saved. Next form.") % {"n": count})
+                url = reverse("surveys:paper_entry", args=[campaign.pk])
+                return redirect(f"{url}?department={h['department'].pk}&date={h['submitted_on']:%Y-%m-%d}")
+    else:
+        initial = {
+            "department": request.GET.get("department"),
+            "submitted_on": parse_date(request.GET.get("date") or "") or timezone.localdate(),
+        }
+        header = PaperHeaderForm(initial=initial, campaign=campaign, prefix="h")
+        form = QuestionnaireForm(questionnaire=questionnaire, prefix="p", enforce_required=False)
+    return render(
+        request,
+        "surveys/paper_entry.html",
+        {
+            "campaign": campaign,
+            "header": header,
+            "form": form,
+            "count": request.session.get("surveys_paper_count", 0),
+        },
+    )
+
+
+# --- public questionnaire -----------------------------------------------------------------------
+
+
+def public_rate(group, request) -> str:
+    return getattr(settings, "SURVEYS_PUBLIC_RATE", "30/h")
+
+
+def _closed(request, message: str, status: int = 410) -> HttpResponse:
+    return render(request, "surveys/public_message.html", {"message": message}, status=status)
+
+
+def _public_form(request, *, campaign: Campaign, department: Department, token: SurveyToken | None):
+    questionnaire = campaign.questionnaire
+    kwargs = {"questionnaire": questionnaire, "department": department}
+    if request.method != "POST":
+        form = PublicQuestionnaireForm(**kwargs)
+        return render(
+            request,
+            "surveys/public_form.html",
+            {"form": form, "campaign": campaign, "department": department},
+        )
+    form = PublicQuestionnaireForm(request.POST, **kwargs)
+    status = 200
+    if getattr(request, "limited", False):
+        form.is_valid()
+        form.add_error(
+            None, _("Too many questionnaires were sent from this network. Please try again later.")
+        )
+        status = 429
+    elif form.is_valid():
+        key = form.cleaned_data.get("submission_id") or None
+        try:
+            services.response_submit(
+                questionnaire=questionnaire,
+                channel=Channel.WEB,
+                department=department,
+                answers=form.answers(),
+                campaign=campaign,
+                token=token,
+                idempotency_key=f"web:{key}" if key else None,
+            )
+        except ValidationError as e:
+            if getattr(e, "code", None) in ("token_used", "token_expired", "token_invalid", "closed"):
+                return _closed(request, _error_text(e))
+            form.add_service_errors(e)
+        else:
+            return redirect("surveys:public_thanks")
+    return render(
+        request,
+        "surveys/public_form.html",
+        {"form": form, "campaign": campaign, "department": department},
+        status=status,
+    )
+
+
+@ratelimit(key="ip", rate=public_rate, method="POST", block=False, group="surveys.public")
+def public_department(request, key: str, department_code: str):
+    campaign = Campaign.objects.select_related("questionnaire").filter(public_key=key).first()
+    department = Department.objects.filter(code=department_code, active=True).first()
+    if campaign is None or department is None:
+        return _closed(request, _("This survey link is not valid."), status=404)
+    if not campaign.is_accepting() or Channel.WEB not in campaign.channels:
+        return _closed(request, _("This survey is closed."))
+    if campaign.departments.exists() and not campaign.departments.filter(pk=department.pk).exists():
+        return _closed(request, _("This survey link is not valid."), status=404)
+    return _public_form(request, campaign=campaign, department=department, token=None)
+
+
+@ratelimit(key="ip", rate=public_rate, method="POST", block=False, group="surveys.public")
+def public_token(request, token: str):
+    obj = (
+        SurveyToken.objects.select_related("campaign__questionnaire", "department")
+        .filter(token=token)
+        .first()
+    )
+    if obj is None:
+        return _closed(request, _("This survey link is not valid."), status=404)
+    if obj.used_at is not None:
+        return _closed(request, _("This survey link has already been used. Thank you!"))
+    if obj.expires_at < timezone.now():
+        return _closed(request, _("This survey link has expired."))
+    if not obj.campaign.is_accepting():
+        return _closed(request, _("This survey is closed."))
+    return _public_form(request, campaign=obj.campaign, department=obj.department, token=obj)
+
+
+def public_thanks(request):
+    return render(request, "surveys/public_thanks.html")
+
+
+# --- praise -------------------------------------------------------------------------------------
+
+
+@role_required(*MANAGERS)
+def praise_list(request):
+    pending = (
+        Praise.objects.filter(staff__isnull=True)
+        .exclude(typed_name="")
+        .select_related("department")
+        .order_by("-submitted_on", "-id")
+    )
+    page = Paginator(pending, 50).get_page(request.GET.get("page"))
+    staff = (
+        Staff.objects.filter(active=True)
+        .select_related("department")
+        .order_by("department__sort_order", "name")
+    )
+    return render(request, "surveys/praise_list.html", {"page": page, "staff": list(staff)})
+
+
+@role_required(*MANAGERS)
+@require_POST
+def praise_match(request, pk: int):
+    praise = get_object_or_404(Praise, pk=pk)
+    form = PraiseMatchForm(request.POST)
+    if form.is_valid():
+        try:
+            services.praise_match(praise=praise, staff=form.cleaned_data["staff"], actor=request.user)
+            messages.success(
+                request, _("Praise matched to %(name)s.") % {"name": form.cleaned_data["staff"].name}
+            )
+        except ActionNotAllowed as e:
+            messages.error(request, _error_text(e))
+    else:
+        messages.error(request, _("Choose a staff member."))
+    return redirect("surveys:praise_list")

@@ -1,0 +1,192 @@
+"""Every figure in surveys.selectors against a hand count (formulas: docs/surveys.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from supervision.models import Staff
+from surveys import selectors, services
+from surveys.models import Channel, Dimension
+
+from .factories import submit
+
+D = dt.date
+YEAR = (D(2026, 1, 1), D(2026, 12, 31))
+
+
+@pytest.fixture
+def ward_staff(neike, waike):
+    return {
+        "张敏": Staff.objects.create(employee_no="N1", name="张敏", department=neike, position="nurse"),
+        "李强": Staff.objects.create(employee_no="N2", name="李强", department=neike, position="doctor"),
+        "王芳": Staff.objects.create(employee_no="W1", name="王芳", department=waike, position="nurse"),
+    }
+
+
+@pytest.fixture
+def data(small_q, neike, waike, ward_staff, supervisor):
+    """Hand-countable responses.
+
+    neike 2026-03: R1 e1=5 e2=4 a1=3 → 2 satisfied / 3 answered
+    neike 2026-03: R2 e1=2 a1=1, comment "太吵" → 0 / 2
+    neike 2026-04: R3 e1=4 a1=5, praise 张敏 (picked) + "李强" (typed) → 2 / 2
+    waike 2026-04: R4 e1=5 e2=1 a1=4 → 2 / 3
+    waike 2026-04: R5 e2=5 only (required e1, a1 missing → NOT valid) → counts nowhere
+    waike 2026-04: R6 yes/no only (no scale answered, required missing → NOT valid)
+    waike 2025-04 (last year): L1 e1=3 a1=3 → 0 / 2; L2 e1=5 a1=4 → 2 / 2
+    """
+    zm = ward_staff["张敏"]
+    return {
+        "R1": submit(small_q, neike, D(2026, 3, 2), e1=5, e2=4, a1=3),
+        "R2": submit(small_q, neike, D(2026, 3, 20), e1=2, a1=1, text="太吵"),
+        "R3": submit(small_q, neike, D(2026, 4, 1), e1=4, a1=5, praise={"staff": [zm.pk], "names": ["李强"]}),
+        "R4": submit(small_q, waike, D(2026, 4, 3), e1=5, e2=1, a1=4, channel=Channel.WEB),
+        "R5": submit(small_q, waike, D(2026, 4, 5), e2=5),
+        "R6": submit(small_q, waike, D(2026, 4, 6), yn=True),
+        "L1": submit(small_q, waike, D(2025, 4, 3), e1=3, a1=3),
+        "L2": submit(small_q, waike, D(2025, 4, 4), e1=5, a1=4),
+    }
+
+
+def test_valid_returned_needs_a_scale_answer_and_every_required_answer(data):
+    assert [data[k].is_valid for k in ("R1", "R2", "R3", "R4", "R5", "R6")] == [True] * 4 + [False] * 2
+
+
+def test_overall_satisfaction_counts_satisfied_over_answered_scale_items_of_valid_forms(data):
+    s = selectors.survey_summary(start=YEAR[0], end=YEAR[1])
+    # satisfied 2+0+2+2 = 6 of answered 3+2+2+3 = 10; 一般 (R1 a1=3) is in the denominator only.
+    assert (s["scale_satisfied"], s["scale_answered"]) == (6, 10)
+    assert s["satisfaction"] == 60.0
+    assert (s["returned"], s["valid_returned"]) == (6, 4)
+
+
+def test_response_rate_is_valid_returned_over_distributed(data, campaign, neike, supervisor):
+    services.distribution_record(
+        campaign=campaign, department=neike, count=5, distributed_on=D(2026, 3, 1), actor=supervisor
+    )
+    services.distribution_record(  # outside the period: not counted
+        campaign=campaign, department=neike, count=50, distributed_on=D(2025, 3, 1), actor=supervisor
+    )
+    s = selectors.survey_summary(start=YEAR[0], end=YEAR[1])
+    # distributed = 5 paper copies + 0 links + 1 web response without link (R4) = 6; valid 4 → 66.7 %
+    assert s["distributed"] == 6
+    assert s["response_rate"] == 66.7
+    # 5 paper forms typed in (R1 R2 R3 R5 R6) against 5 copies: not under-recorded
+    assert s["paper_under_recorded"] is False
+
+
+def test_single_use_links_count_as_distributed_when_issued(campaign, neike, supervisor):
+    services.tokens_issue(campaign=campaign, department=neike, count=3, actor=supervisor)
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    s = selectors.survey_summary(start=today, end=today)
+    assert (s["distributed"], s["links_issued"], s["response_rate"]) == (3, 3, 0.0)
+
+
+def test_rates_are_none_without_data(db):
+    s = selectors.survey_summary(start=D(2020, 1, 1), end=D(2020, 12, 31))
+    assert s["satisfaction"] is None and s["response_rate"] is None and s["distributed"] == 0
+
+
+def test_satisfaction_by_dimension(data):
+    rows = {r["dimension"]: r for r in selectors.satisfaction_by_dimension(start=YEAR[0], end=YEAR[1])}
+    # environment: R1 5,4; R2 2; R3 4; R4 5,1 → satisfied 4 of 6
+    assert (rows["environment"]["satisfied"], rows["environment"]["answered"]) == (4, 6)
+    assert rows["environment"]["satisfaction"] == 66.7
+    # attitude: R1 3, R2 1, R3 5, R4 4 → 2 of 4
+    assert (
+        rows["attitude"]["satisfied"],
+        rows["attitude"]["answered"],
+        rows["attitude"]["satisfaction"],
+    ) == (
+        2,
+        4,
+        50.0,
+    )
+    assert set(rows) == {"environment", "attitude"}
+
+
+def test_satisfaction_by_department(data, neike, waike):
+    rows = {r["department_id"]: r for r in selectors.satisfaction_by_department(start=YEAR[0], end=YEAR[1])}
+    # neike: R1 2/3 + R2 0/2 + R3 2/2 = 4/7
+    assert (rows[neike.pk]["scale_satisfied"], rows[neike.pk]["scale_answered"]) == (4, 7)
+    assert rows[neike.pk]["satisfaction"] == 57.1
+    # waike: R4 2/3; R5, R6 returned but not valid
+    assert (rows[waike.pk]["returned"], rows[waike.pk]["valid_returned"], rows[waike.pk]["satisfaction"]) == (
+        3,
+        1,
+        66.7,
+    )
+
+
+def test_satisfaction_by_month(data):
+    rows = {r["month"]: r for r in selectors.satisfaction_by_month(start=YEAR[0], end=YEAR[1])}
+    # March: R1 + R2 = 2/5 ; April: R3 + R4 = 4/5
+    assert rows[D(2026, 3, 1)]["satisfaction"] == 40.0
+    assert rows[D(2026, 4, 1)]["satisfaction"] == 80.0
+    assert rows[D(2026, 4, 1)]["returned"] == 4
+
+
+def test_change_against_same_period_last_year_in_percentage_points(data, waike):
+    change = selectors.satisfaction_change(start=D(2026, 4, 1), end=D(2026, 4, 30), departments=[waike.pk])
+    # now: waike April 2026 = R4 2/3 = 66.7 ; last year April 2025 = L1 0/2 + L2 2/2 = 50.0
+    assert (change["current"], change["previous"], change["change_pp"]) == (66.7, 50.0, 16.7)
+    attitude = selectors.satisfaction_change(
+        start=D(2026, 4, 1), end=D(2026, 4, 30), departments=[waike.pk], dimension=Dimension.ATTITUDE
+    )
+    # attitude now: R4 a1=4 → 100 ; last year: L1 3, L2 4 → 50 → +50 pp
+    assert (attitude["current"], attitude["previous"], attitude["change_pp"]) == (100.0, 50.0, 50.0)
+
+
+def test_change_is_none_without_last_year(data, neike):
+    change = selectors.satisfaction_change(start=YEAR[0], end=YEAR[1], departments=[neike.pk])
+    assert change["previous"] is None and change["change_pp"] is None
+
+
+def test_praise_counts_per_staff_and_per_ward(data, ward_staff, neike):
+    # 李强 was typed and is the only 李强 on 内科: matched automatically.
+    staff = {r["name"]: r["count"] for r in selectors.praise_by_staff(start=YEAR[0], end=YEAR[1])}
+    assert staff == {"张敏": 1, "李强": 1}
+    wards = selectors.praise_by_ward(start=YEAR[0], end=YEAR[1])
+    assert wards == [{"department_id": neike.pk, "name": "内科", "count": 2, "unmatched": 0}]
+
+
+def test_typed_name_without_a_unique_match_waits_for_a_person(small_q, neike, ward_staff, supervisor):
+    r = submit(small_q, neike, D(2026, 5, 1), e1=5, a1=5, praise={"staff": [], "names": ["小刘"]})
+    praise = r.praises.get()
+    assert praise.staff is None
+    assert selectors.praise_by_ward(start=YEAR[0], end=YEAR[1])[0]["unmatched"] == 1
+    services.praise_match(praise=praise, staff=ward_staff["李强"], actor=supervisor)
+    assert selectors.praise_by_staff(start=YEAR[0], end=YEAR[1]) == [
+        {"staff_id": ward_staff["李强"].pk, "name": "李强", "staff_department": "内科", "count": 1}
+    ]
+
+
+def test_comments_list_free_text_newest_first(data):
+    rows = selectors.comments(start=YEAR[0], end=YEAR[1])
+    assert [(r["response_id"], r["text_value"], r["low_count"]) for r in rows] == [(data["R2"].pk, "太吵", 2)]
+
+
+def test_department_filter_restricts_every_figure(data, neike):
+    s = selectors.survey_summary(start=YEAR[0], end=YEAR[1], departments=[neike.pk])
+    assert (s["valid_returned"], s["satisfaction"]) == (3, 57.1)
+    assert {
+        r["department_id"]
+        for r in selectors.satisfaction_by_department(start=YEAR[0], end=YEAR[1], departments=[neike.pk])
+    } == {neike.pk}
+
+
+def test_phone_and_web_answers_count_like_paper(small_q, neike):
+    submit(small_q, neike, D(2026, 6, 1), e1=5, a1=5, channel=Channel.PHONE)
+    submit(small_q, neike, D(2026, 6, 1), e1=1, a1=1, channel=Channel.WEB)
+    assert selectors.satisfaction_overall(start=D(2026, 6, 1), end=D(2026, 6, 30)) == 50.0
+
+
+def test_campaign_progress_counts_valid_questionnaires(campaign, small_q, neike):
+    submit(small_q, neike, D(2026, 6, 1), campaign=campaign, e1=5, a1=5)
+    submit(small_q, neike, D(2026, 6, 1), campaign=campaign, e2=5)  # not valid
+    c = selectors.campaigns_with_progress().get(pk=campaign.pk)
+    assert (c.returned, c.valid, selectors.campaign_progress_pct(c)) == (2, 1, 10.0)
