@@ -251,7 +251,7 @@ class Finding(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["number", "created_at"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-found_at", "-id"]
@@ -366,7 +366,7 @@ class RectificationOrder(models.Model):
     return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
 
     objects = OrderQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["number"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["deadline", "id"]

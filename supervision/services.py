@@ -112,6 +112,7 @@ def finding_create(
     finding.save()
     finding.number = f"WT{timezone.localtime(found_at):%Y}-{finding.pk:06d}"
     Finding.objects.filter(pk=finding.pk).update(number=finding.number)
+    finding.history.filter(number__startswith="tmp-").update(number=finding.number)
     staff = list(staff)
     if staff:
         finding.staff_involved.set(staff)
@@ -271,6 +272,7 @@ def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = Non
     order.save()
     order.number = f"ZG{timezone.localtime(order.issued_at):%Y}-{order.pk:06d}"
     RectificationOrder.objects.filter(pk=order.pk).update(number=order.number)
+    order.history.filter(number__startswith="tmp-").update(number=order.number)
     _record(order, action=OrderAction.ISSUE, actor=actor, from_status="", comment=comment)
     notify_department_heads(
         department_id=order.department_id,

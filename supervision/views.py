@@ -175,15 +175,20 @@ def _source_label(finding) -> str:
 
 
 def _history_changes(records) -> list[dict]:
-    """Turn django-simple-history records into 'field: old → new' lines, newest first."""
+    """Turn django-simple-history records into 'field: old → new' lines, newest first.
+
+    Diffs are computed in memory between consecutive records of the same object, so the
+    page costs the same number of queries however long the history is.
+    """
     out = []
-    records = sorted(records, key=lambda r: r.history_date, reverse=True)
-    for record in records:
-        prev = record.prev_record
+    previous: dict[tuple, object] = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        key = (record.instance._meta.label, record.id)
+        prev = previous.get(key)
+        previous[key] = record
         changes = []
         if prev is not None:
-            delta = record.diff_against(prev)
-            for change in delta.changes:
+            for change in record.diff_against(prev).changes:
                 field = record.instance._meta.get_field(change.field)
                 changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
         out.append(
@@ -196,6 +201,7 @@ def _history_changes(records) -> list[dict]:
                 "changes": changes,
             }
         )
+    out.reverse()
     return out
 
 

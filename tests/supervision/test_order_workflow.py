@@ -72,23 +72,32 @@ def _do(action, order, actor):
         return services.order_return(order=order, actor=actor, reason="证据不足")
     if action == "request_extension":
         return services.order_request_extension(
-            order=order, actor=actor, requested_deadline=order.deadline + dt.timedelta(days=7), reason="需采购"
+            order=order,
+            actor=actor,
+            requested_deadline=order.deadline + dt.timedelta(days=7),
+            reason="需采购",
         )
     if action == "grant_extension":
         return services.order_decide_extension(order=order, actor=actor, grant=True)
     if action == "refuse_extension":
-        return services.order_decide_extension(order=order, actor=actor, grant=False, comment="不符合延期条件")
+        return services.order_decide_extension(
+            order=order, actor=actor, grant=False, comment="不符合延期条件"
+        )
     raise AssertionError(action)
 
 
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_order_action_is_allowed_exactly_for_the_specified_state_and_role(request, neike, supervisor, state, action, persona):
+def test_order_action_is_allowed_exactly_for_the_specified_state_and_role(
+    request, neike, supervisor, state, action, persona
+):
     request.getfixturevalue("head_neike")
     request.getfixturevalue("head_waike")
     actor = request.getfixturevalue(persona)
-    order = _order_in_state(neike, supervisor, state, pending_extension=action in ("grant_extension", "refuse_extension"))
+    order = _order_in_state(
+        neike, supervisor, state, pending_extension=action in ("grant_extension", "refuse_extension")
+    )
     before = (order.status, order.deadline, OrderTransition.objects.filter(order=order).count())
     allowed_states, allowed_personas = EXPECTED[action]
     should_pass = state in allowed_states and persona in allowed_personas
@@ -116,11 +125,16 @@ def test_order_action_is_allowed_exactly_for_the_specified_state_and_role(reques
 
 def test_allowed_actions_match_the_guard_for_buttons(neike, supervisor, head_neike):
     order = _order_in_state(neike, supervisor, "issued")
-    assert services.order_allowed_actions(order=order, actor=head_neike) == {"acknowledge", "request_extension"}
+    assert services.order_allowed_actions(order=order, actor=head_neike) == {
+        "acknowledge",
+        "request_extension",
+    }
     assert services.order_allowed_actions(order=order, actor=supervisor) == set()
 
 
-def test_full_loop_issue_acknowledge_submit_return_resubmit_verify_records_every_step(neike, supervisor, head_neike):
+def test_full_loop_issue_acknowledge_submit_return_resubmit_verify_records_every_step(
+    neike, supervisor, head_neike
+):
     finding = make_finding(department=neike, found_by=supervisor)
     order = finding.order
     assert order.number.startswith("ZG")
@@ -129,7 +143,9 @@ def test_full_loop_issue_acknowledge_submit_return_resubmit_verify_records_every
     order = services.order_submit(order=order, actor=head_neike, cause="原因", corrective_action="措施")
     order = services.order_return(order=order, actor=supervisor, reason="请补充证据")
     assert order.return_count == 1
-    order = services.order_submit(order=order, actor=head_neike, cause="原因", corrective_action="措施＋签到表")
+    order = services.order_submit(
+        order=order, actor=head_neike, cause="原因", corrective_action="措施＋签到表"
+    )
     order = services.order_verify(order=order, actor=supervisor, comment="复查通过")
     assert order.status == OrderStatus.CLOSED
     assert order.closed_on_time is True
@@ -173,12 +189,16 @@ def test_granted_extension_moves_the_deadline_and_refused_one_does_not(neike, su
 def test_extension_to_an_earlier_date_is_refused(neike, supervisor, head_neike):
     order = make_finding(department=neike, found_by=supervisor).order
     with pytest.raises(ActionNotAllowed):
-        services.order_request_extension(order=order, actor=head_neike, requested_deadline=order.deadline, reason="x")
+        services.order_request_extension(
+            order=order, actor=head_neike, requested_deadline=order.deadline, reason="x"
+        )
     assert not order.extensions.exists()
 
 
 def test_submit_without_cause_is_refused_and_changes_nothing(neike, supervisor, head_neike):
-    order = services.order_acknowledge(order=make_finding(department=neike, found_by=supervisor).order, actor=head_neike)
+    order = services.order_acknowledge(
+        order=make_finding(department=neike, found_by=supervisor).order, actor=head_neike
+    )
     with pytest.raises(ActionNotAllowed):
         services.order_submit(order=order, actor=head_neike, cause="  ", corrective_action="措施")
     order.refresh_from_db()
@@ -187,7 +207,9 @@ def test_submit_without_cause_is_refused_and_changes_nothing(neike, supervisor, 
 
 def test_stale_copy_cannot_act_twice_double_submission(neike, supervisor, head_neike):
     """Two presses with the same page: the second sees the locked, fresh row and is refused."""
-    order = services.order_acknowledge(order=make_finding(department=neike, found_by=supervisor).order, actor=head_neike)
+    order = services.order_acknowledge(
+        order=make_finding(department=neike, found_by=supervisor).order, actor=head_neike
+    )
     order = services.order_submit(order=order, actor=head_neike, cause="c", corrective_action="a")
     first, second = RectificationOrder.objects.get(pk=order.pk), RectificationOrder.objects.get(pk=order.pk)
     services.order_verify(order=first, actor=supervisor)
@@ -200,7 +222,9 @@ def test_stale_copy_cannot_act_twice_double_submission(neike, supervisor, head_n
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_verify_and_return_only_one_wins(neike, supervisor, head_neike):
     """Two supervisors press at the same moment, in two connections: the row lock lets one through."""
-    order = services.order_acknowledge(order=make_finding(department=neike, found_by=supervisor).order, actor=head_neike)
+    order = services.order_acknowledge(
+        order=make_finding(department=neike, found_by=supervisor).order, actor=head_neike
+    )
     order = services.order_submit(order=order, actor=head_neike, cause="c", corrective_action="a")
     barrier = threading.Barrier(2)
     outcomes = []
