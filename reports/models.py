@@ -1,1 +1,224 @@
-"""Models of the reports app."""
+"""Models of the reports app: one row per built (or being built) report file, and the scorecard weights."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Department
+
+ALL_SCOPE = "all"
+
+
+class ReportKind(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly report")
+    ANNUAL = "annual", _("Annual summary")
+    RANGE = "range", _("Report for a date range")
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", _("PDF")
+    XLSX = "xlsx", _("Excel")
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Building")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def scope_key_for(department_ids) -> str:
+    """'all' for the hospital-wide version, else the sorted department ids ('3,7')."""
+    ids = sorted({int(i) for i in department_ids or ()})
+    return ",".join(str(i) for i in ids) if ids else ALL_SCOPE
+
+
+class Report(models.Model):
+    """One report file. (kind, period, scope, format) is unique: building it again replaces it."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ReportKind.choices)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    scope_key = models.CharField(_("scope"), max_length=255, default=ALL_SCOPE, editable=False)
+    departments = models.ManyToManyField(
+        Department,
+        blank=True,
+        related_name="+",
+        verbose_name=_("departments"),
+        help_text=_("Empty: the whole hospital."),
+    )
+    format = models.CharField(_("format"), max_length=8, choices=ReportFormat.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("Empty when built by the schedule."),
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    file = models.FileField(_("file"), max_length=255, blank=True)
+    file_size = models.PositiveIntegerField(_("file size"), default=0)
+    build_count = models.PositiveIntegerField(_("times built"), default=0)
+
+    class Meta:
+        ordering = ["-period_start", "kind", "scope_key", "format"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "period_end", "scope_key", "format"],
+                name="one_report_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_format_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def is_hospital_wide(self) -> bool:
+        return self.scope_key == ALL_SCOPE
+
+    @property
+    def period_label(self) -> str:
+        if self.kind == ReportKind.MONTHLY:
+            return f"{self.period_start.year}年{self.period_start.month}月"
+        if self.kind == ReportKind.ANNUAL:
+            return f"{self.period_start.year}年"
+        return f"{self.period_start:%Y-%m-%d} ~ {self.period_end:%Y-%m-%d}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.period_label} {self.get_kind_display()}"
+
+    def is_stale(self, now: dt.datetime | None = None) -> bool:
+        """A 'building' row whose worker has not reported for REPORTS_STALE_MINUTES (it died)."""
+        if self.status != ReportStatus.BUILDING or self.started_at is None:
+            return False
+        now = now or timezone.now()
+        minutes = getattr(settings, "REPORTS_STALE_MINUTES", 30)
+        return now - self.started_at > dt.timedelta(minutes=minutes)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in (ReportStatus.FAILED, ReportStatus.READY) or self.is_stale()
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (ReportStatus.QUEUED, ReportStatus.BUILDING)
+
+
+class ReportEvent(models.Model):
+    """One row per status change of a report: who, when, from, to, comment. Append-only."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=ReportStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=ReportStatus.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.from_status}→{self.to_status}"
+
+
+def _pct_target(label, default):
+    return models.DecimalField(
+        label,
+        max_digits=4,
+        decimal_places=1,
+        default=default,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+
+def _weight(label, default):
+    return models.PositiveSmallIntegerField(label, default=default, validators=[MaxValueValidator(100)])
+
+
+class ReportConfig(models.Model):
+    """Targets shown against actuals and the weights of the department scorecard.
+
+    One row, edited by administrators in the admin (报表参数). Each scorecard component is a score
+    from 0 to 100 (docs/reports.md); a department's total is the weighted mean of the components
+    it has data for.
+    """
+
+    target_rectification_rate = _pct_target(_("target rectification rate (%)"), 95)
+    target_on_time_rate = _pct_target(_("target on-time rectification rate (%)"), 90)
+    target_satisfaction = _pct_target(_("target overall satisfaction (%)"), 90)
+    target_followup_rate = _pct_target(_("target follow-up rate (%)"), 50)
+    target_window_wait_minutes = models.PositiveSmallIntegerField(
+        _("target window waiting time (minutes)"), default=10
+    )
+    target_questionnaires_per_year = models.PositiveIntegerField(
+        _("target questionnaires per year"), default=2000
+    )
+
+    weight_rectification = _weight(_("weight: rectification rate"), 20)
+    weight_on_time = _weight(_("weight: on-time rectification rate"), 15)
+    weight_recurrence = _weight(_("weight: no recurrences"), 15)
+    weight_satisfaction = _weight(_("weight: satisfaction"), 20)
+    weight_followup = _weight(_("weight: follow-up rate"), 15)
+    weight_complaints = _weight(_("weight: valid complaints"), 15)
+    complaint_penalty = models.PositiveSmallIntegerField(
+        _("points off per valid complaint"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The complaint score is 100 less this many points per valid complaint (not below 0)."),
+    )
+    recurrence_penalty = models.PositiveSmallIntegerField(
+        _("points off per recurrence"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The recurrence score is 100 less this many points per recurrence (not below 0)."),
+    )
+
+    class Meta:
+        verbose_name = _("report parameters")
+        verbose_name_plural = _("report parameters")
+
+    def __str__(self) -> str:
+        return str(_("Report parameters"))
+
+    @classmethod
+    def get(cls) -> ReportConfig:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def weights(self) -> dict[str, int]:
+        return {
+            "rectification": self.weight_rectification,
+            "on_time": self.weight_on_time,
+            "recurrence": self.weight_recurrence,
+            "satisfaction": self.weight_satisfaction,
+            "followup": self.weight_followup,
+            "complaints": self.weight_complaints,
+        }

@@ -1,0 +1,91 @@
+from django.contrib import admin
+
+from .models import Report, ReportConfig, ReportEvent
+
+
+class ReportEventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "actor", "from_status", "to_status", "comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "kind",
+        "period_start",
+        "period_end",
+        "scope_key",
+        "format",
+        "status",
+        "progress",
+        "finished_at",
+    )
+    list_filter = ("kind", "format", "status")
+    readonly_fields = (
+        "kind",
+        "period_start",
+        "period_end",
+        "scope_key",
+        "departments",
+        "format",
+        "status",
+        "progress",
+        "failure_reason",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "file",
+        "file_size",
+        "build_count",
+    )
+    inlines = [ReportEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReportConfig)
+class ReportConfigAdmin(admin.ModelAdmin):
+    fieldsets = (
+        (
+            "目标值 targets",
+            {
+                "fields": (
+                    "target_rectification_rate",
+                    "target_on_time_rate",
+                    "target_satisfaction",
+                    "target_followup_rate",
+                    "target_window_wait_minutes",
+                    "target_questionnaires_per_year",
+                )
+            },
+        ),
+        (
+            "科室综合评分权重 scorecard weights",
+            {
+                "fields": (
+                    "weight_rectification",
+                    "weight_on_time",
+                    "weight_recurrence",
+                    "weight_satisfaction",
+                    "weight_followup",
+                    "weight_complaints",
+                    "complaint_penalty",
+                    "recurrence_penalty",
+                )
+            },
+        ),
+    )
+
+    def has_add_permission(self, request):
+        return not ReportConfig.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,148 @@
+"""The content of a report, independent of its format.
+
+The builders (``reports.builders``) fill these dataclasses from the apps' selectors; the PDF and
+Excel renderers only lay them out. So every figure in a PDF and in the Excel workbook comes from
+one computation (one source of truth).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+# Column kinds: how a cell is shown in the PDF and stored in Excel.
+TEXT = "text"
+INT = "int"
+PCT = "pct"  # a percentage as 92.3 (Excel: 0.923 with the format 0.0%)
+NUM = "num"  # a number with one decimal (minutes, scores)
+PP = "pp"  # a change in percentage points (+1.2)
+
+
+@dataclass
+class Column:
+    label: str
+    kind: str = TEXT
+
+
+@dataclass
+class Cell:
+    """A value whose kind differs from its column's (the headline table mixes %, counts, minutes)."""
+
+    value: Any
+    kind: str
+
+
+def unwrap(value, kind: str) -> tuple[Any, str]:
+    return (value.value, value.kind) if isinstance(value, Cell) else (value, kind)
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    note: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+
+@dataclass
+class Series:
+    name: str
+    values: list[float | None]
+
+
+@dataclass
+class RunLimits:
+    """Control limits of a run chart (per point: they vary with n in a p-chart)."""
+
+    method: str  # "p" (p-chart) or "xmr" (individuals chart)
+    centre: float
+    upper: list[float | None]
+    lower: list[float | None]
+    outside: list[bool]
+
+
+@dataclass
+class Chart:
+    kind: str  # "bar", "line" or "run"
+    title: str
+    labels: list[str]
+    series: list[Series]
+    y_label: str = ""
+    percent: bool = False
+    limits: RunLimits | None = None
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    empty: bool = False  # nothing measured in the period: the paragraphs say so
+
+
+@dataclass
+class ReportContent:
+    kind: str
+    title: str
+    hospital: str
+    period_label: str
+    scope_label: str
+    start: dt.date
+    end: dt.date
+    generated_at: dt.datetime
+    sections: list[Section] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)  # flat key → value, for checks and tests
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+def fmt_int(value) -> str:
+    return "—" if value is None else f"{int(value):,}"
+
+
+def fmt_pct(value) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def fmt_num(value) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def fmt_pp(value) -> str:
+    return "—" if value is None else f"{value:+.1f}"
+
+
+def fmt_cell(value, kind: str) -> str:
+    value, kind = unwrap(value, kind)
+    if value is None:
+        return "—"
+    if kind == INT:
+        return fmt_int(value)
+    if kind == PCT:
+        return fmt_pct(value)
+    if kind == NUM:
+        return fmt_num(value)
+    if kind == PP:
+        return fmt_pp(value)
+    return str(value)
+
+
+def rate(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator ÷ denominator in %, one decimal; None (no data) when the denominator is 0."""
+    if not denominator or numerator is None:
+        return None
+    return round(100 * numerator / denominator, 1)
+
+
+def no_data(what: str) -> str:
+    return _("No %(what)s data in this period.") % {"what": what}

@@ -1,0 +1,68 @@
+"""PDF renderer: the report content → HTML (Django template) → WeasyPrint → A4 PDF.
+
+Chinese text uses the Noto Sans CJK SC font (Debian's fonts-noto-cjk), which WeasyPrint subsets
+and embeds (with libharfbuzz-subset0), so the file shows Chinese on any machine.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from .charts import render_svg
+from .content import ReportContent, fmt_cell
+
+
+def css_string(text: str) -> str:
+    """Text safe inside a double-quoted CSS string (the page margin boxes)."""
+    text = "".join(ch for ch in str(text) if ch.isprintable())
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+
+
+def render_html(content: ReportContent) -> str:
+    sections = []
+    for number, section in enumerate(content.sections, start=1):
+        sections.append(
+            {
+                "number": number,
+                "key": section.key,
+                "title": section.title,
+                "paragraphs": section.paragraphs,
+                "empty": section.empty,
+                "tables": [
+                    {
+                        "title": t.title,
+                        "note": t.note,
+                        "columns": t.columns,
+                        "rows": [
+                            [
+                                {"text": fmt_cell(v, c.kind), "numeric": c.kind != "text"}
+                                for v, c in zip(row, t.columns, strict=False)
+                            ]
+                            for row in t.rows
+                        ],
+                    }
+                    for t in section.tables
+                ],
+                "charts": [render_svg(c) for c in section.charts],
+            }
+        )
+    return render_to_string(
+        "reports/pdf/report.html",
+        {
+            "content": content,
+            "sections": sections,
+            "with_toc": content.kind == "annual" or len(sections) > 6,
+            "page_label": css_string(_("Page")),
+            "css_hospital": css_string(content.hospital),
+            "css_title": css_string(f"{content.title} · {content.scope_label}"),
+            "css_period": css_string(f"{content.start:%Y-%m-%d} ~ {content.end:%Y-%m-%d}"),
+        },
+    )
+
+
+def render_pdf(content: ReportContent, out) -> None:
+    """Write the PDF of ``content`` to ``out`` (a path or a binary file object)."""
+    from weasyprint import HTML
+
+    HTML(string=render_html(content), base_url=None).write_pdf(out)

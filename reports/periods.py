@@ -1,0 +1,76 @@
+"""Report periods: a month, a year or any inclusive date range."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from .models import ReportKind
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_period(kind: str, period: str | None, start=None, end=None) -> tuple[dt.date, dt.date]:
+    """'2026-10' for a month, '2026' for a year, or explicit dates for a range. ValueError when bad."""
+    if kind == ReportKind.MONTHLY:
+        try:
+            year, month = (int(p) for p in (period or "").split("-"))
+            return month_bounds(year, month)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(_("A monthly period is written like 2026-10.")) from exc
+    if kind == ReportKind.ANNUAL:
+        try:
+            year = int(period or "")
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        except ValueError as exc:
+            raise ValueError(_("An annual period is written like 2026.")) from exc
+    if kind == ReportKind.RANGE:
+        if isinstance(start, str):
+            start = dt.date.fromisoformat(start)
+        if isinstance(end, str):
+            end = dt.date.fromisoformat(end)
+        if not start or not end:
+            raise ValueError(_("A date range needs a start and an end date."))
+        if end < start:
+            raise ValueError(_("The end date is before the start date."))
+        if (end - start).days > 366 * 3:
+            raise ValueError(_("A date range may cover at most three years."))
+        return start, end
+    raise ValueError(_("Unknown report kind."))
+
+
+def last_month(today: dt.date) -> tuple[dt.date, dt.date]:
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    return month_bounds(first.year, first.month)
+
+
+def shift_year(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of every month from start's month to end's month."""
+    out = []
+    index, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    while index <= last:
+        out.append(dt.date(index // 12, index % 12 + 1, 1))
+        index += 1
+    return out
+
+
+def trend_window(start: dt.date, end: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
+    """The window of a trend or run chart: at least ``months`` months ending with the period."""
+    index = end.year * 12 + end.month - 1 - (months - 1)
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    return min(first, start.replace(day=1)), month_bounds(end.year, end.month)[1]
+
+
+def month_label(day: dt.date) -> str:
+    return f"{day.year}-{day.month:02d}"

@@ -1,0 +1,122 @@
+"""One source of truth: the figures agree across the core selectors (dashboard), the report
+content, the PDF text and the Excel cells, and with a hand count of the seeded data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from reports.builders import build_content, findings_in_period
+from reports.excel import render_xlsx
+from reports.pdf import render_pdf
+from supervision import selectors as core
+from supervision.models import Finding, RectificationOrder
+
+from .conftest import OCT
+from .helpers import pdf_text
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def content_pdf_text(content, tmp_path) -> str:
+    path = tmp_path / "r.pdf"
+    render_pdf(content, path)
+    return pdf_text(path)
+
+
+def sheet_rows(workbook, title_part: str):
+    ws = next(ws for ws in workbook.worksheets if title_part in ws.title)
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_figures_match_hand_count_core_selectors_pdf_and_excel(seeded, tmp_path, need_poppler):
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    f = content.figures
+    # hand count (see the fixture)
+    assert f["findings.total"] == 7
+    assert (
+        f["findings.category.attitude"],
+        f["findings.category.process"],
+        f["findings.category.discipline"],
+    ) == (3, 1, 2)
+    assert f["findings.recurrences"] == 3
+    assert f["orders.total"] == 7 and f["orders.closed"] == 3 and f["orders.closed_on_time"] == 2
+    assert f["orders.overdue"] == 3
+    assert f["orders.rectification_rate"] == 42.9  # 3 / 7
+    assert f["orders.on_time_rate"] == 66.7  # 2 / 3
+    # the dashboard's selectors over the same rows give the same figures
+    qs = findings_in_period_for_core()
+    by_cat = {r["category__name"]: r["n"] for r in core.findings_by_category(qs)}
+    assert by_cat == {"服务态度": 3, "服务流程不规范": 1, "工作纪律": 2, "环境卫生": 1}
+    counts = core.order_counts(RectificationOrder.objects.filter(finding__in=qs), today=OCT[1])
+    assert (counts.total, counts.rectification_rate, counts.on_time_rate, counts.overdue) == (
+        7,
+        42.9,
+        66.7,
+        3,
+    )
+    # PDF text
+    text = content_pdf_text(content, tmp_path)
+    flat = "".join(text.split())
+    assert "本期共发现各类服务问题7起，其中服务态度问题3起，服务流程不规范问题1起，工作纪律问题2起。" in flat
+    assert "整改率42.9%" in flat and "按期整改率66.7%" in flat
+    assert "超期未整改3份" in flat
+    # Excel cells
+    buffer = io.BytesIO()
+    render_xlsx(content, buffer)
+    wb = load_workbook(io.BytesIO(buffer.getvalue()))
+    rows = sheet_rows(wb, "问题发现")
+    category_rows = {r[0]: r[1] for r in rows if r[0] in by_cat}
+    assert category_rows == by_cat
+    rect = sheet_rows(wb, "整改情况")
+    by_dept = {}
+    for r in rect:  # the first table (by department); the recurrence table repeats the names
+        if r[0] in ("内科", "外科"):
+            by_dept.setdefault(r[0], r)
+    assert by_dept["内科"][1:6] == [4, 2, 2, 2, 2]  # orders, open, overdue, closed, on time
+    assert by_dept["外科"][1:6] == [3, 2, 1, 1, 0]
+    assert abs(by_dept["内科"][6] - 0.5) < 1e-9  # rectification rate 2/4 stored as a fraction
+
+
+def findings_in_period_for_core():
+    from reports.builders import BuildContext
+    from reports.models import ReportConfig
+
+    ctx = BuildContext("monthly", OCT[0], OCT[1], None, [], OCT[1], ReportConfig.get())
+    return findings_in_period(ctx)
+
+
+def test_department_version_counts_only_that_department(seeded, neike):
+    content = build_content(kind="range", start=OCT[0], end=OCT[1], department_ids=[neike.pk], today=TODAY)
+    assert content.figures["findings.total"] == 4
+    assert content.figures["orders.total"] == 4
+    assert content.scope_label == "内科"
+    assert Finding.objects.count() == 9  # nothing outside the scope leaked into the figures
+
+
+def test_period_bounds_follow_local_dates(seeded):
+    # 31 October 23:00 local counts in October; 1 November 00:00 does not.
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    assert content.figures["findings.total"] == 7
+
+
+def test_scorecard_ranks_departments_by_weighted_mean(seeded, neike, waike):
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    # 内科: rectification 50.0, on time 100.0, recurrence 100 - 20*2 = 60 → (20*50+15*100+15*60)/50 = 68.0
+    # 外科: rectification 33.3, on time 0.0, recurrence 100 - 20 = 80 → (20*33.3+15*0+15*80)/50 = 37.3
+    assert content.figures["scorecard"] == {"内科": 68.0, "外科": 37.3}
+    table = content.section("scorecard").tables[0]
+    assert [r[1] for r in table.rows] == ["内科", "外科"]
+
+
+def test_scorecard_weights_are_read_from_the_config_row(seeded):
+    from reports.models import ReportConfig
+
+    config = ReportConfig.get()
+    config.weight_on_time = 0
+    config.weight_recurrence = 0
+    config.save()
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    assert content.figures["scorecard"] == {"内科": 50.0, "外科": 33.3}
