@@ -54,7 +54,16 @@ class QuestionnaireForm(forms.Form):
             staff = staff.filter(department=department)
         for q in self.questions:
             required = q.required and enforce_required
-            common = {"label": q.text, "help_text": q.help_text, "required": required}
+            common = {
+                "label": q.text,
+                "help_text": q.help_text,
+                "required": required,
+                "error_messages": {
+                    "required": _("This question is required."),
+                    "invalid_choice": _("This answer is not one of the offered choices."),
+                    "max_length": _("Please keep this answer within %(limit_value)d characters."),
+                },
+            }
             name = q.field_name
             if q.kind == QuestionKind.SCALE:
                 field = forms.TypedChoiceField(
@@ -86,7 +95,7 @@ class QuestionnaireForm(forms.Form):
                     max_length=64 * 10,
                     label=_("Or write the names"),
                     help_text=q.help_text or _("Separate several names with commas."),
-                    **{k: v for k, v in common.items() if k not in ("label", "help_text")},
+                    **{k: v for k, v in common.items() if k not in ("label", "help_text", "error_messages")},
                 )
                 self._praise_required = getattr(self, "_praise_required", set())
                 if required:
