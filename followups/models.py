@@ -1,1 +1,479 @@
-"""Models of the followups app."""
+"""Discharge follow-up (出院随访): policies, daily draws, call tasks, attempts, spot-checks.
+
+The stay itself is ``supervision.models.DischargeStay`` (imported from the HIS). One stay has at
+most one ``FollowupTask``; every call or letter about it is a ``CallAttempt``. The follow-up rate
+counts stays whose task has ``contacted=True`` (set by the services when an attempt reaches the
+patient or family and is not refused, or a letter is recorded as done).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Department, DischargeStay, Staff
+
+
+class FollowupPolicy(models.Model):
+    """How one department's discharges are followed up; ``department=None`` is the default policy."""
+
+    department = models.OneToOneField(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followup_policy",
+        verbose_name=_("department"),
+        help_text=_("Leave empty for the default policy used by departments without one."),
+    )
+    active = models.BooleanField(_("follow up this department"), default=True)
+    share_percent = models.PositiveSmallIntegerField(
+        _("share to follow up (%)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("100 = every eligible discharge; 10 = a random 10 %."),
+    )
+    window_start_day = models.PositiveSmallIntegerField(
+        _("first day after discharge"), default=3, validators=[MaxValueValidator(90)]
+    )
+    window_end_day = models.PositiveSmallIntegerField(
+        _("last day after discharge"), default=7, validators=[MaxValueValidator(120)]
+    )
+    exclude_died = models.BooleanField(_("exclude patients who died in hospital"), default=True)
+    exclude_opted_out = models.BooleanField(_("exclude patients who opted out"), default=True)
+    exclude_diagnosis_keywords = models.CharField(
+        _("exclude diagnoses containing"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Comma-separated words; stays whose discharge diagnosis contains one are not called "
+            "(e.g. selective follow-up on psychiatric wards)."
+        ),
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("maximum call attempts"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    retry_spacing_hours = models.PositiveSmallIntegerField(
+        _("hours between attempts"), default=24, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    letter_when_no_phone = models.BooleanField(_("send a letter when there is no phone"), default=True)
+    questionnaire_code = models.SlugField(
+        _("questionnaire code"),
+        max_length=32,
+        default="inpatient",
+        blank=True,
+        help_text=_("The survey questionnaire asked during the call (its current published version)."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["department__sort_order", "department__code"]
+        verbose_name = _("follow-up policy")
+        verbose_name_plural = _("follow-up policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(department__isnull=True), name="followup_one_default_policy"
+            ),
+            models.CheckConstraint(
+                condition=Q(window_end_day__gte=models.F("window_start_day")), name="followup_window_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.department.name if self.department_id else str(_("Default policy"))
+
+    @property
+    def diagnosis_keywords(self) -> list[str]:
+        text = self.exclude_diagnosis_keywords.replace("，", ",").replace("、", ",")
+        return [w.strip() for w in text.split(",") if w.strip()]
+
+
+class DutyRoster(models.Model):
+    """Follow-up staff on duty on a day; the morning queue is shared among them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="followup_duties",
+        verbose_name=_("user"),
+    )
+    day = models.DateField(_("day"))
+
+    class Meta:
+        ordering = ["-day", "user__username"]
+        verbose_name = _("duty roster entry")
+        verbose_name_plural = _("duty roster")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="followup_duty_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.user}"
+
+
+class QueueDraw(models.Model):
+    """One recorded draw: which stays of one department and discharge day were eligible and chosen."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    discharged_on = models.DateField(_("discharged on"))
+    sequence = models.PositiveSmallIntegerField(default=1)
+    built_on = models.DateField(_("built on"))
+    policy_snapshot = models.JSONField(default=dict)
+    rule = models.CharField(_("rule"), max_length=200)
+    seed = models.BigIntegerField(_("seed"))
+    considered_ids = models.JSONField(default=list)
+    excluded = models.JSONField(default=dict)  # stay id → reason code
+    eligible_ids = models.JSONField(default=list)
+    selected_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-discharged_on", "department_id", "sequence"]
+        verbose_name = _("queue draw")
+        verbose_name_plural = _("queue draws")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "discharged_on", "sequence"], name="followup_draw_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.discharged_on} #{self.sequence}"
+
+
+class TaskMode(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    LETTER = "letter", _("Letter")
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", _("To do")
+    CALLBACK = "callback", _("Call back scheduled")
+    DONE = "done", _("Finished")
+    EXPIRED = "expired", _("Window passed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.CALLBACK)
+
+
+class Disposition(models.TextChoices):
+    """AAPOR-style final dispositions."""
+
+    COMPLETE = "complete", _("Complete")
+    PARTIAL = "partial", _("Partial")
+    REFUSAL = "refusal", _("Refusal")
+    NON_CONTACT = "non_contact", _("Non-contact")
+    OTHER = "other", _("Other")
+    INELIGIBLE = "ineligible", _("Ineligible")
+
+
+class TaskSource(models.TextChoices):
+    QUEUE = "queue", _("Daily queue")
+    HISTORY = "history", _("Imported history")
+    MANUAL = "manual", _("Added by hand")
+
+
+class FollowupTask(models.Model):
+    stay = models.OneToOneField(
+        DischargeStay, on_delete=models.PROTECT, related_name="followup_task", verbose_name=_("stay")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="followup_tasks", verbose_name=_("department")
+    )
+    patient_key = models.CharField(max_length=96, blank=True, db_index=True)
+    mode = models.CharField(_("mode"), max_length=8, choices=TaskMode.choices, default=TaskMode.PHONE)
+    source = models.CharField(max_length=8, choices=TaskSource.choices, default=TaskSource.QUEUE)
+    status = models.CharField(
+        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.PENDING
+    )
+    due_on = models.DateField(_("due on"))
+    expires_on = models.DateField(_("window ends"))
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("maximum attempts"), default=3)
+    retry_spacing_hours = models.PositiveSmallIntegerField(default=24)
+    questionnaire_code = models.CharField(max_length=32, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followup_tasks",
+        verbose_name=_("assigned to"),
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+    contacted = models.BooleanField(_("completed contact"), default=False)
+    disposition = models.CharField(_("disposition"), max_length=12, choices=Disposition.choices, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    draw = models.ForeignKey(
+        QueueDraw, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+        indexes = [
+            models.Index(fields=["assigned_to", "status", "due_on"], name="fu_task_mine"),
+            models.Index(fields=["status", "due_on"], name="fu_task_status_due"),
+            models.Index(fields=["department", "status"], name="fu_task_dept_status"),
+            models.Index(fields=["claimed_by", "status"], name="fu_task_claimed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stay.admission_no} {self.stay.patient_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("followups:task_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TASK_STATUSES
+
+    def claim_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return bool(self.claimed_by_id and self.claim_expires_at and self.claim_expires_at > now)
+
+    def held_by(self, user, now=None) -> bool:
+        return self.claim_active(now) and self.claimed_by_id == user.pk
+
+
+class TaskTransition(models.Model):
+    task = models.ForeignKey(FollowupTask, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=24)
+    from_status = models.CharField(_("from"), max_length=12, choices=TaskStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=TaskStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("task transition")
+        verbose_name_plural = _("task transitions")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.from_status}→{self.to_status}"
+
+
+class Outcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    WRONG_NUMBER = "wrong_number", _("Wrong or empty number")
+    SWITCHED_OFF = "switched_off", _("Switched off")
+    NO_ANSWER = "no_answer", _("No answer")
+    REFUSED = "refused", _("Refused")
+    SCAM_HANGUP = "scam_hangup", _("Hung up, took it for a scam")
+    BARRIER = "barrier", _("Hearing or language barrier")
+    TRANSFERRED = "transferred", _("Transferred to another hospital")
+    READMITTED = "readmitted", _("Readmitted")
+    DECEASED = "deceased", _("Deceased")
+    OTHER = "other", _("Other")
+    LETTER_DONE = "letter_done", _("Letter follow-up done")
+
+
+# outcome → (final disposition, counts as a completed contact, may be retried)
+OUTCOME_RULES: dict[str, tuple[str, bool, bool]] = {
+    Outcome.REACHED: (Disposition.COMPLETE, True, False),
+    Outcome.WRONG_NUMBER: (Disposition.NON_CONTACT, False, False),
+    Outcome.SWITCHED_OFF: (Disposition.NON_CONTACT, False, True),
+    Outcome.NO_ANSWER: (Disposition.NON_CONTACT, False, True),
+    Outcome.REFUSED: (Disposition.REFUSAL, False, False),
+    Outcome.SCAM_HANGUP: (Disposition.REFUSAL, False, True),
+    Outcome.BARRIER: (Disposition.OTHER, False, False),
+    Outcome.TRANSFERRED: (Disposition.OTHER, False, False),
+    Outcome.READMITTED: (Disposition.INELIGIBLE, False, False),
+    Outcome.DECEASED: (Disposition.INELIGIBLE, False, False),
+    Outcome.OTHER: (Disposition.OTHER, False, False),
+    Outcome.LETTER_DONE: (Disposition.COMPLETE, True, False),
+}
+
+
+class Satisfaction(models.TextChoices):
+    NOT_ASKED = "", _("Not asked")
+    SATISFIED = "satisfied", _("Satisfied")
+    DISSATISFIED = "dissatisfied", _("Not satisfied")
+
+
+class FeedbackKind(models.TextChoices):
+    NONE = "", _("None")
+    SUGGESTION = "suggestion", _("Suggestion (recorded)")
+    COMPLAINT = "complaint", _("Complaint (to the complaints office)")
+    FINDING = "finding", _("Service problem (finding with rectification)")
+
+
+class CallAttempt(models.Model):
+    """One call (or letter) about a task, made in Ducha or imported from past spreadsheets."""
+
+    task = models.ForeignKey(FollowupTask, on_delete=models.CASCADE, related_name="attempts")
+    mode = models.CharField(_("mode"), max_length=8, choices=TaskMode.choices, default=TaskMode.PHONE)
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followup_calls",
+        verbose_name=_("caller"),
+    )
+    caller_name = models.CharField(_("caller name"), max_length=64, blank=True)
+    attempted_at = models.DateTimeField(_("at"), default=timezone.now)
+    attempted_on = models.DateField(_("date"), db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    disposition = models.CharField(_("disposition"), max_length=12, choices=Disposition.choices)
+    contacted = models.BooleanField(_("completed contact"), default=False)
+    ended_early = models.BooleanField(_("interview ended early"), default=False)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
+    guidance_given = models.BooleanField(_("health guidance given"), default=False)
+    return_visit_on = models.DateField(_("return-visit date reminded"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True, default=""
+    )
+    praise = models.TextField(_("praise"), blank=True, max_length=2000)
+    praised_staff = models.ManyToManyField(
+        Staff, blank=True, related_name="+", verbose_name=_("staff praised")
+    )
+    feedback_kind = models.CharField(
+        _("complaint or suggestion"), max_length=16, choices=FeedbackKind.choices, blank=True, default=""
+    )
+    feedback = models.TextField(_("complaint or suggestion text"), blank=True, max_length=4000)
+    complaint_id = models.PositiveBigIntegerField(null=True, blank=True)
+    finding = models.ForeignKey(
+        "supervision.Finding", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    survey_response_id = models.PositiveBigIntegerField(null=True, blank=True)
+    callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
+    history_key = models.CharField(max_length=160, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+        verbose_name = _("call attempt")
+        verbose_name_plural = _("call attempts")
+        indexes = [
+            models.Index(fields=["caller", "attempted_on"], name="fu_attempt_caller_day"),
+            models.Index(fields=["task", "attempted_at"], name="fu_attempt_task"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.get_outcome_display()}"
+
+
+class PatientFlag(models.Model):
+    """A person never to be called again (deceased) or who opted out, keyed by name + phone."""
+
+    patient_key = models.CharField(max_length=96, unique=True)
+    deceased = models.BooleanField(_("deceased"), default=False)
+    opted_out = models.BooleanField(_("opted out"), default=False)
+    stay = models.ForeignKey(
+        DischargeStay, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("patient flag")
+        verbose_name_plural = _("patient flags")
+
+    def __str__(self) -> str:
+        return self.patient_key
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Refused")
+
+
+class ImportJob(models.Model):
+    """A large import run by Celery; the page polls ``processed``/``total``."""
+
+    kind = models.CharField(max_length=16)
+    file = models.FileField(upload_to="followup-imports/%Y/%m/")
+    file_name = models.CharField(max_length=255)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0
+
+
+class SpotCheckDraw(models.Model):
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(default=timezone.now)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    requested_size = models.PositiveIntegerField(_("sample size"))
+    seed = models.BigIntegerField()
+    population = models.PositiveIntegerField(default=0)
+    selected_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-drawn_at"]
+        verbose_name = _("spot-check draw")
+        verbose_name_plural = _("spot-check draws")
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end} ({self.requested_size})"
+
+
+class SpotCheckResult(models.TextChoices):
+    PENDING = "pending", _("To re-call")
+    CONFIRMED = "confirmed", _("Confirmed the call")
+    DENIED = "denied", _("Denied being called")
+    UNREACHABLE = "unreachable", _("Could not be reached")
+
+
+class SpotCheck(models.Model):
+    draw = models.ForeignKey(SpotCheckDraw, on_delete=models.CASCADE, related_name="checks")
+    task = models.ForeignKey(FollowupTask, on_delete=models.CASCADE, related_name="spot_checks")
+    # The attempt that was verified (the reached call) and its caller, copied for the rates.
+    attempt = models.ForeignKey(CallAttempt, on_delete=models.CASCADE, related_name="+")
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(
+        _("result"), max_length=12, choices=SpotCheckResult.choices, default=SpotCheckResult.PENDING
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_on = models.DateField(null=True, blank=True, db_index=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["draw", "id"]
+        verbose_name = _("spot-check")
+        verbose_name_plural = _("spot-checks")
+        constraints = [models.UniqueConstraint(fields=["draw", "task"], name="followup_spotcheck_once")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.result}"

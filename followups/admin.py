@@ -1,0 +1,88 @@
+from django.contrib import admin
+
+from .models import (
+    CallAttempt,
+    DutyRoster,
+    FollowupPolicy,
+    FollowupTask,
+    PatientFlag,
+    QueueDraw,
+    SpotCheck,
+    SpotCheckDraw,
+    TaskTransition,
+)
+
+
+@admin.register(FollowupPolicy)
+class FollowupPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "active",
+        "share_percent",
+        "window_start_day",
+        "window_end_day",
+        "max_attempts",
+    ]
+
+
+@admin.register(DutyRoster)
+class DutyRosterAdmin(admin.ModelAdmin):
+    list_display = ["day", "user"]
+    list_filter = ["day"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(QueueDraw)
+class QueueDrawAdmin(admin.ModelAdmin):
+    list_display = ["built_on", "department", "discharged_on", "sequence", "seed"]
+    list_filter = ["built_on"]
+    readonly_fields = [f.name for f in QueueDraw._meta.fields]
+
+
+class AttemptInline(admin.TabularInline):
+    model = CallAttempt
+    extra = 0
+    fields = ["attempted_at", "caller", "caller_name", "outcome", "disposition", "contacted"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class TransitionInline(admin.TabularInline):
+    model = TaskTransition
+    extra = 0
+    readonly_fields = ["at", "actor", "action", "from_status", "to_status", "comment"]
+    can_delete = False
+
+
+@admin.register(FollowupTask)
+class FollowupTaskAdmin(admin.ModelAdmin):
+    list_display = ["stay", "department", "status", "disposition", "due_on", "assigned_to", "attempt_count"]
+    list_filter = ["status", "disposition", "department"]
+    raw_id_fields = ["stay", "draw"]
+    search_fields = ["stay__admission_no"]
+    inlines = [AttemptInline, TransitionInline]
+    readonly_fields = [
+        "patient_key",
+        "contacted",
+        "disposition",
+        "attempt_count",
+        "claimed_by",
+        "claim_expires_at",
+    ]
+
+
+@admin.register(PatientFlag)
+class PatientFlagAdmin(admin.ModelAdmin):
+    list_display = ["patient_key", "deceased", "opted_out", "recorded_at"]
+    search_fields = ["patient_key"]
+
+
+@admin.register(SpotCheckDraw)
+class SpotCheckDrawAdmin(admin.ModelAdmin):
+    list_display = ["drawn_at", "drawn_by", "period_start", "period_end", "requested_size", "population"]
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(admin.ModelAdmin):
+    list_display = ["draw", "task", "caller", "department", "result", "checked_at"]
+    list_filter = ["result"]

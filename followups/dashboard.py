@@ -1,0 +1,42 @@
+"""Dashboard panel of the follow-up app: today's calls for callers, this month's rate for the office."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from supervision.models import Role
+from supervision.panels import Panel
+
+from . import selectors
+
+
+def panels(request) -> list[Panel]:
+    user = request.user
+    today = timezone.localdate()
+    out = []
+    if user.has_role(Role.FOLLOWUP, Role.SUPERVISOR):
+        mine = selectors.my_tasks_today(user, today=today)
+        out.append(
+            Panel(
+                "followups/_panel_calls.html",
+                {"due": mine.count(), "pool": selectors.pool_tasks(today=today).count()},
+            )
+        )
+    if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
+        departments = None if user.sees_all_departments else sorted(user.department_ids)
+        start = today.replace(day=1)
+        previous = (start - dt.timedelta(days=1)).replace(day=1)
+        out.append(
+            Panel(
+                "followups/_panel_rate.html",
+                {
+                    "this_month": selectors.followup_summary(start=start, end=today, departments=departments),
+                    "last_month": selectors.followup_summary(
+                        start=previous, end=start - dt.timedelta(days=1), departments=departments
+                    ),
+                },
+            )
+        )
+    return out

@@ -1,0 +1,183 @@
+"""Forms of the follow-up app; their cleaned data goes to a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.forms import DateInput, DateTimeInput
+from supervision.models import Category, Department, Staff
+
+from .models import FeedbackKind, FollowupPolicy, Outcome, Satisfaction, SpotCheckResult
+
+
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = FollowupPolicy
+        fields = [
+            "department",
+            "active",
+            "share_percent",
+            "window_start_day",
+            "window_end_day",
+            "exclude_died",
+            "exclude_opted_out",
+            "exclude_diagnosis_keywords",
+            "max_attempts",
+            "retry_spacing_hours",
+            "letter_when_no_phone",
+            "questionnaire_code",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.fields["department"].queryset = Department.objects.filter(active=True)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("window_start_day"), data.get("window_end_day")
+        if start is not None and end is not None and end < start:
+            self.add_error("window_end_day", _("The last day must not be before the first day."))
+        return data
+
+
+PHONE_OUTCOMES = [(c, label) for c, label in Outcome.choices if c != Outcome.LETTER_DONE]
+
+
+class CallForm(_Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=PHONE_OUTCOMES, widget=forms.RadioSelect)
+    ended_early = forms.BooleanField(label=_("The interview ended early (partial)"), required=False)
+    guidance_given = forms.BooleanField(
+        label=_("Health guidance given (exercise, diet, medication)"), required=False
+    )
+    return_visit_on = forms.DateField(
+        label=_("Return-visit date reminded"), required=False, widget=DateInput()
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Overall satisfaction"), choices=Satisfaction.choices, required=False
+    )
+    praise = forms.CharField(
+        label=_("Praise"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    praised_staff = forms.ModelMultipleChoiceField(
+        label=_("Staff praised by name"), queryset=Staff.objects.none(), required=False
+    )
+    feedback_kind = forms.ChoiceField(
+        label=_("Complaint or suggestion"), choices=FeedbackKind.choices, required=False
+    )
+    feedback = forms.CharField(
+        label=_("What the patient said"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    finding_category = forms.ModelChoiceField(
+        label=_("Category of the service problem"),
+        queryset=Category.objects.filter(active=True),
+        required=False,
+    )
+    callback_at = forms.DateTimeField(
+        label=_("Call back at"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("For a question taken to a specialist, or when the patient asks to be called later."),
+    )
+    opted_out = forms.BooleanField(label=_("The patient asks not to be called again"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, department=None, complaints_enabled=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = Staff.objects.filter(active=True).select_related("department")
+        if department is not None:
+            staff = staff.filter(department=department)
+        self.fields["praised_staff"].queryset = staff
+        if not complaints_enabled:
+            self.fields["feedback_kind"].choices = [
+                (c, label) for c, label in FeedbackKind.choices if c != FeedbackKind.COMPLAINT
+            ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("feedback_kind") and not (data.get("feedback") or "").strip():
+            self.add_error("feedback", _("Write down what the patient said."))
+        if data.get("feedback_kind") == FeedbackKind.FINDING and not data.get("finding_category"):
+            self.add_error("finding_category", _("Choose the category of the service problem."))
+        callback = data.get("callback_at")
+        if callback and callback <= timezone.now():
+            self.add_error("callback_at", _("The call-back time must be in the future."))
+        return data
+
+
+class LetterForm(_Form):
+    notes = forms.CharField(
+        label=_("Letter notes (what was sent, to which address)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class QueueBuildForm(_Form):
+    day = forms.DateField(label=_("Day"), widget=DateInput())
+
+
+class SpotCheckDrawForm(_Form):
+    start = forms.DateField(label=_("Calls from"), widget=DateInput())
+    end = forms.DateField(label=_("Calls to"), widget=DateInput())
+    size = forms.IntegerField(label=_("Sample size"), min_value=1, max_value=2000, initial=30)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data
+
+
+class SpotCheckResultForm(_Form):
+    result = forms.ChoiceField(
+        label=_("Result"),
+        choices=[(c, label) for c, label in SpotCheckResult.choices if c != SpotCheckResult.PENDING],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("Discharged from"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Discharged to"), required=False, widget=DateInput())
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        today = timezone.localdate()
+        default_start = (today.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
+        if self.is_valid():
+            start = self.cleaned_data.get("start") or default_start
+            end = self.cleaned_data.get("end") or today
+        else:
+            start, end = default_start, today
+        if end < start:
+            start, end = end, start
+        if (end - start).days > 800:
+            start = end - dt.timedelta(days=800)
+        return start, end
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError(_("The end date is before the start date."))
+        return data

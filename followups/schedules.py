@@ -1,0 +1,5 @@
+from supervision.schedules import Job
+
+DEFAULT_SCHEDULES = [
+    Job("回访队列 follow-up call queue", "followups.build_call_queue", minute="30", hour="7"),
+]

@@ -1,0 +1,351 @@
+"""Figures of the discharge follow-up, shared by the pages and by the reports app.
+
+Every function takes ``(*, start, end, departments=None)``: inclusive dates and an iterable of
+department ids (None = all). Aggregation happens in SQL. Rates are percentages rounded to one
+decimal, or None when the denominator is 0. Formulas are documented in docs/followups.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from supervision.access import scope
+from supervision.models import Department, DischargeStay
+
+from .models import (
+    OPEN_TASK_STATUSES,
+    CallAttempt,
+    FollowupTask,
+    Outcome,
+    Satisfaction,
+    SpotCheck,
+    SpotCheckResult,
+    TaskStatus,
+)
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return round(100 * numerator / denominator, 1) if denominator else None
+
+
+def _departments(qs: QuerySet, departments: Iterable[int] | None, field: str = "department_id") -> QuerySet:
+    if departments is None:
+        return qs
+    return qs.filter(**{f"{field}__in": list(departments)})
+
+
+def _stays(start: dt.date, end: dt.date, departments) -> QuerySet:
+    return _departments(
+        DischargeStay.objects.filter(discharged_on__gte=start, discharged_on__lte=end), departments
+    )
+
+
+_STAY_COUNTS = {
+    "discharged": Count("id"),
+    "due": Count("followup_task"),
+    "attempted": Count("followup_task", filter=Q(followup_task__attempt_count__gt=0)),
+    "reached": Count("followup_task", filter=Q(followup_task__contacted=True)),
+}
+
+
+def _with_rate(row: dict) -> dict:
+    row["rate"] = rate(row["reached"], row["discharged"])
+    return row
+
+
+def followup_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Totals of the period (by discharge date): discharged, due, attempted, reached, rate (回访率)."""
+    return _with_rate(dict(_stays(start, end, departments).aggregate(**_STAY_COUNTS)))
+
+
+def followup_by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    rows = (
+        _stays(start, end, departments)
+        .annotate(month=TruncMonth("discharged_on"))
+        .values("month")
+        .annotate(**_STAY_COUNTS)
+        .order_by("month")
+    )
+    return [_with_rate(dict(r)) for r in rows]
+
+
+def followup_by_department(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    rows = (
+        _stays(start, end, departments)
+        .values("department_id", "department__name", "department__code")
+        .annotate(**_STAY_COUNTS)
+        .order_by("department__sort_order", "department__code")
+    )
+    return [
+        _with_rate(
+            {
+                "department_id": r["department_id"],
+                "department": r["department__name"],
+                "code": r["department__code"],
+                **{k: r[k] for k in _STAY_COUNTS},
+            }
+        )
+        for r in rows
+    ]
+
+
+def followup_month_department_table(
+    *, start: dt.date, end: dt.date, departments=None, lowest: int = 3
+) -> dict:
+    """The month × department table of the follow-up rate, with the lowest departments marked.
+
+    Returns {"months": [date], "rows": [{department, code, cells: [{month, discharged, reached, rate}],
+    total: {...}, lowest: bool}], "totals": [{month...}], "total": {...}}.
+    """
+    cells = (
+        _stays(start, end, departments)
+        .annotate(month=TruncMonth("discharged_on"))
+        .values("department_id", "department__name", "department__code", "department__sort_order", "month")
+        .annotate(**_STAY_COUNTS)
+        .order_by("department__sort_order", "department__code", "month")
+    )
+    months: list[dt.date] = []
+    cursor = start.replace(day=1)
+    while cursor <= end:
+        months.append(cursor)
+        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    rows: dict[int, dict] = {}
+    empty = {"discharged": 0, "due": 0, "attempted": 0, "reached": 0, "rate": None}
+    for c in cells:
+        month = c["month"].date() if isinstance(c["month"], dt.datetime) else c["month"]
+        row = rows.setdefault(
+            c["department_id"],
+            {"department_id": c["department_id"], "department": c["department__name"], "code": c["department__code"],
+             "by_month": {}},
+        )  # fmt: skip
+        row["by_month"][month] = _with_rate({k: c[k] for k in _STAY_COUNTS})
+    out_rows = []
+    for row in rows.values():
+        row["cells"] = [row["by_month"].get(m, dict(empty)) | {"month": m} for m in months]
+        total = {k: sum(c[k] for c in row["cells"]) for k in _STAY_COUNTS}
+        row["total"] = _with_rate(total)
+        row["lowest"] = False
+        del row["by_month"]
+        out_rows.append(row)
+    ranked = sorted((r for r in out_rows if r["total"]["rate"] is not None), key=lambda r: r["total"]["rate"])
+    for r in ranked[:lowest]:
+        if len(ranked) > 1:
+            r["lowest"] = True
+    totals = []
+    for i, m in enumerate(months):
+        t = {k: sum(r["cells"][i][k] for r in out_rows) for k in _STAY_COUNTS}
+        totals.append(_with_rate(t) | {"month": m})
+    grand = _with_rate({k: sum(t[k] for t in totals) for k in _STAY_COUNTS})
+    return {"months": months, "rows": out_rows, "totals": totals, "total": grand}
+
+
+def _attempts(start: dt.date, end: dt.date, departments) -> QuerySet:
+    return _departments(
+        CallAttempt.objects.filter(attempted_on__gte=start, attempted_on__lte=end),
+        departments,
+        "task__department_id",
+    )
+
+
+def outcome_breakdown(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Attempts made in the period by outcome (the outcome mix), with each outcome's share."""
+    rows = dict(
+        _attempts(start, end, departments)
+        .values_list("outcome")
+        .annotate(n=Count("id"))
+        .values_list("outcome", "n")
+    )
+    total = sum(rows.values())
+    return [
+        {
+            "outcome": code,
+            "label": str(label),
+            "count": rows.get(code, 0),
+            "share": rate(rows.get(code, 0), total),
+        }
+        for code, label in Outcome.choices
+    ]
+
+
+def disposition_breakdown(*, start: dt.date, end: dt.date, departments=None) -> dict[str, int]:
+    """Final dispositions of the tasks of stays discharged in the period ('' = still open)."""
+    qs = _departments(
+        FollowupTask.objects.filter(stay__discharged_on__gte=start, stay__discharged_on__lte=end), departments
+    )
+    return dict(qs.values_list("disposition").annotate(n=Count("id")).values_list("disposition", "n"))
+
+
+def contact_success(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Share of attempts (calls and letters) in the period that reached the patient or family."""
+    counts = _attempts(start, end, departments).aggregate(
+        attempts=Count("id"), contacted=Count("id", filter=Q(contacted=True))
+    )
+    counts["rate"] = rate(counts["contacted"], counts["attempts"])
+    return counts
+
+
+def call_satisfaction(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Satisfaction asked on calls in the period: satisfied ÷ (satisfied + not satisfied)."""
+    counts = _attempts(start, end, departments).aggregate(
+        satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+        dissatisfied=Count("id", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
+    )
+    counts["asked"] = counts["satisfied"] + counts["dissatisfied"]
+    counts["rate"] = rate(counts["satisfied"], counts["asked"])
+    return counts
+
+
+def praise_counts(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Calls with praise (text or named staff) and the number of staff praises named."""
+    qs = _attempts(start, end, departments)
+    calls = qs.filter(Q(praise__gt="") | Q(praised_staff__isnull=False)).values("id").distinct().count()
+    staff = CallAttempt.praised_staff.through.objects.filter(callattempt__in=qs.values("id")).count()
+    return {"calls_with_praise": calls, "staff_praises": staff}
+
+
+def feedback_counts(*, start: dt.date, end: dt.date, departments=None) -> dict[str, int]:
+    rows = _attempts(start, end, departments).exclude(feedback_kind="").values_list("feedback_kind")
+    return dict(rows.annotate(n=Count("id")).values_list("feedback_kind", "n"))
+
+
+def _spotchecks(start, end, departments) -> QuerySet:
+    return _departments(
+        SpotCheck.objects.filter(checked_on__gte=start, checked_on__lte=end).exclude(
+            result=SpotCheckResult.PENDING
+        ),
+        departments,
+    )
+
+
+_SPOT = {
+    "confirmed": Count("id", filter=Q(result=SpotCheckResult.CONFIRMED)),
+    "denied": Count("id", filter=Q(result=SpotCheckResult.DENIED)),
+    "unreachable": Count("id", filter=Q(result=SpotCheckResult.UNREACHABLE)),
+}
+
+
+def _spot_rate(row: dict) -> dict:
+    row["checked"] = row["confirmed"] + row["denied"]
+    row["rate"] = rate(row["confirmed"], row["checked"])
+    return row
+
+
+def spotcheck_confirmation(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """回访核查: confirmed ÷ (confirmed + denied), overall, per caller and per department (re-calls in the period)."""
+    qs = _spotchecks(start, end, departments)
+    total = _spot_rate(dict(qs.aggregate(**_SPOT)))
+    by_caller = [
+        _spot_rate({"caller_id": r["caller_id"], "caller": r["caller__full_name"] or r["caller__username"] or "—",
+                    **{k: r[k] for k in _SPOT}})
+        for r in qs.values("caller_id", "caller__full_name", "caller__username").annotate(**_SPOT).order_by("caller_id")
+    ]  # fmt: skip
+    by_department = [
+        _spot_rate(
+            {
+                "department_id": r["department_id"],
+                "department": r["department__name"],
+                **{k: r[k] for k in _SPOT},
+            }
+        )
+        for r in qs.values("department_id", "department__name").annotate(**_SPOT).order_by("department__name")
+    ]
+    return {"total": total, "by_caller": by_caller, "by_department": by_department}
+
+
+def attempts_per_stay(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Average attempts per attempted stay (stays discharged in the period with at least one attempt)."""
+    qs = _departments(
+        FollowupTask.objects.filter(
+            stay__discharged_on__gte=start, stay__discharged_on__lte=end, attempt_count__gt=0
+        ),
+        departments,
+    )
+    agg = qs.aggregate(stays=Count("id"), average=Avg("attempt_count"))
+    agg["average"] = round(agg["average"], 2) if agg["average"] is not None else None
+    return agg
+
+
+def calls_per_caller(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Per caller (Ducha user or imported caller name): attempts, days with calls, attempts per day."""
+    rows = (
+        _attempts(start, end, departments)
+        .values("caller_id", "caller__full_name", "caller__username", "caller_name")
+        .annotate(
+            calls=Count("id"),
+            days=Count("attempted_on", distinct=True),
+            reached=Count("id", filter=Q(contacted=True)),
+        )
+        .order_by("-calls")
+    )
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "caller_id": r["caller_id"],
+                "caller": r["caller__full_name"] or r["caller__username"] or r["caller_name"] or "—",
+                "calls": r["calls"],
+                "reached": r["reached"],
+                "days": r["days"],
+                "per_day": round(r["calls"] / r["days"], 1) if r["days"] else None,
+            }
+        )
+    return out
+
+
+def calls_per_caller_per_day(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    rows = (
+        _attempts(start, end, departments)
+        .values("attempted_on", "caller_id", "caller__full_name", "caller__username", "caller_name")
+        .annotate(calls=Count("id"))
+        .order_by("attempted_on", "caller_id")
+    )
+    return [
+        {
+            "day": r["attempted_on"],
+            "caller": r["caller__full_name"] or r["caller__username"] or r["caller_name"] or "—",
+            "calls": r["calls"],
+        }
+        for r in rows
+    ]
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def tasks_visible_to(user) -> QuerySet[FollowupTask]:
+    """Supervisors/administrators: all; department heads: their departments; callers: their own tasks."""
+    return scope(FollowupTask.objects.all(), user, owner_field="assigned_to")
+
+
+def my_tasks_today(user, *, today: dt.date | None = None, now=None) -> QuerySet[FollowupTask]:
+    """The caller's list: call-backs due first (by time), then to-do tasks by due date. One query."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    return (
+        FollowupTask.objects.filter(assigned_to=user, status__in=OPEN_TASK_STATUSES, due_on__lte=today)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=end_of_day))
+        .select_related("stay", "department", "claimed_by")
+        .order_by("status", "next_attempt_at", "due_on", "id")
+    )
+
+
+def pool_tasks(*, today: dt.date | None = None) -> QuerySet[FollowupTask]:
+    today = today or timezone.localdate()
+    return (
+        FollowupTask.objects.filter(assigned_to__isnull=True, status=TaskStatus.PENDING, due_on__lte=today)
+        .select_related("stay", "department", "claimed_by")
+        .order_by("due_on", "id")
+    )
+
+
+def department_choices_for(user) -> QuerySet[Department]:
+    qs = Department.objects.filter(active=True)
+    if user.sees_all_departments:
+        return qs
+    return qs.filter(pk__in=user.department_ids)

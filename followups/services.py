@@ -1,0 +1,729 @@
+"""Services of the follow-up app: queue building, claims, call recording, spot-checks.
+
+Every status change re-reads the task with ``select_for_update()``, checks state, role and
+claim, raises ``ActionNotAllowed`` (nothing changed) or changes it and writes a ``TaskTransition``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import random
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from supervision.errors import ActionNotAllowed
+from supervision.models import Department, DischargeMethod, DischargeStay, FindingSource, Role, User
+
+from . import importing, parsing
+from .models import (
+    OPEN_TASK_STATUSES,
+    OUTCOME_RULES,
+    CallAttempt,
+    Disposition,
+    DutyRoster,
+    FeedbackKind,
+    FollowupPolicy,
+    FollowupTask,
+    Outcome,
+    PatientFlag,
+    QueueDraw,
+    SpotCheck,
+    SpotCheckDraw,
+    SpotCheckResult,
+    TaskMode,
+    TaskSource,
+    TaskStatus,
+    TaskTransition,
+)
+
+CLAIM_MINUTES = 30
+CALLER_ROLES = (Role.FOLLOWUP, Role.SUPERVISOR)
+
+discharges_import = importing.discharges_import
+followup_history_import = importing.history_import
+
+
+# --- policies ----------------------------------------------------------------------------------
+
+
+def policy_default() -> FollowupPolicy:
+    policy = FollowupPolicy.objects.filter(department__isnull=True).first()
+    if policy is None:
+        try:
+            with transaction.atomic():
+                policy = FollowupPolicy.objects.create(department=None)
+        except IntegrityError:
+            policy = FollowupPolicy.objects.get(department__isnull=True)
+    return policy
+
+
+def policy_for(department: Department, *, policies: dict | None = None) -> FollowupPolicy:
+    if policies is not None:
+        return policies.get(department.pk) or policies[None]
+    return FollowupPolicy.objects.filter(department=department).first() or policy_default()
+
+
+def _policy_snapshot(policy: FollowupPolicy) -> dict:
+    return {
+        "policy_id": policy.pk,
+        "department_id": policy.department_id,
+        "share_percent": policy.share_percent,
+        "window": [policy.window_start_day, policy.window_end_day],
+        "exclude_died": policy.exclude_died,
+        "exclude_opted_out": policy.exclude_opted_out,
+        "exclude_diagnosis_keywords": policy.diagnosis_keywords,
+        "max_attempts": policy.max_attempts,
+        "retry_spacing_hours": policy.retry_spacing_hours,
+        "letter_when_no_phone": policy.letter_when_no_phone,
+        "questionnaire_code": policy.questionnaire_code,
+    }
+
+
+# --- daily queue ---------------------------------------------------------------------------------
+
+
+def draw_seed(department_code: str, discharged_on: dt.date, sequence: int) -> int:
+    """Deterministic seed: the same department, day and sequence always draw the same stays."""
+    digest = hashlib.sha256(f"ducha-followup|{department_code}|{discharged_on:%Y-%m-%d}|{sequence}".encode())
+    return int.from_bytes(digest.digest()[:7], "big")
+
+
+def draw_sample(eligible_ids: list[int], share_percent: int, seed: int) -> list[int]:
+    """The recorded draw rule: sort the eligible ids, sample ceil(n × share) with Random(seed)."""
+    ordered = sorted(eligible_ids)
+    if share_percent >= 100:
+        return ordered
+    k = math.ceil(len(ordered) * share_percent / 100)
+    return sorted(random.Random(seed).sample(ordered, k))  # noqa: S311 - reproducible sampling, not security
+
+
+def _flagged_keys(keys: set[str]) -> dict[str, tuple[bool, bool]]:
+    found: dict[str, tuple[bool, bool]] = {}
+    keys_list = sorted(keys)
+    for start in range(0, len(keys_list), 900):
+        for key, deceased, opted_out in PatientFlag.objects.filter(
+            patient_key__in=keys_list[start : start + 900]
+        ).values_list("patient_key", "deceased", "opted_out"):
+            found[key] = (deceased, opted_out)
+    return found
+
+
+def exclusion_reason(stay: DischargeStay, policy: FollowupPolicy, flags: dict) -> str:
+    """'' when the stay may be followed up, else the reason code recorded in the draw."""
+    if policy.exclude_died and stay.discharge_method == DischargeMethod.DIED:
+        return "died_in_hospital"
+    keys = parsing.stay_patient_keys(stay)
+    if any(flags.get(k, (False, False))[0] for k in keys):
+        return "deceased"
+    if policy.exclude_opted_out and any(flags.get(k, (False, False))[1] for k in keys):
+        return "opted_out"
+    diagnosis = stay.diagnosis or ""
+    if any(word in diagnosis for word in policy.diagnosis_keywords):
+        return "diagnosis_excluded"
+    if not (stay.phone or stay.alt_phone) and not policy.letter_when_no_phone:
+        return "no_phone"
+    return ""
+
+
+@dataclass
+class QueueResult:
+    day: dt.date
+    draws: int = 0
+    considered: int = 0
+    excluded: int = 0
+    created: int = 0
+    assigned: int = 0
+    expired: int = 0
+    by_department: dict = field(default_factory=dict)
+
+
+def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> QueueResult:
+    """Build ``day``'s tasks from the policies. Idempotent: stays already drawn are never redrawn.
+
+    For each department, stays discharged within the policy window (day − end … day − start) that
+    were not yet considered by any draw are drawn per discharge day; the draw (seed, rule,
+    eligible and selected ids, exclusions) is recorded in ``QueueDraw``.
+    """
+    day = day or timezone.localdate()
+    result = QueueResult(day=day)
+    policies = {p.department_id: p for p in FollowupPolicy.objects.select_related("department")}
+    if None not in policies:
+        policies[None] = policy_default()
+    longest = max(p.window_end_day for p in policies.values())
+    shortest = min(p.window_start_day for p in policies.values())
+    with transaction.atomic():
+        result.expired = _expire_tasks(day)
+        considered: set[int] = set()
+        for ids in QueueDraw.objects.filter(
+            discharged_on__gte=day - dt.timedelta(days=longest),
+            discharged_on__lte=day - dt.timedelta(days=shortest),
+        ).values_list("considered_ids", flat=True):
+            considered.update(ids)
+        candidates = list(
+            DischargeStay.objects.filter(
+                discharged_on__gte=day - dt.timedelta(days=longest),
+                discharged_on__lte=day - dt.timedelta(days=shortest),
+                followup_task__isnull=True,
+            )
+            .select_related("department")
+            .order_by("department_id", "discharged_on", "id")
+        )
+        groups: dict[tuple[int, dt.date], list[DischargeStay]] = {}
+        for stay in candidates:
+            if stay.pk in considered:
+                continue
+            policy = policy_for(stay.department, policies=policies)
+            if not policy.active:
+                continue
+            offset = (day - stay.discharged_on).days
+            if not policy.window_start_day <= offset <= policy.window_end_day:
+                continue
+            groups.setdefault((stay.department_id, stay.discharged_on), []).append(stay)
+        keys = {k for stays in groups.values() for s in stays for k in parsing.stay_patient_keys(s)}
+        flags = _flagged_keys(keys)
+        new_tasks: list[FollowupTask] = []
+        for (department_id, discharged_on), stays in sorted(groups.items()):
+            department = stays[0].department
+            policy = policy_for(department, policies=policies)
+            sequence = (
+                QueueDraw.objects.filter(department_id=department_id, discharged_on=discharged_on).count() + 1
+            )
+            seed = draw_seed(department.code, discharged_on, sequence)
+            excluded = {}
+            eligible = []
+            for stay in stays:
+                reason = exclusion_reason(stay, policy, flags)
+                if reason:
+                    excluded[str(stay.pk)] = reason
+                else:
+                    eligible.append(stay.pk)
+            selected = draw_sample(eligible, policy.share_percent, seed)
+            draw = QueueDraw.objects.create(
+                department_id=department_id,
+                discharged_on=discharged_on,
+                sequence=sequence,
+                built_on=day,
+                policy_snapshot=_policy_snapshot(policy),
+                rule=f"ceil({len(eligible)}×{policy.share_percent}%) of sorted eligible ids, random.Random(seed).sample",
+                seed=seed,
+                considered_ids=sorted(s.pk for s in stays),
+                excluded=excluded,
+                eligible_ids=sorted(eligible),
+                selected_ids=selected,
+            )
+            by_id = {s.pk: s for s in stays}
+            for stay_id in selected:
+                stay = by_id[stay_id]
+                phone = stay.phone or stay.alt_phone
+                new_tasks.append(
+                    FollowupTask(
+                        stay=stay,
+                        department_id=department_id,
+                        patient_key=parsing.patient_key(stay.patient_name, phone),
+                        mode=TaskMode.PHONE if phone else TaskMode.LETTER,
+                        source=TaskSource.QUEUE,
+                        due_on=max(day, discharged_on + dt.timedelta(days=policy.window_start_day)),
+                        expires_on=discharged_on + dt.timedelta(days=policy.window_end_day),
+                        max_attempts=policy.max_attempts,
+                        retry_spacing_hours=policy.retry_spacing_hours,
+                        questionnaire_code=policy.questionnaire_code,
+                        draw=draw,
+                    )
+                )
+            result.draws += 1
+            result.considered += len(stays)
+            result.excluded += len(excluded)
+            result.by_department[department.name] = result.by_department.get(department.name, 0) + len(
+                selected
+            )
+        FollowupTask.objects.bulk_create(new_tasks, batch_size=1000)
+        result.created = len(new_tasks)
+        if assign and new_tasks:
+            result.assigned = tasks_assign(day=day, tasks=[t for t in new_tasks if t.mode == TaskMode.PHONE])
+    return result
+
+
+def _expire_tasks(day: dt.date) -> int:
+    """Open tasks whose window has passed become EXPIRED (non-contact if attempted)."""
+    rows = list(
+        FollowupTask.objects.select_for_update()
+        .filter(status__in=OPEN_TASK_STATUSES, expires_on__lt=day, contacted=False)
+        .values_list("id", "status", "attempt_count")
+    )
+    now = timezone.now()
+    transitions = []
+    for task_id, status, _attempts in rows:
+        transitions.append(
+            TaskTransition(
+                task_id=task_id,
+                action="expire",
+                from_status=status,
+                to_status=TaskStatus.EXPIRED,
+                comment=_("The follow-up window passed."),
+            )
+        )
+    if rows:
+        ids = [r[0] for r in rows]
+        FollowupTask.objects.filter(pk__in=ids, attempt_count__gt=0).update(
+            status=TaskStatus.EXPIRED, disposition=Disposition.NON_CONTACT, finished_at=now,
+            claimed_by=None, claim_expires_at=None,
+        )  # fmt: skip
+        FollowupTask.objects.filter(pk__in=ids, attempt_count=0).update(
+            status=TaskStatus.EXPIRED, finished_at=now, claimed_by=None, claim_expires_at=None
+        )
+        TaskTransition.objects.bulk_create(transitions, batch_size=1000)
+    return len(rows)
+
+
+def duty_staff(day: dt.date) -> list[User]:
+    """Follow-up staff on duty: the roster of the day; without a roster, nobody (tasks stay in the pool)."""
+    return list(
+        User.objects.filter(
+            followup_duties__day=day, is_active=True, groups__name__in=[Role.FOLLOWUP, Role.SUPERVISOR]
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def tasks_assign(*, day: dt.date, tasks: list[FollowupTask] | None = None) -> int:
+    """Share unassigned open phone tasks fairly: each goes to the on-duty caller with the fewest open tasks."""
+    staff = duty_staff(day)
+    if not staff:
+        return 0
+    if tasks is None:
+        tasks = list(
+            FollowupTask.objects.filter(
+                assigned_to__isnull=True, status__in=OPEN_TASK_STATUSES, mode=TaskMode.PHONE, due_on__lte=day
+            ).order_by("due_on", "id")
+        )
+    load = dict(
+        FollowupTask.objects.filter(assigned_to__in=staff, status__in=OPEN_TASK_STATUSES)
+        .values_list("assigned_to")
+        .annotate(n=Count("id"))
+        .values_list("assigned_to", "n")
+    )
+    counts = {u.pk: load.get(u.pk, 0) for u in staff}
+    by_user: dict[int, list[int]] = {}
+    for task in tasks:
+        user_id = min(counts, key=lambda pk: (counts[pk], pk))
+        counts[user_id] += 1
+        by_user.setdefault(user_id, []).append(task.pk)
+        task.assigned_to_id = user_id
+    for user_id, ids in by_user.items():
+        FollowupTask.objects.filter(pk__in=ids, assigned_to__isnull=True).update(assigned_to_id=user_id)
+    return sum(len(ids) for ids in by_user.values())
+
+
+def roster_set(*, day: dt.date, users) -> int:
+    DutyRoster.objects.filter(day=day).exclude(user__in=users).delete()
+    for user in users:
+        DutyRoster.objects.get_or_create(day=day, user=user)
+    return len(users)
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+def _lock(task: FollowupTask) -> FollowupTask:
+    return FollowupTask.objects.select_for_update().select_related("stay", "department").get(pk=task.pk)
+
+
+def _transition(task, *, action, actor, from_status, comment="") -> None:
+    TaskTransition.objects.create(
+        task=task,
+        action=action,
+        from_status=from_status,
+        to_status=task.status,
+        actor=actor if actor and actor.pk else None,
+        comment=comment[:2000],
+    )
+
+
+def _check_caller(actor: User) -> None:
+    if not actor.has_role(*CALLER_ROLES):
+        raise ActionNotAllowed(_("Only follow-up staff and supervisors work follow-up tasks."))
+
+
+@transaction.atomic
+def task_claim(*, task: FollowupTask, actor: User, now: dt.datetime | None = None) -> FollowupTask:
+    """Take the task for ``CLAIM_MINUTES`` so nobody else works it at the same time.
+
+    The claim is a compare-and-set UPDATE (row locked with select_for_update where the database
+    supports it): of two staff claiming at once exactly one wins.
+    """
+    now = now or timezone.now()
+    _check_caller(actor)
+    current = _lock(task)
+    if not current.is_open:
+        raise ActionNotAllowed(_("This task is finished."))
+    if current.assigned_to_id and current.assigned_to_id != actor.pk and not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("This task is assigned to %(name)s.") % {"name": current.assigned_to})
+    free = Q(claimed_by__isnull=True) | Q(claim_expires_at__lte=now) | Q(claimed_by=actor)
+    updated = FollowupTask.objects.filter(free, pk=current.pk, status__in=OPEN_TASK_STATUSES).update(
+        claimed_by=actor, claim_expires_at=now + dt.timedelta(minutes=CLAIM_MINUTES)
+    )
+    if not updated:
+        holder = FollowupTask.objects.filter(pk=current.pk).values_list(
+            "claimed_by__full_name", "claimed_by__username"
+        )
+        name = next((a or b for a, b in holder), "")
+        raise ActionNotAllowed(_("%(name)s is working on this task right now.") % {"name": name})
+    current.refresh_from_db()
+    if current.assigned_to_id is None:
+        FollowupTask.objects.filter(pk=current.pk, assigned_to__isnull=True).update(assigned_to=actor)
+        current.assigned_to = actor
+    _transition(current, action="claim", actor=actor, from_status=current.status)
+    return current
+
+
+@transaction.atomic
+def task_release(*, task: FollowupTask, actor: User) -> FollowupTask:
+    current = _lock(task)
+    if current.claimed_by_id != actor.pk and not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("You do not hold this task."))
+    current.claimed_by = None
+    current.claim_expires_at = None
+    current.save(update_fields=["claimed_by", "claim_expires_at"])
+    _transition(current, action="release", actor=actor, from_status=current.status)
+    return current
+
+
+def task_reveal_phone(*, task: FollowupTask, actor: User, request=None) -> dict[str, str]:
+    """Full numbers for the caller holding the task; each reveal is logged in RevealLog."""
+    from supervision.privacy import contact_reveal
+
+    if not task.held_by(actor):
+        raise ActionNotAllowed(_("Claim the task first; only the caller holding it sees the full number."))
+    stay = task.stay
+    out = {}
+    for field_name in ("phone", "alt_phone"):
+        value = getattr(stay, field_name)
+        if value:
+            out[field_name] = contact_reveal(
+                user=actor,
+                subject=stay,
+                field=field_name,
+                value=value,
+                purpose="follow-up call",
+                request=request,
+            )
+    return out
+
+
+# --- recording calls -------------------------------------------------------------------------
+
+
+def patient_flag_deceased(*, stay: DischargeStay, actor: User | None, note: str = "") -> int:
+    """Never contact this person again: flag every name+phone key and cancel their open tasks."""
+    keys = parsing.stay_patient_keys(stay)
+    for key in keys:
+        PatientFlag.objects.update_or_create(
+            patient_key=key,
+            defaults={"deceased": True, "stay": stay, "recorded_by": actor, "note": note[:200]},
+        )
+    if not keys:
+        return 0
+    open_tasks = list(
+        FollowupTask.objects.select_for_update()
+        .filter(patient_key__in=keys, status__in=OPEN_TASK_STATUSES)
+        .exclude(stay=stay)
+    )
+    for other in open_tasks:
+        from_status = other.status
+        other.status = TaskStatus.CANCELLED
+        other.disposition = Disposition.INELIGIBLE
+        other.finished_at = timezone.now()
+        other.claimed_by = None
+        other.claim_expires_at = None
+        other.save(update_fields=["status", "disposition", "finished_at", "claimed_by", "claim_expires_at"])
+        _transition(
+            other, action="cancel", actor=actor, from_status=from_status, comment=_("Patient deceased.")
+        )
+    return len(open_tasks)
+
+
+def patient_flag_opt_out(*, stay: DischargeStay, actor: User | None, note: str = "") -> None:
+    for key in parsing.stay_patient_keys(stay):
+        PatientFlag.objects.update_or_create(
+            patient_key=key,
+            defaults={"opted_out": True, "stay": stay, "recorded_by": actor, "note": note[:200]},
+        )
+
+
+@dataclass
+class CallInput:
+    outcome: str
+    notes: str = ""
+    ended_early: bool = False
+    guidance_given: bool = False
+    return_visit_on: dt.date | None = None
+    satisfaction: str = ""
+    praise: str = ""
+    praised_staff: list = field(default_factory=list)
+    feedback_kind: str = ""
+    feedback: str = ""
+    finding_category: object = None
+    callback_at: dt.datetime | None = None
+    opted_out: bool = False
+    answers: dict | None = None  # questionnaire answers (surveys.forms.QuestionnaireForm.answers())
+    questionnaire: object = None
+
+
+@transaction.atomic
+def call_record(
+    *, task: FollowupTask, actor: User, data: CallInput, now: dt.datetime | None = None
+) -> CallAttempt:
+    """Record one call (or a letter) on a task the actor holds, and move the task on.
+
+    Reached (not refused) → completed contact; a call-back time keeps the task open for it.
+    Retryable non-contacts are retried after the policy's spacing until ``max_attempts``.
+    Deceased → ineligible, and the person is never contacted again (all stays).
+    """
+    now = now or timezone.now()
+    _check_caller(actor)
+    current = _lock(task)
+    if not current.is_open:
+        raise ActionNotAllowed(_("This task is finished."))
+    if not current.held_by(actor, now):
+        raise ActionNotAllowed(_("Claim the task first; somebody else may be working on it."))
+    if data.outcome not in OUTCOME_RULES:
+        raise ActionNotAllowed(_("Choose an outcome."))
+    letter = data.outcome == Outcome.LETTER_DONE
+    if current.mode == TaskMode.LETTER and not letter:
+        raise ActionNotAllowed(_("This patient has no phone; record the letter follow-up."))
+    if data.callback_at and data.callback_at <= now:
+        raise ActionNotAllowed(_("The call-back time must be in the future."))
+    disposition, contacted, retryable = OUTCOME_RULES[data.outcome]
+    if data.outcome == Outcome.REACHED and data.ended_early:
+        disposition = Disposition.PARTIAL
+    attempt = CallAttempt.objects.create(
+        task=current,
+        mode=TaskMode.LETTER if letter else TaskMode.PHONE,
+        caller=actor,
+        caller_name=actor.display_name,
+        attempted_at=now,
+        attempted_on=timezone.localtime(now).date(),
+        outcome=data.outcome,
+        disposition=disposition,
+        contacted=contacted,
+        ended_early=data.ended_early,
+        notes=data.notes.strip(),
+        guidance_given=data.guidance_given and contacted,
+        return_visit_on=data.return_visit_on if contacted else None,
+        satisfaction=data.satisfaction if contacted else "",
+        praise=data.praise.strip() if contacted else "",
+        feedback_kind=data.feedback_kind if contacted or data.outcome == Outcome.REFUSED else "",
+        feedback=data.feedback.strip(),
+        callback_at=data.callback_at,
+    )
+    if data.praised_staff and contacted:
+        attempt.praised_staff.set(data.praised_staff)
+    from_status = current.status
+    current.attempt_count += 1
+    current.claimed_by = None
+    current.claim_expires_at = None
+    if contacted:
+        current.contacted = True
+    if data.callback_at and data.outcome not in (Outcome.DECEASED, Outcome.REFUSED):
+        current.status = TaskStatus.CALLBACK
+        current.next_attempt_at = data.callback_at
+        current.disposition = Disposition.COMPLETE if current.contacted else ""
+    elif contacted or not retryable or current.attempt_count >= current.max_attempts:
+        current.status = TaskStatus.DONE
+        current.finished_at = now
+        current.next_attempt_at = None
+        current.disposition = (
+            (Disposition.PARTIAL if disposition == Disposition.PARTIAL else Disposition.COMPLETE)
+            if current.contacted
+            else disposition
+        )
+        if data.outcome == Outcome.WRONG_NUMBER and not current.contacted:
+            current.disposition = Disposition.NON_CONTACT
+    else:
+        current.status = TaskStatus.CALLBACK
+        current.next_attempt_at = now + dt.timedelta(hours=current.retry_spacing_hours)
+    current.save()
+    _transition(
+        current,
+        action="letter" if letter else "call",
+        actor=actor,
+        from_status=from_status,
+        comment=str(Outcome(data.outcome).label),
+    )
+    if data.outcome == Outcome.DECEASED:
+        patient_flag_deceased(stay=current.stay, actor=actor, note=_("Recorded deceased during follow-up."))
+    if data.opted_out:
+        patient_flag_opt_out(stay=current.stay, actor=actor, note=_("Asked not to be called again."))
+    if contacted and data.answers is not None and data.questionnaire is not None:
+        from surveys.services import response_submit
+
+        response = response_submit(
+            questionnaire=data.questionnaire,
+            channel="phone",
+            department=current.department,
+            answers=data.answers,
+            submitted_by=actor,
+            source_object=attempt,
+            submitted_at=now,
+        )
+        attempt.survey_response_id = response.pk
+    if attempt.feedback and attempt.feedback_kind == FeedbackKind.COMPLAINT:
+        attempt.complaint_id = _complaint_intake(attempt=attempt, actor=actor, now=now)
+    elif attempt.feedback and attempt.feedback_kind == FeedbackKind.FINDING:
+        if data.finding_category is None:
+            raise ActionNotAllowed(_("Choose the category of the service problem."))
+        from supervision.services import finding_create
+
+        attempt.finding = finding_create(
+            source=FindingSource.FOLLOWUP,
+            category=data.finding_category,
+            department=current.department,
+            description=attempt.feedback,
+            found_by=actor,
+            found_at=now,
+            source_object=attempt,
+            staff=[],
+        )
+    attempt.save(update_fields=["survey_response_id", "complaint_id", "finding"])
+    return attempt
+
+
+def complaints_available() -> bool:
+    try:
+        from complaints.services import complaint_intake  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _complaint_intake(*, attempt: CallAttempt, actor: User, now) -> int:
+    try:
+        from complaints.services import complaint_intake
+    except ImportError:
+        raise ActionNotAllowed(
+            _("The complaints module is not available; record it as a service problem instead.")
+        ) from None
+    stay = attempt.task.stay
+    complaint = complaint_intake(
+        channel="followup",
+        received_by=actor,
+        content=attempt.feedback,
+        department=attempt.task.department,
+        complainant_name=stay.patient_name,
+        complainant_phone=stay.phone or stay.alt_phone,
+        source_object=attempt,
+        received_at=now,
+    )
+    return complaint.pk
+
+
+@transaction.atomic
+def task_add_manual(*, stay: DischargeStay, actor: User, day: dt.date | None = None) -> FollowupTask:
+    """Put one stay on the list by hand (e.g. selective psychiatric follow-up)."""
+    day = day or timezone.localdate()
+    if not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("Only supervisors add stays to the list by hand."))
+    if FollowupTask.objects.filter(stay=stay).exists():
+        raise ActionNotAllowed(_("This stay is already on the follow-up list."))
+    flags = _flagged_keys(set(parsing.stay_patient_keys(stay)))
+    if any(d for d, _o in flags.values()):
+        raise ActionNotAllowed(_("This patient was recorded as deceased; never contact the family again."))
+    policy = policy_for(stay.department)
+    phone = stay.phone or stay.alt_phone
+    task = FollowupTask.objects.create(
+        stay=stay,
+        department=stay.department,
+        patient_key=parsing.patient_key(stay.patient_name, phone),
+        mode=TaskMode.PHONE if phone else TaskMode.LETTER,
+        source=TaskSource.MANUAL,
+        due_on=day,
+        expires_on=max(day, stay.discharged_on + dt.timedelta(days=policy.window_end_day)),
+        max_attempts=policy.max_attempts,
+        retry_spacing_hours=policy.retry_spacing_hours,
+        questionnaire_code=policy.questionnaire_code,
+    )
+    _transition(task, action="create", actor=actor, from_status="")
+    return task
+
+
+# --- spot-checks -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def spotcheck_draw(
+    *, actor: User, start: dt.date, end: dt.date, size: int, seed: int | None = None
+) -> SpotCheckDraw:
+    """Draw ``size`` random reached calls (by call date in start..end) to re-call. Seed recorded."""
+    if not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("Only supervisors run spot-checks."))
+    if end < start:
+        raise ActionNotAllowed(_("The end date is before the start date."))
+    if size < 1:
+        raise ActionNotAllowed(_("Draw at least one call."))
+    seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**53)
+    # One attempt per task: its first reached call in the period (phone only; letters cannot be re-called).
+    population = list(
+        CallAttempt.objects.filter(
+            contacted=True, mode=TaskMode.PHONE, attempted_on__gte=start, attempted_on__lte=end
+        )
+        .order_by("task_id", "attempted_at", "id")
+        .distinct()
+        .values_list("task_id", "id")
+    )
+    first: dict[int, int] = {}
+    for task_id, attempt_id in population:
+        first.setdefault(task_id, attempt_id)
+    ids = sorted(first)
+    chosen = sorted(random.Random(seed).sample(ids, min(size, len(ids))))  # noqa: S311 - reproducible sampling
+    draw = SpotCheckDraw.objects.create(
+        drawn_by=actor,
+        period_start=start,
+        period_end=end,
+        requested_size=size,
+        seed=seed,
+        population=len(ids),
+        selected_ids=chosen,
+    )
+    attempts = {
+        a.task_id: a
+        for a in CallAttempt.objects.filter(pk__in=[first[t] for t in chosen]).select_related("task")
+    }
+    SpotCheck.objects.bulk_create(
+        [
+            SpotCheck(
+                draw=draw,
+                task_id=task_id,
+                attempt=attempts[task_id],
+                caller_id=attempts[task_id].caller_id,
+                department_id=attempts[task_id].task.department_id,
+            )
+            for task_id in chosen
+        ]
+    )
+    return draw
+
+
+@transaction.atomic
+def spotcheck_record(*, check: SpotCheck, actor: User, result: str, note: str = "") -> SpotCheck:
+    if not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("Only supervisors run spot-checks."))
+    current = SpotCheck.objects.select_for_update().get(pk=check.pk)
+    if result not in SpotCheckResult.values or result == SpotCheckResult.PENDING:
+        raise ActionNotAllowed(_("Choose confirmed, denied or unreachable."))
+    if current.result != SpotCheckResult.PENDING:
+        raise ActionNotAllowed(_("This spot-check is already recorded."))
+    now = timezone.now()
+    current.result = result
+    current.note = note.strip()[:500]
+    current.checked_by = actor
+    current.checked_at = now
+    current.checked_on = timezone.localtime(now).date()
+    current.save()
+    return current

@@ -1,0 +1,58 @@
+"""Celery tasks of the follow-up app: the morning queue and large imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from . import importing, services
+from .models import ImportJob, ImportJobStatus
+
+
+@shared_task(name="followups.build_call_queue")
+def build_call_queue(day: str | None = None) -> dict:
+    """Build the day's call queue (idempotent: a second run creates nothing)."""
+    when = dt.date.fromisoformat(day) if day else timezone.localdate()
+    result = services.call_queue_build(day=when)
+    return {"day": str(result.day), "created": result.created, "assigned": result.assigned}
+
+
+@shared_task(name="followups.run_import")
+def run_import(job_id: int) -> str:
+    """Run a queued large import; progress is written to the job so the page can poll it."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ImportJobStatus.QUEUED:
+            return "skipped"
+        job.status = ImportJobStatus.RUNNING
+        job.save(update_fields=["status"])
+    run = importing.discharges_import if job.kind == "discharges" else importing.history_import
+    with job.file.open("rb") as handle:
+        total = importing.count_rows(handle, job.file_name)
+        ImportJob.objects.filter(pk=job.pk).update(total=total or 0)
+
+        def progress(done: int, phase: str) -> None:
+            ImportJob.objects.filter(pk=job.pk).update(processed=done, report={"phase": phase})
+
+        report = run(source=handle, file_name=job.file_name, actor=job.actor, progress=progress)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJobStatus.DONE if report.ok else ImportJobStatus.FAILED,
+        processed=report.total_rows,
+        total=report.total_rows,
+        finished_at=timezone.now(),
+        report={
+            "ok": report.ok,
+            "total_rows": report.total_rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "file_error": report.file_error,
+            "errors": [e.__dict__ for e in report.errors[:500]],
+            "error_count": len(report.errors),
+        },
+    )
+    job.file.delete(save=False)
+    return "done" if report.ok else "failed"

@@ -1,0 +1,541 @@
+"""Views of the follow-up app. Thin: role → scope → form → service → redirect; changes are POST only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from supervision.access import role_required
+from supervision.errors import ActionNotAllowed
+from supervision.forms import ImportForm
+from supervision.imports import template_workbook
+from supervision.models import ImportRun, Role
+from supervision.tasking import enqueue_on_commit
+
+from . import importing, selectors, services
+from .forms import (
+    CallForm,
+    LetterForm,
+    PeriodForm,
+    PolicyForm,
+    QueueBuildForm,
+    SpotCheckDrawForm,
+    SpotCheckResultForm,
+)
+from .models import (
+    FollowupPolicy,
+    FollowupTask,
+    ImportJob,
+    ImportJobStatus,
+    Outcome,
+    QueueDraw,
+    SpotCheck,
+    SpotCheckDraw,
+    SpotCheckResult,
+    TaskMode,
+    TaskStatus,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CALLERS = (Role.FOLLOWUP, Role.SUPERVISOR)
+READERS = (Role.FOLLOWUP, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
+OFFICE = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+FIGURE_READERS = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
+ASYNC_IMPORT_BYTES = 512 * 1024  # larger files are imported by Celery with a progress page
+
+
+def _partial(request, full: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, partial if request.htmx else full, context, status=status)
+
+
+def _task_queryset(user):
+    """Tasks the user may open: office all; heads their departments; callers theirs and the open pool."""
+    qs = FollowupTask.objects.select_related("stay", "department", "assigned_to", "claimed_by")
+    if user.sees_all_departments:
+        return qs
+    condition = Q(pk__in=[])
+    if user.has_role(Role.DEPT_HEAD) and user.department_ids:
+        condition |= Q(department_id__in=user.department_ids)
+    if user.has_role(Role.FOLLOWUP):
+        condition |= Q(assigned_to=user) | Q(assigned_to__isnull=True, status=TaskStatus.PENDING)
+    return qs.filter(condition)
+
+
+def _get_task(request, pk: int) -> FollowupTask:
+    return get_object_or_404(_task_queryset(request.user), pk=pk)
+
+
+def _may_see_phone(user) -> bool:
+    """Department heads and administrators see outcomes and feedback, never phone numbers."""
+    return user.has_role(*CALLERS)
+
+
+# --- caller's lists --------------------------------------------------------------------------
+
+
+@role_required(*CALLERS)
+@require_GET
+def my_tasks(request):
+    today = timezone.localdate()
+    mine = list(selectors.my_tasks_today(request.user, today=today)[:200])
+    pool = list(selectors.pool_tasks(today=today)[:50])
+    return render(
+        request,
+        "followups/my_tasks.html",
+        {"mine": mine, "pool": pool, "today": today, "now": timezone.now()},
+    )
+
+
+@role_required(*READERS)
+@require_GET
+def task_list(request):
+    qs = _task_queryset(request.user).order_by("-due_on", "-id")
+    status = request.GET.get("status")
+    if status in TaskStatus.values:
+        qs = qs.filter(status=status)
+    department = request.GET.get("department")
+    if department and department.isdigit():
+        qs = qs.filter(department_id=int(department))
+    page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "query": query.urlencode(),
+        "statuses": TaskStatus.choices,
+        "status": status or "",
+        "departments": selectors.department_choices_for(request.user),
+        "department": department or "",
+        "show_phone": _may_see_phone(request.user),
+    }
+    return _partial(request, "followups/task_list.html", "followups/_task_table.html", context)
+
+
+# --- the call screen -------------------------------------------------------------------------
+
+
+def _questionnaire(task):
+    """The task's questionnaire (current published version) from the survey engine, if installed."""
+    if not task.questionnaire_code:
+        return None
+    try:
+        from surveys.selectors import questionnaire_current
+    except ImportError:
+        return None
+    return questionnaire_current(task.questionnaire_code)
+
+
+def _questionnaire_form(questionnaire, task, data=None):
+    if questionnaire is None:
+        return None
+    from surveys.forms import QuestionnaireForm
+
+    return QuestionnaireForm(data, questionnaire=questionnaire, prefix="q", department=task.department)
+
+
+@role_required(*READERS)
+def task_detail(request, pk: int, *, call_form=None, survey_form=None, status=200):
+    task = _get_task(request, pk)
+    user = request.user
+    holding = task.held_by(user)
+    questionnaire = _questionnaire(task) if holding else None
+    context = {
+        "task": task,
+        "stay": task.stay,
+        "holding": holding,
+        "show_phone": _may_see_phone(user),
+        "can_call": user.has_role(*CALLERS) and task.is_open,
+        "claimed_by_other": task.claim_active() and not holding,
+        "attempts": task.attempts.select_related("caller", "finding").prefetch_related("praised_staff"),
+        "transitions": task.transitions.select_related("actor")[:50],
+        "call_form": call_form
+        or CallForm(department=task.department, complaints_enabled=services.complaints_available()),
+        "letter_form": LetterForm(),
+        "questionnaire": questionnaire,
+        "survey_form": survey_form or _questionnaire_form(questionnaire, task),
+        "Outcome": Outcome,
+        "letter": task.mode == TaskMode.LETTER,
+        "now": timezone.now(),
+    }
+    return render(request, "followups/task_detail.html", context, status=status)
+
+
+@role_required(*CALLERS)
+@require_POST
+def task_claim(request, pk: int):
+    task = _get_task(request, pk)
+    try:
+        services.task_claim(task=task, actor=request.user)
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(task)
+
+
+@role_required(*CALLERS)
+@require_POST
+def task_release(request, pk: int):
+    task = _get_task(request, pk)
+    try:
+        services.task_release(task=task, actor=request.user)
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("followups:my_tasks")
+
+
+@role_required(*CALLERS)
+@require_POST
+def task_reveal(request, pk: int):
+    task = _get_task(request, pk)
+    try:
+        numbers = services.task_reveal_phone(task=task, actor=request.user, request=request)
+    except ActionNotAllowed as exc:
+        return HttpResponse(" ".join(exc.messages), status=403)
+    return render(request, "followups/_phone_revealed.html", {"numbers": numbers, "task": task})
+
+
+@role_required(*CALLERS)
+@require_POST
+def task_call(request, pk: int):
+    task = _get_task(request, pk)
+    form = CallForm(
+        request.POST, department=task.department, complaints_enabled=services.complaints_available()
+    )
+    questionnaire = _questionnaire(task)
+    survey_taken = request.POST.get("survey_taken") == "1"
+    survey_form = _questionnaire_form(questionnaire, task, request.POST if survey_taken else None)
+    if not form.is_valid():
+        return task_detail(request, pk, call_form=form, survey_form=survey_form, status=400)
+    data = form.cleaned_data
+    answers = None
+    if survey_taken and survey_form is not None and data["outcome"] == Outcome.REACHED:
+        if not survey_form.is_valid():
+            return task_detail(request, pk, call_form=form, survey_form=survey_form, status=400)
+        answers = survey_form.answers()
+    call = services.CallInput(
+        outcome=data["outcome"],
+        notes=data["notes"],
+        ended_early=data["ended_early"],
+        guidance_given=data["guidance_given"],
+        return_visit_on=data["return_visit_on"],
+        satisfaction=data["satisfaction"] or "",
+        praise=data["praise"],
+        praised_staff=list(data["praised_staff"]),
+        feedback_kind=data["feedback_kind"] or "",
+        feedback=data["feedback"],
+        finding_category=data["finding_category"],
+        callback_at=data["callback_at"],
+        opted_out=data["opted_out"],
+        answers=answers,
+        questionnaire=questionnaire if answers is not None else None,
+    )
+    try:
+        attempt = services.call_record(task=task, actor=request.user, data=call)
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(task)
+    except ValidationError as exc:
+        if survey_form is not None and hasattr(exc, "error_dict"):
+            for name, errors in exc.message_dict.items():
+                field = name if name in survey_form.fields else None
+                for error in errors:
+                    survey_form.add_error(field, error)
+        else:
+            form.add_error(None, exc)
+        return task_detail(request, pk, call_form=form, survey_form=survey_form, status=400)
+    messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": attempt.get_outcome_display()})
+    return redirect("followups:my_tasks")
+
+
+@role_required(*CALLERS)
+@require_POST
+def task_letter(request, pk: int):
+    task = _get_task(request, pk)
+    form = LetterForm(request.POST)
+    form.is_valid()
+    try:
+        services.call_record(
+            task=task,
+            actor=request.user,
+            data=services.CallInput(outcome=Outcome.LETTER_DONE, notes=form.cleaned_data.get("notes", "")),
+        )
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(task)
+    messages.success(request, _("Letter follow-up recorded."))
+    return redirect("followups:my_tasks")
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def _scoped_departments(user):
+    return None if user.sees_all_departments else sorted(user.department_ids)
+
+
+@role_required(*FIGURE_READERS)
+@require_GET
+def figures(request):
+    form = PeriodForm(request.GET or None)
+    start, end = form.period()
+    departments = _scoped_departments(request.user)
+    kwargs = {"start": start, "end": end, "departments": departments}
+    table = selectors.followup_month_department_table(**kwargs)
+    chart = {
+        "labels": [f"{m:%Y-%m}" for m in table["months"]],
+        "datasets": [{"label": _("Follow-up rate (%)"), "data": [t["rate"] for t in table["totals"]]}],
+        "suggestedMax": 100,
+    }
+    context = {
+        "form": form,
+        "start": start,
+        "end": end,
+        "table": table,
+        "chart": chart,
+        "outcomes": selectors.outcome_breakdown(**kwargs),
+        "contact": selectors.contact_success(**kwargs),
+        "satisfaction": selectors.call_satisfaction(**kwargs),
+        "praise": selectors.praise_counts(**kwargs),
+        "spot": selectors.spotcheck_confirmation(**kwargs),
+        "attempts": selectors.attempts_per_stay(**kwargs),
+        "callers": selectors.calls_per_caller(**kwargs) if request.user.sees_all_departments else [],
+    }
+    return render(request, "followups/figures.html", context)
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+IMPORT_KINDS = {
+    "discharges": {
+        "run": importing.discharges_import,
+        "headers": importing.DISCHARGE_HEADERS,
+        "example": importing.DISCHARGE_EXAMPLE,
+        "required": importing.DISCHARGE_REQUIRED,
+        "run_kind": "discharges",
+    },
+    "history": {
+        "run": importing.history_import,
+        "headers": importing.HISTORY_HEADERS,
+        "example": importing.HISTORY_EXAMPLE,
+        "required": importing.HISTORY_REQUIRED,
+        "run_kind": "followup_history",
+    },
+}
+
+
+@role_required(*OFFICE)
+def import_page(request, kind: str):
+    spec = IMPORT_KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > ASYNC_IMPORT_BYTES:
+            from .tasks import run_import
+
+            with transaction.atomic():
+                job = ImportJob.objects.create(
+                    kind=kind, file=upload, file_name=upload.name, actor=request.user
+                )
+                enqueue_on_commit(run_import, job.pk)
+            return redirect("followups:import_job", pk=job.pk)
+        report = spec["run"](source=upload, file_name=upload.name, actor=request.user)
+        if report.ok:
+            messages.success(
+                request,
+                _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                % {"new": report.created, "updated": report.updated, "unchanged": report.unchanged},
+            )
+            return redirect(request.path)
+    runs = ImportRun.objects.filter(kind=spec["run_kind"]).select_related("actor")[:10]
+    context = {
+        "form": form,
+        "report": report,
+        "kind": kind,
+        "headers": spec["headers"],
+        "required": spec["required"],
+        "runs": runs,
+    }
+    return render(request, "followups/import.html", context, status=400 if report and not report.ok else 200)
+
+
+@role_required(*OFFICE)
+@require_GET
+def import_template(request, kind: str):
+    spec = IMPORT_KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    response = HttpResponse(template_workbook(spec["headers"], spec["example"]), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ducha-{kind}-template.xlsx"'
+    return response
+
+
+@role_required(*OFFICE)
+@require_GET
+def import_job(request, pk: int):
+    job = get_object_or_404(ImportJob, pk=pk)
+    context = {"job": job, "running": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)}
+    return _partial(request, "followups/import_job.html", "followups/_import_job.html", context)
+
+
+# --- policies, queue -------------------------------------------------------------------------
+
+
+@role_required(*OFFICE)
+@require_GET
+def policy_list(request):
+    services.policy_default()
+    policies = FollowupPolicy.objects.select_related("department", "updated_by").order_by(
+        "department__sort_order", "department__code"
+    )
+    draws = QueueDraw.objects.select_related("department").order_by("-built_on", "-id")[:30]
+    return render(
+        request,
+        "followups/policies.html",
+        {
+            "policies": policies,
+            "draws": draws,
+            "queue_form": QueueBuildForm(initial={"day": timezone.localdate()}),
+        },
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def policy_edit(request, pk: int | None = None):
+    policy = get_object_or_404(FollowupPolicy, pk=pk) if pk else None
+    form = PolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.updated_by = request.user
+        saved.save()
+        messages.success(request, _("Policy saved."))
+        return redirect("followups:policy_list")
+    return render(request, "followups/policy_form.html", {"form": form, "policy": policy})
+
+
+@role_required(*OFFICE)
+@require_POST
+def queue_build(request):
+    form = QueueBuildForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a valid day."))
+        return redirect("followups:policy_list")
+    result = services.call_queue_build(day=form.cleaned_data["day"])
+    messages.success(
+        request,
+        _("Queue built for %(day)s: %(created)s new tasks, %(assigned)s assigned, %(excluded)s excluded.")
+        % {
+            "day": result.day,
+            "created": result.created,
+            "assigned": result.assigned,
+            "excluded": result.excluded,
+        },
+    )
+    return redirect("followups:policy_list")
+
+
+@role_required(*OFFICE)
+@require_GET
+def draw_detail(request, pk: int):
+    draw = get_object_or_404(QueueDraw.objects.select_related("department"), pk=pk)
+    return render(request, "followups/draw_detail.html", {"draw": draw})
+
+
+# --- spot-checks -----------------------------------------------------------------------------
+
+
+@role_required(*OFFICE)
+def spotcheck_list(request):
+    today = timezone.localdate()
+    form = SpotCheckDrawForm(
+        request.POST or None, initial={"start": today.replace(day=1), "end": today, "size": 30}
+    )
+    if request.method == "POST":
+        if not request.user.has_role(Role.SUPERVISOR):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                draw = services.spotcheck_draw(
+                    actor=request.user,
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                    size=form.cleaned_data["size"],
+                )
+            except ActionNotAllowed as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _("%(n)s calls drawn from %(population)s for re-calling.")
+                    % {"n": len(draw.selected_ids), "population": draw.population},
+                )
+                return redirect("followups:spotcheck_draw", pk=draw.pk)
+    draws = SpotCheckDraw.objects.select_related("drawn_by").order_by("-drawn_at")[:30]
+    summary = selectors.spotcheck_confirmation(start=today.replace(month=1, day=1), end=today)
+    return render(request, "followups/spotchecks.html", {"form": form, "draws": draws, "summary": summary})
+
+
+@role_required(*OFFICE)
+@require_GET
+def spotcheck_draw(request, pk: int):
+    draw = get_object_or_404(SpotCheckDraw, pk=pk)
+    checks = draw.checks.select_related("task__stay", "department", "caller", "attempt", "checked_by")
+    return render(
+        request,
+        "followups/spotcheck_draw.html",
+        {"draw": draw, "checks": checks, "result_form": SpotCheckResultForm(), "Result": SpotCheckResult},
+    )
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def spotcheck_record(request, pk: int):
+    check = get_object_or_404(SpotCheck, pk=pk)
+    form = SpotCheckResultForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose confirmed, denied or unreachable."))
+    else:
+        try:
+            services.spotcheck_record(
+                check=check,
+                actor=request.user,
+                result=form.cleaned_data["result"],
+                note=form.cleaned_data["note"],
+            )
+        except ActionNotAllowed as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("followups:spotcheck_draw", args=[check.draw_id]) + f"#check-{check.pk}")
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def spotcheck_reveal(request, pk: int):
+    """The supervisor re-calling a spot-check sees the number; the reveal is logged."""
+    from supervision.privacy import contact_reveal
+
+    check = get_object_or_404(SpotCheck.objects.select_related("task__stay"), pk=pk)
+    stay = check.task.stay
+    numbers = {}
+    for field in ("phone", "alt_phone"):
+        value = getattr(stay, field)
+        if value:
+            numbers[field] = contact_reveal(
+                user=request.user,
+                subject=stay,
+                field=field,
+                value=value,
+                purpose="follow-up spot-check",
+                request=request,
+            )
+    return render(request, "followups/_phone_revealed.html", {"numbers": numbers})
