@@ -1,0 +1,145 @@
+"""Figures against hand counts (formulas in docs/complaints.md)."""
+
+import datetime as dt
+
+import pytest
+
+from complaints import selectors, services
+from supervision.models import Department, Role
+from tests.factories import DepartmentFactory, UserFactory, category
+
+from .factories import at, make_complaint
+
+D = dt.date.fromisoformat
+pytestmark = pytest.mark.django_db
+START, END, TODAY = D("2026-03-01"), D("2026-04-30"), D("2026-11-23")
+
+
+@pytest.fixture
+def data(supervisor, head_neike, neike, waike):
+    erke = DepartmentFactory(code="EK", name="儿科")
+    yanke = DepartmentFactory(code="YK", name="眼科")
+    DepartmentFactory(code="XX", name="停用科", active=False)
+    # c1: hotline, 内科, answered after 2 working days, valid (attitude); also assigned to 眼科.
+    c1 = make_complaint(
+        received_by=supervisor,
+        department=neike,
+        received_at=at("2026-03-02"),
+        complainant_phone="13800000001",
+    )
+    services.complaint_accept(complaint=c1, actor=supervisor)
+    services.complaint_assign(complaint=c1, actor=supervisor, departments=[neike, yanke])
+    head_yanke = UserFactory(username="head-yanke", roles=[Role.DEPT_HEAD], head_of=[yanke])
+    services.complaint_reply(complaint=c1, actor=head_neike, department=neike, reply="属实")
+    services.complaint_reply(complaint=c1, actor=head_yanke, department=yanke, reply="已配合调查")
+    services.complaint_determine(
+        complaint=c1, actor=supervisor, determination="valid", categories=[category("attitude")]
+    )
+    services.complaint_answer(
+        complaint=c1, actor=supervisor, method="phone", text="已答复", answered_at=at("2026-03-04")
+    )
+    # c2: web, 内科, same phone (repeat), answered after 8 working days (late), not valid.
+    c2 = make_complaint(
+        received_by=None,
+        channel="web",
+        department=neike,
+        received_at=at("2026-03-10"),
+        complainant_phone="138-0000-0001",
+    )
+    services.complaint_accept(complaint=c2, actor=supervisor)
+    services.complaint_determine(complaint=c2, actor=supervisor, determination="not_valid")
+    services.complaint_answer(
+        complaint=c2, actor=supervisor, method="letter", text="书面答复", answered_at=at("2026-03-20")
+    )
+    # c3: letter, 外科, not accepted.
+    c3 = make_complaint(
+        received_by=supervisor,
+        channel="letter",
+        department=waike,
+        received_at=at("2026-04-01"),
+        complainant_phone="13800000002",
+    )
+    services.complaint_not_accept(complaint=c3, actor=supervisor, reason="非本院事项")
+    # c4: hotline, 外科, still waiting and past its due date (10 April).
+    make_complaint(
+        received_by=supervisor,
+        department=waike,
+        received_at=at("2026-04-02"),
+        complainant_phone="13800000003",
+    )
+    # c5: outside the period, 儿科.
+    make_complaint(received_by=supervisor, department=erke, received_at=at("2026-06-01"))
+    return {"erke": erke, "yanke": yanke}
+
+
+def fig(**kw):
+    return selectors.figures(start=START, end=END, today=TODAY, **kw)
+
+
+def test_counts_by_channel_department_month(data, neike, waike):
+    f = fig()
+    assert f.total == 4
+    channels = {r["channel"]: r["count"] for r in f.by_channel}
+    assert channels["hotline"] == 2 and channels["web"] == 1 and channels["letter"] == 1
+    assert sum(channels.values()) == 4 and channels["citizen_12345"] == 0
+    assert [(r["department"], r["count"]) for r in f.by_department] == [("内科", 2), ("外科", 2)]
+    assert f.by_month == [{"month": "2026-03", "count": 2}, {"month": "2026-04", "count": 2}]
+    assert f.by_category == [
+        {"category_id": category("attitude").pk, "category": category("attitude").name, "count": 1}
+    ]
+
+
+def test_shares_and_average(data):
+    f = fig()
+    assert f.accepted == {"accepted": 2, "not_accepted": 1, "decided": 3, "share": 66.7}
+    # on time: c1; late: c2; overdue unanswered: c4 → 1 / 3.
+    assert f.on_time == {"on_time": 1, "answered": 2, "overdue_unanswered": 1, "share": 33.3}
+    assert f.average_days == {"answered": 2, "average": 5.0}  # (2 + 8) / 2
+    assert f.valid["share"] == 50.0 and f.valid["determined"] == 2
+
+
+def test_repeat_complainants_are_matched_on_digits_and_masked(data):
+    repeat = fig().repeat
+    assert repeat["count"] == 1
+    assert repeat["rows"] == [{"phone": "138****0001", "count": 2}]
+
+
+def test_reward_list_is_departments_without_complaints(data, neike, waike):
+    # 内科, 外科 had complaints; 眼科 was assigned one; 儿科's complaint is outside the period;
+    # the inactive department is left out.
+    names = {r["department"] for r in fig().reward_list}
+    assert names == {"儿科"} | set(
+        Department.objects.filter(active=True)
+        .exclude(code__in=["NK", "WK", "YK", "EK"])
+        .values_list("name", flat=True)
+    )
+    assert "儿科" in names and "眼科" not in names and "停用科" not in names
+
+
+def test_not_accepted_complaint_does_not_remove_a_department_from_the_reward_list(supervisor, neike):
+    c = make_complaint(received_by=supervisor, department=neike, received_at=at("2026-03-05"))
+    services.complaint_not_accept(complaint=c, actor=supervisor, reason="重复")
+    assert [r["department"] for r in fig(departments=[neike.pk]).reward_list] == ["内科"]
+
+
+def test_department_filter(data, neike):
+    f = fig(departments=[neike.pk])
+    assert f.total == 2
+    assert f.accepted["share"] == 100.0
+
+
+def test_no_data_gives_none_not_zero(db):
+    f = selectors.figures(start=D("2025-01-01"), end=D("2025-01-31"), today=TODAY)
+    assert f.total == 0
+    assert f.accepted["share"] is None and f.on_time["share"] is None
+    assert f.valid["share"] is None and f.average_days["average"] is None
+
+
+def test_figures_query_count_does_not_grow(data, supervisor, neike, count_queries):
+    with count_queries() as first:
+        fig()
+    for day in ("2026-03-11", "2026-03-12", "2026-04-13"):
+        make_complaint(received_by=supervisor, department=neike, received_at=at(day))
+    with count_queries() as second:
+        fig()
+    assert first.count == second.count
