@@ -40,12 +40,12 @@ var/secret_key:
 
 # Compile the zh_Hans catalogues (.mo files are build output, not committed).
 messages: $(VENV)/.installed
-	@$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
+	@$(BIN)/django-admin compilemessages -v0 --ignore=.venv --ignore=var
 
 # Regenerate the catalogues after changing strings: the core at the top, each app in its folder.
 makemessages: $(VENV)/.installed
-	@$(BIN)/python manage.py makemessages -l zh_Hans -v0 --ignore=.venv --ignore=inspections --ignore=followups --ignore=complaints --ignore=surveys --ignore=reports --ignore=benchmarks --ignore=tests
-	@for app in inspections followups complaints surveys reports; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -v0); done
+	@DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -v0 --ignore=.venv --ignore=var --ignore=staticfiles --ignore=inspections --ignore=followups --ignore=complaints --ignore=surveys --ignore=reports --ignore=benchmarks --ignore=tests
+	@for app in inspections followups complaints surveys reports; do (cd $$app && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l zh_Hans -v0); done
 
 test: system-deps $(VENV)/.installed messages
 	@$(BIN)/ruff check .

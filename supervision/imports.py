@@ -249,8 +249,9 @@ def import_with_resource(
 class LabelChoiceWidget(widgets.Widget):
     """Accepts a choice's code or its label in either language (临床 / clinical)."""
 
-    def __init__(self, choices, **kwargs):
+    def __init__(self, choices, aliases=None, **kwargs):
         self.choices = choices
+        self.aliases = {k.lower(): v for k, v in (aliases or {}).items()}
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
@@ -259,6 +260,8 @@ class LabelChoiceWidget(widgets.Widget):
         text = str(value).strip()
         from django.utils import translation
 
+        if text.lower() in self.aliases:
+            return self.aliases[text.lower()]
         for code, label in self.choices.choices:
             names = {code.lower(), str(label).lower()}
             with translation.override("zh-hans"):
@@ -300,6 +303,34 @@ class RequiredCharWidget(widgets.CharWidget):
         return text
 
 
+# What hospital spreadsheets actually say in these columns.
+DEPARTMENT_KIND_ALIASES = {
+    "临床": DepartmentKind.CLINICAL,
+    "临床科室": DepartmentKind.CLINICAL,
+    "医技": DepartmentKind.CLINICAL,
+    "窗口": DepartmentKind.WINDOW,
+    "服务窗口": DepartmentKind.WINDOW,
+    "窗口服务": DepartmentKind.WINDOW,
+    "后勤": DepartmentKind.SUPPORT,
+    "后勤保障": DepartmentKind.SUPPORT,
+    "行政后勤": DepartmentKind.SUPPORT,
+}
+POSITION_ALIASES = {
+    "医生": StaffPosition.DOCTOR,
+    "医师": StaffPosition.DOCTOR,
+    "护士": StaffPosition.NURSE,
+    "护理": StaffPosition.NURSE,
+    "技师": StaffPosition.TECHNICIAN,
+    "药师": StaffPosition.PHARMACIST,
+    "收费员": StaffPosition.CLERK,
+    "挂号员": StaffPosition.CLERK,
+    "窗口": StaffPosition.CLERK,
+    "后勤": StaffPosition.SUPPORT,
+    "工勤": StaffPosition.SUPPORT,
+    "其他": StaffPosition.OTHER,
+}
+
+
 class DuchaResource(resources.ModelResource):
     """Shared behaviour: Chinese headers, duplicate keys in one file refused, unchanged rows skipped."""
 
@@ -336,7 +367,11 @@ class DepartmentResource(DuchaResource):
     key_header = "编码"
     code = fields.Field(attribute="code", column_name="编码", widget=RequiredCharWidget(32))
     name = fields.Field(attribute="name", column_name="名称", widget=RequiredCharWidget(64))
-    kind = fields.Field(attribute="kind", column_name="类型", widget=LabelChoiceWidget(DepartmentKind))
+    kind = fields.Field(
+        attribute="kind",
+        column_name="类型",
+        widget=LabelChoiceWidget(DepartmentKind, DEPARTMENT_KIND_ALIASES),
+    )
     active = fields.Field(attribute="active", column_name="启用", widget=YesNoWidget())
     sort_order = fields.Field(attribute="sort_order", column_name="排序", widget=widgets.IntegerWidget())
 
@@ -368,7 +403,9 @@ class StaffResource(DuchaResource):
         column_name="科室编码",
         widget=widgets.ForeignKeyWidget(Department, field="code"),
     )
-    position = fields.Field(attribute="position", column_name="岗位", widget=LabelChoiceWidget(StaffPosition))
+    position = fields.Field(
+        attribute="position", column_name="岗位", widget=LabelChoiceWidget(StaffPosition, POSITION_ALIASES)
+    )
     title = fields.Field(attribute="title", column_name="职称", widget=widgets.CharWidget())
     active = fields.Field(attribute="active", column_name="在职", widget=YesNoWidget())
 

@@ -1,0 +1,200 @@
+"""Reminders, digests and escalation: run twice, send once. E-mail is swept, never lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from supervision import services, tasks
+from supervision.models import Notification, NotificationKind, RectificationOrder, SiteConfig
+from tests.factories import make_finding
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def test_new_order_notifies_the_heads_of_its_department_only(neike, supervisor, head_neike, head_waike):
+    make_finding(department=neike, found_by=supervisor)
+    assert Notification.objects.filter(recipient=head_neike, kind=NotificationKind.ORDER_ISSUED).count() == 1
+    assert not Notification.objects.filter(recipient=head_waike).exists()
+
+
+def test_due_soon_reminder_is_sent_once_per_order_and_deadline(neike, supervisor, head_neike, today):
+    finding = make_finding(department=neike, found_by=supervisor, deadline=today + dt.timedelta(days=1))
+    assert services.orders_remind_due_soon(today=today) == 1
+    assert services.orders_remind_due_soon(today=today) == 0
+    assert tasks.remind_due_soon.delay(today.isoformat()).get() == 0
+    # A new deadline (extension granted) earns a new reminder.
+    RectificationOrder.objects.filter(pk=finding.order.pk).update(deadline=today + dt.timedelta(days=2))
+    assert services.orders_remind_due_soon(today=today) == 1
+    assert Notification.objects.filter(kind=NotificationKind.DUE_SOON, recipient=head_neike).count() == 2
+
+
+def test_overdue_digest_once_a_day_to_heads_and_supervisors(
+    neike, waike, supervisor, head_neike, head_waike, today
+):
+    late = make_finding(department=neike, found_by=supervisor).order
+    RectificationOrder.objects.filter(pk=late.pk).update(deadline=today - dt.timedelta(days=3))
+    make_finding(department=waike, found_by=supervisor)  # not overdue
+    first = services.orders_send_overdue_digest(today=today)
+    second = services.orders_send_overdue_digest(today=today)
+    assert (first, second) == (2, 0)  # head of 内科 + the supervisor; nothing to 外科
+    digest = Notification.objects.get(recipient=head_neike, kind=NotificationKind.OVERDUE_DIGEST)
+    assert late.number in digest.body
+    assert not Notification.objects.filter(
+        recipient=head_waike, kind=NotificationKind.OVERDUE_DIGEST
+    ).exists()
+    assert services.orders_send_overdue_digest(today=today + dt.timedelta(days=1)) == 2
+
+
+def test_escalation_after_configured_overdue_days_once(neike, supervisor, administrator, today):
+    config = SiteConfig.get()
+    config.escalate_after_overdue_days = 3
+    config.save()
+    order = make_finding(department=neike, found_by=supervisor).order
+    RectificationOrder.objects.filter(pk=order.pk).update(deadline=today - dt.timedelta(days=3))
+    assert services.orders_escalate(today=today) == 0  # 3 days overdue: not yet past the threshold
+    RectificationOrder.objects.filter(pk=order.pk).update(deadline=today - dt.timedelta(days=4))
+    assert services.orders_escalate(today=today) == 1
+    assert services.orders_escalate(today=today) == 0
+    assert Notification.objects.get(recipient=administrator, kind=NotificationKind.ESCALATION)
+
+
+def test_email_sweep_sends_each_notification_once(neike, supervisor, head_neike, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    make_finding(department=neike, found_by=supervisor)
+    assert services.notifications_email_pending() == 1
+    assert services.notifications_email_pending() == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [head_neike.email]
+
+
+def test_failed_email_is_given_back_to_the_next_sweep(neike, supervisor, head_neike, settings, monkeypatch):
+    make_finding(department=neike, found_by=supervisor)
+
+    def broken(**kwargs):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr("django.core.mail.send_mail", broken)
+    assert services.notifications_email_pending() == 0
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 1
+
+
+def test_notification_title_is_in_the_recipients_language(neike, supervisor, head_neike):
+    head_neike.language = "en"
+    head_neike.save()
+    make_finding(department=neike, found_by=supervisor)
+    assert Notification.objects.get(recipient=head_neike).title.startswith("New rectification order")
+
+
+def test_notification_page_and_mark_read(client_for, neike, supervisor, head_neike):
+    make_finding(department=neike, found_by=supervisor)
+    client = client_for(head_neike)
+    page = client.get(reverse("notification_list"))
+    assert page.status_code == 200
+    assert page.context["unread_notifications"] == 1
+    client.post(reverse("notification_read_all"))
+    assert not Notification.objects.filter(recipient=head_neike, read_at__isnull=True).exists()
+
+
+def test_notification_read_is_post_only_and_scoped_to_the_owner(client_for, neike, supervisor, head_neike):
+    make_finding(department=neike, found_by=supervisor)
+    mine = Notification.objects.get(recipient=head_neike)
+    assert client_for(head_neike).get(reverse("notification_read", args=[mine.pk])).status_code == 405
+    client_for(supervisor).post(reverse("notification_read", args=[mine.pk]))
+    mine.refresh_from_db()
+    assert mine.read_at is None
+
+
+def test_default_beat_schedules_are_installed_and_not_overwritten(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from supervision.schedules import DEFAULT_SCHEDULES, ensure_schedules
+
+    names = {job.name for job in DEFAULT_SCHEDULES}
+    assert names <= set(PeriodicTask.objects.values_list("name", flat=True))
+    task = PeriodicTask.objects.get(name=DEFAULT_SCHEDULES[0].name)
+    task.enabled = False
+    task.save()
+    assert ensure_schedules(DEFAULT_SCHEDULES, "Asia/Shanghai") == 0
+    task.refresh_from_db()
+    assert task.enabled is False
+
+
+def test_language_switch_is_saved_on_the_user(client_for, supervisor):
+    client = client_for(supervisor)
+    client.post(reverse("language_switch"), {"language": "en", "next": "/"})
+    supervisor.refresh_from_db()
+    assert supervisor.language == "en"
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Dashboard" in page
+    client.post(reverse("language_switch"), {"language": "zh-hans", "next": "https://evil.example/"})
+    supervisor.refresh_from_db()
+    assert supervisor.language == "zh-hans"
+    assert "工作台" in client.get(reverse("dashboard")).content.decode()
+
+
+class HungServer:
+    """A TCP server that accepts connections and never answers: a hung Redis."""
+
+    def __enter__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+        return self
+
+    def _accept(self):
+        self.sock.settimeout(0.2)
+        while self.running:
+            try:
+                self.conns.append(self.sock.accept()[0])
+            except OSError:
+                continue
+
+    def __exit__(self, *exc):
+        self.running = False
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+def test_hung_broker_fails_the_enqueue_fast_and_the_action_still_succeeds(neike, supervisor, head_neike):
+    """With the broker hung, enqueueing gives up after the socket timeouts; the saved action stands."""
+    from celery import Celery
+
+    from supervision.tasking import enqueue_now
+
+    with HungServer() as server:
+        app = Celery("hung", broker=f"redis://127.0.0.1:{server.port}/0")
+        app.conf.broker_transport_options = {
+            "socket_timeout": 2,
+            "socket_connect_timeout": 2,
+            "max_retries": 1,
+        }
+        app.conf.broker_connection_timeout = 2
+        app.conf.broker_connection_retry = False
+        app.conf.task_publish_retry = False
+
+        @app.task(name="hung.noop")
+        def noop():
+            return None
+
+        started = time.monotonic()
+        assert enqueue_now(noop) is False
+        elapsed = time.monotonic() - started
+    # Not a speed assertion: a hung broker must not hang the request (it would block forever).
+    assert elapsed < 30
