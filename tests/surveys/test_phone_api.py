@@ -82,7 +82,9 @@ def test_wrong_choice_and_too_long_text_are_refused(neike):
 def test_one_questionnaire_per_call(neike, call):
     q = questionnaire_current("inpatient")
     answers = {f.field_name: 4 for f in q.questions.filter(kind="scale", required=True)}
-    services.response_submit(questionnaire=q, channel=Channel.PHONE, department=neike, answers=answers, source_object=call)
+    services.response_submit(
+        questionnaire=q, channel=Channel.PHONE, department=neike, answers=answers, source_object=call
+    )
     with pytest.raises(ActionNotAllowed):
         services.response_submit(
             questionnaire=q, channel=Channel.PHONE, department=neike, answers=answers, source_object=call

@@ -146,7 +146,9 @@ def test_used_token_is_refused_by_the_service_too(campaign, small_q, neike, supe
 
     token = services.tokens_issue(campaign=campaign, department=neike, count=1, actor=supervisor)[0]
     answers = {fname("e1"): 5, fname("a1"): 5}
-    services.response_submit(questionnaire=small_q, channel=Channel.WEB, department=neike, answers=answers, token=token)
+    services.response_submit(
+        questionnaire=small_q, channel=Channel.WEB, department=neike, answers=answers, token=token
+    )
     with pytest.raises(ValidationError) as exc:
         services.response_submit(
             questionnaire=small_q, channel=Channel.WEB, department=neike, answers=answers, token=token.token

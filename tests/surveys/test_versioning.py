@@ -19,7 +19,13 @@ def test_seeded_inpatient_and_outpatient_questionnaires_are_published(db):
         q = questionnaire_current(code)
         assert q is not None and q.status == QuestionnaireStatus.PUBLISHED
         dimensions = set(q.sections.values_list("dimension", flat=True))
-        assert {Dimension.ENVIRONMENT, Dimension.SKILL, Dimension.ATTITUDE, Dimension.COST, Dimension.WAITING} <= dimensions
+        assert {
+            Dimension.ENVIRONMENT,
+            Dimension.SKILL,
+            Dimension.ATTITUDE,
+            Dimension.COST,
+            Dimension.WAITING,
+        } <= dimensions
         assert q.questions.filter(kind=QuestionKind.SCALE, required=True).exists()
         assert q.questions.filter(kind=QuestionKind.PRAISE).exists()
         assert q.questions.filter(kind=QuestionKind.TEXT).exists()
@@ -29,7 +35,11 @@ def test_published_questionnaire_refuses_edits(small_q):
     question = small_q.questions.first()
     with pytest.raises(ActionNotAllowed):
         services.question_save(
-            questionnaire=small_q, question=question, section=question.section, kind=question.kind, text="改了"
+            questionnaire=small_q,
+            question=question,
+            section=question.section,
+            kind=question.kind,
+            text="改了",
         )
     with pytest.raises(ActionNotAllowed):
         services.question_delete(question=question)
@@ -46,7 +56,12 @@ def test_editing_makes_a_new_version_and_old_responses_keep_their_questions(smal
     assert draft.questions.count() == small_q.questions.count()
     copy = draft.questions.get(text="e1")
     services.question_save(
-        questionnaire=draft, question=copy, section=copy.section, kind=QuestionKind.SCALE, text="环境整洁（新）", required=True
+        questionnaire=draft,
+        question=copy,
+        section=copy.section,
+        kind=QuestionKind.SCALE,
+        text="环境整洁（新）",
+        required=True,
     )
     services.questionnaire_publish(questionnaire=draft, actor=supervisor)
 
@@ -83,4 +98,6 @@ def test_choice_questions_need_two_choices(supervisor):
     q = services.questionnaire_create(code="c", title="c", actor=supervisor)
     s = services.section_save(questionnaire=q, title="s", dimension=Dimension.OVERALL, order=1)
     with pytest.raises(ValidationError):
-        services.question_save(questionnaire=q, section=s, kind=QuestionKind.SINGLE, text="x", choices=["只有一个"])
+        services.question_save(
+            questionnaire=q, section=s, kind=QuestionKind.SINGLE, text="x", choices=["只有一个"]
+        )
