@@ -1,1 +1,555 @@
-"""Models of the inspections app."""
+"""On-site inspections (现场督察) and monthly chart audits (病历抽查).
+
+Status changes never happen here by assignment from views; they go through
+``inspections.services`` which lock the row, check the guard and write a ``Transition`` row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Category, Department, DischargeStay, Finding, Staff
+
+
+class InspectionSettings(models.Model):
+    """One row of targets and rules an administrator changes at run time (admin)."""
+
+    wait_target_minutes = models.PositiveSmallIntegerField(
+        _("window waiting target (minutes)"),
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_("A measured waiting time above this fails the checklist item (2008 standard: 10)."),
+    )
+    wait_target_own_minutes = models.PositiveSmallIntegerField(
+        _("hospital's own waiting target (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1)],
+        help_text=_("Second target reported in the figures (a hospital's own target: 15)."),
+    )
+    hand_hygiene_target_pct = models.PositiveSmallIntegerField(
+        _("hand-hygiene compliance target (%)"),
+        default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("An observed compliance below this fails the hand-hygiene item."),
+    )
+    grade_a_min = models.PositiveSmallIntegerField(
+        _("grade A from (points)"), default=90, validators=[MaxValueValidator(100)]
+    )
+    grade_b_min = models.PositiveSmallIntegerField(
+        _("grade B from (points)"), default=75, validators=[MaxValueValidator(100)]
+    )
+    serious_defects_cap = models.PositiveSmallIntegerField(
+        _("serious defects that cap the grade at B"),
+        default=2,
+        help_text=_("A chart with at least this many serious defects is graded B at best (0: no cap)."),
+    )
+    sample_per_department = models.PositiveSmallIntegerField(
+        _("charts drawn per department"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_("Used when no share is set."),
+    )
+    sample_share_pct = models.DecimalField(
+        _("share of each department's discharges drawn (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)],
+        help_text=_("When set, this share (rounded up) is drawn instead of a fixed number per department."),
+    )
+
+    class Meta:
+        verbose_name = _("inspection settings")
+        verbose_name_plural = _("inspection settings")
+
+    def __str__(self) -> str:
+        return str(_("Inspection settings"))
+
+    @classmethod
+    def get(cls) -> InspectionSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.grade_b_min >= self.grade_a_min:
+            raise ValidationError(_("Grade B must start below grade A."))
+
+
+class Transition(models.Model):
+    """One row per workflow step of a round, an audit or an appeal: who, when, from, to, comment."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_status}→{self.to_status}"
+
+
+# --- checklist templates ---------------------------------------------------------------------
+
+
+class Area(models.TextChoices):
+    OUTPATIENT = "outpatient", _("Outpatient hall")
+    WARD = "ward", _("Ward")
+    EMERGENCY = "emergency", _("Emergency")
+    REGISTRATION = "registration", _("Registration window")
+    BILLING = "billing", _("Billing window")
+    PHARMACY = "pharmacy", _("Pharmacy window")
+    SUPPORT = "support", _("Support unit")
+
+
+WINDOW_AREAS = (Area.REGISTRATION, Area.BILLING, Area.PHARMACY)
+
+
+class TemplateStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+class ChecklistTemplate(models.Model):
+    """One version of a checklist. A version used by a round never changes; editing makes a new one."""
+
+    code = models.SlugField(_("code"), max_length=32)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    name = models.CharField(_("name"), max_length=100)
+    area = models.CharField(_("area"), max_length=16, choices=Area.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TemplateStatus.choices, default=TemplateStatus.DRAFT
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["area", "code", "-version"]
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="checklist_code_version"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(status="published"), name="one_published_checklist_per_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.rounds.exists()
+
+
+class ItemKind(models.TextChoices):
+    CHECK = "check", _("Pass / fail")
+    WAIT_TIME = "wait_time", _("Window waiting time (minutes)")
+    HAND_HYGIENE = "hand_hygiene", _("Hand hygiene (opportunities and washes)")
+
+
+class ChecklistItem(models.Model):
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("template")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+    )
+    text = models.CharField(_("item"), max_length=200)
+    guidance = models.CharField(_("how to check"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices, default=ItemKind.CHECK)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["template", "sort_order", "id"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def save(self, *args, **kwargs):
+        # A checklist version in use never changes: the rounds that used it must stay readable.
+        self._check_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_editable()
+        return super().delete(*args, **kwargs)
+
+    def _check_editable(self):
+        from .services import template_check_editable
+
+        template_check_editable(self.template)
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+class RoundType(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    UNANNOUNCED = "unannounced", _("Unannounced")
+    NIGHT = "night", _("Night")
+    SPECIAL = "special", _("Special")
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class InspectionRound(models.Model):
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="inspection_rounds", verbose_name=_("department")
+    )
+    area = models.CharField(_("area"), max_length=16, choices=Area.choices)
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("checklist")
+    )
+    round_type = models.CharField(_("type"), max_length=16, choices=RoundType.choices)
+    started_at = models.DateTimeField(_("time"), default=timezone.now)
+    location = models.CharField(_("location"), max_length=128, blank=True)
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="inspection_rounds", verbose_name=_("inspectors")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    passed = models.PositiveSmallIntegerField(_("passed"), default=0)
+    failed = models.PositiveSmallIntegerField(_("failed"), default=0)
+    not_applicable = models.PositiveSmallIntegerField(_("not applicable"), default=0)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("inspection round")
+        verbose_name_plural = _("inspection rounds")
+        indexes = [
+            models.Index(fields=["department", "started_at"]),
+            models.Index(fields=["status", "started_at"]),
+            models.Index(fields=["round_type", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:round_detail", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == RoundStatus.DRAFT
+
+
+class AnswerResult(models.TextChoices):
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    NA = "na", _("Not applicable")
+
+
+class Disposition(models.TextChoices):
+    FINDING = "finding", _("Own finding")
+    MERGE = "merge", _("Merged into another item's finding")
+    SKIP = "skip", _("No finding (skipped)")
+
+
+class Answer(models.Model):
+    round = models.ForeignKey(InspectionRound, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="answers")
+    result = models.CharField(_("result"), max_length=8, choices=AnswerResult.choices, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    wait_minutes = models.DecimalField(
+        _("waiting minutes"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(600)],
+    )
+    hh_opportunities = models.PositiveSmallIntegerField(
+        _("hand-hygiene opportunities"), null=True, blank=True, validators=[MaxValueValidator(1000)]
+    )
+    hh_washes = models.PositiveSmallIntegerField(
+        _("hand washes"), null=True, blank=True, validators=[MaxValueValidator(1000)]
+    )
+    updated_at = models.DateTimeField(_("saved at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    disposition = models.CharField(_("disposition"), max_length=8, choices=Disposition.choices, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    skip_reason = models.CharField(_("reason for no finding"), max_length=500, blank=True)
+    finding = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("finding")
+    )
+
+    class Meta:
+        ordering = ["item__sort_order", "item_id"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["round", "item"], name="one_answer_per_item")]
+        indexes = [models.Index(fields=["result", "round"])]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.result}"
+
+
+def photo_path(instance: AnswerPhoto, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"inspections/{timezone.now():%Y/%m}/{instance.token}.{ext}"
+
+
+class AnswerPhoto(models.Model):
+    """A photo taken during a round, before any finding exists. Served only through a scoped view;
+    copied to ``supervision.Attachment`` on the finding when the round is submitted."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("file"), upload_to=photo_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:photo", args=[self.pk])
+
+
+# --- plan ------------------------------------------------------------------------------------
+
+
+class PlanEntry(models.Model):
+    """The monthly inspection plan: how many rounds a department should get in a month."""
+
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="inspection_plan", verbose_name=_("department")
+    )
+    rounds_planned = models.PositiveSmallIntegerField(
+        _("rounds planned"), default=1, validators=[MaxValueValidator(100)]
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["month", "department__sort_order"]
+        verbose_name = _("plan entry")
+        verbose_name_plural = _("inspection plan")
+        constraints = [models.UniqueConstraint(fields=["month", "department"], name="one_plan_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department_id} × {self.rounds_planned}"
+
+
+# --- chart audits ----------------------------------------------------------------------------
+
+
+class CriterionLevel(models.TextChoices):
+    NORMAL = "normal", _("Normal defect")
+    SERIOUS = "serious", _("Serious defect")
+    VETO = "veto", _("Single veto")
+
+
+class ChartCriterion(models.Model):
+    """A scoring item of the 住院病历质量评分 form (seeded; editable in the admin)."""
+
+    section = models.CharField(_("section"), max_length=32)
+    text = models.CharField(_("item"), max_length=200)
+    points = models.DecimalField(
+        _("deduction per defect"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    max_points = models.DecimalField(
+        _("maximum deduction"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    level = models.CharField(
+        _("level"), max_length=8, choices=CriterionLevel.choices, default=CriterionLevel.NORMAL
+    )
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("chart audit criterion")
+        verbose_name_plural = _("chart audit criteria")
+
+    def __str__(self) -> str:
+        return f"{self.section} · {self.text}"
+
+
+class ChartSample(models.Model):
+    """One month's draw. The seed and the rule are stored so the draw can be repeated and defended."""
+
+    month = models.DateField(_("discharge month"), unique=True, help_text=_("First day of the month."))
+    seed = models.BigIntegerField(_("seed"))
+    rule = models.JSONField(_("rule"))
+    population = models.PositiveIntegerField(_("discharges in the month"), default=0)
+    size = models.PositiveIntegerField(_("charts drawn"), default=0)
+    drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("chart sample")
+        verbose_name_plural = _("chart samples")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class AuditStatus(models.TextChoices):
+    PENDING = "pending", _("To audit")
+    COMPLETED = "completed", _("Audited")
+
+
+class Grade(models.TextChoices):
+    A = "A", _("Grade A")
+    B = "B", _("Grade B")
+    C = "C", _("Grade C")
+
+
+class ChartAudit(models.Model):
+    sample = models.ForeignKey(ChartSample, on_delete=models.PROTECT, related_name="audits")
+    stay = models.ForeignKey(DischargeStay, on_delete=models.PROTECT, related_name="chart_audits")
+    # Copied from the stay so that scoping and figures need no join.
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="chart_audits", verbose_name=_("department")
+    )
+    doctor_name = models.CharField(_("responsible doctor"), max_length=64, blank=True)
+    doctor = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("doctor")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=AuditStatus.choices, default=AuditStatus.PENDING
+    )
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    audited_at = models.DateTimeField(_("audited at"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
+    vetoed = models.BooleanField(_("single veto"), default=False)
+    is_problem = models.BooleanField(_("problem chart"), default=False)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    finding = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("finding")
+    )
+
+    class Meta:
+        ordering = ["department__sort_order", "stay__admission_no"]
+        verbose_name = _("chart audit")
+        verbose_name_plural = _("chart audits")
+        constraints = [models.UniqueConstraint(fields=["sample", "stay"], name="one_audit_per_stay")]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["sample", "status"]),
+            models.Index(fields=["status", "audited_at"]),
+            models.Index(fields=["department", "audited_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stay.admission_no}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:audit_detail", args=[self.pk])
+
+
+class Deduction(models.Model):
+    audit = models.ForeignKey(ChartAudit, on_delete=models.CASCADE, related_name="deductions")
+    criterion = models.ForeignKey(ChartCriterion, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveSmallIntegerField(_("defects"), default=1, validators=[MinValueValidator(1)])
+    points = models.DecimalField(_("points deducted"), max_digits=4, decimal_places=1)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    withdrawn = models.BooleanField(_("withdrawn on appeal"), default=False)
+
+    class Meta:
+        ordering = ["criterion__sort_order", "id"]
+        verbose_name = _("deduction")
+        verbose_name_plural = _("deductions")
+        constraints = [models.UniqueConstraint(fields=["audit", "criterion"], name="one_deduction_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} −{self.points}"
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for decision")
+    UPHELD = "upheld", _("Upheld: deduction withdrawn")
+    REJECTED = "rejected", _("Rejected: deduction stands")
+
+
+class Appeal(models.Model):
+    """申诉: a department head contests one deduction; a supervisor decides."""
+
+    deduction = models.ForeignKey(Deduction, on_delete=models.CASCADE, related_name="appeals")
+    # Copied for scoping without a join.
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    reason = models.TextField(_("reason"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deduction"], condition=Q(status="pending"), name="one_pending_appeal_per_deduction"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.deduction_id} {self.status}"

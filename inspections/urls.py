@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "inspections"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.round_list, name="round_list"),
+    path("rounds/new/", views.round_create, name="round_create"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/items/<int:item_pk>/", views.answer_save, name="answer_save"),
+    path("rounds/<int:pk>/items/<int:item_pk>/photos/", views.photo_upload, name="photo_upload"),
+    path("rounds/<int:pk>/submit/", views.round_submit, name="round_submit"),
+    path("photos/<int:pk>/", views.photo_view, name="photo"),
+    path("photos/<int:pk>/delete/", views.photo_delete, name="photo_delete"),
+    path("plan/", views.plan, name="plan"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("figures/", views.figures, name="figures"),
+    path("charts/", views.audit_list, name="audit_list"),
+    path("charts/samples/", views.sample_list, name="sample_list"),
+    path("charts/<int:pk>/", views.audit_detail, name="audit_detail"),
+    path("charts/deductions/<int:pk>/appeal/", views.appeal_raise, name="appeal_raise"),
+    path("appeals/", views.appeal_list, name="appeal_list"),
+    path("appeals/<int:pk>/<slug:decision>/", views.appeal_decide, name="appeal_decide"),
+]

@@ -1,0 +1,126 @@
+"""Admin: checklist versions, audit criteria, settings; rounds and samples read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from supervision.errors import ActionNotAllowed
+
+from . import services
+from .models import (
+    ChartAudit,
+    ChartCriterion,
+    ChartSample,
+    ChecklistItem,
+    ChecklistTemplate,
+    InspectionRound,
+    InspectionSettings,
+    PlanEntry,
+    TemplateStatus,
+)
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    fields = ["sort_order", "category", "text", "guidance", "kind"]
+
+    def _locked(self, obj) -> bool:
+        return obj is not None and (obj.status != TemplateStatus.DRAFT or obj.is_used)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "version", "area", "status", "published_at"]
+    list_filter = ["area", "status"]
+    inlines = [ChecklistItemInline]
+    actions = ["new_version", "publish"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and (obj.status != TemplateStatus.DRAFT or obj.is_used):
+            return ["code", "version", "name", "area", "status", "created_at", "published_at"]
+        return ["version", "status", "created_at", "published_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or (obj.status == TemplateStatus.DRAFT and not obj.is_used)
+
+    @admin.action(description=_("Create a new draft version (to edit a checklist in use)"))
+    def new_version(self, request, queryset):
+        for template in queryset:
+            try:
+                new = services.template_new_version(template=template, actor=request.user)
+                self.message_user(request, _("Created %(t)s.") % {"t": new})
+            except ActionNotAllowed as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+    @admin.action(description=_("Publish (retires the previous version)"))
+    def publish(self, request, queryset):
+        for template in queryset:
+            try:
+                services.template_publish(template=template, actor=request.user)
+                self.message_user(request, _("Published %(t)s.") % {"t": template})
+            except ActionNotAllowed as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+
+@admin.register(ChartCriterion)
+class ChartCriterionAdmin(admin.ModelAdmin):
+    list_display = ["section", "text", "points", "max_points", "level", "active", "sort_order"]
+    list_filter = ["section", "level", "active"]
+    list_editable = ["active", "sort_order"]
+
+
+@admin.register(InspectionSettings)
+class InspectionSettingsAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not InspectionSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InspectionRound)
+class InspectionRoundAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "department", "round_type", "status", "score"]
+    list_filter = ["status", "round_type", "area"]
+    list_select_related = ["department"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(ChartSample)
+class ChartSampleAdmin(ReadOnlyAdmin):
+    list_display = ["month", "population", "size", "seed", "drawn_at"]
+
+
+@admin.register(ChartAudit)
+class ChartAuditAdmin(ReadOnlyAdmin):
+    list_display = ["stay", "department", "status", "score", "grade", "is_problem"]
+    list_filter = ["status", "grade", "is_problem"]
+    list_select_related = ["stay", "department"]
+
+
+@admin.register(PlanEntry)
+class PlanEntryAdmin(ReadOnlyAdmin):
+    list_display = ["month", "department", "rounds_planned"]
+    list_filter = ["month"]

@@ -1,0 +1,27 @@
+"""Dashboard panel of inspections: coverage gaps, rounds in progress, charts to audit, appeals."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from supervision.models import Role
+from supervision.panels import Panel
+
+from . import selectors
+from .models import AuditStatus, RoundStatus
+
+
+def panels(request) -> list[Panel]:
+    user = request.user
+    if not user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
+        return []
+    context = {
+        "drafts": selectors.rounds_visible_to(user).filter(status=RoundStatus.DRAFT).count(),
+        "pending_audits": selectors.audits_visible_to(user).filter(status=AuditStatus.PENDING).count(),
+        "pending_appeals": selectors.pending_appeals(user).count(),
+    }
+    if user.sees_all_departments:
+        today = timezone.localdate()
+        rows = selectors.coverage(start=today.replace(day=1), end=today)
+        context["coverage"] = selectors.coverage_summary(rows)
+    return [Panel(template="inspections/_panel.html", context=context)]

@@ -1,0 +1,283 @@
+"""Forms of inspections and chart audits; cleaned data is handed to a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.forms import DateTimeInput
+from supervision.models import Department, Role, User
+from supervision.uploads import clean_upload
+
+from .models import (
+    AnswerResult,
+    ChartCriterion,
+    ChecklistTemplate,
+    Disposition,
+    InspectionRound,
+    RoundStatus,
+    RoundType,
+    TemplateStatus,
+)
+
+
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class RoundStartForm(_Form):
+    template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.none())
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    round_type = forms.ChoiceField(label=_("Type"), choices=RoundType.choices, initial=RoundType.ROUTINE)
+    started_at = forms.DateTimeField(label=_("Time"), widget=DateTimeInput())
+    location = forms.CharField(label=_("Location"), max_length=128, required=False)
+    inspectors = forms.ModelMultipleChoiceField(
+        label=_("Other inspectors"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ChecklistTemplate.objects.filter(status=TemplateStatus.PUBLISHED)
+        self.fields["department"].queryset = Department.objects.filter(active=True)
+        self.fields["inspectors"].queryset = User.objects.filter(
+            is_active=True, groups__name=Role.SUPERVISOR
+        ).distinct()
+        self.fields["started_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_started_at(self):
+        value = self.cleaned_data["started_at"]
+        if value > timezone.now() + dt.timedelta(hours=1):
+            raise ValidationError(_("The round cannot start in the future."))
+        return value
+
+
+class AnswerForm(forms.Form):
+    """One checklist answer, autosaved as it is typed."""
+
+    result = forms.ChoiceField(choices=[("", "—"), *AnswerResult.choices], required=False)
+    note = forms.CharField(max_length=2000, required=False)
+    wait_minutes = forms.DecimalField(
+        min_value=0, max_value=600, max_digits=5, decimal_places=1, required=False
+    )
+    hh_opportunities = forms.IntegerField(min_value=0, max_value=1000, required=False)
+    hh_washes = forms.IntegerField(min_value=0, max_value=1000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        o, w = data.get("hh_opportunities"), data.get("hh_washes")
+        if o is not None and w is not None and w > o:
+            raise ValidationError(_("Hand washes cannot exceed the opportunities observed."))
+        return data
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Photo"))
+
+    def clean_photo(self):
+        return clean_upload(self.cleaned_data["photo"], allow_pdf=False)
+
+
+class SubmitRoundForm(_Form):
+    """Per failed answer: own finding (default), merge into another failed item, or skip with a reason."""
+
+    summary = forms.CharField(
+        label=_("Summary of the round"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, failed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.failed = list(failed)
+        targets = [("", "—")] + [(str(a.pk), a.item.text) for a in self.failed]
+        for answer in self.failed:
+            self.fields[f"mode_{answer.pk}"] = forms.ChoiceField(
+                label=answer.item.text, choices=Disposition.choices, initial=Disposition.FINDING
+            )
+            self.fields[f"into_{answer.pk}"] = forms.ChoiceField(
+                label=_("Merge into"), choices=[t for t in targets if t[0] != str(answer.pk)], required=False
+            )
+            self.fields[f"reason_{answer.pk}"] = forms.CharField(
+                label=_("Reason for no finding"), max_length=500, required=False
+            )
+
+    def rows(self):
+        return [(a, self[f"mode_{a.pk}"], self[f"into_{a.pk}"], self[f"reason_{a.pk}"]) for a in self.failed]
+
+    def clean(self):
+        data = super().clean()
+        for answer in self.failed:
+            mode = data.get(f"mode_{answer.pk}")
+            if mode == Disposition.SKIP and not (data.get(f"reason_{answer.pk}") or "").strip():
+                self.add_error(f"reason_{answer.pk}", _("Give the reason for not recording a finding."))
+            if mode == Disposition.MERGE and not data.get(f"into_{answer.pk}"):
+                self.add_error(f"into_{answer.pk}", _("Choose the item to merge into."))
+        return data
+
+    def choices(self):
+        from .services import Choice
+
+        out = {}
+        for answer in self.failed:
+            mode = self.cleaned_data[f"mode_{answer.pk}"]
+            if mode == Disposition.FINDING:
+                continue
+            into = self.cleaned_data.get(f"into_{answer.pk}")
+            out[answer.pk] = Choice(
+                mode=mode,
+                merge_into=int(into) if into and mode == Disposition.MERGE else None,
+                reason=self.cleaned_data.get(f"reason_{answer.pk}", ""),
+            )
+        return out
+
+
+class RoundFilterForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("All")
+    )
+    round_type = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("All")), *RoundType.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *RoundStatus.choices], required=False
+    )
+    month = forms.DateField(
+        label=_("Month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Department.objects.filter(active=True)
+        if user is not None and not user.sees_all_departments:
+            qs = qs.filter(pk__in=user.department_ids)
+        self.fields["department"].queryset = qs
+
+    def filter(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data.get("department"):
+            qs = qs.filter(department=data["department"])
+        if data.get("round_type"):
+            qs = qs.filter(round_type=data["round_type"])
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("month"):
+            from .selectors import _bounds
+            from .services import next_month
+
+            lo, hi = _bounds(data["month"], next_month(data["month"]) - dt.timedelta(days=1))
+            qs = qs.filter(started_at__gte=lo, started_at__lt=hi)
+        return qs
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+
+class AuditForm(_Form):
+    """The scoring form: defects per criterion (0 = none) and a note."""
+
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            self.fields[f"n_{c.pk}"] = forms.IntegerField(
+                label=c.text, min_value=0, max_value=50, required=False, initial=0
+            )
+            self.fields[f"note_{c.pk}"] = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def rows(self):
+        return [(c, self[f"n_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]
+
+    def defects(self) -> dict[int, tuple[int, str]]:
+        return {
+            c.pk: (self.cleaned_data.get(f"n_{c.pk}") or 0, self.cleaned_data.get(f"note_{c.pk}", ""))
+            for c in self.criteria
+            if self.cleaned_data.get(f"n_{c.pk}")
+        }
+
+
+class AppealForm(_Form):
+    reason = forms.CharField(
+        label=_("Reason for the appeal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AppealDecisionForm(_Form):
+    comment = forms.CharField(
+        label=_("Decision comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AuditFilterForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("All")
+    )
+    month = forms.DateField(
+        label=_("Discharge month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[])
+    grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[])
+
+    def __init__(self, *args, user=None, **kwargs):
+        from .models import AuditStatus, Grade
+
+        super().__init__(*args, **kwargs)
+        qs = Department.objects.filter(active=True)
+        if user is not None and not user.sees_all_departments:
+            qs = qs.filter(pk__in=user.department_ids)
+        self.fields["department"].queryset = qs
+        self.fields["status"].choices = [("", _("All")), *AuditStatus.choices]
+        self.fields["grade"].choices = [("", _("All")), *Grade.choices]
+
+    def filter(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data.get("department"):
+            qs = qs.filter(department=data["department"])
+        if data.get("month"):
+            qs = qs.filter(sample__month=data["month"].replace(day=1))
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("grade"):
+            qs = qs.filter(grade=data["grade"])
+        return qs
+
+
+def active_criteria():
+    return ChartCriterion.objects.filter(active=True).order_by("sort_order", "id")
+
+
+def period_form_initial() -> dict:
+    return {"month": timezone.localdate().replace(day=1)}
+
+
+__all__ = ["InspectionRound"]

@@ -1,0 +1,817 @@
+"""Write-side services of inspections and chart audits. Atomic, keyword-only, ``<noun>_<verb>``.
+
+Every status change re-reads its row under ``select_for_update``, checks state, role and
+department, raises ``ActionNotAllowed`` (nothing changed) or changes it and writes a
+``Transition`` row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from supervision import services as core
+from supervision.errors import ActionNotAllowed
+from supervision.models import (
+    Category,
+    Department,
+    DischargeStay,
+    FindingSource,
+    NotificationKind,
+    Role,
+    Severity,
+    Staff,
+    StaffPosition,
+    User,
+)
+from supervision.uploads import CleanUpload
+
+from .models import (
+    Answer,
+    AnswerPhoto,
+    AnswerResult,
+    Appeal,
+    AppealStatus,
+    AuditStatus,
+    ChartAudit,
+    ChartCriterion,
+    ChartSample,
+    ChecklistItem,
+    ChecklistTemplate,
+    CriterionLevel,
+    Deduction,
+    Disposition,
+    Grade,
+    InspectionRound,
+    InspectionSettings,
+    ItemKind,
+    PlanEntry,
+    RoundStatus,
+    TemplateStatus,
+    Transition,
+)
+
+MAX_PHOTOS_PER_ANSWER = 6
+
+
+class AlreadySubmitted(ActionNotAllowed):
+    """The round was submitted before (double tap, retry): nothing was stored again."""
+
+
+def _record(obj, *, action: str, actor: User, from_status: str, to_status: str, comment: str = ""):
+    return Transition.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        at=timezone.now(),
+        comment=comment,
+    )
+
+
+def _require_role(actor: User, *roles: str, message: str):
+    if not actor.has_role(*roles):
+        raise ActionNotAllowed(message)
+
+
+# --- checklist templates ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def template_new_version(*, template: ChecklistTemplate, actor: User) -> ChecklistTemplate:
+    """Copy a template and its items into a new draft version (the way to edit a used template)."""
+    _require_role(
+        actor, Role.SUPERVISOR, Role.ADMINISTRATOR, message=_("Only supervisors may edit checklists.")
+    )
+    latest = (
+        ChecklistTemplate.objects.select_for_update().filter(code=template.code).order_by("-version").first()
+    )
+    if latest.status == TemplateStatus.DRAFT:
+        raise ActionNotAllowed(
+            _("Version %(version)s of this checklist is still a draft; edit that one.")
+            % {"version": latest.version}
+        )
+    new = ChecklistTemplate.objects.create(
+        code=template.code, version=latest.version + 1, name=template.name, area=template.area
+    )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(
+            template=new,
+            category_id=item.category_id,
+            text=item.text,
+            guidance=item.guidance,
+            kind=item.kind,
+            sort_order=item.sort_order,
+        )
+        for item in template.items.all()
+    )
+    _record(
+        new,
+        action="create",
+        actor=actor,
+        from_status="",
+        to_status=new.status,
+        comment=f"v{template.version}",
+    )
+    return new
+
+
+@transaction.atomic
+def template_publish(*, template: ChecklistTemplate, actor: User) -> ChecklistTemplate:
+    """Publish a draft; the version published before it is retired (rounds keep their version)."""
+    _require_role(
+        actor, Role.SUPERVISOR, Role.ADMINISTRATOR, message=_("Only supervisors may edit checklists.")
+    )
+    locked = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+    if locked.status != TemplateStatus.DRAFT:
+        raise ActionNotAllowed(_("Only a draft can be published."))
+    if not locked.items.exists():
+        raise ActionNotAllowed(_("A checklist needs at least one item."))
+    for old in ChecklistTemplate.objects.select_for_update().filter(
+        code=locked.code, status=TemplateStatus.PUBLISHED
+    ):
+        old.status = TemplateStatus.RETIRED
+        old.save(update_fields=["status"])
+        _record(old, action="retire", actor=actor, from_status=TemplateStatus.PUBLISHED, to_status=old.status)
+    locked.status = TemplateStatus.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.save(update_fields=["status", "published_at"])
+    _record(locked, action="publish", actor=actor, from_status=TemplateStatus.DRAFT, to_status=locked.status)
+    return locked
+
+
+def template_check_editable(template: ChecklistTemplate) -> None:
+    """A version that is published or used by a round is immutable."""
+    if template.pk and (template.status != TemplateStatus.DRAFT or template.is_used):
+        raise ActionNotAllowed(
+            _("This checklist version is in use and cannot be changed; create a new version instead.")
+        )
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_start(
+    *,
+    template: ChecklistTemplate,
+    department: Department,
+    round_type: str,
+    actor: User,
+    started_at: dt.datetime | None = None,
+    inspectors: Iterable[User] = (),
+    location: str = "",
+    area: str | None = None,
+) -> InspectionRound:
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
+    if template.status != TemplateStatus.PUBLISHED:
+        raise ActionNotAllowed(_("Only a published checklist can be used for a round."))
+    rnd = InspectionRound.objects.create(
+        template=template,
+        department=department,
+        area=area or template.area,
+        round_type=round_type,
+        started_at=started_at or timezone.now(),
+        location=location,
+        created_by=actor,
+    )
+    rnd.inspectors.set({actor, *inspectors})
+    Answer.objects.bulk_create(Answer(round=rnd, item=item) for item in template.items.all())
+    _record(rnd, action="start", actor=actor, from_status="", to_status=rnd.status)
+    return rnd
+
+
+def _lock_draft(rnd: InspectionRound) -> InspectionRound:
+    locked = InspectionRound.objects.select_for_update().get(pk=rnd.pk)
+    if locked.status != RoundStatus.DRAFT:
+        raise AlreadySubmitted(_("This round has been submitted; its answers can no longer change."))
+    return locked
+
+
+def measured_result(item: ChecklistItem, answer: Answer, config: InspectionSettings) -> str | None:
+    """The result a measured item gets from its measurement (None: nothing measured)."""
+    if item.kind == ItemKind.WAIT_TIME and answer.wait_minutes is not None:
+        return AnswerResult.PASS if answer.wait_minutes <= config.wait_target_minutes else AnswerResult.FAIL
+    if item.kind == ItemKind.HAND_HYGIENE and answer.hh_opportunities:
+        compliance = 100 * (answer.hh_washes or 0) / answer.hh_opportunities
+        return AnswerResult.PASS if compliance >= config.hand_hygiene_target_pct else AnswerResult.FAIL
+    return None
+
+
+@transaction.atomic
+def answer_save(
+    *,
+    rnd: InspectionRound,
+    item: ChecklistItem,
+    actor: User,
+    result: str = "",
+    note: str = "",
+    wait_minutes: Decimal | None = None,
+    hh_opportunities: int | None = None,
+    hh_washes: int | None = None,
+) -> Answer:
+    """Autosave of one answer while the round is in progress (saving again just overwrites)."""
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
+    locked = _lock_draft(rnd)
+    if item.template_id != locked.template_id:
+        raise ActionNotAllowed(_("This item is not on the round's checklist."))
+    if result and result not in AnswerResult.values:
+        raise ActionNotAllowed(_("Unknown result."))
+    answer, _created = Answer.objects.get_or_create(round=locked, item=item)
+    answer.note = (note or "").strip()[:2000]
+    answer.updated_by = actor
+    if item.kind == ItemKind.WAIT_TIME:
+        answer.wait_minutes = wait_minutes
+    if item.kind == ItemKind.HAND_HYGIENE:
+        if hh_opportunities is not None and hh_washes is not None and hh_washes > hh_opportunities:
+            raise ActionNotAllowed(_("Hand washes cannot exceed the opportunities observed."))
+        answer.hh_opportunities = hh_opportunities
+        answer.hh_washes = hh_washes
+    measured = measured_result(item, answer, InspectionSettings.get())
+    if measured and result != AnswerResult.NA:
+        # A measurement decides pass or fail; the inspector may still mark the item not applicable.
+        result = measured
+    answer.result = result
+    answer.save()
+    return answer
+
+
+@transaction.atomic
+def photo_add(*, answer: Answer, upload: CleanUpload, actor: User) -> AnswerPhoto:
+    from django.core.files.base import ContentFile
+
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
+    _lock_draft(answer.round)
+    if answer.photos.count() >= MAX_PHOTOS_PER_ANSWER:
+        raise ActionNotAllowed(_("At most %(n)s photos per item.") % {"n": MAX_PHOTOS_PER_ANSWER})
+    photo = AnswerPhoto(
+        answer=answer,
+        original_name=upload.name,
+        content_type=upload.content_type,
+        size=len(upload.data),
+        uploaded_by=actor,
+    )
+    photo.file.save(upload.name, ContentFile(upload.data), save=False)
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: AnswerPhoto, actor: User) -> None:
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
+    _lock_draft(photo.answer.round)
+    photo.file.delete(save=False)
+    photo.delete()
+
+
+def round_score(passed: int, failed: int) -> Decimal | None:
+    """passed ÷ applicable × 100, one decimal; None when nothing applied."""
+    applicable = passed + failed
+    if not applicable:
+        return None
+    return (Decimal(100 * passed) / applicable).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What to do with one failed answer on submit."""
+
+    mode: str = Disposition.FINDING
+    merge_into: int | None = None  # answer id
+    reason: str = ""
+
+
+def _describe(answer: Answer, config: InspectionSettings) -> str:
+    item = answer.item
+    text = item.text
+    if item.kind == ItemKind.WAIT_TIME and answer.wait_minutes is not None:
+        text += _("：waiting %(minutes)s minutes (target ≤ %(target)s)") % {
+            "minutes": answer.wait_minutes.normalize(),
+            "target": config.wait_target_minutes,
+        }
+    if item.kind == ItemKind.HAND_HYGIENE and answer.hh_opportunities:
+        text += _("：%(washes)s hand washes in %(opportunities)s opportunities (target ≥ %(target)s%%)") % {
+            "washes": answer.hh_washes or 0,
+            "opportunities": answer.hh_opportunities,
+            "target": config.hand_hygiene_target_pct,
+        }
+    if answer.note:
+        text += f"。{answer.note}"
+    return text
+
+
+def _photos_as_uploads(answers: Iterable[Answer]) -> list[CleanUpload]:
+    uploads = []
+    for answer in answers:
+        for photo in answer.photos.all():
+            with photo.file.open("rb") as handle:
+                uploads.append(
+                    CleanUpload(name=photo.original_name, content_type=photo.content_type, data=handle.read())
+                )
+    return uploads
+
+
+@transaction.atomic
+def round_submit(
+    *,
+    rnd: InspectionRound,
+    actor: User,
+    choices: dict[int, Choice] | None = None,
+    summary: str = "",
+    deadline: dt.date | None = None,
+) -> InspectionRound:
+    """Score the round and turn its failed items into findings with orders.
+
+    By default every failed item becomes its own finding; ``choices`` (keyed by answer id)
+    merges several into one or skips one with a recorded reason. Submitting twice (double tap,
+    retry) raises ``AlreadySubmitted`` and stores nothing again.
+    """
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
+    locked = _lock_draft(rnd)
+    choices = choices or {}
+    answers = list(
+        Answer.objects.filter(round=locked)
+        .select_related("item", "item__category")
+        .prefetch_related("photos")
+    )
+    missing = [a for a in answers if not a.result]
+    if missing:
+        raise ActionNotAllowed(
+            _("%(n)s items have no answer yet: %(items)s")
+            % {"n": len(missing), "items": "；".join(a.item.text for a in missing[:5])}
+        )
+    failed = {a.pk: a for a in answers if a.result == AnswerResult.FAIL}
+    # Validate every choice before writing anything.
+    for answer_id, choice in choices.items():
+        if answer_id not in failed:
+            raise ActionNotAllowed(_("Only failed items can be merged or skipped."))
+        if choice.mode == Disposition.SKIP and not choice.reason.strip():
+            raise ActionNotAllowed(
+                _("Give the reason for not recording a finding for “%(item)s”.")
+                % {"item": failed[answer_id].item.text}
+            )
+        if choice.mode == Disposition.MERGE:
+            target = choices.get(choice.merge_into, Choice())
+            if choice.merge_into not in failed or choice.merge_into == answer_id:
+                raise ActionNotAllowed(_("An item can only be merged into another failed item."))
+            if target.mode != Disposition.FINDING:
+                raise ActionNotAllowed(
+                    _("“%(item)s” is merged into an item that has no finding of its own.")
+                    % {"item": failed[answer_id].item.text}
+                )
+    config = InspectionSettings.get()
+    groups: dict[int, list[Answer]] = {}
+    for answer in failed.values():
+        choice = choices.get(answer.pk, Choice())
+        answer.disposition = choice.mode
+        if choice.mode == Disposition.SKIP:
+            answer.skip_reason = choice.reason.strip()[:500]
+        elif choice.mode == Disposition.MERGE:
+            answer.merged_into_id = choice.merge_into
+            groups.setdefault(choice.merge_into, []).append(answer)
+        else:
+            groups.setdefault(answer.pk, []).insert(0, answer)
+    location = locked.location or locked.get_area_display()
+    for lead_id, members in groups.items():
+        lead = failed[lead_id]
+        members.sort(key=lambda a: (a.pk != lead_id, a.item.sort_order))
+        description = "\n".join(_describe(a, config) for a in members)
+        finding = core.finding_create(
+            source=FindingSource.INSPECTION,
+            category=lead.item.category,
+            department=locked.department,
+            description=description,
+            found_by=actor,
+            found_at=locked.started_at,
+            severity=Severity.MODERATE,
+            location=location[:128],
+            source_object=lead,
+            deadline=deadline,
+            attachments=_photos_as_uploads(members),
+        )
+        for member in members:
+            member.finding = finding
+    for answer in failed.values():
+        answer.save(update_fields=["disposition", "merged_into", "skip_reason", "finding"])
+    counts = {r: sum(1 for a in answers if a.result == r) for r in AnswerResult.values}
+    locked.passed = counts[AnswerResult.PASS]
+    locked.failed = counts[AnswerResult.FAIL]
+    locked.not_applicable = counts[AnswerResult.NA]
+    locked.score = round_score(locked.passed, locked.failed)
+    locked.status = RoundStatus.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = actor
+    locked.summary = (summary or "").strip()[:4000]
+    locked.save()
+    skipped = [a for a in failed.values() if a.disposition == Disposition.SKIP]
+    comment = "；".join(f"{a.item.text}：{a.skip_reason}" for a in skipped)
+    _record(
+        locked,
+        action="submit",
+        actor=actor,
+        from_status=RoundStatus.DRAFT,
+        to_status=locked.status,
+        comment=(_("Skipped: %(items)s") % {"items": comment}) if comment else "",
+    )
+    return locked
+
+
+# --- plan ------------------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+@transaction.atomic
+def plan_set(*, month: dt.date, counts: dict[int, int], actor: User) -> int:
+    """Set the month's plan: {department id: rounds planned}; 0 removes a department. Returns changes."""
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors set the inspection plan."))
+    month = month_start(month)
+    existing = {p.department_id: p for p in PlanEntry.objects.select_for_update().filter(month=month)}
+    changed = 0
+    for department_id, n in counts.items():
+        entry = existing.get(department_id)
+        if not n:
+            if entry:
+                entry.delete()
+                changed += 1
+            continue
+        if entry is None:
+            PlanEntry.objects.create(
+                month=month, department_id=department_id, rounds_planned=n, updated_by=actor
+            )
+            changed += 1
+        elif entry.rounds_planned != n:
+            entry.rounds_planned = n
+            entry.updated_by = actor
+            entry.save(update_fields=["rounds_planned", "updated_by", "updated_at"])
+            changed += 1
+    return changed
+
+
+# --- chart samples ---------------------------------------------------------------------------
+
+ALGORITHM = (
+    "v1: stays discharged in the month, grouped by department; each group sorted by "
+    "(admission_no, discharged_on, id) and drawn with random.Random(f'{seed}:{department code}').sample(group, k)"
+)
+
+
+def previous_month(today: dt.date) -> dt.date:
+    return (month_start(today) - dt.timedelta(days=1)).replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def sample_seed(month: dt.date) -> int:
+    """Derived from the month only, so anyone can recompute it: first 12 hex digits of SHA-256."""
+    digest = hashlib.sha256(f"ducha-chart-sample:{month:%Y-%m}".encode()).hexdigest()
+    return int(digest[:12], 16)
+
+
+def sample_rule(config: InspectionSettings) -> dict:
+    if config.sample_share_pct:
+        return {"mode": "share", "share_pct": str(config.sample_share_pct), "algorithm": ALGORITHM}
+    return {"mode": "per_department", "n": config.sample_per_department, "algorithm": ALGORITHM}
+
+
+def _sample_size(rule: dict, population: int) -> int:
+    if rule["mode"] == "share":
+        return min(population, math.ceil(population * Decimal(rule["share_pct"]) / 100))
+    return min(population, int(rule["n"]))
+
+
+def sample_draw_ids(*, month: dt.date, seed: int, rule: dict) -> tuple[list[int], dict[str, int]]:
+    """The stay ids the rule draws for ``month`` (pure: same data, seed and rule → same ids).
+
+    Reads one bounded values_list of the month's stays (ids and sort keys only).
+    """
+    rows = DischargeStay.objects.filter(
+        discharged_on__gte=month, discharged_on__lt=next_month(month)
+    ).values_list("id", "department__code", "admission_no", "discharged_on")
+    groups: dict[str, list[tuple]] = {}
+    for stay_id, code, admission_no, discharged_on in rows:
+        groups.setdefault(code, []).append((admission_no, discharged_on, stay_id))
+    chosen: list[int] = []
+    population: dict[str, int] = {}
+    for code in sorted(groups):
+        group = sorted(groups[code])
+        population[code] = len(group)
+        k = _sample_size(rule, len(group))
+        # Not for security: a documented, reproducible draw.
+        rng = random.Random(f"{seed}:{code}")  # noqa: S311
+        chosen.extend(stay_id for _a, _d, stay_id in rng.sample(group, k))
+    return chosen, population
+
+
+def _match_doctor(department_id: int, name: str, cache: dict) -> Staff | None:
+    name = (name or "").strip()
+    if not name:
+        return None
+    key = (department_id, name)
+    if key not in cache:
+        matches = list(
+            Staff.objects.filter(department_id=department_id, name=name, active=True).order_by("employee_no")[
+                :3
+            ]
+        )
+        doctors = [s for s in matches if s.position == StaffPosition.DOCTOR]
+        if len(doctors) == 1:
+            cache[key] = doctors[0]
+        elif not doctors and len(matches) == 1:
+            cache[key] = matches[0]
+        else:
+            cache[key] = None  # no one or several people of that name: not guessed
+    return cache[key]
+
+
+def chart_sample_draw(
+    *, month: dt.date, actor: User | None = None, seed: int | None = None
+) -> tuple[ChartSample, bool]:
+    """Draw the month's sample once. Returns (sample, created); drawing again creates nothing."""
+    month = month_start(month)
+    if actor is not None:
+        _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors draw chart samples."))
+    existing = ChartSample.objects.filter(month=month).first()
+    if existing:
+        return existing, False
+    config = InspectionSettings.get()
+    seed = sample_seed(month) if seed is None else seed
+    rule = sample_rule(config)
+    ids, population = sample_draw_ids(month=month, seed=seed, rule=rule)
+    rule = {**rule, "population_by_department": population}
+    try:
+        with transaction.atomic():
+            sample = ChartSample.objects.create(
+                month=month,
+                seed=seed,
+                rule=rule,
+                population=sum(population.values()),
+                size=len(ids),
+                drawn_by=actor,
+            )
+            stays = DischargeStay.objects.filter(pk__in=ids).only("id", "department_id", "attending_doctor")
+            cache: dict = {}
+            ChartAudit.objects.bulk_create(
+                [
+                    ChartAudit(
+                        sample=sample,
+                        stay_id=stay.pk,
+                        department_id=stay.department_id,
+                        doctor_name=stay.attending_doctor,
+                        doctor=_match_doctor(stay.department_id, stay.attending_doctor, cache),
+                    )
+                    for stay in stays
+                ],
+                batch_size=1000,
+            )
+    except IntegrityError:
+        # Drawn at the same moment by another worker: theirs stands.
+        return ChartSample.objects.get(month=month), False
+    return sample, True
+
+
+def chart_sample_verify(*, sample: ChartSample) -> bool:
+    """Repeat the draw with the stored seed and rule; True when it yields the same stays."""
+    ids, _population = sample_draw_ids(month=sample.month, seed=sample.seed, rule=sample.rule)
+    return set(ids) == set(sample.audits.values_list("stay_id", flat=True))
+
+
+# --- chart audits ----------------------------------------------------------------------------
+
+
+@dataclass
+class Scored:
+    score: Decimal
+    grade: str
+    vetoed: bool
+    serious: int
+
+
+def chart_grade(
+    *, deductions: Iterable[tuple[ChartCriterion, Decimal]], config: InspectionSettings
+) -> Scored:
+    """100 − Σ deductions (not below 0) → grade by thresholds; a single veto caps at C,
+    ``serious_defects_cap`` serious defects cap at B."""
+    total = Decimal(0)
+    vetoed = False
+    serious = 0
+    for criterion, points in deductions:
+        total += points
+        if criterion.level == CriterionLevel.VETO:
+            vetoed = True
+        elif criterion.level == CriterionLevel.SERIOUS:
+            serious += 1
+    score = max(Decimal(0), Decimal(100) - total).quantize(Decimal("0.1"))
+    if score >= config.grade_a_min:
+        grade = Grade.A
+    elif score >= config.grade_b_min:
+        grade = Grade.B
+    else:
+        grade = Grade.C
+    if vetoed:
+        grade = Grade.C
+    elif config.serious_defects_cap and serious >= config.serious_defects_cap and grade == Grade.A:
+        grade = Grade.B
+    return Scored(score=score, grade=grade, vetoed=vetoed, serious=serious)
+
+
+def deduction_points(criterion: ChartCriterion, count: int) -> Decimal:
+    return min(criterion.points * count, criterion.max_points)
+
+
+def _apply_score(audit: ChartAudit, config: InspectionSettings) -> Scored:
+    live = [(d.criterion, d.points) for d in audit.deductions.select_related("criterion") if not d.withdrawn]
+    scored = chart_grade(deductions=live, config=config)
+    audit.score, audit.grade, audit.vetoed = scored.score, scored.grade, scored.vetoed
+    return scored
+
+
+@transaction.atomic
+def audit_complete(
+    *,
+    audit: ChartAudit,
+    actor: User,
+    defects: dict[int, tuple[int, str]],
+    comment: str = "",
+    deadline: dt.date | None = None,
+) -> ChartAudit:
+    """Record the deductions ({criterion id: (defects, note)}), score and grade the chart.
+
+    A chart with any deduction is a problem chart: a finding (病历书写) with an order goes to
+    the department, naming the responsible doctor.
+    """
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors audit charts."))
+    locked = ChartAudit.objects.select_for_update().select_related("stay", "department").get(pk=audit.pk)
+    if locked.status != AuditStatus.PENDING:
+        raise ActionNotAllowed(_("This chart has already been audited."))
+    criteria = ChartCriterion.objects.in_bulk([cid for cid, (n, _note) in defects.items() if n])
+    if any(not c.active for c in criteria.values()) or len(criteria) != len(
+        [1 for n, _note in defects.values() if n]
+    ):
+        raise ActionNotAllowed(_("Unknown or inactive audit item."))
+    rows = [
+        Deduction(
+            audit=locked,
+            criterion=criteria[cid],
+            count=n,
+            points=deduction_points(criteria[cid], n),
+            note=(note or "").strip()[:500],
+        )
+        for cid, (n, note) in defects.items()
+        if n
+    ]
+    Deduction.objects.bulk_create(rows)
+    config = InspectionSettings.get()
+    _apply_score(locked, config)
+    locked.is_problem = bool(rows)
+    locked.status = AuditStatus.COMPLETED
+    locked.auditor = actor
+    locked.audited_at = timezone.now()
+    locked.comment = (comment or "").strip()[:2000]
+    if rows:
+        stay = locked.stay
+        lines = [
+            _(
+                "Problem chart %(admission_no)s (discharged %(date)s), responsible doctor %(doctor)s: "
+                "%(score)s points, grade %(grade)s."
+            )
+            % {
+                "admission_no": stay.admission_no,
+                "date": stay.discharged_on.isoformat(),
+                "doctor": locked.doctor_name or "—",
+                "score": locked.score,
+                "grade": locked.get_grade_display(),
+            }
+        ]
+        lines += [
+            f"{d.criterion.section}·{d.criterion.text} ×{d.count} −{d.points}"
+            + (f"（{d.note}）" if d.note else "")
+            for d in rows
+        ]
+        locked.finding = core.finding_create(
+            source=FindingSource.CHART_AUDIT,
+            category=Category.objects.get(code="records"),
+            department=locked.department,
+            description="\n".join(lines),
+            found_by=actor,
+            severity=Severity.SERIOUS if locked.vetoed else Severity.MODERATE,
+            staff=[locked.doctor] if locked.doctor else [],
+            source_object=locked,
+            deadline=deadline,
+        )
+    locked.save()
+    _record(
+        locked,
+        action="audit",
+        actor=actor,
+        from_status=AuditStatus.PENDING,
+        to_status=locked.status,
+        comment=f"{locked.score} {locked.grade}",
+    )
+    return locked
+
+
+@transaction.atomic
+def appeal_raise(*, deduction: Deduction, actor: User, reason: str) -> Appeal:
+    """The department head contests one deduction of an audited chart of their department."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionNotAllowed(_("Give the reason for the appeal."))
+    locked = Deduction.objects.select_for_update().select_related("audit", "audit__stay").get(pk=deduction.pk)
+    audit = locked.audit
+    if not actor.has_role(Role.DEPT_HEAD) or audit.department_id not in actor.department_ids:
+        raise ActionNotAllowed(_("Only the head of the chart's department may appeal a deduction."))
+    if audit.status != AuditStatus.COMPLETED:
+        raise ActionNotAllowed(_("The chart has not been audited yet."))
+    if locked.withdrawn:
+        raise ActionNotAllowed(_("This deduction has already been withdrawn."))
+    if locked.appeals.exists():
+        raise ActionNotAllowed(_("This deduction has already been appealed; it can be appealed once."))
+    appeal = Appeal.objects.create(
+        deduction=locked, department_id=audit.department_id, raised_by=actor, reason=reason[:2000]
+    )
+    _record(appeal, action="raise", actor=actor, from_status="", to_status=appeal.status, comment=reason)
+    core.notification_send(
+        recipients=list(core.users_with_role(Role.SUPERVISOR)),
+        kind=NotificationKind.GENERAL,
+        key=f"chart_appeal:{appeal.pk}",
+        title=gettext_lazy("Appeal against a chart-audit deduction (%(admission_no)s)"),
+        params={"admission_no": audit.stay.admission_no},
+        body=reason[:500],
+        url=audit.get_absolute_url(),
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, appeal: Appeal, actor: User, uphold: bool, comment: str = "") -> Appeal:
+    """A supervisor upholds (the deduction is withdrawn and the chart re-graded) or rejects."""
+    if not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("Only supervisors decide appeals."))
+    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if locked.status != AppealStatus.PENDING:
+        raise ActionNotAllowed(_("This appeal has already been decided."))
+    comment = (comment or "").strip()
+    if not uphold and not comment:
+        raise ActionNotAllowed(_("Give the reason for rejecting the appeal."))
+    locked.status = AppealStatus.UPHELD if uphold else AppealStatus.REJECTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_comment = comment[:2000]
+    locked.save()
+    _record(
+        locked,
+        action="decide",
+        actor=actor,
+        from_status=AppealStatus.PENDING,
+        to_status=locked.status,
+        comment=comment,
+    )
+    if uphold:
+        deduction = Deduction.objects.select_for_update().get(pk=locked.deduction_id)
+        deduction.withdrawn = True
+        deduction.save(update_fields=["withdrawn"])
+        audit = ChartAudit.objects.select_for_update().get(pk=deduction.audit_id)
+        before = f"{audit.score} {audit.grade}"
+        _apply_score(audit, InspectionSettings.get())
+        audit.save(update_fields=["score", "grade", "vetoed"])
+        _record(
+            audit,
+            action="regrade",
+            actor=actor,
+            from_status=audit.status,
+            to_status=audit.status,
+            comment=f"{before} → {audit.score} {audit.grade}",
+        )
+    core.notify_department_heads(
+        department_id=locked.department_id,
+        kind=NotificationKind.GENERAL,
+        key=f"chart_appeal_decided:{locked.pk}",
+        title=gettext_lazy("Chart-audit appeal decided: %(status)s"),
+        params={"status": locked.get_status_display()},
+        body=comment[:500],
+        url=locked.deduction.audit.get_absolute_url(),
+    )
+    return locked
+
+
+def validation_message(exc: ValidationError) -> str:
+    return " ".join(exc.messages)

@@ -1,0 +1,571 @@
+"""Views of inspections and chart audits. Thin: role → scope → form/service → redirect."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from supervision.access import get_scoped_or_404, role_required
+from supervision.errors import ActionNotAllowed
+from supervision.models import Department, Role
+
+from . import selectors, services
+from .forms import (
+    AnswerForm,
+    AppealDecisionForm,
+    AppealForm,
+    AuditFilterForm,
+    AuditForm,
+    MonthForm,
+    PhotoForm,
+    RoundFilterForm,
+    RoundStartForm,
+    SubmitRoundForm,
+    active_criteria,
+)
+from .models import (
+    Answer,
+    AnswerPhoto,
+    AnswerResult,
+    Appeal,
+    AppealStatus,
+    AuditStatus,
+    ChartAudit,
+    ChartSample,
+    ChecklistItem,
+    Deduction,
+    InspectionRound,
+    InspectionSettings,
+    ItemKind,
+    PlanEntry,
+    RoundType,
+    Transition,
+)
+
+READERS = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
+OFFICE = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def _partial(request, full: str, partial: str, context: dict, status: int = 200):
+    return render(request, partial if request.htmx else full, context, status=status)
+
+
+def _page(request, qs):
+    page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def _history(obj):
+    from django.contrib.contenttypes.models import ContentType
+
+    return (
+        Transition.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def _month_param(request, default: dt.date) -> dt.date:
+    form = MonthForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["month"].replace(day=1)
+    return default.replace(day=1)
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return services.next_month(month) - dt.timedelta(days=1)
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+@require_GET
+def round_list(request):
+    form = RoundFilterForm(request.GET or None, user=request.user)
+    qs = form.filter(selectors.round_list(request.user))
+    page, query = _page(request, qs)
+    context = {"form": form, "page": page, "query": query}
+    return _partial(request, "inspections/round_list.html", "inspections/_round_table.html", context)
+
+
+@role_required(Role.SUPERVISOR)
+def round_create(request):
+    form = RoundStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rnd = services.round_start(
+                template=data["template"],
+                department=data["department"],
+                round_type=data["round_type"],
+                started_at=data["started_at"],
+                location=data["location"],
+                inspectors=data["inspectors"],
+                actor=request.user,
+            )
+        except ActionNotAllowed as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect(rnd)
+    return render(request, "inspections/round_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _round_answers(rnd):
+    return list(
+        rnd.answers.select_related("item", "item__category", "finding")
+        .prefetch_related("photos")
+        .order_by("item__category__sort_order", "item__sort_order", "item_id")
+    )
+
+
+@role_required(*READERS)
+@require_GET
+def round_detail(request, pk: int):
+    rnd = get_scoped_or_404(
+        InspectionRound.objects.select_related("department", "template", "created_by", "submitted_by"),
+        request.user,
+        pk=pk,
+    )
+    answers = _round_answers(rnd)
+    editable = rnd.is_draft and request.user.has_role(Role.SUPERVISOR)
+    context = {
+        "round": rnd,
+        "answers": answers,
+        "editable": editable,
+        "inspectors": list(rnd.inspectors.all()),
+        "history": list(_history(rnd)),
+        "config": InspectionSettings.get(),
+        "Result": AnswerResult,
+        "Kind": ItemKind,
+        "answered": sum(1 for a in answers if a.result),
+    }
+    return render(request, "inspections/round_detail.html", context)
+
+
+def _draft_round(request, pk):
+    return get_scoped_or_404(InspectionRound.objects.all(), request.user, pk=pk)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def answer_save(request, pk: int, item_pk: int):
+    rnd = _draft_round(request, pk)
+    item = get_object_or_404(ChecklistItem, pk=item_pk, template_id=rnd.template_id)
+    form = AnswerForm(request.POST)
+    answer = None
+    error = ""
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            answer = services.answer_save(
+                rnd=rnd,
+                item=item,
+                actor=request.user,
+                result=data["result"],
+                note=data["note"],
+                wait_minutes=data["wait_minutes"],
+                hh_opportunities=data["hh_opportunities"],
+                hh_washes=data["hh_washes"],
+            )
+        except ActionNotAllowed as exc:
+            error, status = " ".join(exc.messages), 409
+    else:
+        error, status = " ".join(e for errs in form.errors.values() for e in errs), 400
+    if answer is None:
+        answer = Answer.objects.select_related("item").filter(round=rnd, item=item).first()
+    context = {"answer": answer, "round": rnd, "error": error, "Result": AnswerResult, "Kind": ItemKind}
+    if request.htmx:
+        return render(request, "inspections/_answer_saved.html", context, status=status)
+    if error:
+        messages.error(request, error)
+    return redirect(f"{rnd.get_absolute_url()}#item-{item.pk}")
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def photo_upload(request, pk: int, item_pk: int):
+    rnd = _draft_round(request, pk)
+    answer = get_object_or_404(Answer.objects.select_related("round"), round=rnd, item_id=item_pk)
+    form = PhotoForm(request.POST, request.FILES)
+    error = ""
+    status = 200
+    if form.is_valid():
+        try:
+            services.photo_add(answer=answer, upload=form.cleaned_data["photo"], actor=request.user)
+        except ActionNotAllowed as exc:
+            error, status = " ".join(exc.messages), 409
+    else:
+        error, status = " ".join(e for errs in form.errors.values() for e in errs), 400
+    if request.htmx:
+        context = {"answer": answer, "round": rnd, "editable": rnd.is_draft, "photo_error": error}
+        return render(request, "inspections/_photos.html", context, status=status)
+    if error:
+        messages.error(request, error)
+    return redirect(f"{rnd.get_absolute_url()}#item-{item_pk}")
+
+
+@role_required(*READERS)
+@require_GET
+def photo_view(request, pk: int):
+    photo = get_scoped_or_404(
+        AnswerPhoto.objects.select_related("answer__round"),
+        request.user,
+        department_field="answer__round__department",
+        pk=pk,
+    )
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=photo.content_type, filename=photo.original_name)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def photo_delete(request, pk: int):
+    photo = get_scoped_or_404(
+        AnswerPhoto.objects.select_related("answer__round"),
+        request.user,
+        department_field="answer__round__department",
+        pk=pk,
+    )
+    answer = photo.answer
+    try:
+        services.photo_delete(photo=photo, actor=request.user)
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        rnd = answer.round
+        return render(
+            request, "inspections/_photos.html", {"answer": answer, "round": rnd, "editable": rnd.is_draft}
+        )
+    return redirect(f"{answer.round.get_absolute_url()}#item-{answer.item_id}")
+
+
+@role_required(Role.SUPERVISOR)
+def round_submit(request, pk: int):
+    rnd = get_scoped_or_404(
+        InspectionRound.objects.select_related("department", "template"), request.user, pk=pk
+    )
+    if not rnd.is_draft:
+        messages.info(request, _("This round was already submitted; nothing was stored again."))
+        return redirect(rnd)
+    answers = _round_answers(rnd)
+    failed = [a for a in answers if a.result == AnswerResult.FAIL]
+    missing = [a for a in answers if not a.result]
+    form = SubmitRoundForm(request.POST or None, failed=failed)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                rnd = services.round_submit(
+                    rnd=rnd, actor=request.user, choices=form.choices(), summary=form.cleaned_data["summary"]
+                )
+            except services.AlreadySubmitted:
+                messages.info(request, _("This round was already submitted; nothing was stored again."))
+                return redirect(rnd)
+            except ActionNotAllowed as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Round submitted: score %(score)s, %(n)s findings recorded.")
+                    % {
+                        "score": rnd.score if rnd.score is not None else "—",
+                        "n": len({a.finding_id for a in rnd.answers.all() if a.finding_id}),
+                    },
+                )
+                return redirect(rnd)
+        status = 400
+    counts = {r: sum(1 for a in answers if a.result == r) for r in AnswerResult.values}
+    context = {
+        "round": rnd,
+        "form": form,
+        "missing": missing,
+        "counts": counts,
+        "score": services.round_score(counts[AnswerResult.PASS], counts[AnswerResult.FAIL]),
+    }
+    return render(request, "inspections/round_submit.html", context, status=status)
+
+
+# --- plan and coverage -----------------------------------------------------------------------
+
+
+@role_required(*OFFICE)
+def plan(request):
+    month = _month_param(request, timezone.localdate())
+    if request.method == "POST":
+        if not request.user.has_role(Role.SUPERVISOR):
+            raise Http404
+        month_form = MonthForm(request.POST)
+        if month_form.is_valid():
+            month = month_form.cleaned_data["month"].replace(day=1)
+    departments = list(Department.objects.filter(active=True).order_by("sort_order", "code"))
+    entries = {p.department_id: p.rounds_planned for p in PlanEntry.objects.filter(month=month)}
+    errors = {}
+    if request.method == "POST":
+        counts = {}
+        for d in departments:
+            raw = (request.POST.get(f"d{d.pk}") or "0").strip()
+            try:
+                n = int(raw)
+                if not 0 <= n <= 100:
+                    raise ValueError
+            except ValueError:
+                errors[d.pk] = raw
+                continue
+            counts[d.pk] = n
+        if not errors:
+            changed = services.plan_set(month=month, counts=counts, actor=request.user)
+            messages.success(request, _("Plan saved: %(n)s changes.") % {"n": changed})
+            return redirect(f"{reverse('inspections:plan')}?month={month:%Y-%m}")
+        messages.error(request, _("Enter a whole number from 0 to 100 for each department."))
+        entries = {d.pk: request.POST.get(f"d{d.pk}", "") for d in departments}
+    rows = [{"department": d, "value": entries.get(d.pk, 0), "error": d.pk in errors} for d in departments]
+    context = {
+        "month": month,
+        "rows": rows,
+        "previous": services.previous_month(month),
+        "next": services.next_month(month),
+        "can_edit": request.user.has_role(Role.SUPERVISOR),
+    }
+    return render(request, "inspections/plan.html", context, status=400 if errors else 200)
+
+
+@role_required(*OFFICE)
+@require_GET
+def coverage(request):
+    month = _month_param(request, timezone.localdate())
+    rows = selectors.coverage(start=month, end=_month_end(month))
+    context = {
+        "month": month,
+        "rows": rows,
+        "missing": [r for r in rows if not r["covered"]],
+        "summary": selectors.coverage_summary(rows),
+        "previous": services.previous_month(month),
+        "next": services.next_month(month),
+    }
+    return render(request, "inspections/coverage.html", context)
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+@require_GET
+def figures(request):
+    today = timezone.localdate()
+    start, end = today.replace(day=1), today
+    try:
+        if request.GET.get("start"):
+            start = dt.date.fromisoformat(request.GET["start"])
+        if request.GET.get("end"):
+            end = dt.date.fromisoformat(request.GET["end"])
+    except ValueError:
+        messages.error(request, _("Enter dates as YYYY-MM-DD."))
+    if end < start:
+        start, end = end, start
+    departments = None if request.user.sees_all_departments else sorted(request.user.department_ids)
+    args = {"start": start, "end": end, "departments": departments}
+    by_department = selectors.rounds_by_department_and_type(**args)
+    by_category = selectors.findings_by_category(**args)
+    waiting = selectors.window_waiting(**args)
+    charts = selectors.chart_audit_summary(**args)
+    context = {
+        "start": start,
+        "end": end,
+        "by_department": by_department,
+        "by_type": selectors.rounds_by_type(**args),
+        "RoundType": RoundType,
+        "by_category": by_category,
+        "waiting": waiting,
+        "hygiene": selectors.hand_hygiene(**args),
+        "charts": charts,
+        "charts_by_department": selectors.chart_audits_by_department(**args),
+        "category_chart": {
+            "labels": [r["category"] for r in by_category],
+            "datasets": [{"label": _("Findings"), "data": [r["n"] for r in by_category]}],
+        },
+        "grade_chart": {
+            "labels": [str(label) for label in (_("Grade A"), _("Grade B"), _("Grade C"))],
+            "datasets": [{"label": _("Charts"), "data": list(charts["grades"].values())}],
+        },
+    }
+    return render(request, "inspections/figures.html", context)
+
+
+# --- chart audits ----------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+@require_GET
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    qs = form.filter(selectors.audit_list(request.user))
+    page, query = _page(request, qs)
+    context = {"form": form, "page": page, "query": query}
+    return _partial(request, "inspections/audit_list.html", "inspections/_audit_table.html", context)
+
+
+@role_required(*OFFICE)
+def sample_list(request):
+    form = MonthForm(request.POST or None, initial={"month": services.previous_month(timezone.localdate())})
+    if request.method == "POST":
+        if not request.user.has_role(Role.SUPERVISOR):
+            raise Http404
+        if form.is_valid():
+            month = form.cleaned_data["month"].replace(day=1)
+            if month >= timezone.localdate().replace(day=1):
+                form.add_error("month", _("Only a past month can be drawn: its discharges must be complete."))
+            else:
+                sample, created = services.chart_sample_draw(month=month, actor=request.user)
+                if created:
+                    messages.success(
+                        request,
+                        _("Drawn %(n)s charts of %(population)s discharges in %(month)s.")
+                        % {"n": sample.size, "population": sample.population, "month": f"{month:%Y-%m}"},
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _("The sample of %(month)s was drawn before; nothing was drawn again.")
+                        % {"month": f"{month:%Y-%m}"},
+                    )
+                return redirect("inspections:sample_list")
+    samples = ChartSample.objects.select_related("drawn_by").order_by("-month")[:24]
+    progress = {
+        row["sample_id"]: row
+        for row in ChartAudit.objects.filter(sample__in=samples)
+        .values("sample_id")
+        .annotate(done=Count("id", filter=Q(status=AuditStatus.COMPLETED)))
+    }
+    rows = [{"sample": s, "done": progress.get(s.pk, {}).get("done", 0)} for s in samples]
+    return render(
+        request,
+        "inspections/sample_list.html",
+        {"form": form, "rows": rows, "can_draw": request.user.has_role(Role.SUPERVISOR)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _audit_qs():
+    return ChartAudit.objects.select_related(
+        "stay", "department", "sample", "auditor", "doctor", "finding", "finding__order"
+    ).prefetch_related(
+        Prefetch(
+            "deductions",
+            queryset=Deduction.objects.select_related("criterion").prefetch_related(
+                Prefetch("appeals", queryset=Appeal.objects.select_related("raised_by", "decided_by"))
+            ),
+        )
+    )
+
+
+@role_required(*READERS)
+def audit_detail(request, pk: int):
+    audit = get_scoped_or_404(_audit_qs(), request.user, pk=pk)
+    user = request.user
+    can_audit = audit.status == AuditStatus.PENDING and user.has_role(Role.SUPERVISOR)
+    criteria = list(active_criteria()) if can_audit else []
+    form = AuditForm(request.POST or None, criteria=criteria) if can_audit else None
+    status = 200
+    if request.method == "POST":
+        if not can_audit:
+            messages.info(request, _("This chart has already been audited."))
+            return redirect(audit)
+        if form.is_valid():
+            try:
+                services.audit_complete(
+                    audit=audit, actor=user, defects=form.defects(), comment=form.cleaned_data["comment"]
+                )
+            except ActionNotAllowed as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Chart audit saved."))
+            return redirect(audit)
+        status = 400
+    deductions = list(audit.deductions.all())
+    can_appeal = user.has_role(Role.DEPT_HEAD) and audit.department_id in user.department_ids
+    context = {
+        "audit": audit,
+        "form": form,
+        "deductions": deductions,
+        "can_appeal": can_appeal and audit.status == AuditStatus.COMPLETED,
+        "can_decide": user.has_role(Role.SUPERVISOR),
+        "appeal_form": AppealForm(prefix="appeal"),
+        "decision_form": AppealDecisionForm(prefix="decide"),
+        "history": list(_history(audit)),
+        "config": InspectionSettings.get(),
+        "AppealStatus": AppealStatus,
+    }
+    return render(request, "inspections/audit_detail.html", context, status=status)
+
+
+@role_required(Role.DEPT_HEAD)
+@require_POST
+def appeal_raise(request, pk: int):
+    deduction = get_scoped_or_404(
+        Deduction.objects.select_related("audit"), request.user, department_field="audit__department", pk=pk
+    )
+    form = AppealForm(request.POST, prefix="appeal")
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the appeal."))
+        return redirect(deduction.audit)
+    try:
+        services.appeal_raise(deduction=deduction, actor=request.user, reason=form.cleaned_data["reason"])
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Appeal sent to the supervision office."))
+    return redirect(deduction.audit)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def appeal_decide(request, pk: int, decision: str):
+    if decision not in ("uphold", "reject"):
+        raise Http404
+    appeal = get_scoped_or_404(Appeal.objects.select_related("deduction__audit"), request.user, pk=pk)
+    form = AppealDecisionForm(request.POST, prefix="decide")
+    form.is_valid()
+    try:
+        services.appeal_decide(
+            appeal=appeal,
+            actor=request.user,
+            uphold=decision == "uphold",
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Appeal decided."))
+    return redirect(appeal.deduction.audit)
+
+
+@role_required(*READERS)
+@require_GET
+def appeal_list(request):
+    page, query = _page(request, selectors.pending_appeals(request.user))
+    return render(request, "inspections/appeal_list.html", {"page": page, "query": query})
+
+
+def error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
