@@ -412,3 +412,31 @@ def test_dashboard_shows_complaint_panel(client_for, supervisor, volunteer):
     make_complaint(received_by=supervisor)
     assert "complaints/?overdue=true" in client_for(supervisor).get("/").content.decode()
     assert "complaints/?overdue=true" not in client_for(volunteer).get("/").content.decode()
+
+
+def test_htmx_list_request_gets_the_table_only(client_for, supervisor):
+    make_complaint(received_by=supervisor)
+    response = client_for(supervisor).get(LIST + "?channel=hotline", HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" not in page and "<table" in page
+
+
+def test_admin_calendar_pages_load(client_for, administrator):
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client = client_for(administrator)
+    assert client.get(reverse("admin:complaints_calendarday_changelist")).status_code == 200
+    assert client.get(reverse("admin:complaints_calendaryear_changelist")).status_code == 200
+    assert client.get(reverse("admin:complaints_complaint_changelist")).status_code == 200
+
+
+def test_list_filter_by_overdue_and_mine(client_for, supervisor, administrator):
+    from .factories import at
+
+    old = make_complaint(received_by=supervisor, received_at=at("2026-03-02"), content="很久以前的投诉")
+    new = make_complaint(received_by=administrator, content="刚登记的投诉")
+    client = client_for(supervisor)
+    page = client.get(LIST + "?overdue=true").content.decode()
+    assert old.number in page and new.number not in page
+    page = client.get(LIST + "?mine=true").content.decode()
+    assert old.number in page and new.number not in page
