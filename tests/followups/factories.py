@@ -14,6 +14,7 @@ from tests.factories import DischargeStayFactory
 def make_task(*, stay=None, assigned_to=None, status=TaskStatus.PENDING, due_on=None, **kw) -> FollowupTask:
     stay = stay or DischargeStayFactory(**kw.pop("stay_kw", {}))
     due_on = due_on or timezone.localdate()
+    kw.setdefault("questionnaire_code", "inpatient")
     return FollowupTask.objects.create(
         stay=stay,
         department=stay.department,

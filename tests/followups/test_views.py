@@ -1,0 +1,247 @@
+"""Pages: roles (allowed / 403), department scoping (404), masking, reveal log, constant query counts."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from followups import services
+from followups.models import FollowupPolicy, FollowupTask, Outcome, SpotCheck, TaskStatus
+from supervision.models import RevealLog
+from tests.factories import DischargeStayFactory
+
+from .factories import add_attempt, make_task
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13812345678"
+MASKED = "138****5678"
+
+
+@pytest.fixture
+def nk_task(neike, caller):
+    return make_task(
+        stay=DischargeStayFactory(department=neike, phone=PHONE, patient_name="张伟"), assigned_to=caller
+    )
+
+
+@pytest.fixture
+def wk_task(waike):
+    return make_task(stay=DischargeStayFactory(department=waike, phone="13900001111"))
+
+
+def test_my_tasks_lists_call_backs_first(client_for, caller, neike, nk_task):
+    callback = make_task(
+        stay=DischargeStayFactory(department=neike), assigned_to=caller, status=TaskStatus.CALLBACK
+    )
+    FollowupTask.objects.filter(pk=callback.pk).update(next_attempt_at=timezone.now())
+    response = client_for(caller).get("/followups/")
+    assert response.status_code == 200
+    assert [t.pk for t in response.context["mine"]] == [callback.pk, nk_task.pk]
+    body = response.content.decode()
+    assert MASKED in body and PHONE not in body
+
+
+def test_pages_forbidden_to_volunteers(client_for, volunteer, nk_task):
+    client = client_for(volunteer)
+    for url in ["/followups/", "/followups/tasks/", f"/followups/tasks/{nk_task.pk}/", "/followups/figures/",
+                "/followups/policies/", "/followups/spotchecks/", "/followups/imports/discharges/"]:  # fmt: skip
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/followups/tasks/{nk_task.pk}/claim/").status_code == 403
+
+
+def test_department_head_sees_outcomes_not_phones_and_not_other_departments(
+    client_for, head_neike, nk_task, wk_task, caller
+):
+    services.task_claim(task=nk_task, actor=caller)
+    services.call_record(
+        task=nk_task,
+        actor=caller,
+        data=services.CallInput(outcome=Outcome.REACHED, feedback_kind="suggestion", feedback="停车难"),
+    )
+    client = client_for(head_neike)
+    page = client.get(f"/followups/tasks/{nk_task.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "停车难" in body and "已接通" in body
+    assert PHONE not in body and MASKED not in body
+    assert client.get(f"/followups/tasks/{wk_task.pk}/").status_code == 404
+    listing = client.get("/followups/tasks/").content.decode()
+    assert "张伟" in listing and wk_task.stay.patient_name not in listing and MASKED not in listing
+    assert client.post(f"/followups/tasks/{nk_task.pk}/claim/").status_code == 403
+    assert client.get("/followups/").status_code == 403
+
+
+def test_caller_cannot_open_another_callers_task(client_for, neike, caller, supervisor):
+    other = make_task(stay=DischargeStayFactory(department=neike), assigned_to=supervisor)
+    assert client_for(caller).get(f"/followups/tasks/{other.pk}/").status_code == 404
+
+
+def test_claim_reveal_and_record_a_call_through_the_pages(client_for, caller, nk_task):
+    client = client_for(caller)
+    page = client.get(f"/followups/tasks/{nk_task.pk}/").content.decode()
+    assert "显示完整号码" not in page  # not holding yet
+    assert client.post(f"/followups/tasks/{nk_task.pk}/reveal/").status_code == 403
+    assert client.post(f"/followups/tasks/{nk_task.pk}/claim/").status_code == 302
+    page = client.get(f"/followups/tasks/{nk_task.pk}/").content.decode()
+    assert "显示完整号码" in page and "回访话术" in page and PHONE not in page
+    reveal = client.post(f"/followups/tasks/{nk_task.pk}/reveal/", HTTP_HX_REQUEST="true")
+    assert PHONE in reveal.content.decode()
+    assert RevealLog.objects.filter(user=caller, field="phone").count() == 1
+    bad = client.post(f"/followups/tasks/{nk_task.pk}/call/", {"outcome": "nonsense", "notes": "保留我"})
+    assert bad.status_code == 400 and "保留我" in bad.content.decode()
+    ok = client.post(
+        f"/followups/tasks/{nk_task.pk}/call/", {"outcome": "reached", "satisfaction": "satisfied"}
+    )
+    assert ok.status_code == 302
+    nk_task.refresh_from_db()
+    assert nk_task.status == TaskStatus.DONE and nk_task.contacted
+
+
+def test_call_with_questionnaire_through_the_page(client_for, caller, nk_task):
+    from surveys.models import SurveyResponse
+    from surveys.selectors import questionnaire_current
+
+    q = questionnaire_current("inpatient")
+    client = client_for(caller)
+    client.post(f"/followups/tasks/{nk_task.pk}/claim/")
+    page = client.get(f"/followups/tasks/{nk_task.pk}/").content.decode()
+    assert f'name="q-{q.questions.first().field_name}"' in page
+    data = {"outcome": "reached", "survey_taken": "1"}
+    missing = client.post(f"/followups/tasks/{nk_task.pk}/call/", data)
+    assert missing.status_code == 400 and not SurveyResponse.objects.exists()
+    for x in q.questions.filter(kind="scale"):
+        data[f"q-{x.field_name}"] = "5"
+    for x in q.questions.filter(kind="yes_no"):
+        data[f"q-{x.field_name}"] = "yes"
+    assert client.post(f"/followups/tasks/{nk_task.pk}/call/", data).status_code == 302
+    response = SurveyResponse.objects.get()
+    assert response.channel == "phone"
+
+
+def test_pool_task_can_be_taken_from_the_list(client_for, caller, neike):
+    pool = make_task(stay=DischargeStayFactory(department=neike))
+    client = client_for(caller)
+    assert pool.stay.patient_name in client.get("/followups/").content.decode()
+    client.post(f"/followups/tasks/{pool.pk}/claim/")
+    pool.refresh_from_db()
+    assert pool.assigned_to == caller and pool.claimed_by == caller
+
+
+def test_figures_page_roles_and_scoping(
+    client_for, supervisor, administrator, head_neike, caller, neike, waike
+):
+    DischargeStayFactory(department=neike)
+    DischargeStayFactory(department=waike)
+    for user in (supervisor, administrator):
+        body = client_for(user).get("/followups/figures/").content.decode()
+        assert "内科" in body and "外科" in body
+    head = client_for(head_neike).get("/followups/figures/")
+    assert head.status_code == 200
+    assert [r["department"] for r in head.context["table"]["rows"]] == ["内科"]
+    assert client_for(caller).get("/followups/figures/").status_code == 403
+
+
+def test_policies_admin_manages_supervisor_reads(client_for, administrator, supervisor, neike):
+    assert client_for(supervisor).get("/followups/policies/").status_code == 200
+    assert client_for(supervisor).get("/followups/policies/new/").status_code == 403
+    client = client_for(administrator)
+    response = client.post(
+        "/followups/policies/new/",
+        {"department": neike.pk, "active": "on", "share_percent": 50, "window_start_day": 3, "window_end_day": 2,
+         "max_attempts": 3, "retry_spacing_hours": 24, "questionnaire_code": "inpatient"},
+    )  # fmt: skip
+    assert response.status_code == 200 and "最后一天不能早于第一天" in response.content.decode()
+    response = client.post(
+        "/followups/policies/new/",
+        {"department": neike.pk, "active": "on", "share_percent": 50, "window_start_day": 3, "window_end_day": 7,
+         "max_attempts": 3, "retry_spacing_hours": 24, "questionnaire_code": "inpatient"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert FollowupPolicy.objects.get(department=neike).share_percent == 50
+
+
+def test_queue_build_page_is_idempotent(client_for, supervisor, neike):
+    DischargeStayFactory(department=neike, discharged_on=timezone.localdate() - dt.timedelta(days=3))
+    client = client_for(supervisor)
+    client.post("/followups/queue/build/", {"day": timezone.localdate().isoformat()})
+    client.post("/followups/queue/build/", {"day": timezone.localdate().isoformat()})
+    assert FollowupTask.objects.count() == 1
+    assert client.get("/followups/policies/").status_code == 200
+
+
+def test_spot_check_pages(client_for, supervisor, administrator, caller, neike):
+    day = timezone.localdate()
+    add_attempt(
+        make_task(stay=DischargeStayFactory(department=neike, phone=PHONE)),
+        outcome=Outcome.REACHED,
+        caller=caller,
+    )
+    assert (
+        client_for(administrator)
+        .post("/followups/spotchecks/", {"start": day, "end": day, "size": 5})
+        .status_code
+        == 403
+    )
+    client = client_for(supervisor)
+    response = client.post("/followups/spotchecks/", {"start": day, "end": day, "size": 5})
+    assert response.status_code == 302
+    check = SpotCheck.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert MASKED in page and PHONE not in page
+    assert PHONE in client.post(f"/followups/spotchecks/{check.pk}/reveal/").content.decode()
+    assert RevealLog.objects.filter(user=supervisor).count() == 1
+    client.post(f"/followups/spotchecks/{check.pk}/record/", {"result": "confirmed"})
+    check.refresh_from_db()
+    assert check.result == "confirmed" and check.checked_by == supervisor
+    assert client_for(caller).get("/followups/spotchecks/").status_code == 403
+
+
+def test_dashboard_shows_follow_up_panels(client_for, caller, supervisor):
+    assert "今日回访电话" in client_for(caller).get("/").content.decode()
+    assert "随访率" in client_for(supervisor).get("/").content.decode()
+
+
+# --- query counts that do not grow with rows --------------------------------------------------
+
+
+def _count(client, url, count_queries):
+    with count_queries() as q:
+        assert client.get(url).status_code == 200
+    return q.count
+
+
+@pytest.mark.parametrize("url", ["/followups/", "/followups/tasks/"])
+def test_task_lists_use_a_constant_number_of_queries(client_for, caller, neike, count_queries, url):
+    client = client_for(caller)
+    for _ in range(3):
+        make_task(stay=DischargeStayFactory(department=neike), assigned_to=caller)
+    first = _count(client, url, count_queries)
+    for _ in range(12):
+        make_task(stay=DischargeStayFactory(department=neike), assigned_to=caller)
+        make_task(stay=DischargeStayFactory(department=neike))
+    assert _count(client, url, count_queries) == first
+
+
+def test_figures_use_a_constant_number_of_queries(
+    client_for, supervisor, neike, waike, caller, count_queries
+):
+    client = client_for(supervisor)
+    add_attempt(
+        make_task(stay=DischargeStayFactory(department=neike)), outcome=Outcome.REACHED, caller=caller
+    )
+    first = _count(client, "/followups/figures/", count_queries)
+    for dept in (neike, waike) * 5:
+        add_attempt(
+            make_task(stay=DischargeStayFactory(department=dept)), outcome=Outcome.NO_ANSWER, caller=caller
+        )
+    assert _count(client, "/followups/figures/", count_queries) == first
+
+
+def test_task_detail_uses_a_constant_number_of_queries(client_for, caller, nk_task, count_queries):
+    client = client_for(caller)
+    add_attempt(nk_task, outcome=Outcome.NO_ANSWER, caller=caller)
+    first = _count(client, f"/followups/tasks/{nk_task.pk}/", count_queries)
+    for _ in range(5):
+        add_attempt(nk_task, outcome=Outcome.NO_ANSWER, caller=caller)
+    assert _count(client, f"/followups/tasks/{nk_task.pk}/", count_queries) == first
