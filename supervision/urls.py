@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
     path("findings/", views.finding_list, name="finding_list"),
     path("findings/new/", views.finding_create, name="finding_create"),
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),

@@ -49,6 +49,19 @@ def _partial(request, full: str, partial: str, context: dict) -> HttpResponse:
     return render(request, partial if request.htmx else full, context)
 
 
+# --- health ----------------------------------------------------------------------------------
+
+
+@require_GET
+def healthz(request):
+    """Liveness for the load balancer and docker: the database answers. No login, no data."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
 # --- dashboard -------------------------------------------------------------------------------
 
 
