@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from supervision import selectors as core
 from supervision.models import Department, Finding, FindingSource, RectificationOrder
@@ -97,7 +98,7 @@ def _share(n: int, total: int) -> float | None:
 
 
 def section_findings(ctx: BuildContext) -> Section:
-    section = Section("findings", _("Findings"))
+    section = Section("findings", pgettext("report section", "Findings"))
     qs = findings_in_period(ctx)
     by_category = core.findings_by_category(qs)
     total = sum(r["n"] for r in by_category)
@@ -117,7 +118,7 @@ def section_findings(ctx: BuildContext) -> Section:
     section.tables.append(
         Table(
             _("Findings by category"),
-            [Column(_("Category")), Column(_("Findings"), INT), Column(_("Share"), PCT)],
+            [Column(_("Category")), Column(_("Number of findings"), INT), Column(_("Share"), PCT)],
             [[r["category__name"], r["n"], _share(r["n"], total)] for r in by_category],
         )
     )
@@ -126,8 +127,8 @@ def section_findings(ctx: BuildContext) -> Section:
             "bar",
             _("Findings by category"),
             [r["category__name"] for r in by_category],
-            [Series(_("Findings"), [r["n"] for r in by_category])],
-            y_label=_("Findings"),
+            [Series(_("Number of findings"), [r["n"] for r in by_category])],
+            y_label=_("Number of findings"),
         )
     )
     source_labels = dict(FindingSource.choices)
@@ -135,7 +136,7 @@ def section_findings(ctx: BuildContext) -> Section:
     section.tables.append(
         Table(
             _("Findings by source"),
-            [Column(_("Source")), Column(_("Findings"), INT), Column(_("Share"), PCT)],
+            [Column(_("Source")), Column(_("Number of findings"), INT), Column(_("Share"), PCT)],
             [
                 [str(source_labels.get(r["source"], r["source"])), r["n"], _share(r["n"], total)]
                 for r in by_source
@@ -146,7 +147,7 @@ def section_findings(ctx: BuildContext) -> Section:
     section.tables.append(
         Table(
             _("Findings by department"),
-            [Column(_("Department")), Column(_("Findings"), INT), Column(_("Recurrences"), INT)],
+            [Column(_("Department")), Column(_("Number of findings"), INT), Column(_("Recurrences"), INT)],
             [[r["department__name"], r["n"], r["recurrences"]] for r in by_department],
         )
     )
@@ -166,15 +167,15 @@ def section_findings(ctx: BuildContext) -> Section:
             "line",
             _("Findings per month"),
             [month_label(m) for m in months],
-            [Series(_("Findings"), [per_month.get(m, 0) for m in months])],
-            y_label=_("Findings"),
+            [Series(_("Number of findings"), [per_month.get(m, 0) for m in months])],
+            y_label=_("Number of findings"),
         )
     )
     return section
 
 
 def section_rectification(ctx: BuildContext) -> Section:
-    section = Section("rectification", _("Rectification"))
+    section = Section("rectification", pgettext("report section", "Rectification"))
     orders = orders_in_period(ctx)
     counts = core.order_counts(orders, today=ctx.as_of)
     recurrences = findings_in_period(ctx).filter(recurrence_of__isnull=False).count()
@@ -276,7 +277,7 @@ def section_rectification(ctx: BuildContext) -> Section:
 
 
 def section_headline(ctx: BuildContext) -> Section:
-    section = Section("headline", _("Headline figures"))
+    section = Section("headline", pgettext("report section", "Headline figures"))
     units = {PCT: "%", INT: _("count"), NUM: _("minutes")}
     rows = []
     for label, target, actual, kind in ctx.headline:
@@ -305,7 +306,7 @@ def section_headline(ctx: BuildContext) -> Section:
 
 
 def section_scorecard(ctx: BuildContext) -> Section:
-    section = Section("scorecard", _("Department scorecard"))
+    section = Section("scorecard", pgettext("report section", "Department scorecard"))
     weights = ctx.config.weights()
     names = {d.pk: d.name for d in ctx.departments}
     rows = []

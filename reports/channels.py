@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .charts import p_chart, xmr_chart
 from .content import INT, NUM, PCT, PP, Chart, Column, Section, Series, Table, fmt_pct, fmt_pp, no_data, rate
@@ -62,7 +63,7 @@ def change_sentence(what: str, change: float | None) -> str:
 
 
 def section_surveys(ctx: BuildContext) -> Section:
-    section = Section("surveys", _("Satisfaction surveys"))
+    section = Section("surveys", pgettext("report section", "Satisfaction surveys"))
     sel = selectors_of(
         "surveys",
         "survey_summary",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .channels import change_sentence
 from .content import Section, fmt_pct, no_data
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def section_summary(ctx: BuildContext, sections: list[Section]) -> Section:
     f = ctx.figures
-    section = Section("summary", _("Annual work summary"))
+    section = Section("summary", pgettext("report section", "Annual work summary"))
     p = section.paragraphs
     if f.get("findings.total"):
         p.append(

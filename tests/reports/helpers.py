@@ -10,11 +10,16 @@ from pathlib import Path
 def _run(tool: str, *args: str) -> str:
     exe = shutil.which(tool)
     assert exe, f"{tool} (poppler-utils) is not installed"
-    return subprocess.run([exe, *args], capture_output=True, check=True, text=True).stdout  # noqa: S603
+    return subprocess.run([exe, *args], capture_output=True, check=True, text=True).stdout
 
 
-def pdf_text(path: Path) -> str:
-    return _run("pdftotext", "-layout", str(path), "-")
+def pdf_text(path: Path, *, layout: bool = True) -> str:
+    return _run("pdftotext", *(["-layout"] if layout else []), str(path), "-")
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    lines = _run("pdfinfo", str(path)).splitlines()
+    return {k.strip(): v.strip() for k, _sep, v in (line.partition(":") for line in lines)}
 
 
 def pdf_fonts(path: Path) -> list[dict]:

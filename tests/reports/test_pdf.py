@@ -1,0 +1,126 @@
+"""The PDF: A4, CJK font embedded, Chinese text extractable, header/footer, TOC in the annual summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.test import override_settings
+
+from reports.builders import build_content
+from reports.charts import p_chart, render_svg, xmr_chart
+from reports.content import Chart, Series
+from reports.pdf import css_string, render_html, render_pdf
+
+from .conftest import OCT
+from .helpers import flat, pdf_fonts, pdf_info, pdf_text
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def test_pdf_embeds_a_cjk_font_and_the_chinese_text_is_extractable(seeded, tmp_path, need_poppler):
+    path = tmp_path / "m.pdf"
+    render_pdf(build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY), path)
+    assert path.read_bytes().startswith(b"%PDF")
+    fonts = pdf_fonts(path)
+    cjk = [f for f in fonts if "CJK" in f["name"]]
+    assert cjk, fonts
+    assert all(f["emb"] == "yes" for f in fonts), fonts
+    text = flat(pdf_text(path))
+    assert "2026年10月月报" in text
+    assert "问题分类统计" in text and "服务态度" in text
+
+
+@override_settings(HOSPITAL_NAME="示范人民医院")
+def test_pdf_has_header_footer_with_hospital_period_and_page_numbers(seeded, tmp_path, need_poppler):
+    path = tmp_path / "m.pdf"
+    render_pdf(build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY), path)
+    text = pdf_text(path)
+    pages = text.split("\f")
+    total = len([p for p in pages if p.strip()])
+    assert total >= 3
+    second = flat(pages[1])
+    assert "示范人民医院" in second
+    assert "2026-10-01~2026-10-31" in second
+    assert f"页码2/{total}" in second
+
+
+def test_pdf_is_a4(seeded, tmp_path, need_poppler):
+    path = tmp_path / "m.pdf"
+    render_pdf(build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY), path)
+    assert "(A4)" in pdf_info(path)["Page size"]
+
+
+def test_annual_summary_has_a_table_of_contents_with_page_numbers(seeded, tmp_path, need_poppler):
+    path = tmp_path / "a.pdf"
+    render_pdf(
+        build_content(kind="annual", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), today=TODAY), path
+    )
+    pages = pdf_text(path, layout=False).split("\f")
+    toc = pages[1]
+    assert "目录" in toc
+    # each entry ends with the page its section starts on
+    entries = re.findall(r"^(\d+)\. (\S+) \.+(\d+)$", toc, flags=re.MULTILINE)
+    assert len(entries) >= 6, toc
+    for _n, title, page in entries:
+        assert title in flat(pages[int(page) - 1])
+    page = int(entries[0][2])
+    assert "1.年度工作总结" in flat(pages[page - 1])
+    summary = flat(pages[page - 1])
+    assert (
+        "全年共发现各类服务问题9起，其中服务态度问题3起，服务流程不规范问题2起，工作纪律问题2起。" in summary
+    )
+
+
+def test_a_period_without_data_gives_a_clear_report_not_an_error(db, tmp_path, need_poppler):
+    path = tmp_path / "empty.pdf"
+    content = build_content(kind="annual", start=dt.date(2019, 1, 1), end=dt.date(2019, 12, 31), today=TODAY)
+    render_pdf(content, path)
+    text = flat(pdf_text(path))
+    assert "本期未记录服务问题。" in text
+    assert "本期无满意度调查数据。" in text
+    assert not re.search(r"(?<![\d.])0\.0%", text)  # no rate pretends to be a figure
+
+
+def test_css_strings_cannot_break_out_of_the_margin_box():
+    assert css_string('医院"} body{display:none') == '医院\\"} body{display:none'
+    assert "\n" not in css_string("a\nb")
+
+
+def test_html_has_no_placeholder_text(seeded):
+    html = render_html(build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY))
+    assert "Noto Sans CJK SC" in html
+    assert "None" not in html and "XXX" not in html and "TODO" not in html
+
+
+def test_svg_chart_has_axis_labels_and_marks_points_outside_the_limits():
+    values = [90.0, 91.0, 90.5, 91.2, 90.8, 90.3, 91.1, 90.6, 75.0, 90.9]
+    limits = xmr_chart(values)
+    # mean 89.14, mean moving range 40.4 / 9 = 4.49 → limits 77.2 – 101.1: only 75.0 is outside
+    assert limits.outside == [False] * 8 + [True, False]
+    svg = render_svg(
+        Chart(
+            "run",
+            "满意度",
+            [f"2026-{m:02d}" for m in range(1, 11)],
+            [Series("满意度", values)],
+            "%",
+            True,
+            limits,
+        )
+    )
+    assert svg.count('fill="#d62828"') >= 2  # the flagged point and its legend swatch
+    assert "2026-09" in svg and "满意度" in svg
+    assert 'font-family="Noto Sans CJK SC"' in svg
+
+
+def test_p_chart_limits_by_hand():
+    # p̄ = 150/200 = 0.75; n=100 → σ = √(0.75·0.25/100) = 0.0433 → UCL 88.0 %, LCL 62.0 %
+    limits = p_chart([80, 70], [100, 100])
+    assert limits.method == "p" and limits.centre == 75.0
+    assert limits.upper == [87.99, 87.99] and limits.lower == [62.01, 62.01]
+    assert limits.outside == [False, False]
+    # p̄ = 375/500 = 0.75 → limits 62.0 – 88.0 %: only 50 % is outside
+    limits = p_chart([50, 80, 85, 82, 78], [100] * 5)
+    assert limits.outside == [True, False, False, False, False]
+    assert p_chart([0], [0]) is None
