@@ -53,7 +53,7 @@ def _ids(departments) -> list[int] | None:
 
 
 def responses_in(start: dt.date, end: dt.date, departments: Iterable | None = None) -> QuerySet:
-    qs = SurveyResponse.objects.filter(submitted_on__gte=start, submitted_on__lte=end)
+    qs = SurveyResponse.objects.filter(submitted_on__gte=start, submitted_on__lte=end).order_by()
     ids = _ids(departments)
     return qs if ids is None else qs.filter(department_id__in=ids)
 
@@ -61,7 +61,7 @@ def responses_in(start: dt.date, end: dt.date, departments: Iterable | None = No
 def _scale_answers(start, end, departments) -> QuerySet:
     qs = Answer.objects.filter(
         submitted_on__gte=start, submitted_on__lte=end, counted=True, scale_value__isnull=False
-    )
+    ).order_by()
     ids = _ids(departments)
     return qs if ids is None else qs.filter(department_id__in=ids)
 
@@ -201,7 +201,7 @@ def satisfaction_change(
 
 
 def _praises(start, end, departments) -> QuerySet:
-    qs = Praise.objects.filter(submitted_on__gte=start, submitted_on__lte=end)
+    qs = Praise.objects.filter(submitted_on__gte=start, submitted_on__lte=end).order_by()
     ids = _ids(departments)
     return qs if ids is None else qs.filter(department_id__in=ids)
 

@@ -617,9 +617,9 @@ def _public_form(request, *, campaign: Campaign, department: Department, token: 
                 idempotency_key=f"web:{key}" if key else None,
             )
         except ValidationError as e:
-            if getattr(e, "code", None) in ("token_used", "token_expired", "token_invalid", "closed"):
-                return _closed(request, _error_text(e))
             form.add_service_errors(e)
+            if getattr(e, "code", None) in ("token_used", "token_expired", "token_invalid", "closed"):
+                status = 410  # the form stays on screen with what the patient typed
         else:
             return redirect("surveys:public_thanks")
     return render(

@@ -154,3 +154,15 @@ def test_used_token_is_refused_by_the_service_too(campaign, small_q, neike, supe
             questionnaire=small_q, channel=Channel.WEB, department=neike, answers=answers, token=token.token
         )
     assert exc.value.code == "token_used"
+
+
+def test_campaign_closed_while_typing_keeps_the_answers_on_screen(client, url, good, campaign, supervisor):
+    """GET while open, campaign closes, POST: clear message, the typed comment is still there."""
+    from unittest import mock
+
+    with mock.patch("surveys.models.Campaign.is_accepting", return_value=True):
+        services.campaign_set_status(campaign=campaign, status=CampaignStatus.CLOSED, actor=supervisor)
+        page = client.post(url, good())
+    body = page.content.decode()
+    assert page.status_code == 410 and "本次调查已结束" in body and "护士很好" in body
+    assert not SurveyResponse.objects.exists()
