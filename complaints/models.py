@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -351,3 +352,14 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"
+
+    def clean(self):
+        super().clean()
+        if self.date and self.kind == DayKind.WORKDAY and self.date.weekday() < 5:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "A 调休 working day is a Saturday or Sunday; Monday to Friday are working days anyway."
+                    )
+                }
+            )

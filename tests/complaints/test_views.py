@@ -440,3 +440,27 @@ def test_list_filter_by_overdue_and_mine(client_for, supervisor, administrator):
     assert old.number in page and new.number not in page
     page = client.get(LIST + "?mine=true").content.decode()
     assert old.number in page and new.number not in page
+
+
+@pytest.mark.parametrize(
+    "state", ["received", "accepted", "assigned", "investigated", "answered", "closed", "not_accepted"]
+)
+def test_detail_renders_in_every_state_for_handler_and_head(
+    state, client_for, supervisor, administrator, caller, head_neike, head_waike, volunteer, neike, waike
+):
+    from .test_workflow import build
+
+    people = {
+        "supervisor": supervisor,
+        "administrator": administrator,
+        "caller": caller,
+        "head_neike": head_neike,
+        "head_waike": head_waike,
+        "volunteer": volunteer,
+    }
+    c = build(state, people, neike)
+    page = client_for(supervisor).get(detail(c))
+    assert page.status_code == 200 and c.number in page.content.decode()
+    assert client_for(caller).get(detail(c)).status_code == 200  # the recorder still owns it
+    expected = 200 if state not in ("received", "accepted", "not_accepted") else 404
+    assert client_for(head_neike).get(detail(c)).status_code == expected

@@ -103,3 +103,12 @@ def test_several_departments_get_ten_working_days(supervisor, neike, waike):
     services.complaint_accept(complaint=complaint, actor=supervisor)
     complaint = services.complaint_assign(complaint=complaint, actor=supervisor, departments=[neike, waike])
     assert complaint.answer_due == D("2026-03-05")
+
+
+def test_tiaoxiu_day_on_a_weekday_is_refused():
+    from django.core.exceptions import ValidationError
+
+    day = CalendarDay(date=D("2027-02-10"), kind=DayKind.WORKDAY, name="春节")
+    with pytest.raises(ValidationError):
+        day.full_clean()
+    CalendarDay(date=D("2027-02-20"), kind=DayKind.WORKDAY, name="春节").full_clean()  # a Saturday

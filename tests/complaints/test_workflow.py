@@ -363,3 +363,39 @@ def test_intake_refuses_unknown_arguments_and_empty_text(caller):
         services.complaint_intake(channel="hotline", received_by=caller, content="   ")
     with pytest.raises(ValidationError):
         services.complaint_intake(channel="citizen_12345", received_by=caller, content="转办件")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_accept_and_not_accept_only_one_wins(supervisor, administrator):
+    """Two handlers press at the same moment, in two connections: the row lock lets one through."""
+    import threading
+
+    from django.db import connection
+
+    from complaints.models import Complaint
+
+    complaint = make_complaint(received_by=supervisor)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def press(kind):
+        try:
+            barrier.wait(timeout=10)
+            stale = Complaint.objects.get(pk=complaint.pk)
+            if kind == "accept":
+                services.complaint_accept(complaint=stale, actor=supervisor)
+            else:
+                services.complaint_not_accept(complaint=stale, actor=administrator, reason="并发")
+            outcomes.append("ok")
+        except ActionNotAllowed:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(k,)) for k in ("accept", "not_accept")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert complaint.transitions.filter(action__in=[A.ACCEPT, A.NOT_ACCEPT]).count() == 1
