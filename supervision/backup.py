@@ -1,0 +1,129 @@
+"""Backup and restore of the database and the media folder, for SQLite and PostgreSQL.
+
+A backup folder holds ``database.sqlite3`` (SQLite online backup, consistent while the app
+runs) or ``database.dump`` (``pg_dump -Fc``), ``media.tar.gz`` and ``manifest.json`` with the
+row counts of the main tables, which ``restore`` checks after restoring.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess  # nosec B404 - runs pg_dump/pg_restore with fixed arguments, no shell
+import tarfile
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, connections
+from django.utils import timezone
+
+COUNTED = [
+    "supervision.Department",
+    "supervision.User",
+    "supervision.Finding",
+    "supervision.RectificationOrder",
+]
+
+
+def _pg_env() -> dict:
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
+    return env
+
+
+def _pg_args() -> list[str]:
+    db = settings.DATABASES["default"]
+    return [
+        "-h",
+        str(db.get("HOST") or "localhost"),
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        str(db["USER"]),
+    ]
+
+
+def row_counts() -> dict[str, int]:
+    return {label: apps.get_model(label).objects.count() for label in COUNTED}
+
+
+def backup_create(*, target: Path) -> dict:
+    target.mkdir(parents=True, exist_ok=True)
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        source = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]))
+        dest = sqlite3.connect(str(target / "database.sqlite3"))
+        with dest:
+            source.backup(dest)
+        dest.close()
+        source.close()
+    elif vendor == "postgresql":
+        name = connection.settings_dict["NAME"]
+        subprocess.run(  # nosec B603 B607 - fixed argument list
+            ["pg_dump", *_pg_args(), "-Fc", "-f", str(target / "database.dump"), name],
+            env=_pg_env(),
+            check=True,
+        )
+    else:  # pragma: no cover - only the two supported engines
+        raise RuntimeError(f"backup of {vendor} is not supported")
+    media = Path(settings.MEDIA_ROOT)
+    with tarfile.open(target / "media.tar.gz", "w:gz") as tar:
+        if media.exists():
+            tar.add(media, arcname="media")
+    manifest = {"created_at": timezone.now().isoformat(), "engine": vendor, "counts": row_counts()}
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+    return manifest
+
+
+def _safe_members(tar: tarfile.TarFile):
+    for member in tar.getmembers():
+        path = Path(member.name)
+        if path.is_absolute() or ".." in path.parts or member.issym() or member.islnk():
+            raise RuntimeError(f"unsafe path in media archive: {member.name}")
+        yield member
+
+
+def backup_restore(*, source: Path) -> dict:
+    manifest = json.loads((source / "manifest.json").read_text())
+    vendor = connection.vendor
+    if manifest["engine"] != vendor:
+        raise RuntimeError(f"backup is of {manifest['engine']}, this installation runs {vendor}")
+    connections.close_all()
+    if vendor == "sqlite":
+        name = Path(settings.DATABASES["default"]["NAME"])
+        restored = sqlite3.connect(str(source / "database.sqlite3"))
+        live = sqlite3.connect(str(name))
+        with live:
+            restored.backup(live)
+        live.close()
+        restored.close()
+    else:
+        name = connection.settings_dict["NAME"]
+        subprocess.run(  # nosec B603 B607 - fixed argument list
+            [
+                "pg_restore",
+                *_pg_args(),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "-d",
+                name,
+                str(source / "database.dump"),
+            ],
+            env=_pg_env(),
+            check=True,
+        )
+    media = Path(settings.MEDIA_ROOT)
+    with tarfile.open(source / "media.tar.gz", "r:gz") as tar:
+        members = list(_safe_members(tar))
+        if media.exists():
+            shutil.rmtree(media)
+        media.parent.mkdir(parents=True, exist_ok=True)
+        tar.extractall(media.parent, members=members)  # nosec B202 - members checked above
+    counts = row_counts()
+    if counts != manifest["counts"]:
+        raise RuntimeError(f"restored row counts {counts} differ from the backup's {manifest['counts']}")
+    return manifest

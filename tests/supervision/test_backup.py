@@ -1,0 +1,40 @@
+"""Backup and restore round trip: data and photos come back exactly."""
+
+import shutil
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from supervision.models import Attachment, Finding, RectificationOrder
+from supervision.uploads import clean_upload
+from tests.factories import make_finding
+from tests.supervision.test_views_and_scoping import _png
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_then_restore_brings_back_findings_orders_and_photos(tmp_path, neike, supervisor):
+    finding = make_finding(
+        department=neike,
+        found_by=supervisor,
+        attachments=[clean_upload(SimpleUploadedFile("p.png", _png(), content_type="image/png"))],
+    )
+    photo = Attachment.objects.get().file.read()
+    call_command("backup", str(tmp_path / "b"))
+
+    Finding.objects.all().delete()
+    shutil.rmtree(tmp_path / "media")
+    assert not RectificationOrder.objects.exists()
+
+    call_command("restore", str(tmp_path / "b"), "--yes")
+    restored = Finding.objects.get()
+    assert restored.number == finding.number
+    assert restored.order.number == finding.order.number
+    assert Attachment.objects.get().file.read() == photo
+
+
+def test_restore_refuses_without_confirmation(tmp_path, db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("restore", str(tmp_path))
