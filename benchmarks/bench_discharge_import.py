@@ -153,7 +153,7 @@ def run_floor(path: Path) -> int:
             discharged_on=dt.date.fromisoformat(r[10]),
             diagnosis=r[11] or "",
             discharge_method=str(r[12]),
-        )  # fmt: skip
+        )
         for r in rows
     ]
     DischargeStay.objects.bulk_create(objs, batch_size=2000)
