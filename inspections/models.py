@@ -111,6 +111,23 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"
 
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+
+ACTION_LABELS = {
+    "create": _("New version created"),
+    "publish": _("Published"),
+    "retire": _("Retired"),
+    "start": _("Round started"),
+    "submit": _("Round submitted"),
+    "audit": _("Chart audited"),
+    "regrade": _("Chart re-graded after appeal"),
+    "raise": _("Appeal raised"),
+    "decide": _("Appeal decided"),
+}
+
 
 # --- checklist templates ---------------------------------------------------------------------
 

@@ -84,7 +84,7 @@ def test_supervisor_merges_failed_items_into_one_finding(supervisor, neike):
 
 def test_skipping_a_failed_item_needs_a_reason_and_is_recorded(supervisor, neike):
     rnd = start_round(actor=supervisor, department=neike)
-    a1, a2, _a3 = answer_all(rnd, supervisor, ["fail", "fail", "pass"])
+    a1, _a2, _a3 = answer_all(rnd, supervisor, ["fail", "fail", "pass"])
     with pytest.raises(ActionNotAllowed):
         services.round_submit(
             rnd=rnd, actor=supervisor, choices={a1.pk: Choice(mode=Disposition.SKIP, reason=" ")}
@@ -159,7 +159,7 @@ def test_waiting_time_over_target_fails_the_item(supervisor, guahao, config):
         items=[("waiting", ItemKind.WAIT_TIME), ("attitude", ItemKind.CHECK)], area="registration"
     )
     rnd = start_round(actor=supervisor, department=guahao, template=template)
-    wait, check = template.items.order_by("sort_order")
+    wait, _check = template.items.order_by("sort_order")
     answer = services.answer_save(
         rnd=rnd, item=wait, actor=supervisor, result="pass", wait_minutes=Decimal("18")
     )
