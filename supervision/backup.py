@@ -62,8 +62,10 @@ def backup_create(*, target: Path) -> dict:
         source.close()
     elif vendor == "postgresql":
         name = connection.settings_dict["NAME"]
-        subprocess.run(  # noqa: S603  # nosec B603 B607 - fixed argument list, no shell
-            ["pg_dump",  # noqa: S607 - the client tools are found on PATH *_pg_args(), "-Fc", "-f", str(target / "database.dump"), name],
+        args = ["pg_dump", *_pg_args(), "-Fc", "-f", str(target / "database.dump"), name]
+        # The PostgreSQL client tools are found on PATH; fixed argument list, no shell.
+        subprocess.run(  # noqa: S603  # nosec B603 B607
+            args,
             env=_pg_env(),
             check=True,
         )
@@ -102,17 +104,9 @@ def backup_restore(*, source: Path) -> dict:
         restored.close()
     else:
         name = connection.settings_dict["NAME"]
-        subprocess.run(  # nosec B603 B607 - fixed argument list
-            [
-                "pg_restore",
-                *_pg_args(),
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "-d",
-                name,
-                str(source / "database.dump"),
-            ],
+        args = ["pg_restore", *_pg_args(), "--clean", "--if-exists", "--no-owner", "-d", name]
+        subprocess.run(  # noqa: S603  # nosec B603 B607
+            [*args, str(source / "database.dump")],
             env=_pg_env(),
             check=True,
         )
