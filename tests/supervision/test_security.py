@@ -1,0 +1,79 @@
+"""Security settings that apply to every page: throttled log-in, CSP, cookies, CSRF."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from supervision.middleware import CSP
+
+
+@pytest.fixture
+def axes_on(settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    from axes.handlers.proxy import AxesProxyHandler
+
+    AxesProxyHandler.handler = None  # rebuild the handler with the new settings
+    yield
+    AxesProxyHandler.handler = None
+
+
+def test_repeated_failed_logins_lock_the_account_for_that_address(axes_on, supervisor):
+    client = Client()
+    for _ in range(3):
+        response = client.post(reverse("login"), {"username": "supervisor", "password": "wrong-password"})
+    assert response.status_code == 429
+    # Even the right password is refused while locked.
+    response = client.post(reverse("login"), {"username": "supervisor", "password": "correct-horse-battery"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_correct_login_works_and_lands_on_the_dashboard(axes_on, supervisor):
+    client = Client()
+    response = client.post(reverse("login"), {"username": "supervisor", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_every_page_has_a_csp_without_inline_scripts(client_for, supervisor):
+    response = client_for(supervisor).get(reverse("dashboard"))
+    policy = response["Content-Security-Policy"]
+    assert policy == CSP
+    assert "unsafe-inline" not in policy
+    assert "<script>" not in response.content.decode()
+
+
+def test_pages_carry_no_inline_script_or_style_attributes(client_for, supervisor, neike):
+    from tests.factories import make_finding
+
+    finding = make_finding(department=neike, found_by=supervisor)
+    client = client_for(supervisor)
+    for url in [reverse("dashboard"), reverse("finding_list"), reverse("finding_detail", args=[finding.pk])]:
+        html = client.get(url).content.decode()
+        assert "<script>" not in html and 'style="' not in html and "onclick=" not in html, url
+
+
+def test_csrf_is_enforced_on_state_changes(supervisor, neike):
+    from tests.factories import make_finding
+
+    finding = make_finding(department=neike, found_by=supervisor)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(supervisor)
+    response = client.post(reverse("order_action", args=[finding.order.pk, "verify"]))
+    assert response.status_code == 403
+
+
+def test_password_validators_refuse_weak_passwords(db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ["12345678", "password", "ducha"]:
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+
+
+def test_sessions_expire_after_a_shift_of_inactivity(settings):
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_HTTPONLY
