@@ -18,6 +18,7 @@ from .models import (
     Notification,
     OrderTransition,
     RectificationOrder,
+    RevealLog,
     SiteConfig,
     Staff,
     User,
@@ -156,3 +157,23 @@ class ImportRunAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "succeeded")
     readonly_fields = [f.name for f in ImportRun._meta.fields]
+
+
+@admin.register(RevealLog)
+class RevealLogAdmin(admin.ModelAdmin):
+    """Who saw whose full contact data: searchable, never editable."""
+
+    list_display = ("at", "user", "subject_label", "field", "purpose", "ip_address")
+    list_filter = ("field", "subject_type")
+    search_fields = ("user__username", "user__full_name", "subject_label", "purpose")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
