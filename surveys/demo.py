@@ -29,9 +29,9 @@ def _answers(questionnaire, rng: random.Random, staff_by_dept, department, mood:
     for q in questionnaire.questions.all():
         if q.kind == QuestionKind.SCALE:
             roll = rng.random() + mood
-            value = 5 if roll > 0.75 else 4 if roll > 0.35 else 3 if roll > 0.15 else 2 if roll > 0.05 else 1
-            if rng.random() < 0.05 and not q.required:
-                continue
+            value = 5 if roll > 0.55 else 4 if roll > 0.12 else 3 if roll > 0.05 else 2 if roll > 0.02 else 1
+            if rng.random() < (0.02 if q.required else 0.05):
+                continue  # left blank on the paper form
             answers[q.field_name] = value
         elif q.kind == QuestionKind.YES_NO:
             answers[q.field_name] = rng.random() < 0.9
@@ -46,7 +46,9 @@ def _answers(questionnaire, rng: random.Random, staff_by_dept, department, mood:
                 if rng.random() < 0.5:
                     answers[q.field_name] = {"staff": [person.pk], "names": []}
                 else:
-                    answers[q.field_name] = {"staff": [], "names": [person.name]}
+                    # Patients often write a surname and a title only: matched by a person later.
+                    written = person.name if rng.random() < 0.7 else f"{person.name[0]}护士"
+                    answers[q.field_name] = {"staff": [], "names": [written]}
         elif q.kind == QuestionKind.TEXT and rng.random() < 0.15:
             answers[q.field_name] = rng.choice(COMMENTS)
     return answers
@@ -95,7 +97,7 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
         if day < campaign.start:
             day = campaign.start
         moment = dt.datetime.combine(day, dt.time(rng.randrange(8, 18), rng.randrange(60)), tzinfo=tz)
-        mood = 0.05 if day.year == today.year else 0.0  # this year slightly better than last
+        mood = 0.03 if day.year == today.year else 0.0  # this year slightly better than last
         channel = rng.choice([Channel.PAPER, Channel.PAPER, Channel.WEB])
         services.response_submit(
             questionnaire=campaign.questionnaire,
@@ -107,7 +109,7 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
             submitted_at=moment,
             allow_incomplete=True,
         )
-        if channel == Channel.PAPER and i % 10 == 0:
+        if channel == Channel.PAPER and i % 8 == 0:
             services.distribution_record(
                 campaign=campaign, department=department, count=12, distributed_on=day, actor=supervisor
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import Answer, Channel, Dimension
 
@@ -125,11 +126,11 @@ def responses_workbook(responses) -> bytes:
 def figures_workbook(figures: dict, *, start, end) -> bytes:
     book = _book()
     s = figures["summary"]
-    sheet = book.create_sheet(_("Summary"))
+    sheet = book.create_sheet(pgettext("survey", "Summary"))
     sheet.append([_("Period"), f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"])
     for label, key in (
         (_("Distributed"), "distributed"),
-        (_("Returned"), "returned"),
+        (pgettext("survey", "Returned"), "returned"),
         (_("Valid returned"), "valid_returned"),
         (_("Response rate %"), "response_rate"),
         (_("Scale items answered"), "scale_answered"),
@@ -150,7 +151,7 @@ def figures_workbook(figures: dict, *, start, end) -> bytes:
     sheet.append(
         [
             _("Department"),
-            _("Returned"),
+            pgettext("survey", "Returned"),
             _("Valid returned"),
             _("Scale items answered"),
             _("Satisfied items"),
@@ -169,8 +170,8 @@ def figures_workbook(figures: dict, *, start, end) -> bytes:
             ]
         )
 
-    sheet = book.create_sheet(_("By month"))
-    sheet.append([_("Month"), _("Returned"), _("Valid returned"), _("Satisfaction %")])
+    sheet = book.create_sheet(pgettext("survey", "By month"))
+    sheet.append([_("Month"), pgettext("survey", "Returned"), _("Valid returned"), _("Satisfaction %")])
     for r in figures["by_month"]:
         sheet.append([f"{r['month']:%Y-%m}", r["returned"], r["valid_returned"], r["satisfaction"]])
 
@@ -179,12 +180,12 @@ def figures_workbook(figures: dict, *, start, end) -> bytes:
     for r in figures["praise_staff"]:
         sheet.append([safe(r["name"]), safe(r["staff_department"]), r["count"]])
     sheet.append([])
-    sheet.append([_("Ward"), _("Praises"), _("Not yet matched to the roster")])
+    sheet.append([pgettext("survey", "Ward"), _("Praises"), _("Not yet matched to the roster")])
     for r in figures["praise_ward"]:
         sheet.append([safe(r["name"]), r["count"], r["unmatched"]])
 
     sheet = book.create_sheet(_("Comments"))
-    sheet.append([_("Number"), _("Date"), _("Department"), _("Question"), _("Comment")])
+    sheet.append([_("Number"), _("Date"), _("Department"), _("Question"), pgettext("survey", "Comment")])
     for r in figures["comments"]:
         sheet.append(
             [

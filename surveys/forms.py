@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supervision.models import Category, Department, Staff
 from supervision.public import HoneypotMixin
@@ -200,16 +201,18 @@ class QuestionnaireMetaForm(forms.Form):
 class SectionForm(forms.Form):
     title = forms.CharField(label=_("Section title"), max_length=120)
     dimension = forms.ChoiceField(label=_("Dimension"), choices=Dimension.choices)
-    order = forms.IntegerField(label=_("Order"), min_value=0, initial=10)
+    order = forms.IntegerField(label=pgettext_lazy("survey", "Order"), min_value=0, initial=10)
 
 
 class QuestionForm(forms.Form):
-    section = forms.ModelChoiceField(queryset=Section.objects.none(), label=_("Section"))
-    kind = forms.ChoiceField(label=_("Type"), choices=QuestionKind.choices)
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.none(), label=pgettext_lazy("survey", "Section")
+    )
+    kind = forms.ChoiceField(label=pgettext_lazy("survey", "Type"), choices=QuestionKind.choices)
     text = forms.CharField(label=_("Question"), max_length=300)
     help_text = forms.CharField(label=_("Help text"), max_length=300, required=False)
     required = forms.BooleanField(label=_("Required"), required=False)
-    order = forms.IntegerField(label=_("Order"), min_value=0, initial=10)
+    order = forms.IntegerField(label=pgettext_lazy("survey", "Order"), min_value=0, initial=10)
     choices = forms.CharField(
         label=_("Choices (one per line)"),
         required=False,
@@ -241,7 +244,7 @@ class QuestionForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("survey", "Name"), max_length=120)
     questionnaire = forms.ModelChoiceField(
         queryset=Questionnaire.objects.filter(status=QuestionnaireStatus.PUBLISHED), label=_("Questionnaire")
     )

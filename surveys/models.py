@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supervision.models import Department, Finding, Staff
 
@@ -70,9 +71,11 @@ class Channel(models.TextChoices):
 
 
 class Questionnaire(models.Model):
-    code = models.SlugField(_("code"), max_length=32, help_text=_("Same code for every version."))
+    code = models.SlugField(
+        pgettext_lazy("survey", "code"), max_length=32, help_text=_("Same code for every version.")
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("survey", "title"), max_length=120)
     description = models.TextField(_("introduction"), blank=True, max_length=2000)
     status = models.CharField(
         _("status"), max_length=16, choices=QuestionnaireStatus.choices, default=QuestionnaireStatus.DRAFT
@@ -110,13 +113,13 @@ class Questionnaire(models.Model):
 
 class Section(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="sections")
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("survey", "title"), max_length=120)
     dimension = models.CharField(_("dimension"), max_length=16, choices=Dimension.choices)
-    order = models.PositiveIntegerField(_("order"), default=0)
+    order = models.PositiveIntegerField(pgettext_lazy("survey", "order"), default=0)
 
     class Meta:
         ordering = ["order", "id"]
-        verbose_name = _("section")
+        verbose_name = pgettext_lazy("survey", "section")
         verbose_name_plural = _("sections")
 
     def __str__(self) -> str:
@@ -126,11 +129,11 @@ class Section(models.Model):
 class Question(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
-    kind = models.CharField(_("type"), max_length=16, choices=QuestionKind.choices)
+    kind = models.CharField(pgettext_lazy("survey", "type"), max_length=16, choices=QuestionKind.choices)
     text = models.CharField(_("question"), max_length=300)
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
     required = models.BooleanField(_("required"), default=False)
-    order = models.PositiveIntegerField(_("order"), default=0)
+    order = models.PositiveIntegerField(pgettext_lazy("survey", "order"), default=0)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     max_length = models.PositiveIntegerField(
         _("maximum length"), default=500, validators=[MinValueValidator(1)]
@@ -150,8 +153,8 @@ class Question(models.Model):
 
 
 class CampaignStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("survey", "Open")
+    CLOSED = "closed", pgettext_lazy("survey", "Closed")
 
 
 def _public_key() -> str:
@@ -366,8 +369,8 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["question__section__order", "question__order", "question_id"]
-        verbose_name = _("answer")
-        verbose_name_plural = _("answers")
+        verbose_name = pgettext_lazy("survey", "answer")
+        verbose_name_plural = pgettext_lazy("survey", "answers")
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once")]
         indexes = [
             models.Index(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -578,6 +579,20 @@ def paper_entry(request, pk: int):
 # --- public questionnaire -----------------------------------------------------------------------
 
 
+def _site_language(view):
+    """The questionnaire's questions are written in the hospital's language: the page follows it."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            return response
+
+    return wrapper
+
+
 def public_rate(group, request) -> str:
     return getattr(settings, "SURVEYS_PUBLIC_RATE", "30/h")
 
@@ -630,6 +645,7 @@ def _public_form(request, *, campaign: Campaign, department: Department, token: 
     )
 
 
+@_site_language
 @ratelimit(key="ip", rate=public_rate, method="POST", block=False, group="surveys.public")
 def public_department(request, key: str, department_code: str):
     campaign = Campaign.objects.select_related("questionnaire").filter(public_key=key).first()
@@ -643,6 +659,7 @@ def public_department(request, key: str, department_code: str):
     return _public_form(request, campaign=campaign, department=department, token=None)
 
 
+@_site_language
 @ratelimit(key="ip", rate=public_rate, method="POST", block=False, group="surveys.public")
 def public_token(request, token: str):
     obj = (
@@ -661,6 +678,7 @@ def public_token(request, token: str):
     return _public_form(request, campaign=obj.campaign, department=obj.department, token=obj)
 
 
+@_site_language
 def public_thanks(request):
     return render(request, "surveys/public_thanks.html")
 

@@ -166,3 +166,8 @@ def test_campaign_closed_while_typing_keeps_the_answers_on_screen(client, url, g
     body = page.content.decode()
     assert page.status_code == 410 and "本次调查已结束" in body and "护士很好" in body
     assert not SurveyResponse.objects.exists()
+
+
+def test_public_page_follows_the_hospitals_language_not_the_browsers(client, url):
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "非常满意" in page.content.decode() and "Very satisfied" not in page.content.decode()
