@@ -104,7 +104,10 @@ def round_list(request):
 
 @role_required(Role.SUPERVISOR)
 def round_create(request):
-    form = RoundStartForm(request.POST or None)
+    initial = (
+        {"department": request.GET.get("department")} if request.GET.get("department", "").isdigit() else {}
+    )
+    form = RoundStartForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from inspections import services
@@ -19,6 +20,7 @@ from inspections.models import (
     RoundStatus,
 )
 from supervision.models import Attachment, Finding
+from supervision.uploads import clean_upload
 from tests.factories import DischargeStayFactory
 
 from .factories import answer_all, make_template, photo_upload, start_round
@@ -146,7 +148,9 @@ def test_photo_upload_checks_content_and_is_served_scoped(
     item = round_neike.template.items.first()
     url = reverse("inspections:photo_upload", args=[round_neike.pk, item.pk])
     bad = client_for(supervisor).post(
-        url, {"photo": photo_upload(name="x.jpg").__class__("x.jpg", b"not an image")}, HTTP_HX_REQUEST="true"
+        url,
+        {"photo": SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")},
+        HTTP_HX_REQUEST="true",
     )
     assert bad.status_code == 400 and AnswerPhoto.objects.count() == 0
     ok = client_for(supervisor).post(url, {"photo": photo_upload(with_gps=True)}, HTTP_HX_REQUEST="true")
@@ -159,10 +163,10 @@ def test_photo_upload_checks_content_and_is_served_scoped(
 def test_submit_page_turns_failed_items_into_findings_and_double_tap_stores_once(
     client_for, supervisor, round_neike
 ):
-    a1, a2, a3 = answer_all(round_neike, supervisor, ["fail", "fail", "pass"])
+    a1, a2, _a3 = answer_all(round_neike, supervisor, ["fail", "fail", "pass"])
     services.photo_add(
         answer=a1,
-        upload=__import__("supervision.uploads", fromlist=["x"]).clean_upload(photo_upload()),
+        upload=clean_upload(photo_upload()),
         actor=supervisor,
     )
     url = reverse("inspections:round_submit", args=[round_neike.pk])
@@ -216,8 +220,6 @@ def test_round_list_scoped_for_heads(client_for, supervisor, neike, waike, head_
 def test_round_detail_query_count_does_not_grow_with_photos(
     client_for, supervisor, round_neike, count_queries
 ):
-    from supervision.uploads import clean_upload
-
     answers = list(round_neike.answers.all())
     services.photo_add(answer=answers[0], upload=clean_upload(photo_upload()), actor=supervisor)
     client = client_for(supervisor)
