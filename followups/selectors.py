@@ -240,9 +240,11 @@ def spotcheck_confirmation(*, start: dt.date, end: dt.date, departments=None) ->
     qs = _spotchecks(start, end, departments)
     total = _spot_rate(dict(qs.aggregate(**_SPOT)))
     by_caller = [
-        _spot_rate({"caller_id": r["caller_id"], "caller": r["caller__full_name"] or r["caller__username"] or "—",
+        _spot_rate({"caller_id": r["caller_id"],
+                    "caller": r["caller__full_name"] or r["caller__username"] or r["attempt__caller_name"] or "—",
                     **{k: r[k] for k in _SPOT}})
-        for r in qs.values("caller_id", "caller__full_name", "caller__username").annotate(**_SPOT).order_by("caller_id")
+        for r in qs.values("caller_id", "caller__full_name", "caller__username", "attempt__caller_name")
+        .annotate(**_SPOT).order_by("caller_id", "attempt__caller_name")
     ]  # fmt: skip
     by_department = [
         _spot_rate(

@@ -1,0 +1,167 @@
+"""Demo data of the follow-up app: six months of discharges imported from an "HIS" file, past
+follow-ups imported from a spreadsheet, policies, today's queue and a few calls, a spot-check.
+
+Everything goes through the importers and services, so ImportRuns, draws, transitions and reveal
+rules are the same as in real use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+
+import openpyxl
+from django.utils import timezone
+
+from supervision.models import Department, DepartmentKind, Staff, User
+
+from . import importing, services
+from .models import DutyRoster, FeedbackKind, FollowupPolicy, FollowupTask, Outcome, SpotCheckResult
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇晨欣怡浩然"
+DIAGNOSES = ["社区获得性肺炎", "2型糖尿病", "高血压病3级", "急性阑尾炎", "胆囊结石", "腰椎间盘突出症",
+             "冠状动脉粥样硬化性心脏病", "脑梗死", "慢性阻塞性肺疾病急性加重", "白内障", "剖宫产术后"]  # fmt: skip
+PAST_RESULTS = (
+    ["成功"] * 86 + ["空号"] * 3 + ["关机"] * 2 + ["无人接听"] * 3 + ["拒访"] * 3 + ["转院"] + ["再入院"] * 2
+)
+
+
+def _xlsx(headers, rows) -> io.BytesIO:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def _name(rng) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+
+
+def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
+    users = context.get("users") or {}
+    admin = users.get("admin") or User.objects.filter(username="admin").first()
+    supervisor = users.get("supervisor") or User.objects.filter(username="supervisor").first()
+    caller = users.get("caller") or User.objects.filter(username="caller").first()
+    clinical = list(Department.objects.filter(kind=DepartmentKind.CLINICAL, active=True))
+    if not clinical or caller is None:
+        return
+    by_code = {d.code: d for d in clinical}
+
+    services.policy_default()
+    if "JSK" in by_code:
+        FollowupPolicy.objects.get_or_create(
+            department=by_code["JSK"],
+            defaults={
+                "share_percent": 10,
+                "exclude_diagnosis_keywords": "精神分裂症,双相情感障碍",
+                "updated_by": admin,
+            },
+        )
+    if "FCK" in by_code:
+        FollowupPolicy.objects.get_or_create(
+            department=by_code["FCK"], defaults={"share_percent": 50, "updated_by": admin}
+        )
+
+    # Six months of discharges (about 12 a day) from the "HIS".
+    start = (today.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
+    rows, day, n = [], start, 0
+    weights = [3 if d.code in ("NK", "WK", "XNK", "GK") else 1 for d in clinical]
+    while day <= today - dt.timedelta(days=1):
+        for _ in range(rng.randint(8, 16)):
+            n += 1
+            department = rng.choices(clinical, weights)[0]
+            stay_days = rng.randint(2, 14)
+            phone = "" if rng.random() < 0.03 else f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+            rows.append(
+                [f"ZY{day:%y%m}{n:05d}", _name(rng), rng.choice("男女"), rng.randint(3, 92), phone, "",
+                 department.name, _name(rng), _name(rng), (day - dt.timedelta(days=stay_days)).isoformat(),
+                 day.isoformat(), rng.choice(DIAGNOSES), "5" if rng.random() < 0.01 else "1"]
+            )  # fmt: skip
+        day += dt.timedelta(days=1)
+    report = importing.discharges_import(
+        source=_xlsx(importing.DISCHARGE_HEADERS, rows), file_name="HIS出院患者导出.xlsx", actor=admin
+    )
+    if not report.ok:
+        return
+
+    # Past follow-ups (before Ducha): everything discharged up to 10 days ago, from the old spreadsheet.
+    cutoff = today - dt.timedelta(days=10)
+    old_callers = ["林回访", "吴晓红", "郑丽"]
+    history = []
+    for row in rows:
+        discharged = dt.date.fromisoformat(row[10])
+        if discharged > cutoff or row[12] == "5":
+            continue
+        if row[4] == "":
+            history.append(
+                [
+                    row[0],
+                    row[10],
+                    (discharged + dt.timedelta(days=5)).isoformat(),
+                    "信函",
+                    rng.choice(old_callers),
+                    "信函",
+                    "",
+                    "",
+                ]
+            )
+            continue
+        if rng.random() < 0.06:  # never reached in the old process
+            continue
+        result = rng.choice(PAST_RESULTS)
+        called = discharged + dt.timedelta(days=rng.randint(3, 7))
+        satisfied = ("满意" if rng.random() < 0.96 else "不满意") if result == "成功" else ""
+        history.append(
+            [row[0], row[10], called.isoformat(), result, rng.choice(old_callers), "电话", satisfied, ""]
+        )
+    importing.history_import(
+        source=_xlsx(importing.HISTORY_HEADERS, history), file_name="2026年回访登记表.xlsx", actor=admin
+    )
+
+    # Today's queue, shared by the caller on duty; a few calls already made this morning.
+    DutyRoster.objects.get_or_create(user=caller, day=today)
+    services.call_queue_build(day=today)
+    now = timezone.now()
+    tasks = list(
+        FollowupTask.objects.filter(assigned_to=caller, status="pending", mode="phone").select_related(
+            "stay"
+        )[:6]
+    )
+    staff = {s.department_id: s for s in Staff.objects.filter(active=True)}
+    plan = [
+        services.CallInput(outcome=Outcome.REACHED, satisfaction="satisfied", guidance_given=True, praise="护士很耐心"),
+        services.CallInput(outcome=Outcome.NO_ANSWER),
+        services.CallInput(
+            outcome=Outcome.REACHED, satisfaction="dissatisfied", feedback_kind=FeedbackKind.SUGGESTION,
+            feedback="出院结算排队时间太长", guidance_given=True,
+        ),
+        services.CallInput(
+            outcome=Outcome.REACHED, callback_at=now + dt.timedelta(hours=3), notes="询问降压药能否减量，需请教主治医生后回电"
+        ),
+    ]  # fmt: skip
+    for task, data in zip(tasks, plan, strict=False):
+        services.task_claim(task=task, actor=caller, now=now - dt.timedelta(minutes=5))
+        if data.praise and task.department_id in staff:
+            data.praised_staff = [staff[task.department_id]]
+        services.call_record(task=task, actor=caller, data=data, now=now - dt.timedelta(minutes=2))
+
+    # A spot-check of last month's reached calls, partly re-called.
+    if supervisor is not None:
+        last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+        draw = services.spotcheck_draw(
+            actor=supervisor,
+            start=last_month_end.replace(day=1),
+            end=last_month_end,
+            size=20,
+            seed=rng.randrange(10**9),
+        )
+        for check in draw.checks.all()[:15]:
+            result = SpotCheckResult.CONFIRMED if rng.random() < 0.95 else SpotCheckResult.DENIED
+            services.spotcheck_record(check=check, actor=supervisor, result=result)
