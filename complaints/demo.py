@@ -53,7 +53,7 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
     fallback = next(iter(categories.values()))
     channels = [c for c, _ in CHANNEL_WEIGHTS]
     weights = [w for _, w in CHANNEL_WEIGHTS]
-    phones = [f"139{rng.randrange(10**8):08d}" for _ in range(70)]  # some complain twice
+    repeaters = [f"139{rng.randrange(10**8):08d}" for _ in range(5)]  # a few people complain again
 
     for _ in range(90):
         received_on = today - dt.timedelta(days=rng.randrange(0, 180))
@@ -85,7 +85,9 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
                 content=text,
                 department=department,
                 complainant_name=random_name(rng),
-                complainant_phone=rng.choice(phones),
+                complainant_phone=rng.choice(repeaters)
+                if rng.random() < 0.12
+                else f"13{rng.randrange(10**9):09d}",
                 received_at=received,
                 **extra,
             )

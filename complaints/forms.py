@@ -51,7 +51,7 @@ class IntakeForm(_Helper, forms.Form):
     complainant_phone = forms.CharField(label=_("Telephone"), max_length=20, required=False)
     complainant_email = forms.EmailField(label=_("E-mail"), required=False)
     content = forms.CharField(
-        label=_("Complaint"), max_length=MAX_CONTENT, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Complaint details"), max_length=MAX_CONTENT, widget=forms.Textarea(attrs={"rows": 6})
     )
     referral_no = forms.CharField(
         label=_("12345 referral number"),

@@ -18,29 +18,30 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supervision.models import Category, Department, Finding
 
 
 class ComplaintChannel(models.TextChoices):
-    HOTLINE = "hotline", _("24-hour complaint hotline")
-    FRONT_DESK = "front_desk", _("Front desk")
-    LETTER = "letter", _("Letter")
-    EMAIL = "email", _("E-mail")
-    WEB = "web", _("Hospital web page")
-    FOLLOWUP = "followup", _("Follow-up call")
-    SURVEY = "survey", _("Satisfaction survey")
-    CITIZEN_12345 = "citizen_12345", _("12345 citizen hotline referral")
+    HOTLINE = "hotline", pgettext_lazy("complaint", "24-hour complaint hotline")
+    FRONT_DESK = "front_desk", pgettext_lazy("complaint", "Front desk")
+    LETTER = "letter", pgettext_lazy("complaint", "Letter")
+    EMAIL = "email", pgettext_lazy("complaint", "E-mail")
+    WEB = "web", pgettext_lazy("complaint", "Hospital web page")
+    FOLLOWUP = "followup", pgettext_lazy("complaint", "Follow-up call")
+    SURVEY = "survey", pgettext_lazy("complaint", "Satisfaction survey")
+    CITIZEN_12345 = "citizen_12345", pgettext_lazy("complaint", "12345 citizen hotline referral")
 
 
 class ComplaintStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
-    NOT_ACCEPTED = "not_accepted", _("Not accepted")
-    ASSIGNED = "assigned", _("Assigned to departments")
-    INVESTIGATED = "investigated", _("Investigation replied")
-    ANSWERED = "answered", _("Answered to complainant")
-    CLOSED = "closed", _("Closed")
+    RECEIVED = "received", pgettext_lazy("complaint", "Received")
+    ACCEPTED = "accepted", pgettext_lazy("complaint", "Accepted")
+    NOT_ACCEPTED = "not_accepted", pgettext_lazy("complaint", "Not accepted")
+    ASSIGNED = "assigned", pgettext_lazy("complaint", "Assigned to departments")
+    INVESTIGATED = "investigated", pgettext_lazy("complaint", "Investigation replied")
+    ANSWERED = "answered", pgettext_lazy("complaint", "Answered to complainant")
+    CLOSED = "closed", pgettext_lazy("complaint", "Closed")
 
 
 # Statuses in which the complainant still waits for an answer (the answer time limit runs).
@@ -54,42 +55,42 @@ FINAL_STATUSES = (ComplaintStatus.CLOSED, ComplaintStatus.NOT_ACCEPTED)
 
 
 class ComplaintAction(models.TextChoices):
-    RECEIVE = "receive", _("Receive")
-    ACCEPT = "accept", _("Accept")
-    NOT_ACCEPT = "not_accept", _("Do not accept")
-    HANDOVER = "handover", _("Hand over")
-    ASSIGN = "assign", _("Assign to departments")
-    REPLY = "reply", _("Investigation reply")
-    DETERMINE = "determine", _("Determine validity")
-    ANSWER = "answer", _("Answer complainant")
-    CLOSE = "close", _("Close")
-    REOPEN = "reopen", _("Reopen")
-    DISPUTE = "dispute", _("Mediation / dispute")
+    RECEIVE = "receive", pgettext_lazy("complaint", "Receive")
+    ACCEPT = "accept", pgettext_lazy("complaint", "Accept")
+    NOT_ACCEPT = "not_accept", pgettext_lazy("complaint", "Do not accept")
+    HANDOVER = "handover", pgettext_lazy("complaint", "Hand over")
+    ASSIGN = "assign", pgettext_lazy("complaint", "Assign to departments")
+    REPLY = "reply", pgettext_lazy("complaint", "Investigation reply")
+    DETERMINE = "determine", pgettext_lazy("complaint", "Determine validity")
+    ANSWER = "answer", pgettext_lazy("complaint", "Answer complainant")
+    CLOSE = "close", pgettext_lazy("complaint", "Close")
+    REOPEN = "reopen", pgettext_lazy("complaint", "Reopen")
+    DISPUTE = "dispute", pgettext_lazy("complaint", "Mediation / dispute")
 
 
 class Determination(models.TextChoices):
-    VALID = "valid", _("Valid")
-    PARTLY_VALID = "partly_valid", _("Partly valid")
-    NOT_VALID = "not_valid", _("Not valid")
+    VALID = "valid", pgettext_lazy("complaint", "Valid")
+    PARTLY_VALID = "partly_valid", pgettext_lazy("complaint", "Partly valid")
+    NOT_VALID = "not_valid", pgettext_lazy("complaint", "Not valid")
 
 
 VALID_DETERMINATIONS = (Determination.VALID, Determination.PARTLY_VALID)
 
 
 class AnswerMethod(models.TextChoices):
-    PHONE = "phone", _("Telephone")
-    IN_PERSON = "in_person", _("In person")
-    LETTER = "letter", _("Letter")
-    EMAIL = "email", _("E-mail")
-    SMS = "sms", _("Text message")
-    REFERRAL_SYSTEM = "referral_system", _("Via the 12345 system")
+    PHONE = "phone", pgettext_lazy("complaint", "Telephone")
+    IN_PERSON = "in_person", pgettext_lazy("complaint", "In person")
+    LETTER = "letter", pgettext_lazy("complaint", "Letter")
+    EMAIL = "email", pgettext_lazy("complaint", "E-mail")
+    SMS = "sms", pgettext_lazy("complaint", "Text message")
+    REFERRAL_SYSTEM = "referral_system", pgettext_lazy("complaint", "Via the 12345 system")
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied")
-    BASICALLY = "basically", _("Basically satisfied")
-    DISSATISFIED = "dissatisfied", _("Dissatisfied")
-    UNREACHABLE = "unreachable", _("Could not be reached")
+    SATISFIED = "satisfied", pgettext_lazy("complaint", "Satisfied")
+    BASICALLY = "basically", pgettext_lazy("complaint", "Basically satisfied")
+    DISSATISFIED = "dissatisfied", pgettext_lazy("complaint", "Dissatisfied")
+    UNREACHABLE = "unreachable", pgettext_lazy("complaint", "Could not be reached")
 
 
 class Complaint(models.Model):
@@ -173,7 +174,7 @@ class Complaint(models.Model):
         verbose_name=_("finding"),
     )
 
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("complaint", "closed at"), null=True, blank=True)
     satisfaction = models.CharField(
         _("complainant satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
     )

@@ -234,15 +234,17 @@ def figures(request):
     charts = {
         "months": {
             "labels": [r["month"] for r in data.by_month],
-            "datasets": [{"label": _("Complaints"), "data": [r["count"] for r in data.by_month]}],
+            "datasets": [{"label": _("Number of complaints"), "data": [r["count"] for r in data.by_month]}],
         },
         "channels": {
             "labels": [r["label"] for r in data.by_channel],
-            "datasets": [{"label": _("Complaints"), "data": [r["count"] for r in data.by_channel]}],
+            "datasets": [{"label": _("Number of complaints"), "data": [r["count"] for r in data.by_channel]}],
         },
         "departments": {
             "labels": [r["department"] for r in data.by_department[:15]],
-            "datasets": [{"label": _("Complaints"), "data": [r["count"] for r in data.by_department[:15]]}],
+            "datasets": [
+                {"label": _("Number of complaints"), "data": [r["count"] for r in data.by_department[:15]]}
+            ],
         },
     }
     return render(

@@ -464,3 +464,16 @@ def test_detail_renders_in_every_state_for_handler_and_head(
     assert client_for(caller).get(detail(c)).status_code == 200  # the recorder still owns it
     expected = 200 if state not in ("received", "accepted", "not_accepted") else 404
     assert client_for(head_neike).get(detail(c)).status_code == expected
+
+
+def test_complaint_labels_are_not_taken_from_other_catalogues(client_for, supervisor):
+    """'Closed' means 已销号 for a rectification order in the core catalogue; a complaint is 已结案."""
+    c = make_complaint(received_by=supervisor)
+    services.complaint_accept(complaint=c, actor=supervisor)
+    services.complaint_determine(complaint=c, actor=supervisor, determination="not_valid")
+    services.complaint_answer(complaint=c, actor=supervisor, method="phone", text="已答复")
+    page = client_for(supervisor).get(detail(c)).content.decode()
+    assert ">结案<" in page  # the close button
+    services.complaint_close(complaint=c, actor=supervisor, satisfaction="satisfied")
+    page = client_for(supervisor).get(LIST).content.decode()
+    assert "已结案" in page and "已销号" not in page
