@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -373,9 +373,11 @@ def campaign_list(request):
     campaigns = selectors.campaigns_with_progress(Campaign.objects.all())
     if not request.user.sees_all_departments:
         ids = request.user.department_ids
+        # Subqueries only: a join on departments would multiply the response counts.
         campaigns = campaigns.filter(
-            pk__in=Campaign.objects.filter(departments__in=ids).values("pk")
-        ) | campaigns.filter(departments__isnull=True)
+            Q(pk__in=Campaign.objects.filter(departments__in=ids).values("pk"))
+            | Q(pk__in=Campaign.objects.filter(departments__isnull=True).values("pk"))
+        )
     rows = [(c, selectors.campaign_progress_pct(c)) for c in campaigns.order_by("-start", "-id")]
     return render(request, "surveys/campaign_list.html", {"rows": rows})
 

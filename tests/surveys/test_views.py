@@ -395,3 +395,26 @@ def test_dashboard_panel_shows_satisfaction(client_for, administrator, small_q, 
     page = client_for(administrator).get(reverse("dashboard"))
     assert page.status_code == 200
     assert "50.0%" in page.content.decode()
+
+
+def test_head_sees_campaigns_of_own_departments_with_right_counts(
+    client_for, head_neike, supervisor, small_q, campaign, neike, waike
+):
+    from surveys import services
+
+    services.campaign_save(
+        name="外科专项",
+        questionnaire=small_q,
+        start=TODAY,
+        end=TODAY,
+        departments=[waike],
+        channels=["web"],
+        actor=supervisor,
+    )
+    services.campaign_save(
+        name="全院", questionnaire=small_q, start=TODAY, end=TODAY, channels=["web"], actor=supervisor
+    )
+    submit(small_q, neike, TODAY, campaign=campaign, e1=5, a1=5)
+    page = client_for(head_neike).get(reverse("surveys:campaign_list"))
+    rows = {c.name: c.valid for c, _progress in page.context["rows"]}
+    assert rows == {"2026 测试批次": 1, "全院": 0}  # campaign covers 内科 and 外科: counted once
