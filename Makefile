@@ -30,7 +30,7 @@ system-deps:
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@$(BIN)/pip install -q --upgrade pip
-	@$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
+	@$(BIN)/pip install -q -c requirements.lock '.[dev]'
 	@touch $@
 
 venv: $(VENV)/.installed
