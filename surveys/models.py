@@ -199,6 +199,11 @@ class Campaign(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("surveys:campaign_detail", args=[self.pk])
 
+    @property
+    def channel_labels(self) -> str:
+        labels = dict(Channel.choices)
+        return "、".join(str(labels[c]) for c in self.channels if c in labels)
+
     def is_accepting(self, day=None) -> bool:
         day = day or timezone.localdate()
         return self.status == CampaignStatus.OPEN and self.start <= day <= self.end
