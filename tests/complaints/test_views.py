@@ -477,3 +477,9 @@ def test_complaint_labels_are_not_taken_from_other_catalogues(client_for, superv
     services.complaint_close(complaint=c, actor=supervisor, satisfaction="satisfied")
     page = client_for(supervisor).get(LIST).content.decode()
     assert "已结案" in page and "已销号" not in page
+
+
+def test_public_form_renders_the_honeypot_once_and_hidden(client):
+    page = client.get(PUBLIC).content.decode()
+    assert page.count('name="website"') == 1 and page.count('name="form_token"') == 1
+    assert page.index('class="hp-field"') < page.index('name="website"')
