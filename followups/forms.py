@@ -181,3 +181,21 @@ class PeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise ValidationError(_("The end date is before the start date."))
         return data
+
+
+class RosterForm(_Form):
+    day = forms.DateField(label=_("Day"), widget=DateInput())
+    users = forms.ModelMultipleChoiceField(
+        label=_("Follow-up staff on duty"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from supervision.models import Role, User
+
+        self.fields["users"].queryset = (
+            User.objects.filter(is_active=True, groups__name=Role.FOLLOWUP).distinct().order_by("username")
+        )

@@ -564,6 +564,7 @@ def call_record(
     if contacted and data.answers is not None and data.questionnaire is not None:
         from surveys.services import response_submit
 
+        extra = {"allow_incomplete": True} if data.ended_early else {}
         response = response_submit(
             questionnaire=data.questionnaire,
             channel="phone",
@@ -572,6 +573,7 @@ def call_record(
             submitted_by=actor,
             source_object=attempt,
             submitted_at=now,
+            **extra,
         )
         attempt.survey_response_id = response.pk
     if attempt.feedback and attempt.feedback_kind == FeedbackKind.COMPLAINT:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import importing, services
 from .models import ImportJob, ImportJobStatus
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="followups.build_call_queue")
@@ -30,14 +34,25 @@ def run_import(job_id: int) -> str:
         job.status = ImportJobStatus.RUNNING
         job.save(update_fields=["status"])
     run = importing.discharges_import if job.kind == "discharges" else importing.history_import
-    with job.file.open("rb") as handle:
-        total = importing.count_rows(handle, job.file_name)
-        ImportJob.objects.filter(pk=job.pk).update(total=total or 0)
+    try:
+        with job.file.open("rb") as handle:
+            total = importing.count_rows(handle, job.file_name)
+            ImportJob.objects.filter(pk=job.pk).update(total=total or 0)
 
-        def progress(done: int, phase: str) -> None:
-            ImportJob.objects.filter(pk=job.pk).update(processed=done, report={"phase": phase})
+            def progress(done: int, phase: str) -> None:
+                ImportJob.objects.filter(pk=job.pk).update(processed=done, report={"phase": phase})
 
-        report = run(source=handle, file_name=job.file_name, actor=job.actor, progress=progress)
+            report = run(source=handle, file_name=job.file_name, actor=job.actor, progress=progress)
+    except Exception:
+        logger.exception("follow-up import job %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJobStatus.FAILED,
+            finished_at=timezone.now(),
+            report={"ok": False, "file_error": str(_("The import failed unexpectedly; nothing was written.")),
+                    "errors": []},
+        )  # fmt: skip
+        job.file.delete(save=False)
+        return "failed"
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJobStatus.DONE if report.ok else ImportJobStatus.FAILED,
         processed=report.total_rows,

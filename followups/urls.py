@@ -19,6 +19,7 @@ urlpatterns = [
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/new/", views.policy_edit, name="policy_create"),
     path("policies/<int:pk>/", views.policy_edit, name="policy_edit"),
+    path("roster/", views.roster, name="roster"),
     path("queue/build/", views.queue_build, name="queue_build"),
     path("queue/draws/<int:pk>/", views.draw_detail, name="draw_detail"),
     path("spotchecks/", views.spotcheck_list, name="spotcheck_list"),

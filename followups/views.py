@@ -29,10 +29,12 @@ from .forms import (
     PeriodForm,
     PolicyForm,
     QueueBuildForm,
+    RosterForm,
     SpotCheckDrawForm,
     SpotCheckResultForm,
 )
 from .models import (
+    DutyRoster,
     FollowupPolicy,
     FollowupTask,
     ImportJob,
@@ -135,12 +137,19 @@ def _questionnaire(task):
     return questionnaire_current(task.questionnaire_code)
 
 
-def _questionnaire_form(questionnaire, task, data=None):
+def _questionnaire_form(questionnaire, task, data=None, *, partial=False):
+    """The questionnaire on the call screen; an interview that ended early may leave questions open."""
     if questionnaire is None:
         return None
     from surveys.forms import QuestionnaireForm
 
-    return QuestionnaireForm(data, questionnaire=questionnaire, prefix="q", department=task.department)
+    return QuestionnaireForm(
+        data,
+        questionnaire=questionnaire,
+        prefix="q",
+        department=task.department,
+        enforce_required=not partial,
+    )
 
 
 @role_required(*READERS)
@@ -212,7 +221,10 @@ def task_call(request, pk: int):
     )
     questionnaire = _questionnaire(task)
     survey_taken = request.POST.get("survey_taken") == "1"
-    survey_form = _questionnaire_form(questionnaire, task, request.POST if survey_taken else None)
+    partial = request.POST.get("ended_early") in ("on", "true", "1")
+    survey_form = _questionnaire_form(
+        questionnaire, task, request.POST if survey_taken else None, partial=partial
+    )
     if not form.is_valid():
         return task_detail(request, pk, call_form=form, survey_form=survey_form, status=400)
     data = form.cleaned_data
@@ -443,6 +455,34 @@ def queue_build(request):
         },
     )
     return redirect("followups:policy_list")
+
+
+@role_required(*OFFICE)
+def roster(request):
+    """Who is on duty on a day (the morning queue is shared among them; nobody → the pool)."""
+    day = timezone.localdate()
+    if request.method == "POST":
+        if not request.user.has_role(Role.SUPERVISOR):
+            raise PermissionDenied
+        form = RosterForm(request.POST)
+        if form.is_valid():
+            services.roster_set(day=form.cleaned_data["day"], users=list(form.cleaned_data["users"]))
+            messages.success(request, _("Duty roster saved."))
+            return redirect(reverse("followups:roster") + f"?day={form.cleaned_data['day']:%Y-%m-%d}")
+    else:
+        chosen = QueueBuildForm(request.GET or None)
+        if chosen.is_valid():
+            day = chosen.cleaned_data["day"]
+        form = RosterForm(
+            initial={
+                "day": day,
+                "users": list(DutyRoster.objects.filter(day=day).values_list("user_id", flat=True)),
+            }
+        )
+    upcoming = (
+        DutyRoster.objects.filter(day__gte=timezone.localdate()).select_related("user").order_by("day")[:60]
+    )
+    return render(request, "followups/roster.html", {"form": form, "upcoming": upcoming})
 
 
 @role_required(*OFFICE)

@@ -293,3 +293,13 @@ def test_full_number_only_for_the_holder_and_every_reveal_is_logged(task, caller
         services.task_reveal_phone(task=task, actor=supervisor)
     log = RevealLog.objects.get()
     assert log.user == caller and log.field == "phone" and log.subject == task.stay
+
+
+def test_supervisor_adds_a_stay_by_hand_once(neike, supervisor, caller):
+    stay = DischargeStayFactory(department=neike)
+    task = services.task_add_manual(stay=stay, actor=supervisor)
+    assert task.source == "manual" and task.status == TaskStatus.PENDING
+    with pytest.raises(ActionNotAllowed, match="已在随访名单"):
+        services.task_add_manual(stay=stay, actor=supervisor)
+    with pytest.raises(ActionNotAllowed):
+        services.task_add_manual(stay=DischargeStayFactory(department=neike), actor=caller)

@@ -245,3 +245,73 @@ def test_task_detail_uses_a_constant_number_of_queries(client_for, caller, nk_ta
     for _ in range(5):
         add_attempt(nk_task, outcome=Outcome.NO_ANSWER, caller=caller)
     assert _count(client, f"/followups/tasks/{nk_task.pk}/", count_queries) == first
+
+
+def test_roster_page_sets_who_is_on_duty(client_for, supervisor, administrator, caller, volunteer):
+    from followups.models import DutyRoster
+
+    day = timezone.localdate() + dt.timedelta(days=1)
+    client = client_for(supervisor)
+    assert client.get(f"/followups/roster/?day={day}").status_code == 200
+    assert client.post("/followups/roster/", {"day": day, "users": [caller.pk]}).status_code == 302
+    assert list(DutyRoster.objects.values_list("user_id", "day")) == [(caller.pk, day)]
+    client.post("/followups/roster/", {"day": day})
+    assert not DutyRoster.objects.exists()
+    assert (
+        client_for(administrator).post("/followups/roster/", {"day": day, "users": [caller.pk]}).status_code
+        == 403
+    )
+    assert client_for(volunteer).get("/followups/roster/").status_code == 403
+
+
+def test_interview_ended_early_keeps_the_partial_questionnaire(client_for, caller, nk_task):
+    from surveys.models import SurveyResponse
+    from surveys.selectors import questionnaire_current
+
+    q = questionnaire_current("inpatient")
+    client = client_for(caller)
+    client.post(f"/followups/tasks/{nk_task.pk}/claim/")
+    first = q.questions.filter(kind="scale").first()
+    data = {"outcome": "reached", "survey_taken": "1", "ended_early": "on", f"q-{first.field_name}": "4"}
+    assert client.post(f"/followups/tasks/{nk_task.pk}/call/", data).status_code == 302
+    nk_task.refresh_from_db()
+    assert nk_task.disposition == "partial" and nk_task.contacted
+    assert SurveyResponse.objects.get().channel == "phone"
+
+
+def test_letter_page_and_release(client_for, caller, neike):
+    letter = make_task(
+        stay=DischargeStayFactory(department=neike, phone=""), mode="letter", assigned_to=caller
+    )
+    client = client_for(caller)
+    client.post(f"/followups/tasks/{letter.pk}/claim/")
+    page = client.get(f"/followups/tasks/{letter.pk}/").content.decode()
+    assert "信函已寄出" in page and "回访话术" not in page
+    assert client.post(f"/followups/tasks/{letter.pk}/letter/", {"notes": "寄至家庭住址"}).status_code == 302
+    letter.refresh_from_db()
+    assert letter.contacted and letter.status == TaskStatus.DONE
+    other = make_task(stay=DischargeStayFactory(department=neike), assigned_to=caller)
+    client.post(f"/followups/tasks/{other.pk}/claim/")
+    client.post(f"/followups/tasks/{other.pk}/release/")
+    other.refresh_from_db()
+    assert other.claimed_by is None
+
+
+def test_import_job_that_crashes_is_marked_failed(neike, administrator, monkeypatch):
+    from django.core.files.base import ContentFile
+
+    from followups import importing, tasks
+    from followups.models import ImportJob
+
+    job = ImportJob.objects.create(
+        kind="discharges", file=ContentFile(b"x", name="a.xlsx"), file_name="a.xlsx", actor=administrator
+    )
+
+    def boom(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importing, "discharges_import", boom)
+    assert tasks.run_import(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.status == "failed" and "未写入任何数据" in job.report["file_error"]
+    assert tasks.run_import(job.pk) == "skipped"  # idempotent
