@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from supervision.models import User
+from supervision.models import Notification, User
 
 
 class Command(BaseCommand):
@@ -36,4 +36,6 @@ class Command(BaseCommand):
                 except ImportError:
                     continue
                 seed_app(rng=rng, today=today, context=context)
+            # Demo history is not news: do not e-mail months of past notifications on first start.
+            Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo hospital loaded."))
