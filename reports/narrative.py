@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .channels import change_sentence
+from .channels import change_sentence, survey_sentence
 from .content import Section, fmt_pct, no_data
 
 if TYPE_CHECKING:
@@ -62,19 +62,9 @@ def section_summary(ctx: BuildContext, sections: list[Section]) -> Section:
             }
         )
     else:
-        p.append(no_data(_("chart audit")))
+        p.append(no_data(pgettext("report channel", "chart audit")))
     if f.get("surveys.satisfaction") is not None or f.get("surveys.valid_returned"):
-        p.append(
-            _(
-                "%(distributed)s questionnaires were distributed and %(valid)s valid questionnaires returned; "
-                "overall patient satisfaction reached %(satisfaction)s."
-            )
-            % {
-                "distributed": f["surveys.distributed"],
-                "valid": f["surveys.valid_returned"],
-                "satisfaction": fmt_pct(f["surveys.satisfaction"]),
-            }
-        )
+        p.append(survey_sentence(f))
         p.append(
             change_sentence(
                 _("Patients' satisfaction with the service attitude of doctors and nurses"),
@@ -82,7 +72,7 @@ def section_summary(ctx: BuildContext, sections: list[Section]) -> Section:
             )
         )
     else:
-        p.append(no_data(_("satisfaction survey")))
+        p.append(no_data(pgettext("report channel", "satisfaction survey")))
     if f.get("followups.discharged"):
         text = _(
             "%(discharged)s patients were discharged in the year and %(followed)s of them followed up, "
@@ -96,7 +86,7 @@ def section_summary(ctx: BuildContext, sections: list[Section]) -> Section:
             text += _(" Departments with the lowest rates: %(names)s.") % {"names": f["followups.lowest"]}
         p.append(text)
     else:
-        p.append(no_data(_("discharge follow-up")))
+        p.append(no_data(pgettext("report channel", "discharge follow-up")))
     if f.get("complaints.total"):
         p.append(
             _(
@@ -111,7 +101,7 @@ def section_summary(ctx: BuildContext, sections: list[Section]) -> Section:
             }
         )
     else:
-        p.append(no_data(_("complaint")))
+        p.append(no_data(pgettext("report channel", "complaint")))
     p.append(
         _(
             "The sections that follow give the figures behind each paragraph, month by month and by department."

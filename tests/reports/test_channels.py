@@ -1,0 +1,146 @@
+"""Channel sections against the channel apps' own selectors and a hand count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from complaints import selectors as complaint_selectors
+from followups import selectors as followup_selectors
+from followups.models import Outcome
+from reports.builders import build_content
+from reports.excel import render_xlsx
+from reports.pdf import render_pdf
+from surveys import selectors as survey_selectors
+from surveys.models import Channel, Dimension, QuestionKind
+from tests.complaints.factories import at as bj
+from tests.complaints.factories import make_complaint
+from tests.factories import DischargeStayFactory
+from tests.followups.factories import add_attempt, make_task
+from tests.surveys.factories import make_questionnaire, submit
+
+from .conftest import OCT
+from .helpers import flat, pdf_text
+
+D = dt.date
+TODAY = D(2026, 11, 23)
+
+
+@pytest.fixture
+def questionnaire(supervisor):
+    return make_questionnaire(
+        supervisor,
+        code="rpt",
+        sections=[
+            ("环境", Dimension.ENVIRONMENT, [("e1", QuestionKind.SCALE, True)]),
+            ("态度", Dimension.ATTITUDE, [("a1", QuestionKind.SCALE, True)]),
+        ],
+    )
+
+
+@pytest.fixture
+def channels(seeded, questionnaire, neike, waike, supervisor):
+    """October 2026, by hand:
+
+    surveys: 3 valid web forms (no link issued: each counts as distributed) (内科 e1=5 a1=4; 内科 e1=2 a1=5; 外科 e1=4 a1=1) → satisfied 4 of 6 answers = 66.7 %;
+      attitude 2 of 3 = 66.7 %. October 2025: 外科 e1=5 a1=2 → attitude 0 of 1 = 0 % → +66.7 points.
+    follow-up: 内科 4 stays discharged (3 reached), 外科 2 (0 reached: no answer) → 3 of 6 = 50.0 %.
+    complaints: 2 received, both about 内科 → 外科 had none.
+    """
+    submit(questionnaire, neike, D(2026, 10, 3), e1=5, a1=4, channel=Channel.WEB)
+    submit(questionnaire, neike, D(2026, 10, 12), e1=2, a1=5, channel=Channel.WEB)
+    submit(questionnaire, waike, D(2026, 10, 20), e1=4, a1=1, channel=Channel.WEB)
+    submit(questionnaire, waike, D(2025, 10, 20), e1=5, a1=2)
+    for i, (dept, reached) in enumerate(
+        [(neike, True), (neike, True), (neike, True), (neike, False), (waike, False), (waike, False)]
+    ):
+        stay = DischargeStayFactory(department=dept, discharged_on=D(2026, 10, 5 + i))
+        task = make_task(stay=stay, due_on=D(2026, 10, 8 + i))
+        add_attempt(task, outcome=Outcome.REACHED if reached else Outcome.NO_ANSWER)
+    make_complaint(received_by=supervisor, department=neike, received_at=bj("2026-10-10"))
+    make_complaint(received_by=supervisor, department=neike, received_at=bj("2026-10-21"))
+
+
+def test_channel_figures_agree_with_their_selectors_and_the_hand_count(channels, neike, waike):
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    f = content.figures
+    summary = survey_selectors.survey_summary(start=OCT[0], end=OCT[1])
+    assert (f["surveys.valid_returned"], f["surveys.satisfaction"]) == (3, 66.7)
+    assert (summary["valid_returned"], summary["satisfaction"]) == (3, 66.7)
+    assert f["surveys.attitude_change_pp"] == 66.7
+    follow = followup_selectors.followup_summary(start=OCT[0], end=OCT[1])
+    assert (f["followups.discharged"], f["followups.followed_up"], f["followups.rate"]) == (6, 3, 50.0)
+    assert (follow["discharged"], follow["reached"], follow["rate"]) == (6, 3, 50.0)
+    assert f["followups.lowest"].startswith("外科")
+    assert f["complaints.total"] == 2 == complaint_selectors.figures(start=OCT[0], end=OCT[1]).total
+    zero = {
+        d["department"] for d in complaint_selectors.departments_without_complaints(start=OCT[0], end=OCT[1])
+    }
+    assert "外科" in zero and "内科" not in zero
+
+
+def test_channel_figures_in_pdf_and_excel(channels, tmp_path, need_poppler):
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    path = tmp_path / "r.pdf"
+    render_pdf(content, path)
+    text = flat(pdf_text(path))
+    assert "共发放调查问卷3份，回收有效问卷3份，患者总体满意度达到66.7%" in text
+    assert "患者对医护人员服务态度的满意度较去年同期提高了66.7个百分点" in text
+    assert "回访率50.0%" in text
+    buffer = io.BytesIO()
+    render_xlsx(content, buffer)
+    wb = load_workbook(io.BytesIO(buffer.getvalue()))
+    ws = next(ws for ws in wb.worksheets if "出院随访" in ws.title)
+    month = next(r for r in ws.iter_rows() if r[0].value == "2026-10")
+    assert [c.value for c in month[1:3]] == [6, 3]
+    assert month[3].value == 0.5 and month[3].number_format == "0.0%"
+    assert ws._charts  # run charts as native Excel charts
+
+
+def test_annual_summary_writes_the_standard_paragraphs_with_measured_numbers(
+    channels, tmp_path, need_poppler
+):
+    content = build_content(kind="annual", start=D(2026, 1, 1), end=D(2026, 12, 31), today=TODAY)
+    summary = " ".join(content.section("summary").paragraphs)
+    assert (
+        "全年共发现各类服务问题 9 起，其中服务态度问题 3 起，服务流程不规范问题 2 起，工作纪律问题 2 起。"
+        in summary
+    )
+    assert "共发放调查问卷 3 份，回收有效问卷 3 份，患者总体满意度达到 66.7%。" in summary
+    assert "患者对医护人员服务态度的满意度较去年同期提高了 66.7 个百分点。" in summary
+    assert "全年出院患者 6 人次，已回访 3 人次，回访率 50.0%。" in summary
+    assert "回访率最低的科室：外科" in summary
+    assert "共受理投诉 2 件" in summary
+    assert "本期无病历抽查数据。" in summary  # no chart audits seeded: said plainly
+
+
+def test_scorecard_combines_channels_and_follows_the_weights(channels):
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    rows = {r[1]: r for r in content.section("scorecard").tables[0].rows}
+    # 内科: rect 50, on time 100, recurrence 60, satisfaction (5,4,2,5 → 3/4) 75.0, follow-up 75.0,
+    #       complaints: 2 received, none determined valid → 100
+    assert rows["内科"][2:8] == [50.0, 100.0, 60, 75.0, 75.0, 100]
+    expected = round((20 * 50 + 15 * 100 + 15 * 60 + 20 * 75 + 15 * 75 + 15 * 100) / 100, 1)
+    assert rows["内科"][8] == expected
+
+
+def test_run_charts_per_department_with_p_chart_limits(channels):
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    charts = [c for c in content.section("followups").charts if c.kind == "run"]
+    assert len(charts) == 3  # the hospital and each department with discharges
+    overall = charts[0]
+    assert overall.limits.method == "p" and overall.limits.centre == 50.0
+    assert len(overall.labels) == 12 and overall.labels[-1] == "2026-10"
+    surveys = [c for c in content.section("surveys").charts if c.kind == "run"]
+    assert surveys and all(c.limits is None or c.limits.method == "xmr" for c in surveys)
+
+
+def test_paper_forms_beyond_the_recorded_distribution_are_said_not_hidden(questionnaire, neike):
+    submit(questionnaire, neike, D(2026, 10, 3), e1=5, a1=4)  # paper, no distribution recorded
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    text = " ".join(content.section("surveys").paragraphs)
+    assert "回收有效问卷 1 份，患者总体满意度达到 100.0%。" in text
+    assert "问卷发放登记不完整" in text and "共发放调查问卷 0 份" not in text
