@@ -112,3 +112,39 @@ def test_tiaoxiu_day_on_a_weekday_is_refused():
     with pytest.raises(ValidationError):
         day.full_clean()
     CalendarDay(date=D("2027-02-20"), kind=DayKind.WORKDAY, name="春节").full_clean()  # a Saturday
+
+
+def test_calendar_command_finds_no_difference_for_2026():
+    import io
+
+    from django.core.management import call_command
+
+    pytest.importorskip("chinese_calendar")
+    out = io.StringIO()
+    call_command("complaints_calendar", year=2026, stdout=out)
+    assert "matches" in out.getvalue()
+
+
+def test_calendar_command_repairs_a_year_from_the_package():
+    import io
+
+    from django.core.management import call_command
+
+    pytest.importorskip("chinese_calendar")
+    CalendarDay.objects.filter(date=D("2026-05-09")).delete()  # the 调休 Saturday lost
+    CalendarDay.objects.create(date=D("2026-03-02"), kind=DayKind.HOLIDAY, name="错误")
+    out = io.StringIO()
+    call_command("complaints_calendar", year=2026, stdout=out)
+    assert "+ 2026-05-09" in out.getvalue() and "- 2026-03-02" in out.getvalue()
+    assert not CalendarDay.objects.filter(date=D("2026-05-09")).exists()  # without --apply nothing changes
+    call_command("complaints_calendar", year=2026, apply=True, stdout=io.StringIO())
+    assert workdays.is_working_day(D("2026-05-09")) and workdays.is_working_day(D("2026-03-02"))
+
+
+def test_calendar_command_refuses_a_year_the_package_does_not_cover():
+    from django.core.management import CommandError, call_command
+
+    pytest.importorskip("chinese_calendar")
+    with pytest.raises(CommandError):
+        call_command("complaints_calendar", year=2099, apply=True)
+    assert not CalendarYear.objects.filter(year=2099).exists()
