@@ -49,6 +49,12 @@ class PolicyForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if not data.get("department"):
+            defaults = FollowupPolicy.objects.filter(department__isnull=True)
+            if self.instance.pk:
+                defaults = defaults.exclude(pk=self.instance.pk)
+            if defaults.exists():
+                self.add_error("department", _("The default policy exists already; choose a department."))
         start, end = data.get("window_start_day"), data.get("window_end_day")
         if start is not None and end is not None and end < start:
             self.add_error("window_end_day", _("The last day must not be before the first day."))

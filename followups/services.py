@@ -531,7 +531,8 @@ def call_record(
     current.claim_expires_at = None
     if contacted:
         current.contacted = True
-    if data.callback_at and data.outcome not in (Outcome.DECEASED, Outcome.REFUSED):
+    may_call_back = current.contacted or (retryable and current.attempt_count < current.max_attempts)
+    if data.callback_at and may_call_back:
         current.status = TaskStatus.CALLBACK
         current.next_attempt_at = data.callback_at
         current.disposition = Disposition.COMPLETE if current.contacted else ""

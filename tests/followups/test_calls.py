@@ -303,3 +303,22 @@ def test_supervisor_adds_a_stay_by_hand_once(neike, supervisor, caller):
         services.task_add_manual(stay=stay, actor=supervisor)
     with pytest.raises(ActionNotAllowed):
         services.task_add_manual(stay=DischargeStayFactory(department=neike), actor=caller)
+
+
+def test_call_back_request_after_the_last_unreached_attempt_closes_the_task(task, caller):
+    FollowupTask.objects.filter(pk=task.pk).update(max_attempts=1)
+    task.refresh_from_db()
+    claim(task, caller)
+    record(task, caller, Outcome.NO_ANSWER, callback_at=timezone.now() + dt.timedelta(hours=2))
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.disposition == Disposition.NON_CONTACT
+
+
+def test_only_one_default_policy(client_for, administrator):
+    services.policy_default()
+    response = client_for(administrator).post(
+        "/followups/policies/new/",
+        {"active": "on", "share_percent": 50, "window_start_day": 3, "window_end_day": 7,
+         "max_attempts": 3, "retry_spacing_hours": 24, "questionnaire_code": "inpatient"},
+    )  # fmt: skip
+    assert response.status_code == 200 and "默认策略已存在" in response.content.decode()
