@@ -139,7 +139,9 @@ class LookupForm(forms.Form):
         self.helper.form_tag = False
 
     def clean_tracking_code(self):
-        return self.cleaned_data["tracking_code"].strip().upper()
+        # Accept what people type: lower case, spaces, with or without the dash.
+        raw = re.sub(r"[^0-9A-Za-z]", "", self.cleaned_data["tracking_code"]).upper()
+        return f"{raw[:5]}-{raw[5:]}" if len(raw) == 10 else raw
 
 
 # --- workflow actions -------------------------------------------------------------------------
