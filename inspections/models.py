@@ -277,6 +277,7 @@ class InspectionRound(models.Model):
             models.Index(fields=["department", "started_at"]),
             models.Index(fields=["status", "started_at"]),
             models.Index(fields=["round_type", "started_at"]),
+            models.Index(fields=["-started_at", "-id"], name="round_list_order"),
         ]
 
     def __str__(self) -> str:
@@ -506,6 +507,7 @@ class ChartAudit(models.Model):
             models.Index(fields=["sample", "status"]),
             models.Index(fields=["status", "audited_at"]),
             models.Index(fields=["department", "audited_at"]),
+            models.Index(fields=["-sample", "department", "id"], name="chartaudit_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from supervision.access import scope
@@ -82,9 +82,10 @@ def audit_list(user) -> QuerySet[ChartAudit]:
         audits_visible_to(user)
         .select_related("department", "stay", "sample", "finding", "finding__order")
         .annotate(
-            pending_appeals=Count("deductions__appeals", filter=Q(deductions__appeals__status="pending"))
+            pending_appeals=Exists(Appeal.objects.filter(deduction__audit=OuterRef("pk"), status="pending"))
         )
-        .order_by("-sample__month", "department__sort_order", "stay__admission_no", "id")
+        # Most recently drawn sample first; walks the (sample desc, department) index, no sort.
+        .order_by("-sample_id", "department_id", "id")
     )
 
 
