@@ -536,6 +536,17 @@ def call_record(
         current.status = TaskStatus.CALLBACK
         current.next_attempt_at = data.callback_at
         current.disposition = Disposition.COMPLETE if current.contacted else ""
+    elif (
+        data.outcome == Outcome.WRONG_NUMBER and (after_wrong := _next_after_wrong_number(current)) != "final"
+    ):
+        # Another number to try (备用电话), or a letter instead when the policy says so.
+        if after_wrong == "letter":
+            current.mode = TaskMode.LETTER
+            current.status = TaskStatus.PENDING
+        else:
+            current.status = TaskStatus.CALLBACK
+        current.next_attempt_at = now
+        current.disposition = ""
     elif contacted or not retryable or current.attempt_count >= current.max_attempts:
         current.status = TaskStatus.DONE
         current.finished_at = now
@@ -596,6 +607,17 @@ def call_record(
         )
     attempt.save(update_fields=["survey_response_id", "complaint_id", "finding"])
     return attempt
+
+
+def _next_after_wrong_number(task: FollowupTask) -> str:
+    """After a wrong or empty number: 'alt_phone' (try the other number once), 'letter', or 'final'."""
+    stay = task.stay
+    wrong = task.attempts.filter(outcome=Outcome.WRONG_NUMBER).count()  # includes the one just recorded
+    if stay.phone and stay.alt_phone and stay.alt_phone != stay.phone and wrong < 2:
+        return "alt_phone"
+    if task.mode == TaskMode.PHONE and policy_for(task.department).letter_when_no_phone:
+        return "letter"
+    return "final"
 
 
 def complaints_available() -> bool:

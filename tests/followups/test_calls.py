@@ -138,7 +138,6 @@ def test_unreached_calls_are_retried_per_policy_then_closed(task, caller):
 @pytest.mark.parametrize(
     ("outcome", "disposition"),
     [
-        (Outcome.WRONG_NUMBER, Disposition.NON_CONTACT),
         (Outcome.REFUSED, Disposition.REFUSAL),
         (Outcome.BARRIER, Disposition.OTHER),
         (Outcome.TRANSFERRED, Disposition.OTHER),
@@ -322,3 +321,31 @@ def test_only_one_default_policy(client_for, administrator):
          "max_attempts": 3, "retry_spacing_hours": 24, "questionnaire_code": "inpatient"},
     )  # fmt: skip
     assert response.status_code == 200 and "默认策略已存在" in response.content.decode()
+
+
+def test_wrong_number_tries_the_other_number_then_a_letter(neike, caller):
+    stay = DischargeStayFactory(department=neike, phone="13800000001", alt_phone="01065123456")
+    wrong = make_task(stay=stay, assigned_to=caller)
+    claim(wrong, caller)
+    record(wrong, caller, Outcome.WRONG_NUMBER)
+    wrong.refresh_from_db()
+    assert wrong.status == TaskStatus.CALLBACK and wrong.mode == TaskMode.PHONE
+    claim(wrong, caller)
+    record(wrong, caller, Outcome.WRONG_NUMBER)
+    wrong.refresh_from_db()
+    assert wrong.status == TaskStatus.PENDING and wrong.mode == TaskMode.LETTER and not wrong.contacted
+    claim(wrong, caller)
+    record(wrong, caller, Outcome.LETTER_DONE)
+    wrong.refresh_from_db()
+    assert wrong.status == TaskStatus.DONE and wrong.contacted
+
+
+def test_wrong_number_without_letters_is_a_final_non_contact(neike, caller):
+    from followups.models import FollowupPolicy
+
+    FollowupPolicy.objects.create(department=neike, letter_when_no_phone=False)
+    wrong = make_task(stay=DischargeStayFactory(department=neike, alt_phone=""), assigned_to=caller)
+    claim(wrong, caller)
+    record(wrong, caller, Outcome.WRONG_NUMBER)
+    wrong.refresh_from_db()
+    assert wrong.status == TaskStatus.DONE and wrong.disposition == Disposition.NON_CONTACT
