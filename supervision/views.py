@@ -176,15 +176,20 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         "open_action": bound_action,
         "history": _history_changes(history + order_history),
         "today": timezone.localdate(),
-        "source_label": _source_label(finding),
+        "source_link": _source_link(finding),
     }
     return render(request, "supervision/finding_detail.html", context, status=status)
 
 
-def _source_label(finding) -> str:
+def _source_link(finding) -> dict | None:
+    """The channel record the finding came from: its label and, when it has a page, its URL."""
     if not finding.source_type_id:
-        return ""
-    return f"{finding.source_type.name} #{finding.source_id}"
+        return None
+    obj = finding.source_object
+    if obj is None:
+        return {"label": f"{finding.source_type.name} #{finding.source_id}", "url": ""}
+    url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+    return {"label": str(obj), "url": url}
 
 
 def _history_changes(records) -> list[dict]:
