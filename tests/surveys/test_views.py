@@ -418,3 +418,92 @@ def test_head_sees_campaigns_of_own_departments_with_right_counts(
     page = client_for(head_neike).get(reverse("surveys:campaign_list"))
     rows = {c.name: c.valid for c, _progress in page.context["rows"]}
     assert rows == {"2026 测试批次": 1, "全院": 0}  # campaign covers 内科 and 外科: counted once
+
+
+def test_head_gets_404_for_a_campaign_of_other_departments(
+    client_for, head_neike, supervisor, small_q, waike
+):
+    from surveys import services
+
+    other = services.campaign_save(
+        name="外科",
+        questionnaire=small_q,
+        start=TODAY,
+        end=TODAY,
+        departments=[waike],
+        channels=["web"],
+        actor=supervisor,
+    )
+    assert client_for(head_neike).get(reverse("surveys:campaign_detail", args=[other.pk])).status_code == 404
+
+
+def test_head_reads_own_campaign_without_management_forms(client_for, head_neike, campaign):
+    page = client_for(head_neike).get(reverse("surveys:campaign_detail", args=[campaign.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "/tokens/" not in body and "/distribution/" not in body
+    assert [d.name for d, _url in page.context["links"]] == ["内科"]
+
+
+@pytest.mark.parametrize("user", ["head_neike", "caller", "volunteer"])
+def test_only_managers_change_campaigns_and_get_posters(client_for, request, user, campaign, neike):
+    client = client_for(request.getfixturevalue(user))
+    assert client.post(reverse("surveys:campaign_action", args=[campaign.pk, "close"])).status_code == 403
+    assert (
+        client.get(reverse("surveys:campaign_poster", args=[campaign.pk, neike.pk, "png"])).status_code == 403
+    )
+    assert client.get(reverse("surveys:praise_list")).status_code == 403
+
+
+def test_campaign_close_writes_history_and_stops_the_public_form(client_for, supervisor, campaign, neike):
+    client = client_for(supervisor)
+    client.post(reverse("surveys:campaign_action", args=[campaign.pk, "close"]))
+    campaign.refresh_from_db()
+    assert campaign.status == "closed"
+    t = campaign.transitions.get()
+    assert (t.from_status, t.to_status, t.actor) == ("open", "closed", supervisor)
+    public = client.get(reverse("surveys:public_department", args=[campaign.public_key, neike.code]))
+    assert public.status_code == 410
+
+
+def test_distribution_recorded_from_the_campaign_page(client_for, supervisor, campaign, neike):
+    client_for(supervisor).post(
+        reverse("surveys:campaign_action", args=[campaign.pk, "distribution"]),
+        {"d-department": neike.pk, "d-distributed_on": "2026-03-01", "d-count": 40},
+    )
+    d = campaign.distributions.get()
+    assert (d.department, d.count, d.distributed_on) == (neike, 40, dt.date(2026, 3, 1))
+
+
+def test_praise_page_matches_and_keeps_constant_queries(
+    client_for, supervisor, small_q, neike, count_queries
+):
+    from supervision.models import Staff
+
+    nurse = Staff.objects.create(employee_no="N9", name="刘芳", department=neike, position="nurse")
+    client = client_for(supervisor)
+    submit(small_q, neike, TODAY, e1=5, a1=5, praise={"staff": [], "names": ["刘护士"]})
+    with count_queries() as small:
+        client.get(reverse("surveys:praise_list"))
+    for i in range(6):
+        submit(small_q, neike, TODAY, e1=5, a1=5, praise={"staff": [], "names": [f"护士{i}"]})
+    with count_queries() as large:
+        page = client.get(reverse("surveys:praise_list"))
+    assert small.count == large.count
+    praise = page.context["page"].object_list[-1]
+    client.post(reverse("surveys:praise_match", args=[praise.pk]), {"staff": nurse.pk})
+    praise.refresh_from_db()
+    assert praise.staff == nurse and praise.matched_by == supervisor
+
+
+def test_response_detail_query_count_does_not_grow_with_answers(
+    client_for, supervisor, small_q, neike, count_queries
+):
+    client = client_for(supervisor)
+    few = submit(small_q, neike, TODAY, e1=1, a1=5, text="差")
+    many = submit(small_q, neike, TODAY, e1=1, e2=2, a1=1, yn=True, one="甲", many=["红", "蓝"], text="好")
+    with count_queries() as a:
+        client.get(reverse("surveys:response_detail", args=[few.pk]))
+    with count_queries() as b:
+        client.get(reverse("surveys:response_detail", args=[many.pk]))
+    assert a.count == b.count
