@@ -25,6 +25,7 @@ urlpatterns = [
         name="campaign_poster",
     ),
     path("campaigns/<int:pk>/<slug:action>/", views.campaign_action, name="campaign_action"),
+    path("paper/", views.paper_index, name="paper_index"),
     path("praise/", views.praise_list, name="praise_list"),
     path("praise/<int:pk>/match/", views.praise_match, name="praise_match"),
     # Public, no login.

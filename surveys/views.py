@@ -522,6 +522,22 @@ def campaign_poster(request, pk: int, department_id: int, fmt: str):
 
 
 @role_required(*ENTRY_ROLES)
+def paper_index(request):
+    """Open campaigns that collect paper forms; straight to the entry screen when there is one."""
+    today = timezone.localdate()
+    campaigns = [
+        c
+        for c in Campaign.objects.filter(status=CampaignStatus.OPEN, start__lte=today)
+        .select_related("questionnaire")
+        .order_by("-start", "-id")
+        if Channel.PAPER in c.channels
+    ]
+    if len(campaigns) == 1:
+        return redirect("surveys:paper_entry", pk=campaigns[0].pk)
+    return render(request, "surveys/paper_index.html", {"campaigns": campaigns})
+
+
+@role_required(*ENTRY_ROLES)
 def paper_entry(request, pk: int):
     campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
     if campaign.status != CampaignStatus.OPEN:

@@ -507,3 +507,9 @@ def test_response_detail_query_count_does_not_grow_with_answers(
     with count_queries() as b:
         client.get(reverse("surveys:response_detail", args=[many.pk]))
     assert a.count == b.count
+
+
+def test_follow_up_staff_reach_paper_entry_from_the_menu(client_for, caller, campaign):
+    page = client_for(caller).get(reverse("surveys:paper_index"))
+    assert page.status_code == 302 and page["Location"] == reverse("surveys:paper_entry", args=[campaign.pk])
+    assert client_for(caller).get(reverse("surveys:results")).status_code == 403
