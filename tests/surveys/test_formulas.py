@@ -190,3 +190,36 @@ def test_campaign_progress_counts_valid_questionnaires(campaign, small_q, neike)
     submit(small_q, neike, D(2026, 6, 1), campaign=campaign, e2=5)  # not valid
     c = selectors.campaigns_with_progress().get(pk=campaign.pk)
     assert (c.returned, c.valid, selectors.campaign_progress_pct(c)) == (2, 1, 10.0)
+
+
+def test_figures_match_a_python_count_over_random_forms(small_q, neike, waike):
+    """Cross-check of the SQL aggregates against a plain count over 80 random paper forms."""
+    import random
+
+    rng = random.Random(20261123)
+    forms = []
+    for _ in range(80):
+        values = {k: rng.choice([None, 1, 2, 3, 4, 5]) for k in ("e1", "e2", "a1")}
+        dept = rng.choice([neike, waike])
+        day = D(2026, rng.randint(1, 12), rng.randint(1, 28))
+        submit(small_q, dept, day, **{k: v for k, v in values.items() if v is not None})
+        forms.append((dept, day, values))
+    valid = [f for f in forms if f[2]["e1"] is not None and f[2]["a1"] is not None]
+    answered = [v for _d, _day, vals in valid for v in vals.values() if v is not None]
+    expected = round(100 * sum(v >= 4 for v in answered) / len(answered), 1)
+    s = selectors.survey_summary(start=YEAR[0], end=YEAR[1])
+    assert (s["returned"], s["valid_returned"], s["satisfaction"]) == (80, len(valid), expected)
+    env = [v for _d, _day, vals in valid for k, v in vals.items() if k != "a1" and v is not None]
+    by_dim = {r["dimension"]: r for r in selectors.satisfaction_by_dimension(start=YEAR[0], end=YEAR[1])}
+    assert by_dim["environment"]["answered"] == len(env)
+    assert by_dim["environment"]["satisfied"] == sum(v >= 4 for v in env)
+    for row in selectors.satisfaction_by_month(start=YEAR[0], end=YEAR[1]):
+        month_vals = [
+            v
+            for _d, day, vals in valid
+            if day.month == row["month"].month
+            for v in vals.values()
+            if v is not None
+        ]
+        assert row["scale_answered"] == len(month_vals)
+        assert row["scale_satisfied"] == sum(v >= 4 for v in month_vals)
