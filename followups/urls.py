@@ -13,6 +13,7 @@ urlpatterns = [
     path("tasks/<int:pk>/call/", views.task_call, name="task_call"),
     path("tasks/<int:pk>/letter/", views.task_letter, name="task_letter"),
     path("figures/", views.figures, name="figures"),
+    path("feedback/", views.feedback_list, name="feedback_list"),
     path("imports/jobs/<int:pk>/", views.import_job, name="import_job"),
     path("imports/<slug:kind>/", views.import_page, name="import_page"),
     path("imports/<slug:kind>/template.xlsx", views.import_template, name="import_template"),

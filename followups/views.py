@@ -34,6 +34,7 @@ from .forms import (
     SpotCheckResultForm,
 )
 from .models import (
+    CallAttempt,
     DutyRoster,
     FollowupPolicy,
     FollowupTask,
@@ -322,6 +323,32 @@ def figures(request):
         "callers": selectors.calls_per_caller(**kwargs) if request.user.sees_all_departments else [],
     }
     return render(request, "followups/figures.html", context)
+
+
+@role_required(*FIGURE_READERS)
+@require_GET
+def feedback_list(request):
+    """What patients said on the calls (praise, suggestions, complaints, dissatisfaction), by department."""
+    form = PeriodForm(request.GET or None)
+    start, end = form.period()
+    qs = (
+        CallAttempt.objects.filter(attempted_on__gte=start, attempted_on__lte=end)
+        .filter(~Q(praise="") | ~Q(feedback="") | Q(satisfaction="dissatisfied"))
+        .select_related("task__stay", "task__department", "finding")
+        .prefetch_related("praised_staff")
+        .order_by("-attempted_at", "-id")
+    )
+    departments = _scoped_departments(request.user)
+    if departments is not None:
+        qs = qs.filter(task__department_id__in=departments)
+    page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "followups/feedback.html",
+        {"form": form, "page": page, "query": query.urlencode(), "start": start, "end": end},
+    )
 
 
 # --- imports ---------------------------------------------------------------------------------

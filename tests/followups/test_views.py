@@ -315,3 +315,39 @@ def test_import_job_that_crashes_is_marked_failed(neike, administrator, monkeypa
     job.refresh_from_db()
     assert job.status == "failed" and "未写入任何数据" in job.report["file_error"]
     assert tasks.run_import(job.pk) == "skipped"  # idempotent
+
+
+def test_feedback_page_scoped_to_the_heads_departments(
+    client_for, head_neike, supervisor, caller, volunteer, neike, waike, count_queries
+):
+    add_attempt(
+        make_task(stay=DischargeStayFactory(department=neike)),
+        outcome=Outcome.REACHED,
+        caller=caller,
+        feedback="病房热水不够",
+    )
+    add_attempt(
+        make_task(stay=DischargeStayFactory(department=waike)),
+        outcome=Outcome.REACHED,
+        caller=caller,
+        praise="外科医生很好",
+    )
+    add_attempt(
+        make_task(stay=DischargeStayFactory(department=neike)), outcome=Outcome.NO_ANSWER, caller=caller
+    )
+    head = client_for(head_neike).get("/followups/feedback/").content.decode()
+    assert "病房热水不够" in head and "外科医生很好" not in head
+    client = client_for(supervisor)
+    body = client.get("/followups/feedback/").content.decode()
+    assert "病房热水不够" in body and "外科医生很好" in body
+    first = _count(client, "/followups/feedback/", count_queries)
+    for _ in range(5):
+        add_attempt(
+            make_task(stay=DischargeStayFactory(department=waike)),
+            outcome=Outcome.REACHED,
+            caller=caller,
+            praise="好",
+        )
+    assert _count(client, "/followups/feedback/", count_queries) == first
+    assert client_for(caller).get("/followups/feedback/").status_code == 403
+    assert client_for(volunteer).get("/followups/feedback/").status_code == 403
