@@ -191,7 +191,13 @@ def seed(rng: random.Random, today: dt.date) -> dict:
         if head is None:
             # Other departments' heads are not demo users; give them a head so the loop can run.
             head = _head_for(departments[code])
+        # Older orders have mostly been worked through; recent ones are still open.
+        age = (today - day).days
         progress = rng.random()
+        if age > 45:
+            progress = 0.62 + 0.38 * progress if rng.random() < 0.85 else progress
+        elif age > 20:
+            progress = 0.3 + 0.7 * progress
         step = moment
         if progress < 0.15:
             continue  # stays issued
