@@ -62,6 +62,13 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request):
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    from django.templatetags.static import static
+
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 # --- dashboard -------------------------------------------------------------------------------
 
 
