@@ -133,9 +133,8 @@ def followup_month_department_table(
         del row["by_month"]
         out_rows.append(row)
     ranked = sorted((r for r in out_rows if r["total"]["rate"] is not None), key=lambda r: r["total"]["rate"])
-    for r in ranked[:lowest]:
-        if len(ranked) > 1:
-            r["lowest"] = True
+    for r in ranked[: min(lowest, len(ranked) // 2)]:  # never more than half of them
+        r["lowest"] = True
     totals = []
     for i, m in enumerate(months):
         t = {k: sum(r["cells"][i][k] for r in out_rows) for k in _STAY_COUNTS}

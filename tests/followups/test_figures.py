@@ -100,6 +100,7 @@ def test_follow_up_rate_per_department_and_month_by_hand(hospital, neike, waike)
     assert table["totals"][0]["rate"] == round(100 * 3 / 9, 1)
     assert table["total"]["reached"] == 4 and table["total"]["discharged"] == 11
     assert rows["外科"]["lowest"] is True  # 25 % is the lowest
+    assert rows["内科"]["lowest"] is False  # of two departments only one is marked
 
 
 def test_summary_and_department_scoping(hospital, neike):
@@ -264,3 +265,11 @@ def test_import_followups_command(neike, tmp_path):
     out = io.StringIO()
     call_command("import_followups", str(path), stdout=out)
     assert "1 new" in out.getvalue()
+
+
+def test_figures_page_marks_the_lowest_department(client_for, supervisor, hospital):
+    response = client_for(supervisor).get("/followups/figures/?start=2026-01-01&end=2026-02-28")
+    body = response.content.decode()
+    rows = {r["department"]: r for r in response.context["table"]["rows"]}
+    assert rows["外科"]["lowest"] and "最低" in body
+    assert "40.0%" in body and "2/5" in body

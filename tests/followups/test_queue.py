@@ -179,3 +179,13 @@ def test_unreached_tasks_expire_after_the_window(neike):
     task.refresh_from_db()
     assert task.status == TaskStatus.EXPIRED and task.disposition == "non_contact"
     assert task.transitions.filter(to_status=TaskStatus.EXPIRED).exists()
+
+
+def test_beat_job_and_celery_task_build_the_queue(neike):
+    from followups.schedules import DEFAULT_SCHEDULES
+    from followups.tasks import build_call_queue
+
+    assert [job.task for job in DEFAULT_SCHEDULES] == ["followups.build_call_queue"]
+    stays(neike, 2)
+    assert build_call_queue(DAY.isoformat())["created"] == 2
+    assert build_call_queue(DAY.isoformat())["created"] == 0
