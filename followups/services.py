@@ -366,6 +366,8 @@ def task_claim(*, task: FollowupTask, actor: User, now: dt.datetime | None = Non
     if current.assigned_to_id and current.assigned_to_id != actor.pk and not actor.has_role(Role.SUPERVISOR):
         raise ActionNotAllowed(_("This task is assigned to %(name)s.") % {"name": current.assigned_to})
     free = Q(claimed_by__isnull=True) | Q(claim_expires_at__lte=now) | Q(claimed_by=actor)
+    if not actor.has_role(Role.SUPERVISOR):
+        free &= Q(assigned_to__isnull=True) | Q(assigned_to=actor)
     updated = FollowupTask.objects.filter(free, pk=current.pk, status__in=OPEN_TASK_STATUSES).update(
         claimed_by=actor, claim_expires_at=now + dt.timedelta(minutes=CLAIM_MINUTES)
     )
