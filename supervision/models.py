@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -429,7 +430,7 @@ class OrderTransition(models.Model):
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     GRANTED = "granted", _("Granted")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("extension request", "Refused")
 
 
 class DeadlineExtension(models.Model):
@@ -507,7 +508,7 @@ class DischargeMethod(models.TextChoices):
     """离院方式, coded as on the national front sheet of the medical record (病案首页)."""
 
     ORDERED = "1", _("Discharged on medical advice")
-    TRANSFERRED = "2", _("Transferred to another hospital")
+    TRANSFERRED = "2", pgettext_lazy("discharge method", "Transferred to another hospital")
     COMMUNITY = "3", _("Transferred to community care")
     AGAINST_ADVICE = "4", _("Left against medical advice")
     DIED = "5", _("Died in hospital")
