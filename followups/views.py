@@ -19,7 +19,7 @@ from supervision.access import role_required
 from supervision.errors import ActionNotAllowed
 from supervision.forms import ImportForm
 from supervision.imports import template_workbook
-from supervision.models import ImportRun, Role
+from supervision.models import DischargeStay, ImportRun, Role
 from supervision.tasking import enqueue_on_commit
 
 from . import importing, selectors, services
@@ -349,6 +349,43 @@ def feedback_list(request):
         "followups/feedback.html",
         {"form": form, "page": page, "query": query.urlencode(), "start": start, "end": end},
     )
+
+
+@role_required(*OFFICE)
+@require_GET
+def stay_list(request):
+    """Discharged stays with their follow-up state; supervisors add a stay by hand (selective policies)."""
+    qs = DischargeStay.objects.select_related("department", "followup_task").order_by("-discharged_on", "-id")
+    department = request.GET.get("department")
+    if department and department.isdigit():
+        qs = qs.filter(department_id=int(department))
+    number = (request.GET.get("q") or "").strip()
+    if number:
+        qs = qs.filter(admission_no__icontains=number[:32])
+    page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "query": query.urlencode(),
+        "departments": selectors.department_choices_for(request.user),
+        "department": department or "",
+        "q": number,
+    }
+    return render(request, "followups/stay_list.html", context)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def stay_add(request, pk: int):
+    stay = get_object_or_404(DischargeStay, pk=pk)
+    try:
+        task = services.task_add_manual(stay=stay, actor=request.user)
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("followups:stay_list")
+    messages.success(request, _("Added to the follow-up list."))
+    return redirect(task)
 
 
 # --- imports ---------------------------------------------------------------------------------

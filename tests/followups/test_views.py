@@ -351,3 +351,26 @@ def test_feedback_page_scoped_to_the_heads_departments(
     assert _count(client, "/followups/feedback/", count_queries) == first
     assert client_for(caller).get("/followups/feedback/").status_code == 403
     assert client_for(volunteer).get("/followups/feedback/").status_code == 403
+
+
+def test_stay_list_and_adding_a_stay_by_hand(
+    client_for, supervisor, administrator, caller, head_neike, neike, count_queries
+):
+    stay = DischargeStayFactory(department=neike, phone=PHONE, diagnosis="精神分裂症")
+    client = client_for(supervisor)
+    body = client.get("/followups/stays/").content.decode()
+    assert stay.admission_no in body and MASKED in body and PHONE not in body
+    response = client.post(f"/followups/stays/{stay.pk}/add/")
+    task = FollowupTask.objects.get(stay=stay)
+    assert response.status_code == 302 and task.source == "manual"
+    client.post(f"/followups/stays/{stay.pk}/add/")
+    assert FollowupTask.objects.filter(stay=stay).count() == 1
+    first = _count(client, "/followups/stays/", count_queries)
+    for _ in range(6):
+        make_task(stay=DischargeStayFactory(department=neike))
+        DischargeStayFactory(department=neike)
+    assert _count(client, "/followups/stays/", count_queries) == first
+    assert client_for(administrator).get("/followups/stays/").status_code == 200
+    assert client_for(administrator).post(f"/followups/stays/{stay.pk}/add/").status_code == 403
+    for user in (caller, head_neike):
+        assert client_for(user).get("/followups/stays/").status_code == 403
