@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
@@ -317,7 +317,7 @@ def plan(request):
     month = _month_param(request, timezone.localdate())
     if request.method == "POST":
         if not request.user.has_role(Role.SUPERVISOR):
-            raise Http404
+            raise PermissionDenied
         month_form = MonthForm(request.POST)
         if month_form.is_valid():
             month = month_form.cleaned_data["month"].replace(day=1)
@@ -433,7 +433,7 @@ def sample_list(request):
     form = MonthForm(request.POST or None, initial={"month": services.previous_month(timezone.localdate())})
     if request.method == "POST":
         if not request.user.has_role(Role.SUPERVISOR):
-            raise Http404
+            raise PermissionDenied
         if form.is_valid():
             month = form.cleaned_data["month"].replace(day=1)
             if month >= timezone.localdate().replace(day=1):
@@ -491,6 +491,8 @@ def audit_detail(request, pk: int):
     form = AuditForm(request.POST or None, criteria=criteria) if can_audit else None
     status = 200
     if request.method == "POST":
+        if not user.has_role(Role.SUPERVISOR):
+            raise PermissionDenied
         if not can_audit:
             messages.info(request, _("This chart has already been audited."))
             return redirect(audit)
