@@ -136,7 +136,7 @@ def section_findings(ctx: BuildContext) -> Section:
     section.tables.append(
         Table(
             _("Findings by source"),
-            [Column(_("Source")), Column(_("Number of findings"), INT), Column(_("Share"), PCT)],
+            [Column(_("Finding source")), Column(_("Number of findings"), INT), Column(_("Share"), PCT)],
             [
                 [str(source_labels.get(r["source"], r["source"])), r["n"], _share(r["n"], total)]
                 for r in by_source

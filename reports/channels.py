@@ -159,8 +159,8 @@ def section_surveys(ctx: BuildContext) -> Section:
                 _("Satisfaction by dimension"),
                 [
                     Column(_("Dimension")),
-                    Column(_("Answers"), INT),
-                    Column(_("Satisfied"), INT),
+                    Column(_("Scale answers"), INT),
+                    Column(_("Satisfied answers"), INT),
                     Column(_("Satisfaction"), PCT),
                     Column(_("Same period last year"), PCT),
                     Column(_("Change (pp)"), PP),
@@ -186,7 +186,7 @@ def section_surveys(ctx: BuildContext) -> Section:
             _("Satisfaction by department"),
             [
                 Column(_("Department")),
-                Column(_("Returned"), INT),
+                Column(_("Questionnaires returned"), INT),
                 Column(_("Valid"), INT),
                 Column(_("Satisfaction"), PCT),
             ],
@@ -245,6 +245,7 @@ def section_surveys(ctx: BuildContext) -> Section:
                 "%",
                 True,
                 xmr_chart(values),
+                compact=True,
             )
         )
     return section
@@ -347,7 +348,7 @@ def section_inspections(ctx: BuildContext) -> Section:
             Table(
                 _("Window waiting time (minutes)"),
                 [
-                    Column(_("Window")),
+                    Column(_("Service window")),
                     Column(_("Measurements"), INT),
                     Column(_("Mean"), NUM),
                     Column(_("90th percentile"), NUM),
@@ -454,7 +455,7 @@ def section_chart_audits(ctx: BuildContext) -> Section:
             _("Chart audit by department"),
             [
                 Column(_("Department")),
-                Column(_("Audited"), INT),
+                Column(_("Charts audited"), INT),
                 Column(_("Problem charts"), INT),
                 Column(_("Grade A"), INT),
                 Column(_("Grade B"), INT),
@@ -549,7 +550,7 @@ def section_followups(ctx: BuildContext) -> Section:
             _("Follow-up by month of discharge"),
             [
                 Column(_("Month")),
-                Column(_("Discharged"), INT),
+                Column(_("Stays discharged"), INT),
                 Column(_("Followed up"), INT),
                 Column(_("Follow-up rate"), PCT),
             ],
@@ -564,7 +565,7 @@ def section_followups(ctx: BuildContext) -> Section:
             _("Follow-up by department (appendix)"),
             [
                 Column(_("Department")),
-                Column(_("Discharged"), INT),
+                Column(_("Stays discharged"), INT),
                 Column(_("Followed up"), INT),
                 Column(_("Follow-up rate"), PCT),
                 Column(_("Among the lowest")),
@@ -623,15 +624,14 @@ def section_followups(ctx: BuildContext) -> Section:
     trend = sel.followup_month_department_table(start=first, end=last, departments=ctx.department_ids)
     labels = [month_label(m) for m in trend["months"]]
 
-    def run(title, cells):
+    def run(title, cells, compact=True):
         x = [c["reached"] if c["discharged"] else None for c in cells]
         n = [c["discharged"] for c in cells]
         values = [c["rate"] for c in cells]
-        section.charts.append(
-            Chart("run", title, labels, [Series(_("Follow-up rate"), values)], "%", True, p_chart(x, n))
-        )
+        series = [Series(_("Follow-up rate"), values)]
+        section.charts.append(Chart("run", title, labels, series, "%", True, p_chart(x, n), compact=compact))
 
-    run(_("Follow-up rate per month (p-chart)"), trend["totals"])
+    run(_("Follow-up rate per month (p-chart)"), trend["totals"], compact=False)
     top = sorted(trend["rows"], key=lambda r: -r["total"]["discharged"])[: run_chart_limit()]
     for r in top:
         run(
@@ -693,7 +693,7 @@ def section_complaints(ctx: BuildContext) -> Section:
     section.tables.append(
         Table(
             _("Complaints by channel"),
-            [Column(_("Channel")), Column(_("Complaints"), INT)],
+            [Column(_("Channel")), Column(_("Number of complaints"), INT)],
             [[r["label"], r["count"]] for r in fig.by_channel if r["count"]],
         )
     )
@@ -701,7 +701,7 @@ def section_complaints(ctx: BuildContext) -> Section:
         section.tables.append(
             Table(
                 _("Complaints by category"),
-                [Column(_("Category")), Column(_("Complaints"), INT)],
+                [Column(_("Category")), Column(_("Number of complaints"), INT)],
                 [[r["category"], r["count"]] for r in fig.by_category],
             )
         )
@@ -712,7 +712,7 @@ def section_complaints(ctx: BuildContext) -> Section:
     section.tables.append(
         Table(
             _("Complaints by department"),
-            [Column(_("Department")), Column(_("Complaints"), INT), Column(_("Valid"), INT)],
+            [Column(_("Department")), Column(_("Number of complaints"), INT), Column(_("Valid"), INT)],
             [[r["department"], r["count"], valid_by_dept[r["department_id"]]] for r in fig.by_department],
         )
     )
@@ -724,8 +724,8 @@ def section_complaints(ctx: BuildContext) -> Section:
             "line" if len(fig.by_month) > 1 else "bar",
             _("Complaints per month"),
             [r["month"] for r in fig.by_month],
-            [Series(_("Complaints"), [r["count"] for r in fig.by_month])],
-            y_label=_("Complaints"),
+            [Series(_("Number of complaints"), [r["count"] for r in fig.by_month])],
+            y_label=_("Number of complaints"),
         )
     )
     return section

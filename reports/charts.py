@@ -87,19 +87,29 @@ def _text(x, y, content, *, size=9, anchor="middle", colour="#333", extra="") ->
 
 
 def render_svg(chart: Chart, *, width: int = 640, height: int = 260) -> str:
-    """One chart as an inline SVG (axes, ticks, axis labels, legend, values)."""
-    left, right, top, bottom = 56, 16, 28, 64
+    """One chart as an inline SVG (axes, ticks, axis labels, legend, values).
+
+    A compact chart (a small multiple) is half as wide, has three y ticks, every third month
+    labelled and no legend, which keeps a report with dozens of run charts fast to lay out.
+    """
+    if chart.compact:
+        width, height = 320, 170
+    left, right, top, bottom = 56, 16, 28, (34 if chart.compact else 64)
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in chart.series for v in s.values if v is not None]
     if chart.limits:
         values += [v for v in chart.limits.upper if v is not None]
         values += [v for v in chart.limits.lower if v is not None]
     low = 0.0
-    if chart.kind == "run" and values:
-        low = max(0.0, math.floor(min(values) / 5) * 5 - 5)
     high = _nice_max(max(values) if values else 1)
     if chart.percent:
         high = min(high, 100.0) if max(values or [0]) <= 100 else high
+    if chart.kind == "run" and values:
+        # a run chart zooms in on its points: round 10-point bounds, ticks on whole numbers
+        low = max(0.0, math.floor(min(values) / 10) * 10)
+        high = math.ceil(max(values) / 10) * 10
+        if high - low < 10:
+            high = low + 10
     if high <= low:
         high = low + 1
     if not chart.percent and values and all(float(v).is_integer() for v in values):
@@ -107,15 +117,18 @@ def render_svg(chart: Chart, *, width: int = 640, height: int = 260) -> str:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img">',
-        _text(width / 2, 16, chart.title, size=11, colour="#000"),
+        _text(width / 2, 16, chart.title, size=9 if chart.compact else 11, colour="#000"),
     ]
 
     def y_of(v: float) -> float:
         return top + plot_h - (v - low) / (high - low) * plot_h
 
     # y axis, grid and ticks
-    for i in range(6):
-        v = low + (high - low) * i / 5
+    ticks = 2 if chart.compact else 5
+    if chart.kind == "run" and not chart.compact and (high - low) % 5 == 0 and (high - low) // 5 <= 10:
+        ticks = int((high - low) // 5) if (high - low) <= 50 else ticks
+    for i in range(ticks + 1):
+        v = low + (high - low) * i / ticks
         y = y_of(v)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
         out.append(_text(left - 4, y + 3, _num(v) + ("%" if chart.percent else ""), size=8, anchor="end"))
@@ -135,8 +148,11 @@ def render_svg(chart: Chart, *, width: int = 640, height: int = 260) -> str:
         )
     n = max(1, len(chart.labels))
     slot = plot_w / n
-    rotate = n > 8 or max((len(lbl) for lbl in chart.labels), default=0) * n > 60
+    rotate = (n > 8 and not chart.compact) or max((len(lbl) for lbl in chart.labels), default=0) * n > 60
+    step = 3 if chart.compact and n > 6 else 1
     for i, label in enumerate(chart.labels):
+        if (n - 1 - i) % step:
+            continue
         x = left + slot * (i + 0.5)
         y = top + plot_h + 12
         if rotate:
@@ -194,6 +210,9 @@ def render_svg(chart: Chart, *, width: int = 640, height: int = 260) -> str:
                     out.append(
                         f'<polyline points="{" ".join(pts)}" fill="none" stroke="#b02a37" stroke-dasharray="3 2"/>'
                     )
+    if chart.compact:
+        out.append("</svg>")
+        return "".join(out)
     # legend
     legend = [(s.name, PALETTE[i % len(PALETTE)]) for i, s in enumerate(chart.series)]
     if chart.limits:

@@ -77,6 +77,7 @@ class Chart:
     y_label: str = ""
     percent: bool = False
     limits: RunLimits | None = None
+    compact: bool = False  # small multiple: half width, fewer labels (per-department run charts)
 
 
 @dataclass

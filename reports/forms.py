@@ -13,7 +13,7 @@ from .periods import parse_period
 
 
 class ReportRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ReportKind.choices, initial=ReportKind.MONTHLY)
+    kind = forms.ChoiceField(label=_("Report kind"), choices=ReportKind.choices, initial=ReportKind.MONTHLY)
     month = forms.CharField(
         label=_("Month"),
         required=False,
@@ -21,8 +21,12 @@ class ReportRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     departments = forms.ModelMultipleChoiceField(
         label=_("Departments"),
         queryset=Department.objects.none(),

@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supervision.models import Department
 
@@ -31,7 +32,7 @@ class ReportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     BUILDING = "building", _("Building")
     READY = "ready", _("Ready")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("report status", "Failed")
 
 
 def scope_key_for(department_ids) -> str:
@@ -44,8 +45,8 @@ class Report(models.Model):
     """One report file. (kind, period, scope, format) is unique: building it again replaces it."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ReportKind.choices)
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
     scope_key = models.CharField(_("scope"), max_length=255, default=ALL_SCOPE, editable=False)
     departments = models.ManyToManyField(
         Department,

@@ -44,7 +44,7 @@ def render_html(content: ReportContent) -> str:
                     }
                     for t in section.tables
                 ],
-                "charts": [render_svg(c) for c in section.charts],
+                "charts": [{"svg": render_svg(c), "compact": c.compact} for c in section.charts],
             }
         )
     return render_to_string(
