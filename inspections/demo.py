@@ -40,7 +40,7 @@ TEMPLATE_FOR_CODE = {
 }
 NOTES = {
     "attitude": "答询时语气生硬，患者不满",
-    "norms": "一名工作人员未佩戴工牌",
+    "norms": "一名工作人员未佩戴工牌，接诊时未使用文明用语",
     "discipline": "岗位无人，离岗约 10 分钟",
     "privacy": "诊室内同时有两名患者",
     "hygiene": "卫生间有异味，地面湿滑",
@@ -250,7 +250,7 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
     while month <= this_month:
         last = min(today, services.next_month(month) - dt.timedelta(days=1))
         for department in active:
-            weight = 0.9 if department.kind == DepartmentKind.CLINICAL else 0.35
+            weight = {DepartmentKind.CLINICAL: 0.9, DepartmentKind.WINDOW: 0.6}.get(department.kind, 0.35)
             if department.code in ("NK", "WK"):
                 weight = 1.0
             if month == this_month:

@@ -104,7 +104,7 @@ class SubmitRoundForm(_Form):
         targets = [("", "—")] + [(str(a.pk), a.item.text) for a in self.failed]
         for answer in self.failed:
             self.fields[f"mode_{answer.pk}"] = forms.ChoiceField(
-                label=answer.item.text, choices=Disposition.choices, initial=Disposition.FINDING
+                label=_("Record as"), choices=Disposition.choices, initial=Disposition.FINDING
             )
             self.fields[f"into_{answer.pk}"] = forms.ChoiceField(
                 label=_("Merge into"), choices=[t for t in targets if t[0] != str(answer.pk)], required=False

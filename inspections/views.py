@@ -361,7 +361,8 @@ def coverage(request):
     context = {
         "month": month,
         "rows": rows,
-        "missing": [r for r in rows if not r["covered"]],
+        # Window and support units first: they are the ones the seeds say get overlooked.
+        "missing": sorted((r for r in rows if not r["covered"]), key=lambda r: not r["highlight"]),
         "summary": selectors.coverage_summary(rows),
         "previous": services.previous_month(month),
         "next": services.next_month(month),
