@@ -144,3 +144,30 @@ def test_paper_forms_beyond_the_recorded_distribution_are_said_not_hidden(questi
     text = " ".join(content.section("surveys").paragraphs)
     assert "回收有效问卷 1 份，患者总体满意度达到 100.0%。" in text
     assert "问卷发放登记不完整" in text and "共发放调查问卷 0 份" not in text
+
+
+def test_inspection_section_uses_the_inspection_selectors(supervisor, neike, waike):
+    from inspections import selectors as inspection_selectors
+    from inspections import services as inspection_services
+    from tests.inspections.factories import answer_all, make_template, start_round
+
+    template = make_template()
+    for department, round_type in ((neike, "routine"), (neike, "night")):
+        rnd = start_round(
+            actor=supervisor,
+            department=department,
+            template=template,
+            started_at=bj("2026-10-15"),
+            round_type=round_type,
+        )
+        answer_all(rnd, supervisor, ["pass", "pass", "pass"])
+        inspection_services.round_submit(rnd=rnd, actor=supervisor)
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    section = content.section("inspections")
+    coverage = inspection_selectors.coverage_summary(inspection_selectors.coverage(start=OCT[0], end=OCT[1]))
+    assert content.figures["inspections.rounds"] == 2 == coverage["done"]
+    assert content.figures["inspections.coverage_rate"] == coverage["coverage_rate"]
+    text = " ".join(section.paragraphs)
+    assert "本期共开展督察 2 次" in text and f"覆盖率 {coverage['coverage_rate']:.1f}%" in text
+    assert "本期无窗口等候时间数据。" in text and "本期无手卫生数据。" in text
+    assert content.section("chart_audits").paragraphs == ["本期无病历抽查数据。"]
