@@ -61,8 +61,11 @@ def _in(qs: QuerySet, field: str, departments: Iterable[int] | None) -> QuerySet
 # --- visible rows for pages ------------------------------------------------------------------
 
 
-def rounds_visible_to(user) -> QuerySet[InspectionRound]:
-    return scope(InspectionRound.objects.all(), user)
+def rounds_visible_to(user, qs: QuerySet[InspectionRound] | None = None) -> QuerySet[InspectionRound]:
+    """Department heads see their departments' rounds once submitted: a round in progress
+    (an unannounced one above all) is not shown to the department being inspected."""
+    qs = scope(InspectionRound.objects.all() if qs is None else qs, user)
+    return qs if user.sees_all_departments else qs.filter(status=RoundStatus.SUBMITTED)
 
 
 def audits_visible_to(user) -> QuerySet[ChartAudit]:

@@ -49,6 +49,7 @@ from .models import (
     InspectionSettings,
     ItemKind,
     PlanEntry,
+    RoundStatus,
     RoundType,
     Transition,
 )
@@ -138,9 +139,11 @@ def _round_answers(rnd):
 @role_required(*READERS)
 @require_GET
 def round_detail(request, pk: int):
-    rnd = get_scoped_or_404(
-        InspectionRound.objects.select_related("department", "template", "created_by", "submitted_by"),
-        request.user,
+    rnd = get_object_or_404(
+        selectors.rounds_visible_to(
+            request.user,
+            InspectionRound.objects.select_related("department", "template", "created_by", "submitted_by"),
+        ),
         pk=pk,
     )
     answers = _round_answers(rnd)
@@ -225,12 +228,10 @@ def photo_upload(request, pk: int, item_pk: int):
 @role_required(*READERS)
 @require_GET
 def photo_view(request, pk: int):
-    photo = get_scoped_or_404(
-        AnswerPhoto.objects.select_related("answer__round"),
-        request.user,
-        department_field="answer__round__department",
-        pk=pk,
-    )
+    photos = AnswerPhoto.objects.select_related("answer__round")
+    if not request.user.sees_all_departments:
+        photos = photos.filter(answer__round__status=RoundStatus.SUBMITTED)
+    photo = get_scoped_or_404(photos, request.user, department_field="answer__round__department", pk=pk)
     try:
         handle = photo.file.open("rb")
     except FileNotFoundError:

@@ -106,10 +106,12 @@ def test_round_detail_scoped_to_the_heads_department(
     client_for, round_neike, head_neike, head_waike, supervisor
 ):
     url = round_neike.get_absolute_url()
-    assert client_for(head_neike).get(url).status_code == 200
-    assert client_for(head_waike).get(url).status_code == 404
     page = client_for(supervisor).get(url).content.decode()
     assert 'capture="environment"' in page and "hx-post" in page and "js/inspections.js" in page
+    answer_all(round_neike, supervisor, ["pass", "fail", "na"])
+    services.round_submit(rnd=round_neike, actor=supervisor)
+    assert client_for(head_neike).get(url).status_code == 200
+    assert client_for(head_waike).get(url).status_code == 404
 
 
 def test_autosave_stores_the_answer_and_returns_the_partial(client_for, supervisor, round_neike):
@@ -156,6 +158,8 @@ def test_photo_upload_checks_content_and_is_served_scoped(
     ok = client_for(supervisor).post(url, {"photo": photo_upload(with_gps=True)}, HTTP_HX_REQUEST="true")
     assert ok.status_code == 200
     photo = AnswerPhoto.objects.get()
+    answer_all(round_neike, supervisor, ["pass", "pass", "pass"])
+    services.round_submit(rnd=round_neike, actor=supervisor)
     assert client_for(head_neike).get(photo.get_absolute_url()).status_code == 200
     assert client_for(head_waike).get(photo.get_absolute_url()).status_code == 404
 
@@ -211,8 +215,10 @@ def test_round_list_query_count_does_not_grow(client_for, supervisor, neike, cou
 
 def test_round_list_scoped_for_heads(client_for, supervisor, neike, waike, head_neike):
     template = make_template()
-    start_round(actor=supervisor, department=neike, template=template)
-    start_round(actor=supervisor, department=waike, template=template)
+    for dept in (neike, waike):
+        rnd = start_round(actor=supervisor, department=dept, template=template)
+        answer_all(rnd, supervisor, ["pass", "pass", "pass"])
+        services.round_submit(rnd=rnd, actor=supervisor)
     page = client_for(head_neike).get(reverse("inspections:round_list")).context["page"]
     assert {r.department for r in page} == {neike}
 
@@ -375,3 +381,21 @@ def test_dashboard_shows_the_inspection_panel(client_for, supervisor):
     assert "尚未督察" in response.content.decode() or "inspections/_panel.html" in [
         t.name for t in response.templates
     ]
+
+
+def test_heads_do_not_see_a_round_in_progress_in_their_department(
+    client_for, supervisor, head_neike, round_neike
+):
+    """An unannounced round must not be announced by the page: heads see it once submitted."""
+    from supervision.uploads import clean_upload as clean
+
+    answer = round_neike.answers.first()
+    photo = services.photo_add(answer=answer, upload=clean(photo_upload()), actor=supervisor)
+    client = client_for(head_neike)
+    assert client.get(round_neike.get_absolute_url()).status_code == 404
+    assert client.get(photo.get_absolute_url()).status_code == 404
+    assert list(client.get(reverse("inspections:round_list")).context["page"]) == []
+    answer_all(round_neike, supervisor, ["pass", "pass", "pass"])
+    services.round_submit(rnd=round_neike, actor=supervisor)
+    assert client.get(round_neike.get_absolute_url()).status_code == 200
+    assert client.get(photo.get_absolute_url()).status_code == 200
