@@ -42,16 +42,12 @@ def caller(db):
 
 @pytest.fixture
 def head_neike(neike):
-    return UserFactory(
-        username="head-neike", full_name="王内科", roles=[Role.DEPT_HEAD], head_of=[neike]
-    )
+    return UserFactory(username="head-neike", full_name="王内科", roles=[Role.DEPT_HEAD], head_of=[neike])
 
 
 @pytest.fixture
 def head_waike(waike):
-    return UserFactory(
-        username="head-waike", full_name="李外科", roles=[Role.DEPT_HEAD], head_of=[waike]
-    )
+    return UserFactory(username="head-waike", full_name="李外科", roles=[Role.DEPT_HEAD], head_of=[waike])
 
 
 @pytest.fixture
@@ -97,3 +93,43 @@ class QueryCounter:
 def count_queries():
     """with count_queries() as q: ...; q.count — to assert counts that do not grow with rows."""
     return QueryCounter
+
+
+def _reapply_data_migrations():
+    """Run every RunPython of the migration plan again (they are idempotent get_or_create seeds)."""
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        for key in loader.graph.forwards_plan(leaf):
+            if key not in plan:
+                plan.append(key)
+    with connection.schema_editor() as editor:
+        for key in plan:
+            for operation in loader.graph.nodes[key].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(global_apps, editor)
+
+
+_flushed = {"pending": False}
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request, django_db_blocker):
+    """A transactional test ends with a flush that also empties the data migrations' seeds
+    (finding categories, questionnaires, calendars, checklists); put them back before the
+    next test starts (this fixture's setup runs before the next test's database fixtures)."""
+    if _flushed["pending"]:
+        with django_db_blocker.unblock():
+            _reapply_data_migrations()
+        _flushed["pending"] = False
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (
+        marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    ):
+        _flushed["pending"] = True
