@@ -127,11 +127,13 @@ def render_svg(chart: Chart, *, width: int = 640, height: int = 260) -> str:
     ticks = 2 if chart.compact else 5
     if chart.kind == "run" and not chart.compact and (high - low) % 5 == 0 and (high - low) // 5 <= 10:
         ticks = int((high - low) // 5) if (high - low) <= 50 else ticks
+    grid = []
     for i in range(ticks + 1):
         v = low + (high - low) * i / ticks
         y = y_of(v)
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
+        grid.append(f"M{left} {y:.1f}H{left + plot_w}")
         out.append(_text(left - 4, y + 3, _num(v) + ("%" if chart.percent else ""), size=8, anchor="end"))
+    out.append(f'<path d="{"".join(grid)}" stroke="#ddd" fill="none"/>')
     out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>')
     out.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>'
@@ -185,14 +187,23 @@ def render_svg(chart: Chart, *, width: int = 640, height: int = 260) -> str:
             if len(points) > 1:
                 path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
                 out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+            # all markers of a series in one path (a dot = a zero-length round-capped line)
+            normal, flagged = [], []
             for i, v in enumerate(series.values):
                 if v is None:
                     continue
-                flagged = bool(chart.limits and si == 0 and chart.limits.outside[i])
-                fill = OUTSIDE_COLOUR if flagged else colour
-                r = 3.5 if flagged else 2.5
                 x, y = left + slot * (i + 0.5), y_of(v)
-                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{fill}"/>')
+                outside = bool(chart.limits and si == 0 and chart.limits.outside[i])
+                (flagged if outside else normal).append(f"M{x:.1f} {y:.1f}h0")
+            if normal:
+                out.append(
+                    f'<path d="{"".join(normal)}" stroke="{colour}" stroke-width="5" stroke-linecap="round" fill="none"/>'
+                )
+            if flagged:
+                out.append(
+                    f'<path class="outside" d="{"".join(flagged)}" stroke="{OUTSIDE_COLOUR}" stroke-width="7" '
+                    'stroke-linecap="round" fill="none"/>'
+                )
         if chart.limits:
             lim = chart.limits
             cy = y_of(lim.centre)

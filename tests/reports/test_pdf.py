@@ -109,7 +109,9 @@ def test_svg_chart_has_axis_labels_and_marks_points_outside_the_limits():
             limits,
         )
     )
-    assert svg.count('fill="#d62828"') >= 2  # the flagged point and its legend swatch
+    outside = re.search(r'<path class="outside" d="([^"]+)"', svg)
+    assert outside and outside.group(1).count("M") == 1  # one flagged point, drawn red
+    assert 'fill="#d62828"' in svg  # and its legend swatch
     assert "2026-09" in svg and "满意度" in svg
     assert 'font-family="Noto Sans CJK SC"' in svg
 
