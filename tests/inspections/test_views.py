@@ -399,3 +399,12 @@ def test_heads_do_not_see_a_round_in_progress_in_their_department(
     services.round_submit(rnd=round_neike, actor=supervisor)
     assert client.get(round_neike.get_absolute_url()).status_code == 200
     assert client.get(photo.get_absolute_url()).status_code == 200
+
+
+def test_photo_over_the_size_limit_is_refused(client_for, supervisor, round_neike, settings):
+    settings.ATTACHMENT_MAX_BYTES = 200
+    item = round_neike.template.items.first()
+    url = reverse("inspections:photo_upload", args=[round_neike.pk, item.pk])
+    response = client_for(supervisor).post(url, {"photo": photo_upload()}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400 and AnswerPhoto.objects.count() == 0
+    assert "现场.jpg" in response.content.decode()  # the message names the file
