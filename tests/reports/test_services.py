@@ -205,3 +205,19 @@ def test_sweep_requeues_stale_and_forgotten_reports(seeded, django_capture_on_co
         assert tasks.sweep() == 1
     report.refresh_from_db()
     assert report.status == ReportStatus.READY
+
+
+def test_demo_seed_queues_last_months_reports(neike, django_capture_on_commit_callbacks):
+    import random
+
+    from reports import demo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.seed(rng=random.Random(1), today=dt.date(2026, 11, 23), context={})
+    reports = Report.objects.all()
+    assert {(r.kind, r.period_start, r.format, r.scope_key) for r in reports} == {
+        ("monthly", OCT[0], "pdf", "all"),
+        ("monthly", OCT[0], "xlsx", "all"),
+        ("monthly", OCT[0], "pdf", str(neike.pk)),
+    }
+    assert all(r.status == ReportStatus.READY for r in reports)

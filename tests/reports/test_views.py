@@ -217,3 +217,14 @@ def test_list_query_count_does_not_grow_with_reports(client_for, administrator, 
     with count_queries() as many:
         client.get(reverse("reports:list"))
     assert few.count == many.count
+
+
+def test_dashboard_panel_lists_the_latest_reports_in_scope(client_for, head_neike, hospital_pdf, neike_pdf):
+    body = client_for(head_neike).get(reverse("dashboard")).content.decode()
+    assert reverse("reports:download", args=[neike_pdf.pk]) in body
+    assert reverse("reports:download", args=[hospital_pdf.pk]) not in body
+
+
+def test_dashboard_has_no_reports_panel_for_volunteers(client_for, volunteer, hospital_pdf):
+    body = client_for(volunteer).get(reverse("dashboard")).content.decode()
+    assert reverse("reports:download", args=[hospital_pdf.pk]) not in body
