@@ -374,3 +374,14 @@ def test_stay_list_and_adding_a_stay_by_hand(
     assert client_for(administrator).post(f"/followups/stays/{stay.pk}/add/").status_code == 403
     for user in (caller, head_neike):
         assert client_for(user).get("/followups/stays/").status_code == 403
+
+
+def test_my_tasks_query_uses_the_callers_index(caller, nk_task):
+    from django.db import connection
+
+    from followups import selectors
+
+    if connection.vendor != "sqlite":
+        pytest.skip("plan text checked on SQLite; PostgreSQL plans depend on table statistics")
+    plan = selectors.my_tasks_today(caller)[:200].explain()
+    assert "fu_task_mine" in plan
