@@ -20,9 +20,9 @@ from supervision.imports import (
     ImportFileError,
     ImportReport,
     RowError,
-    _record_run,
     check_headers,
     iter_rows,
+    record_run,
 )
 from supervision.models import Department, DischargeStay
 
@@ -173,7 +173,7 @@ def discharges_import(
         report=report,
     )
     if read is None:
-        _record_run(kind="discharges", file_name=file_name, actor=actor, report=report, started_at=started_at)
+        record_run(kind="discharges", file_name=file_name, actor=actor, report=report, started_at=started_at)
         return report
     headers, rows = read
     index = {h: i for i, h in enumerate(headers)}
@@ -244,7 +244,7 @@ def discharges_import(
         report.file_error = _("The file has a header row but no data.")
     if not report.ok:
         report.errors.sort(key=lambda e: e.row)
-        _record_run(kind="discharges", file_name=file_name, actor=actor, report=report, started_at=started_at)
+        record_run(kind="discharges", file_name=file_name, actor=actor, report=report, started_at=started_at)
         return report
 
     if progress:
@@ -289,7 +289,7 @@ def discharges_import(
         for department_id, stay_ids in moved.items():
             FollowupTask.objects.filter(stay_id__in=stay_ids).update(department_id=department_id)
         report.created, report.updated = len(creates), len(updates)
-        _record_run(kind="discharges", file_name=file_name, actor=actor, report=report, started_at=started_at)
+        record_run(kind="discharges", file_name=file_name, actor=actor, report=report, started_at=started_at)
     return report
 
 
@@ -383,7 +383,7 @@ def history_import(*, source, file_name: str, actor, progress: Progress | None =
         report=report,
     )
     if read is None:
-        _record_run(
+        record_run(
             kind="followup_history", file_name=file_name, actor=actor, report=report, started_at=started_at
         )
         return report
@@ -477,7 +477,7 @@ def history_import(*, source, file_name: str, actor, progress: Progress | None =
     if not report.ok:
         report.errors.sort(key=lambda e: e.row)
         report.errors = report.errors[:MAX_ERRORS_KEPT]
-        _record_run(
+        record_run(
             kind="followup_history", file_name=file_name, actor=actor, report=report, started_at=started_at
         )
         return report
@@ -568,7 +568,7 @@ def history_import(*, source, file_name: str, actor, progress: Progress | None =
                 defaults={"deceased": True, "stay_id": sid, "recorded_by": actor, "note": "history"},
             )
         report.created = len(attempts)
-        _record_run(
+        record_run(
             kind="followup_history", file_name=file_name, actor=actor, report=report, started_at=started_at
         )
     return report

@@ -182,7 +182,7 @@ class ImportReport:
         return not self.errors and not self.file_error
 
 
-def _record_run(*, kind, file_name, actor, report: ImportReport, started_at):
+def record_run(*, kind, file_name, actor, report: ImportReport, started_at):
     ImportRun.objects.create(
         kind=kind,
         file_name=file_name[:255],
@@ -212,7 +212,7 @@ def import_with_resource(
         )
     except ImportFileError as exc:
         report.file_error = exc.messages[0]
-        _record_run(kind=kind, file_name=file_name, actor=actor, report=report, started_at=started_at)
+        record_run(kind=kind, file_name=file_name, actor=actor, report=report, started_at=started_at)
         return report
     report.total_rows = len(dataset)
     with transaction.atomic():
@@ -239,7 +239,7 @@ def import_with_resource(
         report.created = totals.get("new", 0)
         report.updated = totals.get("update", 0)
         report.unchanged = totals.get("skip", 0)
-    _record_run(kind=kind, file_name=file_name, actor=actor, report=report, started_at=started_at)
+    record_run(kind=kind, file_name=file_name, actor=actor, report=report, started_at=started_at)
     return report
 
 
