@@ -343,7 +343,14 @@ class Answer(models.Model):
         indexes = [models.Index(fields=["result", "round"])]
 
     def __str__(self) -> str:
-        return f"{self.item_id}: {self.result}"
+        # Shown on the finding page as the link back to the round.
+        return str(_("Inspection %(date)s · %(item)s")) % {
+            "date": f"{timezone.localtime(self.round.started_at):%Y-%m-%d}",
+            "item": self.item.text,
+        }
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('inspections:round_detail', args=[self.round_id])}#item-{self.item_id}"
 
 
 def photo_path(instance: AnswerPhoto, filename: str) -> str:
@@ -511,7 +518,7 @@ class ChartAudit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.stay.admission_no}"
+        return str(_("Chart audit %(admission_no)s")) % {"admission_no": self.stay.admission_no}
 
     def get_absolute_url(self) -> str:
         return reverse("inspections:audit_detail", args=[self.pk])

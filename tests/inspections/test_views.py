@@ -408,3 +408,12 @@ def test_photo_over_the_size_limit_is_refused(client_for, supervisor, round_neik
     response = client_for(supervisor).post(url, {"photo": photo_upload()}, HTTP_HX_REQUEST="true")
     assert response.status_code == 400 and AnswerPhoto.objects.count() == 0
     assert "现场.jpg" in response.content.decode()  # the message names the file
+
+
+def test_finding_page_links_back_to_the_round_item(client_for, supervisor, round_neike):
+    a1, _a2, _a3 = answer_all(round_neike, supervisor, ["fail", "pass", "pass"])
+    services.round_submit(rnd=round_neike, actor=supervisor)
+    finding = Finding.objects.get()
+    page = client_for(supervisor).get(finding.get_absolute_url()).content.decode()
+    assert f"{round_neike.get_absolute_url()}#item-{a1.item_id}" in page
+    assert "现场督察 · 检查项 1" in page
