@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -36,14 +37,22 @@ if TYPE_CHECKING:
 
 
 def selectors_of(app: str, *names: str):
-    """The app's selectors module if it defines every function in ``names``, else None."""
+    """The app's selectors module, or None when the app has none (not installed yet).
+
+    A module that lacks one of the functions the report reads is a contract break between the
+    apps, not "no data": it raises, so the report fails with a visible reason instead of
+    printing a false "no data" sentence.
+    """
     try:
         module = importlib.import_module(f"{app}.selectors")
     except ModuleNotFoundError as exc:
         if exc.name in (app, f"{app}.selectors"):
             return None
         raise
-    return module if all(callable(getattr(module, n, None)) for n in names) else None
+    missing = [n for n in names if not callable(getattr(module, n, None))]
+    if missing:
+        raise ImproperlyConfigured(f"{app}.selectors lacks {', '.join(missing)} (needed by the reports)")
+    return module
 
 
 def run_chart_limit() -> int:

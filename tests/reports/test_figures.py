@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from reports.builders import build_content, findings_in_period
@@ -120,3 +121,18 @@ def test_scorecard_weights_are_read_from_the_config_row(seeded):
     config.save()
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     assert content.figures["scorecard"] == {"内科": 50.0, "外科": 33.3}
+
+
+def test_a_channel_without_selectors_says_no_data_and_a_broken_contract_fails_loudly(db, monkeypatch):
+    import sys
+    import types
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from reports.channels import selectors_of
+
+    assert selectors_of("no_such_app", "anything") is None
+    monkeypatch.setitem(sys.modules, "fakechannel", types.ModuleType("fakechannel"))
+    monkeypatch.setitem(sys.modules, "fakechannel.selectors", types.ModuleType("fakechannel.selectors"))
+    with pytest.raises(ImproperlyConfigured):
+        selectors_of("fakechannel", "figures")
