@@ -283,6 +283,8 @@ def section_headline(ctx: BuildContext) -> Section:
     for label, target, actual, kind in ctx.headline:
         if actual is None:
             verdict = _("no data")
+        elif target is None:
+            verdict = "—"
         elif kind == NUM:  # lower is better (waiting minutes)
             verdict = _("met") if actual <= target else _("not met")
         else:

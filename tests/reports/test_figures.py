@@ -136,3 +136,29 @@ def test_a_channel_without_selectors_says_no_data_and_a_broken_contract_fails_lo
     monkeypatch.setitem(sys.modules, "fakechannel.selectors", types.ModuleType("fakechannel.selectors"))
     with pytest.raises(ImproperlyConfigured):
         selectors_of("fakechannel", "figures")
+
+
+def test_building_a_report_takes_the_same_number_of_queries_whatever_the_rows(
+    neike, waike, supervisor, count_queries
+):
+    from tests.factories import make_finding
+
+    from .conftest import at
+
+    def add(n):
+        for i in range(n):
+            make_finding(
+                department=(neike, waike)[i % 2],
+                found_by=supervisor,
+                category_code=("attitude", "process", "discipline")[i % 3],
+                found_at=at(dt.date(2026, 10, 1 + i % 28)),
+            )
+
+    add(6)
+    build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    with count_queries() as few:
+        build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    add(30)
+    with count_queries() as many:
+        build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    assert few.count == many.count
