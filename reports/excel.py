@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .content import INT, NUM, PCT, PP, TEXT, Chart, ReportContent, Table, unwrap
 
@@ -175,12 +176,17 @@ def render_xlsx(content: ReportContent, out) -> None:
     w.row += 1
     w.put(w.row, 1, _("Contents")).font = BOLD
     w.row += 1
-    for number, section in enumerate(content.sections, start=1):
-        w.put(w.row, 1, f"{number}. {section.title}")
+    titles = [
+        sheet_title(f"{number} {section.title}", used) for number, section in enumerate(content.sections, 1)
+    ]
+    for number, (section, title) in enumerate(zip(content.sections, titles, strict=True), start=1):
+        cell = w.put(w.row, 1, f"{number}. {section.title}")
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{title}'!A1")
+        cell.style = "Hyperlink"
         w.row += 1
     w.finish()
-    for number, section in enumerate(content.sections, start=1):
-        ws = wb.create_sheet(sheet_title(f"{number} {section.title}", used))
+    for number, (section, title) in enumerate(zip(content.sections, titles, strict=True), start=1):
+        ws = wb.create_sheet(title)
         w = SheetWriter(ws)
         w.title(f"{number}. {section.title}")
         first_header = None

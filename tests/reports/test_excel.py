@@ -104,3 +104,9 @@ def test_missing_figures_are_empty_cells_not_zero(db):
     ws = next(ws for ws in wb.worksheets if "主要指标" in ws.title)
     row = next(r for r in ws.iter_rows() if r[0].value == "整改率")
     assert row[3].value is None and row[4].value == "无数据"
+
+
+def test_cover_lists_the_sections_with_links_to_their_sheets(seeded):
+    wb = workbook(build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY))
+    links = [c.hyperlink.location for row in wb.worksheets[0].iter_rows() for c in row if c.hyperlink]
+    assert links == [f"'{ws.title}'!A1" for ws in wb.worksheets[1:]]
