@@ -467,8 +467,9 @@ def plan_set(*, month: dt.date, counts: dict[int, int], actor: User) -> int:
 # --- chart samples ---------------------------------------------------------------------------
 
 ALGORITHM = (
-    "v1: stays discharged in the month, grouped by department; each group sorted by "
-    "(admission_no, discharged_on, id) and drawn with random.Random(f'{seed}:{department code}').sample(group, k)"
+    "v1: stays discharged in the month and imported by the time of the draw, grouped by department; "
+    "each group sorted by (admission_no, discharged_on, id) and drawn with "
+    "random.Random(f'{seed}:{department code}').sample(group, k)"
 )
 
 
@@ -498,27 +499,39 @@ def _sample_size(rule: dict, population: int) -> int:
     return min(population, int(rule["n"]))
 
 
-def sample_draw_ids(*, month: dt.date, seed: int, rule: dict) -> tuple[list[int], dict[str, int]]:
-    """The stay ids the rule draws for ``month`` (pure: same data, seed and rule → same ids).
+@dataclass(frozen=True)
+class Draw:
+    stay_ids: list[int]
+    population: dict[str, int]  # department code → stays in the population
+    digest: str  # SHA-256 of the population's sorted keys: shows whether the data changed
 
+
+def sample_draw_ids(*, month: dt.date, seed: int, rule: dict, cutoff: dt.datetime) -> Draw:
+    """The stays the rule draws for ``month`` (pure: same data, seed and rule → same stays).
+
+    The population is the stays discharged in the month and imported at or before ``cutoff``
+    (the moment of the draw), so stays imported later do not change a repeat of the draw.
     Reads one bounded values_list of the month's stays (ids and sort keys only).
     """
     rows = DischargeStay.objects.filter(
-        discharged_on__gte=month, discharged_on__lt=next_month(month)
+        discharged_on__gte=month, discharged_on__lt=next_month(month), imported_at__lte=cutoff
     ).values_list("id", "department__code", "admission_no", "discharged_on")
     groups: dict[str, list[tuple]] = {}
     for stay_id, code, admission_no, discharged_on in rows:
         groups.setdefault(code, []).append((admission_no, discharged_on, stay_id))
     chosen: list[int] = []
     population: dict[str, int] = {}
+    digest = hashlib.sha256()
     for code in sorted(groups):
         group = sorted(groups[code])
         population[code] = len(group)
+        for admission_no, discharged_on, _id in group:
+            digest.update(f"{code}|{admission_no}|{discharged_on.isoformat()}\n".encode())
         k = _sample_size(rule, len(group))
         # Not for security: a documented, reproducible draw.
         rng = random.Random(f"{seed}:{code}")  # noqa: S311
         chosen.extend(stay_id for _a, _d, stay_id in rng.sample(group, k))
-    return chosen, population
+    return Draw(stay_ids=chosen, population=population, digest=digest.hexdigest())
 
 
 def _match_doctor(department_id: int, name: str, cache: dict) -> Staff | None:
@@ -555,8 +568,10 @@ def chart_sample_draw(
     config = InspectionSettings.get()
     seed = sample_seed(month) if seed is None else seed
     rule = sample_rule(config)
-    ids, population = sample_draw_ids(month=month, seed=seed, rule=rule)
-    rule = {**rule, "population_by_department": population}
+    drawn_at = timezone.now()
+    draw = sample_draw_ids(month=month, seed=seed, rule=rule, cutoff=drawn_at)
+    ids, population = draw.stay_ids, draw.population
+    rule = {**rule, "population_by_department": population, "population_sha256": draw.digest}
     try:
         with transaction.atomic():
             sample = ChartSample.objects.create(
@@ -565,6 +580,7 @@ def chart_sample_draw(
                 rule=rule,
                 population=sum(population.values()),
                 size=len(ids),
+                drawn_at=drawn_at,
                 drawn_by=actor,
             )
             stays = DischargeStay.objects.filter(pk__in=ids).only("id", "department_id", "attending_doctor")
@@ -589,9 +605,11 @@ def chart_sample_draw(
 
 
 def chart_sample_verify(*, sample: ChartSample) -> bool:
-    """Repeat the draw with the stored seed and rule; True when it yields the same stays."""
-    ids, _population = sample_draw_ids(month=sample.month, seed=sample.seed, rule=sample.rule)
-    return set(ids) == set(sample.audits.values_list("stay_id", flat=True))
+    """Repeat the draw with the stored seed, rule and cut-off; True when the population is the
+    same (same digest) and it yields the same stays."""
+    draw = sample_draw_ids(month=sample.month, seed=sample.seed, rule=sample.rule, cutoff=sample.drawn_at)
+    same_population = draw.digest == sample.rule.get("population_sha256", draw.digest)
+    return same_population and set(draw.stay_ids) == set(sample.audits.values_list("stay_id", flat=True))
 
 
 # --- chart audits ----------------------------------------------------------------------------

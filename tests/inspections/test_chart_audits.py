@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from inspections import services
 from inspections.models import (
@@ -23,7 +24,7 @@ from inspections.models import (
 )
 from inspections.tasks import draw_chart_sample
 from supervision.errors import ActionNotAllowed
-from supervision.models import Finding, FindingSource, StaffPosition
+from supervision.models import DischargeStay, Finding, FindingSource, StaffPosition
 from tests.factories import DischargeStayFactory, StaffFactory
 
 MONTH = dt.date(2026, 10, 1)
@@ -56,13 +57,38 @@ def test_same_seed_and_rule_draw_the_same_sample(neike, waike, config):
     _stays(waike, 12)
     rule = services.sample_rule(config)
     seed = services.sample_seed(MONTH)
-    first, population = services.sample_draw_ids(month=MONTH, seed=seed, rule=rule)
-    again, _ = services.sample_draw_ids(month=MONTH, seed=seed, rule=rule)
-    other, _ = services.sample_draw_ids(month=MONTH, seed=seed + 1, rule=rule)
-    assert first == again
-    assert set(first) != set(other)
-    assert population == {"NK": 30, "WK": 12}
-    assert len(first) == 10  # 5 per department by default
+    now = timezone.now()
+    first = services.sample_draw_ids(month=MONTH, seed=seed, rule=rule, cutoff=now)
+    again = services.sample_draw_ids(month=MONTH, seed=seed, rule=rule, cutoff=now)
+    other = services.sample_draw_ids(month=MONTH, seed=seed + 1, rule=rule, cutoff=now)
+    assert first.stay_ids == again.stay_ids and first.digest == again.digest
+    assert set(first.stay_ids) != set(other.stay_ids)
+    assert first.population == {"NK": 30, "WK": 12}
+    assert len(first.stay_ids) == 10  # 5 per department by default
+
+
+def test_stays_imported_after_the_draw_do_not_change_its_repetition(neike, supervisor):
+    _stays(neike, 8)
+    sample, _ = services.chart_sample_draw(month=MONTH, actor=supervisor)
+    # The follow-up app's import brings late discharges of the same month afterwards.
+    for i in range(5):
+        DischargeStayFactory(
+            department=neike,
+            admission_no=f"AA{i}",
+            discharged_on=MONTH,
+            imported_at=timezone.now() + dt.timedelta(minutes=5),
+        )
+    assert services.chart_sample_verify(sample=sample)
+    assert sample.population == 8 and sample.rule["population_sha256"]
+
+
+def test_changed_population_is_detected_on_verification(neike, supervisor):
+    stays = _stays(neike, 8)
+    sample, _ = services.chart_sample_draw(month=MONTH, actor=supervisor)
+    drawn = set(sample.audits.values_list("stay_id", flat=True))
+    not_drawn = next(s for s in stays if s.pk not in drawn)
+    DischargeStay.objects.filter(pk=not_drawn.pk).update(admission_no="CHANGED")
+    assert not services.chart_sample_verify(sample=sample)
 
 
 def test_seed_is_derived_from_the_month_and_stored(neike, supervisor):

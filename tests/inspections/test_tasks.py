@@ -12,6 +12,7 @@ from inspections import services
 from inspections.models import ChartSample
 from inspections.schedules import DEFAULT_SCHEDULES
 from inspections.tasks import draw_chart_sample
+from supervision.models import DischargeStay
 from tests.factories import DischargeStayFactory
 
 
@@ -35,8 +36,9 @@ def test_command_verify_repeats_the_draw(neike, capsys):
     call_command("draw_chart_sample", "--month", "2026-10")
     call_command("draw_chart_sample", "--month", "2026-10", "--verify")
     assert "repeats exactly" in capsys.readouterr().out
-    # A discharge of the month imported after the draw shows up in the check.
-    DischargeStayFactory(department=neike, admission_no="A0", discharged_on=dt.date(2026, 10, 4))
+    # A discharge of the month corrected after the draw shows up in the check.
+    stay = DischargeStay.objects.exclude(pk__in=ChartSample.objects.get().audits.values("stay_id")).first()
+    DischargeStay.objects.filter(pk=stay.pk).update(discharged_on=dt.date(2026, 9, 30))
     with pytest.raises(CommandError):
         call_command("draw_chart_sample", "--month", "2026-10", "--verify")
 
