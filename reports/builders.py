@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -37,14 +38,10 @@ from .content import (
     rate,
 )
 from .models import ReportConfig, ReportKind
-from .periods import month_label, months_between, trend_window
+from .periods import month_label, months_between, period_label, trend_window
 
 # The three categories the standard wording of the annual summary names (domain.md).
-NAMED_CATEGORIES = (
-    ("attitude", "服务态度问题"),
-    ("process", "服务流程不规范问题"),
-    ("discipline", "工作纪律问题"),
-)
+NAMED_CATEGORIES = ("attitude", "process", "discipline")
 
 
 @dataclass
@@ -104,16 +101,19 @@ def section_findings(ctx: BuildContext) -> Section:
     total = sum(r["n"] for r in by_category)
     ctx.figures["findings.total"] = total
     codes = dict(qs.values_list("category__code").annotate(n=Count("id")).values_list("category__code", "n"))
-    for code, _label in NAMED_CATEGORIES:
+    for code in NAMED_CATEGORIES:
         ctx.figures[f"findings.category.{code}"] = codes.get(code, 0)
     if not total:
         section.empty = True
         section.paragraphs.append(_("No findings were recorded in this period."))
         return section
-    named = "，".join(f"{label} {codes.get(code, 0)} 起" for code, label in NAMED_CATEGORIES)
     section.paragraphs.append(
-        _("In this period %(total)s service problems of all kinds were found, of which %(named)s.")
-        % {"total": total, "named": named}
+        _(
+            "In this period %(total)s service problems of all kinds were found, of which %(attitude)s "
+            "service-attitude problems, %(process)s problems of processes not followed and "
+            "%(discipline)s work-discipline problems."
+        )
+        % {"total": total, **{code: codes.get(code, 0) for code in NAMED_CATEGORIES}}
     )
     section.tables.append(
         Table(
@@ -216,7 +216,7 @@ def section_rectification(ctx: BuildContext) -> Section:
             "rate": fmt_pct(counts.rectification_rate),
             "on_time": counts.closed_on_time,
             "on_time_rate": fmt_pct(counts.on_time_rate),
-            "as_of": f"{ctx.as_of.year}年{ctx.as_of.month}月{ctx.as_of.day}日",
+            "as_of": date_format(ctx.as_of, "DATE_FORMAT"),
             "overdue": counts.overdue,
             "recurrences": recurrences,
         }
@@ -434,18 +434,13 @@ def build_content(
 
         sections.insert(0, section_summary(ctx, sections))
     scope_label = "、".join(d.name for d in departments) if department_ids else _("Whole hospital")
-    if kind == ReportKind.MONTHLY:
-        period_label = f"{start.year}年{start.month}月"
-    elif kind == ReportKind.ANNUAL:
-        period_label = f"{start.year}年"
-    else:
-        period_label = f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}"
+    label = period_label(kind, start, end)
     kind_label = str(ReportKind(kind).label)
     return ReportContent(
         kind=kind,
-        title=f"{period_label}{kind_label}",
+        title=f"{label}{kind_label}",
         hospital=settings.HOSPITAL_NAME,
-        period_label=period_label,
+        period_label=label,
         scope_label=scope_label,
         start=start,
         end=end,

@@ -310,7 +310,12 @@ def section_inspections(ctx: BuildContext) -> Section:
         )
         % {
             "done": cov["done"],
-            "types": "，".join(f"{type_labels.get(t, t)} {n} 次" for t, n in by_type.items() if n) or "—",
+            "types": "，".join(
+                _("%(type)s %(n)s rounds") % {"type": type_labels.get(t, t), "n": n}
+                for t, n in by_type.items()
+                if n
+            )
+            or "—",
             "planned": cov["planned"],
             "covered": cov["covered"],
             "departments": cov["departments"],

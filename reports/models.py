@@ -102,11 +102,9 @@ class Report(models.Model):
 
     @property
     def period_label(self) -> str:
-        if self.kind == ReportKind.MONTHLY:
-            return f"{self.period_start.year}年{self.period_start.month}月"
-        if self.kind == ReportKind.ANNUAL:
-            return f"{self.period_start.year}年"
-        return f"{self.period_start:%Y-%m-%d} ~ {self.period_end:%Y-%m-%d}"
+        from .periods import period_label
+
+        return period_label(self.kind, self.period_start, self.period_end)
 
     @property
     def title(self) -> str:

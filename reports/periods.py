@@ -74,3 +74,12 @@ def trend_window(start: dt.date, end: dt.date, months: int = 12) -> tuple[dt.dat
 
 def month_label(day: dt.date) -> str:
     return f"{day.year}-{day.month:02d}"
+
+
+def period_label(kind: str, start: dt.date, end: dt.date) -> str:
+    """2026年10月 / 2026年 / 2026-07-01 ~ 2026-09-30 (through the catalogue)."""
+    if kind == ReportKind.MONTHLY:
+        return _("%(month)s/%(year)s") % {"year": start.year, "month": start.month}
+    if kind == ReportKind.ANNUAL:
+        return _("year %(year)s") % {"year": start.year}
+    return f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}"
