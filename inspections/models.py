@@ -122,6 +122,7 @@ ACTION_LABELS = {
     "retire": _("Retired"),
     "start": _("Round started"),
     "submit": _("Round submitted"),
+    "discard": _("Round discarded"),
     "audit": _("Chart audited"),
     "regrade": _("Chart re-graded after appeal"),
     "raise": _("Appeal raised"),
@@ -237,6 +238,7 @@ class RoundType(models.TextChoices):
 class RoundStatus(models.TextChoices):
     DRAFT = "draft", _("In progress")
     SUBMITTED = "submitted", _("Submitted")
+    DISCARDED = "discarded", _("Discarded")
 
 
 class InspectionRound(models.Model):

@@ -430,6 +430,27 @@ def round_submit(
     return locked
 
 
+@transaction.atomic
+def round_discard(*, rnd: InspectionRound, actor: User, reason: str) -> InspectionRound:
+    """Set aside a round started by mistake (wrong department, duplicate). Drafts only; no findings."""
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionNotAllowed(_("Give the reason for discarding the round."))
+    locked = _lock_draft(rnd)
+    locked.status = RoundStatus.DISCARDED
+    locked.save(update_fields=["status"])
+    _record(
+        locked,
+        action="discard",
+        actor=actor,
+        from_status=RoundStatus.DRAFT,
+        to_status=locked.status,
+        comment=reason,
+    )
+    return locked
+
+
 # --- plan ------------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/<int:pk>/items/<int:item_pk>/", views.answer_save, name="answer_save"),
     path("rounds/<int:pk>/items/<int:item_pk>/photos/", views.photo_upload, name="photo_upload"),
     path("rounds/<int:pk>/submit/", views.round_submit, name="round_submit"),
+    path("rounds/<int:pk>/discard/", views.round_discard, name="round_discard"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),
     path("photos/<int:pk>/delete/", views.photo_delete, name="photo_delete"),
     path("plan/", views.plan, name="plan"),

@@ -270,7 +270,10 @@ def round_submit(request, pk: int):
         InspectionRound.objects.select_related("department", "template"), request.user, pk=pk
     )
     if not rnd.is_draft:
-        messages.info(request, _("This round was already submitted; nothing was stored again."))
+        if rnd.status == RoundStatus.DISCARDED:
+            messages.info(request, _("This round was discarded."))
+        else:
+            messages.info(request, _("This round was already submitted; nothing was stored again."))
         return redirect(rnd)
     answers = _round_answers(rnd)
     failed = [a for a in answers if a.result == AnswerResult.FAIL]
@@ -308,6 +311,19 @@ def round_submit(request, pk: int):
         "score": services.round_score(counts[AnswerResult.PASS], counts[AnswerResult.FAIL]),
     }
     return render(request, "inspections/round_submit.html", context, status=status)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def round_discard(request, pk: int):
+    rnd = get_scoped_or_404(InspectionRound.objects.all(), request.user, pk=pk)
+    try:
+        services.round_discard(rnd=rnd, actor=request.user, reason=request.POST.get("reason", ""))
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Round discarded."))
+    return redirect(rnd)
 
 
 # --- plan and coverage -----------------------------------------------------------------------

@@ -228,3 +228,17 @@ def test_seeded_templates_cover_every_area(db):
     assert ChecklistItem.objects.filter(template__code="registration", kind=ItemKind.WAIT_TIME).exists()
     assert ChecklistItem.objects.filter(template__code="ward", kind=ItemKind.HAND_HYGIENE).exists()
     assert not ChecklistItem.objects.filter(category=Category.objects.get(code="other")).exists()
+
+
+def test_a_round_started_by_mistake_is_discarded_with_a_reason(supervisor, neike):
+    rnd = start_round(actor=supervisor, department=neike)
+    answer_all(rnd, supervisor, ["fail", "pass", "pass"])
+    with pytest.raises(ActionNotAllowed):
+        services.round_discard(rnd=rnd, actor=supervisor, reason="")
+    services.round_discard(rnd=rnd, actor=supervisor, reason="科室选错")
+    rnd.refresh_from_db()
+    assert rnd.status == RoundStatus.DISCARDED and Finding.objects.count() == 0
+    assert Transition.objects.get(action="discard").comment == "科室选错"
+    with pytest.raises(ActionNotAllowed):
+        services.round_submit(rnd=rnd, actor=supervisor)
+    assert Finding.objects.count() == 0

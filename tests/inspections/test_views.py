@@ -417,3 +417,12 @@ def test_finding_page_links_back_to_the_round_item(client_for, supervisor, round
     page = client_for(supervisor).get(finding.get_absolute_url()).content.decode()
     assert f"{round_neike.get_absolute_url()}#item-{a1.item_id}" in page
     assert "现场督察 · 检查项 1" in page
+
+
+def test_discard_page_action_is_supervisor_only(client_for, supervisor, head_neike, round_neike):
+    url = reverse("inspections:round_discard", args=[round_neike.pk])
+    assert client_for(head_neike).post(url, {"reason": "x"}).status_code == 403
+    assert client_for(supervisor).post(url, {"reason": "重复创建"}).status_code == 302
+    assert InspectionRound.objects.get(pk=round_neike.pk).status == RoundStatus.DISCARDED
+    page = client_for(supervisor).get(round_neike.get_absolute_url()).content.decode()
+    assert "已作废" in page and "answer-form" not in page
