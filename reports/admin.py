@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Report, ReportConfig, ReportEvent
 
@@ -55,7 +56,7 @@ class ReportAdmin(admin.ModelAdmin):
 class ReportConfigAdmin(admin.ModelAdmin):
     fieldsets = (
         (
-            "目标值 targets",
+            _("Targets"),
             {
                 "fields": (
                     "target_rectification_rate",
@@ -68,7 +69,7 @@ class ReportConfigAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "科室综合评分权重 scorecard weights",
+            _("Scorecard weights"),
             {
                 "fields": (
                     "weight_rectification",

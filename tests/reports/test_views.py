@@ -228,3 +228,13 @@ def test_dashboard_panel_lists_the_latest_reports_in_scope(client_for, head_neik
 def test_dashboard_has_no_reports_panel_for_volunteers(client_for, volunteer, hospital_pdf):
     body = client_for(volunteer).get(reverse("dashboard")).content.decode()
     assert reverse("reports:download", args=[hospital_pdf.pk]) not in body
+
+
+def test_admin_pages_for_reports_and_parameters(admin_client, hospital_pdf):
+    from reports.models import ReportConfig
+
+    config = ReportConfig.get()
+    assert admin_client.get(reverse("admin:reports_report_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:reports_report_change", args=[hospital_pdf.pk])).status_code == 200
+    page = admin_client.get(reverse("admin:reports_reportconfig_change", args=[config.pk]))
+    assert page.status_code == 200 and "科室综合评分权重" in page.content.decode()
