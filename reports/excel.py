@@ -126,6 +126,9 @@ class SheetWriter:
         xl.title = chart.title
         xl.y_axis.title = chart.y_label or None
         xl.height, xl.width = 7.5, 16
+        # openpyxl ≥ 3.1 writes axes as deleted unless told otherwise: Excel would hide them
+        xl.x_axis.delete = False
+        xl.y_axis.delete = False
         if chart.percent:
             xl.y_axis.number_format = "0%"
         data = Reference(self.ws, min_col=2, max_col=1 + len(names), min_row=header, max_row=last)

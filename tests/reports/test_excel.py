@@ -62,6 +62,8 @@ def test_native_excel_charts_where_the_pdf_has_charts(seeded):
     for number, section in enumerate(content.sections, start=1):
         ws = wb.worksheets[number]
         assert len(ws._charts) == len(section.charts), section.title
+        for chart in ws._charts:
+            assert chart.x_axis.delete is False and chart.y_axis.delete is False  # axes visible
 
 
 def test_text_that_looks_like_a_formula_is_stored_as_text():
