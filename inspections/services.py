@@ -70,6 +70,10 @@ class AlreadySubmitted(ActionNotAllowed):
     """The round was submitted before (double tap, retry): nothing was stored again."""
 
 
+class NothingToDraw(ActionNotAllowed):
+    """No discharge of the month has been imported yet: no sample is recorded, so a later run can draw."""
+
+
 def _record(obj, *, action: str, actor: User, from_status: str, to_status: str, comment: str = ""):
     return Transition.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
@@ -579,7 +583,10 @@ def _match_doctor(department_id: int, name: str, cache: dict) -> Staff | None:
 def chart_sample_draw(
     *, month: dt.date, actor: User | None = None, seed: int | None = None
 ) -> tuple[ChartSample, bool]:
-    """Draw the month's sample once. Returns (sample, created); drawing again creates nothing."""
+    """Draw the month's sample once. Returns (sample, created); drawing again creates nothing.
+
+    Raises ``NothingToDraw`` (recording nothing) when the month has no discharges yet.
+    """
     month = month_start(month)
     if actor is not None:
         _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors draw chart samples."))
@@ -592,6 +599,11 @@ def chart_sample_draw(
     drawn_at = timezone.now()
     draw = sample_draw_ids(month=month, seed=seed, rule=rule, cutoff=drawn_at)
     ids, population = draw.stay_ids, draw.population
+    if not ids:
+        raise NothingToDraw(
+            _("No discharges of %(month)s have been imported yet; nothing was drawn.")
+            % {"month": f"{month:%Y-%m}"}
+        )
     rule = {**rule, "population_by_department": population, "population_sha256": draw.digest}
     try:
         with transaction.atomic():

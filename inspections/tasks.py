@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from celery import shared_task
 from django.utils import timezone
 
 from . import services
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(name="inspections.draw_chart_sample")
-def draw_chart_sample(month: str | None = None) -> int:
+def draw_chart_sample(month: str | None = None) -> int | None:
     """Draw the chart sample of ``month`` ('YYYY-MM'; default: the previous month). Returns its id."""
     first = dt.date.fromisoformat(f"{month}-01") if month else services.previous_month(timezone.localdate())
-    sample, _created = services.chart_sample_draw(month=first)
+    try:
+        sample, _created = services.chart_sample_draw(month=first)
+    except services.NothingToDraw:
+        logger.warning("chart sample of %s: no discharges imported yet; draw it by hand later", first)
+        return None
     return sample.pk

@@ -452,12 +452,17 @@ def sample_list(request):
     if request.method == "POST":
         if not request.user.has_role(Role.SUPERVISOR):
             raise PermissionDenied
+        sample = None
         if form.is_valid():
             month = form.cleaned_data["month"].replace(day=1)
             if month >= timezone.localdate().replace(day=1):
                 form.add_error("month", _("Only a past month can be drawn: its discharges must be complete."))
             else:
-                sample, created = services.chart_sample_draw(month=month, actor=request.user)
+                try:
+                    sample, created = services.chart_sample_draw(month=month, actor=request.user)
+                except ActionNotAllowed as exc:
+                    form.add_error("month", exc)
+            if sample is not None:
                 if created:
                     messages.success(
                         request,

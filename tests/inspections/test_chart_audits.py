@@ -262,3 +262,13 @@ def test_seeded_criteria_include_the_usual_sections_and_vetoes(db):
     sections = set(ChartCriterion.objects.values_list("section", flat=True))
     assert {"病案首页", "入院记录", "病程记录", "手术记录", "知情同意书", "医嘱", "出院记录"} <= sections
     assert ChartCriterion.objects.filter(level=CriterionLevel.VETO).exists()
+
+
+def test_month_without_discharges_records_no_sample_so_a_later_run_can_draw(neike, supervisor):
+    with pytest.raises(services.NothingToDraw):
+        services.chart_sample_draw(month=MONTH, actor=supervisor)
+    assert draw_chart_sample("2026-10") is None
+    assert ChartSample.objects.count() == 0
+    _stays(neike, 3)
+    sample, created = services.chart_sample_draw(month=MONTH, actor=supervisor)
+    assert created and sample.size == 3

@@ -426,3 +426,12 @@ def test_discard_page_action_is_supervisor_only(client_for, supervisor, head_nei
     assert InspectionRound.objects.get(pk=round_neike.pk).status == RoundStatus.DISCARDED
     page = client_for(supervisor).get(round_neike.get_absolute_url()).content.decode()
     assert "已作废" in page and "answer-form" not in page
+
+
+def test_drawing_an_empty_or_current_month_shows_a_clear_error(client_for, supervisor):
+    client = client_for(supervisor)
+    empty = client.post(reverse("inspections:sample_list"), {"month": "2026-08"})
+    assert empty.status_code == 400 and "尚未导入" in empty.content.decode()
+    current = client.post(reverse("inspections:sample_list"), {"month": "2999-01"})
+    assert current.status_code == 400 and "只能抽取已结束的月份" in current.content.decode()
+    assert ChartSample.objects.count() == 0

@@ -40,7 +40,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{first:%Y-%m}: the repeated draw differs (discharge data changed since the draw)."
             )
-        sample, created = services.chart_sample_draw(month=first)
+        try:
+            sample, created = services.chart_sample_draw(month=first)
+        except services.NothingToDraw as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         if created:
             self.stdout.write(
                 self.style.SUCCESS(
