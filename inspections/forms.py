@@ -19,7 +19,6 @@ from .models import (
     ChartCriterion,
     ChecklistTemplate,
     Disposition,
-    InspectionRound,
     RoundStatus,
     RoundType,
     TemplateStatus,
@@ -274,10 +273,3 @@ class AuditFilterForm(forms.Form):
 
 def active_criteria():
     return ChartCriterion.objects.filter(active=True).order_by("sort_order", "id")
-
-
-def period_form_initial() -> dict:
-    return {"month": timezone.localdate().replace(day=1)}
-
-
-__all__ = ["InspectionRound"]

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -862,7 +861,3 @@ def appeal_decide(*, appeal: Appeal, actor: User, uphold: bool, comment: str = "
         url=locked.deduction.audit.get_absolute_url(),
     )
     return locked
-
-
-def validation_message(exc: ValidationError) -> str:
-    return " ".join(exc.messages)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
@@ -593,7 +593,3 @@ def appeal_decide(request, pk: int, decision: str):
 def appeal_list(request):
     page, query = _page(request, selectors.pending_appeals(request.user))
     return render(request, "inspections/appeal_list.html", {"page": page, "query": query})
-
-
-def error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
