@@ -58,6 +58,7 @@ from .models import (
     ItemKind,
     PlanEntry,
     RoundStatus,
+    RoundType,
     TemplateStatus,
     Transition,
 )
@@ -183,6 +184,10 @@ def round_start(
     _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
     if template.status != TemplateStatus.PUBLISHED:
         raise ActionNotAllowed(_("Only a published checklist can be used for a round."))
+    if round_type not in RoundType.values:
+        raise ActionNotAllowed(_("Unknown round type."))
+    if not department.active:
+        raise ActionNotAllowed(_("This department is no longer active."))
     rnd = InspectionRound.objects.create(
         template=template,
         department=department,

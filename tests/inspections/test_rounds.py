@@ -242,3 +242,17 @@ def test_a_round_started_by_mistake_is_discarded_with_a_reason(supervisor, neike
     with pytest.raises(ActionNotAllowed):
         services.round_submit(rnd=rnd, actor=supervisor)
     assert Finding.objects.count() == 0
+
+
+def test_round_needs_a_published_checklist_a_known_type_and_an_active_department(supervisor, neike):
+    draft = make_template(code="draft-only", published=False)
+    published = make_template()
+    with pytest.raises(ActionNotAllowed):
+        start_round(actor=supervisor, department=neike, template=draft)
+    with pytest.raises(ActionNotAllowed):
+        start_round(actor=supervisor, department=neike, template=published, round_type="picnic")
+    neike.active = False
+    neike.save()
+    with pytest.raises(ActionNotAllowed):
+        start_round(actor=supervisor, department=neike, template=published)
+    assert InspectionRound.objects.count() == 0
