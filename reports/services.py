@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from supervision.errors import ActionNotAllowed
@@ -185,27 +185,32 @@ def render_to(content, fmt: str, handle) -> None:
         render_xlsx(content, handle)
 
 
-def report_build(*, report_id: int, today: dt.date | None = None) -> Report | None:
-    """Build one report (the Celery task calls this). Running it again changes nothing more."""
+def _build_and_write(report: Report, report_id: int, today) -> tuple[int, str]:
     from .builders import build_content
 
+    content = build_content(
+        kind=report.kind,
+        start=report.period_start,
+        end=report.period_end,
+        department_ids=list(report.departments.values_list("pk", flat=True)) or None,
+        today=today,
+        progress=lambda pct: _set_progress(report_id, pct),
+    )
+    _set_progress(report_id, 85)
+    name = report_file_name(report)
+    size = write_atomically(Path(settings.MEDIA_ROOT) / name, lambda h: render_to(content, report.format, h))
+    return size, name
+
+
+def report_build(*, report_id: int, today: dt.date | None = None) -> Report | None:
+    """Build one report (the Celery task calls this). Running it again changes nothing more."""
     report = _claim(report_id)
     if report is None:
         return None
     try:
-        content = build_content(
-            kind=report.kind,
-            start=report.period_start,
-            end=report.period_end,
-            department_ids=list(report.departments.values_list("pk", flat=True)) or None,
-            today=today,
-            progress=lambda pct: _set_progress(report_id, pct),
-        )
-        _set_progress(report_id, 85)
-        name = report_file_name(report)
-        size = write_atomically(
-            Path(settings.MEDIA_ROOT) / name, lambda h: render_to(content, report.format, h)
-        )
+        # Reports are documents in the hospital's language, whatever a worker handled before.
+        with translation.override(settings.LANGUAGE_CODE):
+            size, name = _build_and_write(report, report_id, today)
     except Exception as exc:
         logger.exception("report %s failed", report_id)
         with transaction.atomic():

@@ -221,3 +221,16 @@ def test_demo_seed_queues_last_months_reports(neike, django_capture_on_commit_ca
         ("monthly", OCT[0], "pdf", str(neike.pk)),
     }
     assert all(r.status == ReportStatus.READY for r in reports)
+
+
+def test_a_worker_that_last_spoke_english_still_builds_a_chinese_report(seeded):
+    from django.utils import translation
+
+    report = services.report_request(kind="monthly", start=OCT[0], end=OCT[1], fmt="xlsx", enqueue=False)
+    with translation.override("en"):
+        services.report_build(report_id=report.pk)
+    report.refresh_from_db()
+    from openpyxl import load_workbook
+
+    wb = load_workbook(report.file.path)
+    assert wb.worksheets[0].title == "封面"

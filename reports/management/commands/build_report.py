@@ -8,7 +8,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from reports.builders import build_content
 from reports.models import ReportFormat, ReportKind
@@ -41,9 +43,10 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"unknown department code(s): {', '.join(missing)}")
         began = time.perf_counter()
-        content = build_content(
-            kind=kind, start=start, end=end, department_ids=[d.pk for d in departments] or None
-        )
         out = Path(options["out"]).resolve()
-        size = write_atomically(out, lambda handle: render_to(content, options["format"], handle))
+        with translation.override(settings.LANGUAGE_CODE):
+            content = build_content(
+                kind=kind, start=start, end=end, department_ids=[d.pk for d in departments] or None
+            )
+            size = write_atomically(out, lambda handle: render_to(content, options["format"], handle))
         self.stdout.write(f"{out} ({size:,} bytes, {content.title}, {time.perf_counter() - began:.2f} s)")
