@@ -162,3 +162,16 @@ def test_building_a_report_takes_the_same_number_of_queries_whatever_the_rows(
     with count_queries() as many:
         build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     assert few.count == many.count
+
+
+def test_annual_report_agrees_with_the_dashboard_page(seeded, client_for, administrator):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    response = client_for(administrator).get(reverse("dashboard"))
+    shown = {r["category__name"]: r["n"] for r in response.context["by_category"]}
+    content = build_content(kind="annual", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+    table = content.section("findings").tables[0]
+    assert {row[0]: row[1] for row in table.rows} == shown
+    assert content.figures["findings.total"] == sum(shown.values())
