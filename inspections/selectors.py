@@ -68,8 +68,11 @@ def rounds_visible_to(user, qs: QuerySet[InspectionRound] | None = None) -> Quer
     return qs if user.sees_all_departments else qs.filter(status=RoundStatus.SUBMITTED)
 
 
-def audits_visible_to(user) -> QuerySet[ChartAudit]:
-    return scope(ChartAudit.objects.all(), user)
+def audits_visible_to(user, qs: QuerySet[ChartAudit] | None = None) -> QuerySet[ChartAudit]:
+    """Department heads see their departments' charts once audited: showing the sample before
+    the audit would tell the department which charts to tidy up first."""
+    qs = scope(ChartAudit.objects.all() if qs is None else qs, user)
+    return qs if user.sees_all_departments else qs.filter(status=AuditStatus.COMPLETED)
 
 
 def round_list(user) -> QuerySet[InspectionRound]:

@@ -507,7 +507,7 @@ def _audit_qs():
 
 @role_required(*READERS)
 def audit_detail(request, pk: int):
-    audit = get_scoped_or_404(_audit_qs(), request.user, pk=pk)
+    audit = get_object_or_404(selectors.audits_visible_to(request.user, _audit_qs()), pk=pk)
     user = request.user
     can_audit = audit.status == AuditStatus.PENDING and user.has_role(Role.SUPERVISOR)
     criteria = list(active_criteria()) if can_audit else []

@@ -320,15 +320,19 @@ def test_supervisor_audits_a_chart_from_the_form(client_for, supervisor, audit_n
     assert audit_neike.grade == "C" and audit_neike.is_problem and audit_neike.finding is not None
 
 
-def test_audit_detail_scoping(client_for, audit_neike, head_neike, head_waike, caller):
+def test_audit_detail_scoping(client_for, audit_neike, head_neike, head_waike, caller, supervisor):
     url = audit_neike.get_absolute_url()
+    # Before the audit the department does not learn which of its charts were drawn.
+    assert client_for(head_neike).get(url).status_code == 404
+    services.audit_complete(audit=audit_neike, actor=supervisor, defects={})
     assert client_for(head_neike).get(url).status_code == 200
     assert client_for(head_waike).get(url).status_code == 404
     assert client_for(caller).get(url).status_code == 403
 
 
-def test_head_does_not_get_the_audit_form(client_for, audit_neike, head_neike):
-    response = client_for(head_neike).post(audit_neike.get_absolute_url(), {})
+def test_head_does_not_get_the_audit_form(client_for, audit_neike, head_neike, administrator):
+    assert client_for(head_neike).post(audit_neike.get_absolute_url(), {}).status_code == 404
+    response = client_for(administrator).post(audit_neike.get_absolute_url(), {})
     assert response.status_code == 403
     audit_neike.refresh_from_db()
     assert audit_neike.status == "pending"
@@ -367,12 +371,15 @@ def test_audit_list_query_count_does_not_grow(client_for, supervisor, neike, cou
     assert few.count == many.count
 
 
-def test_audit_list_scoped_for_heads(client_for, head_neike, neike, waike):
+def test_audit_list_scoped_for_heads(client_for, head_neike, neike, waike, supervisor):
     DischargeStayFactory(department=neike, admission_no="N1", discharged_on=MONTH)
+    DischargeStayFactory(department=neike, admission_no="N2", discharged_on=MONTH)
     DischargeStayFactory(department=waike, admission_no="W1", discharged_on=MONTH)
-    services.chart_sample_draw(month=MONTH)
+    sample, _ = services.chart_sample_draw(month=MONTH)
+    for audit in sample.audits.exclude(stay__admission_no="N2"):
+        services.audit_complete(audit=audit, actor=supervisor, defects={})
     page = client_for(head_neike).get(reverse("inspections:audit_list")).context["page"]
-    assert {a.department for a in page} == {neike}
+    assert [a.stay.admission_no for a in page] == ["N1"]  # own department, audited only
 
 
 def test_dashboard_shows_the_inspection_panel(client_for, supervisor):
