@@ -15,13 +15,15 @@ def panels(request) -> list[Panel]:
     user = request.user
     if not user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
         return []
-    context = {
-        "drafts": selectors.rounds_visible_to(user).filter(status=RoundStatus.DRAFT).count(),
-        "pending_audits": selectors.audits_visible_to(user).filter(status=AuditStatus.PENDING).count(),
-        "pending_appeals": selectors.pending_appeals(user).count(),
-    }
+    context = {"pending_appeals": selectors.pending_appeals(user).count()}
     if user.sees_all_departments:
+        # Office only: heads never see rounds in progress or charts not yet audited.
         today = timezone.localdate()
-        rows = selectors.coverage(start=today.replace(day=1), end=today)
-        context["coverage"] = selectors.coverage_summary(rows)
+        context["coverage"] = selectors.coverage_summary(
+            selectors.coverage(start=today.replace(day=1), end=today)
+        )
+        context["drafts"] = selectors.rounds_visible_to(user).filter(status=RoundStatus.DRAFT).count()
+        context["pending_audits"] = (
+            selectors.audits_visible_to(user).filter(status=AuditStatus.PENDING).count()
+        )
     return [Panel(template="inspections/_panel.html", context=context)]
