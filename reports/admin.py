@@ -80,6 +80,7 @@ class ReportConfigAdmin(admin.ModelAdmin):
                     "weight_complaints",
                     "complaint_penalty",
                     "recurrence_penalty",
+                    "min_weight_share",
                 )
             },
         ),

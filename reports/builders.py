@@ -310,6 +310,8 @@ def section_headline(ctx: BuildContext) -> Section:
 def section_scorecard(ctx: BuildContext) -> Section:
     section = Section("scorecard", pgettext("report section", "Department scorecard"))
     weights = ctx.config.weights()
+    all_weights = sum(weights.values())
+    min_share = ctx.config.min_weight_share
     names = {d.pk: d.name for d in ctx.departments}
     rows = []
     for dept_id, inputs in ctx.per_department.items():
@@ -334,10 +336,14 @@ def section_scorecard(ctx: BuildContext) -> Section:
         used = {k: v for k, v in scores.items() if v is not None and weights[k]}
         weight_sum = sum(weights[k] for k in used)
         total = round(sum(weights[k] * used[k] for k in used) / weight_sum, 1) if weight_sum else None
-        rows.append([names[dept_id], *(scores[k] for k in weights), total])
-    rows.sort(key=lambda r: (r[-1] is None, -(r[-1] or 0), r[0]))
-    ranked = [[i + 1, *r] for i, r in enumerate(rows)]
-    ctx.figures["scorecard"] = {r[1]: r[-1] for r in ranked}
+        coverage = rate(weight_sum, all_weights)
+        rows.append([names[dept_id], *(scores[k] for k in weights), coverage, total])
+    ranked_rows = [r for r in rows if r[-1] is not None and (r[-2] or 0) >= min_share]
+    unranked_rows = [r for r in rows if r not in ranked_rows]
+    ranked_rows.sort(key=lambda r: (-r[-1], r[0]))
+    unranked_rows.sort(key=lambda r: (r[-1] is None, -(r[-1] or 0), r[0]))
+    ranked = [[i + 1, *r] for i, r in enumerate(ranked_rows)] + [[None, *r] for r in unranked_rows]
+    ctx.figures["scorecard"] = {r[1]: r[-1] for r in ranked if r[0] is not None}
     if not ranked:
         section.empty = True
         section.paragraphs.append(_("No department has figures in this period."))
@@ -373,12 +379,17 @@ def section_scorecard(ctx: BuildContext) -> Section:
                 Column(_("Satisfaction"), NUM),
                 Column(_("Follow-up rate"), NUM),
                 Column(_("Complaint score"), NUM),
+                Column(_("Weight with figures"), PCT),
                 Column(_("Total score"), NUM),
             ],
             ranked,
+            note=_(
+                "Departments with figures for less than %(share)s%% of the weights are listed without a rank."
+            )
+            % {"share": min_share},
         )
     )
-    top = ranked[:15]
+    top = [r for r in ranked if r[0] is not None][:15]
     section.charts.append(
         Chart(
             "bar",

@@ -193,6 +193,14 @@ class ReportConfig(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("The complaint score is 100 less this many points per valid complaint (not below 0)."),
     )
+    min_weight_share = models.PositiveSmallIntegerField(
+        _("minimum share of the weights to be ranked (%)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "A department with figures for less than this share of the total weight is listed but not ranked."
+        ),
+    )
     recurrence_penalty = models.PositiveSmallIntegerField(
         _("points off per recurrence"),
         default=20,

@@ -124,7 +124,8 @@ def test_scorecard_combines_channels_and_follows_the_weights(channels):
     #       complaints: 2 received, none determined valid → 100
     assert rows["内科"][2:8] == [50.0, 100.0, 60, 75.0, 75.0, 100]
     expected = round((20 * 50 + 15 * 100 + 15 * 60 + 20 * 75 + 15 * 75 + 15 * 100) / 100, 1)
-    assert rows["内科"][8] == expected
+    assert rows["内科"][8] == 100.0  # figures for every weighted component
+    assert rows["内科"][9] == expected
 
 
 def test_run_charts_per_department_with_p_chart_limits(channels):

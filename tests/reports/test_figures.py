@@ -118,6 +118,7 @@ def test_scorecard_weights_are_read_from_the_config_row(seeded):
     config = ReportConfig.get()
     config.weight_on_time = 0
     config.weight_recurrence = 0
+    config.min_weight_share = 0
     config.save()
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     assert content.figures["scorecard"] == {"内科": 50.0, "外科": 33.3}
@@ -175,3 +176,15 @@ def test_annual_report_agrees_with_the_dashboard_page(seeded, client_for, admini
     table = content.section("findings").tables[0]
     assert {row[0]: row[1] for row in table.rows} == shown
     assert content.figures["findings.total"] == sum(shown.values())
+
+
+def test_departments_with_too_few_figures_are_listed_without_a_rank(seeded):
+    from reports.models import ReportConfig
+
+    config = ReportConfig.get()
+    config.min_weight_share = 60  # rectification + on time + recurrence = 50 % of the weights
+    config.save()
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    rows = content.section("scorecard").tables[0].rows
+    assert [(r[0], r[1], r[-2]) for r in rows] == [(None, "内科", 50.0), (None, "外科", 50.0)]
+    assert content.figures["scorecard"] == {}
