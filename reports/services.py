@@ -245,7 +245,9 @@ def report_build(*, report_id: int, today: dt.date | None = None) -> Report | No
 
 
 def reports_schedule_period(*, kind: str, today: dt.date | None = None) -> list[Report]:
-    """Beat: queue last month's (or last year's) hospital-wide report in PDF and Excel."""
+    """Beat: queue last month's (or last year's) reports: hospital-wide in PDF and Excel, and a PDF
+    version for every active department that has a department head (what the head may download).
+    A version already ready is left alone, so running the job twice queues nothing more."""
     from .periods import last_month
 
     today = today or timezone.localdate()
@@ -253,17 +255,24 @@ def reports_schedule_period(*, kind: str, today: dt.date | None = None) -> list[
         start, end = last_month(today)
     else:
         start, end = dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
+    wanted: list[tuple[str, list[int]]] = [(fmt, []) for fmt in ReportFormat.values]
+    headed = (
+        Department.objects.filter(active=True, heads__is_active=True, heads__groups__name=Role.DEPT_HEAD)
+        .distinct()
+        .order_by("sort_order", "code")
+        .values_list("pk", flat=True)
+    )
+    wanted += [(ReportFormat.PDF, [pk]) for pk in headed]
+    ready = set(
+        Report.objects.filter(
+            kind=kind, period_start=start, period_end=end, status=ReportStatus.READY
+        ).values_list("format", "scope_key")
+    )
     out = []
-    for fmt in ReportFormat.values:
-        existing = Report.objects.filter(
-            kind=kind,
-            period_start=start,
-            period_end=end,
-            scope_key="all",
-            format=fmt,
-            status=ReportStatus.READY,
-        ).first()
-        out.append(existing or report_request(kind=kind, start=start, end=end, fmt=fmt))
+    for fmt, departments in wanted:
+        if (fmt, scope_key_for(departments)) in ready:
+            continue
+        out.append(report_request(kind=kind, start=start, end=end, fmt=fmt, departments=departments))
     return out
 
 

@@ -234,3 +234,15 @@ def test_a_worker_that_last_spoke_english_still_builds_a_chinese_report(seeded):
 
     wb = load_workbook(report.file.path)
     assert wb.worksheets[0].title == "封面"
+
+
+def test_beat_also_builds_each_headed_departments_version(
+    seeded, head_neike, neike, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = tasks.build_last_month(today="2026-11-01")
+    assert queued == 3
+    versions = {(r.format, r.scope_key, r.status) for r in Report.objects.all()}
+    assert versions == {("pdf", "all", "ready"), ("xlsx", "all", "ready"), ("pdf", str(neike.pk), "ready")}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.build_last_month(today="2026-11-01") == 0
