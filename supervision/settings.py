@@ -202,7 +202,8 @@ BROKER_SOCKET_TIMEOUT = 2
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but a Redis outage answers as an empty cache instead of a 500.
+            "BACKEND": "supervision.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ducha",
             "OPTIONS": {
@@ -363,6 +364,9 @@ SILENCED_SYSTEM_CHECKS = []
 
 # --- third party -----------------------------------------------------------------------------
 
+# Public-form rate limits count in the cache; while Redis is down they let requests through
+# (the honeypot and the signed timestamp still apply) instead of refusing every patient.
+RATELIMIT_FAIL_OPEN = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
