@@ -19,6 +19,13 @@ def css_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
 
 
+def page_counter() -> str:
+    """CSS ``content`` of the page-number box, from one translatable sentence (第 2 页，共 9 页)."""
+    sentence = css_string(_("Page {page} of {pages}"))
+    sentence = sentence.replace("{pages}", '" counter(pages) "').replace("{page}", '" counter(page) "')
+    return f'"{sentence}"'
+
+
 def render_html(content: ReportContent) -> str:
     sections = []
     for number, section in enumerate(content.sections, start=1):
@@ -53,7 +60,7 @@ def render_html(content: ReportContent) -> str:
             "content": content,
             "sections": sections,
             "with_toc": content.kind == "annual" or len(sections) > 6,
-            "page_label": css_string(_("Page")),
+            "page_counter": page_counter(),
             "css_hospital": css_string(content.hospital),
             "css_title": css_string(f"{content.title} · {content.scope_label}"),
             "css_period": css_string(f"{content.start:%Y-%m-%d} ~ {content.end:%Y-%m-%d}"),

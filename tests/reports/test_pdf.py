@@ -42,7 +42,7 @@ def test_pdf_has_header_footer_with_hospital_period_and_page_numbers(seeded, tmp
     second = flat(pages[1])
     assert "示范人民医院" in second
     assert "2026-10-01~2026-10-31" in second
-    assert f"页码2/{total}" in second
+    assert f"第2页，共{total}页" in second
 
 
 def test_pdf_is_a4(seeded, tmp_path, need_poppler):
