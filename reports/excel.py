@@ -17,19 +17,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from supervision.exports import safe_cell
+
 from .content import INT, NUM, PCT, PP, TEXT, Chart, ReportContent, Table, unwrap
 
 FORMATS = {INT: "#,##0", PCT: "0.0%", NUM: "0.0", PP: "+0.0;-0.0;0.0"}
 HEADER_FILL = PatternFill("solid", fgColor="E8F1F4")
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def safe_text(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return safe_cell(str(value))  # the one formula-injection rule (supervision.exports)
 
 
 def display_width(text: str) -> int:
