@@ -7,16 +7,9 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from supervision.exports import safe_cell as safe  # the one formula-injection rule (= + - @ tab CR)
+
 from .models import Answer, Channel, Dimension
-
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
-def safe(value):
-    """Neutralise spreadsheet formula injection: text starting with = + - @ gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _book():
