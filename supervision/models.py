@@ -180,6 +180,15 @@ class SiteConfig(models.Model):
     escalate_after_overdue_days = models.PositiveIntegerField(
         _("escalate to administrators after overdue (days)"), default=3, validators=[MinValueValidator(0)]
     )
+    retention_months = models.PositiveIntegerField(
+        _("personal data retention (months)"),
+        default=36,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_(
+            "Contact data (names, phones, e-mail) of closed complaints and of discharged stays whose "
+            "follow-up is finished are anonymised this many months after closing or discharge."
+        ),
+    )
 
     class Meta:
         verbose_name = _("system parameters")

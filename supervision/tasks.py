@@ -33,3 +33,11 @@ def escalate_overdue(today: str | None = None) -> int:
 )
 def send_pending_emails() -> int:
     return services.notifications_email_pending()
+
+
+@shared_task(name="supervision.retention")
+def retention(today: str | None = None) -> int:
+    """Anonymise contact data of cases over for longer than SiteConfig.retention_months (PIPL)."""
+    from .retention import personal_data_anonymise
+
+    return personal_data_anonymise(today=_day(today)).total

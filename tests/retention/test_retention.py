@@ -1,0 +1,164 @@
+"""Personal data retention: contact data of cases over for more than N months is anonymised."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from complaints.models import Complaint, ComplaintStatus
+from followups.models import TaskStatus
+from supervision import retention
+from supervision.models import DischargeStay, ImportRun, SiteConfig
+from tests.complaints.factories import make_complaint
+from tests.factories import DischargeStayFactory
+from tests.followups.factories import make_task
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def _closed(supervisor, *, closed_on: dt.date, **kw) -> Complaint:
+    c = make_complaint(received_by=supervisor, complainant_email="zs@example.cn", **kw)
+    moment = timezone.make_aware(dt.datetime.combine(closed_on, dt.time(10)))
+    Complaint.objects.filter(pk=c.pk).update(status=ComplaintStatus.CLOSED, closed_at=moment)
+    return Complaint.objects.get(pk=c.pk)
+
+
+def test_months_before_keeps_the_day_or_the_month_end():
+    assert retention.months_before(dt.date(2026, 11, 23), 36) == dt.date(2023, 11, 23)
+    assert retention.months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
+    assert retention.months_before(dt.date(2026, 1, 15), 13) == dt.date(2024, 12, 15)
+
+
+def test_the_setting_defaults_to_36_months_and_sets_the_cutoff():
+    assert SiteConfig.get().retention_months == 36
+    assert retention.retention_cutoff(today=TODAY) == dt.date(2023, 11, 23)
+    config = SiteConfig.get()
+    config.retention_months = 12
+    config.save()
+    assert retention.retention_cutoff(today=TODAY) == dt.date(2025, 11, 23)
+
+
+def test_old_closed_complaints_lose_contact_data_and_keep_the_case(supervisor, neike):
+    old = _closed(supervisor, closed_on=dt.date(2023, 11, 22), department=neike)
+    recent = _closed(supervisor, closed_on=dt.date(2023, 11, 24), department=neike)
+    open_old = make_complaint(received_by=supervisor, received_at=timezone.now() - dt.timedelta(days=2000))
+
+    result = retention.personal_data_anonymise(today=TODAY)
+
+    assert result.complaints == 1
+    old.refresh_from_db()
+    assert (old.complainant_name, old.complainant_phone, old.complainant_email, old.complainant_key) == (
+        "张*",
+        "",
+        "",
+        "",
+    )
+    assert old.content == "护士态度生硬" and old.status == ComplaintStatus.CLOSED and old.department == neike
+    for kept in (recent, open_old):
+        kept.refresh_from_db()
+        assert kept.complainant_phone == "13800138000" and kept.complainant_name == "张三"
+
+
+def test_not_accepted_complaints_count_from_receipt(supervisor):
+    c = make_complaint(received_by=supervisor, received_at=timezone.now() - dt.timedelta(days=4 * 365))
+    Complaint.objects.filter(pk=c.pk).update(status=ComplaintStatus.NOT_ACCEPTED)
+    assert retention.personal_data_anonymise().complaints == 1
+    c.refresh_from_db()
+    assert c.complainant_phone == "" and c.complainant_name == "张*"
+
+
+def test_old_stays_with_finished_follow_up_are_anonymised(neike):
+    old_done = DischargeStayFactory(
+        department=neike, patient_name="王小明", alt_phone="13900000000", discharged_on=dt.date(2023, 1, 5)
+    )
+    done_task = make_task(stay=old_done, status=TaskStatus.DONE)
+    old_never_drawn = DischargeStayFactory(
+        department=neike, patient_name="赵六", discharged_on=dt.date(2022, 5, 1)
+    )
+    old_open = DischargeStayFactory(department=neike, patient_name="钱七", discharged_on=dt.date(2023, 1, 6))
+    make_task(stay=old_open, status=TaskStatus.CALLBACK)
+    recent = DischargeStayFactory(department=neike, patient_name="孙八", discharged_on=dt.date(2024, 1, 1))
+
+    result = retention.personal_data_anonymise(today=TODAY)
+
+    assert result.stays == 2
+    old_done.refresh_from_db()
+    assert (old_done.patient_name, old_done.phone, old_done.alt_phone) == ("王**", "", "")
+    assert old_done.admission_no and old_done.discharged_on == dt.date(2023, 1, 5)  # the stay itself stays
+    done_task.refresh_from_db()
+    assert done_task.patient_key == ""  # the name + phone key of the patient goes too
+    old_never_drawn.refresh_from_db()
+    assert old_never_drawn.patient_name == "赵*" and old_never_drawn.phone == ""
+    for kept in (old_open, recent):
+        kept.refresh_from_db()
+        assert kept.phone and "*" not in kept.patient_name
+
+
+def test_a_second_run_changes_nothing_and_writes_no_row(supervisor, neike):
+    _closed(supervisor, closed_on=dt.date(2020, 1, 1))
+    DischargeStayFactory(department=neike, discharged_on=dt.date(2020, 1, 1))
+    first = retention.personal_data_anonymise(today=TODAY)
+    assert (first.complaints, first.stays) == (1, 1)
+    runs = list(ImportRun.objects.filter(kind="retention").values_list("file_name", "updated", "succeeded"))
+    assert sorted(runs) == [("complaints < 2023-11-23", 1, True), ("discharge stays < 2023-11-23", 1, True)]
+    before = (
+        list(Complaint.objects.values_list("complainant_name", "complainant_phone")),
+        list(DischargeStay.objects.values_list("patient_name", "phone")),
+    )
+    second = retention.personal_data_anonymise(today=TODAY)
+    assert second.total == 0
+    assert ImportRun.objects.filter(kind="retention").count() == 2
+    assert before == (
+        list(Complaint.objects.values_list("complainant_name", "complainant_phone")),
+        list(DischargeStay.objects.values_list("patient_name", "phone")),
+    )
+
+
+def test_work_is_done_in_batches(neike, monkeypatch, count_queries):
+    monkeypatch.setattr(retention, "BATCH", 3)
+    for i in range(7):
+        DischargeStayFactory(department=neike, discharged_on=dt.date(2020, 1, 1 + i))
+    calls = []
+    original = retention._anonymise_stays
+    monkeypatch.setattr(retention, "_anonymise_stays", lambda ids: calls.append(len(ids)) or original(ids))
+    assert retention.personal_data_anonymise(today=TODAY).stays == 7
+    assert calls == [3, 3, 1]
+
+
+def test_a_failing_batch_keeps_the_batches_done_and_is_recorded(neike, monkeypatch):
+    monkeypatch.setattr(retention, "BATCH", 2)
+    for i in range(5):
+        DischargeStayFactory(department=neike, discharged_on=dt.date(2020, 1, 1 + i))
+    original = retention._anonymise_stays
+    calls = []
+
+    def flaky(ids):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return original(ids)
+
+    monkeypatch.setattr(retention, "_anonymise_stays", flaky)
+    with pytest.raises(RuntimeError):
+        retention.personal_data_anonymise(today=TODAY)
+    assert (
+        DischargeStay.objects.filter(phone="").count() == 2
+    )  # the first batch stays done, the second rolled back
+    run = ImportRun.objects.get(kind="retention", succeeded=False)
+    assert run.updated == 2 and "disk full" in run.errors[0]["message"]
+    monkeypatch.setattr(retention, "_anonymise_stays", original)
+    assert retention.personal_data_anonymise(today=TODAY).stays == 3  # the next run finishes the rest
+
+
+def test_the_beat_job_runs_the_service_and_is_scheduled(supervisor):
+    from supervision.schedules import DEFAULT_SCHEDULES
+    from supervision.tasks import retention as task
+
+    _closed(supervisor, closed_on=dt.date(2020, 1, 1))
+    assert task.apply(kwargs={"today": "2026-11-23"}).get() == 1
+    assert task.apply(kwargs={"today": "2026-11-23"}).get() == 0
+    assert any(job.task == "supervision.retention" for job in DEFAULT_SCHEDULES)
