@@ -224,15 +224,10 @@ def world(neike, waike, supervisor, caller, head_neike, head_waike, administrato
 
 
 def _user(persona, people):
-    return {
-        "anon": None,
-        "supervisor": people["supervisor"],
-        "caller": people["caller"],
-        "head_own": people["head_neike"],
-        "head_other": people["head_neike"],
-        "admin": people["administrator"],
-        "volunteer": people["volunteer"],
-    }[persona]
+    key = {"head_own": "head_neike", "head_other": "head_neike", "admin": "administrator"}.get(
+        persona, persona
+    )
+    return people.get(key)
 
 
 def _request(client, method: str, url: str) -> str:
