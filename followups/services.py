@@ -100,7 +100,7 @@ def draw_sample(eligible_ids: list[int], share_percent: int, seed: int) -> list[
     if share_percent >= 100:
         return ordered
     k = math.ceil(len(ordered) * share_percent / 100)
-    return sorted(random.Random(seed).sample(ordered, k))  # noqa: S311 - reproducible sampling, not security
+    return sorted(random.Random(seed).sample(ordered, k))  # noqa: S311  # nosec B311 # reproducible seeded sampling, not security
 
 
 def _flagged_keys(keys: set[str]) -> dict[str, tuple[bool, bool]]:
@@ -708,7 +708,7 @@ def spotcheck_draw(
     for task_id, attempt_id in population:
         first.setdefault(task_id, attempt_id)
     ids = sorted(first)
-    chosen = sorted(random.Random(seed).sample(ids, min(size, len(ids))))  # noqa: S311 - reproducible sampling
+    chosen = sorted(random.Random(seed).sample(ids, min(size, len(ids))))  # noqa: S311  # nosec B311 # reproducible seeded sampling
     draw = SpotCheckDraw.objects.create(
         drawn_by=actor,
         period_start=start,

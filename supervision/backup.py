@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore with fixed arguments, no shell
+import subprocess  # nosec B404 # runs pg_dump/pg_restore with fixed arguments, no shell
 import tarfile
 from pathlib import Path
 
@@ -64,7 +64,7 @@ def backup_create(*, target: Path) -> dict:
         name = connection.settings_dict["NAME"]
         args = ["pg_dump", *_pg_args(), "-Fc", "-f", str(target / "database.dump"), name]
         # The PostgreSQL client tools are found on PATH; fixed argument list, no shell.
-        subprocess.run(  # noqa: S603  # nosec B603 B607
+        subprocess.run(  # noqa: S603  # nosec B603 # fixed argv, no shell
             args,
             env=_pg_env(),
             check=True,
@@ -105,7 +105,7 @@ def backup_restore(*, source: Path) -> dict:
     else:
         name = connection.settings_dict["NAME"]
         args = ["pg_restore", *_pg_args(), "--clean", "--if-exists", "--no-owner", "-d", name]
-        subprocess.run(  # noqa: S603  # nosec B603 B607
+        subprocess.run(  # noqa: S603  # nosec B603 # fixed argv, no shell
             [*args, str(source / "database.dump")],
             env=_pg_env(),
             check=True,
@@ -116,7 +116,7 @@ def backup_restore(*, source: Path) -> dict:
         if media.exists():
             shutil.rmtree(media)
         media.parent.mkdir(parents=True, exist_ok=True)
-        tar.extractall(media.parent, members=members)  # noqa: S202  # nosec B202 - members checked above
+        tar.extractall(media.parent, members=members)  # noqa: S202  # nosec B202 # members checked above
     counts = row_counts()
     if counts != manifest["counts"]:
         raise RuntimeError(f"restored row counts {counts} differ from the backup's {manifest['counts']}")

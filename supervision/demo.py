@@ -30,7 +30,7 @@ from .models import (
     User,
 )
 
-DEMO_PASSWORD = "ducha-demo"  # noqa: S105 - documented demo-only password
+DEMO_PASSWORD = "ducha-demo"  # noqa: S105  # nosec B105 # documented demo-only password
 
 DEPARTMENTS = [
     ("NK", "内科", DepartmentKind.CLINICAL),

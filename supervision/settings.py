@@ -69,7 +69,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
         # Development and tests only: a fixed, obviously unsafe key.
-        SECRET_KEY = "django-insecure-ducha-development-key-do-not-use-in-production"  # noqa: S105
+        SECRET_KEY = "django-insecure-ducha-development-key-do-not-use-in-production"  # noqa: S105  # nosec B105 # DEBUG-only
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off (e.g. SECRET_KEY=$(openssl rand -hex 32))."

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         if User.objects.filter(username="supervisor").exists():
             self.stdout.write("Demo hospital already loaded; nothing changed.")
             return
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # nosec B311 # reproducible demo data, not security
         today = timezone.localdate()
         with transaction.atomic():
             from supervision import demo
