@@ -1,0 +1,615 @@
+#!/usr/bin/env python
+"""``make bench``: run every benchmark on SQLite and on PostgreSQL and write docs/benchmarks.md.
+
+    .venv/bin/python benchmarks/run.py [--size large|medium|small] [--backends sqlite,postgresql]
+                                       [--repeats 3] [--duration 10] [--import-rows 100000]
+                                       [--skip import,queue,pages,reports] [--out docs/benchmarks.md]
+
+Environment: ``BENCH_SIZE`` (default size, "medium" if unset), ``BENCH_PG_URL`` (default
+postgresql://ducha:ducha@127.0.0.1:5432/ducha_bench, with ``_<size>`` appended unless the size
+is large), ``BENCH_BACKENDS``.
+
+Data: the hospital year of the chosen size is generated once per backend with
+``manage.py bench_data`` into a separate database (``var/bench-<size>.sqlite3``, and the PostgreSQL
+database above, created when missing; PostgreSQL is started with ``.ci/services`` when it does not
+answer) and reused when present, so a repeated ``make bench`` only measures.
+
+Per backend, in this order:
+1. discharge import of ``--import-rows`` rows: the app's import, a naive row-by-row
+   django-import-export import and the floor (benchmarks/bench_discharge_import.py, which uses a
+   throw-away test database);
+2. the daily call-queue build for 1,000 fresh discharges on the full data set, rolled back after
+   each repeat (benchmarks/worker.py queue);
+3. pages under wrk (16 connections, loopback, ``--duration`` seconds per page and repeat) against
+   gunicorn as deployed (the Procfile's command line: 2 workers × 4 threads, DEBUG off), logged in
+   with a session created in Python per role, each as a ratio to a trivial view
+   (benchmarks/urls.py) on the same server in the same run;
+4. the monthly report and the annual summary: time and peak memory (benchmarks/bench_reports.py).
+Everything is bounded: a step that fails or times out is recorded as such, never retried forever.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = (
+    str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+)
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+CONNECTIONS = 16
+
+PAGES = [
+    ("trivial view (baseline)", "supervisor", "/__bench__/trivial"),
+    ("dashboard — supervisor", "supervisor", "/"),
+    ("dashboard — follow-up staff", "caller", "/"),
+    ("dashboard — department head", "head", "/"),
+    ("dashboard — administrator", "admin", "/"),
+    ("finding list", "supervisor", "/findings/"),
+    ("call list (all tasks)", "supervisor", "/followups/tasks/"),
+    ("my calls today (follow-up staff)", "caller", "/followups/"),
+    ("survey results", "supervisor", "/surveys/"),
+    ("complaint list", "supervisor", "/complaints/"),
+]
+TARGETS = {
+    "import_vs_naive": 10.0,
+    "import_vs_floor": 0.5,
+    "page_vs_trivial": 0.2,
+    "page_p95_ms": 150.0,
+    "monthly_s": 5.0,
+    "annual_s": 30.0,
+}
+
+
+def log(msg: str) -> None:
+    print(f"[bench {dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
+
+
+def env_for(url: str, **extra) -> dict:
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "supervision.settings", "DEBUG": "1"})
+    env.pop("REDIS_URL", None)  # the embedded broker: nothing is enqueued to a server
+    env.update(extra)
+    return env
+
+
+def run_json(args: list[str], env: dict, timeout: int) -> dict:
+    """Run a script that prints JSON (possibly after other output); return the last JSON document."""
+    try:
+        proc = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s"}
+    out = proc.stdout.strip()
+    if proc.returncode != 0:
+        return {"error": f"exit {proc.returncode}: {(proc.stderr or out)[-1500:]}"}
+    start = out.rfind("\n{")
+    text = out[start + 1 :] if start >= 0 else out[out.find("{") :]
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {"error": f"no JSON in output: {out[-500:]}"}
+
+
+# --- machine and databases ------------------------------------------------------------------
+
+
+def machine() -> dict:
+    info = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    for name, cmd in {
+        "postgresql": ["psql", "--version"],
+        "sqlite": [PY, "-c", "import sqlite3; print(sqlite3.sqlite_version)"],
+        "django": [PY, "-c", "import django; print(django.get_version())"],
+        "gunicorn": [GUNICORN, "--version"],
+        "wrk": ["wrk", "--version"],
+    }.items():
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+            info[name] = (proc.stdout or proc.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            info[name] = "not available"
+    return info
+
+
+def pg_ready(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pg_prepare(url: str) -> str | None:
+    """Start PostgreSQL when it does not answer; create the bench database. Returns an error or None."""
+    if not pg_ready(url):
+        log("PostgreSQL does not answer; starting it with .ci/services")
+        subprocess.run([str(ROOT / ".ci" / "services")], cwd=ROOT, timeout=600, check=False)
+        if not pg_ready(url):
+            return "PostgreSQL is not available (.ci/services did not start it)"
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    code = (
+        "import psycopg,sys\n"
+        "c=psycopg.connect(sys.argv[1], autocommit=True)\n"
+        "if not c.execute('SELECT 1 FROM pg_database WHERE datname=%s',(sys.argv[2],)).fetchone():\n"
+        "    c.execute('CREATE DATABASE \"'+sys.argv[2]+'\"')\n"
+    )
+    proc = subprocess.run([PY, "-c", code, admin_url, name], capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        return f"cannot create {name}: {proc.stderr.strip()[-300:]}"
+    return None
+
+
+def ensure_data(url: str, size: str) -> dict:
+    """Generate the bench data set once; reuse it when present. Returns counts (and generation log)."""
+    env = env_for(url)
+    counts = run_json([PY, "benchmarks/worker.py", "counts"], env, 300)
+    if "error" not in counts and counts.get("stays"):
+        expected = {"large": 250_000, "medium": 25_000, "small": 2_500}[size]
+        if counts["stays"] == expected:
+            return {"counts": counts, "generated": False}
+        return {
+            "error": f"database holds {counts['stays']} stays, not the {size} set; regenerate with --reset"
+        }
+    log(f"generating the {size} data set (once) in {url}")
+    subprocess.run([PY, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=1800)
+    result = run_json([PY, "manage.py", "bench_data", "--size", size], env, 3 * 3600)
+    if "error" in result:
+        return result
+    return {"counts": result["counts"], "generated": True, "steps": result["steps"]}
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+
+def bench_import(url: str, rows: int, repeats: int) -> dict:
+    env = env_for(url)
+    return run_json(
+        [PY, "benchmarks/bench_discharge_import.py", str(rows), "--repeats", str(repeats)], env, 3600
+    )
+
+
+def bench_queue(url: str, repeats: int) -> dict:
+    return run_json(
+        [PY, "benchmarks/worker.py", "queue", "--discharges", "1000", "--repeats", str(max(3, repeats))],
+        env_for(url),
+        1200,
+    )
+
+
+def bench_reports(url: str, repeats: int) -> dict:
+    # The last complete month and its calendar year (the data set covers the 365 days up to today).
+    last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    args = [PY, "benchmarks/bench_reports.py", "--repeats", str(repeats), "--month", f"{last:%Y-%m}"]
+    return run_json([*args, "--year", str(last.year)], env_for(url), 3600)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wrk(url: str, cookie: str, duration: int) -> dict:
+    cmd = [
+        "wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s", "--latency",
+        "-s", str(ROOT / "benchmarks" / "wrk_report.lua"), "-H", f"Cookie: {cookie}", url,
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    return {"error": (proc.stderr or proc.stdout)[-500:]}
+
+
+def bench_pages(url: str, repeats: int, duration: int) -> dict:
+    port = free_port()
+    server_env = env_for(
+        url,
+        DJANGO_SETTINGS_MODULE="benchmarks.settings",
+        ROOT_URLCONF="benchmarks.urls",
+        DEBUG="0",
+        SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",  # noqa: S106 # nosec B105
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_HTTPS="0",
+        STATIC_ROOT=str(ROOT / "var" / "bench-static"),
+    )
+    # Sessions are signed with SECRET_KEY: create them with the server's settings.
+    sessions = run_json([PY, "benchmarks/worker.py", "sessions"], server_env, 300)
+    if "error" in sessions:
+        return sessions
+    # As deployed: static files collected (the manifest storage needs it when DEBUG is off).
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=server_env,
+        cwd=ROOT,
+        check=True,
+        timeout=600,
+    )
+    # The Procfile's command line (2 workers × 4 threads), on loopback; access log off so the
+    # terminal is not the bottleneck.
+    cmd = [GUNICORN, "supervision.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+           "--timeout", "120"]  # fmt: skip
+    server = subprocess.Popen(
+        cmd, env=server_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            if server.poll() is not None:
+                return {"error": f"gunicorn exited: {server.stderr.read().decode()[-1500:]}"}
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        status = {}
+        for name, role, path in PAGES:  # warm up, and check every page answers 200 for its role
+            status[name] = _status(base + path, sessions[role]["cookie"])
+        results: dict[str, list] = {name: [] for name, _r, _p in PAGES}
+        for _ in range(repeats):
+            for name, role, path in PAGES:
+                results[name].append(wrk(base + path, sessions[role]["cookie"], duration))
+        return {"status": status, "runs": results, "users": {r: s["username"] for r, s in sessions.items()}}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _status(url: str, cookie: str) -> int:
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None  # a redirect (e.g. to the login page) is reported as its 3xx status
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 # loopback http only
+    try:
+        with opener.open(request, timeout=60) as response:  # nosec B310 # loopback
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def _s(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def met(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("**met**" if ok else "**not met**")
+
+
+def render(meta: dict, results: dict) -> str:
+    m = meta["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`benchmarks/run.py`); do not edit by hand — the method, the data set and",
+        "the honest caveats are in the sections after the tables (kept in `benchmarks/run.py` → `METHOD`).",
+        "",
+        f"Run: {meta['started']} – {meta['finished']} (UTC). Size: **{meta['size']}**. "
+        f"Repeats: {meta['repeats']}; wrk: {CONNECTIONS} connections, {meta['duration']} s per page and repeat.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    for key in (
+        "cpu",
+        "nproc",
+        "memory_gib",
+        "platform",
+        "python",
+        "django",
+        "sqlite",
+        "postgresql",
+        "gunicorn",
+        "wrk",
+    ):
+        lines.append(f"| {key} | {m.get(key, '')} |")
+    lines.append("")
+    lines.append("The machine was shared with other work while some runs were made; see the notes.")
+    lines.append("")
+    for backend, r in results.items():
+        lines += [f"## {backend}", ""]
+        if "error" in r:
+            lines += [f"Not run: {r['error']}", ""]
+            continue
+        data = r.get("data", {})
+        if "error" in data:
+            lines += [f"Data set: {data['error']}", ""]
+        else:
+            c = data.get("counts", {})
+            lines.append(
+                "Data set: " + ", ".join(f"{k} {v:,}" for k, v in c.items() if isinstance(v, int))
+                + ("; orders by status " + ", ".join(f"{k} {v:,}" for k, v in c.get("orders_by_status", {}).items()))
+                + "."
+            )  # fmt: skip
+            if data.get("steps"):
+                lines.append(
+                    "Generated in this run: "
+                    + ", ".join(f"{k} {v:.0f} s" for k, v in data["steps"].items())
+                    + "."
+                )
+            lines.append("")
+        lines += _import_section(r.get("import")) + _queue_section(r.get("queue"))
+        lines += _pages_section(r.get("pages"), meta["size"], backend) + _reports_section(
+            r.get("reports"), meta["size"]
+        )
+    lines += METHOD.splitlines()
+    return "\n".join(lines) + "\n"
+
+
+def _import_section(imp) -> list[str]:
+    out = ["### Discharge import", ""]
+    if imp is None:
+        return [*out, "Skipped.", ""]
+    if "error" in imp:
+        return [*out, f"Failed: `{imp['error'][:800]}`", ""]
+    out += [
+        f"{imp.get('rows', 0):,} rows in one .xlsx ({imp.get('file_bytes', 0) / 2**20:.1f} MiB), "
+        f"{imp.get('repeats', '?')} repeats, each from an empty stay table; rows per second:",
+        "",
+        "| import | median | min | max |",
+        "|---|---:|---:|---:|",
+    ]
+    labels = {
+        "ducha_import": "Ducha (`followups.importing.discharges_import`: validate in Python, bulk insert)",
+        "naive_import_export": "naive django-import-export, row by row",
+        "floor_openpyxl_bulk_create": "floor (openpyxl read-only parse + one bulk insert)",
+    }
+    for key, label in labels.items():
+        s = imp.get(key)
+        if isinstance(s, dict):
+            out.append(
+                f"| {label} | {s['rows_per_s_median']:,.0f} | {s['rows_per_s_min']:,.0f} | {s['rows_per_s_max']:,.0f} |"
+            )
+    vs_naive, vs_floor = imp.get("ratio_ducha_vs_naive"), imp.get("ratio_ducha_vs_floor")
+    out.append("")
+    if vs_naive is not None:
+        out.append(
+            f"- Ducha ÷ naive = **{vs_naive:.1f}×** (target ≥ 10×): {met(vs_naive >= TARGETS['import_vs_naive'])}"
+        )
+    if vs_floor is not None:
+        out.append(
+            f"- Ducha ÷ floor = **{vs_floor:.0%}** (target ≥ 50 %): {met(vs_floor >= TARGETS['import_vs_floor'])}"
+        )
+    return [*out, ""]
+
+
+def _queue_section(q) -> list[str]:
+    out = ["### Daily call-queue build", ""]
+    if q is None:
+        return [*out, "Skipped.", ""]
+    if "error" in q:
+        return [*out, f"Failed: `{q['error'][:800]}`", ""]
+    return [
+        *out,
+        f"{q['discharges']:,} fresh discharges on top of the data set → {q['tasks_created']:,} tasks, "
+        f"{q['queries']} queries; seconds median {q['seconds_median']:.3f}, min {q['seconds_min']:.3f}, "
+        f"max {q['seconds_max']:.3f} ({q['repeats']} repeats, each rolled back).",
+        "",
+    ]
+
+
+def _pages_section(p, size, backend) -> list[str]:
+    out = ["### Pages under load (gunicorn, wrk)", ""]
+    if p is None:
+        return [*out, "Skipped.", ""]
+    if "error" in p:
+        return [*out, f"Failed: `{p['error'][:800]}`", ""]
+    runs = p["runs"]
+    base_rps = statistics.median(r["rps"] for r in runs["trivial view (baseline)"] if "rps" in r)
+    out += [
+        "Median over the repeats (min–max in brackets). Ratio = page requests/s ÷ trivial view requests/s.",
+        "",
+        "| page | HTTP | p50 ms | p95 ms | req/s | ratio | non-2xx | p95 ≤ 150 ms | ≥ 20 % |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    judged = size == "large" and backend.startswith("PostgreSQL")
+    for name, _role, _path in PAGES:
+        rs = [r for r in runs[name] if "rps" in r]
+        if not rs:
+            out.append(
+                f"| {name} | {p['status'].get(name)} | failed: {runs[name][0].get('error', '')[:80]} | | | | | | |"
+            )
+            continue
+        p50, p95, rps = (
+            _s([r["p50_ms"] for r in rs]),
+            _s([r["p95_ms"] for r in rs]),
+            _s([r["rps"] for r in rs]),
+        )
+        ratio = rps["median"] / base_rps if base_rps else 0
+        non2xx = sum(r["non_2xx"] + r["socket_errors"] for r in rs) + (p["status"].get(name) != 200)
+        ok_p95 = p95["median"] <= TARGETS["page_p95_ms"] and non2xx == 0
+        ok_ratio = ratio >= TARGETS["page_vs_trivial"] and non2xx == 0
+        baseline = name.startswith("trivial")
+        out.append(
+            f"| {name} | {p['status'].get(name)} | {p50['median']:.1f} ({p50['min']:.1f}–{p50['max']:.1f}) "
+            f"| {p95['median']:.1f} ({p95['min']:.1f}–{p95['max']:.1f}) "
+            f"| {rps['median']:.1f} ({rps['min']:.1f}–{rps['max']:.1f}) | {ratio:.0%} | {non2xx} "
+            f"| {'—' if baseline else (met(ok_p95) if judged else ('yes' if ok_p95 else 'no'))} "
+            f"| {'—' if baseline else (met(ok_ratio) if judged else ('yes' if ok_ratio else 'no'))} |"
+        )
+    out.append("")
+    if not judged:
+        out += ["(The targets apply at large size on PostgreSQL; here they are shown for information.)", ""]
+    out += ["Logged in as: " + ", ".join(f"{r} = `{u}`" for r, u in p.get("users", {}).items()) + ".", ""]
+    return out
+
+
+def _reports_section(rep, size) -> list[str]:
+    out = ["### Reports (content + PDF + Excel)", ""]
+    if rep is None:
+        return [*out, "Skipped.", ""]
+    if "error" in rep:
+        return [*out, f"Failed: `{rep['error'][:800]}`", ""]
+    out += [
+        "Seconds, median (min–max); peak memory = Python allocations under tracemalloc in one extra run; "
+        f"process max RSS {rep.get('max_rss_mib', '?')} MiB.",
+        "",
+        "| report | period | content s | PDF s | Excel s | total s | queries | peak MiB | target | verdict |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for kind, limit in (("monthly", TARGETS["monthly_s"]), ("annual", TARGETS["annual_s"])):
+        k = rep.get(kind) or {}
+        sec = k.get("seconds") or {}
+
+        def cell(step, sec=sec):
+            v = sec.get(step)
+            return f"{v['median']:.2f} ({v['min']:.2f}–{v['max']:.2f})" if v else ""
+
+        total = (sec.get("total") or {}).get("median")
+        verdict = (
+            ""
+            if total is None
+            else (met(total <= limit) if size == "large" else ("within" if total <= limit else "over"))
+        )
+        out.append(
+            f"| {kind} | {k.get('period', '')} | {cell('content')} | {cell('pdf')} | {cell('xlsx')} | {cell('total')} "
+            f"| {k.get('queries', '')} | {k.get('peak_python_alloc_mib', '')} | ≤ {limit:.0f} s | {verdict} |"
+        )
+    return [*out, ""]
+
+
+METHOD = """
+## Method
+
+- **Data**: `manage.py bench_data --size S` (see `benchmarks/data.py`) writes a hospital year through the
+  project's services and bulk import paths into a separate database per backend and size
+  (`var/bench-<size>.sqlite3`; PostgreSQL `ducha_bench` for large, `ducha_bench_<size>` otherwise), reused by
+  later runs. Which path writes what:
+
+  | rows | written by |
+  |---|---|
+  | departments, staff roster | `bulk_create` (the roster import is django-import-export row by row; plain rows, no behaviour lost) |
+  | users | `User.objects.create` + groups; heads via `supervision.demo._head_for` |
+  | discharged stays | `followups.importing.discharges_import` — the HIS import's bulk path, one CSV per month |
+  | past call attempts and their tasks | `followups.importing.history_import` — the follow-up register import's bulk path |
+  | the last 10 days' queues | `followups.services.call_queue_build`, one per day; `task_claim` + `call_record` for a share of today's tasks |
+  | survey responses | `surveys.services.response_submit`, every one (answers as the demo draws them) |
+  | complaints | `complaints.services.complaint_intake` + accept / assign / reply / determine / answer / close, every one |
+  | inspection rounds | `inspections.services.round_start` / `answer_save` / `round_submit` for every round; failed items → findings via the core |
+  | chart audits | `inspections.services.chart_sample_draw` per month + `audit_complete` for every sampled chart |
+  | findings and orders | created by the channels above, topped up with `supervision.services.finding_create` + acknowledge / extension / submit / return / verify |
+
+  No row is bulk-copied past a service: the per-row services were fast enough to run for every row, so no
+  "representative share" shortcut was needed. Counts differ a little from the nominal targets where the
+  channels decide (e.g. findings: every failed inspection item and problem chart becomes one, so there are more
+  than 5,000 at large size; tasks: one per stay).
+- **Import**: `benchmarks/bench_discharge_import.py` (followups) generates one .xlsx and times the three imports
+  in the same process on the same file, each from an empty stay table, in a throw-away test database.
+- **Queue**: `benchmarks/worker.py queue` adds 1,000 discharges inside the policy window of a day 30 days ahead on
+  top of the full data set, times `call_queue_build(day=…)`, and rolls back; repeated.
+- **Pages**: gunicorn with the Procfile's command line (`--workers 2 --threads 4`) and DEBUG off, settings
+  `benchmarks.settings` (the product's settings + `ROOT_URLCONF=benchmarks.urls`, which adds only the trivial
+  view). Sessions are created in Python (`SessionStore`) for each role. Each page is first fetched once (HTTP
+  status shown), then `wrk -t2 -c16 -d<duration>s` per page per repeat, in the same run as the trivial view.
+  wrk and gunicorn share the 2 cores, so absolute throughput is a property of this machine; the ratio to the
+  trivial view is the comparable figure.
+- **Reports**: `benchmarks/bench_reports.py` (reports) times building the content, the PDF and the workbook of the
+  month of the latest finding and its year; peak memory under tracemalloc in a separate run.
+- Query counts per page are asserted independent of row count in each app's tests (`tests/<app>/`), not here;
+  timing is never asserted in unit tests.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--size", default=os.environ.get("BENCH_SIZE", "medium"), choices=["small", "medium", "large"]
+    )
+    parser.add_argument("--backends", default=os.environ.get("BENCH_BACKENDS", "sqlite,postgresql"))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10, help="wrk seconds per page and repeat")
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--skip", default="", help="comma list of import,queue,pages,reports")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--json", default=str(ROOT / "var" / "bench-results.json"))
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    started = dt.datetime.now(dt.UTC)
+    pg_url = os.environ.get("BENCH_PG_URL") or "postgresql://ducha:ducha@127.0.0.1:5432/ducha_bench"
+    if args.size != "large" and not os.environ.get("BENCH_PG_URL"):
+        pg_url += f"_{args.size}"
+    urls = {
+        "sqlite": ("SQLite (embedded default)", f"sqlite:///{ROOT / 'var' / f'bench-{args.size}.sqlite3'}"),
+        "postgresql": (f"PostgreSQL ({urlparse(pg_url).path.lstrip('/')})", pg_url),
+    }
+    results: dict[str, dict] = {}
+    for key in filter(None, args.backends.split(",")):
+        label, url = urls[key]
+        log(f"{label}: {url}")
+        r: dict = {}
+        results[label] = r
+        if key == "postgresql":
+            error = pg_prepare(url)
+            if error:
+                r["error"] = error
+                continue
+        r["data"] = ensure_data(url, args.size)
+        if "error" in r["data"]:
+            continue
+        if "import" not in skip:
+            log("discharge import")
+            r["import"] = bench_import(url, args.import_rows, args.repeats)
+        if "queue" not in skip:
+            log("call-queue build")
+            r["queue"] = bench_queue(url, args.repeats)
+        if "pages" not in skip:
+            log("pages under wrk")
+            r["pages"] = bench_pages(url, args.repeats, args.duration)
+        if "reports" not in skip:
+            log("reports")
+            r["reports"] = bench_reports(url, args.repeats)
+    meta = {
+        "machine": machine(),
+        "size": args.size,
+        "repeats": args.repeats,
+        "duration": args.duration,
+        "started": f"{started:%Y-%m-%d %H:%M}",
+        "finished": f"{dt.datetime.now(dt.UTC):%H:%M}",
+    }
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(
+        json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1, default=str)
+    )
+    Path(args.out).write_text(render(meta, results))
+    log(f"wrote {args.out} (raw figures in {args.json})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""Django-side helpers of benchmarks/run.py, run as a subprocess against one database.
+
+    DATABASE_URL=... .venv/bin/python benchmarks/worker.py sessions
+    DATABASE_URL=... .venv/bin/python benchmarks/worker.py queue [--discharges 1000] [--repeats 5]
+    DATABASE_URL=... .venv/bin/python benchmarks/worker.py counts
+    DATABASE_URL=... .venv/bin/python benchmarks/worker.py explain [--top 8]
+
+Each prints one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+ROLE_USERS = {"supervisor": "supervisor", "caller": "caller1", "head": None, "admin": "admin"}
+
+
+def _head_username() -> str:
+    """The head of the clinical department with the most orders (the heaviest head dashboard)."""
+    from django.db.models import Count
+
+    from supervision.models import RectificationOrder, User
+
+    top = RectificationOrder.objects.values("department_id").annotate(n=Count("id")).order_by("-n").first()
+    user = (
+        User.objects.filter(departments=top["department_id"], groups__name="dept_head").first()
+        if top
+        else None
+    )
+    user = user or User.objects.filter(username__startswith="head-").order_by("id").first()
+    return user.username
+
+
+def sessions() -> dict:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from supervision.models import User
+
+    out = {}
+    for role, username in ROLE_USERS.items():
+        user = User.objects.get(username=username or _head_username())
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.set_expiry(4 * 3600)
+        store.create()
+        store.save()
+        out[role] = {
+            "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}",
+            "username": user.username,
+        }
+    return out
+
+
+def queue(discharges: int, repeats: int) -> dict:
+    """Build a day's call queue for ``discharges`` fresh stays on the full data set, rolled back each time."""
+    from followups import services
+    from followups.models import DutyRoster
+    from supervision.models import Department, DepartmentKind, DischargeStay, User
+
+    rng = random.Random(5)  # nosec B311 # benchmark data
+    day = timezone.localdate() + dt.timedelta(days=30)  # a day no queue exists for yet
+    departments = list(
+        Department.objects.filter(kind=DepartmentKind.CLINICAL, active=True).values_list("id", flat=True)
+    )
+    callers = list(User.objects.filter(groups__name="followup").values_list("id", flat=True))
+    policy = services.policy_default()
+    offsets = range(policy.window_start_day, policy.window_end_day + 1)
+    seconds, queries, created = [], 0, 0
+    for r in range(repeats):
+        with transaction.atomic():
+            DutyRoster.objects.bulk_create([DutyRoster(user_id=c, day=day) for c in callers])
+            DischargeStay.objects.bulk_create(
+                [
+                    DischargeStay(
+                        admission_no=f"Q{r}{i:07d}",
+                        patient_name="新患者",
+                        phone=f"139{i:08d}",
+                        department_id=rng.choice(departments),
+                        admitted_on=day - dt.timedelta(days=20),
+                        discharged_on=day - dt.timedelta(days=rng.choice(list(offsets))),
+                        diagnosis="社区获得性肺炎",
+                    )
+                    for i in range(discharges)
+                ],
+                batch_size=1000,
+            )
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                result = services.call_queue_build(day=day)
+                seconds.append(time.perf_counter() - start)
+            queries, created = len(ctx.captured_queries), result.created
+            transaction.set_rollback(True)
+    return {
+        "discharges": discharges,
+        "tasks_created": created,
+        "queries": queries,
+        "seconds_median": statistics.median(seconds),
+        "seconds_min": min(seconds),
+        "seconds_max": max(seconds),
+        "repeats": repeats,
+    }
+
+
+def counts() -> dict:
+    from benchmarks import data
+
+    return data.counts()
+
+
+PAGES = {
+    "dashboard (supervisor)": ("supervisor", "/"),
+    "finding list": ("supervisor", "/findings/"),
+    "call list": ("supervisor", "/followups/tasks/"),
+    "survey results": ("supervisor", "/surveys/"),
+    "complaint list": ("supervisor", "/complaints/"),
+}
+
+
+def explain(top: int) -> dict:
+    """Run each page once, keep its slowest queries, EXPLAIN (ANALYZE, BUFFERS) them."""
+    from django.test import Client
+
+    from supervision.models import User
+
+    settings.ALLOWED_HOSTS = ["*"]
+    found = []
+    users = {r: User.objects.get(username=u or _head_username()) for r, u in ROLE_USERS.items()}
+    pages = dict(PAGES)
+    pages.update({f"dashboard ({r})": (r, "/") for r in ("caller", "head", "admin")})
+    for name, (role, url) in pages.items():
+        client = Client()
+        client.force_login(users[role])
+        client.get(url)  # warm
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        for q in ctx.captured_queries:
+            found.append(
+                {"page": name, "status": response.status_code, "sql": q["sql"], "time": float(q["time"])}
+            )
+    found.sort(key=lambda q: -q["time"])
+    seen, plans = set(), []
+    for q in found:
+        key = q["sql"][:300]
+        if key in seen or not q["sql"].lstrip().upper().startswith("SELECT"):
+            continue
+        seen.add(key)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+            else:
+                cursor.execute("EXPLAIN QUERY PLAN " + q["sql"])
+            plan = "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+        plans.append({**q, "plan": plan})
+        if len(plans) >= top:
+            break
+    return {"vendor": connection.vendor, "queries": plans}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["sessions", "queue", "counts", "explain"])
+    parser.add_argument("--discharges", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--top", type=int, default=8)
+    args = parser.parse_args()
+    if args.command == "sessions":
+        result = sessions()
+    elif args.command == "queue":
+        result = queue(args.discharges, args.repeats)
+    elif args.command == "counts":
+        result = counts()
+    else:
+        result = explain(args.top)
+    print(json.dumps(result, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":
+    main()
