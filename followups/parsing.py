@@ -107,7 +107,7 @@ _SEX = {
 def parse_sex(value) -> str:
     if value in (None, ""):
         return Sex.UNKNOWN
-    text = str(int(value) if isinstance(value, float) else value).strip().lower()
+    text = str(int(value) if isinstance(value, float) and value.is_integer() else value).strip().lower()
     if text in _SEX:
         return _SEX[text]
     raise ValueError(_("“%(value)s” is not a sex (男 / 女 / 未知).") % {"value": value})
