@@ -43,8 +43,10 @@ def journey_marks():
     ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One chromium for the journeys of this package; closed when the package is done, so that other
+    e2e tests (tests/surveys, tests/inspections) can start their own Playwright afterwards."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are
