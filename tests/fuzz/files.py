@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import zipfile
 
@@ -85,7 +86,16 @@ def _rewrite(xlsx: bytes, replace: dict[str, object]) -> bytes:
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=8)
+def _zip_bomb(headers: tuple[str, ...], megabytes: int) -> bytes:
+    return zip_bomb_xlsx_uncached(list(headers), megabytes=megabytes)
+
+
 def zip_bomb_xlsx(headers, *, megabytes: int = 260) -> bytes:
+    return _zip_bomb(tuple(headers), megabytes)
+
+
+def zip_bomb_xlsx_uncached(headers, *, megabytes: int = 260) -> bytes:
     """A real workbook whose sheet unpacks to ``megabytes`` MB of XML whitespace (a few hundred KB packed)."""
     xlsx = xlsx_bytes(headers, [])
     sheet = zipfile.ZipFile(io.BytesIO(xlsx)).read("xl/worksheets/sheet1.xml")

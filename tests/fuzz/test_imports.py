@@ -9,6 +9,7 @@ is written, by design.
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 
@@ -20,12 +21,15 @@ from hypothesis import strategies as st
 
 from . import files
 
+# FUZZ_EXAMPLES=500 for a deeper run than the default 30 per test.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
+
 pytestmark = pytest.mark.django_db(transaction=False)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 APPS = ("supervision", "followups", "complaints", "surveys", "inspections")
 FUZZ = settings(
-    max_examples=30,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -137,13 +141,13 @@ def test_random_xlsx_cells_give_success_or_a_chinese_error_and_nothing_partly_wr
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(headers=st.lists(files.any_text, max_size=8))
 def test_random_headers_are_refused_with_the_missing_columns_named(kind, headers, world):
     expected, run = importers()[kind]
     before = snapshot()
     report = run(files.csv_upload(headers, [["x"] * len(headers)]), "h.csv", world)
-    if not set(expected) >= set(h.strip() for h in headers if h.strip()) or not headers:
+    if not set(expected) >= {h.strip() for h in headers if h.strip()} or not headers:
         assert not report.ok
     check(report, before)
 
@@ -246,5 +250,23 @@ def test_a_non_numeric_sort_order_gets_a_chinese_message(world):
     headers, run = importers()["departments"]
     before = snapshot()
     report = run(files.csv_upload(headers, [["X1", "新科室", "临床", "是", ":"]]), "sort.csv", world)
+    assert not report.ok
+    check(report, before)
+
+
+@pytest.mark.parametrize("number", [float("inf"), float("nan"), 1.7976931348623157e308])
+def test_a_sex_cell_holding_an_impossible_number_is_a_chinese_row_error(number, world):
+    """Found by this suite: 性别 = 1.8e308 (read back as infinity) crashed the discharge import."""
+    from followups import importing, parsing
+
+    with pytest.raises(ValueError, match="性别"):
+        parsing.parse_sex(number)
+    headers = importing.DISCHARGE_HEADERS
+    row = list(importing.DISCHARGE_EXAMPLE)
+    row[headers.index("性别")] = 1.7976931348623157e308
+    before = snapshot()
+    report = importing.discharges_import(
+        source=files.xlsx_upload(headers, [row]), file_name="s.xlsx", actor=world
+    )
     assert not report.ok
     check(report, before)
