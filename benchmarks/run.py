@@ -184,11 +184,26 @@ def ensure_data(url: str, size: str) -> dict:
 # --- steps ----------------------------------------------------------------------------------
 
 
-def bench_import(url: str, rows: int, repeats: int) -> dict:
+def bench_import(url: str, rows: int, repeats: int, naive_rows: int) -> dict:
+    """Ducha vs floor on ``rows`` (repeated); Ducha vs naive on ``naive_rows`` in one run on one file.
+
+    The naive row-by-row import runs at ~150–300 rows/s here, so 100,000 rows would take 6–10
+    minutes per repeat; when ``naive_rows`` < ``rows`` the naive comparison uses the smaller file
+    (both imports on the same file in the same process) and says so.
+    """
     env = env_for(url)
-    return run_json(
-        [PY, "benchmarks/bench_discharge_import.py", str(rows), "--repeats", str(repeats)], env, 3600
-    )
+    script = [PY, "benchmarks/bench_discharge_import.py"]
+    if naive_rows >= rows:
+        return run_json([*script, str(rows), "--repeats", str(repeats)], env, 3600)
+    main = run_json([*script, str(rows), "--repeats", str(repeats), "--skip-naive"], env, 3600)
+    naive = run_json([*script, str(naive_rows), "--repeats", "1"], env, 3600)
+    if "error" in main:
+        return main
+    main["naive_run"] = naive
+    if "error" not in naive:
+        main["naive_import_export"] = naive["naive_import_export"]
+        main["ratio_ducha_vs_naive"] = naive["ratio_ducha_vs_naive"]
+    return main
 
 
 def bench_queue(url: str, repeats: int) -> dict:
@@ -303,6 +318,25 @@ def _status(url: str, cookie: str) -> int:
 # --- report ---------------------------------------------------------------------------------
 
 
+PLANS_START, PLANS_END = "<!-- plans:start -->", "<!-- plans:end -->"
+
+
+def write_plans(url: str, path: Path) -> None:
+    """Replace the generated part of docs/performance.md (between the markers) with fresh plans."""
+    env = env_for(url)
+    proc = subprocess.run(
+        [PY, "benchmarks/worker.py", "explain", "--top", "12", "--markdown"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    body = proc.stdout if proc.returncode == 0 else f"EXPLAIN failed: {proc.stderr[-1000:]}"
+    text = path.read_text() if path.exists() else f"# Performance\n\n{PLANS_START}\n{PLANS_END}\n"
+    if PLANS_START not in text:
+        text += f"\n{PLANS_START}\n{PLANS_END}\n"
+    head, rest = text.split(PLANS_START, 1)
+    tail = rest.split(PLANS_END, 1)[1] if PLANS_END in rest else "\n"
+    path.write_text(f"{head}{PLANS_START}\n{body.strip()}\n{PLANS_END}{tail}")
+
+
 def _s(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
@@ -344,7 +378,7 @@ def render(meta: dict, results: dict) -> str:
     lines.append("The machine was shared with other work while some runs were made; see the notes.")
     lines.append("")
     for backend, r in results.items():
-        lines += [f"## {backend}", ""]
+        lines += [f"## {backend} — {r.get('size', '')} size", ""]
         if "error" in r:
             lines += [f"Not run: {r['error']}", ""]
             continue
@@ -366,8 +400,8 @@ def render(meta: dict, results: dict) -> str:
                 )
             lines.append("")
         lines += _import_section(r.get("import")) + _queue_section(r.get("queue"))
-        lines += _pages_section(r.get("pages"), meta["size"], backend) + _reports_section(
-            r.get("reports"), meta["size"]
+        lines += _pages_section(r.get("pages"), r.get("size"), backend) + _reports_section(
+            r.get("reports"), r.get("size")
         )
     lines += METHOD.splitlines()
     return "\n".join(lines) + "\n"
@@ -399,6 +433,19 @@ def _import_section(imp) -> list[str]:
             )
     vs_naive, vs_floor = imp.get("ratio_ducha_vs_naive"), imp.get("ratio_ducha_vs_floor")
     out.append("")
+    naive = imp.get("naive_run")
+    if naive and "error" not in naive:
+        d = naive["ducha_import"]["rows_per_s_median"]
+        n = naive["naive_import_export"]["rows_per_s_median"]
+        out += [
+            f"The naive row is from a {naive['rows']:,}-row file of the same generator, imported in the same "
+            f"process right after Ducha's import of that same file (Ducha {d:,.0f} rows/s vs naive {n:,.0f} "
+            f"rows/s there): row by row it would take {imp.get('rows', 0) / max(n, 1) / 60:.0f} min per "
+            f"repeat at {imp.get('rows', 0):,} rows. The ratio to naive is taken from that same-file run.",
+            "",
+        ]
+    elif naive:
+        out += [f"Naive run failed: `{naive['error'][:500]}`", ""]
     if vs_naive is not None:
         out.append(
             f"- Ducha ÷ naive = **{vs_naive:.1f}×** (target ≥ 10×): {met(vs_naive >= TARGETS['import_vs_naive'])}"
@@ -552,11 +599,17 @@ def main() -> None:
     parser.add_argument(
         "--size", default=os.environ.get("BENCH_SIZE", "medium"), choices=["small", "medium", "large"]
     )
+    parser.add_argument(
+        "--sqlite-size",
+        choices=["small", "medium", "large"],
+        help="size for SQLite if different (default --size)",
+    )
     parser.add_argument("--backends", default=os.environ.get("BENCH_BACKENDS", "sqlite,postgresql"))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="wrk seconds per page and repeat")
     parser.add_argument("--import-rows", type=int, default=100_000)
-    parser.add_argument("--skip", default="", help="comma list of import,queue,pages,reports")
+    parser.add_argument("--naive-rows", type=int, default=10_000, help="rows for the naive import (slow)")
+    parser.add_argument("--skip", default="", help="comma list of import,queue,pages,reports,explain")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--json", default=str(ROOT / "var" / "bench-results.json"))
     args = parser.parse_args()
@@ -565,8 +618,10 @@ def main() -> None:
     pg_url = os.environ.get("BENCH_PG_URL") or "postgresql://ducha:ducha@127.0.0.1:5432/ducha_bench"
     if args.size != "large" and not os.environ.get("BENCH_PG_URL"):
         pg_url += f"_{args.size}"
+    sqlite_size = args.sqlite_size or args.size
+    sizes = {"sqlite": sqlite_size, "postgresql": args.size}
     urls = {
-        "sqlite": ("SQLite (embedded default)", f"sqlite:///{ROOT / 'var' / f'bench-{args.size}.sqlite3'}"),
+        "sqlite": ("SQLite (embedded default)", f"sqlite:///{ROOT / 'var' / f'bench-{sqlite_size}.sqlite3'}"),
         "postgresql": (f"PostgreSQL ({urlparse(pg_url).path.lstrip('/')})", pg_url),
     }
     results: dict[str, dict] = {}
@@ -580,12 +635,13 @@ def main() -> None:
             if error:
                 r["error"] = error
                 continue
-        r["data"] = ensure_data(url, args.size)
+        r["size"] = sizes[key]
+        r["data"] = ensure_data(url, sizes[key])
         if "error" in r["data"]:
             continue
         if "import" not in skip:
             log("discharge import")
-            r["import"] = bench_import(url, args.import_rows, args.repeats)
+            r["import"] = bench_import(url, args.import_rows, args.repeats, args.naive_rows)
         if "queue" not in skip:
             log("call-queue build")
             r["queue"] = bench_queue(url, args.repeats)
@@ -595,9 +651,14 @@ def main() -> None:
         if "reports" not in skip:
             log("reports")
             r["reports"] = bench_reports(url, args.repeats)
+        if key == "postgresql" and "explain" not in skip:
+            log("EXPLAIN ANALYZE of the heaviest queries → docs/performance.md")
+            write_plans(url, ROOT / "docs" / "performance.md")
     meta = {
         "machine": machine(),
-        "size": args.size,
+        "size": args.size
+        if sqlite_size == args.size
+        else f"{args.size} (PostgreSQL), {sqlite_size} (SQLite)",
         "repeats": args.repeats,
         "duration": args.duration,
         "started": f"{started:%Y-%m-%d %H:%M}",

@@ -141,9 +141,13 @@ PAGES = {
 
 
 def explain(top: int) -> dict:
-    """Run each page once, keep its slowest queries, EXPLAIN (ANALYZE, BUFFERS) them."""
-    from django.test import Client
+    """Run each page and the annual report's content once; EXPLAIN (ANALYZE, BUFFERS) the slowest queries."""
+    import re
 
+    from django.test import Client
+    from django.utils import translation
+
+    from reports.builders import build_content
     from supervision.models import User
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -151,6 +155,7 @@ def explain(top: int) -> dict:
     users = {r: User.objects.get(username=u or _head_username()) for r, u in ROLE_USERS.items()}
     pages = dict(PAGES)
     pages.update({f"dashboard ({r})": (r, "/") for r in ("caller", "head", "admin")})
+    pages["my calls today"] = ("caller", "/followups/")
     for name, (role, url) in pages.items():
         client = Client()
         client.force_login(users[role])
@@ -159,25 +164,80 @@ def explain(top: int) -> dict:
             response = client.get(url)
         for q in ctx.captured_queries:
             found.append(
-                {"page": name, "status": response.status_code, "sql": q["sql"], "time": float(q["time"])}
+                {
+                    "where": f"{name} `{url}`",
+                    "status": response.status_code,
+                    "sql": q["sql"],
+                    "time": float(q["time"]),
+                }
             )
+    last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    with translation.override("zh-hans"), CaptureQueriesContext(connection) as ctx:
+        build_content(
+            kind="annual", start=dt.date(last.year, 1, 1), end=dt.date(last.year, 12, 31), department_ids=None
+        )
+    for q in ctx.captured_queries:
+        found.append(
+            {"where": f"annual report {last.year}", "status": "", "sql": q["sql"], "time": float(q["time"])}
+        )
     found.sort(key=lambda q: -q["time"])
     seen, plans = set(), []
     for q in found:
-        key = q["sql"][:300]
-        if key in seen or not q["sql"].lstrip().upper().startswith("SELECT"):
+        sql = q["sql"]
+        key = re.sub(r"\d+", "N", sql)[:400]
+        if key in seen or not sql.lstrip().upper().startswith("SELECT"):
             continue
         seen.add(key)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             else:
-                cursor.execute("EXPLAIN QUERY PLAN " + q["sql"])
+                cursor.execute("EXPLAIN QUERY PLAN " + sql)
             plan = "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
-        plans.append({**q, "plan": plan})
+        indexes = sorted(
+            set(
+                re.findall(
+                    r"(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\S+)", plan
+                )
+            )
+        )
+        seqscans = sorted(set(re.findall(r"Seq Scan on (\S+)", plan)))
+        plans.append({**q, "plan": plan, "indexes": indexes, "seq_scans": seqscans})
         if len(plans) >= top:
             break
-    return {"vendor": connection.vendor, "queries": plans}
+    return {"vendor": connection.vendor, "counts": counts(), "queries": plans}
+
+
+def explain_markdown(result: dict) -> str:
+    c = result["counts"]
+    lines = [
+        f"Captured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {result['vendor']} with "
+        f"{c['stays']:,} stays, {c['attempts']:,} call attempts, {c['followup_tasks']:,} tasks, "
+        f"{c['responses']:,} survey responses, {c['findings']:,} findings, {c['complaints']:,} complaints, "
+        f"{c['rounds']:,} rounds, {c['audits']:,} chart audits.",
+        "",
+    ]
+    for n, q in enumerate(result["queries"], 1):
+        sql = q["sql"] if len(q["sql"]) < 2500 else q["sql"][:2500] + " …"
+        lines += [
+            f"### {n}. {q['where']} — {q['time'] * 1000:.0f} ms in the page run",
+            "",
+            "Indexes used: "
+            + (", ".join(f"`{i}`" for i in q["indexes"]) or "none")
+            + ". Sequential scans: "
+            + (", ".join(f"`{t}`" for t in q["seq_scans"]) or "none")
+            + ".",
+            "",
+            "```sql",
+            sql,
+            "```",
+            "",
+            "```",
+            q["plan"],
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -186,6 +246,7 @@ def main() -> None:
     parser.add_argument("--discharges", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     if args.command == "sessions":
         result = sessions()
@@ -195,6 +256,9 @@ def main() -> None:
         result = counts()
     else:
         result = explain(args.top)
+        if args.markdown:
+            print(explain_markdown(result))
+            return
     print(json.dumps(result, ensure_ascii=False, default=str))
 
 
