@@ -288,3 +288,11 @@ def test_each_url_answers_each_persona_as_its_rule_says(
         if status != RULES[name].expected(method)[persona]
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_table_in_docs_security_md_is_the_rules():
+    from tests.matrix.table import DOC, block
+
+    assert block() in DOC.read_text(encoding="utf-8"), (
+        "docs/security.md shows an old permission matrix: run `DEBUG=1 .venv/bin/python -m tests.matrix.table --write`"
+    )
