@@ -218,7 +218,11 @@ def explain_markdown(result: dict) -> str:
         "",
     ]
     for n, q in enumerate(result["queries"], 1):
-        sql = q["sql"] if len(q["sql"]) < 2500 else q["sql"][:2500] + " …"
+        sql = q["sql"]
+        head, sep, rest = sql.partition(" FROM ")
+        if sep and len(head) > 400:  # a long column list says nothing about the plan
+            sql = head[:300] + " … FROM " + rest
+        sql = sql if len(sql) < 2500 else sql[:2500] + " …"
         lines += [
             f"### {n}. {q['where']} — {q['time'] * 1000:.0f} ms in the page run",
             "",
