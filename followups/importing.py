@@ -137,7 +137,9 @@ def _read(source, file_name: str, *, required, optional, report) -> tuple[list[s
     except ImportFileError as exc:
         report.file_error = exc.messages[0]
         return None
-    return headers, rows
+    # A NUL character in a cell means nothing, and PostgreSQL can store it neither in text nor
+    # in the JSON error report (a server error): drop it as the rows are read.
+    return headers, ([c.replace("\x00", "") if isinstance(c, str) else c for c in row] for row in rows)
 
 
 def count_rows(source, file_name: str) -> int | None:
