@@ -270,3 +270,14 @@ def test_a_sex_cell_holding_an_impossible_number_is_a_chinese_row_error(number, 
     )
     assert not report.ok
     check(report, before)
+
+
+@pytest.mark.parametrize("kind", ["discharges", "history"])
+def test_a_nul_character_in_a_cell_is_dropped_not_a_database_error(kind, world):
+    """Found on PostgreSQL: a NUL in a cell quoted in a row error could not be stored (JSON) → 500."""
+    headers, run = importers()[kind]
+    before = snapshot()
+    report = run(files.csv_upload(headers, [["x\x00"] * len(headers)]), "nul.csv", world)
+    assert not report.ok
+    assert not any("\x00" in m for m in messages(report))
+    check(report, before)
