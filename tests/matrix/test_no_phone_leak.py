@@ -89,3 +89,23 @@ def test_a_reveal_shows_the_number_and_logs_it(world, client, supervisor):
         assert response.status_code == 200
         assert any(p in response.content.decode() for p in _phones()), name
         assert RevealLog.objects.count() > before, f"{name} showed a number without a RevealLog row"
+
+
+def test_the_reveal_log_is_searchable_by_an_administrator_in_the_admin(world, client, supervisor):
+    from tests.factories import UserFactory
+
+    client.force_login(supervisor)
+    client.post(reverse("complaints:reveal", kwargs={"pk": world["NK"].complaint.pk}))
+    root = UserFactory(username="root-admin", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    url = reverse("admin:supervision_reveallog_changelist")
+    found = client.get(url, {"q": supervisor.full_name})
+    assert found.status_code == 200 and found.context["cl"].result_count == 1
+    assert client.get(url, {"q": "无此人"}).context["cl"].result_count == 0
+    log = RevealLog.objects.get()
+    assert client.get(reverse("admin:supervision_reveallog_change", args=[log.pk])).status_code == 200
+    assert (
+        client.post(reverse("admin:supervision_reveallog_delete", args=[log.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert RevealLog.objects.count() == 1  # append-only
