@@ -167,6 +167,8 @@ def ensure_data(url: str, size: str) -> dict:
     env = env_for(url)
     counts = run_json([PY, "benchmarks/worker.py", "counts"], env, 300)
     if "error" not in counts and counts.get("stays"):
+        # New index-only migrations apply to a cached data set too.
+        subprocess.run([PY, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=1800)
         expected = {"large": 250_000, "medium": 25_000, "small": 2_500}[size]
         if counts["stays"] == expected:
             return {"counts": counts, "generated": False}
@@ -178,6 +180,9 @@ def ensure_data(url: str, size: str) -> dict:
     result = run_json([PY, "manage.py", "bench_data", "--size", size], env, 3 * 3600)
     if "error" in result:
         return result
+    if url.startswith("postgres"):  # fresh statistics, as autovacuum would leave them in production
+        code = "import psycopg,sys; psycopg.connect(sys.argv[1], autocommit=True).execute('VACUUM ANALYZE')"
+        subprocess.run([PY, "-c", code, url], check=False, timeout=3600)
     return {"counts": result["counts"], "generated": True, "steps": result["steps"]}
 
 
@@ -356,6 +361,15 @@ def render(meta: dict, results: dict) -> str:
         f"Run: {meta['started']} – {meta['finished']} (UTC). Size: **{meta['size']}**. "
         f"Repeats: {meta['repeats']}; wrk: {CONNECTIONS} connections, {meta['duration']} s per page and repeat.",
         "",
+        *(
+            [
+                "This file combines several invocations of the same runner (`--merge`): each backend's "
+                '"Measured" line gives the time every step ran.',
+                "",
+            ]
+            if meta.get("merged")
+            else []
+        ),
         "## Machine",
         "",
         "| | |",
@@ -399,6 +413,9 @@ def render(meta: dict, results: dict) -> str:
                     + "."
                 )
             lines.append("")
+        at = r.get("at", {})
+        if at:
+            lines += ["Measured: " + "; ".join(f"{k} {v}" for k, v in at.items()) + ".", ""]
         lines += _import_section(r.get("import")) + _queue_section(r.get("queue"))
         lines += _pages_section(r.get("pages"), r.get("size"), backend) + _reports_section(
             r.get("reports"), r.get("size")
@@ -636,6 +653,11 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma list of import,queue,pages,reports,explain")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--json", default=str(ROOT / "var" / "bench-results.json"))
+    parser.add_argument(
+        "--merge",
+        metavar="JSON",
+        help="keep the figures of backends/steps not run now from this earlier results file (each step shows when it ran)",
+    )
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     started = dt.datetime.now(dt.UTC)
@@ -649,10 +671,20 @@ def main() -> None:
         "postgresql": (f"PostgreSQL ({urlparse(pg_url).path.lstrip('/')})", pg_url),
     }
     results: dict[str, dict] = {}
+    previous = {}
+    if args.merge and Path(args.merge).exists():
+        previous = json.loads(Path(args.merge).read_text()).get("results", {})
+        results.update(previous)
+
+    def stamp(r, step):
+        r.setdefault("at", {})[step] = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+
     for key in filter(None, args.backends.split(",")):
         label, url = urls[key]
         log(f"{label}: {url}")
-        r: dict = {}
+        # With --merge, steps skipped now keep their figures (and times) from the earlier run.
+        old = previous.get(label, {}) if previous.get(label, {}).get("size") == sizes[key] else {}
+        r: dict = {k: v for k, v in old.items() if k in ("import", "queue", "pages", "reports", "at")}
         results[label] = r
         if key == "postgresql":
             error = pg_prepare(url)
@@ -666,15 +698,19 @@ def main() -> None:
         if "import" not in skip:
             log("discharge import")
             r["import"] = bench_import(url, args.import_rows, args.repeats, args.naive_rows)
+            stamp(r, "import")
         if "queue" not in skip:
             log("call-queue build")
             r["queue"] = bench_queue(url, args.repeats)
+            stamp(r, "queue")
         if "pages" not in skip:
             log("pages under wrk")
             r["pages"] = bench_pages(url, args.repeats, args.duration)
+            stamp(r, "pages")
         if "reports" not in skip:
             log("reports")
             r["reports"] = bench_reports(url, args.repeats)
+            stamp(r, "reports")
         if key == "postgresql" and "explain" not in skip:
             log("EXPLAIN ANALYZE of the heaviest queries → docs/performance.md")
             write_plans(url, ROOT / "docs" / "performance.md")
@@ -687,6 +723,7 @@ def main() -> None:
         "duration": args.duration,
         "started": f"{started:%Y-%m-%d %H:%M}",
         "finished": f"{dt.datetime.now(dt.UTC):%H:%M}",
+        "merged": bool(previous),
     }
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(
