@@ -391,6 +391,7 @@ def render(meta: dict, results: dict) -> str:
     lines.append("")
     lines.append("The machine was shared with other work while some runs were made; see the notes.")
     lines.append("")
+    lines += _summary(results)
     for backend, r in results.items():
         lines += [f"## {backend} — {r.get('size', '')} size", ""]
         if "error" in r:
@@ -422,6 +423,51 @@ def render(meta: dict, results: dict) -> str:
         )
     lines += METHOD.splitlines()
     return "\n".join(lines) + "\n"
+
+
+def _summary(results: dict) -> list[str]:
+    """One line per target, judged on PostgreSQL at large size (as the issue defines them)."""
+    out = ["## Targets (PostgreSQL, large size)", ""]
+    pg = next(
+        (r for label, r in results.items() if label.startswith("PostgreSQL") and r.get("size") == "large"),
+        None,
+    )
+    if not pg:
+        return [*out, "No PostgreSQL run at large size in this file: no target is judged.", ""]
+    out += ["| target | measured | verdict |", "|---|---|---|"]
+    imp = pg.get("import") or {}
+    if "ratio_ducha_vs_naive" in imp:
+        v = imp["ratio_ducha_vs_naive"]
+        out.append(f"| import ≥ 10× naive row-by-row | {v:.1f}× | {met(v >= TARGETS['import_vs_naive'])} |")
+    if "ratio_ducha_vs_floor" in imp:
+        v = imp["ratio_ducha_vs_floor"]
+        out.append(f"| import ≥ 50 % of the floor | {v:.0%} | {met(v >= TARGETS['import_vs_floor'])} |")
+    pages = pg.get("pages") or {}
+    runs = pages.get("runs") or {}
+    base = [r["rps"] for r in runs.get("trivial view (baseline)", []) if "rps" in r]
+    if base:
+        base_rps = statistics.median(base)
+        for name, _role, _path in PAGES[1:]:
+            rs = [r for r in runs.get(name, []) if "rps" in r]
+            if not rs:
+                continue
+            p95 = statistics.median(r["p95_ms"] for r in rs)
+            ratio = statistics.median(r["rps"] for r in rs) / base_rps
+            ok = p95 <= TARGETS["page_p95_ms"] and ratio >= TARGETS["page_vs_trivial"]
+            out.append(
+                f"| {name}: p95 ≤ 150 ms and ≥ 20 % of trivial | p95 {p95:.0f} ms, {ratio:.0%} | {met(ok)} |"
+            )
+    rep = pg.get("reports") or {}
+    for kind, limit in (("monthly", TARGETS["monthly_s"]), ("annual", TARGETS["annual_s"])):
+        total = ((rep.get(kind) or {}).get("seconds") or {}).get("total", {}).get("median")
+        if total is not None:
+            out.append(f"| {kind} report ≤ {limit:.0f} s | {total:.1f} s | {met(total <= limit)} |")
+    out += [
+        "| query count per page independent of row count | asserted in each app's tests (`tests/<app>/`) | see the test suite |",
+        "| no view or report loads a whole table into Python | reviewed, see docs/performance.md | see docs/performance.md |",
+        "",
+    ]
+    return out
 
 
 def _import_section(imp) -> list[str]:
@@ -589,7 +635,12 @@ METHOD = """
   row): 5,000 rows took 14 s of 16.6 s in a profile, so the 400,000-row register takes minutes. The HIS
   discharge import measured above does not have this cost.
 - **Discharge import vs naive.** The naive django-import-export import is measured on a smaller file (see
-  the note under the table) because at ~150–300 rows/s it would need 6–10 minutes per 100,000-row repeat.
+  the note under the table) because at ~150–350 rows/s it would need 5–10 minutes per 100,000-row repeat.
+  On this machine the ≥ 10× target cannot be met by any importer of this .xlsx: in the PostgreSQL run the
+  floor itself (openpyxl's read-only parse and one `bulk_create`, no validation at all) reached 9.7× the naive
+  rate, because parsing the workbook, not writing rows, is the cost. Ducha's import is at 82 % of that floor.
+- **Monthly report.** The content (133 SQL aggregates) builds in under a second at large size; WeasyPrint's PDF
+  layout takes the remaining ~5 s (charts and per-department tables for 60 departments).
 - **SQLite size.** When the SQLite section shows a smaller size than PostgreSQL, it is because generating
   and measuring the large set twice did not fit in the time available; the PostgreSQL figures are the ones
   the targets are judged on.
