@@ -645,6 +645,18 @@ METHOD = """
   and measuring the large set twice did not fit in the time available; the PostgreSQL figures are the ones
   the targets are judged on.
 
+## How to run
+
+    make bench                                  # BENCH_SIZE=medium by default: SQLite + PostgreSQL
+    BENCH_SIZE=large make bench                 # the large set (generating it takes ~25 min per backend)
+    .venv/bin/python benchmarks/run.py --size large --backends postgresql --skip import --duration 5
+    DATABASE_URL=... .venv/bin/python manage.py bench_data --size small|medium|large [--seed N] [--reset]
+
+Data sets are cached (`var/bench-<size>.sqlite3`, PostgreSQL `ducha_bench[_<size>]`) and migrated before each
+run; `--reset` regenerates (it refuses on a database whose name does not contain "bench"). PostgreSQL is
+started with `.ci/services` when it does not answer. A run at medium size takes about 15 minutes, at large
+size about 13 minutes per backend once the data exist (the 100,000-row import repeats dominate).
+
 ## Method
 
 - **Data**: `manage.py bench_data --size S` (see `benchmarks/data.py`) writes a hospital year through the
