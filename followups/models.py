@@ -229,6 +229,8 @@ class FollowupTask(models.Model):
             models.Index(fields=["status", "due_on"], name="fu_task_status_due"),
             models.Index(fields=["department", "status"], name="fu_task_dept_status"),
             models.Index(fields=["claimed_by", "status"], name="fu_task_claimed"),
+            # The call list: every task, newest due date first (docs/performance.md).
+            models.Index(fields=["due_on", "id"], name="fu_task_due_id"),
         ]
 
     def __str__(self) -> str:
