@@ -55,10 +55,18 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
     weights = [w for _, w in CHANNEL_WEIGHTS]
     repeaters = [f"139{rng.randrange(10**8):08d}" for _ in range(5)]  # a few people complain again
 
-    for _ in range(90):
+    # Whatever the date, a few complaints arrived one working day ago and wait at "accepted", so
+    # the demo always shows work in flight (the day before the last working day up to today).
+    last_working_day = today
+    while not workdays.is_working_day(last_working_day):
+        last_working_day -= dt.timedelta(days=1)
+    for index in range(90):
+        in_flight = index < 3
         received_on = today - dt.timedelta(days=rng.randrange(0, 180))
         if not workdays.is_working_day(received_on) and rng.random() < 0.7:
             received_on = workdays.add_working_days(received_on, 1)
+        if in_flight:
+            received_on = last_working_day - dt.timedelta(days=1)
         if received_on > today:
             received_on = today
         received = _moment(received_on, rng)
@@ -105,7 +113,7 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
                 services.complaint_handover(
                     complaint=complaint, actor=supervisor, to_user=supervisor, note="认领"
                 )
-        if rng.random() < 0.08:
+        if not in_flight and rng.random() < 0.08:
             with at_time(step):
                 services.complaint_not_accept(
                     complaint=complaint, actor=supervisor, reason="不属于本院受理范围"

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.forms import DateInput, DateTimeInput
+from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField
 from supervision.models import Category, Department, Role, Severity, User
 from supervision.public import HoneypotMixin
 
@@ -177,7 +177,7 @@ class HandoverForm(_ActionForm):
 
 
 class AssignForm(_ActionForm):
-    departments = forms.ModelMultipleChoiceField(
+    departments = ModelMultipleChoiceField(
         label=_("Departments"),
         queryset=Department.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
@@ -208,7 +208,7 @@ class ReplyForm(_ActionForm):
 
 class DetermineForm(_ActionForm):
     determination = forms.ChoiceField(label=_("Determination"), choices=Determination.choices)
-    categories = forms.ModelMultipleChoiceField(
+    categories = ModelMultipleChoiceField(
         label=_("Categories"),
         queryset=Category.objects.none(),
         required=False,

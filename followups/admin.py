@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     CallAttempt,
@@ -73,8 +74,16 @@ class FollowupTaskAdmin(admin.ModelAdmin):
 
 @admin.register(PatientFlag)
 class PatientFlagAdmin(admin.ModelAdmin):
-    list_display = ["patient_key", "deceased", "opted_out", "recorded_at"]
-    search_fields = ["patient_key"]
+    # The key is name|phone: shown masked by the one masking rule; searching by the full key
+    # (someone who already knows name and phone) still works.
+    list_display = ["masked_key", "deceased", "opted_out", "recorded_at"]
+    search_fields = ["=patient_key"]
+    exclude = ["patient_key"]
+    readonly_fields = ["masked_key", "stay", "recorded_by", "recorded_at"]
+
+    @admin.display(description=_("patient"))
+    def masked_key(self, obj):
+        return str(obj)
 
 
 @admin.register(SpotCheckDraw)

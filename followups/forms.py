@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.forms import DateInput, DateTimeInput
+from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField
 from supervision.models import Category, Department, Staff
 
 from .models import FeedbackKind, FollowupPolicy, Outcome, Satisfaction, SpotCheckResult
@@ -79,7 +79,7 @@ class CallForm(_Form):
     praise = forms.CharField(
         label=_("Praise"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    praised_staff = forms.ModelMultipleChoiceField(
+    praised_staff = ModelMultipleChoiceField(
         label=_("Staff praised by name"), queryset=Staff.objects.none(), required=False
     )
     feedback_kind = forms.ChoiceField(
@@ -191,7 +191,7 @@ class PeriodForm(forms.Form):
 
 class RosterForm(_Form):
     day = forms.DateField(label=_("Day"), widget=DateInput())
-    users = forms.ModelMultipleChoiceField(
+    users = ModelMultipleChoiceField(
         label=_("Follow-up staff on duty"),
         queryset=None,
         required=False,

@@ -391,7 +391,11 @@ class PatientFlag(models.Model):
         verbose_name_plural = _("patient flags")
 
     def __str__(self) -> str:
-        return self.patient_key
+        # Shown in the admin and in logs: masked by the one rule (the key is name|phone).
+        from supervision.privacy import mask_name, mask_phone
+
+        name, _sep, phone = self.patient_key.partition("|")
+        return f"{mask_name(name)} {mask_phone(phone)}".strip()
 
 
 class ImportJobStatus(models.TextChoices):

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from supervision.tasking import enqueue_on_commit
+
 from . import importing, services
 from .models import ImportJob, ImportJobStatus
 
@@ -22,6 +24,18 @@ def build_call_queue(day: str | None = None) -> dict:
     when = dt.date.fromisoformat(day) if day else timezone.localdate()
     result = services.call_queue_build(day=when)
     return {"day": str(result.day), "created": result.created, "assigned": result.assigned}
+
+
+@shared_task(name="followups.sweep_imports")
+def sweep_imports() -> int:
+    """Beat: enqueue again every import still queued (e.g. accepted while the broker was down).
+
+    Safe to repeat: ``run_import`` claims a job under a row lock and skips one already taken.
+    """
+    queued = list(ImportJob.objects.filter(status=ImportJobStatus.QUEUED).values_list("pk", flat=True))
+    for job_id in queued:
+        enqueue_on_commit(run_import, job_id)
+    return len(queued)
 
 
 @shared_task(name="followups.run_import")

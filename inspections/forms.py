@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.forms import DateTimeInput
+from supervision.forms import DateTimeInput, ModelMultipleChoiceField
 from supervision.models import Department, Role, User
 from supervision.uploads import clean_upload
 
@@ -38,7 +38,7 @@ class RoundStartForm(_Form):
     round_type = forms.ChoiceField(label=_("Type"), choices=RoundType.choices, initial=RoundType.ROUTINE)
     started_at = forms.DateTimeField(label=_("Time"), widget=DateTimeInput())
     location = forms.CharField(label=_("Location"), max_length=128, required=False)
-    inspectors = forms.ModelMultipleChoiceField(
+    inspectors = ModelMultipleChoiceField(
         label=_("Other inspectors"),
         queryset=User.objects.none(),
         required=False,

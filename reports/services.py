@@ -290,4 +290,25 @@ def reports_sweep(*, now: dt.datetime | None = None) -> int:
     for report_id in [*waiting.values_list("pk", flat=True), *stale.values_list("pk", flat=True)]:
         enqueue_on_commit(build_report, report_id)
         count += 1
+    reports_remove_orphan_files(older_than=now - dt.timedelta(hours=6))
     return count
+
+
+def reports_remove_orphan_files(*, older_than: dt.datetime) -> int:
+    """Delete ``.building-*`` files a killed worker left behind (SIGKILL skips the cleanup).
+
+    Only files older than any build could run are removed, so a build in progress keeps its file.
+    """
+    root = Path(settings.MEDIA_ROOT) / "reports"
+    if not root.exists():
+        return 0
+    cutoff = older_than.timestamp()
+    removed = 0
+    for path in root.rglob(".building-*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another sweep got there first
+            continue
+    return removed

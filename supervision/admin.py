@@ -23,6 +23,7 @@ from .models import (
     Staff,
     User,
 )
+from .privacy import mask_phone
 
 
 @admin.register(User)
@@ -140,6 +141,18 @@ class DischargeStayAdmin(admin.ModelAdmin):
     search_fields = ("admission_no", "patient_name")
     date_hierarchy = "discharged_on"
     list_select_related = ("department",)
+    # Contact numbers are shown only masked here; the full number is revealed (and logged) on the
+    # pages that need it, never in the admin.
+    exclude = ("phone", "alt_phone")
+    readonly_fields = ("masked_phone", "masked_alt_phone")
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    @admin.display(description=_("alternative phone"))
+    def masked_alt_phone(self, obj):
+        return mask_phone(obj.alt_phone)
 
 
 @admin.register(ImportRun)

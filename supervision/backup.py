@@ -20,12 +20,9 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
-COUNTED = [
-    "supervision.Department",
-    "supervision.User",
-    "supervision.Finding",
-    "supervision.RectificationOrder",
-]
+# Every table of the project's own apps is counted, so a restore that lost any of them fails loudly.
+PROJECT_APPS = ["supervision", "inspections", "followups", "complaints", "surveys", "reports"]
+MEDIA_ARCNAME = "media"
 
 
 def _pg_env() -> dict:
@@ -47,7 +44,12 @@ def _pg_args() -> list[str]:
 
 
 def row_counts() -> dict[str, int]:
-    return {label: apps.get_model(label).objects.count() for label in COUNTED}
+    counts = {}
+    for app_label in PROJECT_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            if model._meta.managed and not model._meta.proxy:
+                counts[model._meta.label] = model._default_manager.count()
+    return counts
 
 
 def backup_create(*, target: Path) -> dict:
@@ -74,17 +76,24 @@ def backup_create(*, target: Path) -> dict:
     media = Path(settings.MEDIA_ROOT)
     with tarfile.open(target / "media.tar.gz", "w:gz") as tar:
         if media.exists():
-            tar.add(media, arcname="media")
+            tar.add(media, arcname=MEDIA_ARCNAME)
     manifest = {"created_at": timezone.now().isoformat(), "engine": vendor, "counts": row_counts()}
     (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
     return manifest
 
 
 def _safe_members(tar: tarfile.TarFile):
+    """The archive's members with the leading ``media/`` removed, refusing anything unsafe."""
     for member in tar.getmembers():
         path = Path(member.name)
         if path.is_absolute() or ".." in path.parts or member.issym() or member.islnk():
             raise RuntimeError(f"unsafe path in media archive: {member.name}")
+        if path.parts[:1] != (MEDIA_ARCNAME,):
+            raise RuntimeError(f"unexpected path in media archive: {member.name}")
+        relative = Path(*path.parts[1:])
+        if not relative.parts:
+            continue  # the folder itself
+        member.name = str(relative)
         yield member
 
 
@@ -113,10 +122,12 @@ def backup_restore(*, source: Path) -> dict:
     media = Path(settings.MEDIA_ROOT)
     with tarfile.open(source / "media.tar.gz", "r:gz") as tar:
         members = list(_safe_members(tar))
-        if media.exists():
-            shutil.rmtree(media)
-        media.parent.mkdir(parents=True, exist_ok=True)
-        tar.extractall(media.parent, members=members)  # noqa: S202  # nosec B202 # members checked above
+        # MEDIA_ROOT may be any folder (a mounted volume in production): its contents are
+        # replaced, the folder itself stays.
+        media.mkdir(parents=True, exist_ok=True)
+        for child in media.iterdir():
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+        tar.extractall(media, members=members, filter="data")  # noqa: S202  # nosec B202 # members checked above
     counts = row_counts()
     if counts != manifest["counts"]:
         raise RuntimeError(f"restored row counts {counts} differ from the backup's {manifest['counts']}")

@@ -13,6 +13,24 @@ from .models import Category, Department, Finding, Staff
 from .uploads import clean_upload
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, with ids beyond 64 bits answered as "not a valid choice".
+
+    Django checks the submitted ids with ``pk__in``; on SQLite (the embedded default) the driver
+    raises OverflowError for such an id, which would be a server error instead of a form error.
+    """
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for pk in value or ():
+                text = str(pk).strip()
+                if text.lstrip("-").isdigit() and abs(int(text)) >= 2**63:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+                    )
+        return super()._check_values(value)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from .exports import SafeExportResourceMixin
 from .models import Department, DepartmentKind, ImportRun, Staff, StaffPosition
 
 # openpyxl parses with defusedxml when it is installed (it is a dependency), which defuses
@@ -48,6 +49,12 @@ def _cell(value):
     return value
 
 
+def _csv_reason(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return _("a cell is longer than %(n)s characters") % {"n": csv.field_size_limit()}
+    return _("malformed CSV")
+
+
 def iter_rows(source, name: str):
     """Yield (headers, rows iterator) from an .xlsx or .csv file object or path. Streams xlsx."""
     if isinstance(source, str | Path):
@@ -69,11 +76,20 @@ def iter_rows(source, name: str):
     if lower.endswith(".csv"):
         text = _decode_csv(source.read())
         reader = csv.reader(io.StringIO(text))
+        # Parsed here in full (the text is already in memory and bounded by IMPORT_MAX_BYTES) so
+        # that a malformed line — a cell beyond the csv module's field limit, a stray NUL — is
+        # one clear file error before anything is written, not an exception halfway through.
         try:
-            headers = next(reader)
-        except StopIteration:
-            raise ImportFileError(_("The file is empty.")) from None
-        return [str(h).strip() for h in headers], ([_cell(c) for c in row] for row in reader if any(row))
+            parsed = [row for row in reader if any(row)]
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("Line %(line)s of the CSV file cannot be read (%(reason)s); nothing was imported.")
+                % {"line": reader.line_num, "reason": _csv_reason(exc)}
+            ) from None
+        if not parsed:
+            raise ImportFileError(_("The file is empty."))
+        headers, *rows = parsed
+        return [str(h).strip() for h in headers], ([_cell(c) for c in row] for row in rows)
     if lower.endswith((".xlsx", ".xlsm")) or head == b"PK\x03\x04":
         if head != b"PK\x03\x04":
             raise ImportFileError(
@@ -182,10 +198,18 @@ class ImportReport:
         return not self.errors and not self.file_error
 
 
+def _no_nul(value):
+    # PostgreSQL refuses NUL in text and jsonb; an error message may quote a hostile cell.
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 def record_run(*, kind, file_name, actor, report: ImportReport, started_at):
+    errors = [{k: _no_nul(v) for k, v in e.__dict__.items()} for e in report.errors[:500]]
+    if report.file_error:
+        errors.append({"row": 0, "column": "", "message": _no_nul(report.file_error)})
     ImportRun.objects.create(
         kind=kind,
-        file_name=file_name[:255],
+        file_name=_no_nul(file_name)[:255],
         actor=actor if actor and actor.pk else None,
         started_at=started_at,
         finished_at=timezone.now(),
@@ -195,8 +219,7 @@ def record_run(*, kind, file_name, actor, report: ImportReport, started_at):
         updated=report.updated,
         unchanged=report.unchanged,
         error_count=len(report.errors) + (1 if report.file_error else 0),
-        errors=[e.__dict__ for e in report.errors[:500]]
-        + ([{"row": 0, "column": "", "message": report.file_error}] if report.file_error else []),
+        errors=errors,
     )
 
 
@@ -331,8 +354,19 @@ POSITION_ALIASES = {
 }
 
 
-class DuchaResource(resources.ModelResource):
-    """Shared behaviour: Chinese headers, duplicate keys in one file refused, unchanged rows skipped."""
+class WholeNumberWidget(widgets.IntegerWidget):
+    """The library's IntegerWidget answers "abc" with a Python exception name; this says it plainly."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except Exception:
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value}) from None
+
+
+class DuchaResource(SafeExportResourceMixin, resources.ModelResource):
+    """Shared behaviour: Chinese headers, duplicate keys in one file refused, unchanged rows skipped,
+    and exports (the admin's) neutralised against spreadsheet formula injection."""
 
     key_header: str = ""
 
@@ -373,7 +407,7 @@ class DepartmentResource(DuchaResource):
         widget=LabelChoiceWidget(DepartmentKind, DEPARTMENT_KIND_ALIASES),
     )
     active = fields.Field(attribute="active", column_name="启用", widget=YesNoWidget())
-    sort_order = fields.Field(attribute="sort_order", column_name="排序", widget=widgets.IntegerWidget())
+    sort_order = fields.Field(attribute="sort_order", column_name="排序", widget=WholeNumberWidget())
 
     class Meta:
         model = Department

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from supervision.forms import ModelMultipleChoiceField
 from supervision.models import Category, Department, Staff
 from supervision.public import HoneypotMixin
 
@@ -86,7 +87,7 @@ class QuestionnaireForm(forms.Form):
                 )
             else:  # praise
                 common["required"] = False
-                self.fields[f"{name}_staff"] = forms.ModelMultipleChoiceField(
+                self.fields[f"{name}_staff"] = ModelMultipleChoiceField(
                     queryset=staff,
                     required=False,
                     label=q.text,
@@ -252,7 +253,7 @@ class CampaignForm(forms.Form):
         label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    departments = forms.ModelMultipleChoiceField(
+    departments = ModelMultipleChoiceField(
         queryset=Department.objects.filter(active=True),
         required=False,
         label=_("Departments"),

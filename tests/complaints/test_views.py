@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from complaints import services
 from complaints.models import Complaint, ComplaintStatus
@@ -271,7 +272,9 @@ def test_valid_determination_links_to_the_finding_both_ways(
     assert finding is not None
     assert finding.number in client.get(detail(assigned_to_neike)).content.decode()
     finding_page = client.get(finding.get_absolute_url()).content.decode()
-    assert f"#{assigned_to_neike.pk}" in finding_page  # the core shows the source object's label
+    # The core links back to the source object under its own label (the complaint's number).
+    assert detail(assigned_to_neike) in finding_page
+    assert escape(str(assigned_to_neike)) in finding_page
 
 
 # --- privacy ----------------------------------------------------------------------------------------

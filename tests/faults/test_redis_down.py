@@ -226,11 +226,6 @@ def test_a_patient_can_still_submit_the_public_survey_with_redis_down(redis_down
     assert SurveyResponse.objects.get().channel == Channel.WEB
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: no beat sweep re-enqueues a follow-up ImportJob left 'queued' when the broker "
-    "was down (followups needs a sweep like reports.sweep); see docs/fault-drills.md",
-)
 def test_a_large_discharge_import_queued_while_redis_is_down_runs_when_it_returns(
     redis_down, client_for, supervisor, neike, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -224,13 +224,6 @@ def test_the_follow_up_row_count_estimate_survives_hostile_files():
         assert result is None or isinstance(result, int), name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Exception,
-    reason="core bug found by this fuzz suite: supervision.imports.iter_rows lets csv.Error "
-    "('field larger than field limit (131072)') escape as a 500 instead of an ImportFileError; "
-    "remove this mark once the core wraps CSV row reading (see docs/security.md)",
-)
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_csv_cell_over_the_csv_field_limit_is_refused_cleanly(kind, world):
     headers, run = importers()[kind]
@@ -240,12 +233,6 @@ def test_a_csv_cell_over_the_csv_field_limit_is_refused_cleanly(kind, world):
     check(report, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug found by this fuzz suite: supervision.imports DepartmentResource's 排序 column "
-    "answers a non-numeric value with \"[<class 'decimal.ConversionSyntax'>]\" instead of a Chinese "
-    "message; remove this mark once the core's sort widget raises a translated ValueError",
-)
 def test_a_non_numeric_sort_order_gets_a_chinese_message(world):
     headers, run = importers()["departments"]
     before = snapshot()

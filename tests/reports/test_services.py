@@ -207,6 +207,23 @@ def test_sweep_requeues_stale_and_forgotten_reports(seeded, django_capture_on_co
     assert report.status == ReportStatus.READY
 
 
+def test_sweep_removes_temporary_files_a_killed_worker_left_but_not_a_running_builds(db, settings, tmp_path):
+    import os
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    folder = tmp_path / "reports" / "annual"
+    folder.mkdir(parents=True)
+    old, fresh, final = folder / ".building-old.pdf", folder / ".building-new.pdf", folder / "2025_all.pdf"
+    for path in (old, fresh, final):
+        path.write_bytes(b"%PDF-")
+    day_ago = (timezone.now() - dt.timedelta(days=1)).timestamp()
+    os.utime(old, (day_ago, day_ago))
+    os.utime(final, (day_ago, day_ago))
+    tasks.sweep()
+    assert not old.exists()
+    assert fresh.exists() and final.exists()
+
+
 def test_demo_seed_queues_last_months_reports(neike, django_capture_on_commit_callbacks):
     import random
 

@@ -38,3 +38,34 @@ def test_restore_refuses_without_confirmation(tmp_path, db):
 
     with pytest.raises(CommandError):
         call_command("restore", str(tmp_path))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_puts_photos_into_a_media_root_of_any_name(tmp_path, neike, supervisor, settings):
+    make_finding(
+        department=neike,
+        found_by=supervisor,
+        attachments=[clean_upload(SimpleUploadedFile("p.png", _png(), content_type="image/png"))],
+    )
+    name = Attachment.objects.get().file.name
+    photo = Attachment.objects.get().file.read()
+    call_command("backup", str(tmp_path / "b"))
+
+    settings.MEDIA_ROOT = str(tmp_path / "uploads")  # e.g. a mounted volume
+    call_command("restore", str(tmp_path / "b"), "--yes")
+    assert (tmp_path / "uploads" / name).read_bytes() == photo
+    assert not (tmp_path / "media" / "media").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_manifest_counts_every_table_of_the_project(tmp_path, db):
+    call_command("backup", str(tmp_path / "b"))
+    import json
+
+    counts = json.loads((tmp_path / "b" / "manifest.json").read_text())["counts"]
+    assert {
+        "supervision.Finding",
+        "followups.CallAttempt",
+        "complaints.Complaint",
+        "surveys.SurveyResponse",
+    } <= set(counts)
