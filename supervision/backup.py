@@ -127,7 +127,7 @@ def backup_restore(*, source: Path) -> dict:
         media.mkdir(parents=True, exist_ok=True)
         for child in media.iterdir():
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-        tar.extractall(media, members=members, filter="data")  # noqa: S202  # nosec B202 # members checked above
+        tar.extractall(media, members=members, filter="data")
     counts = row_counts()
     if counts != manifest["counts"]:
         raise RuntimeError(f"restored row counts {counts} differ from the backup's {manifest['counts']}")
