@@ -6,7 +6,6 @@ Status changes never happen here by assignment from views; they go through
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Category, Department, DischargeStay, Finding, Staff
+from supervision.models import Category, Department, DischargeStay, Finding, Staff, UploadedFile
 
 
 class InspectionSettings(models.Model):
@@ -360,26 +359,16 @@ def photo_path(instance: AnswerPhoto, filename: str) -> str:
     return f"inspections/{timezone.now():%Y/%m}/{instance.token}.{ext}"
 
 
-class AnswerPhoto(models.Model):
+class AnswerPhoto(UploadedFile):
     """A photo taken during a round, before any finding exists. Served only through a scoped view;
     copied to ``supervision.Attachment`` on the finding when the round is submitted."""
 
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(_("file"), upload_to=photo_path)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(UploadedFile.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("inspections:photo", args=[self.pk])

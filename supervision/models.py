@@ -290,15 +290,11 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{timezone.now():%Y/%m}/{instance.token}.{ext}"
 
 
-class Attachment(models.Model):
-    """A photo or PDF on a finding, or evidence on its order. Served only through a scoped view."""
+class UploadedFile(models.Model):
+    """What every stored upload keeps: a generated token for the stored name, the user's file name,
+    the checked content type and size, who uploaded it and when (see uploads.clean_upload)."""
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="attachments")
-    order = models.ForeignKey(
-        "RectificationOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
-    )
-    file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
@@ -306,12 +302,25 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["uploaded_at", "id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Attachment(UploadedFile):
+    """A photo or PDF on a finding, or evidence on its order. Served only through a scoped view."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="attachments")
+    order = models.ForeignKey(
+        "RectificationOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+
+    class Meta(UploadedFile.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def get_absolute_url(self) -> str:
         return reverse("attachment_download", args=[self.pk])
