@@ -319,7 +319,7 @@ class CalendarYear(models.Model):
             "notice for this year is entered."
         ),
     )
-    source = models.CharField(_("source"), max_length=300, blank=True)
+    source = models.CharField(pgettext_lazy("holiday calendar", "source"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

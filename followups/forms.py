@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField
 from supervision.models import Category, Department, Staff
@@ -140,7 +141,7 @@ class LetterForm(_Form):
 
 
 class QueueBuildForm(_Form):
-    day = forms.DateField(label=_("Day"), widget=DateInput())
+    day = forms.DateField(label=pgettext_lazy("date", "Day"), widget=DateInput())
 
 
 class SpotCheckDrawForm(_Form):
@@ -190,7 +191,7 @@ class PeriodForm(forms.Form):
 
 
 class RosterForm(_Form):
-    day = forms.DateField(label=_("Day"), widget=DateInput())
+    day = forms.DateField(label=pgettext_lazy("date", "Day"), widget=DateInput())
     users = ModelMultipleChoiceField(
         label=_("Follow-up staff on duty"),
         queryset=None,

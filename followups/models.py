@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supervision.models import Department, DischargeStay, Staff
 
@@ -213,7 +214,9 @@ class FollowupTask(models.Model):
     )
     claim_expires_at = models.DateTimeField(null=True, blank=True)
     contacted = models.BooleanField(_("completed contact"), default=False)
-    disposition = models.CharField(_("disposition"), max_length=12, choices=Disposition.choices, blank=True)
+    disposition = models.CharField(
+        pgettext_lazy("follow-up", "disposition"), max_length=12, choices=Disposition.choices, blank=True
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     draw = models.ForeignKey(
         QueueDraw, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
@@ -333,7 +336,9 @@ class CallAttempt(models.Model):
     attempted_at = models.DateTimeField(_("at"), default=timezone.now)
     attempted_on = models.DateField(_("date"), db_index=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
-    disposition = models.CharField(_("disposition"), max_length=12, choices=Disposition.choices)
+    disposition = models.CharField(
+        pgettext_lazy("follow-up", "disposition"), max_length=12, choices=Disposition.choices
+    )
     contacted = models.BooleanField(_("completed contact"), default=False)
     ended_early = models.BooleanField(_("interview ended early"), default=False)
     notes = models.TextField(_("notes"), blank=True, max_length=4000)

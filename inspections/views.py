@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import get_scoped_or_404, role_required
@@ -423,7 +424,7 @@ def figures(request):
         "charts_by_department": selectors.chart_audits_by_department(**args),
         "category_chart": {
             "labels": [r["category"] for r in by_category],
-            "datasets": [{"label": _("Findings"), "data": [r["n"] for r in by_category]}],
+            "datasets": [{"label": pgettext("count", "Findings"), "data": [r["n"] for r in by_category]}],
         },
         "grade_chart": {
             "labels": [str(label) for label in (_("Grade A"), _("Grade B"), _("Grade C"))],

@@ -214,7 +214,7 @@ def section_surveys(ctx: BuildContext) -> Section:
         section.tables.append(
             Table(
                 _("Staff praised by name (top 10)"),
-                [Column(_("Name")), Column(_("Department")), Column(_("Praises"), INT)],
+                [Column(pgettext("person", "Name")), Column(_("Department")), Column(_("Praises"), INT)],
                 [[r["name"], r["staff_department"], r["count"]] for r in staff[:10]],
             )
         )
