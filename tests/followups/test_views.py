@@ -199,7 +199,7 @@ def test_spot_check_pages(client_for, supervisor, administrator, caller, neike):
 
 def test_dashboard_shows_follow_up_panels(client_for, caller, supervisor):
     assert "今日回访电话" in client_for(caller).get("/").content.decode()
-    assert "随访率" in client_for(supervisor).get("/").content.decode()
+    assert "回访率" in client_for(supervisor).get("/").content.decode()
 
 
 # --- query counts that do not grow with rows --------------------------------------------------
