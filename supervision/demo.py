@@ -23,6 +23,8 @@ from .models import (
     Department,
     DepartmentKind,
     FindingSource,
+    OrderStatus,
+    RectificationOrder,
     Role,
     Severity,
     Staff,
@@ -186,59 +188,96 @@ def seed(rng: random.Random, today: dt.date) -> dict:
             )
         if by_volunteer:
             continue
-        order = finding.order
-        head = heads.get(code)
-        if head is None:
-            # Other departments' heads are not demo users; give them a head so the loop can run.
-            head = _head_for(departments[code])
-        # Older orders have mostly been worked through; recent ones are still open.
-        age = (today - day).days
-        progress = rng.random()
-        if age > 45:
-            progress = 0.62 + 0.38 * progress if rng.random() < 0.85 else progress
-        elif age > 20:
-            progress = 0.3 + 0.7 * progress
-        step = moment
-        if progress < 0.15:
-            continue  # stays issued
-        step += dt.timedelta(hours=rng.randrange(2, 30))
-        if step.date() > today:
-            continue
-        with at_time(step):
-            order = services.order_acknowledge(order=order, actor=head, comment="已收到，立即整改")
-        if progress < 0.3:
-            continue
-        if progress < 0.38:
-            with at_time(step + dt.timedelta(hours=2)):
-                services.order_request_extension(
-                    order=order,
-                    actor=head,
-                    requested_deadline=order.deadline + dt.timedelta(days=7),
-                    reason="需采购设备，申请延期一周",
-                )
-            continue
-        step += dt.timedelta(days=rng.randrange(1, 10))
-        if step.date() > today:
-            continue
-        with at_time(step):
-            order = services.order_submit(
+        head = heads.get(code) or _head_for(departments[code])
+        work_order(finding.order, rng=rng, today=today, head=head, supervisor=supervisor, moment=moment)
+    return {
+        "departments": departments,
+        "users": users,
+        "staff": Staff.objects.count(),
+        # Orders above this id come from the channel apps' demos (see work_channel_orders).
+        "last_core_order": RectificationOrder.objects.order_by("-pk").values_list("pk", flat=True).first()
+        or 0,
+    }
+
+
+def work_order(order, *, rng: random.Random, today: dt.date, head: User, supervisor: User, moment) -> None:
+    """Walk a demo order through the workflow as a department would have: older orders have mostly
+    been worked through, recent ones are still open (every step through the real services)."""
+    age = (today - moment.date()).days
+    progress = rng.random()
+    if age > 45:
+        progress = 0.62 + 0.38 * progress if rng.random() < 0.85 else progress
+    elif age > 20:
+        progress = 0.3 + 0.7 * progress
+    step = moment
+    if progress < 0.15:
+        return  # stays issued
+    step += dt.timedelta(hours=rng.randrange(2, 30))
+    if step.date() > today:
+        return
+    with at_time(step):
+        order = services.order_acknowledge(order=order, actor=head, comment="已收到，立即整改")
+    if progress < 0.3:
+        return
+    if progress < 0.38:
+        with at_time(step + dt.timedelta(hours=2)):
+            services.order_request_extension(
                 order=order,
                 actor=head,
-                cause="科室培训不到位，制度落实不严",
-                corrective_action="组织全科培训并纳入绩效考核",
+                requested_deadline=order.deadline + dt.timedelta(days=7),
+                reason="需采购设备，申请延期一周",
             )
-        if progress < 0.5:
-            continue
-        step += dt.timedelta(days=rng.randrange(1, 4))
-        if step.date() > today:
-            continue
-        if progress < 0.6:
-            with at_time(step):
-                services.order_return(order=order, actor=supervisor, reason="整改证据不足，请补充培训签到表")
-            continue
+        return
+    step += dt.timedelta(days=rng.randrange(1, 10))
+    if step.date() > today:
+        return
+    with at_time(step):
+        order = services.order_submit(
+            order=order,
+            actor=head,
+            cause="科室培训不到位，制度落实不严",
+            corrective_action="组织全科培训并纳入绩效考核",
+        )
+    if progress < 0.5:
+        return
+    step += dt.timedelta(days=rng.randrange(1, 4))
+    if step.date() > today:
+        return
+    if progress < 0.6:
         with at_time(step):
-            services.order_verify(order=order, actor=supervisor, comment="现场复查已整改")
-    return {"departments": departments, "users": users, "staff": Staff.objects.count()}
+            services.order_return(order=order, actor=supervisor, reason="整改证据不足，请补充培训签到表")
+        return
+    with at_time(step):
+        services.order_verify(order=order, actor=supervisor, comment="现场复查已整改")
+
+
+def work_channel_orders(*, rng: random.Random, today: dt.date, context: dict) -> int:
+    """After the channel apps' demos: their findings' orders are still "issued"; work them like the
+    core's own, so the demo shows a hospital where most old orders are closed, not overdue."""
+    supervisor = context["users"]["supervisor"]
+    heads: dict[int, User] = {}
+    orders = (
+        RectificationOrder.objects.filter(status=OrderStatus.ISSUED, pk__gt=context.get("last_core_order", 0))
+        .select_related("finding__department")
+        .order_by("finding__found_at", "pk")
+    )
+    count = 0
+    for order in orders:
+        department = order.finding.department
+        if department.pk not in heads:
+            heads[department.pk] = User.objects.filter(
+                groups__name=Role.DEPT_HEAD, departments=department
+            ).order_by("pk").first() or _head_for(department)
+        work_order(
+            order,
+            rng=rng,
+            today=today,
+            head=heads[department.pk],
+            supervisor=supervisor,
+            moment=order.finding.found_at,
+        )
+        count += 1
+    return count
 
 
 def _head_for(department: Department) -> User:

@@ -36,6 +36,7 @@ class Command(BaseCommand):
                 except ImportError:
                     continue
                 seed_app(rng=rng, today=today, context=context)
+            demo.work_channel_orders(rng=rng, today=today, context=context)
             # Demo history is not news: do not e-mail months of past notifications on first start.
             Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo hospital loaded."))

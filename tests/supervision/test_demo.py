@@ -1,0 +1,34 @@
+"""`manage.py seed_demo`: the demo hospital of the README, loaded once."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from supervision.models import Department, Finding, OrderStatus, RectificationOrder, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (User.objects.count(), Department.objects.count(), Finding.objects.count())
+
+
+def test_seed_demo_loads_the_documented_users_and_a_worked_hospital_once():
+    call_command("seed_demo", verbosity=0)
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert {"supervisor", "caller", "head-neike", "head-waike", "admin", "volunteer"} <= usernames
+    assert User.objects.get(username="head-neike").departments.filter(name="内科").exists()
+    assert Department.objects.count() >= 30
+    # Every channel produced findings, and orders exist in every state.
+    assert {"inspection", "chart_audit", "complaint", "volunteer"} <= set(
+        Finding.objects.values_list("source", flat=True)
+    )
+    assert set(RectificationOrder.objects.values_list("status", flat=True)) == set(OrderStatus.values)
+    # Like a real office: old orders have mostly been worked through, not left overdue.
+    today = timezone.localdate()
+    old = RectificationOrder.objects.filter(finding__found_at__date__lt=today - timezone.timedelta(days=60))
+    assert old.filter(status=OrderStatus.CLOSED).count() > old.count() * 0.6
+
+    before = _counts()
+    call_command("seed_demo", verbosity=0)
+    assert _counts() == before
