@@ -14,11 +14,17 @@ from __future__ import annotations
 
 import ast
 import gettext
+import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGE = "zh_Hans"
@@ -252,6 +258,40 @@ def test_translations_keep_the_placeholders():
     assert not problems, "Placeholders differ from the msgid:\n" + "\n".join(problems)
 
 
+def missing_from_catalogues(workdir: Path) -> list[str]:
+    """Strings in the code that are in no catalogue (shown in English): ``make makemessages`` run
+    on a copy of the sources, its msgids compared with the committed catalogues."""
+    recipe = re.search(r"^makemessages:.*?\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M).group(1)
+    ignores = re.findall(r"--ignore=(\S+)", recipe.splitlines()[0])
+    app_dirs = re.search(r"for app in ([^;]+);", recipe).group(1).split()
+    copy = workdir / "src"
+    skip = shutil.ignore_patterns(".*", "var", "staticfiles", "static", "docs", "build", "*.egg-info")
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=lambda d, names: {*skip(d, names), *(n for n in names if n.endswith((".po", ".mo")))},
+    )
+    env = {**os.environ, "DEBUG": "1", "DUCHA_TESTING": "0", "DUCHA_VAR_DIR": str(workdir / "var")}
+    command = [sys.executable, str(copy / "manage.py"), "makemessages", "-l", LANGUAGE, "-v0"]
+    runs = [(copy, [f"--ignore={i}" for i in ignores])] + [(copy / app, []) for app in app_dirs]
+    for cwd, extra in runs:
+        subprocess.run([*command, *extra], cwd=cwd, env=env, check=True, capture_output=True)
+    problems = []
+    for fresh in sorted(copy.glob(f"**/locale/{LANGUAGE}/LC_MESSAGES/django.po")):
+        relative = fresh.relative_to(copy)
+        committed = {e.key[:2] for e in parse_po(ROOT / relative)} if (ROOT / relative).exists() else set()
+        for e in parse_po(fresh):
+            if e.key[:2] not in committed:
+                problems.append(f"{relative}: {e.label()}")
+    return problems
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext is not installed")
+def test_every_string_in_the_code_is_in_a_catalogue(tmp_path):
+    problems = missing_from_catalogues(tmp_path)
+    assert not problems, "Not in any catalogue (run make makemessages and translate):\n" + "\n".join(problems)
+
+
 def test_contexts_reach_the_right_wording():
     """Spot-check of the compiled, merged catalogue (``make messages``)."""
     from django.utils import translation
@@ -267,8 +307,6 @@ def test_contexts_reach_the_right_wording():
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    import os
-
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings")
     os.environ.setdefault("DUCHA_TESTING", "1")
     found = catalogues()
@@ -277,6 +315,9 @@ if __name__ == "__main__":
         ("Same msgid, different msgstr", collisions(found)),
         ("Placeholders differ", placeholder_mismatches(ours(found))),
     ]
+    if shutil.which("xgettext"):
+        with tempfile.TemporaryDirectory() as workdir:
+            sections.append(("Not in any catalogue", missing_from_catalogues(Path(workdir))))
     for title, problems in sections:
         print(f"== {title}: {len(problems)}")
         print("\n".join(problems))
