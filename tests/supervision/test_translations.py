@@ -1,8 +1,9 @@
-"""The zh_Hans catalogues agree with each other, and none has an empty or fuzzy entry.
+"""The zh_Hans catalogues: complete, no empty or fuzzy entry, and one wording per msgid.
 
 Django merges the project catalogue (LOCALE_PATHS) and the apps' catalogues into one: for a
 msgid (with the same msgctxt) present in several, the first catalogue in that order wins —
-LOCALE_PATHS, then INSTALLED_APPS from the top. The same msgid translated differently in two
+LOCALE_PATHS, then INSTALLED_APPS from the top, third-party apps included (the admin's and
+django-celery-beat's catalogues come before ours). The same msgid translated differently in two
 catalogues therefore shows one app another app's wording. Same meaning: make the translations
 identical. Different meaning: give the strings a context (``pgettext``, ``{% translate "…"
 context "…" %}``) and translate the entry with its msgctxt in the app's catalogue.
