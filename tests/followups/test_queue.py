@@ -185,7 +185,10 @@ def test_beat_job_and_celery_task_build_the_queue(neike):
     from followups.schedules import DEFAULT_SCHEDULES
     from followups.tasks import build_call_queue
 
-    assert [job.task for job in DEFAULT_SCHEDULES] == ["followups.build_call_queue"]
+    assert [job.task for job in DEFAULT_SCHEDULES] == [
+        "followups.build_call_queue",
+        "followups.sweep_imports",
+    ]
     stays(neike, 2)
     assert build_call_queue(DAY.isoformat())["created"] == 2
     assert build_call_queue(DAY.isoformat())["created"] == 0

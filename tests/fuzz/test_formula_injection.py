@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 
 import openpyxl
-import pytest
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
