@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from supervision.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
 
@@ -14,5 +15,8 @@ def panels(request) -> list[Panel]:
         Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD, Role.FOLLOWUP
     ):
         return []
-    counts = selectors.open_counts(selectors.complaints_visible_to(user))
-    return [Panel(template="complaints/_panel.html", context={"counts": counts})]
+    # Cached briefly per scope (supervision.figcache): the panel says "as of HH:MM".
+    counts, as_of = cached_figures(
+        "complaints.panel", lambda: selectors.open_counts(selectors.complaints_visible_to(user)), user=user
+    )
+    return [Panel(template="complaints/_panel.html", context={"counts": counts, "as_of": as_of})]

@@ -1,4 +1,8 @@
-"""Dashboard panel of the follow-up app: today's calls for callers, this month's rate for the office."""
+"""Dashboard panel of the follow-up app: today's calls for callers, this month's rate for the office.
+
+The calls panel (the caller's own work) is live; the rate figures are cached briefly per scope
+(``supervision.figcache``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from supervision.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
 
@@ -28,15 +33,16 @@ def panels(request) -> list[Panel]:
         departments = None if user.sees_all_departments else sorted(user.department_ids)
         start = today.replace(day=1)
         previous = (start - dt.timedelta(days=1)).replace(day=1)
-        out.append(
-            Panel(
-                "followups/_panel_rate.html",
-                {
-                    "this_month": selectors.followup_summary(start=start, end=today, departments=departments),
-                    "last_month": selectors.followup_summary(
-                        start=previous, end=start - dt.timedelta(days=1), departments=departments
-                    ),
-                },
-            )
-        )
+
+        def rate_figures():
+            return {
+                "this_month": selectors.followup_summary(start=start, end=today, departments=departments),
+                "last_month": selectors.followup_summary(
+                    start=previous, end=start - dt.timedelta(days=1), departments=departments
+                ),
+            }
+
+        # Figures of the office: cached briefly per scope; the caller's own count above stays live.
+        figures, as_of = cached_figures("followups.rate", rate_figures, user=user)
+        out.append(Panel("followups/_panel_rate.html", {**figures, "as_of": as_of}))
     return out

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import role_required
 from supervision.errors import ActionNotAllowed
+from supervision.figcache import CachedCountPaginator
 from supervision.forms import ImportForm
 from supervision.imports import template_workbook
 from supervision.models import DischargeStay, ImportRun, Role
@@ -104,12 +105,23 @@ def my_tasks(request):
 def task_list(request):
     qs = _task_queryset(request.user).order_by("-due_on", "-id")
     status = request.GET.get("status")
+    filters = {}
     if status in TaskStatus.values:
-        qs = qs.filter(status=status)
+        filters["status"] = status
     department = request.GET.get("department")
     if department and department.isdigit():
-        qs = qs.filter(department_id=int(department))
-    page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+        filters["department_id"] = int(department)
+    qs = qs.filter(**filters)
+    # The rows are live; the total (COUNT over every task, ~250,000 in a large hospital) is a
+    # figure cached briefly per scope and filter (supervision.figcache).
+    paginator = CachedCountPaginator(
+        qs,
+        settings.DUCHA_PAGE_SIZE,
+        name="followups.task_count",
+        user=request.user,
+        vary=sorted(filters.items()),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from supervision.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
 
@@ -15,6 +16,12 @@ def panels(request) -> list[Panel]:
     user = request.user
     if not user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
         return []
+    # Cached briefly per scope (supervision.figcache): the panel says "as of HH:MM".
+    context, as_of = cached_figures("inspections.panel", lambda: _figures(user), user=user)
+    return [Panel(template="inspections/_panel.html", context={**context, "as_of": as_of})]
+
+
+def _figures(user) -> dict:
     context = {"pending_appeals": selectors.pending_appeals(user).count()}
     if user.sees_all_departments:
         # Office only: heads never see rounds in progress or charts not yet audited.
@@ -26,4 +33,4 @@ def panels(request) -> list[Panel]:
         context["pending_audits"] = (
             selectors.audits_visible_to(user).filter(status=AuditStatus.PENDING).count()
         )
-    return [Panel(template="inspections/_panel.html", context=context)]
+    return context

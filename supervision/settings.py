@@ -384,6 +384,10 @@ LOGGING = {
 
 # Labels used for the roles and areas in the navigation; kept here for the context processor.
 DUCHA_PAGE_SIZE = 25
+# Dashboard panels and results figures are cached this long per scope (supervision/figcache.py,
+# docs/performance.md); lists of a user's own actionable items are never cached. Off in tests
+# (figures of one test must not answer the next one); tests of the cache turn it on.
+DUCHA_FIGURES_CACHE_SECONDS = env_int("DUCHA_FIGURES_CACHE_SECONDS", 0 if TESTING else 90, minimum=0)
 DUCHA_NAME = _("Ducha service supervision")
 
 if TESTING:

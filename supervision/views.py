@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from . import figcache, selectors, services
 from .access import get_scoped_or_404, role_required
 from .errors import ActionNotAllowed
 from .filters import FindingFilter
@@ -76,33 +76,46 @@ def favicon(request):
 def dashboard(request):
     user = request.user
     config = SiteConfig.get()
+    # The office's figures are cached briefly per scope (figcache); the lists of the user's own
+    # actionable items below them stay live.
+    figures, as_of = figcache.cached_figures(
+        "dashboard", lambda: _dashboard_figures(user, config), user=user, vary=(config.due_soon_days,)
+    )
+    context = {"config": config, **figures, "as_of": as_of}
+    if user.has_role(Role.DEPT_HEAD):
+        context["head_orders"] = selectors.orders_for_head(user)
+    if user.has_role(Role.VOLUNTEER, Role.FOLLOWUP) and not user.sees_all_departments:
+        context["my_findings"] = (
+            selectors.findings_visible_to(user)
+            .select_related("category", "department", "order")
+            .order_by("-found_at")[:10]
+        )
+    context["today"] = timezone.localdate()
+    context["panels"] = collect_panels(request)
+    return render(request, "supervision/dashboard.html", context)
+
+
+def _dashboard_figures(user, config) -> dict:
+    """The dashboard's figures for ``user``'s scope, as plain data (it is cached)."""
     findings = selectors.findings_visible_to(user)
     orders = selectors.orders_visible_to(user)
-    context = {"config": config}
+    figures: dict = {}
     if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR):
-        context["counts"] = selectors.order_counts(orders, due_soon_days=config.due_soon_days)
-        context["recurrences"] = (
+        figures["counts"] = selectors.order_counts(orders, due_soon_days=config.due_soon_days)
+        figures["recurrences"] = list(
             selectors.recurrences(findings)
             .select_related("department", "category", "recurrence_of")
             .order_by("-found_at")[:10]
         )
-        context["department_table"] = selectors.department_order_table(orders)[:15]
+        figures["department_table"] = selectors.department_order_table(orders)[:15]
     if user.has_role(Role.ADMINISTRATOR):
-        chart = selectors.findings_by_category_and_month(findings, months=6)
-        context["chart"] = chart
-        context["by_category"] = selectors.findings_by_category(
+        figures["chart"] = selectors.findings_by_category_and_month(findings, months=6)
+        figures["by_category"] = selectors.findings_by_category(
             findings.filter(found_at__year=timezone.localdate().year)
         )
     if user.has_role(Role.DEPT_HEAD):
-        context["head_orders"] = selectors.orders_for_head(user)
-        context["head_counts"] = selectors.order_counts(orders, due_soon_days=config.due_soon_days)
-    if user.has_role(Role.VOLUNTEER, Role.FOLLOWUP) and not user.sees_all_departments:
-        context["my_findings"] = findings.select_related("category", "department", "order").order_by(
-            "-found_at"
-        )[:10]
-    context["today"] = timezone.localdate()
-    context["panels"] = collect_panels(request)
-    return render(request, "supervision/dashboard.html", context)
+        figures["head_counts"] = selectors.order_counts(orders, due_soon_days=config.due_soon_days)
+    return figures
 
 
 # --- findings --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from supervision.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
 
@@ -17,8 +18,13 @@ def panels(request) -> list[Panel]:
     today = timezone.localdate()
     start = today.replace(month=1, day=1)
     departments = None if user.sees_all_departments else sorted(user.department_ids)
-    summary = selectors.survey_summary(start=start, end=today, departments=departments)
-    change = selectors.satisfaction_change(start=start, end=today, departments=departments)
-    return [
-        Panel("surveys/_dashboard_panel.html", {"summary": summary, "change": change, "year": today.year})
-    ]
+
+    def figures():
+        return {
+            "summary": selectors.survey_summary(start=start, end=today, departments=departments),
+            "change": selectors.satisfaction_change(start=start, end=today, departments=departments),
+        }
+
+    # Cached briefly per scope (supervision.figcache): the panel says "as of HH:MM".
+    values, as_of = cached_figures("surveys.panel", figures, user=user)
+    return [Panel("surveys/_dashboard_panel.html", {**values, "year": today.year, "as_of": as_of})]

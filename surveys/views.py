@@ -21,6 +21,7 @@ from django_ratelimit.decorators import ratelimit
 
 from supervision.access import get_scoped_or_404, role_required, scope
 from supervision.errors import ActionNotAllowed
+from supervision.figcache import cached_figures
 from supervision.models import Category, Department, Role, Staff
 
 from . import exports, posters, selectors, services
@@ -98,11 +99,19 @@ def _chart(labels, label, values, **extra) -> dict:
 def results(request):
     start, end = _period(request)
     departments, chosen = _departments_for(request)
-    figures = selectors.results(start=start, end=end, departments=departments)
+    # The figures aggregate every answer of the period: cached briefly per scope, period and
+    # departments (supervision.figcache); the page says "as of HH:MM".
+    figures, as_of = cached_figures(
+        "surveys.results",
+        lambda: selectors.results(start=start, end=end, departments=departments),
+        user=request.user,
+        vary=(start, end, departments),
+    )
     sat = _("Satisfaction %")
     context = {
         "start": start,
         "end": end,
+        "as_of": as_of,
         "chosen": chosen,
         "department_choices": scope(
             Department.objects.filter(active=True), request.user, department_field="pk"

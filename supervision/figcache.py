@@ -1,0 +1,118 @@
+"""A short-lived cache for computed figures (dashboard panels, results pages).
+
+Dashboard panels and results pages aggregate whole channels in SQL (order counts, follow-up
+rates, satisfaction per dimension …). Those figures change slowly, yet every page view
+recomputed them; on a large hospital that was most of the dashboards' time. They are now kept
+in Django's cache (Redis in production, local memory on the embedded default) for
+``settings.DUCHA_FIGURES_CACHE_SECONDS`` (90 s by default) and the pages say "as of HH:MM".
+
+The key holds everything that scopes a figure, so a cached figure is only ever served to a user
+who would compute the very same value:
+
+- the user's roles and department scope (``all`` for supervisors and administrators, the sorted
+  department ids for department heads), and the user id when the user also sees rows they own
+  (volunteers, follow-up staff: see ``supervision.access.scope``);
+- the active language (cached values may hold translated labels);
+- today's date (periods such as "this month" move at midnight);
+- whatever else the caller passes in ``vary`` (period, filters).
+
+Lists of the user's own actionable items (a head's open orders, a caller's tasks) are not cached
+here: they stay live. See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.utils import timezone, translation
+
+from .models import Role
+
+OWNER_ROLES = (Role.VOLUNTEER, Role.FOLLOWUP)
+DEFAULT_SECONDS = 90
+
+
+def ttl() -> int:
+    return int(getattr(settings, "DUCHA_FIGURES_CACHE_SECONDS", DEFAULT_SECONDS))
+
+
+def scope_signature(user) -> str:
+    """What restricts the rows ``user`` sees, as a string (mirrors ``supervision.access.scope``)."""
+    if user is None:
+        return "public"
+    if not user.is_authenticated or not user.is_active:
+        return "none"
+    roles = ",".join(sorted(user.roles))
+    if user.sees_all_departments:
+        return f"r={roles};d=all"
+    departments = (
+        ",".join(str(pk) for pk in sorted(user.department_ids)) if user.has_role(Role.DEPT_HEAD) else ""
+    )
+    owner = f";u={user.pk}" if user.has_role(*OWNER_ROLES) else ""
+    return f"r={roles};d={departments}{owner}"
+
+
+def figures_key(name: str, *, user=None, vary: Iterable[Any] = ()) -> str:
+    parts = [
+        name,
+        scope_signature(user),
+        translation.get_language() or settings.LANGUAGE_CODE,
+        timezone.localdate().isoformat(),
+        *(_plain(v) for v in vary),
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f"ducha:fig:{name}:{digest}"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return "[" + ",".join(sorted(_plain(v) for v in value)) + "]"
+    return repr(value)
+
+
+def cached_figures(
+    name: str, compute: Callable[[], Any], *, user=None, vary: Iterable[Any] = (), timeout: int | None = None
+) -> tuple[Any, dt.datetime]:
+    """``(value, as_of)``: the cached value of ``compute()`` for this scope, or a fresh one.
+
+    ``compute`` must return plain, picklable data (numbers, dicts, lists — evaluate querysets).
+    ``as_of`` is when the value was computed; pages show it as "as of HH:MM".
+    """
+    seconds = ttl() if timeout is None else timeout
+    if seconds <= 0:  # caching turned off (DUCHA_FIGURES_CACHE_SECONDS=0)
+        return compute(), timezone.now()
+    key = figures_key(name, user=user, vary=vary)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    entry = (compute(), timezone.now())
+    cache.set(key, entry, seconds)
+    return entry
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose total row count is a cached figure (the rows of the page stay live).
+
+    For long office-wide lists (e.g. every follow-up task), where ``COUNT(*)`` over the whole
+    table cost more than the page itself. The key is the list's name, the user's scope and the
+    filters in ``vary``; a count up to ``DUCHA_FIGURES_CACHE_SECONDS`` old only moves the last
+    page number.
+    """
+
+    def __init__(self, object_list, per_page, *, name: str, user, vary: Iterable[Any] = (), **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._figure = (name, user, tuple(vary))
+
+    @cached_property
+    def count(self) -> int:
+        name, user, vary = self._figure
+        return cached_figures(name, lambda: Paginator.count.func(self), user=user, vary=vary)[0]
