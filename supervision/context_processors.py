@@ -10,4 +10,6 @@ def ducha(request):
         # One cheap indexed count per page; the navbar badge.
         context["unread_notifications"] = user.notifications.filter(read_at__isnull=True).count()
         context["user_roles"] = user.roles
+        # The navigation depends on the roles and the language only: base.html caches it by this key.
+        context["user_roles_key"] = ",".join(sorted(user.roles))
     return context

@@ -1,7 +1,9 @@
 """Template filters shared by every app: masking, percentages, Chinese number formats."""
 
-from django import template
+from django import forms, template
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from supervision import privacy
 
@@ -38,3 +40,46 @@ def pp(value, digits=1):
         return "—"
     sign = "+" if value > 0 else ""
     return f"{sign}{number_format(value, int(digits))}"
+
+
+@register.filter
+def widget_value(bound_field):
+    """The value an ``<input>`` shows for ``bound_field``, formatted as its widget would ('' for none).
+
+    Used by templates/_filter_form.html, which writes the inputs of the list filter forms as plain
+    markup instead of rendering a widget template per field (docs/performance.md).
+    """
+    value = bound_field.field.widget.format_value(bound_field.value())
+    return "" if value is None else value
+
+
+@register.filter
+def select_options(bound_field):
+    """``[(value, label, selected)]`` of a filter ``<select>``, values as strings.
+
+    A model choice field is read with one plain query (its own iterator opens a server-side
+    cursor on PostgreSQL: three round trips for a list of departments).
+    """
+    field = bound_field.field
+    current = bound_field.value()
+    current = "" if current is None else str(current)
+    if isinstance(field, forms.ModelChoiceField) and not hasattr(field, "_choices"):
+        choices = [("", field.empty_label)] if field.empty_label is not None else []
+        choices += [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+    else:
+        choices = field.choices
+    return [(str(value), label, str(value) == current) for value, label in choices]
+
+
+@register.simple_tag
+def order_badge(order, today):
+    """The status badge of a rectification order, plus "Overdue" when it is past its deadline.
+
+    A tag rather than an included template: it is drawn once per row of long lists.
+    """
+    if order is None:
+        return ""
+    html = format_html('<span class="badge status-{}">{}</span>', order.status, order.get_status_display())
+    if order.status != "closed" and today is not None and order.deadline < today:
+        html += format_html('<span class="badge bg-danger">{}</span>', gettext("Overdue"))
+    return html

@@ -1,0 +1,37 @@
+"""The light filter-form partial (templates/_filter_form.html) keeps labels, values and errors."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import make_finding
+
+
+def test_finding_filter_form_shows_labels_choices_and_the_chosen_values(client_for, supervisor, neike, waike):
+    make_finding(department=neike, found_by=supervisor)
+    client = client_for(supervisor)
+    with translation.override("zh-hans"):
+        html = client.get(
+            reverse("finding_list"),
+            {"status": "issued", "department": neike.pk, "q": "工牌"},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        ).content.decode()
+    assert '<label for="id_status" class="form-label">' in html
+    assert '<option value="issued" selected>' in html
+    assert f'<option value="{neike.pk}" selected>内科</option>' in html
+    assert f'<option value="{waike.pk}">外科</option>' in html
+    assert 'name="q" id="id_q" value="工牌" class="form-control"' in html
+    assert 'type="date" name="found_from"' in html
+
+
+def test_filter_form_marks_an_invalid_value(client_for, supervisor):
+    html = client_for(supervisor).get(reverse("finding_list"), {"found_from": "not-a-date"}).content.decode()
+    assert 'name="found_from" id="id_found_from" value="not-a-date" class="form-control is-invalid"' in html
+    assert "invalid-feedback" in html
+
+
+def test_a_head_only_gets_their_departments_as_choices(client_for, head_neike, neike, waike):
+    html = client_for(head_neike).get(reverse("complaints:list")).content.decode()
+    assert f'<option value="{neike.pk}">' in html
+    assert f'<option value="{waike.pk}">' not in html
