@@ -79,7 +79,28 @@ def order_badge(order, today):
     """
     if order is None:
         return ""
-    html = format_html('<span class="badge status-{}">{}</span>', order.status, order.get_status_display())
+    html = format_html('<span class="badge status-{}">{}</span>', order.status, label(order, "status"))
     if order.status != "closed" and today is not None and order.deadline < today:
         html += format_html('<span class="badge bg-danger">{}</span>', gettext("Overdue"))
     return html
+
+
+_LABELS: dict[tuple[str, str], dict] = {}
+
+
+@register.filter
+def label(obj, field_name):
+    """``obj.get_<field_name>_display()`` for the rows of long lists.
+
+    Django's ``get_FOO_display`` rebuilds the field's choices with ``make_hashable`` on every call,
+    which hashes — and so translates — every choice label each time (with ``pgettext_lazy`` labels
+    that was the largest single cost of the complaint list). Here the value → label map is built once
+    per field and process; the label stays lazy, so it is translated once, in the active language.
+    """
+    field = obj._meta.get_field(field_name)
+    key = (obj._meta.label, field_name)
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = dict(field.flatchoices)
+    value = getattr(obj, field.attname)
+    return labels.get(value, value)

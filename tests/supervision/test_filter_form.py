@@ -35,3 +35,20 @@ def test_a_head_only_gets_their_departments_as_choices(client_for, head_neike, n
     html = client_for(head_neike).get(reverse("complaints:list")).content.decode()
     assert f'<option value="{neike.pk}">' in html
     assert f'<option value="{waike.pk}">' not in html
+
+
+def test_label_filter_matches_get_display_in_each_language(supervisor, neike):
+    from supervision.templatetags.ducha import label
+
+    finding = make_finding(department=neike, found_by=supervisor)
+    order = finding.order
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert str(label(finding, "source")) == finding.get_source_display()
+            assert str(label(order, "status")) == order.get_status_display()
+    with translation.override("zh-hans"):
+        zh = str(label(order, "status"))
+    with translation.override("en"):
+        assert str(label(order, "status")) != zh
+    order.status = "no-such-status"
+    assert label(order, "status") == "no-such-status"
