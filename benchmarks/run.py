@@ -631,12 +631,14 @@ METHOD = """
   "Pages"): dashboard panels and the survey results' figures cached per scope for 90 s and shown "as of
   HH:MM", list filter forms rendered by one light partial instead of crispy per field, per-row includes
   replaced, the finding list's count join removed, the call list's total cached. Measured on the small set
-  on PostgreSQL under load, old and new code side by side: CPU per request fell from 60–83 ms to 28–35 ms
-  on the supervisor, head and administrator dashboards, 59 → 27 ms on survey results, 81 → 53 ms on the
-  finding list, 85 → 58 ms on the complaint list; the call list, my calls and the caller's dashboard
-  (live by design) did not change (~20–40 ms). No large-size page run was made after the change: the large
-  data set was being regenerated on this machine and did not finish within the session. The lists still
-  need about 3× less CPU per page for the targets; what is left is listed in docs/performance.md.
+  on PostgreSQL under load, old and new code side by side: CPU per request fell from 85–90 ms to 30–38 ms
+  on the supervisor, head and administrator dashboards, 74 → 32 ms on survey results, 100 → 54 ms on the
+  finding list, 94 → 58 ms on the complaint list, 55 → 40 ms on the call list; my calls and the caller's
+  dashboard (live by design) moved little (35 → 26, 37 → 28 ms); under wrk the dashboards and survey
+  results reached 20–26 % of the trivial view, the lists 12–17 %. No large-size page run was made after
+  the change: the large data set was being regenerated on this machine and did not finish within the
+  session. On this small set the lists still need 2–3× less CPU per page for the targets (the small
+  set's trivial view measured 6–8 ms of CPU under load); what is left is listed in docs/performance.md.
 - **History import.** `followups.importing.history_import` (used to load the past call attempts) spends
   most of its time in `_refresh_tasks`' `bulk_update` of 7 fields (Django builds one CASE WHEN per field and
   row): 5,000 rows took 14 s of 16.6 s in a profile, so the 400,000-row register takes minutes. The HIS
