@@ -635,10 +635,18 @@ METHOD = """
   on the supervisor, head and administrator dashboards, 74 → 32 ms on survey results, 100 → 54 ms on the
   finding list, 94 → 58 ms on the complaint list, 55 → 40 ms on the call list; my calls and the caller's
   dashboard (live by design) moved little (35 → 26, 37 → 28 ms); under wrk the dashboards and survey
-  results reached 20–26 % of the trivial view, the lists 12–17 %. No large-size page run was made after
-  the change: the large data set was being regenerated on this machine and did not finish within the
-  session. On this small set the lists still need 2–3× less CPU per page for the targets (the small
-  set's trivial view measured 6–8 ms of CPU under load); what is left is listed in docs/performance.md.
+  results reached 20–26 % of the trivial view, the lists 12–17 %. **The PostgreSQL page table above is the
+  large-size run of 2026-12-02 05:18–05:20 UTC after these changes** (2 repeats of 5 s, freshly generated
+  data set, machine under load from other work: the trivial view ran at 99–141 requests/s instead of 282).
+  Against the 2026-11-23 run, ratio to trivial: supervisor dashboard 4 % → 16 %, follow-up staff 19 % →
+  26 %, department head 8 % → 15 %, administrator 3 % → 20 %, finding list 5 % → 13 %, call list 10 % →
+  13 %, survey results 2 % → 6 %, complaint list 6 % → 9 %, my calls today 9 % → 3 %. Every p95 target is
+  still **not met** (≈1–4.6 s at 16 connections on a loaded machine). Two causes stand out: the cached
+  figures expire every 90 s and a page run of 5 s × 10 pages × 2 repeats spans that, so pages were measured
+  while 8 threads per worker recomputed the same figures at once (no single-flight lock yet); and "my calls
+  today" renders the caller's 200 open tasks plus the 50-task pool on every request (526 open tasks for
+  `caller1` in this data set; ~145 ms of CPU per page), which stays live by design. What is left is listed
+  in docs/performance.md.
 - **History import.** `followups.importing.history_import` (used to load the past call attempts) spends
   most of its time in `_refresh_tasks`' `bulk_update` of 7 fields (Django builds one CASE WHEN per field and
   row): 5,000 rows took 14 s of 16.6 s in a profile, so the 400,000-row register takes minutes. The HIS
