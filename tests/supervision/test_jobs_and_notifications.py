@@ -179,7 +179,9 @@ def test_hung_broker_fails_the_enqueue_fast_and_the_action_still_succeeds(neike,
     from supervision.tasking import enqueue_now
 
     with HungServer() as server:
-        app = Celery("hung", broker=f"redis://127.0.0.1:{server.port}/0")
+        # Not the current app: the project's shared tasks must keep using the project's app (and its
+        # eager test setting) in the tests that run after this one.
+        app = Celery("hung", broker=f"redis://127.0.0.1:{server.port}/0", set_as_current=False)
         app.conf.broker_transport_options = {
             "socket_timeout": 2,
             "socket_connect_timeout": 2,
