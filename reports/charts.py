@@ -86,20 +86,15 @@ def _text(x, y, content, *, size=9, anchor="middle", colour="#333", extra="") ->
     )
 
 
-def render_svg(chart: Chart, *, width: int = 640, height: int = 260, title: bool = True) -> str:
-    """One chart as an SVG (title, axes, ticks, axis labels, legend, values).
+def render_svg(chart: Chart, *, width: int = 640, height: int = 260) -> str:
+    """One chart as an inline SVG (axes, ticks, axis labels, legend, values).
 
     A compact chart (a small multiple) is half as wide, has three y ticks, every third month
     labelled and no legend, which keeps a report with dozens of run charts fast to lay out.
-    ``title=False`` leaves the title out (and its band at the top): the PDF sets it as HTML text
-    above the picture, because WeasyPrint lays out SVG text one letter at a time.
     """
     if chart.compact:
         width, height = 320, 170
-    top = 28 if title else 10
-    if not title:
-        height -= 18
-    left, right, bottom = 56, 16, (34 if chart.compact else 64)
+    left, right, top, bottom = 56, 16, 28, (34 if chart.compact else 64)
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in chart.series for v in s.values if v is not None]
     if chart.limits:
@@ -122,9 +117,8 @@ def render_svg(chart: Chart, *, width: int = 640, height: int = 260, title: bool
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img">',
+        _text(width / 2, 16, chart.title, size=9 if chart.compact else 11, colour="#000"),
     ]
-    if title:
-        out.append(_text(width / 2, 16, chart.title, size=9 if chart.compact else 11, colour="#000"))
 
     def y_of(v: float) -> float:
         return top + plot_h - (v - low) / (high - low) * plot_h
