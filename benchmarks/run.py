@@ -663,9 +663,9 @@ METHOD = """
   still read by openpyxl, because calamine turns them into blanks. The floor keeps openpyxl's parse, as
   the issue defines it, so Ducha's import now runs faster than the "floor".
 - **Monthly report.** The content (133 SQL aggregates) builds in under a second at large size; WeasyPrint's PDF
-  layout takes the remaining ~5 s (charts and per-department tables for 60 departments). Since 2026-12-02 the
-  charts are SVG images with HTML captions instead of inline SVG (docs/performance.md → "Imports and report
-  PDFs"): about 12 % less CPU for the same PDF, measured old against new code on the same input.
+  layout takes the remaining ~5 s (charts and per-department tables for 60 departments). Charts as SVG images
+  with HTML captions were tried on 2026-12-02 and reverted: ~12 % less CPU on a synthetic input, none on the
+  real large monthly report (docs/performance.md → "Imports and report PDFs").
 - **Call-list index.** Follow-ups migration 0002 (index `fu_task_due_id`) landed during this session's runs:
   the PostgreSQL pages above were measured after it (call list 5 → 28 requests/s, p95 3.3 s → 0.9 s compared
   with the run before it), the SQLite pages before it.
