@@ -37,6 +37,8 @@ from .models import Role
 
 OWNER_ROLES = (Role.VOLUNTEER, Role.FOLLOWUP)
 DEFAULT_SECONDS = 90
+# How long one request may take to recompute a stale figure before another may try.
+REFRESH_LOCK_SECONDS = 60
 
 
 def ttl() -> int:
@@ -68,7 +70,7 @@ def figures_key(name: str, *, user=None, vary: Iterable[Any] = ()) -> str:
         *(_plain(v) for v in vary),
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"ducha:fig:{name}:{digest}"
+    return f"ducha:fig2:{name}:{digest}"  # fig2: entries carry their freshness (value, as_of, fresh_until)
 
 
 def _plain(value: Any) -> str:
@@ -91,12 +93,27 @@ def cached_figures(
     if seconds <= 0:  # caching turned off (DUCHA_FIGURES_CACHE_SECONDS=0)
         return compute(), timezone.now()
     key = figures_key(name, user=user, vary=vary)
+    now = timezone.now()
     hit = cache.get(key)
     if hit is not None:
-        return hit
-    entry = (compute(), timezone.now())
-    cache.set(key, entry, seconds)
-    return entry
+        value, as_of, fresh_until = hit
+        # Past its freshness, one request recomputes (it wins the refresh lock) while the others
+        # keep serving the previous value — at most twice the TTL old, and "as of" says so — so an
+        # expiring figure does not make every thread of every web worker recompute it at once.
+        if now < fresh_until or not cache.add(f"{key}:refresh", 1, REFRESH_LOCK_SECONDS):
+            return value, as_of
+        try:
+            return _store(key, compute, seconds)
+        finally:
+            cache.delete(f"{key}:refresh")
+    return _store(key, compute, seconds)
+
+
+def _store(key: str, compute: Callable[[], Any], seconds: int) -> tuple[Any, dt.datetime]:
+    value = compute()
+    as_of = timezone.now()
+    cache.set(key, (value, as_of, as_of + dt.timedelta(seconds=seconds)), seconds * 2)
+    return value, as_of
 
 
 class CachedCountPaginator(Paginator):

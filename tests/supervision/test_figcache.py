@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from supervision import figcache
 from supervision.models import Role
@@ -142,3 +144,29 @@ def test_cached_count_paginator_counts_once_per_scope_and_filter(
         assert total(supervisor) == 2  # cached
     assert q.count == 0
     assert total(supervisor, department=waike.pk) == 1  # another filter, counted now
+
+
+def test_a_stale_figure_is_recomputed_by_one_request_while_others_serve_the_previous_value(
+    settings, head_neike
+):
+    from django.core.cache import cache
+
+    settings.DUCHA_FIGURES_CACHE_SECONDS = 60
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert figcache.cached_figures("s", compute, user=head_neike)[0] == 1
+    later = timezone.now() + timezone.timedelta(seconds=61)
+    with mock.patch("supervision.figcache.timezone.now", return_value=later):
+        key = figcache.figures_key("s", user=head_neike)
+        # Another request is already recomputing: this one serves the previous value.
+        cache.add(f"{key}:refresh", 1, 60)
+        assert figcache.cached_figures("s", compute, user=head_neike)[0] == 1
+        cache.delete(f"{key}:refresh")
+        # Nobody is: this request recomputes, and the next one gets the new value.
+        assert figcache.cached_figures("s", compute, user=head_neike)[0] == 2
+        assert figcache.cached_figures("s", compute, user=head_neike)[0] == 2
+    assert calls == [1, 1]
