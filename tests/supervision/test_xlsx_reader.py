@@ -181,7 +181,12 @@ _cells = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
     st.dates(min_value=dt.date(1900, 3, 1)),
-    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(9999, 1, 1)),
+    # Whole seconds: Excel stores a time as a fraction of a day, and below a millisecond the two
+    # readers round that float differently (found by this test: 450 µs → 0 vs 1 ms). HIS exports
+    # carry seconds at most, and the importers use dates.
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(9999, 1, 1)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
     st.none(),
 )
 
