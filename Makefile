@@ -50,7 +50,7 @@ makemessages: $(VENV)/.installed
 test: system-deps $(VENV)/.installed messages
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
-	@DUCHA_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run -v0
+	@$(BIN)/python manage.py makemigrations --check --dry-run -v0
 	@$(BIN)/pytest -n 2 -q
 
 test-e2e: system-deps $(VENV)/.installed messages

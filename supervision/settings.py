@@ -65,12 +65,31 @@ DEBUG = env_bool("DEBUG", False)
 # Under pytest the test settings apply (eager Celery, no login throttling, a fixed key).
 TESTING = env_bool("DUCHA_TESTING", "pytest" in sys.modules)
 
+# Source-tree commands that never sign, hash or serve anything: a developer (or CI) runs
+# `manage.py makemigrations --check` on a fresh clone without production variables. The
+# serving-only requirements (SECRET_KEY, ALLOWED_HOSTS) are not enforced for them; SECRET_KEY
+# stays empty, so anything that did need it would still fail loudly (Django checks it on use).
+OFFLINE_COMMANDS = {
+    "makemigrations",
+    "makemessages",
+    "compilemessages",
+    "showmigrations",
+    "sqlmigrate",
+    "help",
+}
+OFFLINE = (
+    len(sys.argv) > 1
+    and Path(sys.argv[0]).name in {"manage.py", "django-admin"}
+    and sys.argv[1] in OFFLINE_COMMANDS
+)
+SERVING = DEBUG or TESTING or not OFFLINE
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
         # Development and tests only: a fixed, obviously unsafe key.
         SECRET_KEY = "django-insecure-ducha-development-key-do-not-use-in-production"  # noqa: S105  # nosec B105 # DEBUG-only
-    else:
+    elif SERVING:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off (e.g. SECRET_KEY=$(openssl rand -hex 32))."
         )
@@ -78,7 +97,7 @@ elif len(SECRET_KEY) < 32 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long when DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if (DEBUG or TESTING) else [])
-if not DEBUG and not TESTING and not ALLOWED_HOSTS:
+if not DEBUG and not TESTING and SERVING and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS must list the host names the app is served under when DEBUG is off."
     )

@@ -115,3 +115,25 @@ def test_check_deploy_passes_with_production_variables():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), "DUCHA_TESTING": "0", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_makemigrations_check_runs_on_a_fresh_clone_without_production_variables():
+    result = _manage("makemigrations", "--check", "--dry-run", DUCHA_VAR_DIR="/tmp/ducha-settings-test")
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_serving_command_without_production_variables_still_stops_naming_secret_key():
+    result = _manage("migrate", "--plan", DUCHA_VAR_DIR="/tmp/ducha-settings-test")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr.splitlines()[-1]
