@@ -634,50 +634,11 @@ def _findings(rng, ctx):
             )  # fmt: skip
         if by_volunteer:
             continue
-        order, head = finding.order, ctx["heads"][department.pk]
-        age = (today - moment.date()).days
-        progress = rng.random()
-        if age > 45:
-            progress = 0.62 + 0.38 * progress if rng.random() < 0.85 else progress
-        elif age > 20:
-            progress = 0.3 + 0.7 * progress
-        step = moment
-        if progress < 0.12:
-            continue  # stays issued (overdue when old)
-        step += dt.timedelta(hours=rng.randrange(2, 30))
-        if step > now:
-            continue
-        with at_time(step):
-            order = services.order_acknowledge(order=order, actor=head, comment="已收到，立即整改")
-        if progress < 0.25:
-            continue
-        if progress < 0.33:
-            with at_time(step + dt.timedelta(hours=2)):
-                services.order_request_extension(
-                    order=order,
-                    actor=head,
-                    requested_deadline=order.deadline + dt.timedelta(days=7),
-                    reason="需采购设备",
-                )
-            continue
-        step += dt.timedelta(days=rng.randrange(1, 10))
-        if step > now:
-            continue
-        with at_time(step):
-            order = services.order_submit(
-                order=order,
-                actor=head,
-                cause="科室培训不到位",
-                corrective_action="组织全科培训并纳入绩效考核",
-            )
-        if progress < 0.45:
-            continue
-        step += dt.timedelta(days=rng.randrange(1, 4))
-        if step > now:
-            continue
-        if progress < 0.55:
-            with at_time(step):
-                services.order_return(order=order, actor=supervisor, reason="整改证据不足，请补充培训签到表")
-            continue
-        with at_time(step):
-            services.order_verify(order=order, actor=supervisor, comment="现场复查已整改")
+        demo.work_order(
+            finding.order,
+            rng=rng,
+            today=today,
+            head=ctx["heads"][department.pk],
+            supervisor=supervisor,
+            moment=moment,
+        )

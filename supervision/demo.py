@@ -204,6 +204,7 @@ def work_order(order, *, rng: random.Random, today: dt.date, head: User, supervi
     """Walk a demo order through the workflow as a department would have: older orders have mostly
     been worked through, recent ones are still open (every step through the real services)."""
     age = (today - moment.date()).days
+    now = timezone.now()  # no step of the workflow is dated in the future
     progress = rng.random()
     if age > 45:
         progress = 0.62 + 0.38 * progress if rng.random() < 0.85 else progress
@@ -213,7 +214,7 @@ def work_order(order, *, rng: random.Random, today: dt.date, head: User, supervi
     if progress < 0.15:
         return  # stays issued
     step += dt.timedelta(hours=rng.randrange(2, 30))
-    if step.date() > today:
+    if step > now:
         return
     with at_time(step):
         order = services.order_acknowledge(order=order, actor=head, comment="已收到，立即整改")
@@ -229,7 +230,7 @@ def work_order(order, *, rng: random.Random, today: dt.date, head: User, supervi
             )
         return
     step += dt.timedelta(days=rng.randrange(1, 10))
-    if step.date() > today:
+    if step > now:
         return
     with at_time(step):
         order = services.order_submit(
@@ -241,7 +242,7 @@ def work_order(order, *, rng: random.Random, today: dt.date, head: User, supervi
     if progress < 0.5:
         return
     step += dt.timedelta(days=rng.randrange(1, 4))
-    if step.date() > today:
+    if step > now:
         return
     if progress < 0.6:
         with at_time(step):
