@@ -80,7 +80,7 @@ def order_badge(order, today):
     if order is None:
         return ""
     html = format_html('<span class="badge status-{}">{}</span>', order.status, label(order, "status"))
-    if order.status != "closed" and today is not None and order.deadline < today:
+    if today is not None and order.is_overdue(today):
         html += format_html('<span class="badge bg-danger">{}</span>', gettext("Overdue"))
     return html
 
