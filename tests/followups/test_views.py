@@ -42,6 +42,25 @@ def test_my_tasks_lists_call_backs_first(client_for, caller, neike, nk_task):
     assert MASKED in body and PHONE not in body
 
 
+def test_my_tasks_pages_a_long_day_call_backs_first_and_says_how_many(
+    client_for, caller, neike, settings
+):
+    settings.DUCHA_PAGE_SIZE = 3
+    tasks = [make_task(stay=DischargeStayFactory(department=neike), assigned_to=caller) for _ in range(4)]
+    callback = make_task(
+        stay=DischargeStayFactory(department=neike), assigned_to=caller, status=TaskStatus.CALLBACK
+    )
+    FollowupTask.objects.filter(pk=callback.pk).update(next_attempt_at=timezone.now())
+    client = client_for(caller)
+    first = client.get("/followups/")
+    assert [t.pk for t in first.context["mine"]] == [callback.pk, tasks[0].pk, tasks[1].pk]
+    assert "5" in first.content.decode() and "page=2" in first.content.decode()
+    second = client.get("/followups/?page=2")
+    assert [t.pk for t in second.context["mine"]] == [tasks[2].pk, tasks[3].pk]
+    # a page past the end shows the last page instead of an error
+    assert [t.pk for t in client.get("/followups/?page=99").context["mine"]] == [tasks[2].pk, tasks[3].pk]
+
+
 def test_pages_forbidden_to_volunteers(client_for, volunteer, nk_task):
     client = client_for(volunteer)
     for url in ["/followups/", "/followups/tasks/", f"/followups/tasks/{nk_task.pk}/", "/followups/figures/",
