@@ -84,4 +84,7 @@ def render_pdf(content: ReportContent, out) -> None:
     """Write the PDF of ``content`` to ``out`` (a path or a binary file object)."""
     from weasyprint import HTML
 
+    from .svgtext import install
+
+    install()  # chart labels laid out whole, not letter by letter (reports/svgtext.py)
     HTML(string=render_html(content), base_url=None).write_pdf(out)
