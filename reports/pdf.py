@@ -16,7 +16,8 @@ from .content import ReportContent, fmt_cell
 def css_string(text: str) -> str:
     """Text safe inside a double-quoted CSS string (the page margin boxes)."""
     text = "".join(ch for ch in str(text) if ch.isprintable())
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    # < and & escaped too: the CSS sits in a <style> of a document parsed as XML (reports/weasy.py)
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("&", "\\26 ")
 
 
 def column_widths(table) -> list[str]:
@@ -82,9 +83,7 @@ def render_html(content: ReportContent) -> str:
 
 def render_pdf(content: ReportContent, out) -> None:
     """Write the PDF of ``content`` to ``out`` (a path or a binary file object)."""
-    from weasyprint import HTML
+    from .weasy import html_document, install
 
-    from .svgtext import install
-
-    install()  # chart labels laid out whole, not letter by letter (reports/svgtext.py)
-    HTML(string=render_html(content), base_url=None).write_pdf(out)
+    install()  # chart labels laid out whole, not letter by letter (reports/weasy.py)
+    html_document(render_html(content)).write_pdf(out)

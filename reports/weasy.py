@@ -1,22 +1,32 @@
-"""A whole-string fast path for WeasyPrint's SVG ``<text>``, used by the report charts.
+"""Two speed-ups of WeasyPrint for the report PDFs, each guarded and each with a fallback.
 
-Why: WeasyPrint (checked on 70.x) lays out and draws SVG text one character at a time — a Pango
-layout, a text object and a font switch per letter — so that per-letter ``x``/``dx``/``rotate``
-lists work. The report charts (``reports/charts.py``) never use those: each label is one
-``<text>`` with a single ``x`` and ``y``, an anchor and maybe a ``transform``. Laying such a label
-out once, as a browser does, draws the same glyphs (whole-string shaping; CJK has no kerning to
-lose) and took 13 % off the PDF time of a monthly report (docs/performance.md).
+1. **Chart labels laid out whole.** WeasyPrint (checked on 70.x) lays out and draws SVG text one
+   character at a time — a Pango layout, a text object and a font switch per letter — so that
+   per-letter ``x``/``dx``/``rotate`` lists work. The report charts (``reports/charts.py``) never
+   use those: each label is one ``<text>`` with a single ``x`` and ``y``, an anchor and maybe a
+   ``transform``. Laying such a label out once, as a browser does, draws the same pixels
+   (compared in tests/reports/test_weasy.py). ``install()`` puts this fast path in front of
+   WeasyPrint's function; any ``<text>`` with per-letter positioning, spacing, baseline or child
+   elements still goes to WeasyPrint's own code.
+2. **The report HTML parsed by expat.** WeasyPrint parses HTML with tinyhtml5, a pure-Python
+   HTML5 parser that spends ~0.2 s on a 130 KB report; the report template is written as
+   well-formed XHTML, so the C XML parser reads it in milliseconds (``html_document``). If the
+   markup is ever not well-formed, the HTML5 parser is used and a warning is logged.
 
-The fast path only takes a ``<text>`` without per-letter positioning, spacing, baseline or
-child elements; anything else goes to WeasyPrint's own function unchanged. It is installed only
-on the WeasyPrint major versions it was checked against (``CHECKED_MAJORS``); on any other
-version ``install()`` does nothing and the PDF is drawn letter by letter as before.
+Both rely on WeasyPrint internals, so both are used only on the major versions they were checked
+against (``CHECKED_MAJORS``); on any other version the PDF is made exactly as before. Measured
+effect in docs/performance.md ("Report PDFs").
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import logging
+import xml.etree.ElementTree as ET  # nosec B405 # parses our own template output, never user files
 from math import inf
+
+logger = logging.getLogger(__name__)
 
 CHECKED_MAJORS = {"70"}
 
@@ -37,6 +47,12 @@ _PER_LETTER = frozenset(
 )
 
 
+def checked() -> bool:
+    import weasyprint
+
+    return weasyprint.__version__.split(".")[0] in CHECKED_MAJORS
+
+
 def _single(value: str | None) -> bool:
     """One coordinate, not a per-letter list."""
     if value is None:
@@ -47,9 +63,7 @@ def _single(value: str | None) -> bool:
 
 def install() -> bool:
     """Install the fast path (once); return whether it is active."""
-    import weasyprint
-
-    if weasyprint.__version__.split(".")[0] not in CHECKED_MAJORS:
+    if not checked():
         return False
     svg_package = importlib.import_module("weasyprint.svg")
     svg_text = importlib.import_module("weasyprint.svg.text")
@@ -127,3 +141,36 @@ def install() -> bool:
             svg_package.TAGS[tag] = text
     svg_package.text = text
     return True
+
+
+def html_document(html: str):
+    """A ``weasyprint.HTML`` of ``html``, parsed by expat when the markup is well-formed XHTML."""
+    from weasyprint import HTML
+
+    if checked():
+        try:
+            root = ET.fromstring(html)  # noqa: S314 # nosec B314 # our template's output, not user input
+        except ET.ParseError as exc:
+            logger.warning("Report HTML is not well-formed XML (%s); using WeasyPrint's HTML parser.", exc)
+        else:
+            return _parsed_html_class()(root)
+    return HTML(string=html, base_url=None)
+
+
+@functools.cache
+def _parsed_html_class():
+    import cssselect2
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class ParsedHTML(HTML):
+        """``HTML`` from an element tree already parsed; sets what ``HTML.__init__`` sets."""
+
+        def __init__(self, root):  # WeasyPrint's own __init__ would parse a string again
+            self.base_url = None
+            self.url_fetcher = URLFetcher()
+            self.media_type = "print"
+            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+            self.etree_element = self.wrapper_element.etree_element
+
+    return ParsedHTML
