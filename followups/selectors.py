@@ -102,12 +102,24 @@ def followup_month_department_table(
     Returns {"months": [date], "rows": [{department, code, cells: [{month, discharged, reached, rate}],
     total: {...}, lowest: bool}], "totals": [{month...}], "total": {...}}.
     """
-    cells = (
+    # Grouped by (department id, month) only, names attached afterwards from the 60-odd departments:
+    # grouping by the name columns too made PostgreSQL sort every stay of the year on disk
+    # (0.37 s of a large monthly report) instead of hashing into a few hundred groups.
+    cells = list(
         _stays(start, end, departments)
         .annotate(month=TruncMonth("discharged_on"))
-        .values("department_id", "department__name", "department__code", "department__sort_order", "month")
+        .values("department_id", "month")
         .annotate(**_STAY_COUNTS)
-        .order_by("department__sort_order", "department__code", "month")
+        .order_by()
+    )
+    names = {
+        d["id"]: d
+        for d in Department.objects.filter(pk__in={c["department_id"] for c in cells}).values(
+            "id", "name", "code", "sort_order"
+        )
+    }
+    cells.sort(
+        key=lambda c: (names[c["department_id"]]["sort_order"], names[c["department_id"]]["code"], c["month"])
     )
     months: list[dt.date] = []
     cursor = start.replace(day=1)
@@ -120,8 +132,8 @@ def followup_month_department_table(
         month = c["month"].date() if isinstance(c["month"], dt.datetime) else c["month"]
         row = rows.setdefault(
             c["department_id"],
-            {"department_id": c["department_id"], "department": c["department__name"], "code": c["department__code"],
-             "by_month": {}},
+            {"department_id": c["department_id"], "department": names[c["department_id"]]["name"],
+             "code": names[c["department_id"]]["code"], "by_month": {}},
         )  # fmt: skip
         row["by_month"][month] = _with_rate({k: c[k] for k in _STAY_COUNTS})
     out_rows = []

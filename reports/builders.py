@@ -271,6 +271,7 @@ def section_rectification(ctx: BuildContext) -> Section:
                 _("Recurring problems"),
                 [Column(_("Department")), Column(_("Category")), Column(_("Recurrences"), INT)],
                 [[r["department__name"], r["category__name"], r["n"]] for r in rec_rows],
+                pdf_rows=channels.pdf_list_rows(),
             )
         )
     return section

@@ -59,6 +59,11 @@ def run_chart_limit() -> int:
     return getattr(settings, "REPORTS_RUN_CHART_DEPARTMENTS", 12)
 
 
+def pdf_list_rows() -> int:
+    """Rows of a long list (e.g. recurring problems) shown in the PDF; the workbook has them all."""
+    return getattr(settings, "REPORTS_PDF_LIST_ROWS", 20)
+
+
 def _month_key(value):
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 

@@ -45,6 +45,9 @@ class Table:
     columns: list[Column]
     rows: list[list[Any]]
     note: str = ""
+    # A long list (rows sorted most important first) shows only this many rows in the PDF, with a
+    # note; the workbook always has every row.
+    pdf_rows: int | None = None
 
     @property
     def is_empty(self) -> bool:

@@ -38,6 +38,16 @@ def page_counter() -> str:
     return f'"{sentence}"'
 
 
+def _table_note(table) -> str:
+    if table.pdf_rows is None or len(table.rows) <= table.pdf_rows:
+        return table.note
+    cut = _("The first %(shown)s of %(total)s rows; the workbook (Excel) lists them all.") % {
+        "shown": table.pdf_rows,
+        "total": len(table.rows),
+    }
+    return f"{table.note} {cut}".strip()
+
+
 def render_html(content: ReportContent) -> str:
     sections = []
     for number, section in enumerate(content.sections, start=1):
@@ -51,7 +61,7 @@ def render_html(content: ReportContent) -> str:
                 "tables": [
                     {
                         "title": t.title,
-                        "note": t.note,
+                        "note": _table_note(t),
                         "columns": t.columns,
                         "widths": column_widths(t),
                         "rows": [
@@ -59,7 +69,7 @@ def render_html(content: ReportContent) -> str:
                                 {"text": fmt_cell(v, c.kind), "numeric": c.kind != "text"}
                                 for v, c in zip(row, t.columns, strict=False)
                             ]
-                            for row in t.rows
+                            for row in t.rows[: t.pdf_rows]
                         ],
                     }
                     for t in section.tables

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.test import override_settings
 from openpyxl import load_workbook
 
 from reports.builders import build_content, findings_in_period
@@ -188,3 +189,25 @@ def test_departments_with_too_few_figures_are_listed_without_a_rank(seeded):
     rows = content.section("scorecard").tables[0].rows
     assert [(r[0], r[1], r[-2]) for r in rows] == [(None, "内科", 50.0), (None, "外科", 50.0)]
     assert content.figures["scorecard"] == {}
+
+
+@override_settings(REPORTS_PDF_LIST_ROWS=1)
+def test_a_long_list_shows_its_first_rows_in_the_pdf_and_every_row_in_the_workbook(seeded):
+    from reports.pdf import render_html
+
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    table = next(t for s in content.sections for t in s.tables if t.title == "重复出现问题")
+    assert len(table.rows) == 2 and table.pdf_rows == 1  # 内科 × 2, 外科 × 1 (see the fixture)
+    html = render_html(content)
+    listed = html.split("<caption>重复出现问题</caption>", 1)[1].split("</table>", 1)[0]
+    assert listed.count("<tr>") == 2  # header + the first row
+    assert "仅列前 1 项（共 2 项），全部见 Excel 工作簿。" in html
+    buffer = io.BytesIO()
+    render_xlsx(content, buffer)
+    rows = sheet_rows(load_workbook(io.BytesIO(buffer.getvalue())), "整改情况")
+    assert (
+        sum(
+            1 for r in rows if r[0] in ("内科", "外科") and r[1] in ("服务态度", "工作纪律", "服务流程不规范")
+        )
+        == 2
+    )
