@@ -42,9 +42,7 @@ def test_my_tasks_lists_call_backs_first(client_for, caller, neike, nk_task):
     assert MASKED in body and PHONE not in body
 
 
-def test_my_tasks_pages_a_long_day_call_backs_first_and_says_how_many(
-    client_for, caller, neike, settings
-):
+def test_my_tasks_pages_a_long_day_call_backs_first_and_says_how_many(client_for, caller, neike, settings):
     settings.DUCHA_PAGE_SIZE = 3
     tasks = [make_task(stay=DischargeStayFactory(department=neike), assigned_to=caller) for _ in range(4)]
     callback = make_task(
