@@ -126,16 +126,25 @@ def by_category(*, start: dt.date, end: dt.date, departments=None) -> list[dict]
 
 
 def by_department(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
-    """Complaints per department concerned, most first (complaints with no department left out)."""
+    """Complaints per department concerned, most first (complaints with no department left out),
+    with how many of them were determined valid or partly valid."""
     rows = (
         _period(start, end, departments)
         .filter(department__isnull=False)
         .values("department_id", "department__name")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("id"),
+            valid=Count("id", filter=Q(determination__in=[Determination.VALID, Determination.PARTLY_VALID])),
+        )
         .order_by("-n", "department__name")
     )
     return [
-        {"department_id": r["department_id"], "department": r["department__name"], "count": r["n"]}
+        {
+            "department_id": r["department_id"],
+            "department": r["department__name"],
+            "count": r["n"],
+            "valid": r["valid"],
+        }
         for r in rows
     ]
 

@@ -149,6 +149,7 @@ def section_findings(ctx: BuildContext) -> Section:
             _("Findings by department"),
             [Column(_("Department")), Column(_("Number of findings"), INT), Column(_("Recurrences"), INT)],
             [[r["department__name"], r["n"], r["recurrences"]] for r in by_department],
+            pdf_rows=channels.department_pdf_rows(ctx),
         )
     )
     # trend: findings per month over (at least) the last 12 months
@@ -253,6 +254,7 @@ def section_rectification(ctx: BuildContext) -> Section:
                 Column(_("On-time rate"), PCT),
             ],
             rows,
+            pdf_rows=channels.department_pdf_rows(ctx),
         )
     )
     rec_rows = list(

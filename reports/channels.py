@@ -64,6 +64,27 @@ def pdf_list_rows() -> int:
     return getattr(settings, "REPORTS_PDF_LIST_ROWS", 20)
 
 
+def department_pdf_rows(ctx: BuildContext) -> int | None:
+    """PDF rows of a per-department table: every department in the annual summary; in a monthly or
+    range report the ``pdf_list_rows()`` departments that most need attention (the table is sorted
+    that way), as the office's monthly reports name the lowest departments. The workbook and the
+    ranking table always list every department."""
+    return None if ctx.kind == "annual" else pdf_list_rows()
+
+
+def attention_first(rows, key, *, worst="low"):
+    """``rows`` with the most worrying first: lowest (``worst="low"``) or highest value of
+    ``key``; rows without a value last. Stable, so ties keep the department order."""
+
+    def sort_key(row):
+        value = key(row)
+        if value is None:
+            return (1, 0)
+        return (0, value if worst == "low" else -value)
+
+    return sorted(rows, key=sort_key)
+
+
 def _month_key(value):
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
@@ -204,7 +225,11 @@ def section_surveys(ctx: BuildContext) -> Section:
                 Column(_("Valid"), INT),
                 Column(_("Satisfaction"), PCT),
             ],
-            [[r["name"], r["returned"], r["valid_returned"], r["satisfaction"]] for r in by_dept],
+            [
+                [r["name"], r["returned"], r["valid_returned"], r["satisfaction"]]
+                for r in attention_first(by_dept, lambda r: r["satisfaction"])
+            ],
+            pdf_rows=department_pdf_rows(ctx),
         )
     )
     staff = sel.praise_by_staff(**kw, limit=None)
@@ -342,7 +367,11 @@ def section_inspections(ctx: BuildContext) -> Section:
                 Column(_("Rounds done"), INT),
                 Column(_("Inspected")),
             ],
-            [[r["department"], r["planned"], r["done"], _yes(r["covered"])] for r in rows],
+            [
+                [r["department"], r["planned"], r["done"], _yes(r["covered"])]
+                for r in attention_first(rows, lambda r: (r["covered"], r["done"]))
+            ],
+            pdf_rows=department_pdf_rows(ctx),
         )
     )
     if waiting["n"]:
@@ -421,8 +450,9 @@ def section_inspections(ctx: BuildContext) -> Section:
                 ],
                 [
                     [r["department"], r["observations"], r["opportunities"], r["washes"], r["compliance_pct"]]
-                    for r in hygiene["by_department"]
+                    for r in attention_first(hygiene["by_department"], lambda r: r["compliance_pct"])
                 ],
+                pdf_rows=department_pdf_rows(ctx),
             )
         )
     else:
@@ -493,8 +523,9 @@ def section_chart_audits(ctx: BuildContext) -> Section:
                     r["avg_score"],
                     r["rectification_rate"],
                 ]
-                for r in rows
+                for r in attention_first(rows, lambda r: r["avg_score"])
             ],
+            pdf_rows=department_pdf_rows(ctx),
         )
     )
     section.charts.append(
@@ -665,7 +696,7 @@ def section_followups(ctx: BuildContext) -> Section:
 
 def section_complaints(ctx: BuildContext) -> Section:
     section = Section("complaints", pgettext("report section", "Complaints"))
-    sel = selectors_of("complaints", "figures", "valid_share")
+    sel = selectors_of("complaints", "figures")
     if sel is None:
         section.empty = True
         section.paragraphs.append(no_data(pgettext("report channel", "complaint")))
@@ -724,15 +755,13 @@ def section_complaints(ctx: BuildContext) -> Section:
                 [[r["category"], r["count"]] for r in fig.by_category],
             )
         )
-    valid_by_dept = {}
-    for r in fig.by_department:
-        share = sel.valid_share(start=ctx.start, end=ctx.end, departments=[r["department_id"]])
-        valid_by_dept[r["department_id"]] = share["valid"] + share["partly_valid"]
+    valid_by_dept = {r["department_id"]: r["valid"] for r in fig.by_department}
     section.tables.append(
         Table(
             _("Complaints by department"),
             [Column(_("Department")), Column(_("Number of complaints"), INT), Column(_("Valid"), INT)],
             [[r["department"], r["count"], valid_by_dept[r["department_id"]]] for r in fig.by_department],
+            pdf_rows=department_pdf_rows(ctx),
         )
     )
     for d in ctx.departments:

@@ -143,17 +143,27 @@ def test_a_channel_without_selectors_says_no_data_and_a_broken_contract_fails_lo
 def test_building_a_report_takes_the_same_number_of_queries_whatever_the_rows(
     neike, waike, supervisor, count_queries
 ):
-    from tests.factories import make_finding
+    from tests.complaints.factories import make_complaint
+    from tests.factories import DepartmentFactory, make_finding
 
     from .conftest import at
 
+    departments = [neike, waike]
+
     def add(n):
+        departments.append(DepartmentFactory())
         for i in range(n):
+            department = departments[i % len(departments)]
             make_finding(
-                department=(neike, waike)[i % 2],
+                department=department,
                 found_by=supervisor,
                 category_code=("attitude", "process", "discipline")[i % 3],
                 found_at=at(dt.date(2026, 10, 1 + i % 28)),
+            )
+            # complaints per department too: the table of complaints by department once asked
+            # one query per department
+            make_complaint(
+                received_by=supervisor, department=department, received_at=at(dt.date(2026, 10, 2))
             )
 
     add(6)
@@ -211,3 +221,31 @@ def test_a_long_list_shows_its_first_rows_in_the_pdf_and_every_row_in_the_workbo
         )
         == 2
     )
+
+
+@override_settings(REPORTS_PDF_LIST_ROWS=1)
+def test_monthly_department_tables_show_the_departments_needing_attention_annual_lists_all(seeded):
+    from reports.pdf import render_html
+
+    def table(content, title):
+        return next(t for s in content.sections for t in s.tables if t.title == title)
+
+    monthly = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    by_department = table(monthly, "各科室问题统计")
+    assert [r[0] for r in by_department.rows] == ["内科", "外科"]  # 4 findings, then 3
+    assert by_department.pdf_rows == 1
+    html = render_html(monthly)
+    listed = html.split("<caption>各科室问题统计</caption>", 1)[1].split("</table>", 1)[0]
+    assert "内科" in listed and "外科" not in listed
+    assert table(monthly, "科室排名").pdf_rows is None  # the ranking always lists every department
+
+    annual = build_content(kind="annual", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), today=TODAY)
+    assert table(annual, "各科室问题统计").pdf_rows is None
+
+
+def test_attention_first_puts_the_worst_first_and_missing_values_last():
+    from reports.channels import attention_first
+
+    rows = [{"d": "甲", "v": 90.0}, {"d": "乙", "v": None}, {"d": "丙", "v": 70.0}, {"d": "丁", "v": 70.0}]
+    assert [r["d"] for r in attention_first(rows, lambda r: r["v"])] == ["丙", "丁", "甲", "乙"]
+    assert [r["d"] for r in attention_first(rows, lambda r: r["v"], worst="high")] == ["甲", "丙", "丁", "乙"]
