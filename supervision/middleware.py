@@ -1,7 +1,11 @@
-"""Small middleware: the user's saved language, and a Content-Security-Policy header."""
+"""Small middleware: the idle timeout of sessions, the user's saved language, and a
+Content-Security-Policy header."""
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.utils import translation
 
 # No inline scripts or styles anywhere: every script is a static file served by the app.
@@ -14,6 +18,31 @@ CSP = (
 ADMIN_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
+
+
+class SessionIdleRefreshMiddleware:
+    """Slide a session's expiry (the idle timeout, SESSION_COOKIE_AGE) at most once per
+    ``SESSION_REFRESH_SECONDS`` instead of on every request.
+
+    Django's SESSION_SAVE_EVERY_REQUEST writes the session row on every page view — an UPDATE and
+    a COMMIT with its WAL flush for each request, reads included. Marking the session modified
+    only when its last refresh is older than a minute keeps the idle timeout (to within that
+    minute) with one write per user per minute. Placed right after SessionMiddleware.
+    """
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
+        return response
 
 
 class UserLanguageMiddleware:

@@ -75,5 +75,34 @@ def test_password_validators_refuse_weak_passwords(db):
 
 def test_sessions_expire_after_a_shift_of_inactivity(settings):
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_HTTPONLY
+    assert "supervision.middleware.SessionIdleRefreshMiddleware" in settings.MIDDLEWARE
+
+
+def test_session_expiry_slides_with_use_but_is_written_at_most_once_a_minute(
+    client_for, supervisor, monkeypatch
+):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision import middleware
+
+    clock = [1_800_000_000]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    client = client_for(supervisor)
+    assert client.get("/").status_code == 200
+    key = client.session.session_key
+    first_expiry = Session.objects.get(pk=key).expire_date
+
+    def session_writes():
+        with CaptureQueriesContext(connection) as q:
+            assert client.get("/").status_code == 200
+        return [s for s in q.captured_queries if "django_session" in s["sql"] and "UPDATE" in s["sql"]]
+
+    clock[0] += 30  # within the minute: a read is not a write
+    assert not session_writes()
+    assert Session.objects.get(pk=key).expire_date == first_expiry
+    clock[0] += 31  # past the minute: the expiry moves forward (idle timeout, not absolute)
+    assert session_writes()
+    assert Session.objects.get(pk=key).expire_date > first_expiry
