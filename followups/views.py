@@ -96,7 +96,8 @@ def my_tasks(request):
     page = Paginator(selectors.my_tasks_today(request.user, today=today), settings.DUCHA_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    pool = list(selectors.pool_tasks(today=today)[: settings.DUCHA_PAGE_SIZE])
+    # The oldest ten of the pool: enough to claim the next call from; claiming brings up the next.
+    pool = list(selectors.pool_tasks(today=today)[:10])
     return render(
         request,
         "followups/my_tasks.html",

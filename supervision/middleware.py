@@ -45,6 +45,13 @@ class SessionIdleRefreshMiddleware:
         return response
 
 
+def mark_session_refreshed(sender, request, user, **kwargs):
+    """``user_logged_in`` receiver: the log-in saves the session, so the refresh is done."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionIdleRefreshMiddleware.KEY] = int(time.time())
+
+
 class UserLanguageMiddleware:
     """A logged-in user's saved language wins over the browser's Accept-Language."""
 

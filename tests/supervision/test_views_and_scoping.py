@@ -313,3 +313,24 @@ def test_attachment_rows_point_to_generated_names_not_user_names(findings, super
     attachment = _attach(findings["neike"], supervisor)
     assert "p.png" not in attachment.file.name
     assert Attachment.objects.count() == 1
+
+
+def test_head_dashboard_lists_the_20_soonest_deadlines_and_links_to_all_open_orders(
+    client_for, head_neike, neike, waike, supervisor
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for days in range(22):
+        make_finding(department=neike, found_by=supervisor, deadline=today + dt.timedelta(days=days + 1))
+    make_finding(department=waike, found_by=supervisor, deadline=today)
+    response = client_for(head_neike).get(reverse("dashboard"))
+    orders = list(response.context["head_orders"])
+    assert len(orders) == 20
+    assert [o.deadline for o in orders] == sorted(o.deadline for o in orders)
+    assert {o.department_id for o in orders} == {neike.pk}  # never another department's
+    assert orders[0].deadline == today + dt.timedelta(days=1)
+    body = response.content.decode()
+    assert "本科室全部 22 张未完成整改单" in body and reverse("finding_list") in body
