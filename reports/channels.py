@@ -56,12 +56,12 @@ def selectors_of(app: str, *names: str):
 
 
 def run_chart_limit() -> int:
-    return getattr(settings, "REPORTS_RUN_CHART_DEPARTMENTS", 12)
+    return settings.REPORTS_RUN_CHART_DEPARTMENTS
 
 
 def pdf_list_rows() -> int:
     """Rows of a long list (e.g. recurring problems) shown in the PDF; the workbook has them all."""
-    return getattr(settings, "REPORTS_PDF_LIST_ROWS", 20)
+    return settings.REPORTS_PDF_LIST_ROWS
 
 
 def department_pdf_rows(ctx: BuildContext) -> int | None:

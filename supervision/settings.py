@@ -109,6 +109,10 @@ for _origin in CSRF_TRUSTED_ORIGINS:
         )
 
 HOSPITAL_NAME = os.environ.get("HOSPITAL_NAME", "示范人民医院")
+# Reports (docs/reports.md): departments with their own run chart per channel, and the rows of a
+# per-department table or long list that a monthly or range report's PDF shows (the workbook has all).
+REPORTS_RUN_CHART_DEPARTMENTS = env_int("REPORTS_RUN_CHART_DEPARTMENTS", 12, minimum=0)
+REPORTS_PDF_LIST_ROWS = env_int("REPORTS_PDF_LIST_ROWS", 20, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
