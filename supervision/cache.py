@@ -35,10 +35,15 @@ class FailSoftRedisCache(RedisCache):
         self._down_until = 0.0
 
     def _call(self, name, fallback, *args, **kwargs):
+        return self._guarded(
+            lambda: getattr(super(FailSoftRedisCache, self), name)(*args, **kwargs), fallback
+        )
+
+    def _guarded(self, work, fallback):
         if time.monotonic() < self._down_until:
             return fallback()
         try:
-            return getattr(super(), name)(*args, **kwargs)
+            return work()
         except DOWN as exc:
             self._down_until = time.monotonic() + RETRY_SECONDS
             logger.warning("Redis cache unavailable (%s); answering as an empty cache", exc)
@@ -78,4 +83,30 @@ class FailSoftRedisCache(RedisCache):
         return self._call("delete_many", lambda: None, keys, version=version)
 
     def clear(self):
-        return self._call("clear", lambda: False)
+        """Delete this cache's keys — and only those.
+
+        Django's ``RedisCache.clear()`` is FLUSHDB. Ducha's broker and cache share one Redis
+        database (``REDIS_URL``), so that would also delete the Celery queues: every task waiting
+        to run. Here the keys under ``KEY_PREFIX`` are found with SCAN (never blocking Redis the
+        way KEYS does) and deleted in batches.
+        """
+
+        def work():
+            client = self._cache.get_client(None, write=True)
+            pattern = _glob_escape(self.key_prefix) + ":*"
+            batch: list = []
+            for key in client.scan_iter(match=pattern, count=1000):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    client.delete(*batch)
+                    batch = []
+            if batch:
+                client.delete(*batch)
+            return True
+
+        return self._guarded(work, lambda: False)
+
+
+def _glob_escape(text: str) -> str:
+    """``text`` matched literally in a Redis SCAN/KEYS pattern."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)

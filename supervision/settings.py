@@ -229,7 +229,14 @@ if REDIS_URL:
             # Django's RedisCache, but a Redis outage answers as an empty cache instead of a 500.
             "BACKEND": "supervision.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "ducha",
+            # Parallel test workers share one Redis: each its own prefix, so that one worker's
+            # cache.clear() (prefix-scoped, supervision/cache.py) leaves the others' keys alone.
+            "KEY_PREFIX": "ducha"
+            + (
+                f"-{os.environ['PYTEST_XDIST_WORKER']}"
+                if TESTING and os.environ.get("PYTEST_XDIST_WORKER")
+                else ""
+            ),
             "OPTIONS": {
                 "socket_timeout": BROKER_SOCKET_TIMEOUT,
                 "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,

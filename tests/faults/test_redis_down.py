@@ -248,3 +248,30 @@ def test_a_large_discharge_import_queued_while_redis_is_down_runs_when_it_return
         run_every_job()
     job.refresh_from_db()
     assert job.status == ImportJobStatus.DONE
+
+
+def test_clearing_the_cache_leaves_the_celery_queues_and_other_keys_in_redis(settings):
+    """Broker and cache share REDIS_URL: clear() must delete the cache's keys only, not FLUSHDB."""
+    import redis
+
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL (the PostgreSQL + Redis phase of .ci/run)")
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+    client.lpush("celery-test-queue", "a waiting task")
+    client.set("[odd]*prefix?:1:k", "not ours")
+    try:
+        cache.set("ours", 1)
+        assert cache.get("ours") == 1
+        assert cache.clear() is True
+        assert cache.get("ours") is None
+        assert client.llen("celery-test-queue") == 1
+        assert client.get("[odd]*prefix?:1:k") == b"not ours"
+    finally:
+        client.delete("celery-test-queue", "[odd]*prefix?:1:k")
+
+
+def test_the_cache_prefix_pattern_is_matched_literally():
+    from supervision.cache import _glob_escape
+
+    assert _glob_escape("ducha-gw0") == "ducha-gw0"
+    assert _glob_escape("a*b?[c]\\") == "a\\*b\\?\\[c\\]\\\\"
