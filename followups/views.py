@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from supervision.access import role_required
+from supervision.access import id_param, role_required
 from supervision.errors import ActionNotAllowed
 from supervision.figcache import CachedCountPaginator
 from supervision.forms import ImportForm
@@ -114,8 +114,8 @@ def task_list(request):
     if status in TaskStatus.values:
         filters["status"] = status
     department = request.GET.get("department")
-    if department and department.isdigit():
-        filters["department_id"] = int(department)
+    if (department_id := id_param(department)) is not None:
+        filters["department_id"] = department_id
     qs = qs.filter(**filters)
     # The rows are live; the total (COUNT over every task, ~250,000 in a large hospital) is a
     # figure cached briefly per scope and filter (supervision.figcache).
@@ -374,8 +374,8 @@ def stay_list(request):
     """Discharged stays with their follow-up state; supervisors add a stay by hand (selective policies)."""
     qs = DischargeStay.objects.select_related("department", "followup_task").order_by("-discharged_on", "-id")
     department = request.GET.get("department")
-    if department and department.isdigit():
-        qs = qs.filter(department_id=int(department))
+    if (department_id := id_param(department)) is not None:
+        qs = qs.filter(department_id=department_id)
     number = (request.GET.get("q") or "").strip()
     if number:
         qs = qs.filter(admission_no__icontains=number[:32])

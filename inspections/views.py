@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from supervision.access import get_scoped_or_404, role_required
+from supervision.access import get_scoped_or_404, id_param, role_required
 from supervision.errors import ActionNotAllowed
 from supervision.models import Department, Role
 
@@ -106,9 +106,8 @@ def round_list(request):
 
 @role_required(Role.SUPERVISOR)
 def round_create(request):
-    initial = (
-        {"department": request.GET.get("department")} if request.GET.get("department", "").isdigit() else {}
-    )
+    department_id = id_param(request.GET.get("department"))
+    initial = {"department": department_id} if department_id is not None else {}
     form = RoundStartForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -24,7 +24,11 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         if self.to_field_name is None:
             for pk in value or ():
                 text = str(pk).strip()
-                if text.lstrip("-").isdigit() and abs(int(text)) >= 2**63:
+                try:
+                    number = int(text)
+                except ValueError:
+                    continue  # not a number at all ("²" is a digit to isdigit() but not to int()): Django's own check says so
+                if abs(number) >= 2**63:
                     raise ValidationError(
                         self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
                     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from supervision.access import get_scoped_or_404, role_required, scope
+from supervision.access import get_scoped_or_404, id_param, role_required, scope
 from supervision.errors import ActionNotAllowed
 from supervision.figcache import cached_figures
 from supervision.models import Category, Department, Role, Staff
@@ -81,9 +81,8 @@ def _departments_for(request) -> tuple[list[int] | None, Department | None]:
     """Department ids the figures cover: a head only ever gets their own departments."""
     user = request.user
     chosen = None
-    raw = request.GET.get("department")
-    if raw and raw.isdigit():
-        chosen = scope(Department.objects.all(), user, department_field="pk").filter(pk=int(raw)).first()
+    if (department_id := id_param(request.GET.get("department"))) is not None:
+        chosen = scope(Department.objects.all(), user, department_field="pk").filter(pk=department_id).first()
     if chosen is not None:
         return [chosen.pk], chosen
     if user.sees_all_departments:

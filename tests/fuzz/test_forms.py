@@ -156,6 +156,10 @@ def test_an_id_beyond_64_bits_in_a_multiple_choice_field_is_just_invalid(ctx):
 
     StaffFactory(department=ctx["department"])
     data = QueryDict(mutable=True)
-    data.setlist("praised_staff", ["9223372036854775808"])
     data["outcome"] = "reached"
-    assert CallForm(data, **RECIPES["CallForm"](ctx)).is_valid() is False
+    # "²" and "٣" are digits to str.isdigit(); only the second is a number to int() — found by this suite
+    for value in ("9223372036854775808", "-9223372036854775809", "²", "٣", "1e3"):
+        data.setlist("praised_staff", [value])
+        form = CallForm(data, **RECIPES["CallForm"](ctx))
+        assert form.is_valid() is False, value
+        assert "praised_staff" in form.errors, value
