@@ -64,6 +64,7 @@ format:
 	@$(BIN)/ruff check --fix . ; $(BIN)/ruff format .
 
 bench: $(VENV)/.installed
+	@.ci/system-deps --with-bench
 	@$(BIN)/python benchmarks/run.py
 
 clean:
