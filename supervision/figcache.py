@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from .models import Role
 
@@ -107,6 +108,27 @@ def cached_figures(
         finally:
             cache.delete(f"{key}:refresh")
     return _store(key, compute, seconds)
+
+
+def rendered_once(
+    name: str, render: Callable[[], str], *, as_of: dt.datetime, user=None, vary: Iterable[Any] = ()
+) -> str:
+    """The HTML of a cached figure set, cached next to it.
+
+    The same figures (the same ``as_of``) always render to the same HTML for the same scope,
+    language and ``vary``, so a results page renders its tables and charts once per figure set
+    instead of once per request. ``render`` must depend on nothing else (no user-specific links,
+    no CSRF token).
+    """
+    seconds = ttl()
+    if seconds <= 0:
+        return render()
+    key = f"{figures_key(name, user=user, vary=vary)}:html:{as_of.timestamp():.6f}"
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, seconds * 2)
+    return mark_safe(html)  # noqa: S308 # nosec B308 B703 # our own template's output, cached as a plain str
 
 
 def _store(key: str, compute: Callable[[], Any], seconds: int) -> tuple[Any, dt.datetime]:

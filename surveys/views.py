@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
@@ -21,7 +22,7 @@ from django_ratelimit.decorators import ratelimit
 
 from supervision.access import get_scoped_or_404, id_param, role_required, scope
 from supervision.errors import ActionNotAllowed
-from supervision.figcache import cached_figures
+from supervision.figcache import cached_figures, rendered_once
 from supervision.models import Category, Department, Role, Staff
 
 from . import exports, posters, selectors, services
@@ -106,7 +107,6 @@ def results(request):
         user=request.user,
         vary=(start, end, departments),
     )
-    sat = _("Satisfaction %")
     context = {
         "start": start,
         "end": end,
@@ -116,6 +116,25 @@ def results(request):
             Department.objects.filter(active=True), request.user, department_field="pk"
         ),
         "query": request.GET.urlencode(),
+        # Tables and charts rendered once per cached figure set (60 departments' rows), not per request.
+        "figures_html": rendered_once(
+            "surveys.results",
+            lambda: render_to_string(
+                "surveys/_results_figures.html", _results_figures_context(figures, start, end)
+            ),
+            as_of=as_of,
+            user=request.user,
+            vary=(start, end, departments),
+        ),
+    }
+    return render(request, "surveys/results.html", context)
+
+
+def _results_figures_context(figures: dict, start, end) -> dict:
+    sat = _("Satisfaction %")
+    return {
+        "start": start,
+        "end": end,
         **figures,
         "chart_dimension": _chart(
             [r["label"] for r in figures["by_dimension"]],
@@ -137,7 +156,6 @@ def results(request):
             "suggestedMax": 100,
         },
     }
-    return render(request, "surveys/results.html", context)
 
 
 @role_required(*RESULT_ROLES)

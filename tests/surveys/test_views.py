@@ -513,3 +513,28 @@ def test_follow_up_staff_reach_paper_entry_from_the_menu(client_for, caller, cam
     page = client_for(caller).get(reverse("surveys:paper_index"))
     assert page.status_code == 302 and page["Location"] == reverse("surveys:paper_entry", args=[campaign.pk])
     assert client_for(caller).get(reverse("surveys:results")).status_code == 403
+
+
+def test_results_tables_render_once_per_cached_figure_set_and_scope(
+    client_for, supervisor, head_neike, small_q, neike, waike, settings
+):
+    from django.core.cache import cache
+
+    settings.DUCHA_FIGURES_CACHE_SECONDS = 90  # off by default in tests
+    cache.clear()
+    submit(small_q, neike, TODAY, e1=5, a1=5)
+    submit(small_q, waike, TODAY, e1=1, a1=1)
+
+    def fragment_rendered(client):
+        page = client.get(reverse("surveys:results"))
+        assert page.status_code == 200
+        return "surveys/_results_figures.html" in [t.name for t in page.templates], page.content.decode()
+
+    office = client_for(supervisor)
+    assert fragment_rendered(office)[0] is True
+    again, body = fragment_rendered(office)
+    assert again is False and "外科" in body  # served from the cache, same content
+    head = client_for(head_neike)
+    rendered, body = fragment_rendered(head)  # another scope: its own fragment, never the office's
+    assert rendered is True and "外科" not in body.split("survey-cards", 1)[1]
+    cache.clear()
