@@ -30,6 +30,7 @@ from .content import (
     fmt_pct,
     no_data,
 )
+from .models import ReportKind
 from .periods import month_label, months_between, trend_window
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def department_pdf_rows(ctx: BuildContext) -> int | None:
     range report the ``pdf_list_rows()`` departments that most need attention (the table is sorted
     that way), as the office's monthly reports name the lowest departments. The workbook and the
     ranking table always list every department."""
-    return None if ctx.kind == "annual" else pdf_list_rows()
+    return None if ctx.kind == ReportKind.ANNUAL else pdf_list_rows()
 
 
 def attention_first(rows, key, *, worst="low"):
@@ -760,7 +761,7 @@ def section_complaints(ctx: BuildContext) -> Section:
         Table(
             _("Complaints by department"),
             [Column(_("Department")), Column(_("Number of complaints"), INT), Column(_("Valid"), INT)],
-            [[r["department"], r["count"], valid_by_dept[r["department_id"]]] for r in fig.by_department],
+            [[r["department"], r["count"], r["valid"]] for r in fig.by_department],
             pdf_rows=department_pdf_rows(ctx),
         )
     )

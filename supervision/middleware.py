@@ -38,7 +38,9 @@ class SessionIdleRefreshMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.is_empty():
+        # Only a session this request already read (every logged-in request does): loading one
+        # just to stamp it would add a query to requests that never touch it.
+        if session is not None and session.accessed and session.session_key and not session.is_empty():
             now = int(time.time())
             if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.KEY] = now  # marks it modified: SessionMiddleware saves it

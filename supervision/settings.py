@@ -223,20 +223,18 @@ if REDIS_URL and urlparse(REDIS_URL).scheme not in {"redis", "rediss"}:
 # A hung Redis must fail fast: 2 s for connect and for each socket operation.
 BROKER_SOCKET_TIMEOUT = 2
 
+# Parallel test workers share one Redis: each gets its own prefix, so that one worker's
+# cache.clear() (prefix-scoped, supervision/cache.py) leaves the others' keys alone.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+_CACHE_PREFIX = f"ducha-{_XDIST_WORKER}" if _XDIST_WORKER else "ducha"
+
 if REDIS_URL:
     CACHES = {
         "default": {
             # Django's RedisCache, but a Redis outage answers as an empty cache instead of a 500.
             "BACKEND": "supervision.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
-            # Parallel test workers share one Redis: each its own prefix, so that one worker's
-            # cache.clear() (prefix-scoped, supervision/cache.py) leaves the others' keys alone.
-            "KEY_PREFIX": "ducha"
-            + (
-                f"-{os.environ['PYTEST_XDIST_WORKER']}"
-                if TESTING and os.environ.get("PYTEST_XDIST_WORKER")
-                else ""
-            ),
+            "KEY_PREFIX": _CACHE_PREFIX,
             "OPTIONS": {
                 "socket_timeout": BROKER_SOCKET_TIMEOUT,
                 "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
