@@ -122,7 +122,7 @@ def rendered_once(
     """
     seconds = ttl()
     if seconds <= 0:
-        return mark_safe(str(render()))  # noqa: S308 # nosec B308 B703 # our own template's output
+        return mark_safe(str(render()))  # noqa: S308 # nosec B308 # our own template's output
     key = f"{figures_key(name, user=user, vary=vary)}:html:{as_of.timestamp():.6f}"
     html = cache.get(key)
     if html is None:
