@@ -122,12 +122,13 @@ def rendered_once(
     """
     seconds = ttl()
     if seconds <= 0:
-        return mark_safe(str(render()))  # noqa: S308 # nosec B308 # our own template's output
-    key = f"{figures_key(name, user=user, vary=vary)}:html:{as_of.timestamp():.6f}"
-    html = cache.get(key)
-    if html is None:
         html = str(render())
-        cache.set(key, html, seconds * 2)
+    else:
+        key = f"{figures_key(name, user=user, vary=vary)}:html:{as_of.timestamp():.6f}"
+        html = cache.get(key)
+        if html is None:
+            html = str(render())
+            cache.set(key, html, seconds * 2)
     return mark_safe(html)  # noqa: S308 # nosec B308 B703 # our own template's output, cached as a plain str
 
 
