@@ -17,7 +17,9 @@ from django_ratelimit.decorators import ratelimit
 
 from supervision.access import role_required
 from supervision.errors import ActionNotAllowed
+from supervision.fragments import cached_rows, url_maker
 from supervision.models import Department, Role
+from supervision.templatetags.ducha import label
 
 from . import selectors, services
 from .filters import ComplaintFilter
@@ -53,14 +55,39 @@ def complaint_list(request):
     page = Paginator(rows, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    today = timezone.localdate()
+    url = url_maker("complaints:detail")
     context = {
         "filter": filterset,
         "page": page,
+        "rows": cached_rows("complaints/_row.html", (_complaint_row(c, today, url) for c in page)),
         "query": query.urlencode(),
-        "today": timezone.localdate(),
         "can_intake": request.user.has_role(*INTAKE_ROLES),
     }
     return _render(request, "complaints/list.html", "complaints/_table.html", context)
+
+
+def _complaint_row(complaint, today, url) -> dict:
+    """What one row of the complaint list shows, as plain values (``supervision.fragments``)."""
+    departments = [complaint.department.name] if complaint.department_id else []
+    departments += [
+        a.department.name for a in complaint.assignments.all() if a.department_id != complaint.department_id
+    ]
+    return {
+        "url": url(complaint.pk),
+        "number": complaint.number,
+        "dispute": bool(complaint.dispute),
+        "content": complaint.content,
+        "received_at": complaint.received_at,
+        "channel": str(label(complaint, "channel")),
+        "referral_no": complaint.referral_no,
+        "departments": departments,
+        "status": complaint.status,
+        "status_label": str(label(complaint, "status")),
+        "answer_due": complaint.answer_due,
+        "overdue": complaint.is_answer_overdue(today),
+        "owner": complaint.owner.display_name if complaint.owner_id else None,
+    }
 
 
 @role_required(*INTAKE_ROLES)

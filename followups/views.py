@@ -19,9 +19,12 @@ from supervision.access import id_param, role_required
 from supervision.errors import ActionNotAllowed
 from supervision.figcache import CachedCountPaginator
 from supervision.forms import ImportForm
+from supervision.fragments import cached_rows, url_maker
 from supervision.imports import template_workbook
 from supervision.models import DischargeStay, ImportRun, Role
+from supervision.privacy import mask_phone
 from supervision.tasking import enqueue_on_commit
+from supervision.templatetags.ducha import label
 
 from . import importing, selectors, services
 from .forms import (
@@ -98,11 +101,42 @@ def my_tasks(request):
     )
     # The oldest ten of the pool: enough to claim the next call from; claiming brings up the next.
     pool = list(selectors.pool_tasks(today=today)[:10])
+    url = url_maker("followups:task_detail")
+    rows = cached_rows("followups/_my_task_row.html", (_my_task_row(t, url, request.user) for t in page))
     return render(
         request,
         "followups/my_tasks.html",
-        {"page": page, "mine": page.object_list, "pool": pool, "today": today, "now": timezone.now()},
+        {
+            "page": page,
+            "mine": page.object_list,
+            "rows": rows,
+            "pool": pool,
+            "today": today,
+            "now": timezone.now(),
+        },
     )
+
+
+def _my_task_row(task, url, user) -> dict:
+    """What one of "my calls today" shows, as plain values (``supervision.fragments``)."""
+    stay = task.stay
+    callback = task.status == TaskStatus.CALLBACK
+    letter = task.mode == TaskMode.LETTER
+    other = task.claimed_by if task.claimed_by_id and task.claimed_by_id != user.pk else None
+    return {
+        "url": url(task.pk),
+        "patient": stay.patient_name,
+        "department": task.department.name,
+        "callback": callback,
+        "next_attempt_at": task.next_attempt_at if callback else None,
+        "letter": letter,
+        "phone": "" if callback or letter else mask_phone(stay.phone),
+        "admission_no": stay.admission_no,
+        "discharged_on": stay.discharged_on,
+        "attempts": task.attempt_count,
+        "max_attempts": task.max_attempts,
+        "claimed_by_other": str(other) if other else None,
+    }
 
 
 @role_required(*READERS)
@@ -129,16 +163,45 @@ def task_list(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    show_phone = _may_see_phone(request.user)
+    url = url_maker("followups:task_detail")
     context = {
         "page": page,
+        "rows": cached_rows("followups/_task_row.html", (_task_row(t, url, show_phone) for t in page)),
         "query": query.urlencode(),
         "statuses": TaskStatus.choices,
         "status": status or "",
         "departments": selectors.department_choices_for(request.user),
         "department": department or "",
-        "show_phone": _may_see_phone(request.user),
+        "show_phone": show_phone,
     }
     return _partial(request, "followups/task_list.html", "followups/_task_table.html", context)
+
+
+def _task_row(task, url, show_phone: bool) -> dict:
+    """What one row of the call list shows, as plain values (``supervision.fragments``).
+
+    Only the masked phone number goes into the row (and so into the cache), and only for roles that
+    may see it.
+    """
+    stay = task.stay
+    return {
+        "pk": task.pk,
+        "url": url(task.pk),
+        "admission_no": stay.admission_no,
+        "patient": stay.patient_name,
+        "department": task.department.name,
+        "discharged_on": stay.discharged_on,
+        "show_phone": show_phone,
+        "letter": task.mode == TaskMode.LETTER,
+        "phone": mask_phone(stay.phone) if show_phone and task.mode != TaskMode.LETTER else "",
+        "status": str(label(task, "status")),
+        "next_attempt_at": task.next_attempt_at if task.is_open else None,
+        "attempts": task.attempt_count,
+        "max_attempts": task.max_attempts,
+        "disposition": str(label(task, "disposition")) if task.disposition else "",
+        "contacted": bool(task.contacted),
+    }
 
 
 # --- the call screen -------------------------------------------------------------------------

@@ -2,13 +2,20 @@ from django.conf import settings
 
 from .models import Role
 
+UNREAD_BADGE_CAP = 100
+
 
 def ducha(request):
     user = getattr(request, "user", None)
     context = {"HOSPITAL_NAME": settings.HOSPITAL_NAME, "Role": Role}
     if user is not None and user.is_authenticated:
-        # One cheap indexed count per page; the navbar badge.
-        context["unread_notifications"] = user.notifications.filter(read_at__isnull=True).count()
+        # The navbar badge: one indexed count, capped (the badge shows "99+"), so that an office
+        # account with thousands of unread notices does not count them all on every page.
+        unread = user.notifications.filter(read_at__isnull=True)[:UNREAD_BADGE_CAP].count()
+        context["unread_notifications"] = unread
+        context["unread_notifications_label"] = (
+            f"{UNREAD_BADGE_CAP - 1}+" if unread >= UNREAD_BADGE_CAP else unread
+        )
         context["user_roles"] = user.roles
         # The navigation depends on the roles and the language only: base.html caches it by this key.
         context["user_roles_key"] = ",".join(sorted(user.roles))

@@ -35,13 +35,13 @@ def orders_visible_to(user) -> QuerySet[RectificationOrder]:
 
 def finding_list(user) -> QuerySet[Finding]:
     """The finding list: one query for the page, whatever its length."""
-    today = timezone.localdate()
+    # No count over a join here: an aggregate made PostgreSQL group every finding before the
+    # page's LIMIT (docs/performance.md); the table shows a recurrence by its own column. Nor an
+    # "overdue" annotation: it kept the order join in the page's COUNT; the row reads it from the
+    # order it already has (supervision.views._finding_row).
     return (
         findings_visible_to(user)
-        .select_related("category", "department", "found_by", "order")
-        # No count over a join here: an aggregate made PostgreSQL group every finding before the
-        # page's LIMIT (docs/performance.md); the table shows a recurrence by its own column.
-        .annotate(is_overdue=Q(order__deadline__lt=today) & ~Q(order__status=OrderStatus.CLOSED))
+        .select_related("category", "department", "order")
         .order_by("-found_at", "-id")
     )
 

@@ -427,6 +427,10 @@ DUCHA_PAGE_SIZE = 25
 # docs/performance.md); lists of a user's own actionable items are never cached. Off in tests
 # (figures of one test must not answer the next one); tests of the cache turn it on.
 DUCHA_FIGURES_CACHE_SECONDS = env_int("DUCHA_FIGURES_CACHE_SECONDS", 0 if TESTING else 90, minimum=0)
+# Rendered rows of long lists, keyed by their content (supervision/fragments.py): a changed row is a
+# new key, so this bounds only how long an unseen row keeps its memory. On in tests too, so that the
+# whole suite runs through the cache.
+DUCHA_ROW_CACHE_SECONDS = env_int("DUCHA_ROW_CACHE_SECONDS", 600, minimum=0)
 DUCHA_NAME = _("Ducha service supervision")
 
 if TESTING:

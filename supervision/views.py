@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +28,7 @@ from .forms import (
     ReturnForm,
     SubmitForm,
 )
+from .fragments import cached_rows, url_maker
 from .imports import IMPORTERS, import_with_resource, template_workbook
 from .models import (
     Attachment,
@@ -38,6 +40,7 @@ from .models import (
     SiteConfig,
 )
 from .panels import collect_panels
+from .templatetags.ducha import label
 
 ALL_ROLES = tuple(Role.values)
 FINDING_CREATORS = (Role.SUPERVISOR, Role.VOLUNTEER)
@@ -82,10 +85,23 @@ def dashboard(request):
         "dashboard", lambda: _dashboard_figures(user, config), user=user, vary=(config.due_soon_days,)
     )
     context = {"config": config, **figures, "as_of": as_of}
+    # The office figures' tables and charts are drawn once per figure set and scope, not per view.
+    context["figures_html"] = figcache.rendered_once(
+        "dashboard",
+        lambda: render_to_string("supervision/_dashboard_figures.html", context),
+        as_of=as_of,
+        user=user,
+        vary=(config.due_soon_days, config.recurrence_window_days),
+    )
     if user.has_role(Role.DEPT_HEAD):
         # The soonest deadlines; the full list is one click away (the finding list is scoped to the
         # head's departments). Twenty rows keep the page that heads open first fast.
-        context["head_orders"] = selectors.orders_for_head(user, limit=20)
+        today = timezone.localdate()
+        url = url_maker("finding_detail")
+        orders = context["head_orders"] = list(selectors.orders_for_head(user, limit=20))
+        context["head_order_rows"] = cached_rows(
+            "supervision/_head_order_row.html", (_head_order_row(o, today, url) for o in orders)
+        )
     if user.has_role(Role.VOLUNTEER, Role.FOLLOWUP) and not user.sees_all_departments:
         context["my_findings"] = (
             selectors.findings_visible_to(user)
@@ -95,6 +111,21 @@ def dashboard(request):
     context["today"] = timezone.localdate()
     context["panels"] = collect_panels(request)
     return render(request, "supervision/dashboard.html", context)
+
+
+def _head_order_row(order, today, url) -> dict:
+    """What one open order on a head's dashboard shows, as plain values (``supervision.fragments``)."""
+    return {
+        "url": url(order.finding_id),
+        "number": order.number,
+        "category": order.finding.category.name,
+        "department": order.department.name,
+        "status": order.status,
+        "status_label": str(label(order, "status")),
+        "overdue": order.is_overdue(today),
+        "deadline": order.deadline,
+        "description": order.finding.description,
+    }
 
 
 def _dashboard_figures(user, config) -> dict:
@@ -132,8 +163,30 @@ def finding_list(request):
     page = Paginator(rows, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
+    today = timezone.localdate()
+    url = url_maker("finding_detail")
+    rows = cached_rows("supervision/_finding_row.html", (_finding_row(f, today, url) for f in page))
+    context = {"filter": filterset, "page": page, "rows": rows, "query": query.urlencode()}
     return _partial(request, "supervision/finding_list.html", "supervision/_finding_table.html", context)
+
+
+def _finding_row(finding, today, url) -> dict:
+    """What one row of the finding list shows, as plain values (``supervision.fragments``)."""
+    order = getattr(finding, "order", None)  # a finding without an order raises an AttributeError
+    return {
+        "url": url(finding.pk),
+        "number": finding.number,
+        "recurrence": finding.recurrence_of_id is not None,
+        "description": finding.description,
+        "found_at": finding.found_at,
+        "department": finding.department.name,
+        "category": finding.category.name,
+        "source": str(label(finding, "source")),
+        "order_status": order.status if order else None,
+        "order_status_label": str(label(order, "status")) if order else None,
+        "deadline": order.deadline if order else None,
+        "overdue": bool(order and order.is_overdue(today)),
+    }
 
 
 @role_required(*FINDING_CREATORS)

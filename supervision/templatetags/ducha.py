@@ -1,8 +1,11 @@
 """Template filters shared by every app: masking, percentages, Chinese number formats."""
 
+import html
+
 from django import forms, template
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from supervision import privacy
@@ -40,6 +43,82 @@ def pp(value, digits=1):
         return "—"
     sign = "+" if value > 0 else ""
     return f"{sign}{number_format(value, int(digits))}"
+
+
+def _esc(value) -> str:
+    return html.escape(str(value))
+
+
+_PLAIN_INPUTS = frozenset(
+    {"text", "search", "date", "datetime-local", "number", "email", "tel", "url", "time"}
+)
+
+
+def _attrs(widget) -> str:
+    """The widget's own attributes but ``class``, escaped."""
+    return mark_safe(  # noqa: S308 # nosec B308 B703 # format_html escapes every name and value
+        "".join(
+            format_html(' {}="{}"', name, value) for name, value in widget.attrs.items() if name != "class"
+        )
+    )
+
+
+@register.simple_tag
+def filter_fields(form, col=""):
+    """The fields of a list's filter form as Bootstrap 5 markup, one column per field.
+
+    Written out here instead of through crispy-forms and the widget templates (one template per
+    ``<option>``), which cost most of a list page's rendering time (docs/performance.md): selects
+    and plain inputs are built in Python; any other widget renders as Django renders it.
+    """
+    col = col or "col-6 col-md-3"
+    parts = [str(field) for field in form.hidden_fields()]
+    for field in form.visible_fields():
+        widget = field.field.widget
+        invalid = " is-invalid" if field.errors else ""
+        if field.widget_type == "select":
+            # Plain html.escape (what django.utils.html.escape does) instead of format_html per
+            # option: a department list is a hundred options on every list page.
+            options = mark_safe(  # noqa: S308 # nosec B308 B703 # every value and label is escaped here
+                "".join(
+                    f'<option value="{_esc(value)}"{" selected" if selected else ""}>{_esc(text)}</option>'
+                    for value, text, selected in select_options(field)
+                )
+            )
+            control = format_html(
+                '<select name="{}" id="{}" class="form-select{}"{}>{}</select>',
+                field.html_name, field.auto_id, invalid, _attrs(widget), options,
+            )  # fmt: skip
+        elif getattr(widget, "input_type", None) in _PLAIN_INPUTS:
+            control = format_html(
+                '<input type="{}" name="{}" id="{}" value="{}" class="form-control{}"{}>',
+                widget.input_type, field.html_name, field.auto_id, widget_value(field), invalid, _attrs(widget),
+            )  # fmt: skip
+        else:
+            control = str(field)
+        errors = (
+            format_html(
+                '<div class="invalid-feedback d-block">{}</div>',
+                format_html_join("", '<p class="mb-0"><strong>{}</strong></p>', ((e,) for e in field.errors)),
+            )
+            if field.errors
+            else ""
+        )
+        help_text = format_html('<div class="form-text">{}</div>', field.help_text) if field.help_text else ""
+        parts.append(
+            format_html(
+                '<div class="{}"><div id="div_{}" class="mb-3">\n'
+                '  <label for="{}" class="form-label">{}</label>\n  {}\n  {}{}\n</div></div>',
+                col,
+                field.auto_id,
+                field.id_for_label,
+                field.label,
+                control,
+                errors,
+                help_text,
+            )
+        )
+    return mark_safe("\n".join(parts))  # noqa: S308 # nosec B308 B703 # every part is escaped above
 
 
 @register.filter

@@ -170,3 +170,28 @@ def test_a_stale_figure_is_recomputed_by_one_request_while_others_serve_the_prev
         assert figcache.cached_figures("s", compute, user=head_neike)[0] == 2
         assert figcache.cached_figures("s", compute, user=head_neike)[0] == 2
     assert calls == [1, 1]
+
+
+def test_the_dashboard_figures_html_is_drawn_per_scope(
+    client_for, supervisor, administrator, head_neike, neike
+):
+    make_finding(department=neike, found_by=supervisor)
+    office = client_for(supervisor).get(reverse("dashboard")).content.decode()
+    admin = client_for(administrator).get(reverse("dashboard")).content.decode()
+    head = client_for(head_neike).get(reverse("dashboard")).content.decode()
+    again = client_for(supervisor).get(reverse("dashboard")).content.decode()
+    assert "各科室整改情况" in office  # Orders by department
+    assert "各类问题逐月分布" not in office  # the administrator's chart
+    assert "各类问题逐月分布" in admin
+    assert "各科室整改情况" not in head  # the office's table never reaches a head
+    assert again.count("各科室整改情况") == 1
+
+
+def test_the_dashboard_figures_html_follows_a_new_figure_set(client_for, supervisor, neike):
+    make_finding(department=neike, found_by=supervisor)
+    client = client_for(supervisor)
+    first = client.get(reverse("dashboard")).context["figures_html"]
+    make_finding(department=neike, found_by=supervisor)
+    cache.clear()  # the figures expire: a new figure set, and so new HTML
+    second = client.get(reverse("dashboard")).context["figures_html"]
+    assert first != second

@@ -52,3 +52,14 @@ def test_label_filter_matches_get_display_in_each_language(supervisor, neike):
         assert str(label(order, "status")) != zh
     order.status = "no-such-status"
     assert label(order, "status") == "no-such-status"
+
+
+def test_filter_form_escapes_choice_labels_and_values(client_for, supervisor):
+    from tests.factories import DepartmentFactory
+
+    odd = DepartmentFactory(name='<b>"急诊"</b>')
+    html = client_for(supervisor).get(reverse("finding_list"), {"q": '"><script>'}).content.decode()
+    assert f'<option value="{odd.pk}">&lt;b&gt;&quot;急诊&quot;&lt;/b&gt;</option>' in html
+    assert 'value="&quot;&gt;&lt;script&gt;"' in html
+    assert "<script>" not in html.split("<main", 1)[1].split("<script src=", 1)[0]
+    assert 'placeholder="编号或内容"' in html  # the widget's own attributes are kept

@@ -200,3 +200,17 @@ def test_hung_broker_fails_the_enqueue_fast_and_the_action_still_succeeds(neike,
         elapsed = time.monotonic() - started
     # Not a speed assertion: a hung broker must not hang the request (it would block forever).
     assert elapsed < 30
+
+
+def test_the_unread_badge_stops_counting_at_99_plus(client_for, head_neike, count_queries):
+    Notification.objects.bulk_create(
+        Notification(recipient=head_neike, kind="order_issued", title=f"n{i}", dedupe_key=f"k{i}")
+        for i in range(120)
+    )
+    client = client_for(head_neike)
+    page = client.get(reverse("notification_list"))
+    assert page.context["unread_notifications"] == 100
+    assert '<span class="badge rounded-pill bg-danger">99+</span>' in page.content.decode()
+    Notification.objects.filter(recipient=head_neike).exclude(title__in=["n1", "n2"]).delete()
+    page = client.get(reverse("notification_list"))
+    assert '<span class="badge rounded-pill bg-danger">2</span>' in page.content.decode()

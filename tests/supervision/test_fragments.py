@@ -1,0 +1,185 @@
+"""Rows of long lists rendered once per content (supervision.fragments).
+
+A row is cached under a digest of the plain values it shows, so what must hold is: a change to any
+of them draws the row anew, the cache really serves repeated rows, the language is part of the key,
+and a viewer never gets a row their scope would not show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from supervision import fragments
+from supervision.models import OrderStatus
+from tests.factories import make_finding
+
+ROW = "supervision/_finding_row.html"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+FOUND_AT = timezone.now()
+
+
+def _row(**changes) -> dict:
+    row = {
+        "url": "/findings/1/",
+        "number": "DC-1",
+        "recurrence": False,
+        "description": "护士态度生硬",
+        "found_at": FOUND_AT,
+        "department": "内科",
+        "category": "服务态度",
+        "source": "现场督查",
+        "order_status": OrderStatus.ISSUED.value,
+        "order_status_label": "已下发",
+        "deadline": timezone.localdate(),
+        "overdue": False,
+    }
+    return row | changes
+
+
+class RenderCount:
+    """Counts how often the row template is drawn."""
+
+    def __init__(self, monkeypatch):
+        self.n = 0
+        template_class = type(fragments.get_template(ROW))
+        original = template_class.render
+
+        def render(template, *args, **kwargs):
+            self.n += 1
+            return original(template, *args, **kwargs)
+
+        monkeypatch.setattr(template_class, "render", render)
+
+
+def test_a_repeated_row_is_served_from_the_cache(monkeypatch):
+    renders = RenderCount(monkeypatch)
+    first = fragments.cached_rows(ROW, [_row(), _row(number="DC-2")])
+    assert renders.n == 2
+    again = fragments.cached_rows(ROW, [_row(), _row(number="DC-2"), _row(number="DC-3")])
+    assert renders.n == 3  # only the new row was drawn
+    assert again[:2] == first
+    assert "DC-1" in first[0] and "DC-2" in first[1] and "DC-3" in again[2]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"department": "外科"},
+        {"order_status": OrderStatus.CLOSED.value, "order_status_label": "已关闭"},
+        {"overdue": True},
+        {"deadline": timezone.localdate() + dt.timedelta(days=1)},
+        {"description": "新的描述"},
+        {"url": "/findings/2/"},
+    ],
+)
+def test_a_changed_value_draws_the_row_anew(change):
+    fragments.cached_rows(ROW, [_row()])
+    [html] = fragments.cached_rows(ROW, [_row(**change)])
+    assert html == fragments.get_template(ROW).render({"row": _row(**change)})
+
+
+def test_the_language_is_part_of_the_key():
+    with translation.override("en"):
+        [en] = fragments.cached_rows(ROW, [_row(overdue=True)])
+    with translation.override("zh-hans"):
+        [zh] = fragments.cached_rows(ROW, [_row(overdue=True)])
+    assert "Overdue" in en
+    assert "超期" in zh
+
+
+def test_rows_take_plain_values_only(supervisor, neike):
+    finding = make_finding(department=neike, found_by=supervisor)
+    with pytest.raises(TypeError, match="department"):
+        fragments.cached_rows(ROW, [_row(department=finding.department)])
+    with pytest.raises(TypeError, match="source"):
+        fragments.cached_rows(ROW, [_row(source=OrderStatus.CLOSED.label)])  # a lazy translation
+
+
+def test_row_values_are_escaped():
+    [html] = fragments.cached_rows(ROW, [_row(description="<script>alert(1)</script>")])
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_caching_off_draws_every_time(settings, monkeypatch):
+    settings.DUCHA_ROW_CACHE_SECONDS = 0
+    renders = RenderCount(monkeypatch)
+    fragments.cached_rows(ROW, [_row()])
+    fragments.cached_rows(ROW, [_row()])
+    assert renders.n == 2
+
+
+def test_url_maker_matches_reverse():
+    url = fragments.url_maker("finding_detail")
+    assert url(1) == reverse("finding_detail", args=[1])
+    assert url(987654321987) == reverse("finding_detail", args=[987654321987])
+    assert fragments.url_maker("complaints:detail")(42) == reverse("complaints:detail", args=[42])
+
+
+# --- through the views ---------------------------------------------------------------------------
+
+
+def test_an_order_closed_after_the_list_was_seen_shows_closed(client_for, supervisor, neike):
+    finding = make_finding(department=neike, found_by=supervisor)
+    client = client_for(supervisor)
+    with translation.override("en"):
+        assert "status-issued" in client.get(reverse("finding_list")).content.decode()
+        order = finding.order
+        order.status = OrderStatus.CLOSED
+        order.save(update_fields=["status"])
+        html = client.get(reverse("finding_list")).content.decode()
+    assert "status-closed" in html
+    assert "status-issued" not in html
+
+
+def test_an_overdue_order_marks_its_row_in_the_finding_list(client_for, supervisor, neike):
+    finding = make_finding(department=neike, found_by=supervisor)
+    order = finding.order
+    order.deadline = timezone.localdate() - dt.timedelta(days=1)
+    order.save(update_fields=["deadline"])
+    html = client_for(supervisor).get(reverse("finding_list")).content.decode()
+    assert 'class="table-danger"' in html
+
+
+def test_a_head_never_gets_rows_of_another_department_from_the_cache(
+    client_for, supervisor, head_waike, neike, waike
+):
+    neike_finding = make_finding(department=neike, found_by=supervisor, description="内科的问题")
+    waike_finding = make_finding(department=waike, found_by=supervisor, description="外科的问题")
+    # The supervisor sees (and so caches) both rows first.
+    html = client_for(supervisor).get(reverse("finding_list")).content.decode()
+    assert neike_finding.number in html and waike_finding.number in html
+    html = client_for(head_waike).get(reverse("finding_list")).content.decode()
+    assert waike_finding.number in html
+    assert neike_finding.number not in html
+    assert "内科的问题" not in html
+
+
+def test_call_list_rows_hold_only_the_masked_phone(client_for, supervisor, neike, monkeypatch):
+    from tests.factories import DischargeStayFactory
+    from tests.followups.factories import make_task
+
+    make_task(stay=DischargeStayFactory(department=neike, phone="13812345678"))
+    stored = {}
+    set_many = cache.set_many
+    monkeypatch.setattr(
+        cache, "set_many", lambda data, *a, **kw: stored.update(data) or set_many(data, *a, **kw)
+    )
+    html = client_for(supervisor).get(reverse("followups:task_list")).content.decode()
+    assert "138****5678" in html
+    assert "13812345678" not in html
+    assert stored, "the row was not cached"
+    assert all("13812345678" not in v and "138****5678" in v for v in stored.values())
