@@ -10,8 +10,9 @@ def ducha(request):
     context = {"HOSPITAL_NAME": settings.HOSPITAL_NAME, "Role": Role}
     if user is not None and user.is_authenticated:
         # The navbar badge: one indexed count, capped (the badge shows "99+"), so that an office
-        # account with thousands of unread notices does not count them all on every page.
-        unread = user.notifications.filter(read_at__isnull=True)[:UNREAD_BADGE_CAP].count()
+        # account with thousands of unread notices does not count them all on every page. Unordered:
+        # the model's newest-first ordering made the capped count read and sort every unread notice.
+        unread = user.notifications.filter(read_at__isnull=True).order_by()[:UNREAD_BADGE_CAP].count()
         context["unread_notifications"] = unread
         context["unread_notifications_label"] = (
             f"{UNREAD_BADGE_CAP - 1}+" if unread >= UNREAD_BADGE_CAP else unread

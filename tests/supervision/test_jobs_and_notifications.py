@@ -214,3 +214,17 @@ def test_the_unread_badge_stops_counting_at_99_plus(client_for, head_neike, coun
     Notification.objects.filter(recipient=head_neike).exclude(title__in=["n1", "n2"]).delete()
     page = client.get(reverse("notification_list"))
     assert '<span class="badge rounded-pill bg-danger">2</span>' in page.content.decode()
+
+
+def test_the_unread_badge_count_does_not_sort_the_notices(client_for, head_neike, count_queries):
+    # Sorting newest-first before the cap made the "capped" count read every unread notice (2.7 ms
+    # against 0.2 ms for an office account with 8,000 at large size).
+    with count_queries() as q:
+        client_for(head_neike).get(reverse("notification_list"))
+    badge = [
+        s["sql"]
+        for s in q.context.captured_queries
+        if "supervision_notification" in s["sql"] and "COUNT" in s["sql"]
+    ]
+    assert badge
+    assert all("ORDER BY" not in sql for sql in badge)
