@@ -86,6 +86,15 @@ def test_pages_keep_working_with_redis_down(redis_down, client_for, request, per
     assert response.status_code == 200, (url, response.status_code)
 
 
+def test_list_rows_are_drawn_when_the_row_cache_is_down(redis_down, client_for, supervisor, neike):
+    """The rows of a list come from the cache (supervision.fragments); with Redis down they are drawn."""
+    from tests.factories import make_finding
+
+    finding = make_finding(department=neike, found_by=supervisor)
+    html = client_for(supervisor).get("/findings/").content.decode()
+    assert finding.number in html
+
+
 def test_a_finding_is_saved_and_its_e_mails_are_sent_when_redis_returns(
     redis_down, client_for, supervisor, head_neike, neike, django_capture_on_commit_callbacks
 ):
