@@ -88,8 +88,6 @@ def test_pages_keep_working_with_redis_down(redis_down, client_for, request, per
 
 def test_list_rows_are_drawn_when_the_row_cache_is_down(redis_down, client_for, supervisor, neike):
     """The rows of a list come from the cache (supervision.fragments); with Redis down they are drawn."""
-    from tests.factories import make_finding
-
     finding = make_finding(department=neike, found_by=supervisor)
     html = client_for(supervisor).get("/findings/").content.decode()
     assert finding.number in html
