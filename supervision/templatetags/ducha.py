@@ -121,18 +121,12 @@ def filter_fields(form, col=""):
     return mark_safe("\n".join(parts))  # noqa: S308 # nosec B308 B703 # every part is escaped above
 
 
-@register.filter
 def widget_value(bound_field):
-    """The value an ``<input>`` shows for ``bound_field``, formatted as its widget would ('' for none).
-
-    Used by templates/_filter_form.html, which writes the inputs of the list filter forms as plain
-    markup instead of rendering a widget template per field (docs/performance.md).
-    """
+    """The value an ``<input>`` shows for ``bound_field``, formatted as its widget would ('' for none)."""
     value = bound_field.field.widget.format_value(bound_field.value())
     return "" if value is None else value
 
 
-@register.filter
 def select_options(bound_field):
     """``[(value, label, selected)]`` of a filter ``<select>``, values as strings.
 
