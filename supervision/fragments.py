@@ -13,7 +13,7 @@ template, and the HTML is cached under a digest of exactly that dict — the tec
 - the row template is rendered with the row alone (no request, no user, no context
   processors), so it cannot show anything the key does not hold; what depends on the viewer or on
   today (an "overdue" flag, "someone else has it") is computed into the row by the view;
-- one ``get_many`` per page fetches every row (one MGET on Redis).
+- one ``get_many`` per page fetches every row (one MGET on Redis), from the ``fragments`` cache alias.
 
 Rows must therefore never hold a CSRF token or anything secret: a row is shared by every viewer
 who would see the same values. Links are part of the row (``url_maker``), so a changed URL
@@ -28,13 +28,16 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 DEFAULT_SECONDS = 600
+# Its own cache alias (settings.CACHES): rows are many small entries, kept apart from the figures and
+# the rate-limit counters so that they never push those out.
+CACHE_ALIAS = "fragments"
 _PLAIN = (str, int, float, bool, type(None), dt.date, dt.time, Decimal)  # datetime is a date
 _PLACEHOLDER = 987654321987
 
@@ -79,7 +82,8 @@ def cached_rows(template_name: str, rows: Iterable[Mapping]) -> list[SafeString]
     prefix = f"ducha:row:{template_name}:{translation.get_language() or settings.LANGUAGE_CODE}:{timezone.get_current_timezone_name()}:{hashlib.blake2b(source.encode(), digest_size=8).hexdigest()}:"
     keys = [prefix + row_digest(row) for row in rows]
     seconds = ttl()
-    found = cache.get_many(keys) if seconds > 0 else {}
+    store = caches[CACHE_ALIAS]
+    found = store.get_many(keys) if seconds > 0 else {}
     out: list[SafeString] = []
     missing: dict[str, str] = {}
     for key, row in zip(keys, rows, strict=True):
@@ -88,5 +92,5 @@ def cached_rows(template_name: str, rows: Iterable[Mapping]) -> list[SafeString]
             html = missing[key] = str(template.render({"row": row}))
         out.append(mark_safe(html))  # noqa: S308 # nosec B308 B703 # our own template's output, cached as a plain str
     if missing and seconds > 0:
-        cache.set_many(missing, seconds)
+        store.set_many(missing, seconds)
     return out

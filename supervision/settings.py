@@ -241,6 +241,8 @@ if REDIS_URL:
             },
         }
     }
+    # Rendered list rows (supervision/fragments.py) under their own prefix: same Redis, own alias.
+    CACHES["fragments"] = {**CACHES["default"], "KEY_PREFIX": f"{_CACHE_PREFIX}-fragments"}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": BROKER_SOCKET_TIMEOUT,
@@ -249,7 +251,17 @@ if REDIS_URL:
         "visibility_timeout": 3600,
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ducha"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ducha"},
+        # Rendered list rows (supervision/fragments.py): many small entries, in their own store so that
+        # their churn never culls the figures or the rate-limit counters (a local-memory cache keeps
+        # 300 entries by default and drops a third of them when full). About 1 KB a row.
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ducha-fragments",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        },
+    }
     if TESTING:
         VAR_DIR = VAR_DIR / "test"
     # The embedded broker: kombu's file-system transport. Web, worker and beat on one machine

@@ -20,14 +20,13 @@ def redis_down(settings):
     from supervision.celery import app
 
     url = f"redis://127.0.0.1:{free_port()}/0"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "supervision.cache.FailSoftRedisCache",  # what settings choose with REDIS_URL
-            "LOCATION": url,
-            "KEY_PREFIX": "ducha",
-            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
-        }
+    dead = {
+        "BACKEND": "supervision.cache.FailSoftRedisCache",  # what settings choose with REDIS_URL
+        "LOCATION": url,
+        "KEY_PREFIX": "ducha",
+        "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
     }
+    settings.CACHES = {"default": dead, "fragments": {**dead, "KEY_PREFIX": "ducha-fragments"}}
     saved = {
         key: app.conf.get(key)
         for key in (

@@ -173,7 +173,8 @@ def redis_down_restore(_url) -> None:
 
     app.conf.task_always_eager = True
     _reset_pools(app)
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {"default": local, "fragments": {**local, "LOCATION": "fragments"}}
 
 
 def aged_form_token() -> str:

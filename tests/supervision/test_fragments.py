@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -23,9 +23,9 @@ ROW = "supervision/_finding_row.html"
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    caches["fragments"].clear()
     yield
-    cache.clear()
+    caches["fragments"].clear()
 
 
 FOUND_AT = timezone.now()
@@ -122,6 +122,13 @@ def test_caching_off_draws_every_time(settings, monkeypatch):
     assert renders.n == 2
 
 
+def test_rows_never_push_the_figures_and_rate_limits_out_of_the_cache():
+    # 400 rows in the row store; an entry in the default cache (figures, rate-limit counters) stays.
+    cache.set("ducha-test:figure", 42)
+    fragments.cached_rows(ROW, [_row(number=f"DC-{i}") for i in range(400)])
+    assert cache.get("ducha-test:figure") == 42
+
+
 def test_url_maker_matches_reverse():
     url = fragments.url_maker("finding_detail")
     assert url(1) == reverse("finding_detail", args=[1])
@@ -174,9 +181,10 @@ def test_call_list_rows_hold_only_the_masked_phone(client_for, supervisor, neike
 
     make_task(stay=DischargeStayFactory(department=neike, phone="13812345678"))
     stored = {}
-    set_many = cache.set_many
+    rows = caches["fragments"]
+    set_many = rows.set_many
     monkeypatch.setattr(
-        cache, "set_many", lambda data, *a, **kw: stored.update(data) or set_many(data, *a, **kw)
+        rows, "set_many", lambda data, *a, **kw: stored.update(data) or set_many(data, *a, **kw)
     )
     html = client_for(supervisor).get(reverse("followups:task_list")).content.decode()
     assert "138****5678" in html
