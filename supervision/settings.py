@@ -252,7 +252,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ducha"},
+        # 5,000 entries rather than Django's 300: figures per scope and language, their rendered HTML and
+        # the rate-limit counters of the public forms would otherwise cull one another on a busy day.
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ducha",
+            "OPTIONS": {"MAX_ENTRIES": 5_000},
+        },
         # Rendered list rows (supervision/fragments.py): many small entries, in their own store so that
         # their churn never culls the figures or the rate-limit counters (a local-memory cache keeps
         # 300 entries by default and drops a third of them when full). About 1 KB a row.
