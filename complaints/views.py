@@ -51,8 +51,8 @@ def _render(request, full, partial, context, status=200):
 def complaint_list(request):
     qs = selectors.complaint_list(request.user)
     filterset = ComplaintFilter(request.GET or None, queryset=qs, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-    page = Paginator(rows, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    matching = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    page = Paginator(matching, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()

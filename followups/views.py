@@ -112,7 +112,6 @@ def my_tasks(request):
             "rows": rows,
             "pool": pool,
             "today": today,
-            "now": timezone.now(),
         },
     )
 

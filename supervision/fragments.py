@@ -79,7 +79,13 @@ def cached_rows(template_name: str, rows: Iterable[Mapping]) -> list[SafeString]
         return []
     template = get_template(template_name)
     source = getattr(getattr(template, "template", None), "source", template_name)
-    prefix = f"ducha:row:{template_name}:{translation.get_language() or settings.LANGUAGE_CODE}:{timezone.get_current_timezone_name()}:{hashlib.blake2b(source.encode(), digest_size=8).hexdigest()}:"
+    parts = (
+        template_name,
+        translation.get_language() or settings.LANGUAGE_CODE,
+        timezone.get_current_timezone_name(),
+        hashlib.blake2b(source.encode(), digest_size=8).hexdigest(),
+    )
+    prefix = "ducha:row:" + ":".join(parts) + ":"
     keys = [prefix + row_digest(row) for row in rows]
     seconds = ttl()
     store = caches[CACHE_ALIAS]

@@ -84,7 +84,8 @@ def dashboard(request):
     figures, as_of = figcache.cached_figures(
         "dashboard", lambda: _dashboard_figures(user, config), user=user, vary=(config.due_soon_days,)
     )
-    context = {"config": config, **figures, "as_of": as_of}
+    today = timezone.localdate()
+    context = {"config": config, **figures, "as_of": as_of, "today": today}
     # The office figures' tables and charts are drawn once per figure set and scope, not per view.
     context["figures_html"] = figcache.rendered_once(
         "dashboard",
@@ -96,7 +97,6 @@ def dashboard(request):
     if user.has_role(Role.DEPT_HEAD):
         # The soonest deadlines; the full list is one click away (the finding list is scoped to the
         # head's departments). Twenty rows keep the page that heads open first fast.
-        today = timezone.localdate()
         url = url_maker("finding_detail")
         orders = context["head_orders"] = list(selectors.orders_for_head(user, limit=20))
         context["head_order_rows"] = cached_rows(
@@ -108,7 +108,6 @@ def dashboard(request):
             .select_related("category", "department", "order")
             .order_by("-found_at")[:10]
         )
-    context["today"] = timezone.localdate()
     context["panels"] = collect_panels(request)
     return render(request, "supervision/dashboard.html", context)
 
@@ -159,8 +158,8 @@ def _dashboard_figures(user, config) -> dict:
 def finding_list(request):
     qs = selectors.finding_list(request.user)
     filterset = FindingFilter(request.GET or None, queryset=qs, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-    page = Paginator(rows, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    matching = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    page = Paginator(matching, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()
