@@ -51,12 +51,16 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 CONNECTIONS = 16
 
 EMPTY_PAGE = "empty page (base.html only; reference)"
-REFERENCES = {"trivial view (baseline)", EMPTY_PAGE}
+# The empty page after a known amount of Python (benchmarks/urls.py): what a page costing the frame
+# plus 5 or 10 ms achieves under the same load, in the same run, on this machine.
+CALIBRATION = {ms: f"empty page + {ms} ms of Python (calibration)" for ms in (5, 10)}
+REFERENCES = {"trivial view (baseline)", EMPTY_PAGE, *CALIBRATION.values()}
 PAGES = [
     ("trivial view (baseline)", "supervisor", "/__bench__/trivial"),
     # A logged-in page with nothing on it: base.html, its context processors and the two queries they
     # make. Not a target; it shows how much of every page's cost is the frame alone.
     (EMPTY_PAGE, "supervisor", "/__bench__/empty"),
+    *((name, "supervisor", f"/__bench__/empty+{ms}ms") for ms, name in CALIBRATION.items()),
     ("dashboard — supervisor", "supervisor", "/"),
     ("dashboard — follow-up staff", "caller", "/"),
     ("dashboard — department head", "head", "/"),
@@ -265,6 +269,8 @@ def bench_pages(url: str, repeats: int, duration: int) -> dict:
     sessions = run_json([PY, "benchmarks/worker.py", "sessions"], server_env, 300)
     if "error" in sessions:
         return sessions
+    # Each page alone, one request at a time, before the server starts (nothing else on the CPU).
+    inprocess = run_json([PY, "benchmarks/worker.py", "inprocess", "--repeats", "30"], server_env, 900)
     # As deployed: static files collected (the manifest storage needs it when DEBUG is off).
     subprocess.run(
         [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -297,7 +303,12 @@ def bench_pages(url: str, repeats: int, duration: int) -> dict:
         for _ in range(repeats):
             for name, role, path in PAGES:
                 results[name].append(wrk(base + path, sessions[role]["cookie"], duration))
-        return {"status": status, "runs": results, "users": {r: s["username"] for r, s in sessions.items()}}
+        return {
+            "status": status,
+            "runs": results,
+            "inprocess": inprocess,
+            "users": {r: s["username"] for r, s in sessions.items()},
+        }
     finally:
         server.terminate()
         try:
@@ -550,16 +561,20 @@ def _pages_section(p, size, backend) -> list[str]:
     base_rps = statistics.median(r["rps"] for r in runs["trivial view (baseline)"] if "rps" in r)
     out += [
         "Median over the repeats (min–max in brackets). Ratio = page requests/s ÷ trivial view requests/s.",
+        "Alone = the page's median time for one request at a time in one process, before the load (its",
+        "own Python and SQL; the calibration rows show what a given cost achieves under load here).",
         "",
-        "| page | HTTP | p50 ms | p95 ms | req/s | ratio | non-2xx | p95 ≤ 150 ms | ≥ 20 % |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| page | HTTP | alone ms | p50 ms | p95 ms | req/s | ratio | non-2xx | p95 ≤ 150 ms | ≥ 20 % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
+    alone = p.get("inprocess") or {}
     judged = size == "large" and backend.startswith("PostgreSQL")
     for name, _role, _path in PAGES:
         rs = [r for r in runs[name] if "rps" in r]
         if not rs:
             out.append(
-                f"| {name} | {p['status'].get(name)} | failed: {runs[name][0].get('error', '')[:80]} | | | | | | |"
+                f"| {name} | {p['status'].get(name)} | | failed: {runs[name][0].get('error', '')[:80]} "
+                "| | | | | | |"
             )
             continue
         p50, p95, rps = (
@@ -572,8 +587,9 @@ def _pages_section(p, size, backend) -> list[str]:
         ok_p95 = p95["median"] <= TARGETS["page_p95_ms"] and non2xx == 0
         ok_ratio = ratio >= TARGETS["page_vs_trivial"] and non2xx == 0
         baseline = name in REFERENCES
+        alone_ms = f"{alone[name]['ms']:.1f}" if "ms" in alone.get(name, {}) else "—"
         out.append(
-            f"| {name} | {p['status'].get(name)} | {p50['median']:.1f} ({p50['min']:.1f}–{p50['max']:.1f}) "
+            f"| {name} | {p['status'].get(name)} | {alone_ms} | {p50['median']:.1f} ({p50['min']:.1f}–{p50['max']:.1f}) "
             f"| {p95['median']:.1f} ({p95['min']:.1f}–{p95['max']:.1f}) "
             f"| {rps['median']:.1f} ({rps['min']:.1f}–{rps['max']:.1f}) | {ratio:.0%} | {non2xx} "
             f"| {'—' if baseline else (met(ok_p95) if judged else ('yes' if ok_p95 else 'no'))} "
@@ -636,6 +652,11 @@ METHOD = """
   Python, rows of lists drawn once per content, the frame trimmed — and where a list's remaining
   milliseconds go are in docs/performance.md. Runs of 5 s on this machine spread widely (a repeat of the
   same page varies by up to 2×): read the min–max.
+- **Calibration rows and "alone".** Since 2026-12-05 the run also loads the empty page after 5 and 10 ms of
+  Python (thread CPU time, spent before rendering; `benchmarks/urls.py`), and measures each page alone —
+  one request at a time, in one process, before the server starts (`worker.py inprocess`). Together they
+  turn the targets into a budget per page on this machine in this run: a page whose "alone" time exceeds
+  the calibration row that still meets the targets will not meet them, whatever its queries.
 - **History import.** `followups.importing.history_import` (used to load the past call attempts) spends
   most of its time in `_refresh_tasks`' `bulk_update` of 7 fields (Django builds one CASE WHEN per field and
   row): 5,000 rows took 14 s of 16.6 s in a profile, so the 400,000-row register takes minutes. The HIS
@@ -707,7 +728,8 @@ size about 13 minutes per backend once the data exist (the 100,000-row import re
   top of the full data set, times `call_queue_build(day=…)`, and rolls back; repeated.
 - **Pages**: gunicorn with the Procfile's command line (`--workers 2 --threads 4`) and DEBUG off, settings
   `benchmarks.settings` (the product's settings + `ROOT_URLCONF=benchmarks.urls`, which adds only the trivial
-  view and the empty page — `base.html` with nothing in it, logged in — shown as a reference, not judged). Sessions are created in Python (`SessionStore`) for each role. Each page is first fetched once (HTTP
+  view, the empty page — `base.html` with nothing in it, logged in — and the empty page after 5 and 10 ms
+  of Python, shown as references, not judged). Sessions are created in Python (`SessionStore`) for each role. Each page is first fetched once (HTTP
   status shown), then `wrk -t2 -c16 -d<duration>s` per page per repeat, in the same run as the trivial view.
   wrk and gunicorn share the 2 cores, so absolute throughput is a property of this machine; the ratio to the
   trivial view is the comparable figure.

@@ -4,6 +4,7 @@
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py queue [--discharges 1000] [--repeats 5]
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py counts
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py explain [--top 8]
+    DATABASE_URL=... DJANGO_SETTINGS_MODULE=benchmarks.settings .venv/bin/python benchmarks/worker.py inprocess
 
 Each prints one JSON document on stdout.
 """
@@ -71,6 +72,44 @@ def sessions() -> dict:
         out[role] = {
             "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}",
             "username": user.username,
+        }
+    return out
+
+
+def inprocess(repeats: int) -> dict:
+    """Each bench page's cost with nothing else running: median wall time of one request at a time.
+
+    Measured through Django's test client in this process (no server, no concurrency), so it is the
+    page's own Python and SQL time. Read against the calibration pages under load, it tells how far
+    a page is from the targets on this machine.
+    """
+    from django.test import Client
+
+    from benchmarks.run import PAGES
+    from supervision.models import User
+
+    clients = {}
+    for role, username in ROLE_USERS.items():
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(User.objects.get(username=username or _head_username()))
+        clients[role] = client
+    out = {}
+    for name, role, path in PAGES:
+        client = clients[role]
+        for _ in range(3):  # warm: first-use imports, template loading, the row and figure caches
+            client.get(path)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        out[name] = {
+            "ms": statistics.median(times),
+            "min_ms": min(times),
+            "queries": len(queries),
+            "status": response.status_code,
         }
     return out
 
@@ -246,7 +285,7 @@ def explain_markdown(result: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["sessions", "queue", "counts", "explain"])
+    parser.add_argument("command", choices=["sessions", "queue", "counts", "explain", "inprocess"])
     parser.add_argument("--discharges", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--top", type=int, default=8)
@@ -258,6 +297,8 @@ def main() -> None:
         result = queue(args.discharges, args.repeats)
     elif args.command == "counts":
         result = counts()
+    elif args.command == "inprocess":
+        result = inprocess(args.repeats)
     else:
         result = explain(args.top)
         if args.markdown:
