@@ -253,22 +253,39 @@ def wrk(url: str, cookie: str, duration: int) -> dict:
     return {"error": (proc.stderr or proc.stdout)[-500:]}
 
 
-def bench_pages(url: str, repeats: int, duration: int) -> dict:
-    port = free_port()
+BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105 # nosec B105
+
+
+def bench_pages(url: str, repeats: int, duration: int, server: str | None = None) -> dict:
+    """Pages under wrk: against gunicorn started here, or against ``server`` (a running deployment).
+
+    With ``server``, wrk and this script run on this machine and the web service and its database
+    elsewhere — the set-up the page targets are meant for. The server must run
+    ``DJANGO_SETTINGS_MODULE=benchmarks.settings`` (for the reference pages) on the database at ``url``
+    with the SECRET_KEY exported here (sessions are signed with it).
+    """
     server_env = env_for(
         url,
         DJANGO_SETTINGS_MODULE="benchmarks.settings",
         ROOT_URLCONF="benchmarks.urls",
         DEBUG="0",
-        SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",  # noqa: S106 # nosec B105
+        SECRET_KEY=os.environ.get("SECRET_KEY", "") if server else BENCH_SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_HTTPS="0",
         STATIC_ROOT=str(ROOT / "var" / "bench-static"),
     )
+    if server and not server_env["SECRET_KEY"]:
+        return {
+            "error": "--server needs the server's SECRET_KEY in the environment (sessions are signed with it)"
+        }
     # Sessions are signed with SECRET_KEY: create them with the server's settings.
     sessions = run_json([PY, "benchmarks/worker.py", "sessions"], server_env, 300)
     if "error" in sessions:
         return sessions
+    if server:
+        # Measured here, this would time this machine against a remote database: not the page alone.
+        inprocess = {"skipped": "pages measured against --server"}
+        return _load_pages(server.rstrip("/"), sessions, repeats, duration, inprocess)
     # Each page alone, one request at a time, before the server starts (nothing else on the CPU).
     inprocess = run_json([PY, "benchmarks/worker.py", "inprocess", "--repeats", "30"], server_env, 900)
     # As deployed: static files collected (the manifest storage needs it when DEBUG is off).
@@ -281,40 +298,45 @@ def bench_pages(url: str, repeats: int, duration: int) -> dict:
     )
     # The Procfile's command line (2 workers × 4 threads), on loopback; access log off so the
     # terminal is not the bottleneck.
+    port = free_port()
     cmd = [GUNICORN, "supervision.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
            "--timeout", "120"]  # fmt: skip
-    server = subprocess.Popen(
+    process = subprocess.Popen(
         cmd, env=server_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
-        base = f"http://127.0.0.1:{port}"
         for _ in range(100):
-            if server.poll() is not None:
-                return {"error": f"gunicorn exited: {server.stderr.read().decode()[-1500:]}"}
+            if process.poll() is not None:
+                return {"error": f"gunicorn exited: {process.stderr.read().decode()[-1500:]}"}
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break
             except OSError:
                 time.sleep(0.2)
-        status = {}
-        for name, role, path in PAGES:  # warm up, and check every page answers 200 for its role
-            status[name] = _status(base + path, sessions[role]["cookie"])
-        results: dict[str, list] = {name: [] for name, _r, _p in PAGES}
-        for _ in range(repeats):
-            for name, role, path in PAGES:
-                results[name].append(wrk(base + path, sessions[role]["cookie"], duration))
-        return {
-            "status": status,
-            "runs": results,
-            "inprocess": inprocess,
-            "users": {r: s["username"] for r, s in sessions.items()},
-        }
+        return _load_pages(f"http://127.0.0.1:{port}", sessions, repeats, duration, inprocess)
     finally:
-        server.terminate()
+        process.terminate()
         try:
-            server.wait(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
+            process.kill()
+
+
+def _load_pages(base: str, sessions: dict, repeats: int, duration: int, inprocess: dict) -> dict:
+    status = {}
+    for name, role, path in PAGES:  # warm up, and check every page answers 200 for its role
+        status[name] = _status(base + path, sessions[role]["cookie"])
+    results: dict[str, list] = {name: [] for name, _r, _p in PAGES}
+    for _ in range(repeats):
+        for name, role, path in PAGES:
+            results[name].append(wrk(base + path, sessions[role]["cookie"], duration))
+    return {
+        "status": status,
+        "runs": results,
+        "inprocess": inprocess,
+        "server": base,
+        "users": {r: s["username"] for r, s in sessions.items()},
+    }
 
 
 def _status(url: str, cookie: str) -> int:
@@ -326,7 +348,7 @@ def _status(url: str, cookie: str) -> int:
             return None  # a redirect (e.g. to the login page) is reported as its 3xx status
 
     opener = urllib.request.build_opener(NoRedirect)
-    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 # loopback http only
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 # the benchmark's server
     try:
         with opener.open(request, timeout=60) as response:  # nosec B310 # loopback
             return response.status
@@ -568,6 +590,12 @@ def _pages_section(p, size, backend) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     alone = p.get("inprocess") or {}
+    server = p.get("server", "")
+    if server and not server.startswith("http://127.0.0.1:"):
+        out[2:2] = [
+            f"Against `{server}` (`--server`): wrk on the machine described above, the web service and database elsewhere.",
+            "",
+        ]
     judged = size == "large" and backend.startswith("PostgreSQL")
     for name, _role, _path in PAGES:
         rs = [r for r in runs[name] if "rps" in r]
@@ -693,6 +721,19 @@ METHOD = """
     .venv/bin/python benchmarks/run.py --size large --backends postgresql --skip import --duration 5
     DATABASE_URL=... .venv/bin/python manage.py bench_data --size small|medium|large [--seed N] [--reset]
 
+**With the load generator on another machine** (what the page targets assume; here wrk, gunicorn and
+PostgreSQL share two cores): run the web service on its host with `DJANGO_SETTINGS_MODULE=benchmarks.settings`
+(the product's settings plus the reference pages) against a database whose name contains "bench", then on the
+load-generator machine, with the same `SECRET_KEY` exported (the runner writes the sessions it logs in with):
+
+    BENCH_PG_URL=postgresql://user:pw@db-host/ducha_bench SECRET_KEY=... \\
+      .venv/bin/python benchmarks/run.py --size large --backends postgresql \\
+      --skip import,queue,reports,explain --server http://web-host:8000 --repeats 5 --duration 10
+
+The first run generates the data set through that database (it refuses to reset one not named "bench"). The
+"alone" column stays empty in this mode: timed from the load generator, it would measure that machine and the
+network, not the page.
+
 Data sets are cached (`var/bench-<size>.sqlite3`, PostgreSQL `ducha_bench[_<size>]`) and migrated before each
 run; `--reset` regenerates (it refuses on a database whose name does not contain "bench"). PostgreSQL is
 started with `.ci/services` when it does not answer. A run at medium size takes about 15 minutes, at large
@@ -759,6 +800,11 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--json", default=str(ROOT / "var" / "bench-results.json"))
     parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="load this running web service instead of a gunicorn started here (see docs/benchmarks.md)",
+    )
+    parser.add_argument(
         "--merge",
         metavar="JSON",
         help="keep the figures of backends/steps not run now from this earlier results file (each step shows when it ran)",
@@ -810,7 +856,7 @@ def main() -> None:
             stamp(r, "queue")
         if "pages" not in skip:
             log("pages under wrk")
-            r["pages"] = bench_pages(url, args.repeats, args.duration)
+            r["pages"] = bench_pages(url, args.repeats, args.duration, server=args.server)
             stamp(r, "pages")
         if "reports" not in skip:
             log("reports")

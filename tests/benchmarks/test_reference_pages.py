@@ -51,3 +51,41 @@ def test_inprocess_measures_every_bench_page_as_its_role(
         assert measured["status"] == 200, name
         assert measured["ms"] > 0 and measured["min_ms"] <= measured["ms"], name
     assert result["trivial view (baseline)"]["queries"] < result["finding list"]["queries"]
+
+
+def test_pages_against_a_running_server_need_its_secret_key(monkeypatch):
+    from benchmarks import run
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    result = run.bench_pages("postgresql://bench@db/ducha_bench", 1, 1, server="http://web:8000")
+    assert "SECRET_KEY" in result["error"]
+
+
+def _pages_result(server: str, inprocess: dict) -> dict:
+    wrk = {"p50_ms": 10.0, "p95_ms": 20.0, "rps": 100.0, "non_2xx": 0, "socket_errors": 0}
+    return {
+        "status": {name: 200 for name, _role, _path in PAGES},
+        "runs": {name: [wrk] for name, _role, _path in PAGES},
+        "inprocess": inprocess,
+        "server": server,
+        "users": {},
+    }
+
+
+def test_pages_section_says_when_the_server_was_elsewhere_and_leaves_alone_unmeasured():
+    from benchmarks.run import _pages_section
+
+    text = "\n".join(
+        _pages_section(_pages_result("http://web:8000", {"skipped": "remote"}), "large", "PostgreSQL (x)")
+    )
+    assert "Against `http://web:8000` (`--server`)" in text
+    assert "| finding list | 200 | — |" in text
+
+
+def test_pages_section_of_a_local_run_shows_each_page_alone():
+    from benchmarks.run import _pages_section
+
+    alone = {name: {"ms": 12.34} for name, _role, _path in PAGES}
+    text = "\n".join(_pages_section(_pages_result("http://127.0.0.1:8765", alone), "large", "PostgreSQL (x)"))
+    assert "--server" not in text
+    assert "| finding list | 200 | 12.3 |" in text
