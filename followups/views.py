@@ -231,6 +231,9 @@ def _questionnaire_form(questionnaire, task, data=None, *, partial=False):
         prefix="q",
         department=task.department,
         enforce_required=not partial,
+        # The questionnaire counts only when "the patient answered" is ticked, so the server checks its
+        # required questions then; the browser's own check would block saving "no answer" or "declined".
+        use_required_attribute=False,
     )
 
 

@@ -74,3 +74,49 @@ def test_caller_claims_reveals_and_records_a_reached_call_with_the_questionnaire
     response = SurveyResponse.objects.get()
     assert response.channel == Channel.PHONE and response.department == neike
     assert response.answers.count() == answered
+
+
+def test_caller_records_no_answer_without_touching_the_questionnaire(
+    session_for, shots, roles_groups, caller, neike
+):
+    # The questionnaire on the call screen is for a patient who answers: its required questions must
+    # not stop the browser from saving "no answer" (they are checked on the server when it is ticked).
+    stay = DischargeStayFactory(department=neike, patient_name="李建国", phone="13900001111")
+    task = make_task(stay=stay, assigned_to=caller)
+    assert questionnaire_current(task.questionnaire_code).questions.filter(required=True).exists()
+
+    page = session_for(caller)
+    page.goto(f"/followups/tasks/{task.pk}/")
+    with page.expect_navigation():
+        page.click(f"form[action='/followups/tasks/{task.pk}/claim/'] button")
+    choose(page, "outcome", "no_answer")
+    shots(page, "no-answer-chosen")
+    with page.expect_navigation():
+        page.click(".fu-call-form button.btn-primary")
+    shots(page, "no-answer-saved")
+
+    attempt = CallAttempt.objects.get(task=task)
+    assert attempt.outcome == "no_answer"
+    assert not SurveyResponse.objects.exists()
+
+
+def test_caller_who_ticks_answered_gets_the_missing_questions_in_chinese_and_keeps_the_notes(
+    session_for, shots, roles_groups, caller, neike
+):
+    stay = DischargeStayFactory(department=neike, patient_name="王淑芬", phone="13900002222")
+    task = make_task(stay=stay, assigned_to=caller)
+
+    page = session_for(caller)
+    page.goto(f"/followups/tasks/{task.pk}/")
+    with page.expect_navigation():
+        page.click(f"form[action='/followups/tasks/{task.pk}/claim/'] button")
+    choose(page, "outcome", "reached")
+    page.check("#survey_taken")
+    page.fill("textarea[name=notes]", "患者说稍后再答。")
+    with page.expect_navigation():
+        page.click(".fu-call-form button.btn-primary")
+    shots(page, "answered-but-empty")
+
+    assert "此题为必答题" in page.inner_text(".fu-call-form")
+    assert page.input_value("textarea[name=notes]") == "患者说稍后再答。"
+    assert not CallAttempt.objects.filter(task=task).exists()
