@@ -5,9 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The links in notification e-mails; set it to the ward-network address when HOST is 0.0.0.0.
+BASE_URL ?= http://$(HOST):$(PORT)
 # `make run` is production-like on the embedded default (SQLite + file-system broker):
 # DEBUG off, a secret key generated once under var/, no HTTPS on localhost.
-RUN_ENV = DEBUG=0 SECURE_HTTPS=0 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 SECRET_KEY=$$(cat var/secret_key) HOST=$(HOST) PORT=$(PORT)
+RUN_ENV = DEBUG=0 SECURE_HTTPS=0 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 SECRET_KEY=$$(cat var/secret_key) HOST=$(HOST) PORT=$(PORT) DUCHA_BASE_URL=$(BASE_URL)
 
 .PHONY: run setup system-deps venv messages migrate demo test test-e2e lint format bench clean
 

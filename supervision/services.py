@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -526,6 +527,23 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
     return qs.update(read_at=timezone.now())
 
 
+def _notification_email_text(n: Notification) -> str:
+    """The e-mail of a notice: what happened, where to open it (a full link), who sent it.
+
+    In the recipient's language, like the notice's title.
+    """
+    link = f"{settings.DUCHA_BASE_URL}{n.url}" if n.url and settings.DUCHA_BASE_URL else n.url
+    with override(n.recipient.language or settings.LANGUAGE_CODE):
+        parts = [n.title, n.body]
+        if link:
+            parts.append(_("Open it in Ducha: %(link)s") % {"link": link})
+        parts.append(
+            _("%(hospital)s service supervision (Ducha). This e-mail was sent automatically.")
+            % {"hospital": settings.HOSPITAL_NAME}
+        )
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
 def notifications_email_pending(*, limit: int = 200) -> int:
     """Send e-mail for notifications not yet e-mailed. Claim first, so a rerun sends nothing twice."""
     from django.core.mail import send_mail
@@ -543,7 +561,7 @@ def notifications_email_pending(*, limit: int = 200) -> int:
         try:
             send_mail(
                 subject=n.title,
-                message=f"{n.body}\n\n{n.url}".strip(),
+                message=_notification_email_text(n),
                 from_email=None,
                 recipient_list=[n.recipient.email],
             )

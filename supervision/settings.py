@@ -394,6 +394,15 @@ else:
         f"EMAIL_URL scheme {_email.scheme!r} is not supported; use console://, smtp://, smtps:// or smtp+tls://."
     )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ducha@localhost")
+# The address staff open Ducha at, for the links in e-mails (sent by Celery, with no request to
+# take the host from). Without it an e-mail names the page by its path only.
+DUCHA_BASE_URL = os.environ.get("DUCHA_BASE_URL", "").strip().rstrip("/")
+if DUCHA_BASE_URL:
+    _base = urlparse(DUCHA_BASE_URL)
+    if _base.scheme not in {"http", "https"} or not _base.hostname or _base.query or _base.fragment:
+        raise ImproperlyConfigured(
+            f"DUCHA_BASE_URL {DUCHA_BASE_URL!r} is not an address; use e.g. https://ducha.hospital.cn"
+        )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- security --------------------------------------------------------------------------------

@@ -78,6 +78,36 @@ def test_email_sweep_sends_each_notification_once(neike, supervisor, head_neike,
     assert mail.outbox[0].to == [head_neike.email]
 
 
+def test_email_says_what_happened_links_to_the_page_and_names_the_sender(
+    neike, supervisor, head_neike, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.DUCHA_BASE_URL = "https://ducha.hospital.cn"
+    settings.HOSPITAL_NAME = "示范人民医院"
+    order = make_finding(department=neike, found_by=supervisor).order
+    services.notifications_email_pending()
+    (message,) = mail.outbox
+    notice = Notification.objects.get(recipient=head_neike)
+    assert message.subject == notice.title
+    assert message.body.startswith(notice.title)
+    assert f"在督察系统中打开：https://ducha.hospital.cn{order.get_absolute_url()}" in message.body
+    assert "示范人民医院服务督察（督察系统）。本邮件由系统自动发送。" in message.body
+
+
+def test_email_without_a_base_url_names_the_page_by_its_path_in_the_recipients_language(
+    neike, supervisor, head_neike, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.DUCHA_BASE_URL = ""
+    head_neike.language = "en"
+    head_neike.save()
+    order = make_finding(department=neike, found_by=supervisor).order
+    services.notifications_email_pending()
+    (message,) = mail.outbox
+    assert f"Open it in Ducha: {order.get_absolute_url()}" in message.body
+    assert "This e-mail was sent automatically." in message.body
+
+
 def test_failed_email_is_given_back_to_the_next_sweep(neike, supervisor, head_neike, settings, monkeypatch):
     make_finding(department=neike, found_by=supervisor)
 
@@ -104,6 +134,16 @@ def test_notification_page_and_mark_read(client_for, neike, supervisor, head_nei
     assert page.context["unread_notifications"] == 1
     client.post(reverse("notification_read_all"))
     assert not Notification.objects.filter(recipient=head_neike, read_at__isnull=True).exists()
+
+
+def test_notification_link_button_reads_as_an_action_not_as_the_open_status(
+    client_for, neike, supervisor, head_neike
+):
+    # "Open" is both a verb (this button) and an order status (the dashboard's column, 未完成).
+    make_finding(department=neike, found_by=supervisor)
+    html = client_for(head_neike).get(reverse("notification_list")).content.decode()
+    assert ">查看</a>" in html
+    assert "未完成" not in html
 
 
 def test_notification_read_is_post_only_and_scoped_to_the_owner(client_for, neike, supervisor, head_neike):

@@ -47,6 +47,8 @@ def load_settings(**env):
         ({"EMAIL_URL": "pigeon://loft"}, "EMAIL_URL"),
         ({"SESSION_COOKIE_AGE": "eight hours"}, "SESSION_COOKIE_AGE"),
         ({"CSRF_TRUSTED_ORIGINS": "ducha.hospital.cn"}, "CSRF_TRUSTED_ORIGINS"),
+        ({"DUCHA_BASE_URL": "ducha.hospital.cn"}, "DUCHA_BASE_URL"),
+        ({"DUCHA_BASE_URL": "ftp://ducha.hospital.cn"}, "DUCHA_BASE_URL"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(env, variable):
