@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -282,7 +285,7 @@ def _history_changes(records) -> list[dict]:
         if prev is not None:
             for change in record.diff_against(prev).changes:
                 field = record.instance._meta.get_field(change.field)
-                changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
+                changes.append({"field": field, "old": change.old, "new": change.new})
         out.append(
             {
                 "at": record.history_date,
@@ -294,7 +297,42 @@ def _history_changes(records) -> list[dict]:
             }
         )
     out.reverse()
+    _label_history_values([c for entry in out for c in entry["changes"]])
     return out
+
+
+def _label_history_values(changes: list[dict]) -> None:
+    """Show what a reader knows: the status's label, local time in the language's format, a person's
+    or department's name — not stored codes, UTC timestamps and ids. One query per related model."""
+    related: dict[type, set] = {}
+    for c in changes:
+        if c["field"].is_relation:
+            related.setdefault(c["field"].related_model, set()).update(
+                v for v in (c["old"], c["new"]) if v is not None
+            )
+    names = {
+        model: {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=ids)}
+        for model, ids in related.items()
+    }
+
+    def shown(field, value):
+        if value is None or value == "":
+            return ""
+        if field.is_relation:
+            return names[field.related_model].get(value, f"#{value}")
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, dt.datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, dt.date):
+            return date_format(value, "DATE_FORMAT")
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        return str(value)
+
+    for c in changes:
+        field = c["field"]
+        c.update(field=field.verbose_name, old=shown(field, c["old"]), new=shown(field, c["new"]))
 
 
 @role_required(Role.SUPERVISOR, Role.DEPT_HEAD)

@@ -7,10 +7,11 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from supervision.models import Attachment, Finding, OrderStatus, RectificationOrder
-from supervision.services import order_acknowledge
+from supervision.services import order_acknowledge, order_submit
 from supervision.uploads import clean_upload
 from tests.factories import make_finding
 
@@ -152,6 +153,20 @@ def test_finding_detail_query_count_does_not_grow_with_history(
     with count_queries() as many:
         client.get(reverse("finding_detail", args=[finding.pk]))
     assert many.count == few.count
+
+
+def test_finding_history_shows_status_labels_and_local_times_not_stored_values(
+    client_for, supervisor, head_neike, neike
+):
+    finding = make_finding(department=neike, found_by=supervisor)
+    order_acknowledge(order=finding.order, actor=head_neike)
+    order_submit(order=finding.order, actor=head_neike, cause="排班不足", corrective_action="增设导医")
+    finding.order.refresh_from_db()
+    html = client_for(supervisor).get(reverse("finding_detail", args=[finding.pk])).content.decode()
+    assert "已签收" in html and "acknowledged" not in html
+    local = timezone.localtime(finding.order.submitted_at)
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in html
+    assert "+00:00" not in html
 
 
 # --- creating findings ----------------------------------------------------------------------
