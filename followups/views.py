@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -637,7 +637,45 @@ def roster(request):
 @require_GET
 def draw_detail(request, pk: int):
     draw = get_object_or_404(QueueDraw.objects.select_related("department"), pk=pk)
-    return render(request, "followups/draw_detail.html", {"draw": draw})
+    context = {
+        "draw": draw,
+        "policy_lines": _policy_lines(draw.policy_snapshot or {}),
+        "eligible": len(draw.eligible_ids or []),
+        "selected": len(draw.selected_ids or []),
+    }
+    return render(request, "followups/draw_detail.html", context)
+
+
+_SNAPSHOT_HIDDEN = {"policy_id", "department_id"}
+
+
+def _policy_lines(snapshot: dict) -> list[tuple[str, str]]:
+    """The policy a draw used, as labelled values a supervisor reads (the stored snapshot is JSON)."""
+    lines = []
+    for key, value in snapshot.items():
+        if key in _SNAPSHOT_HIDDEN:
+            continue
+        if key == "window" and isinstance(value, list) and len(value) == 2:
+            lines.append(
+                (
+                    _("Days after discharge"),
+                    _("day %(start)s to day %(end)s") % {"start": value[0], "end": value[1]},
+                )
+            )
+            continue
+        try:
+            field = FollowupPolicy._meta.get_field(key)
+            name = str(field.verbose_name)
+        except FieldDoesNotExist:  # a key of an older snapshot: shown as recorded
+            name = key
+        if isinstance(value, bool):
+            shown = _("Yes") if value else _("No")
+        elif isinstance(value, list):
+            shown = "、".join(str(v) for v in value) or "—"
+        else:
+            shown = "—" if value in (None, "") else str(value)
+        lines.append((name[:1].upper() + name[1:], shown))
+    return lines
 
 
 # --- spot-checks -----------------------------------------------------------------------------

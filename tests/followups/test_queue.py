@@ -192,3 +192,16 @@ def test_beat_job_and_celery_task_build_the_queue(neike):
     stays(neike, 2)
     assert build_call_queue(DAY.isoformat())["created"] == 2
     assert build_call_queue(DAY.isoformat())["created"] == 0
+
+
+def test_draw_page_explains_the_draw_and_the_policy_in_the_users_words(neike, client_for, supervisor):
+    FollowupPolicy.objects.create(department=neike, share_percent=50, exclude_diagnosis_keywords="精神")
+    stays(neike, 4)
+    services.call_queue_build(day=DAY)
+    draw = QueueDraw.objects.get(department=neike)
+    html = client_for(supervisor).get(f"/followups/queue/draws/{draw.pk}/").content.decode()
+    assert "从 4 例符合条件的出院病例中随机抽取 2 例" in html
+    assert "第 3 天至第 7 天" in html
+    assert "精神" in html
+    assert "{&#x27;" not in html and "policy_id" not in html  # not the stored JSON
+    assert "random.Random" in html  # the exact method stays on the page, folded away, for audit
