@@ -196,6 +196,11 @@ def answer_save(request, pk: int, item_pk: int):
         answer = Answer.objects.select_related("item").filter(round=rnd, item=item).first()
     context = {"answer": answer, "round": rnd, "error": error, "Result": AnswerResult, "Kind": ItemKind}
     if request.htmx:
+        # The sticky "n of m answered" bar follows each save (an out-of-band swap), so the inspector
+        # sees what is left without reloading the checklist.
+        context["progress"] = rnd.answers.aggregate(
+            total=Count("pk"), answered=Count("pk", filter=~Q(result=""))
+        )
         return render(request, "inspections/_answer_saved.html", context, status=status)
     if error:
         messages.error(request, error)

@@ -56,6 +56,8 @@ def test_answers_autosave_and_are_kept_on_the_device_while_offline(live_server, 
         page.wait_for_function(f"!localStorage.getItem('ducha:inspections:{rnd.pk}:{first.pk}')")
         answer = Answer.objects.get(round=rnd, item=first)
         assert (answer.result, answer.note) == ("fail", "走廊有烟味")
+        # The sticky bar counts the answer without a reload.
+        assert page.inner_text("#round-progress").startswith(f"已填写 1 / {rnd.answers.count()} 项")
 
         # Offline: the answer stays on the device, with a notice.
         context.set_offline(True)

@@ -130,6 +130,18 @@ def test_autosave_stores_the_answer_and_returns_the_partial(client_for, supervis
     assert round_neike.answers.get(item=item).note == "走廊有烟味，已劝阻"
 
 
+def test_autosave_updates_the_answered_count_in_the_sticky_bar(client_for, supervisor, round_neike):
+    items = list(round_neike.template.items.all())
+    client = client_for(supervisor)
+    for n, item in enumerate(items[:2], start=1):
+        url = reverse("inspections:answer_save", args=[round_neike.pk, item.pk])
+        html = client.post(url, {"result": "pass"}, HTTP_HX_REQUEST="true").content.decode()
+        assert '<span id="round-progress" hx-swap-oob="true">' in html
+        assert f"已填写 {n} / {len(items)} 项" in html
+    page = client.get(round_neike.get_absolute_url()).content.decode()
+    assert f'<span id="round-progress">已填写 2 / {len(items)} 项' in page
+
+
 def test_autosave_rejects_bad_numbers_with_a_message(client_for, supervisor, round_neike):
     item = round_neike.template.items.first()
     url = reverse("inspections:answer_save", args=[round_neike.pk, item.pk])
