@@ -219,6 +219,12 @@ def test_dashboard_shows_follow_up_panels(client_for, caller, supervisor):
     assert "回访率" in client_for(supervisor).get("/").content.decode()
 
 
+def test_callers_panel_says_what_its_number_counts(client_for, caller, neike):
+    make_task(stay=DischargeStayFactory(department=neike), assigned_to=caller)
+    html = client_for(caller).get("/").content.decode()
+    assert '<span class="fs-3 me-1">1</span>条今日待我回访' in html
+
+
 # --- query counts that do not grow with rows --------------------------------------------------
 
 
