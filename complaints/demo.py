@@ -43,6 +43,11 @@ def _moment(day: dt.date, rng: random.Random) -> dt.datetime:
     return timezone.make_aware(naive)
 
 
+def _until_now(moment: dt.datetime) -> dt.datetime:
+    """Seeded early in the morning, "today at 15:00" has not happened yet: nothing is dated ahead."""
+    return min(moment, timezone.now() - dt.timedelta(minutes=5))
+
+
 def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
     users = context["users"]
     supervisor, caller, admin = users["supervisor"], users["caller"], users["admin"]
@@ -69,7 +74,9 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
             received_on = last_working_day - dt.timedelta(days=1)
         if received_on > today:
             received_on = today
-        received = _moment(received_on, rng)
+        received = min(
+            _moment(received_on, rng), timezone.now() - dt.timedelta(minutes=rng.randrange(30, 90))
+        )
         if received > timezone.now():
             received = timezone.now() - dt.timedelta(minutes=5)
         channel = rng.choices(channels, weights)[0]
@@ -102,7 +109,7 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
         age = workdays.working_days_between(received_on, today)
         if age < 1:
             continue
-        step = received + dt.timedelta(hours=rng.randrange(1, 20))
+        step = _until_now(received + dt.timedelta(hours=rng.randrange(1, 20)))
         if recorder == caller:
             with at_time(step):
                 services.complaint_handover(
@@ -127,7 +134,7 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
         assigned = [department] + (
             [rng.choice([d for d in departments if d != department])] if several else []
         )
-        step += dt.timedelta(hours=rng.randrange(2, 24))
+        step = _until_now(step + dt.timedelta(hours=rng.randrange(2, 24)))
         with at_time(step):
             services.complaint_assign(
                 complaint=complaint, actor=supervisor, departments=assigned, instructions="请核实并回复"

@@ -72,9 +72,15 @@ def _template_code(department) -> str:
 
 def _moment(day: dt.date, rng: random.Random, night: bool = False) -> dt.datetime:
     hour = rng.choice((20, 21, 22)) if night else rng.randrange(8, 17)
-    return dt.datetime.combine(
+    moment = dt.datetime.combine(
         day, dt.time(hour, rng.randrange(0, 60)), tzinfo=timezone.get_current_timezone()
     )
+    # Seeded early in the morning, "today at 15:00" has not happened yet: nothing is dated ahead.
+    return min(moment, timezone.now() - dt.timedelta(minutes=rng.randrange(30, 90)))
+
+
+def _happened(step: dt.datetime, today: dt.date) -> bool:
+    return step.date() <= today and step <= timezone.now()
 
 
 def _run_round(*, rng, department, template, supervisor, moment, submit=True):
@@ -137,19 +143,19 @@ def _progress_order(*, finding, rng, supervisor, moment, today):
         else finding.department.heads.first()
     )
     step = moment + dt.timedelta(hours=rng.randrange(3, 30))
-    if step.date() > today:
+    if not _happened(step, today):
         return
     with at_time(step):
         order = services.core.order_acknowledge(order=order, actor=head, comment="已收到")
     step += dt.timedelta(days=rng.randrange(1, 6))
-    if step.date() > today or rng.random() < 0.2:
+    if not _happened(step, today) or rng.random() < 0.2:
         return
     with at_time(step):
         order = services.core.order_submit(
             order=order, actor=head, cause="科室质控不到位", corrective_action="科内通报并组织专项培训"
         )
     step += dt.timedelta(days=rng.randrange(1, 3))
-    if step.date() > today:
+    if not _happened(step, today):
         return
     with at_time(step):
         services.core.order_verify(order=order, actor=supervisor, comment="复查已整改")
@@ -197,7 +203,7 @@ def _audit_month(*, rng, sample, supervisor, heads, today, share_done: float):
         if rng.random() > share_done:
             continue
         moment = base + dt.timedelta(hours=n)
-        if moment.date() > today:
+        if not _happened(moment, today):
             moment = timezone.now() - dt.timedelta(hours=len(audits) - n)
         defects = {}
         roll = rng.random()
@@ -211,13 +217,13 @@ def _audit_month(*, rng, sample, supervisor, heads, today, share_done: float):
         if audit.finding:
             _progress_order(finding=audit.finding, rng=rng, supervisor=supervisor, moment=moment, today=today)
         head = heads.get(audit.department.code)
-        if head and audit.is_problem and appealed < 2:
+        if head and audit.is_problem and appealed < 2 and _happened(moment + dt.timedelta(days=1), today):
             deduction = audit.deductions.first()
             with at_time(moment + dt.timedelta(days=1)):
                 appeal = services.appeal_raise(
                     deduction=deduction, actor=head, reason="该记录在纸质病历中齐全，扫描遗漏，已补扫描件"
                 )
-            if appealed == 0:
+            if appealed == 0 and _happened(moment + dt.timedelta(days=2), today):
                 with at_time(moment + dt.timedelta(days=2)):
                     services.appeal_decide(
                         appeal=appeal, actor=supervisor, uphold=True, comment="核实属实，撤销扣分"

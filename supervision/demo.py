@@ -166,6 +166,8 @@ def seed(rng: random.Random, today: dt.date) -> dict:
     for i in range(90):
         day = start + dt.timedelta(days=rng.randrange(0, 150))
         moment = dt.datetime.combine(day, dt.time(rng.randrange(8, 17), rng.randrange(0, 60)), tzinfo=tz)
+        # Loaded early in the morning, "today at 15:00" has not happened yet: nothing is dated ahead.
+        moment = min(moment, timezone.now() - dt.timedelta(minutes=rng.randrange(30, 90)))
         # The two demo heads' departments get enough orders to show every state.
         code = "NK" if i % 5 == 0 else "WK" if i % 5 == 1 else rng.choice(codes)
         category_code = rng.choice(list(FINDING_TEXTS))
@@ -221,6 +223,8 @@ def work_order(order, *, rng: random.Random, today: dt.date, head: User, supervi
     if progress < 0.3:
         return
     if progress < 0.38:
+        if step + dt.timedelta(hours=2) > now:
+            return
         with at_time(step + dt.timedelta(hours=2)):
             services.order_request_extension(
                 order=order,

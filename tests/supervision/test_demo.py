@@ -32,3 +32,29 @@ def test_seed_demo_loads_the_documented_users_and_a_worked_hospital_once():
     before = _counts()
     call_command("seed_demo", verbosity=0)
     assert _counts() == before
+
+
+def test_demo_loaded_before_dawn_dates_nothing_after_the_moment_it_was_loaded():
+    # `make run` on a fresh machine at 02:26: nothing may have happened "today at 15:00" yet.
+    import datetime as dt
+
+    import time_machine
+
+    from complaints.models import Complaint
+    from followups.models import CallAttempt
+    from inspections.models import InspectionRound
+    from supervision.models import Notification, OrderTransition
+    from surveys.models import SurveyResponse
+
+    loaded = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(2, 26)))
+    with time_machine.travel(loaded, tick=True):
+        call_command("seed_demo", verbosity=0)
+        after = timezone.now()
+    assert not Finding.objects.filter(found_at__gt=after).exists()
+    assert not OrderTransition.objects.filter(at__gt=after).exists()
+    assert not Notification.objects.filter(created_at__gt=after).exists()
+    assert not InspectionRound.objects.filter(started_at__gt=after).exists()
+    assert not InspectionRound.objects.filter(submitted_at__gt=after).exists()
+    assert not Complaint.objects.filter(received_at__gt=after).exists()
+    assert not CallAttempt.objects.filter(attempted_at__gt=after).exists()
+    assert not SurveyResponse.objects.filter(submitted_at__gt=after).exists()
