@@ -92,6 +92,17 @@ def report_detail(request, pk: int):
     return render(request, template, context)
 
 
+def _scope_for_filename(report) -> str:
+    """全院, or the departments' names (the first three and how many more): what a reader files it under."""
+    if report.is_hospital_wide:
+        return _("Whole hospital")
+    names = [d.name for d in report.departments.all()]
+    shown = "-".join(names[:3])
+    if len(names) > 3:
+        shown += _("-and %(n)s more") % {"n": len(names) - 3}
+    return shown.replace("/", "-").replace("\\", "-")
+
+
 @role_required(*VIEWERS)
 @require_GET
 def report_download(request, pk: int):
@@ -102,7 +113,7 @@ def report_download(request, pk: int):
         handle = report.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    filename = f"{report.title.replace(' ', '')}_{report.scope_key.replace(',', '-')}.{report.format}"
+    filename = f"{report.title.replace(' ', '')}_{_scope_for_filename(report)}.{report.format}"
     response = FileResponse(
         handle, content_type=CONTENT_TYPES[report.format], as_attachment=True, filename=filename
     )

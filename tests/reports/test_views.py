@@ -55,6 +55,21 @@ def test_administrator_downloads_a_ready_report(client_for, administrator, hospi
     assert "attachment" in response["Content-Disposition"]
 
 
+def test_downloaded_file_is_named_by_period_kind_and_scope_in_the_readers_words(
+    client_for, administrator, head_neike, hospital_pdf, neike_pdf
+):
+    from urllib.parse import quote
+
+    disposition = client_for(administrator).get(reverse("reports:download", args=[hospital_pdf.pk]))[
+        "Content-Disposition"
+    ]
+    assert quote("_全院.pdf") in disposition and "_all" not in disposition
+    disposition = client_for(head_neike).get(reverse("reports:download", args=[neike_pdf.pk]))[
+        "Content-Disposition"
+    ]
+    assert quote("_内科.pdf") in disposition
+
+
 def test_supervisor_sees_hospital_wide_reports_only_and_cannot_request(
     client_for, supervisor, hospital_pdf, neike_pdf
 ):
