@@ -556,9 +556,19 @@ def import_job(request, pk: int):
 @require_GET
 def policy_list(request):
     services.policy_default()
-    policies = FollowupPolicy.objects.select_related("department", "updated_by").order_by(
-        "department__sort_order", "department__code"
+    policies = list(
+        FollowupPolicy.objects.select_related("department", "updated_by").order_by(
+            "department__sort_order", "department__code"
+        )
     )
+    titles = _questionnaire_titles()
+    for p in policies:
+        p.questionnaire_title = titles.get(p.questionnaire_code, p.questionnaire_code)
+        p.exclusions = "、".join(
+            [_("died in hospital")] * p.exclude_died
+            + [_("opted out")] * p.exclude_opted_out
+            + p.diagnosis_keywords
+        )
     draws = QueueDraw.objects.select_related("department").order_by("-built_on", "-id")[:30]
     return render(
         request,
@@ -569,6 +579,16 @@ def policy_list(request):
             "queue_form": QueueBuildForm(initial={"day": timezone.localdate()}),
         },
     )
+
+
+def _questionnaire_titles() -> dict[str, str]:
+    """Published questionnaires' titles by code, from the survey engine when it is installed."""
+    try:
+        from surveys.models import Questionnaire, QuestionnaireStatus
+    except ImportError:
+        return {}
+    rows = Questionnaire.objects.filter(status=QuestionnaireStatus.PUBLISHED).order_by("code", "version")
+    return dict(rows.values_list("code", "title"))  # the latest version's title wins
 
 
 @role_required(Role.ADMINISTRATOR)

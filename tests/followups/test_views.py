@@ -178,6 +178,16 @@ def test_policies_admin_manages_supervisor_reads(client_for, administrator, supe
     assert FollowupPolicy.objects.get(department=neike).share_percent == 50
 
 
+def test_policies_page_reads_as_sentences_not_codes(client_for, supervisor, neike):
+    from surveys.selectors import questionnaire_current
+
+    FollowupPolicy.objects.create(department=neike, exclude_diagnosis_keywords="精神，肿瘤")
+    html = client_for(supervisor).get("/followups/policies/").content.decode()
+    assert "院内死亡、拒绝随访、精神、肿瘤" in html
+    assert "最多 3 次，间隔 24 小时" in html
+    assert f"<td>{questionnaire_current('inpatient').title}</td>" in html
+
+
 def test_queue_build_page_is_idempotent(client_for, supervisor, neike):
     DischargeStayFactory(department=neike, discharged_on=timezone.localdate() - dt.timedelta(days=3))
     client = client_for(supervisor)
