@@ -584,6 +584,11 @@ def _match_doctor(department_id: int, name: str, cache: dict) -> Staff | None:
     return cache[key]
 
 
+def _score_text(audit: ChartAudit) -> str:
+    """The score and grade as the history shows them ("92.5 分 · 甲级"), not the stored grade code."""
+    return _("%(score)s points · %(grade)s") % {"score": audit.score, "grade": audit.get_grade_display()}
+
+
 def chart_sample_draw(
     *, month: dt.date, actor: User | None = None, seed: int | None = None
 ) -> tuple[ChartSample, bool]:
@@ -779,7 +784,7 @@ def audit_complete(
         actor=actor,
         from_status=AuditStatus.PENDING,
         to_status=locked.status,
-        comment=f"{locked.score} {locked.grade}",
+        comment=_score_text(locked),
     )
     return locked
 
@@ -845,7 +850,7 @@ def appeal_decide(*, appeal: Appeal, actor: User, uphold: bool, comment: str = "
         deduction.withdrawn = True
         deduction.save(update_fields=["withdrawn"])
         audit = ChartAudit.objects.select_for_update().get(pk=deduction.audit_id)
-        before = f"{audit.score} {audit.grade}"
+        before = _score_text(audit)
         _apply_score(audit, InspectionSettings.get())
         audit.save(update_fields=["score", "grade", "vetoed"])
         _record(
@@ -854,7 +859,7 @@ def appeal_decide(*, appeal: Appeal, actor: User, uphold: bool, comment: str = "
             actor=actor,
             from_status=audit.status,
             to_status=audit.status,
-            comment=f"{before} → {audit.score} {audit.grade}",
+            comment=f"{before} → {_score_text(audit)}",
         )
     core.notify_department_heads(
         department_id=locked.department_id,
