@@ -130,6 +130,10 @@ def _head_order_row(order, today, url) -> dict:
     }
 
 
+# The dashboard lists the departments most in need of attention; the rest are in reports and lists.
+DASHBOARD_DEPARTMENT_ROWS = 15
+
+
 def _dashboard_figures(user, config) -> dict:
     """The dashboard's figures for ``user``'s scope, as plain data (it is cached)."""
     findings = selectors.findings_visible_to(user)
@@ -142,7 +146,9 @@ def _dashboard_figures(user, config) -> dict:
             .select_related("department", "category", "recurrence_of")
             .order_by("-found_at")[:10]
         )
-        figures["department_table"] = selectors.department_order_table(orders)[:15]
+        table = selectors.department_order_table(orders)
+        figures["department_table"] = table[:DASHBOARD_DEPARTMENT_ROWS]
+        figures["department_table_total"] = len(table)
     if user.has_role(Role.ADMINISTRATOR):
         figures["chart"] = selectors.findings_by_category_and_month(findings, months=6)
         figures["by_category"] = selectors.findings_by_category(

@@ -120,6 +120,20 @@ def test_finding_list_query_count_does_not_grow_with_rows(
     assert many.count == few.count
 
 
+def test_dashboard_says_when_its_department_table_shows_only_the_worst(
+    client_for, supervisor, monkeypatch, neike, waike
+):
+    from supervision import views
+
+    make_finding(department=neike, found_by=supervisor)
+    html = client_for(supervisor).get(reverse("dashboard")).content.decode()
+    assert "超期和未完成整改单最多的" not in html  # every department with orders is shown: nothing to say
+    make_finding(department=waike, found_by=supervisor)
+    monkeypatch.setattr(views, "DASHBOARD_DEPARTMENT_ROWS", 1)
+    html = client_for(supervisor).get(reverse("dashboard")).content.decode()
+    assert "超期和未完成整改单最多的 1 个科室（共 2 个科室有整改单）" in html
+
+
 @pytest.mark.parametrize(
     "persona", ["supervisor", "administrator", "head_neike", "head_waike", "volunteer", "caller"]
 )
