@@ -384,6 +384,9 @@ def _scoped_departments(user):
 def figures(request):
     form = PeriodForm(request.GET or None)
     start, end = form.period()
+    if not form.is_bound or not form.errors:
+        # The inputs show the period the figures are for, defaults and corrections included.
+        form = PeriodForm(initial={"start": start, "end": end})
     departments = _scoped_departments(request.user)
     kwargs = {"start": start, "end": end, "departments": departments}
     table = selectors.followup_month_department_table(**kwargs)

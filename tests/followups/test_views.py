@@ -418,3 +418,14 @@ def test_my_tasks_query_uses_the_callers_index(caller, nk_task):
         pytest.skip("plan text checked on SQLite; PostgreSQL plans depend on table statistics")
     plan = selectors.my_tasks_today(caller)[:200].explain()
     assert "fu_task_mine" in plan
+
+
+def test_figures_page_inputs_show_the_period_the_figures_are_for(client_for, supervisor):
+    html = client_for(supervisor).get("/followups/figures/").content.decode()
+    today = timezone.localdate()
+    start = (today.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
+    assert f'name="start" value="{start:%Y-%m-%d}"' in html
+    assert f'name="end" value="{today:%Y-%m-%d}"' in html
+    # A start typed alone is kept; the end shown is the default the figures used.
+    html = client_for(supervisor).get("/followups/figures/", {"start": "2026-11-30"}).content.decode()
+    assert 'name="start" value="2026-11-30"' in html

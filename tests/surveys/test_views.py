@@ -55,6 +55,15 @@ def test_head_sees_only_own_department_results(client_for, head_neike, small_q, 
     assert page.context["summary"]["satisfaction"] == 100.0
 
 
+def test_department_filter_offers_the_whole_hospital_to_the_office_and_my_departments_to_a_head(
+    client_for, supervisor, head_neike, small_q
+):
+    office = client_for(supervisor).get(reverse("surveys:results")).content.decode()
+    assert '<option value="">全院</option>' in office
+    head = client_for(head_neike).get(reverse("surveys:results")).content.decode()
+    assert '<option value="">全院</option>' not in head and "我的全部科室" in head
+
+
 def test_supervisor_sees_every_department(client_for, supervisor, small_q, neike, waike):
     submit(small_q, neike, TODAY, e1=5, a1=5)
     submit(small_q, waike, TODAY, e1=1, a1=1)
