@@ -262,16 +262,19 @@ def figures(request):
         "months": {
             "labels": [r["month"] for r in data.by_month],
             "datasets": [{"label": _("Number of complaints"), "data": [r["count"] for r in data.by_month]}],
+            "counts": True,
         },
         "channels": {
             "labels": [r["label"] for r in data.by_channel],
             "datasets": [{"label": _("Number of complaints"), "data": [r["count"] for r in data.by_channel]}],
+            "counts": True,
         },
         "departments": {
             "labels": [r["department"] for r in data.by_department[:15]],
             "datasets": [
                 {"label": _("Number of complaints"), "data": [r["count"] for r in data.by_department[:15]]}
             ],
+            "counts": True,
         },
     }
     return render(

@@ -429,10 +429,12 @@ def figures(request):
         "category_chart": {
             "labels": [r["category"] for r in by_category],
             "datasets": [{"label": pgettext("count", "Findings"), "data": [r["n"] for r in by_category]}],
+            "counts": True,
         },
         "grade_chart": {
             "labels": [str(label) for label in (_("Grade A"), _("Grade B"), _("Grade C"))],
             "datasets": [{"label": _("Charts"), "data": list(charts["grades"].values())}],
+            "counts": True,
         },
     }
     return render(request, "inspections/figures.html", context)

@@ -454,3 +454,10 @@ def test_drawing_an_empty_or_current_month_shows_a_clear_error(client_for, super
     current = client.post(reverse("inspections:sample_list"), {"month": "2999-01"})
     assert current.status_code == 400 and "只能抽取已结束的月份" in current.content.decode()
     assert ChartSample.objects.count() == 0
+
+
+def test_count_charts_ask_for_whole_number_steps_and_rates_do_not(client_for, supervisor):
+    # charts.js rounds the axis of a chart marked "counts" to whole numbers: no "0.5 findings".
+    response = client_for(supervisor).get(reverse("inspections:figures"))
+    assert response.context["category_chart"]["counts"] is True
+    assert response.context["grade_chart"]["counts"] is True
