@@ -456,7 +456,7 @@ def test_drawing_an_empty_or_current_month_shows_a_clear_error(client_for, super
     assert ChartSample.objects.count() == 0
 
 
-def test_count_charts_ask_for_whole_number_steps_and_rates_do_not(client_for, supervisor):
+def test_count_charts_ask_for_whole_number_steps(client_for, supervisor):
     # charts.js rounds the axis of a chart marked "counts" to whole numbers: no "0.5 findings".
     response = client_for(supervisor).get(reverse("inspections:figures"))
     assert response.context["category_chart"]["counts"] is True
