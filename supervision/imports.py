@@ -236,14 +236,24 @@ def template_workbook(headers: list[str], example: list | None = None) -> bytes:
 
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet.title = _("Import")
+    sheets = [sheet]
     if example:
-        sheet.append(example)
-    for i, header in enumerate(headers, 1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(12, 2 * len(header) + 4)
-    sheet.freeze_panes = "A2"
+        # The example lives on a sheet of its own, which is never imported: an example row on the
+        # imported sheet, uploaded as downloaded, would become a real person or department.
+        sample = book.create_sheet(_("Example (not imported)"))
+        sheets.append(sample)
+    for target in sheets:
+        target.append(headers)
+        for cell in target[1]:
+            cell.font = Font(bold=True)
+        for i, header in enumerate(headers, 1):
+            target.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(12, 2 * len(header) + 4)
+        target.freeze_panes = "A2"
+    if example:
+        sample.append(example)
+        sample.append([])
+        sample.append([_("Fill in the first sheet; only the first sheet is imported.")])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -319,10 +329,10 @@ def import_with_resource(
             raise_errors=False,
         )
     for base_error in result.base_errors:
-        report.errors.append(RowError(0, "", str(base_error.error)))
+        report.errors.extend(RowError(0, "", m) for m in _messages(base_error.error))
     for row_number, errors in result.row_errors():
         for error in errors:
-            report.errors.append(RowError(row_number + 1, "", str(error.error)))
+            report.errors.extend(RowError(row_number + 1, "", m) for m in _messages(error.error))
     for invalid in result.invalid_rows:
         for column, messages in invalid.error_dict.items():
             label = resource.column_label(column)
@@ -336,6 +346,13 @@ def import_with_resource(
         report.unchanged = totals.get("skip", 0)
     record_run(kind=kind, file_name=file_name, actor=actor, report=report, started_at=started_at)
     return report
+
+
+def _messages(error: BaseException) -> list[str]:
+    """A ValidationError's messages as text (str() of one is a Python list: "['…']")."""
+    if isinstance(error, ValidationError):
+        return [str(m) for m in error.messages]
+    return [str(error)]
 
 
 # --- resources -------------------------------------------------------------------------------
@@ -379,7 +396,14 @@ class YesNoWidget(widgets.BooleanWidget):
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
             return True
-        return super().clean(value, row, **kwargs)
+        text = value.strip() if isinstance(value, str) else value
+        if text in self.TRUE_VALUES:
+            return True
+        if text in self.FALSE_VALUES:
+            return False
+        # django-import-export reads any other value as "no": an unknown word ("也许", "√") would
+        # quietly mark a member of staff as gone or a department as closed.
+        raise ValueError(_("“%(value)s” is not yes or no: write 是 or 否.") % {"value": value})
 
 
 class RequiredCharWidget(widgets.CharWidget):
@@ -498,6 +522,14 @@ class DepartmentResource(DuchaResource):
         if field.attribute == "sort_order" and row.get("排序") in (None, ""):
             return
         super().import_field(field, instance, row, is_m2m, **kwargs)
+        if field.attribute == "name":
+            # Names are unique; say which department holds it (Django's own message names neither).
+            holder = Department.objects.filter(name=instance.name).exclude(code=instance.code).first()
+            if holder:
+                raise ValueError(
+                    _("The name “%(name)s” is already used by department %(code)s.")
+                    % {"name": instance.name, "code": holder.code}
+                )
 
 
 class StaffResource(DuchaResource):

@@ -65,7 +65,30 @@ def test_duplicate_codes_in_one_file_are_refused(db):
     report = run(DepartmentResource, xlsx(rows))
     assert not report.ok
     assert Department.objects.count() == 0
-    assert any("NK" in e.message for e in report.errors)
+    [error] = report.errors
+    assert "NK" in error.message and "第 5 行" in error.message
+    assert not error.message.startswith("[")  # a sentence, not a Python list
+
+
+def test_a_name_held_by_another_department_says_which(db):
+    assert run(DepartmentResource, xlsx(DEPTS)).ok
+    report = run(DepartmentResource, xlsx([DEPTS[0], ["NK2", "内科", "临床", "是", 50]]))
+    assert not report.ok
+    [error] = report.errors
+    assert (error.row, error.column) == (2, "名称")
+    assert error.message == "名称“内科”已被科室 NK 使用。"
+    assert not Department.objects.filter(code="NK2").exists()
+
+
+@pytest.mark.parametrize("value", ["也许", "√", "在岗"])
+def test_a_yes_no_column_refuses_a_word_it_does_not_know_instead_of_reading_no(neike, value):
+    rows = [["工号", "姓名", "科室编码", "岗位", "职称", "在职"], ["D1", "张伟", "NK", "医生", "", value]]
+    report = run(StaffResource, xlsx(rows))
+    assert not report.ok
+    [error] = report.errors
+    assert (error.row, error.column) == (2, "在职")
+    assert f"“{value}”不是“是”或“否”" in error.message
+    assert Staff.objects.count() == 0
 
 
 def test_wrong_columns_are_refused_before_any_row(db):
@@ -138,6 +161,18 @@ def test_import_page_admin_only_and_template_downloads(client_for, administrator
     response = client.get(reverse("import_template", args=["staff"]))
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert [c.value for c in book.active[1]] == ["工号", "姓名", "科室编码", "岗位", "职称", "在职"]
+    # The example is on a sheet of its own: the imported sheet holds the headers only.
+    assert book.active.max_row == 1
+    assert book.sheetnames[1] == "示例（不导入）"
+    assert book.worksheets[1]["B2"].value == "张伟"
+
+
+def test_the_template_uploaded_as_downloaded_creates_nobody(client_for, administrator, neike):
+    client = client_for(administrator)
+    template = io.BytesIO(client.get(reverse("import_template", args=["staff"])).content)
+    template.name = "staff.xlsx"
+    client.post(reverse("import_page", args=["staff"]), {"file": template})
+    assert Staff.objects.count() == 0
 
 
 def test_import_page_shows_row_errors(client_for, administrator):
