@@ -327,15 +327,30 @@ def complaint_check(*, complaint: Complaint, actor: User, action: str, departmen
         raise ActionNotAllowed(_("Determine whether the complaint is valid before closing it."))
 
 
-def complaint_allowed_actions(*, complaint: Complaint, actor: User) -> set[str]:
-    """The actions whose buttons to show: exactly those the guard lets through."""
-    allowed = set()
-    for action in RULES:
+# The order of the buttons: the next step of the workflow first, the side roads after.
+ACTION_ORDER = (
+    ComplaintAction.ACCEPT,
+    ComplaintAction.ASSIGN,
+    ComplaintAction.REPLY,
+    ComplaintAction.DETERMINE,
+    ComplaintAction.ANSWER,
+    ComplaintAction.CLOSE,
+    ComplaintAction.REOPEN,
+    ComplaintAction.HANDOVER,
+    ComplaintAction.DISPUTE,
+    ComplaintAction.NOT_ACCEPT,
+)
+
+
+def complaint_allowed_actions(*, complaint: Complaint, actor: User) -> list[str]:
+    """The actions whose buttons to show, in ``ACTION_ORDER``: exactly those the guard lets through."""
+    allowed = []
+    for action in ACTION_ORDER:
         try:
             complaint_check(complaint=complaint, actor=actor, action=action)
         except ActionNotAllowed:
             continue
-        allowed.add(action)
+        allowed.append(action)
     return allowed
 
 

@@ -399,3 +399,11 @@ def test_concurrent_accept_and_not_accept_only_one_wins(supervisor, administrato
         t.join(timeout=30)
     assert sorted(outcomes) == ["ok", "refused"]
     assert complaint.transitions.filter(action__in=[A.ACCEPT, A.NOT_ACCEPT]).count() == 1
+
+
+def test_action_buttons_come_in_workflow_order_the_next_step_first():
+    # Every action has a place in the order, and the forward steps come before the side roads.
+    assert set(services.ACTION_ORDER) == set(services.RULES)
+    order = list(services.ACTION_ORDER)
+    assert order.index("accept") < order.index("assign") < order.index("answer") < order.index("close")
+    assert order.index("close") < order.index("handover") and order.index("close") < order.index("dispute")
