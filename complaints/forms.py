@@ -8,6 +8,7 @@ import re
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -207,7 +208,10 @@ class ReplyForm(_ActionForm):
 
 
 class DetermineForm(_ActionForm):
-    determination = forms.ChoiceField(label=_("Determination"), choices=Determination.choices)
+    # A blank first choice: the figures count these answers, so none is pre-selected for a hurried click.
+    determination = forms.ChoiceField(
+        label=_("Determination"), choices=BLANK_CHOICE_DASH + Determination.choices
+    )
     categories = ModelMultipleChoiceField(
         label=_("Categories"),
         queryset=Category.objects.none(),
@@ -260,7 +264,9 @@ class AnswerForm(_ActionForm):
 
 
 class CloseForm(_ActionForm):
-    satisfaction = forms.ChoiceField(label=_("Complainant's satisfaction"), choices=Satisfaction.choices)
+    satisfaction = forms.ChoiceField(
+        label=_("Complainant's satisfaction"), choices=BLANK_CHOICE_DASH + Satisfaction.choices
+    )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
 

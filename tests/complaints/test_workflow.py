@@ -407,3 +407,16 @@ def test_action_buttons_come_in_workflow_order_the_next_step_first():
     order = list(services.ACTION_ORDER)
     assert order.index("accept") < order.index("assign") < order.index("answer") < order.index("close")
     assert order.index("close") < order.index("handover") and order.index("close") < order.index("dispute")
+
+
+def test_determination_and_satisfaction_are_chosen_never_pre_selected():
+    # The figures count these answers: a hurried click must not record "valid" or "satisfied".
+    from complaints.forms import CloseForm, DetermineForm
+
+    determine = DetermineForm(prefix="determine")
+    close = CloseForm(prefix="close")
+    assert determine.fields["determination"].choices[0][0] == ""
+    assert close.fields["satisfaction"].choices[0][0] == ""
+    assert '<option value="" selected>' in str(close["satisfaction"])
+    bound = CloseForm({"close-satisfaction": ""}, prefix="close")
+    assert not bound.is_valid() and "satisfaction" in bound.errors
