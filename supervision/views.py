@@ -249,8 +249,17 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
     }
     if bound_form is not None:
         forms[bound_action] = bound_form
+    # Earlier and later occurrences are links only where the reader may open them (a volunteer sees
+    # their own findings only): the number alone otherwise, never a link to a 404.
+    related = {finding.recurrence_of_id, *(r.pk for r in finding.recurrences.all())} - {None}
+    openable = (
+        set(selectors.findings_visible_to(request.user).filter(pk__in=related).values_list("pk", flat=True))
+        if related
+        else set()
+    )
     context = {
         "finding": finding,
+        "openable": openable,
         "order": order,
         "allowed": allowed,
         "pending_extension": pending,

@@ -363,3 +363,18 @@ def test_head_dashboard_lists_the_20_soonest_deadlines_and_links_to_all_open_ord
     assert orders[0].deadline == today + dt.timedelta(days=1)
     body = response.content.decode()
     assert "本科室全部 22 张未完成整改单" in body and reverse("finding_list") in body
+
+
+def test_a_volunteer_sees_an_earlier_occurrence_by_number_not_as_a_link_to_a_404(
+    client_for, supervisor, volunteer, neike
+):
+    earlier = make_finding(department=neike, found_by=supervisor)
+    mine = make_finding(department=neike, found_by=volunteer, needs_rectification=False)
+    assert mine.recurrence_of_id == earlier.pk
+    html = client_for(volunteer).get(reverse("finding_detail", args=[mine.pk])).content.decode()
+    assert earlier.number in html
+    assert earlier.get_absolute_url() not in html
+    html = client_for(supervisor).get(reverse("finding_detail", args=[mine.pk])).content.decode()
+    assert f'<a href="{earlier.get_absolute_url()}">{earlier.number}</a>' in html
+    html = client_for(supervisor).get(reverse("finding_detail", args=[earlier.pk])).content.decode()
+    assert f'<a href="{mine.get_absolute_url()}">{mine.number}</a>' in html
