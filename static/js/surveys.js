@@ -12,6 +12,15 @@
     });
   });
 
+  // After a refused submit, bring the first unanswered question into view: on a phone the page
+  // reloads at the top and the red marks are screens below.
+  var firstError = document.querySelector(".survey-question.has-error");
+  if (firstError) {
+    firstError.scrollIntoView({ block: "center", behavior: "instant" });  // not Bootstrap's smooth scroll: a jump on load
+    var field = firstError.querySelector("input:not([type=hidden]), textarea, select");
+    if (field) { field.focus({ preventScroll: true }); }
+  }
+
   var entry = document.querySelector("form[data-paper-entry]");
   if (!entry) { return; }
   var questions = Array.prototype.slice.call(entry.querySelectorAll(".survey-question"));

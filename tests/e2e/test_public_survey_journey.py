@@ -51,6 +51,28 @@ def test_patient_fills_the_public_survey_on_a_phone_and_sees_the_thanks_page(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shots(page, "survey-opened-on-phone")
 
+    # Sent with every answer but the last required one (far down the phone's page): the page comes
+    # back with that question in view, not at the top.
+    required = [q for q in questionnaire.questions.all() if q.kind in ANSWER and q.required]
+    assert len(required) > 3, "the journey needs a questionnaire longer than one screen"
+    for question in required[:-1]:
+        option = page.locator(f"input[name='{question.field_name}'][value='{ANSWER[question.kind]}']")
+        page.tap(f"label[for='{option.get_attribute('id')}']")
+    time.sleep(max(0.0, public.MIN_SECONDS + 0.5 - (time.monotonic() - opened)))
+    with page.expect_navigation():
+        page.tap("button.survey-submit")
+    assert "还有题目未作答，已在下方标红。" in page.content()
+    first_error = page.locator(".survey-question.has-error").first
+    assert first_error.get_attribute("data-field") == required[-1].field_name
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('.survey-question.has-error')"
+    )
+    box = first_error.bounding_box()
+    assert box is not None and 0 <= box["y"] < 844, "the unanswered question is not on the screen"
+    assert page.evaluate("window.scrollY") > 0
+    shots(page, "survey-refused-first-question-in-view")
+    opened = time.monotonic()
+
     answered = 0
     text_question = None
     for question in questionnaire.questions.all():

@@ -81,6 +81,7 @@ def test_missing_required_answer_keeps_what_was_typed(client, url, good, fname):
     body = page.content.decode()
     assert page.status_code == 200
     assert "此题为必答题" in body
+    assert "还有题目未作答，已在下方标红。" in body  # said at the top, where the reloaded page opens
     assert "护士很好" in body  # the comment is still there
     assert 'value="5" class="btn-check" autocomplete="off" id' in body and "checked" in body
     assert not SurveyResponse.objects.exists()
