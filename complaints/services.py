@@ -43,6 +43,7 @@ from supervision.services import (
     notification_send,
     users_with_role,
 )
+from supervision.wording import join_list
 
 from . import workdays
 from .models import (
@@ -306,7 +307,7 @@ def complaint_check(*, complaint: Complaint, actor: User, action: str, departmen
     if not (actor.has_role(*rule.roles) or (rule.owner_may and is_owner)):
         raise ActionNotAllowed(
             _("You may not “%(action)s”: it needs the role %(roles)s.")
-            % {"action": label, "roles": "、".join(str(Role(r).label) for r in rule.roles)}
+            % {"action": label, "roles": join_list(Role(r).label for r in rule.roles)}
         )
     if complaint.status not in rule.from_statuses:
         raise ActionNotAllowed(

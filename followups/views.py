@@ -25,6 +25,7 @@ from supervision.models import DischargeStay, ImportRun, Role
 from supervision.privacy import mask_phone
 from supervision.tasking import enqueue_on_commit
 from supervision.templatetags.ducha import label
+from supervision.wording import join_list
 
 from . import importing, selectors, services
 from .forms import (
@@ -567,7 +568,7 @@ def policy_list(request):
     titles = _questionnaire_titles()
     for p in policies:
         p.questionnaire_title = titles.get(p.questionnaire_code, p.questionnaire_code)
-        p.exclusions = "、".join(
+        p.exclusions = join_list(
             [_("died in hospital")] * p.exclude_died
             + [_("opted out")] * p.exclude_opted_out
             + p.diagnosis_keywords
@@ -694,7 +695,7 @@ def _policy_lines(snapshot: dict) -> list[tuple[str, str]]:
         if isinstance(value, bool):
             shown = _("Yes") if value else _("No")
         elif isinstance(value, list):
-            shown = "、".join(str(v) for v in value) or "—"
+            shown = join_list(value) or "—"
         else:
             shown = "—" if value in (None, "") else str(value)
         lines.append((name[:1].upper() + name[1:], shown))

@@ -46,6 +46,7 @@ from .models import (
 )
 from .tasking import enqueue_on_commit
 from .uploads import CleanUpload
+from .wording import join_list
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ def order_check(
     if not actor.has_role(*rule.roles):
         raise ActionNotAllowed(
             _("You may not “%(action)s”: it needs the role %(roles)s.")
-            % {"action": label, "roles": "、".join(str(Role(r).label) for r in rule.roles)}
+            % {"action": label, "roles": join_list(Role(r).label for r in rule.roles)}
         )
     if rule.own_department and order.department_id not in actor.department_ids:
         raise ActionNotAllowed(

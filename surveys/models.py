@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.models import Department, Finding, Staff
+from supervision.wording import join_list
 
 
 class Dimension(models.TextChoices):
@@ -202,7 +203,7 @@ class Campaign(models.Model):
     @property
     def channel_labels(self) -> str:
         labels = dict(Channel.choices)
-        return "、".join(str(labels[c]) for c in self.channels if c in labels)
+        return join_list(labels[c] for c in self.channels if c in labels)
 
     def is_accepting(self, day=None) -> bool:
         day = day or timezone.localdate()

@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from supervision import privacy
+from supervision import privacy, wording
 
 register = template.Library()
 
@@ -177,3 +177,15 @@ def label(obj, field_name):
         labels = _LABELS[key] = dict(field.flatchoices)
     value = getattr(obj, field.attname)
     return labels.get(value, value)
+
+
+@register.simple_tag
+def listsep() -> str:
+    """Between the items of a list in running text: "、" in Chinese, ", " in English."""
+    return wording.list_separator()
+
+
+@register.filter
+def join_list(items) -> str:
+    """``{{ names|join_list }}``: the items joined with the language's list separator (escaped as text)."""
+    return wording.join_list(items)
