@@ -182,6 +182,7 @@ class AssignForm(_ActionForm):
         label=_("Departments"),
         queryset=Department.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("One or more: Ctrl-click (⌘ on a Mac) to add a department; on a tablet, tap each."),
     )
     instructions = forms.CharField(
         label=_("Instructions"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -141,6 +141,8 @@ def complaint_detail(request, pk: int, *, bound_form=None, bound_action=None, re
         kwargs = {"prefix": action}
         if action == ComplaintAction.REPLY:
             kwargs["departments"] = Department.objects.filter(pk__in=[d.pk for d in my_departments])
+        if action == ComplaintAction.ASSIGN and complaint.department_id:
+            kwargs["initial"] = {"departments": [complaint.department_id]}  # usually the one to ask
         forms[action] = form_class(**kwargs)
     if bound_form is not None:
         forms[bound_action] = bound_form

@@ -209,6 +209,16 @@ def test_referral_with_number_and_due_date(client_for, supervisor):
     assert str(complaint.answer_due) == "2026-11-25"
 
 
+def test_accepted_complaint_offers_its_own_department_first_in_the_assign_form(client_for, supervisor, neike):
+    c = make_complaint(received_by=supervisor, department=neike)
+    services.complaint_accept(complaint=c, actor=supervisor)
+    response = client_for(supervisor).get(detail(c))
+    form = response.context["forms"]["assign"]
+    assert form.initial["departments"] == [neike.pk]
+    assert f'<option value="{neike.pk}" selected>' in response.content.decode()
+    assert list(response.context["allowed"])[0] == "assign"  # the next step is the first button
+
+
 def test_accept_via_post_and_get_is_refused(client_for, supervisor):
     c = make_complaint(received_by=supervisor)
     client = client_for(supervisor)
@@ -485,3 +495,10 @@ def test_public_form_renders_the_honeypot_once_and_hidden(client):
     page = client.get(PUBLIC).content.decode()
     assert page.count('name="website"') == 1 and page.count('name="form_token"') == 1
     assert page.index('class="hp-field"') < page.index('name="website"')
+
+
+def test_figures_page_explains_its_formulas_on_the_page_itself(client_for, supervisor):
+    # Not "see the documentation": the reader of the page has no access to the repository's docs.
+    html = client_for(supervisor).get(reverse("complaints:figures")).content.decode()
+    assert "指标计算方法" in html and "按时答复率：在答复时限内答复的" in html
+    assert "documentation" not in html and "文档" not in html
