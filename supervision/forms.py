@@ -80,6 +80,18 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class StaffSelectMultiple(forms.SelectMultiple):
+    """Staff options carry their department, so that ducha.js can list only the chosen department's
+    people (``data-narrow-by``): a roster of hundreds is unusable on a volunteer's phone."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-department"] = str(instance.department_id or "")
+        return option
+
+
 class FindingForm(forms.ModelForm):
     needs_rectification = forms.BooleanField(
         label=_("Issue a rectification order"), required=False, initial=True
@@ -110,7 +122,7 @@ class FindingForm(forms.ModelForm):
         widgets = {
             "found_at": DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
-            "staff_involved": forms.SelectMultiple(attrs={"size": 6}),
+            "staff_involved": StaffSelectMultiple(attrs={"size": 6, "data-narrow-by": "id_department"}),
         }
 
     def __init__(self, *args, can_order: bool = True, **kwargs):

@@ -13,4 +13,19 @@
     form.dataset.submitted = "1";
     window.setTimeout(function () { form.dataset.submitted = ""; }, 5000);
   }, true);
+  // A list narrowed by another field (data-narrow-by="<id>"): only the options whose
+  // data-department is the chosen department, plus any already chosen; all when none is chosen.
+  document.querySelectorAll("select[data-narrow-by]").forEach(function (select) {
+    var source = document.getElementById(select.dataset.narrowBy);
+    if (!source) { return; }
+    var all = Array.prototype.slice.call(select.options);
+    function narrow() {
+      var chosen = source.value;
+      var keep = all.filter(function (o) { return !chosen || o.dataset.department === chosen || o.selected; });
+      while (select.firstChild) { select.removeChild(select.firstChild); }
+      keep.forEach(function (o) { select.appendChild(o); });
+    }
+    source.addEventListener("change", narrow);
+    narrow();
+  });
 })();

@@ -4,7 +4,7 @@ the fix → the supervisor verifies and closes it. Statuses are checked as the C
 from __future__ import annotations
 
 from supervision.models import Finding, OrderStatus
-from tests.factories import category
+from tests.factories import StaffFactory, category
 
 from .conftest import journey_marks, photo_jpeg
 
@@ -23,8 +23,15 @@ def test_finding_with_photo_is_acknowledged_fixed_and_verified(
     # The supervisor logs the finding from the tablet form, with a photo from the camera input.
     page = session_for(supervisor)
     shots(page, "supervisor-dashboard")
+    StaffFactory(name="王护士", department=neike)
+    StaffFactory(name="赵医生", department=waike)
     page.goto("/findings/new/")
     page.select_option("select[name=department]", label="内科")
+    # Only 内科's people are offered once 内科 is chosen (a roster of hundreds on a phone otherwise).
+    offered = page.eval_on_selector_all(
+        "select[name=staff_involved] option", "os => os.map(o => o.textContent)"
+    )
+    assert any("王护士" in o for o in offered) and not any("赵医生" in o for o in offered)
     page.select_option("select[name=category]", value=str(attitude.pk))
     page.select_option("select[name=severity]", value="moderate")
     page.fill("input[name=location]", "门诊二楼候诊区")

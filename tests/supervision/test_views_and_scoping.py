@@ -378,3 +378,12 @@ def test_a_volunteer_sees_an_earlier_occurrence_by_number_not_as_a_link_to_a_404
     assert f'<a href="{earlier.get_absolute_url()}">{earlier.number}</a>' in html
     html = client_for(supervisor).get(reverse("finding_detail", args=[earlier.pk])).content.decode()
     assert f'<a href="{mine.get_absolute_url()}">{mine.number}</a>' in html
+
+
+def test_finding_form_marks_each_person_with_their_department_for_narrowing(client_for, volunteer, neike):
+    from tests.factories import StaffFactory
+
+    person = StaffFactory(name="王护士", department=neike)
+    html = client_for(volunteer).get(reverse("finding_create")).content.decode()
+    assert 'data-narrow-by="id_department"' in html
+    assert f'value="{person.pk}" data-department="{neike.pk}"' in html
