@@ -179,6 +179,21 @@ class ReturnForm(_ActionForm):
     )
 
 
+class OrderIssueForm(_ActionForm):
+    deadline = forms.DateField(
+        label=_("Rectification deadline"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for the default deadline."),
+    )
+    comment = forms.CharField(
+        label=_("Instructions to the department"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ExtensionRequestForm(_ActionForm):
     requested_deadline = forms.DateField(label=_("New deadline"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

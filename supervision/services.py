@@ -288,6 +288,20 @@ def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = Non
     return order
 
 
+@transaction.atomic
+def finding_order_issue(
+    *, finding: Finding, actor: User, deadline: dt.date | None = None, comment: str = ""
+) -> RectificationOrder:
+    """A supervisor turns a finding recorded without an order (a volunteer's observation, or one logged
+    as "no order") into a rectification order, once."""
+    if not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("Only supervisors issue rectification orders."))
+    if deadline and deadline < timezone.localdate():
+        raise ActionNotAllowed(_("The deadline cannot be in the past."))
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)  # two supervisors at once: one order
+    return order_issue(finding=locked, actor=actor, deadline=deadline, comment=comment.strip())
+
+
 def _transition(*, order, actor, action, comment="", mutate=None) -> RectificationOrder:
     locked = _lock(order)
     order_check(order=locked, actor=actor, action=action)

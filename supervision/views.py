@@ -28,6 +28,7 @@ from .forms import (
     ExtensionRequestForm,
     FindingForm,
     ImportForm,
+    OrderIssueForm,
     ReturnForm,
     SubmitForm,
 )
@@ -36,6 +37,7 @@ from .imports import IMPORTERS, import_with_resource, template_workbook
 from .models import (
     Attachment,
     ExtensionStatus,
+    Finding,
     FindingSource,
     OrderAction,
     RectificationOrder,
@@ -246,6 +248,7 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         OrderAction.RETURN: ReturnForm(prefix="return"),
         OrderAction.REQUEST_EXTENSION: ExtensionRequestForm(prefix="request_extension"),
         OrderAction.GRANT_EXTENSION: ExtensionDecisionForm(prefix="decide"),
+        "issue": OrderIssueForm(prefix="issue"),
     }
     if bound_form is not None:
         forms[bound_action] = bound_form
@@ -260,6 +263,8 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
     context = {
         "finding": finding,
         "openable": openable,
+        # A finding recorded without an order (a volunteer's observation) can still get one.
+        "can_issue_order": order is None and request.user.has_role(Role.SUPERVISOR),
         "order": order,
         "allowed": allowed,
         "pending_extension": pending,
@@ -348,6 +353,27 @@ def _label_history_values(changes: list[dict]) -> None:
     for c in changes:
         field = c["field"]
         c.update(field=field.verbose_name, old=shown(field, c["old"]), new=shown(field, c["new"]))
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def finding_issue_order(request, pk: int):
+    finding = get_scoped_or_404(Finding.objects.all(), request.user, owner_field="found_by", pk=pk)
+    form = OrderIssueForm(request.POST, prefix="issue")
+    if not form.is_valid():
+        return finding_detail(request, pk, bound_form=form, bound_action="issue", status=400)
+    try:
+        order = services.finding_order_issue(
+            finding=finding,
+            actor=request.user,
+            deadline=form.cleaned_data["deadline"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ActionNotAllowed as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(finding)
+    messages.success(request, _("Rectification order %(number)s issued.") % {"number": order.number})
+    return redirect(finding)
 
 
 @role_required(Role.SUPERVISOR, Role.DEPT_HEAD)

@@ -387,3 +387,55 @@ def test_finding_form_marks_each_person_with_their_department_for_narrowing(clie
     html = client_for(volunteer).get(reverse("finding_create")).content.decode()
     assert 'data-narrow-by="id_department"' in html
     assert f'value="{person.pk}" data-department="{neike.pk}"' in html
+
+
+def test_supervisor_turns_a_volunteers_observation_into_an_order(
+    client_for, supervisor, volunteer, head_neike, neike
+):
+    from supervision.models import Notification
+
+    finding = make_finding(department=neike, found_by=volunteer, needs_rectification=False)
+    client = client_for(supervisor)
+    page = client.get(reverse("finding_detail", args=[finding.pk])).content.decode()
+    assert "下发整改单" in page and reverse("finding_issue_order", args=[finding.pk]) in page
+    response = client.post(
+        reverse("finding_issue_order", args=[finding.pk]),
+        {"issue-deadline": "", "issue-comment": "请三日内整改"},
+    )
+    assert response.status_code == 302
+    order = RectificationOrder.objects.get(finding=finding)
+    assert order.status == OrderStatus.ISSUED and order.issued_by == supervisor
+    assert order.transitions.get().comment == "请三日内整改"
+    assert Notification.objects.filter(recipient=head_neike, kind="order_issued").exists()
+    # Once: a second post changes nothing and says why.
+    response = client.post(reverse("finding_issue_order", args=[finding.pk]), {}, follow=True)
+    assert "已有整改单" in response.content.decode()
+    assert RectificationOrder.objects.filter(finding=finding).count() == 1
+
+
+def test_issuing_an_order_refuses_a_past_deadline_and_keeps_what_was_typed(
+    client_for, supervisor, volunteer, neike
+):
+    finding = make_finding(department=neike, found_by=volunteer, needs_rectification=False)
+    response = client_for(supervisor).post(
+        reverse("finding_issue_order", args=[finding.pk]),
+        {"issue-deadline": "2020-01-01", "issue-comment": "请整改"},
+    )
+    assert response.status_code == 302  # refused by the service: a message on the page, nothing issued
+    assert not RectificationOrder.objects.filter(finding=finding).exists()
+    response = client_for(supervisor).post(
+        reverse("finding_issue_order", args=[finding.pk]),
+        {"issue-deadline": "not a date", "issue-comment": "请整改"},
+    )
+    assert response.status_code == 400
+    assert "请整改" in response.content.decode()
+    assert not RectificationOrder.objects.filter(finding=finding).exists()
+
+
+def test_only_a_supervisor_sees_the_issue_button(client_for, volunteer, administrator, neike):
+    finding = make_finding(department=neike, found_by=volunteer, needs_rectification=False)
+    for user in (volunteer, administrator):
+        assert (
+            "f-issue"
+            not in client_for(user).get(reverse("finding_detail", args=[finding.pk])).content.decode()
+        )
