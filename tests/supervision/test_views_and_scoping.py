@@ -439,3 +439,10 @@ def test_only_a_supervisor_sees_the_issue_button(client_for, volunteer, administ
             "f-issue"
             not in client_for(user).get(reverse("finding_detail", args=[finding.pk])).content.decode()
         )
+
+
+def test_a_refused_or_missing_page_offers_the_way_back(client_for, head_neike, volunteer):
+    missing = client_for(head_neike).get("/findings/999999/")
+    assert missing.status_code == 404 and "返回工作台" in missing.content.decode()
+    refused = client_for(volunteer).get(reverse("complaints:list"))
+    assert refused.status_code == 403 and "返回工作台" in refused.content.decode()
