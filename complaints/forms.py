@@ -12,7 +12,7 @@ from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField
+from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField, RectificationDeadlineField
 from supervision.models import Category, Department, Role, Severity, User
 from supervision.public import HoneypotMixin
 
@@ -229,12 +229,7 @@ class DetermineForm(_ActionForm):
         help_text=_("Leave empty for the department concerned."),
     )
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MODERATE)
-    deadline = forms.DateField(
-        label=_("Rectification deadline"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("Leave empty for the default deadline."),
-    )
+    deadline = RectificationDeadlineField()
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -248,9 +243,6 @@ class DetermineForm(_ActionForm):
         cleaned = super().clean()
         if cleaned.get("determination") in ("valid", "partly_valid") and not cleaned.get("categories"):
             self.add_error("categories", _("A valid complaint needs at least one category."))
-        deadline = cleaned.get("deadline")
-        if deadline and deadline < timezone.localdate():
-            self.add_error("deadline", _("The deadline cannot be in the past."))
         return cleaned
 
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -698,7 +699,7 @@ def _policy_lines(snapshot: dict) -> list[tuple[str, str]]:
             shown = join_list(value) or "—"
         else:
             shown = "—" if value in (None, "") else str(value)
-        lines.append((name[:1].upper() + name[1:], shown))
+        lines.append((capfirst(name), shown))
     return lines
 
 

@@ -80,6 +80,22 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class RectificationDeadlineField(forms.DateField):
+    """The deadline of a rectification order: optional (then the configured default), never in the past."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Rectification deadline"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", DateInput())
+        kwargs.setdefault("help_text", _("Leave empty for the default deadline."))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The deadline cannot be in the past."), code="past")
+
+
 class StaffSelectMultiple(forms.SelectMultiple):
     """Staff options carry their department, so that ducha.js can list only the chosen department's
     people (``data-narrow-by``): a roster of hundreds is unusable on a volunteer's phone."""
@@ -96,12 +112,7 @@ class FindingForm(forms.ModelForm):
     needs_rectification = forms.BooleanField(
         label=_("Issue a rectification order"), required=False, initial=True
     )
-    deadline = forms.DateField(
-        label=_("Rectification deadline"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("Leave empty for the default deadline."),
-    )
+    deadline = RectificationDeadlineField()
     files = MultipleUploadField(
         label=_("Photos or PDF"),
         help_text=_("JPEG, PNG, WebP or PDF; photo location data is removed."),
@@ -140,12 +151,6 @@ class FindingForm(forms.ModelForm):
             del self.fields["deadline"]
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def clean_deadline(self):
-        deadline = self.cleaned_data.get("deadline")
-        if deadline and deadline < timezone.localdate():
-            raise ValidationError(_("The deadline cannot be in the past."))
-        return deadline
 
 
 class _ActionForm(forms.Form):
