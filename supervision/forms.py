@@ -185,12 +185,7 @@ class ReturnForm(_ActionForm):
 
 
 class OrderIssueForm(_ActionForm):
-    deadline = forms.DateField(
-        label=_("Rectification deadline"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("Leave empty for the default deadline."),
-    )
+    deadline = RectificationDeadlineField()
     comment = forms.CharField(
         label=_("Instructions to the department"),
         required=False,

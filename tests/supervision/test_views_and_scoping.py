@@ -421,7 +421,10 @@ def test_issuing_an_order_refuses_a_past_deadline_and_keeps_what_was_typed(
         reverse("finding_issue_order", args=[finding.pk]),
         {"issue-deadline": "2020-01-01", "issue-comment": "请整改"},
     )
-    assert response.status_code == 302  # refused by the service: a message on the page, nothing issued
+    assert response.status_code == 400  # refused by the form, next to the field, the instructions kept
+    body = response.content.decode()
+    assert "期限不能早于今天。" in body
+    assert "请整改" in body
     assert not RectificationOrder.objects.filter(finding=finding).exists()
     response = client_for(supervisor).post(
         reverse("finding_issue_order", args=[finding.pk]),
