@@ -54,6 +54,21 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return obj is None or (obj.status == TemplateStatus.DRAFT and not obj.is_used)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ChecklistItem:
+            return super().save_formset(request, form, formset, change)
+        # Items change through the service, which refuses a version that is in use.
+        items = formset.save(commit=False)
+        try:
+            services.checklist_items_change(
+                template=form.instance, save=items, delete=formset.deleted_objects
+            )
+        except ActionNotAllowed as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return None
+        formset.save_m2m()
+        return None
+
     @admin.action(description=_("Create a new draft version (to edit a checklist in use)"))
     def new_version(self, request, queryset):
         for template in queryset:

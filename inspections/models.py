@@ -209,20 +209,6 @@ class ChecklistItem(models.Model):
     def __str__(self) -> str:
         return self.text
 
-    def save(self, *args, **kwargs):
-        # A checklist version in use never changes: the rounds that used it must stay readable.
-        self._check_editable()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._check_editable()
-        return super().delete(*args, **kwargs)
-
-    def _check_editable(self):
-        from .services import template_check_editable
-
-        template_check_editable(self.template)
-
 
 # --- rounds ----------------------------------------------------------------------------------
 

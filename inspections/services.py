@@ -166,6 +166,30 @@ def template_check_editable(template: ChecklistTemplate) -> None:
         )
 
 
+@transaction.atomic
+def checklist_items_change(
+    *,
+    template: ChecklistTemplate,
+    save: Iterable[ChecklistItem] = (),
+    delete: Iterable[ChecklistItem] = (),
+) -> None:
+    """Save and delete items of a draft checklist version, all or nothing.
+
+    A version in use never changes (the rounds that used it must stay readable): the template is
+    re-read under a row lock, so a round started meanwhile refuses the change.
+    """
+    locked = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+    template_check_editable(locked)
+    for item in delete:
+        if item.template_id != locked.pk:
+            raise ActionNotAllowed(_("This item belongs to another checklist version."))
+        item.delete()
+    for item in save:
+        if item.template_id != locked.pk:
+            raise ActionNotAllowed(_("This item belongs to another checklist version."))
+        item.save()
+
+
 # --- rounds ----------------------------------------------------------------------------------
 
 

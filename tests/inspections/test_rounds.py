@@ -207,13 +207,18 @@ def test_template_in_use_is_immutable_and_editing_makes_a_new_version(supervisor
     item = template.items.first()
     item.text = "改过的"
     with pytest.raises(ActionNotAllowed):
-        item.save()
+        services.checklist_items_change(template=template, save=[item])
+    with pytest.raises(ActionNotAllowed):
+        services.checklist_items_change(template=template, delete=[template.items.last()])
+    assert template.items.count() == 3
     new = services.template_new_version(template=template, actor=administrator)
     assert new.version == 2 and new.status == TemplateStatus.DRAFT
     assert new.items.count() == template.items.count()
     edited = new.items.first()
     edited.text = "新版检查项"
-    edited.save()
+    with pytest.raises(ActionNotAllowed):  # an item of another version is refused, not moved
+        services.checklist_items_change(template=template, save=[edited])
+    services.checklist_items_change(template=new, save=[edited])
     services.template_publish(template=new, actor=administrator)
     template.refresh_from_db()
     assert template.status == TemplateStatus.RETIRED
