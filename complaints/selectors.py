@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -159,11 +160,11 @@ def by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
         .annotate(n=Count("id"))
         .order_by()
     }
-    out, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        key = f"{year:04d}-{month:02d}"
+    out, month = [], start.replace(day=1)
+    while month <= end:
+        key = month.strftime("%Y-%m")
         out.append({"month": key, "count": counts.get(key, 0)})
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        month += relativedelta(months=1)
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
 from .models import ReportKind
@@ -49,26 +50,21 @@ def last_month(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def shift_year(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    return day + relativedelta(years=years)  # 29 February → 28 February
 
 
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """First days of every month from start's month to end's month."""
-    out = []
-    index, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
-    while index <= last:
-        out.append(dt.date(index // 12, index % 12 + 1, 1))
-        index += 1
+    out, month = [], start.replace(day=1)
+    while month <= end:
+        out.append(month)
+        month += relativedelta(months=1)
     return out
 
 
 def trend_window(start: dt.date, end: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
     """The window of a trend or run chart: at least ``months`` months ending with the period."""
-    index = end.year * 12 + end.month - 1 - (months - 1)
-    first = dt.date(index // 12, index % 12 + 1, 1)
+    first = end.replace(day=1) - relativedelta(months=months - 1)
     return min(first, start.replace(day=1)), month_bounds(end.year, end.month)[1]
 
 

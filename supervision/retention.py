@@ -20,11 +20,11 @@ anonymised something (or failed) with how many rows as an ``ImportRun`` row of k
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.db import transaction
 from django.db.models import Q
@@ -54,9 +54,7 @@ class RetentionResult:
 
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` calendar months earlier (31 March - 1 month = 28/29 February)."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month = month0 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return day - relativedelta(months=months)
 
 
 def retention_cutoff(*, today: dt.date | None = None, months: int | None = None) -> dt.date:

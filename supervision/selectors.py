@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -145,8 +146,8 @@ def findings_by_category_and_month(
 ):
     """{'months': ['2026-06', …], 'series': [{'category': name, 'data': [n, …]}]} for a chart."""
     today = today or timezone.localdate()
-    index = today.year * 12 + today.month - 1
-    firsts = [dt.date(i // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 1)]
+    this_month = today.replace(day=1)
+    firsts = [this_month - relativedelta(months=back) for back in range(months - 1, -1, -1)]
     first = firsts[0]
     month_keys = [d.strftime("%Y-%m") for d in firsts]
     rows = (
