@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from supervision.admin import SingletonAdmin
 from supervision.errors import ActionNotAllowed
 
 from . import services
@@ -96,12 +97,8 @@ class ChartCriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(InspectionSettings)
-class InspectionSettingsAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return not InspectionSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class InspectionSettingsAdmin(SingletonAdmin):
+    pass
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -18,10 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Category, Department, DischargeStay, Finding, Staff, UploadedFile
+from supervision.models import (
+    Category,
+    Department,
+    DischargeStay,
+    Finding,
+    SingletonModel,
+    Staff,
+    UploadedFile,
+)
 
 
-class InspectionSettings(models.Model):
+class InspectionSettings(SingletonModel):
     """One row of targets and rules an administrator changes at run time (admin)."""
 
     wait_target_minutes = models.PositiveSmallIntegerField(
@@ -75,11 +83,6 @@ class InspectionSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Inspection settings"))
-
-    @classmethod
-    def get(cls) -> InspectionSettings:
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from supervision.admin import SingletonAdmin
+
 from .models import Report, ReportConfig, ReportEvent
 
 
@@ -53,7 +55,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportConfig)
-class ReportConfigAdmin(admin.ModelAdmin):
+class ReportConfigAdmin(SingletonAdmin):
     fieldsets = (
         (
             _("Targets"),
@@ -85,9 +87,3 @@ class ReportConfigAdmin(admin.ModelAdmin):
             },
         ),
     )
-
-    def has_add_permission(self, request):
-        return not ReportConfig.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False

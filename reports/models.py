@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from supervision.models import Department
+from supervision.models import Department, SingletonModel
 
 ALL_SCOPE = "all"
 
@@ -162,7 +162,7 @@ def _weight(label, default):
     return models.PositiveSmallIntegerField(label, default=default, validators=[MaxValueValidator(100)])
 
 
-class ReportConfig(models.Model):
+class ReportConfig(SingletonModel):
     """Targets shown against actuals and the weights of the department scorecard.
 
     One row, edited by administrators in the admin (报表参数). Each scorecard component is a score
@@ -214,11 +214,6 @@ class ReportConfig(models.Model):
 
     def __str__(self) -> str:
         return str(_("Report parameters"))
-
-    @classmethod
-    def get(cls) -> ReportConfig:
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
     def weights(self) -> dict[str, int]:
         return {

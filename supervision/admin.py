@@ -62,13 +62,19 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ("active", "sort_order")
 
 
-@admin.register(SiteConfig)
-class SiteConfigAdmin(admin.ModelAdmin):
+class SingletonAdmin(admin.ModelAdmin):
+    """The admin of a ``SingletonModel``: its one row is edited, never added twice or deleted."""
+
     def has_add_permission(self, request):
-        return not SiteConfig.objects.exists()
+        return not self.model.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SiteConfig)
+class SiteConfigAdmin(SingletonAdmin):
+    pass
 
 
 class AttachmentInline(admin.TabularInline):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from functools import cached_property
+from typing import Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -160,7 +161,29 @@ class Category(models.Model):
         return self.name
 
 
-class SiteConfig(models.Model):
+class SingletonModel(models.Model):
+    """A table of exactly one row (pk 1) of parameters an administrator edits in the admin,
+    read with ``Model.get()`` (created with the field defaults on first read).
+
+    Fifteen lines rather than django-solo: solo's admin turns the change list into the form and
+    its cache layer would be a second place to invalidate; these rows are read a few times per
+    request or job and never cached, so nothing here needs either.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # the one row: never a second
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def get(cls) -> Self:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class SiteConfig(SingletonModel):
     """One row of settings an administrator changes at run time (admin: 系统参数)."""
 
     recurrence_window_days = models.PositiveIntegerField(
@@ -196,11 +219,6 @@ class SiteConfig(models.Model):
 
     def __str__(self) -> str:
         return str(_("System parameters"))
-
-    @classmethod
-    def get(cls) -> SiteConfig:
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class FindingSource(models.TextChoices):
