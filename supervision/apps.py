@@ -38,6 +38,8 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment check)
+
         post_migrate.connect(install_roles, dispatch_uid="ducha_roles")
         # Runs after every app's migrations, since the supervision sender fires once per migrate.
         post_migrate.connect(install_default_schedules, dispatch_uid="ducha_schedules")

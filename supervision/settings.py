@@ -1,4 +1,5 @@
-"""Ducha settings: one module, driven by the environment.
+"""Ducha settings, driven by the environment (the test settings, supervision/settings_test.py,
+import this module and override what tests need).
 
 Every value that can come from the environment is read through the small parsers
 below; a malformed value stops start-up with ImproperlyConfigured naming the
@@ -8,7 +9,6 @@ var/ and a file-system Celery broker that needs no server.
 """
 
 import os
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -62,45 +62,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
 # --- core ------------------------------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", False)
-# Under pytest the test settings apply (eager Celery, no login throttling, a fixed key).
-TESTING = env_bool("DUCHA_TESTING", "pytest" in sys.modules)
 
-# Source-tree commands that never sign, hash or serve anything: a developer (or CI) runs
-# `manage.py makemigrations --check` on a fresh clone without production variables. The
-# serving-only requirements (SECRET_KEY, ALLOWED_HOSTS) are not enforced for them; SECRET_KEY
-# stays empty, so anything that did need it would still fail loudly (Django checks it on use).
-OFFLINE_COMMANDS = {
-    "makemigrations",
-    "makemessages",
-    "compilemessages",
-    "showmigrations",
-    "sqlmigrate",
-    "help",
-}
-OFFLINE = (
-    len(sys.argv) > 1
-    and Path(sys.argv[0]).name in {"manage.py", "django-admin"}
-    and sys.argv[1] in OFFLINE_COMMANDS
-)
-SERVING = DEBUG or TESTING or not OFFLINE
+# Development only: a fixed, obviously unsafe key. With DEBUG off SECRET_KEY and ALLOWED_HOSTS are
+# required by the deployment check supervision/checks.py (run by `check --deploy` and by the web
+# server at start, supervision/wsgi.py), not here: source-tree commands (makemigrations,
+# makemessages …) need neither, and anything else that used an empty key fails loudly in Django.
+DEVELOPMENT_SECRET_KEY = "django-insecure-ducha-development-key-do-not-use-in-production"  # noqa: S105  # nosec B105 # DEBUG-only
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or TESTING:
-        # Development and tests only: a fixed, obviously unsafe key.
-        SECRET_KEY = "django-insecure-ducha-development-key-do-not-use-in-production"  # noqa: S105  # nosec B105 # DEBUG-only
-    elif SERVING:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (e.g. SECRET_KEY=$(openssl rand -hex 32))."
-        )
-elif len(SECRET_KEY) < 32 and not DEBUG:
-    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long when DEBUG is off.")
-
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if (DEBUG or TESTING) else [])
-if not DEBUG and not TESTING and SERVING and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured(
-        "ALLOWED_HOSTS must list the host names the app is served under when DEBUG is off."
-    )
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 for _origin in CSRF_TRUSTED_ORIGINS:
     if not _origin.startswith(("http://", "https://")):
@@ -206,15 +176,21 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-20000;"
         ),
     }
-    if TESTING:
-        # A file, not shared-cache memory: concurrency tests need real SQLite locking (busy_timeout).
-        # One file per test process, so parallel runs never share a test database.
-        (VAR_DIR / "test").mkdir(parents=True, exist_ok=True)
-        _db["TEST"] = {"NAME": str(VAR_DIR / "test" / f"test-db-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, broker, Celery ------------------------------------------------------------------
+
+
+def filesystem_broker_options(var_dir: Path) -> dict:
+    broker_dir = var_dir / "celery"
+    return {
+        "data_folder_in": str(broker_dir / "queue"),
+        "data_folder_out": str(broker_dir / "queue"),
+        "control_folder": str(broker_dir / "control"),
+        "store_processed": False,
+    }
+
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and urlparse(REDIS_URL).scheme not in {"redis", "rediss"}:
@@ -223,10 +199,7 @@ if REDIS_URL and urlparse(REDIS_URL).scheme not in {"redis", "rediss"}:
 # A hung Redis must fail fast: 2 s for connect and for each socket operation.
 BROKER_SOCKET_TIMEOUT = 2
 
-# Parallel test workers share one Redis: each gets its own prefix, so that one worker's
-# cache.clear() (prefix-scoped, supervision/cache.py) leaves the others' keys alone.
-_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
-_CACHE_PREFIX = f"ducha-{_XDIST_WORKER}" if _XDIST_WORKER else "ducha"
+_CACHE_PREFIX = "ducha"
 
 if REDIS_URL:
     CACHES = {
@@ -268,18 +241,10 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
     }
-    if TESTING:
-        VAR_DIR = VAR_DIR / "test"
     # The embedded broker: kombu's file-system transport. Web, worker and beat on one machine
     # exchange messages through files under var/celery; no server to install or run.
-    _broker_dir = VAR_DIR / "celery"
     CELERY_BROKER_URL = "filesystem://localhost//"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR)
 
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -292,8 +257,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = None  # set below from TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Eager only in tests (and never in CI's real-broker run, which sets it to 0).
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
+# Eager only in tests (settings_test; never in CI's real-broker run, which sets it to 0).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 
 # --- auth ------------------------------------------------------------------------------------
@@ -313,7 +278,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Login throttling: five failures lock the username+address pair for 30 minutes.
-AXES_ENABLED = env_bool("AXES_ENABLED", not TESTING)
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -359,7 +324,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if (DEBUG or TESTING)
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -409,13 +374,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- security --------------------------------------------------------------------------------
 
-SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG and not TESTING)
-SESSION_COOKIE_SECURE = SECURE_HTTPS
-CSRF_COOKIE_SECURE = SECURE_HTTPS
-SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+
+def https_settings(https: bool) -> dict:
+    """Secure cookies, the redirect to HTTPS and HSTS, all on or all off with SECURE_HTTPS."""
+    hsts = env_int("SECURE_HSTS_SECONDS", 31536000 if https else 0, minimum=0)
+    return {
+        "SESSION_COOKIE_SECURE": https,
+        "CSRF_COOKIE_SECURE": https,
+        "SECURE_SSL_REDIRECT": https and env_bool("SECURE_SSL_REDIRECT", True),
+        "SECURE_HSTS_SECONDS": hsts,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": hsts > 0,
+        "SECURE_HSTS_PRELOAD": hsts > 0,
+    }
+
+
+SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
+globals().update(https_settings(SECURE_HTTPS))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", True) else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -460,15 +434,9 @@ LOGGING = {
 # Labels used for the roles and areas in the navigation; kept here for the context processor.
 DUCHA_PAGE_SIZE = 25
 # Dashboard panels and results figures are cached this long per scope (supervision/figcache.py,
-# docs/performance.md); lists of a user's own actionable items are never cached. Off in tests
-# (figures of one test must not answer the next one); tests of the cache turn it on.
-DUCHA_FIGURES_CACHE_SECONDS = env_int("DUCHA_FIGURES_CACHE_SECONDS", 0 if TESTING else 90, minimum=0)
+# docs/performance.md); lists of a user's own actionable items are never cached.
+DUCHA_FIGURES_CACHE_SECONDS = env_int("DUCHA_FIGURES_CACHE_SECONDS", 90, minimum=0)
 # Rendered rows of long lists, keyed by their content (supervision/fragments.py): a changed row is a
-# new key, so this bounds only how long an unseen row keeps its memory. On in tests too, so that the
-# whole suite runs through the cache.
+# new key, so this bounds only how long an unseen row keeps its memory.
 DUCHA_ROW_CACHE_SECONDS = env_int("DUCHA_ROW_CACHE_SECONDS", 600, minimum=0)
 DUCHA_NAME = _("Ducha service supervision")
-
-if TESTING:
-    # Tests create hundreds of users; PBKDF2 would dominate the run time.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

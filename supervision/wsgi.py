@@ -6,6 +6,12 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings")
 application = get_wsgi_application()
 
+# gunicorn runs no system checks: without a SECRET_KEY or ALLOWED_HOSTS (DEBUG off) the server
+# stops here, naming the variable, instead of answering every request with an error.
+from supervision.checks import require_production_variables  # noqa: E402
+
+require_production_variables()
+
 # The objects of the loaded application (modules, URL resolvers, templates, translations: ~150,000)
 # live as long as the worker. Frozen, the cyclic garbage collector stops walking them on every
 # collection, and a larger first generation makes it run about once per page instead of dozens of

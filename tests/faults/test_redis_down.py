@@ -40,8 +40,7 @@ def test_settings_with_redis_url_use_the_fail_soft_cache():
     env = {
         **os.environ,
         "REDIS_URL": "redis://127.0.0.1:1/0",
-        "DJANGO_SETTINGS_MODULE": "supervision.settings",
-        "DUCHA_TESTING": "1",
+        "DJANGO_SETTINGS_MODULE": "supervision.settings_test",
     }
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)

@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BASE_ENV = {
     "PATH": os.environ.get("PATH", ""),
     "DJANGO_SETTINGS_MODULE": "supervision.settings",
-    "DUCHA_TESTING": "0",
 }
 GOOD = {
     "SECRET_KEY": "Tq8vLm2Zp9Xr4Wn7Ys1Kd6Hf3Jb5Gc0Va8Ue2Ro4Ii9Pl7Mk3Nj6Bh1Cg5Df0Es",
@@ -38,9 +37,6 @@ def load_settings(**env):
     ("env", "variable"),
     [
         ({"DEBUG": "perhaps"}, "DEBUG"),
-        ({"SECRET_KEY": ""}, "SECRET_KEY"),
-        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
-        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"DATABASE_URL": "mysql://u:p@db/ducha"}, "DATABASE_URL"),
         ({"REDIS_URL": "http://redis:6379"}, "REDIS_URL"),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
@@ -123,7 +119,7 @@ def _manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={"PATH": os.environ.get("PATH", ""), "DUCHA_TESTING": "0", **env},
+        env={"PATH": os.environ.get("PATH", ""), **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -135,7 +131,71 @@ def test_makemigrations_check_runs_on_a_fresh_clone_without_production_variables
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-def test_a_serving_command_without_production_variables_still_stops_naming_secret_key():
-    result = _manage("migrate", "--plan", DUCHA_VAR_DIR="/tmp/ducha-settings-test")
+@pytest.mark.parametrize(
+    ("env", "variable", "check_id"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY", "ducha.E001"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY", "ducha.E002"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS", "ducha.E003"),
+    ],
+)
+def test_check_deploy_fails_naming_a_missing_or_weak_production_variable(env, variable, check_id):
+    result = _manage("check", "--deploy", **{**GOOD, **env})
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr.splitlines()[-1]
+    assert check_id in result.stderr and variable in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["showmigrations"], ["sqlmigrate", "supervision", "0001"], ["compilemessages", "--help"]]
+)
+def test_source_tree_commands_run_without_production_variables(command):
+    result = _manage(*command, DUCHA_VAR_DIR="/tmp/ducha-settings-test")
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_web_server_without_production_variables_stops_at_start_naming_secret_key():
+    """gunicorn runs no system checks: supervision/wsgi.py runs the production-variable check."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import supervision.wsgi"],
+        cwd=ROOT,
+        env={**BASE_ENV, "DUCHA_VAR_DIR": "/tmp/ducha-settings-test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    last = result.stderr.splitlines()[-1]
+    assert "ImproperlyConfigured" in last and "SECRET_KEY" in last and "ALLOWED_HOSTS" in last
+
+
+def test_the_web_server_starts_with_the_production_variables():
+    result = subprocess.run(
+        [sys.executable, "-c", "import supervision.wsgi"],
+        cwd=ROOT,
+        env={**BASE_ENV, **GOOD},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("redis_url", ["", "redis://redis:6379/0"])
+def test_media_root_does_not_depend_on_redis(redis_url):
+    code = "from django.conf import settings; print(settings.MEDIA_ROOT)"
+    for module in ("supervision.settings", "supervision.settings_test"):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**BASE_ENV, **GOOD, "DJANGO_SETTINGS_MODULE": module, "REDIS_URL": redis_url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        expected = (
+            "/tmp/ducha-settings-test/media"
+            if module.endswith("settings")
+            else "/tmp/ducha-settings-test/test/media"
+        )
+        assert result.stdout.strip() == expected

@@ -272,7 +272,7 @@ def missing_from_catalogues(workdir: Path) -> list[str]:
         copy,
         ignore=lambda d, names: {*skip(d, names), *(n for n in names if n.endswith((".po", ".mo")))},
     )
-    env = {**os.environ, "DEBUG": "1", "DUCHA_TESTING": "0", "DUCHA_VAR_DIR": str(workdir / "var")}
+    env = {**os.environ, "DEBUG": "1", "DUCHA_VAR_DIR": str(workdir / "var")}
     command = [sys.executable, str(copy / "manage.py"), "makemessages", "-l", LANGUAGE, "-v0"]
     runs = [(copy, [f"--ignore={i}" for i in ignores])] + [(copy / app, []) for app in app_dirs]
     for cwd, extra in runs:
@@ -308,8 +308,7 @@ def test_contexts_reach_the_right_wording():
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings")
-    os.environ.setdefault("DUCHA_TESTING", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings_test")
     found = catalogues()
     sections = [
         ("Empty or fuzzy", untranslated(ours(found))),
