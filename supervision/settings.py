@@ -10,7 +10,7 @@ var/ and a file-system Celery broker that needs no server.
 
 import os
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
@@ -192,36 +192,83 @@ def filesystem_broker_options(var_dir: Path) -> dict:
     }
 
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL and urlparse(REDIS_URL).scheme not in {"redis", "rediss"}:
-    raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://.")
+# Redis' default number of databases (redis.conf `databases 16`).
+REDIS_DATABASES = 16
 
-# A hung Redis must fail fast: 2 s for connect and for each socket operation.
-BROKER_SOCKET_TIMEOUT = 2
 
-_CACHE_PREFIX = "ducha"
+def redis_db(url: str, name: str) -> int:
+    """The database number of a redis:// URL (``/N`` or ``?db=N``; 0 when absent)."""
+    parts = urlparse(url)
+    if parts.scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(f"{name}={url!r} must start with redis:// or rediss://.")
+    raw = dict(parse_qsl(parts.query)).get("db") or parts.path.strip("/") or "0"
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={url!r} names the Redis database {raw!r}; use a number."
+        ) from None
 
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            # Django's RedisCache, but a Redis outage answers as an empty cache instead of a 500.
-            "BACKEND": "supervision.cache.FailSoftRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": _CACHE_PREFIX,
-            "OPTIONS": {
-                "socket_timeout": BROKER_SOCKET_TIMEOUT,
-                "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
-            },
-        }
+
+def redis_url_with_db(url: str, db: int, name: str) -> str:
+    if not 0 <= db < REDIS_DATABASES:
+        raise ImproperlyConfigured(
+            f"{name}: the cache would use Redis database {db}, past the default {REDIS_DATABASES}; "
+            "use a lower database in REDIS_URL or set CACHE_URL."
+        )
+    parts = urlparse(url)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "db"])
+    return parts._replace(path=f"/{db}", query=query).geturl()
+
+
+def redis_cache(location: str, key_prefix: str) -> dict:
+    """django-redis with IGNORE_EXCEPTIONS: while Redis is unreachable every call answers as an
+    empty cache would (get → default, add/incr → None, writes dropped) instead of raising, so an
+    outage never turns a page into an error. Nothing Ducha keeps in the cache is the only copy of
+    anything (figures, rendered rows, rate-limit counters, enqueue debounce keys); rate limits fail
+    open meanwhile (RATELIMIT_FAIL_OPEN)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+            "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+            "IGNORE_EXCEPTIONS": True,
+        },
     }
-    # Rendered list rows (supervision/fragments.py) under their own prefix: same Redis, own alias.
-    CACHES["fragments"] = {**CACHES["default"], "KEY_PREFIX": f"{_CACHE_PREFIX}-fragments"}
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": BROKER_SOCKET_TIMEOUT,
-        "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
-        "max_retries": 1,
-        "visibility_timeout": 3600,
+
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache has a Redis database of its own, never the broker's: clearing a cache (FLUSHDB) must not
+# delete the Celery queues. By default the database after REDIS_URL's (redis://redis:6379/0 → /1).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if REDIS_URL:
+    _broker_db = redis_db(REDIS_URL, "REDIS_URL")
+    if not CACHE_URL:
+        CACHE_URL = redis_url_with_db(REDIS_URL, _broker_db + 1, "REDIS_URL")
+if CACHE_URL:
+    _cache_db = redis_db(CACHE_URL, "CACHE_URL")
+    if REDIS_URL and (urlparse(CACHE_URL).netloc, _cache_db) == (urlparse(REDIS_URL).netloc, _broker_db):
+        raise ImproperlyConfigured(
+            "CACHE_URL names the broker's Redis database (REDIS_URL); give the cache another one."
+        )
+
+# A hung Redis must fail fast: 2 s for connect and for each socket operation of the broker (an
+# enqueue gives up and the sweep picks the work up). A cache answer slower than 0.5 s is worth less
+# than recomputing it: django-redis tries Redis on every call, so this bounds what each cache call
+# costs while Redis hangs.
+BROKER_SOCKET_TIMEOUT = 2
+CACHE_SOCKET_TIMEOUT = 0.5
+# One warning line per cache call that Redis failed (supervision.logs.CacheOutageAsOneLine).
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "ducha.cache"
+
+if CACHE_URL:
+    CACHES = {
+        "default": redis_cache(CACHE_URL, "ducha"),
+        # Rendered list rows (supervision/fragments.py) under their own prefix: same database, own alias.
+        "fragments": redis_cache(CACHE_URL, "ducha-fragments"),
     }
 else:
     CACHES = {
@@ -241,6 +288,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
     }
+
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_timeout": BROKER_SOCKET_TIMEOUT,
+        "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+        "max_retries": 1,
+        "visibility_timeout": 3600,
+    }
+else:
     # The embedded broker: kombu's file-system transport. Web, worker and beat on one machine
     # exchange messages through files under var/celery; no server to install or run.
     CELERY_BROKER_URL = "filesystem://localhost//"
@@ -412,7 +469,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"refusals_without_traceback": {"()": "supervision.logs.RefusalsWithoutTraceback"}},
+    "filters": {
+        "refusals_without_traceback": {"()": "supervision.logs.RefusalsWithoutTraceback"},
+        "cache_outage_as_one_line": {"()": "supervision.logs.CacheOutageAsOneLine"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -424,6 +484,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        "ducha.cache": {"filters": ["cache_outage_as_one_line"]},
         # WeasyPrint and fontTools log every layout step and subset at INFO: a report would fill
         # the worker's log with hundreds of lines.
         "weasyprint": {"level": "WARNING"},

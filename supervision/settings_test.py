@@ -7,8 +7,11 @@ CELERY_TASK_ALWAYS_EAGER=0 for the real-broker run).
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .settings import *  # noqa: F403
 from .settings import (
+    CACHE_URL,
     CACHES,
     DATABASES,
     REDIS_URL,
@@ -18,6 +21,8 @@ from .settings import (
     env_list,
     filesystem_broker_options,
     https_settings,
+    redis_db,
+    redis_url_with_db,
 )
 
 # A fixed, obviously unsafe key; test hosts (Django's test client adds "testserver").
@@ -37,12 +42,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
-# Parallel test workers share one Redis: each gets its own prefix, so that one worker's
-# cache.clear() (prefix-scoped, supervision/cache.py) leaves the others' keys alone.
+# Parallel test workers share one Redis: each gets a cache database of its own (the cache's, then
+# the next ones: gw0, gw1 …), since cache.clear() empties its whole database (FLUSHDB).
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-if REDIS_URL and _XDIST_WORKER:
+if CACHE_URL and _XDIST_WORKER:
+    _worker_db = redis_db(CACHE_URL, "CACHE_URL") + int(_XDIST_WORKER.removeprefix("gw"))
+    if REDIS_URL and _worker_db == redis_db(REDIS_URL, "REDIS_URL"):
+        raise ImproperlyConfigured(f"test worker {_XDIST_WORKER}'s cache database is the broker's")
+    _worker_cache = redis_url_with_db(CACHE_URL, _worker_db, f"CACHE_URL of test worker {_XDIST_WORKER}")
     for _alias in CACHES.values():
-        _alias["KEY_PREFIX"] = f"{_alias['KEY_PREFIX']}-{_XDIST_WORKER}"
+        _alias["LOCATION"] = _worker_cache
 
 # Tasks run in the test's own process, at once (CI's real-broker run sets this to 0).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)

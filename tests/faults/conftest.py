@@ -18,15 +18,15 @@ def redis_down(settings):
     """Cache and Celery broker on a dead Redis (connection refused), Celery not eager: exactly what
     a web process sees when Redis stops. Yields the dead URL; restores everything afterwards."""
     from supervision.celery import app
+    from supervision.settings import redis_cache
 
     url = f"redis://127.0.0.1:{free_port()}/0"
-    dead = {
-        "BACKEND": "supervision.cache.FailSoftRedisCache",  # what settings choose with REDIS_URL
-        "LOCATION": url,
-        "KEY_PREFIX": "ducha",
-        "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+    # What settings choose with REDIS_URL: django-redis, fail-soft, on the next database.
+    cache_url = url.removesuffix("/0") + "/1"
+    settings.CACHES = {
+        "default": redis_cache(cache_url, "ducha"),
+        "fragments": redis_cache(cache_url, "ducha-fragments"),
     }
-    settings.CACHES = {"default": dead, "fragments": {**dead, "KEY_PREFIX": "ducha-fragments"}}
     saved = {
         key: app.conf.get(key)
         for key in (

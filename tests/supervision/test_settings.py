@@ -39,6 +39,9 @@ def load_settings(**env):
         ({"DEBUG": "perhaps"}, "DEBUG"),
         ({"DATABASE_URL": "mysql://u:p@db/ducha"}, "DATABASE_URL"),
         ({"REDIS_URL": "http://redis:6379"}, "REDIS_URL"),
+        ({"REDIS_URL": "redis://redis:6379/15"}, "REDIS_URL"),  # no database left for the cache
+        ({"REDIS_URL": "redis://redis:6379/0", "CACHE_URL": "redis://redis:6379/0"}, "CACHE_URL"),
+        ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL"),
         ({"TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"EMAIL_URL": "pigeon://loft"}, "EMAIL_URL"),
         ({"SESSION_COOKIE_AGE": "eight hours"}, "SESSION_COOKIE_AGE"),
