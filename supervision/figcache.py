@@ -155,4 +155,8 @@ class CachedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         name, user, vary = self._figure
-        return cached_figures(name, lambda: Paginator.count.func(self), user=user, vary=vary)[0]
+        return cached_figures(name, self._live_count, user=user, vary=vary)[0]
+
+    def _live_count(self) -> int:
+        """Django's own count (``COUNT(*)`` or ``len()``), through the parent's public property."""
+        return super().count
