@@ -273,17 +273,4 @@ class DisputeForm(_ActionForm):
     )
 
 
-ACTION_FORMS = {
-    "accept": CommentForm,
-    "not_accept": ReasonForm,
-    "handover": HandoverForm,
-    "assign": AssignForm,
-    "reply": ReplyForm,
-    "determine": DetermineForm,
-    "answer": AnswerForm,
-    "close": CloseForm,
-    "reopen": ReasonForm,
-    "dispute": DisputeForm,
-}
-
 INTAKE_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.FOLLOWUP)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.models import Category, Department, Finding
+from supervision.workflow import TransitionRecord
 
 
 class ComplaintChannel(models.TextChoices):
@@ -257,26 +258,15 @@ class ComplaintAssignment(models.Model):
         return f"{self.complaint_id} → {self.department_id}"
 
 
-class ComplaintTransition(models.Model):
-    """The history: one row per step (who, when, from, to, comment). Append-only."""
+class ComplaintTransition(TransitionRecord):
+    """The history: one row per step (``supervision.workflow``). Append-only."""
 
+    subject_field = "complaint"
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(_("action"), max_length=16, choices=ComplaintAction.choices)
-    from_status = models.CharField(_("from"), max_length=16, choices=ComplaintStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=ComplaintStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True, max_length=4000)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("complaint history")
         verbose_name_plural = _("complaint history")
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id} {self.from_status}→{self.to_status}"
 
 
 class OwnerChange(models.Model):

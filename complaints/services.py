@@ -1,9 +1,9 @@
 """Write side of complaints. Atomic, keyword-only ``complaint_<verb>`` functions.
 
-Every status change goes through :func:`complaint_check` after re-reading the complaint under a
-row lock (``select_for_update``), so two people pressing the same button cannot both succeed;
-a refused action raises ``ActionNotAllowed`` and changes nothing. Every step writes a
-``ComplaintTransition`` row.
+Every status change goes through the ``COMPLAINTS`` state machine (``supervision.workflow``), which
+re-reads the complaint under a row lock (``select_for_update``), so two people pressing the same
+button cannot both succeed; a refused action raises ``ActionNotAllowed`` and changes nothing. Every
+step writes a ``ComplaintTransition`` row.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -43,7 +42,7 @@ from supervision.services import (
     notification_send,
     users_with_role,
 )
-from supervision.wording import join_list
+from supervision.workflow import Action, Machine
 
 from . import workdays
 from .models import (
@@ -105,18 +104,6 @@ def _tracking_code() -> str:
         code = f"{raw[:5]}-{raw[5:]}"
         if not Complaint.objects.filter(tracking_code=code).exists():
             return code
-
-
-def _record(complaint, *, action, actor, from_status, comment="") -> ComplaintTransition:
-    return ComplaintTransition.objects.create(
-        complaint=complaint,
-        action=action,
-        from_status=from_status,
-        to_status=complaint.status,
-        actor=actor,
-        at=timezone.now(),
-        comment=comment,
-    )
 
 
 def _required(value: str, message) -> str:
@@ -198,7 +185,7 @@ def complaint_intake(
     complaint.save()
     complaint.number = f"TS{received_on:%Y}-{complaint.pk:06d}"
     Complaint.objects.filter(pk=complaint.pk).update(number=complaint.number)
-    _record(complaint, action=ComplaintAction.RECEIVE, actor=received_by, from_status="")
+    COMPLAINTS.record(complaint, action=ComplaintAction.RECEIVE, actor=received_by, from_status="")
     OwnerChange.objects.create(
         complaint=complaint,
         owner=received_by,
@@ -226,156 +213,115 @@ def _notify_new(pk: int) -> None:
     )
 
 
-# --- the guard ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    from_statuses: frozenset[str]
-    to_status: str | None  # None: status unchanged (or decided by the service)
-    roles: tuple[str, ...]
-    owner_may: bool = False  # the current owner may, whatever their role
-
-
-_OPEN = frozenset(
-    {
-        ComplaintStatus.RECEIVED,
-        ComplaintStatus.ACCEPTED,
-        ComplaintStatus.ASSIGNED,
-        ComplaintStatus.INVESTIGATED,
-        ComplaintStatus.ANSWERED,
-    }
-)
-
-RULES: dict[str, Rule] = {
-    ComplaintAction.ACCEPT: Rule(
-        frozenset({ComplaintStatus.RECEIVED}), ComplaintStatus.ACCEPTED, HANDLER_ROLES
-    ),
-    ComplaintAction.NOT_ACCEPT: Rule(
-        frozenset({ComplaintStatus.RECEIVED}), ComplaintStatus.NOT_ACCEPTED, HANDLER_ROLES
-    ),
-    ComplaintAction.HANDOVER: Rule(_OPEN, None, HANDLER_ROLES, owner_may=True),
-    ComplaintAction.ASSIGN: Rule(
-        frozenset({ComplaintStatus.ACCEPTED, ComplaintStatus.ASSIGNED, ComplaintStatus.INVESTIGATED}),
-        ComplaintStatus.ASSIGNED,
-        HANDLER_ROLES,
-    ),
-    ComplaintAction.REPLY: Rule(frozenset({ComplaintStatus.ASSIGNED}), None, (Role.DEPT_HEAD,)),
-    ComplaintAction.DETERMINE: Rule(
-        frozenset({ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATED, ComplaintStatus.ANSWERED}),
-        None,
-        HANDLER_ROLES,
-    ),
-    ComplaintAction.ANSWER: Rule(
-        frozenset({ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATED}),
-        ComplaintStatus.ANSWERED,
-        HANDLER_ROLES,
-    ),
-    ComplaintAction.CLOSE: Rule(frozenset({ComplaintStatus.ANSWERED}), ComplaintStatus.CLOSED, HANDLER_ROLES),
-    ComplaintAction.REOPEN: Rule(
-        frozenset({ComplaintStatus.CLOSED, ComplaintStatus.NOT_ACCEPTED}),
-        ComplaintStatus.ACCEPTED,
-        HANDLER_ROLES,
-    ),
-    ComplaintAction.DISPUTE: Rule(
-        frozenset(
-            {
-                ComplaintStatus.ACCEPTED,
-                ComplaintStatus.ASSIGNED,
-                ComplaintStatus.INVESTIGATED,
-                ComplaintStatus.ANSWERED,
-                ComplaintStatus.CLOSED,
-            }
-        ),
-        None,
-        HANDLER_ROLES,
-    ),
-}
+# --- the state machine ------------------------------------------------------------------------
 
 
 def _open_assignment_departments(complaint: Complaint) -> set[int]:
     return {a.department_id for a in complaint.assignments.all() if a.replied_at is None}
 
 
-def complaint_check(*, complaint: Complaint, actor: User, action: str, department_id: int | None = None):
-    """Raise ActionNotAllowed unless ``actor`` may do ``action`` on ``complaint`` now."""
-    rule = RULES.get(action)
-    if rule is None:
-        raise ActionNotAllowed(_("Unknown action."))
-    label = ComplaintAction(action).label
-    is_owner = complaint.owner_id is not None and complaint.owner_id == actor.pk
-    if not (actor.has_role(*rule.roles) or (rule.owner_may and is_owner)):
+def _reply_waiting(complaint, actor, context):
+    waiting = _open_assignment_departments(complaint) & set(actor.department_ids)
+    if context.get("department_id") is not None:
+        waiting &= {context["department_id"]}
+    if not waiting:
         raise ActionNotAllowed(
-            _("You may not “%(action)s”: it needs the role %(roles)s.")
-            % {"action": label, "roles": join_list(Role(r).label for r in rule.roles)}
+            _("There is no investigation reply waiting from your department on this complaint.")
         )
-    if complaint.status not in rule.from_statuses:
-        raise ActionNotAllowed(
-            _("“%(action)s” is not possible while the complaint is “%(status)s”.")
-            % {"action": label, "status": ComplaintStatus(complaint.status).label}
-        )
-    if action == ComplaintAction.REPLY:
-        waiting = _open_assignment_departments(complaint) & set(actor.department_ids)
-        if department_id is not None:
-            waiting &= {department_id}
-        if not waiting:
-            raise ActionNotAllowed(
-                _("There is no investigation reply waiting from your department on this complaint.")
-            )
-    if action == ComplaintAction.DETERMINE and complaint.determination:
+
+
+def _not_determined(complaint, actor, context):
+    if complaint.determination:
         raise ActionNotAllowed(_("The validity of this complaint has already been determined."))
-    if action == ComplaintAction.CLOSE and not complaint.determination:
+
+
+def _determined(complaint, actor, context):
+    if not complaint.determination:
         raise ActionNotAllowed(_("Determine whether the complaint is valid before closing it."))
 
 
-# The order of the buttons: the next step of the workflow first, the side roads after.
-ACTION_ORDER = (
-    ComplaintAction.ACCEPT,
-    ComplaintAction.ASSIGN,
-    ComplaintAction.REPLY,
-    ComplaintAction.DETERMINE,
-    ComplaintAction.ANSWER,
-    ComplaintAction.CLOSE,
-    ComplaintAction.REOPEN,
-    ComplaintAction.HANDOVER,
-    ComplaintAction.DISPUTE,
-    ComplaintAction.NOT_ACCEPT,
+def _is_owner(complaint, actor) -> bool:
+    return complaint.owner_id is not None and complaint.owner_id == actor.pk
+
+
+_OPEN = {
+    ComplaintStatus.RECEIVED,
+    ComplaintStatus.ACCEPTED,
+    ComplaintStatus.ASSIGNED,
+    ComplaintStatus.INVESTIGATED,
+    ComplaintStatus.ANSWERED,
+}
+
+# In the order of the buttons: the next step of the workflow first, the side roads after.
+COMPLAINTS = Machine(
+    Complaint,
+    history=ComplaintTransition,
+    action_labels=ComplaintAction,
+    state_refusal=gettext_lazy("“%(action)s” is not possible while the complaint is “%(status)s”."),
+    actions=[
+        Action(ComplaintAction.ACCEPT, {ComplaintStatus.RECEIVED}, ComplaintStatus.ACCEPTED, HANDLER_ROLES),
+        Action(
+            ComplaintAction.ASSIGN,
+            {ComplaintStatus.ACCEPTED, ComplaintStatus.ASSIGNED, ComplaintStatus.INVESTIGATED},
+            ComplaintStatus.ASSIGNED,
+            HANDLER_ROLES,
+        ),
+        # The status moves on to "investigated" with the last department's reply (the service).
+        Action(
+            ComplaintAction.REPLY, {ComplaintStatus.ASSIGNED}, None, (Role.DEPT_HEAD,), guard=_reply_waiting
+        ),
+        Action(
+            ComplaintAction.DETERMINE,
+            {ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATED, ComplaintStatus.ANSWERED},
+            None,
+            HANDLER_ROLES,
+            guard=_not_determined,
+        ),
+        Action(
+            ComplaintAction.ANSWER,
+            {ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATED},
+            ComplaintStatus.ANSWERED,
+            HANDLER_ROLES,
+        ),
+        Action(
+            ComplaintAction.CLOSE,
+            {ComplaintStatus.ANSWERED},
+            ComplaintStatus.CLOSED,
+            HANDLER_ROLES,
+            guard=_determined,
+        ),
+        Action(
+            ComplaintAction.REOPEN,
+            {ComplaintStatus.CLOSED, ComplaintStatus.NOT_ACCEPTED},
+            ComplaintStatus.ACCEPTED,
+            HANDLER_ROLES,
+        ),
+        Action(ComplaintAction.HANDOVER, _OPEN, None, HANDLER_ROLES, also=_is_owner),
+        Action(
+            ComplaintAction.DISPUTE,
+            {
+                ComplaintStatus.ACCEPTED,
+                ComplaintStatus.ASSIGNED,
+                ComplaintStatus.INVESTIGATED,
+                ComplaintStatus.ANSWERED,
+                ComplaintStatus.CLOSED,
+            },
+            None,
+            HANDLER_ROLES,
+        ),
+        Action(
+            ComplaintAction.NOT_ACCEPT,
+            {ComplaintStatus.RECEIVED},
+            ComplaintStatus.NOT_ACCEPTED,
+            HANDLER_ROLES,
+        ),
+    ],
 )
-
-
-def complaint_allowed_actions(*, complaint: Complaint, actor: User) -> list[str]:
-    """The actions whose buttons to show, in ``ACTION_ORDER``: exactly those the guard lets through."""
-    allowed = []
-    for action in ACTION_ORDER:
-        try:
-            complaint_check(complaint=complaint, actor=actor, action=action)
-        except ActionNotAllowed:
-            continue
-        allowed.append(action)
-    return allowed
 
 
 def may_handle(*, complaint: Complaint, user: User) -> bool:
     """Handlers: supervisors, administrators and the current owner (they may see the contact)."""
-    return user.has_role(*HANDLER_ROLES) or (complaint.owner_id is not None and complaint.owner_id == user.pk)
-
-
-def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().get(pk=complaint.pk)
-
-
-def _transition(*, complaint, actor, action, comment="", mutate=None, department_id=None) -> Complaint:
-    locked = _lock(complaint)
-    complaint_check(complaint=locked, actor=actor, action=action, department_id=department_id)
-    from_status = locked.status
-    rule = RULES[action]
-    if rule.to_status:
-        locked.status = rule.to_status
-    if mutate:
-        mutate(locked)
-    locked.save()
-    _record(locked, action=action, actor=actor, from_status=from_status, comment=comment)
-    return locked
+    return user.has_role(*HANDLER_ROLES) or _is_owner(complaint, user)
 
 
 # --- workflow ----------------------------------------------------------------------------------
@@ -386,8 +332,8 @@ def complaint_accept(*, complaint: Complaint, actor: User, comment: str = "") ->
     def mutate(c):
         c.accepted_at = c.accepted_at or timezone.now()
 
-    return _transition(
-        complaint=complaint,
+    return COMPLAINTS.transition(
+        complaint,
         actor=actor,
         action=ComplaintAction.ACCEPT,
         comment=clean_text(comment),
@@ -402,8 +348,8 @@ def complaint_not_accept(*, complaint: Complaint, actor: User, reason: str) -> C
     def mutate(c):
         c.not_accepted_reason = reason
 
-    return _transition(
-        complaint=complaint, actor=actor, action=ComplaintAction.NOT_ACCEPT, comment=reason, mutate=mutate
+    return COMPLAINTS.transition(
+        complaint, actor=actor, action=ComplaintAction.NOT_ACCEPT, comment=reason, mutate=mutate
     )
 
 
@@ -421,8 +367,8 @@ def complaint_handover(*, complaint: Complaint, actor: User, to_user: User, note
         previous["owner"] = c.owner
         c.owner = to_user
 
-    locked = _transition(
-        complaint=complaint,
+    locked = COMPLAINTS.transition(
+        complaint,
         actor=actor,
         action=ComplaintAction.HANDOVER,
         comment=f"→ {to_user.display_name}" + (f"：{note}" if note else ""),
@@ -484,8 +430,8 @@ def complaint_assign(
             _ack, longer = due_dates(c.received_on, several_departments=True)
             c.answer_due = max(c.answer_due, longer)
 
-    locked = _transition(
-        complaint=complaint,
+    locked = COMPLAINTS.transition(
+        complaint,
         actor=actor,
         action=ComplaintAction.ASSIGN,
         comment="、".join(d.name for d in departments) + (f"：{instructions}" if instructions else ""),
@@ -508,23 +454,24 @@ def complaint_assign(
 def complaint_reply(*, complaint: Complaint, actor: User, department: Department, reply: str) -> Complaint:
     """A department head writes their department's investigation reply."""
     reply = _required(reply, _("Write the investigation reply."))
-    locked = _lock(complaint)
-    complaint_check(complaint=locked, actor=actor, action=ComplaintAction.REPLY, department_id=department.pk)
-    assignment = ComplaintAssignment.objects.select_for_update().get(complaint=locked, department=department)
-    assignment.reply = reply[:4000]
-    assignment.replied_at = timezone.now()
-    assignment.replied_by = actor
-    assignment.save()
-    from_status = locked.status
-    if not locked.assignments.filter(replied_at__isnull=True).exists():
-        locked.status = ComplaintStatus.INVESTIGATED
-        locked.save(update_fields=["status"])
-    _record(
-        locked,
-        action=ComplaintAction.REPLY,
+
+    def mutate(c):
+        assignment = ComplaintAssignment.objects.select_for_update().get(complaint=c, department=department)
+        assignment.reply = reply[:4000]
+        assignment.replied_at = timezone.now()
+        assignment.replied_by = actor
+        assignment.save()
+        if not c.assignments.filter(replied_at__isnull=True).exists():
+            c.status = ComplaintStatus.INVESTIGATED  # the last department's reply
+
+    locked = COMPLAINTS.transition(
+        complaint,
         actor=actor,
-        from_status=from_status,
+        action=ComplaintAction.REPLY,
         comment=f"{department.name}：{reply}",
+        mutate=mutate,
+        save=["status"],
+        context={"department_id": department.pk},
     )
     if locked.owner_id:
         notification_send(
@@ -556,45 +503,48 @@ def complaint_determine(
         raise ActionNotAllowed(_("Choose a determination."))
     categories = list(categories)
     note = clean_text(note)[:2000]
-    locked = _lock(complaint)
-    complaint_check(complaint=locked, actor=actor, action=ComplaintAction.DETERMINE)
-    if determination in VALID_DETERMINATIONS:
-        if not categories:
-            raise ActionNotAllowed(_("A valid complaint needs at least one category."))
-        department = department or locked.department
-        if department is None:
-            first = locked.assignments.select_related("department").first()
-            department = first.department if first else None
-        if department is None:
-            raise ActionNotAllowed(_("Choose the department responsible for the rectification."))
-        description = (
-            f"{_('Complaint')} {locked.number}（{Determination(determination).label}）：{locked.content}"
-        )
-        if note:
-            description += f"\n{note}"
-        locked.finding = finding_create(
-            source=FindingSource.COMPLAINT,
-            category=categories[0],
-            department=department,
-            description=description[:4000],
-            found_by=actor,
-            found_at=timezone.now(),
-            severity=severity,
-            source_object=locked,
-            needs_rectification=True,
-            deadline=deadline,
-        )
-    locked.determination = determination
-    locked.determination_note = note
-    locked.save()
-    locked.categories.set(categories)
-    comment = Determination(determination).label
-    if categories:
-        comment = f"{comment}：{'、'.join(c.name for c in categories)}"
-    if locked.finding_id:
-        comment = f"{comment} → {locked.finding.number}"
-    _record(locked, action=ComplaintAction.DETERMINE, actor=actor, from_status=locked.status, comment=comment)
-    return locked
+
+    def mutate(c):
+        nonlocal department
+        if determination in VALID_DETERMINATIONS:
+            if not categories:
+                raise ActionNotAllowed(_("A valid complaint needs at least one category."))
+            department = department or c.department
+            if department is None:
+                first = c.assignments.select_related("department").first()
+                department = first.department if first else None
+            if department is None:
+                raise ActionNotAllowed(_("Choose the department responsible for the rectification."))
+            description = f"{_('Complaint')} {c.number}（{Determination(determination).label}）：{c.content}"
+            if note:
+                description += f"\n{note}"
+            c.finding = finding_create(
+                source=FindingSource.COMPLAINT,
+                category=categories[0],
+                department=department,
+                description=description[:4000],
+                found_by=actor,
+                found_at=timezone.now(),
+                severity=severity,
+                source_object=c,
+                needs_rectification=True,
+                deadline=deadline,
+            )
+        c.determination = determination
+        c.determination_note = note
+        c.categories.set(categories)
+
+    def comment(c) -> str:
+        text = str(Determination(determination).label)
+        if categories:
+            text = f"{text}：{'、'.join(cat.name for cat in categories)}"
+        if c.finding_id:
+            text = f"{text} → {c.finding.number}"
+        return text
+
+    return COMPLAINTS.transition(
+        complaint, actor=actor, action=ComplaintAction.DETERMINE, comment=comment, mutate=mutate
+    )
 
 
 @transaction.atomic
@@ -623,8 +573,8 @@ def complaint_answer(
             c.answered_on_time = day <= c.answer_due
 
     comment = f"{AnswerMethod(method).label}：{text}"
-    return _transition(
-        complaint=complaint, actor=actor, action=ComplaintAction.ANSWER, comment=comment, mutate=mutate
+    return COMPLAINTS.transition(
+        complaint, actor=actor, action=ComplaintAction.ANSWER, comment=comment, mutate=mutate
     )
 
 
@@ -639,8 +589,8 @@ def complaint_close(*, complaint: Complaint, actor: User, satisfaction: str, com
 
     comment = clean_text(comment)
     label = Satisfaction(satisfaction).label
-    return _transition(
-        complaint=complaint,
+    return COMPLAINTS.transition(
+        complaint,
         actor=actor,
         action=ComplaintAction.CLOSE,
         comment=f"{label}：{comment}" if comment else str(label),
@@ -658,8 +608,8 @@ def complaint_reopen(*, complaint: Complaint, actor: User, reason: str) -> Compl
         c.satisfaction = ""
         c.accepted_at = c.accepted_at or timezone.now()
 
-    return _transition(
-        complaint=complaint, actor=actor, action=ComplaintAction.REOPEN, comment=reason, mutate=mutate
+    return COMPLAINTS.transition(
+        complaint, actor=actor, action=ComplaintAction.REOPEN, comment=reason, mutate=mutate
     )
 
 
@@ -683,8 +633,8 @@ def complaint_flag_dispute(
         comment = _("Dispute flag removed")
     if note:
         comment = f"{comment}；{note}"
-    return _transition(
-        complaint=complaint, actor=actor, action=ComplaintAction.DISPUTE, comment=comment, mutate=mutate
+    return COMPLAINTS.transition(
+        complaint, actor=actor, action=ComplaintAction.DISPUTE, comment=comment, mutate=mutate
     )
 
 

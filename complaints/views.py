@@ -10,25 +10,35 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from supervision.access import role_required
-from supervision.errors import ActionNotAllowed
 from supervision.fragments import cached_rows, url_maker
 from supervision.models import Department, Role
+from supervision.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from supervision.templatetags.ducha import label
+from supervision.workflow import allowed_actions
 
 from . import selectors, services
 from .filters import ComplaintFilter
 from .forms import (
-    ACTION_FORMS,
     INTAKE_ROLES,
+    AnswerForm,
+    AssignForm,
+    CloseForm,
+    CommentForm,
+    DetermineForm,
+    DisputeForm,
+    HandoverForm,
     IntakeForm,
     LookupForm,
     PublicComplaintForm,
+    ReasonForm,
+    ReplyForm,
 )
 from .models import CalendarYear, Complaint, ComplaintAction, ComplaintChannel
 
@@ -37,10 +47,6 @@ LIST_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD, Role.FOLLOWUP
 PUBLIC_RATE = "5/h"
 LOOKUP_RATE = "10/h"
 SESSION_TRACKING = "complaints.tracking_code"
-
-
-def _render(request, full, partial, context, status=200):
-    return render(request, partial if request.htmx else full, context, status=status)
 
 
 # --- staff pages ---------------------------------------------------------------------------------
@@ -64,7 +70,7 @@ def complaint_list(request):
         "query": query.urlencode(),
         "can_intake": request.user.has_role(*INTAKE_ROLES),
     }
-    return _render(request, "complaints/list.html", "complaints/_table.html", context)
+    return partial_or_page(request, "complaints/list.html", "complaints/_table.html", context)
 
 
 def _complaint_row(complaint, today, url) -> dict:
@@ -125,33 +131,97 @@ def _get_visible(request, pk: int) -> Complaint:
     return get_object_or_404(selectors.complaint_detail_queryset(request.user), pk=pk)
 
 
+def _reply_departments(complaint, user) -> dict:
+    # The departments of the user still owing a reply: the reply form offers only those.
+    waiting = {a.department_id for a in complaint.assignments.all() if a.replied_at is None}
+    return {"departments": Department.objects.filter(pk__in=waiting & set(user.department_ids))}
+
+
+def _assign_initial(complaint, user) -> dict:
+    # The complaint's own department is usually the one to ask.
+    return {"initial": {"departments": [complaint.department_id]}} if complaint.department_id else {}
+
+
+# How the detail page asks for each action of the complaint's machine (services.COMPLAINTS).
+COMPLAINT_STEPS: dict[str, Step] = {
+    ComplaintAction.ACCEPT: Step(
+        CommentForm, lambda c, u, d: services.complaint_accept(complaint=c, actor=u, comment=d["comment"])
+    ),
+    ComplaintAction.NOT_ACCEPT: Step(
+        ReasonForm, lambda c, u, d: services.complaint_not_accept(complaint=c, actor=u, reason=d["reason"])
+    ),
+    ComplaintAction.HANDOVER: Step(
+        HandoverForm,
+        lambda c, u, d: services.complaint_handover(
+            complaint=c, actor=u, to_user=d["to_user"], note=d["note"]
+        ),
+    ),
+    ComplaintAction.ASSIGN: Step(
+        AssignForm,
+        lambda c, u, d: services.complaint_assign(
+            complaint=c, actor=u, departments=d["departments"], instructions=d["instructions"]
+        ),
+        form_kwargs=_assign_initial,
+    ),
+    ComplaintAction.REPLY: Step(
+        ReplyForm,
+        lambda c, u, d: services.complaint_reply(
+            complaint=c, actor=u, department=d["department"], reply=d["reply"]
+        ),
+        form_kwargs=_reply_departments,
+    ),
+    ComplaintAction.DETERMINE: Step(
+        DetermineForm,
+        lambda c, u, d: services.complaint_determine(
+            complaint=c,
+            actor=u,
+            determination=d["determination"],
+            categories=d["categories"],
+            note=d["note"],
+            department=d["department"],
+            severity=d["severity"],
+            deadline=d["deadline"],
+        ),
+    ),
+    ComplaintAction.ANSWER: Step(
+        AnswerForm,
+        lambda c, u, d: services.complaint_answer(
+            complaint=c, actor=u, method=d["method"], text=d["text"], answered_at=d["answered_at"]
+        ),
+    ),
+    ComplaintAction.CLOSE: Step(
+        CloseForm,
+        lambda c, u, d: services.complaint_close(
+            complaint=c, actor=u, satisfaction=d["satisfaction"], comment=d["comment"]
+        ),
+    ),
+    ComplaintAction.REOPEN: Step(
+        ReasonForm, lambda c, u, d: services.complaint_reopen(complaint=c, actor=u, reason=d["reason"])
+    ),
+    ComplaintAction.DISPUTE: Step(
+        DisputeForm,
+        lambda c, u, d: services.complaint_flag_dispute(
+            complaint=c, actor=u, dispute=d["dispute"], amount=d["amount"], note=d["note"]
+        ),
+    ),
+}
+
+
 @role_required(*LIST_ROLES)
 def complaint_detail(request, pk: int, *, bound_form=None, bound_action=None, revealed=None, status=200):
     complaint = _get_visible(request, pk)
     user = request.user
-    allowed = services.complaint_allowed_actions(complaint=complaint, actor=user)
-    my_departments = [
-        a.department
-        for a in complaint.assignments.all()
-        if a.replied_at is None and a.department_id in user.department_ids
-    ]
-    forms = {}
-    for action in allowed:
-        form_class = ACTION_FORMS[action]
-        kwargs = {"prefix": action}
-        if action == ComplaintAction.REPLY:
-            kwargs["departments"] = Department.objects.filter(pk__in=[d.pk for d in my_departments])
-        if action == ComplaintAction.ASSIGN and complaint.department_id:
-            kwargs["initial"] = {"departments": [complaint.department_id]}  # usually the one to ask
-        forms[action] = form_class(**kwargs)
-    if bound_form is not None:
-        forms[bound_action] = bound_form
     today = timezone.localdate()
     context = {
         "complaint": complaint,
-        "allowed": allowed,
-        "forms": forms,
-        "Action": ComplaintAction,
+        "actions": action_buttons(
+            allowed=allowed_actions(complaint, user),
+            steps=COMPLAINT_STEPS,
+            obj=complaint,
+            actor=user,
+            url=lambda name: reverse("complaints:action", args=[complaint.pk, name]),
+            bound=(bound_action, bound_form) if bound_form is not None else None,
+        ),
         "open_action": bound_action,
         "today": today,
         "can_reveal": services.may_handle(complaint=complaint, user=user),
@@ -166,10 +236,9 @@ def complaint_detail(request, pk: int, *, bound_form=None, bound_action=None, re
 @require_POST
 def complaint_reveal(request, pk: int):
     complaint = _get_visible(request, pk)
-    try:
+    with refusals(request) as outcome:
         revealed = services.complaint_contact_reveal(complaint=complaint, user=request.user, request=request)
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
+    if outcome.refused:
         return redirect(complaint)
     return complaint_detail(request, pk, revealed=revealed)
 
@@ -177,75 +246,20 @@ def complaint_reveal(request, pk: int):
 @role_required(*LIST_ROLES)
 @require_POST
 def complaint_action(request, pk: int, action: str):
-    if action not in ACTION_FORMS:
+    if action not in COMPLAINT_STEPS:
         raise Http404
     complaint = _get_visible(request, pk)
-    user = request.user
-    kwargs = {"prefix": action, "data": request.POST}
-    if action == ComplaintAction.REPLY:
-        kwargs["departments"] = Department.objects.filter(pk__in=user.department_ids)
-    form = ACTION_FORMS[action](**kwargs)
-    if not form.is_valid():
-        return complaint_detail(request, pk, bound_form=form, bound_action=action, status=400)
-    data = form.cleaned_data
-    try:
-        if action == ComplaintAction.ACCEPT:
-            services.complaint_accept(complaint=complaint, actor=user, comment=data["comment"])
-        elif action == ComplaintAction.NOT_ACCEPT:
-            services.complaint_not_accept(complaint=complaint, actor=user, reason=data["reason"])
-        elif action == ComplaintAction.HANDOVER:
-            services.complaint_handover(
-                complaint=complaint, actor=user, to_user=data["to_user"], note=data["note"]
-            )
-        elif action == ComplaintAction.ASSIGN:
-            services.complaint_assign(
-                complaint=complaint,
-                actor=user,
-                departments=data["departments"],
-                instructions=data["instructions"],
-            )
-        elif action == ComplaintAction.REPLY:
-            services.complaint_reply(
-                complaint=complaint, actor=user, department=data["department"], reply=data["reply"]
-            )
-        elif action == ComplaintAction.DETERMINE:
-            services.complaint_determine(
-                complaint=complaint,
-                actor=user,
-                determination=data["determination"],
-                categories=data["categories"],
-                note=data["note"],
-                department=data["department"],
-                severity=data["severity"],
-                deadline=data["deadline"],
-            )
-        elif action == ComplaintAction.ANSWER:
-            services.complaint_answer(
-                complaint=complaint,
-                actor=user,
-                method=data["method"],
-                text=data["text"],
-                answered_at=data["answered_at"],
-            )
-        elif action == ComplaintAction.CLOSE:
-            services.complaint_close(
-                complaint=complaint, actor=user, satisfaction=data["satisfaction"], comment=data["comment"]
-            )
-        elif action == ComplaintAction.REOPEN:
-            services.complaint_reopen(complaint=complaint, actor=user, reason=data["reason"])
-        elif action == ComplaintAction.DISPUTE:
-            services.complaint_flag_dispute(
-                complaint=complaint,
-                actor=user,
-                dispute=data["dispute"],
-                amount=data["amount"],
-                note=data["note"],
-            )
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(complaint)
-    messages.success(request, _("Done: %(action)s.") % {"action": ComplaintAction(action).label})
-    return redirect(complaint)
+    return run_step(
+        request,
+        steps=COMPLAINT_STEPS,
+        machine=services.COMPLAINTS,
+        obj=complaint,
+        action=action,
+        back=complaint.get_absolute_url(),
+        redisplay=lambda form: complaint_detail(
+            request, pk, bound_form=form, bound_action=action, status=400
+        ),
+    )
 
 
 @role_required(*HANDLERS)

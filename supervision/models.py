@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from .workflow import TransitionRecord
+
 
 class Role(models.TextChoices):
     """Roles are auth groups named by these codes (created by a migration)."""
@@ -443,24 +445,15 @@ class OrderAction(models.TextChoices):
     REFUSE_EXTENSION = "refuse_extension", _("Refuse extension")
 
 
-class OrderTransition(models.Model):
-    """One row per workflow step: who, when, from, to, comment. Append-only."""
+class OrderTransition(TransitionRecord):
+    """One row per workflow step of an order (``supervision.workflow``). Append-only."""
 
+    subject_field = "order"
     order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(_("action"), max_length=24, choices=OrderAction.choices)
-    from_status = models.CharField(_("from"), max_length=16, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=OrderStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True, max_length=4000)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("order transition")
         verbose_name_plural = _("order transitions")
-
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.from_status}→{self.to_status}"
 
 
 class ExtensionStatus(models.TextChoices):

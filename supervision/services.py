@@ -1,8 +1,8 @@
 """Write-side services of the core. Atomic, keyword-only, ``<noun>_<verb>``.
 
 Channel apps create findings only through :func:`finding_create`. Every order transition
-goes through :func:`order_transition`'s guard, which re-reads the order under a row lock,
-so two people pressing at the same moment cannot both succeed.
+goes through the ``ORDERS`` state machine (``supervision.workflow``), which re-reads the order under
+a row lock, so two people pressing at the same moment cannot both succeed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -46,7 +45,7 @@ from .models import (
 )
 from .tasking import enqueue_on_commit
 from .uploads import CleanUpload
-from .wording import join_list
+from .workflow import Action, Machine
 
 logger = logging.getLogger(__name__)
 
@@ -141,112 +140,92 @@ def attachment_add(
     return attachment
 
 
-# --- orders: the guard -----------------------------------------------------------------------
+# --- orders: the state machine ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rule:
-    from_statuses: frozenset[str]
-    to_status: str | None  # None: status unchanged (extension decisions)
-    roles: tuple[str, ...]
-    own_department: bool  # actor must head the order's department
+def _pending_extension(order: RectificationOrder) -> bool:
+    # Reads the prefetched extensions on a page; one small query on the locked order.
+    return any(e.status == ExtensionStatus.PENDING for e in order.extensions.all())
 
 
-RULES: dict[str, Rule] = {
-    OrderAction.ACKNOWLEDGE: Rule(
-        frozenset({OrderStatus.ISSUED}), OrderStatus.ACKNOWLEDGED, (Role.DEPT_HEAD,), True
-    ),
-    OrderAction.SUBMIT: Rule(
-        frozenset({OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED}),
-        OrderStatus.SUBMITTED,
-        (Role.DEPT_HEAD,),
-        True,
-    ),
-    OrderAction.VERIFY: Rule(
-        frozenset({OrderStatus.SUBMITTED}), OrderStatus.CLOSED, (Role.SUPERVISOR,), False
-    ),
-    OrderAction.RETURN: Rule(
-        frozenset({OrderStatus.SUBMITTED}), OrderStatus.RETURNED, (Role.SUPERVISOR,), False
-    ),
-    OrderAction.REQUEST_EXTENSION: Rule(
-        frozenset({OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED}),
-        None,
-        (Role.DEPT_HEAD,),
-        True,
-    ),
-    OrderAction.GRANT_EXTENSION: Rule(
-        frozenset(
-            {OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED, OrderStatus.SUBMITTED}
+def _no_pending_extension(order, actor, context):
+    if _pending_extension(order):
+        raise ActionNotAllowed(_("An extension request for this order is already waiting for a decision."))
+
+
+def _a_pending_extension(order, actor, context):
+    if not _pending_extension(order):
+        raise ActionNotAllowed(_("There is no extension request waiting for a decision."))
+
+
+_EXTENDABLE = {OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED}
+_OPEN = {*_EXTENDABLE, OrderStatus.SUBMITTED}
+
+ORDERS = Machine(
+    RectificationOrder,
+    history=OrderTransition,
+    action_labels=OrderAction,
+    state_refusal=gettext_lazy("“%(action)s” is not possible while the order is “%(status)s”."),
+    scope_refusal=gettext_lazy("You may not “%(action)s”: the order belongs to another department."),
+    lock_related=("finding",),
+    actions=[
+        Action(
+            OrderAction.ACKNOWLEDGE,
+            {OrderStatus.ISSUED},
+            OrderStatus.ACKNOWLEDGED,
+            roles=(Role.DEPT_HEAD,),
+            scoped=True,
+            style="primary",
         ),
-        None,
-        (Role.SUPERVISOR,),
-        False,
-    ),
-}
-RULES[OrderAction.REFUSE_EXTENSION] = RULES[OrderAction.GRANT_EXTENSION]
-
-
-def order_check(
-    *, order: RectificationOrder, actor: User, action: str, pending_extension: bool | None = None
-):
-    """Raise ActionNotAllowed unless ``actor`` may do ``action`` on ``order`` now."""
-    rule = RULES.get(action)
-    if rule is None:
-        raise ActionNotAllowed(_("Unknown action."))
-    label = OrderAction(action).label
-    if not actor.has_role(*rule.roles):
-        raise ActionNotAllowed(
-            _("You may not “%(action)s”: it needs the role %(roles)s.")
-            % {"action": label, "roles": join_list(Role(r).label for r in rule.roles)}
-        )
-    if rule.own_department and order.department_id not in actor.department_ids:
-        raise ActionNotAllowed(
-            _("You may not “%(action)s”: the order belongs to another department.") % {"action": label}
-        )
-    if order.status not in rule.from_statuses:
-        raise ActionNotAllowed(
-            _("“%(action)s” is not possible while the order is “%(status)s”.")
-            % {"action": label, "status": OrderStatus(order.status).label}
-        )
-    if action in (OrderAction.REQUEST_EXTENSION, OrderAction.GRANT_EXTENSION, OrderAction.REFUSE_EXTENSION):
-        if pending_extension is None:
-            pending_extension = order.extensions.filter(status=ExtensionStatus.PENDING).exists()
-        if action == OrderAction.REQUEST_EXTENSION and pending_extension:
-            raise ActionNotAllowed(
-                _("An extension request for this order is already waiting for a decision.")
-            )
-        if action != OrderAction.REQUEST_EXTENSION and not pending_extension:
-            raise ActionNotAllowed(_("There is no extension request waiting for a decision."))
-
-
-def order_allowed_actions(*, order: RectificationOrder, actor: User) -> set[str]:
-    """The actions whose buttons to show: exactly those the guard would let through."""
-    pending = any(e.status == ExtensionStatus.PENDING for e in order.extensions.all())
-    allowed = set()
-    for action in RULES:
-        try:
-            order_check(order=order, actor=actor, action=action, pending_extension=pending)
-        except ActionNotAllowed:
-            continue
-        allowed.add(action)
-    return allowed
-
-
-def _lock(order: RectificationOrder) -> RectificationOrder:
-    # Re-read under a row lock (SQLite: the IMMEDIATE transaction already serialises writers).
-    return RectificationOrder.objects.select_for_update().select_related("finding").get(pk=order.pk)
-
-
-def _record(order, *, action, actor, from_status, comment="") -> OrderTransition:
-    return OrderTransition.objects.create(
-        order=order,
-        at=timezone.now(),
-        action=action,
-        from_status=from_status,
-        to_status=order.status,
-        actor=actor,
-        comment=comment,
-    )
+        Action(
+            OrderAction.SUBMIT,
+            {OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED},
+            OrderStatus.SUBMITTED,
+            roles=(Role.DEPT_HEAD,),
+            scoped=True,
+            style="primary",
+        ),
+        Action(
+            OrderAction.VERIFY,
+            {OrderStatus.SUBMITTED},
+            OrderStatus.CLOSED,
+            roles=(Role.SUPERVISOR,),
+            style="success",
+        ),
+        Action(
+            OrderAction.RETURN,
+            {OrderStatus.SUBMITTED},
+            OrderStatus.RETURNED,
+            roles=(Role.SUPERVISOR,),
+            style="warning",
+        ),
+        Action(
+            OrderAction.REQUEST_EXTENSION,
+            _EXTENDABLE,
+            None,
+            roles=(Role.DEPT_HEAD,),
+            scoped=True,
+            guard=_no_pending_extension,
+            style="outline-secondary",
+        ),
+        Action(
+            OrderAction.GRANT_EXTENSION,
+            _OPEN,
+            None,
+            roles=(Role.SUPERVISOR,),
+            guard=_a_pending_extension,
+            style="outline-success",
+        ),
+        Action(
+            OrderAction.REFUSE_EXTENSION,
+            _OPEN,
+            None,
+            roles=(Role.SUPERVISOR,),
+            guard=_a_pending_extension,
+            style="outline-danger",
+        ),
+    ],
+)
 
 
 def _required(value: str, message) -> str:
@@ -275,7 +254,7 @@ def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = Non
     order.number = f"ZG{timezone.localtime(order.issued_at):%Y}-{order.pk:06d}"
     RectificationOrder.objects.filter(pk=order.pk).update(number=order.number)
     order.history.filter(number__startswith="tmp-").update(number=order.number)
-    _record(order, action=OrderAction.ISSUE, actor=actor, from_status="", comment=comment)
+    ORDERS.record(order, action=OrderAction.ISSUE, actor=actor, from_status="", comment=comment)
     notify_department_heads(
         department_id=order.department_id,
         kind=NotificationKind.ORDER_ISSUED,
@@ -302,24 +281,9 @@ def finding_order_issue(
     return order_issue(finding=locked, actor=actor, deadline=deadline, comment=comment.strip())
 
 
-def _transition(*, order, actor, action, comment="", mutate=None) -> RectificationOrder:
-    locked = _lock(order)
-    order_check(order=locked, actor=actor, action=action)
-    from_status = locked.status
-    rule = RULES[action]
-    if rule.to_status:
-        locked.status = rule.to_status
-    if mutate:
-        mutate(locked)
-    locked._change_reason = OrderAction(action).label
-    locked.save()
-    _record(locked, action=action, actor=actor, from_status=from_status, comment=comment)
-    return locked
-
-
 @transaction.atomic
 def order_acknowledge(*, order: RectificationOrder, actor: User, comment: str = "") -> RectificationOrder:
-    return _transition(order=order, actor=actor, action=OrderAction.ACKNOWLEDGE, comment=comment)
+    return ORDERS.transition(order, actor=actor, action=OrderAction.ACKNOWLEDGE, comment=comment)
 
 
 @transaction.atomic
@@ -340,7 +304,7 @@ def order_submit(
         o.corrective_action = corrective_action
         o.submitted_at = timezone.now()
 
-    locked = _transition(order=order, actor=actor, action=OrderAction.SUBMIT, comment=comment, mutate=mutate)
+    locked = ORDERS.transition(order, actor=actor, action=OrderAction.SUBMIT, comment=comment, mutate=mutate)
     for upload in evidence:
         attachment_add(finding=locked.finding, order=locked, upload=upload, actor=actor)
     notification_send(
@@ -360,7 +324,7 @@ def order_verify(*, order: RectificationOrder, actor: User, comment: str = "") -
         o.closed_at = timezone.now()
         o.closed_on_time = timezone.localtime(o.closed_at).date() <= o.deadline
 
-    locked = _transition(order=order, actor=actor, action=OrderAction.VERIFY, comment=comment, mutate=mutate)
+    locked = ORDERS.transition(order, actor=actor, action=OrderAction.VERIFY, comment=comment, mutate=mutate)
     notify_department_heads(
         department_id=locked.department_id,
         kind=NotificationKind.ORDER_UPDATED,
@@ -379,7 +343,7 @@ def order_return(*, order: RectificationOrder, actor: User, reason: str) -> Rect
     def mutate(o):
         o.return_count += 1
 
-    locked = _transition(order=order, actor=actor, action=OrderAction.RETURN, comment=reason, mutate=mutate)
+    locked = ORDERS.transition(order, actor=actor, action=OrderAction.RETURN, comment=reason, mutate=mutate)
     notify_department_heads(
         department_id=locked.department_id,
         kind=NotificationKind.ORDER_UPDATED,
@@ -397,25 +361,31 @@ def order_request_extension(
     *, order: RectificationOrder, actor: User, requested_deadline: dt.date, reason: str
 ) -> DeadlineExtension:
     reason = _required(reason, _("Give the reason for the extension."))
-    locked = _lock(order)
-    order_check(order=locked, actor=actor, action=OrderAction.REQUEST_EXTENSION)
-    if requested_deadline <= locked.deadline:
-        raise ActionNotAllowed(_("The requested deadline must be later than the current one."))
-    extension = DeadlineExtension.objects.create(
-        order=locked,
-        requested_at=timezone.now(),
-        requested_by=actor,
-        current_deadline=locked.deadline,
-        requested_deadline=requested_deadline,
-        reason=reason,
-    )
-    _record(
-        locked,
-        action=OrderAction.REQUEST_EXTENSION,
+    created = []
+
+    def mutate(o):
+        if requested_deadline <= o.deadline:
+            raise ActionNotAllowed(_("The requested deadline must be later than the current one."))
+        created.append(
+            DeadlineExtension.objects.create(
+                order=o,
+                requested_at=timezone.now(),
+                requested_by=actor,
+                current_deadline=o.deadline,
+                requested_deadline=requested_deadline,
+                reason=reason,
+            )
+        )
+
+    locked = ORDERS.transition(
+        order,
         actor=actor,
-        from_status=locked.status,
+        action=OrderAction.REQUEST_EXTENSION,
         comment=f"{requested_deadline.isoformat()}：{reason}",
+        mutate=mutate,
+        save=False,  # the order itself does not change
     )
+    extension = created[0]
     notification_send(
         recipients=[locked.issued_by],
         kind=NotificationKind.ORDER_UPDATED,
@@ -433,23 +403,32 @@ def order_decide_extension(
     *, order: RectificationOrder, actor: User, grant: bool, comment: str = ""
 ) -> DeadlineExtension:
     action = OrderAction.GRANT_EXTENSION if grant else OrderAction.REFUSE_EXTENSION
-    locked = _lock(order)
-    order_check(order=locked, actor=actor, action=action)
-    if not grant:
-        comment = _required(comment, _("Give the reason for refusing the extension."))
-    extension = DeadlineExtension.objects.select_for_update().get(
-        order=locked, status=ExtensionStatus.PENDING
+    decided = []
+    comment = (comment or "").strip() if not grant else comment
+
+    def mutate(o):
+        if not grant:  # after the check: "no request waiting" comes first
+            _required(comment, _("Give the reason for refusing the extension."))
+        extension = DeadlineExtension.objects.select_for_update().get(order=o, status=ExtensionStatus.PENDING)
+        extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+        extension.decided_by = actor
+        extension.decided_at = timezone.now()
+        extension.decision_comment = comment
+        extension.save()
+        decided.append(extension)
+        if grant:
+            o.deadline = extension.requested_deadline
+
+    # Only a granted extension changes the order (its deadline).
+    locked = ORDERS.transition(
+        order,
+        actor=actor,
+        action=action,
+        comment=comment,
+        mutate=mutate,
+        save=["deadline"] if grant else False,
     )
-    extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
-    extension.decided_by = actor
-    extension.decided_at = timezone.now()
-    extension.decision_comment = comment
-    extension.save()
-    if grant:
-        locked.deadline = extension.requested_deadline
-        locked._change_reason = OrderAction.GRANT_EXTENSION.label
-        locked.save(update_fields=["deadline"])
-    _record(locked, action=action, actor=actor, from_status=locked.status, comment=comment)
+    extension = decided[0]
     notify_department_heads(
         department_id=locked.department_id,
         kind=NotificationKind.ORDER_UPDATED,

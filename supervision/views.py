@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import figcache, selectors, services
 from .access import get_scoped_or_404, role_required
-from .errors import ActionNotAllowed
 from .filters import FindingFilter
 from .forms import (
     CommentForm,
@@ -45,16 +44,13 @@ from .models import (
     SiteConfig,
 )
 from .panels import collect_panels
+from .responses import Step, action_buttons, partial_or_page, refusals, run_step
 from .templatetags.ducha import label
+from .workflow import allowed_actions
 
 ALL_ROLES = tuple(Role.values)
 FINDING_CREATORS = (Role.SUPERVISOR, Role.VOLUNTEER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _partial(request, full: str, partial: str, context: dict) -> HttpResponse:
-    """htmx requests get the partial only; full page otherwise."""
-    return render(request, partial if request.htmx else full, context)
 
 
 # --- health ----------------------------------------------------------------------------------
@@ -177,7 +173,9 @@ def finding_list(request):
     url = url_maker("finding_detail")
     rows = cached_rows("supervision/_finding_row.html", (_finding_row(f, today, url) for f in page))
     context = {"filter": filterset, "page": page, "rows": rows, "query": query.urlencode()}
-    return _partial(request, "supervision/finding_list.html", "supervision/_finding_table.html", context)
+    return partial_or_page(
+        request, "supervision/finding_list.html", "supervision/_finding_table.html", context
+    )
 
 
 def _finding_row(finding, today, url) -> dict:
@@ -231,7 +229,18 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         selectors.finding_detail_queryset(request.user), request.user, owner_field="found_by", pk=pk
     )
     order = getattr(finding, "order", None)
-    allowed = services.order_allowed_actions(order=order, actor=request.user) if order else set()
+    actions = (
+        action_buttons(
+            allowed=allowed_actions(order, request.user),
+            steps=ORDER_STEPS,
+            obj=order,
+            actor=request.user,
+            url=lambda name: reverse("order_action", args=[order.pk, name]),
+            bound=(bound_action, bound_form) if bound_action in ORDER_STEPS else None,
+        )
+        if order
+        else []
+    )
     pending = (
         next((e for e in order.extensions.all() if e.status == ExtensionStatus.PENDING), None)
         if order
@@ -241,17 +250,7 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
     order_history = (
         list(order.history.select_related("history_user").order_by("-history_date")[:50]) if order else []
     )
-    forms = {
-        OrderAction.ACKNOWLEDGE: CommentForm(prefix="acknowledge"),
-        OrderAction.SUBMIT: SubmitForm(prefix="submit"),
-        OrderAction.VERIFY: CommentForm(prefix="verify"),
-        OrderAction.RETURN: ReturnForm(prefix="return"),
-        OrderAction.REQUEST_EXTENSION: ExtensionRequestForm(prefix="request_extension"),
-        OrderAction.GRANT_EXTENSION: ExtensionDecisionForm(prefix="decide"),
-        "issue": OrderIssueForm(prefix="issue"),
-    }
-    if bound_form is not None:
-        forms[bound_action] = bound_form
+    issue_form = bound_form if bound_action == "issue" else OrderIssueForm(prefix="issue")
     # Earlier and later occurrences are links only where the reader may open them (a volunteer sees
     # their own findings only): the number alone otherwise, never a link to a 404.
     related = {finding.recurrence_of_id, *(r.pk for r in finding.recurrences.all())} - {None}
@@ -266,10 +265,9 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         # A finding recorded without an order (a volunteer's observation) can still get one.
         "can_issue_order": order is None and request.user.has_role(Role.SUPERVISOR),
         "order": order,
-        "allowed": allowed,
+        "actions": actions,
         "pending_extension": pending,
-        "Action": OrderAction,
-        "forms": forms,
+        "issue_form": issue_form,
         "open_action": bound_action,
         "history": _history_changes(history + order_history),
         "today": timezone.localdate(),
@@ -362,83 +360,74 @@ def finding_issue_order(request, pk: int):
     form = OrderIssueForm(request.POST, prefix="issue")
     if not form.is_valid():
         return finding_detail(request, pk, bound_form=form, bound_action="issue", status=400)
-    try:
+    with refusals(request):
         order = services.finding_order_issue(
             finding=finding,
             actor=request.user,
             deadline=form.cleaned_data["deadline"],
             comment=form.cleaned_data["comment"],
         )
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(finding)
-    messages.success(request, _("Rectification order %(number)s issued.") % {"number": order.number})
+        messages.success(request, _("Rectification order %(number)s issued.") % {"number": order.number})
     return redirect(finding)
+
+
+# How the finding page asks for each action of the order's machine (services.ORDERS).
+ORDER_STEPS: dict[str, Step] = {
+    OrderAction.ACKNOWLEDGE: Step(
+        CommentForm, lambda o, u, d: services.order_acknowledge(order=o, actor=u, comment=d["comment"])
+    ),
+    OrderAction.SUBMIT: Step(
+        SubmitForm,
+        lambda o, u, d: services.order_submit(
+            order=o,
+            actor=u,
+            cause=d["cause"],
+            corrective_action=d["corrective_action"],
+            evidence=d["evidence"],
+            comment=d["comment"],
+        ),
+        multipart=True,
+    ),
+    OrderAction.VERIFY: Step(
+        CommentForm, lambda o, u, d: services.order_verify(order=o, actor=u, comment=d["comment"])
+    ),
+    OrderAction.RETURN: Step(
+        ReturnForm, lambda o, u, d: services.order_return(order=o, actor=u, reason=d["reason"])
+    ),
+    OrderAction.REQUEST_EXTENSION: Step(
+        ExtensionRequestForm,
+        lambda o, u, d: services.order_request_extension(
+            order=o, actor=u, requested_deadline=d["requested_deadline"], reason=d["reason"]
+        ),
+    ),
+    OrderAction.GRANT_EXTENSION: Step(
+        ExtensionDecisionForm,
+        lambda o, u, d: services.order_decide_extension(order=o, actor=u, grant=True, comment=d["comment"]),
+    ),
+    OrderAction.REFUSE_EXTENSION: Step(
+        ExtensionDecisionForm,
+        lambda o, u, d: services.order_decide_extension(order=o, actor=u, grant=False, comment=d["comment"]),
+    ),
+}
 
 
 @role_required(Role.SUPERVISOR, Role.DEPT_HEAD)
 @require_POST
 def order_action(request, pk: int, action: str):
-    if action not in OrderAction.values or action == OrderAction.ISSUE:
+    if action not in ORDER_STEPS:
         raise Http404
     order = get_scoped_or_404(RectificationOrder.objects.select_related("finding"), request.user, pk=pk)
-    user = request.user
-    try:
-        if action == OrderAction.ACKNOWLEDGE:
-            form = CommentForm(request.POST, prefix="acknowledge")
-            form.is_valid()
-            services.order_acknowledge(order=order, actor=user, comment=form.cleaned_data.get("comment", ""))
-        elif action == OrderAction.SUBMIT:
-            form = SubmitForm(request.POST, request.FILES, prefix="submit")
-            if not form.is_valid():
-                return finding_detail(
-                    request, order.finding_id, bound_form=form, bound_action=action, status=400
-                )
-            services.order_submit(
-                order=order,
-                actor=user,
-                cause=form.cleaned_data["cause"],
-                corrective_action=form.cleaned_data["corrective_action"],
-                evidence=form.cleaned_data["evidence"],
-                comment=form.cleaned_data.get("comment", ""),
-            )
-        elif action == OrderAction.VERIFY:
-            form = CommentForm(request.POST, prefix="verify")
-            form.is_valid()
-            services.order_verify(order=order, actor=user, comment=form.cleaned_data.get("comment", ""))
-        elif action == OrderAction.RETURN:
-            form = ReturnForm(request.POST, prefix="return")
-            if not form.is_valid():
-                return finding_detail(
-                    request, order.finding_id, bound_form=form, bound_action=action, status=400
-                )
-            services.order_return(order=order, actor=user, reason=form.cleaned_data["reason"])
-        elif action == OrderAction.REQUEST_EXTENSION:
-            form = ExtensionRequestForm(request.POST, prefix="request_extension")
-            if not form.is_valid():
-                return finding_detail(
-                    request, order.finding_id, bound_form=form, bound_action=action, status=400
-                )
-            services.order_request_extension(
-                order=order,
-                actor=user,
-                requested_deadline=form.cleaned_data["requested_deadline"],
-                reason=form.cleaned_data["reason"],
-            )
-        else:
-            form = ExtensionDecisionForm(request.POST, prefix="decide")
-            form.is_valid()
-            services.order_decide_extension(
-                order=order,
-                actor=user,
-                grant=action == OrderAction.GRANT_EXTENSION,
-                comment=form.cleaned_data.get("comment", ""),
-            )
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(order.get_absolute_url())
-    messages.success(request, _("Done: %(action)s.") % {"action": OrderAction(action).label})
-    return redirect(order.get_absolute_url())
+    return run_step(
+        request,
+        steps=ORDER_STEPS,
+        machine=services.ORDERS,
+        obj=order,
+        action=action,
+        back=order.get_absolute_url(),
+        redisplay=lambda form: finding_detail(
+            request, order.finding_id, bound_form=form, bound_action=action, status=400
+        ),
+    )
 
 
 @role_required(*ALL_ROLES)
