@@ -24,6 +24,7 @@ from supervision.fragments import cached_rows, url_maker
 from supervision.imports import template_workbook
 from supervision.models import DischargeStay, ImportRun, Role
 from supervision.privacy import mask_phone
+from supervision.responses import partial_or_page, refusals
 from supervision.tasking import enqueue_on_commit
 from supervision.templatetags.ducha import label
 from supervision.wording import join_list
@@ -61,10 +62,6 @@ READERS = (Role.FOLLOWUP, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
 OFFICE = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 FIGURE_READERS = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
 ASYNC_IMPORT_BYTES = 512 * 1024  # larger files are imported by Celery with a progress page
-
-
-def _partial(request, full: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
-    return render(request, partial if request.htmx else full, context, status=status)
 
 
 def _task_queryset(user):
@@ -178,7 +175,7 @@ def task_list(request):
         "department": department or "",
         "show_phone": show_phone,
     }
-    return _partial(request, "followups/task_list.html", "followups/_task_table.html", context)
+    return partial_or_page(request, "followups/task_list.html", "followups/_task_table.html", context)
 
 
 def _task_row(task, url, show_phone: bool) -> dict:
@@ -270,10 +267,8 @@ def task_detail(request, pk: int, *, call_form=None, survey_form=None, status=20
 @require_POST
 def task_claim(request, pk: int):
     task = _get_task(request, pk)
-    try:
+    with refusals(request):
         services.task_claim(task=task, actor=request.user)
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
     return redirect(task)
 
 
@@ -281,10 +276,8 @@ def task_claim(request, pk: int):
 @require_POST
 def task_release(request, pk: int):
     task = _get_task(request, pk)
-    try:
+    with refusals(request):
         services.task_release(task=task, actor=request.user)
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
     return redirect("followups:my_tasks")
 
 
@@ -361,17 +354,15 @@ def task_letter(request, pk: int):
     task = _get_task(request, pk)
     form = LetterForm(request.POST)
     form.is_valid()
-    try:
+    with refusals(request):
         services.call_record(
             task=task,
             actor=request.user,
             data=services.CallInput(outcome=Outcome.LETTER_DONE, notes=form.cleaned_data.get("notes", "")),
         )
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(task)
-    messages.success(request, _("Letter follow-up recorded."))
-    return redirect("followups:my_tasks")
+        messages.success(request, _("Letter follow-up recorded."))
+        return redirect("followups:my_tasks")
+    return redirect(task)
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -468,13 +459,11 @@ def stay_list(request):
 @require_POST
 def stay_add(request, pk: int):
     stay = get_object_or_404(DischargeStay, pk=pk)
-    try:
+    with refusals(request):
         task = services.task_add_manual(stay=stay, actor=request.user)
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("followups:stay_list")
-    messages.success(request, _("Added to the follow-up list."))
-    return redirect(task)
+        messages.success(request, _("Added to the follow-up list."))
+        return redirect(task)
+    return redirect("followups:stay_list")
 
 
 # --- imports ---------------------------------------------------------------------------------
@@ -551,7 +540,7 @@ def import_template(request, kind: str):
 def import_job(request, pk: int):
     job = get_object_or_404(ImportJob, pk=pk)
     context = {"job": job, "running": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)}
-    return _partial(request, "followups/import_job.html", "followups/_import_job.html", context)
+    return partial_or_page(request, "followups/import_job.html", "followups/_import_job.html", context)
 
 
 # --- policies, queue -------------------------------------------------------------------------
@@ -716,16 +705,13 @@ def spotcheck_list(request):
         if not request.user.has_role(Role.SUPERVISOR):
             raise PermissionDenied
         if form.is_valid():
-            try:
+            with refusals(request):
                 draw = services.spotcheck_draw(
                     actor=request.user,
                     start=form.cleaned_data["start"],
                     end=form.cleaned_data["end"],
                     size=form.cleaned_data["size"],
                 )
-            except ActionNotAllowed as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
                 messages.success(
                     request,
                     _("%(n)s calls drawn from %(population)s for re-calling.")
@@ -757,15 +743,13 @@ def spotcheck_record(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose confirmed, denied or unreachable."))
     else:
-        try:
+        with refusals(request):
             services.spotcheck_record(
                 check=check,
                 actor=request.user,
                 result=form.cleaned_data["result"],
                 note=form.cleaned_data["note"],
             )
-        except ActionNotAllowed as exc:
-            messages.error(request, " ".join(exc.messages))
     return redirect(reverse("followups:spotcheck_draw", args=[check.draw_id]) + f"#check-{check.pk}")
 
 

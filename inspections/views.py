@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from supervision.access import get_scoped_or_404, id_param, role_required
 from supervision.errors import ActionNotAllowed
 from supervision.models import Department, Role
+from supervision.responses import partial_or_page, refusals
 
 from . import selectors, services
 from .forms import (
@@ -57,10 +58,6 @@ from .models import (
 
 READERS = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
 OFFICE = (Role.SUPERVISOR, Role.ADMINISTRATOR)
-
-
-def _partial(request, full: str, partial: str, context: dict, status: int = 200):
-    return render(request, partial if request.htmx else full, context, status=status)
 
 
 def _page(request, qs):
@@ -101,7 +98,7 @@ def round_list(request):
     qs = form.filter(selectors.round_list(request.user))
     page, query = _page(request, qs)
     context = {"form": form, "page": page, "query": query}
-    return _partial(request, "inspections/round_list.html", "inspections/_round_table.html", context)
+    return partial_or_page(request, "inspections/round_list.html", "inspections/_round_table.html", context)
 
 
 @role_required(Role.SUPERVISOR)
@@ -257,10 +254,8 @@ def photo_delete(request, pk: int):
         pk=pk,
     )
     answer = photo.answer
-    try:
+    with refusals(request):
         services.photo_delete(photo=photo, actor=request.user)
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
     if request.htmx:
         rnd = answer.round
         return render(
@@ -322,11 +317,8 @@ def round_submit(request, pk: int):
 @require_POST
 def round_discard(request, pk: int):
     rnd = get_scoped_or_404(InspectionRound.objects.all(), request.user, pk=pk)
-    try:
+    with refusals(request):
         services.round_discard(rnd=rnd, actor=request.user, reason=request.POST.get("reason", ""))
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, _("Round discarded."))
     return redirect(rnd)
 
@@ -450,7 +442,7 @@ def audit_list(request):
     qs = form.filter(selectors.audit_list(request.user))
     page, query = _page(request, qs)
     context = {"form": form, "page": page, "query": query}
-    return _partial(request, "inspections/audit_list.html", "inspections/_audit_table.html", context)
+    return partial_or_page(request, "inspections/audit_list.html", "inspections/_audit_table.html", context)
 
 
 @role_required(*OFFICE)
@@ -527,13 +519,10 @@ def audit_detail(request, pk: int):
             messages.info(request, _("This chart has already been audited."))
             return redirect(audit)
         if form.is_valid():
-            try:
+            with refusals(request):
                 services.audit_complete(
                     audit=audit, actor=user, defects=form.defects(), comment=form.cleaned_data["comment"]
                 )
-            except ActionNotAllowed as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
                 messages.success(request, _("Chart audit saved."))
             return redirect(audit)
         status = 400
@@ -564,11 +553,8 @@ def appeal_raise(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Give the reason for the appeal."))
         return redirect(deduction.audit)
-    try:
+    with refusals(request):
         services.appeal_raise(deduction=deduction, actor=request.user, reason=form.cleaned_data["reason"])
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, _("Appeal sent to the supervision office."))
     return redirect(deduction.audit)
 
@@ -581,16 +567,13 @@ def appeal_decide(request, pk: int, decision: str):
     appeal = get_scoped_or_404(Appeal.objects.select_related("deduction__audit"), request.user, pk=pk)
     form = AppealDecisionForm(request.POST, prefix="decide")
     form.is_valid()
-    try:
+    with refusals(request):
         services.appeal_decide(
             appeal=appeal,
             actor=request.user,
             uphold=decision == "uphold",
             comment=form.cleaned_data.get("comment", ""),
         )
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, _("Appeal decided."))
     return redirect(appeal.deduction.audit)
 

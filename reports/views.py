@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from supervision.access import role_required
 from supervision.errors import ActionNotAllowed
 from supervision.models import Role
+from supervision.responses import partial_or_page, refusals
 
 from . import selectors, services
 from .forms import ReportRequestForm
@@ -48,8 +49,7 @@ def _list_context(request, form=None) -> dict:
 @require_GET
 def report_list(request):
     context = _list_context(request)
-    template = "reports/_report_table.html" if request.htmx else "reports/report_list.html"
-    return render(request, template, context)
+    return partial_or_page(request, "reports/report_list.html", "reports/_report_table.html", context)
 
 
 @role_required(*REQUESTERS)
@@ -88,8 +88,7 @@ def report_detail(request, pk: int):
         "events": report.events.select_related("actor"),
         "is_admin": request.user.has_role(Role.ADMINISTRATOR),
     }
-    template = "reports/_report_status.html" if request.htmx else "reports/report_detail.html"
-    return render(request, template, context)
+    return partial_or_page(request, "reports/report_detail.html", "reports/_report_status.html", context)
 
 
 def _scope_for_filename(report) -> str:
@@ -126,10 +125,7 @@ def report_download(request, pk: int):
 @require_POST
 def report_retry(request, pk: int):
     report = _get_report(request, pk)
-    try:
+    with refusals(request):
         report = services.report_retry(report=report, actor=request.user)
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, _("The report is queued again."))
     return redirect(report.get_absolute_url())

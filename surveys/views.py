@@ -24,6 +24,7 @@ from supervision.access import get_scoped_or_404, id_param, role_required, scope
 from supervision.errors import ActionNotAllowed
 from supervision.figcache import cached_figures, rendered_once
 from supervision.models import Category, Department, Role, Staff
+from supervision.responses import partial_or_page, refusals
 
 from . import exports, posters, selectors, services
 from .filters import ResponseFilter
@@ -56,10 +57,6 @@ RESULT_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
 MANAGERS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 ENTRY_ROLES = (Role.SUPERVISOR, Role.FOLLOWUP)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _partial(request, full: str, partial: str, context: dict) -> HttpResponse:
-    return render(request, partial if request.htmx else full, context)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -193,7 +190,7 @@ def response_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": f, "page": page, "query": query.urlencode()}
-    return _partial(request, "surveys/response_list.html", "surveys/_response_table.html", context)
+    return partial_or_page(request, "surveys/response_list.html", "surveys/_response_table.html", context)
 
 
 @role_required(*RESULT_ROLES)
@@ -236,16 +233,13 @@ def response_finding(request, pk: int):
     response = get_scoped_or_404(SurveyResponse.objects.all(), request.user, pk=pk)
     form = FindingFromResponseForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals(request):
             finding = services.response_create_finding(
                 response=response,
                 actor=request.user,
                 category=form.cleaned_data["category"],
                 description=form.cleaned_data["description"],
             )
-        except ActionNotAllowed as e:
-            messages.error(request, _error_text(e))
-        else:
             messages.success(request, _("Finding %(n)s created.") % {"n": finding.number})
     else:
         messages.error(request, _("Please check the finding's category and description."))
@@ -368,7 +362,7 @@ def question_edit(request, pk: int):
 @require_POST
 def questionnaire_action(request, pk: int, action: str):
     q = get_object_or_404(Questionnaire, pk=pk)
-    try:
+    with refusals(request):
         if action == "publish":
             services.questionnaire_publish(questionnaire=q, actor=request.user)
             messages.success(request, _("Version %(v)s published.") % {"v": q.version})
@@ -386,8 +380,6 @@ def questionnaire_action(request, pk: int, action: str):
             services.section_delete(section=section)
         else:
             raise Http404
-    except ActionNotAllowed as e:
-        messages.error(request, _error_text(e))
     return redirect(q)
 
 
@@ -753,13 +745,11 @@ def praise_match(request, pk: int):
     praise = get_object_or_404(Praise, pk=pk)
     form = PraiseMatchForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals(request):
             services.praise_match(praise=praise, staff=form.cleaned_data["staff"], actor=request.user)
             messages.success(
                 request, _("Praise matched to %(name)s.") % {"name": form.cleaned_data["staff"].name}
             )
-        except ActionNotAllowed as e:
-            messages.error(request, _error_text(e))
     else:
         messages.error(request, _("Choose a staff member."))
     return redirect("surveys:praise_list")
