@@ -7,8 +7,6 @@ administrator and a volunteer supervisor — the same people the brief names.
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from supervision.models import Role
 
@@ -73,63 +71,9 @@ def client_for(client):
     return login
 
 
-class QueryCounter:
-    def __init__(self):
-        self.context = CaptureQueriesContext(connection)
-
-    def __enter__(self):
-        self.context.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self.context.__exit__(*exc)
-
-    @property
-    def count(self) -> int:
-        return len(self.context.captured_queries)
-
-
-@pytest.fixture
-def count_queries():
-    """with count_queries() as q: ...; q.count — to assert counts that do not grow with rows."""
-    return QueryCounter
-
-
-def _reapply_data_migrations():
-    """Run every RunPython of the migration plan again (they are idempotent get_or_create seeds)."""
-    from django.apps import apps as global_apps
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations.special import RunPython
-
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    plan = []
-    for leaf in loader.graph.leaf_nodes():
-        for key in loader.graph.forwards_plan(leaf):
-            if key not in plan:
-                plan.append(key)
-    with connection.schema_editor() as editor:
-        for key in plan:
-            for operation in loader.graph.nodes[key].operations:
-                if isinstance(operation, RunPython):
-                    operation.code(global_apps, editor)
-
-
-_flushed = {"pending": False}
-
-
-@pytest.fixture(autouse=True)
-def _reseed_after_flush(request, django_db_blocker):
-    """A transactional test ends with a flush that also empties the data migrations' seeds
-    (finding categories, questionnaires, calendars, checklists); put them back before the
-    next test starts (this fixture's setup runs before the next test's database fixtures)."""
-    if _flushed["pending"]:
-        with django_db_blocker.unblock():
-            _reapply_data_migrations()
-        _flushed["pending"] = False
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    if "transactional_db" in request.fixturenames or (
-        marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
-    ):
-        _flushed["pending"] = True
+# Query counts: pytest-django's django_assert_num_queries / django_assert_max_num_queries around the
+# request with more rows, bounded by the count measured with fewer (Django's CaptureQueriesContext).
+# Transactional tests (transaction=True) also take serialized_rollback=True: the flush that ends them
+# empties the data migrations' seeds (categories, questionnaires, calendars, checklists), and Django
+# reloads the database as migrated at the start of each such test; pytest-django runs them after the
+# other database tests, which never see the flushed database.

@@ -28,7 +28,7 @@ def tiny(monkeypatch):
     monkeypatch.setitem(data.SIZES, "tiny", TINY)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_generate_writes_every_channel_through_its_services(tiny):
     result = data.generate(size="tiny", seed=1, out=lambda _msg: None)
     counts = result["counts"]
@@ -51,7 +51,7 @@ def test_generate_writes_every_channel_through_its_services(tiny):
     }
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_command_refuses_a_database_that_holds_data(tiny):
     data.generate(size="tiny", seed=1, out=lambda _msg: None)
     with pytest.raises(CommandError):

@@ -13,7 +13,7 @@ from tests.factories import DischargeStayFactory, UserFactory
 from .factories import make_task
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_callers_claiming_at_once_only_one_wins(neike):
     a = UserFactory(username="race-a", roles=["followup"])
     b = UserFactory(username="race-b", roles=["followup"])

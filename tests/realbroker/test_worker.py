@@ -13,7 +13,7 @@ from supervision.models import Notification, NotificationKind, RectificationOrde
 from supervision.tasks import overdue_digest
 from tests.factories import make_finding
 
-pytestmark = [pytest.mark.realbroker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.realbroker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def wait_for(predicate, seconds=60):

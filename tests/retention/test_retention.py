@@ -118,7 +118,7 @@ def test_a_second_run_changes_nothing_and_writes_no_row(supervisor, neike):
     )
 
 
-def test_work_is_done_in_batches(neike, monkeypatch, count_queries):
+def test_work_is_done_in_batches(neike, monkeypatch):
     monkeypatch.setattr(retention, "BATCH", 3)
     for i in range(7):
         DischargeStayFactory(department=neike, discharged_on=dt.date(2020, 1, 1 + i))

@@ -12,7 +12,7 @@ from tests.factories import make_finding
 from tests.supervision.test_views_and_scoping import _png
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_then_restore_brings_back_findings_orders_and_photos(tmp_path, neike, supervisor):
     finding = make_finding(
         department=neike,
@@ -40,7 +40,7 @@ def test_restore_refuses_without_confirmation(tmp_path, db):
         call_command("restore", str(tmp_path))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_puts_photos_into_a_media_root_of_any_name(tmp_path, neike, supervisor, settings):
     make_finding(
         department=neike,
@@ -57,7 +57,7 @@ def test_restore_puts_photos_into_a_media_root_of_any_name(tmp_path, neike, supe
     assert not (tmp_path / "media" / "media").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_manifest_counts_every_table_of_the_project(tmp_path, db):
     call_command("backup", str(tmp_path / "b"))
     import json

@@ -28,7 +28,7 @@ def _rows(model, subject):
     return sorted(model.objects.values_list(subject, *FIELDS))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_history_migration_keeps_every_order_and_complaint_row(neike, supervisor, head_neike):
     finding = make_finding(department=neike, found_by=supervisor)
     services.order_acknowledge(order=finding.order, actor=head_neike, comment="已收到，马上整改")
