@@ -434,7 +434,7 @@ def build_content(
     builders: list[SectionBuilder] = [
         section_findings,
         section_rectification,
-        *channels.SECTION_BUILDERS,
+        *channels.section_builders(),
         section_scorecard,
     ]
     sections: list[Section] = []

@@ -1,4 +1,4 @@
-"""The channel sections: each calls its app's ``selectors.py`` when the app provides it.
+"""The channel sections: each reads the selectors module its channel declares in its contract.
 
 A channel whose selectors module (or function) does not exist, or that has no data in the
 period, produces a section that says so plainly; never a placeholder or a 0 % standing for
@@ -8,12 +8,15 @@ period, produces a section that says so plainly; never a placeholder or a 0 % st
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from supervision.channels import channel, channels
 
 from .charts import p_chart, xmr_chart
 from .content import (
@@ -38,21 +41,20 @@ if TYPE_CHECKING:
 
 
 def selectors_of(app: str, *names: str):
-    """The app's selectors module, or None when the app has none (not installed yet).
+    """The selectors module the channel ``app`` declares in its contract
+    (``supervision.channels.Channel.selectors``), or None when no such channel is registered.
 
     A module that lacks one of the functions the report reads is a contract break between the
     apps, not "no data": it raises, so the report fails with a visible reason instead of
     printing a false "no data" sentence.
     """
-    try:
-        module = importlib.import_module(f"{app}.selectors")
-    except ModuleNotFoundError as exc:
-        if exc.name in (app, f"{app}.selectors"):
-            return None
-        raise
+    declared = channel(app)
+    if declared is None or not declared.selectors:
+        return None
+    module = importlib.import_module(declared.selectors)
     missing = [n for n in names if not callable(getattr(module, n, None))]
     if missing:
-        raise ImproperlyConfigured(f"{app}.selectors lacks {', '.join(missing)} (needed by the reports)")
+        raise ImproperlyConfigured(f"{declared.selectors} lacks {', '.join(missing)} (needed by the reports)")
     return module
 
 
@@ -780,10 +782,21 @@ def section_complaints(ctx: BuildContext) -> Section:
     return section
 
 
-SECTION_BUILDERS = [
-    section_inspections,
-    section_chart_audits,
-    section_surveys,
-    section_followups,
-    section_complaints,
-]
+# The sections the reports know how to draw, by the key a channel declares in its contract
+# (``supervision.channels.ReportSection``).
+SECTIONS: dict[str, Callable[[BuildContext], Section]] = {
+    "inspections": section_inspections,
+    "chart_audits": section_chart_audits,
+    "surveys": section_surveys,
+    "followups": section_followups,
+    "complaints": section_complaints,
+}
+
+
+def section_builders() -> list[Callable[[BuildContext], Section]]:
+    """The builders of the sections the registered channels declare, in their declared order."""
+    declared = sorted((s for ch in channels() for s in ch.report_sections), key=lambda s: s.order)
+    unknown = [s.key for s in declared if s.key not in SECTIONS]
+    if unknown:
+        raise ImproperlyConfigured(f"report sections without a builder: {', '.join(unknown)}")
+    return [SECTIONS[s.key] for s in declared]

@@ -4,21 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 def install_default_schedules(sender, app_config=None, **kwargs):
-    """After migrate: create the beat jobs every app declares (never overwriting edits)."""
-    from django.apps import apps
+    """After migrate: create the core's beat jobs and every channel's (never overwriting edits)."""
     from django.conf import settings
-    from django.utils.module_loading import import_string
 
-    from .schedules import ensure_schedules
+    from .channels import channels
+    from .schedules import DEFAULT_SCHEDULES, ensure_schedules
 
     if app_config is None or app_config.label != "supervision":
         return
-    jobs = []
-    for config in apps.get_app_configs():
-        try:
-            jobs.extend(import_string(f"{config.name}.schedules.DEFAULT_SCHEDULES"))
-        except ImportError:
-            continue
+    jobs = [*DEFAULT_SCHEDULES, *(job for channel in channels() for job in channel.schedules)]
     ensure_schedules(jobs, settings.TIME_ZONE)
 
 

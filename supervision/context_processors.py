@@ -1,5 +1,8 @@
+import functools
+
 from django.conf import settings
 
+from .channels import nav_menus
 from .models import Role
 
 UNREAD_BADGE_CAP = 100
@@ -18,6 +21,8 @@ def ducha(request):
             f"{UNREAD_BADGE_CAP - 1}+" if unread >= UNREAD_BADGE_CAP else unread
         )
         context["user_roles"] = user.roles
-        # The navigation depends on the roles and the language only: base.html caches it by this key.
+        # The navigation depends on the roles and the language only: base.html caches it by this key,
+        # and works the menus out (a callable, called by the template) only when the cache misses.
         context["user_roles_key"] = ",".join(sorted(user.roles))
+        context["nav_menus"] = functools.partial(nav_menus, user)
     return context

@@ -2,14 +2,18 @@
 
 ``SiteConfig.retention_months`` (default 36) months after a case is over, the contact data of
 its patient or complainant is anonymised in place — the case itself (its content, department,
-dates, figures) stays, so every historical figure is unchanged:
+dates, figures) stays, so every historical figure is unchanged. What is anonymised, and when, is
+declared as rules: the core's own (``CORE_RULES``) and each channel's in its contract
+(``supervision.channels.RetentionRule`` / ``RetentionLink``); this module imports no channel.
+Today they are:
 
-* **complaints** closed (``closed_at``) or not accepted (``received_at``) before the cut-off:
+* **complaints** (the complaints channel's rule) closed (``closed_at``) or not accepted (``received_at``) before the cut-off:
   name masked by the one rule (``supervision.privacy.mask_name``: 张** ), phone, e-mail and the
   phone-derived repeat-complainant key blanked;
 * **discharged stays** (``supervision.DischargeStay``) discharged before the cut-off with no
-  follow-up task still open (pending / call-back): patient name masked, phone and alternative
-  phone blanked; the stays' follow-up tasks lose their ``patient_key`` (name + phone).
+  follow-up task still open (pending / call-back, the follow-up channel's link): patient name
+  masked, phone and alternative phone blanked; the stays' follow-up tasks lose their
+  ``patient_key`` (name + phone).
 
 The job is idempotent (a row already anonymised is not selected again, so a second run changes
 nothing and reports 0), works in batches of ``BATCH`` rows each in its own transaction (a crash
@@ -26,11 +30,13 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, Q
 from django.utils import timezone
 
-from .models import DischargeStay, ImportRun, SiteConfig
+from .channels import RetentionLink, RetentionRule, channels
+from .models import ImportRun, SiteConfig
 from .privacy import mask_name
 
 log = logging.getLogger(__name__)
@@ -44,12 +50,38 @@ UNMASKED_NAME = r"^.[^*]"
 @dataclass(frozen=True)
 class RetentionResult:
     cutoff: dt.date
-    complaints: int
-    stays: int
+    counts: dict[str, int]  # rows anonymised, by rule key
 
     @property
     def total(self) -> int:
-        return self.complaints + self.stays
+        return sum(self.counts.values())
+
+
+# The core's own rule; the channels' rules and links come from their contracts.
+CORE_RULES = (
+    RetentionRule(
+        key="discharge stays",
+        model="supervision.DischargeStay",
+        over=((Q(), "discharged_on"),),
+        mask=("patient_name",),
+        blank=("phone", "alt_phone"),
+    ),
+)
+
+
+def _rules() -> tuple[list[RetentionRule], dict[str, list[RetentionLink]]]:
+    rules = list(CORE_RULES)
+    links: dict[str, list[RetentionLink]] = {}
+    for channel in channels():
+        for item in channel.retention:
+            if isinstance(item, RetentionLink):
+                links.setdefault(item.rule, []).append(item)
+            else:
+                rules.append(item)
+    unknown = set(links) - {rule.key for rule in rules}
+    if unknown:
+        raise ImproperlyConfigured(f"retention links to unknown rules: {', '.join(sorted(unknown))}")
+    return rules, links
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -81,64 +113,41 @@ def _in_batches(qs, anonymise, done: list[int]) -> None:
         done[0] += count
 
 
-def complaints_due(cutoff: dt.date):
-    """Closed / not-accepted complaints older than the cut-off that still hold contact data."""
-    if not apps.is_installed("complaints"):
-        return None
-    from complaints.models import Complaint, ComplaintStatus
-
+def rule_due(rule: RetentionRule, links: list[RetentionLink], cutoff: dt.date):
+    """The rows of ``rule`` over before the cut-off, none of their linked rows open, that still
+    hold personal data."""
+    model = apps.get_model(rule.model)
     moment = _cutoff_moment(cutoff)
-    over = Q(status=ComplaintStatus.CLOSED, closed_at__lt=moment) | Q(
-        status=ComplaintStatus.NOT_ACCEPTED, received_at__lt=moment
-    )
-    holds_data = (
-        ~Q(complainant_phone="")
-        | ~Q(complainant_email="")
-        | ~Q(complainant_key="")
-        | Q(complainant_name__regex=UNMASKED_NAME)
-    )
-    return Complaint.objects.filter(over).filter(holds_data)
-
-
-def _anonymise_complaints(ids: list[int]) -> int:
-    from complaints.models import Complaint
-
-    rows = list(Complaint.objects.select_for_update().filter(pk__in=ids).only("pk", "complainant_name"))
-    for row in rows:
-        row.complainant_name = mask_name(row.complainant_name)
-        row.complainant_phone = ""
-        row.complainant_email = ""
-        row.complainant_key = ""
-    Complaint.objects.bulk_update(
-        rows, ["complainant_name", "complainant_phone", "complainant_email", "complainant_key"]
-    )
-    return len(rows)
-
-
-def stays_due(cutoff: dt.date):
-    """Stays discharged before the cut-off, follow-up finished, that still hold contact data."""
-    qs = DischargeStay.objects.filter(discharged_on__lt=cutoff).filter(
-        ~Q(phone="") | ~Q(alt_phone="") | Q(patient_name__regex=UNMASKED_NAME)
-    )
-    if apps.is_installed("followups"):
-        from followups.models import OPEN_TASK_STATUSES, FollowupTask
-
-        open_tasks = FollowupTask.objects.filter(status__in=OPEN_TASK_STATUSES).values("stay_id")
-        qs = qs.exclude(pk__in=open_tasks)
+    over = Q(pk__in=[])
+    for condition, age_field in rule.over:
+        limit = moment if isinstance(model._meta.get_field(age_field), DateTimeField) else cutoff
+        over |= condition & Q(**{f"{age_field}__lt": limit})
+    holds_data = Q(pk__in=[])
+    for name in rule.blank:
+        holds_data |= ~Q(**{name: ""})
+    for name in rule.mask:
+        holds_data |= Q(**{f"{name}__regex": UNMASKED_NAME})
+    qs = model.objects.filter(over).filter(holds_data)
+    for link in links:
+        linked = apps.get_model(link.model).objects.filter(link.open)
+        qs = qs.exclude(pk__in=linked.values(link.field))
     return qs
 
 
-def _anonymise_stays(ids: list[int]) -> int:
-    rows = list(DischargeStay.objects.select_for_update().filter(pk__in=ids).only("pk", "patient_name"))
+def _anonymise(rule: RetentionRule, links: list[RetentionLink], ids: list[int]) -> int:
+    """Anonymise the rows ``ids`` of ``rule`` and blank their linked rows' fields."""
+    model = apps.get_model(rule.model)
+    rows = list(model.objects.select_for_update().filter(pk__in=ids).only("pk", *rule.mask))
     for row in rows:
-        row.patient_name = mask_name(row.patient_name)
-        row.phone = ""
-        row.alt_phone = ""
-    DischargeStay.objects.bulk_update(rows, ["patient_name", "phone", "alt_phone"])
-    if apps.is_installed("followups"):
-        from followups.models import FollowupTask
-
-        FollowupTask.objects.filter(stay_id__in=ids).exclude(patient_key="").update(patient_key="")
+        for name in rule.mask:
+            setattr(row, name, mask_name(getattr(row, name)))
+        for name in rule.blank:
+            setattr(row, name, "")
+    model.objects.bulk_update(rows, [*rule.mask, *rule.blank])
+    for link in links:
+        linked = apps.get_model(link.model).objects.filter(**{f"{link.field}__in": ids})
+        for name in link.blank:
+            linked.exclude(**{name: ""}).update(**{name: ""})
     return len(rows)
 
 
@@ -159,24 +168,24 @@ def _record(*, label: str, cutoff: dt.date, started_at, count: int, error: str =
 def personal_data_anonymise(*, today: dt.date | None = None, months: int | None = None) -> RetentionResult:
     """Anonymise the contact data of every case over for more than the retention period."""
     cutoff = retention_cutoff(today=today, months=months)
+    rules, links = _rules()
     counts = {}
-    for label, due, anonymise in (
-        ("complaints", complaints_due, _anonymise_complaints),
-        ("discharge stays", stays_due, _anonymise_stays),
-    ):
+    for rule in rules:
         started_at = timezone.now()
-        qs = due(cutoff)
-        if qs is None:
-            counts[label] = 0
-            continue
+        rule_links = links.get(rule.key, [])
+        qs = rule_due(rule, rule_links, cutoff)
         done = [0]
         try:
-            _in_batches(qs, anonymise, done)
+            _in_batches(
+                qs, lambda ids, rule=rule, rule_links=rule_links: _anonymise(rule, rule_links, ids), done
+            )
         except Exception as exc:  # recorded, then raised: the batches already committed stay done
-            _record(label=label, cutoff=cutoff, started_at=started_at, count=done[0], error=repr(exc)[:500])
+            _record(
+                label=rule.key, cutoff=cutoff, started_at=started_at, count=done[0], error=repr(exc)[:500]
+            )
             raise
         if done[0]:  # a run with nothing to do writes no row, so running twice changes nothing
-            _record(label=label, cutoff=cutoff, started_at=started_at, count=done[0])
-        counts[label] = done[0]
-        log.info("retention: %s %s anonymised (before %s)", done[0], label, cutoff)
-    return RetentionResult(cutoff=cutoff, complaints=counts["complaints"], stays=counts["discharge stays"])
+            _record(label=rule.key, cutoff=cutoff, started_at=started_at, count=done[0])
+        counts[rule.key] = done[0]
+        log.info("retention: %s %s anonymised (before %s)", done[0], rule.key, cutoff)
+    return RetentionResult(cutoff=cutoff, counts=counts)

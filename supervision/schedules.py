@@ -1,6 +1,7 @@
 """Default beat schedules, created once after migrate; an administrator changes them in the admin.
 
-Each app lists its jobs in ``DEFAULT_SCHEDULES`` in its own ``schedules.py``; a job that exists
+The core lists its jobs in ``DEFAULT_SCHEDULES`` below, each channel in its contract's ``schedules``
+(``supervision.channels``, usually its own ``schedules.py``); a job that exists
 (by name) is never overwritten, so administrators' changes survive every deploy.
 """
 

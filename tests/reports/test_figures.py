@@ -134,11 +134,13 @@ def test_a_channel_without_selectors_says_no_data_and_a_broken_contract_fails_lo
     from django.core.exceptions import ImproperlyConfigured
 
     from reports.channels import selectors_of
+    from supervision.channels import Channel, registered
 
     assert selectors_of("no_such_app", "anything") is None
     monkeypatch.setitem(sys.modules, "fakechannel", types.ModuleType("fakechannel"))
     monkeypatch.setitem(sys.modules, "fakechannel.selectors", types.ModuleType("fakechannel.selectors"))
-    with pytest.raises(ImproperlyConfigured):
+    fake = Channel(app="fakechannel", selectors="fakechannel.selectors")
+    with registered(fake), pytest.raises(ImproperlyConfigured):
         selectors_of("fakechannel", "figures")
 
 

@@ -49,7 +49,7 @@ def test_old_closed_complaints_lose_contact_data_and_keep_the_case(supervisor, n
 
     result = retention.personal_data_anonymise(today=TODAY)
 
-    assert result.complaints == 1
+    assert result.counts["complaints"] == 1
     old.refresh_from_db()
     assert (old.complainant_name, old.complainant_phone, old.complainant_email, old.complainant_key) == (
         "张*",
@@ -66,7 +66,7 @@ def test_old_closed_complaints_lose_contact_data_and_keep_the_case(supervisor, n
 def test_not_accepted_complaints_count_from_receipt(supervisor):
     c = make_complaint(received_by=supervisor, received_at=timezone.now() - dt.timedelta(days=4 * 365))
     Complaint.objects.filter(pk=c.pk).update(status=ComplaintStatus.NOT_ACCEPTED)
-    assert retention.personal_data_anonymise().complaints == 1
+    assert retention.personal_data_anonymise().counts["complaints"] == 1
     c.refresh_from_db()
     assert c.complainant_phone == "" and c.complainant_name == "张*"
 
@@ -85,7 +85,7 @@ def test_old_stays_with_finished_follow_up_are_anonymised(neike):
 
     result = retention.personal_data_anonymise(today=TODAY)
 
-    assert result.stays == 2
+    assert result.counts["discharge stays"] == 2
     old_done.refresh_from_db()
     assert (old_done.patient_name, old_done.phone, old_done.alt_phone) == ("王**", "", "")
     assert old_done.admission_no and old_done.discharged_on == dt.date(2023, 1, 5)  # the stay itself stays
@@ -102,7 +102,7 @@ def test_a_second_run_changes_nothing_and_writes_no_row(supervisor, neike):
     _closed(supervisor, closed_on=dt.date(2020, 1, 1))
     DischargeStayFactory(department=neike, discharged_on=dt.date(2020, 1, 1))
     first = retention.personal_data_anonymise(today=TODAY)
-    assert (first.complaints, first.stays) == (1, 1)
+    assert first.counts == {"complaints": 1, "discharge stays": 1}
     runs = list(ImportRun.objects.filter(kind="retention").values_list("file_name", "updated", "succeeded"))
     assert sorted(runs) == [("complaints < 2023-11-23", 1, True), ("discharge stays < 2023-11-23", 1, True)]
     before = (
@@ -123,9 +123,11 @@ def test_work_is_done_in_batches(neike, monkeypatch):
     for i in range(7):
         DischargeStayFactory(department=neike, discharged_on=dt.date(2020, 1, 1 + i))
     calls = []
-    original = retention._anonymise_stays
-    monkeypatch.setattr(retention, "_anonymise_stays", lambda ids: calls.append(len(ids)) or original(ids))
-    assert retention.personal_data_anonymise(today=TODAY).stays == 7
+    original = retention._anonymise
+    monkeypatch.setattr(
+        retention, "_anonymise", lambda rule, links, ids: calls.append(len(ids)) or original(rule, links, ids)
+    )
+    assert retention.personal_data_anonymise(today=TODAY).counts["discharge stays"] == 7
     assert calls == [3, 3, 1]
 
 
@@ -133,16 +135,16 @@ def test_a_failing_batch_keeps_the_batches_done_and_is_recorded(neike, monkeypat
     monkeypatch.setattr(retention, "BATCH", 2)
     for i in range(5):
         DischargeStayFactory(department=neike, discharged_on=dt.date(2020, 1, 1 + i))
-    original = retention._anonymise_stays
+    original = retention._anonymise
     calls = []
 
-    def flaky(ids):
+    def flaky(rule, links, ids):
         calls.append(ids)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return original(ids)
+        return original(rule, links, ids)
 
-    monkeypatch.setattr(retention, "_anonymise_stays", flaky)
+    monkeypatch.setattr(retention, "_anonymise", flaky)
     with pytest.raises(RuntimeError):
         retention.personal_data_anonymise(today=TODAY)
     assert (
@@ -150,8 +152,10 @@ def test_a_failing_batch_keeps_the_batches_done_and_is_recorded(neike, monkeypat
     )  # the first batch stays done, the second rolled back
     run = ImportRun.objects.get(kind="retention", succeeded=False)
     assert run.updated == 2 and "disk full" in run.errors[0]["message"]
-    monkeypatch.setattr(retention, "_anonymise_stays", original)
-    assert retention.personal_data_anonymise(today=TODAY).stays == 3  # the next run finishes the rest
+    monkeypatch.setattr(retention, "_anonymise", original)
+    assert (
+        retention.personal_data_anonymise(today=TODAY).counts["discharge stays"] == 3
+    )  # the next run finishes the rest
 
 
 def test_the_beat_job_runs_the_service_and_is_scheduled(supervisor):

@@ -2,12 +2,11 @@
 
 import random
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from supervision.channels import channels
 from supervision.models import Notification, User
 
 
@@ -27,15 +26,10 @@ class Command(BaseCommand):
             from supervision import demo
 
             context = demo.seed(rng, today)
-            # Channel apps add their own demo data, in INSTALLED_APPS order.
-            for config in apps.get_app_configs():
-                if config.name == "supervision":
-                    continue
-                try:
-                    seed_app = import_string(f"{config.name}.demo.seed")
-                except ImportError:
-                    continue
-                seed_app(rng=rng, today=today, context=context)
+            # Channels add their own demo data, in INSTALLED_APPS order (their contract's demo_seed).
+            for channel in channels():
+                if channel.demo_seed is not None:
+                    channel.demo_seed(rng=rng, today=today, context=context)
             demo.work_channel_orders(rng=rng, today=today, context=context)
             # Demo history is not news: do not e-mail months of past notifications on first start.
             Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())

@@ -1,0 +1,234 @@
+"""The channel contract: what an app plugged into the core gives it, declared in one place.
+
+Each channel app (inspections, follow-up, complaints, surveys — and reports, which plugs in the
+same way) builds one :class:`Channel` in its ``AppConfig.ready()`` and passes it to
+:func:`register`. The core reads only this registry, never a channel module by name:
+
+* the dashboard renders ``dashboard_panels`` (``supervision.panels``);
+* ``manage.py seed_demo`` calls each ``demo_seed`` after the core's demo hospital;
+* after ``migrate`` the core's and every channel's ``schedules`` become beat jobs;
+* ``supervision.retention`` applies every ``retention`` rule and link;
+* the navbar shows each ``nav`` menu, every entry only to the users its page's guard admits;
+* the reports app reads ``selectors`` and ``report_sections``.
+
+``pyproject.toml``'s ``[tool.importlinter]`` contracts keep it that way: the core imports no
+channel, channels never import reports. ``docs/architecture.md`` has "adding a channel".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
+from django.urls import resolve, reverse
+
+if TYPE_CHECKING:
+    from .panels import Panel
+    from .schedules import Job
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One link of a menu.
+
+    Who sees it is decided by the guard of the page it leads to (``role_required`` of the view the
+    URL resolves to), so an entry never leads to a refusal. ``audience`` may narrow that further (a
+    page the guard admits but that is not that role's work, e.g. the calendar for callers); it can
+    never widen it. The navbar is cached by the user's roles and language: visibility depends on
+    the roles only. A public page (no guard) needs an ``audience``.
+    """
+
+    label: Any  # a lazy translation
+    url_name: str
+    args: tuple = ()
+    audience: tuple[str, ...] | None = None
+    icon: str = ""  # a Bootstrap icon name, e.g. "plus-lg"
+    divider_before: bool = False
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    """A navbar item: a dropdown of ``entries``, or a plain link when one entry is visible."""
+
+    label: Any
+    entries: tuple[NavEntry, ...]
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the periodic report fed by a channel's selectors.
+
+    ``key`` names the section the reports app renders (``reports`` owns how a section looks);
+    ``order`` places it among the channel sections (smaller first).
+    """
+
+    key: str
+    order: int
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """Personal data a model holds, anonymised in place once its case is over for the retention
+    period (``SiteConfig.retention_months``); applied by ``supervision.retention``.
+
+    ``over``: pairs (which rows, age field): a row is over when it matches one condition and that
+    condition's age field (a date or a moment) is before the cut-off. ``mask``: name fields masked
+    by ``privacy.mask_name`` (张**); ``blank``: fields emptied. A row still holding any of them
+    is due; once anonymised it is never selected again.
+    """
+
+    key: str  # names the rule in the run record (admin: 导入记录) and in the result
+    model: str  # "app_label.Model"
+    over: tuple[tuple[Q, str], ...]
+    mask: tuple[str, ...] = ()
+    blank: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetentionLink:
+    """A channel's rows tied to the rows of another app's rule (``rule`` is its key) by ``field``:
+    while a linked row matches ``open`` the case is not over; when the case is anonymised the
+    linked rows lose ``blank`` too. E.g. follow-up tasks keep a discharged stay's contact data while
+    a call is still to be made, and lose the patient's name + phone key with it."""
+
+    rule: str
+    model: str
+    field: str
+    open: Q
+    blank: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What one app gives the core. Every part is optional."""
+
+    app: str  # the app label
+    dashboard_panels: Callable[[Any], list[Panel]] | None = None
+    demo_seed: Callable[..., None] | None = None  # seed(*, rng, today, context)
+    schedules: tuple[Job, ...] = ()
+    retention: tuple[RetentionRule | RetentionLink, ...] = ()
+    nav: tuple[NavMenu, ...] = ()
+    # For the reports app: the module with the figures its sections read, and those sections.
+    selectors: str = ""
+    report_sections: tuple[ReportSection, ...] = ()
+
+
+_registry: dict[str, Channel] = {}
+
+
+def register(channel: Channel) -> Channel:
+    """Called once from the channel's ``AppConfig.ready()`` (apps are ready in INSTALLED_APPS order,
+    which is the order of the navbar, the dashboard panels and the demo seeds)."""
+    _registry[channel.app] = channel
+    return channel
+
+
+def channels() -> tuple[Channel, ...]:
+    return tuple(_registry.values())
+
+
+def channel(app: str) -> Channel | None:
+    return _registry.get(app)
+
+
+@contextmanager
+def registered(extra: Channel) -> Iterator[Channel]:
+    """Tests: a channel registered for the duration of a ``with`` block."""
+    previous = _registry.get(extra.app)
+    _registry[extra.app] = extra
+    try:
+        yield extra
+    finally:
+        if previous is None:
+            del _registry[extra.app]
+        else:
+            _registry[extra.app] = previous
+
+
+# --- navigation -----------------------------------------------------------------------------
+
+
+@dataclass
+class NavLink:
+    label: str
+    url: str
+    icon: str = ""
+    divider_before: bool = False
+
+
+@dataclass
+class VisibleMenu:
+    label: str
+    links: list[NavLink] = field(default_factory=list)
+
+    @property
+    def single(self) -> NavLink | None:
+        """A menu with one visible link is drawn as that link, under the menu's name."""
+        return self.links[0] if len(self.links) == 1 else None
+
+
+def page_guard(url: str) -> tuple[str, ...] | None:
+    """The roles the view behind ``url`` admits (``access.role_required``); None for a public page."""
+    return getattr(resolve(url).func, "required_roles", None)
+
+
+def may_open(user, entry: NavEntry, url: str | None = None) -> bool:
+    """Whether ``user`` sees ``entry``: the page's guard admits them, and so does the audience."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    url = url or reverse(entry.url_name, args=entry.args)
+    guard = page_guard(url)
+    if guard is None and entry.audience is None:
+        # A public page opens to anyone: the entry says whom it is for.
+        raise ImproperlyConfigured(f"menu entry {entry.url_name}: a public page needs an audience")
+    if entry.audience is not None and not user.has_role(*entry.audience):
+        return False
+    return guard is None or user.has_role(*guard)
+
+
+# The core's own menus, before and after the channels' (the dashboard and the finding register
+# come first, the organisation's imports last).
+def _core_nav() -> tuple[tuple[NavMenu, ...], tuple[NavMenu, ...]]:
+    from django.utils.translation import gettext_lazy as _
+
+    head = (
+        NavMenu(_("Dashboard"), (NavEntry(_("Dashboard"), "dashboard"),)),
+        NavMenu(_("Findings"), (NavEntry(_("Findings"), "finding_list"),)),
+    )
+    tail = (
+        NavMenu(
+            _("Organisation"),
+            (
+                NavEntry(_("Import departments"), "import_page", args=("departments",)),
+                NavEntry(_("Import staff"), "import_page", args=("staff",)),
+            ),
+        ),
+    )
+    return head, tail
+
+
+def nav_menus(user) -> list[VisibleMenu]:
+    """The navbar of ``user``: the core's menus and every channel's, with the entries they may open."""
+    head, tail = _core_nav()
+    menus = [*head, *(menu for ch in channels() for menu in ch.nav), *tail]
+    shown = []
+    for menu in menus:
+        visible = VisibleMenu(str(menu.label))
+        for entry in menu.entries:
+            url = reverse(entry.url_name, args=entry.args)
+            if may_open(user, entry, url):
+                visible.links.append(
+                    NavLink(
+                        str(entry.label),
+                        url,
+                        entry.icon,
+                        divider_before=entry.divider_before and bool(visible.links),
+                    )
+                )
+        if visible.links:
+            shown.append(visible)
+    return shown
