@@ -52,6 +52,7 @@ makemessages: $(VENV)/.installed
 test: system-deps $(VENV)/.installed messages
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/lint-imports --no-cache
 	@$(BIN)/python manage.py makemigrations --check --dry-run -v0
 	@$(BIN)/pytest -n 2 -q
 
@@ -60,7 +61,7 @@ test-e2e: system-deps $(VENV)/.installed messages
 	@$(BIN)/pytest -q -m e2e -p no:xdist
 
 lint:
-	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/bandit -q -c pyproject.toml -r .
+	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache && $(BIN)/bandit -q -c pyproject.toml -r .
 
 format:
 	@$(BIN)/ruff check --fix . ; $(BIN)/ruff format .

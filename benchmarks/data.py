@@ -1,4 +1,7 @@
-"""Generators of the benchmark hospital (``manage.py bench_data --size small|medium|large``).
+"""Generators of the benchmark hospital (``python -m benchmarks.data --size small|medium|large``).
+
+The command lives here with the benchmarks, not in the product: run from the repository root
+with the product's settings (``DJANGO_SETTINGS_MODULE``, default ``supervision.settings``).
 
 A hospital year, written through the project's own services and import paths:
 
@@ -31,7 +34,6 @@ import math
 import random
 import time
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -156,6 +158,8 @@ def counts() -> dict:
 
 
 def _organisation(rng, ctx):
+    from django.contrib.auth.models import Group
+
     from supervision import demo
     from supervision.models import Department, DepartmentKind, Role, Staff, StaffPosition, User
 
@@ -642,3 +646,83 @@ def _findings(rng, ctx):
             supervisor=supervisor,
             moment=moment,
         )
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None, out=print) -> dict:
+    """``python -m benchmarks.data [--size S] [--seed N] [--reset]``: fill an empty database (or, with
+    --reset, a database whose name contains 'bench') with a hospital year; print the JSON summary.
+    Refusals raise ``CommandError`` (the command line prints them and exits 2)."""
+    import argparse
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.data",
+        description="Generate a hospital year for the benchmarks (small ≈ 1 %, medium ≈ 10 %, large = 100 %).",
+    )
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="drop every table of this database first (only for a database whose name contains 'bench')",
+    )
+    args = parser.parse_args(argv)
+    name = str(connection.settings_dict["NAME"])
+    if args.reset:
+        if "bench" not in name:
+            raise CommandError(f"--reset only wipes a database whose name contains 'bench' (this is {name}).")
+        _wipe(connection)
+        call_command("migrate", verbosity=0)
+    elif has_bench_data():
+        raise CommandError("This database already holds bench data; run again with --reset to regenerate.")
+    elif _has_any_data():
+        raise CommandError(
+            "This database holds data; bench data goes into an empty database (or use --reset)."
+        )
+    result = generate(size=args.size, seed=args.seed, out=out)
+    result["size"] = args.size
+    result["seed"] = args.seed
+    out(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    return result
+
+
+def _wipe(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        else:
+            tables = connection.introspection.table_names(cursor)
+            cursor.execute("PRAGMA foreign_keys=OFF")
+            for table in tables:
+                cursor.execute(f'DROP TABLE IF EXISTS "{table}"')
+            cursor.execute("PRAGMA foreign_keys=ON")
+
+
+def _has_any_data() -> bool:
+    from supervision.models import Department, User
+
+    return User.objects.exists() or Department.objects.exists()
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings")
+    django.setup()
+    from django.core.management.base import CommandError
+
+    try:
+        main(sys.argv[1:])
+    except CommandError as exc:
+        print(f"benchmarks.data: {exc}", file=sys.stderr)
+        sys.exit(2)

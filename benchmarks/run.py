@@ -10,7 +10,7 @@ postgresql://ducha:ducha@127.0.0.1:5432/ducha_bench, with ``_<size>`` appended u
 is large), ``BENCH_BACKENDS``.
 
 Data: the hospital year of the chosen size is generated once per backend with
-``manage.py bench_data`` into a separate database (``var/bench-<size>.sqlite3``, and the PostgreSQL
+``python -m benchmarks.data`` into a separate database (``var/bench-<size>.sqlite3``, and the PostgreSQL
 database above, created when missing; PostgreSQL is started with ``.ci/services`` when it does not
 answer) and reused when present, so a repeated ``make bench`` only measures.
 
@@ -186,7 +186,7 @@ def ensure_data(url: str, size: str) -> dict:
         }
     log(f"generating the {size} data set (once) in {url}")
     subprocess.run([PY, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=1800)
-    result = run_json([PY, "manage.py", "bench_data", "--size", size], env, 3 * 3600)
+    result = run_json([PY, "-m", "benchmarks.data", "--size", size], env, 3 * 3600)
     if "error" in result:
         return result
     if url.startswith("postgres"):  # fresh statistics, as autovacuum would leave them in production
@@ -719,7 +719,7 @@ METHOD = """
     make bench                                  # BENCH_SIZE=medium by default: SQLite + PostgreSQL
     BENCH_SIZE=large make bench                 # the large set (generating it takes ~25 min per backend)
     .venv/bin/python benchmarks/run.py --size large --backends postgresql --skip import --duration 5
-    DATABASE_URL=... .venv/bin/python manage.py bench_data --size small|medium|large [--seed N] [--reset]
+    DATABASE_URL=... .venv/bin/python -m benchmarks.data --size small|medium|large [--seed N] [--reset]
 
 **With the load generator on another machine** (what the page targets assume; here wrk, gunicorn and
 PostgreSQL share two cores): run the web service on its host with `DJANGO_SETTINGS_MODULE=benchmarks.settings`
@@ -741,7 +741,7 @@ size about 13 minutes per backend once the data exist (the 100,000-row import re
 
 ## Method
 
-- **Data**: `manage.py bench_data --size S` (see `benchmarks/data.py`) writes a hospital year through the
+- **Data**: `python -m benchmarks.data --size S` (see `benchmarks/data.py`) writes a hospital year through the
   project's services and bulk import paths into a separate database per backend and size
   (`var/bench-<size>.sqlite3`; PostgreSQL `ducha_bench` for large, `ducha_bench_<size>` otherwise), reused by
   later runs. Which path writes what:

@@ -1,7 +1,7 @@
-"""bench_data: writes a hospital year through the services, refuses to run twice, wipes only bench DBs."""
+"""python -m benchmarks.data: writes a hospital year through the services, refuses to run twice, wipes only bench DBs."""
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from benchmarks import data
 from complaints.models import Complaint
@@ -55,10 +55,10 @@ def test_generate_writes_every_channel_through_its_services(tiny):
 def test_command_refuses_a_database_that_holds_data(tiny):
     data.generate(size="tiny", seed=1, out=lambda _msg: None)
     with pytest.raises(CommandError):
-        call_command("bench_data", "--size", "small")
+        data.main(["--size", "small"], out=lambda _msg: None)
 
 
 @pytest.mark.django_db
 def test_reset_refuses_a_database_not_named_bench(settings):
     with pytest.raises(CommandError, match="bench"):
-        call_command("bench_data", "--size", "small", "--reset")
+        data.main(["--size", "small", "--reset"], out=lambda _msg: None)
