@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
-# Every table of the project's own apps is counted, so a restore that lost any of them fails loudly.
-PROJECT_APPS = ["supervision", "inspections", "followups", "complaints", "surveys", "reports"]
+from .channels import channels
+
 MEDIA_ARCNAME = "media"
 
 
@@ -43,9 +43,15 @@ def _pg_args() -> list[str]:
     ]
 
 
+def project_apps() -> list[str]:
+    """The core and every registered channel (supervision.channels)."""
+    return ["supervision", *(channel.app for channel in channels())]
+
+
 def row_counts() -> dict[str, int]:
+    # Every table of the project's own apps is counted, so a restore that lost any of them fails loudly.
     counts = {}
-    for app_label in PROJECT_APPS:
+    for app_label in project_apps():
         for model in apps.get_app_config(app_label).get_models():
             if model._meta.managed and not model._meta.proxy:
                 counts[model._meta.label] = model._default_manager.count()
