@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from supervision.admin import TransitionRecordInline
+
 from .models import (
     CalendarDay,
     CalendarYear,
@@ -55,11 +57,8 @@ class AssignmentInline(admin.TabularInline):
     can_delete = False
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TransitionRecordInline):
     model = ComplaintTransition
-    extra = 0
-    readonly_fields = ["action", "from_status", "to_status", "actor", "at", "comment"]
-    can_delete = False
 
 
 class OwnerInline(admin.TabularInline):

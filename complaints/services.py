@@ -244,13 +244,9 @@ def _is_owner(complaint, actor) -> bool:
     return complaint.owner_id is not None and complaint.owner_id == actor.pk
 
 
-_OPEN = {
-    ComplaintStatus.RECEIVED,
-    ComplaintStatus.ACCEPTED,
-    ComplaintStatus.ASSIGNED,
-    ComplaintStatus.INVESTIGATED,
-    ComplaintStatus.ANSWERED,
-}
+_S = ComplaintStatus
+_OPEN = {_S.RECEIVED, _S.ACCEPTED, _S.ASSIGNED, _S.INVESTIGATED, _S.ANSWERED}
+_H = HANDLER_ROLES
 
 # In the order of the buttons: the next step of the workflow first, the side roads after.
 COMPLAINTS = Machine(
@@ -259,62 +255,19 @@ COMPLAINTS = Machine(
     action_labels=ComplaintAction,
     state_refusal=gettext_lazy("“%(action)s” is not possible while the complaint is “%(status)s”."),
     actions=[
-        Action(ComplaintAction.ACCEPT, {ComplaintStatus.RECEIVED}, ComplaintStatus.ACCEPTED, HANDLER_ROLES),
-        Action(
-            ComplaintAction.ASSIGN,
-            {ComplaintStatus.ACCEPTED, ComplaintStatus.ASSIGNED, ComplaintStatus.INVESTIGATED},
-            ComplaintStatus.ASSIGNED,
-            HANDLER_ROLES,
-        ),
+        Action(ComplaintAction.ACCEPT, {_S.RECEIVED}, _S.ACCEPTED, _H),
+        Action(ComplaintAction.ASSIGN, {_S.ACCEPTED, _S.ASSIGNED, _S.INVESTIGATED}, _S.ASSIGNED, _H),
         # The status moves on to "investigated" with the last department's reply (the service).
+        Action(ComplaintAction.REPLY, {_S.ASSIGNED}, None, (Role.DEPT_HEAD,), guard=_reply_waiting),
         Action(
-            ComplaintAction.REPLY, {ComplaintStatus.ASSIGNED}, None, (Role.DEPT_HEAD,), guard=_reply_waiting
+            ComplaintAction.DETERMINE, _OPEN - {_S.RECEIVED, _S.ASSIGNED}, None, _H, guard=_not_determined
         ),
-        Action(
-            ComplaintAction.DETERMINE,
-            {ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATED, ComplaintStatus.ANSWERED},
-            None,
-            HANDLER_ROLES,
-            guard=_not_determined,
-        ),
-        Action(
-            ComplaintAction.ANSWER,
-            {ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATED},
-            ComplaintStatus.ANSWERED,
-            HANDLER_ROLES,
-        ),
-        Action(
-            ComplaintAction.CLOSE,
-            {ComplaintStatus.ANSWERED},
-            ComplaintStatus.CLOSED,
-            HANDLER_ROLES,
-            guard=_determined,
-        ),
-        Action(
-            ComplaintAction.REOPEN,
-            {ComplaintStatus.CLOSED, ComplaintStatus.NOT_ACCEPTED},
-            ComplaintStatus.ACCEPTED,
-            HANDLER_ROLES,
-        ),
-        Action(ComplaintAction.HANDOVER, _OPEN, None, HANDLER_ROLES, also=_is_owner),
-        Action(
-            ComplaintAction.DISPUTE,
-            {
-                ComplaintStatus.ACCEPTED,
-                ComplaintStatus.ASSIGNED,
-                ComplaintStatus.INVESTIGATED,
-                ComplaintStatus.ANSWERED,
-                ComplaintStatus.CLOSED,
-            },
-            None,
-            HANDLER_ROLES,
-        ),
-        Action(
-            ComplaintAction.NOT_ACCEPT,
-            {ComplaintStatus.RECEIVED},
-            ComplaintStatus.NOT_ACCEPTED,
-            HANDLER_ROLES,
-        ),
+        Action(ComplaintAction.ANSWER, {_S.ACCEPTED, _S.INVESTIGATED}, _S.ANSWERED, _H),
+        Action(ComplaintAction.CLOSE, {_S.ANSWERED}, _S.CLOSED, _H, guard=_determined),
+        Action(ComplaintAction.REOPEN, {_S.CLOSED, _S.NOT_ACCEPTED}, _S.ACCEPTED, _H),
+        Action(ComplaintAction.HANDOVER, _OPEN, None, _H, also=_is_owner),
+        Action(ComplaintAction.DISPUTE, _OPEN - {_S.RECEIVED} | {_S.CLOSED}, None, _H),
+        Action(ComplaintAction.NOT_ACCEPT, {_S.RECEIVED}, _S.NOT_ACCEPTED, _H),
     ],
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -144,66 +145,16 @@ def _assign_initial(complaint, user) -> dict:
 
 # How the detail page asks for each action of the complaint's machine (services.COMPLAINTS).
 COMPLAINT_STEPS: dict[str, Step] = {
-    ComplaintAction.ACCEPT: Step(
-        CommentForm, lambda c, u, d: services.complaint_accept(complaint=c, actor=u, comment=d["comment"])
-    ),
-    ComplaintAction.NOT_ACCEPT: Step(
-        ReasonForm, lambda c, u, d: services.complaint_not_accept(complaint=c, actor=u, reason=d["reason"])
-    ),
-    ComplaintAction.HANDOVER: Step(
-        HandoverForm,
-        lambda c, u, d: services.complaint_handover(
-            complaint=c, actor=u, to_user=d["to_user"], note=d["note"]
-        ),
-    ),
-    ComplaintAction.ASSIGN: Step(
-        AssignForm,
-        lambda c, u, d: services.complaint_assign(
-            complaint=c, actor=u, departments=d["departments"], instructions=d["instructions"]
-        ),
-        form_kwargs=_assign_initial,
-    ),
-    ComplaintAction.REPLY: Step(
-        ReplyForm,
-        lambda c, u, d: services.complaint_reply(
-            complaint=c, actor=u, department=d["department"], reply=d["reply"]
-        ),
-        form_kwargs=_reply_departments,
-    ),
-    ComplaintAction.DETERMINE: Step(
-        DetermineForm,
-        lambda c, u, d: services.complaint_determine(
-            complaint=c,
-            actor=u,
-            determination=d["determination"],
-            categories=d["categories"],
-            note=d["note"],
-            department=d["department"],
-            severity=d["severity"],
-            deadline=d["deadline"],
-        ),
-    ),
-    ComplaintAction.ANSWER: Step(
-        AnswerForm,
-        lambda c, u, d: services.complaint_answer(
-            complaint=c, actor=u, method=d["method"], text=d["text"], answered_at=d["answered_at"]
-        ),
-    ),
-    ComplaintAction.CLOSE: Step(
-        CloseForm,
-        lambda c, u, d: services.complaint_close(
-            complaint=c, actor=u, satisfaction=d["satisfaction"], comment=d["comment"]
-        ),
-    ),
-    ComplaintAction.REOPEN: Step(
-        ReasonForm, lambda c, u, d: services.complaint_reopen(complaint=c, actor=u, reason=d["reason"])
-    ),
-    ComplaintAction.DISPUTE: Step(
-        DisputeForm,
-        lambda c, u, d: services.complaint_flag_dispute(
-            complaint=c, actor=u, dispute=d["dispute"], amount=d["amount"], note=d["note"]
-        ),
-    ),
+    ComplaintAction.ACCEPT: Step(CommentForm, services.complaint_accept),
+    ComplaintAction.NOT_ACCEPT: Step(ReasonForm, services.complaint_not_accept),
+    ComplaintAction.HANDOVER: Step(HandoverForm, services.complaint_handover),
+    ComplaintAction.ASSIGN: Step(AssignForm, services.complaint_assign, form_kwargs=_assign_initial),
+    ComplaintAction.REPLY: Step(ReplyForm, services.complaint_reply, form_kwargs=_reply_departments),
+    ComplaintAction.DETERMINE: Step(DetermineForm, services.complaint_determine),
+    ComplaintAction.ANSWER: Step(AnswerForm, services.complaint_answer),
+    ComplaintAction.CLOSE: Step(CloseForm, services.complaint_close),
+    ComplaintAction.REOPEN: Step(ReasonForm, services.complaint_reopen),
+    ComplaintAction.DISPUTE: Step(DisputeForm, services.complaint_flag_dispute),
 }
 
 
@@ -249,17 +200,8 @@ def complaint_action(request, pk: int, action: str):
     if action not in COMPLAINT_STEPS:
         raise Http404
     complaint = _get_visible(request, pk)
-    return run_step(
-        request,
-        steps=COMPLAINT_STEPS,
-        machine=services.COMPLAINTS,
-        obj=complaint,
-        action=action,
-        back=complaint.get_absolute_url(),
-        redisplay=lambda form: complaint_detail(
-            request, pk, bound_form=form, bound_action=action, status=400
-        ),
-    )
+    redisplay = partial(complaint_detail, request, pk, bound_action=action, status=400)
+    return run_step(request, COMPLAINT_STEPS, services.COMPLAINTS, complaint, action, redisplay=redisplay)
 
 
 @role_required(*HANDLERS)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from supervision.admin import SingletonAdmin
-from supervision.errors import ActionNotAllowed
+from supervision.responses import refusals
 
 from . import services
 from .models import (
@@ -60,33 +60,26 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         # Items change through the service, which refuses a version that is in use.
         items = formset.save(commit=False)
-        try:
+        with refusals(request):
             services.checklist_items_change(
                 template=form.instance, save=items, delete=formset.deleted_objects
             )
-        except ActionNotAllowed as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return None
-        formset.save_m2m()
+            formset.save_m2m()
         return None
 
     @admin.action(description=_("Create a new draft version (to edit a checklist in use)"))
     def new_version(self, request, queryset):
         for template in queryset:
-            try:
+            with refusals(request):
                 new = services.template_new_version(template=template, actor=request.user)
                 self.message_user(request, _("Created %(t)s.") % {"t": new})
-            except ActionNotAllowed as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
     @admin.action(description=_("Publish (retires the previous version)"))
     def publish(self, request, queryset):
         for template in queryset:
-            try:
+            with refusals(request):
                 services.template_publish(template=template, actor=request.user)
                 self.message_user(request, _("Published %(t)s.") % {"t": template})
-            except ActionNotAllowed as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
 
 @admin.register(ChartCriterion)

@@ -96,14 +96,26 @@ class FindingAdmin(SimpleHistoryAdmin):
     list_select_related = ("department", "category")
 
 
-class TransitionInline(admin.TabularInline):
-    model = OrderTransition
+class TransitionRecordInline(admin.TabularInline):
+    """The history of a workflow object (``supervision.workflow.TransitionRecord``): read-only, labelled."""
+
     extra = 0
     can_delete = False
-    readonly_fields = ("action", "from_status", "to_status", "actor", "at", "comment")
+    fields = readonly_fields = (
+        "at",
+        "action_label",
+        "from_status_label",
+        "to_status_label",
+        "actor",
+        "comment",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class TransitionInline(TransitionRecordInline):
+    model = OrderTransition
 
 
 @admin.register(RectificationOrder)

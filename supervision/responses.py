@@ -60,14 +60,16 @@ class Refusals:
 
 @dataclass(frozen=True)
 class Step:
-    """How a page asks for one workflow action: its form and the service call.
+    """How a page asks for one workflow action: its form and the service that does it.
 
-    ``run(obj, actor, cleaned_data)`` calls the service; ``form_kwargs(obj, actor)`` gives the form
-    what it needs besides data (a choice of departments, initial values).
+    The service is called as ``service(<machine.subject>=obj, actor=user, **fixed, **cleaned_data)``,
+    so the form's fields are named after the service's arguments. ``form_kwargs(obj, actor)`` gives
+    the form what it needs besides data (a choice of departments, initial values).
     """
 
     form: type[forms.BaseForm]
-    run: Callable[[Any, Any, dict], Any]
+    service: Callable[..., Any]
+    fixed: dict = field(default_factory=dict)
     form_kwargs: Callable[[Any, Any], dict] = field(default=lambda obj, actor: {})
     multipart: bool = False  # the form uploads files
 
@@ -76,6 +78,9 @@ class Step:
         if data is not None:
             kwargs.update(data=data, files=files)
         return self.form(**kwargs)
+
+    def run(self, machine, obj, actor, data: dict):
+        return self.service(**{machine.subject: obj}, actor=actor, **self.fixed, **data)
 
 
 @dataclass
@@ -125,24 +130,25 @@ def action_buttons(
 
 def run_step(
     request,
-    *,
     steps: dict[str, Step],
     machine,
     obj,
     action: str,
-    back: str,
-    redisplay: Callable[[forms.BaseForm], HttpResponse],
+    *,
+    redisplay: Callable[..., HttpResponse],  # called with bound_form=<the invalid form>
+    back: str = "",
 ) -> HttpResponse:
     """The body of a table-driven action view: form → service → message → back to the page.
 
     An invalid form shows the page again with the form open and its errors (400), keeping what
-    was typed; a refusal of the service becomes an error message.
+    was typed; a refusal of the service becomes an error message. ``back`` defaults to the object's
+    page.
     """
     step = steps[action]
     form = step.make_form(action, obj, request.user, data=request.POST, files=request.FILES)
     if not form.is_valid():
-        return redisplay(form)
+        return redisplay(bound_form=form)
     with refusals(request):
-        step.run(obj, request.user, form.cleaned_data)
+        step.run(machine, obj, request.user, form.cleaned_data)
         messages.success(request, _("Done: %(action)s.") % {"action": machine.action_label(action)})
-    return redirect(back)
+    return redirect(back or obj.get_absolute_url())

@@ -158,8 +158,12 @@ def _a_pending_extension(order, actor, context):
         raise ActionNotAllowed(_("There is no extension request waiting for a decision."))
 
 
-_EXTENDABLE = {OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED}
-_OPEN = {*_EXTENDABLE, OrderStatus.SUBMITTED}
+_S = OrderStatus
+_HEAD = (Role.DEPT_HEAD,)  # of the order's own department: scoped=True
+_SUPERVISOR = (Role.SUPERVISOR,)
+_EXTENDABLE = {_S.ISSUED, _S.ACKNOWLEDGED, _S.RETURNED}
+# Granting and refusing differ only in the outcome the service records.
+_DECIDE = {"sources": {*_EXTENDABLE, _S.SUBMITTED}, "target": None, "roles": _SUPERVISOR}
 
 ORDERS = Machine(
     RectificationOrder,
@@ -168,62 +172,30 @@ ORDERS = Machine(
     state_refusal=gettext_lazy("“%(action)s” is not possible while the order is “%(status)s”."),
     scope_refusal=gettext_lazy("You may not “%(action)s”: the order belongs to another department."),
     lock_related=("finding",),
+    subject="order",
     actions=[
-        Action(
-            OrderAction.ACKNOWLEDGE,
-            {OrderStatus.ISSUED},
-            OrderStatus.ACKNOWLEDGED,
-            roles=(Role.DEPT_HEAD,),
-            scoped=True,
-            style="primary",
-        ),
+        Action(OrderAction.ACKNOWLEDGE, {_S.ISSUED}, _S.ACKNOWLEDGED, _HEAD, scoped=True, style="primary"),
         Action(
             OrderAction.SUBMIT,
-            {OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED},
-            OrderStatus.SUBMITTED,
-            roles=(Role.DEPT_HEAD,),
+            {_S.ACKNOWLEDGED, _S.RETURNED},
+            _S.SUBMITTED,
+            _HEAD,
             scoped=True,
             style="primary",
         ),
-        Action(
-            OrderAction.VERIFY,
-            {OrderStatus.SUBMITTED},
-            OrderStatus.CLOSED,
-            roles=(Role.SUPERVISOR,),
-            style="success",
-        ),
-        Action(
-            OrderAction.RETURN,
-            {OrderStatus.SUBMITTED},
-            OrderStatus.RETURNED,
-            roles=(Role.SUPERVISOR,),
-            style="warning",
-        ),
+        Action(OrderAction.VERIFY, {_S.SUBMITTED}, _S.CLOSED, _SUPERVISOR, style="success"),
+        Action(OrderAction.RETURN, {_S.SUBMITTED}, _S.RETURNED, _SUPERVISOR, style="warning"),
         Action(
             OrderAction.REQUEST_EXTENSION,
             _EXTENDABLE,
             None,
-            roles=(Role.DEPT_HEAD,),
+            _HEAD,
             scoped=True,
             guard=_no_pending_extension,
             style="outline-secondary",
         ),
-        Action(
-            OrderAction.GRANT_EXTENSION,
-            _OPEN,
-            None,
-            roles=(Role.SUPERVISOR,),
-            guard=_a_pending_extension,
-            style="outline-success",
-        ),
-        Action(
-            OrderAction.REFUSE_EXTENSION,
-            _OPEN,
-            None,
-            roles=(Role.SUPERVISOR,),
-            guard=_a_pending_extension,
-            style="outline-danger",
-        ),
+        Action(OrderAction.GRANT_EXTENSION, **_DECIDE, guard=_a_pending_extension, style="outline-success"),
+        Action(OrderAction.REFUSE_EXTENSION, **_DECIDE, guard=_a_pending_extension, style="outline-danger"),
     ],
 )
 

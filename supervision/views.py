@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -373,40 +374,16 @@ def finding_issue_order(request, pk: int):
 
 # How the finding page asks for each action of the order's machine (services.ORDERS).
 ORDER_STEPS: dict[str, Step] = {
-    OrderAction.ACKNOWLEDGE: Step(
-        CommentForm, lambda o, u, d: services.order_acknowledge(order=o, actor=u, comment=d["comment"])
-    ),
-    OrderAction.SUBMIT: Step(
-        SubmitForm,
-        lambda o, u, d: services.order_submit(
-            order=o,
-            actor=u,
-            cause=d["cause"],
-            corrective_action=d["corrective_action"],
-            evidence=d["evidence"],
-            comment=d["comment"],
-        ),
-        multipart=True,
-    ),
-    OrderAction.VERIFY: Step(
-        CommentForm, lambda o, u, d: services.order_verify(order=o, actor=u, comment=d["comment"])
-    ),
-    OrderAction.RETURN: Step(
-        ReturnForm, lambda o, u, d: services.order_return(order=o, actor=u, reason=d["reason"])
-    ),
-    OrderAction.REQUEST_EXTENSION: Step(
-        ExtensionRequestForm,
-        lambda o, u, d: services.order_request_extension(
-            order=o, actor=u, requested_deadline=d["requested_deadline"], reason=d["reason"]
-        ),
-    ),
+    OrderAction.ACKNOWLEDGE: Step(CommentForm, services.order_acknowledge),
+    OrderAction.SUBMIT: Step(SubmitForm, services.order_submit, multipart=True),
+    OrderAction.VERIFY: Step(CommentForm, services.order_verify),
+    OrderAction.RETURN: Step(ReturnForm, services.order_return),
+    OrderAction.REQUEST_EXTENSION: Step(ExtensionRequestForm, services.order_request_extension),
     OrderAction.GRANT_EXTENSION: Step(
-        ExtensionDecisionForm,
-        lambda o, u, d: services.order_decide_extension(order=o, actor=u, grant=True, comment=d["comment"]),
+        ExtensionDecisionForm, services.order_decide_extension, {"grant": True}
     ),
     OrderAction.REFUSE_EXTENSION: Step(
-        ExtensionDecisionForm,
-        lambda o, u, d: services.order_decide_extension(order=o, actor=u, grant=False, comment=d["comment"]),
+        ExtensionDecisionForm, services.order_decide_extension, {"grant": False}
     ),
 }
 
@@ -417,17 +394,8 @@ def order_action(request, pk: int, action: str):
     if action not in ORDER_STEPS:
         raise Http404
     order = get_scoped_or_404(RectificationOrder.objects.select_related("finding"), request.user, pk=pk)
-    return run_step(
-        request,
-        steps=ORDER_STEPS,
-        machine=services.ORDERS,
-        obj=order,
-        action=action,
-        back=order.get_absolute_url(),
-        redisplay=lambda form: finding_detail(
-            request, order.finding_id, bound_form=form, bound_action=action, status=400
-        ),
-    )
+    redisplay = partial(finding_detail, request, order.finding_id, bound_action=action, status=400)
+    return run_step(request, ORDER_STEPS, services.ORDERS, order, action, redisplay=redisplay)
 
 
 @role_required(*ALL_ROLES)

@@ -84,8 +84,11 @@ class Machine:
         status_field: str = "status",
         in_scope: Callable[[Any, Any], bool] | None = None,
         lock_related: Sequence[str] = (),
+        subject: str = "",
     ):
         self.model = model
+        # The services' keyword for the object (``order_submit(order=...)``).
+        self.subject = subject or model._meta.model_name
         self.history = history
         self.status_field = status_field
         self.state_refusal = state_refusal
@@ -249,7 +252,9 @@ class TransitionRecord(models.Model):
     """One row per workflow step: who, when, which action, from, to, comment. Append-only.
 
     Every machine's history table inherits this and adds the foreign key to its subject, named
-    by ``subject_field`` (a table about several kinds of subject overrides ``subject_kwargs``).
+    by ``subject_field``. A table about several kinds of subject (a generic foreign key) overrides
+    ``subject_kwargs`` (the fields that point at the subject) and ``subject_model`` (whose machine
+    words the labels).
     """
 
     subject_field: ClassVar[str] = ""
@@ -279,17 +284,22 @@ class TransitionRecord(models.Model):
     # The labels, read from the subject's machine (the table's fields hold codes only).
     @property
     def action_label(self):
-        return machine_for(self._subject_model()).action_label(self.action)
+        return machine_for(self.subject_model()).action_label(self.action)
 
     @property
     def from_status_label(self):
-        return machine_for(self._subject_model()).status_label(self.from_status) if self.from_status else ""
+        return machine_for(self.subject_model()).status_label(self.from_status) if self.from_status else ""
 
     @property
     def to_status_label(self):
-        return machine_for(self._subject_model()).status_label(self.to_status)
+        return machine_for(self.subject_model()).status_label(self.to_status)
 
-    def _subject_model(self):
+    # Column titles where the admin lists them.
+    action_label.fget.short_description = gettext_lazy("action")
+    from_status_label.fget.short_description = gettext_lazy("from")
+    to_status_label.fget.short_description = gettext_lazy("to")
+
+    def subject_model(self):
         return self._meta.get_field(self.subject_field).related_model
 
 

@@ -2,6 +2,11 @@
 
 import re
 
+import pytest
+from django.utils import translation
+
+from supervision.errors import ActionNotAllowed
+
 BUTTON = re.compile(r'data-action="([^"]+)"')
 
 
@@ -16,3 +21,15 @@ def table_of(machine) -> dict[str, tuple[set[str], str | None, set[str], bool]]:
 def buttons_on(html: str) -> list[str]:
     """The workflow buttons a page shows (``templates/_workflow_actions.html``), in page order."""
     return BUTTON.findall(html)
+
+
+def run_or_refused(machine, obj, actor, action: str, *, refusal: str | None, snapshot):
+    """Run ``action`` through the machine. With ``refusal`` (a part of the English message) it must be
+    refused with that reason and change nothing (``snapshot(obj)`` the same before and after)."""
+    if refusal is None:
+        return machine.transition(obj, actor=actor, action=action)
+    before = snapshot(obj)
+    with translation.override("en"), pytest.raises(ActionNotAllowed, match=refusal):
+        machine.transition(obj, actor=actor, action=action)
+    assert snapshot(obj) == before
+    return None
