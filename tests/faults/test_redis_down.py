@@ -39,7 +39,7 @@ def test_settings_with_redis_url_use_django_redis_fail_soft_on_a_database_of_its
     import sys
 
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "CACHE_URL"},
         "REDIS_URL": "redis://127.0.0.1:1/3",
         "DJANGO_SETTINGS_MODULE": "supervision.settings",
         "DEBUG": "1",
