@@ -257,11 +257,12 @@ if CACHE_URL:
         )
 
 # A hung Redis must fail fast: 2 s for connect and for each socket operation of the broker (an
-# enqueue gives up and the sweep picks the work up). A cache answer slower than 0.5 s is worth less
-# than recomputing it: django-redis tries Redis on every call, so this bounds what each cache call
-# costs while Redis hangs.
+# enqueue gives up and the sweep picks the work up). A cache answer later than 0.1 s is worth less
+# than recomputing it (a Redis on the LAN answers in well under a millisecond): django-redis tries
+# Redis on every call, so this bounds what each cache call costs while Redis hangs (a frozen Redis:
+# the dashboard in ~2 s instead of ~9 s with 0.5 s, docs/fault-drills.md).
 BROKER_SOCKET_TIMEOUT = 2
-CACHE_SOCKET_TIMEOUT = 0.5
+CACHE_SOCKET_TIMEOUT = 0.1
 # One warning line per cache call that Redis failed (supervision.logs.CacheOutageAsOneLine).
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "ducha.cache"
