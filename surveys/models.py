@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 
 from supervision.models import Department, Finding, Staff
 from supervision.wording import join_list
+from supervision.workflow import TransitionRecord
 
 
 class Dimension(models.TextChoices):
@@ -210,23 +211,22 @@ class Campaign(models.Model):
         return self.status == CampaignStatus.OPEN and self.start <= day <= self.end
 
 
-class CampaignTransition(models.Model):
-    """History of a campaign's status (who, when, from, to, comment)."""
+class CampaignAction(models.TextChoices):
+    """The steps of a campaign's machine (``surveys.services.CAMPAIGNS``)."""
 
+    CLOSE = "close", _("Close campaign")
+    REOPEN = "reopen", _("Reopen campaign")
+
+
+class CampaignTransition(TransitionRecord):
+    """History of a campaign's status (``supervision.workflow``); no actor: closed by the schedule."""
+
+    subject_field = "campaign"
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=16, choices=CampaignStatus.choices)
-    to_status = models.CharField(max_length=16, choices=CampaignStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.CharField(max_length=300, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.campaign_id} {self.from_status}→{self.to_status}"
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("campaign transition")
+        verbose_name_plural = _("campaign transitions")
 
 
 class Distribution(models.Model):

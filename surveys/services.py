@@ -11,15 +11,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supervision.errors import ActionNotAllowed
 from supervision.models import Category, Department, FindingSource, Role, Staff, User
+from supervision.workflow import Action, Machine
 
 from .models import (
     LOW_MAX,
     SATISFIED_MIN,
     Answer,
     Campaign,
+    CampaignAction,
     CampaignStatus,
     CampaignTransition,
     Channel,
@@ -243,21 +246,51 @@ def campaign_save(
     return campaign
 
 
+MANAGERS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+# A campaign's machine: managers close and reopen it; the schedule closes it when its period ends.
+CAMPAIGNS = Machine(
+    Campaign,
+    history=CampaignTransition,
+    action_labels=CampaignAction,
+    state_refusal=gettext_lazy("The campaign is already in that state."),
+    actions=[
+        Action(
+            CampaignAction.CLOSE,
+            {CampaignStatus.OPEN},
+            CampaignStatus.CLOSED,
+            roles=MANAGERS,
+            style="outline-danger",
+        ),
+        Action(
+            CampaignAction.REOPEN,
+            {CampaignStatus.CLOSED},
+            CampaignStatus.OPEN,
+            roles=MANAGERS,
+            style="outline-success",
+        ),
+    ],
+)
+
+
 @transaction.atomic
+def campaign_transition(
+    *, campaign: Campaign, action: str, actor: User | None, comment: str = ""
+) -> Campaign:
+    """Close or reopen a campaign; ``actor`` None is the schedule."""
+    return CAMPAIGNS.transition(campaign, actor=actor, action=action, comment=comment, save=["status"])
+
+
 def campaign_set_status(
     *, campaign: Campaign, status: str, actor: User | None, comment: str = ""
 ) -> Campaign:
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if status not in CampaignStatus.values or locked.status == status:
-        raise ActionNotAllowed(_("The campaign is already in that state."))
-    if actor is not None and not actor.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR):
-        raise ActionNotAllowed(_("You may not change this campaign."))
-    CampaignTransition.objects.create(
-        campaign=locked, from_status=locked.status, to_status=status, actor=actor, comment=comment
+    """The campaign's step that reaches ``status``."""
+    action = {CampaignStatus.CLOSED: CampaignAction.CLOSE, CampaignStatus.OPEN: CampaignAction.REOPEN}.get(
+        status
     )
-    locked.status = status
-    locked.save(update_fields=["status"])
-    return locked
+    if action is None:
+        raise ActionNotAllowed(_("The campaign is already in that state."))
+    return campaign_transition(campaign=campaign, action=action, actor=actor, comment=comment)
 
 
 def campaigns_close_ended(*, today: dt.date | None = None) -> int:

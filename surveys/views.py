@@ -24,7 +24,8 @@ from supervision.access import get_scoped_or_404, id_param, role_required, scope
 from supervision.errors import ActionNotAllowed
 from supervision.figcache import cached_figures, rendered_once
 from supervision.models import Category, Department, Role, Staff
-from supervision.responses import partial_or_page, refusals
+from supervision.responses import partial_or_page, refusal_message, refusals
+from supervision.workflow import allowed_actions
 
 from . import exports, posters, selectors, services
 from .filters import ResponseFilter
@@ -267,61 +268,72 @@ def questionnaire_list(request):
     )
 
 
+def _meta_form(q: Questionnaire, data=None) -> QuestionnaireMetaForm:
+    form = QuestionnaireMetaForm(
+        data, initial={"code": q.code, "title": q.title, "description": q.description}
+    )
+    form.fields["code"].disabled = True
+    return form
+
+
+def _save_meta(q: Questionnaire, form) -> None:
+    services.questionnaire_update(
+        questionnaire=q, title=form.cleaned_data["title"], description=form.cleaned_data["description"]
+    )
+
+
+def _save_question(q: Questionnaire, form) -> None:
+    data = form.cleaned_data
+    services.question_save(
+        questionnaire=q,
+        section=data["section"],
+        kind=data["kind"],
+        text=data["text"],
+        help_text=data["help_text"],
+        required=data["required"],
+        order=data["order"],
+        choices=form.choice_list(),
+        max_length=data["max_length"],
+    )
+
+
+# The questionnaire page's forms, by the ``action`` they post: (context name, form, save).
+QUESTIONNAIRE_FORMS = {
+    "meta": ("meta_form", _meta_form, _save_meta),
+    "section": (
+        "section_form",
+        lambda q, data=None: SectionForm(data, prefix="s"),
+        lambda q, form: services.section_save(questionnaire=q, **form.cleaned_data),
+    ),
+    "question": (
+        "question_form",
+        lambda q, data=None: QuestionForm(data, questionnaire=q, prefix="n"),
+        _save_question,
+    ),
+}
+
+
 @role_required(*MANAGERS)
 def questionnaire_detail(request, pk: int):
     q = get_object_or_404(Questionnaire, pk=pk)
-    meta_form = QuestionnaireMetaForm(
-        initial={"code": q.code, "title": q.title, "description": q.description}
-    )
-    meta_form.fields["code"].disabled = True
-    section_form = SectionForm(prefix="s")
-    question_form = QuestionForm(questionnaire=q, prefix="n")
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "meta":
-                meta_form = QuestionnaireMetaForm(request.POST, initial={"code": q.code})
-                meta_form.fields["code"].disabled = True
-                if meta_form.is_valid():
-                    services.questionnaire_update(
-                        questionnaire=q,
-                        title=meta_form.cleaned_data["title"],
-                        description=meta_form.cleaned_data["description"],
-                    )
-                    return redirect(q)
-            elif action == "section":
-                section_form = SectionForm(request.POST, prefix="s")
-                if section_form.is_valid():
-                    services.section_save(questionnaire=q, **section_form.cleaned_data)
-                    return redirect(q)
-            elif action == "question":
-                question_form = QuestionForm(request.POST, questionnaire=q, prefix="n")
-                if question_form.is_valid():
-                    data = question_form.cleaned_data
-                    services.question_save(
-                        questionnaire=q,
-                        section=data["section"],
-                        kind=data["kind"],
-                        text=data["text"],
-                        help_text=data["help_text"],
-                        required=data["required"],
-                        order=data["order"],
-                        choices=question_form.choice_list(),
-                        max_length=data["max_length"],
-                    )
-                    return redirect(q)
-        except ActionNotAllowed as e:
-            messages.error(request, _error_text(e))
-            return redirect(q)
-        except ValidationError as e:
-            target = question_form if action == "question" else section_form
-            target.add_error(None, e.messages)
+    forms = {name: make(q) for name, make, _save in QUESTIONNAIRE_FORMS.values()}
+    if request.method == "POST" and request.POST.get("action") in QUESTIONNAIRE_FORMS:
+        name, make, save = QUESTIONNAIRE_FORMS[request.POST["action"]]
+        form = forms[name] = make(q, request.POST)
+        if form.is_valid():
+            try:
+                save(q, form)
+            except ActionNotAllowed as e:  # a published version: the page says why, nothing changed
+                refusal_message(request, e)
+                return redirect(q)
+            except ValidationError as e:
+                form.add_error(None, e.messages)
+            else:
+                return redirect(q)
     context = {
         "q": q,
         "sections": q.sections.prefetch_related("questions"),
-        "meta_form": meta_form,
-        "section_form": section_form,
-        "question_form": question_form,
+        **forms,
         "preview": QuestionnaireForm(questionnaire=q, prefix="preview"),
         "versions": Questionnaire.objects.filter(code=q.code).order_by("-version"),
     }
@@ -349,7 +361,7 @@ def question_edit(request, pk: int):
                 max_length=data["max_length"],
             )
         except ActionNotAllowed as e:
-            messages.error(request, _error_text(e))
+            refusal_message(request, e)
             return redirect(q)
         except ValidationError as e:
             form.add_error(None, e.messages)
@@ -358,28 +370,48 @@ def question_edit(request, pk: int):
     return render(request, "surveys/question_edit.html", {"form": form, "question": question, "q": q})
 
 
+def _publish(request, q: Questionnaire):
+    services.questionnaire_publish(questionnaire=q, actor=request.user)
+    messages.success(request, _("Version %(v)s published.") % {"v": q.version})
+    return q
+
+
+def _new_version(request, q: Questionnaire):
+    new = services.questionnaire_new_version(questionnaire=q, actor=request.user)
+    messages.success(request, _("Draft version %(v)s created; edit it and publish.") % {"v": new.version})
+    return new
+
+
+def _delete_question(request, q: Questionnaire):
+    question = get_object_or_404(Question, pk=id_param(request.POST.get("question")), questionnaire=q)
+    services.question_delete(question=question)
+    return q
+
+
+def _delete_section(request, q: Questionnaire):
+    section = get_object_or_404(Section, pk=id_param(request.POST.get("section")), questionnaire=q)
+    services.section_delete(section=section)
+    return q
+
+
+# The questionnaire's buttons, by the action in the URL: each calls a service and says where to go.
+QUESTIONNAIRE_ACTIONS = {
+    "publish": _publish,
+    "new-version": _new_version,
+    "delete-question": _delete_question,
+    "delete-section": _delete_section,
+}
+
+
 @role_required(*MANAGERS)
 @require_POST
 def questionnaire_action(request, pk: int, action: str):
     q = get_object_or_404(Questionnaire, pk=pk)
+    run = QUESTIONNAIRE_ACTIONS.get(action)
+    if run is None:
+        raise Http404
     with refusals(request):
-        if action == "publish":
-            services.questionnaire_publish(questionnaire=q, actor=request.user)
-            messages.success(request, _("Version %(v)s published.") % {"v": q.version})
-        elif action == "new-version":
-            new = services.questionnaire_new_version(questionnaire=q, actor=request.user)
-            messages.success(
-                request, _("Draft version %(v)s created; edit it and publish.") % {"v": new.version}
-            )
-            return redirect(new)
-        elif action == "delete-question":
-            question = get_object_or_404(Question, pk=request.POST.get("question"), questionnaire=q)
-            services.question_delete(question=question)
-        elif action == "delete-section":
-            section = get_object_or_404(Section, pk=request.POST.get("section"), questionnaire=q)
-            services.section_delete(section=section)
-        else:
-            raise Http404
+        return redirect(run(request, q))
     return redirect(q)
 
 
@@ -465,6 +497,8 @@ def campaign_detail(request, pk: int):
         "progress": selectors.campaign_progress_pct(campaign),
         "links": links,
         "is_manager": request.user.has_role(*MANAGERS),
+        # The close / reopen buttons: exactly the steps the campaign's machine would accept.
+        "actions": allowed_actions(campaign, request.user),
         "distribution_form": DistributionForm(departments=departments, prefix="d"),
         "token_form": TokenIssueForm(departments=departments, prefix="t"),
         "distributions": campaign.distributions.select_related("department")[:20],
@@ -473,39 +507,48 @@ def campaign_detail(request, pk: int):
     return render(request, "surveys/campaign_detail.html", context)
 
 
+def _record_distribution(request, campaign: Campaign, departments):
+    form = DistributionForm(request.POST, departments=departments, prefix="d")
+    if not form.is_valid():
+        messages.error(request, _("Please check the department, date and number of copies."))
+        return redirect(campaign)
+    services.distribution_record(campaign=campaign, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("Distribution recorded."))
+    return redirect(campaign)
+
+
+def _issue_tokens(request, campaign: Campaign, departments):
+    form = TokenIssueForm(request.POST, departments=departments, prefix="t")
+    if not form.is_valid():
+        messages.error(request, _("Please check the department and the number of links."))
+        return redirect(campaign)
+    tokens = services.tokens_issue(campaign=campaign, actor=request.user, **form.cleaned_data)
+    urls = [request.build_absolute_uri(t.get_absolute_url()) for t in tokens]
+    return render(
+        request, "surveys/token_list.html", {"campaign": campaign, "tokens": zip(tokens, urls, strict=True)}
+    )
+
+
+# What a campaign page posts besides the machine's steps (services.CAMPAIGNS): the paper and link forms.
+CAMPAIGN_RECORDS = {"distribution": _record_distribution, "tokens": _issue_tokens}
+
+
 @role_required(*MANAGERS)
 @require_POST
 def campaign_action(request, pk: int, action: str):
     campaign = get_object_or_404(Campaign, pk=pk)
-    departments = _campaign_departments(campaign, request.user)
+    if action in services.CAMPAIGNS.actions:
+        with refusals(request):
+            services.campaign_transition(campaign=campaign, action=action, actor=request.user)
+        return redirect(campaign)
+    record = CAMPAIGN_RECORDS.get(action)
+    if record is None:
+        raise Http404
     try:
-        if action in ("close", "reopen"):
-            status = CampaignStatus.CLOSED if action == "close" else CampaignStatus.OPEN
-            services.campaign_set_status(campaign=campaign, status=status, actor=request.user)
-        elif action == "distribution":
-            form = DistributionForm(request.POST, departments=departments, prefix="d")
-            if not form.is_valid():
-                messages.error(request, _("Please check the department, date and number of copies."))
-                return redirect(campaign)
-            services.distribution_record(campaign=campaign, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Distribution recorded."))
-        elif action == "tokens":
-            form = TokenIssueForm(request.POST, departments=departments, prefix="t")
-            if not form.is_valid():
-                messages.error(request, _("Please check the department and the number of links."))
-                return redirect(campaign)
-            tokens = services.tokens_issue(campaign=campaign, actor=request.user, **form.cleaned_data)
-            urls = [request.build_absolute_uri(t.get_absolute_url()) for t in tokens]
-            return render(
-                request,
-                "surveys/token_list.html",
-                {"campaign": campaign, "tokens": zip(tokens, urls, strict=True)},
-            )
-        else:
-            raise Http404
-    except ValidationError as e:
+        return record(request, campaign, _campaign_departments(campaign, request.user))
+    except ValidationError as e:  # the service's refusal, or its check of the input
         messages.error(request, _error_text(e))
-    return redirect(campaign)
+        return redirect(campaign)
 
 
 @role_required(*MANAGERS)
