@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.models import Department, SingletonModel
+from supervision.workflow import TransitionRecord
 
 ALL_SCOPE = "all"
 
@@ -119,33 +120,33 @@ class Report(models.Model):
         return now - self.started_at > dt.timedelta(minutes=minutes)
 
     @property
-    def can_retry(self) -> bool:
-        return self.status in (ReportStatus.FAILED, ReportStatus.READY) or self.is_stale()
-
-    @property
     def in_progress(self) -> bool:
         return self.status in (ReportStatus.QUEUED, ReportStatus.BUILDING)
 
 
-class ReportEvent(models.Model):
-    """One row per status change of a report: who, when, from, to, comment. Append-only."""
+class ReportAction(models.TextChoices):
+    """The steps of a report's machine (``reports.services.REPORTS``)."""
 
+    REQUEST = "request", _("Requested")
+    RETRY = "retry", _("Retry")
+    BUILD = "build", _("Build started")
+    FAIL = "fail", _("Build failed")
+    FINISH = "finish", _("Build finished")
+
+
+class ReportEvent(TransitionRecord):
+    """One row per status change of a report (``supervision.workflow``). Append-only."""
+
+    subject_field = "report"
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    # A requester may leave; the report's history stays, without their name.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    from_status = models.CharField(_("from"), max_length=16, choices=ReportStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=ReportStatus.choices)
-    comment = models.TextField(_("comment"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("report event")
         verbose_name_plural = _("report events")
-
-    def __str__(self) -> str:
-        return f"{self.report_id} {self.from_status}→{self.to_status}"
 
 
 def _pct_target(label, default):

@@ -19,20 +19,61 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supervision.errors import ActionNotAllowed
 from supervision.models import Department, Role
 from supervision.tasking import enqueue_on_commit
+from supervision.workflow import Action, Machine
 
-from .models import Report, ReportEvent, ReportFormat, ReportKind, ReportStatus, scope_key_for
+from .models import Report, ReportAction, ReportEvent, ReportFormat, ReportKind, ReportStatus, scope_key_for
 
 logger = logging.getLogger(__name__)
 
 
-def _event(report: Report, *, actor, from_status: str, to_status: str, comment: str = "") -> None:
-    ReportEvent.objects.create(
-        report=report, actor=actor, from_status=from_status, to_status=to_status, comment=comment[:2000]
-    )
+def _not_building_now(report: Report, actor, context: dict) -> None:
+    # A "building" report is taken again only when its worker stopped reporting (it died).
+    if report.status == ReportStatus.BUILDING and not report.is_stale():
+        raise ActionNotAllowed(_("This report is already queued or being built."))
+
+
+# A report's machine. Requesting a report (a new one, or the same key again from the request form)
+# is its creation step, checked on the departments asked for (``_check_requester``) and recorded
+# with ``REPORTS.record``; the build steps belong to the worker (no role: actor None).
+REPORTS = Machine(
+    Report,
+    history=ReportEvent,
+    action_labels=ReportAction,
+    state_refusal=gettext_lazy("This report is already queued or being built."),
+    actions=[
+        Action(
+            ReportAction.RETRY,
+            {ReportStatus.FAILED, ReportStatus.READY, ReportStatus.BUILDING},
+            ReportStatus.QUEUED,
+            roles=(Role.ADMINISTRATOR,),
+            guard=_not_building_now,
+            style="outline-secondary",
+        ),
+        Action(
+            ReportAction.BUILD,
+            {ReportStatus.QUEUED, ReportStatus.BUILDING},
+            ReportStatus.BUILDING,
+            roles=(),
+            guard=_not_building_now,
+        ),
+        Action(ReportAction.FAIL, {ReportStatus.BUILDING}, ReportStatus.FAILED, roles=()),
+        Action(ReportAction.FINISH, {ReportStatus.BUILDING}, ReportStatus.READY, roles=()),
+    ],
+)
+
+
+def _requeue(report: Report, requested_by) -> None:
+    report.status = ReportStatus.QUEUED
+    report.progress = 0
+    report.failure_reason = ""
+    report.requested_by = requested_by or report.requested_by
+    report.created_at = timezone.now()
+    report.started_at = report.finished_at = None
 
 
 def _check_requester(actor, department_ids: list[int]) -> None:
@@ -76,70 +117,63 @@ def report_request(
     if created:
         if department_ids:
             report.departments.set(Department.objects.filter(pk__in=department_ids))
-        _event(
-            report, actor=requested_by, from_status="", to_status=ReportStatus.QUEUED, comment=_("Requested")
+        REPORTS.record(
+            report, action=ReportAction.REQUEST, actor=requested_by, from_status="", comment=_("Requested")
         )
     elif report.in_progress and not report.is_stale():
         return report
     else:
         previous = report.status
-        report.status = ReportStatus.QUEUED
-        report.progress = 0
-        report.failure_reason = ""
-        report.requested_by = requested_by or report.requested_by
-        report.created_at = timezone.now()
-        report.started_at = report.finished_at = None
+        _requeue(report, requested_by)
         report.save()
-        _event(
+        REPORTS.record(
             report,
+            action=ReportAction.REQUEST,
             actor=requested_by,
             from_status=previous,
-            to_status=ReportStatus.QUEUED,
             comment=_("Requested again"),
         )
     if enqueue:
-        from .tasks import build_report
-
-        enqueue_on_commit(build_report, report.pk)
+        _enqueue(report)
     return report
+
+
+def _enqueue(report: Report) -> None:
+    from .tasks import build_report
+
+    enqueue_on_commit(build_report, report.pk)
 
 
 @transaction.atomic
 def report_retry(*, report: Report, actor) -> Report:
-    """Retry a failed (or stale) report. Refused while it is queued or building normally."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if actor is not None and not actor.has_role(Role.ADMINISTRATOR):
-        raise ActionNotAllowed(_("Only administrators may retry a report."))
-    if not report.can_retry:
-        raise ActionNotAllowed(_("This report is already queued or being built."))
-    return report_request(
-        kind=report.kind,
-        start=report.period_start,
-        end=report.period_end,
-        fmt=report.format,
-        departments=list(report.departments.values_list("pk", flat=True)),
-        requested_by=actor,
+    """Build a failed, ready or stale report again. Refused while it is queued or building normally."""
+    report = REPORTS.transition(
+        report, actor=actor, action=ReportAction.RETRY, mutate=lambda r: _requeue(r, actor)
     )
+    _enqueue(report)
+    return report
 
 
 def _claim(report_id: int) -> Report | None:
-    """Move a queued (or stale building) report to building; None when there is nothing to do."""
-    with transaction.atomic():
-        report = Report.objects.select_for_update().filter(pk=report_id).first()
-        if report is None:
-            return None
-        if report.status == ReportStatus.READY or report.status == ReportStatus.FAILED:
-            return None  # already done: building again needs a new request (idempotent task)
-        if report.status == ReportStatus.BUILDING and not report.is_stale():
-            return None  # another worker is on it
-        previous = report.status
-        report.status = ReportStatus.BUILDING
+    """Move a queued (or stale building) report to building; None when there is nothing to do:
+    already built or failed (building again needs a new request: the task is idempotent), or a
+    live worker is on it."""
+
+    def start(report):
         report.started_at = timezone.now()
         report.progress = 5
         report.build_count += 1
-        report.save(update_fields=["status", "started_at", "progress", "build_count"])
-        _event(report, actor=None, from_status=previous, to_status=ReportStatus.BUILDING)
-        return report
+
+    try:
+        return REPORTS.transition(
+            Report(pk=report_id),
+            actor=None,
+            action=ReportAction.BUILD,
+            mutate=start,
+            save=["status", "started_at", "progress", "build_count"],
+        )
+    except (Report.DoesNotExist, ActionNotAllowed):
+        return None
 
 
 def _set_progress(report_id: int, value: int) -> None:
@@ -213,35 +247,35 @@ def report_build(*, report_id: int, today: dt.date | None = None) -> Report | No
             size, name = _build_and_write(report, report_id, today)
     except Exception as exc:
         logger.exception("report %s failed", report_id)
-        with transaction.atomic():
-            report = Report.objects.select_for_update().get(pk=report_id)
-            previous = report.status
-            report.status = ReportStatus.FAILED
-            report.failure_reason = f"{type(exc).__name__}: {exc}"[:2000]
-            report.finished_at = timezone.now()
-            report.save(update_fields=["status", "failure_reason", "finished_at"])
-            _event(
-                report,
-                actor=None,
-                from_status=previous,
-                to_status=ReportStatus.FAILED,
-                comment=report.failure_reason,
-            )
-        return report
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report_id)
-        previous = report.status
-        report.status = ReportStatus.READY
-        report.progress = 100
-        report.file.name = name
-        report.file_size = size
-        report.failure_reason = ""
-        report.finished_at = timezone.now()
-        report.save(
-            update_fields=["status", "progress", "file", "file_size", "failure_reason", "finished_at"]
+        reason = f"{type(exc).__name__}: {exc}"[:2000]
+
+        def failed(r):
+            r.failure_reason = reason
+            r.finished_at = timezone.now()
+
+        return _settle(report, ReportAction.FAIL, failed, ["status", "failure_reason", "finished_at"], reason)
+
+    def finished(r):
+        r.progress = 100
+        r.file.name = name
+        r.file_size = size
+        r.failure_reason = ""
+        r.finished_at = timezone.now()
+
+    fields = ["status", "progress", "file", "file_size", "failure_reason", "finished_at"]
+    return _settle(report, ReportAction.FINISH, finished, fields, "")
+
+
+def _settle(report: Report, action: str, mutate, fields: list[str], comment: str) -> Report:
+    """The end of a build. A build that an administrator queued again meanwhile (it looked stale)
+    is left queued: the next build writes the same file again."""
+    try:
+        return REPORTS.transition(
+            report, actor=None, action=action, mutate=mutate, save=fields, comment=comment
         )
-        _event(report, actor=None, from_status=previous, to_status=ReportStatus.READY)
-    return report
+    except ActionNotAllowed:
+        logger.warning("report %s was queued again while it was being built", report.pk)
+        return Report.objects.get(pk=report.pk)
 
 
 def reports_schedule_period(*, kind: str, today: dt.date | None = None) -> list[Report]:

@@ -14,6 +14,7 @@ from supervision.access import role_required
 from supervision.errors import ActionNotAllowed
 from supervision.models import Role
 from supervision.responses import partial_or_page, refusals
+from supervision.workflow import allowed_actions
 
 from . import selectors, services
 from .forms import ReportRequestForm
@@ -41,15 +42,15 @@ def _list_context(request, form=None) -> dict:
         "page": page,
         "form": form if can_request else None,
         "any_in_progress": any(r.in_progress for r in page.object_list),
-        "is_admin": request.user.has_role(Role.ADMINISTRATOR),
     }
 
 
 @role_required(*VIEWERS)
 @require_GET
 def report_list(request):
-    context = _list_context(request)
-    return partial_or_page(request, "reports/report_list.html", "reports/_report_table.html", context)
+    return partial_or_page(
+        request, "reports/report_list.html", "reports/_report_table.html", _list_context(request)
+    )
 
 
 @role_required(*REQUESTERS)
@@ -86,7 +87,8 @@ def report_detail(request, pk: int):
     context = {
         "report": report,
         "events": report.events.select_related("actor"),
-        "is_admin": request.user.has_role(Role.ADMINISTRATOR),
+        # The retry button: shown exactly when the report's machine would accept it.
+        "actions": allowed_actions(report, request.user),
     }
     return partial_or_page(request, "reports/report_detail.html", "reports/_report_status.html", context)
 
@@ -126,6 +128,6 @@ def report_download(request, pk: int):
 def report_retry(request, pk: int):
     report = _get_report(request, pk)
     with refusals(request):
-        report = services.report_retry(report=report, actor=request.user)
+        services.report_retry(report=report, actor=request.user)
         messages.success(request, _("The report is queued again."))
     return redirect(report.get_absolute_url())

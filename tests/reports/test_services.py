@@ -102,7 +102,7 @@ def test_a_stale_building_report_can_be_retried(seeded, administrator, settings)
         status=ReportStatus.BUILDING, started_at=timezone.now() - dt.timedelta(hours=2)
     )
     report.refresh_from_db()
-    assert report.is_stale() and report.can_retry
+    assert report.is_stale() and services.REPORTS.allowed(report, administrator, "retry")
     services.report_retry(report=report, actor=administrator)
     report.refresh_from_db()
     assert report.status == ReportStatus.QUEUED
