@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.models import Department, DischargeStay, Staff
+from supervision.workflow import TransitionRecord
 
 
 class FollowupPolicy(models.Model):
@@ -254,24 +255,28 @@ class FollowupTask(models.Model):
         return self.claim_active(now) and self.claimed_by_id == user.pk
 
 
-class TaskTransition(models.Model):
-    task = models.ForeignKey(FollowupTask, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(_("action"), max_length=24)
-    from_status = models.CharField(_("from"), max_length=12, choices=TaskStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=TaskStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+class TaskAction(models.TextChoices):
+    """The steps of a task's machine (``followups.services.TASKS``) and those outside its table."""
 
-    class Meta:
-        ordering = ["at", "id"]
+    CLAIM = "claim", _("Take the task")
+    RELEASE = "release", _("Put it back")
+    CALL = "call", _("Record the call")
+    LETTER = "letter", _("Record the letter follow-up")
+    # Outside the table: a supervisor's manual addition, the morning's expiry, a death's cascade.
+    CREATE = "create", _("Added by hand")
+    EXPIRE = "expire", _("Window passed")
+    CANCEL = "cancel", _("Cancelled")
+
+
+class TaskTransition(TransitionRecord):
+    """One row per step of a follow-up task (``supervision.workflow``). Append-only."""
+
+    subject_field = "task"
+    task = models.ForeignKey(FollowupTask, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("task transition")
         verbose_name_plural = _("task transitions")
-
-    def __str__(self) -> str:
-        return f"{self.task_id} {self.from_status}→{self.to_status}"
 
 
 class Outcome(models.TextChoices):

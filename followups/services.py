@@ -1,7 +1,9 @@
 """Services of the follow-up app: queue building, claims, call recording, spot-checks.
 
-Every status change re-reads the task with ``select_for_update()``, checks state, role and
-claim, raises ``ActionNotAllowed`` (nothing changed) or changes it and writes a ``TaskTransition``.
+A task's steps (claim, release, call, letter) are the ``TASKS`` machine's table
+(``supervision.workflow``): one ``transition()`` re-reads the task under a row lock, checks state,
+role and claim, raises ``ActionNotAllowed`` (nothing changed) or changes it and writes a
+``TaskTransition``; the call screen's buttons are its allowed actions.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supervision.errors import ActionNotAllowed
 from supervision.models import Department, DischargeMethod, DischargeStay, FindingSource, Role, User
+from supervision.workflow import Action, Machine
 
 from . import importing, parsing
 from .models import (
@@ -36,6 +40,7 @@ from .models import (
     SpotCheck,
     SpotCheckDraw,
     SpotCheckResult,
+    TaskAction,
     TaskMode,
     TaskSource,
     TaskStatus,
@@ -262,7 +267,7 @@ def _expire_tasks(day: dt.date) -> int:
         transitions.append(
             TaskTransition(
                 task_id=task_id,
-                action="expire",
+                action=TaskAction.EXPIRE,
                 from_status=status,
                 to_status=TaskStatus.EXPIRED,
                 comment=_("The follow-up window passed."),
@@ -328,73 +333,131 @@ def roster_set(*, day: dt.date, users) -> int:
     return len(users)
 
 
-# --- claims ----------------------------------------------------------------------------------
+# --- the task's machine -------------------------------------------------------------------------
 
 
-def _lock(task: FollowupTask) -> FollowupTask:
-    return FollowupTask.objects.select_for_update().select_related("stay", "department").get(pk=task.pk)
+def _now(context: dict) -> dt.datetime:
+    return context.get("now") or timezone.now()
 
 
-def _transition(task, *, action, actor, from_status, comment="") -> None:
-    TaskTransition.objects.create(
-        task=task,
-        action=action,
-        from_status=from_status,
-        to_status=task.status,
-        actor=actor if actor and actor.pk else None,
-        comment=comment[:2000],
+def _claim_guard(task: FollowupTask, actor: User, context: dict) -> None:
+    now = _now(context)
+    if task.assigned_to_id and task.assigned_to_id != actor.pk and not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("This task is assigned to %(name)s.") % {"name": task.assigned_to})
+    if task.held_by(actor, now):
+        raise ActionNotAllowed(_("You already hold this task."))
+    if task.claim_active(now):
+        raise ActionNotAllowed(_("%(name)s is working on this task right now.") % {"name": _holder(task)})
+
+
+def _holder(task: FollowupTask) -> str:
+    holder = FollowupTask.objects.filter(pk=task.pk).values_list(
+        "claimed_by__full_name", "claimed_by__username"
     )
+    return next((a or b for a, b in holder), "")
 
 
-def _check_caller(actor: User) -> None:
-    if not actor.has_role(*CALLER_ROLES):
-        raise ActionNotAllowed(_("Only follow-up staff and supervisors work follow-up tasks."))
+def _release_guard(task: FollowupTask, actor: User, context: dict) -> None:
+    # A supervisor may put back a claim somebody left open; a caller only their own.
+    if not task.claim_active(_now(context)) or (
+        task.claimed_by_id != actor.pk and not actor.has_role(Role.SUPERVISOR)
+    ):
+        raise ActionNotAllowed(_("You do not hold this task."))
+
+
+def _holding(task: FollowupTask, actor: User, context: dict) -> None:
+    if not task.held_by(actor, _now(context)):
+        raise ActionNotAllowed(_("Claim the task first; somebody else may be working on it."))
+
+
+def _call_guard(task: FollowupTask, actor: User, context: dict) -> None:
+    _holding(task, actor, context)
+    if task.mode == TaskMode.LETTER:
+        raise ActionNotAllowed(_("This patient has no phone; record the letter follow-up."))
+
+
+def _letter_guard(task: FollowupTask, actor: User, context: dict) -> None:
+    _holding(task, actor, context)
+    if task.mode != TaskMode.LETTER:
+        raise ActionNotAllowed(_("This is a phone follow-up; record the call."))
+
+
+TASKS = Machine(
+    FollowupTask,
+    history=TaskTransition,
+    action_labels=TaskAction,
+    state_refusal=gettext_lazy("This task is finished."),
+    lock_related=("stay", "department"),
+    actions=[
+        Action(
+            TaskAction.CLAIM,
+            OPEN_TASK_STATUSES,
+            None,
+            roles=CALLER_ROLES,
+            guard=_claim_guard,
+            style="primary",
+        ),
+        # Any state: a claim is cleared when the task finishes, so the guard alone decides.
+        Action(TaskAction.RELEASE, TaskStatus.values, None, roles=CALLER_ROLES, guard=_release_guard),
+        Action(
+            TaskAction.CALL, OPEN_TASK_STATUSES, None, roles=CALLER_ROLES, guard=_call_guard, style="primary"
+        ),
+        Action(
+            TaskAction.LETTER,
+            OPEN_TASK_STATUSES,
+            None,
+            roles=CALLER_ROLES,
+            guard=_letter_guard,
+            style="primary",
+        ),
+    ],
+)
 
 
 @transaction.atomic
 def task_claim(*, task: FollowupTask, actor: User, now: dt.datetime | None = None) -> FollowupTask:
     """Take the task for ``CLAIM_MINUTES`` so nobody else works it at the same time.
 
-    The claim is a compare-and-set UPDATE (row locked with select_for_update where the database
-    supports it): of two staff claiming at once exactly one wins.
+    Besides the row lock of the transition, the claim is a compare-and-set UPDATE: where the
+    database has no row locks (SQLite) and two staff passed the check at once, exactly one wins.
     """
     now = now or timezone.now()
-    _check_caller(actor)
-    current = _lock(task)
-    if not current.is_open:
-        raise ActionNotAllowed(_("This task is finished."))
-    if current.assigned_to_id and current.assigned_to_id != actor.pk and not actor.has_role(Role.SUPERVISOR):
-        raise ActionNotAllowed(_("This task is assigned to %(name)s.") % {"name": current.assigned_to})
-    free = Q(claimed_by__isnull=True) | Q(claim_expires_at__lte=now) | Q(claimed_by=actor)
-    if not actor.has_role(Role.SUPERVISOR):
-        free &= Q(assigned_to__isnull=True) | Q(assigned_to=actor)
-    updated = FollowupTask.objects.filter(free, pk=current.pk, status__in=OPEN_TASK_STATUSES).update(
-        claimed_by=actor, claim_expires_at=now + dt.timedelta(minutes=CLAIM_MINUTES)
-    )
-    if not updated:
-        holder = FollowupTask.objects.filter(pk=current.pk).values_list(
-            "claimed_by__full_name", "claimed_by__username"
+    expires = now + dt.timedelta(minutes=CLAIM_MINUTES)
+
+    def take(current: FollowupTask) -> None:
+        free = Q(claimed_by__isnull=True) | Q(claim_expires_at__lte=now) | Q(claimed_by=actor)
+        if not actor.has_role(Role.SUPERVISOR):
+            free &= Q(assigned_to__isnull=True) | Q(assigned_to=actor)
+        updated = FollowupTask.objects.filter(free, pk=current.pk, status__in=OPEN_TASK_STATUSES).update(
+            claimed_by=actor, claim_expires_at=expires
         )
-        name = next((a or b for a, b in holder), "")
-        raise ActionNotAllowed(_("%(name)s is working on this task right now.") % {"name": name})
-    current.refresh_from_db()
-    if current.assigned_to_id is None:
-        FollowupTask.objects.filter(pk=current.pk, assigned_to__isnull=True).update(assigned_to=actor)
-        current.assigned_to = actor
-    _transition(current, action="claim", actor=actor, from_status=current.status)
-    return current
+        if not updated:
+            raise ActionNotAllowed(
+                _("%(name)s is working on this task right now.") % {"name": _holder(current)}
+            )
+        current.claimed_by, current.claim_expires_at = actor, expires
+        if current.assigned_to_id is None:
+            current.assigned_to = actor
+
+    return TASKS.transition(
+        task,
+        actor=actor,
+        action=TaskAction.CLAIM,
+        context={"now": now},
+        mutate=take,
+        save=["claimed_by", "claim_expires_at", "assigned_to"],
+    )
 
 
 @transaction.atomic
 def task_release(*, task: FollowupTask, actor: User) -> FollowupTask:
-    current = _lock(task)
-    if current.claimed_by_id != actor.pk and not actor.has_role(Role.SUPERVISOR):
-        raise ActionNotAllowed(_("You do not hold this task."))
-    current.claimed_by = None
-    current.claim_expires_at = None
-    current.save(update_fields=["claimed_by", "claim_expires_at"])
-    _transition(current, action="release", actor=actor, from_status=current.status)
-    return current
+    def put_back(current: FollowupTask) -> None:
+        current.claimed_by = None
+        current.claim_expires_at = None
+
+    return TASKS.transition(
+        task, actor=actor, action=TaskAction.RELEASE, mutate=put_back, save=["claimed_by", "claim_expires_at"]
+    )
 
 
 def task_reveal_phone(*, task: FollowupTask, actor: User, request=None) -> dict[str, str]:
@@ -445,8 +508,12 @@ def patient_flag_deceased(*, stay: DischargeStay, actor: User | None, note: str 
         other.claimed_by = None
         other.claim_expires_at = None
         other.save(update_fields=["status", "disposition", "finished_at", "claimed_by", "claim_expires_at"])
-        _transition(
-            other, action="cancel", actor=actor, from_status=from_status, comment=_("Patient deceased.")
+        TASKS.record(
+            other,
+            action=TaskAction.CANCEL,
+            actor=actor if actor and actor.pk else None,
+            from_status=from_status,
+            comment=_("Patient deceased."),
         )
     return len(open_tasks)
 
@@ -478,31 +545,8 @@ class CallInput:
     questionnaire: object = None
 
 
-@transaction.atomic
-def call_record(
-    *, task: FollowupTask, actor: User, data: CallInput, now: dt.datetime | None = None
-) -> CallAttempt:
-    """Record one call (or a letter) on a task the actor holds, and move the task on.
-
-    Reached (not refused) → completed contact; a call-back time keeps the task open for it.
-    Retryable non-contacts are retried after the policy's spacing until ``max_attempts``.
-    Deceased → ineligible, and the person is never contacted again (all stays).
-    """
-    now = now or timezone.now()
-    _check_caller(actor)
-    current = _lock(task)
-    if not current.is_open:
-        raise ActionNotAllowed(_("This task is finished."))
-    if not current.held_by(actor, now):
-        raise ActionNotAllowed(_("Claim the task first; somebody else may be working on it."))
-    if data.outcome not in OUTCOME_RULES:
-        raise ActionNotAllowed(_("Choose an outcome."))
-    letter = data.outcome == Outcome.LETTER_DONE
-    if current.mode == TaskMode.LETTER and not letter:
-        raise ActionNotAllowed(_("This patient has no phone; record the letter follow-up."))
-    if data.callback_at and data.callback_at <= now:
-        raise ActionNotAllowed(_("The call-back time must be in the future."))
-    disposition, contacted, retryable = OUTCOME_RULES[data.outcome]
+def _attempt_create(current: FollowupTask, *, actor: User, data: CallInput, now, letter: bool) -> CallAttempt:
+    disposition, contacted, _retryable = OUTCOME_RULES[data.outcome]
     if data.outcome == Outcome.REACHED and data.ended_early:
         disposition = Disposition.PARTIAL
     attempt = CallAttempt.objects.create(
@@ -527,7 +571,14 @@ def call_record(
     )
     if data.praised_staff and contacted:
         attempt.praised_staff.set(data.praised_staff)
-    from_status = current.status
+    return attempt
+
+
+def _task_move_on(current: FollowupTask, *, data: CallInput, now) -> None:
+    """The task's next state after one attempt (the attempt is already recorded)."""
+    disposition, contacted, retryable = OUTCOME_RULES[data.outcome]
+    if data.outcome == Outcome.REACHED and data.ended_early:
+        disposition = Disposition.PARTIAL
     current.attempt_count += 1
     current.claimed_by = None
     current.claim_expires_at = None
@@ -563,14 +614,40 @@ def call_record(
     else:
         current.status = TaskStatus.CALLBACK
         current.next_attempt_at = now + dt.timedelta(hours=current.retry_spacing_hours)
-    current.save()
-    _transition(
-        current,
-        action="letter" if letter else "call",
+
+
+@transaction.atomic
+def call_record(
+    *, task: FollowupTask, actor: User, data: CallInput, now: dt.datetime | None = None
+) -> CallAttempt:
+    """Record one call (or a letter) on a task the actor holds, and move the task on.
+
+    Reached (not refused) → completed contact; a call-back time keeps the task open for it.
+    Retryable non-contacts are retried after the policy's spacing until ``max_attempts``.
+    Deceased → ineligible, and the person is never contacted again (all stays).
+    """
+    now = now or timezone.now()
+    letter = data.outcome == Outcome.LETTER_DONE
+    made: list[CallAttempt] = []
+
+    def move_on(current: FollowupTask) -> None:
+        if data.outcome not in OUTCOME_RULES:
+            raise ActionNotAllowed(_("Choose an outcome."))
+        if data.callback_at and data.callback_at <= now:
+            raise ActionNotAllowed(_("The call-back time must be in the future."))
+        made.append(_attempt_create(current, actor=actor, data=data, now=now, letter=letter))
+        _task_move_on(current, data=data, now=now)
+
+    current = TASKS.transition(
+        task,
         actor=actor,
-        from_status=from_status,
-        comment=str(Outcome(data.outcome).label),
+        action=TaskAction.LETTER if letter else TaskAction.CALL,
+        context={"now": now},
+        mutate=move_on,
+        comment=lambda _task: str(Outcome(data.outcome).label),
     )
+    attempt = made[0]
+    contacted = attempt.contacted
     if data.outcome == Outcome.DECEASED:
         patient_flag_deceased(stay=current.stay, actor=actor, note=_("Recorded deceased during follow-up."))
     if data.opted_out:
@@ -676,7 +753,7 @@ def task_add_manual(*, stay: DischargeStay, actor: User, day: dt.date | None = N
         retry_spacing_hours=policy.retry_spacing_hours,
         questionnaire_code=policy.questionnaire_code,
     )
-    _transition(task, action="create", actor=actor, from_status="")
+    TASKS.record(task, action=TaskAction.CREATE, actor=actor, from_status="")
     return task
 
 

@@ -52,6 +52,7 @@ from .models import (
     SpotCheck,
     SpotCheckDraw,
     SpotCheckResult,
+    TaskAction,
     TaskMode,
     TaskStatus,
 )
@@ -240,15 +241,18 @@ def _questionnaire_form(questionnaire, task, data=None, *, partial=False):
 def task_detail(request, pk: int, *, call_form=None, survey_form=None, status=200):
     task = _get_task(request, pk)
     user = request.user
-    holding = task.held_by(user)
-    questionnaire = _questionnaire(task) if holding else None
+    now = timezone.now()
+    holding = task.held_by(user, now)
+    # The buttons and forms of the call screen: exactly the steps the task's machine would accept.
+    allowed = {a.name for a in services.TASKS.allowed_actions(task, user, {"now": now})}
+    questionnaire = _questionnaire(task) if TaskAction.CALL in allowed else None
     context = {
         "task": task,
         "stay": task.stay,
         "holding": holding,
+        "allowed": allowed,
         "show_phone": _may_see_phone(user),
-        "can_call": user.has_role(*CALLERS) and task.is_open,
-        "claimed_by_other": task.claim_active() and not holding,
+        "claimed_by_other": task.claim_active(now) and not holding,
         "attempts": task.attempts.select_related("caller", "finding").prefetch_related("praised_staff"),
         "transitions": task.transitions.select_related("actor")[:50],
         "call_form": call_form
@@ -258,7 +262,7 @@ def task_detail(request, pk: int, *, call_form=None, survey_form=None, status=20
         "survey_form": survey_form or _questionnaire_form(questionnaire, task),
         "Outcome": Outcome,
         "letter": task.mode == TaskMode.LETTER,
-        "now": timezone.now(),
+        "now": now,
     }
     return render(request, "followups/task_detail.html", context, status=status)
 
@@ -331,11 +335,9 @@ def task_call(request, pk: int):
         questionnaire=questionnaire if answers is not None else None,
     )
     try:
-        attempt = services.call_record(task=task, actor=request.user, data=call)
-    except ActionNotAllowed as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(task)
-    except ValidationError as exc:
+        with refusals(request) as outcome:
+            attempt = services.call_record(task=task, actor=request.user, data=call)
+    except ValidationError as exc:  # the questionnaire's answers, checked by the survey engine
         if survey_form is not None and hasattr(exc, "error_dict"):
             for name, errors in exc.message_dict.items():
                 field = name if name in survey_form.fields else None
@@ -344,6 +346,8 @@ def task_call(request, pk: int):
         else:
             form.add_error(None, exc)
         return task_detail(request, pk, call_form=form, survey_form=survey_form, status=400)
+    if outcome.refused:
+        return redirect(task)
     messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": attempt.get_outcome_display()})
     return redirect("followups:my_tasks")
 

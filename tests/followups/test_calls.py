@@ -66,7 +66,7 @@ def test_claim_compare_and_set_refuses_when_both_passed_the_check(neike, caller,
     pool = make_task(stay=DischargeStayFactory(department=neike))
     stale = FollowupTask.objects.select_related("stay", "department").get(pk=pool.pk)
     claim(pool, caller)
-    monkeypatch.setattr(services, "_lock", lambda task: stale)
+    monkeypatch.setattr(services.TASKS, "lock", lambda task: stale)
     with pytest.raises(ActionNotAllowed, match="正在处理"):
         claim(stale, other_caller)
     pool.refresh_from_db()
