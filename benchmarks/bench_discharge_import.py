@@ -10,7 +10,10 @@ admission/discharge dates over a year), then times, in the same run and on the s
     in batches inside one transaction, ImportRun audit);
 (b) a naive row-by-row django-import-export import: a ``ModelResource`` of DischargeStay with
     default settings, ``import_id_fields`` = 住院号 + 出院日期, ``use_transactions=True``;
-(c) the floor: openpyxl read-only parse + one ``bulk_create`` without any validation.
+(c) the floor: openpyxl read-only parse + one ``bulk_create`` without any validation;
+(d) ``followups.importing.history_import`` of the follow-up register of those stays (1–3 calls a
+    stay, ~1.6 rows per stay, .xlsx of the same generator), right after each repeat of (a): its
+    rows/s against (a)'s in the same run is the ratio the history import is held to (≥ 1).
 
 Each repeat starts from an empty stay table. Prints JSON with rows/s median/min/max for each and
 the ratios (a)/(b) and (a)/(c) of the median rates. Runs in a throw-away test database created
@@ -44,7 +47,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from import_export import fields, resources, widgets  # noqa: E402
 
-from followups.importing import DISCHARGE_HEADERS, discharges_import  # noqa: E402
+from followups.importing import DISCHARGE_HEADERS, HISTORY_HEADERS, discharges_import, history_import  # noqa: E402
+from followups.models import CallAttempt, FollowupTask  # noqa: E402
 from supervision.models import Department, DepartmentKind, DischargeStay  # noqa: E402
 
 DEPARTMENTS = [("NK", "内科"), ("WK", "外科"), ("EK", "儿科"), ("FCK", "妇产科"), ("GK", "骨科"),
@@ -53,8 +57,10 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
 
 
-def generate(path: Path, n: int, seed: int = 1) -> None:
+def generate(path: Path, n: int, seed: int = 1) -> list[tuple[str, dt.date]]:
+    """Write the discharge file; return the stays (admission number, discharge date)."""
     rng = random.Random(seed)
+    stays = []
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(DISCHARGE_HEADERS)
@@ -62,6 +68,7 @@ def generate(path: Path, n: int, seed: int = 1) -> None:
     for i in range(n):
         admitted = start + dt.timedelta(days=rng.randrange(380))
         discharged = admitted + dt.timedelta(days=rng.randrange(1, 15))
+        stays.append((f"ZY{i:09d}", discharged))
         sheet.append(
             [
                 f"ZY{i:09d}",
@@ -80,6 +87,41 @@ def generate(path: Path, n: int, seed: int = 1) -> None:
             ]
         )
     book.save(path)
+    return stays
+
+
+OUTCOMES = (
+    ["成功"] * 80 + ["空号"] * 3 + ["关机"] * 3 + ["无人接听"] * 8 + ["拒访"] * 3 + ["转院"] + ["再入院"] * 2
+)
+
+
+def generate_history(path: Path, stays: list[tuple[str, dt.date]], seed: int = 2) -> int:
+    """The follow-up register of ``stays``: 1–3 calls each, as benchmarks/data.py writes it."""
+    rng = random.Random(seed)
+    today = dt.date.today()
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HISTORY_HEADERS)
+    rows = 0
+    for admission_no, discharged in stays:
+        n = rng.choice((1, 1, 2, 2, 3))
+        day = discharged + dt.timedelta(days=rng.randint(1, 3))
+        for k in range(n):
+            result = rng.choice(OUTCOMES) if k == n - 1 else "无人接听"
+            satisfied = ("满意" if rng.random() < 0.95 else "不满意") if result == "成功" else ""
+            when = min(day, today)
+            sheet.append(
+                [admission_no, discharged.isoformat(), f"{when.isoformat()} {9 + k}:{rng.randrange(60):02d}",
+                 result, rng.choice(SURNAMES) + rng.choice(GIVEN), "电话", satisfied, ""]
+            )  # fmt: skip
+            rows += 1
+            day += dt.timedelta(days=1)
+    book.save(path)
+    return rows
+
+
+def run_history(path: Path) -> int:
+    return run_ours(path, history_import)
 
 
 class NaiveStayResource(resources.ModelResource):
@@ -113,9 +155,9 @@ class NaiveStayResource(resources.ModelResource):
         ]  # fmt: skip
 
 
-def run_ours(path: Path) -> int:
+def run_ours(path: Path, importer=discharges_import) -> int:
     with path.open("rb") as handle:
-        report = discharges_import(source=handle, file_name=path.name, actor=None)
+        report = importer(source=handle, file_name=path.name, actor=None)
     if not report.ok:
         raise SystemExit(f"import refused: {report.file_error or report.errors[:5]}")
     return report.created
@@ -173,6 +215,7 @@ def main() -> None:
     parser.add_argument("rows", nargs="?", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-naive", action="store_true", help="omit (b), e.g. for a quick look")
+    parser.add_argument("--skip-history", action="store_true", help="omit (d)")
     args = parser.parse_args()
 
     setup_test_environment()
@@ -186,14 +229,20 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"bench-{args.rows}.xlsx"
             t0 = time.perf_counter()
-            generate(path, args.rows)
+            stays = generate(path, args.rows)
+            history_path = Path(tmp) / f"bench-history-{args.rows}.xlsx"
+            history_rows = 0 if args.skip_history else generate_history(history_path, stays)
             generate_s = time.perf_counter() - t0
             runners = {"ducha_import": run_ours, "floor_openpyxl_bulk_create": run_floor}
             if not args.skip_naive:
                 runners["naive_import_export"] = run_naive
             rates: dict[str, list[float]] = {k: [] for k in runners}
+            if history_rows:
+                rates["history_import"] = []
             for _repeat in range(args.repeats):
                 for key, runner in runners.items():
+                    CallAttempt.objects.all().delete()
+                    FollowupTask.objects.all().delete()
                     DischargeStay.objects.all().delete()
                     start = time.perf_counter()
                     created = runner(path)
@@ -201,6 +250,14 @@ def main() -> None:
                     if created != args.rows:
                         raise SystemExit(f"{key}: created {created} of {args.rows}")
                     rates[key].append(args.rows / seconds)
+                    if key == "ducha_import" and history_rows:
+                        # (d) on the stays (a) just wrote: the same run, the same database state.
+                        start = time.perf_counter()
+                        created = run_history(history_path)
+                        seconds = time.perf_counter() - start
+                        if created != history_rows:
+                            raise SystemExit(f"history_import: created {created} of {history_rows}")
+                        rates["history_import"].append(history_rows / seconds)
             out = {
                 "rows": args.rows,
                 "repeats": args.repeats,
@@ -212,6 +269,11 @@ def main() -> None:
             ours = statistics.median(rates["ducha_import"])
             if "naive_import_export" in rates:
                 out["ratio_ducha_vs_naive"] = round(ours / statistics.median(rates["naive_import_export"]), 2)
+            if history_rows:
+                out["history_rows"] = history_rows
+                out["ratio_history_vs_discharge"] = round(
+                    statistics.median(rates["history_import"]) / ours, 2
+                )
             out["ratio_ducha_vs_floor"] = round(
                 ours / statistics.median(rates["floor_openpyxl_bulk_create"]), 2
             )

@@ -12,12 +12,13 @@ from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision.cleaning import clean_text
 from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField, RectificationDeadlineField
 from supervision.models import Category, Department, Role, Severity, User
 from supervision.public import HoneypotMixin
 
 from .models import AnswerMethod, ComplaintChannel, Determination, Satisfaction
-from .services import MAX_CONTENT, OWNER_ROLES, clean_text
+from .services import MAX_CONTENT, OWNER_ROLES
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 PUBLIC_MAX = 2000

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision import privacy
+from supervision.cleaning import clean_text, phone_digits
 from supervision.errors import ActionNotAllowed
 from supervision.models import (
     Category,
@@ -70,20 +70,9 @@ HANDLER_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 OWNER_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.FOLLOWUP)
 EXTRA_FIELDS = frozenset({"complainant_email", "referral_no", "referral_due"})
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def normalise_phone(value: str) -> str:
-    """Digits only: '138-0013 8000' and '13800138000' are the same complainant."""
-    return re.sub(r"\D", "", value or "")[:20]
-
-
-def clean_text(value: str) -> str:
-    """Plain text as typed, without control characters. Rendered autoescaped, never as HTML."""
-    return _CONTROL.sub("", (value or "").replace("\r\n", "\n")).strip()
 
 
 def due_dates(
@@ -173,7 +162,7 @@ def complaint_intake(
         complainant_name=clean_text(complainant_name)[:64],
         complainant_phone=phone,
         complainant_email=clean_text(extra.get("complainant_email", ""))[:254],
-        complainant_key=normalise_phone(phone),
+        complainant_key=phone_digits(phone),
         referral_no=referral_no,
         referral_due=referral_due,
         ack_due=ack_due,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from supervision.access import role_required
+from supervision.cleaning import phone_digits
 from supervision.fragments import cached_rows, url_maker
 from supervision.models import Department, Role
 from supervision.responses import Step, action_buttons, partial_or_page, refusals, run_step
@@ -309,7 +310,7 @@ def public_lookup(request):
                 .only("status", "complainant_key", "tracking_code")
                 .first()
             )
-            phone = services.normalise_phone(form.cleaned_data["phone"])
+            phone = phone_digits(form.cleaned_data["phone"])
             if found is not None and phone and found.complainant_key == phone:
                 context["result"] = {
                     "tracking_code": found.tracking_code,

@@ -1,30 +1,24 @@
-"""Imports of the follow-up app: discharged stays from the HIS and past follow-up records.
+"""The follow-up app's imports, declared on the core's one pipeline (``supervision.imports``):
+discharged stays from the HIS and past follow-up records.
 
-Both are all-or-nothing: every row is validated in Python first; only when no row has an error
-are the rows written, with ``bulk_create`` / ``bulk_update`` in batches inside one transaction.
-Bulk writes skip ``save()``, so each run is audited by an ``ImportRun`` row (kind
-``discharges`` or ``followup_history``). Re-importing the same file changes nothing.
+Both are all-or-nothing (every row is validated first; only a file without errors is written,
+with ``bulk_create`` / ``bulk_update`` inside one transaction, audited by an ``ImportRun`` of kind
+``discharges`` or ``followup_history``) and idempotent: re-importing the same file changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from supervision.imports import (
-    MAX_ROWS,
-    ImportFileError,
-    ImportReport,
-    RowError,
-    check_headers,
-    iter_rows,
-    record_run,
-)
-from supervision.models import Department, DischargeStay
+from supervision.imports import Column, ImportReport, ImportSpec, Row, count_rows, run_import
+from supervision.imports.cells import Choice, Text, WholeNumber, date, date_time, phone
+from supervision.imports.pipeline import bulk_insert
+from supervision.models import Department, DischargeMethod, DischargeStay, Sex
 
 from . import parsing
 from .models import (
@@ -40,37 +34,31 @@ from .models import (
     TaskStatus,
 )
 
-DISCHARGE_HEADERS = [
-    "住院号",
-    "姓名",
-    "性别",
-    "年龄",
-    "联系电话",
-    "备用电话",
-    "科室",
-    "主治医生",
-    "责任护士",
-    "入院日期",
-    "出院日期",
-    "出院诊断",
-    "离院方式",
-]
-DISCHARGE_REQUIRED = ["住院号", "姓名", "科室", "入院日期", "出院日期"]
-DISCHARGE_EXAMPLE = [
-    "ZY2026000123",
-    "张伟",
-    "男",
-    56,
-    "138-0013-8000",
-    "010-65123456",
-    "内科",
-    "李明",
-    "王芳",
-    "2026-03-01",
-    "2026-03-08",
-    "社区获得性肺炎",
-    "1",
-]
+__all__ = ["count_rows", "discharges_import", "history_import"]
+
+SEX_ALIASES = {"1": Sex.MALE, "2": Sex.FEMALE, "0": Sex.UNKNOWN, "9": Sex.UNKNOWN, "未说明": Sex.UNKNOWN}
+parse_sex = Choice(Sex, SEX_ALIASES, message=gettext_lazy("“%(value)s” is not a sex (男 / 女 / 未知)."))
+METHOD_ALIASES = {
+    "医嘱离院": DischargeMethod.ORDERED,
+    "医嘱转院": DischargeMethod.TRANSFERRED,
+    "转院": DischargeMethod.TRANSFERRED,
+    "医嘱转社区卫生服务机构/乡镇卫生院": DischargeMethod.COMMUNITY,
+    "医嘱转社区": DischargeMethod.COMMUNITY,
+    "转社区": DischargeMethod.COMMUNITY,
+    "非医嘱离院": DischargeMethod.AGAINST_ADVICE,
+    "自动出院": DischargeMethod.AGAINST_ADVICE,
+    "死亡": DischargeMethod.DIED,
+    "其他": DischargeMethod.OTHER,
+}
+parse_discharge_method = Choice(
+    DischargeMethod,
+    METHOD_ALIASES,
+    message=gettext_lazy(
+        "“%(value)s” is not a discharge method (1 医嘱离院, 2 医嘱转院, 3 转社区, 4 非医嘱离院, 5 死亡, 9 其他)."
+    ),
+)
+parse_age = WholeNumber(0, 130, suffix="岁", message=gettext_lazy("“%(value)s” is not an age in years."))
+
 # The stay's data columns compared on re-import (the key is admission_no + discharged_on).
 STAY_FIELDS = [
     "patient_name",
@@ -85,185 +73,89 @@ STAY_FIELDS = [
     "diagnosis",
     "discharge_method",
 ]
-MAX_ERRORS_KEPT = 1000
-PROGRESS_EVERY = 2000
-
-Progress = Callable[[int, str], None]
 
 
-def _department_lookup() -> dict[str, int]:
-    lookup: dict[str, int] = {}
-    for pk, code, name in Department.objects.values_list("id", "code", "name"):
-        lookup[name] = pk
-        lookup.setdefault(code, pk)
-        lookup.setdefault(code.upper(), pk)
-    return lookup
+class DischargeImport(ImportSpec):
+    """Discharged stays (住院号 + 出院日期 identify a stay)."""
 
+    kind = "discharges"
+    columns = [
+        Column("住院号", "admission_no", Text(32), required=True),
+        Column("姓名", "patient_name", Text(64), required=True),
+        Column("性别", "sex", parse_sex, default=Sex.UNKNOWN),
+        Column("年龄", "age", parse_age),
+        Column("联系电话", "phone", phone, default=""),
+        Column("备用电话", "alt_phone", phone, default=""),
+        Column("科室", "department", Text(64), required=True),
+        Column("主治医生", "attending_doctor", Text(64), default=""),
+        Column("责任护士", "responsible_nurse", Text(64), default=""),
+        Column("入院日期", "admitted_on", date, required=True),
+        Column("出院日期", "discharged_on", date, required=True),
+        Column("出院诊断", "diagnosis", Text(255), default=""),
+        Column("离院方式", "discharge_method", parse_discharge_method, default=DischargeMethod.ORDERED),
+    ]
+    example = [
+        "ZY2026000123",
+        "张伟",
+        "男",
+        56,
+        "138-0013-8000",
+        "010-65123456",
+        "内科",
+        "李明",
+        "王芳",
+        "2026-03-01",
+        "2026-03-08",
+        "社区获得性肺炎",
+        "1",
+    ]
 
-class _Row:
-    """Collects one row's parse errors."""
+    def prepare(self) -> None:
+        self.departments: dict[str, int] = {}
+        for pk, code, name in Department.objects.values_list("id", "code", "name"):
+            self.departments[name] = pk
+            self.departments.setdefault(code, pk)
+            self.departments.setdefault(code.upper(), pk)
+        self.today = timezone.localdate()
 
-    def __init__(self, report: ImportReport, number: int, row: list, index: dict[str, int]):
-        self.report, self.number, self.row, self.index = report, number, row, index
-        self.failed = False
-
-    def raw(self, header: str):
-        i = self.index.get(header)
-        return self.row[i] if i is not None and i < len(self.row) else None
-
-    def get(self, header: str, parser, *args, **kwargs):
-        try:
-            return parser(self.raw(header), *args, **kwargs)
-        except ValueError as exc:
-            self.error(header, str(exc))
-            return None
-
-    def required_date(self, header: str):
-        if self.raw(header) in (None, ""):
-            self.error(header, _("This column is required."))
-            return None
-        return self.get(header, parsing.parse_date)
-
-    def error(self, column: str, message: str) -> None:
-        self.failed = True
-        if len(self.report.errors) < MAX_ERRORS_KEPT:
-            self.report.errors.append(RowError(self.number, column, message))
-
-
-def _read(source, file_name: str, *, required, optional, report) -> tuple[list[str], object] | None:
-    try:
-        headers, rows = iter_rows(source, file_name)
-        check_headers(headers, required=required, optional=optional)
-    except ImportFileError as exc:
-        report.file_error = exc.messages[0]
-        return None
-    # A NUL character in a cell means nothing, and PostgreSQL can store it neither in text nor
-    # in the JSON error report (a server error): drop it as the rows are read.
-    return headers, ([c.replace("\x00", "") if isinstance(c, str) else c for c in row] for row in rows)
-
-
-def count_rows(source, file_name: str) -> int | None:
-    """A cheap estimate of the data rows for the progress bar (xlsx dimension or CSV lines)."""
-    try:
-        if file_name.lower().endswith(".csv"):
-            source.seek(0)
-            return max(0, sum(1 for _line in source) - 1)
-        import openpyxl
-
-        source.seek(0)
-        book = openpyxl.load_workbook(source, read_only=True)
-        rows = book.worksheets[0].max_row
-        book.close()
-        return max(0, (rows or 1) - 1)
-    except Exception:
-        return None
-    finally:
-        source.seek(0)
-
-
-def discharges_import(
-    *, source, file_name: str, actor, progress: Progress | None = None, batch_size: int = 2000
-) -> ImportReport:
-    """Import discharged stays (住院号 + 出院日期 identify a stay). All-or-nothing."""
-    started_at = timezone.now()
-    report = ImportReport()
-    read = _read(
-        source,
-        file_name,
-        required=DISCHARGE_REQUIRED,
-        optional=[h for h in DISCHARGE_HEADERS if h not in DISCHARGE_REQUIRED],
-        report=report,
-    )
-    if read is None:
-        record_run(kind="discharges", file_name=file_name, actor=actor, report=report, started_at=started_at)
-        return report
-    headers, rows = read
-    index = {h: i for i, h in enumerate(headers)}
-    departments = _department_lookup()
-    today = timezone.localdate()
-    parsed: dict[tuple[str, dt.date], tuple] = {}
-    first_row: dict[tuple[str, dt.date], int] = {}
-    number = 1
-    for number, raw in enumerate(rows, 2):
-        if number - 1 > MAX_ROWS:
-            report.file_error = _("More than %(max)s rows; split the file.") % {"max": MAX_ROWS}
-            break
-        row = _Row(report, number, raw, index)
-        admission_no = row.get("住院号", parsing.clean_text, 32, required=True)
-        name = row.get("姓名", parsing.clean_text, 64, required=True)
-        sex = row.get("性别", parsing.parse_sex)
-        age = row.get("年龄", parsing.parse_age)
-        phone = row.get("联系电话", parsing.normalise_phone)
-        alt_phone = row.get("备用电话", parsing.normalise_phone)
-        dept_text = row.get("科室", parsing.clean_text, 64, required=True)
-        department_id = None
-        if dept_text:
-            department_id = departments.get(dept_text) or departments.get(dept_text.upper())
-            if department_id is None:
-                row.error(
-                    "科室",
-                    _("Unknown department “%(value)s” (neither a department name nor a code).")
-                    % {"value": dept_text},
-                )
-        doctor = row.get("主治医生", parsing.clean_text, 64)
-        nurse = row.get("责任护士", parsing.clean_text, 64)
-        admitted_on = row.required_date("入院日期")
-        discharged_on = row.required_date("出院日期")
-        diagnosis = row.get("出院诊断", parsing.clean_text, 255)
-        method = row.get("离院方式", parsing.parse_discharge_method)
-        if admitted_on and discharged_on and discharged_on < admitted_on:
-            row.error("出院日期", _("The discharge date is before the admission date."))
-        if discharged_on and discharged_on > today:
-            row.error("出院日期", _("The discharge date is in the future."))
-        if admission_no and discharged_on:
-            key = (admission_no, discharged_on)
-            if key in first_row:
-                row.error(
-                    "住院号",
-                    _("Row %(row)s repeats the stay %(no)s discharged on %(date)s of row %(first)s.")
-                    % {"row": number, "no": admission_no, "date": discharged_on, "first": first_row[key]},
-                )
-            else:
-                first_row[key] = number
-        if not row.failed:
-            parsed[(admission_no, discharged_on)] = (
-                name,
-                sex,
-                age,
-                phone,
-                alt_phone,
-                department_id,
-                doctor,
-                nurse,
-                admitted_on,
-                diagnosis,
-                method,
+    def clean_row(self, row: Row):
+        v = row.values
+        text = v["department"]
+        department_id = self.departments.get(text) or self.departments.get(text.upper())
+        if department_id is None:
+            row.error(
+                "科室",
+                _("Unknown department “%(value)s” (neither a department name nor a code).") % {"value": text},
             )
-        if progress and number % PROGRESS_EVERY == 0:
-            progress(number - 1, "validating")
-    report.total_rows = number - 1
-    if not report.file_error and report.total_rows == 0:
-        report.file_error = _("The file has a header row but no data.")
-    if not report.ok:
-        report.errors.sort(key=lambda e: e.row)
-        record_run(kind="discharges", file_name=file_name, actor=actor, report=report, started_at=started_at)
-        return report
+        admitted_on, discharged_on = v["admitted_on"], v["discharged_on"]
+        if discharged_on < admitted_on:
+            row.error("出院日期", _("The discharge date is before the admission date."))
+        if discharged_on > self.today:
+            row.error("出院日期", _("The discharge date is in the future."))
+        key = (v["admission_no"], discharged_on)
+        first = row.first_seen(key)
+        if first is not None:
+            row.error(
+                "住院号",
+                _("Row %(row)s repeats the stay %(no)s discharged on %(date)s of row %(first)s.")
+                % {"row": row.number, "no": key[0], "date": discharged_on, "first": first},
+            )
+        v["department_id"] = department_id
+        return (key, tuple(v[name] for name in STAY_FIELDS))
 
-    if progress:
-        progress(report.total_rows, "writing")
-    creates: list[DischargeStay] = []
-    updates: list[DischargeStay] = []
-    moved: dict[int, list[int]] = {}  # new department → stay ids whose department changed
-    admission_nos = sorted({k[0] for k in parsed})
-    with transaction.atomic():
+    def write(self, records, report: ImportReport) -> None:
+        parsed = dict(record for _number, record in records)
+        creates: list[DischargeStay] = []
+        updates: list[DischargeStay] = []
+        moved: dict[int, list[int]] = {}  # new department → stay ids whose department changed
         existing: dict[tuple[str, dt.date], tuple] = {}
-        for start in range(0, len(admission_nos), 900):
-            chunk = admission_nos[start : start + 900]
+        for chunk in _chunks(sorted({k[0] for k in parsed})):
             for values in DischargeStay.objects.filter(admission_no__in=chunk).values_list(
                 "id", "admission_no", "discharged_on", *STAY_FIELDS
             ):
                 existing[(values[1], values[2])] = values
         now = timezone.now()
+        department = STAY_FIELDS.index("department_id")
         for key, values in parsed.items():
             old = existing.get(key)
             if old is None:
@@ -280,26 +172,19 @@ def discharges_import(
                 for name, value in zip(STAY_FIELDS, values, strict=True):
                     setattr(stay, name, value)
                 updates.append(stay)
-                if old[3 + STAY_FIELDS.index("department_id")] != values[STAY_FIELDS.index("department_id")]:
+                if old[3 + department] != values[department]:
                     moved.setdefault(stay.department_id, []).append(stay.id)
             else:
                 report.unchanged += 1
-        for start in range(0, len(creates), batch_size):
-            DischargeStay.objects.bulk_create(creates[start : start + batch_size], batch_size=batch_size)
+        DischargeStay.objects.bulk_create(creates, batch_size=2000)
         if updates:
             DischargeStay.objects.bulk_update(updates, [*STAY_FIELDS, "imported_at"], batch_size=500)
         for department_id, stay_ids in moved.items():
             FollowupTask.objects.filter(stay_id__in=stay_ids).update(department_id=department_id)
         report.created, report.updated = len(creates), len(updates)
-        record_run(kind="discharges", file_name=file_name, actor=actor, report=report, started_at=started_at)
-    return report
 
 
 # --- history -----------------------------------------------------------------------------------
-
-HISTORY_HEADERS = ["住院号", "出院日期", "回访日期", "回访结果", "回访人", "回访方式", "满意度", "备注"]
-HISTORY_REQUIRED = ["住院号", "出院日期", "回访日期", "回访结果"]
-HISTORY_EXAMPLE = ["ZY2026000123", "2026-03-08", "2026-03-11", "成功", "林回访", "电话", "满意", ""]
 
 OUTCOME_WORDS: dict[str, str] = {
     "成功": Outcome.REACHED,
@@ -336,252 +221,182 @@ OUTCOME_WORDS: dict[str, str] = {
     "信函回访": Outcome.LETTER_DONE,
     "已寄信": Outcome.LETTER_DONE,
 }
+parse_outcome = Choice(
+    Outcome,
+    OUTCOME_WORDS,
+    message=gettext_lazy(
+        "“%(value)s” is not a follow-up result (e.g. 成功, 空号, 关机, 无人接听, 拒访, 死亡, 信函)."
+    ),
+)
+parse_mode = Choice(
+    TaskMode,
+    {"电话": TaskMode.PHONE, "信函": TaskMode.LETTER, "信件": TaskMode.LETTER},
+    message=gettext_lazy("“%(value)s” is not a follow-up method (电话 / 信函)."),
+)
+parse_satisfaction = Choice(
+    Satisfaction,
+    {"满意": Satisfaction.SATISFIED, "不满意": Satisfaction.DISSATISFIED, "未问": Satisfaction.NOT_ASKED},
+    message=gettext_lazy("“%(value)s” is not a satisfaction answer (满意 / 不满意)."),
+)
 
 
-def parse_outcome(value) -> str:
-    from django.utils import translation
+class HistoryImport(ImportSpec):
+    """Past follow-up records; they count in every figure like calls made in Ducha."""
 
-    text = parsing.clean_text(value, 32, required=True)
-    if text in Outcome.values:
-        return text
-    if text in OUTCOME_WORDS:
-        return OUTCOME_WORDS[text]
-    with translation.override("zh-hans"):
-        for code, label in Outcome.choices:
-            if text == str(label):
-                return code
-    raise ValueError(
-        _("“%(value)s” is not a follow-up result (e.g. 成功, 空号, 关机, 无人接听, 拒访, 死亡, 信函).")
-        % {"value": text}
-    )
+    kind = "followup_history"
+    columns = [
+        Column("住院号", "admission_no", Text(32), required=True),
+        Column("出院日期", "discharged_on", date, required=True),
+        Column("回访日期", "called_at", date_time, required=True),
+        Column("回访结果", "outcome", parse_outcome, required=True),
+        Column("回访人", "caller_name", Text(64), default=""),
+        Column("回访方式", "mode", parse_mode, default=TaskMode.PHONE),
+        Column("满意度", "satisfaction", parse_satisfaction, default=""),
+        Column("备注", "notes", Text(2000, multiline=True), default=""),
+    ]
+    example = ["ZY2026000123", "2026-03-08", "2026-03-11", "成功", "林回访", "电话", "满意", ""]
 
+    def prepare(self) -> None:
+        self.today = timezone.localdate()
 
-def parse_mode(value) -> str:
-    text = parsing.clean_text(value, 8)
-    if text in ("", "电话", "phone"):
-        return TaskMode.PHONE
-    if text in ("信函", "信件", "letter"):
-        return TaskMode.LETTER
-    raise ValueError(_("“%(value)s” is not a follow-up method (电话 / 信函).") % {"value": text})
-
-
-def parse_satisfaction(value) -> str:
-    text = parsing.clean_text(value, 8)
-    mapping = {"": "", "满意": Satisfaction.SATISFIED, "不满意": Satisfaction.DISSATISFIED, "未问": ""}
-    if text in mapping:
-        return mapping[text]
-    raise ValueError(_("“%(value)s” is not a satisfaction answer (满意 / 不满意).") % {"value": text})
-
-
-def history_import(*, source, file_name: str, actor, progress: Progress | None = None) -> ImportReport:
-    """Import past follow-up records; they count in every figure like calls made in Ducha."""
-    started_at = timezone.now()
-    report = ImportReport()
-    read = _read(
-        source,
-        file_name,
-        required=HISTORY_REQUIRED,
-        optional=[h for h in HISTORY_HEADERS if h not in HISTORY_REQUIRED],
-        report=report,
-    )
-    if read is None:
-        record_run(
-            kind="followup_history", file_name=file_name, actor=actor, report=report, started_at=started_at
-        )
-        return report
-    headers, rows = read
-    index = {h: i for i, h in enumerate(headers)}
-    raw_rows = []
-    number = 1
-    for number, raw in enumerate(rows, 2):
-        if number - 1 > MAX_ROWS:
-            report.file_error = _("More than %(max)s rows; split the file.") % {"max": MAX_ROWS}
-            break
-        row = _Row(report, number, raw, index)
-        admission_no = row.get("住院号", parsing.clean_text, 32, required=True)
-        discharged_on = row.required_date("出院日期")
-        called_at = None
-        if row.raw("回访日期") in (None, ""):
-            row.error("回访日期", _("This column is required."))
-        else:
-            called_at = row.get("回访日期", parsing.parse_datetime)
-        outcome = row.get("回访结果", parse_outcome)
-        caller_name = row.get("回访人", parsing.clean_text, 64)
-        mode = row.get("回访方式", parse_mode)
-        satisfaction = row.get("满意度", parse_satisfaction)
-        notes = row.get("备注", parsing.clean_text, 2000)
-        if called_at and discharged_on and called_at.date() < discharged_on:
+    def clean_row(self, row: Row):
+        v = row.values
+        called_at, discharged_on = v["called_at"], v["discharged_on"]
+        if called_at.date() < discharged_on:
             row.error("回访日期", _("The follow-up date is before the discharge date."))
-        if called_at and called_at.date() > timezone.localdate():
+        if called_at.date() > self.today:
             row.error("回访日期", _("The follow-up date is in the future."))
-        if outcome == Outcome.LETTER_DONE:
-            mode = TaskMode.LETTER
-        raw_rows.append(
-            (
-                number,
-                row.failed,
-                admission_no,
-                discharged_on,
-                called_at,
-                outcome,
-                caller_name,
-                mode,
-                satisfaction,
-                notes,
-            )
-        )
-        if progress and number % PROGRESS_EVERY == 0:
-            progress(number - 1, "validating")
-    report.total_rows = number - 1
-    if not report.file_error and report.total_rows == 0:
-        report.file_error = _("The file has a header row but no data.")
+        if v["outcome"] == Outcome.LETTER_DONE:
+            v["mode"] = TaskMode.LETTER
+        return v
 
-    # Stays referenced must exist; the same record twice in one file is refused.
-    keys = {(r[2], r[3]) for r in raw_rows if r[2] and r[3]}
-    stays: dict[tuple[str, dt.date], tuple] = {}
-    admission_nos = sorted({k[0] for k in keys})
-    for start in range(0, len(admission_nos), 900):
-        for values in DischargeStay.objects.filter(
-            admission_no__in=admission_nos[start : start + 900]
-        ).values_list(
-            "admission_no", "discharged_on", "id", "department_id", "patient_name", "phone", "alt_phone"
-        ):
-            stays[(values[0], values[1])] = values[2:]
-    seen: dict[str, int] = {}
-    good = []
-    for number, failed, admission_no, discharged_on, called_at, outcome, *rest in raw_rows:
-        if failed:
-            continue
-        stay = stays.get((admission_no, discharged_on))
-        if stay is None:
-            report.errors.append(
-                RowError(
+    def clean_all(self, records, report: ImportReport):
+        """The stays referenced must exist; the same record twice in one file is refused."""
+        stays: dict[tuple[str, dt.date], tuple] = {}
+        for chunk in _chunks(sorted({v["admission_no"] for _n, v in records})):
+            for values in DischargeStay.objects.filter(admission_no__in=chunk).values_list(
+                "admission_no", "discharged_on", "id", "department_id", "patient_name", "phone", "alt_phone"
+            ):
+                stays[(values[0], values[1])] = values[2:]
+        seen: dict[str, int] = {}
+        good = []
+        for number, v in records:
+            admission_no, discharged_on = v["admission_no"], v["discharged_on"]
+            stay = stays.get((admission_no, discharged_on))
+            if stay is None:
+                report.add_error(
                     number,
                     "住院号",
                     _("No discharged stay %(no)s on %(date)s; import the discharge records first.")
                     % {"no": admission_no, "date": discharged_on},
                 )
-            )
-            continue
-        history_key = f"{admission_no}|{discharged_on:%Y-%m-%d}|{called_at:%Y-%m-%d %H:%M}|{outcome}"
-        if history_key in seen:
-            report.errors.append(
-                RowError(
+                continue
+            # As "%Y-%m-%d" and "%Y-%m-%d %H:%M" (the stored keys), without strftime's cost.
+            called = v["called_at"].isoformat(" ", "minutes")
+            key = f"{admission_no}|{discharged_on.isoformat()}|{called}|{v['outcome']}"
+            if key in seen:
+                report.add_error(
                     number,
                     "回访日期",
                     _("Row %(row)s repeats the record of row %(first)s.")
-                    % {"row": number, "first": seen[history_key]},
+                    % {"row": number, "first": seen[key]},
                 )
-            )
-            continue
-        seen[history_key] = number
-        good.append((stay, history_key, called_at, outcome, *rest))
-    if not report.ok:
-        report.errors.sort(key=lambda e: e.row)
-        report.errors = report.errors[:MAX_ERRORS_KEPT]
-        record_run(
-            kind="followup_history", file_name=file_name, actor=actor, report=report, started_at=started_at
-        )
-        return report
-
-    if progress:
-        progress(report.total_rows, "writing")
-    with transaction.atomic():
-        known = set()
-        all_keys = [g[1] for g in good]
-        for start in range(0, len(all_keys), 900):
-            known.update(
-                CallAttempt.objects.filter(history_key__in=all_keys[start : start + 900]).values_list(
-                    "history_key", flat=True
-                )
-            )
-        todo = [g for g in good if g[1] not in known]
-        report.unchanged = len(good) - len(todo)
-        stay_ids = sorted({g[0][0] for g in todo})
-        tasks: dict[int, int] = {}
-        for start in range(0, len(stay_ids), 900):
-            tasks.update(
-                FollowupTask.objects.filter(stay_id__in=stay_ids[start : start + 900]).values_list(
-                    "stay_id", "id"
-                )
-            )
-        new_tasks = []
-        stay_info = {g[0][0]: g for g in todo}
-        for stay_id in stay_ids:
-            if stay_id in tasks:
                 continue
-            (sid, department_id, name, phone, alt_phone), _key, called_at, outcome, *_rest = stay_info[
-                stay_id
-            ]
-            new_tasks.append(
-                FollowupTask(
-                    stay_id=sid,
-                    department_id=department_id,
-                    patient_key=parsing.patient_key(name, phone or alt_phone),
-                    mode=TaskMode.PHONE if (phone or alt_phone) else TaskMode.LETTER,
-                    source=TaskSource.HISTORY,
-                    status=TaskStatus.DONE,
-                    due_on=called_at.date(),
-                    expires_on=called_at.date(),
-                )
+            seen[key] = number
+            v["stay"], v["history_key"] = stay, key
+            good.append((number, v))
+        return good
+
+    def write(self, records, report: ImportReport) -> None:
+        rows = [v for _n, v in records]
+        known: set[str] = set()
+        for chunk in _chunks([v["history_key"] for v in rows]):
+            known.update(
+                CallAttempt.objects.filter(history_key__in=chunk).values_list("history_key", flat=True)
             )
-        FollowupTask.objects.bulk_create(new_tasks, batch_size=1000)
-        for start in range(0, len(stay_ids), 900):
-            tasks.update(
-                FollowupTask.objects.filter(stay_id__in=stay_ids[start : start + 900]).values_list(
-                    "stay_id", "id"
-                )
-            )
+        todo = [v for v in rows if v["history_key"] not in known]
+        report.unchanged = len(rows) - len(todo)
+        tz = timezone.get_current_timezone()
+        by_stay: dict[int, list[dict]] = {}
+        for v in todo:
+            called_at = v["called_at"]
+            v["aware"] = timezone.make_aware(called_at, tz) if timezone.is_naive(called_at) else called_at
+            by_stay.setdefault(v["stay"][0], []).append(v)
+        tasks = self._task_ids(by_stay)
+        refresh = sorted(tasks.values())  # tasks that existed: their counts change
+        # A task created here holds only this file's attempts for its stay: its counts and state
+        # are computed here and written with it (no second pass over the rows just inserted).
+        bulk_insert(
+            FollowupTask, [_history_task(calls) for stay_id, calls in by_stay.items() if stay_id not in tasks]
+        )
+        tasks = self._task_ids(by_stay)
         attempts = []
         deceased_keys: dict[str, int] = {}
-        tz = timezone.get_current_timezone()
-        for (
-            sid,
-            _dept,
-            name,
-            phone,
-            alt_phone,
-        ), history_key, called_at, outcome, caller_name, mode, sat, notes in todo:
+        for v in todo:
+            sid, _department, name, phone_no, alt_phone = v["stay"]
+            outcome, aware = v["outcome"], v["aware"]
             disposition, contacted, _retry = OUTCOME_RULES[outcome]
-            aware = timezone.make_aware(called_at, tz) if timezone.is_naive(called_at) else called_at
             attempts.append(
-                CallAttempt(
-                    task_id=tasks[sid],
-                    mode=mode or TaskMode.PHONE,
-                    caller_name=caller_name or "",
-                    attempted_at=aware,
-                    attempted_on=timezone.localtime(aware).date(),
-                    outcome=outcome,
-                    disposition=disposition,
-                    contacted=contacted,
-                    satisfaction=sat or "",
-                    notes=notes or "",
-                    history_key=history_key,
-                )
+                {
+                    "task_id": tasks[sid],
+                    "mode": v["mode"] or TaskMode.PHONE,
+                    "caller_name": v["caller_name"],
+                    "attempted_at": aware,
+                    "attempted_on": aware.astimezone(tz).date(),
+                    "outcome": outcome,
+                    "disposition": disposition,
+                    "contacted": contacted,
+                    "satisfaction": v["satisfaction"] or "",
+                    "notes": v["notes"],
+                    "history_key": v["history_key"],
+                }
             )
             if outcome == Outcome.DECEASED:
-                for key in {parsing.patient_key(name, phone), parsing.patient_key(name, alt_phone)} - {""}:
+                for key in {parsing.patient_key(name, phone_no), parsing.patient_key(name, alt_phone)} - {""}:
                     deceased_keys[key] = sid
-        CallAttempt.objects.bulk_create(attempts, batch_size=1000)
-        _refresh_tasks(sorted({tasks[s] for s in stay_ids}))
+        bulk_insert(CallAttempt, attempts)
+        _refresh_tasks(refresh)
         for key, sid in deceased_keys.items():
             PatientFlag.objects.update_or_create(
                 patient_key=key,
-                defaults={"deceased": True, "stay_id": sid, "recorded_by": actor, "note": "history"},
+                defaults={"deceased": True, "stay_id": sid, "recorded_by": self.actor, "note": "history"},
             )
         report.created = len(attempts)
-        record_run(
-            kind="followup_history", file_name=file_name, actor=actor, report=report, started_at=started_at
-        )
-    return report
+
+    @staticmethod
+    def _task_ids(by_stay: dict) -> dict[int, int]:
+        tasks: dict[int, int] = {}
+        for chunk in _chunks(sorted(by_stay)):
+            tasks.update(FollowupTask.objects.filter(stay_id__in=chunk).values_list("stay_id", "id"))
+        return tasks
+
+
+def _history_task(calls: list[dict]) -> dict:
+    """The finished task of a stay known only from this file's records (in file order)."""
+    sid, department_id, name, phone_no, alt_phone = calls[0]["stay"]
+    last = max(range(len(calls)), key=lambda i: (calls[i]["aware"], i))
+    disposition, _contacted, _retry = OUTCOME_RULES[calls[last]["outcome"]]
+    contacted = any(OUTCOME_RULES[c["outcome"]][1] for c in calls)
+    day = calls[-1]["called_at"].date()
+    return {
+        "stay_id": sid,
+        "department_id": department_id,
+        "patient_key": parsing.patient_key(name, phone_no or alt_phone),
+        "mode": TaskMode.PHONE if (phone_no or alt_phone) else TaskMode.LETTER,
+        "source": TaskSource.HISTORY,
+        "status": TaskStatus.DONE,
+        "due_on": day,
+        "expires_on": day,
+        "attempt_count": len(calls),
+        "contacted": contacted,
+        "disposition": Disposition.COMPLETE if contacted else disposition,
+        "finished_at": calls[last]["aware"],
+    }
 
 
 def _refresh_tasks(task_ids: list[int]) -> None:
-    """Recompute attempt count / contacted / disposition of tasks after history was added."""
-    from django.db.models import Count, Max, Q
-
-    for start in range(0, len(task_ids), 500):
-        chunk = task_ids[start : start + 500]
+    """Recompute attempt count / contacted / disposition of tasks that existed before the import."""
+    for chunk in _chunks(task_ids, 500):
         rows = (
             CallAttempt.objects.filter(task_id__in=chunk)
             .values("task_id")
@@ -605,10 +420,7 @@ def _refresh_tasks(task_ids: list[int]) -> None:
             task.attempt_count = s["n"]
             task.contacted = bool(s["contacted"])
             disposition, outcome = last_disposition[task.pk]
-            if task.contacted:
-                task.disposition = Disposition.COMPLETE
-            else:
-                task.disposition = disposition
+            task.disposition = Disposition.COMPLETE if task.contacted else disposition
             final = task.contacted or not OUTCOME_RULES[outcome][2] or task.attempt_count >= task.max_attempts
             if task.source == TaskSource.HISTORY or (task.is_open and final):
                 task.status = TaskStatus.DONE
@@ -628,3 +440,28 @@ def _refresh_tasks(task_ids: list[int]) -> None:
             ],
             batch_size=500,
         )
+
+
+def _chunks(items: list, size: int = 900):
+    """Slices small enough for SQLite's limit on query parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+IMPORTS: dict[str, type[ImportSpec]] = {"discharges": DischargeImport, "history": HistoryImport}
+DISCHARGE_HEADERS = DischargeImport.headers()
+DISCHARGE_REQUIRED = DischargeImport.required_headers()
+DISCHARGE_EXAMPLE = DischargeImport.example
+HISTORY_HEADERS = HistoryImport.headers()
+HISTORY_REQUIRED = HistoryImport.required_headers()
+HISTORY_EXAMPLE = HistoryImport.example
+
+
+def discharges_import(*, source, file_name: str, actor, progress=None) -> ImportReport:
+    """Import discharged stays. All-or-nothing."""
+    return run_import(DischargeImport, source=source, file_name=file_name, actor=actor, progress=progress)
+
+
+def history_import(*, source, file_name: str, actor, progress=None) -> ImportReport:
+    """Import past follow-up records. All-or-nothing."""
+    return run_import(HistoryImport, source=source, file_name=file_name, actor=actor, progress=progress)

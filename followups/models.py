@@ -8,6 +8,8 @@ patient or family and is not refused, or a letter is recorded as done).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -427,6 +429,10 @@ class ImportJob(models.Model):
     processed = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when a worker claims the job and at every progress step: a running job whose heartbeat
+    # is older than IMPORT_JOBS_STALE_MINUTES lost its worker (killed, out of memory, redeployed).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -434,6 +440,12 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name}"
+
+    def is_stale(self, now=None) -> bool:
+        if self.status != ImportJobStatus.RUNNING or self.heartbeat_at is None:
+            return False
+        minutes = getattr(settings, "IMPORT_JOBS_STALE_MINUTES", 15)
+        return self.heartbeat_at < (now or timezone.now()) - dt.timedelta(minutes=minutes)
 
     @property
     def percent(self) -> int:

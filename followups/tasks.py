@@ -26,62 +26,91 @@ def build_call_queue(day: str | None = None) -> dict:
     return {"day": str(result.day), "created": result.created, "assigned": result.assigned}
 
 
+MAX_IMPORT_ATTEMPTS = 2  # a file that kills its worker twice is refused, not retried for ever
+
+
 @shared_task(name="followups.sweep_imports")
 def sweep_imports() -> int:
-    """Beat: enqueue again every import still queued (e.g. accepted while the broker was down).
+    """Beat: enqueue again every import still queued (e.g. accepted while the broker was down) and
+    every running one whose worker died (no heartbeat for IMPORT_JOBS_STALE_MINUTES).
 
     Safe to repeat: ``run_import`` claims a job under a row lock and skips one already taken.
     """
-    queued = list(ImportJob.objects.filter(status=ImportJobStatus.QUEUED).values_list("pk", flat=True))
-    for job_id in queued:
+    now = timezone.now()
+    waiting = [
+        job.pk
+        for job in ImportJob.objects.filter(status__in=[ImportJobStatus.QUEUED, ImportJobStatus.RUNNING])
+        if job.status == ImportJobStatus.QUEUED or job.is_stale(now)
+    ]
+    for job_id in waiting:
         enqueue_on_commit(run_import, job_id)
-    return len(queued)
+    return len(waiting)
+
+
+def _claim(job_id: int) -> ImportJob | None:
+    """Move a queued (or stale running) job to running; None when another worker has it or it ended."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not (job.status == ImportJobStatus.QUEUED or job.is_stale()):
+            return None
+        if job.attempts >= MAX_IMPORT_ATTEMPTS:
+            logger.error(
+                "follow-up import job %s: its worker stopped %s times; refused", job.pk, job.attempts
+            )
+            _finish(job, status=ImportJobStatus.FAILED, report=_failure(
+                _("The import was interrupted %(n)s times (the background worker stopped); nothing was "
+                  "written. Split the file and import the parts.") % {"n": job.attempts}
+            ))  # fmt: skip
+            return None
+        job.status = ImportJobStatus.RUNNING
+        job.attempts += 1
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "attempts", "heartbeat_at"])
+        return job
+
+
+def _failure(message: str) -> dict:
+    return {"ok": False, "file_error": str(message), "errors": []}
+
+
+def _finish(job: ImportJob, *, status: str, report: dict, **fields) -> bool:
+    """End the job (unless a later attempt took it over) and delete the uploaded HIS file."""
+    ended = ImportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
+        status=status, finished_at=timezone.now(), report=report, **fields
+    )
+    if ended:
+        job.file.delete(save=False)  # names, phones, diagnoses: kept no longer than the import
+    return bool(ended)
 
 
 @shared_task(name="followups.run_import")
 def run_import(job_id: int) -> str:
     """Run a queued large import; progress is written to the job so the page can poll it."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != ImportJobStatus.QUEUED:
-            return "skipped"
-        job.status = ImportJobStatus.RUNNING
-        job.save(update_fields=["status"])
-    run = importing.discharges_import if job.kind == "discharges" else importing.history_import
+    job = _claim(job_id)
+    if job is None:
+        return "skipped"
+    mine = ImportJob.objects.filter(pk=job.pk, attempts=job.attempts)
     try:
         with job.file.open("rb") as handle:
             total = importing.count_rows(handle, job.file_name)
-            ImportJob.objects.filter(pk=job.pk).update(total=total or 0)
+            mine.update(total=total or 0)
 
             def progress(done: int, phase: str) -> None:
-                ImportJob.objects.filter(pk=job.pk).update(processed=done, report={"phase": phase})
+                mine.update(processed=done, report={"phase": phase}, heartbeat_at=timezone.now())
 
+            run = importing.discharges_import if job.kind == "discharges" else importing.history_import
             report = run(source=handle, file_name=job.file_name, actor=job.actor, progress=progress)
     except Exception:
         logger.exception("follow-up import job %s failed", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJobStatus.FAILED,
-            finished_at=timezone.now(),
-            report={"ok": False, "file_error": str(_("The import failed unexpectedly; nothing was written.")),
-                    "errors": []},
-        )  # fmt: skip
-        job.file.delete(save=False)
+        _finish(job, status=ImportJobStatus.FAILED, report=_failure(
+            _("The import failed unexpectedly; nothing was written.")
+        ))  # fmt: skip
         return "failed"
-    ImportJob.objects.filter(pk=job.pk).update(
+    _finish(
+        job,
         status=ImportJobStatus.DONE if report.ok else ImportJobStatus.FAILED,
+        report=report.as_dict(),
         processed=report.total_rows,
         total=report.total_rows,
-        finished_at=timezone.now(),
-        report={
-            "ok": report.ok,
-            "total_rows": report.total_rows,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "file_error": report.file_error,
-            "errors": [e.__dict__ for e in report.errors[:500]],
-            "error_count": len(report.errors),
-        },
     )
-    job.file.delete(save=False)
     return "done" if report.ok else "failed"

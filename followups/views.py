@@ -472,27 +472,10 @@ def stay_add(request, pk: int):
 
 # --- imports ---------------------------------------------------------------------------------
 
-IMPORT_KINDS = {
-    "discharges": {
-        "run": importing.discharges_import,
-        "headers": importing.DISCHARGE_HEADERS,
-        "example": importing.DISCHARGE_EXAMPLE,
-        "required": importing.DISCHARGE_REQUIRED,
-        "run_kind": "discharges",
-    },
-    "history": {
-        "run": importing.history_import,
-        "headers": importing.HISTORY_HEADERS,
-        "example": importing.HISTORY_EXAMPLE,
-        "required": importing.HISTORY_REQUIRED,
-        "run_kind": "followup_history",
-    },
-}
-
 
 @role_required(*OFFICE)
 def import_page(request, kind: str):
-    spec = IMPORT_KINDS.get(kind)
+    spec = importing.IMPORTS.get(kind)
     if spec is None:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -508,7 +491,7 @@ def import_page(request, kind: str):
                 )
                 enqueue_on_commit(run_import, job.pk)
             return redirect("followups:import_job", pk=job.pk)
-        report = spec["run"](source=upload, file_name=upload.name, actor=request.user)
+        report = spec.run(source=upload, file_name=upload.name, actor=request.user)
         if report.ok:
             messages.success(
                 request,
@@ -516,13 +499,13 @@ def import_page(request, kind: str):
                 % {"new": report.created, "updated": report.updated, "unchanged": report.unchanged},
             )
             return redirect(request.path)
-    runs = ImportRun.objects.filter(kind=spec["run_kind"]).select_related("actor")[:10]
+    runs = ImportRun.objects.filter(kind=spec.kind).select_related("actor")[:10]
     context = {
         "form": form,
         "report": report,
         "kind": kind,
-        "headers": spec["headers"],
-        "required": spec["required"],
+        "headers": spec.headers(),
+        "required": spec.required_headers(),
         "runs": runs,
     }
     return render(request, "followups/import.html", context, status=400 if report and not report.ok else 200)
@@ -531,10 +514,10 @@ def import_page(request, kind: str):
 @role_required(*OFFICE)
 @require_GET
 def import_template(request, kind: str):
-    spec = IMPORT_KINDS.get(kind)
+    spec = importing.IMPORTS.get(kind)
     if spec is None:
         raise Http404
-    response = HttpResponse(template_workbook(spec["headers"], spec["example"]), content_type=XLSX)
+    response = HttpResponse(template_workbook(spec.headers(), spec.example), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ducha-{kind}-template.xlsx"'
     return response
 

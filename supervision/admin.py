@@ -3,15 +3,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
+from import_export import fields, resources, widgets
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .imports import DepartmentResource, StaffResource
+from .exports import SafeExportResourceMixin
 from .models import (
     Attachment,
     Category,
     DeadlineExtension,
     Department,
+    DepartmentKind,
     DischargeStay,
     Finding,
     ImportRun,
@@ -21,6 +23,7 @@ from .models import (
     RevealLog,
     SiteConfig,
     Staff,
+    StaffPosition,
     User,
 )
 from .privacy import mask_phone
@@ -38,17 +41,62 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ("groups", "user_permissions", "departments")
 
 
+class _ChoiceLabelWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        return str(self.choices(value).label) if value else ""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = choices
+        super().__init__(**kwargs)
+
+
+class DepartmentExportResource(SafeExportResourceMixin, resources.ModelResource):
+    """The admin's export, in the import template's columns (so it can be imported again).
+
+    django-import-export serves the admin's export only: imports go through the one pipeline
+    (``supervision.importing``) on the import pages and commands, never the admin."""
+
+    code = fields.Field(attribute="code", column_name="编码")
+    name = fields.Field(attribute="name", column_name="名称")
+    kind = fields.Field(attribute="kind", column_name="类型", widget=_ChoiceLabelWidget(DepartmentKind))
+    active = fields.Field(attribute="active", column_name="启用", widget=widgets.BooleanWidget())
+    sort_order = fields.Field(attribute="sort_order", column_name="排序")
+
+    class Meta:
+        model = Department
+        fields = ["code", "name", "kind", "active", "sort_order"]
+
+
+class StaffExportResource(SafeExportResourceMixin, resources.ModelResource):
+    employee_no = fields.Field(attribute="employee_no", column_name="工号")
+    name = fields.Field(attribute="name", column_name="姓名")
+    department = fields.Field(
+        attribute="department",
+        column_name="科室编码",
+        widget=widgets.ForeignKeyWidget(Department, field="code"),
+    )
+    position = fields.Field(
+        attribute="position", column_name="岗位", widget=_ChoiceLabelWidget(StaffPosition)
+    )
+    title = fields.Field(attribute="title", column_name="职称")
+    active = fields.Field(attribute="active", column_name="在职", widget=widgets.BooleanWidget())
+
+    class Meta:
+        model = Staff
+        fields = ["employee_no", "name", "department", "position", "title", "active"]
+
+
 @admin.register(Department)
-class DepartmentAdmin(ImportExportModelAdmin):
-    resource_classes = [DepartmentResource]
+class DepartmentAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [DepartmentExportResource]
     list_display = ("code", "name", "kind", "active", "sort_order")
     list_filter = ("kind", "active")
     search_fields = ("code", "name")
 
 
 @admin.register(Staff)
-class StaffAdmin(ImportExportModelAdmin):
-    resource_classes = [StaffResource]
+class StaffAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [StaffExportResource]
     list_display = ("employee_no", "name", "department", "position", "title", "active")
     list_filter = ("position", "active", "department")
     search_fields = ("employee_no", "name")

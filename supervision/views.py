@@ -33,7 +33,8 @@ from .forms import (
     SubmitForm,
 )
 from .fragments import cached_rows, url_maker
-from .imports import IMPORTERS, import_with_resource, template_workbook
+from .importing import IMPORTERS, import_file
+from .imports import template_workbook
 from .models import (
     Attachment,
     ExtensionStatus,
@@ -473,9 +474,7 @@ def import_page(request, kind: str):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = import_with_resource(
-            resource=spec["resource"](), source=upload, file_name=upload.name, actor=request.user, kind=kind
-        )
+        report = import_file(kind, source=upload, file_name=upload.name, actor=request.user)
         if report.ok:
             messages.success(
                 request,
@@ -489,7 +488,7 @@ def import_page(request, kind: str):
     return render(
         request,
         "supervision/import.html",
-        {"form": form, "report": report, "kind": kind, "headers": spec["template"], "runs": runs},
+        {"form": form, "report": report, "kind": kind, "headers": spec.headers(), "runs": runs},
     )
 
 
@@ -498,6 +497,6 @@ def import_template(request, kind: str):
     if kind not in IMPORTERS:
         raise Http404
     spec = IMPORTERS[kind]
-    response = HttpResponse(template_workbook(spec["template"], spec["example"]), content_type=XLSX)
+    response = HttpResponse(template_workbook(spec.headers(), spec.example), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ducha-{kind}-template.xlsx"'
     return response

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from supervision.imports import IMPORTERS, import_with_resource
+from supervision.importing import IMPORTERS, import_file
 
 
 class ImportCommand(BaseCommand):
@@ -15,7 +15,7 @@ class ImportCommand(BaseCommand):
 
     @property
     def help(self):
-        headers = "、".join(IMPORTERS[self.kind]["template"])
+        headers = "、".join(IMPORTERS[self.kind].headers())
         return f"Import {self.kind} from .xlsx or .csv (columns: {headers}). All-or-nothing; re-import is idempotent."
 
     def add_arguments(self, parser):
@@ -25,13 +25,7 @@ class ImportCommand(BaseCommand):
         if not file.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": file})
         with file.open("rb") as handle:
-            report = import_with_resource(
-                resource=IMPORTERS[self.kind]["resource"](),
-                source=handle,
-                file_name=file.name,
-                actor=None,
-                kind=self.kind,
-            )
+            report = import_file(self.kind, source=handle, file_name=file.name, actor=None)
         if not report.ok:
             if report.file_error:
                 self.stderr.write(report.file_error)

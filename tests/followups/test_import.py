@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from followups.importing import DISCHARGE_HEADERS, discharges_import
-from followups.parsing import normalise_phone
+from supervision.cleaning import normalise_phone
 from supervision.models import DischargeMethod, DischargeStay, ImportRun, Sex
 
 from .conftest import discharge_row, make_xlsx
@@ -191,3 +191,46 @@ def test_large_file_goes_to_a_background_job_with_progress(
     assert DischargeStay.objects.count() == 30
     page = client.get(response["Location"], HTTP_HX_REQUEST="true")
     assert page.status_code == 200 and "hx-trigger" not in page.content.decode()
+
+
+def test_refused_rows_quote_phone_numbers_masked_in_the_report_and_the_stored_run(neike):
+    """Issue 15 item 8: ImportRun.errors is kept for good and shown in the admin."""
+    rows = [
+        discharge_row("ZY001", 联系电话="138001380001"),  # one digit too many
+        discharge_row("ZY002", 性别="13800138000"),  # a phone in the wrong column
+        discharge_row("ZY003", 出院诊断="x" * 300, 备用电话="010-651234"),
+    ]
+    report = _import(rows)
+    assert not report.ok
+    stored = " ".join(e["message"] for e in ImportRun.objects.get(kind="discharges").errors)
+    shown = " ".join(e.message for e in report.errors)
+    for text in (stored, shown):
+        assert "138001380001" not in text and "13800138000" not in text and "651234" not in text
+        assert "138*****0001" in text and "138****8000" in text
+    assert "“2026-13-45”" in _import([discharge_row(discharged="2026-13-45")]).errors[0].message  # dates stay
+
+
+def test_history_import_gives_tasks_their_counts_and_is_idempotent(neike, today):
+    from django.utils import timezone
+
+    from followups.importing import HISTORY_HEADERS, history_import
+    from followups.models import CallAttempt, Disposition, FollowupTask, TaskStatus
+
+    assert _import([discharge_row("ZY001"), discharge_row("ZY002")]).ok
+    rows = [
+        ["ZY001", "2026-03-08", "2026-03-10 09:00", "无人接听", "林", "电话", "", ""],
+        ["ZY001", "2026-03-08", "2026-03-11 10:00", "成功", "林", "电话", "满意", "多行\n备注"],
+        ["ZY002", "2026-03-08", "2026-03-12", "拒访", "林", "", "", ""],
+    ]
+    upload = make_xlsx(HISTORY_HEADERS, rows, "history.xlsx")
+    report = history_import(source=upload, file_name="history.xlsx", actor=None)
+    assert report.ok, report.errors
+    first = FollowupTask.objects.get(stay__admission_no="ZY001")
+    assert (first.attempt_count, first.contacted, first.disposition) == (2, True, Disposition.COMPLETE)
+    assert first.status == TaskStatus.DONE and timezone.localtime(first.finished_at).hour == 10
+    second = FollowupTask.objects.get(stay__admission_no="ZY002")
+    assert (second.attempt_count, second.contacted, second.disposition) == (1, False, Disposition.REFUSAL)
+    assert CallAttempt.objects.get(outcome="reached").notes == "多行\n备注"
+    again = history_import(source=make_xlsx(HISTORY_HEADERS, rows, "h.xlsx"), file_name="h.xlsx", actor=None)
+    assert (again.created, again.unchanged) == (0, 3)
+    assert CallAttempt.objects.count() == 3

@@ -30,7 +30,7 @@ WRITERS = {
     "(test_survey_exports_neutralise_hostile_text)",
     "reports/excel.py": "report workbooks: safe_text → safe_cell on every text cell "
     "(test_report_workbook_neutralises_a_hostile_department_name)",
-    "supervision/imports.py": "import template workbooks: fixed headers and example rows from code, no user data "
+    "supervision/imports/reader.py": "import template workbooks: fixed headers and example rows from code, no user data "
     "(test_import_templates_hold_no_formula)",
     "followups/views.py": "discharge/history import templates via supervision.imports.template_workbook",
     "supervision/views.py": "department/staff import templates via supervision.imports.template_workbook",
@@ -89,7 +89,7 @@ def _assert_no_formula(texts: list[str]):
 
 
 def test_import_templates_hold_no_formula(client_for, administrator):
-    from supervision.imports import IMPORTERS
+    from supervision.importing import IMPORTERS
 
     client = client_for(administrator)
     for kind in IMPORTERS:
@@ -146,7 +146,8 @@ def test_report_workbook_neutralises_a_hostile_department_name(neike, supervisor
 
 
 def test_admin_export_of_departments_and_staff_neutralises_hostile_names(db):
-    from supervision.imports import DepartmentResource, StaffResource
+    from supervision.admin import DepartmentExportResource as DepartmentResource
+    from supervision.admin import StaffExportResource as StaffResource
     from tests.factories import DepartmentFactory, StaffFactory
 
     dept = DepartmentFactory(code="EV2", name="=1+1")

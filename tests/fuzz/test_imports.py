@@ -40,12 +40,10 @@ FUZZ = settings(
 
 
 def _core(kind):
-    from supervision.imports import IMPORTERS, import_with_resource
+    from supervision.importing import import_file
 
     def run(source, file_name, actor):
-        return import_with_resource(
-            resource=IMPORTERS[kind]["resource"](), source=source, file_name=file_name, actor=actor, kind=kind
-        )
+        return import_file(kind, source=source, file_name=file_name, actor=actor)
 
     return run
 
@@ -56,11 +54,11 @@ def _keywords(function):
 
 def importers():
     from followups import importing
-    from supervision.imports import IMPORTERS
+    from supervision.importing import IMPORTERS
 
     return {
-        "departments": (IMPORTERS["departments"]["template"], _core("departments")),
-        "staff": (IMPORTERS["staff"]["template"], _core("staff")),
+        "departments": (IMPORTERS["departments"].headers(), _core("departments")),
+        "staff": (IMPORTERS["staff"].headers(), _core("staff")),
         "discharges": (importing.DISCHARGE_HEADERS, _keywords(importing.discharges_import)),
         "history": (importing.HISTORY_HEADERS, _keywords(importing.history_import)),
     }
@@ -155,11 +153,11 @@ def test_random_headers_are_refused_with_the_missing_columns_named(kind, headers
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_valid_row_among_bad_rows_is_not_written(kind, world):
     """All-or-nothing: the first row is good, the second has a wrong type → nothing at all."""
-    from supervision.imports import IMPORTERS
+    from supervision.importing import IMPORTERS
 
     headers, run = importers()[kind]
     if kind in IMPORTERS:
-        good = IMPORTERS[kind]["example"]
+        good = IMPORTERS[kind].example
     else:
         from followups import importing
 
@@ -244,10 +242,10 @@ def test_a_non_numeric_sort_order_gets_a_chinese_message(world):
 @pytest.mark.parametrize("number", [float("inf"), float("nan"), 1.7976931348623157e308])
 def test_a_sex_cell_holding_an_impossible_number_is_a_chinese_row_error(number, world):
     """Found by this suite: 性别 = 1.8e308 (read back as infinity) crashed the discharge import."""
-    from followups import importing, parsing
+    from followups import importing
 
     with pytest.raises(ValueError, match="性别"):
-        parsing.parse_sex(number)
+        importing.parse_sex(number)
     headers = importing.DISCHARGE_HEADERS
     row = list(importing.DISCHARGE_EXAMPLE)
     row[headers.index("性别")] = 1.7976931348623157e308

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from supervision.imports import DepartmentResource, StaffResource, import_with_resource
+from supervision.importing import DepartmentImport, StaffImport
+from supervision.imports import run_import
 from supervision.models import Department, ImportRun, Staff
 
 
@@ -33,17 +34,17 @@ DEPTS = [
 ]
 
 
-def run(resource, data, name="upload.xlsx"):
-    return import_with_resource(resource=resource(), source=data, file_name=name, actor=None, kind="test")
+def run(spec, data, name="upload.xlsx"):
+    return run_import(spec, source=data, file_name=name, actor=None)
 
 
 def test_department_import_creates_then_reimport_changes_nothing(db):
-    report = run(DepartmentResource, xlsx(DEPTS))
+    report = run(DepartmentImport, xlsx(DEPTS))
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
     assert Department.objects.get(code="GHC").kind == "window"
     assert Department.objects.get(code="ZWK").kind == "support"
-    again = run(DepartmentResource, xlsx(DEPTS))
+    again = run(DepartmentImport, xlsx(DEPTS))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert Department.objects.count() == 3
     assert ImportRun.objects.filter(succeeded=True).count() == 2
@@ -51,7 +52,7 @@ def test_department_import_creates_then_reimport_changes_nothing(db):
 
 def test_department_import_with_one_bad_row_writes_nothing_and_names_the_row(db):
     rows = [*DEPTS, ["EK", "儿科", "病房", "是", 30]]
-    report = run(DepartmentResource, xlsx(rows))
+    report = run(DepartmentImport, xlsx(rows))
     assert not report.ok
     assert Department.objects.count() == 0
     [error] = report.errors
@@ -62,7 +63,7 @@ def test_department_import_with_one_bad_row_writes_nothing_and_names_the_row(db)
 
 def test_duplicate_codes_in_one_file_are_refused(db):
     rows = [*DEPTS, ["NK", "内科二", "临床", "是", 40]]
-    report = run(DepartmentResource, xlsx(rows))
+    report = run(DepartmentImport, xlsx(rows))
     assert not report.ok
     assert Department.objects.count() == 0
     [error] = report.errors
@@ -71,8 +72,8 @@ def test_duplicate_codes_in_one_file_are_refused(db):
 
 
 def test_a_name_held_by_another_department_says_which(db):
-    assert run(DepartmentResource, xlsx(DEPTS)).ok
-    report = run(DepartmentResource, xlsx([DEPTS[0], ["NK2", "内科", "临床", "是", 50]]))
+    assert run(DepartmentImport, xlsx(DEPTS)).ok
+    report = run(DepartmentImport, xlsx([DEPTS[0], ["NK2", "内科", "临床", "是", 50]]))
     assert not report.ok
     [error] = report.errors
     assert (error.row, error.column) == (2, "名称")
@@ -83,7 +84,7 @@ def test_a_name_held_by_another_department_says_which(db):
 @pytest.mark.parametrize("value", ["也许", "√", "在岗"])
 def test_a_yes_no_column_refuses_a_word_it_does_not_know_instead_of_reading_no(neike, value):
     rows = [["工号", "姓名", "科室编码", "岗位", "职称", "在职"], ["D1", "张伟", "NK", "医生", "", value]]
-    report = run(StaffResource, xlsx(rows))
+    report = run(StaffImport, xlsx(rows))
     assert not report.ok
     [error] = report.errors
     assert (error.row, error.column) == (2, "在职")
@@ -92,7 +93,7 @@ def test_a_yes_no_column_refuses_a_word_it_does_not_know_instead_of_reading_no(n
 
 
 def test_wrong_columns_are_refused_before_any_row(db):
-    report = run(DepartmentResource, xlsx([["code", "name"], ["NK", "内科"]]))
+    report = run(DepartmentImport, xlsx([["code", "name"], ["NK", "内科"]]))
     assert not report.ok
     assert "编码" in report.file_error
     assert Department.objects.count() == 0
@@ -100,22 +101,22 @@ def test_wrong_columns_are_refused_before_any_row(db):
 
 
 def test_empty_file_is_refused(db):
-    report = run(DepartmentResource, io.BytesIO(b""))
+    report = run(DepartmentImport, io.BytesIO(b""))
     assert report.file_error
-    report = run(DepartmentResource, xlsx([["编码", "名称", "类型"]]))
+    report = run(DepartmentImport, xlsx([["编码", "名称", "类型"]]))
     assert report.file_error
 
 
 def test_a_non_excel_file_renamed_xlsx_is_refused(db):
     fake = io.BytesIO(b"%PDF-1.4 this is not a spreadsheet")
-    report = run(DepartmentResource, fake, name="departments.xlsx")
+    report = run(DepartmentImport, fake, name="departments.xlsx")
     assert report.file_error
     assert Department.objects.count() == 0
 
 
 def test_gbk_csv_is_read(db):
     text = "编码,名称,类型\nNK,内科,临床\n"
-    report = run(DepartmentResource, io.BytesIO(text.encode("gbk")), name="d.csv")
+    report = run(DepartmentImport, io.BytesIO(text.encode("gbk")), name="d.csv")
     assert report.ok, report.errors
     assert Department.objects.get().name == "内科"
 
@@ -126,7 +127,7 @@ def test_staff_import_reports_unknown_department_and_writes_nothing(neike):
         ["D1", "张伟", "NK", "医生", "主治医师", "是"],
         ["D2", "李娜", "XX", "护士", "", "是"],
     ]
-    report = run(StaffResource, xlsx(rows))
+    report = run(StaffImport, xlsx(rows))
     assert not report.ok
     assert Staff.objects.count() == 0
     [error] = report.errors
@@ -136,9 +137,9 @@ def test_staff_import_reports_unknown_department_and_writes_nothing(neike):
 
 def test_staff_import_updates_changed_rows_only(neike, waike):
     rows = [["工号", "姓名", "科室编码", "岗位"], ["D1", "张伟", "NK", "医生"], ["D2", "李娜", "WK", "护士"]]
-    assert run(StaffResource, xlsx(rows)).ok
+    assert run(StaffImport, xlsx(rows)).ok
     rows[2][2] = "NK"
-    report = run(StaffResource, xlsx(rows))
+    report = run(StaffImport, xlsx(rows))
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     assert Staff.objects.get(employee_no="D2").department == neike
 
@@ -181,3 +182,56 @@ def test_import_page_shows_row_errors(client_for, administrator):
     assert response.status_code == 200
     assert "病房" in response.content.decode()
     assert Department.objects.count() == 0
+
+
+def test_line_breaks_typed_in_names_are_taken_out(neike):
+    """Alt+Enter in an Excel cell put a newline into a department name, then into e-mail subjects
+    (BadHeaderError on every send): names are one line."""
+    departments = [DEPTS[0], ["EK", "儿科\n一病区", "临床", "是", 30], ["GK", "骨科\r\n", "临床", "是", 40]]
+    assert run(DepartmentImport, xlsx(departments)).ok
+    assert Department.objects.get(code="EK").name == "儿科 一病区"
+    assert Department.objects.get(code="GK").name == "骨科"
+    staff = [["工号", "姓名", "科室编码", "岗位", "职称"], ["D1", "张\n伟", "NK", "医生", "主治\u2028医师"]]
+    assert run(StaffImport, xlsx(staff)).ok
+    member = Staff.objects.get(employee_no="D1")
+    assert (member.name, member.title) == ("张 伟", "主治 医师")
+
+
+def test_a_blank_title_keeps_the_stored_one_and_a_changed_name_updates(neike):
+    rows = [["工号", "姓名", "科室编码", "岗位", "职称"], ["D1", "张伟", "NK", "医生", "主治医师"]]
+    assert run(StaffImport, xlsx(rows)).ok
+    report = run(StaffImport, xlsx([rows[0], ["D1", "张伟伟", "NK", "医生", None]]))
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
+    member = Staff.objects.get(employee_no="D1")
+    assert (member.name, member.title) == ("张伟伟", "主治医师")
+
+
+def test_two_rows_giving_one_name_to_two_departments_are_refused(db):
+    report = run(DepartmentImport, xlsx([DEPTS[0], ["A1", "内科", "临床"], ["A2", "内科", "临床"]]))
+    assert not report.ok and Department.objects.count() == 0
+    [error] = report.errors
+    assert (error.row, error.column) == (3, "名称") and "A1" in error.message
+
+
+def test_admin_offers_export_only_the_pipeline_is_the_one_import(admin_client):
+    """django-import-export serves the admin's export; imports go through the import pages."""
+    page = admin_client.get(reverse("admin:supervision_department_changelist")).content.decode()
+    assert "export/" in page and "import/" not in page
+
+
+def test_stored_error_reports_get_their_phones_masked_by_the_data_migration(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("supervision.migrations.0007_mask_phones_in_import_errors")
+    errors = [{"row": 2, "column": "联系电话", "message": "“13800138000”不是有效的电话号码"}]
+    run = ImportRun.objects.create(kind="discharges", file_name="his.xlsx", errors=errors)
+    kept = ImportRun.objects.create(
+        kind="staff", file_name="s.xlsx", errors=[{"row": 3, "message": "“2026-13-45”"}]
+    )
+    migration.mask_stored_errors(apps, None)
+    run.refresh_from_db()
+    kept.refresh_from_db()
+    assert run.errors[0]["message"] == "“138****8000”不是有效的电话号码"
+    assert kept.errors[0]["message"] == "“2026-13-45”"

@@ -18,8 +18,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supervision import imports
-from supervision.imports import ImportFileError, iter_rows
+from supervision.imports import ImportFileError, iter_rows, reader
 from tests.fuzz import files
 
 
@@ -46,7 +45,7 @@ def _reference(content: bytes):
         headers.pop()
     width = len(headers)
     return headers, [
-        [imports._cell(c) for c in row[:width]] for row in rows if any(c not in (None, "") for c in row)
+        [reader._cell(c) for c in row[:width]] for row in rows if any(c not in (None, "") for c in row)
     ]
 
 
