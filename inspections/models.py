@@ -27,6 +27,7 @@ from supervision.models import (
     Staff,
     UploadedFile,
 )
+from supervision.workflow import TransitionRecord
 
 
 class InspectionSettings(SingletonModel):
@@ -91,21 +92,15 @@ class InspectionSettings(SingletonModel):
             raise ValidationError(_("Grade B must start below grade A."))
 
 
-class Transition(models.Model):
-    """One row per workflow step of a round, an audit or an appeal: who, when, from, to, comment."""
+class Transition(TransitionRecord):
+    """One row per workflow step of a checklist version, a round, an audit or an appeal (each a
+    machine in ``inspections.services``): who, when, which step, from, to, comment."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
-    action = models.CharField(_("action"), max_length=32)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True, max_length=4000)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         indexes = [models.Index(fields=["content_type", "object_id"])]
@@ -113,23 +108,34 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"
 
-    @property
-    def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
+    @classmethod
+    def subject_kwargs(cls, obj) -> dict:
+        return {"content_type": ContentType.objects.get_for_model(obj), "object_id": obj.pk}
+
+    def subject_model(self):
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
 
 
-ACTION_LABELS = {
-    "create": _("New version created"),
-    "publish": _("Published"),
-    "retire": _("Retired"),
-    "start": _("Round started"),
-    "submit": _("Round submitted"),
-    "discard": _("Round discarded"),
-    "audit": _("Chart audited"),
-    "regrade": _("Chart re-graded after appeal"),
-    "raise": _("Appeal raised"),
-    "decide": _("Appeal decided"),
-}
+class TemplateAction(models.TextChoices):
+    CREATE = "create", _("New version created")
+    PUBLISH = "publish", _("Published")
+    RETIRE = "retire", _("Retired")
+
+
+class RoundAction(models.TextChoices):
+    START = "start", _("Round started")
+    SUBMIT = "submit", _("Round submitted")
+    DISCARD = "discard", _("Round discarded")
+
+
+class AuditAction(models.TextChoices):
+    AUDIT = "audit", _("Chart audited")
+    REGRADE = "regrade", _("Chart re-graded after appeal")
+
+
+class AppealAction(models.TextChoices):
+    RAISE = "raise", _("Appeal raised")
+    DECIDE = "decide", _("Appeal decided")
 
 
 # --- checklist templates ---------------------------------------------------------------------

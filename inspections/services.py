@@ -1,8 +1,9 @@
 """Write-side services of inspections and chart audits. Atomic, keyword-only, ``<noun>_<verb>``.
 
-Every status change re-reads its row under ``select_for_update``, checks state, role and
-department, raises ``ActionNotAllowed`` (nothing changed) or changes it and writes a
-``Transition`` row.
+Checklist versions, rounds, chart audits and appeals are state machines (``TEMPLATES``,
+``ROUNDS``, ``AUDITS``, ``APPEALS``, tables read by ``supervision.workflow``): every status change
+re-reads its row under ``select_for_update``, checks state, role and department, raises
+``ActionNotAllowed`` (nothing changed) or changes it and writes a ``Transition`` row.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import hashlib
 import math
 import random
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,13 +37,16 @@ from supervision.models import (
     User,
 )
 from supervision.uploads import CleanUpload
+from supervision.workflow import Action, Machine
 
 from .models import (
     Answer,
     AnswerPhoto,
     AnswerResult,
     Appeal,
+    AppealAction,
     AppealStatus,
+    AuditAction,
     AuditStatus,
     ChartAudit,
     ChartCriterion,
@@ -57,8 +61,10 @@ from .models import (
     InspectionSettings,
     ItemKind,
     PlanEntry,
+    RoundAction,
     RoundStatus,
     RoundType,
+    TemplateAction,
     TemplateStatus,
     Transition,
 )
@@ -74,17 +80,101 @@ class NothingToDraw(ActionNotAllowed):
     """No discharge of the month has been imported yet: no sample is recorded, so a later run can draw."""
 
 
-def _record(obj, *, action: str, actor: User, from_status: str, to_status: str, comment: str = ""):
-    return Transition.objects.create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        at=timezone.now(),
-        comment=comment,
-    )
+# --- the machines ------------------------------------------------------------------------------
+
+OFFICE = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def _has_items(template: ChecklistTemplate, actor, context: dict) -> None:
+    if not template.items.exists():
+        raise ActionNotAllowed(_("A checklist needs at least one item."))
+
+
+TEMPLATES = Machine(
+    ChecklistTemplate,
+    history=Transition,
+    action_labels=TemplateAction,
+    state_refusal=gettext_lazy("Only a draft can be published."),
+    actions=[
+        Action(
+            TemplateAction.PUBLISH,
+            {TemplateStatus.DRAFT},
+            TemplateStatus.PUBLISHED,
+            roles=OFFICE,
+            guard=_has_items,
+        ),
+        # Only as part of publishing its successor.
+        Action(TemplateAction.RETIRE, {TemplateStatus.PUBLISHED}, TemplateStatus.RETIRED, roles=OFFICE),
+    ],
+)
+
+ROUNDS = Machine(
+    InspectionRound,
+    history=Transition,
+    action_labels=RoundAction,
+    state_refusal=gettext_lazy("This round has been submitted; its answers can no longer change."),
+    actions=[
+        Action(RoundAction.SUBMIT, {RoundStatus.DRAFT}, RoundStatus.SUBMITTED, roles=(Role.SUPERVISOR,)),
+        Action(
+            RoundAction.DISCARD,
+            {RoundStatus.DRAFT},
+            RoundStatus.DISCARDED,
+            roles=(Role.SUPERVISOR,),
+            style="outline-danger",
+        ),
+    ],
+)
+
+AUDITS = Machine(
+    ChartAudit,
+    history=Transition,
+    action_labels=AuditAction,
+    state_refusal=gettext_lazy("This chart has already been audited."),
+    lock_related=("stay", "department"),
+    actions=[
+        Action(AuditAction.AUDIT, {AuditStatus.PENDING}, AuditStatus.COMPLETED, roles=(Role.SUPERVISOR,)),
+        # Only as part of upholding an appeal against one of its deductions.
+        Action(AuditAction.REGRADE, {AuditStatus.COMPLETED}, None, roles=(Role.SUPERVISOR,)),
+    ],
+)
+
+
+def _appealable(appeal: Appeal, actor, context: dict) -> None:
+    deduction = appeal.deduction
+    if deduction.audit.status != AuditStatus.COMPLETED:
+        raise ActionNotAllowed(_("The chart has not been audited yet."))
+    if deduction.withdrawn:
+        raise ActionNotAllowed(_("This deduction has already been withdrawn."))
+    if deduction.appeals.exists():
+        raise ActionNotAllowed(_("This deduction has already been appealed; it can be appealed once."))
+
+
+# An appeal starts from nothing (status ""): raising it is checked on the draft ``appeal_draft``
+# builds, so the page's "appeal" button and the service read the same row of the table.
+APPEALS = Machine(
+    Appeal,
+    history=Transition,
+    action_labels=AppealAction,
+    state_refusal=gettext_lazy("This appeal has already been decided."),
+    scope_refusal=gettext_lazy("Only the head of the chart's department may appeal a deduction."),
+    actions=[
+        Action(
+            AppealAction.RAISE,
+            {""},
+            AppealStatus.PENDING,
+            roles=(Role.DEPT_HEAD,),
+            scoped=True,
+            guard=_appealable,
+        ),
+        # The decision's outcome (upheld or rejected) is the service's input.
+        Action(AppealAction.DECIDE, {AppealStatus.PENDING}, None, roles=(Role.SUPERVISOR,)),
+    ],
+)
+
+
+def appeal_draft(deduction: Deduction) -> Appeal:
+    """The appeal a department head would raise against ``deduction`` (unsaved, status "")."""
+    return Appeal(deduction=deduction, department_id=deduction.audit.department_id, status="")
 
 
 def _require_role(actor: User, *roles: str, message: str):
@@ -123,13 +213,8 @@ def template_new_version(*, template: ChecklistTemplate, actor: User) -> Checkli
         )
         for item in template.items.all()
     )
-    _record(
-        new,
-        action="create",
-        actor=actor,
-        from_status="",
-        to_status=new.status,
-        comment=f"v{template.version}",
+    TEMPLATES.record(
+        new, action=TemplateAction.CREATE, actor=actor, from_status="", comment=f"v{template.version}"
     )
     return new
 
@@ -137,25 +222,16 @@ def template_new_version(*, template: ChecklistTemplate, actor: User) -> Checkli
 @transaction.atomic
 def template_publish(*, template: ChecklistTemplate, actor: User) -> ChecklistTemplate:
     """Publish a draft; the version published before it is retired (rounds keep their version)."""
-    _require_role(
-        actor, Role.SUPERVISOR, Role.ADMINISTRATOR, message=_("Only supervisors may edit checklists.")
+
+    def publish(locked: ChecklistTemplate) -> None:
+        # The old version goes first: one published version per code (a constraint).
+        for old in ChecklistTemplate.objects.filter(code=locked.code, status=TemplateStatus.PUBLISHED):
+            TEMPLATES.transition(old, actor=actor, action=TemplateAction.RETIRE, save=["status"])
+        locked.published_at = timezone.now()
+
+    return TEMPLATES.transition(
+        template, actor=actor, action=TemplateAction.PUBLISH, mutate=publish, save=["status", "published_at"]
     )
-    locked = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
-    if locked.status != TemplateStatus.DRAFT:
-        raise ActionNotAllowed(_("Only a draft can be published."))
-    if not locked.items.exists():
-        raise ActionNotAllowed(_("A checklist needs at least one item."))
-    for old in ChecklistTemplate.objects.select_for_update().filter(
-        code=locked.code, status=TemplateStatus.PUBLISHED
-    ):
-        old.status = TemplateStatus.RETIRED
-        old.save(update_fields=["status"])
-        _record(old, action="retire", actor=actor, from_status=TemplateStatus.PUBLISHED, to_status=old.status)
-    locked.status = TemplateStatus.PUBLISHED
-    locked.published_at = timezone.now()
-    locked.save(update_fields=["status", "published_at"])
-    _record(locked, action="publish", actor=actor, from_status=TemplateStatus.DRAFT, to_status=locked.status)
-    return locked
 
 
 def template_check_editable(template: ChecklistTemplate) -> None:
@@ -223,7 +299,7 @@ def round_start(
     )
     rnd.inspectors.set({actor, *inspectors})
     Answer.objects.bulk_create(Answer(round=rnd, item=item) for item in template.items.all())
-    _record(rnd, action="start", actor=actor, from_status="", to_status=rnd.status)
+    ROUNDS.record(rnd, action=RoundAction.START, actor=actor, from_status="")
     return rnd
 
 
@@ -372,9 +448,39 @@ def round_submit(
     merges several into one or skips one with a recorded reason. Submitting twice (double tap,
     retry) raises ``AlreadySubmitted`` and stores nothing again.
     """
-    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
-    locked = _lock_draft(rnd)
     choices = choices or {}
+    notes: list[str] = []
+
+    def submit(locked: InspectionRound) -> None:
+        notes.append(
+            _round_score_and_file(locked, actor=actor, choices=choices, summary=summary, deadline=deadline)
+        )
+
+    with _submitted_once(rnd):
+        return ROUNDS.transition(
+            rnd, actor=actor, action=RoundAction.SUBMIT, mutate=submit, comment=lambda _locked: notes[0]
+        )
+
+
+@contextmanager
+def _submitted_once(rnd: InspectionRound):
+    """A second submission (double tap, retry) is told apart from other refusals: it stores nothing
+    again and the page says so calmly."""
+    try:
+        yield
+    except AlreadySubmitted:
+        raise
+    except ActionNotAllowed as exc:
+        if InspectionRound.objects.filter(pk=rnd.pk).exclude(status=RoundStatus.DRAFT).exists():
+            raise AlreadySubmitted(exc.messages) from None
+        raise
+
+
+def _round_score_and_file(
+    locked: InspectionRound, *, actor: User, choices: dict[int, Choice], summary: str, deadline
+) -> str:
+    """Score the round and turn its failed items into findings (the round is locked, still a draft).
+    Returns the history's comment: the items skipped and why."""
     answers = list(
         Answer.objects.filter(round=locked)
         .select_related("item", "item__category")
@@ -444,43 +550,22 @@ def round_submit(
     locked.failed = counts[AnswerResult.FAIL]
     locked.not_applicable = counts[AnswerResult.NA]
     locked.score = round_score(locked.passed, locked.failed)
-    locked.status = RoundStatus.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = actor
     locked.summary = (summary or "").strip()[:4000]
-    locked.save()
-    skipped = [a for a in failed.values() if a.disposition == Disposition.SKIP]
-    comment = "；".join(f"{a.item.text}：{a.skip_reason}" for a in skipped)
-    _record(
-        locked,
-        action="submit",
-        actor=actor,
-        from_status=RoundStatus.DRAFT,
-        to_status=locked.status,
-        comment=(_("Skipped: %(items)s") % {"items": comment}) if comment else "",
+    skipped = "；".join(
+        f"{a.item.text}：{a.skip_reason}" for a in failed.values() if a.disposition == Disposition.SKIP
     )
-    return locked
+    return (_("Skipped: %(items)s") % {"items": skipped}) if skipped else ""
 
 
 @transaction.atomic
 def round_discard(*, rnd: InspectionRound, actor: User, reason: str) -> InspectionRound:
     """Set aside a round started by mistake (wrong department, duplicate). Drafts only; no findings."""
-    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
     reason = (reason or "").strip()
     if not reason:
         raise ActionNotAllowed(_("Give the reason for discarding the round."))
-    locked = _lock_draft(rnd)
-    locked.status = RoundStatus.DISCARDED
-    locked.save(update_fields=["status"])
-    _record(
-        locked,
-        action="discard",
-        actor=actor,
-        from_status=RoundStatus.DRAFT,
-        to_status=locked.status,
-        comment=reason,
-    )
-    return locked
+    return ROUNDS.transition(rnd, actor=actor, action=RoundAction.DISCARD, save=["status"], comment=reason)
 
 
 # --- plan ------------------------------------------------------------------------------------
@@ -742,10 +827,18 @@ def audit_complete(
     A chart with any deduction is a problem chart: a finding (病历书写) with an order goes to
     the department, naming the responsible doctor.
     """
-    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors audit charts."))
-    locked = ChartAudit.objects.select_for_update().select_related("stay", "department").get(pk=audit.pk)
-    if locked.status != AuditStatus.PENDING:
-        raise ActionNotAllowed(_("This chart has already been audited."))
+    return AUDITS.transition(
+        audit,
+        actor=actor,
+        action=AuditAction.AUDIT,
+        mutate=lambda locked: _audit_score_and_file(
+            locked, actor=actor, defects=defects, comment=comment, deadline=deadline
+        ),
+        comment=_score_text,
+    )
+
+
+def _audit_score_and_file(locked: ChartAudit, *, actor: User, defects, comment: str, deadline) -> None:
     criteria = ChartCriterion.objects.in_bulk([cid for cid, (n, _note) in defects.items() if n])
     if any(not c.active for c in criteria.values()) or len(criteria) != len(
         [1 for n, _note in defects.values() if n]
@@ -766,7 +859,6 @@ def audit_complete(
     config = InspectionSettings.get()
     _apply_score(locked, config)
     locked.is_problem = bool(rows)
-    locked.status = AuditStatus.COMPLETED
     locked.auditor = actor
     locked.audited_at = timezone.now()
     locked.comment = (comment or "").strip()[:2000]
@@ -801,16 +893,6 @@ def audit_complete(
             source_object=locked,
             deadline=deadline,
         )
-    locked.save()
-    _record(
-        locked,
-        action="audit",
-        actor=actor,
-        from_status=AuditStatus.PENDING,
-        to_status=locked.status,
-        comment=_score_text(locked),
-    )
-    return locked
 
 
 @transaction.atomic
@@ -821,18 +903,11 @@ def appeal_raise(*, deduction: Deduction, actor: User, reason: str) -> Appeal:
         raise ActionNotAllowed(_("Give the reason for the appeal."))
     locked = Deduction.objects.select_for_update().select_related("audit", "audit__stay").get(pk=deduction.pk)
     audit = locked.audit
-    if not actor.has_role(Role.DEPT_HEAD) or audit.department_id not in actor.department_ids:
-        raise ActionNotAllowed(_("Only the head of the chart's department may appeal a deduction."))
-    if audit.status != AuditStatus.COMPLETED:
-        raise ActionNotAllowed(_("The chart has not been audited yet."))
-    if locked.withdrawn:
-        raise ActionNotAllowed(_("This deduction has already been withdrawn."))
-    if locked.appeals.exists():
-        raise ActionNotAllowed(_("This deduction has already been appealed; it can be appealed once."))
+    APPEALS.check(appeal_draft(locked), actor, AppealAction.RAISE)
     appeal = Appeal.objects.create(
         deduction=locked, department_id=audit.department_id, raised_by=actor, reason=reason[:2000]
     )
-    _record(appeal, action="raise", actor=actor, from_status="", to_status=appeal.status, comment=reason)
+    APPEALS.record(appeal, action=AppealAction.RAISE, actor=actor, from_status="", comment=reason)
     core.notification_send(
         recipients=list(core.users_with_role(Role.SUPERVISOR)),
         kind=NotificationKind.GENERAL,
@@ -848,42 +923,36 @@ def appeal_raise(*, deduction: Deduction, actor: User, reason: str) -> Appeal:
 @transaction.atomic
 def appeal_decide(*, appeal: Appeal, actor: User, uphold: bool, comment: str = "") -> Appeal:
     """A supervisor upholds (the deduction is withdrawn and the chart re-graded) or rejects."""
-    if not actor.has_role(Role.SUPERVISOR):
-        raise ActionNotAllowed(_("Only supervisors decide appeals."))
-    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    if locked.status != AppealStatus.PENDING:
-        raise ActionNotAllowed(_("This appeal has already been decided."))
     comment = (comment or "").strip()
-    if not uphold and not comment:
-        raise ActionNotAllowed(_("Give the reason for rejecting the appeal."))
-    locked.status = AppealStatus.UPHELD if uphold else AppealStatus.REJECTED
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.decision_comment = comment[:2000]
-    locked.save()
-    _record(
-        locked,
-        action="decide",
-        actor=actor,
-        from_status=AppealStatus.PENDING,
-        to_status=locked.status,
-        comment=comment,
+
+    def decide(locked: Appeal) -> None:
+        if not uphold and not comment:
+            raise ActionNotAllowed(_("Give the reason for rejecting the appeal."))
+        locked.status = AppealStatus.UPHELD if uphold else AppealStatus.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_comment = comment[:2000]
+
+    locked = APPEALS.transition(
+        appeal, actor=actor, action=AppealAction.DECIDE, mutate=decide, comment=comment
     )
     if uphold:
         deduction = Deduction.objects.select_for_update().get(pk=locked.deduction_id)
         deduction.withdrawn = True
         deduction.save(update_fields=["withdrawn"])
-        audit = ChartAudit.objects.select_for_update().get(pk=deduction.audit_id)
-        before = _score_text(audit)
-        _apply_score(audit, InspectionSettings.get())
-        audit.save(update_fields=["score", "grade", "vetoed"])
-        _record(
-            audit,
-            action="regrade",
+        before: list[str] = []
+
+        def regrade(audit: ChartAudit) -> None:
+            before.append(_score_text(audit))
+            _apply_score(audit, InspectionSettings.get())
+
+        AUDITS.transition(
+            ChartAudit(pk=deduction.audit_id),
             actor=actor,
-            from_status=audit.status,
-            to_status=audit.status,
-            comment=f"{before} → {_score_text(audit)}",
+            action=AuditAction.REGRADE,
+            mutate=regrade,
+            save=["score", "grade", "vetoed"],
+            comment=lambda audit: f"{before[0]} → {_score_text(audit)}",
         )
     core.notify_department_heads(
         department_id=locked.department_id,

@@ -21,6 +21,7 @@ from supervision.access import get_scoped_or_404, id_param, role_required
 from supervision.errors import ActionNotAllowed
 from supervision.models import Department, Role
 from supervision.responses import partial_or_page, refusals
+from supervision.workflow import allowed_actions
 
 from . import selectors, services
 from .forms import (
@@ -41,7 +42,9 @@ from .models import (
     AnswerPhoto,
     AnswerResult,
     Appeal,
+    AppealAction,
     AppealStatus,
+    AuditAction,
     AuditStatus,
     ChartAudit,
     ChartSample,
@@ -51,6 +54,7 @@ from .models import (
     InspectionSettings,
     ItemKind,
     PlanEntry,
+    RoundAction,
     RoundStatus,
     RoundType,
     Transition,
@@ -68,10 +72,8 @@ def _page(request, qs):
 
 
 def _history(obj):
-    from django.contrib.contenttypes.models import ContentType
-
     return (
-        Transition.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        Transition.objects.filter(**Transition.subject_kwargs(obj))
         .select_related("actor")
         .order_by("at", "id")
     )
@@ -144,11 +146,14 @@ def round_detail(request, pk: int):
         pk=pk,
     )
     answers = _round_answers(rnd)
-    editable = rnd.is_draft and request.user.has_role(Role.SUPERVISOR)
+    # The round's machine (services.ROUNDS): submit and discard are the buttons, and the answers
+    # may change exactly while it would accept them.
+    actions = {a.name for a in allowed_actions(rnd, request.user)}
     context = {
         "round": rnd,
         "answers": answers,
-        "editable": editable,
+        "actions": actions,
+        "editable": RoundAction.SUBMIT in actions,
         "inspectors": list(rnd.inspectors.all()),
         "history": list(_history(rnd)),
         "config": InspectionSettings.get(),
@@ -508,7 +513,7 @@ def _audit_qs():
 def audit_detail(request, pk: int):
     audit = get_object_or_404(selectors.audits_visible_to(request.user, _audit_qs()), pk=pk)
     user = request.user
-    can_audit = audit.status == AuditStatus.PENDING and user.has_role(Role.SUPERVISOR)
+    can_audit = services.AUDITS.allowed(audit, user, AuditAction.AUDIT)
     criteria = list(active_criteria()) if can_audit else []
     form = AuditForm(request.POST or None, criteria=criteria) if can_audit else None
     status = 200
@@ -527,13 +532,25 @@ def audit_detail(request, pk: int):
             return redirect(audit)
         status = 400
     deductions = list(audit.deductions.all())
-    can_appeal = user.has_role(Role.DEPT_HEAD) and audit.department_id in user.department_ids
+    for d in deductions:
+        d.audit = audit  # the guards read the deduction's audit: the one already loaded
     context = {
         "audit": audit,
         "form": form,
         "deductions": deductions,
-        "can_appeal": can_appeal and audit.status == AuditStatus.COMPLETED,
-        "can_decide": user.has_role(Role.SUPERVISOR),
+        # The appeal buttons, from the appeals' machine (services.APPEALS): which deductions this
+        # user may appeal, and which pending appeals they may decide.
+        "appealable": {
+            d.pk
+            for d in deductions
+            if services.APPEALS.allowed(services.appeal_draft(d), user, AppealAction.RAISE)
+        },
+        "decidable": {
+            ap.pk
+            for d in deductions
+            for ap in d.appeals.all()
+            if services.APPEALS.allowed(ap, user, AppealAction.DECIDE)
+        },
         "appeal_form": AppealForm(prefix="appeal"),
         "decision_form": AppealDecisionForm(prefix="decide"),
         "history": list(_history(audit)),
