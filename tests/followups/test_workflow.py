@@ -210,3 +210,15 @@ def test_the_history_migration_keeps_every_row():
         ]
     finally:
         restore()
+
+
+def test_the_table_is_the_specification():
+    from tests.workflow_checks import table_of
+
+    callers = {"followup", "supervisor"}
+    assert table_of(services.TASKS) == {
+        "claim": ({"pending", "callback"}, None, callers, False),
+        "release": (set(STATES), None, callers, False),
+        "call": ({"pending", "callback"}, None, callers, False),
+        "letter": ({"pending", "callback"}, None, callers, False),
+    }

@@ -156,3 +156,14 @@ def test_the_history_migration_keeps_every_row_and_names_its_action():
         ]
     finally:
         restore()
+
+
+def test_the_table_is_the_specification():
+    from tests.workflow_checks import table_of
+
+    assert table_of(services.REPORTS) == {
+        "retry": ({"failed", "ready", "building"}, "queued", {"administrator"}, False),
+        "build": ({"queued", "building"}, "building", set(), False),
+        "fail": ({"building"}, "failed", set(), False),
+        "finish": ({"building"}, "ready", set(), False),
+    }

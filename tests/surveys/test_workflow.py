@@ -123,3 +123,13 @@ def test_the_history_migration_keeps_every_row_and_names_its_action():
         ]
     finally:
         restore()
+
+
+def test_the_table_is_the_specification():
+    from tests.workflow_checks import table_of
+
+    managers = {"supervisor", "administrator"}
+    assert table_of(services.CAMPAIGNS) == {
+        "close": ({"open"}, "closed", managers, False),
+        "reopen": ({"closed"}, "open", managers, False),
+    }
