@@ -2,6 +2,8 @@
 action is reachable from its from-states and refused from every other state, for the wrong role
 and the wrong department; the page shows exactly the buttons ``allowed_actions`` gives."""
 
+import datetime as dt
+
 import pytest
 from django.contrib import messages
 from django.contrib.messages import get_messages
@@ -10,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from supervision.errors import ActionNotAllowed
-from supervision.models import OrderStatus, OrderTransition, RectificationOrder
+from supervision.models import OrderAction, OrderStatus, OrderTransition, RectificationOrder
 from supervision.responses import refusals
 from supervision.services import ORDERS
 from supervision.workflow import allowed_actions, machine_for
@@ -204,3 +206,43 @@ def rf_with_messages():
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
     return request
+
+
+def test_an_extension_request_records_a_step_but_leaves_the_order_row_and_its_change_history_alone(
+    neike, supervisor, head_neike
+):
+    # save=False: the request changes another row (the extension), so the order's change history
+    # shows no empty "changed" entry.
+    from supervision import services
+
+    order = _order(neike, supervisor, "issued")
+    versions = order.history.count()
+    services.order_request_extension(
+        order=order,
+        actor=head_neike,
+        requested_deadline=order.deadline + dt.timedelta(days=7),
+        reason="需采购",
+    )
+    assert order.history.count() == versions
+    assert OrderTransition.objects.filter(order=order).latest("id").action == "request_extension"
+
+
+def test_a_machine_refuses_a_table_with_an_action_twice_or_without_a_label():
+    from supervision.workflow import Action, Machine
+
+    with pytest.raises(ValueError, match="declared twice"):
+        Machine(
+            RectificationOrder,
+            history=OrderTransition,
+            state_refusal="",
+            action_labels=OrderAction,
+            actions=[
+                Action("verify", {"submitted"}, "closed", ()),
+                Action("verify", {"submitted"}, "closed", ()),
+            ],
+        )
+    with pytest.raises(ValueError, match="has no label"):
+        Machine(
+            RectificationOrder, history=OrderTransition, state_refusal="", actions=[Action("x", (), None, ())]
+        )
+    assert machine_for(RectificationOrder) is ORDERS  # a refused table registers nothing
