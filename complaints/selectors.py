@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from supervision.access import scope_of
 from supervision.models import Category, Department, Role
 from supervision.privacy import mask_phone
 
@@ -40,22 +41,15 @@ from .models import (
 def complaints_visible_to(user) -> QuerySet[Complaint]:
     """Supervisors and administrators: all. Department heads: complaints assigned to their
     departments. Follow-up staff: complaints they own. Everyone else: none."""
-    qs = Complaint.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.sees_all_departments:
-        return qs
-    condition = Q(pk__in=[])
-    if user.has_role(Role.DEPT_HEAD) and user.department_ids:
+    return scope_of(user).filter(
+        Complaint.objects.all(),
         # A subquery on the assignment index: few rows for one head, whatever the table size.
-        condition |= Q(
-            pk__in=ComplaintAssignment.objects.filter(department_id__in=user.department_ids).values(
-                "complaint_id"
-            )
-        )
-    if user.has_role(Role.FOLLOWUP):
-        condition |= Q(owner=user)
-    return qs.filter(condition)
+        department_field=lambda ids: Q(
+            pk__in=ComplaintAssignment.objects.filter(department_id__in=ids).values("complaint_id")
+        ),
+        owner_field="owner",
+        owner_roles=(Role.FOLLOWUP,),
+    )
 
 
 def complaint_list(user) -> QuerySet[Complaint]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from supervision.access import role_required
+from supervision.access import role_required, workflow_rule
 from supervision.cleaning import phone_digits
 from supervision.fragments import cached_rows, url_maker
 from supervision.models import Department, Role
@@ -195,7 +195,7 @@ def complaint_reveal(request, pk: int):
     return complaint_detail(request, pk, revealed=revealed)
 
 
-@role_required(*LIST_ROLES)
+@role_required(*LIST_ROLES, object_rule=workflow_rule)
 @require_POST
 def complaint_action(request, pk: int, action: str):
     if action not in COMPLAINT_STEPS:

@@ -30,7 +30,7 @@ def panels(request) -> list[Panel]:
             )
         )
     if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
-        departments = None if user.sees_all_departments else sorted(user.department_ids)
+        departments = user.scope.departments
         start = today.replace(day=1)
         previous = (start - dt.timedelta(days=1)).replace(day=1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from supervision.access import id_param, role_required
+from supervision.access import id_param, role_required, scope_of
 from supervision.errors import ActionNotAllowed
 from supervision.figcache import CachedCountPaginator
 from supervision.forms import ImportForm
@@ -68,14 +68,13 @@ ASYNC_IMPORT_BYTES = 512 * 1024  # larger files are imported by Celery with a pr
 def _task_queryset(user):
     """Tasks the user may open: office all; heads their departments; callers theirs and the open pool."""
     qs = FollowupTask.objects.select_related("stay", "department", "assigned_to", "claimed_by")
-    if user.sees_all_departments:
-        return qs
-    condition = Q(pk__in=[])
-    if user.has_role(Role.DEPT_HEAD) and user.department_ids:
-        condition |= Q(department_id__in=user.department_ids)
-    if user.has_role(Role.FOLLOWUP):
-        condition |= Q(assigned_to=user) | Q(assigned_to__isnull=True, status=TaskStatus.PENDING)
-    return qs.filter(condition)
+    return scope_of(user).filter(
+        qs,
+        owner_field=lambda user_id: (
+            Q(assigned_to=user_id) | Q(assigned_to__isnull=True, status=TaskStatus.PENDING)
+        ),
+        owner_roles=(Role.FOLLOWUP,),
+    )
 
 
 def _get_task(request, pk: int) -> FollowupTask:
@@ -372,10 +371,6 @@ def task_letter(request, pk: int):
 # --- figures ---------------------------------------------------------------------------------
 
 
-def _scoped_departments(user):
-    return None if user.sees_all_departments else sorted(user.department_ids)
-
-
 @role_required(*FIGURE_READERS)
 @require_GET
 def figures(request):
@@ -384,7 +379,7 @@ def figures(request):
     if not form.is_bound or not form.errors:
         # The inputs show the period the figures are for, defaults and corrections included.
         form = PeriodForm(initial={"start": start, "end": end})
-    departments = _scoped_departments(request.user)
+    departments = request.user.scope.departments
     kwargs = {"start": start, "end": end, "departments": departments}
     table = selectors.followup_month_department_table(**kwargs)
     chart = {
@@ -422,7 +417,7 @@ def feedback_list(request):
         .prefetch_related("praised_staff")
         .order_by("-attempted_at", "-id")
     )
-    departments = _scoped_departments(request.user)
+    departments = request.user.scope.departments
     if departments is not None:
         qs = qs.filter(task__department_id__in=departments)
     page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -606,13 +601,11 @@ def queue_build(request):
     return redirect("followups:policy_list")
 
 
-@role_required(*OFFICE)
+@role_required(*OFFICE, post=(Role.SUPERVISOR,))
 def roster(request):
     """Who is on duty on a day (the morning queue is shared among them; nobody → the pool)."""
     day = timezone.localdate()
     if request.method == "POST":
-        if not request.user.has_role(Role.SUPERVISOR):
-            raise PermissionDenied
         form = RosterForm(request.POST)
         if form.is_valid():
             services.roster_set(day=form.cleaned_data["day"], users=list(form.cleaned_data["users"]))
@@ -682,29 +675,26 @@ def _policy_lines(snapshot: dict) -> list[tuple[str, str]]:
 # --- spot-checks -----------------------------------------------------------------------------
 
 
-@role_required(*OFFICE)
+@role_required(*OFFICE, post=(Role.SUPERVISOR,))
 def spotcheck_list(request):
     today = timezone.localdate()
     form = SpotCheckDrawForm(
         request.POST or None, initial={"start": today.replace(day=1), "end": today, "size": 30}
     )
-    if request.method == "POST":
-        if not request.user.has_role(Role.SUPERVISOR):
-            raise PermissionDenied
-        if form.is_valid():
-            with refusals(request):
-                draw = services.spotcheck_draw(
-                    actor=request.user,
-                    start=form.cleaned_data["start"],
-                    end=form.cleaned_data["end"],
-                    size=form.cleaned_data["size"],
-                )
-                messages.success(
-                    request,
-                    _("%(n)s calls drawn from %(population)s for re-calling.")
-                    % {"n": len(draw.selected_ids), "population": draw.population},
-                )
-                return redirect("followups:spotcheck_draw", pk=draw.pk)
+    if request.method == "POST" and form.is_valid():
+        with refusals(request):
+            draw = services.spotcheck_draw(
+                actor=request.user,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                size=form.cleaned_data["size"],
+            )
+            messages.success(
+                request,
+                _("%(n)s calls drawn from %(population)s for re-calling.")
+                % {"n": len(draw.selected_ids), "population": draw.population},
+            )
+            return redirect("followups:spotcheck_draw", pk=draw.pk)
     draws = SpotCheckDraw.objects.select_related("drawn_by").order_by("-drawn_at")[:30]
     summary = selectors.spotcheck_confirmation(start=today.replace(month=1, day=1), end=today)
     return render(request, "followups/spotchecks.html", {"form": form, "draws": draws, "summary": summary})

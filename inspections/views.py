@@ -331,12 +331,10 @@ def round_discard(request, pk: int):
 # --- plan and coverage -----------------------------------------------------------------------
 
 
-@role_required(*OFFICE)
+@role_required(*OFFICE, post=(Role.SUPERVISOR,))
 def plan(request):
     month = _month_param(request, timezone.localdate())
     if request.method == "POST":
-        if not request.user.has_role(Role.SUPERVISOR):
-            raise PermissionDenied
         month_form = MonthForm(request.POST)
         if month_form.is_valid():
             month = month_form.cleaned_data["month"].replace(day=1)
@@ -406,7 +404,7 @@ def figures(request):
         messages.error(request, _("Enter dates as YYYY-MM-DD."))
     if end < start:
         start, end = end, start
-    departments = None if request.user.sees_all_departments else sorted(request.user.department_ids)
+    departments = request.user.scope.departments
     args = {"start": start, "end": end, "departments": departments}
     by_department = selectors.rounds_by_department_and_type(**args)
     by_category = selectors.findings_by_category(**args)
@@ -450,12 +448,10 @@ def audit_list(request):
     return partial_or_page(request, "inspections/audit_list.html", "inspections/_audit_table.html", context)
 
 
-@role_required(*OFFICE)
+@role_required(*OFFICE, post=(Role.SUPERVISOR,))
 def sample_list(request):
     form = MonthForm(request.POST or None, initial={"month": services.previous_month(timezone.localdate())})
     if request.method == "POST":
-        if not request.user.has_role(Role.SUPERVISOR):
-            raise PermissionDenied
         sample = None
         if form.is_valid():
             month = form.cleaned_data["month"].replace(day=1)

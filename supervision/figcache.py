@@ -9,9 +9,10 @@ in Django's cache (Redis in production, local memory on the embedded default) fo
 The key holds everything that scopes a figure, so a cached figure is only ever served to a user
 who would compute the very same value:
 
-- the user's roles and department scope (``all`` for supervisors and administrators, the sorted
-  department ids for department heads), and the user id when the user also sees rows they own
-  (volunteers, follow-up staff: see ``supervision.access.scope``);
+- the user's scope, ``supervision.access.Scope.cache_key`` and nothing else: the roles, the
+  departments (``all`` for supervisors and administrators, the sorted department ids for
+  department heads) and the user id when the user sees rows they own (volunteers, follow-up staff);
+  ``user=None`` is the public scope (figures computed for nobody in particular);
 - the active language (cached values may hold translated labels);
 - today's date (periods such as "this month" move at midnight);
 - whatever else the caller passes in ``vary`` (period, filters).
@@ -34,9 +35,8 @@ from django.core.paginator import Paginator
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from .models import Role
+from .access import scope_of
 
-OWNER_ROLES = (Role.VOLUNTEER, Role.FOLLOWUP)
 DEFAULT_SECONDS = 90
 # How long one request may take to recompute a stale figure before another may try.
 REFRESH_LOCK_SECONDS = 60
@@ -46,26 +46,10 @@ def ttl() -> int:
     return int(getattr(settings, "DUCHA_FIGURES_CACHE_SECONDS", DEFAULT_SECONDS))
 
 
-def scope_signature(user) -> str:
-    """What restricts the rows ``user`` sees, as a string (mirrors ``supervision.access.scope``)."""
-    if user is None:
-        return "public"
-    if not user.is_authenticated or not user.is_active:
-        return "none"
-    roles = ",".join(sorted(user.roles))
-    if user.sees_all_departments:
-        return f"r={roles};d=all"
-    departments = (
-        ",".join(str(pk) for pk in sorted(user.department_ids)) if user.has_role(Role.DEPT_HEAD) else ""
-    )
-    owner = f";u={user.pk}" if user.has_role(*OWNER_ROLES) else ""
-    return f"r={roles};d={departments}{owner}"
-
-
 def figures_key(name: str, *, user=None, vary: Iterable[Any] = ()) -> str:
     parts = [
         name,
-        scope_signature(user),
+        scope_of(user).cache_key,
         translation.get_language() or settings.LANGUAGE_CODE,
         timezone.localdate().isoformat(),
         *(_plain(v) for v in vary),

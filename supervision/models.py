@@ -102,7 +102,15 @@ class User(AbstractUser):
 
     @property
     def sees_all_departments(self) -> bool:
-        return self.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR)
+        return self.scope.all_departments
+
+    @cached_property
+    def scope(self):
+        """What this user may see and do (``supervision.access.Scope``), built once per user object —
+        so once per request for ``request.user``."""
+        from .access import Scope  # access reads Role from this module
+
+        return Scope.for_user(self)
 
 
 class StaffPosition(models.TextChoices):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import figcache, selectors, services
-from .access import get_scoped_or_404, role_required
+from .access import get_scoped_or_404, role_required, workflow_rule
 from .filters import FindingFilter
 from .forms import (
     CommentForm,
@@ -389,7 +389,7 @@ ORDER_STEPS: dict[str, Step] = {
 }
 
 
-@role_required(Role.SUPERVISOR, Role.DEPT_HEAD)
+@role_required(Role.SUPERVISOR, Role.DEPT_HEAD, object_rule=workflow_rule)
 @require_POST
 def order_action(request, pk: int, action: str):
     if action not in ORDER_STEPS:

@@ -17,7 +17,7 @@ def panels(request) -> list[Panel]:
         return []
     today = timezone.localdate()
     start = today.replace(month=1, day=1)
-    departments = None if user.sees_all_departments else sorted(user.department_ids)
+    departments = user.scope.departments
 
     def figures():
         return {

@@ -84,9 +84,7 @@ def _departments_for(request) -> tuple[list[int] | None, Department | None]:
         chosen = scope(Department.objects.all(), user, department_field="pk").filter(pk=department_id).first()
     if chosen is not None:
         return [chosen.pk], chosen
-    if user.sees_all_departments:
-        return None, None
-    return sorted(user.department_ids), None
+    return user.scope.departments, None
 
 
 def _chart(labels, label, values, **extra) -> dict:

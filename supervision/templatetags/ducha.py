@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from supervision import privacy, wording
+from supervision import access, privacy, wording
 
 register = template.Library()
 
@@ -189,3 +189,14 @@ def listsep() -> str:
 def join_list(items) -> str:
     """``{{ names|join_list }}``: the items joined with the language's list separator (escaped as text)."""
     return wording.join_list(items)
+
+
+@register.simple_tag(takes_context=True)
+def may(context, url_name, obj=None, **params):
+    """May the signed-in user use the page ``url_name`` — the view's own rule (``supervision.access.may``).
+
+    ``{% may "finding_create" as can_create %}``; may change something on it:
+    ``{% may "followups:roster" method="POST" as can_edit %}``; on one object:
+    ``{% may "order_action" order action="verify" as can_verify %}``. Templates never name roles.
+    """
+    return access.may(context.get("user"), url_name, obj, **params)
