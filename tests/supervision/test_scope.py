@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
@@ -263,3 +265,46 @@ def test_complaint_action_buttons_and_the_tag_agree(client_for, request, persona
             assert tag == str(allowed), (persona, complaint.status, action)
             url = reverse("complaints:action", args=[complaint.pk, action])
             assert (url in page) is allowed, (persona, complaint.status, action)
+
+
+# --- templates never name a role ---------------------------------------------------------------------
+
+
+ROLE_LITERAL = re.compile("[\"'](" + "|".join(Role.values) + ")[\"']")
+
+
+def _template_files():
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    roots = [Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", [])]
+    roots += [
+        Path(a.path) / "templates"
+        for a in apps.get_app_configs()
+        if a.path.startswith(str(settings.BASE_DIR))
+    ]
+    return sorted({p for root in roots if root.is_dir() for p in root.rglob("*.html")})
+
+
+def test_no_template_names_a_role():
+    """A rule written in a template drifts from the view's: templates ask ``{% may %}`` instead.
+
+    Allowed: showing the user's own roles (``Role.choices`` in the account menu) and the nav cache key.
+    """
+    role_check = re.compile(r"\bin user_roles\b|has_role|Role\.(?!choices\b)")
+    files = _template_files()
+    assert len(files) > 50, "the template walk found too few templates"
+    offenders = [
+        f"{path}:{n}: {line.strip()[:120]}"
+        for path in files
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ROLE_LITERAL.search(line) or (role_check.search(line) and "Role.choices" not in line)
+    ]
+    assert not offenders, "templates naming roles (use {% may %}):\n" + "\n".join(offenders)
+
+
+def test_the_role_grep_would_catch_a_role_literal():
+    assert ROLE_LITERAL.search('{% if "dept_head" in user_roles %}')
+    assert not ROLE_LITERAL.search("{% url 'followups:task_list' %}")
