@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.models import Category, Department, Finding
+from supervision.wording import render
 from supervision.workflow import TransitionRecord
 
 
@@ -284,6 +285,7 @@ class OwnerChange(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    note_key = models.CharField(max_length=64, blank=True)  # a note the application words (complaints.texts)
 
     class Meta:
         ordering = ["at", "id"]
@@ -292,6 +294,10 @@ class OwnerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} → {self.owner_id}"
+
+    @property
+    def note_text(self) -> str:
+        return render(self.note_key, {}, fallback=self.note)
 
 
 # --- the working-day calendar ------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision import privacy
+from supervision import texts as core_texts
 from supervision.cleaning import clean_text, phone_digits
 from supervision.errors import ActionNotAllowed
 from supervision.models import (
@@ -42,9 +43,11 @@ from supervision.services import (
     notification_send,
     users_with_role,
 )
+from supervision.texts import with_text
+from supervision.wording import Worded
 from supervision.workflow import Action, Machine
 
-from . import workdays
+from . import texts, workdays
 from .models import (
     AWAITING_ANSWER,
     VALID_DETERMINATIONS,
@@ -181,7 +184,7 @@ def complaint_intake(
         previous_owner=None,
         changed_by=received_by,
         at=timezone.now(),
-        note=str(_("Recorded at first contact")) if received_by else str(_("Submitted on the web page")),
+        note_key=(texts.FIRST_CONTACT if received_by else texts.SUBMITTED_ON_WEB).key,
     )
     pk = complaint.pk
     # Notices go out only after the complaint is safely stored; their failure loses nothing.
@@ -196,8 +199,8 @@ def _notify_new(pk: int) -> None:
         recipients=recipients,
         kind=NotificationKind.GENERAL,
         key=f"complaint_new:{pk}",
-        title=gettext_lazy("New complaint %(number)s (%(channel)s)"),
-        params={"number": complaint.number, "channel": complaint.get_channel_display()},
+        title=texts.NEW,
+        params={"number": complaint.number, "channel": complaint.channel},
         url=complaint.get_absolute_url(),
     )
 
@@ -313,7 +316,7 @@ def complaint_handover(*, complaint: Complaint, actor: User, to_user: User, note
         complaint,
         actor=actor,
         action=ComplaintAction.HANDOVER,
-        comment=f"→ {to_user.display_name}" + (f"：{note}" if note else ""),
+        comment=with_text(texts.HANDOVER(person=to_user.display_name), note),
         mutate=mutate,
     )
     OwnerChange.objects.create(
@@ -328,7 +331,7 @@ def complaint_handover(*, complaint: Complaint, actor: User, to_user: User, note
         recipients=[to_user],
         kind=NotificationKind.GENERAL,
         key=f"complaint_handover:{locked.pk}:{locked.owner_changes.count()}",
-        title=gettext_lazy("Complaint %(number)s has been handed over to you"),
+        title=texts.HANDED_OVER,
         params={"number": locked.number},
         body=note,
         url=locked.get_absolute_url(),
@@ -376,7 +379,7 @@ def complaint_assign(
         complaint,
         actor=actor,
         action=ComplaintAction.ASSIGN,
-        comment="、".join(d.name for d in departments) + (f"：{instructions}" if instructions else ""),
+        comment=with_text(core_texts.LIST(items=[d.name for d in departments]), instructions),
         mutate=mutate,
     )
     for assignment in created:
@@ -384,7 +387,7 @@ def complaint_assign(
             recipients=list(department_heads(assignment.department_id)),
             kind=NotificationKind.GENERAL,
             key=f"complaint_assigned:{locked.pk}:{assignment.department_id}",
-            title=gettext_lazy("Complaint %(number)s needs your department's investigation reply by %(due)s"),
+            title=texts.ASSIGNED,
             params={"number": locked.number, "due": locked.answer_due.isoformat()},
             body=instructions,
             url=locked.get_absolute_url(),
@@ -410,7 +413,7 @@ def complaint_reply(*, complaint: Complaint, actor: User, department: Department
         complaint,
         actor=actor,
         action=ComplaintAction.REPLY,
-        comment=f"{department.name}：{reply}",
+        comment=core_texts.WITH_TEXT(head=department.name, text=reply),
         mutate=mutate,
         save=["status"],
         context={"department_id": department.pk},
@@ -420,7 +423,7 @@ def complaint_reply(*, complaint: Complaint, actor: User, department: Department
             recipients=[locked.owner],
             kind=NotificationKind.GENERAL,
             key=f"complaint_replied:{locked.pk}:{department.pk}",
-            title=gettext_lazy("Complaint %(number)s: investigation reply from %(department)s"),
+            title=texts.REPLIED,
             params={"number": locked.number, "department": department.name},
             url=locked.get_absolute_url(),
         )
@@ -457,14 +460,14 @@ def complaint_determine(
                 department = first.department if first else None
             if department is None:
                 raise ActionNotAllowed(_("Choose the department responsible for the rectification."))
-            description = f"{_('Complaint')} {c.number}（{Determination(determination).label}）：{c.content}"
+            description = texts.FINDING(number=c.number, determination=determination, content=c.content)
             if note:
-                description += f"\n{note}"
+                description = core_texts.LINES(head=description, text=note)
             c.finding = finding_create(
                 source=FindingSource.COMPLAINT,
                 category=categories[0],
                 department=department,
-                description=description[:4000],
+                description=description,
                 found_by=actor,
                 found_at=timezone.now(),
                 severity=severity,
@@ -476,12 +479,14 @@ def complaint_determine(
         c.determination_note = note
         c.categories.set(categories)
 
-    def comment(c) -> str:
-        text = str(Determination(determination).label)
+    def comment(c) -> Worded:
+        text = texts.DETERMINATION(value=determination)
         if categories:
-            text = f"{text}：{'、'.join(cat.name for cat in categories)}"
+            text = core_texts.WITH_TEXT(
+                head=text, text=core_texts.LIST(items=[cat.name for cat in categories])
+            )
         if c.finding_id:
-            text = f"{text} → {c.finding.number}"
+            text = core_texts.ARROW(head=text, target=c.finding.number)
         return text
 
     return COMPLAINTS.transition(
@@ -514,7 +519,7 @@ def complaint_answer(
             c.answer_working_days = workdays.working_days_between(c.received_on, day)
             c.answered_on_time = day <= c.answer_due
 
-    comment = f"{AnswerMethod(method).label}：{text}"
+    comment = core_texts.WITH_TEXT(head=texts.ANSWER_METHOD(value=method), text=text)
     return COMPLAINTS.transition(
         complaint, actor=actor, action=ComplaintAction.ANSWER, comment=comment, mutate=mutate
     )
@@ -529,13 +534,11 @@ def complaint_close(*, complaint: Complaint, actor: User, satisfaction: str, com
         c.closed_at = timezone.now()
         c.satisfaction = satisfaction
 
-    comment = clean_text(comment)
-    label = Satisfaction(satisfaction).label
     return COMPLAINTS.transition(
         complaint,
         actor=actor,
         action=ComplaintAction.CLOSE,
-        comment=f"{label}：{comment}" if comment else str(label),
+        comment=with_text(texts.SATISFACTION(value=satisfaction), clean_text(comment)),
         mutate=mutate,
     )
 
@@ -570,11 +573,11 @@ def complaint_flag_dispute(
         c.dispute_note = note
 
     if dispute:
-        comment = _("Mediation / dispute") + (f"：¥{amount}" if amount is not None else "")
+        comment = with_text(texts.DISPUTE(), f"¥{amount}" if amount is not None else "")
     else:
-        comment = _("Dispute flag removed")
+        comment = texts.DISPUTE_REMOVED()
     if note:
-        comment = f"{comment}；{note}"
+        comment = core_texts.WITH_NOTE(head=comment, text=note)
     return COMPLAINTS.transition(
         complaint, actor=actor, action=ComplaintAction.DISPUTE, comment=comment, mutate=mutate
     )
@@ -629,7 +632,7 @@ def complaints_remind_due_soon(*, today: dt.date | None = None) -> int:
             recipients=_recipients_for(c, supervisors=supervisors),
             kind=NotificationKind.DUE_SOON,
             key=f"complaint_due_soon:{c.pk}:{c.answer_due.isoformat()}",
-            title=gettext_lazy("Complaint %(number)s must be answered by %(due)s"),
+            title=texts.DUE_SOON,
             params={"number": c.number, "due": c.answer_due.isoformat()},
             url=c.get_absolute_url(),
         )
@@ -640,7 +643,7 @@ def complaints_remind_due_soon(*, today: dt.date | None = None) -> int:
             recipients=[c.owner] if c.owner_id else supervisors,
             kind=NotificationKind.DUE_SOON,
             key=f"complaint_ack_due:{c.pk}:{c.ack_due.isoformat()}",
-            title=gettext_lazy("Complaint %(number)s must be accepted or declined by %(due)s"),
+            title=texts.ACK_DUE,
             params={"number": c.number, "due": c.ack_due.isoformat()},
             url=c.get_absolute_url(),
         )
@@ -657,7 +660,7 @@ def complaints_notify_overdue(*, today: dt.date | None = None) -> int:
             recipients=_recipients_for(c, supervisors=supervisors) + supervisors,
             kind=NotificationKind.OVERDUE_DIGEST,
             key=f"complaint_overdue:{c.pk}:{c.answer_due.isoformat()}",
-            title=gettext_lazy("Complaint %(number)s is overdue: it was due on %(due)s"),
+            title=texts.OVERDUE,
             params={"number": c.number, "due": c.answer_due.isoformat()},
             url=c.get_absolute_url(),
         )
@@ -679,7 +682,7 @@ def complaints_escalate(*, today: dt.date | None = None) -> int:
             recipients=admins,
             kind=NotificationKind.ESCALATION,
             key=f"complaint_escalation:{c.pk}:{c.answer_due.isoformat()}",
-            title=gettext_lazy("Escalated: complaint %(number)s is %(days)s working days overdue"),
+            title=texts.ESCALATED,
             params={"number": c.number, "days": late},
             url=c.get_absolute_url(),
         )

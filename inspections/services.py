@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision import services as core
+from supervision import texts as core_texts
 from supervision.errors import ActionNotAllowed
 from supervision.models import (
     Category,
@@ -39,6 +40,7 @@ from supervision.models import (
 from supervision.uploads import CleanUpload
 from supervision.workflow import Action, Machine
 
+from . import texts
 from .models import (
     Answer,
     AnswerPhoto,
@@ -864,20 +866,15 @@ def _audit_score_and_file(locked: ChartAudit, *, actor: User, defects, comment: 
     locked.comment = (comment or "").strip()[:2000]
     if rows:
         stay = locked.stay
+        # Worded for each reader: the heading is a message, the deductions are the criteria's own text.
+        heading = texts.PROBLEM_CHART(
+            admission_no=stay.admission_no,
+            date=stay.discharged_on,
+            doctor=locked.doctor_name or "—",
+            score=str(locked.score),
+            grade=locked.grade,
+        )
         lines = [
-            _(
-                "Problem chart %(admission_no)s (discharged %(date)s), responsible doctor %(doctor)s: "
-                "%(score)s points, grade %(grade)s."
-            )
-            % {
-                "admission_no": stay.admission_no,
-                "date": stay.discharged_on.isoformat(),
-                "doctor": locked.doctor_name or "—",
-                "score": locked.score,
-                "grade": locked.get_grade_display(),
-            }
-        ]
-        lines += [
             f"{d.criterion.section}·{d.criterion.text} ×{d.count} −{d.points}"
             + (f"（{d.note}）" if d.note else "")
             for d in rows
@@ -886,7 +883,7 @@ def _audit_score_and_file(locked: ChartAudit, *, actor: User, defects, comment: 
             source=FindingSource.CHART_AUDIT,
             category=Category.objects.get(code="records"),
             department=locked.department,
-            description="\n".join(lines),
+            description=core_texts.LINES(head=heading, text="\n".join(lines)),
             found_by=actor,
             severity=Severity.SERIOUS if locked.vetoed else Severity.MODERATE,
             staff=[locked.doctor] if locked.doctor else [],
@@ -912,7 +909,7 @@ def appeal_raise(*, deduction: Deduction, actor: User, reason: str) -> Appeal:
         recipients=list(core.users_with_role(Role.SUPERVISOR)),
         kind=NotificationKind.GENERAL,
         key=f"chart_appeal:{appeal.pk}",
-        title=gettext_lazy("Appeal against a chart-audit deduction (%(admission_no)s)"),
+        title=texts.APPEAL_RAISED,
         params={"admission_no": audit.stay.admission_no},
         body=reason[:500],
         url=audit.get_absolute_url(),
@@ -958,8 +955,8 @@ def appeal_decide(*, appeal: Appeal, actor: User, uphold: bool, comment: str = "
         department_id=locked.department_id,
         kind=NotificationKind.GENERAL,
         key=f"chart_appeal_decided:{locked.pk}",
-        title=gettext_lazy("Chart-audit appeal decided: %(status)s"),
-        params={"status": locked.get_status_display()},
+        title=texts.APPEAL_DECIDED,
+        params={"status": locked.status},
         body=comment[:500],
         url=locked.deduction.audit.get_absolute_url(),
     )

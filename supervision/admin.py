@@ -187,7 +187,7 @@ class DeadlineExtensionAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "kind", "title", "created_at", "read_at", "emailed_at")
+    list_display = ("recipient", "kind", "title_text", "created_at", "read_at", "emailed_at")
     list_filter = ("kind",)
     search_fields = ("title", "recipient__username")
     raw_id_fields = ("recipient",)

@@ -259,6 +259,11 @@ class Finding(models.Model):
         Department, on_delete=models.PROTECT, related_name="findings", verbose_name=_("department")
     )
     description = models.TextField(_("description"), max_length=4000)
+    # A description the application wrote (a chart audit's, a complaint's) is stored as a message
+    # key + parameters and worded for the reader; ``description`` then holds it worded in the site's
+    # language, for searching. A person's description has no key.
+    description_key = models.CharField(max_length=64, blank=True)
+    description_params = models.JSONField(default=dict, blank=True)
     severity = models.CharField(
         _("severity"), max_length=16, choices=Severity.choices, default=Severity.MODERATE
     )
@@ -310,6 +315,24 @@ class Finding(models.Model):
     @property
     def is_recurrence(self) -> bool:
         return self.recurrence_of_id is not None
+
+    @property
+    def description_text(self) -> str:
+        """The description in the active language."""
+        from .wording import render
+
+        return render(self.description_key, self.description_params, fallback=self.description)
+
+    @property
+    def description_stored(self):
+        """The description as stored: a Worded to word later, or a person's text."""
+        from .wording import Worded
+
+        return (
+            Worded(self.description_key, self.description_params)
+            if self.description_key
+            else self.description
+        )
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -517,7 +540,11 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=24, choices=NotificationKind.choices)
-    title = models.CharField(max_length=200)
+    # The title is stored as a message key + parameters and worded for whoever reads it
+    # (supervision.wording); ``title`` holds only a text from before that, shown as written.
+    title_key = models.CharField(max_length=64, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    title = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
     dedupe_key = models.CharField(max_length=200)
@@ -538,7 +565,22 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        """The title in the active language."""
+        from .wording import render
+
+        return render(self.title_key, self.params, fallback=self.title)
+
+    @property
+    def body_text(self) -> str:
+        """The body in the active language: a text the application wrote is in params["_body"]."""
+        from .wording import render
+
+        stored = self.params.get("_body") if isinstance(self.params, dict) else None
+        return render(stored["key"], stored.get("params"), fallback=self.body) if stored else self.body
 
 
 class DischargeMethod(models.TextChoices):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
+from . import texts
 from .errors import ActionNotAllowed
 from .models import (
     Attachment,
@@ -45,6 +46,7 @@ from .models import (
 )
 from .tasking import enqueue_on_commit
 from .uploads import CleanUpload
+from .wording import Message, Worded
 from .workflow import Action, Machine
 
 logger = logging.getLogger(__name__)
@@ -69,13 +71,21 @@ def finding_find_recurrence(
     return qs.order_by("-found_at", "-id").first()
 
 
+def _site_wording(text) -> str:
+    """A text the application wrote, worded in the site's language (what is searched); else as is."""
+    if isinstance(text, Worded):
+        with override(settings.LANGUAGE_CODE):
+            return str(text)
+    return text
+
+
 @transaction.atomic
 def finding_create(
     *,
     source: str,
     category: Category,
     department: Department,
-    description: str,
+    description: str | Worded,
     found_by: User,
     found_at: dt.datetime | None = None,
     severity: str = Severity.MODERATE,
@@ -99,7 +109,9 @@ def finding_create(
         source=source,
         category=category,
         department=department,
-        description=description.strip(),
+        description=_site_wording(description).strip()[:4000],
+        description_key=description.key if isinstance(description, Worded) else "",
+        description_params=description.params if isinstance(description, Worded) else {},
         severity=severity,
         found_at=found_at,
         location=location,
@@ -109,8 +121,7 @@ def finding_create(
     if source_object is not None:
         finding.source_type = ContentType.objects.get_for_model(source_object)
         finding.source_id = source_object.pk
-    finding._change_reason = _("Created")
-    finding.save()
+    finding.save()  # no change reason: the history's type already says "created"
     finding.number = f"WT{timezone.localtime(found_at):%Y}-{finding.pk:06d}"
     Finding.objects.filter(pk=finding.pk).update(number=finding.number)
     finding.history.filter(number__startswith="tmp-").update(number=finding.number)
@@ -221,7 +232,7 @@ def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = Non
         issued_by=actor,
         issued_at=timezone.now(),
     )
-    order._change_reason = _("Issued")
+    order._change_reason = OrderAction.ISSUE.value  # history reasons are action codes, worded when shown
     order.save()
     order.number = f"ZG{timezone.localtime(order.issued_at):%Y}-{order.pk:06d}"
     RectificationOrder.objects.filter(pk=order.pk).update(number=order.number)
@@ -231,9 +242,9 @@ def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = Non
         department_id=order.department_id,
         kind=NotificationKind.ORDER_ISSUED,
         key=f"order_issued:{order.pk}",
-        title=gettext_lazy("New rectification order %(number)s, due %(deadline)s"),
+        title=texts.ORDER_ISSUED,
         params={"number": order.number, "deadline": deadline.isoformat()},
-        body=finding.description[:500],
+        body=finding.description_stored,
         url=order.get_absolute_url(),
     )
     return order
@@ -283,7 +294,7 @@ def order_submit(
         recipients=[locked.issued_by],
         kind=NotificationKind.ORDER_UPDATED,
         key=f"order_submitted:{locked.pk}:{locked.transitions.count()}",
-        title=gettext_lazy("Order %(number)s submitted for verification"),
+        title=texts.ORDER_SUBMITTED,
         params={"number": locked.number},
         url=locked.get_absolute_url(),
     )
@@ -301,7 +312,7 @@ def order_verify(*, order: RectificationOrder, actor: User, comment: str = "") -
         department_id=locked.department_id,
         kind=NotificationKind.ORDER_UPDATED,
         key=f"order_closed:{locked.pk}",
-        title=gettext_lazy("Order %(number)s verified and closed"),
+        title=texts.ORDER_VERIFIED,
         params={"number": locked.number},
         url=locked.get_absolute_url(),
     )
@@ -320,7 +331,7 @@ def order_return(*, order: RectificationOrder, actor: User, reason: str) -> Rect
         department_id=locked.department_id,
         kind=NotificationKind.ORDER_UPDATED,
         key=f"order_returned:{locked.pk}:{locked.return_count}",
-        title=gettext_lazy("Order %(number)s returned for rework"),
+        title=texts.ORDER_RETURNED,
         params={"number": locked.number},
         body=reason,
         url=locked.get_absolute_url(),
@@ -353,7 +364,7 @@ def order_request_extension(
         order,
         actor=actor,
         action=OrderAction.REQUEST_EXTENSION,
-        comment=f"{requested_deadline.isoformat()}：{reason}",
+        comment=texts.with_text(texts.DATE(date=requested_deadline), reason),
         mutate=mutate,
         save=False,  # the order itself does not change
     )
@@ -362,7 +373,7 @@ def order_request_extension(
         recipients=[locked.issued_by],
         kind=NotificationKind.ORDER_UPDATED,
         key=f"extension_requested:{extension.pk}",
-        title=gettext_lazy("Order %(number)s: deadline extension requested"),
+        title=texts.ORDER_EXTENSION_REQUESTED,
         params={"number": locked.number},
         body=reason,
         url=locked.get_absolute_url(),
@@ -405,11 +416,7 @@ def order_decide_extension(
         department_id=locked.department_id,
         kind=NotificationKind.ORDER_UPDATED,
         key=f"extension_decided:{extension.pk}",
-        title=(
-            gettext_lazy("Order %(number)s: extension granted to %(deadline)s")
-            if grant
-            else gettext_lazy("Order %(number)s: extension refused")
-        ),
+        title=(texts.ORDER_EXTENSION_GRANTED if grant else texts.ORDER_EXTENSION_REFUSED),
         params={"number": locked.number, "deadline": locked.deadline.isoformat()},
         body=comment,
         url=locked.get_absolute_url(),
@@ -420,28 +427,30 @@ def order_decide_extension(
 # --- notifications ---------------------------------------------------------------------------
 
 
-def _render_for(user: User, title, params: dict | None) -> str:
-    # Rendered in the recipient's own language at creation time.
-    with override(user.language or None):
-        text = str(title)
-        return text % params if params else text
-
-
 def notification_send(
     *,
     recipients: Iterable[User],
     kind: str,
     key: str,
-    title,
+    title: Message,
     params: dict | None = None,
-    body: str = "",
+    body: str | Worded = "",
     url: str = "",
 ) -> int:
     """Create one notification per recipient unless one with ``key`` exists: idempotent.
 
+    The title is stored as ``title.key`` + ``params`` (dates as ISO strings) and worded when
+    shown, in the reader's language on the page and the recipient's in the e-mail; so is a body
+    the application wrote (a ``Worded``). A person's words in ``body`` are kept as written.
+
     The rows are the record of the work; e-mail goes out after commit and, if the broker is
     down, the periodic e-mail sweep sends it later.
     """
+    if not isinstance(title, Message):
+        raise TypeError("notification_send: title must be a supervision.wording.Message (see <app>/texts.py)")
+    stored_params = dict(params or {})
+    if isinstance(body, Worded):  # a body the application wrote, worded for the reader too
+        stored_params["_body"] = body.as_param()
     now = timezone.now()
     rows = []
     for user in {u.pk: u for u in recipients if u and u.is_active}.values():
@@ -449,8 +458,9 @@ def notification_send(
             Notification(
                 recipient=user,
                 kind=kind,
-                title=_render_for(user, title, params)[:200],
-                body=str(body),
+                title_key=title.key,
+                params=stored_params,
+                body="" if isinstance(body, Worded) else str(body),
                 url=url,
                 dedupe_key=key,
                 created_at=now,
@@ -500,7 +510,7 @@ def _notification_email_text(n: Notification) -> str:
     """
     link = f"{settings.DUCHA_BASE_URL}{n.url}" if n.url and settings.DUCHA_BASE_URL else n.url
     with override(n.recipient.language or settings.LANGUAGE_CODE):
-        parts = [n.title, n.body]
+        parts = [n.title_text, n.body_text]
         if link:
             parts.append(_("Open it in Ducha: %(link)s") % {"link": link})
         parts.append(
@@ -525,8 +535,10 @@ def notifications_email_pending(*, limit: int = 200) -> int:
         Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=timezone.now())
     for n in batch:
         try:
+            with override(n.recipient.language or settings.LANGUAGE_CODE):
+                subject = n.title_text
             send_mail(
-                subject=n.title,
+                subject=subject,
                 message=_notification_email_text(n),
                 from_email=None,
                 recipient_list=[n.recipient.email],
@@ -552,9 +564,9 @@ def orders_remind_due_soon(*, today: dt.date | None = None) -> int:
             department_id=order.department_id,
             kind=NotificationKind.DUE_SOON,
             key=f"due_soon:{order.pk}:{order.deadline.isoformat()}",
-            title=gettext_lazy("Order %(number)s is due on %(deadline)s"),
+            title=texts.ORDER_DUE_SOON,
             params={"number": order.number, "deadline": order.deadline.isoformat()},
-            body=order.finding.description[:300],
+            body=order.finding.description_stored,
             url=order.get_absolute_url(),
         )
     return count
@@ -575,9 +587,17 @@ def orders_send_overdue_digest(*, today: dt.date | None = None) -> int:
         by_department.setdefault(order.department_id, []).append(order)
 
     def lines(orders):
-        return "\n".join(
-            f"{o.number} {o.department.name} {o.deadline.isoformat()} (+{o.overdue_days(today)})"
-            for o in orders
+        # Worded for each reader: the deadlines in the reader's date format.
+        return texts.LINE_LIST(
+            lines=[
+                texts.OVERDUE_ORDER(
+                    number=o.number,
+                    department=o.department.name,
+                    deadline=o.deadline,
+                    days=o.overdue_days(today),
+                )
+                for o in orders
+            ]
         )
 
     count = 0
@@ -590,7 +610,7 @@ def orders_send_overdue_digest(*, today: dt.date | None = None) -> int:
                 recipients=[head],
                 kind=NotificationKind.OVERDUE_DIGEST,
                 key=f"overdue_digest:{today.isoformat()}",
-                title=gettext_lazy("%(count)s overdue rectification orders"),
+                title=texts.ORDERS_OVERDUE,
                 params={"count": len(mine)},
                 body=lines(mine),
                 url=url,
@@ -599,7 +619,7 @@ def orders_send_overdue_digest(*, today: dt.date | None = None) -> int:
         recipients=list(users_with_role(Role.SUPERVISOR)),
         kind=NotificationKind.OVERDUE_DIGEST,
         key=f"overdue_digest:{today.isoformat()}",
-        title=gettext_lazy("%(count)s overdue rectification orders"),
+        title=texts.ORDERS_OVERDUE,
         params={"count": len(overdue)},
         body=lines(overdue),
         url=url,
@@ -622,7 +642,7 @@ def orders_escalate(*, today: dt.date | None = None) -> int:
             recipients=admins,
             kind=NotificationKind.ESCALATION,
             key=f"escalation:{order.pk}:{order.deadline.isoformat()}",
-            title=gettext_lazy("Escalated: order %(number)s of %(department)s is %(days)s days overdue"),
+            title=texts.ORDER_ESCALATED,
             params={
                 "number": order.number,
                 "department": order.department.name,

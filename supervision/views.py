@@ -126,7 +126,7 @@ def _head_order_row(order, today, url) -> dict:
         "status_label": str(label(order, "status")),
         "overdue": order.is_overdue(today),
         "deadline": order.deadline,
-        "description": order.finding.description,
+        "description": order.finding.description_text,
     }
 
 
@@ -187,7 +187,7 @@ def _finding_row(finding, today, url) -> dict:
         "url": url(finding.pk),
         "number": finding.number,
         "recurrence": finding.recurrence_of_id is not None,
-        "description": finding.description,
+        "description": finding.description_text,
         "found_at": finding.found_at,
         "department": finding.department.name,
         "category": finding.category.name,
@@ -312,13 +312,22 @@ def _history_changes(records) -> list[dict]:
                 "who": record.history_user,
                 "type": record.get_history_type_display(),
                 "object": record.instance._meta.verbose_name,
-                "reason": record.history_change_reason or "",
+                "reason": _history_reason(record.history_change_reason),
                 "changes": changes,
             }
         )
     out.reverse()
     _label_history_values([c for entry in out for c in entry["changes"]])
     return out
+
+
+def _history_reason(reason: str | None) -> str:
+    """A history row's change reason: an order action's code, worded in the reader's language.
+
+    A reason from before codes were stored is shown as written."""
+    if reason in OrderAction.values:
+        return OrderAction(reason).label
+    return reason or ""
 
 
 def _label_history_values(changes: list[dict]) -> None:

@@ -1,8 +1,27 @@
-"""Small pieces of running text that differ by language."""
+"""Small pieces of running text that differ by language, and texts stored as a key to word later.
 
-from collections.abc import Iterable
+A text the application writes into the database (a notice's title, a complaint's timeline note,
+the description of a finding drawn from a chart audit) is stored as a message key and its
+parameters, and worded when shown: in the reader's language on a page, in the recipient's language
+in an e-mail. Each app declares its messages in ``<app>/texts.py``::
 
-from django.utils.translation import pgettext
+    ORDER_DUE = Message("orders.due", gettext_lazy("Order %(number)s is due on %(deadline)s"),
+                        dates=("deadline",))
+
+Parameters are stored as written by the code (dates as ISO strings, choices as their stored
+value, lists as lists) and worded by :func:`render`: a date in the language's date format, a
+choice by its label, a list joined with the language's separator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+
+from django.utils import formats
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import override, pgettext
 
 
 def list_separator() -> str:
@@ -12,3 +31,220 @@ def list_separator() -> str:
 
 def join_list(items: Iterable) -> str:
     return list_separator().join(str(item) for item in items)
+
+
+# --- messages stored as key + parameters ----------------------------------------------------------
+
+_registry: dict[str, Message] = {}
+_discovered = False
+
+
+class Message:
+    """A text stored as ``key`` + parameters; ``template`` is a lazy gettext with %(name)s slots.
+
+    ``dates``: parameters holding an ISO date, shown in the language's date format.
+    ``choices``: parameter → ``TextChoices`` class, the stored value shown by its label.
+    ``lists``: parameters holding a list, joined with the language's separator.
+    ``line_lists``: parameters holding a list, one item a line.
+    """
+
+    def __init__(
+        self, key: str, template, *, dates=(), choices: Mapping | None = None, lists=(), line_lists=()
+    ):
+        if key in _registry and _registry[key].template != template:
+            raise ValueError(f"message key {key!r} is registered twice")
+        self.key = key
+        self.template = template
+        self.dates = tuple(dates)
+        self.choices = dict(choices or {})
+        self.lists = tuple(lists)
+        self.line_lists = tuple(line_lists)
+        _registry[key] = self
+
+    def __repr__(self) -> str:
+        return f"Message({self.key!r})"
+
+    def __call__(self, **params) -> Worded:
+        """This message with ``params``, to store; a parameter may itself be a worded text."""
+        return Worded(self.key, {name: _storable(value) for name, value in params.items()})
+
+    def word(self, params: Mapping | None = None) -> str:
+        """The text in the active language."""
+        # A name starting with "_" is kept beside the template's (a notice's body), not worded here.
+        values = {
+            name: self._word_value(name, value)
+            for name, value in (params or {}).items()
+            if not name.startswith("_")
+        }
+        template = str(self.template)
+        return template % values if "%(" in template else template
+
+    def _word_value(self, name: str, value):
+        if value is None:
+            return "—"
+        if isinstance(value, dict) and "key" in value:  # a worded text inside this one
+            return render(value["key"], value.get("params"))
+        if name in self.dates:
+            return format_date(value)
+        if name in self.choices:
+            try:
+                return self.choices[name](value).label
+            except ValueError:
+                return value
+        if name in self.lists:
+            return join_list(self._word_item(v) for v in value)
+        if name in self.line_lists:
+            return "\n".join(str(self._word_item(v)) for v in value)
+        return value
+
+    @staticmethod
+    def _word_item(value):
+        if isinstance(value, dict) and "key" in value:
+            return render(value["key"], value.get("params"))
+        return value
+
+    def unword(self, text: str, languages: Iterable[str]) -> dict | None:
+        """The parameters that, worded in one of ``languages``, give ``text``; None if none does.
+
+        For data migrations converting texts stored already worded. Dates were stored in ISO form
+        and choices by their label in the writer's language; both come back as stored values.
+        """
+        for language in languages:
+            with override(language):
+                match = self._pattern().fullmatch(text)
+                if match is None:
+                    continue
+                params = {}
+                for name, value in match.groupdict().items():
+                    if name in self.choices:
+                        labels = {str(c.label): c.value for c in self.choices[name]}
+                        if value not in labels:
+                            break
+                        value = labels[value]
+                    elif name in self.lists:
+                        value = value.split(list_separator())
+                    elif re.fullmatch(r"-?\d+", value) and name not in self.dates:
+                        value = int(value)
+                    params[name] = value
+                else:
+                    return params
+        return None
+
+    def _pattern(self) -> re.Pattern:
+        template = str(self.template).replace("%%", "%")
+        parts = re.split(r"%\((\w+)\)[sd]", template)
+        pattern = ""
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                pattern += re.escape(part)
+            elif f"(?P<{part}>" in pattern:
+                pattern += f"(?P={part})"
+            else:
+                pattern += (
+                    f"(?P<{part}>.+?)" if part not in self.dates else rf"(?P<{part}>\d{{4}}-\d{{2}}-\d{{2}})"
+                )
+        return re.compile(pattern, re.DOTALL)
+
+
+class Worded:
+    """A message key and its parameters: what is stored, worded by ``str()`` in the active language."""
+
+    def __init__(self, key: str, params: dict):
+        self.key = key
+        self.params = params
+
+    def __str__(self) -> str:
+        return render(self.key, self.params)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Worded) and (self.key, self.params) == (other.key, other.params)
+
+    def __repr__(self) -> str:
+        return f"Worded({self.key!r}, {self.params!r})"
+
+    def as_param(self) -> dict:
+        return {"key": self.key, "params": self.params}
+
+
+def _storable(value):
+    if isinstance(value, Worded):
+        return value.as_param()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_storable(v) for v in value]
+    if hasattr(value, "value") and hasattr(value, "label"):  # a TextChoices member: its stored value
+        return value.value
+    return value if isinstance(value, (int, float, bool, dict)) or value is None else str(value)
+
+
+def format_date(value) -> str:
+    """An ISO date (or a date) in the active language's format: 2026年12月13日, 13 Dec 2026."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def message(key: str) -> Message | None:
+    global _discovered
+    if key not in _registry and not _discovered:
+        # Each app declares its messages in texts.py; load them all once, on first need.
+        autodiscover_modules("texts")
+        _discovered = True
+    return _registry.get(key)
+
+
+def render(key: str, params: Mapping | None = None, *, fallback: str = "") -> str:
+    """The stored text ``key`` + ``params`` in the active language.
+
+    ``fallback`` (the text as once stored) is shown when there is no key, the key is unknown, or
+    the parameters no longer fit the template: a stored text is never lost.
+    """
+    found = message(key) if key else None
+    if found is None:
+        return fallback or key
+    try:
+        return found.word(params)
+    except (KeyError, TypeError, ValueError):
+        return fallback or str(found.template)
+
+
+def unword(text: str, messages: Iterable[Message], languages: Iterable[str] = ("zh-hans", "en")):
+    """(key, params) of the first message that words ``text`` in one of ``languages``, else None."""
+    for candidate in messages:
+        params = candidate.unword(text, languages)
+        if params is not None:
+            return candidate.key, params
+    return None
+
+
+def convert_stored_texts(
+    queryset, *, text_field: str, key_field: str, params_field: str, messages, batch=500
+):
+    """Data migrations: give rows whose text was stored already worded a key and parameters.
+
+    A text that matches one of ``messages`` in Chinese or English gets its key and parameters (the
+    written text stays as the fallback); any other text is kept as written and shown as written.
+    Returns (converted, kept).
+    """
+    messages = list(messages)
+    converted, kept, changed = 0, 0, []
+    rows = queryset.filter(**{key_field: ""}).exclude(**{text_field: ""}).order_by("pk")
+    for row in rows.iterator(chunk_size=batch):
+        found = unword(getattr(row, text_field), messages)
+        if found is None:
+            kept += 1
+            continue
+        setattr(row, key_field, found[0])
+        setattr(row, params_field, found[1])
+        changed.append(row)
+        converted += 1
+        if len(changed) >= batch:
+            queryset.model.objects.bulk_update(changed, [key_field, params_field])
+            changed = []
+    if changed:
+        queryset.model.objects.bulk_update(changed, [key_field, params_field])
+    return converted, kept

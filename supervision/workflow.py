@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .errors import ActionNotAllowed
-from .wording import join_list
+from .wording import Worded, join_list, render
 
 # A guard looks at the (locked) object, the actor and the call's context and raises
 # ActionNotAllowed with its own message when the action is not possible; it returns nothing.
@@ -181,7 +181,7 @@ class Machine:
         *,
         actor,
         action: str,
-        comment: str | Callable[[Any], str] = "",
+        comment: str | Worded | Callable[[Any], str | Worded] = "",
         mutate: Callable[[Any], None] | None = None,
         save: bool | Sequence[str] = True,
         context: dict | None = None,
@@ -203,14 +203,17 @@ class Machine:
             if mutate is not None:
                 mutate(locked)
             if save:
-                locked._change_reason = rule.label  # django-simple-history's reason, where kept
+                # django-simple-history's reason, where kept: the action's code, worded when shown
+                locked._change_reason = rule.name
                 locked.save(update_fields=None if save is True else list(save))
             if callable(comment):
                 comment = comment(locked)
             self.record(locked, action=action, actor=actor, from_status=from_status, comment=comment)
         return locked
 
-    def record(self, obj, *, action: str, actor, from_status: str, comment: str = "") -> TransitionRecord:
+    def record(
+        self, obj, *, action: str, actor, from_status: str, comment: str | Worded = ""
+    ) -> TransitionRecord:
         """Write one history row (also for steps outside the table: creation, receipt)."""
         return self.history.objects.create(
             **self.history.subject_kwargs(obj),
@@ -219,8 +222,16 @@ class Machine:
             from_status=from_status,
             to_status=getattr(obj, self.status_field),
             actor=actor,
-            comment=comment,
+            **_comment_fields(comment),
         )
+
+
+def _comment_fields(comment) -> dict:
+    """A person's words go to ``comment``; a Worded (a note the application words) to its key and
+    parameters, worded when shown."""
+    if isinstance(comment, Worded):
+        return {"comment": "", "comment_key": comment.key, "comment_params": comment.params}
+    return {"comment": comment}
 
 
 def _role_label(role: str):
@@ -270,6 +281,10 @@ class TransitionRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     comment = models.TextField(gettext_lazy("comment"), blank=True, max_length=4000)
+    # A note the application words is stored as a message key + parameters (supervision.wording)
+    # and worded for the reader; ``comment`` holds a person's own words, or a note from before.
+    comment_key = models.CharField(max_length=64, blank=True)
+    comment_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True
@@ -278,6 +293,11 @@ class TransitionRecord(models.Model):
     def __str__(self) -> str:
         subject = getattr(self, f"{self.subject_field}_id", "") if self.subject_field else ""
         return f"{subject} {self.from_status}→{self.to_status}".strip()
+
+    @property
+    def comment_text(self) -> str:
+        """The note in the active language."""
+        return render(self.comment_key, self.comment_params, fallback=self.comment)
 
     @classmethod
     def subject_kwargs(cls, obj) -> dict:

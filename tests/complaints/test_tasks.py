@@ -55,7 +55,7 @@ def test_escalation_counts_working_days_and_runs_once(waiting, administrator):
     assert tasks.escalate.delay("2026-05-15").get() == 1
     assert tasks.escalate.delay("2026-05-18").get() == 0
     notice = Notification.objects.get(kind=NotificationKind.ESCALATION)
-    assert notice.recipient == administrator and waiting.number in notice.title
+    assert notice.recipient == administrator and waiting.number in notice.title_text
 
 
 def test_unaccepted_complaint_gets_acknowledgement_reminder(caller):

@@ -331,7 +331,7 @@ def test_dispute_flag_with_amount(supervisor):
         complaint=complaint, actor=supervisor, dispute=True, amount=12000, note="转医调委调解"
     )
     assert complaint.dispute and complaint.dispute_amount == 12000
-    assert "12000" in complaint.transitions.order_by("-id").first().comment
+    assert "12000" in complaint.transitions.order_by("-id").first().comment_text
 
 
 def test_intake_contract_for_other_apps(caller, neike):

@@ -1,0 +1,30 @@
+"""Texts inspections stores as a key + parameters and words when shown (see ``supervision.wording``)."""
+
+from django.utils.translation import gettext_lazy
+
+from supervision.wording import Message
+
+from .models import AppealStatus, Grade
+
+# Notification titles.
+APPEAL_RAISED = Message(
+    "chart_appeal.raised", gettext_lazy("Appeal against a chart-audit deduction (%(admission_no)s)")
+)
+APPEAL_DECIDED = Message(
+    "chart_appeal.decided",
+    gettext_lazy("Chart-audit appeal decided: %(status)s"),
+    choices={"status": AppealStatus},
+)
+
+NOTIFICATION_TITLES = [APPEAL_RAISED, APPEAL_DECIDED]
+
+# The heading of a finding drawn from a chart audit; the deductions follow as written.
+PROBLEM_CHART = Message(
+    "chart_audit.problem_chart",
+    gettext_lazy(
+        "Problem chart %(admission_no)s (discharged %(date)s), responsible doctor %(doctor)s: "
+        "%(score)s points, grade %(grade)s."
+    ),
+    dates=("date",),
+    choices={"grade": Grade},
+)

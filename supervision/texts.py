@@ -1,0 +1,64 @@
+"""Texts the core stores as a key + parameters and words when shown (see ``supervision.wording``)."""
+
+from django.utils.translation import gettext_lazy
+
+from .wording import Message
+
+# Notification titles: stored by notification_send, worded for the reader (page) or recipient (e-mail).
+ORDER_ISSUED = Message(
+    "order.issued", gettext_lazy("New rectification order %(number)s, due %(deadline)s"), dates=("deadline",)
+)
+ORDER_SUBMITTED = Message("order.submitted", gettext_lazy("Order %(number)s submitted for verification"))
+ORDER_VERIFIED = Message("order.verified", gettext_lazy("Order %(number)s verified and closed"))
+ORDER_RETURNED = Message("order.returned", gettext_lazy("Order %(number)s returned for rework"))
+ORDER_EXTENSION_REQUESTED = Message(
+    "order.extension_requested", gettext_lazy("Order %(number)s: deadline extension requested")
+)
+ORDER_EXTENSION_GRANTED = Message(
+    "order.extension_granted",
+    gettext_lazy("Order %(number)s: extension granted to %(deadline)s"),
+    dates=("deadline",),
+)
+ORDER_EXTENSION_REFUSED = Message(
+    "order.extension_refused", gettext_lazy("Order %(number)s: extension refused")
+)
+ORDER_DUE_SOON = Message(
+    "order.due_soon", gettext_lazy("Order %(number)s is due on %(deadline)s"), dates=("deadline",)
+)
+ORDERS_OVERDUE = Message("orders.overdue", gettext_lazy("%(count)s overdue rectification orders"))
+ORDER_ESCALATED = Message(
+    "order.escalated",
+    gettext_lazy("Escalated: order %(number)s of %(department)s is %(days)s days overdue"),
+)
+
+# One line of the overdue digest's body per order.
+OVERDUE_ORDER = Message(
+    "orders.overdue_line", "%(number)s %(department)s %(deadline)s (+%(days)s)", dates=("deadline",)
+)
+
+NOTIFICATION_TITLES = [
+    ORDER_ISSUED,
+    ORDER_SUBMITTED,
+    ORDER_VERIFIED,
+    ORDER_RETURNED,
+    ORDER_EXTENSION_REQUESTED,
+    ORDER_EXTENSION_GRANTED,
+    ORDER_EXTENSION_REFUSED,
+    ORDER_DUE_SOON,
+    ORDERS_OVERDUE,
+    ORDER_ESCALATED,
+]
+
+# Pieces that join other texts with the language's punctuation (：and ；in Chinese).
+WITH_TEXT = Message("text.with_text", gettext_lazy("%(head)s: %(text)s"))
+WITH_NOTE = Message("text.with_note", gettext_lazy("%(head)s; %(text)s"))
+ARROW = Message("text.arrow", "%(head)s → %(target)s")
+LIST = Message("text.list", "%(items)s", lists=("items",))
+LINES = Message("text.lines", "%(head)s\n%(text)s")
+DATE = Message("text.date", "%(date)s", dates=("date",))
+LINE_LIST = Message("text.line_list", "%(lines)s", line_lists=("lines",))
+
+
+def with_text(head, text: str = ""):
+    """``head`` followed by a person's own words, if any: "满意：谢谢" / "Satisfied: thanks"."""
+    return WITH_TEXT(head=head, text=text) if text else head
