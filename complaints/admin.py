@@ -64,7 +64,7 @@ class TransitionInline(TransitionRecordInline):
 class OwnerInline(admin.TabularInline):
     model = OwnerChange
     extra = 0
-    readonly_fields = ["owner", "previous_owner", "changed_by", "at", "note"]
+    fields = readonly_fields = ["owner", "previous_owner", "changed_by", "at", "note_text"]
     can_delete = False
 
 

@@ -299,6 +299,8 @@ class OwnerChange(models.Model):
     def note_text(self) -> str:
         return render(self.note_key, {}, fallback=self.note)
 
+    note_text.fget.short_description = _("note")  # its column in the admin
+
 
 # --- the working-day calendar ------------------------------------------------------------------
 

@@ -155,7 +155,7 @@ class TransitionRecordInline(admin.TabularInline):
         "from_status_label",
         "to_status_label",
         "actor",
-        "comment",
+        "comment_text",  # the note worded for the reader, not its stored key and parameters
     )
 
     def has_add_permission(self, request, obj=None):

@@ -299,6 +299,8 @@ class TransitionRecord(models.Model):
         """The note in the active language."""
         return render(self.comment_key, self.comment_params, fallback=self.comment)
 
+    comment_text.fget.short_description = gettext_lazy("comment")  # its column in the admin
+
     @classmethod
     def subject_kwargs(cls, obj) -> dict:
         return {cls.subject_field: obj}

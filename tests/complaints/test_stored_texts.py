@@ -165,3 +165,14 @@ def test_the_migration_converts_a_complaints_finding_description(supervisor, nei
     }
     with translation.override("en"):
         assert old.description_text == "Complaint TS2026-000004 (Valid): 候诊太久\n已致歉"
+
+
+def test_the_admin_shows_the_worded_notes_not_their_keys(
+    admin_client, supervisor, head_neike, head_waike, neike, waike
+):
+    complaint = _walk(supervisor, head_neike, head_waike, neike, waike)
+    html = admin_client.get(
+        reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    ).content.decode()
+    assert "满意：谢谢" in html and "首诉登记" in html
+    assert "complaint.note.satisfaction" not in html
