@@ -62,3 +62,16 @@ LINE_LIST = Message("text.line_list", "%(lines)s", line_lists=("lines",))
 def with_text(head, text: str = ""):
     """``head`` followed by a person's own words, if any: "满意：谢谢" / "Satisfied: thanks"."""
     return WITH_TEXT(head=head, text=text) if text else head
+
+
+def convert_notification_titles(apps, messages) -> tuple[int, int]:
+    """Data migrations: notification titles stored worded become ``messages``' keys + parameters."""
+    from .wording import convert_stored_texts
+
+    return convert_stored_texts(
+        apps.get_model("supervision", "Notification").objects.all(),
+        text_field="title",
+        key_field="title_key",
+        params_field="params",
+        messages=messages,
+    )

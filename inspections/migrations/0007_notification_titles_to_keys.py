@@ -6,16 +6,9 @@ from django.db import migrations
 
 def forwards(apps, schema_editor):
     from inspections import texts
-    from supervision.wording import convert_stored_texts
+    from supervision.texts import convert_notification_titles
 
-    Notification = apps.get_model("supervision", "Notification")
-    convert_stored_texts(
-        Notification.objects.all(),
-        text_field="title",
-        key_field="title_key",
-        params_field="params",
-        messages=texts.NOTIFICATION_TITLES,
-    )
+    convert_notification_titles(apps, texts.NOTIFICATION_TITLES)
 
 
 class Migration(migrations.Migration):

@@ -48,16 +48,8 @@ def convert(source, text):
 
 def notification_titles(apps):
     from supervision import texts
-    from supervision.wording import convert_stored_texts
 
-    Notification = apps.get_model("supervision", "Notification")
-    convert_stored_texts(
-        Notification.objects.all(),
-        text_field="title",
-        key_field="title_key",
-        params_field="params",
-        messages=texts.NOTIFICATION_TITLES,
-    )
+    texts.convert_notification_titles(apps, texts.NOTIFICATION_TITLES)
 
 
 def history_reasons(apps):
