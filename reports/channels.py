@@ -288,6 +288,8 @@ def section_surveys(ctx: BuildContext) -> Section:
                 True,
                 xmr_chart(values),
                 compact=True,
+                name=r["name"],
+                group=_("Satisfaction per month by department (XmR charts)"),
             )
         )
     return section
@@ -677,19 +679,33 @@ def section_followups(ctx: BuildContext) -> Section:
     trend = sel.followup_month_department_table(start=first, end=last, departments=ctx.department_ids)
     labels = [month_label(m) for m in trend["months"]]
 
-    def run(title, cells, compact=True):
+    def run(title, cells, name=""):
         x = [c["reached"] if c["discharged"] else None for c in cells]
         n = [c["discharged"] for c in cells]
         values = [c["rate"] for c in cells]
         series = [Series(_("Follow-up rate"), values)]
-        section.charts.append(Chart("run", title, labels, series, "%", True, p_chart(x, n), compact=compact))
+        section.charts.append(
+            Chart(
+                "run",
+                title,
+                labels,
+                series,
+                "%",
+                True,
+                p_chart(x, n),
+                compact=bool(name),
+                name=name,
+                group=_("Follow-up rate per month by department (p-charts)") if name else "",
+            )
+        )
 
-    run(_("Follow-up rate per month (p-chart)"), trend["totals"], compact=False)
+    run(_("Follow-up rate per month (p-chart)"), trend["totals"])
     top = sorted(trend["rows"], key=lambda r: -r["total"]["discharged"])[: run_chart_limit()]
     for r in top:
         run(
             _("%(department)s: follow-up rate per month (p-chart)") % {"department": r["department"]},
             r["cells"],
+            name=r["department"],
         )
     return section
 

@@ -1,4 +1,13 @@
-"""Vector charts for the PDF (SVG drawn here, no plotting library) and control limits of run charts.
+"""Charts for the PDF and control limits of run charts.
+
+A chart in the PDF is drawn so that WeasyPrint lays out nothing letter by letter: the marks (grid,
+lines, points, control limits) are an SVG **without text**, and every word and number (title, tick
+labels, month labels, legend) is ordinary HTML text around or over it, laid out like the rest of
+the page. Bar charts are horizontal bars in an HTML table (category names of any length stay
+readable, no rotated labels); the per-department run charts of a channel are one table of
+sparklines on a common scale (one row per department, the figures beside the line) instead of a
+dozen small charts with axes of their own. The workbook draws every chart as a native Excel chart
+from the same ``Chart`` (``reports.excel``).
 
 Run charts use a **p-chart** when the numerator and denominator of every point are known (a rate
 of patients: satisfied ÷ valid questionnaires, followed-up ÷ discharged stays): centre
@@ -16,9 +25,8 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
-from .content import Chart, RunLimits
+from .content import Chart, RunLimits, fmt_num, fmt_pct
 
-FONT = "Noto Sans CJK SC"
 PALETTE = ["#0b5e7a", "#e07a1f", "#3c9d5d", "#b02a37", "#6f42c1", "#20a4b8", "#c9a227", "#5a6b7b"]
 OUTSIDE_COLOUR = "#d62828"
 
@@ -79,164 +87,245 @@ def _num(value: float) -> str:
     return f"{value:.0f}" if abs(value - round(value)) < 1e-9 else f"{value:.1f}"
 
 
-def _text(x, y, content, *, size=9, anchor="middle", colour="#333", extra="") -> str:
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" '
-        f'text-anchor="{anchor}" fill="{colour}"{extra}>{escape(str(content))}</text>'
-    )
+def _value_text(value: float | None, percent: bool) -> str:
+    if value is None:
+        return "—"
+    return _num(value) + ("%" if percent else "")
 
 
-def render_svg(chart: Chart, *, width: int = 640, height: int = 260) -> str:
-    """One chart as an inline SVG (axes, ticks, axis labels, legend, values).
+def _figure(value: float | None, percent: bool) -> str:
+    """A figure beside a chart: one decimal, as in the tables."""
+    return fmt_pct(value) if percent else fmt_num(value)
 
-    A compact chart (a small multiple) is half as wide, has three y ticks, every third month
-    labelled and no legend, which keeps a report with dozens of run charts fast to lay out.
-    """
-    if chart.compact:
-        width, height = 320, 170
-    left, right, top, bottom = 56, 16, 28, (34 if chart.compact else 64)
-    plot_w, plot_h = width - left - right, height - top - bottom
+
+def _values(chart: Chart) -> list[float]:
     values = [v for s in chart.series for v in s.values if v is not None]
     if chart.limits:
         values += [v for v in chart.limits.upper if v is not None]
         values += [v for v in chart.limits.lower if v is not None]
-    low = 0.0
-    high = _nice_max(max(values) if values else 1)
-    if chart.percent:
-        high = min(high, 100.0) if max(values or [0]) <= 100 else high
+    return values
+
+
+def _scale(chart: Chart, values: list[float]) -> tuple[float, float]:
+    """The y range: from 0 to a round maximum; a run chart zooms in on its points (10-point bounds)."""
+    low, high = 0.0, _nice_max(max(values) if values else 1)
+    if chart.percent and max(values or [0]) <= 100:
+        high = min(high, 100.0)
     if chart.kind == "run" and values:
-        # a run chart zooms in on its points: round 10-point bounds, ticks on whole numbers
         low = max(0.0, math.floor(min(values) / 10) * 10)
-        high = math.ceil(max(values) / 10) * 10
-        if high - low < 10:
-            high = low + 10
-    if high <= low:
-        high = low + 1
+        high = max(low + 10, math.ceil(max(values) / 10) * 10)
     if not chart.percent and values and all(float(v).is_integer() for v in values):
         high = max(5, math.ceil(high / 5) * 5)  # counts: whole-number ticks
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img">',
-        _text(width / 2, 16, chart.title, size=9 if chart.compact else 11, colour="#000"),
+    return low, max(high, low + 1)
+
+
+def _legend(items: list[tuple[str, str]]) -> str:
+    keys = "".join(
+        f'<span class="key"><span class="swatch" style="background: {colour}"></span>{escape(name)}</span>'
+        for name, colour in items
+    )
+    return f'<p class="legend">{keys}</p>'
+
+
+def _marks(chart: Chart, x_of, y_of, *, width: float, dot: float) -> list[str]:
+    """The SVG marks of a line or run chart: series lines and points, centre line, control limits."""
+    out = []
+    for si, series in enumerate(chart.series):
+        colour = PALETTE[si % len(PALETTE)]
+        points = [(x_of(i), y_of(v)) for i, v in enumerate(series.values) if v is not None]
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{width}"/>')
+        # all points of a series in one path (a dot = a zero-length round-capped line)
+        normal, flagged = [], []
+        for i, v in enumerate(series.values):
+            if v is None:
+                continue
+            outside = bool(chart.limits and si == 0 and chart.limits.outside[i])
+            (flagged if outside else normal).append(f"M{x_of(i):.1f} {y_of(v):.1f}h0")
+        if normal:
+            out.append(
+                f'<path d="{"".join(normal)}" stroke="{colour}" stroke-width="{dot}" '
+                'stroke-linecap="round" fill="none"/>'
+            )
+        if flagged:
+            out.append(
+                f'<path class="outside" d="{"".join(flagged)}" stroke="{OUTSIDE_COLOUR}" '
+                f'stroke-width="{dot + 2}" stroke-linecap="round" fill="none"/>'
+            )
+    if chart.limits:
+        lim = chart.limits
+        cy = y_of(lim.centre)
+        out.append(
+            f'<line x1="{x_of(-0.5):.1f}" y1="{cy:.1f}" x2="{x_of(len(chart.labels) - 0.5):.1f}" y2="{cy:.1f}" '
+            'stroke="#3c9d5d" stroke-dasharray="4 2"/>'
+        )
+        for bound in (lim.upper, lim.lower):
+            pts = []
+            for i, v in enumerate(bound):
+                if v is not None:  # a step per month: the limits vary with n in a p-chart
+                    pts += [f"{x_of(i - 0.5):.1f},{y_of(v):.1f}", f"{x_of(i + 0.5):.1f},{y_of(v):.1f}"]
+            if pts:
+                out.append(
+                    f'<polyline points="{" ".join(pts)}" fill="none" stroke="#b02a37" stroke-dasharray="3 2"/>'
+                )
+    return out
+
+
+def _limit_legend(chart: Chart) -> list[tuple[str, str]]:
+    if not chart.limits:
+        return []
+    return [
+        (_("Mean"), "#3c9d5d"),
+        (_("Control limits"), "#b02a37"),
+        (_("Outside the limits"), OUTSIDE_COLOUR),
     ]
 
-    def y_of(v: float) -> float:
-        return top + plot_h - (v - low) / (high - low) * plot_h
 
-    # y axis, grid and ticks
-    ticks = 2 if chart.compact else 5
-    if chart.kind == "run" and not chart.compact and (high - low) % 5 == 0 and (high - low) // 5 <= 10:
-        ticks = int((high - low) // 5) if (high - low) <= 50 else ticks
-    grid = []
-    for i in range(ticks + 1):
-        v = low + (high - low) * i / ticks
-        y = y_of(v)
-        grid.append(f"M{left} {y:.1f}H{left + plot_w}")
-        out.append(_text(left - 4, y + 3, _num(v) + ("%" if chart.percent else ""), size=8, anchor="end"))
-    out.append(f'<path d="{"".join(grid)}" stroke="#ddd" fill="none"/>')
-    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>')
-    out.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>'
-    )
-    if chart.y_label:
-        out.append(
-            _text(
-                12,
-                top + plot_h / 2,
-                chart.y_label,
-                size=9,
-                extra=f' transform="rotate(-90 12 {top + plot_h / 2:.1f})"',
-            )
-        )
+# Geometry of a line or run chart, in CSS px (the A4 text column is ~670 px wide).
+WIDTH, PLOT_HEIGHT, LEFT, RIGHT, TOP, LABELS = 640, 170, 48, 10, 8, 16
+
+
+def _line_chart(chart: Chart) -> str:
+    """A line or run chart: SVG marks without text, tick and month labels as positioned HTML."""
+    low, high = _scale(chart, _values(chart))
+    plot_w = WIDTH - LEFT - RIGHT
     n = max(1, len(chart.labels))
     slot = plot_w / n
-    rotate = (n > 8 and not chart.compact) or max((len(lbl) for lbl in chart.labels), default=0) * n > 60
-    step = 3 if chart.compact and n > 6 else 1
+
+    def x_of(i: float) -> float:
+        return LEFT + slot * (i + 0.5)
+
+    def y_of(v: float) -> float:
+        return TOP + PLOT_HEIGHT - (v - low) / (high - low) * PLOT_HEIGHT
+
+    ticks = 5
+    if chart.kind == "run" and (high - low) % 5 == 0 and 2 <= (high - low) // 5 <= 10:
+        ticks = int((high - low) // 5)
+    bottom = TOP + PLOT_HEIGHT
+    grid = "".join(
+        f"M{LEFT} {y_of(low + (high - low) * i / ticks):.1f}H{LEFT + plot_w}" for i in range(ticks + 1)
+    )
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{bottom + 1}" '
+        f'viewBox="0 0 {WIDTH} {bottom + 1}">',
+        f'<path d="{grid}" stroke="#ddd" fill="none"/>',
+        f'<path d="M{LEFT} {TOP}V{bottom}H{LEFT + plot_w}" stroke="#333" fill="none"/>',
+        *_marks(chart, x_of, y_of, width=1.5, dot=5),
+        "</svg>",
+    ]
+    labels = []
+    for i in range(ticks + 1):
+        v = low + (high - low) * i / ticks
+        labels.append(
+            f'<span class="tick" style="top: {y_of(v) - 7:.1f}px; width: {LEFT - 5}px">'
+            f"{_value_text(v, chart.percent)}</span>"
+        )
+    # month labels: every one when they fit (≥ 40 px each), else every second or third, always the last
+    step = 1 if slot >= 40 else (2 if slot >= 20 else 3)
     for i, label in enumerate(chart.labels):
         if (n - 1 - i) % step:
             continue
-        x = left + slot * (i + 0.5)
-        y = top + plot_h + 12
-        if rotate:
-            out.append(
-                _text(x, y, label, size=8, anchor="end", extra=f' transform="rotate(-40 {x:.1f} {y:.1f})"')
+        w = slot * step
+        labels.append(
+            f'<span class="xlabel" style="left: {x_of(i) - w / 2:.1f}px; top: {bottom + 2}px; width: {w:.1f}px">'
+            f"{escape(label)}</span>"
+        )
+    unit = ""
+    if chart.y_label and chart.y_label != "%" and chart.y_label not in {s.name for s in chart.series}:
+        unit = f'<span class="unit">{escape(chart.y_label)}</span>'
+    legend = [(s.name, PALETTE[i % len(PALETTE)]) for i, s in enumerate(chart.series)] + _limit_legend(chart)
+    return (
+        f'<figure class="chart"><figcaption>{escape(chart.title)}</figcaption>'
+        f'<div class="plot" style="height: {bottom + LABELS}px">{"".join(svg)}{unit}{"".join(labels)}</div>'
+        f"{_legend(legend)}</figure>"
+    )
+
+
+def _bar_chart(chart: Chart) -> str:
+    """Horizontal bars in an HTML table: one row per label, one bar and its value per series."""
+    values = _values(chart)
+    high = 100.0 if chart.percent and max(values or [0]) <= 100 else _nice_max(max(values or [1]))
+    rows = []
+    for i, label in enumerate(chart.labels):
+        bars = []
+        for si, series in enumerate(chart.series):
+            v = series.values[i] if i < len(series.values) else None
+            width = 0.0 if v is None else max(0.0, min(1.0, v / high)) * 82
+            bars.append(
+                f'<span class="bar"><span class="fill" style="width: {width:.1f}%; '
+                f'background: {PALETTE[si % len(PALETTE)]}"></span>'
+                f'<span class="value">{_value_text(v, chart.percent)}</span></span>'
             )
-        else:
-            out.append(_text(x, y, label, size=8))
+        rows.append(f"<tr><th>{escape(label)}</th><td>{''.join(bars)}</td></tr>")
+    legend = ""
+    if len(chart.series) > 1:
+        legend = _legend([(s.name, PALETTE[i % len(PALETTE)]) for i, s in enumerate(chart.series)])
+    return (
+        f'<figure class="chart"><figcaption>{escape(chart.title)}</figcaption>'
+        f'<table class="bars">{"".join(rows)}</table>{legend}</figure>'
+    )
+
+
+def render_chart(chart: Chart) -> str:
+    """One chart of the PDF as HTML (see the module's docstring)."""
     if chart.kind == "bar":
-        k = max(1, len(chart.series))
-        bar_w = min(slot * 0.8 / k, 48)
-        for si, series in enumerate(chart.series):
-            colour = PALETTE[si % len(PALETTE)]
-            for i, v in enumerate(series.values):
-                if v is None:
-                    continue
-                x = left + slot * i + slot * 0.1 + bar_w * si
-                y = y_of(v)
-                out.append(
-                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{top + plot_h - y:.1f}" fill="{colour}"/>'
-                )
-                if n * k <= 24:
-                    out.append(_text(x + bar_w / 2, y - 2, _num(v), size=7))
-    else:
-        for si, series in enumerate(chart.series):
-            colour = PALETTE[si % len(PALETTE)]
-            points = [
-                (left + slot * (i + 0.5), y_of(v)) for i, v in enumerate(series.values) if v is not None
-            ]
-            if len(points) > 1:
-                path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-                out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
-            # all markers of a series in one path (a dot = a zero-length round-capped line)
-            normal, flagged = [], []
-            for i, v in enumerate(series.values):
-                if v is None:
-                    continue
-                x, y = left + slot * (i + 0.5), y_of(v)
-                outside = bool(chart.limits and si == 0 and chart.limits.outside[i])
-                (flagged if outside else normal).append(f"M{x:.1f} {y:.1f}h0")
-            if normal:
-                out.append(
-                    f'<path d="{"".join(normal)}" stroke="{colour}" stroke-width="5" stroke-linecap="round" fill="none"/>'
-                )
-            if flagged:
-                out.append(
-                    f'<path class="outside" d="{"".join(flagged)}" stroke="{OUTSIDE_COLOUR}" stroke-width="7" '
-                    'stroke-linecap="round" fill="none"/>'
-                )
-        if chart.limits:
-            lim = chart.limits
-            cy = y_of(lim.centre)
-            out.append(
-                f'<line x1="{left}" y1="{cy:.1f}" x2="{left + plot_w}" y2="{cy:.1f}" stroke="#3c9d5d" stroke-dasharray="4 2"/>'
-            )
-            for bound in (lim.upper, lim.lower):
-                pts = []
-                for i, v in enumerate(bound):
-                    if v is None:
-                        continue
-                    x0, x1 = left + slot * i, left + slot * (i + 1)
-                    pts += [f"{x0:.1f},{y_of(v):.1f}", f"{x1:.1f},{y_of(v):.1f}"]
-                if pts:
-                    out.append(
-                        f'<polyline points="{" ".join(pts)}" fill="none" stroke="#b02a37" stroke-dasharray="3 2"/>'
-                    )
-    if chart.compact:
-        out.append("</svg>")
-        return "".join(out)
-    # legend
-    legend = [(s.name, PALETTE[i % len(PALETTE)]) for i, s in enumerate(chart.series)]
-    if chart.limits:
-        legend += [
-            (_("Mean"), "#3c9d5d"),
-            (_("Control limits"), "#b02a37"),
-            (_("Outside the limits"), OUTSIDE_COLOUR),
-        ]
-    x = left
-    y = height - 8
-    for name, colour in legend:
-        out.append(f'<rect x="{x:.1f}" y="{y - 7:.1f}" width="8" height="8" fill="{colour}"/>')
-        out.append(_text(x + 11, y, name, size=8, anchor="start"))
-        x += 20 + 9 * len(name)
-    out.append("</svg>")
-    return "".join(out)
+        return _bar_chart(chart)
+    return _line_chart(chart)
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 300, 34
+
+
+def render_small_multiples(title: str, charts: list[Chart]) -> str:
+    """Run charts of several departments as one table: a sparkline per department on a common
+    scale (stated in the header), with the latest value, the centre line and the months outside
+    the control limits beside it."""
+    # The common scale fits the departments' points; limits beyond it are drawn at its edge.
+    values = [v for c in charts for s in c.series for v in s.values if v is not None]
+    low, high = _scale(charts[0], values)
+    percent = charts[0].percent
+    labels = charts[0].labels
+    n = max(1, len(labels))
+    slot = SPARK_WIDTH / n
+
+    def x_of(i: float) -> float:
+        return slot * (i + 0.5)
+
+    def y_of(v: float) -> float:
+        return 2 + (SPARK_HEIGHT - 4) * (1 - (min(max(v, low), high) - low) / (high - low))
+
+    rows = []
+    for chart in charts:
+        svg = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" '
+            f'viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}">{"".join(_marks(chart, x_of, y_of, width=1, dot=3))}</svg>'
+        )
+        series = chart.series[0].values
+        latest = next((v for v in reversed(series) if v is not None), None)
+        outside = sum(chart.limits.outside) if chart.limits else None
+        rows.append(
+            f"<tr><td>{escape(chart.name or chart.title)}</td><td>{svg}</td>"
+            f'<td class="num">{_figure(latest, percent)}</td>'
+            f'<td class="num">{_figure(chart.limits.centre if chart.limits else None, percent)}</td>'
+            f'<td class="num">{"—" if outside is None else outside}</td></tr>'
+        )
+    period = f"{labels[0]} ~ {labels[-1]}" if labels else ""
+    head = [
+        _("Department"),
+        _("%(period)s, scale %(low)s – %(high)s")
+        % {"period": period, "low": _value_text(low, percent), "high": _value_text(high, percent)},
+        _("Latest month"),
+        _("Centre line"),
+        _("Months outside the limits"),
+    ]
+    widths = ["20%", "50%", "10%", "10%", "10%"]
+    return (
+        f'<div class="multiples"><table class="data sparklines"><caption>{escape(title)}</caption><colgroup>'
+        + "".join(f'<col style="width: {w}"/>' for w in widths)
+        + "</colgroup><thead><tr>"
+        + "".join(f"<th>{escape(h)}</th>" for h in head)
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        + _legend([(charts[0].series[0].name, PALETTE[0]), *_limit_legend(charts[0])])
+        + "</div>"
+    )

@@ -80,7 +80,11 @@ class Chart:
     y_label: str = ""
     percent: bool = False
     limits: RunLimits | None = None
-    compact: bool = False  # small multiple: half width, fewer labels (per-department run charts)
+    # A small multiple (the per-department run charts of a channel): the PDF draws consecutive ones
+    # as one table of sparklines titled ``group``, a row per chart named ``name``.
+    compact: bool = False
+    name: str = ""
+    group: str = ""
 
 
 @dataclass

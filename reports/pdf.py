@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from .charts import render_svg
+from .charts import render_chart, render_small_multiples
 from .content import ReportContent, fmt_cell
 
 
 def css_string(text: str) -> str:
     """Text safe inside a double-quoted CSS string (the page margin boxes)."""
     text = "".join(ch for ch in str(text) if ch.isprintable())
-    # < and & escaped too: the CSS sits in a <style> of a document parsed as XML (reports/weasy.py)
+    # < and & escaped too, so the text can never close the <style> element it sits in
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("&", "\\26 ")
 
 
@@ -48,6 +48,23 @@ def _table_note(table) -> str:
     return f"{table.note} {cut}".strip()
 
 
+def charts_html(charts) -> list[str]:
+    """Each chart as HTML; consecutive small multiples (per-department run charts) as one table."""
+    out: list[str] = []
+    group: list = []
+    for chart in [*charts, None]:
+        if group and (chart is None or not chart.compact or chart.group != group[0].group):
+            out.append(render_small_multiples(group[0].group or group[0].title, group))
+            group = []
+        if chart is None:
+            break
+        if chart.compact:
+            group.append(chart)
+        else:
+            out.append(render_chart(chart))
+    return out
+
+
 def render_html(content: ReportContent) -> str:
     sections = []
     for number, section in enumerate(content.sections, start=1):
@@ -74,7 +91,7 @@ def render_html(content: ReportContent) -> str:
                     }
                     for t in section.tables
                 ],
-                "charts": [{"svg": render_svg(c), "compact": c.compact} for c in section.charts],
+                "charts": charts_html(section.charts),
             }
         )
     return render_to_string(
@@ -93,7 +110,6 @@ def render_html(content: ReportContent) -> str:
 
 def render_pdf(content: ReportContent, out) -> None:
     """Write the PDF of ``content`` to ``out`` (a path or a binary file object)."""
-    from .weasy import html_document, install
+    from weasyprint import HTML
 
-    install()  # chart labels laid out whole, not letter by letter (reports/weasy.py)
-    html_document(render_html(content)).write_pdf(out)
+    HTML(string=render_html(content), base_url=None).write_pdf(out)

@@ -8,9 +8,9 @@ import re
 from django.test import override_settings
 
 from reports.builders import build_content
-from reports.charts import p_chart, render_svg, xmr_chart
+from reports.charts import p_chart, render_chart, xmr_chart
 from reports.content import Chart, Series
-from reports.pdf import css_string, render_html, render_pdf
+from reports.pdf import charts_html, css_string, render_html, render_pdf
 
 from .conftest import OCT
 from .helpers import flat, pdf_fonts, pdf_info, pdf_text
@@ -93,27 +93,107 @@ def test_html_has_no_placeholder_text(seeded):
     assert "None" not in html and "XXX" not in html and "TODO" not in html
 
 
-def test_svg_chart_has_axis_labels_and_marks_points_outside_the_limits():
+def _run_chart(values, **extra):
+    return Chart(
+        "run",
+        "满意度",
+        [f"2026-{m:02d}" for m in range(1, len(values) + 1)],
+        [Series("满意度", values)],
+        "%",
+        True,
+        xmr_chart(values),
+        **extra,
+    )
+
+
+def test_chart_marks_points_outside_the_limits_and_words_its_labels_as_html_not_svg_text():
     values = [90.0, 91.0, 90.5, 91.2, 90.8, 90.3, 91.1, 90.6, 75.0, 90.9]
     limits = xmr_chart(values)
     # mean 89.14, mean moving range 40.4 / 9 = 4.49 → limits 77.2 – 101.1: only 75.0 is outside
     assert limits.outside == [False] * 8 + [True, False]
-    svg = render_svg(
-        Chart(
-            "run",
-            "满意度",
-            [f"2026-{m:02d}" for m in range(1, 11)],
-            [Series("满意度", values)],
-            "%",
-            True,
-            limits,
-        )
-    )
-    outside = re.search(r'<path class="outside" d="([^"]+)"', svg)
+    html = render_chart(_run_chart(values))
+    outside = re.search(r'<path class="outside" d="([^"]+)"', html)
     assert outside and outside.group(1).count("M") == 1  # one flagged point, drawn red
-    assert 'fill="#d62828"' in svg  # and its legend swatch
-    assert "2026-09" in svg and "满意度" in svg
-    assert 'font-family="Noto Sans CJK SC"' in svg
+    assert "background: #d62828" in html  # and its legend swatch
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    # WeasyPrint lays SVG text out letter by letter: the marks carry no text at all
+    assert "<text" not in svg and "2026-09" not in svg
+    assert "<figcaption>满意度</figcaption>" in html and ">2026-09</span>" in html and ">80%</span>" in html
+
+
+def test_bar_chart_is_a_row_per_label_with_its_value():
+    html = render_chart(
+        Chart("bar", "问题分类", ["服务态度", "服务流程不规范"], [Series("问题数", [4, 1])], y_label="问题数")
+    )
+    assert "<svg" not in html
+    rows = re.findall(r"<tr><th>(.+?)</th>.*?<span class=\"value\">(.+?)</span>", html)
+    assert rows == [("服务态度", "4"), ("服务流程不规范", "1")]
+    widths = [float(w) for w in re.findall(r"width: ([\d.]+)%", html)]
+    assert widths[0] > widths[1] > 0  # bar lengths follow the values
+
+
+def test_per_department_run_charts_are_one_table_of_sparklines_on_a_common_scale():
+    charts = [
+        _run_chart([80.0, 85.0, 90.0], compact=True, name="内科", group="各科室每月满意度"),
+        _run_chart([60.0, 70.0, 65.0], compact=True, name="外科", group="各科室每月满意度"),
+    ]
+    overall = _run_chart([70.0, 75.0, 80.0])
+    html = "".join(charts_html([overall, *charts]))
+    assert html.count("<figure") == 1 and html.count('class="data sparklines"') == 1
+    table = html[html.index('class="data sparklines"') :]
+    assert "<caption>各科室每月满意度</caption>" in table
+    assert "2026-01 ~ 2026-03 走势（纵轴 60%–90%）" in table  # one scale for every row, stated once
+    assert re.findall(r"<tr><td>(.+?)</td>", table) == ["内科", "外科"]
+    assert '<td class="num">90.0%</td>' in table  # the latest month beside the line
+    assert "<text" not in table
+
+
+def test_report_html_has_no_svg_text(seeded):
+    html = render_html(
+        build_content(kind="annual", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), today=TODAY)
+    )
+    assert "<svg" in html and "<text" not in html
+
+
+@override_settings(HOSPITAL_NAME="A&B <人民> 医院")
+def test_markup_in_the_hospital_name_is_printed_as_text(seeded, tmp_path, need_poppler):
+    path = tmp_path / "m.pdf"
+    render_pdf(build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY), path)
+    pages = pdf_text(path).split("\f")
+    assert "A&B<人民>医院" in flat(pages[0])  # the cover
+    assert "A&B<人民>医院" in flat(pages[1])  # the page header (a CSS string)
+
+
+def test_a_table_title_never_stays_alone_at_the_foot_of_a_page(tmp_path, need_poppler):
+    """However much text comes before a table, its title goes to the page its rows start on."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.content import INT, Column, ReportContent, Section, Table
+
+    for lines in range(23, 29):  # without the rule, 25 and 26 leave the title alone at the foot of page 2
+        section = Section("x", "标题")
+        section.paragraphs = [f"第 {i} 段。" for i in range(lines)]
+        section.tables = [
+            Table("表格标题", [Column("科室"), Column("数", INT)], [[f"科{i}", i] for i in range(12)])
+        ]
+        content = ReportContent(
+            "range",
+            "报表",
+            "医院",
+            "",
+            "全院",
+            dt.date(2026, 1, 1),
+            dt.date(2026, 1, 31),
+            timezone.now(),
+            [section],
+        )
+        path = tmp_path / f"t{lines}.pdf"
+        render_pdf(content, path)
+        page = next(p for p in pdf_text(path).split("\f") if "表格标题" in p)
+        after = page.split("表格标题", 1)[1]
+        assert "科0" in after, (lines, page)
 
 
 def test_p_chart_limits_by_hand():
