@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from .figures import ReportFigures
+
 # Column kinds: how a cell is shown in the PDF and stored in Excel.
 TEXT = "text"
 INT = "int"
@@ -108,7 +110,7 @@ class ReportContent:
     end: dt.date
     generated_at: dt.datetime
     sections: list[Section] = field(default_factory=list)
-    figures: dict[str, Any] = field(default_factory=dict)  # flat key → value, for checks and tests
+    figures: ReportFigures = field(default_factory=ReportFigures)  # what the sections measured, typed
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

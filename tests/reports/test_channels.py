@@ -68,14 +68,14 @@ def test_channel_figures_agree_with_their_selectors_and_the_hand_count(channels,
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     f = content.figures
     summary = survey_selectors.survey_summary(start=OCT[0], end=OCT[1])
-    assert (f["surveys.valid_returned"], f["surveys.satisfaction"]) == (3, 66.7)
+    assert (f.surveys.valid_returned, f.surveys.satisfaction) == (3, 66.7)
     assert (summary["valid_returned"], summary["satisfaction"]) == (3, 66.7)
-    assert f["surveys.attitude_change_pp"] == 66.7
+    assert f.surveys.attitude_change_pp == 66.7
     follow = followup_selectors.followup_summary(start=OCT[0], end=OCT[1])
-    assert (f["followups.discharged"], f["followups.followed_up"], f["followups.rate"]) == (6, 3, 50.0)
+    assert (f.followups.discharged, f.followups.followed_up, f.followups.rate) == (6, 3, 50.0)
     assert (follow["discharged"], follow["reached"], follow["rate"]) == (6, 3, 50.0)
-    assert f["followups.lowest"].startswith("外科")
-    assert f["complaints.total"] == 2 == complaint_selectors.figures(start=OCT[0], end=OCT[1]).total
+    assert f.followups.lowest.startswith("外科")
+    assert f.complaints.total == 2 == complaint_selectors.figures(start=OCT[0], end=OCT[1]).total
     zero = {
         d["department"] for d in complaint_selectors.departments_without_complaints(start=OCT[0], end=OCT[1])
     }
@@ -166,8 +166,8 @@ def test_inspection_section_uses_the_inspection_selectors(supervisor, neike, wai
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     section = content.section("inspections")
     coverage = inspection_selectors.coverage_summary(inspection_selectors.coverage(start=OCT[0], end=OCT[1]))
-    assert content.figures["inspections.rounds"] == 2 == coverage["done"]
-    assert content.figures["inspections.coverage_rate"] == coverage["coverage_rate"]
+    assert content.figures.inspections.rounds == 2 == coverage["done"]
+    assert content.figures.inspections.coverage_rate == coverage["coverage_rate"]
     text = " ".join(section.paragraphs)
     assert "本期共开展督察 2 次" in text and f"覆盖率 {coverage['coverage_rate']:.1f}%" in text
     assert "本期无窗口等候时间数据。" in text and "本期无手卫生数据。" in text

@@ -39,17 +39,13 @@ def test_figures_match_hand_count_core_selectors_pdf_and_excel(seeded, tmp_path,
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     f = content.figures
     # hand count (see the fixture)
-    assert f["findings.total"] == 7
-    assert (
-        f["findings.category.attitude"],
-        f["findings.category.process"],
-        f["findings.category.discipline"],
-    ) == (3, 1, 2)
-    assert f["findings.recurrences"] == 3
-    assert f["orders.total"] == 7 and f["orders.closed"] == 3 and f["orders.closed_on_time"] == 2
-    assert f["orders.overdue"] == 3
-    assert f["orders.rectification_rate"] == 42.9  # 3 / 7
-    assert f["orders.on_time_rate"] == 66.7  # 2 / 3
+    assert f.findings.total == 7
+    assert (f.findings.attitude, f.findings.process, f.findings.discipline) == (3, 1, 2)
+    assert f.findings.recurrences == 3
+    assert f.orders.total == 7 and f.orders.closed == 3 and f.orders.closed_on_time == 2
+    assert f.orders.overdue == 3
+    assert f.orders.rectification_rate == 42.9  # 3 / 7
+    assert f.orders.on_time_rate == 66.7  # 2 / 3
     # the dashboard's selectors over the same rows give the same figures
     qs = findings_in_period_for_core()
     by_cat = {r["category__name"]: r["n"] for r in core.findings_by_category(qs)}
@@ -94,8 +90,8 @@ def findings_in_period_for_core():
 
 def test_department_version_counts_only_that_department(seeded, neike):
     content = build_content(kind="range", start=OCT[0], end=OCT[1], department_ids=[neike.pk], today=TODAY)
-    assert content.figures["findings.total"] == 4
-    assert content.figures["orders.total"] == 4
+    assert content.figures.findings.total == 4
+    assert content.figures.orders.total == 4
     assert content.scope_label == "内科"
     assert Finding.objects.count() == 9  # nothing outside the scope leaked into the figures
 
@@ -103,14 +99,14 @@ def test_department_version_counts_only_that_department(seeded, neike):
 def test_period_bounds_follow_local_dates(seeded):
     # 31 October 23:00 local counts in October; 1 November 00:00 does not.
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
-    assert content.figures["findings.total"] == 7
+    assert content.figures.findings.total == 7
 
 
 def test_scorecard_ranks_departments_by_weighted_mean(seeded, neike, waike):
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     # 内科: rectification 50.0, on time 100.0, recurrence 100 - 20*2 = 60 → (20*50+15*100+15*60)/50 = 68.0
     # 外科: rectification 33.3, on time 0.0, recurrence 100 - 20 = 80 → (20*33.3+15*0+15*80)/50 = 37.3
-    assert content.figures["scorecard"] == {"内科": 68.0, "外科": 37.3}
+    assert content.figures.scorecard == {"内科": 68.0, "外科": 37.3}
     table = content.section("scorecard").tables[0]
     assert [r[1] for r in table.rows] == ["内科", "外科"]
 
@@ -124,7 +120,7 @@ def test_scorecard_weights_are_read_from_the_config_row(seeded):
     config.min_weight_share = 0
     config.save()
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
-    assert content.figures["scorecard"] == {"内科": 50.0, "外科": 33.3}
+    assert content.figures.scorecard == {"内科": 50.0, "外科": 33.3}
 
 
 def test_a_channel_without_selectors_says_no_data_and_a_broken_contract_fails_loudly(db, monkeypatch):
@@ -133,7 +129,7 @@ def test_a_channel_without_selectors_says_no_data_and_a_broken_contract_fails_lo
 
     from django.core.exceptions import ImproperlyConfigured
 
-    from reports.channels import selectors_of
+    from reports.sections.base import selectors_of
     from supervision.channels import Channel, registered
 
     assert selectors_of("no_such_app", "anything") is None
@@ -189,7 +185,7 @@ def test_annual_report_agrees_with_the_dashboard_page(seeded, client_for, admini
     content = build_content(kind="annual", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
     table = content.section("findings").tables[0]
     assert {row[0]: row[1] for row in table.rows} == shown
-    assert content.figures["findings.total"] == sum(shown.values())
+    assert content.figures.findings.total == sum(shown.values())
 
 
 def test_departments_with_too_few_figures_are_listed_without_a_rank(seeded):
@@ -201,7 +197,7 @@ def test_departments_with_too_few_figures_are_listed_without_a_rank(seeded):
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     rows = content.section("scorecard").tables[0].rows
     assert [(r[0], r[1], r[-2]) for r in rows] == [(None, "内科", 50.0), (None, "外科", 50.0)]
-    assert content.figures["scorecard"] == {}
+    assert content.figures.scorecard == {}
 
 
 @override_settings(REPORTS_PDF_LIST_ROWS=1)
@@ -247,7 +243,7 @@ def test_monthly_department_tables_show_the_departments_needing_attention_annual
 
 
 def test_attention_first_puts_the_worst_first_and_missing_values_last():
-    from reports.channels import attention_first
+    from reports.sections.base import attention_first
 
     rows = [{"d": "甲", "v": 90.0}, {"d": "乙", "v": None}, {"d": "丙", "v": 70.0}, {"d": "丁", "v": 70.0}]
     assert [r["d"] for r in attention_first(rows, lambda r: r["v"])] == ["丙", "丁", "甲", "乙"]

@@ -1,0 +1,61 @@
+"""The sections of a report, one module each.
+
+Every module has a ``KEY`` and ``build(ctx: BuildContext) -> Section``; a section that measures
+figures other parts of the report read leaves them on ``ctx.figures`` as its own frozen dataclass
+(``reports.figures``). The order of a report: the annual summary (annual only) and the headline
+figures — both built last, from what the others measured — then findings, rectification, the
+channel sections, and the department scorecard.
+
+A channel declares the sections it feeds, and the selectors module they read, in its contract
+(``supervision.channels.Channel.report_sections`` / ``.selectors``, in its ``apps.py``); the code
+that words and lays out their figures lives here, in the reports app, so a channel never imports
+``reports``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
+
+from supervision.channels import channels
+
+from ..content import Section
+from . import (
+    chart_audits,
+    complaints,
+    findings,
+    followups,
+    headline,
+    inspections,
+    rectification,
+    scorecard,
+    summary,
+    surveys,
+)
+from .base import BuildContext
+
+SectionBuilder = Callable[[BuildContext], Section]
+
+# The sections the reports know how to draw, by the key a channel declares in its contract
+# (``supervision.channels.ReportSection``).
+CHANNEL_SECTIONS: dict[str, SectionBuilder] = {
+    module.KEY: module.build for module in (inspections, chart_audits, surveys, followups, complaints)
+}
+
+
+def channel_section_builders() -> list[SectionBuilder]:
+    """The builders of the sections the registered channels declare, in their declared order."""
+    declared = sorted((s for ch in channels() for s in ch.report_sections), key=lambda s: s.order)
+    unknown = [s.key for s in declared if s.key not in CHANNEL_SECTIONS]
+    if unknown:
+        raise ImproperlyConfigured(f"report sections without a builder: {', '.join(unknown)}")
+    return [CHANNEL_SECTIONS[s.key] for s in declared]
+
+
+def body_builders() -> list[SectionBuilder]:
+    """The sections that measure, in report order (the summary and headline are built after them)."""
+    return [findings.build, rectification.build, *channel_section_builders(), scorecard.build]
+
+
+__all__ = ["CHANNEL_SECTIONS", "BuildContext", "body_builders", "headline", "summary"]

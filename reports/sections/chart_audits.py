@@ -1,0 +1,99 @@
+"""病历抽查 — charts audited, problem charts, grades, rectification (``inspections.selectors``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from ..content import INT, NUM, PCT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
+from .base import BuildContext, attention_first, department_pdf_rows, selectors_of
+
+KEY = "chart_audits"
+APP = "inspections"
+
+
+@dataclass(frozen=True)
+class ChartAuditFigures:
+    audited: int
+    problem: int
+    rectification_rate: float | None  # closed ÷ orders for problem charts, %
+
+
+def build(ctx: BuildContext) -> Section:
+    section = Section(KEY, pgettext("report section", "Chart audit"))
+    sel = selectors_of(APP, "chart_audit_summary", "chart_audits_by_department")
+    kw = ctx.selector_kwargs
+    summary = sel.chart_audit_summary(**kw) if sel else None
+    if not summary or not summary["audited"]:
+        section.empty = True
+        section.paragraphs.append(no_data(pgettext("report channel", "chart audit")))
+        return section
+    ctx.figures.chart_audits = ChartAuditFigures(
+        audited=summary["audited"],
+        problem=summary["problem"],
+        rectification_rate=summary["rectification_rate"],
+    )
+    grades = summary["grades"]
+    section.paragraphs.append(
+        _(
+            "%(audited)s medical records were audited and %(problem)s problem charts found (%(problem_rate)s); "
+            "grade A %(a)s, grade B %(b)s, grade C %(c)s (grade A rate %(a_rate)s), mean score %(score)s. "
+            "Of %(orders)s rectification orders for problem charts %(closed)s are closed: the rectification "
+            "rate reached %(rate)s."
+        )
+        % {
+            "audited": summary["audited"],
+            "problem": summary["problem"],
+            "problem_rate": fmt_pct(summary["problem_rate"]),
+            "a": grades["A"],
+            "b": grades["B"],
+            "c": grades["C"],
+            "a_rate": fmt_pct(summary["grade_a_rate"]),
+            "score": fmt_num(summary["avg_score"]),
+            "orders": summary["orders"],
+            "closed": summary["orders_closed"],
+            "rate": fmt_pct(summary["rectification_rate"]),
+        }
+    )
+    rows = sel.chart_audits_by_department(**kw)
+    section.tables.append(
+        Table(
+            _("Chart audit by department"),
+            [
+                Column(_("Department")),
+                Column(_("Charts audited"), INT),
+                Column(_("Problem charts"), INT),
+                Column(_("Grade A"), INT),
+                Column(_("Grade B"), INT),
+                Column(_("Grade C"), INT),
+                Column(_("Mean score"), NUM),
+                Column(_("Rectification rate"), PCT),
+            ],
+            [
+                [
+                    r["department"],
+                    r["audited"],
+                    r["problem"],
+                    r["grades"]["A"],
+                    r["grades"]["B"],
+                    r["grades"]["C"],
+                    r["avg_score"],
+                    r["rectification_rate"],
+                ]
+                for r in attention_first(rows, lambda r: r["avg_score"])
+            ],
+            pdf_rows=department_pdf_rows(ctx),
+        )
+    )
+    section.charts.append(
+        Chart(
+            "bar",
+            _("Charts by grade"),
+            [_("Grade A"), _("Grade B"), _("Grade C")],
+            [Series(_("Charts"), [grades["A"], grades["B"], grades["C"]])],
+            y_label=_("Charts"),
+        )
+    )
+    return section

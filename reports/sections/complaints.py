@@ -1,0 +1,100 @@
+"""投诉 — complaints received, accepted, valid, answered on time; by channel, category, department
+and month (``complaints.selectors.figures``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from supervision.wording import join_list
+
+from ..content import INT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
+from .base import BuildContext, department_pdf_rows, selectors_of
+
+KEY = "complaints"
+APP = "complaints"
+
+
+@dataclass(frozen=True)
+class ComplaintFigures:
+    total: int  # received in the period
+    valid: int  # determined valid or partly valid
+    on_time_rate: float | None  # answered within the time limit, %
+    zero_departments: int  # departments without a complaint
+
+
+def build(ctx: BuildContext) -> Section:
+    section = Section(KEY, pgettext("report section", "Complaints"))
+    sel = selectors_of(APP, "figures")
+    fig = sel.figures(**ctx.selector_kwargs, today=ctx.as_of) if sel else None
+    if fig is None or not fig.total:
+        section.empty = True
+        section.paragraphs.append(no_data(pgettext("report channel", "complaint")))
+        return section
+    valid = fig.valid["valid"] + fig.valid["partly_valid"]
+    zero = fig.reward_list
+    ctx.figures.complaints = ComplaintFigures(
+        total=fig.total, valid=valid, on_time_rate=fig.on_time["share"], zero_departments=len(zero)
+    )
+    section.paragraphs.append(
+        _(
+            "%(total)s complaints were received; %(accepted)s accepted and %(refused)s not accepted. "
+            "%(valid)s were found valid or partly valid (%(valid_share)s of those determined). %(on_time)s were "
+            "answered within the time limit (%(on_time_share)s); %(overdue)s are past the due date unanswered; "
+            "an answer took %(days)s working days on average."
+        )
+        % {
+            "total": fig.total,
+            "accepted": fig.accepted["accepted"],
+            "refused": fig.accepted["not_accepted"],
+            "valid": valid,
+            "valid_share": fmt_pct(fig.valid["share"]),
+            "on_time": fig.on_time["on_time"],
+            "on_time_share": fmt_pct(fig.on_time["share"]),
+            "overdue": fig.on_time["overdue_unanswered"],
+            "days": fmt_num(fig.average_days["average"]),
+        }
+    )
+    section.paragraphs.append(
+        _("%(n)s departments had no complaint in this period: %(names)s.")
+        % {"n": len(zero), "names": join_list(d["department"] for d in zero) or "—"}
+    )
+    section.tables.append(
+        Table(
+            _("Complaints by channel"),
+            [Column(_("Channel")), Column(_("Number of complaints"), INT)],
+            [[r["label"], r["count"]] for r in fig.by_channel if r["count"]],
+        )
+    )
+    if fig.by_category:
+        section.tables.append(
+            Table(
+                _("Complaints by category"),
+                [Column(_("Category")), Column(_("Number of complaints"), INT)],
+                [[r["category"], r["count"]] for r in fig.by_category],
+            )
+        )
+    valid_by_dept = {r["department_id"]: r["valid"] for r in fig.by_department}
+    section.tables.append(
+        Table(
+            _("Complaints by department"),
+            [Column(_("Department")), Column(_("Number of complaints"), INT), Column(_("Valid"), INT)],
+            [[r["department"], r["count"], r["valid"]] for r in fig.by_department],
+            pdf_rows=department_pdf_rows(ctx),
+        )
+    )
+    for d in ctx.departments:
+        if d.active:
+            ctx.dept(d.pk).valid_complaints = valid_by_dept.get(d.pk, 0)
+    section.charts.append(
+        Chart(
+            "line" if len(fig.by_month) > 1 else "bar",
+            _("Complaints per month"),
+            [r["month"] for r in fig.by_month],
+            [Series(_("Number of complaints"), [r["count"] for r in fig.by_month])],
+            y_label=_("Number of complaints"),
+        )
+    )
+    return section

@@ -1,0 +1,139 @@
+"""整改情况 — the rectification orders of the period's findings, as they stand when the report is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from supervision import selectors as core
+
+from ..content import INT, PCT, Column, Section, Table, fmt_pct, rate
+from .base import (
+    BuildContext,
+    Indicator,
+    department_pdf_rows,
+    findings_in_period,
+    orders_in_period,
+    pdf_list_rows,
+)
+
+KEY = "rectification"
+
+
+@dataclass(frozen=True)
+class OrderFigures:
+    total: int
+    closed: int
+    closed_on_time: int
+    overdue: int
+    rectification_rate: float | None  # closed ÷ orders, %
+    on_time_rate: float | None  # closed by the (final) deadline ÷ closed, %
+
+
+def build(ctx: BuildContext) -> Section:
+    section = Section(KEY, pgettext("report section", "Rectification"))
+    orders = orders_in_period(ctx)
+    counts = core.order_counts(orders, today=ctx.as_of)
+    recurrences = ctx.figures.findings.recurrences if ctx.figures.findings else 0
+    ctx.figures.orders = OrderFigures(
+        total=counts.total,
+        closed=counts.closed,
+        closed_on_time=counts.closed_on_time,
+        overdue=counts.overdue,
+        rectification_rate=counts.rectification_rate,
+        on_time_rate=counts.on_time_rate,
+    )
+    ctx.headline.append(
+        Indicator(
+            _("Rectification rate"),
+            float(ctx.config.target_rectification_rate),
+            counts.rectification_rate,
+            PCT,
+        )
+    )
+    ctx.headline.append(
+        Indicator(
+            _("On-time rectification rate"), float(ctx.config.target_on_time_rate), counts.on_time_rate, PCT
+        )
+    )
+    if not counts.total:
+        section.empty = True
+        section.paragraphs.append(_("No rectification orders were issued for the findings of this period."))
+        if recurrences:
+            section.paragraphs.append(_("Recurring problems: %(n)s.") % {"n": recurrences})
+        return section
+    section.paragraphs.append(
+        _(
+            "%(total)s rectification orders were issued for the findings of this period; %(closed)s were "
+            "verified and closed, a rectification rate of %(rate)s; %(on_time)s were closed by their "
+            "deadline, an on-time rate of %(on_time_rate)s. As of %(as_of)s, %(overdue)s orders are overdue. "
+            "Recurring problems: %(recurrences)s."
+        )
+        % {
+            "total": counts.total,
+            "closed": counts.closed,
+            "rate": fmt_pct(counts.rectification_rate),
+            "on_time": counts.closed_on_time,
+            "on_time_rate": fmt_pct(counts.on_time_rate),
+            "as_of": date_format(ctx.as_of, "DATE_FORMAT"),
+            "overdue": counts.overdue,
+            "recurrences": recurrences,
+        }
+    )
+    rows = []
+    for r in core.department_order_table(orders, today=ctx.as_of):
+        rect, on_time = rate(r["closed"], r["total"]), rate(r["closed_on_time"], r["closed"])
+        rows.append(
+            [
+                r["department__name"],
+                r["total"],
+                r["open"],
+                r["overdue"],
+                r["closed"],
+                r["closed_on_time"],
+                rect,
+                on_time,
+            ]
+        )
+        inputs = ctx.dept(r["department_id"])
+        inputs.rectification, inputs.on_time = rect, on_time
+    section.tables.append(
+        Table(
+            _("Rectification by department"),
+            [
+                Column(_("Department")),
+                Column(_("Orders"), INT),
+                Column(_("Open"), INT),
+                Column(_("Overdue"), INT),
+                Column(_("Closed"), INT),
+                Column(_("Closed on time"), INT),
+                Column(_("Rectification rate"), PCT),
+                Column(_("On-time rate"), PCT),
+            ],
+            rows,
+            pdf_rows=department_pdf_rows(ctx),
+        )
+    )
+    rec_rows = list(
+        findings_in_period(ctx)
+        .filter(recurrence_of__isnull=False)
+        .values("department_id", "department__name", "category__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "department__name", "category__name")
+    )
+    for r in rec_rows:
+        ctx.dept(r["department_id"]).recurrences += r["n"]
+    if rec_rows:
+        section.tables.append(
+            Table(
+                _("Recurring problems"),
+                [Column(_("Department")), Column(_("Category")), Column(_("Recurrences"), INT)],
+                [[r["department__name"], r["category__name"], r["n"]] for r in rec_rows],
+                pdf_rows=pdf_list_rows(),
+            )
+        )
+    return section

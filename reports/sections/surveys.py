@@ -1,0 +1,225 @@
+"""满意度调查 — questionnaires, overall satisfaction and its change, by dimension and department,
+praise, and the satisfaction run charts (``surveys.selectors``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from ..charts import xmr_chart
+from ..content import INT, PCT, PP, Chart, Column, Section, Series, Table, fmt_pct, no_data
+from ..models import ReportKind
+from ..periods import month_label, months_between, trend_window
+from .base import (
+    BuildContext,
+    Indicator,
+    attention_first,
+    change_sentence,
+    department_pdf_rows,
+    month_key,
+    run_chart_limit,
+    selectors_of,
+)
+
+KEY = "surveys"
+APP = "surveys"
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    distributed: int
+    valid_returned: int
+    satisfaction: float | None  # satisfied ÷ answered scale items of valid forms, %
+    # more paper forms came back than were recorded as distributed
+    distribution_incomplete: bool
+    change_pp: float | None  # against the same period last year, percentage points
+    attitude_change_pp: float | None  # the service-attitude dimension's change
+    staff_praises: int
+
+
+def survey_sentence(figures: SurveyFigures) -> str:
+    """共发放调查问卷 N 份，回收有效问卷 N 份，患者总体满意度达到 N% — unless the distribution record
+    is incomplete (more paper forms typed in than recorded as handed out): then it says so."""
+    values = {
+        "distributed": figures.distributed,
+        "valid": figures.valid_returned,
+        "satisfaction": fmt_pct(figures.satisfaction),
+    }
+    if figures.distribution_incomplete:
+        return (
+            _(
+                "%(valid)s valid questionnaires were returned, overall patient satisfaction reached "
+                "%(satisfaction)s. More paper questionnaires came back than were recorded as distributed "
+                "(%(distributed)s recorded): the distribution record is incomplete."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(distributed)s questionnaires were distributed and %(valid)s valid questionnaires returned; "
+            "overall patient satisfaction reached %(satisfaction)s."
+        )
+        % values
+    )
+
+
+def attitude_sentence(change_pp: float | None) -> str:
+    return change_sentence(
+        _("Patients' satisfaction with the service attitude of doctors and nurses"), change_pp
+    )
+
+
+def build(ctx: BuildContext) -> Section:
+    section = Section(KEY, pgettext("report section", "Satisfaction surveys"))
+    sel = selectors_of(
+        APP,
+        "survey_summary",
+        "satisfaction_by_dimension",
+        "satisfaction_by_department",
+        "satisfaction_by_month",
+        "satisfaction_change",
+        "praise_by_staff",
+        "praise_by_ward",
+    )
+    kw = ctx.selector_kwargs
+    summary = sel.survey_summary(**kw) if sel else None
+    target_year = ctx.config.target_questionnaires_per_year
+    days = (ctx.end - ctx.start).days + 1
+    target_count = round(target_year * min(days, 365) / 365)
+    if not summary or not (summary["returned"] or summary["distributed"]):
+        section.empty = True
+        section.paragraphs.append(no_data(pgettext("report channel", "satisfaction survey")))
+        ctx.headline.append(
+            Indicator(_("Overall satisfaction"), float(ctx.config.target_satisfaction), None, PCT)
+        )
+        return section
+    ctx.headline.append(
+        Indicator(
+            _("Overall satisfaction"), float(ctx.config.target_satisfaction), summary["satisfaction"], PCT
+        )
+    )
+    ctx.headline.append(Indicator(_("Valid questionnaires"), target_count, summary["valid_returned"], INT))
+    change = sel.satisfaction_change(**kw)
+    dimension_rows, attitude = [], None
+    for d in sel.satisfaction_by_dimension(**kw):
+        ch = sel.satisfaction_change(**kw, dimension=d["dimension"])
+        dimension_rows.append(
+            [d["label"], d["answered"], d["satisfied"], d["satisfaction"], ch["previous"], ch["change_pp"]]
+        )
+        if d["dimension"] == "attitude":
+            attitude = ch
+    by_dept = sel.satisfaction_by_department(**kw)
+    staff = sel.praise_by_staff(**kw, limit=None)
+    wards = sel.praise_by_ward(**kw)
+    figures = ctx.figures.surveys = SurveyFigures(
+        distributed=summary["distributed"],
+        valid_returned=summary["valid_returned"],
+        satisfaction=summary["satisfaction"],
+        distribution_incomplete=bool(summary.get("paper_under_recorded")),
+        change_pp=change["change_pp"],
+        attitude_change_pp=attitude["change_pp"] if attitude else None,
+        staff_praises=sum(r["count"] for r in staff),
+    )
+
+    section.paragraphs.append(survey_sentence(figures))
+    section.paragraphs.append(change_sentence(_("Overall satisfaction"), figures.change_pp))
+    if attitude:
+        section.paragraphs.append(attitude_sentence(figures.attitude_change_pp))
+    if dimension_rows:
+        section.tables.append(
+            Table(
+                _("Satisfaction by dimension"),
+                [
+                    Column(_("Dimension")),
+                    Column(_("Scale answers"), INT),
+                    Column(_("Satisfied answers"), INT),
+                    Column(_("Satisfaction"), PCT),
+                    Column(_("Same period last year"), PCT),
+                    Column(_("Change (pp)"), PP),
+                ],
+                dimension_rows,
+            )
+        )
+        section.charts.append(
+            Chart(
+                "bar",
+                _("Satisfaction by dimension"),
+                [r[0] for r in dimension_rows],
+                [Series(_("Satisfaction"), [r[3] for r in dimension_rows])],
+                y_label="%",
+                percent=True,
+            )
+        )
+    for r in by_dept:
+        ctx.dept(r["department_id"]).satisfaction = r["satisfaction"]
+    section.tables.append(
+        Table(
+            _("Satisfaction by department"),
+            [
+                Column(_("Department")),
+                Column(_("Questionnaires returned"), INT),
+                Column(_("Valid"), INT),
+                Column(_("Satisfaction"), PCT),
+            ],
+            [
+                [r["name"], r["returned"], r["valid_returned"], r["satisfaction"]]
+                for r in attention_first(by_dept, lambda r: r["satisfaction"])
+            ],
+            pdf_rows=department_pdf_rows(ctx),
+        )
+    )
+    if staff or wards:
+        section.paragraphs.append(
+            _("Patients praised doctors and nurses by name %(staff)s times; praises by ward: %(wards)s.")
+            % {"staff": figures.staff_praises, "wards": sum(r["count"] for r in wards)}
+        )
+        section.tables.append(
+            Table(
+                _("Staff praised by name (top 10)"),
+                [Column(pgettext("person", "Name")), Column(_("Department")), Column(_("Praises"), INT)],
+                [[r["name"], r["staff_department"], r["count"]] for r in staff[:10]],
+            )
+        )
+    else:
+        section.paragraphs.append(_("No praise of staff was recorded in this period."))
+    # run charts: satisfaction per month (XmR: satisfaction is a mean over answers, not a share of patients)
+    first, last = trend_window(ctx.start, ctx.end, 24 if ctx.kind == ReportKind.ANNUAL else 12)
+    months = months_between(first, last)
+    labels = [month_label(m) for m in months]
+
+    def monthly(departments):
+        rows = sel.satisfaction_by_month(start=first, end=last, departments=departments)
+        found = {month_key(r["month"]).replace(day=1): r["satisfaction"] for r in rows}
+        return [found.get(m) for m in months]
+
+    overall = monthly(ctx.department_ids)
+    section.charts.append(
+        Chart(
+            "run",
+            _("Overall satisfaction per month (XmR chart)"),
+            labels,
+            [Series(_("Satisfaction"), overall)],
+            "%",
+            True,
+            xmr_chart(overall),
+        )
+    )
+    for r in sorted(by_dept, key=lambda r: -r["valid_returned"])[: run_chart_limit()]:
+        values = monthly([r["department_id"]])
+        section.charts.append(
+            Chart(
+                "run",
+                _("%(department)s: satisfaction per month (XmR chart)") % {"department": r["name"]},
+                labels,
+                [Series(_("Satisfaction"), values)],
+                "%",
+                True,
+                xmr_chart(values),
+                compact=True,
+                name=r["name"],
+                group=_("Satisfaction per month by department (XmR charts)"),
+            )
+        )
+    return section
