@@ -119,6 +119,18 @@ def _scale(chart: Chart, values: list[float]) -> tuple[float, float]:
     return low, max(high, low + 1)
 
 
+def _tick_step(span: float, *, whole: bool, most: int = 6) -> float:
+    """A round step (1, 2, 2.5 or 5 × 10ⁿ) giving at most ``most`` intervals; whole numbers for counts."""
+    magnitude = 10 ** math.floor(math.log10(span / most)) if span > 0 else 1
+    for m in (1, 2, 2.5, 5, 10):
+        step = m * magnitude
+        if whole and (step < 1 or not float(step).is_integer()):
+            continue
+        if span / step <= most + 1e-9:
+            return step
+    return 10 * magnitude
+
+
 def _legend(items: list[tuple[str, str]]) -> str:
     keys = "".join(
         f'<span class="key"><span class="swatch" style="background: {colour}"></span>{escape(name)}</span>'
@@ -199,9 +211,9 @@ def _line_chart(chart: Chart) -> str:
     def y_of(v: float) -> float:
         return TOP + PLOT_HEIGHT - (v - low) / (high - low) * PLOT_HEIGHT
 
-    ticks = 5
-    if chart.kind == "run" and (high - low) % 5 == 0 and 2 <= (high - low) // 5 <= 10:
-        ticks = int((high - low) // 5)
+    step = _tick_step(high - low, whole=not chart.percent)
+    ticks = math.ceil((high - low) / step - 1e-9)
+    high = low + ticks * step
     bottom = TOP + PLOT_HEIGHT
     grid = "".join(
         f"M{LEFT} {y_of(low + (high - low) * i / ticks):.1f}H{LEFT + plot_w}" for i in range(ticks + 1)
