@@ -59,21 +59,27 @@ def stats(values: list[float]) -> dict:
 
 
 def one_run(kind, start, end, department_ids, formats, workdir) -> dict:
-    times = {}
-    began = time.perf_counter()
+    # Wall-clock seconds, and this process's CPU seconds: on a machine shared with other work the
+    # wall clock grows with the load, the CPU time much less (the database's own CPU is not in it).
+    times, cpu = {}, {}
+    began, began_cpu = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as queries:
         content = build_content(kind=kind, start=start, end=end, department_ids=department_ids)
     times["content"] = time.perf_counter() - began
+    cpu["content"] = time.process_time() - began_cpu
     sizes = {}
     for fmt in formats:
         path = Path(workdir) / f"{kind}.{fmt}"
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         (render_pdf if fmt == "pdf" else render_xlsx)(content, path)
         times[fmt] = time.perf_counter() - t0
+        cpu[fmt] = time.process_time() - c0
         sizes[fmt] = path.stat().st_size
     times["total"] = time.perf_counter() - began
+    cpu["total"] = time.process_time() - began_cpu
     return {
         "times": times,
+        "cpu": cpu,
         "queries": len(queries.captured_queries),
         "sizes": sizes,
         "sections": len(content.sections),
@@ -92,6 +98,7 @@ def bench(kind, start, end, department_ids, formats, repeats) -> dict:
     return {
         "period": f"{start} ~ {end}",
         "seconds": {step: stats([r["times"][step] for r in runs]) for step in steps},
+        "cpu_seconds": {step: stats([r["cpu"][step] for r in runs]) for step in steps},
         "queries": runs[0]["queries"],
         "sections": runs[0]["sections"],
         "file_bytes": runs[0]["sizes"],
@@ -124,6 +131,7 @@ def main() -> None:
     formats = [f for f in args.formats.split(",") if f]
     m_start, m_end = month_bounds(year, month)
     y = args.year or year
+    load_before = os.getloadavg()
     result = {
         "database": connection.vendor,
         "rows": {"findings": Finding.objects.count(), "departments": Department.objects.count()},
@@ -133,6 +141,8 @@ def main() -> None:
         ),
         "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "targets_seconds": {"monthly": 5, "annual": 30},
+        # 1-minute load average of the machine before and after (other work shares the cores)
+        "load_average": [round(load_before[0], 1), round(os.getloadavg()[0], 1)],
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))
 

@@ -679,6 +679,24 @@ def _reports_section(rep, size, backend) -> list[str]:
             f"| {kind} | {k.get('period', '')} | {cell('content')} | {cell('pdf')} | {cell('xlsx')} | {cell('total')} "
             f"| {k.get('queries', '')} | {k.get('peak_python_alloc_mib', '')} | ≤ {limit:.0f} s | {verdict} |"
         )
+    cpu_lines = []
+    for kind in ("monthly", "annual"):
+        cpu = (rep.get(kind) or {}).get("cpu_seconds") or {}
+        if cpu:
+            parts = ", ".join(
+                f"{step} {cpu[step]['median']:.2f}"
+                for step in ("content", "pdf", "xlsx", "total")
+                if step in cpu
+            )
+            cpu_lines.append(f"{kind}: {parts}")
+    if cpu_lines:
+        load = rep.get("load_average")
+        out += [
+            "",
+            "CPU seconds of the benchmark process, median (the database's CPU is not in it): "
+            + "; ".join(cpu_lines)
+            + (f". Machine load average (1 min) before / after: {load[0]} / {load[1]}." if load else "."),
+        ]
     return [*out, ""]
 
 
