@@ -67,13 +67,33 @@ def _error_text(error: ValidationError) -> str:
 # --- results -----------------------------------------------------------------------------------
 
 
+def _date_param(raw: str | None) -> dt.date | None:
+    """A date from a query parameter; ValueError for one that is well formed but impossible.
+
+    ``parse_date`` returns None for junk but raises on "2026-02-30" or "2026-13-01".
+    """
+    return parse_date(raw or "")
+
+
 def _period(request) -> tuple[dt.date, dt.date]:
+    """The period of the figures; ValueError (worded for the user) on an impossible date."""
     today = timezone.localdate()
-    start = parse_date(request.GET.get("start") or "") or today.replace(month=1, day=1)
-    end = parse_date(request.GET.get("end") or "") or today
+    try:
+        start = _date_param(request.GET.get("start")) or today.replace(month=1, day=1)
+        end = _date_param(request.GET.get("end")) or today
+    except ValueError:
+        raise ValueError(_("Invalid date: use an existing day as YYYY-MM-DD.")) from None
     if end < start:
         start, end = end, start
     return start, end
+
+
+def _lenient_date(raw: str | None) -> dt.date | None:
+    """A date carried over in a link, or None when it is missing, junk or impossible."""
+    try:
+        return _date_param(raw)
+    except ValueError:
+        return None
 
 
 def _departments_for(request) -> tuple[list[int] | None, Department | None]:
@@ -93,7 +113,12 @@ def _chart(labels, label, values, **extra) -> dict:
 
 @role_required(*RESULT_ROLES)
 def results(request):
-    start, end = _period(request)
+    try:
+        start, end = _period(request)
+    except ValueError as e:
+        # Back to the default period, saying why: a typed URL or an old bookmark, nothing to keep.
+        messages.error(request, str(e))
+        return redirect("surveys:results")
     departments, chosen = _departments_for(request)
     # The figures aggregate every answer of the period: cached briefly per scope, period and
     # departments (supervision.figcache); the page says "as of HH:MM".
@@ -156,7 +181,11 @@ def _results_figures_context(figures: dict, start, end) -> dict:
 
 @role_required(*RESULT_ROLES)
 def results_export(request):
-    start, end = _period(request)
+    try:
+        start, end = _period(request)
+    except ValueError as e:
+        messages.error(request, str(e))
+        return redirect("surveys:results")
     departments, _chosen = _departments_for(request)
     figures = selectors.results(start=start, end=end, departments=departments)
     figures["comments"] = selectors.comments(start=start, end=end, departments=departments, limit=None)
@@ -637,7 +666,7 @@ def paper_entry(request, pk: int):
     else:
         initial = {
             "department": request.GET.get("department"),
-            "submitted_on": parse_date(request.GET.get("date") or "") or timezone.localdate(),
+            "submitted_on": _lenient_date(request.GET.get("date")) or timezone.localdate(),
         }
         header = PaperHeaderForm(initial=initial, campaign=campaign, prefix="h")
         form = QuestionnaireForm(questionnaire=questionnaire, prefix="p", enforce_required=False)

@@ -1,0 +1,39 @@
+"""Hostile query strings and form fields on the staff pages: a clear answer, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+IMPOSSIBLE_DATES = ["2026-02-30", "2026-13-01", "2026-00-10"]
+
+
+@pytest.mark.parametrize("name", ["surveys:results", "surveys:results_export"])
+@pytest.mark.parametrize("bad", IMPOSSIBLE_DATES)
+def test_results_with_an_impossible_date_are_refused_with_a_message_not_a_500(
+    client_for, supervisor, small_q, name, bad
+):
+    client = client_for(supervisor)
+    for query in ({"start": bad, "end": "2026-03-01"}, {"start": "2026-01-01", "end": bad}):
+        page = client.get(reverse(name), query)
+        # back to the default period, with the reason shown there
+        assert page.status_code == 302 and page["Location"] == reverse("surveys:results")
+        assert "日期无效" in client.get(page["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("bad", IMPOSSIBLE_DATES)
+def test_paper_entry_with_an_impossible_date_opens_on_today(client_for, caller, campaign, bad):
+    page = client_for(caller).get(reverse("surveys:paper_entry", args=[campaign.pk]), {"date": bad})
+    assert page.status_code == 200
+    assert page.context["header"].initial["submitted_on"] == timezone.localdate()
+
+
+@pytest.mark.parametrize("action,field", [("delete-question", "question"), ("delete-section", "section")])
+@pytest.mark.parametrize("bad", ["abc", "", "1.5", "²", "99999999999999999999999"])
+def test_questionnaire_delete_with_a_non_numeric_id_is_404(
+    client_for, supervisor, small_q, action, field, bad
+):
+    client = client_for(supervisor)
+    page = client.post(reverse("surveys:questionnaire_action", args=[small_q.pk, action]), {field: bad})
+    assert page.status_code == 404
