@@ -7,6 +7,7 @@ administrator and a volunteer supervisor — the same people the brief names.
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from supervision.models import Role
 
@@ -16,6 +17,15 @@ from .factories import DepartmentFactory, UserFactory
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    # A request as a user who reads English activates English for the thread (the user-language
+    # middleware); every test starts and ends in the site's language, whatever ran before it.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
