@@ -309,10 +309,12 @@ def _save_meta(q: Questionnaire, form) -> None:
     )
 
 
-def _save_question(q: Questionnaire, form) -> None:
+def _save_question(q: Questionnaire, form, question: Question | None = None) -> None:
+    """A new question (the questionnaire page's form) or a change to ``question`` (its own page)."""
     data = form.cleaned_data
     services.question_save(
         questionnaire=q,
+        question=question,
         section=data["section"],
         kind=data["kind"],
         text=data["text"],
@@ -373,20 +375,8 @@ def question_edit(request, pk: int):
     q = question.questionnaire
     form = QuestionForm(request.POST or None, questionnaire=q, initial=QuestionForm.initial_for(question))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.question_save(
-                questionnaire=q,
-                question=question,
-                section=data["section"],
-                kind=data["kind"],
-                text=data["text"],
-                help_text=data["help_text"],
-                required=data["required"],
-                order=data["order"],
-                choices=form.choice_list(),
-                max_length=data["max_length"],
-            )
+            _save_question(q, form, question)
         except ActionNotAllowed as e:
             refusal_message(request, e)
             return redirect(q)
