@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision.access import scope_of
 from supervision.models import Department
 
 from .models import AWAITING_ANSWER, Complaint, ComplaintChannel, ComplaintStatus, Determination
@@ -53,10 +54,9 @@ class ComplaintFilter(df.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = request.user if request else None
-        departments = Department.objects.filter(active=True)
-        if self.user is not None and not self.user.sees_all_departments and self.user.department_ids:
-            departments = departments.filter(pk__in=self.user.department_ids)
-        self.filters["department"].queryset = departments
+        self.filters["department"].queryset = scope_of(self.user).department_choices(
+            Department.objects.filter(active=True)
+        )
 
     def search(self, queryset, name, value):
         value = value.strip()

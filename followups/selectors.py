@@ -14,7 +14,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from supervision.access import scope
+from supervision.access import scope, scope_of
 from supervision.models import Department, DischargeStay
 
 from .models import (
@@ -358,7 +358,4 @@ def pool_tasks(*, today: dt.date | None = None) -> QuerySet[FollowupTask]:
 
 
 def department_choices_for(user) -> QuerySet[Department]:
-    qs = Department.objects.filter(active=True)
-    if user.sees_all_departments:
-        return qs
-    return qs.filter(pk__in=user.department_ids)
+    return scope_of(user).department_choices(Department.objects.filter(active=True))

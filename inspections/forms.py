@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision.access import scope_of
 from supervision.forms import DateTimeInput, ModelMultipleChoiceField
 from supervision.models import Department, Role, User
 from supervision.uploads import clean_upload
@@ -161,10 +162,9 @@ class RoundFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Department.objects.filter(active=True)
-        if user is not None and not user.sees_all_departments:
-            qs = qs.filter(pk__in=user.department_ids)
-        self.fields["department"].queryset = qs
+        self.fields["department"].queryset = scope_of(user).department_choices(
+            Department.objects.filter(active=True)
+        )
 
     def filter(self, qs):
         if not self.is_valid():
@@ -249,10 +249,9 @@ class AuditFilterForm(forms.Form):
         from .models import AuditStatus, Grade
 
         super().__init__(*args, **kwargs)
-        qs = Department.objects.filter(active=True)
-        if user is not None and not user.sees_all_departments:
-            qs = qs.filter(pk__in=user.department_ids)
-        self.fields["department"].queryset = qs
+        self.fields["department"].queryset = scope_of(user).department_choices(
+            Department.objects.filter(active=True)
+        )
         self.fields["status"].choices = [("", _("All")), *AuditStatus.choices]
         self.fields["grade"].choices = [("", _("All")), *Grade.choices]
 

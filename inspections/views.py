@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from supervision.access import get_scoped_or_404, id_param, role_required
+from supervision.access import get_scoped_or_404, id_param, may, role_required
 from supervision.errors import ActionNotAllowed
 from supervision.models import Department, Role
 from supervision.responses import partial_or_page, refusals
@@ -365,7 +365,7 @@ def plan(request):
         "rows": rows,
         "previous": services.previous_month(month),
         "next": services.next_month(month),
-        "can_edit": request.user.has_role(Role.SUPERVISOR),
+        "can_edit": may(request.user, "inspections:plan", method="POST"),
     }
     return render(request, "inspections/plan.html", context, status=400 if errors else 200)
 
@@ -487,7 +487,7 @@ def sample_list(request):
     return render(
         request,
         "inspections/sample_list.html",
-        {"form": form, "rows": rows, "can_draw": request.user.has_role(Role.SUPERVISOR)},
+        {"form": form, "rows": rows, "can_draw": may(request.user, "inspections:sample_list", method="POST")},
         status=400 if form.errors else 200,
     )
 

@@ -100,6 +100,11 @@ class Scope:
     def sees_department(self, department_id: int | None) -> bool:
         return self.all_departments or department_id in self.department_ids
 
+    def department_choices(self, departments: QuerySet) -> QuerySet:
+        """A department picker (filters, figures): a head's own departments; everyone else every
+        department — the office sees them all, and the rows of owner-scoped users may be in any."""
+        return departments.filter(pk__in=sorted(self.department_ids)) if self.department_ids else departments
+
     # --- rows -----------------------------------------------------------------------------------
 
     def filter(

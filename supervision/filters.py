@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .access import scope_of
 from .models import Category, Department, Finding, FindingSource, OrderStatus, Severity
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
@@ -55,10 +56,9 @@ class FindingFilter(df.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         user = request.user if request else None
-        departments = Department.objects.filter(active=True)
-        if user is not None and not user.sees_all_departments and user.department_ids:
-            departments = departments.filter(pk__in=user.department_ids)
-        self.filters["department"].queryset = departments
+        self.filters["department"].queryset = scope_of(user).department_choices(
+            Department.objects.filter(active=True)
+        )
 
     def search(self, queryset, name, value):
         value = value.strip()

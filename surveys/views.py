@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from supervision.access import get_scoped_or_404, id_param, role_required, scope
+from supervision.access import get_scoped_or_404, id_param, may, role_required, scope
 from supervision.errors import ActionNotAllowed
 from supervision.figcache import cached_figures, rendered_once
 from supervision.models import Category, Department, Role, Staff
@@ -241,7 +241,11 @@ def response_detail(request, pk: int):
         pk=pk,
     )
     form = None
-    if response.finding_id is None and response.needs_attention and request.user.has_role(Role.SUPERVISOR):
+    if (
+        response.finding_id is None
+        and response.needs_attention
+        and may(request.user, "surveys:response_finding")
+    ):
         code, text = services.response_finding_draft(response)
         form = FindingFromResponseForm(
             initial={"category": Category.objects.filter(code=code).first(), "description": text}
@@ -513,7 +517,7 @@ def campaign_detail(request, pk: int):
         "campaign": campaign,
         "progress": selectors.campaign_progress_pct(campaign),
         "links": links,
-        "is_manager": request.user.has_role(*MANAGERS),
+        "is_manager": may(request.user, "surveys:campaign_action"),
         # The close / reopen buttons: exactly the steps the campaign's machine would accept.
         "actions": allowed_actions(campaign, request.user),
         "distribution_form": DistributionForm(departments=departments, prefix="d"),

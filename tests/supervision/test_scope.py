@@ -89,6 +89,18 @@ def test_a_scope_of_known_departments_loads_nothing(django_assert_num_queries):
         assert s.departments == [1, 3]
 
 
+def test_a_department_picker_offers_a_head_their_own_and_everyone_else_every_department(
+    supervisor, head_neike, caller, volunteer, neike, waike
+):
+    from supervision.models import Department
+
+    everything = Department.objects.all()
+    assert set(head_neike.scope.department_choices(everything)) == {neike}
+    # The office sees every department; a caller's or volunteer's own rows may be in any of them.
+    for user in (supervisor, caller, volunteer):
+        assert set(user.scope.department_choices(everything)) == {neike, waike}
+
+
 # --- rows ------------------------------------------------------------------------------------------
 
 
