@@ -227,7 +227,10 @@ class DetermineForm(_ActionForm):
         label=_("Department to rectify"),
         queryset=Department.objects.none(),
         required=False,
-        help_text=_("Leave empty for the department concerned."),
+        help_text=_(
+            "A valid or partly valid complaint issues a rectification order to this department, "
+            "with the deadline below; leave empty for the department concerned."
+        ),
     )
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MODERATE)
     deadline = RectificationDeadlineField()

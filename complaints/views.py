@@ -13,6 +13,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -144,6 +146,19 @@ def _assign_initial(complaint, user) -> dict:
     return {"initial": {"departments": [complaint.department_id]}} if complaint.department_id else {}
 
 
+def _determined_message(complaint):
+    # The determination issues an order silently otherwise: name it, with a link the handler can follow.
+    order = getattr(complaint.finding, "order", None) if complaint.finding_id else None
+    if order is None:
+        return None
+    return format_html(
+        _("Determination recorded. Rectification order {number} issued to {department}, due {deadline}."),
+        number=format_html('<a href="{}">{}</a>', order.get_absolute_url(), order.number),
+        department=order.department,
+        deadline=date_format(order.deadline, "DATE_FORMAT"),
+    )
+
+
 # How the detail page asks for each action of the complaint's machine (services.COMPLAINTS).
 COMPLAINT_STEPS: dict[str, Step] = {
     ComplaintAction.ACCEPT: Step(CommentForm, services.complaint_accept),
@@ -151,7 +166,7 @@ COMPLAINT_STEPS: dict[str, Step] = {
     ComplaintAction.HANDOVER: Step(HandoverForm, services.complaint_handover),
     ComplaintAction.ASSIGN: Step(AssignForm, services.complaint_assign, form_kwargs=_assign_initial),
     ComplaintAction.REPLY: Step(ReplyForm, services.complaint_reply, form_kwargs=_reply_departments),
-    ComplaintAction.DETERMINE: Step(DetermineForm, services.complaint_determine),
+    ComplaintAction.DETERMINE: Step(DetermineForm, services.complaint_determine, done=_determined_message),
     ComplaintAction.ANSWER: Step(AnswerForm, services.complaint_answer),
     ComplaintAction.CLOSE: Step(CloseForm, services.complaint_close),
     ComplaintAction.REOPEN: Step(ReasonForm, services.complaint_reopen),

@@ -72,6 +72,9 @@ class Step:
     fixed: dict = field(default_factory=dict)
     form_kwargs: Callable[[Any, Any], dict] = field(default=lambda obj, actor: {})
     multipart: bool = False  # the form uploads files
+    # The success message from the service's result when the action did more than its name says
+    # (a determination that issued an order); None keeps the generic "Done: …".
+    done: Callable[[Any], str | None] | None = None
 
     def make_form(self, name: str, obj, actor, *, data=None, files=None) -> forms.BaseForm:
         kwargs = {"prefix": name, **self.form_kwargs(obj, actor)}
@@ -149,6 +152,7 @@ def run_step(
     if not form.is_valid():
         return redisplay(bound_form=form)
     with refusals(request):
-        step.run(machine, obj, request.user, form.cleaned_data)
-        messages.success(request, _("Done: %(action)s.") % {"action": machine.action_label(action)})
+        result = step.run(machine, obj, request.user, form.cleaned_data)
+        done = _("Done: %(action)s.") % {"action": machine.action_label(action)}
+        messages.success(request, (step.done and step.done(result)) or done)
     return redirect(back or obj.get_absolute_url())

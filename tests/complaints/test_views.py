@@ -294,6 +294,42 @@ def test_valid_determination_links_to_the_finding_both_ways(
     assert escape(str(assigned_to_neike)) in finding_page
 
 
+def test_determination_form_says_an_order_follows_and_the_message_names_it(
+    client_for, supervisor, head_neike, neike, assigned_to_neike
+):
+    services.complaint_reply(complaint=assigned_to_neike, actor=head_neike, department=neike, reply="属实")
+    client = client_for(supervisor)
+    page = client.get(detail(assigned_to_neike)).content.decode()
+    assert "将向该科室下达整改单" in page
+    response = client.post(
+        action(assigned_to_neike, "determine"),
+        {
+            "determine-determination": "valid",
+            "determine-categories": [category("attitude").pk],
+            "determine-severity": "moderate",
+        },
+        follow=True,
+    )
+    order = Complaint.objects.get(pk=assigned_to_neike.pk).finding.order
+    page = response.content.decode()
+    assert f'<a href="{order.get_absolute_url()}">{order.number}</a>' in page
+    assert "已完成认定，并已向" in page
+
+
+def test_not_valid_determination_keeps_the_plain_message(
+    client_for, supervisor, head_neike, neike, assigned_to_neike
+):
+    services.complaint_reply(complaint=assigned_to_neike, actor=head_neike, department=neike, reply="不属实")
+    response = client_for(supervisor).post(
+        action(assigned_to_neike, "determine"),
+        {"determine-determination": "not_valid", "determine-severity": "moderate"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    alert = response.content.decode().split('role="alert"')[1].split("</div>")[0]
+    assert "完成" in alert and "整改单" not in alert
+
+
 # --- privacy ----------------------------------------------------------------------------------------
 
 
