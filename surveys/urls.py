@@ -28,8 +28,8 @@ urlpatterns = [
     path("paper/", views.paper_index, name="paper_index"),
     path("praise/", views.praise_list, name="praise_list"),
     path("praise/<int:pk>/match/", views.praise_match, name="praise_match"),
-    # Public, no login.
-    path("s/<str:key>/<str:department_code>/", views.public_department, name="public_department"),
+    # Public, no login. A department code may hold "/" (HIS codes such as "ICU/2"): `path` matches it.
+    path("s/<str:key>/<path:department_code>/", views.public_department, name="public_department"),
     path("t/<str:token>/", views.public_token, name="public_token"),
     path("thanks/", views.public_thanks, name="public_thanks"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -596,7 +597,9 @@ def campaign_poster(request, pk: int, department_id: int, fmt: str):
         )
         content_type = "application/pdf"
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="survey-poster-{department.code}.{fmt}"'
+    # The code may hold "/" or quotes: only letters, digits, "-" and "_" reach the file name.
+    safe_code = re.sub(r"[^A-Za-z0-9_-]", "_", department.code)
+    response["Content-Disposition"] = f'inline; filename="survey-poster-{safe_code}.{fmt}"'
     return response
 
 

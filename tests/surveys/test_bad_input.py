@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -37,3 +39,31 @@ def test_questionnaire_delete_with_a_non_numeric_id_is_404(
     client = client_for(supervisor)
     page = client.post(reverse("surveys:questionnaire_action", args=[small_q.pk, action]), {field: bad})
     assert page.status_code == 404
+
+
+def test_a_department_code_with_a_slash_gets_its_campaign_page_poster_and_public_form(
+    client_for, supervisor, small_q
+):
+    # Hospital codes such as "ICU/2" come from the HIS import; reversing the public link was a 500.
+    from surveys import services
+    from surveys.models import Channel
+    from tests.factories import DepartmentFactory
+
+    icu = DepartmentFactory(code="ICU/2", name="重症二区")
+    campaign = services.campaign_save(
+        name="斜杠科室",
+        questionnaire=small_q,
+        start=dt.date(2024, 1, 1),
+        end=dt.date(2030, 12, 31),
+        departments=[icu],
+        target_count=10,
+        channels=Channel.values,
+        actor=supervisor,
+    )
+    client = client_for(supervisor)
+    assert client.get(reverse("surveys:campaign_detail", args=[campaign.pk])).status_code == 200
+    poster = client.get(reverse("surveys:campaign_poster", args=[campaign.pk, icu.pk, "png"]))
+    assert poster.status_code == 200 and poster.content.startswith(b"\x89PNG")
+    assert "/" not in poster["Content-Disposition"].split("filename=")[1]
+    public = client.get(reverse("surveys:public_department", args=[campaign.public_key, icu.code]))
+    assert public.status_code == 200 and public.context["department"] == icu
