@@ -719,10 +719,21 @@ METHOD = """
   one request at a time, in one process, before the server starts (`worker.py inprocess`). Together they
   turn the targets into a budget per page on this machine in this run: a page whose "alone" time exceeds
   the calibration row that still meets the targets will not meet them, whatever its queries.
-- **History import.** `followups.importing.history_import` (used to load the past call attempts) spends
-  most of its time in `_refresh_tasks`' `bulk_update` of 7 fields (Django builds one CASE WHEN per field and
-  row): 5,000 rows took 14 s of 16.6 s in a profile, so the 400,000-row register takes minutes. The HIS
-  discharge import measured above does not have this cost.
+- **History import.** `followups.importing.history_import` used to spend most of its time in
+  `_refresh_tasks`' `bulk_update` of 7 fields (one CASE WHEN per field and row; 291 rows/s against the
+  discharge import's 3,401 in the same data-set run). Since 2026-12-06 a task it creates is written once
+  with its counts, and tasks and attempts go through `supervision.imports.pipeline.bulk_insert` (one
+  `executemany` per batch). `bench_discharge_import.py` now also times the history import of the
+  register of the stays it has just imported (1–3 calls a stay, ~1.8 rows per stay) and reports its
+  rows/s ÷ the discharge import's, same run, same process (target ≥ 1). One run on 2026-12-06, 20,000
+  stays / 36,081 history rows, one repeat, on the shared machine while other sessions ran tests and
+  benchmarks (absolute rates are low and noisy; the ratio is within one run): **SQLite 1.45× (met)**
+  (history 724 rows/s, discharge 499 rows/s); **PostgreSQL 0.55× (not met)** (history 501, discharge
+  912). On PostgreSQL the cost is the per-value adaptation of psycopg's client-side binding: the
+  history writes ~2.5× as many values per row as the discharge import (a task of 21 columns per stay and
+  attempts of 22), and a multi-row INSERT instead of `executemany` changed nothing (0.56×, 5,000 rows).
+  Left: COPY (`cursor.copy()`) for the two tables on PostgreSQL. The small data set generated in the same
+  run: history 5.2 s / discharges 5.8 s on SQLite, 8.9 s / 3.7 s on PostgreSQL.
 - **Discharge import vs naive.** The naive django-import-export import is measured on a smaller file (see
   the note under the table) because at ~150–350 rows/s it would need 5–12 minutes per 100,000-row repeat.
   Parsing the workbook, not writing rows, was the cost: with openpyxl's read-only parse the floor itself (parse
