@@ -199,7 +199,8 @@ def _task_row(task, url, show_phone: bool) -> dict:
         "next_attempt_at": task.next_attempt_at if task.is_open else None,
         "attempts": task.attempt_count,
         "max_attempts": task.max_attempts,
-        "disposition": str(label(task, "disposition")) if task.disposition else "",
+        # A disposition is final: an open task (a call-back scheduled) shows none yet.
+        "disposition": str(label(task, "disposition")) if task.disposition and not task.is_open else "",
         "contacted": bool(task.contacted),
     }
 

@@ -440,3 +440,16 @@ def test_figures_page_inputs_show_the_period_the_figures_are_for(client_for, sup
     # A start typed alone is kept; the end shown is the default the figures used.
     html = client_for(supervisor).get("/followups/figures/", {"start": "2026-11-30"}).content.decode()
     assert 'name="start" value="2026-11-30"' in html
+
+
+def test_task_status_is_one_badge_and_the_outcome_shows_only_when_final(client_for, caller, nk_task):
+    client = client_for(caller)
+    # A partial interview with a call-back scheduled: the disposition so far is not the outcome yet.
+    FollowupTask.objects.filter(pk=nk_task.pk).update(status=TaskStatus.CALLBACK, disposition="partial")
+    page = client.get(f"/followups/tasks/{nk_task.pk}/").content.decode()
+    assert '<span class="badge text-bg-info fs-6" id="task-status">待回拨</span>' in page
+    assert 'id="task-outcome"' not in page and "部分" not in client.get("/followups/").content.decode()
+    FollowupTask.objects.filter(pk=nk_task.pk).update(status=TaskStatus.DONE, disposition="complete")
+    page = client.get(f"/followups/tasks/{nk_task.pk}/").content.decode()
+    assert '<span class="badge text-bg-info fs-6" id="task-status">已完成</span>' in page
+    assert '<span class="text-muted ms-2" id="task-outcome">回访结果：完成</span>' in page
