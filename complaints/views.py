@@ -159,11 +159,18 @@ def _determined_message(complaint):
     )
 
 
+def _handed_over_message(complaint):
+    return _("Complaint %(number)s handed over: %(owner)s owns it now.") % {
+        "number": complaint.number,
+        "owner": complaint.owner.display_name,
+    }
+
+
 # How the detail page asks for each action of the complaint's machine (services.COMPLAINTS).
 COMPLAINT_STEPS: dict[str, Step] = {
     ComplaintAction.ACCEPT: Step(CommentForm, services.complaint_accept),
     ComplaintAction.NOT_ACCEPT: Step(ReasonForm, services.complaint_not_accept),
-    ComplaintAction.HANDOVER: Step(HandoverForm, services.complaint_handover),
+    ComplaintAction.HANDOVER: Step(HandoverForm, services.complaint_handover, done=_handed_over_message),
     ComplaintAction.ASSIGN: Step(AssignForm, services.complaint_assign, form_kwargs=_assign_initial),
     ComplaintAction.REPLY: Step(ReplyForm, services.complaint_reply, form_kwargs=_reply_departments),
     ComplaintAction.DETERMINE: Step(DetermineForm, services.complaint_determine, done=_determined_message),
@@ -217,7 +224,15 @@ def complaint_action(request, pk: int, action: str):
         raise Http404
     complaint = _get_visible(request, pk)
     redisplay = partial(complaint_detail, request, pk, bound_action=action, status=400)
-    return run_step(request, COMPLAINT_STEPS, services.COMPLAINTS, complaint, action, redisplay=redisplay)
+    response = run_step(request, COMPLAINT_STEPS, services.COMPLAINTS, complaint, action, redisplay=redisplay)
+    # After a handover (首诉负责制) follow-up staff no longer see the complaint: its page would be a
+    # 404, so they land on their list, where the message says who owns it now.
+    if (
+        response.status_code == 302
+        and not selectors.complaint_detail_queryset(request.user).filter(pk=pk).exists()
+    ):
+        return redirect("complaints:list")
+    return response
 
 
 @role_required(*HANDLERS)
