@@ -10,6 +10,7 @@ import time
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -186,6 +187,19 @@ def test_language_switch_is_saved_on_the_user(client_for, supervisor):
     supervisor.refresh_from_db()
     assert supervisor.language == "zh-hans"
     assert "工作台" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_language_switch_names_each_language_in_itself(client_for, supervisor):
+    # A reader of the other language must recognise their own: never 英语 nor "Simplified Chinese".
+    client = client_for(supervisor)
+    for page in (client.get(reverse("dashboard")), Client().get(reverse("login"))):
+        html = page.content.decode()
+        assert 'lang="en">English</button>' in html
+        assert 'lang="zh-hans">简体中文</button>' in html
+        assert "英语" not in html
+    client.post(reverse("language_switch"), {"language": "en", "next": "/"})
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'lang="zh-hans">简体中文</button>' in html and "Simplified Chinese" not in html
 
 
 class HungServer:
