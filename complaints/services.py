@@ -108,6 +108,10 @@ def _required(value: str, message) -> str:
 # --- intake ------------------------------------------------------------------------------------
 
 
+# A public submission repeated within this window is the first one again (issue 15 item 10).
+WEB_RESUBMIT_WINDOW = dt.timedelta(minutes=10)
+
+
 @transaction.atomic
 def complaint_intake(
     *,
@@ -152,6 +156,23 @@ def complaint_intake(
     received_on = timezone.localtime(received_at).date()
     ack_due, answer_due = due_dates(received_on, referral_due=referral_due)
     phone = clean_text(complainant_phone)[:20]
+    if channel == ComplaintChannel.WEB and received_by is None:
+        # The public form posted again (a double tap, the back button, a resend): the same content
+        # from the same contact within minutes is the same complaint, with the same confirmation.
+        earlier = (
+            Complaint.objects.filter(
+                channel=ComplaintChannel.WEB,
+                received_by__isnull=True,
+                complainant_key=phone_digits(phone),
+                department=department,
+                content=content,
+                received_at__gte=received_at - WEB_RESUBMIT_WINDOW,
+            )
+            .order_by("-received_at", "-id")
+            .first()
+        )
+        if earlier is not None:
+            return earlier
     complaint = Complaint(
         number=f"tmp-{uuid.uuid4().hex[:16]}",
         tracking_code=_tracking_code(),
