@@ -545,3 +545,11 @@ def test_figures_page_explains_its_formulas_on_the_page_itself(client_for, super
     html = client_for(supervisor).get(reverse("complaints:figures")).content.decode()
     assert "指标计算方法" in html and "按时答复率：在答复时限内答复的" in html
     assert "documentation" not in html and "文档" not in html
+
+
+@pytest.mark.parametrize("name", ["complaints:public_form", "complaints:public_lookup"])
+def test_public_pages_carry_the_hospital_name_not_the_internal_one(client, settings, name):
+    settings.HOSPITAL_NAME = "示范人民医院"
+    page = client.get(reverse(name)).content.decode()
+    assert '<span class="navbar-brand" id="public-brand">示范人民医院</span>' in page
+    assert "督察" not in page
