@@ -637,6 +637,9 @@ def paper_entry(request, pk: int):
         if header.is_valid() and form.is_valid():
             h = header.cleaned_data
             moment = timezone.make_aware(dt.datetime.combine(h["submitted_on"], dt.time(12, 0)))
+            key = f"paper:{h['entry_id']}" if h["entry_id"] else None
+            # The same form sent twice stores one response (the key): say so, and count it once.
+            already = key is not None and SurveyResponse.objects.filter(idempotency_key=key).exists()
             try:
                 services.response_submit(
                     questionnaire=questionnaire,
@@ -646,7 +649,7 @@ def paper_entry(request, pk: int):
                     submitted_by=request.user,
                     campaign=campaign,
                     submitted_at=moment,
-                    idempotency_key=f"paper:{h['entry_id']}" if h["entry_id"] else None,
+                    idempotency_key=key,
                     allow_incomplete=True,
                 )
             except ValidationError as e:
@@ -655,9 +658,12 @@ def paper_entry(request, pk: int):
                 else:
                     form.add_service_errors(e)
             else:
-                count = request.session.get("surveys_paper_count", 0) + 1
-                request.session["surveys_paper_count"] = count
-                messages.success(request, _("Form %(n)d saved. Next form.") % {"n": count})
+                if already:
+                    messages.info(request, _("This form was already saved; it is stored once. Next form."))
+                else:
+                    count = request.session.get("surveys_paper_count", 0) + 1
+                    request.session["surveys_paper_count"] = count
+                    messages.success(request, _("Form %(n)d saved. Next form.") % {"n": count})
                 url = reverse("surveys:paper_entry", args=[campaign.pk])
                 return redirect(f"{url}?department={h['department'].pk}&date={h['submitted_on']:%Y-%m-%d}")
     else:

@@ -67,3 +67,22 @@ def test_a_department_code_with_a_slash_gets_its_campaign_page_poster_and_public
     assert "/" not in poster["Content-Disposition"].split("filename=")[1]
     public = client.get(reverse("surveys:public_department", args=[campaign.public_key, icu.code]))
     assert public.status_code == 200 and public.context["department"] == icu
+
+
+def test_paper_form_sent_twice_says_it_was_already_saved_and_counts_once(
+    client_for, caller, campaign, fname, neike
+):
+    from surveys.models import SurveyResponse
+
+    client = client_for(caller)
+    url = reverse("surveys:paper_entry", args=[campaign.pk])
+    data = {
+        "h-department": neike.pk,
+        "h-submitted_on": "2026-03-05",
+        "h-entry_id": "twice",
+        f"p-{fname('e1')}": "4",
+    }
+    assert "第 1 份已保存" in client.post(url, data, follow=True).content.decode()
+    second = client.post(url, data, follow=True).content.decode()
+    assert SurveyResponse.objects.count() == 1
+    assert "已保存过" in second and "第 2 份" not in second
