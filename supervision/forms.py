@@ -144,6 +144,10 @@ class FindingForm(forms.ModelForm):
             "department"
         )
         self.fields["staff_involved"].required = False
+        # A listbox says nothing of choosing several (as the complaint assignment form does).
+        self.fields["staff_involved"].help_text = _(
+            "One or more: Ctrl-click (⌘ on a Mac) to add a person; on a tablet, tap each."
+        )
         self.fields["found_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         if not can_order:
             # Volunteers submit observations; the office decides whether an order follows.

@@ -448,3 +448,8 @@ def test_a_refused_or_missing_page_offers_the_way_back(client_for, head_neike, v
     assert missing.status_code == 404 and "返回工作台" in missing.content.decode()
     refused = client_for(volunteer).get(reverse("complaints:list"))
     assert refused.status_code == 403 and "返回工作台" in refused.content.decode()
+
+
+def test_finding_form_says_how_to_choose_several_people(client_for, supervisor):
+    page = client_for(supervisor).get(reverse("finding_create")).content.decode()
+    assert "可选多人：电脑上按住 Ctrl（Mac 为 ⌘）点选，平板上逐个点选即可。" in page
