@@ -722,7 +722,7 @@ METHOD = """
 - **History import.** `followups.importing.history_import` used to spend most of its time in
   `_refresh_tasks`' `bulk_update` of 7 fields (one CASE WHEN per field and row; 291 rows/s against the
   discharge import's 3,401 in the same data-set run). Since 2026-12-06 a task it creates is written once
-  with its counts, and tasks and attempts go through `supervision.imports.pipeline.bulk_insert` (one
+  with its counts, and tasks and attempts go through `supervision.infra.imports.pipeline.bulk_insert` (one
   `executemany` per batch). `bench_discharge_import.py` now also times the history import of the
   register of the stays it has just imported (1–3 calls a stay, ~1.8 rows per stay) and reports its
   rows/s ÷ the discharge import's, same run, same process (target ≥ 1). One run on 2026-12-06, 20,000
@@ -738,7 +738,7 @@ METHOD = """
   the note under the table) because at ~150–350 rows/s it would need 5–12 minutes per 100,000-row repeat.
   Parsing the workbook, not writing rows, was the cost: with openpyxl's read-only parse the floor itself (parse
   and one `bulk_create`, no validation) reached only 9.7× the naive rate. Since 2026-12-02 the imports read
-  .xlsx with python-calamine (Rust; `supervision/imports.py`): the 100,000-row file parses in ~2–4 s instead
+  .xlsx with python-calamine (Rust; `supervision/infra/imports.py`): the 100,000-row file parses in ~2–4 s instead
   of ~25–70 s on this machine, at the price of memory (the sheet's cells are held in Rust: peak RSS +129 MiB
   at 100,000 rows × 13 columns, against +10 MiB for openpyxl's streaming). The size and zip-bomb checks,
   the not-an-xlsx error, the header and empty-row handling and openpyxl's cell types are kept (tests in

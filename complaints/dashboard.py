@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from supervision.figcache import cached_figures
+from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
 
@@ -15,7 +15,7 @@ def panels(request) -> list[Panel]:
         Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD, Role.FOLLOWUP
     ):
         return []
-    # Cached briefly per scope (supervision.figcache): the panel says "as of HH:MM".
+    # Cached briefly per scope (supervision.infra.figcache): the panel says "as of HH:MM".
     counts, as_of = cached_figures(
         "complaints.panel", lambda: selectors.open_counts(selectors.complaints_visible_to(user)), user=user
     )

@@ -12,10 +12,10 @@ from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.cleaning import clean_text
 from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField, RectificationDeadlineField
+from supervision.infra.cleaning import clean_text
+from supervision.infra.public import HoneypotMixin
 from supervision.models import Category, Department, Role, Severity, User
-from supervision.public import HoneypotMixin
 
 from .models import AnswerMethod, ComplaintChannel, Determination, Satisfaction
 from .services import MAX_CONTENT, OWNER_ROLES

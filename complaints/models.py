@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from supervision.infra.wording import render
 from supervision.models import Category, Department, Finding
-from supervision.wording import render
 from supervision.workflow import TransitionRecord
 
 

@@ -25,8 +25,9 @@ from django.utils.translation import gettext_lazy
 
 from supervision import privacy
 from supervision import texts as core_texts
-from supervision.cleaning import clean_text, phone_digits
 from supervision.errors import ActionNotAllowed
+from supervision.infra.cleaning import clean_text, phone_digits
+from supervision.infra.wording import Worded
 from supervision.models import (
     Category,
     Department,
@@ -44,7 +45,6 @@ from supervision.services import (
     users_with_role,
 )
 from supervision.texts import with_text
-from supervision.wording import Worded
 from supervision.workflow import Action, Machine
 
 from . import texts, workdays

@@ -1,8 +1,8 @@
-"""Texts complaints stores as a key + parameters and words when shown (see ``supervision.wording``)."""
+"""Texts complaints stores as a key + parameters and words when shown (see ``supervision.infra.wording``)."""
 
 from django.utils.translation import gettext_lazy
 
-from supervision.wording import Message
+from supervision.infra.wording import Message
 
 from .models import AnswerMethod, ComplaintChannel, Determination, Satisfaction
 

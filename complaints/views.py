@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from supervision.access import role_required, workflow_rule
-from supervision.cleaning import phone_digits
-from supervision.fragments import cached_rows, url_maker
+from supervision.infra.cleaning import phone_digits
+from supervision.infra.fragments import cached_rows, url_maker
+from supervision.infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from supervision.models import Department, Role
-from supervision.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from supervision.templatetags.ducha import label
 from supervision.workflow import allowed_actions
 
@@ -78,7 +78,7 @@ def complaint_list(request):
 
 
 def _complaint_row(complaint, today, url) -> dict:
-    """What one row of the complaint list shows, as plain values (``supervision.fragments``)."""
+    """What one row of the complaint list shows, as plain values (``supervision.infra.fragments``)."""
     departments = [complaint.department.name] if complaint.department_id else []
     departments += [
         a.department.name for a in complaint.assignments.all() if a.department_id != complaint.department_id

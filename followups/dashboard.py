@@ -1,7 +1,7 @@
 """Dashboard panel of the follow-up app: today's calls for callers, this month's rate for the office.
 
 The calls panel (the caller's own work) is live; the rate figures are cached briefly per scope
-(``supervision.figcache``).
+(``supervision.infra.figcache``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from supervision.figcache import cached_figures
+from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
 

@@ -1,4 +1,4 @@
-"""The follow-up app's imports, declared on the core's one pipeline (``supervision.imports``):
+"""The follow-up app's imports, declared on the core's one pipeline (``supervision.infra.imports``):
 discharged stays from the HIS and past follow-up records.
 
 Both are all-or-nothing (every row is validated first; only a file without errors is written,
@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from supervision.imports import Column, ImportReport, ImportSpec, Row, count_rows, run_import
-from supervision.imports.cells import Choice, Text, WholeNumber, date, date_time, phone
-from supervision.imports.pipeline import bulk_insert
+from supervision.infra.imports import Column, ImportReport, ImportSpec, Row, count_rows, run_import
+from supervision.infra.imports.cells import Choice, Text, WholeNumber, date, date_time, phone
+from supervision.infra.imports.pipeline import bulk_insert
 from supervision.models import Department, DischargeMethod, DischargeStay, Sex
 
 from . import parsing

@@ -1,6 +1,6 @@
 """The patient across stays: the key a follow-up task and a deceased flag are found by.
 
-(The cell parsers of the imports are the core's, ``supervision.imports.cells``.)
+(The cell parsers of the imports are the core's, ``supervision.infra.imports.cells``.)
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from supervision.tasking import enqueue_on_commit
+from supervision.infra.tasking import enqueue_on_commit
 
 from . import importing, services
 from .models import ImportJob, ImportJobStatus

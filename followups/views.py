@@ -18,16 +18,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import id_param, role_required, scope_of
 from supervision.errors import ActionNotAllowed
-from supervision.figcache import CachedCountPaginator
 from supervision.forms import ImportForm
-from supervision.fragments import cached_rows, url_maker
-from supervision.imports import template_workbook
+from supervision.infra.figcache import CachedCountPaginator
+from supervision.infra.fragments import cached_rows, url_maker
+from supervision.infra.imports import template_workbook
+from supervision.infra.responses import partial_or_page, refusals
+from supervision.infra.tasking import enqueue_on_commit
+from supervision.infra.wording import join_list
 from supervision.models import DischargeStay, ImportRun, Role
 from supervision.privacy import mask_phone
-from supervision.responses import partial_or_page, refusals
-from supervision.tasking import enqueue_on_commit
 from supervision.templatetags.ducha import label
-from supervision.wording import join_list
 
 from . import importing, selectors, services
 from .forms import (
@@ -116,7 +116,7 @@ def my_tasks(request):
 
 
 def _my_task_row(task, url, user) -> dict:
-    """What one of "my calls today" shows, as plain values (``supervision.fragments``)."""
+    """What one of "my calls today" shows, as plain values (``supervision.infra.fragments``)."""
     stay = task.stay
     callback = task.status == TaskStatus.CALLBACK
     letter = task.mode == TaskMode.LETTER
@@ -152,7 +152,7 @@ def task_list(request):
         filters["department_id"] = department_id
     qs = qs.filter(**filters)
     # The rows are live; the total (COUNT over every task, ~250,000 in a large hospital) is a
-    # figure cached briefly per scope and filter (supervision.figcache).
+    # figure cached briefly per scope and filter (supervision.infra.figcache).
     paginator = CachedCountPaginator(
         qs,
         settings.DUCHA_PAGE_SIZE,
@@ -179,7 +179,7 @@ def task_list(request):
 
 
 def _task_row(task, url, show_phone: bool) -> dict:
-    """What one row of the call list shows, as plain values (``supervision.fragments``).
+    """What one row of the call list shows, as plain values (``supervision.infra.fragments``).
 
     Only the masked phone number goes into the row (and so into the cache), and only for roles that
     may see it.

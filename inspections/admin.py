@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from supervision.admin import SingletonAdmin
-from supervision.responses import refusals
+from supervision.infra.responses import refusals
 
 from . import services
 from .models import (

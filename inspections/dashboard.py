@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from supervision.figcache import cached_figures
+from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
 
@@ -16,7 +16,7 @@ def panels(request) -> list[Panel]:
     user = request.user
     if not user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
         return []
-    # Cached briefly per scope (supervision.figcache): the panel says "as of HH:MM".
+    # Cached briefly per scope (supervision.infra.figcache): the panel says "as of HH:MM".
     context, as_of = cached_figures("inspections.panel", lambda: _figures(user), user=user)
     return [Panel(template="inspections/_panel.html", context={**context, "as_of": as_of})]
 

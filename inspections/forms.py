@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.access import scope_of
 from supervision.forms import DateTimeInput, ModelMultipleChoiceField
+from supervision.infra.uploads import clean_upload
 from supervision.models import Department, Role, User
-from supervision.uploads import clean_upload
 
 from .models import (
     AnswerResult,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from supervision import services as core
 from supervision import texts as core_texts
 from supervision.errors import ActionNotAllowed
+from supervision.infra.uploads import CleanUpload
 from supervision.models import (
     Category,
     Department,
@@ -37,7 +38,6 @@ from supervision.models import (
     StaffPosition,
     User,
 )
-from supervision.uploads import CleanUpload
 from supervision.workflow import Action, Machine
 
 from . import texts

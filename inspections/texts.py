@@ -1,8 +1,8 @@
-"""Texts inspections stores as a key + parameters and words when shown (see ``supervision.wording``)."""
+"""Texts inspections stores as a key + parameters and words when shown (see ``supervision.infra.wording``)."""
 
 from django.utils.translation import gettext_lazy
 
-from supervision.wording import Message
+from supervision.infra.wording import Message
 
 from .models import AppealStatus, Grade
 

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from supervision.infra.wording import join_list
 from supervision.models import Department
-from supervision.wording import join_list
 
 from . import sections
 from .content import ReportContent, Section

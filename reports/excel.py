@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from supervision.exports import safe_cell
+from supervision.infra.exports import safe_cell
 
 from .content import INT, NUM, PCT, PP, TEXT, Chart, ReportContent, Table, unwrap
 
@@ -29,7 +29,7 @@ BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def safe_text(value) -> str:
-    return safe_cell(str(value))  # the one formula-injection rule (supervision.exports)
+    return safe_cell(str(value))  # the one formula-injection rule (supervision.infra.exports)
 
 
 def display_width(text: str) -> int:

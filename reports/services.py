@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.errors import ActionNotAllowed
+from supervision.infra.tasking import enqueue_on_commit
 from supervision.models import Department, Role
-from supervision.tasking import enqueue_on_commit
 from supervision.workflow import Action, Machine
 
 from .models import Report, ReportAction, ReportEvent, ReportFormat, ReportKind, ReportStatus, scope_key_for

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import role_required
 from supervision.errors import ActionNotAllowed
+from supervision.infra.responses import partial_or_page, refusals
 from supervision.models import Role
-from supervision.responses import partial_or_page, refusals
 from supervision.workflow import allowed_actions
 
 from . import selectors, services

@@ -7,7 +7,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .exports import SafeExportResourceMixin
+from .infra.exports import SafeExportResourceMixin
 from .models import (
     Attachment,
     Category,

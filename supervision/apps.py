@@ -32,14 +32,14 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deployment check)
+        from .infra import checks  # noqa: F401  (registers the deployment check)
 
         post_migrate.connect(install_roles, dispatch_uid="ducha_roles")
         # Runs after every app's migrations, since the supervision sender fires once per migrate.
         post_migrate.connect(install_default_schedules, dispatch_uid="ducha_schedules")
         from django.contrib.auth.signals import user_logged_in
 
-        from .middleware import mark_session_refreshed
+        from .infra.middleware import mark_session_refreshed
 
         # Log-in saves the session anyway: stamp it, so the first page after it writes nothing.
         user_logged_in.connect(mark_session_refreshed, dispatch_uid="ducha_session_refreshed")

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .infra.uploads import clean_upload
 from .models import Category, Department, Finding, Staff
-from .uploads import clean_upload
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

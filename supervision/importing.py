@@ -1,4 +1,4 @@
-"""The core's imports on the one pipeline (``supervision.imports``): departments and staff.
+"""The core's imports on the one pipeline (``supervision.infra.imports``): departments and staff.
 
 Both are all-or-nothing and idempotent: the key (编码 / 工号) finds the stored row; a row whose
 values are all the same is counted unchanged and not written; the key twice in one file is
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .imports import KEEP, Column, ImportSpec, Row, run_import
-from .imports.cells import Choice, Text, WholeNumber, yes_no
+from .infra.imports import KEEP, Column, ImportSpec, Row, run_import
+from .infra.imports.cells import Choice, Text, WholeNumber, yes_no
 from .models import Department, DepartmentKind, Staff, StaffPosition
 
 # What hospital spreadsheets actually say in these columns.

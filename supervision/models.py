@@ -319,14 +319,14 @@ class Finding(models.Model):
     @property
     def description_text(self) -> str:
         """The description in the active language."""
-        from .wording import render
+        from .infra.wording import render
 
         return render(self.description_key, self.description_params, fallback=self.description)
 
     @property
     def description_stored(self):
         """The description as stored: a Worded to word later, or a person's text."""
-        from .wording import Worded
+        from .infra.wording import Worded
 
         return (
             Worded(self.description_key, self.description_params)
@@ -541,7 +541,7 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=24, choices=NotificationKind.choices)
     # The title is stored as a message key + parameters and worded for whoever reads it
-    # (supervision.wording); ``title`` holds only a text from before that, shown as written.
+    # (supervision.infra.wording); ``title`` holds only a text from before that, shown as written.
     title_key = models.CharField(max_length=64, blank=True)
     params = models.JSONField(default=dict, blank=True)
     title = models.CharField(max_length=200, blank=True)
@@ -570,14 +570,14 @@ class Notification(models.Model):
     @property
     def title_text(self) -> str:
         """The title in the active language."""
-        from .wording import render
+        from .infra.wording import render
 
         return render(self.title_key, self.params, fallback=self.title)
 
     @property
     def body_text(self) -> str:
         """The body in the active language: a text the application wrote is in params["_body"]."""
-        from .wording import render
+        from .infra.wording import render
 
         stored = self.params.get("_body") if isinstance(self.params, dict) else None
         return render(stored["key"], stored.get("params"), fallback=self.body) if stored else self.body

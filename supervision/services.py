@@ -24,6 +24,9 @@ from django.utils.translation import gettext_lazy, override
 
 from . import texts
 from .errors import ActionNotAllowed
+from .infra.tasking import enqueue_on_commit
+from .infra.uploads import CleanUpload
+from .infra.wording import Message, Worded
 from .models import (
     Attachment,
     Category,
@@ -44,9 +47,6 @@ from .models import (
     Staff,
     User,
 )
-from .tasking import enqueue_on_commit
-from .uploads import CleanUpload
-from .wording import Message, Worded
 from .workflow import Action, Machine
 
 logger = logging.getLogger(__name__)
@@ -447,7 +447,9 @@ def notification_send(
     down, the periodic e-mail sweep sends it later.
     """
     if not isinstance(title, Message):
-        raise TypeError("notification_send: title must be a supervision.wording.Message (see <app>/texts.py)")
+        raise TypeError(
+            "notification_send: title must be a supervision.infra.wording.Message (see <app>/texts.py)"
+        )
     stored_params = dict(params or {})
     if isinstance(body, Worded):  # a body the application wrote, worded for the reader too
         stored_params["_body"] = body.as_param()

@@ -65,7 +65,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 # Development only: a fixed, obviously unsafe key. With DEBUG off SECRET_KEY and ALLOWED_HOSTS are
-# required by the deployment check supervision/checks.py (run by `check --deploy` and by the web
+# required by the deployment check supervision/infra/checks.py (run by `check --deploy` and by the web
 # server at start, supervision/wsgi.py), not here: source-tree commands (makemigrations,
 # makemessages …) need neither, and anything else that used an empty key fails loudly in Django.
 DEVELOPMENT_SECRET_KEY = "django-insecure-ducha-development-key-do-not-use-in-production"  # noqa: S105  # nosec B105 # DEBUG-only
@@ -115,17 +115,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "supervision.middleware.SessionIdleRefreshMiddleware",
+    "supervision.infra.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "supervision.middleware.UserLanguageMiddleware",
+    "supervision.infra.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "supervision.middleware.ContentSecurityPolicyMiddleware",
+    "supervision.infra.middleware.ContentSecurityPolicyMiddleware",
     # Last, so that it sees the final authentication outcome of the request.
     "axes.middleware.AxesMiddleware",
 ]
@@ -263,14 +263,14 @@ if CACHE_URL:
 # the dashboard in ~2 s instead of ~9 s with 0.5 s, docs/fault-drills.md).
 BROKER_SOCKET_TIMEOUT = 2
 CACHE_SOCKET_TIMEOUT = 0.1
-# One warning line per cache call that Redis failed (supervision.logs.CacheOutageAsOneLine).
+# One warning line per cache call that Redis failed (supervision.infra.logs.CacheOutageAsOneLine).
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "ducha.cache"
 
 if CACHE_URL:
     CACHES = {
         "default": redis_cache(CACHE_URL, "ducha"),
-        # Rendered list rows (supervision/fragments.py) under their own prefix: same database, own alias.
+        # Rendered list rows (supervision/infra/fragments.py) under their own prefix: same database, own alias.
         "fragments": redis_cache(CACHE_URL, "ducha-fragments"),
     }
 else:
@@ -282,7 +282,7 @@ else:
             "LOCATION": "ducha",
             "OPTIONS": {"MAX_ENTRIES": 5_000},
         },
-        # Rendered list rows (supervision/fragments.py): many small entries, in their own store so that
+        # Rendered list rows (supervision/infra/fragments.py): many small entries, in their own store so that
         # their churn never culls the figures or the rate-limit counters (a local-memory cache keeps
         # 300 entries by default and drops a third of them when full). About 1 KB a row.
         "fragments": {
@@ -348,7 +348,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)  # one shift
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Idle timeout rather than absolute: the expiry slides with use, refreshed at most once a minute
-# (supervision.middleware.SessionIdleRefreshMiddleware) instead of a write on every request.
+# (supervision.infra.middleware.SessionIdleRefreshMiddleware) instead of a write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=1)
 
@@ -456,7 +456,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = []
-# Content-Security-Policy (django-csp; supervision.middleware adds the admin's exception). No inline
+# Content-Security-Policy (django-csp; supervision.infra.middleware adds the admin's exception). No inline
 # script or style anywhere and no nonces: page scripts are static files, charts read json_script.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -489,8 +489,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {
-        "refusals_without_traceback": {"()": "supervision.logs.RefusalsWithoutTraceback"},
-        "cache_outage_as_one_line": {"()": "supervision.logs.CacheOutageAsOneLine"},
+        "refusals_without_traceback": {"()": "supervision.infra.logs.RefusalsWithoutTraceback"},
+        "cache_outage_as_one_line": {"()": "supervision.infra.logs.CacheOutageAsOneLine"},
     },
     "handlers": {
         "console": {
@@ -513,10 +513,10 @@ LOGGING = {
 
 # Labels used for the roles and areas in the navigation; kept here for the context processor.
 DUCHA_PAGE_SIZE = 25
-# Dashboard panels and results figures are cached this long per scope (supervision/figcache.py,
+# Dashboard panels and results figures are cached this long per scope (supervision/infra/figcache.py,
 # docs/performance.md); lists of a user's own actionable items are never cached.
 DUCHA_FIGURES_CACHE_SECONDS = env_int("DUCHA_FIGURES_CACHE_SECONDS", 90, minimum=0)
-# Rendered rows of long lists, keyed by their content (supervision/fragments.py): a changed row is a
+# Rendered rows of long lists, keyed by their content (supervision/infra/fragments.py): a changed row is a
 # new key, so this bounds only how long an unseen row keeps its memory.
 DUCHA_ROW_CACHE_SECONDS = env_int("DUCHA_ROW_CACHE_SECONDS", 600, minimum=0)
 DUCHA_NAME = _("Ducha service supervision")

@@ -1,8 +1,8 @@
-"""Texts the core stores as a key + parameters and words when shown (see ``supervision.wording``)."""
+"""Texts the core stores as a key + parameters and words when shown (see ``supervision.infra.wording``)."""
 
 from django.utils.translation import gettext_lazy
 
-from .wording import Message
+from .infra.wording import Message
 
 # Notification titles: stored by notification_send, worded for the reader (page) or recipient (e-mail).
 ORDER_ISSUED = Message(
@@ -66,7 +66,7 @@ def with_text(head, text: str = ""):
 
 def convert_notification_titles(apps, messages) -> tuple[int, int]:
     """Data migrations: notification titles stored worded become ``messages``' keys + parameters."""
-    from .wording import convert_stored_texts
+    from .infra.wording import convert_stored_texts
 
     return convert_stored_texts(
         apps.get_model("supervision", "Notification").objects.all(),

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import figcache, selectors, services
+from . import selectors, services
 from .access import get_scoped_or_404, role_required, workflow_rule
 from .filters import FindingFilter
 from .forms import (
@@ -32,9 +32,11 @@ from .forms import (
     ReturnForm,
     SubmitForm,
 )
-from .fragments import cached_rows, url_maker
 from .importing import IMPORTERS, import_file
-from .imports import template_workbook
+from .infra import figcache
+from .infra.fragments import cached_rows, url_maker
+from .infra.imports import template_workbook
+from .infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from .models import (
     Attachment,
     ExtensionStatus,
@@ -46,7 +48,6 @@ from .models import (
     SiteConfig,
 )
 from .panels import collect_panels
-from .responses import Step, action_buttons, partial_or_page, refusals, run_step
 from .templatetags.ducha import label
 from .workflow import allowed_actions
 
@@ -116,7 +117,7 @@ def dashboard(request):
 
 
 def _head_order_row(order, today, url) -> dict:
-    """What one open order on a head's dashboard shows, as plain values (``supervision.fragments``)."""
+    """What one open order on a head's dashboard shows, as plain values (``supervision.infra.fragments``)."""
     return {
         "url": url(order.finding_id),
         "number": order.number,
@@ -181,7 +182,7 @@ def finding_list(request):
 
 
 def _finding_row(finding, today, url) -> dict:
-    """What one row of the finding list shows, as plain values (``supervision.fragments``)."""
+    """What one row of the finding list shows, as plain values (``supervision.infra.fragments``)."""
     order = getattr(finding, "order", None)  # a finding without an order raises an AttributeError
     return {
         "url": url(finding.pk),

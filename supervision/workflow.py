@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .errors import ActionNotAllowed
-from .wording import Worded, join_list, render
+from .infra.wording import Worded, join_list, render
 
 # A guard looks at the (locked) object, the actor and the call's context and raises
 # ActionNotAllowed with its own message when the action is not possible; it returns nothing.
@@ -281,7 +281,7 @@ class TransitionRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     comment = models.TextField(gettext_lazy("comment"), blank=True, max_length=4000)
-    # A note the application words is stored as a message key + parameters (supervision.wording)
+    # A note the application words is stored as a message key + parameters (supervision.infra.wording)
     # and worded for the reader; ``comment`` holds a person's own words, or a note from before.
     comment_key = models.CharField(max_length=64, blank=True)
     comment_params = models.JSONField(default=dict, blank=True)

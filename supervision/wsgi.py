@@ -8,7 +8,7 @@ application = get_wsgi_application()
 
 # gunicorn runs no system checks: without a SECRET_KEY or ALLOWED_HOSTS (DEBUG off) the server
 # stops here, naming the variable, instead of answering every request with an error.
-from supervision.checks import require_production_variables  # noqa: E402
+from supervision.infra.checks import require_production_variables  # noqa: E402
 
 require_production_variables()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from supervision.figcache import cached_figures
+from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
 
@@ -25,6 +25,6 @@ def panels(request) -> list[Panel]:
             "change": selectors.satisfaction_change(start=start, end=today, departments=departments),
         }
 
-    # Cached briefly per scope (supervision.figcache): the panel says "as of HH:MM".
+    # Cached briefly per scope (supervision.infra.figcache): the panel says "as of HH:MM".
     values, as_of = cached_figures("surveys.panel", figures, user=user)
     return [Panel("surveys/_dashboard_panel.html", {**values, "year": today.year, "as_of": as_of})]

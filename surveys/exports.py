@@ -7,7 +7,7 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from supervision.exports import safe_cell as safe  # the one formula-injection rule (= + - @ tab CR)
+from supervision.infra.exports import safe_cell as safe  # the one formula-injection rule (= + - @ tab CR)
 
 from .models import Answer, Channel, Dimension
 

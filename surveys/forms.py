@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.forms import ModelMultipleChoiceField
+from supervision.infra.public import HoneypotMixin
 from supervision.models import Category, Department, Staff
-from supervision.public import HoneypotMixin
 
 from .models import (
     Campaign,

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from supervision.infra.wording import join_list
 from supervision.models import Department, Finding, Staff
-from supervision.wording import join_list
 from supervision.workflow import TransitionRecord
 
 

@@ -23,9 +23,9 @@ from django_ratelimit.decorators import ratelimit
 
 from supervision.access import get_scoped_or_404, id_param, may, role_required, scope
 from supervision.errors import ActionNotAllowed
-from supervision.figcache import cached_figures, rendered_once
+from supervision.infra.figcache import cached_figures, rendered_once
+from supervision.infra.responses import partial_or_page, refusal_message, refusals
 from supervision.models import Category, Department, Role, Staff
-from supervision.responses import partial_or_page, refusal_message, refusals
 from supervision.workflow import allowed_actions
 
 from . import exports, posters, selectors, services
@@ -122,7 +122,7 @@ def results(request):
         return redirect("surveys:results")
     departments, chosen = _departments_for(request)
     # The figures aggregate every answer of the period: cached briefly per scope, period and
-    # departments (supervision.figcache); the page says "as of HH:MM".
+    # departments (supervision.infra.figcache); the page says "as of HH:MM".
     figures, as_of = cached_figures(
         "surveys.results",
         lambda: selectors.results(start=start, end=end, departments=departments),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def mask_stored_errors(apps, schema_editor):
     """The job's copy of the error report quoted phones as typed (issue 15 item 8)."""
-    from supervision.imports.pipeline import mask_phones
+    from supervision.infra.imports.pipeline import mask_phones
 
     ImportJob = apps.get_model("followups", "ImportJob")
     for job in ImportJob.objects.only("id", "report").iterator(chunk_size=200):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from supervision.wording import join_list
+from supervision.infra.wording import join_list
 
 from ..content import INT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
 from .base import BuildContext, department_pdf_rows, selectors_of

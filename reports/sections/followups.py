@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from supervision.wording import join_list
+from supervision.infra.wording import join_list
 
 from ..charts import p_chart
 from ..content import INT, PCT, Chart, Column, Section, Series, Table, fmt_pct, no_data

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from supervision.wording import join_list
+from supervision.infra.wording import join_list
 
 from ..content import INT, NUM, PCT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
 from .base import (

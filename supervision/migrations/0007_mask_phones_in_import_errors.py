@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 def mask_stored_errors(apps, schema_editor):
-    from supervision.imports.pipeline import mask_phones
+    from supervision.infra.imports.pipeline import mask_phones
 
     ImportRun = apps.get_model("supervision", "ImportRun")
     for run in ImportRun.objects.exclude(errors=[]).only("id", "errors").iterator(chunk_size=200):

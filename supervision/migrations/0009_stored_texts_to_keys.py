@@ -31,7 +31,7 @@ ORDER_REASONS = {
 def convert(source, text):
     """(key, params) for a description the application wrote, or None to keep it as written."""
     from supervision import texts as core
-    from supervision.wording import message, unword
+    from supervision.infra.wording import message, unword
 
     if source == "chart_audit":
         heading, _, rest = text.partition("\n")

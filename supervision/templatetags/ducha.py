@@ -8,7 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from supervision import access, privacy, wording
+from supervision import access, privacy
+from supervision.infra import wording
 
 register = template.Library()
 

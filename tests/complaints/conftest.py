@@ -9,7 +9,7 @@ import pytest
 from django.core import signing
 from django.core.cache import cache
 
-from supervision.public import SALT
+from supervision.infra.public import SALT
 
 
 @pytest.fixture(autouse=True)

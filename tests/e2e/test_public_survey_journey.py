@@ -7,7 +7,7 @@ import time
 
 from django.urls import reverse
 
-from supervision import public
+from supervision.infra import public
 from surveys import services
 from surveys.models import Channel, SurveyResponse
 from surveys.selectors import questionnaire_current

@@ -95,7 +95,7 @@ def test_pages_keep_working_with_redis_down(redis_down, client_for, request, per
 
 
 def test_list_rows_are_drawn_when_the_row_cache_is_down(redis_down, client_for, supervisor, neike):
-    """The rows of a list come from the cache (supervision.fragments); with Redis down they are drawn."""
+    """The rows of a list come from the cache (supervision.infra.fragments); with Redis down they are drawn."""
     finding = make_finding(department=neike, found_by=supervisor)
     html = client_for(supervisor).get("/findings/").content.decode()
     assert finding.number in html
@@ -135,7 +135,7 @@ def test_a_report_request_is_saved_and_built_by_the_sweep_when_redis_returns(
 ):
     last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     with (
-        caplog.at_level(logging.WARNING, logger="supervision.tasking"),
+        caplog.at_level(logging.WARNING, logger="supervision.infra.tasking"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client_for(administrator).post(
@@ -192,7 +192,7 @@ def aged_form_token() -> str:
 
     from django.core import signing
 
-    from supervision.public import SALT
+    from supervision.infra.public import SALT
 
     with mock.patch("django.core.signing.time.time", return_value=time.time() - 10):
         return signing.TimestampSigner(salt=SALT).sign("1")

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from followups.importing import DISCHARGE_HEADERS, discharges_import
-from supervision.cleaning import normalise_phone
+from supervision.infra.cleaning import normalise_phone
 from supervision.models import DischargeMethod, DischargeStay, ImportRun, Sex
 
 from .conftest import discharge_row, make_xlsx

@@ -1,6 +1,6 @@
 """Spreadsheet formula injection: every Excel/CSV export neutralises text a spreadsheet would run.
 
-``supervision.exports.safe_cell`` is the one rule; this module checks the rule itself (property
+``supervision.infra.exports.safe_cell`` is the one rule; this module checks the rule itself (property
 test), that every place in the project that writes a workbook or a CSV is known and covered
 (a new writer fails ``test_every_spreadsheet_writer_is_known`` until it is listed here with the
 test that covers it), and each real export end to end with hostile values.
@@ -18,7 +18,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supervision.exports import FORMULA_START, safe_cell, safe_row
+from supervision.infra.exports import FORMULA_START, safe_cell, safe_row
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("supervision", "inspections", "followups", "complaints", "surveys", "reports")
@@ -30,10 +30,10 @@ WRITERS = {
     "(test_survey_exports_neutralise_hostile_text)",
     "reports/excel.py": "report workbooks: safe_text → safe_cell on every text cell "
     "(test_report_workbook_neutralises_a_hostile_department_name)",
-    "supervision/imports/reader.py": "import template workbooks: fixed headers and example rows from code, no user data "
+    "supervision/infra/imports/reader.py": "import template workbooks: fixed headers and example rows from code, no user data "
     "(test_import_templates_hold_no_formula)",
-    "followups/views.py": "discharge/history import templates via supervision.imports.template_workbook",
-    "supervision/views.py": "department/staff import templates via supervision.imports.template_workbook",
+    "followups/views.py": "discharge/history import templates via supervision.infra.imports.template_workbook",
+    "supervision/views.py": "department/staff import templates via supervision.infra.imports.template_workbook",
     "followups/demo.py": "demo HIS extract written by seed_demo from generated data, never served",
 }
 WRITER_PATTERN = re.compile(r"openpyxl\.Workbook\(|\bWorkbook\(|csv\.writer\(|csv\.DictWriter\(|xlsxwriter")
@@ -70,7 +70,7 @@ def test_every_spreadsheet_writer_is_known():
     unknown = sorted(found - set(WRITERS))
     assert not unknown, (
         f"these modules write a spreadsheet or CSV but are not in tests/fuzz/test_formula_injection.py WRITERS: "
-        f"{unknown} — pass every text cell through supervision.exports.safe_cell and list them with a test"
+        f"{unknown} — pass every text cell through supervision.infra.exports.safe_cell and list them with a test"
     )
 
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supervision.public import SALT
+from supervision.infra.public import SALT
 
 from .files import any_text
 from .test_forms import value

@@ -22,8 +22,8 @@ from inspections.models import (
 )
 from inspections.services import AlreadySubmitted, Choice
 from supervision.errors import ActionNotAllowed
+from supervision.infra.uploads import clean_upload
 from supervision.models import Attachment, Category, Finding, FindingSource, RectificationOrder
-from supervision.uploads import clean_upload
 
 from .factories import answer_all, make_template, photo_upload, start_round
 

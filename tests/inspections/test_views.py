@@ -21,8 +21,8 @@ from inspections.models import (
     PlanEntry,
     RoundStatus,
 )
+from supervision.infra.uploads import clean_upload
 from supervision.models import Attachment, Finding
-from supervision.uploads import clean_upload
 from tests.factories import DischargeStayFactory
 
 from .factories import answer_all, make_template, photo_upload, start_round
@@ -406,7 +406,7 @@ def test_heads_do_not_see_a_round_in_progress_in_their_department(
     client_for, supervisor, head_neike, round_neike
 ):
     """An unannounced round must not be announced by the page: heads see it once submitted."""
-    from supervision.uploads import clean_upload as clean
+    from supervision.infra.uploads import clean_upload as clean
 
     answer = round_neike.answers.first()
     photo = services.photo_add(answer=answer, upload=clean(photo_upload()), actor=supervisor)

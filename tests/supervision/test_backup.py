@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from supervision.infra.uploads import clean_upload
 from supervision.models import Attachment, Finding, RectificationOrder
-from supervision.uploads import clean_upload
 from tests.factories import make_finding
 from tests.supervision.test_views_and_scoping import _png
 

@@ -59,7 +59,7 @@ def test_a_retention_link_to_an_unknown_rule_is_refused():
 
 
 def test_a_backup_counts_the_tables_of_every_registered_channel():
-    from supervision.backup import project_apps
+    from supervision.infra.backup import project_apps
 
     assert project_apps() == ["supervision", *(c.app for c in channels())]
     with registered(Channel(app="lab")):

@@ -1,4 +1,4 @@
-"""Cached dashboard figures (supervision.figcache): scoped per department and language, and live lists."""
+"""Cached dashboard figures (supervision.infra.figcache): scoped per department and language, and live lists."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from supervision import figcache
+from supervision.infra import figcache
 from supervision.models import Role
 from tests.factories import UserFactory, make_finding
 
@@ -127,7 +127,7 @@ def test_a_zero_ttl_turns_the_cache_off(settings, head_neike):
 def test_cached_count_paginator_counts_once_per_scope_and_filter(
     supervisor, head_neike, neike, waike, django_assert_num_queries
 ):
-    from supervision.figcache import CachedCountPaginator
+    from supervision.infra.figcache import CachedCountPaginator
     from supervision.models import Finding
 
     make_finding(department=neike, found_by=supervisor)
@@ -160,7 +160,7 @@ def test_a_stale_figure_is_recomputed_by_one_request_while_others_serve_the_prev
 
     assert figcache.cached_figures("s", compute, user=head_neike)[0] == 1
     later = timezone.now() + timezone.timedelta(seconds=61)
-    with mock.patch("supervision.figcache.timezone.now", return_value=later):
+    with mock.patch("supervision.infra.figcache.timezone.now", return_value=later):
         key = figcache.figures_key("s", user=head_neike)
         # Another request is already recomputing: this one serves the previous value.
         cache.add(f"{key}:refresh", 1, 60)

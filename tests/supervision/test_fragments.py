@@ -1,4 +1,4 @@
-"""Rows of long lists rendered once per content (supervision.fragments).
+"""Rows of long lists rendered once per content (supervision.infra.fragments).
 
 A row is cached under a digest of the plain values it shows, so what must hold is: a change to any
 of them draws the row anew, the cache really serves repeated rows, the language is part of the key,
@@ -14,7 +14,7 @@ from django.core.cache import cache, caches
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from supervision import fragments
+from supervision.infra import fragments
 from supervision.models import OrderStatus
 from tests.factories import make_finding
 

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from supervision.importing import DepartmentImport, StaffImport
-from supervision.imports import run_import
+from supervision.infra.imports import run_import
 from supervision.models import Department, ImportRun, Staff
 
 

@@ -235,7 +235,7 @@ def test_hung_broker_fails_the_enqueue_fast_and_the_action_still_succeeds(neike,
     """With the broker hung, enqueueing gives up after the socket timeouts; the saved action stands."""
     from celery import Celery
 
-    from supervision.tasking import enqueue_now
+    from supervision.infra.tasking import enqueue_now
 
     with HungServer() as server:
         # Not the current app: the project's shared tasks must keep using the project's app (and its

@@ -5,7 +5,7 @@ import sys
 
 from django.core.exceptions import PermissionDenied
 
-from supervision.logs import RefusalsWithoutTraceback
+from supervision.infra.logs import RefusalsWithoutTraceback
 
 
 def _record(exc: BaseException) -> logging.LogRecord:

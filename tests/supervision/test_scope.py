@@ -10,8 +10,9 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from complaints.models import ComplaintAction
-from supervision import access, figcache
+from supervision import access
 from supervision.access import NOBODY, PUBLIC, Scope, scope_of
+from supervision.infra import figcache
 from supervision.models import Finding, OrderAction, OrderStatus, RectificationOrder, Role
 from supervision.workflow import allowed_actions
 from tests.factories import UserFactory, make_finding

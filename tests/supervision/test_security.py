@@ -98,7 +98,7 @@ def test_password_validators_refuse_weak_passwords(db):
 def test_sessions_expire_after_a_shift_of_inactivity(settings):
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600
     assert settings.SESSION_COOKIE_HTTPONLY
-    assert "supervision.middleware.SessionIdleRefreshMiddleware" in settings.MIDDLEWARE
+    assert "supervision.infra.middleware.SessionIdleRefreshMiddleware" in settings.MIDDLEWARE
 
 
 def test_session_expiry_slides_with_use_but_is_written_at_most_once_a_minute(
@@ -108,7 +108,7 @@ def test_session_expiry_slides_with_use_but_is_written_at_most_once_a_minute(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from supervision import middleware
+    from supervision.infra import middleware
 
     clock = [1_800_000_000]
     monkeypatch.setattr(middleware.time, "time", lambda: clock[0])

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from supervision import services, texts
+from supervision.infra.wording import Message, render, unword
 from supervision.models import Notification, NotificationKind
-from supervision.wording import Message, render, unword
 from tests.factories import make_finding
 
 DEADLINE = dt.date(2026, 12, 13)

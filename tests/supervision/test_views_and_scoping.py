@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from supervision.infra.uploads import clean_upload
 from supervision.models import Attachment, Finding, OrderStatus, RectificationOrder
 from supervision.services import order_acknowledge, order_submit
-from supervision.uploads import clean_upload
 from tests.factories import make_finding
 
 

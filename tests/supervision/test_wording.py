@@ -3,7 +3,7 @@
 from django.template import Context, Template
 from django.utils import translation
 
-from supervision.wording import join_list
+from supervision.infra.wording import join_list
 
 
 def test_a_list_is_joined_with_the_languages_separator():

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from supervision.errors import ActionNotAllowed
+from supervision.infra.responses import refusals
 from supervision.models import OrderAction, OrderStatus, OrderTransition, RectificationOrder
-from supervision.responses import refusals
 from supervision.services import ORDERS
 from supervision.workflow import allowed_actions, machine_for
 from tests.supervision.test_order_workflow import _order_in_state

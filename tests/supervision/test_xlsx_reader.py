@@ -1,4 +1,4 @@
-"""The .xlsx reader of every import (``supervision.imports.iter_rows``).
+"""The .xlsx reader of every import (``supervision.infra.imports.iter_rows``).
 
 It parses with python-calamine (Rust) for speed; the importers were written against openpyxl's
 read-only reader, so these tests hold calamine's rows to what openpyxl gives for the same file,
@@ -18,7 +18,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supervision.imports import ImportFileError, iter_rows, reader
+from supervision.infra.imports import ImportFileError, iter_rows, reader
 from tests.fuzz import files
 
 

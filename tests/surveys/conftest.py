@@ -10,7 +10,7 @@ import pytest
 from django.core import signing
 from django.core.cache import cache
 
-from supervision.public import SALT
+from supervision.infra.public import SALT
 from surveys import services
 from surveys.models import Channel, Dimension, QuestionKind
 

@@ -67,7 +67,7 @@ def test_honeypot_filled_is_refused_and_nothing_stored(client, url, good):
 def test_form_sent_too_fast_is_refused(client, url, good):
     from django.core import signing
 
-    from supervision.public import SALT
+    from supervision.infra.public import SALT
 
     page = client.post(url, good(form_token=signing.TimestampSigner(salt=SALT).sign("1")))
     assert not SurveyResponse.objects.exists()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from supervision.backup import backup_create
+from supervision.infra.backup import backup_create
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from supervision.backup import backup_restore
+from supervision.infra.backup import backup_restore
 
 
 class Command(BaseCommand):

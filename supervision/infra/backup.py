@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
-from .channels import channels
+from ..channels import channels
 
 MEDIA_ARCNAME = "media"
 

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .errors import ActionNotAllowed
+from ..errors import ActionNotAllowed
 
 
 def partial_or_page(request, full: str, partial: str, context: dict, status: int = 200) -> HttpResponse:

@@ -23,8 +23,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ImportRun
-from ..privacy import mask_phone
+from ...models import ImportRun
+from ...privacy import mask_phone
 from .reader import MAX_ROWS, ImportFileError, check_headers, iter_rows
 
 MAX_ERRORS_KEPT = 1000

@@ -58,7 +58,7 @@ def normalise_phone(value) -> str:
         text = text[2:]
     if MOBILE.match(text) or LANDLINE.match(text):
         return text
-    from .privacy import mask_phone
+    from ..privacy import mask_phone
 
     shown = str(value).strip()
     if sum(c.isdigit() for c in shown) >= 7:  # a mistyped phone is still personal data

@@ -35,7 +35,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from .access import scope_of
+from ..access import scope_of
 
 DEFAULT_SECONDS = 90
 # How long one request may take to recompute a stale figure before another may try.
