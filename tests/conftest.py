@@ -87,3 +87,36 @@ def client_for(client):
 # empties the data migrations' seeds (categories, questionnaires, calendars, checklists), and Django
 # reloads the database as migrated at the start of each such test; pytest-django runs them after the
 # other database tests, which never see the flushed database.
+
+
+# The browser journeys (marked e2e) run alone (`make test-e2e`) with a live server in another thread,
+# where serialized_rollback's reload at the start of a test met the groups the flush's post_migrate
+# had already re-created under new ids (UNIQUE constraint failed: auth_group.name) and left the
+# seeded questionnaires out. They take the plain transactional database instead, and the data
+# migrations' seeds (idempotent get_or_create) are put back before each journey.
+def _reapply_data_migrations():
+    """Run every RunPython of the migration plan again (they are idempotent get_or_create seeds)."""
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        for key in loader.graph.forwards_plan(leaf):
+            if key not in plan:
+                plan.append(key)
+    with connection.schema_editor() as editor:
+        for key in plan:
+            for operation in loader.graph.nodes[key].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(global_apps, editor)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_browser_journeys(request):
+    if request.node.get_closest_marker("e2e") is not None:
+        request.getfixturevalue("transactional_db")
+        _reapply_data_migrations()
+    yield

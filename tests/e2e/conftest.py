@@ -36,7 +36,7 @@ def journey_marks():
     """The marks every journey module sets as ``pytestmark``."""
     return [
         pytest.mark.e2e,
-        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+        pytest.mark.django_db(transaction=True),
         pytest.mark.skipif(
             CHROMIUM is None, reason="Debian's chromium is not installed (.ci/system-deps --with-browser)"
         ),

@@ -13,7 +13,7 @@ from tests.factories import DepartmentFactory, UserFactory
 
 from .factories import jpeg_bytes, make_template, start_round
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

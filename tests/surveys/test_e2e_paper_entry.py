@@ -11,7 +11,7 @@ from supervision.models import Role
 from surveys.models import SurveyResponse
 from tests.factories import DepartmentFactory, UserFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
