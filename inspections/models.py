@@ -348,6 +348,26 @@ class Answer(models.Model):
     def get_absolute_url(self) -> str:
         return f"{reverse('inspections:round_detail', args=[self.round_id])}#item-{self.item_id}"
 
+    @property
+    def measurement(self) -> str:
+        """ "complete", "half" (some of a measured item's values typed, not all) or "" (none typed).
+
+        A half-filled measurement never decides a result and is never read as 0: 10 opportunities with
+        the washes blank is not "0 washes"."""
+        kind = self.item.kind
+        if kind == ItemKind.WAIT_TIME:
+            return "complete" if self.wait_minutes is not None else ""
+        if kind == ItemKind.HAND_HYGIENE:
+            typed = (self.hh_opportunities is not None, self.hh_washes is not None)
+            if all(typed) and self.hh_opportunities > 0:
+                return "complete"
+            return "half" if any(typed) else ""
+        return ""
+
+    @property
+    def is_half_filled(self) -> bool:
+        return self.measurement == "half"
+
 
 def photo_path(instance: AnswerPhoto, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"

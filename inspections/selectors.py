@@ -291,7 +291,10 @@ def window_waiting(*, start: dt.date, end: dt.date, departments=None) -> dict:
 
 def hand_hygiene(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """Compliance = Σ hand washes ÷ Σ opportunities observed × 100 (SQL sums)."""
-    qs = _measured_answers(start, end, departments, ItemKind.HAND_HYGIENE).filter(hh_opportunities__gt=0)
+    # Only complete observations: a blank wash count is not "0 washes".
+    qs = _measured_answers(start, end, departments, ItemKind.HAND_HYGIENE).filter(
+        hh_opportunities__gt=0, hh_washes__isnull=False
+    )
     agg = qs.aggregate(o=Sum("hh_opportunities"), w=Sum("hh_washes"), n=Count("id"))
     rows = (
         qs.values("round__department_id", "round__department__name")

@@ -314,10 +314,12 @@ def _lock_draft(rnd: InspectionRound) -> InspectionRound:
 
 def measured_result(item: ChecklistItem, answer: Answer, config: InspectionSettings) -> str | None:
     """The result a measured item gets from its measurement (None: nothing measured)."""
-    if item.kind == ItemKind.WAIT_TIME and answer.wait_minutes is not None:
+    if answer.measurement != "complete":
+        return None
+    if item.kind == ItemKind.WAIT_TIME:
         return AnswerResult.PASS if answer.wait_minutes <= config.wait_target_minutes else AnswerResult.FAIL
-    if item.kind == ItemKind.HAND_HYGIENE and answer.hh_opportunities:
-        compliance = 100 * (answer.hh_washes or 0) / answer.hh_opportunities
+    if item.kind == ItemKind.HAND_HYGIENE:
+        compliance = 100 * answer.hh_washes / answer.hh_opportunities
         return AnswerResult.PASS if compliance >= config.hand_hygiene_target_pct else AnswerResult.FAIL
     return None
 
@@ -351,10 +353,16 @@ def answer_save(
             raise ActionNotAllowed(_("Hand washes cannot exceed the opportunities observed."))
         answer.hh_opportunities = hh_opportunities
         answer.hh_washes = hh_washes
+    answer.item = item
     measured = measured_result(item, answer, InspectionSettings.get())
-    if measured and result != AnswerResult.NA:
-        # A measurement decides pass or fail; the inspector may still mark the item not applicable.
-        result = measured
+    if result != AnswerResult.NA:
+        if measured:
+            # A measurement decides pass or fail; the inspector may still mark the item not applicable.
+            result = measured
+        elif answer.is_half_filled:
+            # Half a measurement decides nothing: the item stays unanswered (and listed on the review
+            # page with what was typed) until it is completed or marked not applicable.
+            result = ""
     answer.result = result
     answer.save()
     return answer
@@ -408,14 +416,15 @@ class Choice:
 def _describe(answer: Answer, config: InspectionSettings) -> str:
     item = answer.item
     text = item.text
-    if item.kind == ItemKind.WAIT_TIME and answer.wait_minutes is not None:
+    complete = answer.measurement == "complete"
+    if item.kind == ItemKind.WAIT_TIME and complete:
         text += _("：waiting %(minutes)s minutes (target ≤ %(target)s)") % {
             "minutes": answer.wait_minutes.normalize(),
             "target": config.wait_target_minutes,
         }
-    if item.kind == ItemKind.HAND_HYGIENE and answer.hh_opportunities:
+    if item.kind == ItemKind.HAND_HYGIENE and complete:
         text += _("：%(washes)s hand washes in %(opportunities)s opportunities (target ≥ %(target)s%%)") % {
-            "washes": answer.hh_washes or 0,
+            "washes": answer.hh_washes,
             "opportunities": answer.hh_opportunities,
             "target": config.hand_hygiene_target_pct,
         }
@@ -488,6 +497,14 @@ def _round_score_and_file(
         .select_related("item", "item__category")
         .prefetch_related("photos")
     )
+    half = [a for a in answers if a.is_half_filled and a.result != AnswerResult.NA]
+    if half:
+        raise ActionNotAllowed(
+            _(
+                "%(n)s measured items are only half filled in: %(items)s. Complete them or mark them not applicable."
+            )
+            % {"n": len(half), "items": "；".join(a.item.text for a in half[:5])}
+        )
     missing = [a for a in answers if not a.result]
     if missing:
         raise ActionNotAllowed(

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
@@ -168,6 +168,30 @@ def _draft_round(request, pk):
     return get_scoped_or_404(InspectionRound.objects.all(), request.user, pk=pk)
 
 
+def _keep_what_was_valid(rnd, item, user, form: AnswerForm):
+    """A refused measurement is not kept as a result: the values that passed are saved, the refused
+    ones are blanked, so the server never holds an earlier value the inspector has typed over (the
+    item becomes half filled and the review page lists it). Returns None when nothing could be saved."""
+    data = form.cleaned_data
+    names = ("wait_minutes", "hh_opportunities", "hh_washes")
+    if not set(form.errors) <= {*names, NON_FIELD_ERRORS}:
+        return None  # something else was refused (an unknown result): change nothing
+    measured = {name: data.get(name) for name in names}
+    if NON_FIELD_ERRORS in form.errors:  # more washes than opportunities: the washes were refused
+        measured["hh_washes"] = None
+    try:
+        return services.answer_save(
+            rnd=rnd,
+            item=item,
+            actor=user,
+            result=data.get("result", ""),
+            note=data.get("note", form.data.get("note", "")),
+            **measured,
+        )
+    except ActionNotAllowed:
+        return None
+
+
 @role_required(Role.SUPERVISOR)
 @require_POST
 def answer_save(request, pk: int, item_pk: int):
@@ -194,6 +218,7 @@ def answer_save(request, pk: int, item_pk: int):
             error, status = " ".join(exc.messages), 409
     else:
         error, status = " ".join(e for errs in form.errors.values() for e in errs), 400
+        answer = _keep_what_was_valid(rnd, item, request.user, form)
     if answer is None:
         answer = Answer.objects.select_related("item").filter(round=rnd, item=item).first()
     context = {"answer": answer, "round": rnd, "error": error, "Result": AnswerResult, "Kind": ItemKind}
@@ -282,7 +307,8 @@ def round_submit(request, pk: int):
         return redirect(rnd)
     answers = _round_answers(rnd)
     failed = [a for a in answers if a.result == AnswerResult.FAIL]
-    missing = [a for a in answers if not a.result]
+    half = [a for a in answers if a.is_half_filled and a.result != AnswerResult.NA]
+    missing = [a for a in answers if not a.result and a not in half]
     form = SubmitRoundForm(request.POST or None, failed=failed)
     status = 200
     if request.method == "POST":
@@ -312,6 +338,7 @@ def round_submit(request, pk: int):
         "round": rnd,
         "form": form,
         "missing": missing,
+        "half": half,
         "counts": counts,
         "score": services.round_score(counts[AnswerResult.PASS], counts[AnswerResult.FAIL]),
     }
