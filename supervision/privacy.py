@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
+from .infra.addresses import client_ip
 from .models import RevealLog
 
 
@@ -37,12 +38,6 @@ def mask_name(value: str | None) -> str:
     if len(text) <= 1:
         return text
     return text[0] + "*" * (len(text) - 1)
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def contact_reveal(*, user, subject: Model, field: str, value: str, purpose: str = "", request=None) -> str:

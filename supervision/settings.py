@@ -344,6 +344,11 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address behind the reverse proxy: one rule (supervision.infra.addresses) for the
+# lock-out, the public forms' rate limits and the reveal log. 0 = not behind a proxy: the
+# X-Forwarded-For header is never read; n = the client is the n-th entry from its right.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "supervision.infra.addresses.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)  # one shift
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -478,6 +483,7 @@ CONTENT_SECURITY_POLICY = {
 # Public-form rate limits count in the cache; while Redis is down they let requests through
 # (the honeypot and the signed timestamp still apply) instead of refusing every patient.
 RATELIMIT_FAIL_OPEN = True
+RATELIMIT_IP_META_KEY = "supervision.infra.addresses.client_ip_for_limits"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
