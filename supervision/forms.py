@@ -96,6 +96,17 @@ class RectificationDeadlineField(forms.DateField):
             raise ValidationError(_("The deadline cannot be in the past."), code="past")
 
 
+class InstructionsField(forms.CharField):
+    """What the office asks the department to do: the same field wherever an order is issued."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Instructions to the department"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 2000)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(**kwargs)
+
+
 class StaffSelectMultiple(forms.SelectMultiple):
     """Staff options carry their department, so that ducha.js can list only the chosen department's
     people (``data-narrow-by``): a roster of hundreds is unusable on a volunteer's phone."""
@@ -113,6 +124,7 @@ class FindingForm(forms.ModelForm):
         label=_("Issue a rectification order"), required=False, initial=True
     )
     deadline = RectificationDeadlineField()
+    instructions = InstructionsField()
     files = MultipleUploadField(
         label=_("Photos or PDF"),
         help_text=_("JPEG, PNG, WebP or PDF; photo location data is removed."),
@@ -153,6 +165,7 @@ class FindingForm(forms.ModelForm):
             # Volunteers submit observations; the office decides whether an order follows.
             del self.fields["needs_rectification"]
             del self.fields["deadline"]
+            del self.fields["instructions"]
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -190,12 +203,7 @@ class ReturnForm(_ActionForm):
 
 class OrderIssueForm(_ActionForm):
     deadline = RectificationDeadlineField()
-    comment = forms.CharField(
-        label=_("Instructions to the department"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    instructions = InstructionsField()
 
 
 class ExtensionRequestForm(_ActionForm):

@@ -428,6 +428,9 @@ class RectificationOrder(models.Model):
     deadline = models.DateField(_("deadline"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    # What the office asks the department to do, written when the order is issued; the head reads it
+    # on the order card (it is also the comment of the issue step in the timeline).
+    instructions = models.TextField(_("instructions to the department"), blank=True, max_length=2000)
     cause = models.TextField(_("cause"), blank=True, max_length=4000)
     corrective_action = models.TextField(_("corrective action"), blank=True, max_length=4000)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

@@ -94,6 +94,7 @@ def finding_create(
     source_object: Model | None = None,
     needs_rectification: bool = True,
     deadline: dt.date | None = None,
+    instructions: str = "",
     attachments: Iterable[CleanUpload] = (),
 ) -> Finding:
     """Record a finding from any channel; open a rectification order unless told not to.
@@ -131,7 +132,7 @@ def finding_create(
     for upload in attachments:
         attachment_add(finding=finding, upload=upload, actor=found_by)
     if needs_rectification:
-        order_issue(finding=finding, actor=found_by, deadline=deadline)
+        order_issue(finding=finding, actor=found_by, deadline=deadline, instructions=instructions)
     return finding
 
 
@@ -219,7 +220,7 @@ def _required(value: str, message) -> str:
 
 
 @transaction.atomic
-def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = None, comment: str = ""):
+def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = None, instructions: str = ""):
     if hasattr(finding, "order"):
         raise ActionNotAllowed(_("This finding already has a rectification order."))
     today = timezone.localdate()
@@ -231,13 +232,14 @@ def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = Non
         deadline=deadline,
         issued_by=actor,
         issued_at=timezone.now(),
+        instructions=instructions.strip()[:2000],
     )
     order._change_reason = OrderAction.ISSUE.value  # history reasons are action codes, worded when shown
     order.save()
     order.number = f"ZG{timezone.localtime(order.issued_at):%Y}-{order.pk:06d}"
     RectificationOrder.objects.filter(pk=order.pk).update(number=order.number)
     order.history.filter(number__startswith="tmp-").update(number=order.number)
-    ORDERS.record(order, action=OrderAction.ISSUE, actor=actor, from_status="", comment=comment)
+    ORDERS.record(order, action=OrderAction.ISSUE, actor=actor, from_status="", comment=order.instructions)
     notify_department_heads(
         department_id=order.department_id,
         kind=NotificationKind.ORDER_ISSUED,
@@ -252,7 +254,7 @@ def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = Non
 
 @transaction.atomic
 def finding_order_issue(
-    *, finding: Finding, actor: User, deadline: dt.date | None = None, comment: str = ""
+    *, finding: Finding, actor: User, deadline: dt.date | None = None, instructions: str = ""
 ) -> RectificationOrder:
     """A supervisor turns a finding recorded without an order (a volunteer's observation, or one logged
     as "no order") into a rectification order, once."""
@@ -261,7 +263,7 @@ def finding_order_issue(
     if deadline and deadline < timezone.localdate():
         raise ActionNotAllowed(_("The deadline cannot be in the past."))
     locked = Finding.objects.select_for_update().get(pk=finding.pk)  # two supervisors at once: one order
-    return order_issue(finding=locked, actor=actor, deadline=deadline, comment=comment.strip())
+    return order_issue(finding=locked, actor=actor, deadline=deadline, instructions=instructions)
 
 
 @transaction.atomic

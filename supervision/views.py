@@ -219,6 +219,7 @@ def finding_create(request):
             found_by=user,
             needs_rectification=bool(data.get("needs_rectification")),
             deadline=data.get("deadline"),
+            instructions=data.get("instructions", ""),
             attachments=data["files"],
         )
         messages.success(request, _("Finding %(number)s recorded.") % {"number": finding.number})
@@ -377,7 +378,7 @@ def finding_issue_order(request, pk: int):
             finding=finding,
             actor=request.user,
             deadline=form.cleaned_data["deadline"],
-            comment=form.cleaned_data["comment"],
+            instructions=form.cleaned_data["instructions"],
         )
         messages.success(request, _("Rectification order %(number)s issued.") % {"number": order.number})
     return redirect(finding)

@@ -399,7 +399,7 @@ def test_supervisor_turns_a_volunteers_observation_into_an_order(
     assert "下发整改单" in page and reverse("finding_issue_order", args=[finding.pk]) in page
     response = client.post(
         reverse("finding_issue_order", args=[finding.pk]),
-        {"issue-deadline": "", "issue-comment": "请三日内整改"},
+        {"issue-deadline": "", "issue-instructions": "请三日内整改"},
     )
     assert response.status_code == 302
     order = RectificationOrder.objects.get(finding=finding)
@@ -418,7 +418,7 @@ def test_issuing_an_order_refuses_a_past_deadline_and_keeps_what_was_typed(
     finding = make_finding(department=neike, found_by=volunteer, needs_rectification=False)
     response = client_for(supervisor).post(
         reverse("finding_issue_order", args=[finding.pk]),
-        {"issue-deadline": "2020-01-01", "issue-comment": "请整改"},
+        {"issue-deadline": "2020-01-01", "issue-instructions": "请整改"},
     )
     assert response.status_code == 400  # refused by the form, next to the field, the instructions kept
     body = response.content.decode()
@@ -427,7 +427,7 @@ def test_issuing_an_order_refuses_a_past_deadline_and_keeps_what_was_typed(
     assert not RectificationOrder.objects.filter(finding=finding).exists()
     response = client_for(supervisor).post(
         reverse("finding_issue_order", args=[finding.pk]),
-        {"issue-deadline": "not a date", "issue-comment": "请整改"},
+        {"issue-deadline": "not a date", "issue-instructions": "请整改"},
     )
     assert response.status_code == 400
     assert "请整改" in response.content.decode()
