@@ -19,6 +19,7 @@ from .models import (
     InspectionSettings,
     PlanEntry,
     TemplateStatus,
+    WindowTarget,
 )
 
 
@@ -92,6 +93,15 @@ class ChartCriterionAdmin(admin.ModelAdmin):
 @admin.register(InspectionSettings)
 class InspectionSettingsAdmin(SingletonAdmin):
     pass
+
+
+@admin.register(WindowTarget)
+class WindowTargetAdmin(admin.ModelAdmin):
+    """A window's own waiting target (windows without one use the settings' standard target)."""
+
+    list_display = ["department", "target_minutes"]
+    list_editable = ["target_minutes"]
+    autocomplete_fields = ["department"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

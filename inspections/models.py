@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from supervision.models import (
     Category,
     Department,
+    DepartmentKind,
     DischargeStay,
     Finding,
     SingletonModel,
@@ -28,6 +29,39 @@ from supervision.models import (
     UploadedFile,
 )
 from supervision.workflow import TransitionRecord
+
+
+class WindowTarget(models.Model):
+    """A window's own waiting target. Windows without one use the settings' standard target (10 min);
+    a hospital may allow registration and billing 15, as one published programme does. Pass/fail of a
+    measured waiting time and the figures' "within target" share use the window's own target."""
+
+    department = models.OneToOneField(
+        Department,
+        on_delete=models.CASCADE,
+        related_name="window_target",
+        verbose_name=_("window"),
+        limit_choices_to={"kind": DepartmentKind.WINDOW},
+    )
+    target_minutes = models.PositiveSmallIntegerField(
+        _("waiting target (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+
+    class Meta:
+        ordering = ["department__name"]
+        verbose_name = _("window waiting target")
+        verbose_name_plural = _("window waiting targets")
+
+    def __str__(self) -> str:
+        return f"{self.department} ≤ {self.target_minutes}"
+
+
+def wait_targets(department_ids=None) -> dict[int, int]:
+    """Department id → its own waiting target, for the windows that have one (one query)."""
+    qs = WindowTarget.objects.all()
+    if department_ids is not None:
+        qs = qs.filter(department_id__in=list(department_ids))
+    return dict(qs.values_list("department_id", "target_minutes"))
 
 
 class InspectionSettings(SingletonModel):
@@ -81,6 +115,11 @@ class InspectionSettings(SingletonModel):
     class Meta:
         verbose_name = _("inspection settings")
         verbose_name_plural = _("inspection settings")
+
+    def wait_target_for(self, department_id: int) -> int:
+        """The waiting target of one window: its own, else the standard one."""
+        own = WindowTarget.objects.filter(department_id=department_id).values_list("target_minutes", flat=True)
+        return next(iter(own), self.wait_target_minutes)
 
     def __str__(self) -> str:
         return str(_("Inspection settings"))
@@ -148,10 +187,20 @@ class Area(models.TextChoices):
     REGISTRATION = "registration", _("Registration window")
     BILLING = "billing", _("Billing window")
     PHARMACY = "pharmacy", _("Pharmacy window")
+    GUIDANCE = "guidance", _("Guidance and consultation desk")
+    APPOINTMENT = "appointment", _("Appointment window")
+    REPORT_PRINTING = "report_printing", _("Report printing")
     SUPPORT = "support", _("Support unit")
 
 
-WINDOW_AREAS = (Area.REGISTRATION, Area.BILLING, Area.PHARMACY)
+WINDOW_AREAS = (
+    Area.REGISTRATION,
+    Area.BILLING,
+    Area.PHARMACY,
+    Area.GUIDANCE,
+    Area.APPOINTMENT,
+    Area.REPORT_PRINTING,
+)
 
 
 class TemplateStatus(models.TextChoices):

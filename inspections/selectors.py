@@ -34,6 +34,7 @@ from .models import (
     PlanEntry,
     RoundStatus,
     RoundType,
+    wait_targets,
 )
 
 HIGHLIGHT_KINDS = (DepartmentKind.WINDOW, DepartmentKind.SUPPORT)
@@ -276,17 +277,34 @@ def window_waiting(*, start: dt.date, end: dt.date, departments=None) -> dict:
         .filter(wait_minutes__isnull=False)
         .values_list("round__department_id", "round__department__name", "wait_minutes")
     )
+    # Each window is held to its own target where it has one (WindowTarget), else the standard one;
+    # the overall "within target" share counts each measurement against its own window's target.
+    targets = wait_targets({r[0] for r in rows})
     by_department: dict[int, dict] = {}
     for department_id, name, minutes in rows:
         by_department.setdefault(
-            department_id, {"department_id": department_id, "department": name, "values": []}
+            department_id,
+            {
+                "department_id": department_id,
+                "department": name,
+                "target": targets.get(department_id, target),
+                "values": [],
+            },
         )["values"].append(minutes)
     departments_out = []
     for entry in sorted(by_department.values(), key=lambda e: e["department"]):
-        figures = _wait_figures(entry.pop("values"), target, own)
-        departments_out.append({**entry, **figures, "over_target": (figures["p90"] or 0) > target})
+        figures = _wait_figures(entry.pop("values"), entry["target"], own)
+        departments_out.append({**entry, **figures, "over_target": (figures["p90"] or 0) > entry["target"]})
     overall = _wait_figures([r[2] for r in rows], target, own)
-    return {"target": target, "own_target": own, **overall, "by_department": departments_out}
+    within = sum(d["within_target"] for d in departments_out)
+    overall.update(within_target=within, within_target_pct=pct(within, overall["n"]))
+    return {
+        "target": target,
+        "own_target": own,
+        "own_targets": bool(targets),
+        **overall,
+        "by_department": departments_out,
+    }
 
 
 def hand_hygiene(*, start: dt.date, end: dt.date, departments=None) -> dict:

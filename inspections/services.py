@@ -312,12 +312,16 @@ def _lock_draft(rnd: InspectionRound) -> InspectionRound:
     return locked
 
 
-def measured_result(item: ChecklistItem, answer: Answer, config: InspectionSettings) -> str | None:
-    """The result a measured item gets from its measurement (None: nothing measured)."""
+def measured_result(
+    item: ChecklistItem, answer: Answer, config: InspectionSettings, *, wait_target: int | None = None
+) -> str | None:
+    """The result a measured item gets from its measurement (None: nothing measured). A waiting time
+    is held to the window's own target (``wait_target``), else the standard one."""
     if answer.measurement != "complete":
         return None
     if item.kind == ItemKind.WAIT_TIME:
-        return AnswerResult.PASS if answer.wait_minutes <= config.wait_target_minutes else AnswerResult.FAIL
+        target = wait_target if wait_target is not None else config.wait_target_minutes
+        return AnswerResult.PASS if answer.wait_minutes <= target else AnswerResult.FAIL
     if item.kind == ItemKind.HAND_HYGIENE:
         compliance = 100 * answer.hh_washes / answer.hh_opportunities
         return AnswerResult.PASS if compliance >= config.hand_hygiene_target_pct else AnswerResult.FAIL
@@ -354,7 +358,9 @@ def answer_save(
         answer.hh_opportunities = hh_opportunities
         answer.hh_washes = hh_washes
     answer.item = item
-    measured = measured_result(item, answer, InspectionSettings.get())
+    config = InspectionSettings.get()
+    wait_target = config.wait_target_for(locked.department_id) if item.kind == ItemKind.WAIT_TIME else None
+    measured = measured_result(item, answer, config, wait_target=wait_target)
     if result != AnswerResult.NA:
         if measured:
             # A measurement decides pass or fail; the inspector may still mark the item not applicable.
@@ -413,14 +419,14 @@ class Choice:
     reason: str = ""
 
 
-def _describe(answer: Answer, config: InspectionSettings) -> str:
+def _describe(answer: Answer, config: InspectionSettings, wait_target: int) -> str:
     item = answer.item
     text = item.text
     complete = answer.measurement == "complete"
     if item.kind == ItemKind.WAIT_TIME and complete:
         text += _("：waiting %(minutes)s minutes (target ≤ %(target)s)") % {
             "minutes": answer.wait_minutes.normalize(),
-            "target": config.wait_target_minutes,
+            "target": wait_target,
         }
     if item.kind == ItemKind.HAND_HYGIENE and complete:
         text += _("：%(washes)s hand washes in %(opportunities)s opportunities (target ≥ %(target)s%%)") % {
@@ -531,6 +537,7 @@ def _round_score_and_file(
                     % {"item": failed[answer_id].item.text}
                 )
     config = InspectionSettings.get()
+    wait_target = config.wait_target_for(locked.department_id)
     groups: dict[int, list[Answer]] = {}
     for answer in failed.values():
         choice = choices.get(answer.pk, Choice())
@@ -546,7 +553,7 @@ def _round_score_and_file(
     for lead_id, members in groups.items():
         lead = failed[lead_id]
         members.sort(key=lambda a: (a.pk != lead_id, a.item.sort_order))
-        description = "\n".join(_describe(a, config) for a in members)
+        description = "\n".join(_describe(a, config, wait_target) for a in members)
         finding = core.finding_create(
             source=FindingSource.INSPECTION,
             category=lead.item.category,

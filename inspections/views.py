@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -156,7 +157,8 @@ def round_detail(request, pk: int):
         "editable": RoundAction.SUBMIT in actions,
         "inspectors": list(rnd.inspectors.all()),
         "history": list(_history(rnd)),
-        "config": InspectionSettings.get(),
+        "config": (config := InspectionSettings.get()),
+        "wait_target": config.wait_target_for(rnd.department_id),
         "Result": AnswerResult,
         "Kind": ItemKind,
         "answered": sum(1 for a in answers if a.result),
@@ -436,6 +438,9 @@ def figures(request):
     by_department = selectors.rounds_by_department_and_type(**args)
     by_category = selectors.findings_by_category(**args)
     waiting = selectors.window_waiting(**args)
+    # The same period a year earlier, as offices compare waiting times (29 February → 28 February).
+    a_year = relativedelta(years=1)
+    waiting_last_year = selectors.window_waiting(start=start - a_year, end=end - a_year, departments=departments)
     charts = selectors.chart_audit_summary(**args)
     context = {
         "start": start,
@@ -445,6 +450,7 @@ def figures(request):
         "RoundType": RoundType,
         "by_category": by_category,
         "waiting": waiting,
+        "waiting_last_year": waiting_last_year,
         "hygiene": selectors.hand_hygiene(**args),
         "charts": charts,
         "charts_by_department": selectors.chart_audits_by_department(**args),
