@@ -242,7 +242,9 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
     # windows keep the standard 10.
     for code in ("GHC", "SFC"):
         if code in departments:
-            WindowTarget.objects.update_or_create(department=departments[code], defaults={"target_minutes": 15})
+            WindowTarget.objects.update_or_create(
+                department=departments[code], defaults={"target_minutes": 15}
+            )
     active = [d for d in departments.values() if d.active]
     this_month = today.replace(day=1)
 

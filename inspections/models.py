@@ -118,7 +118,9 @@ class InspectionSettings(SingletonModel):
 
     def wait_target_for(self, department_id: int) -> int:
         """The waiting target of one window: its own, else the standard one."""
-        own = WindowTarget.objects.filter(department_id=department_id).values_list("target_minutes", flat=True)
+        own = WindowTarget.objects.filter(department_id=department_id).values_list(
+            "target_minutes", flat=True
+        )
         return next(iter(own), self.wait_target_minutes)
 
     def __str__(self) -> str:

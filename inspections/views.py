@@ -440,7 +440,9 @@ def figures(request):
     waiting = selectors.window_waiting(**args)
     # The same period a year earlier, as offices compare waiting times (29 February → 28 February).
     a_year = relativedelta(years=1)
-    waiting_last_year = selectors.window_waiting(start=start - a_year, end=end - a_year, departments=departments)
+    waiting_last_year = selectors.window_waiting(
+        start=start - a_year, end=end - a_year, departments=departments
+    )
     charts = selectors.chart_audit_summary(**args)
     context = {
         "start": start,
