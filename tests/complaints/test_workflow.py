@@ -367,6 +367,7 @@ def test_intake_refuses_unknown_arguments_and_empty_text(caller):
         services.complaint_intake(channel="citizen_12345", received_by=caller, content="转办件")
 
 
+@pytest.mark.race
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_accept_and_not_accept_only_one_wins(supervisor, administrator):
     """Two handlers press at the same moment, in two connections: the row lock lets one through."""

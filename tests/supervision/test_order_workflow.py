@@ -217,6 +217,7 @@ def test_stale_copy_cannot_act_twice_double_submission(neike, supervisor, head_n
     assert OrderTransition.objects.filter(order=order, action__in=["verify", "return"]).count() == 1
 
 
+@pytest.mark.race
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_verify_and_return_only_one_wins(neike, supervisor, head_neike):
     """Two supervisors press at the same moment, in two connections: the row lock lets one through."""
