@@ -54,6 +54,7 @@ test: system-deps $(VENV)/.installed messages
 	@$(BIN)/ruff format --check .
 	@$(BIN)/lint-imports --no-cache
 	@$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	@$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	@$(BIN)/pytest -n 2 -q
 
 test-e2e: system-deps $(VENV)/.installed messages

@@ -159,7 +159,20 @@ RULES: dict[str, R] = {
     "reports:request": R(get="302 403 403 405 405 405 403", post="302 403 403 400 400 400 403"),
     "reports:detail": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 404 403 200 404 200 403", post="302 405 403 405 405 405 403"),
     "reports:download": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 404 403 404 404 404 403", post="302 405 403 405 405 405 403"),
-    "reports:retry": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 403 403 403 403 405 403", post="302 403 403 403 403 302 403"),}
+    "reports:retry": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 403 403 403 403 405 403", post="302 403 403 403 403 302 403"),
+    # The integration API answers API keys only (tests/api/): a signed-in person without one gets 401.
+    "api:discharges": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:departments": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:staff": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:figures_followups": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:figures_satisfaction": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:figures_rectification": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:figures_complaints": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:figures_waiting": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:findings": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:orders": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
+    "api:schema": R(get="200 200 200 200 200 200 200", post="405 405 405 405 405 405 405"),
+    "api:docs": R(get="200 200 200 200 200 200 200", post="405 405 405 405 405 405 405"),}
 # fmt: on
 
 

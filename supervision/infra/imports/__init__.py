@@ -20,6 +20,7 @@ from .pipeline import (
     RowError,
     mask_phones,
     run_import,
+    run_records,
 )
 from .reader import (
     MAX_ROWS,
@@ -46,5 +47,6 @@ __all__ = [
     "iter_rows",
     "mask_phones",
     "run_import",
+    "run_records",
     "template_workbook",
 ]

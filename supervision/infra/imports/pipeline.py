@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from ...models import ImportRun
 from ...privacy import mask_phone
-from .reader import MAX_ROWS, ImportFileError, check_headers, iter_rows
+from .reader import MAX_ROWS, ImportFileError, _cell, check_headers, iter_rows
 
 MAX_ERRORS_KEPT = 1000
 MAX_ERRORS_STORED = 500
@@ -66,6 +66,7 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     file_error: str = ""
+    run_id: int | None = None  # the ImportRun that records this run
 
     @property
     def ok(self) -> bool:
@@ -156,7 +157,6 @@ def run_import(
     """Run one all-or-nothing import of ``source`` (a file object or path) and record it."""
     started_at = timezone.now()
     report = ImportReport()
-    importer = spec(actor=actor if actor and actor.pk else None)
     try:
         headers, rows = iter_rows(source, file_name)
         check_headers(
@@ -168,8 +168,25 @@ def run_import(
         report.file_error = exc.messages[0]
         _record(spec.kind, file_name, actor, report, started_at)
         return report
+    return _run(spec, headers, rows, 2, file_name, actor, report, started_at, progress)
+
+
+def run_records(spec: type[ImportSpec], *, records: list[dict], source_name: str, actor=None) -> ImportReport:
+    """Run one all-or-nothing import of rows given as mappings ``attribute → value`` (an API
+    push) and record it: the same cell parsers, row and bulk checks, write and ``ImportRun`` as a
+    file. A value is taken as a file's cell is (text trimmed, a blank or a missing attribute is a
+    blank cell); rows are numbered from 1, their place in ``records``."""
+    started_at = timezone.now()
+    columns = spec.columns
+    headers = [c.header for c in columns]
+    rows = ([_cell(record.get(c.attr)) for c in columns] for record in records)
+    return _run(spec, headers, rows, 1, source_name, actor, ImportReport(), started_at, None)
+
+
+def _run(spec, headers, rows, first_row, file_name, actor, report, started_at, progress) -> ImportReport:
+    importer = spec(actor=actor if actor and actor.pk else None)
     importer.prepare()
-    records = _validate(importer, headers, rows, report, progress)
+    records = _validate(importer, headers, rows, report, progress, first_row)
     if not report.file_error:  # checked even when some rows failed: every error is listed at once
         records = importer.clean_all(records, report)
     if not report.ok:
@@ -191,15 +208,17 @@ def run_import(
     return report
 
 
-def _validate(importer: ImportSpec, headers: list[str], rows: Iterable, report, progress) -> list:
+def _validate(
+    importer: ImportSpec, headers: list[str], rows: Iterable, report, progress, first_row: int = 2
+) -> list:
     index = {h: i for i, h in enumerate(headers)}
     plan = [(c.attr, index.get(c.header), c) for c in importer.columns]
     seen: dict = {}
     records: list[tuple[int, Any]] = []
     required_message = _("This column is required.")
-    number = 1
-    for number, raw in enumerate(rows, 2):
-        if number - 1 > MAX_ROWS:
+    number = first_row - 1
+    for number, raw in enumerate(rows, first_row):
+        if number - first_row + 1 > MAX_ROWS:
             report.file_error = _("More than %(max)s rows; split the file.") % {"max": MAX_ROWS}
             break
         width = len(raw)
@@ -227,7 +246,7 @@ def _validate(importer: ImportSpec, headers: list[str], rows: Iterable, report, 
                 records.append((number, record))
         if progress and number % PROGRESS_EVERY == 0:
             progress(number - 1, "validating")
-    report.total_rows = number - 1
+    report.total_rows = number - first_row + 1
     if not report.file_error and report.total_rows == 0:
         report.file_error = _("The file has a header row but no data.")
     return records
@@ -327,7 +346,7 @@ def _record(kind: str, file_name: str, actor, report: ImportReport, started_at) 
     errors = [e.__dict__ for e in report.errors[:MAX_ERRORS_STORED]]
     if report.file_error:
         errors.append({"row": 0, "column": "", "message": _no_nul(report.file_error)})
-    ImportRun.objects.create(
+    report.run_id = ImportRun.objects.create(
         kind=kind,
         file_name=_no_nul(file_name)[:255],
         actor=actor if actor and actor.pk else None,
@@ -340,4 +359,4 @@ def _record(kind: str, file_name: str, actor, report: ImportReport, started_at) 
         unchanged=report.unchanged,
         error_count=len(report.errors) + (1 if report.file_error else 0),
         errors=errors,
-    )
+    ).pk

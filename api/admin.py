@@ -1,0 +1,67 @@
+"""API keys are created by administrators here: the key is shown once, on the page after saving,
+and only its hash is kept. Every call is listed, read-only."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiCall, ApiKey, ApiScope
+from .services import api_key_issue
+
+
+class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "scopes", "departments", "expires_at", "rate_limit", "active"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyForm
+    list_display = ("name", "prefix", "expires_at", "rate_limit", "active", "last_used_at")
+    list_filter = ("active",)
+    search_fields = ("name", "prefix")
+    readonly_fields = ("prefix", "created_at", "created_by", "last_used_at")
+    filter_horizontal = ("departments",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        raw = api_key_issue(key=obj, actor=request.user)
+        messages.warning(
+            request,
+            _(
+                "The key of %(name)s is %(key)s — copy it now: it is shown only this once and cannot be read again."
+            )
+            % {"name": obj.name, "key": raw},
+        )
+
+
+@admin.register(ApiCall)
+class ApiCallAdmin(admin.ModelAdmin):
+    list_display = (
+        "at",
+        "key",
+        "key_prefix",
+        "method",
+        "endpoint",
+        "status",
+        "rows",
+        "created",
+        "updated",
+        "errors",
+    )
+    list_filter = ("status", "method", "key")
+    date_hierarchy = "at"
+    list_select_related = ("key",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    """The integration API (``/api/v1/``): the hospital's other systems push discharges, departments
+    and staff and read figures, findings and orders. It sits above the channels, as reports does:
+    it reads their selectors and runs their import specifications; nothing imports it."""
+
+    name = "api"
+    verbose_name = _("Integration API")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import schema  # noqa: F401 - registers the key scheme with drf-spectacular

@@ -1,0 +1,154 @@
+"""Read endpoints: findings and orders filtered and scoped to the key's departments, figures equal
+to the selectors the dashboard and reports read, and never a patient's name or phone."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.utils import timezone
+
+from api.models import ApiScope
+from complaints import selectors as complaint_selectors
+from followups import selectors as followup_selectors
+from supervision.models import OrderStatus, RectificationOrder
+from tests.factories import DischargeStayFactory, make_finding
+
+from .conftest import issue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def findings(neike, waike, supervisor):
+    return {
+        "nk": make_finding(
+            department=neike, found_by=supervisor, description="患者张三（13800138000）反映护士态度生硬"
+        ),
+        "wk": make_finding(department=waike, found_by=supervisor),
+        "wk_late": make_finding(
+            department=waike, found_by=supervisor, deadline=timezone.localdate() - dt.timedelta(days=2)
+        ),
+    }
+
+
+def _client(api, **fields):
+    _key, raw = issue(name="OA", **fields)
+    api.use(raw)
+    return api
+
+
+def test_findings_are_listed_without_free_text_or_patient_data(api, findings):
+    response = api.get("/api/v1/findings/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 3
+    text = json.dumps(body, ensure_ascii=False)
+    assert "张三" not in text and "13800138000" not in text and "态度生硬" not in text
+    first = next(f for f in body["results"] if f["number"] == findings["nk"].number)
+    assert first["department"] == "NK" and first["order"]["status"] == OrderStatus.ISSUED
+    assert "description" not in first
+
+
+def test_a_key_limited_to_a_department_sees_only_its_rows(api, findings, neike, waike):
+    client = _client(api, departments=[neike], scopes=[ApiScope.FINDINGS_READ])
+    numbers = [f["number"] for f in client.get("/api/v1/findings/").json()["results"]]
+    assert numbers == [findings["nk"].number]
+    orders = client.get("/api/v1/orders/").json()
+    assert [o["department"] for o in orders["results"]] == ["NK"]
+    assert client.get("/api/v1/orders/?department=WK").json()["count"] == 0
+
+
+def test_orders_filter_by_department_status_overdue_and_period(api, findings):
+    assert api.get("/api/v1/orders/?department=WK").json()["count"] == 2
+    overdue = api.get("/api/v1/orders/?overdue=true").json()
+    assert [o["number"] for o in overdue["results"]] == [findings["wk_late"].order.number]
+    assert overdue["results"][0]["overdue_days"] == 2
+    assert api.get("/api/v1/orders/?status=closed").json()["count"] == 0
+    today = timezone.localdate()
+    assert api.get(f"/api/v1/orders/?start={today}&end={today}").json()["count"] == 3
+    assert api.get(f"/api/v1/findings/?end={today - dt.timedelta(days=1)}").json()["count"] == 0
+
+
+@pytest.mark.parametrize("query", ["status=gone", "start=2026-02-30", "overdue=maybe", "page=0", "page=x"])
+def test_a_bad_filter_is_a_400_or_404_naming_it_never_a_500(api, findings, query):
+    response = api.get(f"/api/v1/orders/?{query}")
+    assert response.status_code in (400, 404)
+    if response.status_code == 400:
+        assert query.split("=")[0] in response.json()
+
+
+def test_listing_findings_costs_the_same_queries_for_more_rows(
+    api, findings, neike, supervisor, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        api.get("/api/v1/findings/")
+    for _ in range(5):
+        make_finding(department=neike, found_by=supervisor)
+    with django_assert_max_num_queries(12):
+        assert api.get("/api/v1/findings/").json()["count"] == 8
+
+
+def test_followup_figures_equal_the_selectors_and_hold_no_patient(api, neike, waike):
+    day = timezone.localdate() - dt.timedelta(days=3)
+    for department in (neike, neike, waike):
+        DischargeStayFactory(
+            department=department, discharged_on=day, patient_name="李四", phone="13912345678"
+        )
+    start, end = day.replace(day=1), day
+    body = api.get(f"/api/v1/figures/followups/?start={start}&end={end}").json()
+    expected = followup_selectors.followup_summary(start=start, end=end, departments=None)
+    assert body["summary"] == json.loads(json.dumps(expected, default=str))
+    assert body["summary"]["discharged"] == 3
+    text = json.dumps(body, ensure_ascii=False)
+    assert "李四" not in text and "13912345678" not in text
+    nk = api.get(f"/api/v1/figures/followups/?start={start}&end={end}&department=NK").json()
+    assert nk["summary"]["discharged"] == 2
+
+
+def test_figures_of_a_department_outside_the_key_are_refused(api, neike, waike):
+    client = _client(api, departments=[neike], scopes=[ApiScope.FIGURES_READ])
+    response = client.get("/api/v1/figures/complaints/?start=2026-01-01&end=2026-01-31&department=WK")
+    assert response.status_code == 400 and "department" in response.json()
+    own = client.get("/api/v1/figures/complaints/?start=2026-01-01&end=2026-01-31")
+    assert own.status_code == 200
+
+
+def test_complaint_figures_give_repeat_complainants_as_a_count_only(api, neike):
+    body = api.get("/api/v1/figures/complaints/?start=2026-01-01&end=2026-01-31").json()
+    expected = complaint_selectors.figures(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
+    assert body["total"] == expected.total
+    assert body["repeat"] == {"count": expected.repeat["count"]}
+
+
+def test_rectification_figures_count_the_orders_of_the_periods_findings(api, findings):
+    today = timezone.localdate()
+    body = api.get(f"/api/v1/figures/rectification/?start={today}&end={today}").json()
+    assert body["findings"] == 3
+    assert body["orders"]["total"] == RectificationOrder.objects.count() == 3
+    assert body["orders"]["overdue"] == 1
+    wk = api.get(f"/api/v1/figures/rectification/?start={today}&end={today}&department=WK").json()
+    assert wk["orders"]["total"] == 2
+
+
+@pytest.mark.parametrize(
+    "path", ["satisfaction", "window-waiting", "followups", "complaints", "rectification"]
+)
+def test_every_figure_endpoint_answers_a_period(api, neike, path):
+    assert api.get(f"/api/v1/figures/{path}/?start=2026-01-01&end=2026-03-31").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("", "start"),
+        ("start=2026-01-01", "end"),
+        ("start=2026-13-01&end=2026-12-31", "start"),
+        ("start=2026-03-01&end=2026-01-01", "end"),
+        ("start=2020-01-01&end=2026-01-01", "end"),
+        ("start=2026-01-01&end=2026-01-31&department=ZZ", "department"),
+    ],
+)
+def test_a_bad_period_is_a_400_naming_the_field(api, neike, query, field):
+    response = api.get(f"/api/v1/figures/followups/?{query}")
+    assert response.status_code == 400
+    assert field in response.json()
