@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("supervision", "inspections", "followups", "complaints", "surveys", "reports", "benchmarks")
+PACKAGES = ("supervision", "inspections", "followups", "complaints", "surveys", "reports", "api", "benchmarks")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -59,3 +59,12 @@ def test_a_channel_importing_reports_breaks_the_contract(tmp_path):
     result = lint_imports(root)
     assert result.returncode != 0
     assert "surveys is not allowed to import reports" in result.stdout
+
+
+def test_a_channel_importing_the_api_breaks_the_contract(tmp_path):
+    root = copy_source(tmp_path)
+    selectors = root / "followups" / "selectors.py"
+    selectors.write_text(selectors.read_text() + "\nimport api.pushing  # noqa\n")
+    result = lint_imports(root)
+    assert result.returncode != 0
+    assert "followups is not allowed to import api" in result.stdout
