@@ -13,6 +13,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from supervision.demo import _head_for, at_time, random_name
@@ -246,6 +247,16 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
                 department=departments[code], defaults={"target_minutes": 15}
             )
     active = [d for d in departments.values() if d.active]
+    # Six months of hand-rub use for the wards: patient days from the ward's size, 10–30 ml a patient
+    # day (published Chinese wards report about 10–25), so the consumption figure and trend have data.
+    for back in range(6, 0, -1):
+        month = today.replace(day=1) - relativedelta(months=back)
+        rows = {}
+        for department in active:
+            if department.kind == DepartmentKind.CLINICAL:
+                days = rng.randrange(600, 1400)
+                rows[department.pk] = (Decimal(days * rng.randrange(10, 31)) / 1000, days)
+        services.hand_rub_record(month=month, rows=rows, actor=supervisor)
     this_month = today.replace(day=1)
 
     # The plan: clinical departments twice a month, windows and support units once.

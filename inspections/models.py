@@ -466,6 +466,37 @@ class PlanEntry(models.Model):
         return f"{self.month:%Y-%m} {self.department_id} × {self.rounds_planned}"
 
 
+class HandRubUse(models.Model):
+    """Hand rub a ward used in a month, with its patient days: the consumption indicator of hand
+    hygiene (ml per patient day), read beside the covert observations, which see only a few
+    opportunities a round. Typed monthly from the pharmacy's issue list and the HIS's patient days."""
+
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="hand_rub_use", verbose_name=_("department")
+    )
+    litres = models.DecimalField(
+        _("hand rub used (litres)"),
+        max_digits=8,
+        decimal_places=3,
+        validators=[MinValueValidator(0), MaxValueValidator(10000)],
+    )
+    patient_days = models.PositiveIntegerField(
+        _("patient days"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["month", "department__sort_order"]
+        verbose_name = _("hand-rub consumption")
+        verbose_name_plural = _("hand-rub consumption")
+        constraints = [models.UniqueConstraint(fields=["month", "department"], name="one_hand_rub_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department_id}: {self.litres} L / {self.patient_days}"
+
+
 # --- chart audits ----------------------------------------------------------------------------
 
 

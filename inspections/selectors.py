@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from .models import (
     AuditStatus,
     ChartAudit,
     Grade,
+    HandRubUse,
     InspectionRound,
     InspectionSettings,
     ItemKind,
@@ -305,6 +307,66 @@ def window_waiting(*, start: dt.date, end: dt.date, departments=None) -> dict:
         **overall,
         "by_department": departments_out,
     }
+
+
+def ml_per_patient_day(litres, patient_days) -> Decimal | None:
+    """Hand-rub consumption: litres × 1000 ÷ patient days, exact (Decimal); None without patient days."""
+    if not patient_days:
+        return None
+    return Decimal(litres) * 1000 / Decimal(patient_days)
+
+
+def hand_rub_use(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Hand-rub consumption of the months that start within [start's month, end]: Σ litres × 1000 ÷
+    Σ patient days, overall and per ward (a ratio of sums, not a mean of the wards' ratios)."""
+    qs = _in(
+        HandRubUse.objects.filter(month__gte=start.replace(day=1), month__lte=end),
+        "department_id",
+        departments,
+    )
+    agg = qs.aggregate(litres=Sum("litres"), days=Sum("patient_days"))
+    rows = (
+        qs.values("department_id", "department__name", "department__sort_order")
+        .annotate(litres=Sum("litres"), days=Sum("patient_days"), months=Count("id"))
+        .order_by("department__sort_order", "department__name")
+    )
+    return {
+        "litres": agg["litres"] or Decimal(0),
+        "patient_days": agg["days"] or 0,
+        "ml_per_patient_day": ml_per_patient_day(agg["litres"] or 0, agg["days"]),
+        "by_department": [
+            {
+                "department_id": r["department_id"],
+                "department": r["department__name"],
+                "months": r["months"],
+                "litres": r["litres"],
+                "patient_days": r["days"],
+                "ml_per_patient_day": ml_per_patient_day(r["litres"], r["days"]),
+            }
+            for r in rows
+        ],
+    }
+
+
+def hand_rub_trend(*, end: dt.date, departments=None, months: int = 12) -> list[dict]:
+    """The last ``months`` months up to ``end``'s: consumption per month (None for a month without
+    entries, so a chart shows a gap rather than a fall to 0)."""
+    last = end.replace(day=1)
+    firsts = [last - relativedelta(months=n) for n in range(months - 1, -1, -1)]
+    qs = _in(HandRubUse.objects.filter(month__gte=firsts[0], month__lte=last), "department_id", departments)
+    sums = {
+        r["month"]: r
+        for r in qs.values("month").annotate(litres=Sum("litres"), days=Sum("patient_days")).order_by("month")
+    }
+    return [
+        {
+            "month": first,
+            "ml_per_patient_day": ml_per_patient_day(sums[first]["litres"], sums[first]["days"])
+            if first in sums
+            else None,
+        }
+        for first in firsts
+    ]
 
 
 def hand_hygiene(*, start: dt.date, end: dt.date, departments=None) -> dict:

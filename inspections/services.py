@@ -59,6 +59,7 @@ from .models import (
     Deduction,
     Disposition,
     Grade,
+    HandRubUse,
     InspectionRound,
     InspectionSettings,
     ItemKind,
@@ -624,6 +625,48 @@ def plan_set(*, month: dt.date, counts: dict[int, int], actor: User) -> int:
             entry.rounds_planned = n
             entry.updated_by = actor
             entry.save(update_fields=["rounds_planned", "updated_by", "updated_at"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def hand_rub_record(*, month: dt.date, rows: dict[int, tuple[Decimal, int] | None], actor: User) -> int:
+    """Record the month's hand-rub use: {department id: (litres, patient days)}; None clears a ward's
+    entry. Validates every row before writing any (all or nothing). Returns the rows changed."""
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors record hand-rub consumption."))
+    month = month_start(month)
+    if month > month_start(timezone.localdate()):
+        raise ActionNotAllowed(_("Consumption can only be recorded for this month or earlier ones."))
+    for row in rows.values():
+        if row is None:
+            continue
+        litres, patient_days = row
+        if litres is None or patient_days is None:
+            raise ActionNotAllowed(_("Give both the litres used and the patient days, or neither."))
+        if litres < 0 or patient_days < 1:
+            raise ActionNotAllowed(_("Litres cannot be negative and patient days must be at least 1."))
+    existing = {u.department_id: u for u in HandRubUse.objects.select_for_update().filter(month=month)}
+    changed = 0
+    for department_id, row in rows.items():
+        entry = existing.get(department_id)
+        if row is None:
+            if entry:
+                entry.delete()
+                changed += 1
+            continue
+        litres, patient_days = row
+        if entry is None:
+            HandRubUse.objects.create(
+                month=month,
+                department_id=department_id,
+                litres=litres,
+                patient_days=patient_days,
+                updated_by=actor,
+            )
+            changed += 1
+        elif (entry.litres, entry.patient_days) != (litres, patient_days):
+            entry.litres, entry.patient_days, entry.updated_by = litres, patient_days, actor
+            entry.save(update_fields=["litres", "patient_days", "updated_by", "updated_at"])
             changed += 1
     return changed
 

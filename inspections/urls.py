@@ -15,6 +15,7 @@ urlpatterns = [
     path("photos/<int:pk>/delete/", views.photo_delete, name="photo_delete"),
     path("plan/", views.plan, name="plan"),
     path("coverage/", views.coverage, name="coverage"),
+    path("hand-rub/", views.hand_rub, name="hand_rub"),
     path("figures/", views.figures, name="figures"),
     path("charts/", views.audit_list, name="audit_list"),
     path("charts/samples/", views.sample_list, name="sample_list"),

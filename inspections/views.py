@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from supervision.access import get_scoped_or_404, id_param, may, role_required
 from supervision.errors import ActionNotAllowed
 from supervision.infra.responses import partial_or_page, refusals
-from supervision.models import Department, Role
+from supervision.models import Department, DepartmentKind, Role
 from supervision.workflow import allowed_actions
 
 from . import selectors, services
@@ -51,6 +52,7 @@ from .models import (
     ChartSample,
     ChecklistItem,
     Deduction,
+    HandRubUse,
     InspectionRound,
     InspectionSettings,
     ItemKind,
@@ -399,6 +401,71 @@ def plan(request):
     return render(request, "inspections/plan.html", context, status=400 if errors else 200)
 
 
+def _hand_rub_row(raw_litres: str, raw_days: str) -> tuple[Decimal, int] | None:
+    """One ward's two cells: both blank clears the entry; raises ValueError on anything else wrong."""
+    raw_litres, raw_days = raw_litres.strip().replace(",", "."), raw_days.strip().replace(",", "")
+    if not raw_litres and not raw_days:
+        return None
+    litres, days = Decimal(raw_litres), int(raw_days)  # InvalidOperation is a ValueError (ArithmeticError)
+    if not litres.is_finite() or not 0 <= litres <= 10000 or not 1 <= days <= 1_000_000:
+        raise ValueError(raw_litres)
+    return litres.quantize(Decimal("0.001")), days
+
+
+@role_required(*OFFICE, post=(Role.SUPERVISOR,))
+def hand_rub(request):
+    """Monthly hand-rub use per ward (litres and patient days): typed by the office, kept all or nothing."""
+    month = _month_param(request, timezone.localdate())
+    if request.method == "POST":
+        month_form = MonthForm(request.POST)
+        if month_form.is_valid():
+            month = month_form.cleaned_data["month"].replace(day=1)
+    wards = list(
+        Department.objects.filter(active=True, kind=DepartmentKind.CLINICAL).order_by("sort_order", "code")
+    )
+    entries = {u.department_id: u for u in HandRubUse.objects.filter(month=month)}
+    values = {
+        d.pk: (str(entries[d.pk].litres.normalize()), str(entries[d.pk].patient_days))
+        if d.pk in entries
+        else ("", "")
+        for d in wards
+    }
+    errors: set[int] = set()
+    status = 200
+    if request.method == "POST":
+        values = {d.pk: (request.POST.get(f"l{d.pk}", ""), request.POST.get(f"p{d.pk}", "")) for d in wards}
+        rows = {}
+        for d in wards:
+            try:
+                rows[d.pk] = _hand_rub_row(*values[d.pk])
+            except (ValueError, ArithmeticError):
+                errors.add(d.pk)
+        if errors:
+            messages.error(
+                request,
+                _(
+                    "Enter litres from 0 to 10,000 and whole patient days of at least 1 for each ward, or leave both blank."
+                ),
+            )
+        else:
+            with refusals(request):
+                changed = services.hand_rub_record(month=month, rows=rows, actor=request.user)
+                messages.success(request, _("Hand-rub consumption saved: %(n)s changes.") % {"n": changed})
+                return redirect(f"{reverse('inspections:hand_rub')}?month={month:%Y-%m}")
+        status = 400
+    context = {
+        "month": month,
+        "rows": [
+            {"department": d, "litres": values[d.pk][0], "days": values[d.pk][1], "error": d.pk in errors}
+            for d in wards
+        ],
+        "previous": services.previous_month(month),
+        "next": services.next_month(month),
+        "can_edit": may(request.user, "inspections:hand_rub", method="POST"),
+    }
+    return render(request, "inspections/hand_rub.html", context, status=status)
+
+
 @role_required(*OFFICE)
 @require_GET
 def coverage(request):
@@ -438,6 +505,8 @@ def figures(request):
     by_department = selectors.rounds_by_department_and_type(**args)
     by_category = selectors.findings_by_category(**args)
     waiting = selectors.window_waiting(**args)
+    hand_rub = selectors.hand_rub_use(**args)
+    trend = selectors.hand_rub_trend(end=end, departments=departments)
     # The same period a year earlier, as offices compare waiting times (29 February → 28 February).
     a_year = relativedelta(years=1)
     waiting_last_year = selectors.window_waiting(
@@ -453,6 +522,21 @@ def figures(request):
         "by_category": by_category,
         "waiting": waiting,
         "waiting_last_year": waiting_last_year,
+        "hand_rub": hand_rub,
+        "hand_rub_chart": {
+            "labels": [f"{m['month']:%Y-%m}" for m in trend],
+            "datasets": [
+                {
+                    "label": _("ml per patient day"),
+                    # Two decimals for display; a month without entries is a gap (None), not 0.
+                    "data": [
+                        None if m["ml_per_patient_day"] is None else round(float(m["ml_per_patient_day"]), 2)
+                        for m in trend
+                    ],
+                }
+            ],
+        },
+        "show_hand_rub_chart": any(m["ml_per_patient_day"] is not None for m in trend),
         "hygiene": selectors.hand_hygiene(**args),
         "charts": charts,
         "charts_by_department": selectors.chart_audits_by_department(**args),

@@ -90,6 +90,7 @@ RULES: dict[str, R] = {
     "inspections:photo_delete": R(kw=(lambda o, s: {"pk": o.photo.pk}), get="302 405 403 403 403 403 403", post="302 302 403 403 403 403 403"),
     "inspections:plan": R(get="302 200 403 403 403 200 403", post="302 302 403 403 403 403 403"),
     "inspections:coverage": R(get="302 200 403 403 403 200 403", post="302 405 403 403 403 405 403"),
+    "inspections:hand_rub": R(get="302 200 403 403 403 200 403", post="302 302 403 403 403 403 403"),
     "inspections:figures": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "inspections:audit_list": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "inspections:sample_list": R(get="302 200 403 403 403 200 403", post="302 200 403 403 403 403 403"),
