@@ -229,7 +229,18 @@ def test_seeded_templates_cover_every_area(db):
     areas = set(
         ChecklistTemplate.objects.filter(status=TemplateStatus.PUBLISHED).values_list("area", flat=True)
     )
-    assert areas == {"outpatient", "ward", "emergency", "registration", "billing", "pharmacy", "support"}
+    assert areas == {
+        "outpatient",
+        "ward",
+        "emergency",
+        "registration",
+        "billing",
+        "pharmacy",
+        "guidance",
+        "appointment",
+        "report_printing",
+        "support",
+    }
     assert ChecklistItem.objects.filter(template__code="registration", kind=ItemKind.WAIT_TIME).exists()
     assert ChecklistItem.objects.filter(template__code="ward", kind=ItemKind.HAND_HYGIENE).exists()
     assert not ChecklistItem.objects.filter(category=Category.objects.get(code="other")).exists()
