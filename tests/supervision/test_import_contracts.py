@@ -14,7 +14,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("supervision", "inspections", "followups", "complaints", "surveys", "reports", "api", "benchmarks")
+PACKAGES = (
+    "supervision",
+    "inspections",
+    "followups",
+    "complaints",
+    "surveys",
+    "reports",
+    "api",
+    "benchmarks",
+)
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
