@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
@@ -27,6 +29,7 @@ from .models import (
     User,
 )
 from .privacy import mask_phone
+from .services import notifications_email_retry
 
 
 @admin.register(User)
@@ -185,12 +188,60 @@ class DeadlineExtensionAdmin(admin.ModelAdmin):
     readonly_fields = ("order", "requested_by", "current_deadline", "status", "decided_by", "decided_at")
 
 
+class EmailStatusFilter(admin.SimpleListFilter):
+    title = _("e-mail")
+    parameter_name = "email"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("waiting", _("waiting to be sent")),
+            ("retrying", _("failed, will retry")),
+            ("gave_up", _("given up")),
+        ]
+
+    def queryset(self, request, queryset):
+        unsent = queryset.filter(emailed_at__isnull=True)
+        if self.value() == "waiting":
+            return unsent.filter(email_attempts=0, email_gave_up_at__isnull=True)
+        if self.value() == "retrying":
+            return unsent.filter(email_attempts__gt=0, email_gave_up_at__isnull=True)
+        if self.value() == "gave_up":
+            return unsent.filter(email_gave_up_at__isnull=False)
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "kind", "title_text", "created_at", "read_at", "emailed_at")
-    list_filter = ("kind",)
+    """E-mail that could not be sent is listed here (filter 'e-mail'), with its last error."""
+
+    list_display = ("recipient", "kind", "title_text", "created_at", "read_at", "email_status")
+    list_filter = (EmailStatusFilter, "kind")
     search_fields = ("title", "recipient__username")
     raw_id_fields = ("recipient",)
+    readonly_fields = ("emailed_at", "email_attempts", "email_retry_at", "email_gave_up_at", "email_error")
+    actions = ["retry_email"]
+
+    @admin.display(description=_("e-mail"))
+    def email_status(self, obj):
+        if obj.emailed_at:
+            return _("sent %(at)s") % {"at": date_format(localtime(obj.emailed_at), "SHORT_DATETIME_FORMAT")}
+        if obj.email_gave_up_at:
+            return _("given up after %(n)s attempts: %(error)s") % {
+                "n": obj.email_attempts,
+                "error": obj.email_error,
+            }
+        if obj.email_attempts:
+            return _("failed %(n)s times, next try after %(at)s: %(error)s") % {
+                "n": obj.email_attempts,
+                "at": date_format(localtime(obj.email_retry_at), "SHORT_DATETIME_FORMAT"),
+                "error": obj.email_error,
+            }
+        return _("waiting to be sent")
+
+    @admin.action(description=_("Send the e-mail again"))
+    def retry_email(self, request, queryset):
+        count = notifications_email_retry(notification_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(n)s e-mails will be sent at the next sweep.") % {"n": count})
 
 
 @admin.register(DischargeStay)

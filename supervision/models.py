@@ -553,7 +553,13 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # A failed e-mail is tried again later, and given up after EMAIL_MAX_ATTEMPTS (the notice
+    # itself stays in the app): see supervision.services.notifications_email_pending.
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_retry_at = models.DateTimeField(_("e-mail retried after"), null=True, blank=True)
+    email_gave_up_at = models.DateTimeField(_("e-mail given up at"), null=True, blank=True)
+    email_error = models.CharField(_("last e-mail error"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -524,23 +524,42 @@ def _notification_email_text(n: Notification) -> str:
     return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
 
+def _one_line(text: str) -> str:
+    # A header value with a line break is refused (BadHeaderError) on every attempt: a department
+    # name typed with Alt+Enter in an Excel cell once put one into every subject naming it.
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def email_retry_delay(attempts: int) -> dt.timedelta:
+    """How long a notice waits after its ``attempts``-th failed e-mail: 5, 10, 20 … minutes, at most 6 hours."""
+    return min(dt.timedelta(minutes=5) * 2 ** max(attempts - 1, 0), dt.timedelta(hours=6))
+
+
 def notifications_email_pending(*, limit: int = 200) -> int:
-    """Send e-mail for notifications not yet e-mailed. Claim first, so a rerun sends nothing twice."""
+    """Send e-mail for notifications not yet e-mailed. Claim first, so a rerun sends nothing twice.
+
+    A failed send is counted and tried again after a growing pause (``email_retry_delay``); after
+    ``EMAIL_MAX_ATTEMPTS`` failures the e-mail is given up with one log line and the admin shows
+    it (the notice stays in the app). New notices go before retries, and a notice waiting for its
+    retry is not selected, so failing e-mails never hold up the others.
+    """
     from django.core.mail import send_mail
 
+    now = timezone.now()
     sent = 0
     with transaction.atomic():
         batch = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(emailed_at__isnull=True)
+            .filter(emailed_at__isnull=True, email_gave_up_at__isnull=True)
+            .filter(Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now))
             .select_related("recipient")
-            .order_by("id")[:limit]
+            .order_by("email_attempts", "id")[:limit]
         )
-        Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=timezone.now())
+        Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=now)
     for n in batch:
         try:
             with override(n.recipient.language or settings.LANGUAGE_CODE):
-                subject = n.title_text
+                subject = _one_line(n.title_text)
             send_mail(
                 subject=subject,
                 message=_notification_email_text(n),
@@ -548,11 +567,43 @@ def notifications_email_pending(*, limit: int = 200) -> int:
                 recipient_list=[n.recipient.email],
             )
             sent += 1
-        except Exception:
-            # Give the row back to the next sweep rather than lose the e-mail.
-            logger.exception("e-mail for notification %s failed; will retry", n.pk)
-            Notification.objects.filter(pk=n.pk).update(emailed_at=None)
+        except Exception as error:
+            _notification_email_failed(n, error)
     return sent
+
+
+def _notification_email_failed(n: Notification, error: Exception) -> None:
+    attempts = n.email_attempts + 1
+    failed_at = timezone.now()
+    detail = f"{type(error).__name__}: {_one_line(error)}"[:300]
+    update = {"emailed_at": None, "email_attempts": attempts, "email_error": detail}
+    if attempts >= settings.EMAIL_MAX_ATTEMPTS:
+        update["email_gave_up_at"] = failed_at
+        logger.error(
+            "e-mail for notification %s to user %s given up after %s attempts: %s",
+            n.pk,
+            n.recipient_id,
+            attempts,
+            detail,
+        )
+    else:
+        update["email_retry_at"] = failed_at + email_retry_delay(attempts)
+        logger.warning(
+            "e-mail for notification %s failed (attempt %s of %s), next try after %s: %s",
+            n.pk,
+            attempts,
+            settings.EMAIL_MAX_ATTEMPTS,
+            update["email_retry_at"].isoformat(timespec="minutes"),
+            detail,
+        )
+    Notification.objects.filter(pk=n.pk).update(**update)
+
+
+def notifications_email_retry(*, notification_ids) -> int:
+    """Try the e-mail of these notices again at the next sweep (after the cause was fixed)."""
+    return Notification.objects.filter(pk__in=list(notification_ids), emailed_at__isnull=True).update(
+        email_attempts=0, email_retry_at=None, email_gave_up_at=None, email_error=""
+    )
 
 
 # --- reminders and escalation (run by Celery beat) -------------------------------------------

@@ -434,6 +434,9 @@ else:
         f"EMAIL_URL scheme {_email.scheme!r} is not supported; use console://, smtp://, smtps:// or smtp+tls://."
     )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ducha@localhost")
+# A notice's e-mail that fails is tried again after 5, 10, 20 … minutes (at most 6 hours apart) and
+# given up after this many attempts (logged; the admin lists it; the notice stays in the app).
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 8, minimum=1)
 # The address staff open Ducha at, for the links in e-mails (sent by Celery, with no request to
 # take the host from). Without it an e-mail names the page by its path only.
 DUCHA_BASE_URL = os.environ.get("DUCHA_BASE_URL", "").strip().rstrip("/")
