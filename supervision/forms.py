@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .infra.uploads import clean_upload
-from .models import Category, Department, Finding, Staff
+from .models import Category, Department, Finding, Staff, check_found_at
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -168,6 +168,12 @@ class FindingForm(forms.ModelForm):
             del self.fields["instructions"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_found_at(self):
+        found_at = self.cleaned_data["found_at"]
+        if found_at is not None:
+            check_found_at(found_at)
+        return found_at
 
 
 class _ActionForm(forms.Form):

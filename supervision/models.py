@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -229,6 +230,22 @@ class SiteConfig(SingletonModel):
 
     def __str__(self) -> str:
         return str(_("System parameters"))
+
+
+def check_found_at(value: dt.datetime) -> None:
+    """Refuse a "found at" outside the sane window (a typo's 2001 or 2099; issue 15 item 13): not more
+    than ``FINDING_BACKDATE_DAYS`` back, not later than now plus ``FINDING_CLOCK_SKEW_MINUTES``.
+    The finding form and ``finding_create`` both ask it."""
+    now = timezone.now()
+    if value > now + dt.timedelta(minutes=settings.FINDING_CLOCK_SKEW_MINUTES):
+        raise ValidationError(_("The time found cannot be in the future."), code="found_at_future")
+    earliest = now - dt.timedelta(days=settings.FINDING_BACKDATE_DAYS)
+    if value < earliest:
+        raise ValidationError(
+            _("The time found cannot be before %(date)s (at most %(days)s days back)."),
+            code="found_at_too_old",
+            params={"date": timezone.localdate(earliest).isoformat(), "days": settings.FINDING_BACKDATE_DAYS},
+        )
 
 
 class FindingSource(models.TextChoices):

@@ -46,6 +46,7 @@ from .models import (
     SiteConfig,
     Staff,
     User,
+    check_found_at,
 )
 from .workflow import Action, Machine
 
@@ -105,6 +106,7 @@ def finding_create(
     if source not in FindingSource.values:
         raise ValueError(f"unknown finding source {source!r}")
     found_at = found_at or timezone.now()
+    check_found_at(found_at)
     finding = Finding(
         number=f"tmp-{uuid.uuid4().hex[:16]}",
         source=source,

@@ -406,6 +406,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+# A finding's "found at" lies in a sane window: at most this many days back (findings copied late
+# from a paper round), and not in the future beyond a device clock running a little fast.
+FINDING_BACKDATE_DAYS = env_int("FINDING_BACKDATE_DAYS", 730, minimum=1)
+FINDING_CLOCK_SKEW_MINUTES = 10
 
 # --- e-mail ----------------------------------------------------------------------------------
 
