@@ -1,7 +1,7 @@
 from django.db import migrations
 from django.utils import timezone
 
-# Checklists seeded from the checks seen in practice (domain.md, "On-site inspection").
+# Checklists seeded from the checks seen in practice (docs/domain.md, "The channels").
 # Items: (category code, text, guidance, kind). Kinds: check / wait_time / hand_hygiene.
 COMMON_SERVICE = [
     ("attitude", "服务态度和蔼，无“生、冷、硬、顶、推”现象", "观察接诊、答询过程", "check"),

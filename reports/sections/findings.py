@@ -18,7 +18,7 @@ from .base import BuildContext, department_pdf_rows, findings_in_period, month_k
 
 KEY = "findings"
 
-# The three categories the standard wording of the annual summary names (domain.md).
+# The three categories the standard wording of the annual summary names (docs/domain.md).
 NAMED_CATEGORIES = ("attitude", "process", "discipline")
 
 

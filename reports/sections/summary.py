@@ -1,4 +1,4 @@
-"""年度工作总结 — the annual summary's standard paragraphs (domain.md, "What the office hands in"),
+"""年度工作总结 — the annual summary's standard paragraphs (docs/domain.md, "What the office hands in"),
 filled with the figures the other sections measured (``ctx.figures``). A channel without data says
 so; nothing is invented."""
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# The finding taxonomy from the office's annual summaries (domain.md); editable in the admin.
+# The finding taxonomy from the office's annual summaries (docs/domain.md); editable in the admin.
 CATEGORIES = [
     ("attitude", "服务态度", "态度生硬、“生、冷、硬、顶、推”"),
     ("process", "服务流程不规范", "未按流程、制度执行"),
