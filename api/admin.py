@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiCall, ApiKey, ApiScope
+from .models import ApiCall, ApiKey, ApiScope, Webhook, WebhookDelivery, WebhookEvent
 from .services import api_key_issue
 
 
@@ -64,4 +64,42 @@ class ApiCallAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WebhookForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["name", "url", "events", "secret", "max_attempts", "active"]
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookForm
+    list_display = ("name", "url", "max_attempts", "active")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Every delivery with its tries; the given-up ones are the filter "Given up"."""
+
+    list_display = (
+        "created_at",
+        "webhook",
+        "event",
+        "status",
+        "attempts",
+        "last_response",
+        "next_attempt_at",
+    )
+    list_filter = ("status", "event", "webhook")
+    list_select_related = ("webhook",)
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
         return False

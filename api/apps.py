@@ -12,4 +12,19 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import schema  # noqa: F401 - registers the key scheme with drf-spectacular
+        # Not a channel (no pages, panels or menu): the contract carries only its beat job.
+        from supervision.channels import Channel, register
+        from supervision.schedules import Job
+
+        from . import (
+            schema,  # noqa: F401 - registers the key scheme with drf-spectacular
+            webhooks,
+        )
+
+        webhooks.connect()
+        register(
+            Channel(
+                app=self.label,
+                schedules=(Job("Webhook 补发 webhook sweep", "api.webhook_sweep", interval_minutes=10),),
+            )
+        )

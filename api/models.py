@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -148,3 +148,82 @@ class ApiCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.endpoint} {self.status}"
+
+
+class WebhookEvent(models.TextChoices):
+    ORDER_ESCALATED = "order.escalated", _("Rectification order escalated")
+    COMPLAINT_OVERDUE = "complaint.overdue", _("Complaint answer overdue")
+
+
+def _webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Webhook(models.Model):
+    """A URL of the hospital's OA (or any system) that is told of events, signed with its secret."""
+
+    name = models.CharField(_("system"), max_length=64)
+    url = models.URLField(_("URL"), max_length=500, help_text=_("Ducha POSTs the event here as JSON."))
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=64,
+        default=_webhook_secret,
+        help_text=_("The receiver checks the X-Ducha-Signature header with it (docs/api.md)."),
+    )
+    events = models.JSONField(_("events"), default=list, blank=True)
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts before giving up"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("Tries before a delivery is given up (the waits between them double from one minute)."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("To be sent")
+    DELIVERED = "delivered", _("Delivered")
+    GIVEN_UP = "given_up", _("Given up")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: recorded first, then POSTed by Celery until it is answered 2xx or
+    has used its attempts."""
+
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
+    )
+    event = models.CharField(_("event"), max_length=32, choices=WebhookEvent.choices)
+    event_key = models.CharField(max_length=128)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
+    last_response = models.CharField(_("last answer"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "event_key"], name="webhook_delivery_once_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook}"

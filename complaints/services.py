@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from supervision import privacy
+from supervision import events, privacy
 from supervision import texts as core_texts
 from supervision.errors import ActionNotAllowed
 from supervision.infra.cleaning import clean_text, phone_digits
@@ -684,6 +684,9 @@ def complaints_notify_overdue(*, today: dt.date | None = None) -> int:
             title=texts.OVERDUE,
             params={"number": c.number, "due": c.answer_due.isoformat()},
             url=c.get_absolute_url(),
+        )
+        events.announce(
+            events.complaint_overdue, complaint=c, key=f"complaint_overdue:{c.pk}:{c.answer_due.isoformat()}"
         )
     return count
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from . import texts
+from . import events, texts
 from .errors import ActionNotAllowed
 from .infra.tasking import enqueue_on_commit
 from .infra.uploads import CleanUpload
@@ -706,5 +706,11 @@ def orders_escalate(*, today: dt.date | None = None) -> int:
                 "days": order.overdue_days(today),
             },
             url=order.get_absolute_url(),
+        )
+        events.announce(
+            events.order_escalated,
+            order=order,
+            days_overdue=order.overdue_days(today),
+            key=f"escalation:{order.pk}:{order.deadline.isoformat()}",
         )
     return count

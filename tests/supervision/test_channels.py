@@ -21,7 +21,14 @@ TODAY = dt.date(2026, 11, 23)
 
 
 def test_every_channel_app_declares_itself_in_installed_apps_order():
-    assert [c.app for c in channels()] == ["inspections", "followups", "complaints", "surveys", "reports"]
+    assert [c.app for c in channels()] == [
+        "inspections",
+        "followups",
+        "complaints",
+        "surveys",
+        "reports",
+        "api",
+    ]
     assert channel("supervision") is None  # the core is not a channel
 
 

@@ -1,0 +1,23 @@
+"""Celery tasks of the API: webhook deliveries (each loads its row by id and calls the service)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="api.webhook_deliver", bind=True, max_retries=None)
+def webhook_deliver(self, delivery_id: int) -> bool:
+    """One try; a failure is retried by Celery after the delivery's back-off (its attempts are
+    counted on the row, so a lost or repeated message neither skips nor adds a try)."""
+    attempt = services.webhook_attempt(delivery_id=delivery_id)
+    if attempt.retry_in is not None:
+        raise self.retry(countdown=attempt.retry_in)
+    return attempt.delivered
+
+
+@shared_task(name="api.webhook_sweep")
+def webhook_sweep() -> int:
+    """Deliveries whose next try is long past (the broker lost the retry, or was down) are sent again."""
+    return services.webhooks_resend_stalled(enqueue=webhook_deliver)
