@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from supervision.privacy import mask_name, mask_phone
+
 from .models import (
     CallAttempt,
     DutyRoster,
@@ -12,6 +14,12 @@ from .models import (
     SpotCheckDraw,
     TaskTransition,
 )
+
+
+def masked_patient_key(key: str) -> str:
+    """A name|phone key by the one masking rule: 张** 138****8000."""
+    name, _sep, phone = (key or "").partition("|")
+    return f"{mask_name(name)} {mask_phone(phone)}".strip()
 
 
 @admin.register(FollowupPolicy)
@@ -57,19 +65,27 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(FollowupTask)
 class FollowupTaskAdmin(admin.ModelAdmin):
+    # patient_key is name|phone: shown masked by the one masking rule, never in full (the full
+    # number is revealed, and logged, only on the call screen).
     list_display = ["stay", "department", "status", "disposition", "due_on", "assigned_to", "attempt_count"]
     list_filter = ["status", "disposition", "department"]
+    list_select_related = ["stay", "department", "assigned_to"]
     raw_id_fields = ["stay", "draw"]
     search_fields = ["stay__admission_no"]
     inlines = [AttemptInline, TransitionInline]
+    exclude = ["patient_key"]
     readonly_fields = [
-        "patient_key",
+        "masked_patient",
         "contacted",
         "disposition",
         "attempt_count",
         "claimed_by",
         "claim_expires_at",
     ]
+
+    @admin.display(description=_("patient"))
+    def masked_patient(self, obj):
+        return masked_patient_key(obj.patient_key)
 
 
 @admin.register(PatientFlag)
@@ -83,7 +99,7 @@ class PatientFlagAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("patient"))
     def masked_key(self, obj):
-        return str(obj)
+        return masked_patient_key(obj.patient_key)
 
 
 @admin.register(SpotCheckDraw)
@@ -93,5 +109,14 @@ class SpotCheckDrawAdmin(admin.ModelAdmin):
 
 @admin.register(SpotCheck)
 class SpotCheckAdmin(admin.ModelAdmin):
-    list_display = ["draw", "task", "caller", "department", "result", "checked_at"]
+    # The draw sets task and attempt: shown by the stay, never a drop-down of every task in the hospital.
+    list_display = ["draw", "task__stay__admission_no", "caller", "department", "result", "checked_at"]
     list_filter = ["result"]
+    list_select_related = ["draw", "task__stay", "caller", "department"]
+    raw_id_fields = ["draw", "caller", "checked_by"]
+    exclude = ["task", "attempt"]
+    readonly_fields = ["stay"]
+
+    @admin.display(description=_("stay"))
+    def stay(self, obj):
+        return obj.task.stay if obj.pk else ""
