@@ -13,16 +13,13 @@ RUN_ENV = DEBUG=0 SECURE_HTTPS=0 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 SECRE
 
 .PHONY: run setup system-deps venv messages migrate demo test test-e2e lint format bench clean
 
-run: setup
-	@$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
-	@echo ""
-	@echo "  Ducha is starting at http://$(HOST):$(PORT)/"
-	@echo "  Demo logins (password ducha-demo): supervisor, caller, head-neike, head-waike, admin, volunteer"
-	@echo "  Ctrl-C stops the web server, the Celery worker and Celery beat."
-	@echo ""
-	@$(RUN_ENV) $(BIN)/honcho start -f Procfile
+# The demo's e-mails go to files under var/mail/ unless EMAIL_URL says otherwise.
+EMAIL_URL ?= file://$(CURDIR)/var/mail
+run: system-deps $(VENV)/.installed var/secret_key messages
+	@$(RUN_ENV) DUCHA_DEMO=1 EMAIL_URL=$(EMAIL_URL) scripts/run.sh
 
 setup: system-deps $(VENV)/.installed var/secret_key messages
+	@echo "Migrating the database and loading the demo hospital (the first time takes about a minute) …"
 	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	@$(RUN_ENV) $(BIN)/python manage.py seed_demo
 

@@ -8,9 +8,31 @@ from .models import Role
 UNREAD_BADGE_CAP = 100
 
 
+def demo_accounts() -> dict:
+    """The demo hospital's logins for the login page in demo mode (``DUCHA_DEMO``), worded when shown."""
+    from . import demo
+
+    labels = dict(Role.choices)
+    departments = {code: name for code, name, _kind in demo.DEPARTMENTS}
+    return {
+        "password": demo.DEMO_PASSWORD,
+        "accounts": [
+            {
+                "username": username,
+                "name": full_name,
+                "roles": [labels[role] for role in roles],
+                "departments": [departments[code] for code in codes],
+            }
+            for username, full_name, roles, codes in demo.USERS
+        ],
+    }
+
+
 def ducha(request):
     user = getattr(request, "user", None)
     context = {"HOSPITAL_NAME": settings.HOSPITAL_NAME, "Role": Role}
+    if settings.DUCHA_DEMO:
+        context["demo_accounts"] = demo_accounts
     if user is not None and user.is_authenticated:
         # The navbar badge: one indexed count, capped (the badge shows "99+"), so that an office
         # account with thousands of unread notices does not count them all on every page. Unordered:

@@ -63,6 +63,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 # --- core ------------------------------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", False)
+# Demo mode (`make run`): the login page names the demo accounts and their password. Never on a
+# real installation.
+DUCHA_DEMO = env_bool("DUCHA_DEMO", False)
 
 # Development only: a fixed, obviously unsafe key. With DEBUG off SECRET_KEY and ALLOWED_HOSTS are
 # required by the deployment check supervision/infra/checks.py (run by `check --deploy` and by the web
@@ -419,6 +422,11 @@ if _email.scheme == "console":
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 elif _email.scheme == "locmem":
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+elif _email.scheme == "file":
+    # One file per e-mail sent, in a folder (file:///srv/mail, or file:var/mail under the project):
+    # `make run` keeps the demo's e-mails out of the console this way.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = BASE_DIR / ((_email.netloc + _email.path) or "var/mail")
 elif _email.scheme in {"smtp", "smtps", "smtp+tls"}:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     if not _email.hostname:
@@ -435,7 +443,7 @@ elif _email.scheme in {"smtp", "smtps", "smtp+tls"}:
     EMAIL_TIMEOUT = 10
 else:
     raise ImproperlyConfigured(
-        f"EMAIL_URL scheme {_email.scheme!r} is not supported; use console://, smtp://, smtps:// or smtp+tls://."
+        f"EMAIL_URL scheme {_email.scheme!r} is not supported; use console://, file:///folder, smtp://, smtps:// or smtp+tls://."
     )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ducha@localhost")
 # A notice's e-mail that fails is tried again after 5, 10, 20 … minutes (at most 6 hours apart) and

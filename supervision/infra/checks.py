@@ -19,9 +19,18 @@ MIN_SECRET_KEY_LENGTH = 32
 
 @checks.register(checks.Tags.security, TAG, deploy=True)
 def production_variables(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    if settings.DEBUG:
-        return []
     errors = []
+    if getattr(settings, "DUCHA_DEMO", False):
+        # A warning, not an error: `make run` serves the demo with DEBUG off and this flag on.
+        errors.append(
+            checks.Warning(
+                "DUCHA_DEMO is on: the login page names the demo accounts and their password.",
+                hint="Leave DUCHA_DEMO unset on a real installation.",
+                id="ducha.W001",
+            )
+        )
+    if settings.DEBUG:
+        return errors
     try:
         key = settings.SECRET_KEY
     except ImproperlyConfigured:  # Django refuses to hand out an empty key
