@@ -44,7 +44,9 @@ class ComplaintsConfig(AppConfig):
                             NavEntry(
                                 _("Complaint list"), "complaints:list", audience=(*office, Role.DEPT_HEAD)
                             ),
-                            NavEntry(_("My complaints"), "complaints:list", audience=(Role.FOLLOWUP,)),
+                            NavEntry(
+                                _("My complaints"), "complaints:list", audience=(Role.FOLLOWUP, Role.DESK)
+                            ),
                             NavEntry(_("Record a complaint"), "complaints:create"),
                             NavEntry(_("Complaint figures"), "complaints:figures"),
                             NavEntry(_("Working-day calendar"), "complaints:calendar", audience=office),

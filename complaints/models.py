@@ -34,6 +34,7 @@ class ComplaintChannel(models.TextChoices):
     FOLLOWUP = "followup", pgettext_lazy("complaint", "Follow-up call")
     SURVEY = "survey", pgettext_lazy("complaint", "Satisfaction survey")
     CITIZEN_12345 = "citizen_12345", pgettext_lazy("complaint", "12345 citizen hotline referral")
+    SUGGESTION_BOX = "suggestion_box", pgettext_lazy("complaint", "Suggestion box")
 
 
 class ComplaintStatus(models.TextChoices):

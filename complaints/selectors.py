@@ -40,7 +40,7 @@ from .models import (
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
     """Supervisors and administrators: all. Department heads: complaints assigned to their
-    departments. Follow-up staff: complaints they own. Everyone else: none."""
+    departments. Follow-up and service-desk staff: complaints they own. Everyone else: none."""
     return scope_of(user).filter(
         Complaint.objects.all(),
         # A subquery on the assignment index: few rows for one head, whatever the table size.
@@ -48,7 +48,7 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
             pk__in=ComplaintAssignment.objects.filter(department_id__in=ids).values("complaint_id")
         ),
         owner_field="owner",
-        owner_roles=(Role.FOLLOWUP,),
+        owner_roles=(Role.FOLLOWUP, Role.DESK),
     )
 
 

@@ -47,7 +47,8 @@ from .forms import (
 from .models import CalendarYear, Complaint, ComplaintAction, ComplaintChannel
 
 HANDLERS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
-LIST_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD, Role.FOLLOWUP)
+# Follow-up and service-desk staff see the complaints they own (first contact).
+LIST_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD, Role.FOLLOWUP, Role.DESK)
 PUBLIC_RATE = "5/h"
 LOOKUP_RATE = "10/h"
 SESSION_TRACKING = "complaints.tracking_code"

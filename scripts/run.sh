@@ -113,6 +113,7 @@ cat <<EOF
     head-neike   科室负责人 (内科)      head-waike   科室负责人 (外科)
     admin        管理员 administrator (also /admin/)
     volunteer    义务监督员 volunteer
+    desk         客服人员 service desk (客服中心)
   E-mails the demo sends are written to var/mail/; logs are in $LOGS/ (web, worker, beat).
   Ctrl-C stops everything.
 

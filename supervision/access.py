@@ -6,7 +6,8 @@ cached on the request's user) or for any user in a task or report (``Scope.for_u
 - **departments**: supervisors and administrators see every department (``all_departments``);
   department heads see the departments linked to their account (``department_ids``); nobody
   else sees anything by department;
-- **ownership**: volunteer supervisors and follow-up staff see what they own (``owner_field``);
+- **ownership**: volunteer supervisors, follow-up staff and service-desk staff see what they own
+  (``owner_field``: a field, or a function of the user id such as "the centres I work at");
 - **capabilities**: the roles, and ``may(url_name)`` — "may this user open that page", read from
   the view's own ``role_required`` rule, so a button or menu entry never disagrees with the view.
 
@@ -33,9 +34,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from .models import Role
 
-# Roles that see every department, and roles that see the rows they own.
+# Roles that see every department, and roles that see the rows they own (service-desk staff: their
+# centre's log, and the complaints they took first).
 ALL_DEPARTMENT_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
-OWNER_ROLES = (Role.VOLUNTEER, Role.FOLLOWUP)
+OWNER_ROLES = (Role.VOLUNTEER, Role.FOLLOWUP, Role.DESK)
 
 # A scope condition: a field path (``"department"``, ``"found_by"``) or a function building the Q
 # from the department ids / the user id, for scopes no single field expresses (a subquery).

@@ -36,6 +36,7 @@ class Role(models.TextChoices):
     DEPT_HEAD = "dept_head", _("Department head")
     ADMINISTRATOR = "administrator", _("Administrator")
     VOLUNTEER = "volunteer", _("Volunteer supervisor")
+    DESK = "desk", _("Service desk staff")
 
 
 class DepartmentKind(models.TextChoices):

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "followups",
     "complaints",
     "surveys",
+    "servicedesk",
     "reports",
     "api",
     # After the apps: for a msgid in both, our catalogues' wording wins over DRF's.

@@ -29,6 +29,7 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("complaints/", include("complaints.urls")),
     path("surveys/", include("surveys.urls")),
+    path("servicedesk/", include("servicedesk.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,8 @@
 """Personas and helpers shared by every test.
 
 The personas: a supervisor, a follow-up caller, the head of 内科, the head of 外科, an
-administrator and a volunteer supervisor — the same people the brief names.
+administrator and a volunteer supervisor — the same people the brief names — and the service
+desk's staff member (issue 21).
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def administrator(db):
 @pytest.fixture
 def volunteer(db):
     return UserFactory(username="volunteer", full_name="赵义务", roles=[Role.VOLUNTEER])
+
+
+@pytest.fixture
+def desk(db):
+    """Service-desk staff (客服人员) of the 门诊客服中心 (tests/servicedesk: ``centre``)."""
+    return UserFactory(username="desk", full_name="孙客服", roles=[Role.DESK])
 
 
 @pytest.fixture

@@ -208,6 +208,27 @@ def _reports(world: dict) -> None:
         )
 
 
+def _servicedesk(world: dict, supervisor) -> None:
+    from servicedesk import services
+    from servicedesk.models import EntryKind, ServiceCentre
+    from supervision.models import Role
+    from tests.factories import UserFactory
+
+    # Desk staff are not a column of the matrix: a centre's member logs the entries the rows open.
+    desk = UserFactory(username="matrix-desk", roles=[Role.DESK])
+    centre = ServiceCentre.objects.create(name="门诊客服中心")
+    centre.members.add(desk)
+    for code in ("NK", "WK"):
+        entry, _new = services.entry_record(
+            centre=centre,
+            actor=desk,
+            kind=EntryKind.COORDINATION,
+            department=world[code].department,
+            note="患者候诊时间长与护士争执，已协调",
+        )
+        world[code].extra["desk_entry"] = entry
+
+
 def build_world(
     *, neike, waike, supervisor, caller, head_neike, head_waike, administrator, volunteer
 ) -> dict:
@@ -224,6 +245,7 @@ def build_world(
         _complaints(world[code], supervisor)
     _charts(world, supervisor, heads)
     _surveys(world, supervisor)
+    _servicedesk(world, supervisor)
     _reports(world)
     shared = world["shared"]
     shared["notification"] = Notification.objects.create(

@@ -26,6 +26,7 @@ def test_every_channel_app_declares_itself_in_installed_apps_order():
         "followups",
         "complaints",
         "surveys",
+        "servicedesk",
         "reports",
         "api",
     ]

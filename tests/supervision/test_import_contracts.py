@@ -20,6 +20,7 @@ PACKAGES = (
     "followups",
     "complaints",
     "surveys",
+    "servicedesk",
     "reports",
     "api",
     "benchmarks",

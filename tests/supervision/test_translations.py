@@ -205,7 +205,7 @@ def placeholder_mismatches(paths: list[Path]) -> list[str]:
 
 def test_every_app_catalogue_is_checked():
     found = {name(c.path) for c in catalogues() if c.ours}
-    for app in ("inspections", "followups", "complaints", "surveys", "reports"):
+    for app in ("inspections", "followups", "complaints", "surveys", "servicedesk", "reports"):
         assert f"{app}/locale/{LANGUAGE}/LC_MESSAGES/django.po" in found
     assert f"locale/{LANGUAGE}/LC_MESSAGES/django.po" in found
 

@@ -1,0 +1,87 @@
+"""Forms of the service desk. Fields are named after the services' arguments."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Department
+
+from .models import EntryKind, EscortMode, PatientResponse, ServiceKind
+
+
+class EntryForm(forms.Form):
+    """The desk log's one form. The kind comes from the button pressed (``tap``): "consultation",
+    or "service:<id>" for a small service — so a typical entry is two taps (a department, then the
+    kind) or one (a wheelchair)."""
+
+    centre = forms.ModelChoiceField(queryset=None, label=_("Service centre"), empty_label=None)
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.filter(active=True), required=False, label=_("Department")
+    )
+    topic = forms.CharField(required=False, max_length=200, label=_("Topic"))
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("What happened")
+    )
+    escort_from = forms.CharField(required=False, max_length=64, label=_("From"))
+    escort_to = forms.CharField(required=False, max_length=64, label=_("To"))
+    escort_minutes = forms.IntegerField(required=False, min_value=1, max_value=600, label=_("Minutes"))
+    escort_mode = forms.ChoiceField(required=False, choices=[("", "—"), *EscortMode.choices], label=_("How"))
+    recovery_failed = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label=_("What failed")
+    )
+    recovery_done = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label=_("What was done")
+    )
+    recovery_cost = forms.DecimalField(
+        required=False, min_value=0, max_digits=10, decimal_places=2, label=_("Cost (yuan)")
+    )
+    recovery_approved_by = forms.CharField(required=False, max_length=64, label=_("Approved by"))
+    recovery_response = forms.ChoiceField(
+        required=False, choices=[("", "—"), *PatientResponse.choices], label=_("Patient's response")
+    )
+    client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    tap = forms.CharField(max_length=32, widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, centres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = centres
+        self.fields["client_token"].initial = uuid.uuid4()
+
+    def clean(self):
+        data = super().clean()
+        tap = data.get("tap") or self.data.get("tap", "")
+        kind, _sep, service = str(tap).partition(":")
+        data["kind"] = kind
+        data["service_kind"] = None
+        if kind not in EntryKind.values:
+            raise forms.ValidationError(_("Choose what kind of work this was."))
+        if kind == EntryKind.SERVICE:
+            service_kind = (
+                ServiceKind.objects.filter(pk=int(service), active=True).first()
+                if service.isdigit()
+                else None
+            )
+            if service_kind is None:
+                raise forms.ValidationError(_("Choose the small service."))
+            data["service_kind"] = service_kind
+        return data
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("tap", None)
+        for name in (
+            "topic",
+            "note",
+            "escort_from",
+            "escort_to",
+            "escort_mode",
+            "recovery_failed",
+            "recovery_done",
+            "recovery_approved_by",
+            "recovery_response",
+        ):
+            data[name] = data.get(name) or ""
+        return data
