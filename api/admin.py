@@ -5,7 +5,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiCall, ApiKey, ApiScope, Webhook, WebhookDelivery, WebhookEvent
+from supervision.admin import SingletonAdmin
+
+from .models import ApiCall, ApiKey, ApiScope, HisPull, Webhook, WebhookDelivery, WebhookEvent
 from .services import api_key_issue
 
 
@@ -103,3 +105,18 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(HisPull)
+class HisPullAdmin(SingletonAdmin):
+    actions = ["pull_now"]
+    list_display = ("__str__", "enabled")
+
+    @admin.action(description=_("Pull discharges from the HIS now"))
+    def pull_now(self, request, queryset):
+        from supervision.infra.tasking import enqueue_now
+
+        from .tasks import his_pull_now
+
+        enqueue_now(his_pull_now)
+        messages.info(request, _("The pull has started; its result is listed under import runs."))

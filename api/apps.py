@@ -25,6 +25,9 @@ class ApiConfig(AppConfig):
         register(
             Channel(
                 app=self.label,
-                schedules=(Job("Webhook 补发 webhook sweep", "api.webhook_sweep", interval_minutes=10),),
+                schedules=(
+                    Job("Webhook 补发 webhook sweep", "api.webhook_sweep", interval_minutes=10),
+                    Job("HIS 出院数据拉取 HIS discharge pull", "api.his_pull", minute="30", hour="2"),
+                ),
             )
         )

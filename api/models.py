@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Department, ImportRun
+from supervision.models import Department, ImportRun, SingletonModel
 
 KEY_START = "dk_"  # every key starts so, to be recognised in a leaked log or a repository scan
 
@@ -227,3 +227,26 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.webhook}"
+
+
+class HisPull(SingletonModel):
+    """The nightly pull of discharged stays from a view of the HIS database (docs/api.md). The
+    connection is ``HIS_DATABASE_URL`` in the environment (a read-only account); the query is here."""
+
+    enabled = models.BooleanField(_("nightly pull on"), default=False)
+    query = models.TextField(
+        _("query"),
+        blank=True,
+        help_text=_(
+            "A SELECT whose columns are the discharge template's headers (住院号, 姓名, … 出院日期) or "
+            "their field names (admission_no, …), e.g. SELECT * FROM v_ducha_discharges WHERE 出院日期 >= "
+            "CURRENT_DATE - 7."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("HIS pull")
+        verbose_name_plural = _("HIS pull")
+
+    def __str__(self) -> str:
+        return str(_("HIS pull"))

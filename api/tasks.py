@@ -21,3 +21,22 @@ def webhook_deliver(self, delivery_id: int) -> bool:
 def webhook_sweep() -> int:
     """Deliveries whose next try is long past (the broker lost the retry, or was down) are sent again."""
     return services.webhooks_resend_stalled(enqueue=webhook_deliver)
+
+
+@shared_task(name="api.his_pull")
+def his_pull() -> dict:
+    """The nightly (or on demand) pull of discharged stays from the HIS; skipped unless switched on."""
+    from .his import discharges_pull
+    from .models import HisPull
+
+    if not HisPull.get().enabled:
+        return {"skipped": True}
+    return discharges_pull().as_dict()
+
+
+@shared_task(name="api.his_pull_now")
+def his_pull_now() -> dict:
+    """The pull asked for by an administrator, whether or not the nightly one is on."""
+    from .his import discharges_pull
+
+    return discharges_pull().as_dict()

@@ -516,6 +516,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True  # history is a record, not an undo button
 
 # The integration API (api/, docs/api.md): API keys only (no session, so no CSRF), JSON only;
 # each key's own rate limit (api.auth.KeyRateThrottle) counts in the shared cache.
+# The nightly HIS pull (api/his.py): a read-only account on the HIS vendor's database view.
+HIS_DATABASE_URL = os.environ.get("HIS_DATABASE_URL", "").strip()
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasScope"],

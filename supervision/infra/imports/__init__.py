@@ -19,8 +19,10 @@ from .pipeline import (
     Row,
     RowError,
     mask_phones,
+    record_failure,
     run_import,
     run_records,
+    run_rows,
 )
 from .reader import (
     MAX_ROWS,
@@ -46,7 +48,9 @@ __all__ = [
     "count_rows",
     "iter_rows",
     "mask_phones",
+    "record_failure",
     "run_import",
     "run_records",
+    "run_rows",
     "template_workbook",
 ]

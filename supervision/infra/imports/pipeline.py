@@ -183,6 +183,35 @@ def run_records(spec: type[ImportSpec], *, records: list[dict], source_name: str
     return _run(spec, headers, rows, 1, source_name, actor, ImportReport(), started_at, None)
 
 
+def run_rows(
+    spec: type[ImportSpec], *, headers: list[str], rows: Iterable, source_name: str, actor=None
+) -> ImportReport:
+    """Run one all-or-nothing import of rows read elsewhere (a query on the HIS database): the
+    headers checked as a file's, each value taken as a cell, rows numbered from 1."""
+    started_at = timezone.now()
+    report = ImportReport()
+    try:
+        check_headers(
+            headers,
+            required=spec.required_headers(),
+            optional=[c.header for c in spec.columns if not c.required],
+        )
+    except ImportFileError as exc:
+        report.file_error = exc.messages[0]
+        _record(spec.kind, source_name, actor, report, started_at)
+        return report
+    cells = ([_cell(value) for value in row] for row in rows)
+    return _run(spec, headers, cells, 1, source_name, actor, report, started_at, None)
+
+
+def record_failure(spec: type[ImportSpec], *, source_name: str, message: str, actor=None) -> ImportReport:
+    """Record a run that could not read its source at all (the HIS unreachable): an ImportRun
+    with the message, nothing written."""
+    report = ImportReport(file_error=message)
+    _record(spec.kind, source_name, actor, report, timezone.now())
+    return report
+
+
 def _run(spec, headers, rows, first_row, file_name, actor, report, started_at, progress) -> ImportReport:
     importer = spec(actor=actor if actor and actor.pk else None)
     importer.prepare()
