@@ -76,33 +76,66 @@ _RESPONSE_FIGURES = {
 
 
 def survey_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
-    """Distributed, returned, valid returned, response rate, overall satisfaction (3 queries)."""
+    """Distributed, returned, valid returned, response rate, overall satisfaction (3 queries).
+
+    The response rate's denominator counts, per department, the paper copies recorded as handed out
+    or the paper forms that came back, whichever is more, and likewise the links issued or the forms
+    sent through a link, plus every form that needed no distribution (QR code without a link, phone).
+    So a returned form is always counted as distributed, and the rate is at most 100 % by construction
+    even when the distribution record is incomplete or a copy handed out last period comes back now.
+    """
     ids = _ids(departments)
-    figures = responses_in(start, end, ids).aggregate(
-        **_RESPONSE_FIGURES,
-        paper_returned=Count("id", filter=Q(channel=Channel.PAPER)),
-        unsolicited=Count("id", filter=Q(token__isnull=True) & ~Q(channel=Channel.PAPER)),
+    per_department = (
+        responses_in(start, end, ids)
+        .values("department_id")
+        .annotate(
+            **_RESPONSE_FIGURES,
+            paper_returned=Count("id", filter=Q(channel=Channel.PAPER)),
+            link_returned=Count("id", filter=Q(token__isnull=False) & ~Q(channel=Channel.PAPER)),
+            unsolicited=Count("id", filter=Q(token__isnull=True) & ~Q(channel=Channel.PAPER)),
+        )
+        .order_by()
     )
     dist = Distribution.objects.filter(distributed_on__gte=start, distributed_on__lte=end)
     tokens = SurveyToken.objects.filter(issued_at__date__gte=start, issued_at__date__lte=end)
     if ids is not None:
         dist = dist.filter(department_id__in=ids)
         tokens = tokens.filter(department_id__in=ids)
-    paper = dist.aggregate(n=Coalesce(Sum("count"), 0))["n"]
-    issued = tokens.count()
-    distributed = paper + issued + figures["unsolicited"]
+    paper = dict(dist.values_list("department_id").annotate(n=Sum("count")).order_by())
+    issued = dict(tokens.values_list("department_id").annotate(n=Count("id")).order_by())
+    totals = dict.fromkeys((*_RESPONSE_FIGURES, "paper_returned", "unsolicited"), 0)
+    distributed = under_recorded = 0
+    seen = set()
+    for row in per_department:
+        department = row["department_id"]
+        seen.add(department)
+        for key in totals:
+            totals[key] += row[key]
+        copies, links = paper.get(department, 0), issued.get(department, 0)
+        under_recorded += max(0, row["paper_returned"] - copies)
+        distributed += (
+            max(copies, row["paper_returned"]) + max(links, row["link_returned"]) + row["unsolicited"]
+        )
+    # Departments that handed out copies or links and got nothing back in the period.
+    distributed += sum(n for d, n in paper.items() if d not in seen)
+    distributed += sum(n for d, n in issued.items() if d not in seen)
+    paper_total, issued_total = sum(paper.values()), sum(issued.values())
     return {
         "distributed": distributed,
-        "paper_distributed": paper,
-        "links_issued": issued,
-        "returned": figures["returned"],
-        "valid_returned": figures["valid_returned"],
-        "response_rate": pct(figures["valid_returned"], distributed),
-        "scale_answered": figures["scale_answered"],
-        "scale_satisfied": figures["scale_satisfied"],
-        "satisfaction": pct(figures["scale_satisfied"], figures["scale_answered"]),
-        # Paper forms typed in beyond the copies recorded as handed out: distribution is under-recorded.
-        "paper_under_recorded": figures["paper_returned"] > paper,
+        "paper_distributed": paper_total,
+        "links_issued": issued_total,
+        # What the distribution record says: the copies and links recorded, and the forms that need none.
+        "distributed_recorded": paper_total + issued_total + totals["unsolicited"],
+        "returned": totals["returned"],
+        "valid_returned": totals["valid_returned"],
+        "response_rate": pct(totals["valid_returned"], distributed),
+        "scale_answered": totals["scale_answered"],
+        "scale_satisfied": totals["scale_satisfied"],
+        "satisfaction": pct(totals["scale_satisfied"], totals["scale_answered"]),
+        # Paper forms typed in beyond the copies recorded for their department: counted as distributed,
+        # and the distribution record is incomplete.
+        "paper_under_recorded": under_recorded > 0,
+        "paper_beyond_recorded": under_recorded,
     }
 
 

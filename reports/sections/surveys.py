@@ -29,7 +29,8 @@ APP = "surveys"
 
 @dataclass(frozen=True)
 class SurveyFigures:
-    distributed: int
+    distributed: int  # every form returned counts as distributed (surveys.selectors.survey_summary)
+    distributed_recorded: int  # the copies and links recorded as handed out, and forms needing none
     valid_returned: int
     satisfaction: float | None  # satisfied ÷ answered scale items of valid forms, %
     # more paper forms came back than were recorded as distributed
@@ -44,6 +45,7 @@ def survey_sentence(figures: SurveyFigures) -> str:
     is incomplete (more paper forms typed in than recorded as handed out): then it says so."""
     values = {
         "distributed": figures.distributed,
+        "recorded": figures.distributed_recorded,
         "valid": figures.valid_returned,
         "satisfaction": fmt_pct(figures.satisfaction),
     }
@@ -52,7 +54,7 @@ def survey_sentence(figures: SurveyFigures) -> str:
             _(
                 "%(valid)s valid questionnaires were returned, overall patient satisfaction reached "
                 "%(satisfaction)s. More paper questionnaires came back than were recorded as distributed "
-                "(%(distributed)s recorded): the distribution record is incomplete."
+                "(%(recorded)s recorded): the distribution record is incomplete."
             )
             % values
         )
@@ -115,6 +117,7 @@ def build(ctx: BuildContext) -> Section:
     wards = sel.praise_by_ward(**kw)
     figures = ctx.figures.surveys = SurveyFigures(
         distributed=summary["distributed"],
+        distributed_recorded=summary["distributed_recorded"],
         valid_returned=summary["valid_returned"],
         satisfaction=summary["satisfaction"],
         distribution_incomplete=bool(summary.get("paper_under_recorded")),

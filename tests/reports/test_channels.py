@@ -147,6 +147,18 @@ def test_paper_forms_beyond_the_recorded_distribution_are_said_not_hidden(questi
     assert "问卷发放登记不完整" in text and "共发放调查问卷 0 份" not in text
 
 
+def test_the_incomplete_distribution_sentence_gives_the_recorded_count_not_the_counted_one(
+    questionnaire, neike
+):
+    # Two paper forms, none recorded as handed out: both count as distributed (the rate stays at
+    # 100 %), but the sentence says what the record holds.
+    for day in (3, 4):
+        submit(questionnaire, neike, D(2026, 10, day), e1=5, a1=4)
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    assert (content.figures.surveys.distributed, content.figures.surveys.distributed_recorded) == (2, 0)
+    assert "（登记发放 0 份）" in " ".join(content.section("surveys").paragraphs)
+
+
 def test_inspection_section_uses_the_inspection_selectors(supervisor, neike, waike):
     from inspections import selectors as inspection_selectors
     from inspections import services as inspection_services

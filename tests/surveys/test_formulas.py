@@ -70,11 +70,46 @@ def test_response_rate_is_valid_returned_over_distributed(data, campaign, neike,
         campaign=campaign, department=neike, count=50, distributed_on=D(2025, 3, 1), actor=supervisor
     )
     s = selectors.survey_summary(start=YEAR[0], end=YEAR[1])
-    # distributed = 5 paper copies + 0 links + 1 web response without link (R4) = 6; valid 4 → 66.7 %
-    assert s["distributed"] == 6
-    assert s["response_rate"] == 66.7
-    # 5 paper forms typed in (R1 R2 R3 R5 R6) against 5 copies: not under-recorded
-    assert s["paper_under_recorded"] is False
+    # distributed = 内科 5 copies (3 came back: R1 R2 R3) + 外科 2 paper forms typed in without a copy
+    # recorded (R5 R6: counted as distributed) + 1 web response without link (R4) = 8; valid 4 → 50 %
+    assert s["distributed"] == 8
+    assert s["response_rate"] == 50.0
+    # 外科's copies were never recorded: its 2 forms are beyond the record (内科's spare copies do not
+    # cover another department's forms)
+    assert s["paper_under_recorded"] is True and s["paper_beyond_recorded"] == 2
+    assert s["distributed_recorded"] == 6
+
+
+def test_the_response_rate_never_exceeds_100_percent_when_distribution_is_under_recorded(
+    small_q, campaign, neike, supervisor
+):
+    # The case of the issue: 2 copies recorded, 8 valid paper forms typed in (was 400.0 %).
+    services.distribution_record(
+        campaign=campaign, department=neike, count=2, distributed_on=D(2026, 3, 1), actor=supervisor
+    )
+    for day in range(1, 9):
+        submit(small_q, neike, D(2026, 3, day), e1=5, a1=4)
+    s = selectors.survey_summary(start=YEAR[0], end=YEAR[1])
+    assert (s["valid_returned"], s["distributed"], s["response_rate"]) == (8, 8, 100.0)
+    assert (s["paper_distributed"], s["paper_beyond_recorded"], s["paper_under_recorded"]) == (2, 6, True)
+
+
+def test_a_link_issued_last_period_and_answered_now_counts_as_distributed(
+    small_q, campaign, neike, supervisor
+):
+    from django.utils import timezone
+
+    from surveys.models import SurveyToken
+
+    token = services.tokens_issue(campaign=campaign, department=neike, count=1, actor=supervisor)[0]
+    SurveyToken.objects.filter(pk=token.pk).update(
+        issued_at=timezone.make_aware(dt.datetime(2025, 12, 30, 10, 0))
+    )
+    response = submit(small_q, neike, D(2026, 1, 5), e1=5, a1=5, channel=Channel.WEB)
+    response.token = token
+    response.save(update_fields=["token"])
+    s = selectors.survey_summary(start=YEAR[0], end=YEAR[1])
+    assert (s["links_issued"], s["distributed"], s["response_rate"]) == (0, 1, 100.0)
 
 
 def test_single_use_links_count_as_distributed_when_issued(campaign, neike, supervisor):

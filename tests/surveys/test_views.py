@@ -544,3 +544,21 @@ def test_results_tables_render_once_per_cached_figure_set_and_scope(
     rendered, body = fragment_rendered(head)  # another scope: its own fragment, never the office's
     assert rendered is True and "外科" not in body.split("survey-cards", 1)[1]
     cache.clear()
+
+
+def test_results_page_never_shows_a_response_rate_above_100_percent(
+    client_for, supervisor, small_q, campaign, neike
+):
+    from surveys import services
+
+    # 2 copies recorded as handed out, 8 valid paper forms typed in: was 有效回收率 400.0 %.
+    services.distribution_record(
+        campaign=campaign, department=neike, count=2, distributed_on=TODAY, actor=supervisor
+    )
+    for _ in range(8):
+        submit(small_q, neike, TODAY, e1=5, a1=5)
+    html = client_for(supervisor).get(reverse("surveys:results")).content.decode()
+    figures = html[html.index("survey-cards") :]
+    assert "100.0%" in figures and "400" not in figures
+    assert "含超出登记发放数的回收纸质问卷 6 份" in figures
+    assert "录入的纸质问卷多于登记的发放份数" in figures
