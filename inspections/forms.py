@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from supervision.access import scope_of
 from supervision.forms import DateTimeInput, ModelMultipleChoiceField
 from supervision.infra.uploads import clean_upload
-from supervision.models import Department, Role, User
+from supervision.models import Department, Role, User, check_found_at
 
 from .models import (
     AnswerResult,
@@ -59,6 +59,8 @@ class RoundStartForm(_Form):
         value = self.cleaned_data["started_at"]
         if value > timezone.now() + dt.timedelta(hours=1):
             raise ValidationError(_("The round cannot start in the future."))
+        # Its findings are dated at the round's start: the same window as every finding's.
+        check_found_at(min(value, timezone.now()))
         return value
 
 

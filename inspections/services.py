@@ -561,7 +561,7 @@ def _round_score_and_file(
             department=locked.department,
             description=description,
             found_by=actor,
-            found_at=locked.started_at,
+            found_at=min(locked.started_at, timezone.now()),  # a start typed a little ahead
             severity=Severity.MODERATE,
             location=location[:128],
             source_object=lead,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
@@ -324,7 +324,9 @@ def round_submit(request, pk: int):
             except services.AlreadySubmitted:
                 messages.info(request, _("This round was already submitted; nothing was stored again."))
                 return redirect(rnd)
-            except ActionNotAllowed as exc:
+            except (ActionNotAllowed, ValidationError) as exc:
+                # ValidationError: a finding the core refuses (a round dated outside the findings'
+                # window, issue 15 item 13); nothing was stored.
                 form.add_error(None, exc)
             else:
                 messages.success(
