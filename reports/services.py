@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from supervision.errors import ActionNotAllowed
 from supervision.infra.tasking import enqueue_on_commit
-from supervision.models import Department, Role
+from supervision.models import Department, Role, User
 from supervision.workflow import Action, Machine
 
 from .models import Report, ReportAction, ReportEvent, ReportFormat, ReportKind, ReportStatus, scope_key_for
@@ -99,13 +99,24 @@ def report_request(
 ) -> Report:
     """Queue a report, or re-queue the existing one of the same key (building it again replaces it).
 
-    A report already queued or being built (and not stale) is returned as it is.
+    A report already queued or being built (and not stale) is returned as it is. A person asking
+    while another period of the same kind, scope and format is still queued or being built gets
+    that pending report instead (``report_pending_for``): one pending build per kind and scope,
+    so a loop of requests cannot fill the queue. The schedule (no requester) is never held back.
     """
     if kind not in ReportKind.values or fmt not in ReportFormat.values:
         raise ActionNotAllowed(_("Unknown report kind or format."))
     department_ids = sorted({d if isinstance(d, int) else d.pk for d in departments or ()})
     _check_requester(requested_by, department_ids)
     key = scope_key_for(department_ids)
+    if requested_by is not None:
+        # One person's requests one at a time (a double click, two tabs, a loop), so the check
+        # below and the insert cannot interleave; a locked row, not a constraint, because the
+        # schedule and an administrator's retry may still queue beside a person's request.
+        User.objects.select_for_update().get(pk=requested_by.pk)
+        pending = report_pending_for(kind=kind, scope_key=key, fmt=fmt, start=start, end=end)
+        if pending is not None:
+            return pending
     report, created = Report.objects.select_for_update().get_or_create(
         kind=kind,
         period_start=start,
@@ -136,6 +147,21 @@ def report_request(
     if enqueue:
         _enqueue(report)
     return report
+
+
+def report_pending_for(*, kind: str, scope_key: str, fmt: str, start: dt.date, end: dt.date) -> Report | None:
+    """Another period's build of this kind, scope and format still queued or being built."""
+    return (
+        Report.objects.filter(
+            kind=kind,
+            scope_key=scope_key,
+            format=fmt,
+            status__in=(ReportStatus.QUEUED, ReportStatus.BUILDING),
+        )
+        .exclude(period_start=start, period_end=end)
+        .order_by("created_at", "pk")
+        .first()
+    )
 
 
 def _enqueue(report: Report) -> None:

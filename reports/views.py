@@ -71,7 +71,17 @@ def report_request(request):
         except ActionNotAllowed as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
-            messages.success(request, _("The report is queued: %(title)s.") % {"title": report.title})
+            if (report.period_start, report.period_end) != (data["period_start"], data["period_end"]):
+                messages.warning(
+                    request,
+                    _(
+                        "%(title)s (the same kind, departments and format) is still being built; "
+                        "request another period once it is ready."
+                    )
+                    % {"title": report.title},
+                )
+            else:
+                messages.success(request, _("The report is queued: %(title)s.") % {"title": report.title})
             return redirect(report.get_absolute_url())
     return render(request, "reports/report_list.html", _list_context(request, form), status=400)
 
