@@ -177,3 +177,71 @@ def test_the_pull_reads_a_real_postgresql_view_read_only(postgres_his, neike):
     HisPull.objects.update(query="DELETE FROM his_stays")
     refused = discharges_pull()
     assert "read-only" in refused.file_error or "只读" in refused.file_error
+
+
+MARIADB = os.environ.get("HIS_TEST_MARIADB_URL", "mysql://ducha:ducha@127.0.0.1:3306/")
+
+
+@pytest.fixture
+def mariadb_his(settings):
+    """A database of its own on a real MariaDB server (Debian's, as .ci/services starts it),
+    standing in for a MySQL-compatible HIS."""
+    pymysql = pytest.importorskip("pymysql")
+    from urllib.parse import urlparse
+
+    parts = urlparse(MARIADB)
+    login = {
+        "host": parts.hostname,
+        "port": parts.port or 3306,
+        "user": parts.username,
+        "password": parts.password,
+    }
+    try:
+        admin = pymysql.connect(**login, connect_timeout=3, autocommit=True, charset="utf8mb4")
+    except pymysql.err.OperationalError:
+        pytest.skip("no MariaDB server answers at HIS_TEST_MARIADB_URL")
+    name = f"his_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+            cursor.execute(f"USE {name}")
+            # Chinese headers as the view's columns, quoted as MySQL quotes names.
+            cursor.execute(
+                "CREATE TABLE his_stays (`住院号` varchar(32), `姓名` varchar(64), `科室` varchar(64),"
+                " `入院日期` date, `出院日期` date, `联系电话` varchar(32)) CHARACTER SET utf8mb4"
+            )
+            cursor.execute("CREATE VIEW v_ducha_discharges AS SELECT * FROM his_stays")
+            cursor.executemany(
+                "INSERT INTO his_stays VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        f"ZY{i:06d}",
+                        f"患者{i}",
+                        "内科",
+                        dt.date(2026, 3, 1),
+                        dt.date(2026, 3, 8),
+                        "13800138000",
+                    )
+                    for i in range(300)
+                ],
+            )
+        settings.HIS_DATABASE_URL = (
+            f"mysql://{parts.username}:{parts.password}@{parts.hostname}:{login['port']}/{name}"
+        )
+        HisPull.objects.update_or_create(pk=1, defaults={"query": "SELECT * FROM v_ducha_discharges"})
+        yield
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.close()
+
+
+def test_the_pull_reads_a_real_mariadb_view_read_only(mariadb_his, neike):
+    report = discharges_pull()
+    assert report.ok, report.errors[:3] or report.file_error
+    assert report.created == 300
+    assert DischargeStay.objects.get(admission_no="ZY000007").patient_name == "患者7"
+    assert discharges_pull().unchanged == 300
+    HisPull.objects.update(query="DELETE FROM his_stays")
+    refused = discharges_pull()
+    assert "READ ONLY" in refused.file_error.upper()
