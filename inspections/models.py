@@ -6,6 +6,7 @@ Status changes never happen here by assignment from views; they go through
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -167,6 +168,7 @@ class RoundAction(models.TextChoices):
     START = "start", _("Round started")
     SUBMIT = "submit", _("Round submitted")
     DISCARD = "discard", _("Round discarded")
+    SIGN_OFF = "sign_off", _("Round signed off on the spot")
 
 
 class AuditAction(models.TextChoices):
@@ -418,6 +420,31 @@ class Answer(models.Model):
     @property
     def is_half_filled(self) -> bool:
         return self.measurement == "half"
+
+
+def signature_path(instance: RoundSignOff, filename: str) -> str:
+    return f"inspections/signatures/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.png"
+
+
+class RoundSignOff(models.Model):
+    """The ward's acknowledgement at the end of a round: its representative's name and a signature
+    drawn on the tablet, beside the on-site report (score, failed items, the orders to follow)."""
+
+    round = models.OneToOneField(
+        InspectionRound, on_delete=models.CASCADE, related_name="sign_off", verbose_name=_("round")
+    )
+    signer_name = models.CharField(_("signed by"), max_length=64)
+    signer_title = models.CharField(_("position"), max_length=64, blank=True)
+    signature = models.FileField(_("signature"), upload_to=signature_path)
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("on-site sign-off")
+        verbose_name_plural = _("on-site sign-offs")
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.signer_name}"
 
 
 def photo_path(instance: AnswerPhoto, filename: str) -> str:

@@ -65,6 +65,7 @@ from .models import (
     ItemKind,
     PlanEntry,
     RoundAction,
+    RoundSignOff,
     RoundStatus,
     RoundType,
     TemplateAction,
@@ -393,6 +394,77 @@ def photo_add(*, answer: Answer, upload: CleanUpload, actor: User) -> AnswerPhot
     photo.file.save(upload.name, ContentFile(upload.data), save=False)
     photo.save()
     return photo
+
+
+def _signature_png(data: bytes) -> bytes:
+    """The drawn signature as a clean PNG (re-encoded through the upload checks); refused when it is
+    not an image or nothing was drawn on it."""
+    import io
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from supervision.infra.uploads import clean_upload
+
+    if not data or len(data) > 512 * 1024:
+        raise ActionNotAllowed(_("Draw the signature in the box (the drawing was empty or too large)."))
+    try:
+        clean = clean_upload(SimpleUploadedFile("signature.png", data, "image/png"), allow_pdf=False)
+    except ValidationError:
+        raise ActionNotAllowed(_("The signature could not be read; clear the box and sign again.")) from None
+    with Image.open(io.BytesIO(clean.data)) as image:
+        ink = (
+            image.getchannel("A")
+            if image.mode in ("RGBA", "LA")
+            else image.convert("L").point(lambda v: 255 - v)
+        )
+        if ink.getbbox() is None:
+            raise ActionNotAllowed(_("Draw the signature in the box (the drawing was empty or too large)."))
+        if clean.content_type == "image/png":
+            return clean.data
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        return out.getvalue()
+
+
+@transaction.atomic
+def round_sign_off(
+    *, rnd: InspectionRound, actor: User, signer_name: str, signer_title: str = "", signature: bytes
+) -> RoundSignOff:
+    """The ward's representative signs the on-site report of a submitted round on the tablet. Once per
+    round: a second signature (double tap, another inspector) is refused and changes nothing. The
+    department's heads are told, with the report a click away."""
+    from django.core.files.base import ContentFile
+
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
+    signer_name = " ".join((signer_name or "").split())[:64]
+    signer_title = " ".join((signer_title or "").split())[:64]
+    if not signer_name:
+        raise ActionNotAllowed(_("Give the name of the person signing for the department."))
+    locked = InspectionRound.objects.select_for_update().get(pk=rnd.pk)
+    if locked.status != RoundStatus.SUBMITTED:
+        raise ActionNotAllowed(_("Only a submitted round has an on-site report to sign."))
+    if RoundSignOff.objects.filter(round=locked).exists():
+        raise ActionNotAllowed(_("This round's report has already been signed."))
+    png = _signature_png(signature)
+    sign_off = RoundSignOff(
+        round=locked, signer_name=signer_name, signer_title=signer_title, recorded_by=actor
+    )
+    sign_off.signature.save("signature.png", ContentFile(png), save=False)
+    sign_off.save()
+    ROUNDS.record(
+        locked, action=RoundAction.SIGN_OFF, actor=actor, from_status=locked.status, comment=signer_name
+    )
+    core.notify_department_heads(
+        department_id=locked.department_id,
+        kind=NotificationKind.GENERAL,
+        key=f"inspection_round_signed:{locked.pk}",
+        title=texts.ROUND_SIGNED,
+        params={"date": timezone.localtime(locked.started_at).date().isoformat(), "signer": signer_name},
+        url=locked.get_absolute_url(),
+    )
+    return sign_off
 
 
 @transaction.atomic

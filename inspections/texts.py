@@ -28,3 +28,9 @@ PROBLEM_CHART = Message(
     dates=("date",),
     choices={"grade": Grade},
 )
+
+ROUND_SIGNED = Message(
+    "inspection_round.signed",
+    gettext_lazy("On-site report of the %(date)s round signed by %(signer)s"),
+    dates=("date",),
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from decimal import Decimal
 
@@ -11,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +27,7 @@ from supervision.infra.responses import partial_or_page, refusals
 from supervision.models import Department, DepartmentKind, Role
 from supervision.workflow import allowed_actions
 
-from . import selectors, services
+from . import onsite, selectors, services
 from .forms import (
     AnswerForm,
     AppealDecisionForm,
@@ -58,6 +60,7 @@ from .models import (
     ItemKind,
     PlanEntry,
     RoundAction,
+    RoundSignOff,
     RoundStatus,
     RoundType,
     Transition,
@@ -159,6 +162,7 @@ def round_detail(request, pk: int):
         "editable": RoundAction.SUBMIT in actions,
         "inspectors": list(rnd.inspectors.all()),
         "history": list(_history(rnd)),
+        "sign_off": RoundSignOff.objects.filter(round=rnd).first(),
         "config": (config := InspectionSettings.get()),
         "wait_target": config.wait_target_for(rnd.department_id),
         "Result": AnswerResult,
@@ -349,6 +353,69 @@ def round_submit(request, pk: int):
         "score": services.round_score(counts[AnswerResult.PASS], counts[AnswerResult.FAIL]),
     }
     return render(request, "inspections/round_submit.html", context, status=status)
+
+
+@role_required(Role.SUPERVISOR)
+def round_sign_off(request, pk: int):
+    """At the end of a round the tablet is handed to the ward: the on-site report, then a name and a
+    drawn signature. The ward's copy is the PDF."""
+    rnd = get_scoped_or_404(
+        InspectionRound.objects.select_related("department", "template"), request.user, pk=pk
+    )
+    if rnd.status != RoundStatus.SUBMITTED:
+        messages.info(request, _("Only a submitted round has an on-site report to sign."))
+        return redirect(rnd)
+    sign_off = RoundSignOff.objects.filter(round=rnd).first()
+    values = {"signer_name": "", "signer_title": ""}
+    status = 200
+    if request.method == "POST" and sign_off is None:
+        values = {k: request.POST.get(k, "")[:64] for k in values}
+        try:
+            signature = _data_url_png(request.POST.get("signature", ""))
+            services.round_sign_off(rnd=rnd, actor=request.user, signature=signature, **values)
+        except ActionNotAllowed as exc:
+            messages.error(request, " ".join(exc.messages))
+            status = 400
+        else:
+            messages.success(
+                request, _("Signed. The department's head has been told; the report is on the round page.")
+            )
+            return redirect(rnd)
+    context = {
+        "round": rnd,
+        "items": onsite.failed_items(rnd),
+        "sign_off": sign_off,
+        "signature": onsite.signature_data_uri(sign_off),
+        "values": values,
+    }
+    return render(request, "inspections/round_sign_off.html", context, status=status)
+
+
+def _data_url_png(value: str) -> bytes:
+    """The canvas's ``data:image/png;base64,…`` as bytes (anything else is an empty drawing)."""
+    prefix = "data:image/png;base64,"
+    if not value.startswith(prefix):
+        return b""
+    try:
+        return base64.b64decode(value[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+@role_required(*READERS)
+@require_GET
+def round_report_pdf(request, pk: int):
+    rnd = get_object_or_404(
+        selectors.rounds_visible_to(
+            request.user, InspectionRound.objects.select_related("department", "template")
+        ),
+        pk=pk,
+        status=RoundStatus.SUBMITTED,
+    )
+    response = HttpResponse(onsite.report_pdf(rnd), content_type="application/pdf")
+    filename = f"onsite-{rnd.started_at:%Y%m%d}-{rnd.department.code.replace('/', '-')}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 @role_required(Role.SUPERVISOR)

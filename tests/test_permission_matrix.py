@@ -86,6 +86,8 @@ RULES: dict[str, R] = {
     "inspections:photo_upload": R(kw=(lambda o, s: {"pk": o.round.pk, "item_pk": o.item.pk}), get="302 405 403 403 403 403 403", post="302 302 403 403 403 403 403"),
     "inspections:round_submit": R(kw=(lambda o, s: {"pk": o.round.pk}), get="302 200 403 403 403 403 403", post="302 400 403 403 403 403 403"),
     "inspections:round_discard": R(kw=(lambda o, s: {"pk": o.round.pk}), get="302 405 403 403 403 403 403", post="302 302 403 403 403 403 403"),
+    "inspections:round_sign_off": R(kw=(lambda o, s: {"pk": o.extra["submitted_round"].pk}), get="302 200 403 403 403 403 403", post="302 400 403 403 403 403 403"),
+    "inspections:round_report_pdf": R(kw=(lambda o, s: {"pk": o.extra["submitted_round"].pk}), get="302 200 403 200 404 200 403", post="302 405 403 405 405 405 403"),
     "inspections:photo": R(kw=(lambda o, s: {"pk": o.extra["submitted_photo"].pk}), get="302 200 403 200 404 200 403", post="302 405 403 405 405 405 403"),
     "inspections:photo_delete": R(kw=(lambda o, s: {"pk": o.photo.pk}), get="302 405 403 403 403 403 403", post="302 302 403 403 403 403 403"),
     "inspections:plan": R(get="302 200 403 403 403 200 403", post="302 302 403 403 403 403 403"),
