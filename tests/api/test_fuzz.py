@@ -14,9 +14,13 @@ from followups.importing import DischargeImport
 from supervision.models import DischargeStay
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
+# As tests/fuzz/conftest.py's profile: no example database (no .hypothesis/ left in the checkout),
+# the same inputs on every CI run (HYPOTHESIS_DERANDOMIZE=1), new ones on a developer's machine.
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
+    database=None,
+    derandomize=os.environ.get("HYPOTHESIS_DERANDOMIZE") == "1",
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 pytestmark = pytest.mark.django_db
