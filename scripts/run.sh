@@ -37,14 +37,14 @@ step() {
 if $BIN/python manage.py migrate --check --noinput >/dev/null 2>&1; then
   echo "Ducha: the database is up to date."
 else
-  echo "Ducha: preparing the database (the first run takes about a minute; later runs start at once)."
+  echo "Ducha: preparing the database (on the first run this and the demo hospital take a minute or two)."
   step "creating and updating the tables (migrate)" $BIN/python manage.py migrate --noinput -v0
 fi
 if ! $BIN/python manage.py shell -c "import sys; from supervision.models import User; sys.exit(0 if User.objects.filter(username='supervisor').exists() else 1)" >/dev/null 2>&1; then
   step "loading the demo hospital: departments, staff, six demo users, months of records" \
     $BIN/python manage.py seed_demo
 fi
-step "collecting the static files" $BIN/python manage.py collectstatic --noinput -v0
+step "collecting and compressing the static files" $BIN/python manage.py collectstatic --noinput -v0
 
 # The three processes, each in a session of its own (setsid, as honcho does) with its log in var/log/:
 # Ctrl-C reaches only this script, whose trap stops each by its process id, once, gracefully.
