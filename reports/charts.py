@@ -139,15 +139,33 @@ def _legend(items: list[tuple[str, str]]) -> str:
     return f'<p class="legend">{keys}</p>'
 
 
+def _runs(values: list[float | None]) -> list[list[tuple[int, float]]]:
+    """The runs of consecutive values that are not None, each as (index, value) pairs."""
+    runs: list[list[tuple[int, float]]] = []
+    previous = None
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        if previous != i - 1 or not runs:
+            runs.append([])
+        runs[-1].append((i, v))
+        previous = i
+    return runs
+
+
 def _marks(chart: Chart, x_of, y_of, *, width: float, dot: float) -> list[str]:
     """The SVG marks of a line or run chart: series lines and points, centre line, control limits."""
     out = []
     for si, series in enumerate(chart.series):
         colour = PALETTE[si % len(PALETTE)]
-        points = [(x_of(i), y_of(v)) for i, v in enumerate(series.values) if v is not None]
-        if len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{width}"/>')
+        # One line per run of consecutive months with a value: a month without data is a gap, never
+        # a line drawn across it (April joined to August would show a trend nobody measured).
+        for run in _runs(series.values):
+            if len(run) > 1:
+                path = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in run)
+                out.append(
+                    f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{width}"/>'
+                )
         # all points of a series in one path (a dot = a zero-length round-capped line)
         normal, flagged = [], []
         for i, v in enumerate(series.values):
@@ -173,11 +191,10 @@ def _marks(chart: Chart, x_of, y_of, *, width: float, dot: float) -> list[str]:
             'stroke="#3c9d5d" stroke-dasharray="4 2"/>'
         )
         for bound in (lim.upper, lim.lower):
-            pts = []
-            for i, v in enumerate(bound):
-                if v is not None:  # a step per month: the limits vary with n in a p-chart
+            for run in _runs(bound):  # a step per month (the limits vary with n in a p-chart), gaps kept
+                pts = []
+                for i, v in run:
                     pts += [f"{x_of(i - 0.5):.1f},{y_of(v):.1f}", f"{x_of(i + 0.5):.1f},{y_of(v):.1f}"]
-            if pts:
                 out.append(
                     f'<polyline points="{" ".join(pts)}" fill="none" stroke="#b02a37" stroke-dasharray="3 2"/>'
                 )

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from functools import wraps
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -152,6 +153,21 @@ def results(request):
     return render(request, "surveys/results.html", context)
 
 
+def _month_chart(by_month: list[dict], start: dt.date, end: dt.date, label: str) -> dict:
+    """Satisfaction per month with every month of the period on the axis: a month without a valid
+    questionnaire is a gap (null, which Chart.js leaves undrawn), not a line from April to August."""
+    found = {r["month"]: r["satisfaction"] for r in by_month}
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month += relativedelta(months=1)
+    return {
+        "labels": [f"{m:%Y-%m}" for m in months],
+        "datasets": [{"label": label, "data": [found.get(m) for m in months]}],
+        "suggestedMax": 100,
+    }
+
+
 def _results_figures_context(figures: dict, start, end) -> dict:
     sat = _("Satisfaction %")
     return {
@@ -170,13 +186,7 @@ def _results_figures_context(figures: dict, start, end) -> dict:
             [r["satisfaction"] for r in figures["by_department"]],
             suggestedMax=100,
         ),
-        "chart_month": {
-            "labels": [f"{r['month']:%Y-%m}" for r in figures["by_month"]],
-            "datasets": [
-                {"label": sat, "data": [r["satisfaction"] for r in figures["by_month"]]},
-            ],
-            "suggestedMax": 100,
-        },
+        "chart_month": _month_chart(figures["by_month"], start, end, sat),
     }
 
 

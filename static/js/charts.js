@@ -14,7 +14,8 @@
         options: { responsive: true, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } };
     } else if (kind === "bar" || kind === "line") {
       config = { type: kind, data: { labels: source.labels, datasets: source.datasets.map(function (s, i) {
-        return { label: s.label, data: s.data, backgroundColor: palette[i % palette.length], borderColor: palette[i % palette.length], fill: false }; }) },
+        // A month without data (null) is a gap: never a line drawn across it.
+        return { label: s.label, data: s.data, backgroundColor: palette[i % palette.length], borderColor: palette[i % palette.length], fill: false, spanGaps: false }; }) },
         options: { responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: !source.notFromZero, suggestedMax: source.suggestedMax,
           // Counts step in whole numbers (no "0.5 findings"); rates and scores keep their decimals.
           ticks: { precision: source.counts ? 0 : undefined } } } } };

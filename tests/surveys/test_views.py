@@ -562,3 +562,21 @@ def test_results_page_never_shows_a_response_rate_above_100_percent(
     assert "100.0%" in figures and "400" not in figures
     assert "含超出登记发放数的回收纸质问卷 6 份" in figures
     assert "录入的纸质问卷多于登记的发放份数" in figures
+
+
+def test_the_monthly_chart_leaves_a_gap_for_months_without_questionnaires(
+    client_for, supervisor, small_q, neike
+):
+    import json
+    import re
+
+    submit(small_q, neike, dt.date(2026, 4, 10), e1=5, a1=5)
+    submit(small_q, neike, dt.date(2026, 8, 10), e1=5, a1=1)
+    html = client_for(supervisor).get(
+        reverse("surveys:results"), {"start": "2026-04-01", "end": "2026-08-31"}
+    )
+    raw = re.search(r'<script id="chart-month" type="application/json">(.+?)</script>', html.content.decode())
+    chart = json.loads(raw.group(1))
+    # Every month on the axis, May to July empty: Chart.js draws April and August apart, not joined.
+    assert chart["labels"] == ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08"]
+    assert chart["datasets"][0]["data"] == [100.0, None, None, None, 50.0]
