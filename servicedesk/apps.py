@@ -8,13 +8,14 @@ class ServicedeskConfig(AppConfig):
 
     def ready(self):
         # The channel contract (supervision.channels): everything this app gives the core.
-        from supervision.channels import Channel, NavEntry, NavMenu, register
+        from supervision.channels import Channel, NavEntry, NavMenu, ReportSection, register
 
-        from . import demo
+        from . import dashboard, demo
 
         register(
             Channel(
                 app=self.label,
+                dashboard_panels=dashboard.panels,
                 demo_seed=demo.seed,
                 nav=(
                     NavMenu(
@@ -22,8 +23,14 @@ class ServicedeskConfig(AppConfig):
                         (
                             NavEntry(_("Desk log"), "servicedesk:log"),
                             NavEntry(_("Log entries"), "servicedesk:entries"),
+                            NavEntry(_("Knowledge base"), "servicedesk:kb", divider_before=True),
+                            NavEntry(_("To review"), "servicedesk:kb_review"),
+                            NavEntry(_("Suggestion boxes"), "servicedesk:boxes", divider_before=True),
+                            NavEntry(_("Praise ledger"), "servicedesk:praise"),
                         ),
                     ),
                 ),
+                selectors="servicedesk.selectors",
+                report_sections=(ReportSection("servicedesk", 60),),
             )
         )

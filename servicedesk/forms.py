@@ -7,9 +7,9 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Department
+from supervision.models import Department, Role, User
 
-from .models import EntryKind, EscortMode, PatientResponse, ServiceKind
+from .models import EntryKind, EscortMode, KnowledgeEntry, PatientResponse, ServiceKind, SlipKind
 
 
 class EntryForm(forms.Form):
@@ -85,3 +85,77 @@ class EntryForm(forms.Form):
         ):
             data[name] = data.get(name) or ""
         return data
+
+
+class KnowledgeForm(forms.ModelForm):
+    class Meta:
+        model = KnowledgeEntry
+        fields = [
+            "kind",
+            "title",
+            "department",
+            "body",
+            "location",
+            "hours",
+            "specialties",
+            "hospital",
+            "keywords",
+            "owner",
+            "review_due",
+            "active",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 5}),
+            "review_due": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_due"].required = False
+        self.fields["review_due"].help_text = _("Empty: six months from today.")
+        self.fields["department"].queryset = Department.objects.filter(active=True)
+        self.fields["owner"].queryset = User.objects.filter(
+            is_active=True, groups__name__in=(Role.DESK, Role.SUPERVISOR, Role.ADMINISTRATOR)
+        ).distinct()
+
+    def _post_clean(self):
+        # The service validates and saves (it also derives the search keys): skip the model's own.
+        pass
+
+
+class FlagForm(forms.Form):
+    note = forms.CharField(
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), label=_("What is wrong")
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+
+
+class OpeningForm(forms.Form):
+    opened_on = forms.DateField(label=_("Opened on"), widget=forms.DateInput(attrs={"type": "date"}))
+    witness = forms.CharField(required=False, max_length=64, label=_("Witness"))
+
+
+class SlipForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "—"), *SlipKind.choices], required=False, label=_("Kind"))
+    content = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Content")
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.filter(active=True), required=False, label=_("Department")
+    )
+    praised_name = forms.CharField(required=False, max_length=64, label=_("Name praised"))
+    writer = forms.CharField(required=False, max_length=64, label=_("Written by"))
+    writer_phone = forms.CharField(required=False, max_length=20, label=_("Phone"))
+
+    def has_changed(self):
+        return bool(
+            self.data.get(self.add_prefix("content"), "").strip() or self.data.get(self.add_prefix("kind"))
+        )
+
+
+def slip_formset(rows: int = 10):
+    """The batch form of an opening: ``rows`` blank slips (blank ones are skipped)."""
+    return forms.formset_factory(SlipForm, extra=max(1, min(rows, 200)), max_num=200, validate_max=True)

@@ -3,12 +3,26 @@ and the reports read (``figures``; aggregation in SQL, data only — the reports
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 
 from supervision.access import scope_of
 from supervision.models import Role
 
-from .models import DeskEntry, ServiceCentre
+from . import search
+from .models import (
+    BoxOpening,
+    DeskEntry,
+    EntryKind,
+    KnowledgeEntry,
+    KnowledgeFlag,
+    KnowledgeKind,
+    ServiceCentre,
+    Slip,
+    SlipKind,
+    SuggestionBox,
+)
 
 DESK_ROLES = (Role.DESK,)
 
@@ -34,3 +48,210 @@ def entries_visible_to(user) -> QuerySet[DeskEntry]:
 def centres_of(user) -> QuerySet[ServiceCentre]:
     """The centres ``user`` logs work for."""
     return ServiceCentre.objects.filter(active=True, members=user)
+
+
+# --- the knowledge base ---------------------------------------------------------------------------
+
+SEARCH_LIMIT = 50
+
+
+def knowledge_search(query: str = "", *, kind: str = "") -> QuerySet[KnowledgeEntry]:
+    """Active entries matching ``query`` (``servicedesk.search``): one query, exact text matches
+    first, then by kind and title."""
+    qs = KnowledgeEntry.objects.filter(active=True).select_related("department", "owner")
+    if kind in KnowledgeKind.values:
+        qs = qs.filter(kind=kind)
+    found = search.condition(query)
+    if found is None:
+        return qs.order_by("kind", "title")
+    text = " ".join(query.lower().split())
+    return (
+        qs.filter(found)
+        .annotate(
+            rank=Case(
+                When(title__iexact=query.strip(), then=Value(0)),
+                When(Q(search_text__contains=text) | Q(initials__contains=f" {text} "), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "kind", "title")
+    )
+
+
+def knowledge_stale(*, today: dt.date) -> QuerySet[KnowledgeEntry]:
+    """Entries past their review date, the longest overdue first."""
+    return (
+        KnowledgeEntry.objects.filter(active=True, review_due__lt=today)
+        .select_related("owner", "department")
+        .order_by("review_due", "title")
+    )
+
+
+def _open_flags() -> QuerySet[KnowledgeFlag]:
+    return KnowledgeFlag.objects.filter(resolved_at__isnull=True)
+
+
+def knowledge_flagged() -> QuerySet[KnowledgeEntry]:
+    """Entries the desk flagged as wrong and nobody has corrected since."""
+    return (
+        KnowledgeEntry.objects.filter(pk__in=_open_flags().values("entry_id"))
+        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+        .select_related("owner")
+        .order_by("title")
+    )
+
+
+# --- the suggestion boxes -------------------------------------------------------------------------
+
+
+def boxes_with_last_opening() -> QuerySet[SuggestionBox]:
+    return SuggestionBox.objects.filter(active=True).annotate(last_opened=Max("openings__opened_on"))
+
+
+def next_opening(box: SuggestionBox, today: dt.date) -> dt.date:
+    """The box's next weekly opening day from ``today`` on; overdue when more than a week has passed
+    since the last opening (the earliest missed opening day)."""
+    days_ahead = (box.opening_weekday - today.weekday()) % 7
+    upcoming = today + dt.timedelta(days=days_ahead)
+    last = getattr(box, "last_opened", None)
+    if last is not None and upcoming - last > dt.timedelta(days=7):
+        return upcoming - dt.timedelta(days=7)
+    return upcoming
+
+
+def slips_visible_to(user) -> QuerySet[Slip]:
+    """Slips of the boxes: the office and desk staff see all, heads those about their departments."""
+    scope = scope_of(user)
+    qs = Slip.objects.all()
+    if scope.all_departments or scope.has_role(Role.DESK):
+        return qs
+    return scope.filter(qs, department_field="department")
+
+
+# --- figures (dashboard, reports) -----------------------------------------------------------------
+
+
+def _period(qs, start: dt.date, end: dt.date, departments, *, date_field: str, department_field: str):
+    qs = qs.filter(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
+    if departments is not None:
+        qs = qs.filter(**{f"{department_field}__in": departments})
+    return qs
+
+
+def figures(*, start: dt.date, end: dt.date, departments: list[int] | None = None, today=None) -> dict:
+    """The service centre's figures for a period (dates inclusive), for the whole hospital
+    (``departments=None``) or the entries about some departments. Counts only, from SQL; the pages
+    and the reports word and round them."""
+    entries = _period(
+        DeskEntry.objects.all(),
+        start,
+        end,
+        departments,
+        date_field="recorded_on",
+        department_field="department",
+    )
+    totals = entries.aggregate(
+        total=Count("id"),
+        escort_minutes=Sum("escort_minutes", filter=Q(kind=EntryKind.ESCORT)),
+        recovery_cost=Sum("recovery_cost", filter=Q(kind=EntryKind.RECOVERY)),
+        turned_complaints=Count("id", filter=Q(complaint__isnull=False)),
+    )
+    by_kind = dict(entries.values_list("kind").annotate(n=Count("id")).order_by())
+    by_day = list(entries.values("recorded_on").annotate(count=Count("id")).order_by("recorded_on"))
+    by_person = list(
+        entries.values("recorded_by_id", "recorded_by__full_name", "recorded_by__username")
+        .annotate(
+            count=Count("id"),
+            escort_minutes=Sum("escort_minutes", filter=Q(kind=EntryKind.ESCORT)),
+            recoveries=Count("id", filter=Q(kind=EntryKind.RECOVERY)),
+        )
+        .order_by("-count", "recorded_by__username")
+    )
+    by_department = list(
+        entries.filter(department__isnull=False)
+        .values("department_id", "department__name")
+        .annotate(
+            count=Count("id"),
+            coordinations=Count("id", filter=Q(kind=EntryKind.COORDINATION)),
+            complaints=Count("id", filter=Q(complaint__isnull=False)),
+        )
+        .order_by("-count", "department__name")
+    )
+    by_service = list(
+        entries.filter(kind=EntryKind.SERVICE)
+        .values("service_kind__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "service_kind__name")
+    )
+    slips = _period(
+        Slip.objects.all(),
+        start,
+        end,
+        departments,
+        date_field="opening__opened_on",
+        department_field="department",
+    )
+    slip_counts = dict(slips.values_list("kind").annotate(n=Count("id")).order_by())
+    openings = BoxOpening.objects.filter(opened_on__gte=start, opened_on__lte=end).count()
+    return {
+        "total": totals["total"],
+        "by_kind": {kind: by_kind.get(kind, 0) for kind in EntryKind.values},
+        "escort_minutes": totals["escort_minutes"] or 0,
+        "recovery_cost": totals["recovery_cost"] or 0,
+        "turned_complaints": totals["turned_complaints"],
+        "by_day": [{"day": r["recorded_on"], "count": r["count"]} for r in by_day],
+        "by_person": [
+            {
+                "user_id": r["recorded_by_id"],
+                "name": r["recorded_by__full_name"] or r["recorded_by__username"],
+                "count": r["count"],
+                "escort_minutes": r["escort_minutes"] or 0,
+                "recoveries": r["recoveries"],
+            }
+            for r in by_person
+        ],
+        "by_department": [
+            {
+                "department_id": r["department_id"],
+                "department": r["department__name"],
+                "count": r["count"],
+                "coordinations": r["coordinations"],
+                "complaints": r["complaints"],
+            }
+            for r in by_department
+        ],
+        "by_service": [{"service": r["service_kind__name"], "count": r["count"]} for r in by_service],
+        "slips": {kind: slip_counts.get(kind, 0) for kind in SlipKind.values},
+        "openings": openings,
+    }
+
+
+def person_counts(*, user_id: int, start: dt.date, end: dt.date) -> dict:
+    """One person's desk work in a period, by kind (for their own record)."""
+    rows = (
+        DeskEntry.objects.filter(recorded_by_id=user_id, recorded_on__gte=start, recorded_on__lte=end)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = dict(rows)
+    return {kind: counts.get(kind, 0) for kind in EntryKind.values}
+
+
+def panel_counts(user, *, today: dt.date) -> dict:
+    """The dashboard panel: the visible log's today and this month, and what needs attention."""
+    month_start = today.replace(day=1)
+    entries = entries_visible_to(user).filter(recorded_on__gte=month_start, recorded_on__lte=today)
+    counts = entries.aggregate(
+        today=Count("id", filter=Q(recorded_on=today)),
+        month=Count("id"),
+        escort_minutes=Sum("escort_minutes"),
+        recoveries=Count("id", filter=Q(kind=EntryKind.RECOVERY)),
+        complaints=Count("id", filter=Q(complaint__isnull=False)),
+    )
+    counts["escort_minutes"] = counts["escort_minutes"] or 0
+    counts["stale"] = KnowledgeEntry.objects.filter(active=True, review_due__lt=today).count()
+    counts["flagged"] = _open_flags().values("entry_id").distinct().count()
+    counts["boxes_due"] = sum(1 for box in boxes_with_last_opening() if next_opening(box, today) < today)
+    return counts

@@ -20,13 +20,20 @@ from complaints.models import ComplaintChannel
 from complaints.services import complaint_intake
 from supervision.errors import ActionNotAllowed
 from supervision.infra.cleaning import clean_text
-from supervision.models import Department, Role, User
+from supervision.models import Department, Role, Staff, User
 
+from . import search
 from .models import (
+    BoxOpening,
     DeskEntry,
     EntryKind,
+    KnowledgeEntry,
+    KnowledgeFlag,
     ServiceCentre,
     ServiceKind,
+    Slip,
+    SlipKind,
+    SuggestionBox,
 )
 
 OFFICE = (Role.SUPERVISOR, Role.ADMINISTRATOR)
@@ -201,3 +208,178 @@ def entry_make_complaint(*, entry: DeskEntry, actor: User):
     )
     DeskEntry.objects.filter(pk=locked.pk).update(complaint=complaint)
     return complaint
+
+
+# --- the knowledge base -----------------------------------------------------------------------
+
+REVIEW_AFTER = dt.timedelta(days=180)
+KNOWLEDGE_EDITORS = (Role.DESK, *OFFICE)
+_KNOWLEDGE_LIMITS = {
+    "title": 128,
+    "body": 4000,
+    "location": 128,
+    "hours": 128,
+    "specialties": 256,
+    "hospital": 64,
+    "keywords": 256,
+}
+
+
+def knowledge_keys(entry: KnowledgeEntry, department_name: str = "") -> None:
+    """Fill the derived search columns of ``entry`` (before it is saved)."""
+    entry.initials = search.initials_key(entry.title, entry.keywords, entry.specialties)
+    entry.search_text = search.search_text_of(
+        entry.title,
+        entry.keywords,
+        entry.specialties,
+        entry.location,
+        entry.hours,
+        entry.hospital,
+        department_name,
+        entry.body,
+    )
+
+
+@transaction.atomic
+def knowledge_save(*, actor: User, entry: KnowledgeEntry | None = None, **fields) -> KnowledgeEntry:
+    """Create or change a knowledge-base entry. Saving it is a review: the open "wrong answer"
+    flags are resolved and, unless a date is given, the next review is in six months."""
+    if not actor.has_role(*KNOWLEDGE_EDITORS):
+        raise ActionNotAllowed(_("You may not change the knowledge base."))
+    entry = entry or KnowledgeEntry()
+    for name, value in fields.items():
+        if name in _KNOWLEDGE_LIMITS:
+            value = clean_text(value or "", single_line=name != "body")
+        setattr(entry, name, value)
+    errors = {
+        name: _too_long(limit)
+        for name, limit in _KNOWLEDGE_LIMITS.items()
+        if len(getattr(entry, name) or "") > limit
+    }
+    if not entry.title:
+        errors["title"] = _("Give the entry a title.")
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    if not fields.get("review_due"):
+        entry.review_due = today + REVIEW_AFTER
+    if entry.owner_id is None:
+        entry.owner = actor
+    knowledge_keys(entry, entry.department.name if entry.department_id else "")
+    duplicate = KnowledgeEntry.objects.filter(kind=entry.kind, title=entry.title, hospital=entry.hospital)
+    if duplicate.exclude(pk=entry.pk).exists():
+        raise ValidationError({"title": _("The knowledge base already has an entry with this title.")})
+    entry.save()
+    KnowledgeFlag.objects.filter(entry=entry, resolved_at__isnull=True).update(
+        resolved_by=actor, resolved_at=timezone.now()
+    )
+    return entry
+
+
+def knowledge_flag(*, entry: KnowledgeEntry, actor: User, note: str) -> KnowledgeFlag:
+    """The desk found an answer wrong: the entry shows the flag until its next save."""
+    note = clean_text(note)
+    if not note:
+        raise ValidationError({"note": _("Say what is wrong with the answer.")})
+    if len(note) > 1000:
+        raise ValidationError({"note": _too_long(1000)})
+    return KnowledgeFlag.objects.create(entry=entry, note=note, flagged_by=actor)
+
+
+# --- the suggestion box ---------------------------------------------------------------------------
+
+BOX_KEEPERS = (Role.DESK, *OFFICE)
+
+
+def _slip_errors(index: int, slip: dict) -> dict:
+    errors = {}
+    prefix = _("Slip %(n)s") % {"n": index}
+    if slip.get("kind") not in SlipKind.values:
+        errors[f"{index}-kind"] = f"{prefix}: " + _("choose praise, suggestion or complaint.")
+    if not slip["content"]:
+        errors[f"{index}-content"] = f"{prefix}: " + _("copy what the slip says.")
+    elif len(slip["content"]) > 2000:
+        errors[f"{index}-content"] = f"{prefix}: " + _too_long(2000)
+    for name, limit in (("praised_name", 64), ("writer", 64), ("writer_phone", 20)):
+        if len(slip[name]) > limit:
+            errors[f"{index}-{name}"] = f"{prefix}: " + _too_long(limit)
+    return errors
+
+
+def _match_staff(slip: Slip) -> None:
+    """A praised name matched to the roster where exactly one active member of the department has it."""
+    if slip.staff_id or not slip.praised_name or not slip.department_id:
+        return
+    candidates = list(
+        Staff.objects.filter(name=slip.praised_name, active=True, department_id=slip.department_id)[:2]
+    )
+    if len(candidates) == 1:
+        slip.staff = candidates[0]
+
+
+@transaction.atomic
+def opening_record(
+    *, box: SuggestionBox, actor: User, opened_on: dt.date, witness: str = "", slips: list[dict]
+) -> BoxOpening:
+    """Record one opening of ``box`` and every slip found in it, all or nothing.
+
+    A complaint slip becomes a complaint (channel: suggestion box) received by the person who opened
+    the box, who owns it first; a praise slip is an entry of the praise ledger (matched to the roster
+    when the name is unambiguous). ``slips``: dicts of kind, content, department, staff,
+    praised_name, writer, writer_phone."""
+    if not actor.has_role(*BOX_KEEPERS):
+        raise ActionNotAllowed(_("You may not record box openings."))
+    errors = {}
+    if opened_on > timezone.localdate():
+        errors["opened_on"] = _("The opening date cannot be in the future.")
+    elif BoxOpening.objects.filter(box=box, opened_on=opened_on).exists():
+        errors["opened_on"] = _("This box's opening on that day is already recorded.")
+    if len(slips) > MAX_SLIPS:
+        errors["slips"] = _("At most %(n)s slips in one opening.") % {"n": MAX_SLIPS}
+    cleaned = []
+    for index, slip in enumerate(slips, 1):
+        slip = {
+            **slip,
+            "content": clean_text(slip.get("content", "")),
+            "praised_name": clean_text(slip.get("praised_name", ""), single_line=True),
+            "writer": clean_text(slip.get("writer", ""), single_line=True),
+            "writer_phone": clean_text(slip.get("writer_phone", ""), single_line=True),
+        }
+        errors.update(_slip_errors(index, slip))
+        cleaned.append(slip)
+    if errors:
+        raise ValidationError(errors)
+    # A complaint found in the box counts from the day the box was opened (the figures, the time limits).
+    received_at = timezone.now()
+    if opened_on < timezone.localdate():
+        received_at = timezone.make_aware(dt.datetime.combine(opened_on, dt.time(12)))
+    opening = BoxOpening.objects.create(
+        box=box, opened_on=opened_on, opened_by=actor, witness=clean_text(witness, single_line=True)[:64]
+    )
+    for slip in cleaned:
+        row = Slip(
+            opening=opening,
+            kind=slip["kind"],
+            content=slip["content"],
+            department=slip.get("department") or box.department,
+            staff=slip.get("staff") if slip["kind"] == SlipKind.PRAISE else None,
+            praised_name=slip["praised_name"] if slip["kind"] == SlipKind.PRAISE else "",
+            writer=slip["writer"],
+            writer_phone=slip["writer_phone"],
+        )
+        if row.kind == SlipKind.PRAISE:
+            _match_staff(row)
+        row.save()
+        if row.kind == SlipKind.COMPLAINT:
+            row.complaint = complaint_intake(
+                channel=ComplaintChannel.SUGGESTION_BOX,
+                received_by=actor,
+                content=row.content,
+                department=row.department,
+                complainant_name=row.writer,
+                complainant_phone=row.writer_phone,
+                source_object=row,
+                received_at=received_at,
+            )
+            Slip.objects.filter(pk=row.pk).update(complaint=row.complaint)
+    return opening

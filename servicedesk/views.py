@@ -6,21 +6,35 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from supervision.access import get_scoped_or_404, role_required
-from supervision.infra.responses import refusals
-from supervision.models import Role
+from supervision.access import get_scoped_or_404, id_param, role_required
+from supervision.infra.imports import template_workbook
+from supervision.infra.responses import partial_or_page, refusals
+from supervision.models import ImportRun, Role
 
-from . import selectors, services
-from .forms import EntryForm
-from .models import DeskEntry, EntryKind, ServiceKind
+from . import search, selectors, services
+from .forms import EntryForm, FlagForm, ImportForm, KnowledgeForm, OpeningForm, slip_formset
+from .importing import KnowledgeImport, import_knowledge
+from .models import (
+    BoxOpening,
+    DeskEntry,
+    EntryKind,
+    KnowledgeEntry,
+    KnowledgeKind,
+    ServiceKind,
+    SlipKind,
+    SuggestionBox,
+)
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OFFICE = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 DESK = (Role.DESK,)
 # Who reads the log: the desk, the office, and heads (entries about their departments).
@@ -41,7 +55,7 @@ def _entry_or_404(request, pk):
 def desk_log(request):
     """The desk's page: the buttons of the kinds of work, the optional details, the last entries."""
     centres = selectors.centres_of(request.user)
-    form = EntryForm(request.POST or None, centres=centres)
+    form = EntryForm(request.POST if request.method == "POST" else None, centres=centres)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -71,7 +85,10 @@ def desk_log(request):
         .order_by("-recorded_at", "-id")[:10]
     )
     now = timezone.now()
+    today = timezone.localdate()
+    mine = selectors.person_counts(user_id=request.user.pk, start=today.replace(day=1), end=today)
     context = {
+        "my_month": [(EntryKind(kind).label, n) for kind, n in mine.items()],
         "form": form,
         "centres": centres,
         "kinds": [k for k in EntryKind if k != EntryKind.SERVICE],
@@ -145,3 +162,203 @@ def entry_complaint(request, pk):
             ),
         )
     return redirect(entry)
+
+
+# --- the knowledge base ---------------------------------------------------------------------------
+
+KB_READERS = (*DESK, *OFFICE, Role.DEPT_HEAD)
+KB_EDITORS = (*DESK, *OFFICE)
+
+
+@role_required(*KB_READERS)
+@require_GET
+def kb_search(request):
+    query = request.GET.get("q", "")[: search.MAX_QUERY]
+    kind = request.GET.get("kind", "")
+    results = list(selectors.knowledge_search(query, kind=kind)[: selectors.SEARCH_LIMIT])
+    context = {
+        "query": query,
+        "kind": kind,
+        "kinds": KnowledgeKind.choices,
+        "results": results,
+        "today": timezone.localdate(),
+    }
+    return partial_or_page(request, "servicedesk/kb.html", "servicedesk/_kb_results.html", context)
+
+
+@role_required(*KB_READERS, post=KB_EDITORS)
+def kb_detail(request, pk):
+    entry = get_object_or_404(KnowledgeEntry.objects.select_related("department", "owner"), pk=pk)
+    form = FlagForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.knowledge_flag(entry=entry, actor=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error("note", exc.message_dict.get("note"))
+        else:
+            messages.success(request, _("Thank you: the answer is flagged for its owner to correct."))
+            return redirect(entry)
+    flags = entry.flags.filter(resolved_at__isnull=True).select_related("flagged_by")
+    return render(
+        request,
+        "servicedesk/kb_detail.html",
+        {"entry": entry, "form": form, "flags": flags, "today": timezone.localdate()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _kb_edit(request, entry):
+    form = KnowledgeForm(request.POST if request.method == "POST" else None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with refusals(request) as outcome:
+                saved = services.knowledge_save(actor=request.user, entry=entry, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if not outcome.refused:
+                messages.success(request, _("Saved."))
+                return redirect(saved)
+    return render(
+        request,
+        "servicedesk/kb_form.html",
+        {"form": form, "entry": entry},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*KB_EDITORS)
+def kb_create(request):
+    return _kb_edit(request, None)
+
+
+@role_required(*KB_EDITORS)
+def kb_edit(request, pk):
+    return _kb_edit(request, get_object_or_404(KnowledgeEntry, pk=pk))
+
+
+@role_required(*KB_EDITORS)
+@require_GET
+def kb_review(request):
+    """What needs looking at: entries past their review date, and answers flagged as wrong."""
+    return render(
+        request,
+        "servicedesk/kb_review.html",
+        {
+            "stale": selectors.knowledge_stale(today=timezone.localdate()),
+            "flagged": selectors.knowledge_flagged(),
+        },
+    )
+
+
+@role_required(*OFFICE)
+def kb_import(request):
+    form = ImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = import_knowledge(source=upload, file_name=upload.name, actor=request.user)
+        if report.ok:
+            messages.success(
+                request,
+                _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                % {"new": report.created, "updated": report.updated, "unchanged": report.unchanged},
+            )
+            return redirect("servicedesk:kb_import")
+    runs = ImportRun.objects.filter(kind=KnowledgeImport.kind).select_related("actor")[:10]
+    return render(
+        request,
+        "servicedesk/kb_import.html",
+        {"form": form, "report": report, "headers": KnowledgeImport.headers(), "runs": runs},
+        status=400 if form.errors or (report is not None and not report.ok) else 200,
+    )
+
+
+@role_required(*OFFICE)
+@require_GET
+def kb_import_template(request):
+    response = HttpResponse(
+        template_workbook(KnowledgeImport.headers(), KnowledgeImport.example), content_type=XLSX
+    )
+    response["Content-Disposition"] = 'attachment; filename="ducha-knowledge-template.xlsx"'
+    return response
+
+
+# --- the suggestion boxes -------------------------------------------------------------------------
+
+BOX_READERS = (*DESK, *OFFICE, Role.DEPT_HEAD)
+
+
+@role_required(*BOX_READERS)
+@require_GET
+def box_list(request):
+    today = timezone.localdate()
+    boxes = [(box, selectors.next_opening(box, today)) for box in selectors.boxes_with_last_opening()]
+    openings = BoxOpening.objects.select_related("box", "opened_by").annotate(slip_count=Count("slips"))[:20]
+    return render(request, "servicedesk/boxes.html", {"boxes": boxes, "openings": openings, "today": today})
+
+
+@role_required(*DESK, *OFFICE)
+def opening_create(request, pk):
+    box = get_object_or_404(SuggestionBox, pk=pk, active=True)
+    rows = id_param(request.GET.get("rows")) or 10
+    formset_class = slip_formset(rows)
+    form = OpeningForm(
+        request.POST if request.method == "POST" else None, initial={"opened_on": timezone.localdate()}
+    )
+    formset = formset_class(request.POST if request.method == "POST" else None, prefix="slip")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        slips = [f.cleaned_data for f in formset.forms if f.has_changed() and f.cleaned_data]
+        try:
+            with refusals(request) as outcome:
+                opening = services.opening_record(
+                    box=box,
+                    actor=request.user,
+                    opened_on=form.cleaned_data["opened_on"],
+                    witness=form.cleaned_data["witness"],
+                    slips=slips,
+                )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if not outcome.refused:
+                messages.success(
+                    request,
+                    _("Opening recorded: %(n)s slips, %(complaints)s complaints passed on.")
+                    % {"n": len(slips), "complaints": opening.slips.filter(kind=SlipKind.COMPLAINT).count()},
+                )
+                return redirect(opening)
+    return render(
+        request,
+        "servicedesk/opening_form.html",
+        {"box": box, "form": form, "formset": formset, "more_rows": min(rows + 10, 200)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(*BOX_READERS)
+@require_GET
+def opening_detail(request, pk):
+    opening = get_object_or_404(BoxOpening.objects.select_related("box", "opened_by"), pk=pk)
+    slips = (
+        selectors.slips_visible_to(request.user)
+        .filter(opening=opening)
+        .select_related("department", "staff", "complaint")
+    )
+    return render(request, "servicedesk/opening_detail.html", {"opening": opening, "slips": slips})
+
+
+@role_required(*DESK, *OFFICE, Role.DEPT_HEAD)
+@require_GET
+def praise_ledger(request):
+    """The praise from the boxes: each slip, who was praised, the department."""
+    slips = (
+        selectors.slips_visible_to(request.user)
+        .filter(kind=SlipKind.PRAISE)
+        .select_related("opening__box", "department", "staff")
+        .order_by("-opening__opened_on", "-id")
+    )
+    page = Paginator(slips, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "servicedesk/praise.html", {"page": page})

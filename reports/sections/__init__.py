@@ -30,6 +30,7 @@ from . import (
     inspections,
     rectification,
     scorecard,
+    servicedesk,
     summary,
     surveys,
 )
@@ -40,7 +41,8 @@ SectionBuilder = Callable[[BuildContext], Section]
 # The sections the reports know how to draw, by the key a channel declares in its contract
 # (``supervision.channels.ReportSection``).
 CHANNEL_SECTIONS: dict[str, SectionBuilder] = {
-    module.KEY: module.build for module in (inspections, chart_audits, surveys, followups, complaints)
+    module.KEY: module.build
+    for module in (inspections, chart_audits, surveys, followups, complaints, servicedesk)
 }
 
 

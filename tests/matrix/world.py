@@ -227,6 +227,19 @@ def _servicedesk(world: dict, supervisor) -> None:
             note="患者候诊时间长与护士争执，已协调",
         )
         world[code].extra["desk_entry"] = entry
+    from servicedesk.models import KnowledgeKind, SuggestionBox
+
+    world["shared"]["knowledge"] = services.knowledge_save(
+        actor=supervisor, kind=KnowledgeKind.DEPARTMENT, title="消化内科", location="门诊楼三楼"
+    )
+    box = SuggestionBox.objects.create(name="门诊大厅意见箱", location="门诊大厅")
+    world["shared"]["box"] = box
+    world["shared"]["opening"] = services.opening_record(
+        box=box,
+        actor=supervisor,
+        opened_on=timezone.localdate(),
+        slips=[{"kind": "praise", "content": "护士很耐心", "department": world["NK"].department}],
+    )
 
 
 def build_world(

@@ -1,6 +1,7 @@
 import pytest
 
 from servicedesk.models import ServiceCentre, ServiceKind
+from tests.reports.conftest import need_poppler  # noqa: F401  (the report section's PDF test)
 
 
 @pytest.fixture

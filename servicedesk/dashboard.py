@@ -1,0 +1,23 @@
+"""Dashboard panel of the service desk, for desk staff (their centres) and the office (everything):
+today's and this month's log, and what needs attention. A constant number of queries, cached per scope."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from supervision.infra.figcache import cached_figures
+from supervision.models import Role
+from supervision.panels import Panel
+
+from . import selectors
+
+
+def panels(request) -> list[Panel]:
+    user = request.user
+    if not user.is_authenticated or not user.has_role(Role.DESK, Role.SUPERVISOR, Role.ADMINISTRATOR):
+        return []
+    today = timezone.localdate()
+    counts, as_of = cached_figures(
+        "servicedesk.panel", lambda: selectors.panel_counts(user, today=today), user=user, vary=(today,)
+    )
+    return [Panel(template="servicedesk/_panel.html", context={"counts": counts, "as_of": as_of})]
