@@ -26,6 +26,7 @@ class InspectionsConfig(AppConfig):
                             NavEntry(_("Inspection rounds"), "inspections:round_list"),
                             NavEntry(_("Coverage this month"), "inspections:coverage"),
                             NavEntry(_("Inspection plan"), "inspections:plan"),
+                            NavEntry(_("Inspection schedule"), "inspections:schedule"),
                             NavEntry(_("Hand-rub consumption"), "inspections:hand_rub"),
                             NavEntry(_("Chart audits"), "inspections:audit_list", divider_before=True),
                             NavEntry(_("Monthly chart samples"), "inspections:sample_list"),

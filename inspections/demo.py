@@ -247,6 +247,26 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
                 department=departments[code], defaults={"target_minutes": 15}
             )
     active = [d for d in departments.values() if d.active]
+    # The schedule: weekly hygiene rounds on the two model wards for the next four weeks, and two
+    # unannounced rounds drawn in the rest of this month for the windows.
+    wards = [departments[c] for c in ("NK", "WK") if c in departments]
+    days = services.weekly_dates(
+        start=today + dt.timedelta(days=1), end=today + dt.timedelta(days=28), weekday=2
+    )
+    if wards and days:
+        services.schedule_add(
+            entries=[(d, day) for d in wards for day in days],
+            inspector=supervisor,
+            round_type=RoundType.ROUTINE,
+            actor=supervisor,
+        )
+    windows = [d for d in active if d.kind == DepartmentKind.WINDOW][:2]
+    drawn = [(d, day) for d in windows for day in services.unannounced_dates(month=today, count=2, rng=rng)]
+    drawn = [(d, day) for d, day in drawn if day > today]
+    if drawn:
+        services.schedule_add(
+            entries=drawn, inspector=supervisor, round_type=RoundType.UNANNOUNCED, actor=supervisor
+        )
     # Six months of hand-rub use for the wards: patient days from the ward's size, 10–30 ml a patient
     # day (published Chinese wards report about 10–25), so the consumption figure and trend have data.
     for back in range(6, 0, -1):

@@ -274,3 +274,88 @@ class AuditFilterForm(forms.Form):
 
 def active_criteria():
     return ChartCriterion.objects.filter(active=True).order_by("sort_order", "id")
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class ScheduleForm(_Form):
+    """Schedule rounds to a named inspector: on one date, weekly on a weekday over a period (hygiene
+    rounds per ward), or on dates drawn at random in a month (unannounced rounds)."""
+
+    SINGLE, WEEKLY, RANDOM = "single", "weekly", "random"
+    mode = forms.ChoiceField(
+        label=_("How"),
+        choices=[
+            (SINGLE, _("On one date")),
+            (WEEKLY, _("Every week on a weekday")),
+            (RANDOM, _("Unannounced: dates drawn at random in a month")),
+        ],
+        initial=SINGLE,
+    )
+    departments = ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=Department.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several; on a tablet, tap each."),
+    )
+    inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=User.objects.none())
+    round_type = forms.ChoiceField(label=_("Type"), choices=RoundType.choices, initial=RoundType.ROUTINE)
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    weekday = forms.TypedChoiceField(label=_("Weekday"), choices=WEEKDAYS, coerce=int, required=False)
+    count = forms.IntegerField(label=_("Rounds per department"), min_value=1, max_value=10, required=False)
+
+    def __init__(self, *args, month: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.month = month
+        self.fields["departments"].queryset = Department.objects.filter(active=True).order_by(
+            "sort_order", "code"
+        )
+        self.fields["inspector"].queryset = User.objects.filter(
+            is_active=True, groups__name=Role.SUPERVISOR
+        ).distinct()
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode")
+        if mode == self.SINGLE and not data.get("date"):
+            self.add_error("date", _("Choose the date."))
+        if mode == self.WEEKLY:
+            if data.get("weekday") in (None, ""):
+                self.add_error("weekday", _("Choose the weekday."))
+            if not data.get("start") or not data.get("end"):
+                self.add_error("end", _("Give the first and the last day of the period."))
+            elif data["end"] < data["start"]:
+                self.add_error("end", _("The period ends before it starts."))
+            elif (data["end"] - data["start"]).days > 366:
+                self.add_error("end", _("Schedule at most a year at a time."))
+        if mode == self.RANDOM and not data.get("count"):
+            self.add_error("count", _("How many rounds per department?"))
+        return data
+
+    def entries(self, rng) -> list[tuple[Department, dt.date]]:
+        """(department, date) pairs to schedule; unannounced dates are drawn per department."""
+        from . import services
+
+        data = self.cleaned_data
+        departments = list(data["departments"])
+        if data["mode"] == self.SINGLE:
+            return [(d, data["date"]) for d in departments]
+        if data["mode"] == self.WEEKLY:
+            days = services.weekly_dates(start=data["start"], end=data["end"], weekday=data["weekday"])
+            return [(d, day) for d in departments for day in days]
+        return [
+            (d, day)
+            for d in departments
+            for day in services.unannounced_dates(month=self.month, count=data["count"], rng=rng)
+        ]

@@ -6,6 +6,7 @@ Status changes never happen here by assignment from views; they go through
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -491,6 +492,51 @@ class PlanEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.department_id} × {self.rounds_planned}"
+
+
+class ScheduledRound(models.Model):
+    """One round on the schedule: a department, a date and the inspector who will do it (weekly hygiene
+    rounds per ward, monthly rounds per department, unannounced rounds on drawn dates). The round
+    started for that department nearest the date (within ``LINK_DAYS``) is linked to it; a scheduled
+    round whose date has passed without one is missed."""
+
+    LINK_DAYS = 3
+
+    date = models.DateField(_("date"))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="scheduled_rounds", verbose_name=_("department")
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
+    round_type = models.CharField(
+        _("type"), max_length=16, choices=RoundType.choices, default=RoundType.ROUTINE
+    )
+    round = models.OneToOneField(
+        InspectionRound,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scheduled",
+        verbose_name=_("round"),
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "department__sort_order", "id"]
+        verbose_name = _("scheduled round")
+        verbose_name_plural = _("scheduled rounds")
+        indexes = [models.Index(fields=["date"]), models.Index(fields=["department", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.department_id} → {self.inspector_id}"
+
+    def status(self, today: dt.date) -> str:
+        if self.round_id:
+            return "done"
+        return "missed" if self.date < today else "due"
 
 
 class HandRubUse(models.Model):

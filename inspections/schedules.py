@@ -10,4 +10,7 @@ DEFAULT_SCHEDULES = [
         hour="1",
         day_of_month="1",
     ),
+    Job(
+        "督察排班提醒 scheduled-round reminders", "inspections.remind_scheduled_rounds", minute="0", hour="16"
+    ),
 ]

@@ -36,6 +36,7 @@ from .models import (
     PlanEntry,
     RoundStatus,
     RoundType,
+    ScheduledRound,
     wait_targets,
 )
 
@@ -154,7 +155,8 @@ def coverage(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
 
     ``covered``: at least one submitted round; ``behind``: fewer rounds than planned;
     ``highlight``: window and support units, which the seeds say get too little attention.
-    Three queries whatever the number of departments.
+    ``scheduled`` / ``scheduled_done`` / ``missed``: the named rounds of the schedule in the period.
+    Four queries whatever the number of departments.
     """
     depts = _in(Department.objects.filter(active=True), "id", departments).order_by("sort_order", "code")
     done = {
@@ -173,10 +175,12 @@ def coverage(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
         .values("department_id")
         .annotate(n=Sum("rounds_planned"))
     }
+    scheduled = schedule_counts(start=start, end=end, departments=departments)
     out = []
     for d in depts:
         n = done.get(d.pk, {}).get("n", 0)
         p = planned.get(d.pk, 0)
+        on_schedule = scheduled.get(d.pk, {})
         out.append(
             {
                 "department_id": d.pk,
@@ -187,10 +191,36 @@ def coverage(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
                 "last_round": done.get(d.pk, {}).get("last"),
                 "covered": n > 0,
                 "behind": n < p,
+                "scheduled": on_schedule.get("scheduled", 0),
+                "scheduled_done": on_schedule.get("done", 0),
+                "missed": on_schedule.get("missed", 0),
                 "highlight": d.kind in HIGHLIGHT_KINDS,
             }
         )
     return out
+
+
+def schedule(*, start: dt.date, end: dt.date, departments=None) -> list:
+    """The scheduled rounds from start to end with their department, inspector and round (two
+    queries whatever the count); each row's ``status(today)`` is done / missed / due."""
+    qs = ScheduledRound.objects.filter(date__gte=start, date__lte=end).select_related(
+        "department", "inspector", "round"
+    )
+    return list(_in(qs, "department_id", departments))
+
+
+def schedule_counts(*, start: dt.date, end: dt.date, departments=None) -> dict[int, dict]:
+    """Per department: rounds scheduled, done (a round linked) and missed (date passed, none linked)."""
+    today = timezone.localdate()
+    qs = _in(ScheduledRound.objects.filter(date__gte=start, date__lte=end), "department_id", departments)
+    return {
+        r["department_id"]: r
+        for r in qs.values("department_id").annotate(
+            scheduled=Count("id"),
+            done=Count("id", filter=Q(round__isnull=False)),
+            missed=Count("id", filter=Q(round__isnull=True, date__lt=today)),
+        )
+    }
 
 
 def coverage_summary(rows: list[dict]) -> dict:

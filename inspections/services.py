@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +30,7 @@ from supervision.infra.uploads import CleanUpload
 from supervision.models import (
     Category,
     Department,
+    DepartmentKind,
     DischargeStay,
     FindingSource,
     NotificationKind,
@@ -68,6 +70,7 @@ from .models import (
     RoundSignOff,
     RoundStatus,
     RoundType,
+    ScheduledRound,
     TemplateAction,
     TemplateStatus,
     Transition,
@@ -304,7 +307,130 @@ def round_start(
     rnd.inspectors.set({actor, *inspectors})
     Answer.objects.bulk_create(Answer(round=rnd, item=item) for item in template.items.all())
     ROUNDS.record(rnd, action=RoundAction.START, actor=actor, from_status="")
+    _link_to_schedule(rnd)
     return rnd
+
+
+def _link_to_schedule(rnd: InspectionRound) -> None:
+    """The round fulfils the department's open scheduled round nearest its date (within LINK_DAYS)."""
+    day = timezone.localtime(rnd.started_at).date()
+    window = dt.timedelta(days=ScheduledRound.LINK_DAYS)
+    candidates = ScheduledRound.objects.select_for_update().filter(
+        department_id=rnd.department_id, round__isnull=True, date__gte=day - window, date__lte=day + window
+    )
+    nearest = min(candidates, key=lambda e: (abs((e.date - day).days), e.date), default=None)
+    if nearest is not None:
+        nearest.round = rnd
+        nearest.save(update_fields=["round"])
+
+
+def suggested_template(department: Department) -> ChecklistTemplate | None:
+    """The checklist a department's round most likely uses: its last round's, else by its kind."""
+    last = (
+        InspectionRound.objects.filter(department=department, template__status=TemplateStatus.PUBLISHED)
+        .order_by("-started_at")
+        .values_list("template_id", flat=True)
+        .first()
+    )
+    published = ChecklistTemplate.objects.filter(status=TemplateStatus.PUBLISHED)
+    if last:
+        return published.filter(pk=last).first()
+    code = {DepartmentKind.CLINICAL: "ward", DepartmentKind.WINDOW: "registration"}.get(
+        department.kind, "support"
+    )
+    return published.filter(code=code).first()
+
+
+def _check_schedulable(*, department: Department, inspector: User, day: dt.date, round_type: str) -> None:
+    if not inspector.is_active or not inspector.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("Rounds are scheduled to supervisors."))
+    if not department.active:
+        raise ActionNotAllowed(_("This department is no longer active."))
+    if round_type not in RoundType.values:
+        raise ActionNotAllowed(_("Unknown round type."))
+    if day < timezone.localdate():
+        raise ActionNotAllowed(_("A round cannot be scheduled in the past."))
+
+
+@transaction.atomic
+def schedule_add(
+    *, entries: Iterable[tuple[Department, dt.date]], inspector: User, round_type: str, actor: User
+) -> int:
+    """Schedule a round for each (department, date) (one already on the schedule is left as it is).
+    All checked before anything is written. Returns the rounds added."""
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors set the inspection plan."))
+    entries = sorted({(d.pk, day): (d, day) for d, day in entries}.values(), key=lambda e: (e[1], e[0].pk))
+    if not entries:
+        raise ActionNotAllowed(_("Choose at least one department and one date."))
+    if len(entries) > 2000:
+        raise ActionNotAllowed(_("That is more than 2,000 rounds at once; schedule a shorter period."))
+    for department, day in entries:
+        _check_schedulable(department=department, inspector=inspector, day=day, round_type=round_type)
+    taken = set(
+        ScheduledRound.objects.filter(
+            department__in={d for d, _day in entries}, date__in={day for _d, day in entries}
+        ).values_list("department_id", "date")
+    )
+    new = [
+        ScheduledRound(date=day, department=d, inspector=inspector, round_type=round_type, created_by=actor)
+        for d, day in entries
+        if (d.pk, day) not in taken
+    ]
+    ScheduledRound.objects.bulk_create(new)
+    return len(new)
+
+
+def weekly_dates(*, start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
+    """Every ``weekday`` (0 = Monday) from start to end inclusive."""
+    first = start + dt.timedelta(days=(weekday - start.weekday()) % 7)
+    return (
+        [first + dt.timedelta(weeks=n) for n in range(((end - first).days // 7) + 1)] if first <= end else []
+    )
+
+
+def unannounced_dates(*, month: dt.date, count: int, rng: random.Random) -> list[dt.date]:
+    """``count`` distinct working days (Monday–Friday) of the month, from today on, drawn at random so
+    that the ward cannot know them; fewer when fewer remain."""
+    first = month_start(month)
+    last = next_month(first) - dt.timedelta(days=1)
+    start = max(first, timezone.localdate())
+    days = [start + dt.timedelta(days=n) for n in range((last - start).days + 1)]
+    days = [d for d in days if d.weekday() < 5]
+    return sorted(rng.sample(days, min(count, len(days))))
+
+
+@transaction.atomic
+def schedule_remove(*, entry: ScheduledRound, actor: User) -> None:
+    _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors set the inspection plan."))
+    locked = ScheduledRound.objects.select_for_update().get(pk=entry.pk)
+    if locked.round_id:
+        raise ActionNotAllowed(_("This scheduled round has been done; it stays on the record."))
+    if locked.date < timezone.localdate():
+        raise ActionNotAllowed(_("A missed round stays on the record."))
+    locked.delete()
+
+
+def schedule_remind(*, today: dt.date | None = None) -> int:
+    """Tell each inspector the day before a scheduled round (once: ``reminded_at`` and the notice's key)."""
+    today = today or timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    sent = 0
+    due = ScheduledRound.objects.filter(
+        date=tomorrow, round__isnull=True, reminded_at__isnull=True
+    ).select_related("department", "inspector")
+    for entry in due:
+        with transaction.atomic():
+            core.notification_send(
+                recipients=[entry.inspector],
+                kind=NotificationKind.DUE_SOON,
+                key=f"scheduled_round:{entry.pk}",
+                title=texts.ROUND_TOMORROW,
+                params={"department": entry.department.name, "date": entry.date.isoformat()},
+                url=f"{reverse('inspections:round_create')}?department={entry.department_id}&round_type={entry.round_type}",
+            )
+            ScheduledRound.objects.filter(pk=entry.pk).update(reminded_at=timezone.now())
+            sent += 1
+    return sent
 
 
 def _lock_draft(rnd: InspectionRound) -> InspectionRound:

@@ -23,3 +23,9 @@ def draw_chart_sample(month: str | None = None) -> int | None:
         logger.warning("chart sample of %s: no discharges imported yet; draw it by hand later", first)
         return None
     return sample.pk
+
+
+@shared_task(name="inspections.remind_scheduled_rounds")
+def remind_scheduled_rounds() -> int:
+    """The day before a scheduled round, tell its inspector (idempotent: once per scheduled round)."""
+    return services.schedule_remind()

@@ -34,3 +34,9 @@ ROUND_SIGNED = Message(
     gettext_lazy("On-site report of the %(date)s round signed by %(signer)s"),
     dates=("date",),
 )
+
+ROUND_TOMORROW = Message(
+    "inspection_round.tomorrow",
+    gettext_lazy("Round scheduled tomorrow: %(department)s (%(date)s)"),
+    dates=("date",),
+)

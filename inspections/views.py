@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import random
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -38,6 +39,7 @@ from .forms import (
     PhotoForm,
     RoundFilterForm,
     RoundStartForm,
+    ScheduleForm,
     SubmitRoundForm,
     active_criteria,
 )
@@ -63,6 +65,7 @@ from .models import (
     RoundSignOff,
     RoundStatus,
     RoundType,
+    ScheduledRound,
     Transition,
 )
 
@@ -112,7 +115,16 @@ def round_list(request):
 @role_required(Role.SUPERVISOR)
 def round_create(request):
     department_id = id_param(request.GET.get("department"))
-    initial = {"department": department_id} if department_id is not None else {}
+    initial = {}
+    if department_id is not None:
+        initial["department"] = department_id
+        # The checklist is suggested from the department (its last round's, else by its kind).
+        department = Department.objects.filter(pk=department_id, active=True).first()
+        template = services.suggested_template(department) if department else None
+        if template is not None:
+            initial["template"] = template.pk
+    if request.GET.get("round_type") in RoundType.values:
+        initial["round_type"] = request.GET["round_type"]
     form = RoundStartForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -533,6 +545,54 @@ def hand_rub(request):
         "can_edit": may(request.user, "inspections:hand_rub", method="POST"),
     }
     return render(request, "inspections/hand_rub.html", context, status=status)
+
+
+@role_required(*OFFICE, post=(Role.SUPERVISOR,))
+def schedule(request):
+    """The month's scheduled rounds — who inspects which department on which day — with done, missed
+    and due; supervisors add rounds (one date, weekly, or unannounced dates drawn at random)."""
+    month = _month_param(request, timezone.localdate())
+    form = ScheduleForm(request.POST or None, month=month, initial={"inspector": request.user.pk})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            with refusals(request):
+                n = services.schedule_add(
+                    entries=form.entries(random.SystemRandom()),
+                    inspector=data["inspector"],
+                    round_type=data["round_type"],
+                    actor=request.user,
+                )
+                messages.success(request, _("%(n)s rounds scheduled.") % {"n": n})
+                return redirect(f"{reverse('inspections:schedule')}?month={month:%Y-%m}")
+        status = 400
+    today = timezone.localdate()
+    entries = selectors.schedule(
+        start=month, end=_month_end(month), departments=request.user.scope.departments
+    )
+    rows = [{"entry": e, "status": e.status(today)} for e in entries]
+    context = {
+        "month": month,
+        "rows": rows,
+        "counts": {k: sum(1 for r in rows if r["status"] == k) for k in ("done", "missed", "due")},
+        "form": form,
+        "today": today,
+        "previous": services.previous_month(month),
+        "next": services.next_month(month),
+        "can_edit": may(request.user, "inspections:schedule", method="POST"),
+    }
+    return render(request, "inspections/schedule.html", context, status=status)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def schedule_remove(request, pk: int):
+    entry = get_object_or_404(ScheduledRound, pk=pk)
+    with refusals(request):
+        services.schedule_remove(entry=entry, actor=request.user)
+        messages.success(request, _("Removed from the schedule."))
+    return redirect(f"{reverse('inspections:schedule')}?month={entry.date:%Y-%m}")
 
 
 @role_required(*OFFICE)

@@ -93,6 +93,9 @@ RULES: dict[str, R] = {
     "inspections:plan": R(get="302 200 403 403 403 200 403", post="302 302 403 403 403 403 403"),
     "inspections:coverage": R(get="302 200 403 403 403 200 403", post="302 405 403 403 403 405 403"),
     "inspections:hand_rub": R(get="302 200 403 403 403 200 403", post="302 302 403 403 403 403 403"),
+    "inspections:schedule": R(get="302 200 403 403 403 200 403", post="302 400 403 403 403 403 403"),
+    # No scheduled round exists in the matrix world: a supervisor's POST reaches the lookup and gets 404.
+    "inspections:schedule_remove": R(kw=(lambda o, s: {"pk": 999999}), get="302 405 403 403 403 403 403", post="302 404 403 403 403 403 403"),
     "inspections:figures": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "inspections:audit_list": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "inspections:sample_list": R(get="302 200 403 403 403 200 403", post="302 200 403 403 403 403 403"),
