@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from supervision.access import id_param
 from supervision.models import Department, Role, User
 
 from .models import EntryKind, EscortMode, KnowledgeEntry, PatientResponse, ServiceKind, SlipKind
@@ -59,11 +60,8 @@ class EntryForm(forms.Form):
         if kind not in EntryKind.values:
             raise forms.ValidationError(_("Choose what kind of work this was."))
         if kind == EntryKind.SERVICE:
-            service_kind = (
-                ServiceKind.objects.filter(pk=int(service), active=True).first()
-                if service.isdigit()
-                else None
-            )
+            pk = id_param(service)  # "²" is a digit to isdigit() but no number to int()
+            service_kind = ServiceKind.objects.filter(pk=pk, active=True).first() if pk else None
             if service_kind is None:
                 raise forms.ValidationError(_("Choose the small service."))
             data["service_kind"] = service_kind

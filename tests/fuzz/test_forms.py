@@ -29,7 +29,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("supervision", "inspections", "followups", "complaints", "surveys", "reports")
+APPS = ("supervision", "inspections", "followups", "complaints", "surveys", "servicedesk", "reports")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
@@ -83,7 +83,14 @@ RECIPES = {
     "DistributionForm": lambda c: {"departments": c["departments"]},
     "TokenIssueForm": lambda c: {"departments": c["departments"]},
     "ReportRequestForm": lambda c: {"user": c["supervisor"]},
+    "EntryForm": lambda c: {"centres": _centres()},
 }
+
+
+def _centres():
+    from servicedesk.models import ServiceCentre
+
+    return ServiceCentre.objects.all()
 
 
 def build(cls, ctx, data=None, files=None):
