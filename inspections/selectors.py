@@ -20,7 +20,7 @@ from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from supervision.access import scope
-from supervision.models import Department, DepartmentKind, Finding, FindingSource, OrderStatus
+from supervision.models import RECTIFIED_ORDER_STATUSES, Department, DepartmentKind, Finding, FindingSource
 
 from .models import (
     Answer,
@@ -449,7 +449,7 @@ def _audit_aggregates():
         "grade_c": Count("id", filter=Q(grade=Grade.C)),
         "vetoed": Count("id", filter=Q(vetoed=True)),
         "findings": Count("finding", filter=Q(finding__order__isnull=False)),
-        "closed": Count("finding", filter=Q(finding__order__status=OrderStatus.CLOSED)),
+        "closed": Count("finding", filter=Q(finding__order__status__in=RECTIFIED_ORDER_STATUSES)),
         "avg_score": Avg("score"),
     }
 

@@ -114,6 +114,7 @@ cat <<EOF
     admin        管理员 administrator (also /admin/)
     volunteer    义务监督员 volunteer
     desk         客服人员 service desk (客服中心)
+    vp-medical   分管院长 vice-president in charge (clinical departments)
   E-mails the demo sends are written to var/mail/; logs are in $LOGS/ (web, worker, beat).
   Ctrl-C stops everything.
 

@@ -15,11 +15,14 @@ from .models import (
     Category,
     DeadlineExtension,
     Department,
+    DepartmentGroup,
     DepartmentKind,
     DischargeStay,
+    EscalationRung,
     Finding,
     ImportRun,
     Notification,
+    OrderTerm,
     OrderTransition,
     RectificationOrder,
     RevealLog,
@@ -126,6 +129,25 @@ class SingletonAdmin(admin.ModelAdmin):
 @admin.register(SiteConfig)
 class SiteConfigAdmin(SingletonAdmin):
     pass
+
+
+@admin.register(EscalationRung)
+class EscalationRungAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "severity", "days_overdue", "target")
+    list_filter = ("severity", "target")
+
+
+@admin.register(DepartmentGroup)
+class DepartmentGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "lead")
+    filter_horizontal = ("departments",)
+    autocomplete_fields = ("lead",)
+
+
+@admin.register(OrderTerm)
+class OrderTermAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "deadline_days", "check_days")
+    list_select_related = ("category",)
 
 
 class AttachmentInline(admin.TabularInline):

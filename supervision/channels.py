@@ -197,7 +197,10 @@ def _core_nav() -> tuple[tuple[NavMenu, ...], tuple[NavMenu, ...]]:
 
     head = (
         NavMenu(_("Dashboard"), (NavEntry(_("Dashboard"), "dashboard"),)),
-        NavMenu(_("Findings"), (NavEntry(_("Findings"), "finding_list"),)),
+        NavMenu(
+            _("Findings"),
+            (NavEntry(_("Findings"), "finding_list"), NavEntry(_("Effectiveness checks"), "order_checks")),
+        ),
     )
     tail = (
         NavMenu(

@@ -21,6 +21,7 @@ from . import services
 from .models import (
     Category,
     Department,
+    DepartmentGroup,
     DepartmentKind,
     FindingSource,
     OrderStatus,
@@ -77,6 +78,8 @@ USERS = [
     ("head-waike", "李外科", [Role.DEPT_HEAD], ["WK"]),
     ("admin", "陈院办", [Role.ADMINISTRATOR], []),
     ("volunteer", "赵义务", [Role.VOLUNTEER], []),
+    # 分管院长: reads every department (the administrator role) and is in charge of the clinical ones.
+    ("vp-medical", "张副院长", [Role.ADMINISTRATOR], []),
 ]
 
 FINDING_TEXTS = {
@@ -253,7 +256,19 @@ def work_order(order, *, rng: random.Random, today: dt.date, head: User, supervi
             services.order_return(order=order, actor=supervisor, reason="整改证据不足，请补充培训签到表")
         return
     with at_time(step):
-        services.order_verify(order=order, actor=supervisor, comment="现场复查已整改")
+        order = services.order_verify(order=order, actor=supervisor, comment="现场复查已整改")
+    check = dt.datetime.combine(order.check_due, dt.time(10, rng.randrange(0, 60)), tzinfo=step.tzinfo)
+    if check > now:
+        return  # awaiting its effectiveness check
+    with at_time(check):
+        if rng.random() < 0.12:
+            services.order_check(
+                order=order, actor=supervisor, effective=False, comment="复查发现同类问题仍存在"
+            )
+        else:
+            services.order_check(
+                order=order, actor=supervisor, effective=True, comment="复查整改措施落实到位"
+            )
 
 
 def work_channel_orders(*, rng: random.Random, today: dt.date, context: dict) -> int:
@@ -283,6 +298,73 @@ def work_channel_orders(*, rng: random.Random, today: dt.date, context: dict) ->
         )
         count += 1
     return count
+
+
+def close_the_loop_examples(*, rng: random.Random, today: dt.date, context: dict) -> None:
+    """After everything else: the vice-president's departments, one example of each state of the
+    effectiveness check and of the escalation ladder, then the ladder's beat job as it would have run."""
+    departments, users = context["departments"], context["users"]
+    supervisor, head = users["supervisor"], users["head-neike"]
+    group, _created = DepartmentGroup.objects.get_or_create(
+        name="医疗口", defaults={"lead": users["vp-medical"]}
+    )
+    group.departments.set([d for d in departments.values() if d.kind == DepartmentKind.CLINICAL])
+    tz = timezone.get_current_timezone()
+
+    def day(offset: int, hour: int = 9) -> dt.datetime:
+        return dt.datetime.combine(today + dt.timedelta(days=offset), dt.time(hour), tzinfo=tz)
+
+    def worked(code: str, category: str, text: str, found: int) -> RectificationOrder:
+        with at_time(day(found)):
+            finding = services.finding_create(
+                source=FindingSource.INSPECTION,
+                category=Category.objects.get(code=category),
+                department=departments[code],
+                description=text,
+                found_by=supervisor,
+                location=departments[code].name,
+                deadline=today + dt.timedelta(days=found + 7),
+            )
+        order = finding.order
+        with at_time(day(found + 1)):
+            order = services.order_acknowledge(order=order, actor=head, comment="已收到")
+        with at_time(day(found + 3)):
+            order = services.order_submit(
+                order=order, actor=head, cause="流程执行不到位", corrective_action="修订流程并全员培训"
+            )
+        return order
+
+    # A check due today (效果评价今日到期).
+    order = worked("NK", "norms", "护士站工作人员未佩戴工牌", -40)
+    with at_time(day(-35)):
+        services.order_verify(order=order, actor=supervisor, check_due=today, comment="现场复查已佩戴")
+    # A failed check, reopened (效果评价未通过，重新整改).
+    order = worked("NK", "communication", "术前告知不充分，患者家属投诉", -70)
+    with at_time(day(-65)):
+        order = services.order_verify(order=order, actor=supervisor, check_due=today - dt.timedelta(days=5))
+    with at_time(day(-5, 10)):
+        services.order_check(
+            order=order,
+            actor=supervisor,
+            effective=False,
+            comment="复查时随机询问三名患者，两名表示未被告知手术风险",
+            deadline=today + dt.timedelta(days=5),
+        )
+    # An order at the third rung (院周会通报): eight days past its deadline, never submitted.
+    with at_time(day(-16)):
+        finding = services.finding_create(
+            source=FindingSource.INSPECTION,
+            category=Category.objects.get(code="logistics"),
+            department=departments["WK"],
+            description="病区开水器损坏两周未修复",
+            found_by=supervisor,
+            location="外科病区",
+            deadline=today - dt.timedelta(days=8),
+        )
+    with at_time(day(-15)):
+        services.order_acknowledge(order=finding.order, actor=users["head-waike"], comment="已报修")
+    # The ladder's beat job, as it runs every morning.
+    services.orders_climb_ladder(today=today)
 
 
 def _head_for(department: Department) -> User:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .access import scope_of
-from .models import Category, Department, Finding, FindingSource, OrderStatus, Severity
+from .models import OPEN_ORDER_STATUSES, Category, Department, Finding, FindingSource, OrderStatus, Severity
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
@@ -69,7 +69,7 @@ class FindingFilter(df.FilterSet):
         )
 
     def filter_overdue(self, queryset, name, value):
-        condition = Q(order__deadline__lt=timezone.localdate()) & ~Q(order__status=OrderStatus.CLOSED)
+        condition = Q(order__deadline__lt=timezone.localdate()) & Q(order__status__in=OPEN_ORDER_STATUSES)
         return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
 
     def filter_recurrence(self, queryset, name, value):

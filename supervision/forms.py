@@ -201,6 +201,36 @@ class SubmitForm(_ActionForm):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=4000)
 
 
+class VerifyForm(_ActionForm):
+    check_due = forms.DateField(
+        label=_("Effectiveness check on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "The day the office checks that the fix held; the order is closed for good only then. "
+            "Empty: the default for the category and severity."
+        ),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_check_due(self):
+        value = self.cleaned_data["check_due"]
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The effectiveness check date cannot be in the past."), code="past")
+        return value
+
+
+class CheckIneffectiveForm(_ActionForm):
+    comment = forms.CharField(
+        label=_("What shows the fix did not hold"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    deadline = RectificationDeadlineField(label=_("New rectification deadline"))
+
+
 class ReturnForm(_ActionForm):
     reason = forms.CharField(
         label=_("Reason for returning"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})

@@ -209,11 +209,21 @@ class SiteConfig(SingletonModel):
     default_deadline_days = models.PositiveIntegerField(
         _("default rectification deadline (days)"), default=7, validators=[MinValueValidator(1)]
     )
-    due_soon_days = models.PositiveIntegerField(
-        _("due-soon reminder (days before deadline)"), default=2, validators=[MinValueValidator(0)]
+    default_check_days = models.PositiveIntegerField(
+        _("default effectiveness check (days after verification)"),
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(3650)],
+        help_text=_(
+            "When a verified order's effectiveness is checked, unless a rule for its category or "
+            "severity says otherwise (Deadline and check rules)."
+        ),
     )
+    # Complaints only: orders climb the escalation ladder (EscalationRung) instead.
     escalate_after_overdue_days = models.PositiveIntegerField(
         _("escalate to administrators after overdue (days)"), default=3, validators=[MinValueValidator(0)]
+    )
+    due_soon_days = models.PositiveIntegerField(
+        _("due-soon reminder (days before deadline)"), default=2, validators=[MinValueValidator(0)]
     )
     retention_months = models.PositiveIntegerField(
         _("personal data retention (months)"),
@@ -404,20 +414,25 @@ class OrderStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     SUBMITTED = "submitted", _("Submitted for verification")
     RETURNED = "returned", _("Returned for rework")
+    # Verified (the fix is accepted) and waiting for the effectiveness check (效果评价) on check_due.
+    VERIFIED = "verified", _("Verified, awaiting effectiveness check")
     CLOSED = "closed", _("Verified and closed")
 
 
+# The department still has work to do: deadlines, reminders and the escalation ladder apply.
 OPEN_ORDER_STATUSES = (
     OrderStatus.ISSUED,
     OrderStatus.ACKNOWLEDGED,
     OrderStatus.SUBMITTED,
     OrderStatus.RETURNED,
 )
+# The fix was verified (counted as rectified), whether or not its effectiveness check is done.
+RECTIFIED_ORDER_STATUSES = (OrderStatus.VERIFIED, OrderStatus.CLOSED)
 
 
 class OrderQuerySet(models.QuerySet):
     def open(self):
-        return self.exclude(status=OrderStatus.CLOSED)
+        return self.filter(status__in=OPEN_ORDER_STATUSES)
 
     def overdue(self, today: dt.date | None = None):
         """Derived from the deadline, never stored: open and past the deadline."""
@@ -455,6 +470,18 @@ class RectificationOrder(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
     return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    check_due = models.DateField(_("effectiveness check due"), null=True, blank=True, db_index=True)
+    # The highest rung of the escalation ladder reached for ``ladder_deadline`` (a new deadline —
+    # an extension, a reopened order — starts the ladder again).
+    ladder_rung = models.ForeignKey(
+        "EscalationRung",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("escalation rung"),
+    )
+    ladder_deadline = models.DateField(_("deadline of the escalation"), null=True, blank=True)
 
     objects = OrderQuerySet.as_manager()
     history = HistoricalRecords()
@@ -476,7 +503,14 @@ class RectificationOrder(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status != OrderStatus.CLOSED
+        return self.status in OPEN_ORDER_STATUSES
+
+    @property
+    def current_rung(self):
+        """The ladder's rung this order stands at now (None: not escalated, or for an older deadline)."""
+        if self.is_open and self.ladder_rung_id and self.ladder_deadline == self.deadline:
+            return self.ladder_rung
+        return None
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.deadline < (today or timezone.localdate())
@@ -495,6 +529,116 @@ class OrderAction(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("Request deadline extension")
     GRANT_EXTENSION = "grant_extension", _("Grant extension")
     REFUSE_EXTENSION = "refuse_extension", _("Refuse extension")
+    CHECK_EFFECTIVE = "check_effective", _("Effective: close for good")
+    CHECK_INEFFECTIVE = "check_ineffective", _("Not effective: reopen")
+    ESCALATE = "escalate", _("Escalated")
+
+
+class RungTarget(models.TextChoices):
+    HEAD = "head", _("Department head")
+    VICE_PRESIDENT = "vice_president", _("Vice-president in charge")
+    WEEKLY_MEETING = "weekly_meeting", _("Hospital weekly meeting list")
+
+
+class EscalationRung(models.Model):
+    """A rung of the escalation ladder (升级阶梯): an open order this many days past its deadline is
+    reported to ``target``, once per deadline. Rungs of a severity replace the general ones
+    (severity empty) for orders of that severity."""
+
+    severity = models.CharField(
+        _("severity"),
+        max_length=16,
+        choices=Severity.choices,
+        blank=True,
+        help_text=_("Empty: every severity without rungs of its own."),
+    )
+    days_overdue = models.PositiveSmallIntegerField(_("days overdue"), validators=[MaxValueValidator(365)])
+    target = models.CharField(_("reported to"), max_length=16, choices=RungTarget.choices)
+
+    class Meta:
+        ordering = ["severity", "days_overdue", "id"]
+        verbose_name = _("escalation rung")
+        verbose_name_plural = _("escalation ladder")
+        constraints = [
+            models.UniqueConstraint(fields=["severity", "days_overdue"], name="one_rung_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(target)s (%(days)s days overdue)") % {
+            "target": self.get_target_display(),
+            "days": self.days_overdue,
+        }
+
+
+class DepartmentGroup(models.Model):
+    """A vice-president's portfolio (分管): the departments a hospital leader is in charge of."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="department_groups",
+        verbose_name=_("vice-president in charge"),
+    )
+    departments = models.ManyToManyField(
+        Department, related_name="groups_in_charge", verbose_name=_("departments")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vice-president's departments")
+        verbose_name_plural = _("vice-presidents' departments")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.lead}）"
+
+
+class OrderTerm(models.Model):
+    """The deadline and the effectiveness-check period for orders of a category and/or a severity.
+    The most specific rule with a value wins (category and severity, category, severity); without
+    one, the system parameters' defaults."""
+
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("category"),
+        help_text=_("Empty: every category."),
+    )
+    severity = models.CharField(
+        _("severity"),
+        max_length=16,
+        choices=Severity.choices,
+        blank=True,
+        help_text=_("Empty: every severity."),
+    )
+    deadline_days = models.PositiveIntegerField(
+        _("rectification deadline (days)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    check_days = models.PositiveIntegerField(
+        _("effectiveness check (days after verification)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+    )
+
+    class Meta:
+        ordering = ["category__sort_order", "severity", "id"]
+        verbose_name = _("deadline and check rule")
+        verbose_name_plural = _("deadline and check rules")
+
+    def __str__(self) -> str:
+        category = self.category or _("every category")
+        severity = self.get_severity_display() or _("every severity")
+        return f"{category} · {severity}"
+
+    def clean(self):
+        # One rule per (category, severity); a NULL category makes a database constraint useless.
+        same = OrderTerm.objects.filter(category=self.category, severity=self.severity).exclude(pk=self.pk)
+        if same.exists():
+            raise ValidationError(_("A rule for this category and severity exists already."))
 
 
 class OrderTransition(TransitionRecord):
@@ -551,6 +695,7 @@ class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Deadline approaching")
     OVERDUE_DIGEST = "overdue_digest", _("Overdue orders")
     ESCALATION = "escalation", _("Escalation")
+    CHECK_DUE = "check_due", _("Effectiveness check due")
     GENERAL = "general", _("Notice")
 
 

@@ -26,6 +26,7 @@ DEFAULT_SCHEDULES = [
     Job("到期提醒 due-soon reminders", "supervision.remind_due_soon", minute="0", hour="8"),
     Job("超期日报 overdue digest", "supervision.overdue_digest", minute="30", hour="8"),
     Job("超期升级 escalation", "supervision.escalate_overdue", minute="0", hour="9"),
+    Job("效果评价提醒 effectiveness checks due", "supervision.remind_checks_due", minute="15", hour="8"),
     Job("邮件补发 e-mail sweep", "supervision.send_pending_emails", interval_minutes=5),
     Job("个人信息到期匿名化 personal data retention", "supervision.retention", minute="30", hour="2"),
 ]

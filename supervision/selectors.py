@@ -17,9 +17,12 @@ from django.utils import timezone
 
 from .access import scope
 from .models import (
+    OPEN_ORDER_STATUSES,
+    RECTIFIED_ORDER_STATUSES,
     Category,
     Department,
     Finding,
+    OrderAction,
     OrderStatus,
     OrderTransition,
     RectificationOrder,
@@ -51,7 +54,14 @@ def finding_detail_queryset(user) -> QuerySet[Finding]:
     return (
         findings_visible_to(user)
         .select_related(
-            "category", "department", "found_by", "recurrence_of", "order", "order__issued_by", "source_type"
+            "category",
+            "department",
+            "found_by",
+            "recurrence_of",
+            "order",
+            "order__issued_by",
+            "order__ladder_rung",
+            "source_type",
         )
         .prefetch_related(
             "staff_involved",
@@ -69,8 +79,12 @@ class OrderCounts:
     overdue: int
     due_soon: int
     open: int
-    closed: int
+    closed: int  # rectified: verified, whether or not the effectiveness check is done
     closed_on_time: int
+    awaiting_check: int = 0  # verified, effectiveness not yet checked
+    checks_due: int = 0  # of those, the check date has come
+    effective: int = 0  # effectiveness checks recorded "effective"
+    evaluated: int = 0  # effectiveness checks recorded (effective or not)
 
     @property
     def total(self) -> int:
@@ -86,13 +100,19 @@ class OrderCounts:
         """Closed on or before the (final) deadline ÷ closed, in %."""
         return round(100 * self.closed_on_time / self.closed, 1) if self.closed else None
 
+    @property
+    def effectiveness_rate(self) -> float | None:
+        """Checks found effective ÷ checks recorded, in %, exact (rounded only where shown)."""
+        return 100 * self.effective / self.evaluated if self.evaluated else None
+
 
 def order_counts(
     orders: QuerySet[RectificationOrder], *, today: dt.date | None = None, due_soon_days: int = 2
 ):
     """Counts per state plus derived overdue/due-soon, in one query."""
     today = today or timezone.localdate()
-    open_q = ~Q(status=OrderStatus.CLOSED)
+    open_q = Q(status__in=OPEN_ORDER_STATUSES)
+    rectified_q = Q(status__in=RECTIFIED_ORDER_STATUSES)
     agg = orders.aggregate(
         **{f"s_{s}": Count("id", filter=Q(status=s)) for s in OrderStatus.values},
         overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
@@ -100,10 +120,12 @@ def order_counts(
             "id",
             filter=open_q & Q(deadline__gte=today, deadline__lte=today + dt.timedelta(days=due_soon_days)),
         ),
-        closed_on_time=Count("id", filter=Q(status=OrderStatus.CLOSED, closed_on_time=True)),
+        closed_on_time=Count("id", filter=rectified_q & Q(closed_on_time=True)),
+        checks_due=Count("id", filter=Q(status=OrderStatus.VERIFIED, check_due__lte=today)),
     )
     by_status = {s: agg[f"s_{s}"] for s in OrderStatus.values}
-    closed = by_status[OrderStatus.CLOSED]
+    closed = sum(by_status[s] for s in RECTIFIED_ORDER_STATUSES)
+    checks = effectiveness_checks(orders)
     return OrderCounts(
         by_status=by_status,
         overdue=agg["overdue"],
@@ -111,6 +133,47 @@ def order_counts(
         open=sum(by_status.values()) - closed,
         closed=closed,
         closed_on_time=agg["closed_on_time"],
+        awaiting_check=by_status[OrderStatus.VERIFIED],
+        checks_due=agg["checks_due"],
+        effective=checks["effective"],
+        evaluated=checks["evaluated"],
+    )
+
+
+_CHECKS = (OrderAction.CHECK_EFFECTIVE, OrderAction.CHECK_INEFFECTIVE)
+
+
+def effectiveness_checks(orders: QuerySet[RectificationOrder]) -> dict[str, int]:
+    """The effectiveness checks recorded on ``orders`` (each check once: an order that failed one and
+    passed the next counts one of each), from the orders' history: {'effective', 'evaluated'}."""
+    return OrderTransition.objects.filter(order__in=orders, action__in=_CHECKS).aggregate(
+        effective=Count("id", filter=Q(action=OrderAction.CHECK_EFFECTIVE)),
+        evaluated=Count("id"),
+    )
+
+
+def effectiveness_by_department(orders: QuerySet[RectificationOrder]) -> dict[int, dict[str, int]]:
+    """{department id: {'effective', 'evaluated'}} for the orders' checks, one query."""
+    rows = (
+        OrderTransition.objects.filter(order__in=orders, action__in=_CHECKS)
+        .values("order__department_id")
+        .annotate(
+            effective=Count("id", filter=Q(action=OrderAction.CHECK_EFFECTIVE)),
+            evaluated=Count("id"),
+        )
+    )
+    return {
+        r["order__department_id"]: {"effective": r["effective"], "evaluated": r["evaluated"]} for r in rows
+    }
+
+
+def orders_awaiting_check(user) -> QuerySet[RectificationOrder]:
+    """The supervisor's queue of effectiveness checks: verified orders, the earliest check first."""
+    return (
+        orders_visible_to(user)
+        .filter(status=OrderStatus.VERIFIED)
+        .select_related("finding", "finding__category", "department")
+        .order_by("check_due", "id")
     )
 
 
@@ -184,15 +247,17 @@ def department_order_table(
 ) -> list[dict]:
     """Per department: open, overdue, closed, closed on time — for dashboards and reports."""
     today = today or timezone.localdate()
-    open_q = ~Q(status=OrderStatus.CLOSED)
+    open_q = Q(status__in=OPEN_ORDER_STATUSES)
+    rectified_q = Q(status__in=RECTIFIED_ORDER_STATUSES)
     return list(
         orders.values("department_id", "department__name")
         .annotate(
             total=Count("id"),
             open=Count("id", filter=open_q),
             overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
-            closed=Count("id", filter=Q(status=OrderStatus.CLOSED)),
-            closed_on_time=Count("id", filter=Q(status=OrderStatus.CLOSED, closed_on_time=True)),
+            closed=Count("id", filter=rectified_q),
+            closed_on_time=Count("id", filter=rectified_q & Q(closed_on_time=True)),
+            awaiting_check=Count("id", filter=Q(status=OrderStatus.VERIFIED)),
         )
         .order_by("-overdue", "-open", "department__name")
     )
@@ -203,6 +268,4 @@ def active_departments() -> QuerySet[Department]:
 
 
 def finding_has_open_order():
-    return Exists(
-        RectificationOrder.objects.filter(finding=OuterRef("pk")).exclude(status=OrderStatus.CLOSED)
-    )
+    return Exists(RectificationOrder.objects.filter(finding=OuterRef("pk"), status__in=OPEN_ORDER_STATUSES))

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
@@ -32,6 +33,8 @@ from .models import (
     Category,
     DeadlineExtension,
     Department,
+    DepartmentGroup,
+    EscalationRung,
     ExtensionStatus,
     Finding,
     FindingSource,
@@ -39,9 +42,11 @@ from .models import (
     NotificationKind,
     OrderAction,
     OrderStatus,
+    OrderTerm,
     OrderTransition,
     RectificationOrder,
     Role,
+    RungTarget,
     Severity,
     SiteConfig,
     Staff,
@@ -133,6 +138,7 @@ def finding_create(
         finding.staff_involved.set(staff)
     for upload in attachments:
         attachment_add(finding=finding, upload=upload, actor=found_by)
+    orders_fail_check_on_recurrence(finding=finding)
     if needs_rectification:
         order_issue(finding=finding, actor=found_by, deadline=deadline, instructions=instructions)
     return finding
@@ -172,9 +178,25 @@ def _a_pending_extension(order, actor, context):
         raise ActionNotAllowed(_("There is no extension request waiting for a decision."))
 
 
+def _check_is_due(order, actor, context):
+    # "Effective" needs the observation period to have passed; "not effective" may come any time.
+    today = context.get("today") or timezone.localdate()
+    if order.check_due and order.check_due > today:
+        raise ActionNotAllowed(
+            _("The effectiveness check is due on %(date)s; it can be recorded from that day.")
+            % {"date": date_format(order.check_due, "DATE_FORMAT")}
+        )
+
+
+def _a_rung_is_due(order, actor, context):
+    if not rungs_due(order, today=context.get("today") or timezone.localdate()):
+        raise ActionNotAllowed(_("No rung of the escalation ladder is due for this order."))
+
+
 _S = OrderStatus
 _HEAD = (Role.DEPT_HEAD,)  # of the order's own department: scoped=True
 _SUPERVISOR = (Role.SUPERVISOR,)
+# Waiting for the department: extensions may be asked for and the escalation ladder applies.
 _EXTENDABLE = {_S.ISSUED, _S.ACKNOWLEDGED, _S.RETURNED}
 # Granting and refusing differ only in the outcome the service records.
 _DECIDE = {"sources": {*_EXTENDABLE, _S.SUBMITTED}, "target": None, "roles": _SUPERVISOR}
@@ -197,7 +219,7 @@ ORDERS = Machine(
             scoped=True,
             style="primary",
         ),
-        Action(OrderAction.VERIFY, {_S.SUBMITTED}, _S.CLOSED, _SUPERVISOR, style="success"),
+        Action(OrderAction.VERIFY, {_S.SUBMITTED}, _S.VERIFIED, _SUPERVISOR, style="success"),
         Action(OrderAction.RETURN, {_S.SUBMITTED}, _S.RETURNED, _SUPERVISOR, style="warning"),
         Action(
             OrderAction.REQUEST_EXTENSION,
@@ -210,6 +232,19 @@ ORDERS = Machine(
         ),
         Action(OrderAction.GRANT_EXTENSION, **_DECIDE, guard=_a_pending_extension, style="outline-success"),
         Action(OrderAction.REFUSE_EXTENSION, **_DECIDE, guard=_a_pending_extension, style="outline-danger"),
+        # The effectiveness check (效果评价); "not effective" is also recorded by the system when the
+        # same problem is found again in the department before the check (actor None).
+        Action(
+            OrderAction.CHECK_EFFECTIVE,
+            {_S.VERIFIED},
+            _S.CLOSED,
+            _SUPERVISOR,
+            guard=_check_is_due,
+            style="success",
+        ),
+        Action(OrderAction.CHECK_INEFFECTIVE, {_S.VERIFIED}, _S.RETURNED, _SUPERVISOR, style="danger"),
+        # The escalation ladder: the schedule only (no role), one rung per step.
+        Action(OrderAction.ESCALATE, _EXTENDABLE, None, (), guard=_a_rung_is_due),
     ],
 )
 
@@ -221,12 +256,42 @@ def _required(value: str, message) -> str:
     return value
 
 
+def order_terms(*, category_id: int | None, severity: str) -> tuple[int, int]:
+    """(deadline days, effectiveness-check days) for an order of this category and severity: the
+    most specific rule with a value (category and severity, category, severity), else the system
+    parameters' defaults."""
+    rules = {
+        (t.category_id, t.severity): t
+        for t in OrderTerm.objects.filter(
+            Q(category_id=category_id) | Q(category__isnull=True), severity__in=[severity, ""]
+        ).order_by("-id")  # the oldest rule last, so it wins over a duplicate
+    }
+    config = SiteConfig.get()
+    chain = [rules.get(k) for k in ((category_id, severity), (category_id, ""), (None, severity), (None, ""))]
+
+    def first(field, default):
+        return next((getattr(t, field) for t in chain if t and getattr(t, field) is not None), default)
+
+    return first("deadline_days", config.default_deadline_days), first(
+        "check_days", config.default_check_days
+    )
+
+
+def order_default_deadline(finding: Finding, today: dt.date | None = None) -> dt.date:
+    days, _check = order_terms(category_id=finding.category_id, severity=finding.severity)
+    return (today or timezone.localdate()) + dt.timedelta(days=days)
+
+
+def order_default_check_due(order: RectificationOrder, today: dt.date | None = None) -> dt.date:
+    _days, check = order_terms(category_id=order.finding.category_id, severity=order.finding.severity)
+    return (today or timezone.localdate()) + dt.timedelta(days=check)
+
+
 @transaction.atomic
 def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = None, instructions: str = ""):
     if hasattr(finding, "order"):
         raise ActionNotAllowed(_("This finding already has a rectification order."))
-    today = timezone.localdate()
-    deadline = deadline or today + dt.timedelta(days=SiteConfig.get().default_deadline_days)
+    deadline = deadline or order_default_deadline(finding)
     order = RectificationOrder(
         number=f"tmp-{uuid.uuid4().hex[:16]}",
         finding=finding,
@@ -306,21 +371,118 @@ def order_submit(
 
 
 @transaction.atomic
-def order_verify(*, order: RectificationOrder, actor: User, comment: str = "") -> RectificationOrder:
+def order_verify(
+    *, order: RectificationOrder, actor: User, comment: str = "", check_due: dt.date | None = None
+) -> RectificationOrder:
+    """The fix is accepted; its effectiveness is checked on ``check_due`` (by default after the
+    category's and severity's check period), and only then is the order closed for good."""
+    today = timezone.localdate()
+    if check_due is not None and check_due < today:
+        raise ActionNotAllowed(_("The effectiveness check date cannot be in the past."))
+
     def mutate(o):
         o.closed_at = timezone.now()
         o.closed_on_time = timezone.localtime(o.closed_at).date() <= o.deadline
+        o.check_due = check_due or order_default_check_due(o, today)
 
     locked = ORDERS.transition(order, actor=actor, action=OrderAction.VERIFY, comment=comment, mutate=mutate)
     notify_department_heads(
         department_id=locked.department_id,
         kind=NotificationKind.ORDER_UPDATED,
-        key=f"order_closed:{locked.pk}",
-        title=texts.ORDER_VERIFIED,
-        params={"number": locked.number},
+        key=f"order_verified:{locked.pk}:{locked.transitions.count()}",
+        title=texts.ORDER_VERIFIED_CHECK,
+        params={"number": locked.number, "check": locked.check_due.isoformat()},
         url=locked.get_absolute_url(),
     )
     return locked
+
+
+def _reopen(o: RectificationOrder, deadline: dt.date) -> None:
+    """A check found the fix did not hold: the department works on the same order again (its
+    history kept), to a new deadline."""
+    o.deadline = deadline
+    o.check_due = None
+    o.closed_at = None
+    o.closed_on_time = None
+
+
+@transaction.atomic
+def order_check(
+    *,
+    order: RectificationOrder,
+    actor: User,
+    effective: bool,
+    comment: str = "",
+    deadline: dt.date | None = None,
+) -> RectificationOrder:
+    """Record the effectiveness check (效果评价): effective closes the order for good; not
+    effective reopens it for the department with a new deadline (a reason is required)."""
+    today = timezone.localdate()
+    comment = (comment or "").strip()
+    if effective:
+        locked = ORDERS.transition(
+            order, actor=actor, action=OrderAction.CHECK_EFFECTIVE, comment=comment, context={"today": today}
+        )
+        notify_department_heads(
+            department_id=locked.department_id,
+            kind=NotificationKind.ORDER_UPDATED,
+            key=f"order_closed:{locked.pk}",
+            title=texts.ORDER_VERIFIED,
+            params={"number": locked.number},
+            url=locked.get_absolute_url(),
+        )
+        return locked
+    if deadline is not None and deadline < today:
+        raise ActionNotAllowed(_("The deadline cannot be in the past."))
+
+    def mutate(o):
+        _required(comment, _("Say what shows that the rectification did not hold."))
+        _reopen(o, deadline or order_default_deadline(o.finding, today))
+
+    locked = ORDERS.transition(
+        order, actor=actor, action=OrderAction.CHECK_INEFFECTIVE, comment=comment, mutate=mutate
+    )
+    _notify_reopened(locked, body=comment)
+    return locked
+
+
+def _notify_reopened(order: RectificationOrder, *, body) -> None:
+    notify_department_heads(
+        department_id=order.department_id,
+        kind=NotificationKind.ORDER_UPDATED,
+        key=f"order_reopened:{order.pk}:{order.deadline.isoformat()}",
+        title=texts.ORDER_REOPENED,
+        params={"number": order.number, "deadline": order.deadline.isoformat()},
+        body=body,
+        url=order.get_absolute_url(),
+    )
+
+
+def orders_fail_check_on_recurrence(*, finding: Finding) -> list[RectificationOrder]:
+    """The same problem (category) found again in the department after an order's verification
+    and before its effectiveness check: that check counts as not effective, recorded by the system,
+    and the order is reopened."""
+    found_on = timezone.localtime(finding.found_at).date()
+    waiting = RectificationOrder.objects.filter(
+        status=OrderStatus.VERIFIED,
+        department_id=finding.department_id,
+        finding__category_id=finding.category_id,
+        closed_at__lte=finding.found_at,
+        check_due__gte=found_on,
+    ).exclude(finding_id=finding.pk)
+    reopened = []
+    for order in waiting:
+        note = texts.CHECK_FAILED_BY_RECURRENCE(number=finding.number)
+        locked = ORDERS.transition(
+            order,
+            actor=None,
+            action=OrderAction.CHECK_INEFFECTIVE,
+            comment=note,
+            mutate=lambda o: _reopen(o, order_default_deadline(o.finding)),
+        )
+        _notify_reopened(locked, body=note)
+        reopened.append(locked)
+    return reopened
 
 
 @transaction.atomic
@@ -684,26 +846,34 @@ def orders_send_overdue_digest(*, today: dt.date | None = None) -> int:
     return count
 
 
-def orders_escalate(*, today: dt.date | None = None) -> int:
-    """Orders overdue for more than the configured days go to the administrators, once per deadline."""
+def orders_remind_checks_due(*, today: dt.date | None = None) -> int:
+    """Effectiveness checks due today or earlier and not yet recorded → the supervisor who verified
+    the order (every supervisor if that account is gone), once per order and check date."""
     today = today or timezone.localdate()
-    days = SiteConfig.get().escalate_after_overdue_days
-    admins = list(users_with_role(Role.ADMINISTRATOR))
+    supervisors = None
     count = 0
-    for order in (
-        RectificationOrder.objects.overdue(today)
-        .filter(deadline__lt=today - dt.timedelta(days=days))
-        .select_related("department")
-    ):
+    due = RectificationOrder.objects.filter(status=OrderStatus.VERIFIED, check_due__lte=today)
+    for order in due.select_related("department"):
+        verifier = (
+            OrderTransition.objects.filter(order=order, action=OrderAction.VERIFY, actor__is_active=True)
+            .select_related("actor")
+            .order_by("-id")
+            .first()
+        )
+        if verifier is not None:
+            recipients = [verifier.actor]
+        else:
+            supervisors = supervisors if supervisors is not None else list(users_with_role(Role.SUPERVISOR))
+            recipients = supervisors
         count += notification_send(
-            recipients=admins,
-            kind=NotificationKind.ESCALATION,
-            key=f"escalation:{order.pk}:{order.deadline.isoformat()}",
-            title=texts.ORDER_ESCALATED,
+            recipients=recipients,
+            kind=NotificationKind.CHECK_DUE,
+            key=f"check_due:{order.pk}:{order.check_due.isoformat()}",
+            title=texts.ORDER_CHECK_DUE,
             params={
                 "number": order.number,
                 "department": order.department.name,
-                "days": order.overdue_days(today),
+                "date": order.check_due.isoformat(),
             },
             url=order.get_absolute_url(),
         )
@@ -713,4 +883,107 @@ def orders_escalate(*, today: dt.date | None = None) -> int:
             days_overdue=order.overdue_days(today),
             key=f"escalation:{order.pk}:{order.deadline.isoformat()}",
         )
+    return count
+
+
+# --- the escalation ladder -------------------------------------------------------------------
+
+
+def ladder_for(severity: str, rungs: list[EscalationRung] | None = None) -> list[EscalationRung]:
+    """The rungs that apply to an order of ``severity``: its severity's own, else the general ones."""
+    rungs = list(EscalationRung.objects.all()) if rungs is None else rungs
+    own = [r for r in rungs if r.severity == severity]
+    return sorted(own or [r for r in rungs if not r.severity], key=lambda r: r.days_overdue)
+
+
+def rungs_due(
+    order: RectificationOrder, *, today: dt.date, rungs: list[EscalationRung] | None = None
+) -> list[EscalationRung]:
+    """The rungs ``order`` has reached by ``today`` and not yet been reported at (for its deadline).
+    Day 0 is the deadline day itself."""
+    if order.status not in _EXTENDABLE:
+        return []
+    late = (today - order.deadline).days
+    if late < 0:
+        return []
+    current = order.current_rung
+    reached = current.days_overdue if current is not None else -1
+    return [r for r in ladder_for(order.finding.severity, rungs) if reached < r.days_overdue <= late]
+
+
+def _vice_presidents(department_id: int) -> list[User]:
+    return [
+        g.lead
+        for g in DepartmentGroup.objects.filter(departments=department_id).select_related("lead")
+        if g.lead.is_active
+    ]
+
+
+def _report_rung(order: RectificationOrder, rung: EscalationRung, today: dt.date) -> int:
+    days = (today - order.deadline).days
+    common = {
+        "kind": NotificationKind.ESCALATION,
+        "key": f"rung:{order.pk}:{rung.pk}:{order.deadline.isoformat()}",
+        "url": order.get_absolute_url(),
+        "body": order.finding.description_stored,
+    }
+    params = {"number": order.number, "department": order.department.name, "days": days}
+    if rung.target == RungTarget.HEAD:
+        return notify_department_heads(
+            department_id=order.department_id, title=texts.ORDER_RUNG_HEAD, params=params, **common
+        )
+    if rung.target == RungTarget.VICE_PRESIDENT:
+        # A department nobody is in charge of goes to the administrators rather than to no one.
+        leads = _vice_presidents(order.department_id) or list(users_with_role(Role.ADMINISTRATOR))
+        return notification_send(recipients=leads, title=texts.ORDER_ESCALATED, params=params, **common)
+    recipients = [*department_heads(order.department_id), *users_with_role(Role.ADMINISTRATOR)]
+    return notification_send(recipients=recipients, title=texts.ORDER_TO_MEETING, params=params, **common)
+
+
+@transaction.atomic
+def order_escalate(*, order: RectificationOrder, today: dt.date | None = None) -> int:
+    """Climb the ladder for one order: every rung reached and not yet reported, lowest first, each
+    one history row and its notices. Run again the same day: nothing (the guard refuses)."""
+    today = today or timezone.localdate()
+    rungs = list(EscalationRung.objects.all())
+    climbed: list[EscalationRung] = []
+
+    def mutate(o):
+        rung = rungs_due(o, today=today, rungs=rungs)[0]  # the guard has seen one is due
+        o.ladder_rung, o.ladder_deadline = rung, o.deadline
+        climbed.append(rung)
+
+    def note(o):
+        return texts.RUNG_NOTE(target=o.ladder_rung.target, days=o.ladder_rung.days_overdue)
+
+    while True:
+        try:
+            locked = ORDERS.transition(
+                order,
+                actor=None,
+                action=OrderAction.ESCALATE,
+                context={"today": today},
+                mutate=mutate,
+                save=["ladder_rung", "ladder_deadline"],
+                comment=note,
+            )
+        except ActionNotAllowed:
+            return len(climbed)
+        _report_rung(locked, climbed[-1], today)
+
+
+def orders_climb_ladder(*, today: dt.date | None = None) -> int:
+    """Beat: every order waiting for its department and past (or at) its deadline climbs to the rungs
+    it has reached. Returns the rungs climbed; a second run the same day climbs none."""
+    today = today or timezone.localdate()
+    rungs = list(EscalationRung.objects.all())
+    waiting = (
+        RectificationOrder.objects.filter(status__in=_EXTENDABLE, deadline__lte=today)
+        .select_related("finding", "ladder_rung")
+        .order_by("deadline", "id")
+    )
+    count = 0
+    for order in waiting.iterator(chunk_size=500):
+        if rungs_due(order, today=today, rungs=rungs):
+            count += order_escalate(order=order, today=today)
     return count

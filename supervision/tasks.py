@@ -25,7 +25,13 @@ def overdue_digest(today: str | None = None) -> int:
 
 @shared_task(name="supervision.escalate_overdue")
 def escalate_overdue(today: str | None = None) -> int:
-    return services.orders_escalate(today=_day(today))
+    """The escalation ladder (the task keeps its name, so installed beat jobs keep working)."""
+    return services.orders_climb_ladder(today=_day(today))
+
+
+@shared_task(name="supervision.remind_checks_due")
+def remind_checks_due(today: str | None = None) -> int:
+    return services.orders_remind_checks_due(today=_day(today))
 
 
 @shared_task(

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy
 
 from .infra.wording import Message
+from .models import RungTarget
 
 # Notification titles: stored by notification_send, worded for the reader (page) or recipient (e-mail).
 ORDER_ISSUED = Message(
@@ -29,6 +30,42 @@ ORDERS_OVERDUE = Message("orders.overdue", gettext_lazy("%(count)s overdue recti
 ORDER_ESCALATED = Message(
     "order.escalated",
     gettext_lazy("Escalated: order %(number)s of %(department)s is %(days)s days overdue"),
+)
+ORDER_VERIFIED_CHECK = Message(
+    "order.verified_check",
+    gettext_lazy("Order %(number)s verified; its effectiveness will be checked on %(check)s"),
+    dates=("check",),
+)
+ORDER_REOPENED = Message(
+    "order.reopened",
+    gettext_lazy("Order %(number)s reopened: the rectification did not hold; new deadline %(deadline)s"),
+    dates=("deadline",),
+)
+ORDER_CHECK_DUE = Message(
+    "order.check_due",
+    gettext_lazy("Effectiveness check of order %(number)s (%(department)s) due on %(date)s"),
+    dates=("date",),
+)
+ORDER_RUNG_HEAD = Message(
+    "order.rung_head",
+    gettext_lazy("Order %(number)s has reached its deadline and is not rectified (%(days)s days overdue)"),
+)
+ORDER_TO_MEETING = Message(
+    "order.rung_meeting",
+    gettext_lazy(
+        "Order %(number)s of %(department)s goes on the hospital weekly meeting list (%(days)s days overdue)"
+    ),
+)
+
+# History notes the system writes on an order.
+CHECK_FAILED_BY_RECURRENCE = Message(
+    "order.note.recurrence",
+    gettext_lazy("Not effective: the same problem was found again before the check (finding %(number)s)"),
+)
+RUNG_NOTE = Message(
+    "order.note.rung",
+    gettext_lazy("Escalation ladder: %(target)s, %(days)s days overdue"),
+    choices={"target": RungTarget},
 )
 
 # One line of the overdue digest's body per order.

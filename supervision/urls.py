@@ -13,6 +13,7 @@ urlpatterns = [
     path("findings/new/", views.finding_create, name="finding_create"),
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/issue-order/", views.finding_issue_order, name="finding_issue_order"),
+    path("orders/checks/", views.order_checks, name="order_checks"),
     path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("notifications/", views.notification_list, name="notification_list"),

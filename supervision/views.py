@@ -23,6 +23,7 @@ from . import selectors, services
 from .access import get_scoped_or_404, role_required, workflow_rule
 from .filters import FindingFilter
 from .forms import (
+    CheckIneffectiveForm,
     CommentForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -31,6 +32,7 @@ from .forms import (
     OrderIssueForm,
     ReturnForm,
     SubmitForm,
+    VerifyForm,
 )
 from .importing import IMPORTERS, import_file
 from .infra import figcache
@@ -179,6 +181,18 @@ def finding_list(request):
     return partial_or_page(
         request, "supervision/finding_list.html", "supervision/_finding_table.html", context
     )
+
+
+@role_required(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
+@require_GET
+def order_checks(request):
+    """The effectiveness checks (效果评价) waiting: those due today or earlier first, then the
+    coming ones; a head sees their departments' only."""
+    today = timezone.localdate()
+    orders = selectors.orders_awaiting_check(request.user)
+    page = Paginator(orders, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    due = orders.filter(check_due__lte=today).count()
+    return render(request, "supervision/order_checks.html", {"page": page, "today": today, "due": due})
 
 
 def _finding_row(finding, today, url) -> dict:
@@ -388,7 +402,11 @@ def finding_issue_order(request, pk: int):
 ORDER_STEPS: dict[str, Step] = {
     OrderAction.ACKNOWLEDGE: Step(CommentForm, services.order_acknowledge),
     OrderAction.SUBMIT: Step(SubmitForm, services.order_submit, multipart=True),
-    OrderAction.VERIFY: Step(CommentForm, services.order_verify),
+    OrderAction.VERIFY: Step(
+        VerifyForm,
+        services.order_verify,
+        form_kwargs=lambda order, actor: {"initial": {"check_due": services.order_default_check_due(order)}},
+    ),
     OrderAction.RETURN: Step(ReturnForm, services.order_return),
     OrderAction.REQUEST_EXTENSION: Step(ExtensionRequestForm, services.order_request_extension),
     OrderAction.GRANT_EXTENSION: Step(
@@ -397,6 +415,8 @@ ORDER_STEPS: dict[str, Step] = {
     OrderAction.REFUSE_EXTENSION: Step(
         ExtensionDecisionForm, services.order_decide_extension, {"grant": False}
     ),
+    OrderAction.CHECK_EFFECTIVE: Step(CommentForm, services.order_check, {"effective": True}),
+    OrderAction.CHECK_INEFFECTIVE: Step(CheckIneffectiveForm, services.order_check, {"effective": False}),
 }
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from supervision import services, tasks
-from supervision.models import Notification, NotificationKind, RectificationOrder, SiteConfig
+from supervision.models import Notification, NotificationKind, RectificationOrder
 from tests.factories import make_finding
 
 
@@ -57,19 +57,6 @@ def test_overdue_digest_once_a_day_to_heads_and_supervisors(
         recipient=head_waike, kind=NotificationKind.OVERDUE_DIGEST
     ).exists()
     assert services.orders_send_overdue_digest(today=today + dt.timedelta(days=1)) == 2
-
-
-def test_escalation_after_configured_overdue_days_once(neike, supervisor, administrator, today):
-    config = SiteConfig.get()
-    config.escalate_after_overdue_days = 3
-    config.save()
-    order = make_finding(department=neike, found_by=supervisor).order
-    RectificationOrder.objects.filter(pk=order.pk).update(deadline=today - dt.timedelta(days=3))
-    assert services.orders_escalate(today=today) == 0  # 3 days overdue: not yet past the threshold
-    RectificationOrder.objects.filter(pk=order.pk).update(deadline=today - dt.timedelta(days=4))
-    assert services.orders_escalate(today=today) == 1
-    assert services.orders_escalate(today=today) == 0
-    assert Notification.objects.get(recipient=administrator, kind=NotificationKind.ESCALATION)
 
 
 def test_email_sweep_sends_each_notification_once(neike, supervisor, head_neike, settings):

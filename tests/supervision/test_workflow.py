@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from supervision.errors import ActionNotAllowed
 from supervision.infra.responses import refusals
@@ -21,17 +21,23 @@ from tests.workflow_checks import buttons_on, run_or_refused, table_of
 
 pytestmark = pytest.mark.django_db
 
-STATES = ["issued", "acknowledged", "submitted", "returned", "closed"]
+STATES = ["issued", "acknowledged", "submitted", "returned", "verified", "closed"]
 OPEN = {"issued", "acknowledged", "submitted", "returned"}
+WAITING_FOR_DEPARTMENT = {"issued", "acknowledged", "returned"}
 # Written by hand from the rectification procedure: (from-states, to-state, roles, own department only).
 EXPECTED = {
     "acknowledge": ({"issued"}, "acknowledged", {"dept_head"}, True),
     "submit": ({"acknowledged", "returned"}, "submitted", {"dept_head"}, True),
-    "verify": ({"submitted"}, "closed", {"supervisor"}, False),
+    "verify": ({"submitted"}, "verified", {"supervisor"}, False),
     "return": ({"submitted"}, "returned", {"supervisor"}, False),
     "request_extension": ({"issued", "acknowledged", "returned"}, None, {"dept_head"}, True),
     "grant_extension": (OPEN, None, {"supervisor"}, False),
     "refuse_extension": (OPEN, None, {"supervisor"}, False),
+    # The effectiveness check (效果评价): effective closes for good, not effective reopens.
+    "check_effective": ({"verified"}, "closed", {"supervisor"}, False),
+    "check_ineffective": ({"verified"}, "returned", {"supervisor"}, False),
+    # The escalation ladder: the schedule alone (no role may press it).
+    "escalate": (WAITING_FOR_DEPARTMENT, None, set(), False),
 }
 # Who holds which role (the personas of tests/conftest.py); head_neike heads the order's department.
 ROLE_HOLDER = {"dept_head": "head_neike", "supervisor": "supervisor"}
@@ -46,8 +52,14 @@ ROLES_OF = {
 }
 
 
-def _order(neike, supervisor, state, *, pending=False):
-    return _order_in_state(neike, supervisor, state, pending_extension=pending)
+def _order(neike, supervisor, state, *, pending=False, overdue=False):
+    order = _order_in_state(neike, supervisor, state, pending_extension=pending)
+    if overdue:  # a rung of the ladder is due (day 0 is the deadline day)
+        RectificationOrder.objects.filter(pk=order.pk).update(
+            deadline=timezone.localdate() - dt.timedelta(days=1)
+        )
+        order.refresh_from_db()
+    return order
 
 
 def _snapshot(order):
@@ -66,8 +78,11 @@ def test_each_action_is_reachable_from_its_states_and_refused_from_every_other(
     request, neike, supervisor, action, state
 ):
     rule = ORDERS.action(action)  # generated from the table, checked against EXPECTED above
-    actor = request.getfixturevalue(ROLE_HOLDER[next(iter(rule.roles))])
-    order = _order(neike, supervisor, state, pending=action != "request_extension")
+    # A step without a role is the schedule's (actor None).
+    actor = request.getfixturevalue(ROLE_HOLDER[next(iter(rule.roles))]) if rule.roles else None
+    order = _order(
+        neike, supervisor, state, pending=action != "request_extension", overdue=action == "escalate"
+    )
     if state not in EXPECTED[action][0]:
         run_or_refused(
             ORDERS, order, actor, action, refusal="not possible while the order", snapshot=_snapshot

@@ -31,6 +31,7 @@ class Command(BaseCommand):
                 if channel.demo_seed is not None:
                     channel.demo_seed(rng=rng, today=today, context=context)
             demo.work_channel_orders(rng=rng, today=today, context=context)
+            demo.close_the_loop_examples(rng=rng, today=today, context=context)
             # Demo history is not news: do not e-mail months of past notifications on first start.
             Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo hospital loaded."))
