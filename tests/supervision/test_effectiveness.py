@@ -198,6 +198,7 @@ def test_the_check_queue_keeps_its_query_count_with_more_orders(
         assert client.get(reverse("order_checks")).status_code == 200
 
 
+@pytest.mark.race
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_supervisors_recording_the_same_check_one_wins_the_other_is_told(
     neike, supervisor, head_neike, administrator
