@@ -47,15 +47,19 @@ def build_content(
         as_of=min(today, end),
         config=ReportConfig.get(),
     )
-    builders = sections.body_builders()
     built: list[Section] = []
-    for i, builder in enumerate(builders):
-        built.append(builder(ctx))
-        if progress:
-            progress(int(10 + 70 * (i + 1) / len(builders)))
-    built.insert(0, sections.headline.build(ctx))
-    if kind == ReportKind.ANNUAL:
-        built.insert(0, sections.summary.build(ctx))
+    if kind == ReportKind.WEEKLY_MEETING:
+        # One section, no headline: the list the meeting reads (reports.sections.weekly_meeting).
+        built.append(sections.weekly_meeting.build(ctx))
+    else:
+        builders = sections.body_builders()
+        for i, builder in enumerate(builders):
+            built.append(builder(ctx))
+            if progress:
+                progress(int(10 + 70 * (i + 1) / len(builders)))
+        built.insert(0, sections.headline.build(ctx))
+        if kind == ReportKind.ANNUAL:
+            built.insert(0, sections.summary.build(ctx))
     scope_label = join_list(d.name for d in departments) if department_ids else _("Whole hospital")
     label = period_label(kind, start, end)
     kind_label = str(ReportKind(kind).label)

@@ -50,6 +50,8 @@ class Table:
     # A long list (rows sorted most important first) shows only this many rows in the PDF, with a
     # note; the workbook always has every row.
     pdf_rows: int | None = None
+    # The PDF's column widths in % (None: numbers narrow, text shares the rest).
+    pdf_widths: list[float] | None = None
 
     @property
     def is_empty(self) -> bool:

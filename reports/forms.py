@@ -63,6 +63,10 @@ class ReportRequestForm(forms.Form):
                 kind, period, data.get("start"), data.get("end")
             )
         except ValueError as exc:
-            field = {ReportKind.MONTHLY: "month", ReportKind.ANNUAL: "year"}.get(kind, "end")
+            field = {
+                ReportKind.MONTHLY: "month",
+                ReportKind.ANNUAL: "year",
+                ReportKind.WEEKLY_MEETING: "start",
+            }.get(kind, "end")
             self.add_error(field, str(exc))
         return data

@@ -22,6 +22,8 @@ class ReportKind(models.TextChoices):
     MONTHLY = "monthly", _("Monthly report")
     ANNUAL = "annual", _("Annual summary")
     RANGE = "range", _("Report for a date range")
+    # 院周会通报: the orders at the escalation ladder's weekly-meeting rung, one page, every Monday.
+    WEEKLY_MEETING = "weekly", _("Hospital weekly meeting list")
 
 
 class ReportFormat(models.TextChoices):

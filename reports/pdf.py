@@ -22,6 +22,8 @@ def css_string(text: str) -> str:
 
 def column_widths(table) -> list[str]:
     """Column widths in % for the fixed table layout (fast to lay out): numbers narrow, text wide."""
+    if table.pdf_widths:
+        return [f"{w:.1f}%" for w in table.pdf_widths]
     numeric = [c.kind != "text" for c in table.columns]
     n_num, n_text = sum(numeric), len(numeric) - sum(numeric)
     if not n_text:
@@ -100,6 +102,8 @@ def render_html(content: ReportContent) -> str:
             "content": content,
             "sections": sections,
             "with_toc": content.kind == "annual" or len(sections) > 6,
+            # The weekly meeting list is one page: a heading instead of the cover page.
+            "one_page": content.kind == "weekly",
             "page_counter": page_counter(),
             "css_hospital": css_string(content.hospital),
             "css_title": css_string(f"{content.title} · {content.scope_label}"),

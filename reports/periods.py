@@ -29,6 +29,15 @@ def parse_period(kind: str, period: str | None, start=None, end=None) -> tuple[d
             return dt.date(year, 1, 1), dt.date(year, 12, 31)
         except ValueError as exc:
             raise ValueError(_("An annual period is written like 2026.")) from exc
+    if kind == ReportKind.WEEKLY_MEETING:
+        if isinstance(start, str):
+            try:
+                start = dt.date.fromisoformat(start)
+            except ValueError:
+                start = None
+        if not start:
+            raise ValueError(_("A weekly meeting list needs a day of its week."))
+        return week_bounds(start)
     if kind == ReportKind.RANGE:
         if isinstance(start, str):
             start = dt.date.fromisoformat(start)
@@ -42,6 +51,12 @@ def parse_period(kind: str, period: str | None, start=None, end=None) -> tuple[d
             raise ValueError(_("A date range may cover at most three years."))
         return start, end
     raise ValueError(_("Unknown report kind."))
+
+
+def week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """Monday to Sunday of ``day``'s week."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
 
 
 def last_month(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -78,4 +93,6 @@ def period_label(kind: str, start: dt.date, end: dt.date) -> str:
         return _("%(month)s/%(year)s") % {"year": start.year, "month": start.month}
     if kind == ReportKind.ANNUAL:
         return _("year %(year)s") % {"year": start.year}
+    if kind == ReportKind.WEEKLY_MEETING:
+        return _("week of %(monday)s") % {"monday": f"{start:%Y-%m-%d}"}
     return f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}"

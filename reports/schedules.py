@@ -12,5 +12,13 @@ DEFAULT_SCHEDULES = [
         day_of_month="1",
         month_of_year="1",
     ),
+    # Monday 09:30, after the escalation ladder's morning run (supervision's 超期升级 at 09:00).
+    Job(
+        "院周会通报 weekly meeting list",
+        "reports.build_weekly_meeting",
+        minute="30",
+        hour="9",
+        day_of_week="1",
+    ),
     Job("报表补偿 report sweep", "reports.sweep", interval_minutes=10),
 ]

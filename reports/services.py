@@ -212,6 +212,8 @@ def report_file_name(report: Report) -> str:
         period = f"{report.period_start:%Y-%m}"
     elif report.kind == ReportKind.ANNUAL:
         period = f"{report.period_start:%Y}"
+    elif report.kind == ReportKind.WEEKLY_MEETING:
+        period = f"{report.period_start:%Y-%m-%d}"
     else:
         period = f"{report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}"
     scope = "all" if report.is_hospital_wide else "d" + report.scope_key.replace(",", "-")
@@ -334,6 +336,25 @@ def reports_schedule_period(*, kind: str, today: dt.date | None = None) -> list[
             continue
         out.append(report_request(kind=kind, start=start, end=end, fmt=fmt, departments=departments))
     return out
+
+
+def reports_schedule_weekly_meeting(*, today: dt.date | None = None) -> list[Report]:
+    """Beat (Monday, after the escalation ladder's run): this week's meeting list (院周会通报),
+    hospital-wide, in PDF and Excel. A version already ready is left alone, so running the job twice
+    queues nothing more (an administrator's "retry" builds it again)."""
+    from .periods import week_bounds
+
+    start, end = week_bounds(today or timezone.localdate())
+    ready = set(
+        Report.objects.filter(
+            kind=ReportKind.WEEKLY_MEETING, period_start=start, period_end=end, status=ReportStatus.READY
+        ).values_list("format", "scope_key")
+    )
+    return [
+        report_request(kind=ReportKind.WEEKLY_MEETING, start=start, end=end, fmt=fmt)
+        for fmt in ReportFormat.values
+        if (fmt, scope_key_for([])) not in ready
+    ]
 
 
 def reports_sweep(*, now: dt.datetime | None = None) -> int:

@@ -30,6 +30,11 @@ def build_last_year(today: str | None = None) -> int:
     return len(services.reports_schedule_period(kind=ReportKind.ANNUAL, today=_day(today)))
 
 
+@shared_task(name="reports.build_weekly_meeting")
+def build_weekly_meeting(today: str | None = None) -> int:
+    return len(services.reports_schedule_weekly_meeting(today=_day(today)))
+
+
 @shared_task(name="reports.sweep")
 def sweep() -> int:
     return services.reports_sweep()

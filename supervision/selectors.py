@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from .models import (
     RECTIFIED_ORDER_STATUSES,
     Category,
     Department,
+    DepartmentGroup,
     Finding,
     OrderAction,
     OrderStatus,
@@ -165,6 +166,42 @@ def effectiveness_by_department(orders: QuerySet[RectificationOrder]) -> dict[in
     return {
         r["order__department_id"]: {"effective": r["effective"], "evaluated": r["evaluated"]} for r in rows
     }
+
+
+def orders_at_rung(target: str, *, departments=None, today: dt.date | None = None) -> list[dict]:
+    """The open orders standing at a rung of the escalation ladder reported to ``target`` (e.g. the
+    weekly meeting list), most overdue first, as plain rows: the order, its department and the
+    vice-presidents in charge of it. Two queries."""
+    today = today or timezone.localdate()
+    qs = RectificationOrder.objects.filter(
+        status__in=OPEN_ORDER_STATUSES, ladder_rung__target=target, ladder_deadline=F("deadline")
+    )
+    if departments is not None:
+        qs = qs.filter(department_id__in=list(departments))
+    rows = list(
+        qs.order_by("deadline", "department__sort_order", "id").values(
+            "pk",
+            "number",
+            "department_id",
+            "department__name",
+            "finding_id",
+            "finding__category__name",
+            "finding__severity",
+            "finding__description",
+            "status",
+            "deadline",
+            "ladder_rung__days_overdue",
+        )
+    )
+    leads: dict[int, list[str]] = {}
+    for group in DepartmentGroup.objects.filter(departments__in={r["department_id"] for r in rows}).values(
+        "departments", "lead__full_name", "lead__username"
+    ):
+        leads.setdefault(group["departments"], []).append(group["lead__full_name"] or group["lead__username"])
+    for row in rows:
+        row["days_overdue"] = (today - row["deadline"]).days
+        row["vice_presidents"] = sorted(set(leads.get(row["department_id"], [])))
+    return rows
 
 
 def orders_awaiting_check(user) -> QuerySet[RectificationOrder]:

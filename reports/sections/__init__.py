@@ -33,6 +33,7 @@ from . import (
     servicedesk,
     summary,
     surveys,
+    weekly_meeting,
 )
 from .base import BuildContext
 
@@ -60,4 +61,4 @@ def body_builders() -> list[SectionBuilder]:
     return [findings.build, rectification.build, *channel_section_builders(), scorecard.build]
 
 
-__all__ = ["CHANNEL_SECTIONS", "BuildContext", "body_builders", "headline", "summary"]
+__all__ = ["CHANNEL_SECTIONS", "BuildContext", "body_builders", "headline", "summary", "weekly_meeting"]

@@ -32,6 +32,15 @@ class OrderFigures:
     overdue: int
     rectification_rate: float | None  # closed ÷ orders, %
     on_time_rate: float | None  # closed by the (final) deadline ÷ closed, %
+    awaiting_check: int = 0  # verified, effectiveness not yet checked
+    effective: int = 0  # effectiveness checks found effective
+    evaluated: int = 0  # effectiveness checks recorded
+    effectiveness_rate: float | None = None  # effective ÷ evaluated, % (exact)
+
+
+def exact_rate(numerator: int, denominator: int) -> float | None:
+    """numerator ÷ denominator in %, unrounded (the PDF and the workbook round it when shown)."""
+    return 100 * numerator / denominator if denominator else None
 
 
 def build(ctx: BuildContext) -> Section:
@@ -46,6 +55,10 @@ def build(ctx: BuildContext) -> Section:
         overdue=counts.overdue,
         rectification_rate=counts.rectification_rate,
         on_time_rate=counts.on_time_rate,
+        awaiting_check=counts.awaiting_check,
+        effective=counts.effective,
+        evaluated=counts.evaluated,
+        effectiveness_rate=counts.effectiveness_rate,
     )
     ctx.headline.append(
         Indicator(
@@ -84,9 +97,23 @@ def build(ctx: BuildContext) -> Section:
             "recurrences": recurrences,
         }
     )
+    section.paragraphs.append(
+        _(
+            "Effectiveness checks: %(evaluated)s recorded, %(effective)s found the fix held, an effectiveness "
+            "rate of %(rate)s; %(awaiting)s verified orders are awaiting their check."
+        )
+        % {
+            "evaluated": counts.evaluated,
+            "effective": counts.effective,
+            "rate": fmt_pct(counts.effectiveness_rate),
+            "awaiting": counts.awaiting_check,
+        }
+    )
+    checks = core.effectiveness_by_department(orders)
     rows = []
     for r in core.department_order_table(orders, today=ctx.as_of):
         rect, on_time = rate(r["closed"], r["total"]), rate(r["closed_on_time"], r["closed"])
+        dept_checks = checks.get(r["department_id"], {"effective": 0, "evaluated": 0})
         rows.append(
             [
                 r["department__name"],
@@ -97,6 +124,9 @@ def build(ctx: BuildContext) -> Section:
                 r["closed_on_time"],
                 rect,
                 on_time,
+                r["awaiting_check"],
+                dept_checks["evaluated"],
+                exact_rate(dept_checks["effective"], dept_checks["evaluated"]),
             ]
         )
         inputs = ctx.dept(r["department_id"])
@@ -113,6 +143,9 @@ def build(ctx: BuildContext) -> Section:
                 Column(_("Closed on time"), INT),
                 Column(_("Rectification rate"), PCT),
                 Column(_("On-time rate"), PCT),
+                Column(_("Awaiting effectiveness check"), INT),
+                Column(_("Checks recorded"), INT),
+                Column(_("Effectiveness rate"), PCT),
             ],
             rows,
             pdf_rows=department_pdf_rows(ctx),
