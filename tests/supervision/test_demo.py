@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from supervision.models import Department, Finding, OrderStatus, RectificationOrder, User
@@ -28,6 +29,24 @@ def test_seed_demo_loads_the_documented_users_and_a_worked_hospital_once():
     today = timezone.localdate()
     old = RectificationOrder.objects.filter(finding__found_at__date__lt=today - timezone.timedelta(days=60))
     assert old.filter(status=OrderStatus.CLOSED).count() > old.count() * 0.6
+    # Closing the loop (issue 16): a check due today, a failed check reopened, an order at the third rung.
+    assert RectificationOrder.objects.filter(status=OrderStatus.VERIFIED, check_due=today).exists()
+    reopened = RectificationOrder.objects.filter(
+        status=OrderStatus.RETURNED, transitions__action="check_ineffective"
+    ).exists()
+    assert reopened
+    at_meeting = RectificationOrder.objects.filter(
+        status__in=["issued", "acknowledged", "returned"],
+        ladder_rung__target="weekly_meeting",
+        ladder_deadline=F("deadline"),
+    )
+    assert at_meeting.exists()
+    assert (
+        User.objects.get(username="vp-medical")
+        .department_groups.get()
+        .departments.filter(name="内科")
+        .exists()
+    )
 
     before = _counts()
     call_command("seed_demo", verbosity=0)
