@@ -524,7 +524,7 @@ class OrderAction(models.TextChoices):
     ISSUE = "issue", _("Issue")
     ACKNOWLEDGE = "acknowledge", _("Acknowledge")
     SUBMIT = "submit", _("Submit rectification")
-    VERIFY = "verify", _("Verify and close")
+    VERIFY = "verify", _("Verify the rectification")
     RETURN = "return", _("Return for rework")
     REQUEST_EXTENSION = "request_extension", _("Request deadline extension")
     GRANT_EXTENSION = "grant_extension", _("Grant extension")

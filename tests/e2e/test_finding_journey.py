@@ -1,9 +1,11 @@
 """Journey: a supervisor logs a finding with a photo → the head of 内科 acknowledges and submits
-the fix → the supervisor verifies and closes it. Statuses are checked as the Chinese page shows them."""
+the fix → the supervisor verifies it and, on the check date, closes it for good. Statuses are checked as the Chinese page shows them."""
 
 from __future__ import annotations
 
-from supervision.models import Finding, OrderStatus
+from django.utils import timezone
+
+from supervision.models import Finding, OrderStatus, RectificationOrder
 from tests.factories import StaffFactory, category
 
 from .conftest import journey_marks, photo_jpeg
@@ -76,12 +78,22 @@ def test_finding_with_photo_is_acknowledged_fixed_and_verified(
     assert "排班未覆盖午间时段" in head.content()
     shots(head, "head-submitted")
 
-    # The supervisor verifies and closes it.
+    # The supervisor verifies it; the order waits for its effectiveness check (效果评价).
     page.goto(detail)
     page.click("button[data-bs-target='#f-verify']")
     shots(page, "supervisor-verify-form")
     with page.expect_navigation():
         page.click("#f-verify button.btn-success")
+    assert badge(page) == "已验收待效果评价"
+    assert page.locator("button[data-bs-target='#f-check_effective']").count() == 0  # not due yet
+    shots(page, "supervisor-verified")
+
+    # On the check date the fix held: closed for good (销号).
+    RectificationOrder.objects.filter(pk=finding.order.pk).update(check_due=timezone.localdate())
+    page.goto(detail)
+    page.click("button[data-bs-target='#f-check_effective']")
+    with page.expect_navigation():
+        page.click("#f-check_effective button.btn-success")
     assert badge(page) == "已验收销号"
     shots(page, "supervisor-closed")
 
@@ -92,6 +104,7 @@ def test_finding_with_photo_is_acknowledged_fixed_and_verified(
         OrderStatus.ISSUED,
         OrderStatus.ACKNOWLEDGED,
         OrderStatus.SUBMITTED,
+        OrderStatus.VERIFIED,
         OrderStatus.CLOSED,
     ]
     assert finding.attachments.count() == 2  # the photo and the evidence
