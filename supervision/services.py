@@ -877,12 +877,6 @@ def orders_remind_checks_due(*, today: dt.date | None = None) -> int:
             },
             url=order.get_absolute_url(),
         )
-        events.announce(
-            events.order_escalated,
-            order=order,
-            days_overdue=order.overdue_days(today),
-            key=f"escalation:{order.pk}:{order.deadline.isoformat()}",
-        )
     return count
 
 
@@ -968,6 +962,16 @@ def order_escalate(*, order: RectificationOrder, today: dt.date | None = None) -
                 comment=note,
             )
         except ActionNotAllowed:
+            if climbed:
+                # One event per climb, naming the highest rung reached (an order 10 days late climbs
+                # three rungs at once: the hospital's systems hear once, at the rung it is on now).
+                top = climbed[-1]
+                events.announce(
+                    events.order_escalated,
+                    order=order,
+                    days_overdue=order.overdue_days(today),
+                    key=f"escalation:{order.pk}:{top.pk}:{order.deadline.isoformat()}",
+                )
             return len(climbed)
         _report_rung(locked, climbed[-1], today)
 

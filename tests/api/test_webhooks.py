@@ -96,7 +96,7 @@ def overdue_order(neike, supervisor, days=10):
 
 def escalate(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        core_services.orders_escalate()
+        core_services.orders_climb_ladder()
 
 
 def test_an_escalated_order_is_posted_signed_and_without_patient_data(
