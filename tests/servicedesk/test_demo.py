@@ -32,3 +32,25 @@ def test_the_demo_seeds_a_month_of_the_desk_the_knowledge_base_and_two_boxes():
     assert selectors.knowledge_stale(today=today).exists() and selectors.knowledge_flagged().exists()
     assert SuggestionBox.objects.count() == 2
     assert BoxOpening.objects.count() >= 6
+
+
+def test_the_desk_demo_loaded_before_dawn_dates_nothing_after_the_moment_it_was_loaded():
+    import datetime as dt
+
+    import time_machine
+
+    from complaints.models import Complaint
+    from servicedesk.models import Slip
+    from supervision.models import Notification
+
+    loaded = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(2, 26)))
+    with time_machine.travel(loaded, tick=True):
+        today = timezone.localdate()
+        context = core_demo.seed(random.Random(1), today)
+        channel("servicedesk").demo_seed(rng=random.Random(2), today=today, context=context)
+        after = timezone.now()
+    assert not DeskEntry.objects.filter(recorded_at__gt=after).exists()
+    assert not Complaint.objects.filter(received_at__gt=after).exists()
+    assert not Notification.objects.filter(created_at__gt=after).exists()
+    assert not BoxOpening.objects.filter(created_at__gt=after).exists()
+    assert Slip.objects.exists()
