@@ -13,6 +13,8 @@ from .infra.exports import SafeExportResourceMixin
 from .models import (
     Attachment,
     Category,
+    CauseCategory,
+    CorrectiveAction,
     DeadlineExtension,
     Department,
     DepartmentGroup,
@@ -116,6 +118,14 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ("active", "sort_order")
 
 
+@admin.register(CauseCategory)
+class CauseCategoryAdmin(admin.ModelAdmin):
+    """The root-cause categories a department chooses from; an inactive one stays on older orders."""
+
+    list_display = ("code", "name", "active", "sort_order")
+    list_editable = ("active", "sort_order")
+
+
 class SingletonAdmin(admin.ModelAdmin):
     """The admin of a ``SingletonModel``: its one row is edited, never added twice or deleted."""
 
@@ -191,6 +201,18 @@ class TransitionInline(TransitionRecordInline):
     model = OrderTransition
 
 
+class CorrectiveActionInline(admin.TabularInline):
+    """Read-only: actions change through the order page, whose machine keeps their history."""
+
+    model = CorrectiveAction
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("description", "owner", "due_date", "status", "done_at", "round")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RectificationOrder)
 class RectificationOrderAdmin(SimpleHistoryAdmin):
     """Read-mostly: state changes belong to the workflow pages, which keep the history."""
@@ -199,7 +221,7 @@ class RectificationOrderAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "department")
     search_fields = ("number", "finding__number")
     readonly_fields = ("status", "finding", "issued_by", "submitted_at", "closed_at", "closed_on_time")
-    inlines = [TransitionInline]
+    inlines = [CorrectiveActionInline, TransitionInline]
     list_select_related = ("department",)
 
 

@@ -7,10 +7,21 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .infra.uploads import clean_upload
-from .models import Category, Department, Finding, Staff, check_found_at
+from .models import (
+    Category,
+    CauseCategory,
+    CorrectiveAction,
+    Department,
+    Finding,
+    FindingOrigin,
+    Staff,
+    check_found_at,
+)
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -125,11 +136,17 @@ class FindingForm(forms.ModelForm):
     )
     deadline = RectificationDeadlineField()
     instructions = InstructionsField()
+    # A supervisor's finding says where it was made (the select always sends one); a volunteer's does not.
+    origin = forms.ChoiceField(
+        label=_("Found during"), choices=FindingOrigin.choices, initial=FindingOrigin.ROUND, required=False
+    )
     files = MultipleUploadField(
         label=_("Photos or PDF"),
         help_text=_("JPEG, PNG, WebP or PDF; photo location data is removed."),
         widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}),
     )
+
+    field_order = ["department", "category", "severity", "origin"]
 
     class Meta:
         model = Finding
@@ -166,6 +183,7 @@ class FindingForm(forms.ModelForm):
             del self.fields["needs_rectification"]
             del self.fields["deadline"]
             del self.fields["instructions"]
+            del self.fields["origin"]
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -190,6 +208,19 @@ class CommentForm(_ActionForm):
 
 
 class SubmitForm(_ActionForm):
+    """The department's response: the root-cause analysis, then what was done.
+
+    Starts filled with the order's analysis (a returned order's previous answer). With no corrective
+    action on the order yet, the action taken is typed here (it becomes the order's one action, done);
+    otherwise that field adds one more action done on the spot and may stay empty.
+    """
+
+    cause_categories = ModelMultipleChoiceField(
+        label=_("Cause categories"),
+        queryset=CauseCategory.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     cause = forms.CharField(label=_("Cause"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     corrective_action = forms.CharField(
         label=_("Corrective action"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
@@ -199,6 +230,38 @@ class SubmitForm(_ActionForm):
         widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf"}),
     )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=4000)
+
+    def __init__(self, *args, order=None, **kwargs):
+        if order is not None:
+            whys = list(order.why_chain or [])
+            kwargs["initial"] = {
+                "cause": order.cause,
+                "cause_categories": [c.pk for c in order.cause_categories.all()],
+                **{f"why_{i}": text for i, text in enumerate(whys[:WHY_STEPS], 1)},
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, **kwargs)
+        # The why-chain, after the categories: "why?" asked up to five times, each optional.
+        whys = {
+            f"why_{i}": forms.CharField(
+                label=_("Why? (%(step)s)") % {"step": i}, required=False, max_length=500
+            )
+            for i in range(1, WHY_STEPS + 1)
+        }
+        fields = list(self.fields.items())
+        self.fields = {fields[0][0]: fields[0][1], **whys, **dict(fields[1:])}
+        if order is not None and any(True for _a in order.actions.all()):
+            field = self.fields["corrective_action"]
+            field.required = False
+            field.label = _("Another action done on the spot (optional)")
+
+    def clean(self):
+        data = super().clean()
+        data["why_chain"] = [data.pop(f"why_{i}", "") for i in range(1, WHY_STEPS + 1)]
+        return data
+
+
+WHY_STEPS = 5
 
 
 class VerifyForm(_ActionForm):
@@ -235,6 +298,65 @@ class ReturnForm(_ActionForm):
     reason = forms.CharField(
         label=_("Reason for returning"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    redo = ModelMultipleChoiceField(
+        label=_("Actions to redo"),
+        queryset=CorrectiveAction.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order is not None:
+            self.fields["redo"].queryset = CorrectiveAction.objects.filter(order=order)
+            # Labels from the page's prefetched actions, not one query per choice.
+            self.fields["redo"].label_from_instance = lambda a: a.description
+        if order is None or not any(True for _a in order.actions.all()):
+            del self.fields["redo"]
+
+
+class PlanActionForm(_ActionForm):
+    """One corrective action: what, who from the department's roster, by when."""
+
+    description = forms.CharField(
+        label=_("Corrective action"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.ModelChoiceField(
+        label=pgettext_lazy("corrective action", "Owner"), queryset=Staff.objects.none()
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order is not None:
+            self.fields["owner"].queryset = Staff.objects.filter(
+                department_id=order.department_id, active=True
+            )
+            self.fields["due_date"].help_text = _("Up to the order's deadline, %(deadline)s.") % {
+                "deadline": date_format(order.deadline, "DATE_FORMAT")
+            }
+
+
+class ActionCompleteForm(_ActionForm):
+    result = forms.CharField(
+        label=_("What was done"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = MultipleUploadField(
+        label=_("Evidence (photos or PDF)"),
+        widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf"}),
+    )
+
+
+class ActionEvidenceForm(_ActionForm):
+    evidence = MultipleUploadField(
+        label=_("Evidence (photos or PDF)"),
+        required=True,
+        widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf"}),
+    )
+
+
+class ActionReopenForm(_ActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class OrderIssueForm(_ActionForm):

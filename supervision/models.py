@@ -173,6 +173,23 @@ class Category(models.Model):
         return self.name
 
 
+class CauseCategory(models.Model):
+    """The root-cause taxonomy of a department's response (人员, 制度, 流程 …), editable in the admin."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("cause category")
+        verbose_name_plural = _("cause categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SingletonModel(models.Model):
     """A table of exactly one row (pk 1) of parameters an administrator edits in the admin,
     read with ``Model.get()`` (created with the field defaults on first read).
@@ -269,6 +286,20 @@ class FindingSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class FindingOrigin(models.TextChoices):
+    """Where a supervisor saw a problem they type in by hand (source "other"): the seed's annual
+    summary counts the problems found on site (rounds and walk-bys) apart from the rest."""
+
+    ROUND = "round", _("On-site round")
+    WALK_BY = "walk_by", _("Walk-by")
+    MEETING = "meeting", _("Meeting")
+    OTHER = "other", _("Other")
+
+
+# The origins that count as "found on site", with every finding of an inspection round.
+ON_SITE_ORIGINS = (FindingOrigin.ROUND, FindingOrigin.WALK_BY)
+
+
 class Severity(models.TextChoices):
     MINOR = "minor", _("Minor")
     MODERATE = "moderate", _("Moderate")
@@ -280,6 +311,8 @@ class Finding(models.Model):
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     source = models.CharField(_("source"), max_length=16, choices=FindingSource.choices)
+    # Where a supervisor's own finding was made; empty for a channel's finding and for older rows.
+    origin = models.CharField(_("found during"), max_length=16, choices=FindingOrigin.choices, blank=True)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
     )
@@ -395,6 +428,12 @@ class Attachment(UploadedFile):
     order = models.ForeignKey(
         "RectificationOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
     )
+    # Evidence of one corrective action (else of the order as a whole), and the submission round
+    # it was uploaded in (1, then one more after each return), so each round's evidence stays apart.
+    corrective_action = models.ForeignKey(
+        "CorrectiveAction", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    round = models.PositiveSmallIntegerField(_("submission round"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=attachment_path)
 
     class Meta(UploadedFile.Meta):
@@ -464,8 +503,16 @@ class RectificationOrder(models.Model):
     # What the office asks the department to do, written when the order is issued; the head reads it
     # on the order card (it is also the comment of the issue step in the timeline).
     instructions = models.TextField(_("instructions to the department"), blank=True, max_length=2000)
+    # The root-cause analysis of the department's response: categories, the why-chain (up to
+    # five answers to "why?", in order) and the free text. The corrective actions are rows of
+    # CorrectiveAction; ``corrective_action`` is the one action text of an order from before the
+    # list (migrated into its first action, kept so the change history still reads), never written.
     cause = models.TextField(_("cause"), blank=True, max_length=4000)
     corrective_action = models.TextField(_("corrective action"), blank=True, max_length=4000)
+    cause_categories = models.ManyToManyField(
+        CauseCategory, blank=True, related_name="orders", verbose_name=_("cause categories")
+    )
+    why_chain = models.JSONField(_("why-chain"), default=list, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
@@ -515,6 +562,11 @@ class RectificationOrder(models.Model):
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.deadline < (today or timezone.localdate())
 
+    @property
+    def round(self) -> int:
+        """The submission round the department works on: 1, then one more after each return."""
+        return self.return_count + 1
+
     def overdue_days(self, today: dt.date | None = None) -> int:
         today = today or timezone.localdate()
         return max(0, (today - self.deadline).days) if self.is_open else 0
@@ -532,6 +584,7 @@ class OrderAction(models.TextChoices):
     CHECK_EFFECTIVE = "check_effective", _("Effective: close for good")
     CHECK_INEFFECTIVE = "check_ineffective", _("Not effective: reopen")
     ESCALATE = "escalate", _("Escalated")
+    PLAN_ACTION = "plan_action", _("Add a corrective action")
 
 
 class RungTarget(models.TextChoices):
@@ -687,6 +740,83 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} → {self.requested_deadline}"
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", pgettext_lazy("corrective action", "Planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("corrective action", "In progress")
+    DONE = "done", pgettext_lazy("corrective action", "Done")
+
+
+class CorrectiveActionStep(models.TextChoices):
+    """The steps of a corrective action's machine (``supervision.services.CORRECTIVE_ACTIONS``)."""
+
+    ADD = "add", _("Add")
+    START = "start", pgettext_lazy("corrective action", "Start")
+    COMPLETE = "complete", _("Mark done")
+    REOPEN = "reopen", _("Reopen")
+    ATTACH = "attach", _("Add evidence")
+    REDO = "redo", _("Redo")
+
+
+class CorrectiveAction(models.Model):
+    """整改措施: one of the several actions a department takes on an order, with its owner from the
+    roster, its due date (never after the order's deadline) and its own evidence."""
+
+    order = models.ForeignKey(
+        RectificationOrder, on_delete=models.CASCADE, related_name="actions", verbose_name=_("order")
+    )
+    description = models.TextField(_("action"), max_length=2000)
+    # PROTECT: a staff member leaves the roster by being made inactive; their actions stay readable.
+    owner = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrective_actions",
+        verbose_name=pgettext_lazy("corrective action", "owner"),
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
+    result = models.TextField(_("what was done"), blank=True, max_length=2000)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # The submission round the action was added in (1, then one more after each return).
+    round = models.PositiveSmallIntegerField(_("submission round"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    def get_absolute_url(self) -> str:
+        return reverse("finding_detail", args=[self.order.finding_id])
+
+    @property
+    def department_id(self) -> int:
+        """The order's department (the machine's scope rule reads it)."""
+        return self.order.department_id
+
+
+class CorrectiveActionTransition(TransitionRecord):
+    """One row per step of a corrective action (``supervision.workflow``). Append-only."""
+
+    subject_field = "corrective_action"
+    corrective_action = models.ForeignKey(
+        CorrectiveAction, on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("corrective action transition")
+        verbose_name_plural = _("corrective action transitions")
 
 
 class NotificationKind(models.TextChoices):

@@ -20,6 +20,7 @@ from .models import (
     OPEN_ORDER_STATUSES,
     RECTIFIED_ORDER_STATUSES,
     Category,
+    CorrectiveAction,
     Department,
     DepartmentGroup,
     Finding,
@@ -70,6 +71,9 @@ def finding_detail_queryset(user) -> QuerySet[Finding]:
             "recurrences",
             Prefetch("order__transitions", queryset=OrderTransition.objects.select_related("actor")),
             "order__extensions",
+            "order__cause_categories",
+            Prefetch("order__actions", queryset=CorrectiveAction.objects.select_related("owner")),
+            "order__actions__transitions",
         )
     )
 

@@ -29,14 +29,20 @@ from .infra.tasking import enqueue_on_commit
 from .infra.uploads import CleanUpload
 from .infra.wording import Message, Worded
 from .models import (
+    ActionStatus,
     Attachment,
     Category,
+    CauseCategory,
+    CorrectiveAction,
+    CorrectiveActionStep,
+    CorrectiveActionTransition,
     DeadlineExtension,
     Department,
     DepartmentGroup,
     EscalationRung,
     ExtensionStatus,
     Finding,
+    FindingOrigin,
     FindingSource,
     Notification,
     NotificationKind,
@@ -93,6 +99,7 @@ def finding_create(
     department: Department,
     description: str | Worded,
     found_by: User,
+    origin: str = "",
     found_at: dt.datetime | None = None,
     severity: str = Severity.MODERATE,
     location: str = "",
@@ -110,11 +117,14 @@ def finding_create(
     """
     if source not in FindingSource.values:
         raise ValueError(f"unknown finding source {source!r}")
+    if origin and origin not in FindingOrigin.values:
+        raise ValueError(f"unknown finding origin {origin!r}")
     found_at = found_at or timezone.now()
     check_found_at(found_at)
     finding = Finding(
         number=f"tmp-{uuid.uuid4().hex[:16]}",
         source=source,
+        origin=origin,
         category=category,
         department=department,
         description=_site_wording(description).strip()[:4000],
@@ -145,11 +155,18 @@ def finding_create(
 
 
 def attachment_add(
-    *, finding: Finding, upload: CleanUpload, actor: User, order: RectificationOrder | None = None
+    *,
+    finding: Finding,
+    upload: CleanUpload,
+    actor: User,
+    order: RectificationOrder | None = None,
+    corrective_action: CorrectiveAction | None = None,
 ):
     attachment = Attachment(
         finding=finding,
         order=order,
+        corrective_action=corrective_action,
+        round=order.round if order is not None else None,  # evidence: the submission round it is for
         original_name=upload.name,
         content_type=upload.content_type,
         size=len(upload.data),
@@ -193,6 +210,19 @@ def _a_rung_is_due(order, actor, context):
         raise ActionNotAllowed(_("No rung of the escalation ladder is due for this order."))
 
 
+def _every_action_done(order, actor, context):
+    # Reads the prefetched actions on a page; one small query on the locked order.
+    actions = order.actions.all()
+    undone = sum(1 for a in actions if a.status != ActionStatus.DONE)
+    if undone:
+        raise ActionNotAllowed(
+            _(
+                "The order can be submitted once every corrective action is done: %(undone)s of %(total)s are not."
+            )
+            % {"undone": undone, "total": len(actions)}
+        )
+
+
 _S = OrderStatus
 _HEAD = (Role.DEPT_HEAD,)  # of the order's own department: scoped=True
 _SUPERVISOR = (Role.SUPERVISOR,)
@@ -217,6 +247,7 @@ ORDERS = Machine(
             _S.SUBMITTED,
             _HEAD,
             scoped=True,
+            guard=_every_action_done,
             style="primary",
         ),
         Action(OrderAction.VERIFY, {_S.SUBMITTED}, _S.VERIFIED, _SUPERVISOR, style="success"),
@@ -245,6 +276,52 @@ ORDERS = Machine(
         Action(OrderAction.CHECK_INEFFECTIVE, {_S.VERIFIED}, _S.RETURNED, _SUPERVISOR, style="danger"),
         # The escalation ladder: the schedule only (no role), one rung per step.
         Action(OrderAction.ESCALATE, _EXTENDABLE, None, (), guard=_a_rung_is_due),
+        # Adds a row of CorrectiveAction (whose machine is below); the order's own status is unchanged.
+        Action(OrderAction.PLAN_ACTION, _EXTENDABLE, None, _HEAD, scoped=True, style="outline-primary"),
+    ],
+)
+
+
+# --- corrective actions: the state machine ----------------------------------------------------
+
+# The department works on its actions while the order is in its hands (not submitted, not closed).
+_IN_THE_DEPARTMENTS_HANDS = _EXTENDABLE
+
+
+def _order_in_the_departments_hands(action, actor, context):
+    if action.order.status not in _IN_THE_DEPARTMENTS_HANDS:
+        raise ActionNotAllowed(
+            _(
+                "The order is “%(status)s”: its corrective actions change only while the department works on it."
+            )
+            % {"status": action.order.get_status_display()}
+        )
+
+
+def _order_submitted(action, actor, context):
+    if action.order.status != _S.SUBMITTED:
+        raise ActionNotAllowed(_("An action is sent back for redoing only when its order is returned."))
+
+
+_A = ActionStatus
+_STEP = CorrectiveActionStep
+_WORK = {"roles": _HEAD, "scoped": True, "guard": _order_in_the_departments_hands}
+
+CORRECTIVE_ACTIONS = Machine(
+    CorrectiveAction,
+    history=CorrectiveActionTransition,
+    action_labels=CorrectiveActionStep,
+    state_refusal=gettext_lazy("“%(action)s” is not possible while the corrective action is “%(status)s”."),
+    scope_refusal=gettext_lazy("You may not “%(action)s”: the order belongs to another department."),
+    lock_related=("order",),
+    subject="corrective_action",
+    actions=[
+        Action(_STEP.START, {_A.PLANNED}, _A.IN_PROGRESS, **_WORK, style="outline-primary"),
+        Action(_STEP.COMPLETE, {_A.PLANNED, _A.IN_PROGRESS}, _A.DONE, **_WORK, style="success"),
+        Action(_STEP.ATTACH, {_A.PLANNED, _A.IN_PROGRESS, _A.DONE}, None, **_WORK, style="outline-secondary"),
+        Action(_STEP.REOPEN, {_A.DONE}, _A.IN_PROGRESS, **_WORK, style="outline-warning"),
+        # Only inside the return of the whole order (order_return's ``redo``), never a button of its own.
+        Action(_STEP.REDO, {_A.DONE}, _A.IN_PROGRESS, _SUPERVISOR, guard=_order_submitted, style="warning"),
     ],
 )
 
@@ -338,22 +415,170 @@ def order_acknowledge(*, order: RectificationOrder, actor: User, comment: str = 
     return ORDERS.transition(order, actor=actor, action=OrderAction.ACKNOWLEDGE, comment=comment)
 
 
+def _why_chain(whys: Iterable[str]) -> list[str]:
+    """The answers to "why?", in order, without the empty ones; at most five."""
+    chain = [w.strip() for w in whys if w and w.strip()]
+    if len(chain) > MAX_WHYS:
+        raise ActionNotAllowed(_("A why-chain has at most five steps."))
+    return chain
+
+
+MAX_WHYS = 5
+
+
+def _due_within_deadline(order: RectificationOrder, due_date: dt.date) -> None:
+    if due_date > order.deadline:
+        raise ActionNotAllowed(
+            _(
+                "The due date %(due)s is after the order's deadline %(deadline)s. Choose a date up to the "
+                "deadline, or first ask the supervisor for a later deadline with “%(extension)s”."
+            )
+            % {
+                "due": date_format(due_date, "DATE_FORMAT"),
+                "deadline": date_format(order.deadline, "DATE_FORMAT"),
+                "extension": OrderAction.REQUEST_EXTENSION.label,
+            }
+        )
+
+
+def _action_create(*, order, actor, description: str, due_date: dt.date, owner=None, done: bool = False):
+    """A new row of the order's actions (the machine's step outside the table: "add")."""
+    now = timezone.now()
+    action = CorrectiveAction.objects.create(
+        order=order,
+        description=description,
+        owner=owner,
+        due_date=due_date,
+        status=ActionStatus.DONE if done else ActionStatus.PLANNED,
+        done_at=now if done else None,
+        round=order.round,
+        created_by=actor,
+        created_at=now,
+    )
+    CORRECTIVE_ACTIONS.record(action, action=CorrectiveActionStep.ADD, actor=actor, from_status="")
+    return action
+
+
+@transaction.atomic
+def order_plan_action(
+    *, order: RectificationOrder, actor: User, description: str, owner: Staff, due_date: dt.date
+) -> CorrectiveAction:
+    """The head adds one corrective action: what, who from the roster, by when (up to the deadline)."""
+    description = _required(description, _("Describe the corrective action."))
+    if owner is None or not owner.active or owner.department_id != order.department_id:
+        raise ActionNotAllowed(_("Choose the action's owner from the department's active staff."))
+    if due_date < timezone.localdate():
+        raise ActionNotAllowed(_("The due date cannot be in the past."))
+    created = []
+
+    def mutate(o):
+        _due_within_deadline(o, due_date)  # the locked order's deadline (an extension may just have moved it)
+        created.append(
+            _action_create(order=o, actor=actor, description=description, owner=owner, due_date=due_date)
+        )
+
+    ORDERS.transition(
+        order, actor=actor, action=OrderAction.PLAN_ACTION, comment=description, mutate=mutate, save=False
+    )
+    return created[0]
+
+
+@transaction.atomic
+def corrective_action_start(*, corrective_action: CorrectiveAction, actor: User, comment: str = ""):
+    return CORRECTIVE_ACTIONS.transition(
+        corrective_action, actor=actor, action=CorrectiveActionStep.START, comment=comment
+    )
+
+
+@transaction.atomic
+def corrective_action_complete(
+    *,
+    corrective_action: CorrectiveAction,
+    actor: User,
+    result: str = "",
+    evidence: Iterable[CleanUpload] = (),
+) -> CorrectiveAction:
+    result = (result or "").strip()
+
+    def mutate(a):
+        a.done_at = timezone.now()
+        a.result = result
+
+    locked = CORRECTIVE_ACTIONS.transition(
+        corrective_action, actor=actor, action=CorrectiveActionStep.COMPLETE, comment=result, mutate=mutate
+    )
+    _action_evidence(locked, actor, evidence)
+    return locked
+
+
+@transaction.atomic
+def corrective_action_attach(
+    *, corrective_action: CorrectiveAction, actor: User, evidence: Iterable[CleanUpload]
+) -> CorrectiveAction:
+    evidence = list(evidence)
+    if not evidence:
+        raise ActionNotAllowed(_("Choose at least one file."))
+    locked = CORRECTIVE_ACTIONS.transition(
+        corrective_action,
+        actor=actor,
+        action=CorrectiveActionStep.ATTACH,
+        comment=lambda a: ", ".join(u.name for u in evidence)[:4000],
+        save=False,  # the files are rows of their own
+    )
+    _action_evidence(locked, actor, evidence)
+    return locked
+
+
+@transaction.atomic
+def corrective_action_reopen(*, corrective_action: CorrectiveAction, actor: User, reason: str):
+    reason = _required(reason, _("Give the reason for reopening the action."))
+
+    def mutate(a):
+        a.done_at = None
+
+    return CORRECTIVE_ACTIONS.transition(
+        corrective_action, actor=actor, action=CorrectiveActionStep.REOPEN, comment=reason, mutate=mutate
+    )
+
+
+def _action_evidence(action: CorrectiveAction, actor: User, evidence: Iterable[CleanUpload]) -> None:
+    order = action.order
+    for upload in evidence:
+        attachment_add(
+            finding=order.finding, order=order, corrective_action=action, upload=upload, actor=actor
+        )
+
+
 @transaction.atomic
 def order_submit(
     *,
     order: RectificationOrder,
     actor: User,
     cause: str,
-    corrective_action: str,
+    cause_categories: Iterable[CauseCategory] = (),
+    why_chain: Iterable[str] = (),
+    corrective_action: str = "",
     evidence: Iterable[CleanUpload] = (),
     comment: str = "",
 ) -> RectificationOrder:
+    """The head sends the department's response for verification: the root-cause analysis, and the
+    corrective actions, every one of them done (the table's guard). ``corrective_action``, a text,
+    records one more action done now: the short way for a problem fixed on the spot."""
     cause = _required(cause, _("State the cause of the problem."))
-    corrective_action = _required(corrective_action, _("State the corrective action taken."))
+    whys = _why_chain(why_chain)
+    categories = list(cause_categories)
+    quick = (corrective_action or "").strip()
 
     def mutate(o):
+        if not quick and not o.actions.exists():
+            raise ActionNotAllowed(
+                _("State the corrective action taken, or add the corrective actions first.")
+            )
+        if quick:
+            _action_create(order=o, actor=actor, description=quick, due_date=o.deadline, done=True)
         o.cause = cause
-        o.corrective_action = corrective_action
+        o.why_chain = whys
+        o.cause_categories.set(categories)
         o.submitted_at = timezone.now()
 
     locked = ORDERS.transition(order, actor=actor, action=OrderAction.SUBMIT, comment=comment, mutate=mutate)
@@ -486,12 +711,22 @@ def orders_fail_check_on_recurrence(*, finding: Finding) -> list[RectificationOr
 
 
 @transaction.atomic
-def order_return(*, order: RectificationOrder, actor: User, reason: str) -> RectificationOrder:
+def order_return(
+    *, order: RectificationOrder, actor: User, reason: str, redo: Iterable[CorrectiveAction] = ()
+) -> RectificationOrder:
+    """The supervisor sends the response back with the reason, naming the actions to redo (each goes
+    back to "in progress" through its own machine, in the same transaction)."""
     reason = _required(reason, _("Give the reason for returning the order."))
+    redo = list(redo)
+    if any(a.order_id != order.pk for a in redo):
+        raise ActionNotAllowed(_("Name only actions of this order."))
 
     def mutate(o):
         o.return_count += 1
 
+    # The actions first, while the order is still "submitted" (their guard); any refusal undoes all.
+    for action in redo:
+        CORRECTIVE_ACTIONS.transition(action, actor=actor, action=CorrectiveActionStep.REDO, comment=reason)
     locked = ORDERS.transition(order, actor=actor, action=OrderAction.RETURN, comment=reason, mutate=mutate)
     notify_department_heads(
         department_id=locked.department_id,

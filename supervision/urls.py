@@ -15,6 +15,11 @@ urlpatterns = [
     path("findings/<int:pk>/issue-order/", views.finding_issue_order, name="finding_issue_order"),
     path("orders/checks/", views.order_checks, name="order_checks"),
     path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
+    path(
+        "corrective-actions/<int:pk>/<slug:action>/",
+        views.corrective_action_step,
+        name="corrective_action_step",
+    ),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notification_read, name="notification_read_all"),

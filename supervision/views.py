@@ -23,6 +23,9 @@ from . import selectors, services
 from .access import get_scoped_or_404, role_required, workflow_rule
 from .filters import FindingFilter
 from .forms import (
+    ActionCompleteForm,
+    ActionEvidenceForm,
+    ActionReopenForm,
     CheckIneffectiveForm,
     CommentForm,
     ExtensionDecisionForm,
@@ -30,6 +33,7 @@ from .forms import (
     FindingForm,
     ImportForm,
     OrderIssueForm,
+    PlanActionForm,
     ReturnForm,
     SubmitForm,
     VerifyForm,
@@ -41,6 +45,8 @@ from .infra.imports import template_workbook
 from .infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from .models import (
     Attachment,
+    CorrectiveAction,
+    CorrectiveActionStep,
     ExtensionStatus,
     Finding,
     FindingSource,
@@ -223,6 +229,7 @@ def finding_create(request):
         data = form.cleaned_data
         finding = services.finding_create(
             source=FindingSource.OTHER if can_order else FindingSource.VOLUNTEER,
+            origin=data.get("origin", ""),
             category=data["category"],
             department=data["department"],
             description=data["description"],
@@ -259,6 +266,9 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         if order
         else []
     )
+    corrective_actions = (
+        _corrective_action_rows(request, finding, order, bound_action, bound_form) if order else []
+    )
     pending = (
         next((e for e in order.extensions.all() if e.status == ExtensionStatus.PENDING), None)
         if order
@@ -284,6 +294,10 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         "can_issue_order": order is None and request.user.has_role(Role.SUPERVISOR),
         "order": order,
         "actions": actions,
+        "corrective_actions": corrective_actions,
+        "corrective_actions_done": sum(1 for r in corrective_actions if r["action"].status == "done"),
+        "finding_files": [a for a in finding.attachments.all() if not a.order_id],
+        "evidence_rounds": _evidence_rounds(finding, order) if order else [],
         "pending_extension": pending,
         "issue_form": issue_form,
         "open_action": bound_action,
@@ -292,6 +306,49 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         "source_link": _source_link(finding),
     }
     return render(request, "supervision/finding_detail.html", context, status=status)
+
+
+def _corrective_action_rows(request, finding, order, bound_action, bound_form) -> list[dict]:
+    """Each corrective action with its own buttons (its machine's table), its evidence and, when the
+    supervisor sent it back, the reason. Reads the prefetched rows only."""
+    bound = bound_action if isinstance(bound_action, tuple) else None  # ("action", pk, step) with errors
+    evidence: dict[int, list] = {}
+    for a in finding.attachments.all():
+        if a.corrective_action_id:
+            evidence.setdefault(a.corrective_action_id, []).append(a)
+    rows = []
+    for ca in order.actions.all():
+        allowed = [a for a in allowed_actions(ca, request.user) if a.name in ACTION_STEPS]
+        mine = bound if bound and bound[1] == ca.pk else None
+        steps = list(ca.transitions.all())
+        last = steps[-1] if steps else None
+        rows.append(
+            {
+                "action": ca,
+                "buttons": action_buttons(
+                    allowed=allowed,
+                    steps=ACTION_STEPS,
+                    obj=ca,
+                    actor=request.user,
+                    url=lambda name, pk=ca.pk: reverse("corrective_action_step", args=[pk, name]),
+                    bound=(mine[2], bound_form) if mine else None,
+                ),
+                "open": mine[2] if mine else None,
+                "evidence": evidence.get(ca.pk, []),
+                "redo": last if last and last.action == CorrectiveActionStep.REDO else None,
+            }
+        )
+    return rows
+
+
+def _evidence_rounds(finding, order) -> list[dict]:
+    """The order's evidence grouped by submission round (1, then one more after each return),
+    newest round first; from the finding's prefetched attachments, so no query of its own."""
+    by_round: dict[int, list] = {}
+    for a in finding.attachments.all():
+        if a.order_id:
+            by_round.setdefault(a.round or 1, []).append(a)
+    return [{"round": r, "files": by_round[r]} for r in sorted(by_round, reverse=True)]
 
 
 def _source_link(finding) -> dict | None:
@@ -398,16 +455,21 @@ def finding_issue_order(request, pk: int):
     return redirect(finding)
 
 
+def _for_order(order, actor) -> dict:
+    return {"order": order}
+
+
 # How the finding page asks for each action of the order's machine (services.ORDERS).
 ORDER_STEPS: dict[str, Step] = {
     OrderAction.ACKNOWLEDGE: Step(CommentForm, services.order_acknowledge),
-    OrderAction.SUBMIT: Step(SubmitForm, services.order_submit, multipart=True),
+    # Starts filled with the order's analysis: a returned order's previous answer.
+    OrderAction.SUBMIT: Step(SubmitForm, services.order_submit, form_kwargs=_for_order, multipart=True),
     OrderAction.VERIFY: Step(
         VerifyForm,
         services.order_verify,
         form_kwargs=lambda order, actor: {"initial": {"check_due": services.order_default_check_due(order)}},
     ),
-    OrderAction.RETURN: Step(ReturnForm, services.order_return),
+    OrderAction.RETURN: Step(ReturnForm, services.order_return, form_kwargs=_for_order),
     OrderAction.REQUEST_EXTENSION: Step(ExtensionRequestForm, services.order_request_extension),
     OrderAction.GRANT_EXTENSION: Step(
         ExtensionDecisionForm, services.order_decide_extension, {"grant": True}
@@ -417,6 +479,17 @@ ORDER_STEPS: dict[str, Step] = {
     ),
     OrderAction.CHECK_EFFECTIVE: Step(CommentForm, services.order_check, {"effective": True}),
     OrderAction.CHECK_INEFFECTIVE: Step(CheckIneffectiveForm, services.order_check, {"effective": False}),
+    OrderAction.PLAN_ACTION: Step(PlanActionForm, services.order_plan_action, form_kwargs=_for_order),
+}
+
+# Each corrective action's steps (services.CORRECTIVE_ACTIONS); "redo" is part of the order's return.
+ACTION_STEPS: dict[str, Step] = {
+    CorrectiveActionStep.START: Step(CommentForm, services.corrective_action_start),
+    CorrectiveActionStep.COMPLETE: Step(
+        ActionCompleteForm, services.corrective_action_complete, multipart=True
+    ),
+    CorrectiveActionStep.ATTACH: Step(ActionEvidenceForm, services.corrective_action_attach, multipart=True),
+    CorrectiveActionStep.REOPEN: Step(ActionReopenForm, services.corrective_action_reopen),
 }
 
 
@@ -428,6 +501,29 @@ def order_action(request, pk: int, action: str):
     order = get_scoped_or_404(RectificationOrder.objects.select_related("finding"), request.user, pk=pk)
     redisplay = partial(finding_detail, request, order.finding_id, bound_action=action, status=400)
     return run_step(request, ORDER_STEPS, services.ORDERS, order, action, redisplay=redisplay)
+
+
+@role_required(Role.DEPT_HEAD, object_rule=workflow_rule)
+@require_POST
+def corrective_action_step(request, pk: int, action: str):
+    if action not in ACTION_STEPS:
+        raise Http404
+    corrective_action = get_scoped_or_404(
+        CorrectiveAction.objects.select_related("order__finding"),
+        request.user,
+        department_field="order__department",
+        pk=pk,
+    )
+    redisplay = partial(
+        finding_detail,
+        request,
+        corrective_action.order.finding_id,
+        bound_action=("action", corrective_action.pk, action),
+        status=400,
+    )
+    return run_step(
+        request, ACTION_STEPS, services.CORRECTIVE_ACTIONS, corrective_action, action, redisplay=redisplay
+    )
 
 
 @role_required(*ALL_ROLES)

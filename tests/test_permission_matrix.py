@@ -69,6 +69,7 @@ RULES: dict[str, R] = {
     "finding_issue_order": R(kw=(lambda o, s: {"pk": o.finding.pk}), get="302 405 403 403 403 403 403", post="302 302 403 403 403 403 403"),
     "order_checks": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "order_action": R(kw=(lambda o, s: {"pk": o.order.pk, "action": "acknowledge"}), get="302 405 403 405 405 403 403", post="302 302 403 302 404 403 403"),
+    "corrective_action_step": R(kw=(lambda o, s: {"pk": o.extra["corrective_action"].pk, "action": "start"}), get="302 403 403 405 405 403 403", post="302 403 403 302 404 403 403"),
     "attachment_download": R(kw=(lambda o, s: {"pk": o.attachment.pk}), get="302 200 404 200 404 200 404", post="302 200 404 200 404 200 404"),
     "notification_list": R(get="302 200 200 200 200 200 200", post="302 200 200 200 200 200 200"),
     "notification_read_all": R(get="302 405 405 405 405 405 405", post="302 302 302 302 302 302 302"),

@@ -47,7 +47,7 @@ def _jpeg() -> bytes:
 
 
 def _core(objs: Objects, supervisor) -> None:
-    from supervision.models import Attachment
+    from supervision.models import Attachment, CorrectiveAction
 
     objs.finding = make_finding(department=objs.department, found_by=supervisor)
     objs.order = objs.finding.orders.get() if hasattr(objs.finding, "orders") else objs.finding.order
@@ -58,6 +58,10 @@ def _core(objs: Objects, supervisor) -> None:
         content_type="image/jpeg",
         size=100,
         uploaded_by=supervisor,
+    )
+    # A planned corrective action on the order (its steps have a URL of their own).
+    objs.extra["corrective_action"] = CorrectiveAction.objects.create(
+        order=objs.order, description="调整排班", due_date=objs.order.deadline, created_by=supervisor
     )
 
 

@@ -20,7 +20,7 @@ from supervision.models import (
     RectificationOrder,
 )
 from supervision.workflow import allowed_actions
-from tests.factories import make_finding
+from tests.factories import StaffFactory, make_finding
 
 PERSONAS = ["supervisor", "head_neike", "head_waike", "administrator", "caller", "volunteer"]
 STATES = [s.value for s in OrderStatus]
@@ -40,6 +40,7 @@ EXPECTED = {
     "refuse_extension": (OPEN, {"supervisor"}),
     "check_effective": ({"verified"}, {"supervisor"}),
     "check_ineffective": ({"verified"}, {"supervisor"}),
+    "plan_action": ({"issued", "acknowledged", "returned"}, {"head_neike"}),
 }
 TARGET_STATUS = {
     "acknowledge": "acknowledged",
@@ -93,6 +94,14 @@ def _do(action, order, actor):
         return services.order_check(order=order, actor=actor, effective=True)
     if action == "check_ineffective":
         return services.order_check(order=order, actor=actor, effective=False, comment="复查再次发现")
+    if action == "plan_action":
+        return services.order_plan_action(
+            order=order,
+            actor=actor,
+            description="午间增设一名导医",
+            owner=StaffFactory(department=order.department),
+            due_date=order.deadline,
+        )
     raise AssertionError(action)
 
 
@@ -135,7 +144,11 @@ def test_order_action_is_allowed_exactly_for_the_specified_state_and_role(
 
 def test_allowed_actions_match_the_guard_for_buttons(neike, supervisor, head_neike):
     order = _order_in_state(neike, supervisor, "issued")
-    assert [a.name for a in allowed_actions(order, head_neike)] == ["acknowledge", "request_extension"]
+    assert [a.name for a in allowed_actions(order, head_neike)] == [
+        "acknowledge",
+        "request_extension",
+        "plan_action",
+    ]
     assert allowed_actions(order, supervisor) == []
 
 

@@ -38,6 +38,7 @@ EXPECTED = {
     "check_ineffective": ({"verified"}, "returned", {"supervisor"}, False),
     # The escalation ladder: the schedule alone (no role may press it).
     "escalate": (WAITING_FOR_DEPARTMENT, None, set(), False),
+    "plan_action": ({"issued", "acknowledged", "returned"}, None, {"dept_head"}, True),
 }
 # Who holds which role (the personas of tests/conftest.py); head_neike heads the order's department.
 ROLE_HOLDER = {"dept_head": "head_neike", "supervisor": "supervisor"}
