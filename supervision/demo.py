@@ -20,9 +20,11 @@ from django.utils import timezone
 from . import services
 from .models import (
     Category,
+    CauseCategory,
     Department,
     DepartmentGroup,
     DepartmentKind,
+    FindingOrigin,
     FindingSource,
     OrderStatus,
     RectificationOrder,
@@ -193,8 +195,15 @@ def seed(rng: random.Random, today: dt.date) -> dict:
             )
         if by_volunteer:
             continue
+        if finding.source == FindingSource.OTHER:
+            # Where the supervisor saw it, from the finding's own number (the shared rng's sequence,
+            # which the rest of the demo follows, is left as it was).
+            origins = [FindingOrigin.ROUND, FindingOrigin.ROUND, FindingOrigin.WALK_BY, FindingOrigin.MEETING]
+            finding.origin = origins[finding.pk % len(origins)]
+            finding.save(update_fields=["origin"])
         head = heads.get(code) or _head_for(departments[code])
         work_order(finding.order, rng=rng, today=today, head=head, supervisor=supervisor, moment=moment)
+    order_with_three_actions(department=departments["NK"], head=heads["NK"], supervisor=supervisor)
     return {
         "departments": departments,
         "users": users,
@@ -239,11 +248,16 @@ def work_order(order, *, rng: random.Random, today: dt.date, head: User, supervi
     step += dt.timedelta(days=rng.randrange(1, 10))
     if step > now:
         return
+    # The analysis's categories from the order's own number (the shared rng's sequence stays as it was).
+    own = random.Random(order.pk)  # noqa: S311  # nosec B311 # demo data, not security
+    causes = list(CauseCategory.objects.filter(code__in=["staff", "policy", "process", "communication"]))
     with at_time(step):
         order = services.order_submit(
             order=order,
             actor=head,
             cause="科室培训不到位，制度落实不严",
+            cause_categories=own.sample(causes, k=own.choice((1, 1, 2))),
+            why_chain=["新入职人员不熟悉流程", "岗前培训未覆盖该环节"] if own.random() < 0.4 else [],
             corrective_action="组织全科培训并纳入绩效考核",
         )
     if progress < 0.5:
@@ -271,6 +285,52 @@ def work_order(order, *, rng: random.Random, today: dt.date, head: User, supervi
             services.order_check(
                 order=order, actor=supervisor, effective=True, comment="复查整改措施落实到位"
             )
+
+
+def order_with_three_actions(*, department: Department, head: User, supervisor: User):
+    """The demo's example of an order worked as a plan: three actions with owners from the roster,
+    one done with its result, one in progress, one planned; the order cannot be submitted yet."""
+    now = timezone.now()
+    found = now - dt.timedelta(days=3)
+    with at_time(found):
+        finding = services.finding_create(
+            source=FindingSource.OTHER,
+            origin=FindingOrigin.ROUND,
+            category=Category.objects.get(code="process"),
+            department=department,
+            description="门诊导医台午间无人值守，患者排队询问无人应答",
+            severity="moderate",
+            found_at=found,
+            location="门诊大厅",
+            found_by=supervisor,
+            deadline=timezone.localdate() + dt.timedelta(days=14),
+        )
+    order = finding.order
+    owners = list(Staff.objects.filter(department=department, active=True).order_by("employee_no")[:3])
+    owners += [owners[-1]] * (3 - len(owners))
+    plan = [
+        ("修订导医排班表，午间增设一名导医", 2),
+        ("对导医组开展首问负责制培训并签到", 7),
+        ("在导医台设置“暂离请扫码呼叫”提示牌", 10),
+    ]
+    with at_time(now - dt.timedelta(days=2)):
+        order = services.order_acknowledge(order=order, actor=head, comment="已收到，制定整改计划")
+        actions = [
+            services.order_plan_action(
+                order=order,
+                actor=head,
+                description=text,
+                owner=owner,
+                due_date=timezone.localdate() + dt.timedelta(days=days),
+            )
+            for (text, days), owner in zip(plan, owners, strict=True)
+        ]
+    with at_time(now - dt.timedelta(days=1)):
+        services.corrective_action_complete(
+            corrective_action=actions[0], actor=head, result="新排班表已执行，12:00–14:00 有专人值守"
+        )
+        services.corrective_action_start(corrective_action=actions[1], actor=head, comment="培训定于周五")
+    return order
 
 
 def work_channel_orders(*, rng: random.Random, today: dt.date, context: dict) -> int:

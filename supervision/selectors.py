@@ -17,13 +17,16 @@ from django.utils import timezone
 
 from .access import scope
 from .models import (
+    ON_SITE_ORIGINS,
     OPEN_ORDER_STATUSES,
     RECTIFIED_ORDER_STATUSES,
     Category,
+    CauseCategory,
     CorrectiveAction,
     Department,
     DepartmentGroup,
     Finding,
+    FindingSource,
     OrderAction,
     OrderStatus,
     OrderTransition,
@@ -301,6 +304,71 @@ def department_order_table(
             awaiting_check=Count("id", filter=Q(status=OrderStatus.VERIFIED)),
         )
         .order_by("-overdue", "-open", "department__name")
+    )
+
+
+# --- root causes and where problems are found ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CauseTable:
+    """Root causes by department: how many analysed orders name each cause category.
+
+    ``categories`` are the column names in the list's order (a category no order named and no
+    longer active is left out); ``None`` is "no category named", last, present only when counted.
+    ``rows``: (department name, one count per column, orders analysed). An order naming two
+    categories counts once in each, so a row's counts may add up to more than its orders.
+    """
+
+    categories: list[str | None]
+    rows: list[tuple[str, list[int], int]]
+    totals: list[int]
+    analysed: int
+
+
+def cause_counts(orders: QuerySet[RectificationOrder]) -> CauseTable:
+    """The root causes of ``orders`` that have an analysis (submitted at least once), per
+    department and cause category. Three queries, whatever the number of orders."""
+    analysed = orders.filter(submitted_at__isnull=False)
+    pairs = list(
+        analysed.values("department__name", "department__sort_order", "cause_categories")
+        .annotate(n=Count("id"))
+        .order_by("department__sort_order", "department__name")
+    )
+    per_department = dict(
+        analysed.values("department__name").annotate(n=Count("id")).values_list("department__name", "n")
+    )
+    used = {p["cause_categories"] for p in pairs}
+    columns: list[tuple[int | None, str | None]] = [
+        (c.pk, c.name) for c in CauseCategory.objects.all() if c.active or c.pk in used
+    ]
+    if None in used:
+        columns.append((None, None))
+    index = {pk: i for i, (pk, _name) in enumerate(columns)}
+    counts: dict[str, list[int]] = {}
+    for p in pairs:
+        row = counts.setdefault(p["department__name"], [0] * len(columns))
+        row[index[p["cause_categories"]]] += p["n"]
+    rows = [(name, row, per_department[name]) for name, row in counts.items()]
+    totals = [sum(r[1][i] for r in rows) for i in range(len(columns))]
+    return CauseTable(
+        categories=[name for _pk, name in columns],
+        rows=rows,
+        totals=totals,
+        analysed=sum(per_department.values()),
+    )
+
+
+def found_on_site(findings: QuerySet[Finding]) -> dict[str, int]:
+    """Problems found on site (现场督查发现问题), as the annual summary counts them: every finding of an
+    inspection round, plus a supervisor's own finding made on an on-site round or a walk-by.
+    One query."""
+    own = Q(source=FindingSource.OTHER)
+    return findings.aggregate(
+        total=Count("id", filter=Q(source=FindingSource.INSPECTION) | (own & Q(origin__in=ON_SITE_ORIGINS))),
+        inspection=Count("id", filter=Q(source=FindingSource.INSPECTION)),
+        round=Count("id", filter=own & Q(origin="round")),
+        walk_by=Count("id", filter=own & Q(origin="walk_by")),
     )
 
 

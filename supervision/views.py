@@ -158,6 +158,14 @@ def _dashboard_figures(user, config) -> dict:
         table = selectors.department_order_table(orders)
         figures["department_table"] = table[:DASHBOARD_DEPARTMENT_ROWS]
         figures["department_table_total"] = len(table)
+        figures["on_site"] = selectors.found_on_site(
+            findings.filter(found_at__year=timezone.localdate().year)
+        )
+    if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
+        # The root causes of this year's problems, per department of the user's scope.
+        figures["causes"] = selectors.cause_counts(
+            orders.filter(finding__found_at__year=timezone.localdate().year)
+        )
     if user.has_role(Role.ADMINISTRATOR):
         figures["chart"] = selectors.findings_by_category_and_month(findings, months=6)
         figures["by_category"] = selectors.findings_by_category(

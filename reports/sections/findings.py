@@ -29,6 +29,8 @@ class FindingFigures:
     process: int
     discipline: int
     recurrences: int  # findings of the period that repeat an earlier one (``recurrence_of``)
+    # found on site: inspection rounds + supervisors' own on-site rounds and walk-bys (core.found_on_site)
+    on_site: int = 0
 
 
 def build(ctx: BuildContext) -> Section:
@@ -39,7 +41,10 @@ def build(ctx: BuildContext) -> Section:
     codes = dict(qs.values_list("category__code").annotate(n=Count("id")).values_list("category__code", "n"))
     named = {code: codes.get(code, 0) for code in NAMED_CATEGORIES}
     recurrences = qs.filter(recurrence_of__isnull=False).count() if total else 0
-    ctx.figures.findings = FindingFigures(total=total, recurrences=recurrences, **named)
+    on_site = core.found_on_site(qs) if total else {"total": 0}
+    ctx.figures.findings = FindingFigures(
+        total=total, recurrences=recurrences, on_site=on_site["total"], **named
+    )
     if not total:
         section.empty = True
         section.paragraphs.append(_("No findings were recorded in this period."))
@@ -51,6 +56,13 @@ def build(ctx: BuildContext) -> Section:
             "%(discipline)s work-discipline problems."
         )
         % {"total": total, **named}
+    )
+    section.paragraphs.append(
+        _(
+            "Problems found on site: %(n)s (%(inspection)s on inspection rounds, %(round)s on supervisors' "
+            "on-site rounds, %(walk_by)s on walk-bys)."
+        )
+        % {"n": on_site["total"], **{k: on_site[k] for k in ("inspection", "round", "walk_by")}}
     )
     section.tables.append(
         Table(

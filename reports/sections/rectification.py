@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from supervision import selectors as core
+from supervision.infra.wording import join_list
 
 from ..content import INT, PCT, Column, Section, Table, fmt_pct, rate
 from .base import (
@@ -151,6 +152,36 @@ def build(ctx: BuildContext) -> Section:
             pdf_rows=department_pdf_rows(ctx),
         )
     )
+    causes = core.cause_counts(orders)
+    if causes.analysed:
+        named = [
+            (name if name is not None else _("No category"), n)
+            for name, n in zip(causes.categories, causes.totals, strict=True)
+            if n
+        ]
+        section.paragraphs.append(
+            _("Root causes of the %(n)s orders analysed so far: %(causes)s.")
+            % {"n": causes.analysed, "causes": join_list(f"{name} {n}" for name, n in named)}
+        )
+        section.tables.append(
+            Table(
+                _("Root causes by department"),
+                [
+                    Column(_("Department")),
+                    *(
+                        Column(name if name is not None else _("No category"), INT)
+                        for name in causes.categories
+                    ),
+                    Column(_("Orders analysed"), INT),
+                ],
+                # The departments with the most analysed orders first (the PDF shows the first rows).
+                [
+                    [name, *counts, analysed]
+                    for name, counts, analysed in sorted(causes.rows, key=lambda r: -r[2])
+                ],
+                pdf_rows=department_pdf_rows(ctx),
+            )
+        )
     rec_rows = list(
         findings_in_period(ctx)
         .filter(recurrence_of__isnull=False)

@@ -32,6 +32,7 @@ def build(ctx: BuildContext) -> Section:
                 "discipline": f.findings.discipline,
             }
         )
+        p.append(_("Of these, %(n)s were found on site.") % {"n": f.findings.on_site})
     else:
         p.append(_("No findings were recorded in this period."))
     if f.orders and f.orders.total:

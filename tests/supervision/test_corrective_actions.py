@@ -423,3 +423,15 @@ def test_the_order_page_costs_the_same_queries_with_three_or_twelve_actions(
     add(9)
     with django_assert_num_queries(len(few)):
         assert client.get(url).content.decode().count('class="list-group-item" id="action-') == 12
+
+
+def test_the_demo_order_has_three_actions_one_done_one_in_progress_one_planned(neike, supervisor, head_neike):
+    from supervision.demo import order_with_three_actions
+
+    for _i in range(3):
+        StaffFactory(department=neike)
+    order = order_with_three_actions(department=neike, head=head_neike, supervisor=supervisor)
+    assert list(order.actions.values_list("status", flat=True)) == ["done", "in_progress", "planned"]
+    assert all(a.owner.department == neike and a.due_date <= order.deadline for a in order.actions.all())
+    assert order.finding.origin == "round"
+    assert "submit" not in [a.name for a in allowed_actions(order, head_neike)]
