@@ -339,7 +339,10 @@ class PlanActionForm(_ActionForm):
 
 class ActionCompleteForm(_ActionForm):
     result = forms.CharField(
-        label=_("What was done"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("corrective action", "What was done"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     evidence = MultipleUploadField(
         label=_("Evidence (photos or PDF)"),

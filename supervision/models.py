@@ -780,7 +780,9 @@ class CorrectiveAction(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED
     )
-    result = models.TextField(_("what was done"), blank=True, max_length=2000)
+    result = models.TextField(
+        pgettext_lazy("corrective action", "what was done"), blank=True, max_length=2000
+    )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     # The submission round the action was added in (1, then one more after each return).
     round = models.PositiveSmallIntegerField(_("submission round"), default=1)
