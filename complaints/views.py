@@ -338,7 +338,14 @@ def public_lookup(request):
         elif form.is_valid():
             found = (
                 Complaint.objects.filter(tracking_code=form.cleaned_data["tracking_code"])
-                .only("status", "complainant_key", "tracking_code")
+                .only(
+                    "status",
+                    "complainant_key",
+                    "tracking_code",
+                    "answered_at",
+                    "answer_method",
+                    "answer_text",
+                )
                 .first()
             )
             phone = phone_digits(form.cleaned_data["phone"])
@@ -346,6 +353,14 @@ def public_lookup(request):
                 context["result"] = {
                     "tracking_code": found.tracking_code,
                     "status": found.get_status_display(),
+                    # Once given, the answer the complainant received (when, how, what), never before.
+                    "answer": {
+                        "at": found.answered_at,
+                        "method": found.get_answer_method_display(),
+                        "text": found.answer_text,
+                    }
+                    if found.answered_at
+                    else None,
                 }
             else:
                 # The same answer whether the number or the phone is wrong: nothing to probe.

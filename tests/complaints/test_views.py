@@ -553,3 +553,16 @@ def test_public_pages_carry_the_hospital_name_not_the_internal_one(client, setti
     page = client.get(reverse(name)).content.decode()
     assert '<span class="navbar-brand" id="public-brand">示范人民医院</span>' in page
     assert "督察" not in page
+
+
+def test_lookup_shows_the_answer_once_it_is_given(client, web_complaint, supervisor):
+    services.complaint_accept(complaint=web_complaint, actor=supervisor)
+    query = {"tracking_code": web_complaint.tracking_code, "phone": "13600002222"}
+    before = client.post(LOOKUP, query).content.decode()
+    assert "lookup-answer" not in before and "答复后将在此显示" in before
+    services.complaint_answer(
+        complaint=web_complaint, actor=supervisor, method="phone", text="已核实，药房已向您致歉并更换药品"
+    )
+    after = client.post(LOOKUP, query).content.decode()
+    assert "lookup-answer" in after and "已核实，药房已向您致歉并更换药品" in after
+    assert "电话" in after and supervisor.full_name not in after
