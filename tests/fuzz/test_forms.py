@@ -9,6 +9,7 @@ expected, text where numbers are, lists, dates in other formats), random uploads
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 import os
@@ -84,6 +85,7 @@ RECIPES = {
     "TokenIssueForm": lambda c: {"departments": c["departments"]},
     "ReportRequestForm": lambda c: {"user": c["supervisor"]},
     "EntryForm": lambda c: {"centres": _centres()},
+    "ScheduleForm": lambda c: {"month": dt.date(2026, 12, 1)},
 }
 
 
