@@ -88,7 +88,8 @@ def _happened(step: dt.datetime, today: dt.date) -> bool:
 def _run_round(*, rng, department, template, supervisor, moment, submit=True):
     round_type = rng.choices(RoundType.values, weights=(6, 3, 2, 1))[0]
     if round_type == RoundType.NIGHT:
-        moment = moment.replace(hour=rng.choice((20, 21, 22)))
+        # Still never ahead of the moment the demo is loaded (a night round "today" seeded at 02:26).
+        moment = min(moment.replace(hour=rng.choice((20, 21, 22))), timezone.now() - dt.timedelta(minutes=30))
     with at_time(moment):
         rnd = services.round_start(
             template=template,
