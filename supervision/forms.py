@@ -367,6 +367,14 @@ class OrderIssueForm(_ActionForm):
     instructions = InstructionsField()
 
 
+class DecideNoOrderForm(_ActionForm):
+    reason = forms.CharField(
+        label=_("Why no order is needed (the volunteer reads this)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ExtensionRequestForm(_ActionForm):
     requested_deadline = forms.DateField(label=_("New deadline"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

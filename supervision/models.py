@@ -306,6 +306,15 @@ class Severity(models.TextChoices):
     SERIOUS = "serious", _("Serious")
 
 
+class FindingOutcome(models.TextChoices):
+    """What became of a finding, as whoever raised it sees it (a volunteer's list)."""
+
+    PENDING = "pending", _("Awaiting the office's decision")
+    NO_ORDER = "no_order", _("Decided without an order")
+    ORDERED = "ordered", _("Rectification order issued")
+    CLOSED = "closed", _("Rectified and closed")
+
+
 class Finding(models.Model):
     """One problem found, from any channel (问题台账)."""
 
@@ -354,6 +363,13 @@ class Finding(models.Model):
         verbose_name=_("recurrence of"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The office's decision that a finding recorded without an order needs none (a volunteer's
+    # observation): when, who, why — what the volunteer is told.
+    decided_at = models.DateTimeField(pgettext_lazy("observation", "decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(pgettext_lazy("observation", "decision"), blank=True, max_length=2000)
 
     history = HistoricalRecords()
 
@@ -376,6 +392,21 @@ class Finding(models.Model):
     @property
     def is_recurrence(self) -> bool:
         return self.recurrence_of_id is not None
+
+    @property
+    def outcome(self) -> str:
+        """What became of it (reads the order: select_related("order") on a list)."""
+        order = getattr(self, "order", None)
+        if order is not None:
+            # Verified (effectiveness check pending) or closed for good: the problem was rectified.
+            return (
+                FindingOutcome.CLOSED if order.status in RECTIFIED_ORDER_STATUSES else FindingOutcome.ORDERED
+            )
+        return FindingOutcome.NO_ORDER if self.decided_at else FindingOutcome.PENDING
+
+    @property
+    def outcome_label(self):
+        return FindingOutcome(self.outcome).label
 
     @property
     def description_text(self) -> str:

@@ -62,6 +62,7 @@ def finding_detail_queryset(user) -> QuerySet[Finding]:
             "category",
             "department",
             "found_by",
+            "decided_by",
             "recurrence_of",
             "order",
             "order__issued_by",

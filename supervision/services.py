@@ -396,6 +396,40 @@ def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = Non
     return order
 
 
+def _tell_the_volunteer(finding: Finding, title, **params) -> None:
+    """Whoever raised an observation (a volunteer) is told what became of it, once per outcome."""
+    if finding.source != FindingSource.VOLUNTEER:
+        return
+    notification_send(
+        recipients=[finding.found_by],
+        kind=NotificationKind.ORDER_UPDATED,
+        key=f"{title.key}:{finding.pk}",
+        title=title,
+        params={"number": finding.number, **params},
+        url=finding.get_absolute_url(),
+    )
+
+
+@transaction.atomic
+def finding_decide_no_order(*, finding: Finding, actor: User, reason: str) -> Finding:
+    """A supervisor decides that a finding recorded without an order (a volunteer's observation)
+    needs none, with the reason the volunteer reads; once. An order may still follow later."""
+    if not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("Only supervisors decide on observations."))
+    reason = _required(reason, _("Give the reason no order is needed."))
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if hasattr(locked, "order"):
+        raise ActionNotAllowed(_("This finding already has a rectification order."))
+    if locked.decided_at is not None:
+        raise ActionNotAllowed(_("This finding has already been decided."))
+    locked.decided_at = timezone.now()
+    locked.decided_by = actor
+    locked.decision_note = reason
+    locked.save(update_fields=["decided_at", "decided_by", "decision_note"])
+    _tell_the_volunteer(locked, texts.OBSERVATION_NO_ORDER)
+    return locked
+
+
 @transaction.atomic
 def finding_order_issue(
     *, finding: Finding, actor: User, deadline: dt.date | None = None, instructions: str = ""
@@ -407,7 +441,9 @@ def finding_order_issue(
     if deadline and deadline < timezone.localdate():
         raise ActionNotAllowed(_("The deadline cannot be in the past."))
     locked = Finding.objects.select_for_update().get(pk=finding.pk)  # two supervisors at once: one order
-    return order_issue(finding=locked, actor=actor, deadline=deadline, instructions=instructions)
+    order = order_issue(finding=locked, actor=actor, deadline=deadline, instructions=instructions)
+    _tell_the_volunteer(locked, texts.OBSERVATION_ORDERED, order=order.number)
+    return order
 
 
 @transaction.atomic
@@ -611,6 +647,7 @@ def order_verify(
         o.check_due = check_due or order_default_check_due(o, today)
 
     locked = ORDERS.transition(order, actor=actor, action=OrderAction.VERIFY, comment=comment, mutate=mutate)
+    _tell_the_volunteer(locked.finding, texts.OBSERVATION_CLOSED, order=locked.number)
     notify_department_heads(
         department_id=locked.department_id,
         kind=NotificationKind.ORDER_UPDATED,

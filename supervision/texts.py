@@ -68,6 +68,17 @@ RUNG_NOTE = Message(
     choices={"target": RungTarget},
 )
 
+# Told to whoever raised an observation (a volunteer): what became of it.
+OBSERVATION_NO_ORDER = Message(
+    "observation.no_order", gettext_lazy("Your observation %(number)s: the office decided no order is needed")
+)
+OBSERVATION_ORDERED = Message(
+    "observation.ordered", gettext_lazy("Your observation %(number)s: rectification order %(order)s issued")
+)
+OBSERVATION_CLOSED = Message(
+    "observation.closed", gettext_lazy("Your observation %(number)s: order %(order)s rectified and verified")
+)
+
 # One line of the overdue digest's body per order.
 OVERDUE_ORDER = Message(
     "orders.overdue_line", "%(number)s %(department)s %(deadline)s (+%(days)s)", dates=("deadline",)
@@ -84,6 +95,9 @@ NOTIFICATION_TITLES = [
     ORDER_DUE_SOON,
     ORDERS_OVERDUE,
     ORDER_ESCALATED,
+    OBSERVATION_NO_ORDER,
+    OBSERVATION_ORDERED,
+    OBSERVATION_CLOSED,
 ]
 
 # Pieces that join other texts with the language's punctuation (：and ；in Chinese).

@@ -14,6 +14,7 @@ urlpatterns = [
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/issue-order/", views.finding_issue_order, name="finding_issue_order"),
     path("orders/checks/", views.order_checks, name="order_checks"),
+    path("findings/<int:pk>/decide/", views.finding_decide, name="finding_decide"),
     path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
     path(
         "corrective-actions/<int:pk>/<slug:action>/",

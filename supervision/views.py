@@ -28,6 +28,7 @@ from .forms import (
     ActionReopenForm,
     CheckIneffectiveForm,
     CommentForm,
+    DecideNoOrderForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     FindingForm,
@@ -223,6 +224,7 @@ def _finding_row(finding, today, url) -> dict:
         "source": str(label(finding, "source")),
         "order_status": order.status if order else None,
         "order_status_label": str(label(order, "status")) if order else None,
+        "decided": finding.decided_at is not None,
         "deadline": order.deadline if order else None,
         "overdue": bool(order and order.is_overdue(today)),
     }
@@ -287,6 +289,7 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         list(order.history.select_related("history_user").order_by("-history_date")[:50]) if order else []
     )
     issue_form = bound_form if bound_action == "issue" else OrderIssueForm(prefix="issue")
+    decide_form = bound_form if bound_action == "decide" else DecideNoOrderForm(prefix="decide")
     # Earlier and later occurrences are links only where the reader may open them (a volunteer sees
     # their own findings only): the number alone otherwise, never a link to a 404.
     related = {finding.recurrence_of_id, *(r.pk for r in finding.recurrences.all())} - {None}
@@ -308,6 +311,8 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         "evidence_rounds": _evidence_rounds(finding, order) if order else [],
         "pending_extension": pending,
         "issue_form": issue_form,
+        "decide_form": decide_form,
+        "can_decide": order is None and finding.decided_at is None and request.user.has_role(Role.SUPERVISOR),
         "open_action": bound_action,
         "history": _history_changes(history + order_history),
         "today": timezone.localdate(),
@@ -465,6 +470,22 @@ def finding_issue_order(request, pk: int):
 
 def _for_order(order, actor) -> dict:
     return {"order": order}
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def finding_decide(request, pk: int):
+    """A supervisor decides a finding without an order (a volunteer's observation) needs none."""
+    finding = get_scoped_or_404(Finding.objects.all(), request.user, owner_field="found_by", pk=pk)
+    form = DecideNoOrderForm(request.POST, prefix="decide")
+    if not form.is_valid():
+        return finding_detail(request, pk, bound_form=form, bound_action="decide", status=400)
+    with refusals(request):
+        services.finding_decide_no_order(
+            finding=finding, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("Decided: no order needed. Whoever raised it is told."))
+    return redirect(finding)
 
 
 # How the finding page asks for each action of the order's machine (services.ORDERS).

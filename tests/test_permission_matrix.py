@@ -66,6 +66,7 @@ RULES: dict[str, R] = {
     "finding_list": R(get="302 200 200 200 200 200 200", post="302 405 405 405 405 405 405"),
     "finding_create": R(get="302 200 403 403 403 403 200", post="302 200 403 403 403 403 200"),
     "finding_detail": R(kw=(lambda o, s: {"pk": o.finding.pk}), get="302 200 404 200 404 200 404", post="302 200 404 200 404 200 404"),
+    "finding_decide": R(kw=(lambda o, s: {"pk": o.finding.pk}), get="302 405 403 403 403 403 403", post="302 400 403 403 403 403 403"),
     "finding_issue_order": R(kw=(lambda o, s: {"pk": o.finding.pk}), get="302 405 403 403 403 403 403", post="302 302 403 403 403 403 403"),
     "order_checks": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "order_action": R(kw=(lambda o, s: {"pk": o.order.pk, "action": "acknowledge"}), get="302 405 403 405 405 403 403", post="302 302 403 302 404 403 403"),
