@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Department, Role
+from supervision.models import Department
 
 from .models import ReportFormat, ReportKind
 from .periods import parse_period
@@ -43,10 +43,12 @@ class ReportRequestForm(forms.Form):
         previous = today.replace(day=1) - dt.timedelta(days=1)
         self.fields["month"].initial = f"{previous:%Y-%m}"
         self.fields["year"].initial = today.year - 1
-        if user.has_role(Role.ADMINISTRATOR):
-            self.fields["departments"].queryset = Department.objects.filter(active=True)
-        else:
-            self.fields["departments"].queryset = Department.objects.filter(pk__in=user.department_ids)
+        # The departments the requester's Scope covers: the office any (or none: the whole hospital),
+        # a department head their own, one of them at least.
+        self.fields["departments"].queryset = user.scope.department_choices(
+            Department.objects.filter(active=True)
+        )
+        if not user.scope.all_departments:
             self.fields["departments"].required = True
             self.fields["departments"].help_text = _("Your own department(s).")
 

@@ -10,16 +10,15 @@ from .models import ALL_SCOPE, Report
 
 
 def reports_visible_to(user) -> QuerySet[Report]:
-    """Administrators: every report. Supervisors: hospital-wide reports. Department heads: reports
-    scoped to their own department(s) only (never the hospital-wide version)."""
+    """The office (administrators, supervisors: a Scope over every department): every report, the
+    department and custom-period ones they request included. Department heads: reports scoped to
+    their own department(s) only (never the hospital-wide version)."""
     qs = Report.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.has_role(Role.ADMINISTRATOR):
+    if user.scope.all_departments:
         return qs
     condition = Q(pk__in=[])
-    if user.has_role(Role.SUPERVISOR):
-        condition |= Q(scope_key=ALL_SCOPE)
     if user.has_role(Role.DEPT_HEAD) and user.department_ids:
         # Department reports none of whose departments is outside the head's own. Written as one
         # NOT EXISTS: the equivalent exclude() across the many-to-many took Django ~2 ms to build

@@ -76,14 +76,30 @@ def _requeue(report: Report, requested_by) -> None:
     report.started_at = report.finished_at = None
 
 
+# Who may request a report: the office (administrators and supervisors, any departments and any
+# period) and department heads (their own departments). What each may ask for is their Scope's.
+REQUESTER_ROLES = (Role.ADMINISTRATOR, Role.SUPERVISOR, Role.DEPT_HEAD)
+
+
+def may_request(actor, department_ids=None) -> bool:
+    """May ``actor`` request a report of ``department_ids`` (None: ask whether they may request any;
+    empty: the whole hospital)? Read from the actor's Scope: a scope covering every department
+    may ask for the whole hospital or any departments; a head's scope, their own departments only."""
+    scope = actor.scope
+    if not scope.has_role(*REQUESTER_ROLES):
+        return False
+    if scope.all_departments:
+        return True
+    if department_ids is None:
+        return bool(scope.department_ids)
+    return bool(department_ids) and set(department_ids) <= scope.department_ids
+
+
 def _check_requester(actor, department_ids: list[int]) -> None:
     if actor is None:  # the schedule or the command line
         return
-    if actor.has_role(Role.ADMINISTRATOR):
-        return
-    if actor.has_role(Role.DEPT_HEAD) and department_ids and set(department_ids) <= actor.department_ids:
-        return
-    raise ActionNotAllowed(_("You may not request this report."))
+    if not may_request(actor, department_ids):
+        raise ActionNotAllowed(_("You may not request this report."))
 
 
 @transaction.atomic

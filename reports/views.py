@@ -21,7 +21,7 @@ from .forms import ReportRequestForm
 from .models import ReportFormat, ReportStatus
 
 VIEWERS = (Role.ADMINISTRATOR, Role.SUPERVISOR, Role.DEPT_HEAD)
-REQUESTERS = (Role.ADMINISTRATOR, Role.DEPT_HEAD)
+REQUESTERS = services.REQUESTER_ROLES
 CONTENT_TYPES = {
     ReportFormat.PDF: "application/pdf",
     ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -29,7 +29,7 @@ CONTENT_TYPES = {
 
 
 def _can_request(user) -> bool:
-    return user.has_role(Role.ADMINISTRATOR) or (user.has_role(Role.DEPT_HEAD) and bool(user.department_ids))
+    return services.may_request(user)
 
 
 def _list_context(request, form=None) -> dict:

@@ -181,8 +181,8 @@ RULES: dict[str, R] = {
     "servicedesk:opening_detail": R(kw=(lambda o, s: {"pk": s["opening"].pk}), get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "servicedesk:praise": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "reports:list": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
-    "reports:request": R(get="302 403 403 405 405 405 403", post="302 403 403 400 400 400 403"),
-    "reports:detail": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 404 403 200 404 200 403", post="302 405 403 405 405 405 403"),
+    "reports:request": R(get="302 405 403 405 405 405 403", post="302 400 403 400 400 400 403"),
+    "reports:detail": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 200 403 200 404 200 403", post="302 405 403 405 405 405 403"),
     "reports:download": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 404 403 404 404 404 403", post="302 405 403 405 405 405 403"),
     "reports:retry": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 403 403 403 403 405 403", post="302 403 403 403 403 302 403"),
     # The integration API answers API keys only (tests/api/): a signed-in person without one gets 401.

@@ -72,20 +72,33 @@ def test_downloaded_file_is_named_by_period_kind_and_scope_in_the_readers_words(
     assert quote("_内科.pdf") in disposition
 
 
-def test_supervisor_sees_hospital_wide_reports_only_and_cannot_request(
-    client_for, supervisor, hospital_pdf, neike_pdf
+def test_supervisor_sees_every_report_and_requests_department_and_custom_period_reports(
+    client_for, supervisor, hospital_pdf, neike_pdf, neike, waike, django_capture_on_commit_callbacks
 ):
+    # The office (supervisors as well as administrators) reads every report and asks for any
+    # departments and any period: its Scope covers every department (issue 18, item 8).
     client = client_for(supervisor)
     body = client.get(reverse("reports:list")).content.decode()
     assert reverse("reports:download", args=[hospital_pdf.pk]) in body
-    assert reverse("reports:download", args=[neike_pdf.pk]) not in body
-    assert "申请生成报表" not in body
-    assert client.get(reverse("reports:download", args=[hospital_pdf.pk])).status_code == 200
-    assert client.get(reverse("reports:download", args=[neike_pdf.pk])).status_code == 404
-    response = client.post(
-        reverse("reports:request"), {"kind": "monthly", "month": "2026-10", "format": "pdf"}
-    )
-    assert response.status_code == 403
+    assert reverse("reports:download", args=[neike_pdf.pk]) in body
+    assert "申请生成报表" in body
+    assert client.get(reverse("reports:download", args=[neike_pdf.pk])).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:request"),
+            {
+                "kind": "range",
+                "start": "2026-10-05",
+                "end": "2026-10-25",
+                "format": "xlsx",
+                "departments": [neike.pk, waike.pk],
+            },
+        )
+    report = Report.objects.get(kind="range")
+    assert response.status_code == 302 and report.requested_by == supervisor
+    assert report.status == ReportStatus.READY
+    assert set(report.departments.all()) == {neike, waike}
+    assert client.get(reverse("reports:download", args=[report.pk])).status_code == 200
 
 
 def test_department_head_downloads_only_their_departments_version(
