@@ -273,6 +273,7 @@ def _build_and_write(report: Report, report_id: int, today) -> tuple[int, str]:
         department_ids=list(report.departments.values_list("pk", flat=True)) or None,
         today=today,
         progress=lambda pct: _set_progress(report_id, pct),
+        with_data=report.format == ReportFormat.XLSX,  # the rows behind the figures: workbook only
     )
     _set_progress(report_id, 85)
     name = report_file_name(report)
