@@ -21,6 +21,7 @@ from django.utils import timezone
 from supervision.access import scope_of
 from supervision.models import Category, Department, Role
 from supervision.privacy import mask_phone
+from supervision.rates import rate
 
 from .models import (
     AWAITING_ANSWER,
@@ -89,7 +90,7 @@ def complaint_detail_queryset(user) -> QuerySet[Complaint]:
 
 
 def _rate(part: int, whole: int) -> float | None:
-    return round(part * 100 / whole, 1) if whole else None
+    return rate(part, whole)
 
 
 def _period(start: dt.date, end: dt.date, departments: Iterable[int] | None) -> QuerySet[Complaint]:
@@ -326,3 +327,24 @@ def calendar_year(year: int) -> dict:
         "holidays": [d for d in days if d.kind == "holiday"],
         "workdays": [d for d in days if d.kind == "workday"],
     }
+
+
+def complaint_rows(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """One row per complaint received in the period — the rows behind the complaint figures, for the
+    report workbook's data sheet: number, date received, channel, department, status, accepted,
+    determination, working days to answer, answered on time. Nothing about the complainant."""
+    return list(
+        _period(start, end, departments)
+        .order_by("received_on", "id")
+        .values(
+            "number",
+            "received_on",
+            "channel",
+            "department__name",
+            "status",
+            "accepted_at",
+            "determination",
+            "answer_working_days",
+            "answered_on_time",
+        )
+    )

@@ -1,8 +1,8 @@
 """Figures of the discharge follow-up, shared by the pages and by the reports app.
 
 Every function takes ``(*, start, end, departments=None)``: inclusive dates and an iterable of
-department ids (None = all). Aggregation happens in SQL. Rates are percentages rounded to one
-decimal, or None when the denominator is 0. Formulas are documented in docs/followups.md.
+department ids (None = all). Aggregation happens in SQL. Rates are exact percentages
+(``supervision.rates.Rate``, rounded only when shown), or None when the denominator is 0. Formulas are documented in docs/followups.md.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from supervision import rates
 from supervision.access import scope, scope_of
 from supervision.models import Department, DischargeStay
 
@@ -30,7 +31,7 @@ from .models import (
 
 
 def rate(numerator: int, denominator: int) -> float | None:
-    return round(100 * numerator / denominator, 1) if denominator else None
+    return rates.rate(numerator, denominator)
 
 
 def _departments(qs: QuerySet, departments: Iterable[int] | None, field: str = "department_id") -> QuerySet:
@@ -359,3 +360,20 @@ def pool_tasks(*, today: dt.date | None = None) -> QuerySet[FollowupTask]:
 
 def department_choices_for(user) -> QuerySet[Department]:
     return scope_of(user).department_choices(Department.objects.filter(active=True))
+
+
+def stay_rows(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """One row per stay discharged in the period — the rows behind the follow-up rate, for the
+    report workbook's data sheet: discharge date, department, calls made, reached, the final
+    disposition. Nothing that names the patient (no name, phone or admission number)."""
+    return list(
+        _stays(start, end, departments)
+        .order_by("discharged_on", "id")
+        .values(
+            "discharged_on",
+            "department__name",
+            "followup_task__attempt_count",
+            "followup_task__contacted",
+            "followup_task__disposition",
+        )
+    )

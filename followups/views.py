@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from supervision import rates
 from supervision.access import id_param, role_required, scope_of
 from supervision.errors import ActionNotAllowed
 from supervision.forms import ImportForm
@@ -385,7 +386,9 @@ def figures(request):
     table = selectors.followup_month_department_table(**kwargs)
     chart = {
         "labels": [f"{m:%Y-%m}" for m in table["months"]],
-        "datasets": [{"label": _("Follow-up rate (%)"), "data": [t["rate"] for t in table["totals"]]}],
+        "datasets": [
+            {"label": _("Follow-up rate (%)"), "data": rates.shown(t["rate"] for t in table["totals"])}
+        ],
         "suggestedMax": 100,
     }
     context = {

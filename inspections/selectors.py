@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from supervision.access import scope
 from supervision.models import RECTIFIED_ORDER_STATUSES, Department, DepartmentKind, Finding, FindingSource
+from supervision.rates import rate
 
 from .models import (
     Answer,
@@ -44,7 +45,7 @@ HIGHLIGHT_KINDS = (DepartmentKind.WINDOW, DepartmentKind.SUPPORT)
 
 
 def pct(numerator, denominator) -> float | None:
-    return round(100 * float(numerator) / float(denominator), 1) if denominator else None
+    return rate(numerator, denominator)
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -491,3 +492,24 @@ def chart_audits_by_department(*, start: dt.date, end: dt.date, departments=None
 def audit_progress(*, sample) -> dict:
     agg = sample.audits.aggregate(total=Count("id"), done=Count("id", filter=Q(status=AuditStatus.COMPLETED)))
     return {**agg, "pending": agg["total"] - agg["done"]}
+
+
+def round_rows(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """One row per submitted round of the period — the rows behind the inspection figures, for the
+    report workbook's data sheet: time, department, area, type, items passed / failed, score."""
+    return list(
+        _submitted_rounds(start, end, departments)
+        .order_by("started_at", "id")
+        .values("started_at", "department__name", "area", "round_type", "passed", "failed", "score")
+    )
+
+
+def audit_rows(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """One row per chart audited in the period — the rows behind the chart-audit figures, for the
+    report workbook's data sheet: time, department, score, grade, single veto, problem chart. The
+    doctor and the patient are left out."""
+    return list(
+        _completed_audits(start, end, departments)
+        .order_by("audited_at", "id")
+        .values("audited_at", "department__name", "score", "grade", "vetoed", "is_problem")
+    )

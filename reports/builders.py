@@ -32,6 +32,7 @@ def build_content(
     department_ids=None,
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
+    with_data: bool = False,
 ) -> ReportContent:
     today = today or timezone.localdate()
     department_ids = sorted({int(i) for i in department_ids}) if department_ids else None
@@ -46,6 +47,7 @@ def build_content(
         departments=departments,
         as_of=min(today, end),
         config=ReportConfig.get(),
+        with_data=with_data,
     )
     built: list[Section] = []
     if kind == ReportKind.WEEKLY_MEETING:
@@ -57,6 +59,9 @@ def build_content(
             built.append(builder(ctx))
             if progress:
                 progress(int(10 + 70 * (i + 1) / len(builders)))
+        if with_data:  # the workbook's rows behind the figures
+            for data_sheet in sections.data_sheet_builders():
+                data_sheet(ctx)
         built.insert(0, sections.headline.build(ctx))
         if kind == ReportKind.ANNUAL:
             built.insert(0, sections.summary.build(ctx))
@@ -74,6 +79,7 @@ def build_content(
         generated_at=timezone.localtime(),
         sections=built,
         figures=ctx.figures,
+        data_sheets=ctx.data_sheets,
     )
 
 

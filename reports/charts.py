@@ -48,14 +48,18 @@ def p_chart(numerators: list[int | None], denominators: list[int | None]) -> Run
             continue
         sigma = math.sqrt(p * (1 - p) / n)
         ucl, lcl = min(1.0, p + 3 * sigma), max(0.0, p - 3 * sigma)
-        upper.append(round(100 * ucl, 2))
-        lower.append(round(100 * lcl, 2))
+        upper.append(100 * ucl)
+        lower.append(100 * lcl)
         value = (x or 0) / n
         outside.append(value > ucl + 1e-12 or value < lcl - 1e-12)
-    return RunLimits(method="p", centre=round(100 * p, 2), upper=upper, lower=lower, outside=outside)
+    return RunLimits(method="p", centre=100 * p, upper=upper, lower=lower, outside=outside)
 
 
-def xmr_chart(values: list[float | None]) -> RunLimits | None:
+def xmr_chart(values: list[float | None], *, share: bool = False) -> RunLimits | None:
+    """Individuals (XmR) limits: mean ± 2.66 × the mean moving range. For a share (a percentage,
+    ``share=True``) the limits are kept within 0–100 %: a satisfaction rate cannot exceed 100 %, so
+    a limit of 120 % would only stretch the chart; a point can still fall outside the clamped
+    limits below."""
     points = [v for v in values if v is not None]
     if len(points) < 2:
         return None
@@ -63,11 +67,13 @@ def xmr_chart(values: list[float | None]) -> RunLimits | None:
     ranges = [abs(b - a) for a, b in itertools.pairwise(points)]
     mr = sum(ranges) / len(ranges)
     ucl, lcl = mean + 2.66 * mr, mean - 2.66 * mr
+    if share:
+        ucl, lcl = min(100.0, ucl), max(0.0, lcl)
     return RunLimits(
         method="xmr",
-        centre=round(mean, 2),
-        upper=[round(ucl, 2) if v is not None else None for v in values],
-        lower=[round(lcl, 2) if v is not None else None for v in values],
+        centre=mean,
+        upper=[ucl if v is not None else None for v in values],
+        lower=[lcl if v is not None else None for v in values],
         outside=[v is not None and (v > ucl + 1e-9 or v < lcl - 1e-9) for v in values],
     )
 
@@ -94,7 +100,7 @@ def _value_text(value: float | None, percent: bool) -> str:
 
 
 def _figure(value: float | None, percent: bool) -> str:
-    """A figure beside a chart: one decimal, as in the tables."""
+    """A figure beside a chart, as in the tables: a rate with the hospital's decimals, else one."""
     return fmt_pct(value) if percent else fmt_num(value)
 
 
@@ -284,7 +290,7 @@ def _bar_chart(chart: Chart) -> str:
             bars.append(
                 f'<span class="bar"><span class="fill" style="width: {width:.1f}%; '
                 f'background: {PALETTE[si % len(PALETTE)]}"></span>'
-                f'<span class="value">{_value_text(v, chart.percent)}</span></span>'
+                f'<span class="value">{_figure(v, chart.percent) if chart.percent else _value_text(v, False)}</span></span>'
             )
         rows.append(f"<tr><th>{escape(label)}</th><td>{''.join(bars)}</td></tr>")
     legend = ""

@@ -13,14 +13,17 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from supervision import rates
+
 from .figures import ReportFigures
 
 # Column kinds: how a cell is shown in the PDF and stored in Excel.
 TEXT = "text"
 INT = "int"
-PCT = "pct"  # a percentage as 92.3 (Excel: 0.923 with the format 0.0%)
+PCT = "pct"  # a percentage, 92.26 (Excel: the exact ratio 0.92264… with the format 0.00%)
 NUM = "num"  # a number with one decimal (minutes, scores)
-PP = "pp"  # a change in percentage points (+1.2)
+DATE = "date"  # a date (Excel: a real date, yyyy-mm-dd)
+PP = "pp"  # a change in percentage points (+1.25), shown with the rates' decimals
 
 
 @dataclass
@@ -102,6 +105,19 @@ class Section:
 
 
 @dataclass
+class DataSheet:
+    """The rows behind a channel's figures (one per record: a finding, a stay, a complaint …), for
+    re-cutting in a spreadsheet; the workbook only (never the PDF). Columns are what the office sees
+    on its figure pages — no names, phone numbers or identity numbers."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    note: str = ""
+
+
+@dataclass
 class ReportContent:
     kind: str
     title: str
@@ -113,6 +129,7 @@ class ReportContent:
     generated_at: dt.datetime
     sections: list[Section] = field(default_factory=list)
     figures: ReportFigures = field(default_factory=ReportFigures)  # what the sections measured, typed
+    data_sheets: list[DataSheet] = field(default_factory=list)  # the workbook's rows behind the figures
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -123,7 +140,8 @@ def fmt_int(value) -> str:
 
 
 def fmt_pct(value) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    """A rate as the hospital writes it: 92.26% (``RATE_DECIMALS``, from the exact counts)."""
+    return "—" if value is None else f"{rates.format_rate(value)}%"
 
 
 def fmt_num(value) -> str:
@@ -131,7 +149,7 @@ def fmt_num(value) -> str:
 
 
 def fmt_pp(value) -> str:
-    return "—" if value is None else f"{value:+.1f}"
+    return rates.format_points(value)
 
 
 def fmt_cell(value, kind: str) -> str:
@@ -150,10 +168,11 @@ def fmt_cell(value, kind: str) -> str:
 
 
 def rate(numerator: int | None, denominator: int | None) -> float | None:
-    """numerator ÷ denominator in %, one decimal; None (no data) when the denominator is 0."""
+    """numerator ÷ denominator in %, exact (``supervision.rates.Rate``, rounded only when shown);
+    None (no data) when the denominator is 0."""
     if not denominator or numerator is None:
         return None
-    return round(100 * numerator / denominator, 1)
+    return rates.rate(numerator, denominator)
 
 
 def no_data(what: str) -> str:

@@ -1,7 +1,10 @@
-"""Excel renderer: one sheet per section, numbers as numbers with formats, native charts.
+"""Excel renderer: a sheet per section (its sentences and charts), a sheet per table as a named Excel
+Table with header and filter, a data sheet per channel with the rows behind its figures; numbers as
+numbers with formats, native charts.
 
-Percentages are stored as real fractions (0.923) formatted ``0.0%``; counts as integers with
-``#,##0``; text that a spreadsheet would read as a formula (= + - @ tab CR) is prefixed with an
+Percentages are stored as the exact ratio of their counts (26,635 ÷ 28,868 = 0.92264…, never the
+rounded 0.9226) formatted with the hospital's decimals (``0.00%``, ``RATE_DECIMALS``); counts as
+integers with ``#,##0``; text that a spreadsheet would read as a formula (= + - @ tab CR) is prefixed with an
 apostrophe and stored as text, so a department name or a comment can never run as a formula.
 """
 
@@ -11,17 +14,42 @@ import re
 import unicodedata
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table as XLTable
+from openpyxl.worksheet.table import TableStyleInfo
 
+from supervision import rates
 from supervision.infra.exports import safe_cell
 
-from .content import INT, NUM, PCT, PP, TEXT, Chart, ReportContent, Table, unwrap
+from .content import DATE, INT, NUM, PCT, PP, TEXT, Chart, DataSheet, ReportContent, Table, unwrap
 
-FORMATS = {INT: "#,##0", PCT: "0.0%", NUM: "0.0", PP: "+0.0;-0.0;0.0"}
+
+def number_formats() -> dict[str, str]:
+    """Cell formats by column kind; rates and percentage points with the hospital's decimals."""
+    places = rates.decimals()
+    points = "0" + ("." + "0" * places if places else "")
+    return {
+        INT: "#,##0",
+        PCT: rates.excel_format(),
+        NUM: "0.0",
+        PP: f"+{points};-{points};{points}",
+        DATE: "yyyy-mm-dd",
+    }
+
+
+def fraction(value) -> float:
+    """A percentage figure as the fraction a percent-formatted cell holds: a rate's exact ratio
+    (26,635 ÷ 28,868, not 92.26 ÷ 100), any other figure its exact value ÷ 100."""
+    if isinstance(value, rates.Rate):
+        return value.ratio
+    return float(rates.exact(value) / 100)
+
+
 HEADER_FILL = PatternFill("solid", fgColor="E8F1F4")
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -42,6 +70,7 @@ class SheetWriter:
         self.ws = ws
         self.row = 1
         self.widths: dict[int, int] = {}
+        self.formats = number_formats()
 
     def fit(self, col: int, text: str) -> None:
         self.widths[col] = max(self.widths.get(col, 0), display_width(text))
@@ -57,11 +86,20 @@ class SheetWriter:
             if fit:
                 self.fit(col, str(value))
         else:
-            cell.value = value / 100 if kind == PCT else value
-            cell.number_format = FORMATS[kind]
+            cell.value = fraction(value) if kind == PCT else float(value) if kind in (NUM, PP) else value
+            cell.number_format = self.formats[kind]
             if fit:
-                self.fit(col, f"{value:,.1f}" if kind != INT else f"{value:,}")
+                self.fit(col, self.sample(value, kind))
         return cell
+
+    @staticmethod
+    def sample(value, kind: str) -> str:
+        """The text a cell shows, for its column's width."""
+        if kind == INT:
+            return f"{value:,}"
+        if kind == DATE:
+            return "2026-12-31"
+        return f"{value:,.{rates.decimals() + 1}f}"
 
     def title(self, text: str) -> None:
         self.put(self.row, 1, text, fit=False).font = TITLE
@@ -71,26 +109,6 @@ class SheetWriter:
         cell = self.put(self.row, 1, text, fit=False)
         cell.alignment = Alignment(wrap_text=False, vertical="top")
         self.row += 1
-
-    def table(self, table: Table) -> int:
-        """Write a table; returns the header row (for freezing panes)."""
-        self.put(self.row, 1, table.title, fit=False).font = BOLD
-        self.row += 1
-        header = self.row
-        for c, column in enumerate(table.columns, start=1):
-            cell = self.put(header, c, column.label)
-            cell.font = BOLD
-            cell.fill = HEADER_FILL
-        self.row += 1
-        for values in table.rows:
-            for c, (value, column) in enumerate(zip(values, table.columns, strict=False), start=1):
-                self.put(self.row, c, value, column.kind)
-            self.row += 1
-        if table.note:
-            self.put(self.row, 1, table.note, fit=False).font = Font(italic=True, color="666666")
-            self.row += 1
-        self.row += 1
-        return header
 
     def chart(self, chart: Chart, anchor_col: int) -> None:
         """Write the chart's data as a small table, then a native Excel chart drawn from it."""
@@ -161,10 +179,74 @@ def sheet_title(text: str, used: set[str]) -> str:
     return name
 
 
+def table_name(text: str, used: set[str]) -> str:
+    """An Excel Table name: letters, digits and _, starting with a letter, unique in the workbook, not
+    a cell reference (a trailing _t keeps "ab12" from reading as one)."""
+    base = re.sub(r"\W", "_", text, flags=re.ASCII).strip("_") or "table"
+    base = f"t_{base}" if not base[0].isalpha() else base
+    name, n = f"{base}_t", 2
+    while name.lower() in used:
+        name, n = f"{base}_{n}_t", n + 1
+    used.add(name.lower())
+    return name
+
+
+def unique_headers(labels: list[str]) -> list[str]:
+    """Column headers of an Excel Table must differ: a repeated one gets " (2)"."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        label = str(label) or "-"
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+def link(cell, sheet: str) -> None:
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1")
+    cell.style = "Hyperlink"
+
+
+def write_table_sheet(ws, table: Table, name: str) -> None:
+    """One report table on a sheet of its own, as an Excel Table (a name, a header row with filter
+    buttons, banded rows) that a reader can sort, filter and pivot: its title above, its note
+    below; the header row frozen."""
+    w = SheetWriter(ws)
+    w.title(table.title)
+    w.row += 1
+    header = w.row
+    labels = unique_headers([c.label for c in table.columns])
+    for c, label in enumerate(labels, start=1):
+        w.put(header, c, label).font = BOLD
+    for r, values in enumerate(table.rows, start=header + 1):
+        for c, (value, column) in enumerate(zip(values, table.columns, strict=False), start=1):
+            w.put(r, c, value, column.kind)
+    last = header + len(table.rows)
+    ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    if table.rows:
+        ref = f"A{header}:{get_column_letter(len(labels))}{last}"
+        xl = XLTable(displayName=name, ref=ref)
+        xl.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        ws.add_table(xl)
+    else:
+        w.put(last + 1, 1, _("No rows."), fit=False)
+        last += 1
+    if table.note:
+        w.put(last + 2, 1, table.note, fit=False).font = Font(italic=True, color="666666")
+    w.finish()
+
+
+def write_data_sheet(ws, sheet: DataSheet, name: str) -> None:
+    """The rows behind a channel's figures, one per record, as an Excel Table ready for a pivot
+    table. No personal data: the columns are the ones the office sees on its figure pages."""
+    write_table_sheet(ws, Table(sheet.title, sheet.columns, sheet.rows, note=sheet.note), name)
+
+
 def render_xlsx(content: ReportContent, out) -> None:
     wb = Workbook()
     ws = wb.active
     used: set[str] = set()
+    names: set[str] = set()
     ws.title = sheet_title(_("Cover"), used)
     w = SheetWriter(ws)
     w.title(f"{content.hospital} {content.title}")
@@ -179,34 +261,47 @@ def render_xlsx(content: ReportContent, out) -> None:
     w.row += 1
     w.put(w.row, 1, _("Contents")).font = BOLD
     w.row += 1
-    titles = [
-        sheet_title(f"{number} {section.title}", used) for number, section in enumerate(content.sections, 1)
+    # Every sheet's name first, so the contents and each section sheet can link to them.
+    plan = []
+    for number, section in enumerate(content.sections, start=1):
+        title = sheet_title(f"{number} {section.title}", used)
+        tables = [
+            (sheet_title(f"{number}.{i} {t.title}", used), t) for i, t in enumerate(section.tables, start=1)
+        ]
+        plan.append((number, section, title, tables))
+    data = [
+        (sheet_title(f"{pgettext('workbook sheet', 'Data')} {d.title}", used), d) for d in content.data_sheets
     ]
-    for number, (section, title) in enumerate(zip(content.sections, titles, strict=True), start=1):
-        cell = w.put(w.row, 1, f"{number}. {section.title}")
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{title}'!A1")
-        cell.style = "Hyperlink"
+    for number, section, title, tables in plan:
+        link(w.put(w.row, 1, f"{number}. {section.title}"), title)
+        w.row += 1
+        for i, (sheet, table) in enumerate(tables, start=1):
+            link(w.put(w.row, 2, f"{number}.{i} {table.title}"), sheet)
+            w.row += 1
+    for sheet, d in data:
+        link(w.put(w.row, 1, f"{pgettext('workbook sheet', 'Data')}: {d.title}"), sheet)
         w.row += 1
     w.finish()
-    for number, (section, title) in enumerate(zip(content.sections, titles, strict=True), start=1):
+    for number, section, title, tables in plan:
         ws = wb.create_sheet(title)
         w = SheetWriter(ws)
         w.title(f"{number}. {section.title}")
-        first_header = None
-        for table in section.tables:
-            header = w.table(table)
-            first_header = first_header or header
-        if first_header:
-            ws.freeze_panes = ws.cell(row=first_header + 1, column=1)
-        else:
-            ws.freeze_panes = "A2"
+        ws.freeze_panes = "A2"
         for paragraph in section.paragraphs:
             w.text(paragraph)
         if section.paragraphs:
             w.row += 1
-        anchor = max((len(t.columns) for t in section.tables), default=0)
+        for i, (sheet, table) in enumerate(tables, start=1):
+            link(w.put(w.row, 1, f"{number}.{i} {table.title}", fit=False), sheet)
+            w.row += 1
+        if tables:
+            w.row += 1
         for chart in section.charts:
             span = 2 + len(chart.series) + (4 if chart.limits else 0)
-            w.chart(chart, anchor_col=max(anchor, span) + 2)
+            w.chart(chart, anchor_col=span + 2)
         w.finish()
+        for i, (sheet, table) in enumerate(tables, start=1):
+            write_table_sheet(wb.create_sheet(sheet), table, table_name(f"{section.key}_{i}", names))
+    for sheet, d in data:
+        write_data_sheet(wb.create_sheet(sheet), d, table_name(f"data_{d.key}", names))
     wb.save(out)

@@ -32,6 +32,7 @@ from .models import (
     OrderTransition,
     RectificationOrder,
 )
+from .rates import rate
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:
@@ -102,12 +103,12 @@ class OrderCounts:
     @property
     def rectification_rate(self) -> float | None:
         """Closed ÷ all orders issued, in % (None when nothing was issued)."""
-        return round(100 * self.closed / self.total, 1) if self.total else None
+        return rate(self.closed, self.total)
 
     @property
     def on_time_rate(self) -> float | None:
         """Closed on or before the (final) deadline ÷ closed, in %."""
-        return round(100 * self.closed_on_time / self.closed, 1) if self.closed else None
+        return rate(self.closed_on_time, self.closed)
 
     @property
     def effectiveness_rate(self) -> float | None:

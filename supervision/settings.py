@@ -87,6 +87,11 @@ HOSPITAL_NAME = os.environ.get("HOSPITAL_NAME", "示范人民医院")
 # per-department table or long list that a monthly or range report's PDF shows (the workbook has all).
 REPORTS_RUN_CHART_DEPARTMENTS = env_int("REPORTS_RUN_CHART_DEPARTMENTS", 12, minimum=0)
 REPORTS_PDF_LIST_ROWS = env_int("REPORTS_PDF_LIST_ROWS", 20, minimum=1)
+# Decimals every rate is shown with on pages, in reports and in workbook formats (supervision/rates.py):
+# hospital reports and the national indicators write two (92.26 %).
+RATE_DECIMALS = env_int("RATE_DECIMALS", 2, minimum=0)
+if RATE_DECIMALS > 6:
+    raise ImproperlyConfigured(f"RATE_DECIMALS={RATE_DECIMALS} must be at most 6.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 
 from supervision.infra.wording import join_list
 from supervision.models import Department, Finding, Staff
+from supervision.rates import rate
 from supervision.workflow import TransitionRecord
 
 
@@ -353,7 +354,7 @@ class SurveyResponse(models.Model):
     def satisfaction_pct(self) -> float | None:
         if not self.scale_answered:
             return None
-        return round(100 * self.scale_satisfied / self.scale_answered, 1)
+        return rate(self.scale_satisfied, self.scale_answered)
 
     @property
     def needs_attention(self) -> bool:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from supervision.rates import points, rate
+
 from .models import (
     SATISFIED_MIN,
     Answer,
@@ -34,7 +36,7 @@ from .models import (
 def pct(numerator, denominator) -> float | None:
     if not denominator:
         return None
-    return round(100 * (numerator or 0) / denominator, 1)
+    return rate(numerator or 0, denominator)
 
 
 def questionnaire_current(code: str) -> Questionnaire | None:
@@ -222,7 +224,7 @@ def satisfaction_change(
         return pct(r["satisfied"], r["answered"])
 
     current, previous = figure(start, end), figure(prev_start, prev_end)
-    change = None if current is None or previous is None else round(current - previous, 1)
+    change = points(current, previous)
     return {
         "dimension": dimension,
         "current": current,
@@ -308,3 +310,22 @@ def results(*, start: dt.date, end: dt.date, departments=None) -> dict:
         "praise_ward": praise_by_ward(start=start, end=end, departments=departments),
         "comments": comments(start=start, end=end, departments=departments, limit=20),
     }
+
+
+def response_rows(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """One row per questionnaire returned in the period — the rows behind the satisfaction figures,
+    for the report workbook's data sheet: date, department, channel, valid, scale items answered and
+    satisfied, low scores. Nothing that names the respondent."""
+    return list(
+        responses_in(start, end, departments)
+        .order_by("submitted_on", "id")
+        .values(
+            "submitted_on",
+            "department__name",
+            "channel",
+            "is_valid",
+            "scale_answered",
+            "scale_satisfied",
+            "low_count",
+        )
+    )

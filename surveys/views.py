@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from supervision import rates
 from supervision.access import get_scoped_or_404, id_param, may, role_required, scope
 from supervision.errors import ActionNotAllowed
 from supervision.infra.figcache import cached_figures, rendered_once
@@ -110,7 +111,8 @@ def _departments_for(request) -> tuple[list[int] | None, Department | None]:
 
 
 def _chart(labels, label, values, **extra) -> dict:
-    return {"labels": labels, "datasets": [{"label": label, "data": values}], **extra}
+    # rates rounded as the page shows them (the tooltips); the figures stay exact elsewhere
+    return {"labels": labels, "datasets": [{"label": label, "data": rates.shown(values)}], **extra}
 
 
 @role_required(*RESULT_ROLES)
@@ -163,7 +165,7 @@ def _month_chart(by_month: list[dict], start: dt.date, end: dt.date, label: str)
         month += relativedelta(months=1)
     return {
         "labels": [f"{m:%Y-%m}" for m in months],
-        "datasets": [{"label": label, "data": [found.get(m) for m in months]}],
+        "datasets": [{"label": label, "data": rates.shown(found.get(m) for m in months)}],
         "suggestedMax": 100,
     }
 

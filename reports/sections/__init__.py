@@ -47,13 +47,28 @@ CHANNEL_SECTIONS: dict[str, SectionBuilder] = {
 }
 
 
-def channel_section_builders() -> list[SectionBuilder]:
-    """The builders of the sections the registered channels declare, in their declared order."""
+# The workbook's data sheet of each section (the rows behind its figures), by the same keys.
+CHANNEL_DATA: dict[str, Callable[[BuildContext], None]] = {
+    module.KEY: module.data_sheet for module in (inspections, chart_audits, surveys, followups, complaints)
+}
+
+
+def _declared_keys() -> list[str]:
     declared = sorted((s for ch in channels() for s in ch.report_sections), key=lambda s: s.order)
     unknown = [s.key for s in declared if s.key not in CHANNEL_SECTIONS]
     if unknown:
         raise ImproperlyConfigured(f"report sections without a builder: {', '.join(unknown)}")
-    return [CHANNEL_SECTIONS[s.key] for s in declared]
+    return [s.key for s in declared]
+
+
+def channel_section_builders() -> list[SectionBuilder]:
+    """The builders of the sections the registered channels declare, in their declared order."""
+    return [CHANNEL_SECTIONS[key] for key in _declared_keys()]
+
+
+def data_sheet_builders() -> list[Callable[[BuildContext], None]]:
+    """The data sheets of the workbook, in report order: findings, then each declared channel's."""
+    return [findings.data_sheet, *(CHANNEL_DATA[key] for key in _declared_keys())]
 
 
 def body_builders() -> list[SectionBuilder]:
@@ -61,4 +76,12 @@ def body_builders() -> list[SectionBuilder]:
     return [findings.build, rectification.build, *channel_section_builders(), scorecard.build]
 
 
-__all__ = ["CHANNEL_SECTIONS", "BuildContext", "body_builders", "headline", "summary", "weekly_meeting"]
+__all__ = [
+    "CHANNEL_SECTIONS",
+    "BuildContext",
+    "body_builders",
+    "data_sheet_builders",
+    "headline",
+    "summary",
+    "weekly_meeting",
+]

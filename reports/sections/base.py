@@ -19,9 +19,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from supervision import rates
 from supervision.channels import channel
 from supervision.models import Department, Finding, RectificationOrder
 
+from ..content import Column, DataSheet
 from ..figures import ReportFigures
 from ..models import ReportConfig, ReportKind
 
@@ -60,6 +62,15 @@ class BuildContext:
     figures: ReportFigures = field(default_factory=ReportFigures)
     per_department: dict[int, DepartmentInputs] = field(default_factory=dict)
     headline: list[Indicator] = field(default_factory=list)
+    # The workbook's data sheets (the rows behind each channel's figures): built for Excel only.
+    with_data: bool = False
+    data_sheets: list[DataSheet] = field(default_factory=list)
+
+    def add_data(self, key: str, title: str, columns: list[Column], rows, note: str = "") -> None:
+        """A data sheet of the rows ``rows()`` gives — read only when the report is a workbook (the
+        PDF never shows them)."""
+        if self.with_data:
+            self.data_sheets.append(DataSheet(key, title, columns, [list(r) for r in rows()], note))
 
     def dept(self, department_id: int) -> DepartmentInputs:
         return self.per_department.setdefault(department_id, DepartmentInputs())
@@ -167,14 +178,15 @@ def change_sentence(what: str, change: float | None) -> str:
         return _("%(what)s cannot be compared with the same period last year (no data then).") % {
             "what": what
         }
+    change = rates.rounded(change)  # "unchanged" means unchanged as shown, not to the last bit
     if change > 0:
         return _("%(what)s rose by %(n)s percentage points against the same period last year.") % {
             "what": what,
-            "n": f"{change:.1f}",
+            "n": rates.format_rate(change),
         }
     if change < 0:
         return _("%(what)s fell by %(n)s percentage points against the same period last year.") % {
             "what": what,
-            "n": f"{-change:.1f}",
+            "n": rates.format_rate(-change),
         }
     return _("%(what)s is unchanged against the same period last year.") % {"what": what}

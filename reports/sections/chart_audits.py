@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from ..content import INT, NUM, PCT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
-from .base import BuildContext, attention_first, department_pdf_rows, selectors_of
+from ..content import DATE, INT, NUM, PCT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
+from .base import BuildContext, attention_first, choice_labels, department_pdf_rows, selectors_of, yes_no
 
 KEY = "chart_audits"
 APP = "inspections"
@@ -97,3 +98,36 @@ def build(ctx: BuildContext) -> Section:
         )
     )
     return section
+
+
+def data_sheet(ctx: BuildContext) -> None:
+    """The charts audited in the period, one row each (no doctor, no patient), for re-cutting."""
+    sel = selectors_of(APP, "audit_rows")
+    if sel is None:
+        return
+    grades = choice_labels(APP, "Grade")
+
+    def rows():
+        for r in sel.audit_rows(**ctx.selector_kwargs):
+            yield [
+                timezone.localdate(r["audited_at"]),
+                r["department__name"],
+                r["score"],
+                grades.get(r["grade"], r["grade"]),
+                yes_no(r["vetoed"]),
+                yes_no(r["is_problem"]),
+            ]
+
+    ctx.add_data(
+        KEY,
+        pgettext("report section", "Chart audit"),
+        [
+            Column(_("Date"), DATE),
+            Column(_("Department")),
+            Column(_("Score"), NUM),
+            Column(_("Grade")),
+            Column(_("Single veto")),
+            Column(_("Problem chart")),
+        ],
+        rows,
+    )

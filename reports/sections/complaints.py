@@ -10,8 +10,8 @@ from django.utils.translation import pgettext
 
 from supervision.infra.wording import join_list
 
-from ..content import INT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
-from .base import BuildContext, department_pdf_rows, selectors_of
+from ..content import DATE, INT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
+from .base import BuildContext, choice_labels, department_pdf_rows, selectors_of, yes_no
 
 KEY = "complaints"
 APP = "complaints"
@@ -98,3 +98,44 @@ def build(ctx: BuildContext) -> Section:
         )
     )
     return section
+
+
+def data_sheet(ctx: BuildContext) -> None:
+    """The complaints received in the period, one row each (nothing about the complainant)."""
+    sel = selectors_of(APP, "complaint_rows")
+    if sel is None:
+        return
+    channels, statuses = choice_labels(APP, "ComplaintChannel"), choice_labels(APP, "ComplaintStatus")
+    determinations = choice_labels(APP, "Determination")
+
+    def rows():
+        for r in sel.complaint_rows(**ctx.selector_kwargs):
+            on_time = r["answered_on_time"]
+            yield [
+                r["number"],
+                r["received_on"],
+                channels.get(r["channel"], r["channel"]),
+                r["department__name"] or "",
+                statuses.get(r["status"], r["status"]),
+                yes_no(r["accepted_at"] is not None),
+                determinations.get(r["determination"], "") if r["determination"] else "",
+                r["answer_working_days"],
+                "" if on_time is None else yes_no(on_time),
+            ]
+
+    ctx.add_data(
+        KEY,
+        pgettext("report section", "Complaints"),
+        [
+            Column(_("Number")),
+            Column(_("Date received"), DATE),
+            Column(_("Channel")),
+            Column(_("Department")),
+            Column(_("Status")),
+            Column(pgettext("complaint", "Accepted")),
+            Column(_("Determination")),
+            Column(_("Working days to answer"), INT),
+            Column(_("Answered within the time limit")),
+        ],
+        rows,
+    )

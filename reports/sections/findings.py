@@ -6,15 +6,16 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from supervision import selectors as core
-from supervision.models import FindingSource
+from supervision.models import FindingSource, OrderStatus, Severity
 
-from ..content import INT, PCT, Chart, Column, Section, Series, Table, rate
+from ..content import DATE, INT, PCT, Chart, Column, Section, Series, Table, rate
 from ..periods import month_label, months_between, trend_window
-from .base import BuildContext, department_pdf_rows, findings_in_period, month_key
+from .base import BuildContext, department_pdf_rows, findings_in_period, month_key, yes_no
 
 KEY = "findings"
 
@@ -24,8 +25,8 @@ NAMED_CATEGORIES = ("attitude", "process", "discipline")
 
 @dataclass(frozen=True)
 class FindingFigures:
-    total: int
-    attitude: int
+    total: int  # all channels
+    attitude: int  # the three categories the standard wording names
     process: int
     discipline: int
     recurrences: int  # findings of the period that repeat an earlier one (``recurrence_of``)
@@ -122,3 +123,51 @@ def build(ctx: BuildContext) -> Section:
         )
     )
     return section
+
+
+def data_sheet(ctx: BuildContext) -> None:
+    """The findings of the period, one row each, for re-cutting in the workbook."""
+    sources, severities, statuses = (
+        dict(FindingSource.choices),
+        dict(Severity.choices),
+        dict(OrderStatus.choices),
+    )
+
+    def rows():
+        for found_at, department, category, source, severity, repeat_of, status in (
+            findings_in_period(ctx)
+            .order_by("found_at", "id")
+            .values_list(
+                "found_at",
+                "department__name",
+                "category__name",
+                "source",
+                "severity",
+                "recurrence_of",
+                "order__status",
+            )
+        ):
+            yield [
+                timezone.localdate(found_at),
+                department,
+                category,
+                str(sources.get(source, source)),
+                str(severities.get(severity, severity)),
+                yes_no(repeat_of is not None),
+                str(statuses.get(status, "")) if status else "",
+            ]
+
+    ctx.add_data(
+        KEY,
+        pgettext("report section", "Findings"),
+        [
+            Column(_("Date found"), DATE),
+            Column(_("Department")),
+            Column(_("Category")),
+            Column(_("Finding source")),
+            Column(_("Severity")),
+            Column(_("Recurrence")),
+            Column(_("Order status")),
+        ],
+        rows,
+    )

@@ -11,10 +11,10 @@ from django.utils.translation import pgettext
 from supervision.infra.wording import join_list
 
 from ..charts import p_chart
-from ..content import INT, PCT, Chart, Column, Section, Series, Table, fmt_pct, no_data
+from ..content import DATE, INT, PCT, Chart, Column, Section, Series, Table, fmt_pct, no_data
 from ..models import ReportKind
 from ..periods import month_label, trend_window
-from .base import BuildContext, Indicator, run_chart_limit, selectors_of, yes_no
+from .base import BuildContext, Indicator, choice_labels, run_chart_limit, selectors_of, yes_no
 
 KEY = "followups"
 APP = "followups"
@@ -188,3 +188,40 @@ def build(ctx: BuildContext) -> Section:
             name=r["department"],
         )
     return section
+
+
+def data_sheet(ctx: BuildContext) -> None:
+    """The stays discharged in the period, one row each (no patient data), for re-cutting."""
+    sel = selectors_of(APP, "stay_rows")
+    if sel is None:
+        return
+    dispositions = choice_labels(APP, "Disposition")
+
+    def rows():
+        for r in sel.stay_rows(**ctx.selector_kwargs):
+            attempts = r["followup_task__attempt_count"]
+            yield [
+                r["discharged_on"],
+                month_label(r["discharged_on"].replace(day=1)),
+                r["department__name"],
+                attempts or 0,
+                yes_no(bool(r["followup_task__contacted"])),
+                dispositions.get(r["followup_task__disposition"], "") if attempts else _("not called"),
+            ]
+
+    ctx.add_data(
+        KEY,
+        pgettext("report section", "Discharge follow-up"),
+        [
+            Column(_("Date of discharge"), DATE),
+            Column(_("Month")),
+            Column(_("Department")),
+            Column(_("Attempts"), INT),
+            Column(_("Followed up")),
+            Column(_("Outcome")),
+        ],
+        rows,
+        note=_(
+            "One row per stay discharged in the period; followed up = reached at least once (a stay counts once)."
+        ),
+    )

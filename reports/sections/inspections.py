@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from supervision.infra.wording import join_list
 
-from ..content import INT, NUM, PCT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
+from ..content import DATE, INT, NUM, PCT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
 from .base import (
     BuildContext,
     Indicator,
@@ -186,3 +187,38 @@ def build(ctx: BuildContext) -> Section:
     else:
         section.paragraphs.append(no_data(pgettext("report channel", "hand-hygiene")))
     return section
+
+
+def data_sheet(ctx: BuildContext) -> None:
+    """The rounds submitted in the period, one row each, for re-cutting."""
+    sel = selectors_of(APP, "round_rows")
+    if sel is None:
+        return
+    areas, types = choice_labels(APP, "Area"), choice_labels(APP, "RoundType")
+
+    def rows():
+        for r in sel.round_rows(**ctx.selector_kwargs):
+            yield [
+                timezone.localdate(r["started_at"]),
+                r["department__name"],
+                areas.get(r["area"], r["area"]),
+                types.get(r["round_type"], r["round_type"]),
+                r["passed"],
+                r["failed"],
+                r["score"],
+            ]
+
+    ctx.add_data(
+        KEY,
+        pgettext("report section", "On-site inspection"),
+        [
+            Column(_("Date"), DATE),
+            Column(_("Department")),
+            Column(_("Area")),
+            Column(_("Round type")),
+            Column(_("Items passed"), INT),
+            Column(_("Items failed"), INT),
+            Column(_("Score"), NUM),
+        ],
+        rows,
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ..charts import xmr_chart
-from ..content import INT, PCT, PP, Chart, Column, Section, Series, Table, fmt_pct, no_data
+from ..content import DATE, INT, PCT, PP, Chart, Column, Section, Series, Table, fmt_pct, no_data
 from ..models import ReportKind
 from ..periods import month_label, months_between, trend_window
 from .base import (
@@ -17,10 +17,12 @@ from .base import (
     Indicator,
     attention_first,
     change_sentence,
+    choice_labels,
     department_pdf_rows,
     month_key,
     run_chart_limit,
     selectors_of,
+    yes_no,
 )
 
 KEY = "surveys"
@@ -206,7 +208,7 @@ def build(ctx: BuildContext) -> Section:
             [Series(_("Satisfaction"), overall)],
             "%",
             True,
-            xmr_chart(overall),
+            xmr_chart(overall, share=True),
         )
     )
     for r in sorted(by_dept, key=lambda r: -r["valid_returned"])[: run_chart_limit()]:
@@ -219,10 +221,48 @@ def build(ctx: BuildContext) -> Section:
                 [Series(_("Satisfaction"), values)],
                 "%",
                 True,
-                xmr_chart(values),
+                xmr_chart(values, share=True),
                 compact=True,
                 name=r["name"],
                 group=_("Satisfaction per month by department (XmR charts)"),
             )
         )
     return section
+
+
+def data_sheet(ctx: BuildContext) -> None:
+    """The questionnaires returned in the period, one row each (nothing that names the respondent)."""
+    sel = selectors_of(APP, "response_rows")
+    if sel is None:
+        return
+    channels = choice_labels(APP, "Channel")
+
+    def rows():
+        for r in sel.response_rows(**ctx.selector_kwargs):
+            yield [
+                r["submitted_on"],
+                r["department__name"] or "",
+                channels.get(r["channel"], r["channel"]),
+                yes_no(r["is_valid"]),
+                r["scale_answered"],
+                r["scale_satisfied"],
+                r["low_count"],
+            ]
+
+    ctx.add_data(
+        KEY,
+        pgettext("report section", "Satisfaction surveys"),
+        [
+            Column(_("Date"), DATE),
+            Column(_("Department")),
+            Column(_("Channel")),
+            Column(_("Valid")),
+            Column(_("Scale items answered"), INT),
+            Column(_("Scale items satisfied"), INT),
+            Column(_("Low scores"), INT),
+        ],
+        rows,
+        note=_(
+            "Overall satisfaction = Σ scale items satisfied ÷ Σ scale items answered, valid questionnaires only."
+        ),
+    )

@@ -3,12 +3,11 @@
 import html
 
 from django import forms, template
-from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from supervision import access, privacy
+from supervision import access, privacy, rates
 from supervision.infra import wording
 
 register = template.Library()
@@ -30,20 +29,28 @@ def mask_name(value):
 
 
 @register.filter
-def pct(value, digits=1):
-    """A percentage figure (already ×100) as '92.3%'; '—' for None (no data, not zero)."""
+def pct(value, digits=None):
+    """A percentage figure (already ×100) as the hospital writes it, '92.26%' (``RATE_DECIMALS``
+    decimals, rounded half up from the exact counts); '—' for None (no data, not zero)."""
     if value is None or value == "":
         return "—"
-    return f"{number_format(value, int(digits))}%"
+    return f"{rates.format_rate(value, None if digits is None else int(digits))}%"
 
 
 @register.filter
-def pp(value, digits=1):
-    """A change in percentage points with its sign: '+2.1 个百分点' is built by the template."""
-    if value is None:
+def rate(value, digits=None):
+    """A rate without its % sign (a column headed "%", a sentence that writes the sign): 92.26."""
+    if value is None or value == "":
         return "—"
-    sign = "+" if value > 0 else ""
-    return f"{sign}{number_format(value, int(digits))}"
+    return rates.format_rate(value, None if digits is None else int(digits))
+
+
+@register.filter
+def pp(value, digits=None):
+    """A change in percentage points with its sign: '+2.10 个百分点' is built by the template."""
+    if value is None or value == "":
+        return "—"
+    return rates.format_points(value, None if digits is None else int(digits))
 
 
 def _esc(value) -> str:

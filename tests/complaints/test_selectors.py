@@ -93,9 +93,14 @@ def test_counts_by_channel_department_month(data, neike, waike):
 
 def test_shares_and_average(data):
     f = fig()
-    assert f.accepted == {"accepted": 2, "not_accepted": 1, "decided": 3, "share": 66.7}
+    assert f.accepted == {
+        "accepted": 2,
+        "not_accepted": 1,
+        "decided": 3,
+        "share": 200 / 3,
+    }  # exact, rounded when shown
     # on time: c1; late: c2; overdue unanswered: c4 → 1 / 3.
-    assert f.on_time == {"on_time": 1, "answered": 2, "overdue_unanswered": 1, "share": 33.3}
+    assert f.on_time == {"on_time": 1, "answered": 2, "overdue_unanswered": 1, "share": 100 / 3}
     assert f.average_days == {"answered": 2, "average": 5.0}  # (2 + 8) / 2
     assert f.valid["share"] == 50.0 and f.valid["determined"] == 2
 

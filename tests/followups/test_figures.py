@@ -96,8 +96,8 @@ def test_follow_up_rate_per_department_and_month_by_hand(hospital, neike, waike)
     wk_jan, wk_feb = rows["外科"]["cells"]
     assert (wk_jan["discharged"], wk_jan["due"], wk_jan["reached"], wk_jan["rate"]) == (4, 1, 1, 25.0)
     assert wk_feb["discharged"] == 0 and wk_feb["rate"] is None
-    assert rows["内科"]["total"]["rate"] == round(100 * 3 / 7, 1)
-    assert table["totals"][0]["rate"] == round(100 * 3 / 9, 1)
+    assert rows["内科"]["total"]["rate"] == 100 * 3 / 7  # exact, rounded only when shown
+    assert table["totals"][0]["rate"] == 100 * 3 / 9
     assert table["total"]["reached"] == 4 and table["total"]["discharged"] == 11
     assert rows["外科"]["lowest"] is True  # 25 % is the lowest
     assert rows["内科"]["lowest"] is False  # of two departments only one is marked
@@ -106,7 +106,7 @@ def test_follow_up_rate_per_department_and_month_by_hand(hospital, neike, waike)
 def test_summary_and_department_scoping(hospital, neike):
     jan = {"start": dt.date(2026, 1, 1), "end": dt.date(2026, 1, 31)}
     assert selectors.followup_summary(**jan) == {
-        "discharged": 9, "due": 6, "attempted": 5, "reached": 3, "rate": 33.3,
+        "discharged": 9, "due": 6, "attempted": 5, "reached": 3, "rate": 100 * 3 / 9,
     }  # fmt: skip
     assert selectors.followup_summary(**jan, departments=[neike.pk])["rate"] == 40.0
     assert selectors.followup_summary(start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 31))["rate"] is None
@@ -124,7 +124,7 @@ def test_outcomes_contact_satisfaction_praise_attempts_and_callers(hospital, cal
     outcomes = {o["outcome"]: o["count"] for o in selectors.outcome_breakdown(**period)}
     assert outcomes[Outcome.REACHED] == 4 and outcomes[Outcome.NO_ANSWER] == 3
     assert outcomes[Outcome.REFUSED] == 1 and outcomes[Outcome.LETTER_DONE] == 1
-    assert selectors.contact_success(**period) == {"attempts": 9, "contacted": 5, "rate": 55.6}
+    assert selectors.contact_success(**period) == {"attempts": 9, "contacted": 5, "rate": 100 * 5 / 9}
     assert selectors.call_satisfaction(**period) == {
         "satisfied": 1,
         "dissatisfied": 1,
@@ -168,9 +168,9 @@ def test_spot_check_confirmation_per_caller_and_department(neike, waike, caller,
         spotcheck_record(check=check, actor=supervisor, result=next(results))
     today = timezone.localdate()
     figures = selectors.spotcheck_confirmation(start=today, end=today)
-    assert figures["total"] == {"confirmed": 2, "denied": 1, "unreachable": 1, "checked": 3, "rate": 66.7}
+    assert figures["total"] == {"confirmed": 2, "denied": 1, "unreachable": 1, "checked": 3, "rate": 200 / 3}
     by_caller = {r["caller"]: r for r in figures["by_caller"]}
-    assert by_caller["林回访"]["rate"] == 66.7 and by_caller["郑回访"]["rate"] is None
+    assert by_caller["林回访"]["rate"] == 200 / 3 and by_caller["郑回访"]["rate"] is None
     assert len(checks) == 3
 
 
@@ -272,4 +272,4 @@ def test_figures_page_marks_the_lowest_department(client_for, supervisor, hospit
     body = response.content.decode()
     rows = {r["department"]: r for r in response.context["table"]["rows"]}
     assert rows["外科"]["lowest"] and "最低" in body
-    assert "40.0%" in body and "2/5" in body
+    assert "40.00%" in body and "2/5" in body  # two decimals, as the hospital writes rates

@@ -9,11 +9,13 @@ import pytest
 from openpyxl import load_workbook
 
 from complaints import selectors as complaint_selectors
+from complaints.models import Complaint
 from followups import selectors as followup_selectors
 from followups.models import Outcome
 from reports.builders import build_content
 from reports.excel import render_xlsx
 from reports.pdf import render_pdf
+from supervision.rates import format_rate
 from surveys import selectors as survey_selectors
 from surveys.models import Channel, Dimension, QuestionKind
 from tests.complaints.factories import at as bj
@@ -68,9 +70,10 @@ def test_channel_figures_agree_with_their_selectors_and_the_hand_count(channels,
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     f = content.figures
     summary = survey_selectors.survey_summary(start=OCT[0], end=OCT[1])
-    assert (f.surveys.valid_returned, f.surveys.satisfaction) == (3, 66.7)
-    assert (summary["valid_returned"], summary["satisfaction"]) == (3, 66.7)
-    assert f.surveys.attitude_change_pp == 66.7
+    # rates are exact (4 of 6), rounded only when shown
+    assert (f.surveys.valid_returned, f.surveys.satisfaction) == (3, pytest.approx(200 / 3))
+    assert (summary["valid_returned"], summary["satisfaction"]) == (3, pytest.approx(200 / 3))
+    assert f.surveys.attitude_change_pp == pytest.approx(200 / 3)
     follow = followup_selectors.followup_summary(start=OCT[0], end=OCT[1])
     assert (f.followups.discharged, f.followups.followed_up, f.followups.rate) == (6, 3, 50.0)
     assert (follow["discharged"], follow["reached"], follow["rate"]) == (6, 3, 50.0)
@@ -87,17 +90,19 @@ def test_channel_figures_in_pdf_and_excel(channels, tmp_path, need_poppler):
     path = tmp_path / "r.pdf"
     render_pdf(content, path)
     text = flat(pdf_text(path))
-    assert "共发放调查问卷3份，回收有效问卷3份，患者总体满意度达到66.7%" in text
-    assert "患者对医护人员服务态度的满意度较去年同期提高了66.7个百分点" in text
-    assert "回访率50.0%" in text
+    assert "共发放调查问卷3份，回收有效问卷3份，患者总体满意度达到66.67%" in text
+    assert "患者对医护人员服务态度的满意度较去年同期提高了66.67个百分点" in text
+    assert "回访率50.00%" in text
     buffer = io.BytesIO()
     render_xlsx(content, buffer)
     wb = load_workbook(io.BytesIO(buffer.getvalue()))
     ws = next(ws for ws in wb.worksheets if "出院随访" in ws.title)
-    month = next(r for r in ws.iter_rows() if r[0].value == "2026-10")
+    assert ws._charts  # run charts as native Excel charts, on the section's sheet
+    month = next(
+        r for ws in wb.worksheets for r in ws.iter_rows() if r[0].value == "2026-10" and r[1].value == 6
+    )
     assert [c.value for c in month[1:3]] == [6, 3]
-    assert month[3].value == 0.5 and month[3].number_format == "0.0%"
-    assert ws._charts  # run charts as native Excel charts
+    assert month[3].value == 0.5 and month[3].number_format == "0.00%"
 
 
 def test_annual_summary_writes_the_standard_paragraphs_with_measured_numbers(
@@ -106,14 +111,18 @@ def test_annual_summary_writes_the_standard_paragraphs_with_measured_numbers(
     content = build_content(kind="annual", start=D(2026, 1, 1), end=D(2026, 12, 31), today=TODAY)
     summary = " ".join(content.section("summary").paragraphs)
     assert (
-        "全年共发现各类服务问题 9 起，其中服务态度问题 3 起，服务流程不规范问题 2 起，工作纪律问题 2 起。"
+        "全年现场共发现各类服务问题 9 起，其中服务态度问题 3 起，服务流程不规范问题 2 起，工作纪律问题 2 起。"
         in summary
     )
-    assert "共发放调查问卷 3 份，回收有效问卷 3 份，患者总体满意度达到 66.7%。" in summary
-    assert "患者对医护人员服务态度的满意度较去年同期提高了 66.7 个百分点。" in summary
-    assert "全年出院患者 6 人次，已回访 3 人次，回访率 50.0%。" in summary
+    assert (
+        "各渠道合计发现问题 9 起（现场督察 9 起）；现场发现的问题暂按现场督察（督察巡查）记录的问题计。"
+        in summary
+    )
+    assert "共发放调查问卷 3 份，回收有效问卷 3 份，患者总体满意度达到 66.67%。" in summary
+    assert "患者对医护人员服务态度的满意度较去年同期提高了 66.67 个百分点。" in summary
+    assert "全年出院患者 6 人次，已回访 3 人次，回访率 50.00%。" in summary
     assert "回访率最低的科室：外科" in summary
-    assert "共受理投诉 2 件" in summary
+    assert "共收到投诉 2 件" in summary and "受理投诉" not in summary
     assert "本期无病历抽查数据。" in summary  # no chart audits seeded: said plainly
 
 
@@ -143,7 +152,7 @@ def test_paper_forms_beyond_the_recorded_distribution_are_said_not_hidden(questi
     submit(questionnaire, neike, D(2026, 10, 3), e1=5, a1=4)  # paper, no distribution recorded
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
     text = " ".join(content.section("surveys").paragraphs)
-    assert "回收有效问卷 1 份，患者总体满意度达到 100.0%。" in text
+    assert "回收有效问卷 1 份，患者总体满意度达到 100.00%。" in text
     assert "问卷发放登记不完整" in text and "共发放调查问卷 0 份" not in text
 
 
@@ -181,6 +190,34 @@ def test_inspection_section_uses_the_inspection_selectors(supervisor, neike, wai
     assert content.figures.inspections.rounds == 2 == coverage["done"]
     assert content.figures.inspections.coverage_rate == coverage["coverage_rate"]
     text = " ".join(section.paragraphs)
-    assert "本期共开展督察 2 次" in text and f"覆盖率 {coverage['coverage_rate']:.1f}%" in text
+    assert "本期共开展督察 2 次" in text and f"覆盖率 {format_rate(coverage['coverage_rate'])}%" in text
     assert "本期无窗口等候时间数据。" in text and "本期无手卫生数据。" in text
     assert content.section("chart_audits").paragraphs == ["本期无病历抽查数据。"]
+
+
+def test_the_workbook_has_a_data_sheet_per_channel_with_the_rows_behind_the_figures(channels):
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY, with_data=True)
+    sheets = {d.key: d for d in content.data_sheets}
+    assert list(sheets) == ["findings", "inspections", "chart_audits", "surveys", "followups", "complaints"]
+    assert len(sheets["findings"].rows) == 7  # October's findings, one row each
+    stays = sheets["followups"].rows
+    assert len(stays) == 6 and sum(1 for r in stays if r[4] == "是") == 3  # 3 of 6 followed up
+    assert len(sheets["surveys"].rows) == 3 and len(sheets["complaints"].rows) == 2
+    buffer = io.BytesIO()
+    render_xlsx(content, buffer)
+    wb = load_workbook(io.BytesIO(buffer.getvalue()))
+    data = [ws for ws in wb.worksheets if ws.title.startswith("数据")]
+    assert len(data) == 6
+    for ws in data:
+        (xl,) = ws.tables.values() if ws.tables else (None,)
+        assert xl is None or xl.autoFilter is not None  # a named table ready for a pivot table
+    # nothing personal: no patient's or complainant's name or phone number on any data sheet
+    stays_qs = DischargeStayFactory._meta.model.objects.all()
+    personal = {s.patient_name for s in stays_qs} | {s.phone for s in stays_qs if s.phone}
+    for c in Complaint.objects.all():
+        personal |= {v for v in (c.complainant_name, c.complainant_phone) if v}
+    assert personal
+    texts = {str(c.value) for ws in data for row in ws.iter_rows() for c in row if c.value is not None}
+    assert not personal & texts
+    # the PDF never builds them
+    assert build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY).data_sheets == []

@@ -31,8 +31,10 @@ def content_pdf_text(content, tmp_path) -> str:
 
 
 def sheet_rows(workbook, title_part: str):
-    ws = next(ws for ws in workbook.worksheets if title_part in ws.title)
-    return [[c.value for c in row] for row in ws.iter_rows()]
+    """The rows of a section's sheet and of its tables' sheets ("3 问题发现", "3.1 …", "3.2 …")."""
+    number = next(ws.title.split(" ", 1)[0] for ws in workbook.worksheets if title_part in ws.title)
+    sheets = [ws for ws in workbook.worksheets if ws.title.split(" ", 1)[0].split(".")[0] == number]
+    return [[c.value for c in row] for ws in sheets for row in ws.iter_rows()]
 
 
 def test_figures_match_hand_count_core_selectors_pdf_and_excel(seeded, tmp_path, need_poppler):
@@ -44,8 +46,8 @@ def test_figures_match_hand_count_core_selectors_pdf_and_excel(seeded, tmp_path,
     assert f.findings.recurrences == 3
     assert f.orders.total == 7 and f.orders.closed == 3 and f.orders.closed_on_time == 2
     assert f.orders.overdue == 3
-    assert f.orders.rectification_rate == 42.9  # 3 / 7
-    assert f.orders.on_time_rate == 66.7  # 2 / 3
+    assert f.orders.rectification_rate == 100 * 3 / 7  # exact; shown 42.86%
+    assert f.orders.on_time_rate == 200 / 3
     # the dashboard's selectors over the same rows give the same figures
     qs = findings_in_period_for_core()
     by_cat = {r["category__name"]: r["n"] for r in core.findings_by_category(qs)}
@@ -53,15 +55,17 @@ def test_figures_match_hand_count_core_selectors_pdf_and_excel(seeded, tmp_path,
     counts = core.order_counts(RectificationOrder.objects.filter(finding__in=qs), today=OCT[1])
     assert (counts.total, counts.rectification_rate, counts.on_time_rate, counts.overdue) == (
         7,
-        42.9,
-        66.7,
+        100 * 3 / 7,
+        200 / 3,
         3,
     )
     # PDF text
     text = content_pdf_text(content, tmp_path)
     flat = "".join(text.split())
-    assert "本期共发现各类服务问题7起，其中服务态度问题3起，服务流程不规范问题1起，工作纪律问题2起。" in flat
-    assert "整改率42.9%" in flat and "按期整改率66.7%" in flat
+    assert (
+        "本期现场共发现各类服务问题7起，其中服务态度问题3起，服务流程不规范问题1起，工作纪律问题2起。" in flat
+    )
+    assert "整改率42.86%" in flat and "按期整改率66.67%" in flat
     assert "超期未整改3份" in flat
     # Excel cells
     buffer = io.BytesIO()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from django.test import override_settings
 
 from reports.builders import build_content
@@ -68,7 +69,7 @@ def test_annual_summary_has_a_table_of_contents_with_page_numbers(seeded, tmp_pa
     assert "1.年度工作总结" in flat(pages[page - 1])
     summary = flat(pages[page - 1])
     assert (
-        "全年共发现各类服务问题9起，其中服务态度问题3起，服务流程不规范问题2起，工作纪律问题2起。" in summary
+        "全年现场共发现各类服务问题9起，其中服务态度问题3起，服务流程不规范问题2起，工作纪律问题2起。" in summary
     )
 
 
@@ -121,6 +122,21 @@ def test_chart_marks_points_outside_the_limits_and_words_its_labels_as_html_not_
     assert "<figcaption>满意度</figcaption>" in html and ">2026-09</span>" in html and ">80%</span>" in html
 
 
+def test_control_limits_of_a_share_stay_within_0_and_100_percent():
+    # satisfaction swinging between 40 and 100 %: mean 73.75, mean moving range 380 / 7 = 54.29 →
+    # 73.75 ± 144.4, limits of -70.7 % and 218.2 % unclamped; a share cannot leave 0–100 %
+    values = [100.0, 40.0, 100.0, 50.0, 100.0, 40.0, 100.0, 60.0]
+    unclamped = xmr_chart(values)
+    assert max(unclamped.upper) > 100 and min(unclamped.lower) < 0
+    limits = xmr_chart(values, share=True)
+    assert all(0.0 <= v <= 100.0 for v in limits.upper + limits.lower)
+    assert limits.upper[0] == 100.0 and limits.lower[0] == 0.0
+    assert limits.outside == [False] * len(values)
+    # p-chart limits of a share were already bounded
+    p = p_chart([10, 1], [10, 10])
+    assert all(0.0 <= v <= 100.0 for v in p.upper + p.lower)
+
+
 def test_bar_chart_is_a_row_per_label_with_its_value():
     html = render_chart(
         Chart("bar", "问题分类", ["服务态度", "服务流程不规范"], [Series("问题数", [4, 1])], y_label="问题数")
@@ -144,7 +160,7 @@ def test_per_department_run_charts_are_one_table_of_sparklines_on_a_common_scale
     assert "<caption>各科室每月满意度</caption>" in table
     assert "2026-01 ~ 2026-03 走势（纵轴 60%–90%）" in table  # one scale for every row, stated once
     assert re.findall(r"<tr><td>(.+?)</td>", table) == ["内科", "外科"]
-    assert '<td class="num">90.0%</td>' in table  # the latest month beside the line
+    assert '<td class="num">90.00%</td>' in table  # the latest month beside the line
     assert "<text" not in table
 
 
@@ -200,7 +216,8 @@ def test_p_chart_limits_by_hand():
     # p̄ = 150/200 = 0.75; n=100 → σ = √(0.75·0.25/100) = 0.0433 → UCL 88.0 %, LCL 62.0 %
     limits = p_chart([80, 70], [100, 100])
     assert limits.method == "p" and limits.centre == 75.0
-    assert limits.upper == [87.99, 87.99] and limits.lower == [62.01, 62.01]
+    assert limits.upper == pytest.approx([87.99, 87.99], abs=0.005)
+    assert limits.lower == pytest.approx([62.01, 62.01], abs=0.005)
     assert limits.outside == [False, False]
     # p̄ = 375/500 = 0.75 → limits 62.0 – 88.0 %: only 50 % is outside
     limits = p_chart([50, 80, 85, 82, 78], [100] * 5)

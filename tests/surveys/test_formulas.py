@@ -130,7 +130,7 @@ def test_satisfaction_by_dimension(data):
     rows = {r["dimension"]: r for r in selectors.satisfaction_by_dimension(start=YEAR[0], end=YEAR[1])}
     # environment: R1 5,4; R2 2; R3 4; R4 5,1 → satisfied 4 of 6
     assert (rows["environment"]["satisfied"], rows["environment"]["answered"]) == (4, 6)
-    assert rows["environment"]["satisfaction"] == 66.7
+    assert rows["environment"]["satisfaction"] == 200 / 3
     # attitude: R1 3, R2 1, R3 5, R4 4 → 2 of 4
     assert (
         rows["attitude"]["satisfied"],
@@ -148,12 +148,12 @@ def test_satisfaction_by_department(data, neike, waike):
     rows = {r["department_id"]: r for r in selectors.satisfaction_by_department(start=YEAR[0], end=YEAR[1])}
     # neike: R1 2/3 + R2 0/2 + R3 2/2 = 4/7
     assert (rows[neike.pk]["scale_satisfied"], rows[neike.pk]["scale_answered"]) == (4, 7)
-    assert rows[neike.pk]["satisfaction"] == 57.1
+    assert rows[neike.pk]["satisfaction"] == 400 / 7
     # waike: R4 2/3; R5, R6 returned but not valid
     assert (rows[waike.pk]["returned"], rows[waike.pk]["valid_returned"], rows[waike.pk]["satisfaction"]) == (
         3,
         1,
-        66.7,
+        200 / 3,
     )
 
 
@@ -168,7 +168,8 @@ def test_satisfaction_by_month(data):
 def test_change_against_same_period_last_year_in_percentage_points(data, waike):
     change = selectors.satisfaction_change(start=D(2026, 4, 1), end=D(2026, 4, 30), departments=[waike.pk])
     # now: waike April 2026 = R4 2/3 = 66.7 ; last year April 2025 = L1 0/2 + L2 2/2 = 50.0
-    assert (change["current"], change["previous"], change["change_pp"]) == (66.7, 50.0, 16.7)
+    assert (change["current"], change["previous"]) == (200 / 3, 50.0)
+    assert change["change_pp"] == pytest.approx(50 / 3)  # the exact difference, +16.67 shown
     attitude = selectors.satisfaction_change(
         start=D(2026, 4, 1), end=D(2026, 4, 30), departments=[waike.pk], dimension=Dimension.ATTITUDE
     )
@@ -207,7 +208,7 @@ def test_comments_list_free_text_newest_first(data):
 
 def test_department_filter_restricts_every_figure(data, neike):
     s = selectors.survey_summary(start=YEAR[0], end=YEAR[1], departments=[neike.pk])
-    assert (s["valid_returned"], s["satisfaction"]) == (3, 57.1)
+    assert (s["valid_returned"], s["satisfaction"]) == (3, 400 / 7)
     assert {
         r["department_id"]
         for r in selectors.satisfaction_by_department(start=YEAR[0], end=YEAR[1], departments=[neike.pk])
@@ -241,7 +242,7 @@ def test_figures_match_a_python_count_over_random_forms(small_q, neike, waike):
         forms.append((dept, day, values))
     valid = [f for f in forms if f[2]["e1"] is not None and f[2]["a1"] is not None]
     answered = [v for _d, _day, vals in valid for v in vals.values() if v is not None]
-    expected = round(100 * sum(v >= 4 for v in answered) / len(answered), 1)
+    expected = 100 * sum(v >= 4 for v in answered) / len(answered)
     s = selectors.survey_summary(start=YEAR[0], end=YEAR[1])
     assert (s["returned"], s["valid_returned"], s["satisfaction"]) == (80, len(valid), expected)
     env = [v for _d, _day, vals in valid for k, v in vals.items() if k != "a1" and v is not None]

@@ -402,7 +402,7 @@ def test_dashboard_panel_shows_satisfaction(client_for, administrator, small_q, 
     submit(small_q, neike, TODAY, e1=5, a1=3)
     page = client_for(administrator).get(reverse("dashboard"))
     assert page.status_code == 200
-    assert "50.0%" in page.content.decode()
+    assert "50.00%" in page.content.decode()
 
 
 def test_head_sees_campaigns_of_own_departments_with_right_counts(

@@ -46,7 +46,11 @@ class Command(BaseCommand):
         out = Path(options["out"]).resolve()
         with translation.override(settings.LANGUAGE_CODE):
             content = build_content(
-                kind=kind, start=start, end=end, department_ids=[d.pk for d in departments] or None
+                kind=kind,
+                start=start,
+                end=end,
+                department_ids=[d.pk for d in departments] or None,
+                with_data=options["format"] == "xlsx",
             )
             size = write_atomically(out, lambda handle: render_to(content, options["format"], handle))
         self.stdout.write(f"{out} ({size:,} bytes, {content.title}, {time.perf_counter() - began:.2f} s)")
