@@ -20,7 +20,7 @@ from supervision.models import Department
 from . import sections
 from .content import ReportContent, Section
 from .models import ReportConfig, ReportKind
-from .periods import period_label
+from .periods import period_label, same_period_last_year
 from .sections.base import BuildContext, findings_in_period
 
 
@@ -33,6 +33,7 @@ def build_content(
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
     with_data: bool = False,
+    compare: bool = True,
 ) -> ReportContent:
     today = today or timezone.localdate()
     department_ids = sorted({int(i) for i in department_ids}) if department_ids else None
@@ -62,7 +63,21 @@ def build_content(
         if with_data:  # the workbook's rows behind the figures
             for data_sheet in sections.data_sheet_builders():
                 data_sheet(ctx)
-        built.insert(0, sections.headline.build(ctx))
+        previous = None
+        if compare:  # every headline figure beside the same period last year (the same sections, again)
+            last_start, last_end = same_period_last_year(kind, start, end)
+            previous = BuildContext(
+                kind=kind,
+                start=last_start,
+                end=last_end,
+                department_ids=department_ids,
+                departments=departments,
+                as_of=min(today, last_end),
+                config=ctx.config,
+            )
+            for builder in builders:
+                builder(previous)
+        built.insert(0, sections.headline.build(ctx, previous))
         if kind == ReportKind.ANNUAL:
             built.insert(0, sections.summary.build(ctx))
     scope_label = join_list(d.name for d in departments) if department_ids else _("Whole hospital")

@@ -23,6 +23,7 @@ INT = "int"
 PCT = "pct"  # a percentage, 92.26 (Excel: the exact ratio 0.92264… with the format 0.00%)
 NUM = "num"  # a number with one decimal (minutes, scores)
 DATE = "date"  # a date (Excel: a real date, yyyy-mm-dd)
+DELTA = "delta"  # a signed change of a count (+12) or of minutes (+1.5)
 PP = "pp"  # a change in percentage points (+1.25), shown with the rates' decimals
 
 
@@ -152,10 +153,20 @@ def fmt_pp(value) -> str:
     return rates.format_points(value)
 
 
+def fmt_delta(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+,}" if isinstance(value, int) else f"{float(value):+.1f}"
+
+
 def fmt_cell(value, kind: str) -> str:
     value, kind = unwrap(value, kind)
     if value is None:
         return "—"
+    if kind == DELTA:
+        return fmt_delta(value)
+    if kind == DATE:
+        return f"{value:%Y-%m-%d}"
     if kind == INT:
         return fmt_int(value)
     if kind == PCT:

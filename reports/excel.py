@@ -26,7 +26,7 @@ from openpyxl.worksheet.table import TableStyleInfo
 from supervision import rates
 from supervision.infra.exports import safe_cell
 
-from .content import DATE, INT, NUM, PCT, PP, TEXT, Chart, DataSheet, ReportContent, Table, unwrap
+from .content import DATE, DELTA, INT, NUM, PCT, PP, TEXT, Chart, DataSheet, ReportContent, Table, unwrap
 
 
 def number_formats() -> dict[str, str]:
@@ -39,6 +39,7 @@ def number_formats() -> dict[str, str]:
         NUM: "0.0",
         PP: f"+{points};-{points};{points}",
         DATE: "yyyy-mm-dd",
+        DELTA: "+0.0;-0.0;0.0",
     }
 
 
@@ -88,6 +89,8 @@ class SheetWriter:
         else:
             cell.value = fraction(value) if kind == PCT else float(value) if kind in (NUM, PP) else value
             cell.number_format = self.formats[kind]
+            if kind == DELTA and isinstance(value, int):
+                cell.number_format = "+#,##0;-#,##0;0"
             if fit:
                 self.fit(col, self.sample(value, kind))
         return cell
@@ -99,6 +102,8 @@ class SheetWriter:
             return f"{value:,}"
         if kind == DATE:
             return "2026-12-31"
+        if kind == DELTA:
+            return f"{value:+,}" if isinstance(value, int) else f"{float(value):+.1f}"
         return f"{value:,.{rates.decimals() + 1}f}"
 
     def title(self, text: str) -> None:

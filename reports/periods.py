@@ -68,6 +68,14 @@ def shift_year(day: dt.date, years: int) -> dt.date:
     return day + relativedelta(years=years)  # 29 February → 28 February
 
 
+def same_period_last_year(kind: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The same period a year earlier: the same month (February whole, 28 or 29 days), the same year,
+    or the range one year back."""
+    if kind == ReportKind.MONTHLY:
+        return month_bounds(start.year - 1, start.month)
+    return shift_year(start, -1), shift_year(end, -1)
+
+
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """First days of every month from start's month to end's month."""
     out, month = [], start.replace(day=1)

@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ..content import DATE, INT, NUM, PCT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
-from .base import BuildContext, attention_first, choice_labels, department_pdf_rows, selectors_of, yes_no
+from .base import (
+    BuildContext,
+    Indicator,
+    attention_first,
+    choice_labels,
+    department_pdf_rows,
+    selectors_of,
+    yes_no,
+)
 
 KEY = "chart_audits"
 APP = "inspections"
@@ -27,6 +35,19 @@ def build(ctx: BuildContext) -> Section:
     sel = selectors_of(APP, "chart_audit_summary", "chart_audits_by_department")
     kw = ctx.selector_kwargs
     summary = sel.chart_audit_summary(**kw) if sel else None
+    ctx.headline.append(
+        Indicator(
+            _("Charts audited"), None, summary["audited"] if summary and summary["audited"] else None, INT
+        )
+    )
+    ctx.headline.append(
+        Indicator(
+            _("Rectification rate of problem charts"),
+            None,
+            summary["rectification_rate"] if summary and summary["audited"] else None,
+            PCT,
+        )
+    )
     if not summary or not summary["audited"]:
         section.empty = True
         section.paragraphs.append(no_data(pgettext("report channel", "chart audit")))

@@ -10,8 +10,8 @@ from django.utils.translation import pgettext
 
 from supervision.infra.wording import join_list
 
-from ..content import DATE, INT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
-from .base import BuildContext, choice_labels, department_pdf_rows, selectors_of, yes_no
+from ..content import DATE, INT, PCT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
+from .base import BuildContext, Indicator, choice_labels, department_pdf_rows, selectors_of, yes_no
 
 KEY = "complaints"
 APP = "complaints"
@@ -29,6 +29,15 @@ def build(ctx: BuildContext) -> Section:
     section = Section(KEY, pgettext("report section", "Complaints"))
     sel = selectors_of(APP, "figures")
     fig = sel.figures(**ctx.selector_kwargs, today=ctx.as_of) if sel else None
+    # headline figures (compared with the same period last year); none recorded is "no data"
+    ctx.headline.append(
+        Indicator(_("Complaints received"), None, fig.total if fig and fig.total else None, INT)
+    )
+    ctx.headline.append(
+        Indicator(
+            _("Complaints answered on time"), None, fig.on_time["share"] if fig and fig.total else None, PCT
+        )
+    )
     if fig is None or not fig.total:
         section.empty = True
         section.paragraphs.append(no_data(pgettext("report channel", "complaint")))

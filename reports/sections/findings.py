@@ -15,7 +15,7 @@ from supervision.models import FindingSource, OrderStatus, Severity
 
 from ..content import DATE, INT, PCT, Chart, Column, Section, Series, Table, rate
 from ..periods import month_label, months_between, trend_window
-from .base import BuildContext, department_pdf_rows, findings_in_period, month_key, yes_no
+from .base import BuildContext, Indicator, department_pdf_rows, findings_in_period, month_key, yes_no
 
 KEY = "findings"
 
@@ -46,6 +46,7 @@ def build(ctx: BuildContext) -> Section:
     ctx.figures.findings = FindingFigures(
         total=total, recurrences=recurrences, on_site=on_site["total"], **named
     )
+    ctx.headline.append(Indicator(_("Problems found"), None, total or None, INT))
     if not total:
         section.empty = True
         section.paragraphs.append(_("No findings were recorded in this period."))

@@ -221,3 +221,28 @@ def test_the_workbook_has_a_data_sheet_per_channel_with_the_rows_behind_the_figu
     assert not personal & texts
     # the PDF never builds them
     assert build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY).data_sheets == []
+
+
+def test_headline_figures_stand_beside_the_same_period_last_year(channels, neike, supervisor):
+    from reports.content import fmt_cell
+    from tests.factories import make_finding
+
+    from .conftest import at
+
+    make_finding(department=neike, found_by=supervisor, found_at=at(D(2025, 10, 10)), category_code="process")
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    table = content.section("headline").tables[0]
+    assert [c.label for c in table.columns][-2:] == ["去年同期", "同比变化"]
+    rows = {r[0]: [fmt_cell(v, c.kind) for v, c in zip(r, table.columns, strict=True)] for r in table.rows}
+    # satisfaction: 4 of 6 now, 1 of 2 in October 2025 → +16.67 points
+    assert rows["总体满意度"][3:] == ["66.67%", "达标" if 200 / 3 >= 90 else "未达标", "50.00%", "+16.67"]
+    # findings: 7 now, 1 then → +6
+    assert rows["发现问题数"][3] == "7" and rows["发现问题数"][5:] == ["1", "+6"]
+    # no stays, no complaints in October 2025: said so, never a change from 0 %
+    assert rows["回访率"][5:] == ["—", "去年同期无数据"]
+    assert rows["收到投诉"][5:] == ["—", "去年同期无数据"]
+    assert "2025-10-01 ~ 2025-10-31" in table.note
+    # last year's own report has nothing before it: every change is "no data last year"
+    before = build_content(kind="monthly", start=D(2025, 10, 1), end=D(2025, 10, 31), today=TODAY)
+    changes = [r[-1] for r in before.section("headline").tables[0].rows]
+    assert all(getattr(c, "value", None) in ("去年同期无数据", None) for c in changes)
