@@ -47,9 +47,11 @@ CHANNEL_SECTIONS: dict[str, SectionBuilder] = {
 }
 
 
-# The workbook's data sheet of each section (the rows behind its figures), by the same keys.
+# The workbook's data sheet of each section that has one (the rows behind its figures), by the same keys.
 CHANNEL_DATA: dict[str, Callable[[BuildContext], None]] = {
-    module.KEY: module.data_sheet for module in (inspections, chart_audits, surveys, followups, complaints)
+    module.KEY: module.data_sheet
+    for module in (inspections, chart_audits, surveys, followups, complaints, servicedesk)
+    if hasattr(module, "data_sheet")
 }
 
 
@@ -68,7 +70,7 @@ def channel_section_builders() -> list[SectionBuilder]:
 
 def data_sheet_builders() -> list[Callable[[BuildContext], None]]:
     """The data sheets of the workbook, in report order: findings, then each declared channel's."""
-    return [findings.data_sheet, *(CHANNEL_DATA[key] for key in _declared_keys())]
+    return [findings.data_sheet, *(CHANNEL_DATA[key] for key in _declared_keys() if key in CHANNEL_DATA)]
 
 
 def body_builders() -> list[SectionBuilder]:
