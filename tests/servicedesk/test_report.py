@@ -99,8 +99,10 @@ def test_the_monthly_report_has_the_service_desk_section_in_pdf_and_excel(octobe
     buffer = io.BytesIO()
     render_xlsx(content, buffer)
     book = load_workbook(io.BytesIO(buffer.getvalue()))
-    sheet = next(ws for ws in book.worksheets if "客服中心" in ws.title)
-    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    # the section's sheet and its tables' sheets ("9 客服中心", "9.1 …": each table on a sheet of its own)
+    number = next(ws.title.split(" ", 1)[0] for ws in book.worksheets if "客服中心" in ws.title)
+    sheets = [ws for ws in book.worksheets if ws.title.split(" ", 1)[0].split(".")[0] == number]
+    rows = [[c.value for c in row] for ws in sheets for row in ws.iter_rows()]
     assert ["咨询分诊", 2] in [r[:2] for r in rows]
     assert ["孙客服", 6, 25, 1] in [r[:4] for r in rows]
 

@@ -559,7 +559,7 @@ def test_results_page_never_shows_a_response_rate_above_100_percent(
         submit(small_q, neike, TODAY, e1=5, a1=5)
     html = client_for(supervisor).get(reverse("surveys:results")).content.decode()
     figures = html[html.index("survey-cards") :]
-    assert "100.0%" in figures and "400" not in figures
+    assert "100.00%" in figures and "400" not in figures  # rates with two decimals
     assert "含超出登记发放数的回收纸质问卷 6 份" in figures
     assert "录入的纸质问卷多于登记的发放份数" in figures
 
