@@ -91,7 +91,7 @@ def test_the_workbook_lists_the_orders_as_cells(meeting):
     buffer = io.BytesIO()
     render_xlsx(_content(), buffer)
     book = load_workbook(io.BytesIO(buffer.getvalue()))
-    sheet = book.worksheets[1]
+    sheet = book.worksheets[2]  # the section's table, on a sheet of its own after the section's
     cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value is not None}
     number = cells[meeting["neike_8"].number]
     row = [c.value for c in sheet[number.row]]
