@@ -22,7 +22,7 @@ def test_monthly_pdf(seeded, tmp_path, need_poppler):
     message = run("--kind", "monthly", "--period", "2026-10", "--format", "pdf", "--out", str(out))
     assert str(out) in message
     text = flat(pdf_text(out))
-    assert "2026年10月月报" in text and "本期现场共发现各类服务问题7起" in text
+    assert "2026年10月月报" in text and "本期共发现各类服务问题7起" in text
     assert [p.name for p in tmp_path.iterdir()] == ["m.pdf"]  # no temporary file left
 
 
@@ -48,7 +48,7 @@ def test_range_for_one_department(seeded, tmp_path, need_poppler):
         str(out),
     )
     text = flat(pdf_text(out))
-    assert "本期现场共发现各类服务问题4起" in text and "内科" in text
+    assert "本期共发现各类服务问题4起" in text and "内科" in text
 
 
 @pytest.mark.parametrize(

@@ -62,9 +62,7 @@ def test_figures_match_hand_count_core_selectors_pdf_and_excel(seeded, tmp_path,
     # PDF text
     text = content_pdf_text(content, tmp_path)
     flat = "".join(text.split())
-    assert (
-        "本期现场共发现各类服务问题7起，其中服务态度问题3起，服务流程不规范问题1起，工作纪律问题2起。" in flat
-    )
+    assert "本期共发现各类服务问题7起，其中服务态度问题3起，服务流程不规范问题1起，工作纪律问题2起。" in flat
     assert "整改率42.86%" in flat and "按期整改率66.67%" in flat
     assert "超期未整改3份" in flat
     # Excel cells

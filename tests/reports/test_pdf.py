@@ -69,8 +69,7 @@ def test_annual_summary_has_a_table_of_contents_with_page_numbers(seeded, tmp_pa
     assert "1.年度工作总结" in flat(pages[page - 1])
     summary = flat(pages[page - 1])
     assert (
-        "全年现场共发现各类服务问题9起，其中服务态度问题3起，服务流程不规范问题2起，工作纪律问题2起。"
-        in summary
+        "全年共发现各类服务问题9起，其中服务态度问题3起，服务流程不规范问题2起，工作纪律问题2起。" in summary
     )
 
 
