@@ -51,6 +51,14 @@ def build(ctx: BuildContext) -> Section:
         section.empty = True
         section.paragraphs.append(_("No findings were recorded in this period."))
         return section
+    # the on-site count first, as the seed summaries write it; every channel in the next sentence
+    section.paragraphs.append(
+        _(
+            "Problems found on site: %(n)s (%(inspection)s on inspection rounds, %(round)s on supervisors' "
+            "on-site rounds, %(walk_by)s on walk-bys)."
+        )
+        % {"n": on_site["total"], **{k: on_site[k] for k in ("inspection", "round", "walk_by")}}
+    )
     section.paragraphs.append(
         _(
             "In this period %(total)s service problems of all kinds were found, of which %(attitude)s "
@@ -58,13 +66,6 @@ def build(ctx: BuildContext) -> Section:
             "%(discipline)s work-discipline problems."
         )
         % {"total": total, **named}
-    )
-    section.paragraphs.append(
-        _(
-            "Problems found on site: %(n)s (%(inspection)s on inspection rounds, %(round)s on supervisors' "
-            "on-site rounds, %(walk_by)s on walk-bys)."
-        )
-        % {"n": on_site["total"], **{k: on_site[k] for k in ("inspection", "round", "walk_by")}}
     )
     section.tables.append(
         Table(

@@ -33,3 +33,13 @@ def test_the_report_counts_root_causes_and_on_site_problems_as_the_selectors_do(
         p.startswith("Problems found on site: 5 (0 on inspection rounds, 5") for p in findings.paragraphs
     )
     assert content.figures.findings.on_site == 5
+
+
+@pytest.mark.usefixtures("analysed")
+def test_the_findings_section_counts_problems_found_on_site_first_and_every_channel_next(neike):
+    today = timezone.localdate()
+    with translation.override("en"):
+        content = build_content(kind="range", start=today - dt.timedelta(days=1), end=today, today=today)
+    paragraphs = next(s for s in content.sections if s.key == "findings").paragraphs
+    assert paragraphs[0].startswith("Problems found on site:")
+    assert paragraphs[1].startswith("In this period 5 service problems of all kinds were found")
