@@ -365,9 +365,13 @@ class HistoryImport(ImportSpec):
 
     @staticmethod
     def _task_ids(by_stay: dict) -> dict[int, int]:
+        # Past calls belong to the stay's first time point (a stay with a plan has several tasks).
         tasks: dict[int, int] = {}
         for chunk in _chunks(sorted(by_stay)):
-            tasks.update(FollowupTask.objects.filter(stay_id__in=chunk).values_list("stay_id", "id"))
+            for stay_id, task_id in (
+                FollowupTask.objects.filter(stay_id__in=chunk).order_by("-point").values_list("stay_id", "id")
+            ):
+                tasks[stay_id] = task_id
         return tasks
 
 

@@ -1,9 +1,11 @@
 """Discharge follow-up (出院随访): policies, daily draws, call tasks, attempts, spot-checks.
 
-The stay itself is ``supervision.models.DischargeStay`` (imported from the HIS). One stay has at
-most one ``FollowupTask``; every call or letter about it is a ``CallAttempt``. The follow-up rate
-counts stays whose task has ``contacted=True`` (set by the services when an attempt reaches the
-patient or family and is not refused, or a letter is recorded as done).
+The stay itself is ``supervision.models.DischargeStay`` (imported from the HIS). A stay has one
+``FollowupTask`` per time point of its follow-up plan (``FollowupPlan`` → ``PlanPoint``; without a
+plan, the department policy's window is the one time point); every call, letter or web form about
+a task is a ``CallAttempt``. The follow-up rate counts each stay once, when any of its tasks has
+``contacted=True`` (set by the services when an attempt reaches the patient or family and is not
+refused, a letter is recorded as returned or a web form is completed).
 """
 
 from __future__ import annotations
@@ -154,6 +156,126 @@ class QueueDraw(models.Model):
 class TaskMode(models.TextChoices):
     PHONE = "phone", _("Phone call")
     LETTER = "letter", _("Letter")
+    WEB = "web", _("Web form")
+
+
+class FollowupPlan(models.Model):
+    """The time points a department's discharges (or one diagnosis within it) are followed up at.
+
+    Plans are versioned: editing one saves a new row from ``effective_from`` (``replaces`` the old),
+    so a change applies to stays discharged from that day on and the tasks already built keep theirs.
+    The plan of a stay is the most specific match in force on its discharge day (``plans.plan_for``).
+    """
+
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followup_plans",
+        verbose_name=_("department"),
+        help_text=_("Leave empty for a plan used by every department without one of its own."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    icd_prefix = models.CharField(
+        _("ICD-10 code starts with"),
+        max_length=16,
+        blank=True,
+        help_text=_("E.g. I21 for every acute myocardial infarction; empty for the whole department."),
+    )
+    diagnosis_text = models.CharField(
+        _("diagnosis contains"),
+        max_length=100,
+        blank=True,
+        help_text=_("Used when the stay has no ICD-10 code, or together with it (either matches)."),
+    )
+    restart_on_readmission = models.BooleanField(
+        _("restart the plan on readmission"),
+        default=True,
+        help_text=_(
+            "When the patient is discharged again, the earlier stay's later time points are cancelled "
+            "and the plan starts again from the new discharge."
+        ),
+    )
+    active = models.BooleanField(
+        _("in force"), default=True, help_text=_("A version not in force stops the plan from its date on.")
+    )
+    effective_from = models.DateField(_("for stays discharged from"))
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("replaces")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = [
+            "department__sort_order",
+            "department__code",
+            "icd_prefix",
+            "diagnosis_text",
+            "-effective_from",
+        ]
+        verbose_name = _("follow-up plan")
+        verbose_name_plural = _("follow-up plans")
+        indexes = [models.Index(fields=["department", "effective_from"], name="fu_plan_dept_from")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def for_diagnosis(self) -> bool:
+        return bool(self.icd_prefix or self.diagnosis_text)
+
+    def matches(self, code: str, diagnosis: str) -> bool:
+        """Whether a stay with this ICD-10 code and diagnosis text falls under the plan."""
+        if not self.for_diagnosis:
+            return True
+        if self.icd_prefix and (code or "").upper().replace(" ", "").startswith(self.icd_prefix.upper()):
+            return True
+        return bool(self.diagnosis_text and self.diagnosis_text in (diagnosis or ""))
+
+
+class PlanPoint(models.Model):
+    """One time point of a plan: a task with its own window, retries and questionnaire.
+
+    ``repeat_every_months`` > 0 repeats the point ``repeat_times`` times (chronic disease: every 3
+    months, 4 times); each repetition is a task of its own.
+    """
+
+    plan = models.ForeignKey(FollowupPlan, on_delete=models.CASCADE, related_name="points")
+    day = models.IntegerField(
+        _("day after discharge"), help_text=_("The window opens this many days after discharge.")
+    )
+    window_days = models.PositiveSmallIntegerField(
+        _("window (days)"), default=4, validators=[MaxValueValidator(60)],
+        help_text=_("The task stays open this many days after its first day."),
+    )  # fmt: skip
+    mode = models.CharField(_("mode"), max_length=8, choices=TaskMode.choices, default=TaskMode.PHONE)
+    max_attempts = models.PositiveSmallIntegerField(
+        _("maximum call attempts"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    retry_spacing_hours = models.PositiveSmallIntegerField(
+        _("hours between attempts"), default=24, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    questionnaire_code = models.SlugField(
+        _("questionnaire code"), max_length=32, default="inpatient", blank=True
+    )
+    repeat_every_months = models.PositiveSmallIntegerField(
+        _("repeat every (months)"), default=0, validators=[MaxValueValidator(24)], help_text=_("0 = once.")
+    )
+    repeat_times = models.PositiveSmallIntegerField(
+        _("times"), default=1, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+
+    class Meta:
+        ordering = ["plan", "day", "id"]
+        verbose_name = _("time point")
+        verbose_name_plural = _("time points")
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.day}"
 
 
 class TaskStatus(models.TextChoices):
@@ -185,9 +307,24 @@ class TaskSource(models.TextChoices):
 
 
 class FollowupTask(models.Model):
-    stay = models.OneToOneField(
-        DischargeStay, on_delete=models.PROTECT, related_name="followup_task", verbose_name=_("stay")
+    # One task per time point of the stay's plan: ``point`` numbers them 1, 2, 3 … in time order
+    # (the data before plans is point 1, the policy window); ``point_day`` is the day after
+    # discharge the point's window opens, the key of the rate per time point.
+    stay = models.ForeignKey(
+        DischargeStay, on_delete=models.PROTECT, related_name="followup_tasks", verbose_name=_("stay")
     )
+    point = models.PositiveSmallIntegerField(_("time point"), default=1)
+    point_day = models.PositiveSmallIntegerField(_("day after discharge"), default=0)
+    plan_point = models.ForeignKey(
+        PlanPoint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("time point"),
+    )
+    letter_sent_on = models.DateField(_("letter sent on"), null=True, blank=True)
+    letter_returned_on = models.DateField(_("letter returned on"), null=True, blank=True)
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="followup_tasks", verbose_name=_("department")
     )
@@ -238,6 +375,7 @@ class FollowupTask(models.Model):
             # The call list: every task, newest due date first (docs/performance.md).
             models.Index(fields=["due_on", "id"], name="fu_task_due_id"),
         ]
+        constraints = [models.UniqueConstraint(fields=["stay", "point"], name="followup_task_point_once")]
 
     def __str__(self) -> str:
         return f"{self.stay.admission_no} {self.stay.patient_name}"
@@ -294,6 +432,7 @@ class Outcome(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
     OTHER = "other", _("Other")
     LETTER_DONE = "letter_done", _("Letter follow-up done")
+    WEB_DONE = "web_done", _("Web form completed")
 
 
 # outcome → (final disposition, counts as a completed contact, may be retried)
@@ -310,6 +449,7 @@ OUTCOME_RULES: dict[str, tuple[str, bool, bool]] = {
     Outcome.DECEASED: (Disposition.INELIGIBLE, False, False),
     Outcome.OTHER: (Disposition.OTHER, False, False),
     Outcome.LETTER_DONE: (Disposition.COMPLETE, True, False),
+    Outcome.WEB_DONE: (Disposition.COMPLETE, True, False),
 }
 
 
@@ -381,6 +521,33 @@ class CallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.get_outcome_display()}"
+
+
+class WebLink(models.Model):
+    """A patient's personal link to a web time point's questionnaire.
+
+    Only the SHA-256 of the token is stored (the link is shown once, on the printed letter); it
+    expires, and it is used once: the completed form closes the task. Issuing a new link for the
+    task revokes the older ones.
+    """
+
+    task = models.ForeignKey(FollowupTask, on_delete=models.CASCADE, related_name="web_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("web follow-up link")
+        verbose_name_plural = _("web follow-up links")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.expires_at:%Y-%m-%d}"
 
 
 class PatientFlag(models.Model):

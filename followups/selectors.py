@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -46,11 +46,14 @@ def _stays(start: dt.date, end: dt.date, departments) -> QuerySet:
     )
 
 
+# A stay has one task per time point of its plan: every count is of distinct stays, so a stay
+# reached at day 3 and again at day 30 counts once (the national indicator: a completed contact
+# at any time point).
 _STAY_COUNTS = {
-    "discharged": Count("id"),
-    "due": Count("followup_task"),
-    "attempted": Count("followup_task", filter=Q(followup_task__attempt_count__gt=0)),
-    "reached": Count("followup_task", filter=Q(followup_task__contacted=True)),
+    "discharged": Count("id", distinct=True),
+    "due": Count("followup_tasks__stay_id", distinct=True),
+    "attempted": Count("id", distinct=True, filter=Q(followup_tasks__attempt_count__gt=0)),
+    "reached": Count("id", distinct=True, filter=Q(followup_tasks__contacted=True)),
 }
 
 
@@ -365,15 +368,18 @@ def department_choices_for(user) -> QuerySet[Department]:
 def stay_rows(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """One row per stay discharged in the period — the rows behind the follow-up rate, for the
     report workbook's data sheet: discharge date, department, calls made, reached, the final
-    disposition. Nothing that names the patient (no name, phone or admission number)."""
+    disposition. Nothing that names the patient (no name, phone or admission number).
+
+    A stay with several time points is still one row: its calls summed, reached at any point, and
+    the disposition of its reached task (else of its first point)."""
+    first = FollowupTask.objects.filter(stay=OuterRef("pk")).order_by("-contacted", "point")
     return list(
         _stays(start, end, departments)
         .order_by("discharged_on", "id")
-        .values(
-            "discharged_on",
-            "department__name",
-            "followup_task__attempt_count",
-            "followup_task__contacted",
-            "followup_task__disposition",
+        .annotate(
+            attempts=Sum("followup_tasks__attempt_count"),
+            reached_tasks=Count("followup_tasks", filter=Q(followup_tasks__contacted=True)),
+            disposition=Subquery(first.values("disposition")[:1]),
         )
+        .values("discharged_on", "department__name", "attempts", "reached_tasks", "disposition")
     )

@@ -174,7 +174,7 @@ def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> Queu
             DischargeStay.objects.filter(
                 discharged_on__gte=day - dt.timedelta(days=longest),
                 discharged_on__lte=day - dt.timedelta(days=shortest),
-                followup_task__isnull=True,
+                followup_tasks__isnull=True,
             )
             .select_related("department")
             .order_by("department_id", "discharged_on", "id")
@@ -486,19 +486,19 @@ def task_reveal_phone(*, task: FollowupTask, actor: User, request=None) -> dict[
 
 
 def patient_flag_deceased(*, stay: DischargeStay, actor: User | None, note: str = "") -> int:
-    """Never contact this person again: flag every name+phone key and cancel their open tasks."""
+    """Never contact this person again: flag every name+phone key and cancel their open tasks —
+    the later time points of this stay and of any other stay (later points not built yet are
+    never built: the queue excludes a flagged key)."""
     keys = parsing.stay_patient_keys(stay)
     for key in keys:
         PatientFlag.objects.update_or_create(
             patient_key=key,
             defaults={"deceased": True, "stay": stay, "recorded_by": actor, "note": note[:200]},
         )
-    if not keys:
-        return 0
     open_tasks = list(
         FollowupTask.objects.select_for_update()
-        .filter(patient_key__in=keys, status__in=OPEN_TASK_STATUSES)
-        .exclude(stay=stay)
+        .filter(Q(patient_key__in=keys) | Q(stay=stay), status__in=OPEN_TASK_STATUSES)
+        .order_by("id")
     )
     for other in open_tasks:
         from_status = other.status

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -438,7 +438,11 @@ def feedback_list(request):
 @require_GET
 def stay_list(request):
     """Discharged stays with their follow-up state; supervisors add a stay by hand (selective policies)."""
-    qs = DischargeStay.objects.select_related("department", "followup_task").order_by("-discharged_on", "-id")
+    qs = (
+        DischargeStay.objects.select_related("department")
+        .prefetch_related(Prefetch("followup_tasks", FollowupTask.objects.order_by("point")))
+        .order_by("-discharged_on", "-id")
+    )
     department = request.GET.get("department")
     if (department_id := id_param(department)) is not None:
         qs = qs.filter(department_id=department_id)

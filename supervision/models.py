@@ -952,6 +952,10 @@ class DischargeStay(models.Model):
     admitted_on = models.DateField(_("admitted on"))
     discharged_on = models.DateField(_("discharged on"), db_index=True)
     diagnosis = models.CharField(_("discharge diagnosis"), max_length=255, blank=True)
+    # The ICD-10 code of the discharge diagnosis (follow-up plans per diagnosis match its prefix)
+    # and the postal address (follow-up letters); both optional columns of the HIS file.
+    diagnosis_code = models.CharField(_("ICD-10 code"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
     discharge_method = models.CharField(
         _("discharge method"), max_length=1, choices=DischargeMethod.choices, default=DischargeMethod.ORDERED
     )

@@ -12,7 +12,7 @@ Today they are:
   phone-derived repeat-complainant key blanked;
 * **discharged stays** (``supervision.DischargeStay``) discharged before the cut-off with no
   follow-up task still open (pending / call-back, the follow-up channel's link): patient name
-  masked, phone and alternative phone blanked; the stays' follow-up tasks lose their
+  masked, phone, alternative phone and postal address blanked; the stays' follow-up tasks lose their
   ``patient_key`` (name + phone).
 
 The job is idempotent (a row already anonymised is not selected again, so a second run changes
@@ -64,7 +64,7 @@ CORE_RULES = (
         model="supervision.DischargeStay",
         over=((Q(), "discharged_on"),),
         mask=("patient_name",),
-        blank=("phone", "alt_phone"),
+        blank=("phone", "alt_phone", "address"),
     ),
 )
 

@@ -199,14 +199,14 @@ def data_sheet(ctx: BuildContext) -> None:
 
     def rows():
         for r in sel.stay_rows(**ctx.selector_kwargs):
-            attempts = r["followup_task__attempt_count"]
+            attempts = r["attempts"]
             yield [
                 r["discharged_on"],
                 month_label(r["discharged_on"].replace(day=1)),
                 r["department__name"],
                 attempts or 0,
-                yes_no(bool(r["followup_task__contacted"])),
-                dispositions.get(r["followup_task__disposition"], "") if attempts else _("not called"),
+                yes_no(bool(r["reached_tasks"])),
+                dispositions.get(r["disposition"] or "", "") if attempts else _("not called"),
             ]
 
     ctx.add_data(

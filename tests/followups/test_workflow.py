@@ -186,7 +186,8 @@ def test_the_history_migration_keeps_every_row():
     from tests.migrating import migrate_to, restore
 
     try:
-        old = migrate_to(("followups", "0002_task_due_id_index"))
+        # The stay's columns of a later core migration come off too: this stay is created without them.
+        old = migrate_to(("followups", "0002_task_due_id_index"), ("supervision", "0015_finding_decision"))
         user = old.get_model("supervision", "User").objects.create(username="old-hand")
         department = old.get_model("supervision", "Department").objects.create(code="M", name="M")
         stay = old.get_model("supervision", "DischargeStay").objects.create(
