@@ -3,7 +3,8 @@
 
     .venv/bin/python benchmarks/run.py [--size large|medium|small] [--backends sqlite,postgresql]
                                        [--repeats 3] [--duration 10] [--import-rows 100000]
-                                       [--skip import,queue,pages,reports] [--out docs/benchmarks.md]
+                                       [--skip import,queue,pages,reports,integration]
+                                       [--out docs/benchmarks.md]
 
 Environment: ``BENCH_SIZE`` (default size, "medium" if unset), ``BENCH_PG_URL`` (default
 postgresql://ducha:ducha@127.0.0.1:5432/ducha_bench, with ``_<size>`` appended unless the size
@@ -24,7 +25,10 @@ Per backend, in this order:
    gunicorn as deployed (the Procfile's command line: 2 workers × 4 threads, DEBUG off), logged in
    with a session created in Python per role, each as a ratio to a trivial view
    (benchmarks/urls.py) on the same server in the same run;
-4. the monthly report and the annual summary: time and peak memory (benchmarks/bench_reports.py).
+4. the monthly report and the annual summary: time and peak memory (benchmarks/bench_reports.py);
+5. integration and search (benchmarks/bench_integration.py, a throw-away database): ``--import-rows``
+   discharges pushed through the REST API in batches of 5,000 against the file import of the same
+   rows, a 6,000-row pull from a HIS view, and the knowledge-base search page over 5,000 entries.
 Everything is bounded: a step that fails or times out is recorded as such, never retried forever.
 """
 
@@ -79,6 +83,9 @@ TARGETS = {
     "page_p95_ms": 150.0,
     "monthly_s": 5.0,
     "annual_s": 30.0,
+    "push_vs_file": 0.5,
+    "his_pull_s": 10.0,
+    "search_ms": 100.0,
 }
 
 
@@ -234,6 +241,11 @@ def bench_reports(url: str, repeats: int) -> dict:
     last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
     args = [PY, "benchmarks/bench_reports.py", "--repeats", str(repeats), "--month", f"{last:%Y-%m}"]
     return run_json([*args, "--year", str(last.year)], env_for(url), 3600)
+
+
+def bench_integration(url: str, rows: int, repeats: int) -> dict:
+    args = [PY, "benchmarks/bench_integration.py", "--rows", str(rows), "--repeats", str(repeats)]
+    return run_json(args, env_for(url), 3600)
 
 
 def free_port() -> int:
@@ -437,7 +449,9 @@ def render(meta: dict, results: dict) -> str:
             lines += [f"Not run: {r['error']}", ""]
             continue
         data = r.get("data", {})
-        if "error" in data:
+        if not data:
+            lines += ["Data set: none needed (only steps with a throw-away database were run).", ""]
+        elif "error" in data:
             lines += [f"Data set: {data['error']}", ""]
         else:
             c = data.get("counts", {})
@@ -460,6 +474,7 @@ def render(meta: dict, results: dict) -> str:
         lines += _pages_section(r.get("pages"), r.get("size"), backend) + _reports_section(
             r.get("reports"), r.get("size"), backend
         )
+        lines += _integration_section(r.get("integration"))
     lines += METHOD.splitlines()
     return "\n".join(lines) + "\n"
 
@@ -508,6 +523,7 @@ def _summary(results: dict) -> list[str]:
         total = ((rep.get(kind) or {}).get("seconds") or {}).get("total", {}).get("median")
         if total is not None:
             out.append(f"| {kind} report ≤ {limit:.0f} s | {total:.1f} s | {met(total <= limit)} |")
+    out += _integration_targets(pg.get("integration"))
     out += [
         "| query count per page independent of row count | asserted in each app's tests (`tests/<app>/`) | see the test suite |",
         "| no view or report loads a whole table into Python | reviewed, see docs/performance.md | see docs/performance.md |",
@@ -570,6 +586,60 @@ def _import_section(imp) -> list[str]:
         out.append(
             f"- history import ÷ discharge import (rows/s, {imp.get('history_rows', 0):,} history rows) = "
             f"**{vs_discharge:.2f}×** (target ≥ 1): {met(vs_discharge >= TARGETS['history_vs_discharge'])}"
+        )
+    return [*out, ""]
+
+
+def _integration_targets(i) -> list[str]:
+    if not i or "error" in i:
+        return []
+    out = []
+    if "push" in i:
+        v = i["push"]["ratio_push_vs_file"]
+        out.append(
+            f"| API push ≥ 50 % of the file import's rows/s | {v:.0%} | {met(v >= TARGETS['push_vs_file'])} |"
+        )
+    if "his" in i:
+        v = i["his"]["seconds"]["median"]
+        rows = i["his"]["rows"]
+        out.append(f"| HIS pull of {rows:,} rows ≤ 10 s | {v:.1f} s | {met(v <= TARGETS['his_pull_s'])} |")
+    if "search" in i:
+        v = i["search"]["ms_p95"]
+        n = i["search"]["entries"]
+        out.append(
+            f"| knowledge-base search ≤ 100 ms at {n:,} entries (p95) | {v:.0f} ms | {met(v <= TARGETS['search_ms'])} |"
+        )
+    return out
+
+
+def _integration_section(i) -> list[str]:
+    out = ["### Integration and search", ""]
+    if i is None:
+        return [*out, "Skipped.", ""]
+    if "error" in i:
+        return [*out, f"Failed: `{i['error'][:800]}`", ""]
+    if "push" in i:
+        p = i["push"]
+        f, q = p["file_rows_per_s"], p["push_rows_per_s"]
+        out += [
+            f"- API push: {p['rows']:,} discharges in {p['calls']} call(s) of up to {p['batch']:,} rows: "
+            f"{q['median']:,.0f} rows/s (min {q['min']:,.0f}, max {q['max']:,.0f}) against the file import of the "
+            f"same rows at {f['median']:,.0f} rows/s (min {f['min']:,.0f}, max {f['max']:,.0f}): "
+            f"**{p['ratio_push_vs_file']:.0%}** (target ≥ 50 %): {met(p['ratio_push_vs_file'] >= TARGETS['push_vs_file'])}",
+        ]
+    if "his" in i:
+        h = i["his"]
+        s = h["seconds"]
+        out.append(
+            f"- HIS pull: {h['rows']:,} rows from a view: {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}) "
+            f"(target ≤ 10 s): {met(s['median'] <= TARGETS['his_pull_s'])}"
+        )
+    if "search" in i:
+        k = i["search"]
+        out.append(
+            f"- Knowledge-base search page, {k['entries']:,} entries, {k['queries']} queries × repeats "
+            f"({k['requests']} requests): median {k['ms_median']:.0f} ms, p95 {k['ms_p95']:.0f} ms, max "
+            f"{k['ms_max']:.0f} ms (target ≤ 100 ms): {met(k['ms_p95'] <= TARGETS['search_ms'])}"
         )
     return [*out, ""]
 
@@ -830,6 +900,15 @@ size about 13 minutes per backend once the data exist (the 100,000-row import re
   trivial view is the comparable figure.
 - **Reports**: `benchmarks/bench_reports.py` (reports) times building the content, the PDF and the workbook of the
   month of the latest finding and its year; peak memory under tracemalloc in a separate run.
+- **Integration and search**: `benchmarks/bench_integration.py` in a throw-away database on the backend: the
+  `--import-rows` discharges of the import's generator imported from the .xlsx and pushed to `POST
+  /api/v1/discharges/` in batches of 5,000 with a real key (JSON bodies encoded before the clock starts: the
+  caller's work), rows/s of each per repeat from an empty stay table; 6,000 stays pulled by
+  `api.his.discharges_pull` from a view in a SQLite file (on both backends: the vendor's database and its
+  network are not Ducha's cost); 5,000 knowledge-base entries (keys computed as a save computes them) and ten
+  queries answered by the search page as the desk sees it, median and p95 over queries × repeats. It needs no
+  data set, so `--skip import,queue,pages,reports,explain --out docs/benchmarks-integration.md` runs it alone
+  without overwriting this file.
 - Query counts per page are asserted independent of row count in each app's tests (`tests/<app>/`), not here;
   timing is never asserted in unit tests.
 """
@@ -850,7 +929,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="wrk seconds per page and repeat")
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--naive-rows", type=int, default=10_000, help="rows for the naive import (slow)")
-    parser.add_argument("--skip", default="", help="comma list of import,queue,pages,reports,explain")
+    parser.add_argument(
+        "--skip", default="", help="comma list of import,queue,pages,reports,integration,explain"
+    )
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--json", default=str(ROOT / "var" / "bench-results.json"))
     parser.add_argument(
@@ -889,7 +970,8 @@ def main() -> None:
         log(f"{label}: {url}")
         # With --merge, steps skipped now keep their figures (and times) from the earlier run.
         old = previous.get(label, {}) if previous.get(label, {}).get("size") == sizes[key] else {}
-        r: dict = {k: v for k, v in old.items() if k in ("import", "queue", "pages", "reports", "at")}
+        steps = ("import", "queue", "pages", "reports", "integration", "at")
+        r: dict = {k: v for k, v in old.items() if k in steps}
         results[label] = r
         if key == "postgresql":
             error = pg_prepare(url)
@@ -897,9 +979,12 @@ def main() -> None:
                 r["error"] = error
                 continue
         r["size"] = sizes[key]
-        r["data"] = ensure_data(url, sizes[key])
-        if "error" in r["data"]:
-            continue
+        # The import and integration steps make their own throw-away database: a run of only those
+        # needs no data set (generating the large one takes most of an hour).
+        if not {"queue", "pages", "reports", "explain"} <= skip:
+            r["data"] = ensure_data(url, sizes[key])
+            if "error" in r["data"]:
+                continue
         if "import" not in skip:
             log("discharge import")
             r["import"] = bench_import(url, args.import_rows, args.repeats, args.naive_rows)
@@ -916,6 +1001,10 @@ def main() -> None:
             log("reports")
             r["reports"] = bench_reports(url, args.repeats)
             stamp(r, "reports")
+        if "integration" not in skip:
+            log("integration (API push, HIS pull) and knowledge-base search")
+            r["integration"] = bench_integration(url, args.import_rows, args.repeats)
+            stamp(r, "integration")
         if key == "postgresql" and "explain" not in skip:
             log("EXPLAIN ANALYZE of the heaviest queries → docs/performance.md")
             write_plans(url, ROOT / "docs" / "performance.md")

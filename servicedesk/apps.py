@@ -8,7 +8,10 @@ class ServicedeskConfig(AppConfig):
 
     def ready(self):
         # The channel contract (supervision.channels): everything this app gives the core.
-        from supervision.channels import Channel, NavEntry, NavMenu, ReportSection, register
+        from django.db.models import Q
+
+        from complaints.models import ComplaintStatus
+        from supervision.channels import Channel, NavEntry, NavMenu, ReportSection, RetentionRule, register
 
         from . import dashboard, demo
 
@@ -17,6 +20,22 @@ class ServicedeskConfig(AppConfig):
                 app=self.label,
                 dashboard_panels=dashboard.panels,
                 demo_seed=demo.seed,
+                # A slip's writer and phone (a patient's contact data): a slip is over when its box
+                # was opened, or, turned into a complaint, once that complaint is over (as the
+                # complaint's own rule counts it), so the office can still answer the writer.
+                retention=(
+                    RetentionRule(
+                        key="suggestion slips",
+                        model="servicedesk.Slip",
+                        over=(
+                            (Q(complaint__isnull=True), "opening__opened_on"),
+                            (Q(complaint__status=ComplaintStatus.CLOSED), "complaint__closed_at"),
+                            (Q(complaint__status=ComplaintStatus.NOT_ACCEPTED), "complaint__received_at"),
+                        ),
+                        mask=("writer",),
+                        blank=("writer_phone",),
+                    ),
+                ),
                 nav=(
                     NavMenu(
                         _("Service desk"),

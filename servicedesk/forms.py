@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supervision.access import id_param
 from supervision.models import Department, Role, User
@@ -26,8 +27,9 @@ class EntryForm(forms.Form):
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("What happened")
     )
-    escort_from = forms.CharField(required=False, max_length=64, label=_("From"))
-    escort_to = forms.CharField(required=False, max_length=64, label=_("To"))
+    # "From"/"To" alone are the period filters' 开始日期/结束日期 elsewhere: an escort's are places.
+    escort_from = forms.CharField(required=False, max_length=64, label=pgettext_lazy("escort", "From"))
+    escort_to = forms.CharField(required=False, max_length=64, label=pgettext_lazy("escort", "To"))
     escort_minutes = forms.IntegerField(required=False, min_value=1, max_value=600, label=_("Minutes"))
     escort_mode = forms.ChoiceField(required=False, choices=[("", "—"), *EscortMode.choices], label=_("How"))
     recovery_failed = forms.CharField(
@@ -50,6 +52,11 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["centre"].queryset = centres
         self.fields["client_token"].initial = uuid.uuid4()
+        # Full-width Bootstrap controls: the page is used on a phone at the desk.
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.HiddenInput):
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", css)
 
     def clean(self):
         data = super().clean()

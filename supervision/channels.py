@@ -76,7 +76,8 @@ class RetentionRule:
     period (``SiteConfig.retention_months``); applied by ``supervision.retention``.
 
     ``over``: pairs (which rows, age field): a row is over when it matches one condition and that
-    condition's age field (a date or a moment) is before the cut-off. ``mask``: name fields masked
+    condition's age field (a date or a moment; a path through foreign keys such as
+    ``opening__opened_on`` is allowed) is before the cut-off. ``mask``: name fields masked
     by ``privacy.mask_name`` (张**); ``blank``: fields emptied. A row still holding any of them
     is due; once anonymised it is never selected again.
     """

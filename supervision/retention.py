@@ -113,6 +113,15 @@ def _in_batches(qs, anonymise, done: list[int]) -> None:
         done[0] += count
 
 
+def _age_field(model, path: str):
+    """The model field an age path names; a path may follow foreign keys (``opening__opened_on``:
+    a suggestion slip is as old as the box opening it was found in)."""
+    *links, name = path.split("__")
+    for link in links:
+        model = model._meta.get_field(link).related_model
+    return model._meta.get_field(name)
+
+
 def rule_due(rule: RetentionRule, links: list[RetentionLink], cutoff: dt.date):
     """The rows of ``rule`` over before the cut-off, none of their linked rows open, that still
     hold personal data."""
@@ -120,7 +129,7 @@ def rule_due(rule: RetentionRule, links: list[RetentionLink], cutoff: dt.date):
     moment = _cutoff_moment(cutoff)
     over = Q(pk__in=[])
     for condition, age_field in rule.over:
-        limit = moment if isinstance(model._meta.get_field(age_field), DateTimeField) else cutoff
+        limit = moment if isinstance(_age_field(model, age_field), DateTimeField) else cutoff
         over |= condition & Q(**{f"{age_field}__lt": limit})
     holds_data = Q(pk__in=[])
     for name in rule.blank:

@@ -102,7 +102,7 @@ def test_a_second_run_changes_nothing_and_writes_no_row(supervisor, neike):
     _closed(supervisor, closed_on=dt.date(2020, 1, 1))
     DischargeStayFactory(department=neike, discharged_on=dt.date(2020, 1, 1))
     first = retention.personal_data_anonymise(today=TODAY)
-    assert first.counts == {"complaints": 1, "discharge stays": 1}
+    assert first.counts == {"complaints": 1, "discharge stays": 1, "suggestion slips": 0}
     runs = list(ImportRun.objects.filter(kind="retention").values_list("file_name", "updated", "succeeded"))
     assert sorted(runs) == [("complaints < 2023-11-23", 1, True), ("discharge stays < 2023-11-23", 1, True)]
     before = (
@@ -166,3 +166,52 @@ def test_the_beat_job_runs_the_service_and_is_scheduled(supervisor):
     assert task.apply(kwargs={"today": "2026-11-23"}).get() == 1
     assert task.apply(kwargs={"today": "2026-11-23"}).get() == 0
     assert any(job.task == "supervision.retention" for job in DEFAULT_SCHEDULES)
+
+
+def _opening(supervisor, neike, opened_on: dt.date, slips: list[dict]):
+    from servicedesk.models import SuggestionBox
+    from servicedesk.services import opening_record
+
+    box, _ = SuggestionBox.objects.get_or_create(name="门诊大厅意见箱", defaults={"location": "门诊大厅"})
+    with freeze(opened_on):
+        return opening_record(box=box, actor=supervisor, opened_on=opened_on, slips=slips)
+
+
+def freeze(day: dt.date):
+    import time_machine
+
+    return time_machine.travel(dt.datetime.combine(day, dt.time(10)), tick=False)
+
+
+def test_old_suggestion_slips_lose_the_writers_contact_data_and_keep_the_slip(supervisor, neike):
+    """A slip is as old as the box opening it was found in; one turned into a complaint keeps its
+    writer's contact data until that complaint is over, as the complaint's own rule counts it."""
+    writer = {"writer": "李先生", "writer_phone": "13800138000"}
+    old = _opening(
+        supervisor, neike, dt.date(2023, 11, 1), [{"kind": "suggestion", "content": "多放椅子", **writer}]
+    )
+    recent = _opening(
+        supervisor, neike, dt.date(2024, 1, 5), [{"kind": "suggestion", "content": "多放椅子", **writer}]
+    )
+    complained = _opening(
+        supervisor,
+        neike,
+        dt.date(2023, 10, 1),
+        [{"kind": "complaint", "content": "态度差", "department": neike, **writer}],
+    )
+
+    result = retention.personal_data_anonymise(today=TODAY)
+
+    assert result.counts["suggestion slips"] == 1
+    old_slip, recent_slip, complaint_slip = (o.slips.get() for o in (old, recent, complained))
+    assert (old_slip.writer, old_slip.writer_phone, old_slip.content) == ("李**", "", "多放椅子")
+    assert (recent_slip.writer, recent_slip.writer_phone) == ("李先生", "13800138000")
+    assert complaint_slip.writer_phone == "13800138000"  # its complaint is still open
+
+    _closed_moment = timezone.make_aware(dt.datetime(2023, 11, 2, 10))
+    Complaint.objects.filter(pk=complaint_slip.complaint_id).update(
+        status=ComplaintStatus.CLOSED, closed_at=_closed_moment
+    )
+    assert retention.personal_data_anonymise(today=TODAY).counts["suggestion slips"] == 1
+    complaint_slip.refresh_from_db()
+    assert (complaint_slip.writer, complaint_slip.writer_phone) == ("李**", "")
