@@ -21,6 +21,7 @@ class ComplaintsConfig(AppConfig):
             Channel(
                 app=self.label,
                 dashboard_panels=dashboard.panels,
+                queues=dashboard.queues,
                 demo_seed=demo.seed,
                 schedules=tuple(schedules.DEFAULT_SCHEDULES),
                 # A complaint is over once closed, or once refused (counted from its receipt).

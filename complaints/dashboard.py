@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from supervision.channels import QueueEntry
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
@@ -20,3 +24,13 @@ def panels(request) -> list[Panel]:
         "complaints.panel", lambda: selectors.open_counts(selectors.complaints_visible_to(user)), user=user
     )
     return [Panel(template="complaints/_panel.html", context={"counts": counts, "as_of": as_of})]
+
+
+def queues(user, *, today) -> list[QueueEntry]:
+    """ "Needs me now" (supervision.queues): a head's complaints waiting for their department's
+    investigation reply. One query."""
+    if not user.has_role(Role.DEPT_HEAD):
+        return []
+    count = selectors.awaiting_reply(user).count()
+    url = f"{reverse('complaints:list')}?awaiting_reply=true"
+    return [QueueEntry("complaints_to_reply", _("Complaints awaiting my reply"), count, url)]

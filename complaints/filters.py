@@ -12,6 +12,7 @@ from supervision.access import scope_of
 from supervision.models import Department
 
 from .models import AWAITING_ANSWER, Complaint, ComplaintChannel, ComplaintStatus, Determination
+from .selectors import awaiting_reply
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
@@ -45,6 +46,10 @@ class ComplaintFilter(df.FilterSet):
     overdue = df.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, method="filter_overdue", empty_label=_("All")
     )
+    # The "needs me now" count of a head: the complaints waiting for their department's reply.
+    awaiting_reply = df.ChoiceFilter(
+        label=_("Awaiting my reply"), choices=YES_NO, method="filter_awaiting_reply", empty_label=_("All")
+    )
     mine = df.ChoiceFilter(label=_("Owned by me"), choices=YES_NO, method="filter_mine", empty_label=_("All"))
 
     class Meta:
@@ -72,6 +77,10 @@ class ComplaintFilter(df.FilterSet):
     def filter_overdue(self, queryset, name, value):
         condition = Q(status__in=AWAITING_ANSWER, answer_due__lt=timezone.localdate())
         return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
+
+    def filter_awaiting_reply(self, queryset, name, value):
+        waiting = awaiting_reply(self.user).values("pk")
+        return queryset.filter(pk__in=waiting) if value == "true" else queryset.exclude(pk__in=waiting)
 
     def filter_mine(self, queryset, name, value):
         if self.user is None:

@@ -53,6 +53,20 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     )
 
 
+def awaiting_reply(user) -> QuerySet[Complaint]:
+    """The complaints assigned to one of ``user``'s departments (a head's) whose reply that
+    department has not written yet: their "complaints awaiting my reply". Nobody else has any."""
+    ids = sorted(scope_of(user).department_ids)
+    if not ids:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(
+        status=ComplaintStatus.ASSIGNED,
+        pk__in=ComplaintAssignment.objects.filter(department_id__in=ids, replied_at__isnull=True).values(
+            "complaint_id"
+        ),
+    )
+
+
 def complaint_list(user) -> QuerySet[Complaint]:
     """The list page: one query for the rows plus one for their departments, whatever the page length."""
     return (

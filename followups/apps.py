@@ -19,6 +19,7 @@ class FollowupsConfig(AppConfig):
             Channel(
                 app=self.label,
                 dashboard_panels=dashboard.panels,
+                queues=dashboard.queues,
                 demo_seed=demo.seed,
                 schedules=tuple(schedules.DEFAULT_SCHEDULES),
                 # A discharged stay keeps its contact data while a call is still to be made; its

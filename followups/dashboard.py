@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from supervision.channels import QueueEntry
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
@@ -46,3 +49,28 @@ def panels(request) -> list[Panel]:
         figures, as_of = cached_figures("followups.rate", rate_figures, user=user)
         out.append(Panel("followups/_panel_rate.html", {**figures, "as_of": as_of}))
     return out
+
+
+def queues(user, *, today) -> list[QueueEntry]:
+    """ "Needs me now" (supervision.queues) of a caller: call-backs due (with the earliest's time),
+    today's list, tasks whose window closes today. One query."""
+    if not user.has_role(Role.FOLLOWUP):
+        return []
+    counts = selectors.caller_queue_counts(user, today=today)
+    url = reverse("followups:my_tasks")
+    return [
+        QueueEntry(
+            "callbacks_due",
+            _("Call-backs due"),
+            counts["callbacks_due"],
+            f"{url}?show=callbacks",
+            when=counts["next_callback"],
+        ),
+        QueueEntry("calls_today", _("Today's calls"), counts["calls_today"], url),
+        QueueEntry(
+            "windows_closing_today",
+            _("Windows closing today"),
+            counts["windows_closing_today"],
+            f"{url}?show=closing",
+        ),
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -350,6 +350,37 @@ def my_tasks_today(user, *, today: dt.date | None = None, now=None) -> QuerySet[
         .select_related("stay", "department", "claimed_by")
         .order_by("status", "next_attempt_at", "due_on", "id")
     )
+
+
+def caller_queue_counts(user, *, today: dt.date) -> dict:
+    """A caller's "needs me now" in one query: call-backs due today or earlier (and the earliest's
+    time), today's list (``my_tasks_today``) and the open tasks whose window closes today."""
+    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    callback_due = Q(status=TaskStatus.CALLBACK, next_attempt_at__lt=end_of_day)
+    today_list = Q(due_on__lte=today) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=end_of_day))
+    return (
+        FollowupTask.objects.filter(assigned_to=user, status__in=OPEN_TASK_STATUSES)
+        .order_by()
+        .aggregate(
+            callbacks_due=Count("pk", filter=callback_due),
+            next_callback=Min("next_attempt_at", filter=callback_due),
+            calls_today=Count("pk", filter=today_list),
+            windows_closing_today=Count("pk", filter=Q(expires_on=today)),
+        )
+    )
+
+
+def my_tasks_shown(user, show: str, *, today: dt.date) -> QuerySet[FollowupTask]:
+    """The caller's list narrowed to one "needs me now" queue: ``callbacks`` (call-backs due) or
+    ``closing`` (their window closes today); anything else is the whole of today's list."""
+    if show == "closing":
+        return (
+            FollowupTask.objects.filter(assigned_to=user, status__in=OPEN_TASK_STATUSES, expires_on=today)
+            .select_related("stay", "department", "claimed_by")
+            .order_by("status", "next_attempt_at", "due_on", "id")
+        )
+    tasks = my_tasks_today(user, today=today)
+    return tasks.filter(status=TaskStatus.CALLBACK) if show == "callbacks" else tasks
 
 
 def pool_tasks(*, today: dt.date | None = None) -> QuerySet[FollowupTask]:

@@ -96,9 +96,10 @@ def my_tasks(request):
     today = timezone.localdate()
     # A page at a time (call-backs due first, so the next call is always at the top of page 1);
     # the count runs on the caller's own index (fu_task_mine), so it stays cheap on a busy day.
-    page = Paginator(selectors.my_tasks_today(request.user, today=today), settings.DUCHA_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # ?show=callbacks / closing: one "needs me now" queue of the caller (supervision.queues).
+    show = request.GET.get("show", "")
+    tasks = selectors.my_tasks_shown(request.user, show, today=today)
+    page = Paginator(tasks, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     # The oldest ten of the pool: enough to claim the next call from; claiming brings up the next.
     pool = list(selectors.pool_tasks(today=today)[:10])
     url = url_maker("followups:task_detail")
@@ -112,6 +113,7 @@ def my_tasks(request):
             "rows": rows,
             "pool": pool,
             "today": today,
+            "show": show if show in ("callbacks", "closing") else "",
         },
     )
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from supervision.channels import QueueEntry
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel
@@ -34,3 +37,17 @@ def _figures(user) -> dict:
             selectors.audits_visible_to(user).filter(status=AuditStatus.PENDING).count()
         )
     return context
+
+
+def queues(user, *, today) -> list[QueueEntry]:
+    """ "Needs me now" (supervision.queues): appeals to decide (supervisors), appeals answered in the
+    last days (heads). One query each."""
+    out = []
+    url = reverse("inspections:appeal_list")
+    if user.has_role(Role.SUPERVISOR):
+        count = selectors.pending_appeals(user).count()
+        out.append(QueueEntry("appeals_to_decide", _("Appeals to decide"), count, url))
+    if user.has_role(Role.DEPT_HEAD) and not user.sees_all_departments:
+        count = selectors.answered_appeals(user, today=today).count()
+        out.append(QueueEntry("appeals_answered", _("Appeals answered"), count, f"{url}?answered=1"))
+    return out

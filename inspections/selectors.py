@@ -20,7 +20,14 @@ from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from supervision.access import scope
-from supervision.models import RECTIFIED_ORDER_STATUSES, Department, DepartmentKind, Finding, FindingSource
+from supervision.models import (
+    RECTIFIED_ORDER_STATUSES,
+    Department,
+    DepartmentKind,
+    Finding,
+    FindingSource,
+    Role,
+)
 from supervision.rates import rate
 
 from .models import (
@@ -105,6 +112,26 @@ def pending_appeals(user) -> QuerySet[Appeal]:
         scope(Appeal.objects.filter(status="pending"), user)
         .select_related("deduction__criterion", "deduction__audit__stay", "department", "raised_by")
         .order_by("raised_at", "id")
+    )
+
+
+# A decided appeal stays in its head's "needs me now" for this many days (the decision to read).
+APPEALS_ANSWERED_DAYS = 7
+
+
+def answered_appeals(user, *, today: dt.date | None = None) -> QuerySet[Appeal]:
+    """The appeals of ``user``'s departments (a head's) decided in the last ``APPEALS_ANSWERED_DAYS``
+    days, newest decision first. Nobody else has any: the office decides them."""
+    if user.sees_all_departments or not user.has_role(Role.DEPT_HEAD):
+        return Appeal.objects.none()
+    today = today or timezone.localdate()
+    since = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=APPEALS_ANSWERED_DAYS - 1), dt.time.min)
+    )
+    return (
+        scope(Appeal.objects.exclude(status="pending").filter(decided_at__gte=since), user)
+        .select_related("deduction__criterion", "deduction__audit__stay", "department", "raised_by")
+        .order_by("-decided_at", "-id")
     )
 
 

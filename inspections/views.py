@@ -842,5 +842,12 @@ def appeal_decide(request, pk: int, decision: str):
 @role_required(*READERS)
 @require_GET
 def appeal_list(request):
-    page, query = _page(request, selectors.pending_appeals(request.user))
-    return render(request, "inspections/appeal_list.html", {"page": page, "query": query})
+    # ?answered=1: the appeals of the head's departments decided in the last days ("needs me now").
+    answered = request.GET.get("answered") == "1"
+    appeals = (
+        selectors.answered_appeals(request.user) if answered else selectors.pending_appeals(request.user)
+    )
+    page, query = _page(request, appeals)
+    return render(
+        request, "inspections/appeal_list.html", {"page": page, "query": query, "answered": answered}
+    )

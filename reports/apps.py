@@ -16,6 +16,7 @@ class ReportsConfig(AppConfig):
             Channel(
                 app=self.label,
                 dashboard_panels=dashboard.panels,
+                queues=dashboard.queues,
                 demo_seed=demo.seed,
                 schedules=tuple(schedules.DEFAULT_SCHEDULES),
                 nav=(NavMenu(_("Reports"), (NavEntry(_("Reports"), "reports:list"),)),),

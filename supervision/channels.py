@@ -9,7 +9,8 @@ same way) builds one :class:`Channel` in its ``AppConfig.ready()`` and passes it
 * after ``migrate`` the core's and every channel's ``schedules`` become beat jobs;
 * ``supervision.retention`` applies every ``retention`` rule and link;
 * the navbar shows each ``nav`` menu, every entry only to the users its page's guard admits;
-* the reports app reads ``selectors`` and ``report_sections``.
+* the reports app reads ``selectors`` and ``report_sections``;
+* the dashboard's "needs me now" strip (``supervision.queues``) adds each ``queues`` entry.
 
 ``pyproject.toml``'s ``[tool.importlinter]`` contracts keep it that way: the core imports no
 channel, channels never import reports. ``docs/architecture.md`` has "adding a channel".
@@ -104,6 +105,54 @@ class RetentionLink:
 
 
 @dataclass(frozen=True)
+class QueueEntry:
+    """One "needs me now" count: work waiting for this user, and the list that shows it.
+
+    Built by the core's queues and by a channel's ``queues(user, *, today)`` hook for the user's
+    roles and Scope only (another department's rows are never counted). Its key places it among
+    the others (``QUEUE_SLOTS``); ``when`` is the time of the most pressing item (the next call-back),
+    shown beside the count.
+    """
+
+    key: str
+    label: Any  # a lazy translation
+    count: int
+    url: str
+    when: Any = None  # a datetime, or None
+
+    @property
+    def slot(self) -> int:
+        return QUEUE_SLOTS.get(self.key, 999)
+
+
+# Where each queue stands on the strip (smaller first), one list for the core's and the channels'.
+# An entry a channel adds without a slot here goes last (``QUEUE_SLOTS.get(key, 999)``).
+QUEUE_SLOTS: dict[str, int] = {
+    # department heads
+    "orders_to_acknowledge": 10,
+    "orders_to_respond": 11,
+    "actions_due_this_week": 12,
+    "complaints_to_reply": 13,
+    "appeals_answered": 14,
+    # supervisors
+    "orders_to_verify": 20,
+    "checks_due": 21,
+    "observations_to_decide": 22,
+    "appeals_to_decide": 23,
+    # Alerts on unhappy patients (issue 17 item 3): the app that raises them adds this entry from
+    # its ``queues`` hook, counting the alerts not yet handled in the supervisor's scope.
+    "alerts_unhandled": 24,
+    # follow-up callers
+    "callbacks_due": 30,
+    "calls_today": 31,
+    "windows_closing_today": 32,
+    # administrators
+    "orders_at_top_rung": 40,
+    "reports_ready": 41,
+}
+
+
+@dataclass(frozen=True)
 class Channel:
     """What one app gives the core. Every part is optional."""
 
@@ -116,6 +165,9 @@ class Channel:
     # For the reports app: the module with the figures its sections read, and those sections.
     selectors: str = ""
     report_sections: tuple[ReportSection, ...] = ()
+    # "Needs me now": queues(user, *, today) -> list[QueueEntry], the channel's work waiting for
+    # ``user`` (by their roles and Scope), a small constant number of queries whatever the rows.
+    queues: Callable[..., list[QueueEntry]] | None = None
 
 
 _registry: dict[str, Channel] = {}

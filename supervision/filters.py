@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import scope_of
 from .models import OPEN_ORDER_STATUSES, Category, Department, Finding, FindingSource, OrderStatus, Severity
+from .queues import CORE_QUEUES, finding_condition
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
@@ -48,6 +49,13 @@ class FindingFilter(df.FilterSet):
     recurrence = df.ChoiceFilter(
         label=_("Recurrence"), choices=YES_NO, method="filter_recurrence", empty_label=_("All")
     )
+    # A "needs me now" count opens the list filtered to its queue (supervision.queues).
+    queue = df.ChoiceFilter(
+        label=_("Needs me now"),
+        choices=list(CORE_QUEUES.items()),
+        method="filter_queue",
+        empty_label=_("All"),
+    )
 
     class Meta:
         model = Finding
@@ -71,6 +79,9 @@ class FindingFilter(df.FilterSet):
     def filter_overdue(self, queryset, name, value):
         condition = Q(order__deadline__lt=timezone.localdate()) & Q(order__status__in=OPEN_ORDER_STATUSES)
         return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
+
+    def filter_queue(self, queryset, name, value):
+        return queryset.filter(finding_condition(value, timezone.localdate()))
 
     def filter_recurrence(self, queryset, name, value):
         return queryset.filter(recurrence_of__isnull=value != "true")

@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("needs-me/", views.needs_me, name="needs_me"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("findings/", views.finding_list, name="finding_list"),

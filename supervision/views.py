@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from . import queues, selectors, services
 from .access import get_scoped_or_404, role_required, workflow_rule
 from .filters import FindingFilter
 from .forms import (
@@ -122,7 +122,16 @@ def dashboard(request):
             .order_by("-found_at")[:10]
         )
     context["panels"] = collect_panels(request)
+    context["needs_me"] = queues.needs_me_now(user, today=today)
     return render(request, "supervision/dashboard.html", context)
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def needs_me(request):
+    """The dashboard's "needs me now" counts alone: htmx refreshes them in place about once a minute."""
+    entries = queues.needs_me_now(request.user)
+    return render(request, "supervision/_needs_me.html", {"needs_me": entries})
 
 
 def _head_order_row(order, today, url) -> dict:

@@ -61,6 +61,7 @@ class R:
 # anon / supervisor / caller / head of 内科 on 内科 / head of 内科 on 外科 / administrator / volunteer
 RULES: dict[str, R] = {
     "dashboard": R(get="302 200 200 200 200 200 200", post="302 200 200 200 200 200 200"),
+    "needs_me": R(get="302 200 200 200 200 200 200", post="302 405 405 405 405 405 405"),
     "healthz": R(get="200 200 200 200 200 200 200", post="405 405 405 405 405 405 405"),
     "favicon": R(get="301 301 301 301 301 301 301", post="301 301 301 301 301 301 301"),
     "finding_list": R(get="302 200 200 200 200 200 200", post="302 405 405 405 405 405 405"),

@@ -1,0 +1,142 @@
+""" "Needs me now": the work waiting for one user, as counts that each open a filtered list.
+
+The core counts the rectification work (orders, corrective actions, volunteers' observations); each
+channel adds its own through the contract's ``queues`` hook (``supervision.channels.QueueEntry``),
+so the core never imports a channel. Every count reads the user's Scope (a head's departments, the
+office's whole hospital): another department's rows are never counted. Which queues a role has is
+in docs/supervision.md ("Needs me now").
+
+The membership of the core's queues is one condition per queue (``finding_condition``), read by the
+count here and by the finding list's ``queue`` filter, so the number and the list always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .access import scope_of
+from .channels import QueueEntry, channels
+from .models import (
+    ActionStatus,
+    CorrectiveAction,
+    Finding,
+    FindingSource,
+    OrderStatus,
+    RectificationOrder,
+    Role,
+    RungTarget,
+)
+
+# The finding list's ``queue`` filter: key → label (the filter's choices).
+CORE_QUEUES = {
+    "orders_to_acknowledge": _("Orders to acknowledge"),
+    "orders_to_respond": _("Orders to respond to"),
+    "actions_due_this_week": _("Corrective actions due this week"),
+    "orders_to_verify": _("Responses to verify"),
+    "checks_due": _("Effectiveness checks due"),
+    "observations_to_decide": _("Volunteer observations to decide"),
+    "orders_at_top_rung": _("Orders at the top escalation rung"),
+}
+
+# The roles whose queue each one is.
+QUEUE_ROLES = {
+    "orders_to_acknowledge": (Role.DEPT_HEAD,),
+    "orders_to_respond": (Role.DEPT_HEAD,),
+    "actions_due_this_week": (Role.DEPT_HEAD,),
+    "orders_to_verify": (Role.SUPERVISOR,),
+    "checks_due": (Role.SUPERVISOR,),
+    "observations_to_decide": (Role.SUPERVISOR,),
+    "orders_at_top_rung": (Role.ADMINISTRATOR,),
+}
+
+OPEN_FOR_DEPARTMENT = (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
+
+
+def week_end(today: dt.date) -> dt.date:
+    """The Sunday of ``today``'s week: "this week" runs Monday to Sunday."""
+    return today + dt.timedelta(days=6 - today.weekday())
+
+
+def _actions_due(today: dt.date) -> Q:
+    return Q(
+        status__in=(ActionStatus.PLANNED, ActionStatus.IN_PROGRESS),
+        due_date__lte=week_end(today),
+        order__status__in=OPEN_FOR_DEPARTMENT,
+    )
+
+
+def order_condition(key: str, today: dt.date) -> Q:
+    """Which orders are in the queue ``key`` (the order-based queues)."""
+    if key == "orders_to_acknowledge":
+        return Q(status=OrderStatus.ISSUED)
+    if key == "orders_to_respond":
+        return Q(status__in=(OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED))
+    if key == "orders_to_verify":
+        return Q(status=OrderStatus.SUBMITTED)
+    if key == "checks_due":
+        return Q(status=OrderStatus.VERIFIED, check_due__lte=today)
+    if key == "orders_at_top_rung":
+        # Standing at the weekly-meeting rung for its current deadline (as the weekly list reads it).
+        return Q(
+            status__in=OPEN_FOR_DEPARTMENT,
+            ladder_rung__target=RungTarget.WEEKLY_MEETING,
+            ladder_deadline=F("deadline"),
+        )
+    raise KeyError(key)
+
+
+def finding_condition(key: str, today: dt.date) -> Q:
+    """Which findings the finding list shows for the queue ``key``."""
+    if key == "observations_to_decide":
+        return Q(source=FindingSource.VOLUNTEER, order__isnull=True, decided_at__isnull=True)
+    if key == "actions_due_this_week":
+        due = CorrectiveAction.objects.filter(_actions_due(today), order__finding=OuterRef("pk"))
+        return Q(Exists(due))
+    order_q = order_condition(key, today)
+    return Q(order__in=RectificationOrder.objects.filter(order_q).values("pk"))
+
+
+def _finding_list_url(key: str) -> str:
+    return f"{reverse('finding_list')}?queue={key}"
+
+
+def core_entries(user, *, today: dt.date) -> list[QueueEntry]:
+    """The core's queues for ``user``: one aggregate over the orders in scope, and one count each
+    for the corrective actions and the observations, whatever the number of rows."""
+    scope = scope_of(user)
+    mine = [key for key, roles in QUEUE_ROLES.items() if scope.has_role(*roles)]
+    if not mine:
+        return []
+    counts: dict[str, int] = {}
+    order_keys = [k for k in mine if k not in ("actions_due_this_week", "observations_to_decide")]
+    if order_keys:
+        orders = scope.filter(RectificationOrder.objects.all(), owner_field=None)
+        counts.update(
+            orders.order_by().aggregate(
+                **{k: Count("pk", filter=order_condition(k, today)) for k in order_keys}
+            )
+        )
+    if "actions_due_this_week" in mine:
+        actions = scope.filter(CorrectiveAction.objects.all(), department_field="order__department")
+        counts["actions_due_this_week"] = actions.filter(_actions_due(today)).count()
+    if "observations_to_decide" in mine:
+        findings = scope.filter(Finding.objects.all(), owner_field=None)
+        counts["observations_to_decide"] = findings.filter(
+            finding_condition("observations_to_decide", today)
+        ).count()
+    return [QueueEntry(key, CORE_QUEUES[key], counts[key] or 0, _finding_list_url(key)) for key in mine]
+
+
+def needs_me_now(user, *, today: dt.date | None = None) -> list[QueueEntry]:
+    """Every queue of ``user``, the core's and the channels', in the order of ``QUEUE_SLOTS``."""
+    today = today or timezone.localdate()
+    entries = core_entries(user, today=today)
+    for channel in channels():
+        if channel.queues is not None:
+            entries.extend(channel.queues(user, today=today))
+    return sorted(entries, key=lambda e: e.slot)

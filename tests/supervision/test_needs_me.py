@@ -1,0 +1,245 @@
+""" "Needs me now" (supervision.queues): each queue's membership per role and department, the
+channel contract's ``queues`` hook, the filtered lists the counts open, and bounded queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints import services as complaint_services
+from followups.models import TaskStatus
+from supervision import queues, services
+from supervision.channels import Channel, QueueEntry, registered
+from supervision.models import (
+    EscalationRung,
+    FindingSource,
+    OrderStatus,
+    RectificationOrder,
+    RungTarget,
+)
+from tests.complaints.factories import assigned
+from tests.factories import StaffFactory, make_finding
+from tests.followups.factories import make_task
+
+
+def counts(user, today=None) -> dict[str, int]:
+    return {e.key: e.count for e in queues.needs_me_now(user, today=today)}
+
+
+def order_of(department, supervisor, status=None, **fields):
+    order = make_finding(department=department, found_by=supervisor).order
+    if status or fields:
+        RectificationOrder.objects.filter(pk=order.pk).update(
+            **({"status": status} if status else {}), **fields
+        )
+        order.refresh_from_db()
+    return order
+
+
+def test_a_head_counts_orders_to_acknowledge_and_to_respond_of_their_own_department_only(
+    supervisor, head_neike, head_waike, neike, waike
+):
+    order_of(neike, supervisor)  # issued
+    order_of(neike, supervisor)
+    order_of(neike, supervisor, OrderStatus.ACKNOWLEDGED)
+    order_of(neike, supervisor, OrderStatus.RETURNED)
+    order_of(neike, supervisor, OrderStatus.SUBMITTED)  # waits for the supervisor, not the head
+    order_of(waike, supervisor)  # another department's
+
+    mine = counts(head_neike)
+    assert mine["orders_to_acknowledge"] == 2
+    assert mine["orders_to_respond"] == 2
+    other = counts(head_waike)
+    assert other["orders_to_acknowledge"] == 1
+    assert other["orders_to_respond"] == 0
+
+
+def test_acknowledging_moves_an_order_from_one_head_queue_to_the_next(supervisor, head_neike, neike):
+    order = order_of(neike, supervisor)
+    assert counts(head_neike)["orders_to_acknowledge"] == 1
+    services.order_acknowledge(order=order, actor=head_neike)
+    after = counts(head_neike)
+    assert after["orders_to_acknowledge"] == 0
+    assert after["orders_to_respond"] == 1
+
+
+def test_corrective_actions_due_this_week_count_the_heads_open_actions_up_to_sunday(
+    supervisor, head_neike, head_waike, neike
+):
+    monday = dt.date(2026, 12, 7)
+    order = order_of(neike, supervisor, deadline=monday + dt.timedelta(days=30))
+    owner = StaffFactory(department=neike)
+    make = order.actions.create
+    make(description="本周", owner=owner, due_date=monday + dt.timedelta(days=6), created_by=head_neike)
+    make(description="下周", owner=owner, due_date=monday + dt.timedelta(days=7), created_by=head_neike)
+    make(description="已完成", owner=owner, due_date=monday, status="done", created_by=head_neike)
+    make(
+        description="已过期未完成", owner=owner, due_date=monday - dt.timedelta(days=2), created_by=head_neike
+    )
+
+    assert counts(head_neike, today=monday)["actions_due_this_week"] == 2
+    assert counts(head_waike, today=monday)["actions_due_this_week"] == 0
+
+
+def test_a_supervisor_counts_responses_to_verify_checks_due_and_observations_to_decide(
+    supervisor, volunteer, neike, waike
+):
+    today = timezone.localdate()
+    order_of(neike, supervisor, OrderStatus.SUBMITTED)
+    order_of(waike, supervisor, OrderStatus.SUBMITTED)
+    order_of(neike, supervisor, OrderStatus.VERIFIED, check_due=today)
+    order_of(neike, supervisor, OrderStatus.VERIFIED, check_due=today + dt.timedelta(days=3))  # not yet
+    observation = make_finding(
+        department=neike, found_by=volunteer, source=FindingSource.VOLUNTEER, needs_rectification=False
+    )
+    decided = make_finding(
+        department=waike, found_by=volunteer, source=FindingSource.VOLUNTEER, needs_rectification=False
+    )
+    services.finding_decide_no_order(finding=decided, actor=supervisor, reason="已当场处理")
+
+    mine = counts(supervisor)
+    assert mine["orders_to_verify"] == 2  # every department
+    assert mine["checks_due"] == 1
+    assert mine["observations_to_decide"] == 1
+    services.finding_order_issue(finding=observation, actor=supervisor, deadline=None, instructions="")
+    assert counts(supervisor)["observations_to_decide"] == 0
+
+
+def test_an_administrator_counts_the_orders_standing_at_the_top_rung(supervisor, administrator, neike):
+    top = EscalationRung.objects.filter(target=RungTarget.WEEKLY_MEETING).first()
+    lower = EscalationRung.objects.filter(target=RungTarget.HEAD).first()
+    past = timezone.localdate() - dt.timedelta(days=10)
+    order_of(neike, supervisor, deadline=past, ladder_rung=top, ladder_deadline=past)
+    order_of(neike, supervisor, deadline=past, ladder_rung=lower, ladder_deadline=past)
+    # Reached the top for an earlier deadline, then extended: the ladder starts again.
+    order_of(neike, supervisor, deadline=timezone.localdate(), ladder_rung=top, ladder_deadline=past)
+    assert counts(administrator)["orders_at_top_rung"] == 1
+
+
+def test_each_role_sees_its_own_queues_only(supervisor, head_neike, caller, administrator, volunteer):
+    assert set(counts(head_neike)) == {
+        "orders_to_acknowledge",
+        "orders_to_respond",
+        "actions_due_this_week",
+        "complaints_to_reply",
+        "appeals_answered",
+    }
+    assert set(counts(supervisor)) == {
+        "orders_to_verify",
+        "checks_due",
+        "observations_to_decide",
+        "appeals_to_decide",
+    }
+    assert set(counts(caller)) == {"callbacks_due", "calls_today", "windows_closing_today"}
+    assert set(counts(administrator)) == {"orders_at_top_rung", "reports_ready"}
+    assert counts(volunteer) == {}
+
+
+def test_a_head_counts_complaints_waiting_for_their_departments_reply(
+    supervisor, head_neike, head_waike, neike, waike
+):
+    waiting = assigned(supervisor=supervisor, departments=[neike])
+    assigned(supervisor=supervisor, departments=[waike])
+    assert counts(head_neike)["complaints_to_reply"] == 1
+    assert counts(head_waike)["complaints_to_reply"] == 1
+    complaint_services.complaint_reply(complaint=waiting, actor=head_neike, department=neike, reply="已核实")
+    assert counts(head_neike)["complaints_to_reply"] == 0
+
+    # The count opens the complaint list filtered to the same complaints.
+    entry = next(e for e in queues.needs_me_now(head_waike) if e.key == "complaints_to_reply")
+    assert entry.url.endswith("?awaiting_reply=true")
+
+
+def test_a_caller_counts_call_backs_due_with_the_earliest_time_todays_list_and_closing_windows(
+    caller, supervisor
+):
+    today = timezone.localdate()
+    soon = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=5)
+    make_task(assigned_to=caller, status=TaskStatus.CALLBACK, next_attempt_at=soon)
+    make_task(assigned_to=caller, status=TaskStatus.CALLBACK, next_attempt_at=soon + dt.timedelta(days=2))
+    make_task(assigned_to=caller, expires_on=today)
+    make_task(assigned_to=supervisor, expires_on=today)  # someone else's
+    make_task(assigned_to=caller, status=TaskStatus.DONE, expires_on=today)
+
+    entries = {e.key: e for e in queues.needs_me_now(caller, today=today)}
+    assert entries["callbacks_due"].count == 1
+    assert entries["callbacks_due"].when == soon
+    assert entries["calls_today"].count == 2  # the call-back due today and the task due today
+    assert entries["windows_closing_today"].count == 1
+
+
+def test_a_channel_adds_its_queue_through_the_contract_in_its_slot(supervisor):
+    def alerts(user, *, today):
+        return [QueueEntry("alerts_unhandled", "Alerts", 3, "/alerts/")]
+
+    with registered(Channel(app="alerts_test", queues=alerts)):
+        keys = [e.key for e in queues.needs_me_now(supervisor)]
+    # Between the appeals to decide and the end: the slot reserved for it (QUEUE_SLOTS).
+    assert keys == [
+        "orders_to_verify",
+        "checks_due",
+        "observations_to_decide",
+        "appeals_to_decide",
+        "alerts_unhandled",
+    ]
+
+
+def test_the_finding_list_filtered_to_a_queue_shows_the_counted_orders_only(
+    client_for, supervisor, head_neike, neike, waike
+):
+    to_ack = order_of(neike, supervisor)
+    order_of(neike, supervisor, OrderStatus.ACKNOWLEDGED)
+    order_of(waike, supervisor)
+    response = client_for(head_neike).get(reverse("finding_list"), {"queue": "orders_to_acknowledge"})
+    assert response.status_code == 200
+    rows = list(response.context["page"])
+    assert [f.pk for f in rows] == [to_ack.finding_id]
+
+
+def test_the_dashboard_shows_the_counts_first_and_the_partial_refreshes_them(
+    client_for, supervisor, head_neike, neike
+):
+    order_of(neike, supervisor)
+    client = client_for(head_neike)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'hx-get="/needs-me/"' in page and 'hx-trigger="every 60s"' in page
+    # First on the page: before any other section's heading.
+    assert page.index('id="needs-me"') < page.index("<h2")
+    part = client.get(reverse("needs_me"), HTTP_HX_REQUEST="true")
+    assert part.status_code == 200
+    html = part.content.decode()
+    assert "<html" not in html
+    assert 'data-queue="orders_to_acknowledge"' in html
+    assert f"{reverse('finding_list')}?queue=orders_to_acknowledge" in html
+
+
+@pytest.mark.parametrize("persona", ["head_neike", "supervisor", "caller", "administrator"])
+def test_the_counts_cost_the_same_queries_with_many_open_items(
+    request, persona, supervisor, neike, volunteer, caller, client_for, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    client.get(reverse("needs_me"))  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("needs_me"))
+    owner = StaffFactory(department=neike)
+    for _ in range(15):
+        order = order_of(neike, supervisor)
+        order.actions.create(
+            description="措施", owner=owner, due_date=timezone.localdate(), created_by=supervisor
+        )
+        order_of(neike, supervisor, OrderStatus.SUBMITTED)
+        make_finding(
+            department=neike, found_by=volunteer, source=FindingSource.VOLUNTEER, needs_rectification=False
+        )
+        make_task(assigned_to=caller, expires_on=timezone.localdate())
+    assigned(supervisor=supervisor, departments=[neike])
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("needs_me"))
+    assert response.status_code == 200
