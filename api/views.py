@@ -246,6 +246,8 @@ class ComplaintFigures(Figures):
         figures = asdict(complaints.figures(start=start, end=end, departments=departments))
         figures.pop("start"), figures.pop("end")
         figures["repeat"] = {"count": figures["repeat"]["count"]}  # never their (masked) phones
+        # The complainants' verdicts per department and overall; never per named member of staff.
+        figures["verdicts"].pop("by_handler")
         return figures
 
 

@@ -51,6 +51,7 @@ class ComplaintsConfig(AppConfig):
                             NavEntry(_("Record a complaint"), "complaints:create"),
                             NavEntry(_("Complaint figures"), "complaints:figures"),
                             NavEntry(_("Working-day calendar"), "complaints:calendar", audience=office),
+                            NavEntry(_("Reply templates"), "complaints:template_list"),
                             NavEntry(_("Public complaint page"), "complaints:public_form", audience=office),
                         ),
                     ),

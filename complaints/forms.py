@@ -11,13 +11,29 @@ from django.core.exceptions import ValidationError
 from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField, RectificationDeadlineField
+from supervision.forms import (
+    DateInput,
+    DateTimeInput,
+    ModelMultipleChoiceField,
+    MultipleUploadField,
+    RectificationDeadlineField,
+)
 from supervision.infra.cleaning import clean_text
 from supervision.infra.public import HoneypotMixin
 from supervision.models import Category, Department, Role, Severity, User
 
-from .models import AnswerMethod, ComplaintChannel, Determination, Satisfaction
+from .models import (
+    AnswerKind,
+    AnswerMethod,
+    AttachmentKind,
+    ComplaintChannel,
+    ContactRating,
+    Determination,
+    Satisfaction,
+    VerdictAnswer,
+)
 from .services import MAX_CONTENT, OWNER_ROLES
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
@@ -278,3 +294,69 @@ class DisputeForm(_ActionForm):
 
 
 INTAKE_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.FOLLOWUP)
+
+
+# --- verdicts, attachments, templates and letters (issue 25) ---------------------------------------
+
+
+def _radio(label, choices):
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect)
+
+
+class _VerdictQuestions(forms.Form):
+    handled = _radio(_("Was your complaint handled?"), VerdictAnswer.choices)
+    fair = _radio(_("Was the handling fair?"), VerdictAnswer.choices)
+    contact = _radio(_("How was the contact with the hospital's staff?"), ContactRating.choices)
+
+
+class VerdictForm(HoneypotMixin, _VerdictQuestions):
+    """The public verdict form (no login): the three questions, a honeypot and a signed timestamp."""
+
+
+class VerdictPhoneForm(_Helper, _VerdictQuestions):
+    """The office enters the answers the complainant gave on the telephone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()
+
+
+class AttachmentForm(_Helper, forms.Form):
+    files = MultipleUploadField(label=_("Files"), required=True)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()
+        self.fields["files"].help_text = _(
+            "Letters and notes as PDF, photos as JPEG, PNG or WebP; photos are stored without their "
+            "embedded data (location, camera)."
+        )
+
+
+class ReplyTemplateForm(_Helper, forms.Form):
+    name = forms.CharField(label=pgettext_lazy("reply template", "Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind of answer"), choices=AnswerKind.choices)
+    body = forms.CharField(label=_("Text"), max_length=4000, widget=forms.Textarea(attrs={"rows": 12}))
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()
+
+
+class LetterForm(_Helper, forms.Form):
+    body = forms.CharField(
+        label=_("Text of the letter"), max_length=6000, widget=forms.Textarea(attrs={"rows": 16})
+    )
+    template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    record_answer = forms.BooleanField(
+        label=_("Record this letter as the answer to the complainant"), required=False
+    )
+
+    def __init__(self, *args, can_answer=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()
+        if not can_answer:
+            del self.fields["record_answer"]

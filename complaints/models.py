@@ -8,6 +8,7 @@ maintains per year; see ``complaints.workdays`` for the arithmetic.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.infra.wording import render
-from supervision.models import Category, Department, Finding
+from supervision.models import Category, Department, Finding, UploadedFile, attachment_path
 from supervision.workflow import TransitionRecord
 
 
@@ -301,6 +302,176 @@ class OwnerChange(models.Model):
         return render(self.note_key, {}, fallback=self.note)
 
     note_text.fget.short_description = _("note")  # its column in the admin
+
+
+# --- the complainant's verdict on the handling (issue 25 item 2) ----------------------------------
+
+
+class VerdictAnswer(models.TextChoices):
+    YES = "yes", pgettext_lazy("verdict", "Yes")
+    PARTLY = "partly", pgettext_lazy("verdict", "Partly")
+    NO = "no", pgettext_lazy("verdict", "No")
+
+
+class ContactRating(models.TextChoices):
+    GOOD = "good", pgettext_lazy("verdict", "Good")
+    ACCEPTABLE = "acceptable", pgettext_lazy("verdict", "Acceptable")
+    POOR = "poor", pgettext_lazy("verdict", "Poor")
+
+
+class VerdictChannel(models.TextChoices):
+    LINK = "link", pgettext_lazy("verdict", "Personal link")
+    PHONE = "phone", pgettext_lazy("verdict", "Asked on the telephone")
+
+
+class VerdictLink(models.Model):
+    """A personal link to the verdict form. Only the SHA-256 of its token is stored: the link itself
+    is shown once (the text message to copy) or printed on the letter. Single use, with an expiry;
+    issuing a new link revokes the unused ones of the same complaint."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="verdict_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("verdict link")
+        verbose_name_plural = _("verdict links")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.created_at:%Y-%m-%d}"
+
+
+class Verdict(models.Model):
+    """The complainant's verdict on the handling: three answers, one per complaint. It names nobody:
+    no page shows it with its complaint; the figures count verdicts per handler and per department
+    only from a minimum number up (``selectors.VERDICT_MIN_COUNT``)."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="verdict")
+    handled = models.CharField(_("was the complaint handled?"), max_length=8, choices=VerdictAnswer.choices)
+    fair = models.CharField(_("was the handling fair?"), max_length=8, choices=VerdictAnswer.choices)
+    contact = models.CharField(_("how was the contact?"), max_length=12, choices=ContactRating.choices)
+    channel = models.CharField(_("given by"), max_length=8, choices=VerdictChannel.choices)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("complainant's verdict")
+        verbose_name_plural = _("complainants' verdicts")
+
+    def __str__(self) -> str:
+        return str(self.complaint_id)
+
+
+# --- attachments (issue 25 item 3) ----------------------------------------------------------------
+
+
+class AttachmentKind(models.TextChoices):
+    LETTER = "letter", pgettext_lazy("complaint attachment", "Letter")
+    PHOTO = "photo", pgettext_lazy("complaint attachment", "Photo")
+    RECORDING_NOTE = "recording_note", pgettext_lazy("complaint attachment", "Note of a recording")
+    OTHER = "other", pgettext_lazy("complaint attachment", "Other")
+
+
+class ComplaintAttachment(UploadedFile):
+    """A letter, photo or note of a recording on a complaint, checked like a finding's files
+    (``supervision.infra.uploads``). The departments assigned see it only once the office shares it."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    shared = models.BooleanField(_("shared with the departments"), default=False)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(UploadedFile.Meta):
+        verbose_name = _("complaint attachment")
+        verbose_name_plural = _("complaint attachments")
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:attachment", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+# --- reply templates and letters (issue 25 item 4) ------------------------------------------------
+
+
+class AnswerKind(models.TextChoices):
+    VALID = "valid", pgettext_lazy("answer kind", "Complaint valid")
+    PARTLY_VALID = "partly_valid", pgettext_lazy("answer kind", "Complaint partly valid")
+    NOT_VALID = "not_valid", pgettext_lazy("answer kind", "Complaint not valid")
+    NOT_ACCEPTED = "not_accepted", pgettext_lazy("answer kind", "Complaint not accepted")
+    GENERAL = "general", pgettext_lazy("answer kind", "General")
+
+
+class ReplyTemplate(models.Model):
+    """A text for answers of one kind, with placeholders ({name}, {received_on} …) filled from the
+    complaint when a letter is written (``complaints.letters.PLACEHOLDERS``). Edited by the office."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind of answer"), max_length=16, choices=AnswerKind.choices)
+    body = models.TextField(_("text"), max_length=4000)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def letter_path(instance: ComplaintLetter, filename: str) -> str:
+    return f"complaint-letters/{timezone.now():%Y/%m}/{instance.token}.pdf"
+
+
+class ComplaintLetter(models.Model):
+    """An answer letter as sent: its text is frozen when written and the PDF printed then is kept,
+    so neither changes when a template or the complaint changes later."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="letters")
+    template = models.ForeignKey(
+        ReplyTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letters",
+        verbose_name=_("reply template"),
+    )
+    body = models.TextField(_("text"), max_length=6000)
+    pdf = models.FileField(upload_to=letter_path, blank=True)
+    # The verdict link printed on it (as a QR code), if the complaint had been answered.
+    verdict_link = models.ForeignKey(
+        VerdictLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("answer letter")
+        verbose_name_plural = _("answer letters")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.created_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:letter_pdf", args=[self.pk])
 
 
 # --- the working-day calendar ------------------------------------------------------------------

@@ -29,11 +29,18 @@ from .models import (
     CalendarYear,
     Complaint,
     ComplaintAssignment,
+    ComplaintAttachment,
     ComplaintChannel,
+    ComplaintLetter,
     ComplaintStatus,
     ComplaintTransition,
+    ContactRating,
     Determination,
     OwnerChange,
+    Satisfaction,
+    Verdict,
+    VerdictAnswer,
+    VerdictLink,
 )
 
 # --- scoping -----------------------------------------------------------------------------------
@@ -277,6 +284,81 @@ def departments_without_complaints(*, start: dt.date, end: dt.date, departments=
     return [{"department_id": d["id"], "department": d["name"]} for d in qs.values("id", "name")]
 
 
+# The complainant's verdict is counted per handler and per department only from this many verdicts
+# up: below it a handler could tell which complainant said what (issue 25 item 2).
+VERDICT_MIN_COUNT = 5
+
+_VERDICT_COUNTS = {
+    "n": Count("id"),
+    "handled_yes": Count("id", filter=Q(handled=VerdictAnswer.YES)),
+    "handled_partly": Count("id", filter=Q(handled=VerdictAnswer.PARTLY)),
+    "fair_yes": Count("id", filter=Q(fair=VerdictAnswer.YES)),
+    "fair_partly": Count("id", filter=Q(fair=VerdictAnswer.PARTLY)),
+    "contact_good": Count("id", filter=Q(contact=ContactRating.GOOD)),
+    "contact_acceptable": Count("id", filter=Q(contact=ContactRating.ACCEPTABLE)),
+}
+
+
+def _verdict_row(row: dict, minimum: int) -> dict:
+    """Counts and shares of one group; below ``minimum`` the count only (``shown`` False)."""
+    n = row["n"]
+    shown = n >= minimum
+    out = {"count": n, "shown": shown}
+    for key in ("handled", "fair"):
+        out[key] = rate(row[f"{key}_yes"], n) if shown else None
+        out[f"{key}_partly"] = rate(row[f"{key}_partly"], n) if shown else None
+    out["contact"] = rate(row["contact_good"], n) if shown else None
+    out["contact_acceptable"] = rate(row["contact_acceptable"], n) if shown else None
+    return out
+
+
+def verdicts(*, start: dt.date, end: dt.date, departments=None, minimum: int = VERDICT_MIN_COUNT) -> dict:
+    """The complainants' verdicts on complaints received in the period: handled (yes ÷ verdicts), fair
+    (yes ÷ verdicts), contact good (good ÷ verdicts), with "partly" / "acceptable" beside; overall,
+    per handler (the person who recorded the answer) and per department concerned. A handler's or a
+    department's row shows its shares only from ``minimum`` verdicts up; nothing names a complaint."""
+    qs = Verdict.objects.filter(complaint__in=_period(start, end, departments))
+    total = _verdict_row(qs.aggregate(**_VERDICT_COUNTS), 1)
+    by_handler = [
+        {"handler": r["complaint__answered_by__full_name"] or r["complaint__answered_by__username"] or "—"}
+        | _verdict_row(r, minimum)
+        for r in qs.values(
+            "complaint__answered_by_id",
+            "complaint__answered_by__full_name",
+            "complaint__answered_by__username",
+        )
+        .annotate(**_VERDICT_COUNTS)
+        .order_by("-n", "complaint__answered_by__full_name", "complaint__answered_by_id")
+    ]
+    by_department = [
+        {
+            "department_id": r["complaint__department_id"],
+            "department": r["complaint__department__name"] or "—",
+        }
+        | _verdict_row(r, minimum)
+        for r in qs.values("complaint__department_id", "complaint__department__name")
+        .annotate(**_VERDICT_COUNTS)
+        .order_by("-n", "complaint__department__name")
+    ]
+    return {"total": total, "by_handler": by_handler, "by_department": by_department, "minimum": minimum}
+
+
+def outcome_satisfaction(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """The satisfaction with the outcome recorded when closing: (satisfied + basically satisfied) ÷
+    complainants reached (closed complaints with a satisfaction other than "could not be reached")."""
+    row = (
+        _period(start, end, departments)
+        .exclude(satisfaction="")
+        .aggregate(
+            satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+            basically=Count("id", filter=Q(satisfaction=Satisfaction.BASICALLY)),
+            dissatisfied=Count("id", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
+        )
+    )
+    reached = row["satisfied"] + row["basically"] + row["dissatisfied"]
+    return row | {"reached": reached, "share": rate(row["satisfied"] + row["basically"], reached)}
+
+
 @dataclass
 class ComplaintFigures:
     start: dt.date
@@ -292,6 +374,8 @@ class ComplaintFigures:
     valid: dict
     repeat: dict
     reward_list: list[dict]
+    verdicts: dict
+    satisfaction: dict
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -316,7 +400,36 @@ def figures(
         valid=valid_share(**kw),
         repeat=repeat_complainants(**kw),
         reward_list=departments_without_complaints(**kw),
+        verdicts=verdicts(**kw),
+        satisfaction=outcome_satisfaction(**kw),
     )
+
+
+# --- attachments, letters and verdict links on a complaint's page ---------------------------------
+
+
+def attachments_for(complaint: Complaint, *, sees_all: bool) -> QuerySet[ComplaintAttachment]:
+    """The files a reader of the complaint sees: the handlers all, everyone else the shared ones."""
+    qs = complaint.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
+    return qs if sees_all else qs.filter(shared=True)
+
+
+def letters_of(complaint: Complaint) -> QuerySet[ComplaintLetter]:
+    return complaint.letters.select_related("created_by", "template").order_by("created_at", "id")
+
+
+def verdict_state(complaint: Complaint) -> dict:
+    """Whether a verdict is in and the latest link's state, never the answers (they are counted only)."""
+    link = VerdictLink.objects.filter(complaint=complaint).order_by("-created_at", "-id").first()
+    return {
+        "given": Verdict.objects.filter(complaint=complaint).exists(),
+        "link": link,
+        "link_expired": link is not None and link.expires_at <= timezone.now(),
+    }
+
+
+def verdict_link_for(token_hash: str) -> VerdictLink | None:
+    return VerdictLink.objects.select_related("complaint").filter(token_hash=token_hash).first()
 
 
 # --- dashboard counts and calendar --------------------------------------------------------------

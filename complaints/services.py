@@ -9,6 +9,7 @@ step writes a ``ComplaintTransition`` row.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import secrets
 import uuid
@@ -17,9 +18,12 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +31,7 @@ from supervision import events, privacy
 from supervision import texts as core_texts
 from supervision.errors import ActionNotAllowed
 from supervision.infra.cleaning import clean_text, phone_digits
+from supervision.infra.uploads import CleanUpload
 from supervision.infra.wording import Worded
 from supervision.models import (
     Category,
@@ -47,20 +52,30 @@ from supervision.services import (
 from supervision.texts import with_text
 from supervision.workflow import Action, Machine
 
-from . import texts, workdays
+from . import letters, texts, workdays
 from .models import (
     AWAITING_ANSWER,
     VALID_DETERMINATIONS,
+    AnswerKind,
     AnswerMethod,
+    AttachmentKind,
     Complaint,
     ComplaintAction,
     ComplaintAssignment,
+    ComplaintAttachment,
     ComplaintChannel,
+    ComplaintLetter,
     ComplaintStatus,
     ComplaintTransition,
+    ContactRating,
     Determination,
     OwnerChange,
+    ReplyTemplate,
     Satisfaction,
+    Verdict,
+    VerdictAnswer,
+    VerdictChannel,
+    VerdictLink,
 )
 
 logger = logging.getLogger(__name__)
@@ -621,6 +636,243 @@ def complaint_contact_reveal(*, complaint: Complaint, user: User, request=None) 
                 request=request,
             )
     return shown
+
+
+# --- the complainant's verdict (issue 25 item 2) -----------------------------------------------
+
+VERDICT_LINK_DAYS = 30  # a personal verdict link expires this many days after it is issued
+VERDICT_STATUSES = (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED)
+
+
+def verdict_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _verdict_possible(complaint: Complaint) -> None:
+    if complaint.answered_at is None or complaint.status not in VERDICT_STATUSES:
+        raise ActionNotAllowed(_("The complainant can give a verdict once the answer is recorded."))
+    if Verdict.objects.filter(complaint=complaint).exists():
+        raise ActionNotAllowed(_("The complainant's verdict on this complaint has already been given."))
+
+
+@transaction.atomic
+def verdict_link_issue(*, complaint: Complaint, actor: User) -> tuple[VerdictLink, str]:
+    """A new personal link to the verdict form: (the link row, the token to put in the URL).
+
+    Only the token's hash is stored, so the token is returned once, here; earlier unused links of the
+    complaint are revoked (the latest text message or letter is the one that works)."""
+    if not actor.has_role(*HANDLER_ROLES):
+        raise ActionNotAllowed(_("Only the complaints office sends verdict links."))
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    _verdict_possible(locked)
+    now = timezone.now()
+    VerdictLink.objects.filter(complaint=locked, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    token = secrets.token_urlsafe(24)
+    link = VerdictLink.objects.create(
+        complaint=locked,
+        token_hash=verdict_token_hash(token),
+        created_by=actor,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=VERDICT_LINK_DAYS),
+    )
+    return link, token
+
+
+def _verdict_answers(handled: str, fair: str, contact: str) -> None:
+    if handled not in VerdictAnswer.values or fair not in VerdictAnswer.values:
+        raise ActionNotAllowed(_("Answer every question."))
+    if contact not in ContactRating.values:
+        raise ActionNotAllowed(_("Answer every question."))
+
+
+@transaction.atomic
+def verdict_submit(*, token: str, handled: str, fair: str, contact: str) -> Verdict:
+    """The complainant's answers through their personal link: once, before the link expires."""
+    _verdict_answers(handled, fair, contact)
+    link = (
+        VerdictLink.objects.select_for_update()
+        .select_related("complaint")
+        .filter(token_hash=verdict_token_hash(token or ""))
+        .first()
+    )
+    if link is None:
+        raise ActionNotAllowed(_("This link is not valid. Check the address, or call the complaints office."))
+    if link.used_at is not None or Verdict.objects.filter(complaint_id=link.complaint_id).exists():
+        raise ActionNotAllowed(_("This link has already been used: your verdict was received. Thank you."))
+    if link.revoked_at is not None:
+        raise ActionNotAllowed(_("This link was replaced by a newer one; use the latest message or letter."))
+    now = timezone.now()
+    if link.expires_at <= now:
+        raise ActionNotAllowed(
+            _("This link expired on %(date)s. Call the complaints office to give your verdict.")
+            % {"date": date_format(timezone.localtime(link.expires_at), "DATE_FORMAT")}
+        )
+    verdict = Verdict.objects.create(
+        complaint=link.complaint,
+        handled=handled,
+        fair=fair,
+        contact=contact,
+        channel=VerdictChannel.LINK,
+        answered_at=now,
+    )
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    return verdict
+
+
+@transaction.atomic
+def verdict_record_by_phone(
+    *, complaint: Complaint, actor: User, handled: str, fair: str, contact: str
+) -> Verdict:
+    """The office asked the complainant on the telephone and enters the answers. Never the person who
+    answered the complaint: a handler does not rate their own handling, nor learn a rating."""
+    if not actor.has_role(*HANDLER_ROLES):
+        raise ActionNotAllowed(_("Only the complaints office records verdicts."))
+    _verdict_answers(handled, fair, contact)
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    _verdict_possible(locked)
+    if locked.answered_by_id == actor.pk:
+        raise ActionNotAllowed(
+            _("You answered this complaint: a colleague asks the complainant for the verdict and enters it.")
+        )
+    now = timezone.now()
+    VerdictLink.objects.filter(complaint=locked, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    return Verdict.objects.create(
+        complaint=locked,
+        handled=handled,
+        fair=fair,
+        contact=contact,
+        channel=VerdictChannel.PHONE,
+        answered_at=now,
+    )
+
+
+# --- attachments (issue 25 item 3) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_attachment_add(
+    *, complaint: Complaint, actor: User, upload: CleanUpload, kind: str, note: str = ""
+) -> ComplaintAttachment:
+    """Keep a letter, photo or note of a recording (already checked by ``uploads.clean_upload``:
+    type by content, size, metadata stripped). Not shared with the departments until the office says so."""
+    if not may_handle(complaint=complaint, user=actor):
+        raise ActionNotAllowed(_("Only the people handling this complaint may add files to it."))
+    if kind not in AttachmentKind.values:
+        raise ActionNotAllowed(_("Choose what the file is."))
+    attachment = ComplaintAttachment(
+        complaint=complaint,
+        kind=kind,
+        note=clean_text(note)[:500],
+        original_name=upload.name,
+        content_type=upload.content_type,
+        size=len(upload.data),
+        uploaded_by=actor,
+    )
+    attachment.file.save(upload.name, ContentFile(upload.data), save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def complaint_attachment_share(*, attachment: ComplaintAttachment, actor: User, shared: bool) -> None:
+    """Show (or hide) one file to the departments assigned to the complaint."""
+    if not actor.has_role(*HANDLER_ROLES):
+        raise ActionNotAllowed(_("Only the complaints office decides what the departments see."))
+    attachment.shared = shared
+    attachment.shared_at = timezone.now() if shared else None
+    attachment.shared_by = actor if shared else None
+    attachment.save(update_fields=["shared", "shared_at", "shared_by"])
+
+
+# --- reply templates and letters (issue 25 item 4) ----------------------------------------------
+
+
+@transaction.atomic
+def reply_template_save(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    body: str,
+    active: bool = True,
+    template: ReplyTemplate | None = None,
+) -> ReplyTemplate:
+    """Create or change a template; an unknown placeholder is refused (ValidationError keyed by field)."""
+    if not actor.has_role(*HANDLER_ROLES):
+        raise ActionNotAllowed(_("Only the complaints office edits reply templates."))
+    name, body = clean_text(name)[:100], clean_text(body)
+    errors = {}
+    if not name:
+        errors["name"] = [_("Give the template a name.")]
+    elif ReplyTemplate.objects.filter(name=name).exclude(pk=getattr(template, "pk", None)).exists():
+        errors["name"] = [_("Another template has this name.")]
+    if kind not in AnswerKind.values:
+        errors["kind"] = [_("Choose the kind of answer.")]
+    if not body:
+        errors["body"] = [_("Write the template's text.")]
+    elif len(body) > 4000:
+        errors["body"] = [_("At most %(n)s characters.") % {"n": 4000}]
+    else:
+        try:
+            letters.placeholders_check(body)
+        except ValidationError as exc:
+            errors["body"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    template = template or ReplyTemplate()
+    template.name, template.kind, template.body, template.active = name, kind, body, active
+    template.updated_by = actor
+    template.save()
+    return template
+
+
+MAX_LETTER = 6000
+
+
+@transaction.atomic
+def complaint_letter_create(
+    *,
+    complaint: Complaint,
+    actor: User,
+    body: str,
+    template: ReplyTemplate | None = None,
+    record_answer: bool = False,
+    base_url: str = "",
+) -> ComplaintLetter:
+    """Freeze an answer letter: its text as written now and its PDF, kept on the record and never
+    printed again from the template. ``record_answer`` also records it as the answer to the
+    complainant (by letter). Once the complaint is answered and has no verdict yet, a new verdict
+    link is printed on the letter as a QR code (``base_url``: the site's address for it)."""
+    if not actor.has_role(*HANDLER_ROLES):
+        raise ActionNotAllowed(_("Only the complaints office writes answer letters."))
+    body = clean_text(body)
+    if not body:
+        raise ActionNotAllowed(_("Write the letter's text."))
+    if len(body) > MAX_LETTER:
+        raise ActionNotAllowed(_("At most %(n)s characters.") % {"n": MAX_LETTER})
+    if record_answer:
+        complaint = complaint_answer(complaint=complaint, actor=actor, method=AnswerMethod.LETTER, text=body)
+    link, url = None, ""
+    complaint.refresh_from_db()
+    try:
+        _verdict_possible(complaint)
+    except ActionNotAllowed:
+        pass  # not answered yet, or the verdict is in: a letter without the code
+    else:
+        link, token = verdict_link_issue(complaint=complaint, actor=actor)
+        url = base_url.rstrip("/") + reverse("complaints:verdict_public", args=[token])
+    letter = ComplaintLetter(
+        complaint=complaint, template=template, body=body, verdict_link=link, created_by=actor
+    )
+    pdf = letters.letter_pdf(complaint=complaint, body=body, verdict_url=url)
+    letter.pdf.save(f"{letter.token}.pdf", ContentFile(pdf), save=False)
+    letter.save()
+    return letter
 
 
 # --- reminders and escalation (Celery beat) ----------------------------------------------------

@@ -9,17 +9,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from supervision import access
 from supervision.access import role_required, workflow_rule
+from supervision.errors import ActionNotAllowed
 from supervision.infra.cleaning import phone_digits
 from supervision.infra.fragments import cached_rows, url_maker
 from supervision.infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
@@ -33,23 +35,41 @@ from .forms import (
     INTAKE_ROLES,
     AnswerForm,
     AssignForm,
+    AttachmentForm,
     CloseForm,
     CommentForm,
     DetermineForm,
     DisputeForm,
     HandoverForm,
     IntakeForm,
+    LetterForm,
     LookupForm,
     PublicComplaintForm,
     ReasonForm,
     ReplyForm,
+    ReplyTemplateForm,
+    VerdictForm,
+    VerdictPhoneForm,
 )
-from .models import CalendarYear, Complaint, ComplaintAction, ComplaintChannel
+from .letters import PLACEHOLDERS, fill, placeholder_values
+from .models import (
+    AnswerKind,
+    CalendarYear,
+    Complaint,
+    ComplaintAction,
+    ComplaintAttachment,
+    ComplaintChannel,
+    ComplaintLetter,
+    ReplyTemplate,
+)
 
 HANDLERS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 # Follow-up and service-desk staff see the complaints they own (first contact).
 LIST_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD, Role.FOLLOWUP, Role.DESK)
 PUBLIC_RATE = "5/h"
+VERDICT_RATE = "10/h"
+# Who may add a file to a complaint (the service then asks: a handler, or the owner of this one).
+ATTACH_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.FOLLOWUP, Role.DESK)
 LOOKUP_RATE = "10/h"
 SESSION_TRACKING = "complaints.tracking_code"
 
@@ -183,10 +203,22 @@ COMPLAINT_STEPS: dict[str, Step] = {
 
 
 @role_required(*LIST_ROLES)
-def complaint_detail(request, pk: int, *, bound_form=None, bound_action=None, revealed=None, status=200):
+def complaint_detail(
+    request,
+    pk: int,
+    *,
+    bound_form=None,
+    bound_action=None,
+    revealed=None,
+    status=200,
+    verdict_sms=None,
+    attachment_form=None,
+):
     complaint = _get_visible(request, pk)
     user = request.user
     today = timezone.localdate()
+    handles = services.may_handle(complaint=complaint, user=user)
+    office = access.may(user, "complaints:letter_new", method="POST")
     context = {
         "complaint": complaint,
         "actions": action_buttons(
@@ -203,6 +235,14 @@ def complaint_detail(request, pk: int, *, bound_form=None, bound_action=None, re
         "revealed": revealed or {},
         "answer_overdue": complaint.is_answer_overdue(today),
         "ack_overdue": complaint.is_ack_overdue(today),
+        # Files: the handlers see every one, the departments the ones the office shared.
+        "attachments": list(selectors.attachments_for(complaint, sees_all=handles)),
+        "attachment_form": attachment_form or (AttachmentForm(prefix="file") if handles else None),
+        "office": office,
+        "letters": list(selectors.letters_of(complaint)) if office else [],
+        "verdict": selectors.verdict_state(complaint) if office else None,
+        "verdict_form": VerdictPhoneForm(prefix="verdict") if office else None,
+        "verdict_sms": verdict_sms,
     }
     return render(request, "complaints/detail.html", context, status=status)
 
@@ -233,6 +273,233 @@ def complaint_action(request, pk: int, action: str):
         and not selectors.complaint_detail_queryset(request.user).filter(pk=pk).exists()
     ):
         return redirect("complaints:list")
+    return response
+
+
+# --- the complainant's verdict (issue 25 item 2) -------------------------------------------------
+
+
+def _verdict_sms(request, link, token) -> str:
+    """The text message to copy, in the site's language (the complainant's, not the clerk's)."""
+    url = request.build_absolute_uri(reverse("complaints:verdict_public", args=[token]))
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "%(hospital)s: your complaint %(number)s has been answered. Please tell us how it was handled "
+            "(three questions, one answer, until %(date)s): %(url)s"
+        ) % {
+            "hospital": settings.HOSPITAL_NAME,
+            "number": link.complaint.number,
+            "date": date_format(timezone.localtime(link.expires_at), "DATE_FORMAT"),
+            "url": url,
+        }
+
+
+@role_required(*HANDLERS)
+@require_POST
+def verdict_link(request, pk: int):
+    complaint = _get_visible(request, pk)
+    with refusals(request) as outcome:
+        link, token = services.verdict_link_issue(complaint=complaint, actor=request.user)
+    if outcome.refused:
+        return redirect(complaint)
+    # The token exists only in this answer (its hash is stored): shown once, to copy into a message.
+    return complaint_detail(request, pk, verdict_sms=_verdict_sms(request, link, token))
+
+
+@role_required(*HANDLERS)
+@require_POST
+def verdict_phone(request, pk: int):
+    complaint = _get_visible(request, pk)
+    form = VerdictPhoneForm(request.POST, prefix="verdict")
+    if not form.is_valid():
+        messages.error(request, _("Answer every question."))
+        return redirect(complaint)
+    with refusals(request) as outcome:
+        services.verdict_record_by_phone(complaint=complaint, actor=request.user, **form.cleaned_data)
+    if not outcome.refused:
+        messages.success(
+            request, _("The complainant's verdict is recorded; it is counted without their name.")
+        )
+    return redirect(complaint)
+
+
+# --- attachments (issue 25 item 3) ---------------------------------------------------------------
+
+
+@role_required(*ATTACH_ROLES)
+@require_POST
+def attachment_add(request, pk: int):
+    complaint = _get_visible(request, pk)
+    form = AttachmentForm(request.POST, request.FILES, prefix="file")
+    if not form.is_valid():
+        return complaint_detail(request, pk, attachment_form=form, status=400)
+    data = form.cleaned_data
+    with refusals(request) as outcome:
+        for upload in data["files"]:
+            services.complaint_attachment_add(
+                complaint=complaint, actor=request.user, upload=upload, kind=data["kind"], note=data["note"]
+            )
+    if not outcome.refused:
+        messages.success(request, _("Files added. The departments see them only once you share them."))
+    return redirect(complaint)
+
+
+def _visible_attachment(request, pk: int) -> ComplaintAttachment:
+    """A file of a complaint the user sees; an unshared one only for the complaint's handlers (404)."""
+    attachment = get_object_or_404(
+        ComplaintAttachment.objects.select_related("complaint"),
+        pk=pk,
+        complaint__in=selectors.complaints_visible_to(request.user),
+    )
+    if not attachment.shared and not services.may_handle(complaint=attachment.complaint, user=request.user):
+        raise Http404
+    return attachment
+
+
+@role_required(*LIST_ROLES)
+@require_GET
+def attachment_download(request, pk: int):
+    attachment = _visible_attachment(request, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=not (attachment.is_image or attachment.content_type == "application/pdf"),
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*HANDLERS)
+@require_POST
+def attachment_share(request, pk: int):
+    attachment = _visible_attachment(request, pk)
+    shared = request.POST.get("shared") == "1"
+    with refusals(request) as outcome:
+        services.complaint_attachment_share(attachment=attachment, actor=request.user, shared=shared)
+    if not outcome.refused:
+        messages.success(
+            request,
+            _("%(name)s is shown to the departments now.") % {"name": attachment.original_name}
+            if shared
+            else _("%(name)s is hidden from the departments now.") % {"name": attachment.original_name},
+        )
+    return redirect(attachment.complaint)
+
+
+# --- reply templates and letters (issue 25 item 4) ---------------------------------------------
+
+
+@role_required(*HANDLERS)
+@require_GET
+def template_list(request):
+    templates = ReplyTemplate.objects.select_related("updated_by").order_by("kind", "name")
+    return render(
+        request, "complaints/template_list.html", {"templates": templates, "placeholders": PLACEHOLDERS}
+    )
+
+
+@role_required(*HANDLERS)
+def template_edit(request, pk: int | None = None):
+    template = get_object_or_404(ReplyTemplate, pk=pk) if pk is not None else None
+    initial = (
+        {"name": template.name, "kind": template.kind, "body": template.body, "active": template.active}
+        if template
+        else {"active": True}
+    )
+    form = ReplyTemplateForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reply_template_save(actor=request.user, template=template, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Reply template saved."))
+            return redirect("complaints:template_list")
+    return render(
+        request,
+        "complaints/template_edit.html",
+        {"form": form, "template": template, "placeholders": PLACEHOLDERS},
+        status=400 if form.errors else 200,
+    )
+
+
+def _letter_complaint(request, pk: int) -> Complaint:
+    qs = selectors.complaint_detail_queryset(request.user).prefetch_related("finding__order__actions")
+    return get_object_or_404(qs, pk=pk)
+
+
+@role_required(*HANDLERS)
+def letter_new(request, pk: int):
+    complaint = _letter_complaint(request, pk)
+    can_answer = ComplaintAction.ANSWER in {a.name for a in allowed_actions(complaint, request.user)}
+    templates = list(ReplyTemplate.objects.filter(active=True).order_by("kind", "name"))
+    chosen = None
+    if request.method == "POST":
+        form = LetterForm(request.POST, can_answer=can_answer)
+    else:
+        chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+        body = fill(chosen.body, placeholder_values(complaint)) if chosen else ""
+        form = LetterForm(
+            initial={"body": body, "template": chosen.pk if chosen else None}, can_answer=can_answer
+        )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        template = next((t for t in templates if t.pk == data.get("template")), None)
+        with refusals(request) as outcome:
+            letter = services.complaint_letter_create(
+                complaint=complaint,
+                actor=request.user,
+                body=data["body"],
+                template=template,
+                record_answer=data.get("record_answer", False),
+                base_url=request.build_absolute_uri("/"),
+            )
+        if not outcome.refused:
+            messages.success(
+                request,
+                format_html(
+                    _("Letter kept on the record. {link}"),
+                    link=format_html(
+                        '<a href="{}">{}</a>', letter.get_absolute_url(), _("Print the letter (PDF)")
+                    ),
+                ),
+            )
+            return redirect(complaint)
+    # Templates for this complaint's kind of answer first.
+    kind = AnswerKind.NOT_ACCEPTED if complaint.status == "not_accepted" else complaint.determination
+    templates.sort(key=lambda t: (t.kind != kind, t.kind != AnswerKind.GENERAL, t.name))
+    return render(
+        request,
+        "complaints/letter_new.html",
+        {"complaint": complaint, "form": form, "templates": templates, "chosen": chosen},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*HANDLERS)
+@require_GET
+def letter_pdf(request, pk: int):
+    letter = get_object_or_404(
+        ComplaintLetter.objects.select_related("complaint"),
+        pk=pk,
+        complaint__in=selectors.complaints_visible_to(request.user),
+    )
+    try:
+        handle = letter.pdf.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type="application/pdf", filename=f"{letter.complaint.number}-{letter.pk}.pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="{letter.complaint.number}-{letter.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -366,3 +633,34 @@ def public_lookup(request):
                 # The same answer whether the number or the phone is wrong: nothing to probe.
                 context["not_found"] = True
     return render(request, "complaints/public_lookup.html", context, status=status)
+
+
+@ratelimit(key="ip", rate=VERDICT_RATE, method="POST", block=False, group="complaints.verdict")
+def verdict_public(request, token: str):
+    """The complainant's three questions behind their personal link (no login). The page names
+    neither the complainant nor the staff; a used, expired or replaced link says so and asks nothing."""
+    link = selectors.verdict_link_for(services.verdict_token_hash(token))
+    if link is None:
+        return render(request, "complaints/verdict_closed.html", {"reason": "unknown"}, status=404)
+    given = hasattr(link.complaint, "verdict") if link.used_at is None else True
+    if given or link.revoked_at is not None or link.expires_at <= timezone.now():
+        reason = "used" if given else ("replaced" if link.revoked_at is not None else "expired")
+        context = {"reason": reason, "expired_on": timezone.localtime(link.expires_at)}
+        return render(request, "complaints/verdict_closed.html", context, status=410)
+    form = VerdictForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "received_on": link.complaint.received_on}
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.is_valid()
+            context["limited"] = True
+            return render(request, "complaints/verdict_form.html", context, status=429)
+        if form.is_valid():
+            answers = {k: form.cleaned_data[k] for k in ("handled", "fair", "contact")}
+            try:
+                services.verdict_submit(token=token, **answers)
+            except ActionNotAllowed as exc:
+                # Another tab answered in the meantime, or the link expired while the form was open.
+                context = {"reason": "refused", "message": " ".join(exc.messages)}
+                return render(request, "complaints/verdict_closed.html", context, status=410)
+            return render(request, "complaints/verdict_closed.html", {"reason": "thanks"})
+    return render(request, "complaints/verdict_form.html", context, status=400 if form.errors else 200)

@@ -252,6 +252,17 @@ class SiteConfig(SingletonModel):
         ),
     )
 
+    # The header of letters printed for complainants (complaints' answer letters); the hospital's
+    # name is settings.HOSPITAL_NAME.
+    letter_office = models.CharField(
+        _("letter sender (office)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Printed under the hospital's name on letters, e.g. the complaints office."),
+    )
+    letter_address = models.CharField(_("letter address"), max_length=200, blank=True)
+    letter_phone = models.CharField(_("letter telephone"), max_length=40, blank=True)
+
     class Meta:
         verbose_name = _("system parameters")
         verbose_name_plural = _("system parameters")

@@ -97,6 +97,7 @@ def build(ctx: BuildContext) -> Section:
     for d in ctx.departments:
         if d.active:
             ctx.dept(d.pk).valid_complaints = valid_by_dept.get(d.pk, 0)
+    _verdicts(section, fig)
     section.charts.append(
         Chart(
             "line" if len(fig.by_month) > 1 else "bar",
@@ -107,6 +108,64 @@ def build(ctx: BuildContext) -> Section:
         )
     )
     return section
+
+
+def _verdicts(section: Section, fig) -> None:
+    """The complainants' verdicts on the handling beside their satisfaction with the outcome at
+    closing; per handler and per department only from the minimum number of verdicts (a row below
+    it gives its count, no shares: nobody can tell who said what)."""
+    satisfaction, verdicts = getattr(fig, "satisfaction", None), getattr(fig, "verdicts", None)
+    if satisfaction is None or verdicts is None:
+        return
+    total = verdicts["total"]
+    section.paragraphs.append(
+        _(
+            "Satisfied with the outcome at closing: %(satisfaction)s (%(satisfied)s of %(reached)s complainants "
+            "reached). %(n)s complainants gave their verdict on the handling: handled %(handled)s, fair "
+            "%(fair)s, contact good %(contact)s."
+        )
+        % {
+            "satisfaction": fmt_pct(satisfaction["share"]),
+            "satisfied": satisfaction["satisfied"] + satisfaction["basically"],
+            "reached": satisfaction["reached"],
+            "n": total["count"],
+            "handled": fmt_pct(total["handled"]),
+            "fair": fmt_pct(total["fair"]),
+            "contact": fmt_pct(total["contact"]),
+        }
+    )
+    if not total["count"]:
+        return
+    note = _("Shares are shown from %(n)s verdicts up.") % {"n": verdicts["minimum"]}
+
+    def columns(first):
+        return [
+            Column(first),
+            Column(_("Verdicts"), INT),
+            Column(_("Handled"), PCT),
+            Column(_("Fair"), PCT),
+            Column(_("Contact good"), PCT),
+        ]
+
+    def cells(r):
+        return [r["count"], r["handled"], r["fair"], r["contact"]]
+
+    section.tables.append(
+        Table(
+            _("Complainants' verdict by handler"),
+            columns(_("Handler")),
+            [[r["handler"], *cells(r)] for r in verdicts["by_handler"]],
+            note=note,
+        )
+    )
+    section.tables.append(
+        Table(
+            _("Complainants' verdict by department"),
+            columns(_("Department")),
+            [[r["department"], *cells(r)] for r in verdicts["by_department"]],
+            note=note,
+        )
+    )
 
 
 def data_sheet(ctx: BuildContext) -> None:

@@ -141,6 +141,36 @@ def _complaints(objs: Objects, supervisor) -> None:
 
     objs.complaint = assigned(supervisor=supervisor, departments=[objs.department])
     objs.extra["new_complaint"] = make_complaint(received_by=supervisor, department=objs.department)
+    _complaint_papers(objs, supervisor)
+
+
+def _complaint_papers(objs: Objects, supervisor) -> None:
+    """A shared file, a letter, a reply template and a verdict link on the department's complaint."""
+    from complaints import services
+    from complaints.models import VerdictLink
+    from supervision.infra.uploads import CleanUpload
+
+    complaint = objs.complaint
+    upload = CleanUpload(name="信件.jpg", content_type="image/jpeg", data=_jpeg())
+    attachment = services.complaint_attachment_add(
+        complaint=complaint, actor=supervisor, upload=upload, kind="letter"
+    )
+    services.complaint_attachment_share(attachment=attachment, actor=supervisor, shared=True)
+    objs.extra["complaint_attachment"] = attachment
+    objs.extra["complaint_letter"] = services.complaint_letter_create(
+        complaint=complaint, actor=supervisor, body="您好"
+    )
+    objs.extra["reply_template"] = services.reply_template_save(
+        actor=supervisor, name=f"模板 {objs.department.code}", kind="general", body="{name}您好"
+    )
+    token = f"matrix-token-{objs.department.code}"
+    VerdictLink.objects.create(
+        complaint=complaint,
+        token_hash=services.verdict_token_hash(token),
+        created_by=supervisor,
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
+    objs.extra["verdict_token"] = token
 
 
 def _surveys(world: dict, supervisor) -> None:
