@@ -12,7 +12,7 @@ from supervision.demo import _head_for, at_time, random_name
 from supervision.models import Category, Department, DepartmentKind
 
 from . import services, workdays
-from .models import ComplaintChannel
+from .models import Complaint, ComplaintChannel
 
 TOPICS = [
     ("attitude", "护士抽血时态度生硬，对患者提问不耐烦"),
@@ -198,4 +198,63 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
                 satisfaction=rng.choice(
                     ["satisfied", "satisfied", "basically", "dissatisfied", "unreachable"]
                 ),
+            )
+    _seed_papers(admin=admin)
+
+
+# Starter reply templates (the office edits them at /complaints/templates/).
+TEMPLATES = [
+    (
+        "投诉属实答复",
+        "valid",
+        "{name}先生/女士：\n您好！您于{received_on}反映的问题（编号 {number}）已收悉。我院高度重视，"
+        "已会同{department}进行调查。\n调查结果：{found}\n整改措施：{done}\n感谢您对我院工作的监督。"
+        "如对处理结果有异议，请在收到本函后15日内与我们联系。",
+    ),
+    (
+        "投诉部分属实答复",
+        "partly_valid",
+        "{name}先生/女士：\n您好！关于您于{received_on}反映的问题（编号 {number}），经调查，部分情况属实。\n"
+        "调查结果：{found}\n处理情况：{done}\n感谢您的理解与支持。",
+    ),
+    (
+        "投诉不属实答复",
+        "not_valid",
+        "{name}先生/女士：\n您好！关于您于{received_on}反映的问题（编号 {number}），经{department}核实，"
+        "情况如下：{found}\n如有新的情况，欢迎随时与我们联系。",
+    ),
+    (
+        "不予受理告知",
+        "not_accepted",
+        "{name}先生/女士：\n您好！您于{received_on}提出的投诉（编号 {number}）经审查不予受理，原因如下：\n"
+        "{found}\n如有疑问，请致电投诉管理办公室。",
+    ),
+]
+# The verdicts of the demo's closed complaints, in turn (no random draw: the demo's shared random
+# sequence, and so every later channel's data, stays as it was).
+DEMO_VERDICTS = [
+    ("yes", "yes", "good"),
+    ("yes", "yes", "good"),
+    ("yes", "partly", "acceptable"),
+    ("partly", "yes", "good"),
+    ("no", "no", "poor"),
+    None,  # not every complainant answers
+]
+
+
+def _seed_papers(*, admin) -> None:
+    """Reply templates, and verdicts on the closed complaints as if the office had called (the
+    administrator, who answered none of them), a day after closing."""
+    for name, kind, body in TEMPLATES:
+        services.reply_template_save(actor=admin, name=name, kind=kind, body=body)
+    closed = Complaint.objects.filter(status="closed", answered_by__isnull=False).exclude(answered_by=admin)
+    for index, complaint in enumerate(closed.order_by("pk")):
+        answers = DEMO_VERDICTS[index % len(DEMO_VERDICTS)]
+        moment = complaint.closed_at + dt.timedelta(days=1)
+        if answers is None or moment > timezone.now():
+            continue
+        handled, fair, contact = answers
+        with at_time(moment):
+            services.verdict_record_by_phone(
+                complaint=complaint, actor=admin, handled=handled, fair=fair, contact=contact
             )

@@ -19,3 +19,10 @@ def test_demo_seed_builds_complaints_in_every_state():
     statuses = set(Complaint.objects.values_list("status", flat=True))
     assert {ComplaintStatus.CLOSED, ComplaintStatus.ACCEPTED} <= statuses
     assert Complaint.objects.filter(finding__isnull=False).exists()
+    # Starter reply templates, and verdicts on closed complaints, never after the moment of loading.
+    from complaints.models import ReplyTemplate, Verdict
+
+    assert ReplyTemplate.objects.count() == len(demo.TEMPLATES)
+    assert Verdict.objects.exists()
+    assert not Verdict.objects.filter(answered_at__gt=timezone.now()).exists()
+    assert not Verdict.objects.filter(complaint__answered_by=context["users"]["admin"]).exists()
