@@ -159,6 +159,34 @@ def followup_month_department_table(
     return {"months": months, "rows": out_rows, "totals": totals, "total": grand}
 
 
+def followup_by_point(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """The rate per time point: tasks of stays discharged in the period, by the day after
+    discharge their time point opens (day 3, day 30 …): tasks, attempted, reached, rate = reached ÷
+    tasks. A stay counts once per time point here; the follow-up rate counts it once in all."""
+    qs = _departments(
+        FollowupTask.objects.filter(stay__discharged_on__gte=start, stay__discharged_on__lte=end), departments
+    )
+    rows = (
+        qs.values("point_day")
+        .annotate(
+            tasks=Count("id"),
+            attempted=Count("id", filter=Q(attempt_count__gt=0)),
+            reached=Count("id", filter=Q(contacted=True)),
+        )
+        .order_by("point_day")
+    )
+    return [
+        {
+            "day": r["point_day"],
+            "tasks": r["tasks"],
+            "attempted": r["attempted"],
+            "reached": r["reached"],
+            "rate": rate(r["reached"], r["tasks"]),
+        }
+        for r in rows
+    ]
+
+
 def _attempts(start: dt.date, end: dt.date, departments) -> QuerySet:
     return _departments(
         CallAttempt.objects.filter(attempted_on__gte=start, attempted_on__lte=end),

@@ -24,7 +24,7 @@ from supervision.errors import ActionNotAllowed
 from supervision.models import Department, DischargeMethod, DischargeStay, FindingSource, Role, User
 from supervision.workflow import Action, Machine
 
-from . import importing, parsing
+from . import importing, parsing, plans
 from .models import (
     OPEN_TASK_STATUSES,
     OUTCOME_RULES,
@@ -32,10 +32,12 @@ from .models import (
     Disposition,
     DutyRoster,
     FeedbackKind,
+    FollowupPlan,
     FollowupPolicy,
     FollowupTask,
     Outcome,
     PatientFlag,
+    PlanPoint,
     QueueDraw,
     SpotCheck,
     SpotCheckDraw,
@@ -88,6 +90,92 @@ def _policy_snapshot(policy: FollowupPolicy) -> dict:
         "letter_when_no_phone": policy.letter_when_no_phone,
         "questionnaire_code": policy.questionnaire_code,
     }
+
+
+# --- follow-up plans ------------------------------------------------------------------------------
+
+PLAN_EDITORS = (Role.SUPERVISOR,)
+
+
+@dataclass
+class PointInput:
+    day: int
+    window_days: int = 4
+    mode: str = TaskMode.PHONE
+    max_attempts: int = 3
+    retry_spacing_hours: int = 24
+    questionnaire_code: str = "inpatient"
+    repeat_every_months: int = 0
+    repeat_times: int = 1
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    actor: User,
+    points: list[PointInput],
+    name: str,
+    department: Department | None = None,
+    icd_prefix: str = "",
+    diagnosis_text: str = "",
+    restart_on_readmission: bool = True,
+    active: bool = True,
+    replaces: FollowupPlan | None = None,
+    today: dt.date | None = None,
+) -> FollowupPlan:
+    """Save a plan as a new version in force for stays discharged from today on.
+
+    The version it replaces keeps serving the stays discharged before, so tasks already built
+    (done or open) never change. A version saved earlier today and not used by a task yet is
+    replaced in place. Refused, with every reason, for overlapping windows or a time point
+    before discharge.
+    """
+    today = today or timezone.localdate()
+    if not actor.has_role(*PLAN_EDITORS):
+        raise ActionNotAllowed(_("Only the follow-up office edits follow-up plans."))
+    if replaces is not None:
+        department, icd_prefix, diagnosis_text = (
+            replaces.department,
+            replaces.icd_prefix,
+            replaces.diagnosis_text,
+        )
+    icd_prefix = icd_prefix.strip().upper().replace(" ", "")
+    diagnosis_text = diagnosis_text.strip()
+    name = name.strip()
+    if not name:
+        raise ActionNotAllowed(_("Give the plan a name."))
+    rows = [PlanPoint(**vars(p)) for p in points]
+    problems = plans.plan_problems(rows)
+    if problems:
+        raise ActionNotAllowed(" ".join(problems))
+    same_key = FollowupPlan.objects.select_for_update().filter(
+        department=department, icd_prefix=icd_prefix, diagnosis_text=diagnosis_text
+    )
+    if replaces is None and same_key.exists():
+        raise ActionNotAllowed(
+            _("This department already has a plan for this diagnosis; change that plan instead.")
+        )
+    todays = same_key.filter(effective_from=today).first()
+    if todays is not None:
+        if FollowupTask.objects.filter(plan_point__plan=todays).exists():
+            raise ActionNotAllowed(
+                _("Today's version of this plan is already in use; change it again tomorrow.")
+            )
+        plan = todays
+        plan.points.all().delete()
+    else:
+        plan = FollowupPlan(department=department, icd_prefix=icd_prefix, diagnosis_text=diagnosis_text)
+        plan.effective_from = today
+        plan.replaces = replaces
+        plan.created_by = actor
+    plan.name = name
+    plan.restart_on_readmission = restart_on_readmission
+    plan.active = active
+    plan.save()
+    for row in rows:
+        row.plan = plan
+    PlanPoint.objects.bulk_create(rows)
+    return plan
 
 
 # --- daily queue ---------------------------------------------------------------------------------
@@ -145,23 +233,52 @@ class QueueResult:
     created: int = 0
     assigned: int = 0
     expired: int = 0
+    later: int = 0
+    restarted: int = 0
     by_department: dict = field(default_factory=dict)
 
 
-def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> QueueResult:
-    """Build ``day``'s tasks from the policies. Idempotent: stays already drawn are never redrawn.
+def _task_for(
+    stay: DischargeStay, occ: plans.Occurrence, *, day: dt.date, draw_id: int | None
+) -> FollowupTask:
+    """The task of one time point of a stay (its window, retries and questionnaire are the point's)."""
+    phone = stay.phone or stay.alt_phone
+    mode = (TaskMode.PHONE if phone else TaskMode.LETTER) if occ.mode == TaskMode.PHONE else occ.mode
+    return FollowupTask(
+        stay=stay,
+        department_id=stay.department_id,
+        patient_key=parsing.patient_key(stay.patient_name, phone),
+        mode=mode,
+        source=TaskSource.QUEUE,
+        point=occ.point,
+        point_day=occ.day,
+        plan_point_id=occ.plan_point_id,
+        due_on=max(day, occ.start),
+        expires_on=occ.end,
+        max_attempts=occ.max_attempts,
+        retry_spacing_hours=occ.retry_spacing_hours,
+        questionnaire_code=occ.questionnaire_code,
+        draw_id=draw_id,
+    )
 
-    For each department, stays discharged within the policy window (day − end … day − start) that
-    were not yet considered by any draw are drawn per discharge day; the draw (seed, rule,
-    eligible and selected ids, exclusions) is recorded in ``QueueDraw``.
+
+def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> QueueResult:
+    """Build ``day``'s tasks: every time point due that day. Idempotent.
+
+    First time points: for each department, stays discharged within their first point's window
+    that no draw considered yet are drawn per discharge day (the department policy's share and
+    exclusions); the draw (seed, rule, eligible and selected ids, exclusions) is recorded in
+    ``QueueDraw``. Later time points (a plan's day 30, day 90 …): every stay drawn at its first
+    point gets the task of each later point whose window contains ``day``, unless the patient was
+    recorded deceased (or opted out) or a readmission restarted the plan.
     """
     day = day or timezone.localdate()
     result = QueueResult(day=day)
     policies = {p.department_id: p for p in FollowupPolicy.objects.select_related("department")}
     if None not in policies:
         policies[None] = policy_default()
-    longest = max(p.window_end_day for p in policies.values())
-    shortest = min(p.window_start_day for p in policies.values())
+    schedules = plans.Schedules(policies)
+    shortest, longest = schedules.first_point_days()
     with transaction.atomic():
         result.expired = _expire_tasks(day)
         considered: set[int] = set()
@@ -180,22 +297,24 @@ def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> Queu
             .order_by("department_id", "discharged_on", "id")
         )
         groups: dict[tuple[int, dt.date], list[DischargeStay]] = {}
+        firsts: dict[int, plans.Occurrence] = {}
         for stay in candidates:
             if stay.pk in considered:
                 continue
-            policy = policy_for(stay.department, policies=policies)
+            policy = schedules.policy(stay.department_id)
             if not policy.active:
                 continue
-            offset = (day - stay.discharged_on).days
-            if not policy.window_start_day <= offset <= policy.window_end_day:
+            first = schedules.of_stay(stay)[0]
+            if not first.start <= day <= first.end:
                 continue
+            firsts[stay.pk] = first
             groups.setdefault((stay.department_id, stay.discharged_on), []).append(stay)
         keys = {k for stays in groups.values() for s in stays for k in parsing.stay_patient_keys(s)}
         flags = _flagged_keys(keys)
         new_tasks: list[FollowupTask] = []
         for (department_id, discharged_on), stays in sorted(groups.items()):
             department = stays[0].department
-            policy = policy_for(department, policies=policies)
+            policy = schedules.policy(department_id)
             sequence = (
                 QueueDraw.objects.filter(department_id=department_id, discharged_on=discharged_on).count() + 1
             )
@@ -224,34 +343,131 @@ def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> Queu
             )
             by_id = {s.pk: s for s in stays}
             for stay_id in selected:
-                stay = by_id[stay_id]
-                phone = stay.phone or stay.alt_phone
-                new_tasks.append(
-                    FollowupTask(
-                        stay=stay,
-                        department_id=department_id,
-                        patient_key=parsing.patient_key(stay.patient_name, phone),
-                        mode=TaskMode.PHONE if phone else TaskMode.LETTER,
-                        source=TaskSource.QUEUE,
-                        due_on=max(day, discharged_on + dt.timedelta(days=policy.window_start_day)),
-                        expires_on=discharged_on + dt.timedelta(days=policy.window_end_day),
-                        max_attempts=policy.max_attempts,
-                        retry_spacing_hours=policy.retry_spacing_hours,
-                        questionnaire_code=policy.questionnaire_code,
-                        draw=draw,
-                    )
-                )
+                new_tasks.append(_task_for(by_id[stay_id], firsts[stay_id], day=day, draw_id=draw.pk))
             result.draws += 1
             result.considered += len(stays)
             result.excluded += len(excluded)
             result.by_department[department.name] = result.by_department.get(department.name, 0) + len(
                 selected
             )
+        later = _later_points(day=day, schedules=schedules)
+        for task in later:
+            name = task.stay.department.name
+            result.by_department[name] = result.by_department.get(name, 0) + 1
+        new_tasks.extend(later)
         FollowupTask.objects.bulk_create(new_tasks, batch_size=1000)
         result.created = len(new_tasks)
+        result.later = len(later)
+        result.restarted = _readmissions_restart(new_tasks=[t for t in new_tasks if t.point == 1])
         if assign and new_tasks:
             result.assigned = tasks_assign(day=day, tasks=[t for t in new_tasks if t.mode == TaskMode.PHONE])
     return result
+
+
+def _later_points(*, day: dt.date, schedules: plans.Schedules) -> list[FollowupTask]:
+    """The tasks of later time points (2, 3 …) due on ``day`` that do not exist yet.
+
+    Only stays whose first point was drawn (or added by hand) go on; a patient recorded deceased
+    or opted out gets no further point, nor a stay whose plan restarts on readmission once the
+    patient was discharged again and drawn on the new stay."""
+    dates = schedules.later_point_dates(day)
+    if not dates:
+        return []
+    stays: dict[int, DischargeStay] = {}
+    existing: dict[int, set[int]] = {}
+    first_draw: dict[int, int | None] = {}
+    started: set[int] = set()
+    ordered = sorted(dates)
+    for chunk_start in range(0, len(ordered), 400):
+        chunk = ordered[chunk_start : chunk_start + 400]
+        for stay_id, point, source, draw_id in FollowupTask.objects.filter(
+            stay__discharged_on__in=chunk
+        ).values_list("stay_id", "point", "source", "draw_id"):
+            existing.setdefault(stay_id, set()).add(point)
+            if point == 1 and source in (TaskSource.QUEUE, TaskSource.MANUAL):
+                started.add(stay_id)
+                first_draw[stay_id] = draw_id
+    if not started:
+        return []
+    ids = sorted(started)
+    for chunk_start in range(0, len(ids), 900):
+        for stay in DischargeStay.objects.filter(pk__in=ids[chunk_start : chunk_start + 900]).select_related(
+            "department"
+        ):
+            stays[stay.pk] = stay
+    due: list[tuple[DischargeStay, plans.Occurrence]] = []
+    for stay_id in ids:
+        stay = stays[stay_id]
+        for occ in schedules.of_stay(stay)[1:]:
+            if occ.start <= day <= occ.end and occ.point not in existing.get(stay_id, ()):
+                due.append((stay, occ))
+    if not due:
+        return []
+    keys = {k for stay, _occ in due for k in parsing.stay_patient_keys(stay)}
+    flags = _flagged_keys(keys)
+    # The latest discharge of each patient drawn at a first point: a later one restarts the plan.
+    latest: dict[str, dt.date] = {}
+    key_list = sorted(keys)
+    for chunk_start in range(0, len(key_list), 900):
+        for key, discharged_on in FollowupTask.objects.filter(
+            patient_key__in=key_list[chunk_start : chunk_start + 900], point=1
+        ).values_list("patient_key", "stay__discharged_on"):
+            if discharged_on > latest.get(key, dt.date.min):
+                latest[key] = discharged_on
+    out = []
+    for stay, occ in due:
+        stay_keys = parsing.stay_patient_keys(stay)
+        policy = schedules.policy(stay.department_id)
+        if any(flags.get(k, (False, False))[0] for k in stay_keys):
+            continue
+        if policy.exclude_opted_out and any(flags.get(k, (False, False))[1] for k in stay_keys):
+            continue
+        if occ.restart_on_readmission and any(
+            latest.get(k, dt.date.min) > stay.discharged_on for k in stay_keys
+        ):
+            continue
+        out.append(_task_for(stay, occ, day=day, draw_id=first_draw.get(stay.pk)))
+    return out
+
+
+def _readmissions_restart(*, new_tasks: list[FollowupTask]) -> int:
+    """A patient drawn again at a new discharge: the open later points of their earlier stays
+    whose plan restarts on readmission are cancelled (the plan starts again from the new stay)."""
+    by_key: dict[str, dt.date] = {}
+    for task in new_tasks:
+        if task.patient_key:
+            by_key[task.patient_key] = max(by_key.get(task.patient_key, dt.date.min), task.stay.discharged_on)
+    if not by_key:
+        return 0
+    earlier = [
+        t
+        for t in FollowupTask.objects.select_for_update()
+        .filter(
+            patient_key__in=sorted(by_key),
+            point__gt=1,
+            status__in=OPEN_TASK_STATUSES,
+            plan_point__plan__restart_on_readmission=True,
+        )
+        .select_related("stay")
+        .order_by("id")
+        if t.stay.discharged_on < by_key[t.patient_key]
+    ]
+    for task in earlier:
+        from_status = task.status
+        task.status = TaskStatus.CANCELLED
+        task.disposition = Disposition.INELIGIBLE
+        task.finished_at = timezone.now()
+        task.claimed_by = None
+        task.claim_expires_at = None
+        task.save(update_fields=["status", "disposition", "finished_at", "claimed_by", "claim_expires_at"])
+        TASKS.record(
+            task,
+            action=TaskAction.CANCEL,
+            actor=None,
+            from_status=from_status,
+            comment=_("Readmitted: the plan starts again from the new discharge."),
+        )
+    return len(earlier)
 
 
 def _expire_tasks(day: dt.date) -> int:
@@ -740,19 +956,13 @@ def task_add_manual(*, stay: DischargeStay, actor: User, day: dt.date | None = N
     if any(d for d, _o in flags.values()):
         raise ActionNotAllowed(_("This patient was recorded as deceased; never contact the family again."))
     policy = policy_for(stay.department)
-    phone = stay.phone or stay.alt_phone
-    task = FollowupTask.objects.create(
-        stay=stay,
-        department=stay.department,
-        patient_key=parsing.patient_key(stay.patient_name, phone),
-        mode=TaskMode.PHONE if phone else TaskMode.LETTER,
-        source=TaskSource.MANUAL,
-        due_on=day,
-        expires_on=max(day, stay.discharged_on + dt.timedelta(days=policy.window_end_day)),
-        max_attempts=policy.max_attempts,
-        retry_spacing_hours=policy.retry_spacing_hours,
-        questionnaire_code=policy.questionnaire_code,
-    )
+    # The stay's first time point (its plan's, or the policy window); the queue adds the later ones.
+    first = plans.Schedules({stay.department_id: policy, None: policy}).of_stay(stay)[0]
+    task = _task_for(stay, first, day=day, draw_id=None)
+    task.source = TaskSource.MANUAL
+    task.due_on = day
+    task.expires_on = max(day, first.end)
+    task.save()
     TASKS.record(task, action=TaskAction.CREATE, actor=actor, from_status="")
     return task
 
