@@ -44,7 +44,9 @@ class FollowupsConfig(AppConfig):
                             NavEntry(
                                 _("Spot-checks (回访核查)"), "followups:spotcheck_list", divider_before=True
                             ),
+                            NavEntry(_("Letters to send"), "followups:letter_list"),
                             NavEntry(_("Policies and queue"), "followups:policy_list"),
+                            NavEntry(_("Follow-up plans"), "followups:plan_list"),
                             NavEntry(_("Duty roster"), "followups:roster"),
                             NavEntry(_("Discharged stays"), "followups:stay_list"),
                             NavEntry(_("Import discharges"), "followups:import_page", args=("discharges",)),

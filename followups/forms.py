@@ -14,7 +14,15 @@ from django.utils.translation import pgettext_lazy
 from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField
 from supervision.models import Category, Department, Staff
 
-from .models import FeedbackKind, FollowupPolicy, Outcome, Satisfaction, SpotCheckResult
+from .models import (
+    FeedbackKind,
+    FollowupPlan,
+    FollowupPolicy,
+    Outcome,
+    PlanPoint,
+    Satisfaction,
+    SpotCheckResult,
+)
 
 
 class _Form(forms.Form):
@@ -206,3 +214,50 @@ class RosterForm(_Form):
         self.fields["users"].queryset = (
             User.objects.filter(is_active=True, groups__name=Role.FOLLOWUP).distinct().order_by("username")
         )
+
+
+class PlanForm(forms.ModelForm):
+    """A plan's heading; who it is for is fixed once saved (a change is a new version of it)."""
+
+    class Meta:
+        model = FollowupPlan
+        fields = ["department", "icd_prefix", "diagnosis_text", "name", "restart_on_readmission", "active"]
+
+    def __init__(self, *args, fixed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(active=True)
+        if fixed:
+            for name in ("department", "icd_prefix", "diagnosis_text"):
+                self.fields[name].disabled = True
+
+
+class PointForm(forms.ModelForm):
+    class Meta:
+        model = PlanPoint
+        fields = [
+            "day",
+            "window_days",
+            "mode",
+            "max_attempts",
+            "retry_spacing_hours",
+            "questionnaire_code",
+            "repeat_every_months",
+            "repeat_times",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A blank row of the table is no time point: only the day makes it one.
+        for name, field in self.fields.items():
+            if name != "day":
+                field.required = False
+
+    def clean(self):
+        data = super().clean()
+        for name in self.fields:
+            if name != "day" and data.get(name) in (None, ""):
+                data[name] = PlanPoint._meta.get_field(name).get_default()
+        return data
+
+
+PointFormSet = forms.formset_factory(PointForm, extra=2, max_num=12, validate_max=True)

@@ -406,6 +406,7 @@ class TaskAction(models.TextChoices):
     CREATE = "create", _("Added by hand")
     EXPIRE = "expire", _("Window passed")
     CANCEL = "cancel", _("Cancelled")
+    WEB = "web", _("Web form completed")
 
 
 class TaskTransition(TransitionRecord):

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import math
 import random
+import secrets
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -47,6 +48,7 @@ from .models import (
     TaskSource,
     TaskStatus,
     TaskTransition,
+    WebLink,
 )
 
 CLAIM_MINUTES = 30
@@ -796,6 +798,8 @@ def _task_move_on(current: FollowupTask, *, data: CallInput, now) -> None:
     if data.outcome == Outcome.REACHED and data.ended_early:
         disposition = Disposition.PARTIAL
     current.attempt_count += 1
+    if data.outcome == Outcome.LETTER_DONE:
+        current.letter_returned_on = timezone.localtime(now).date()
     current.claimed_by = None
     current.claim_expires_at = None
     if contacted:
@@ -965,6 +969,129 @@ def task_add_manual(*, stay: DischargeStay, actor: User, day: dt.date | None = N
     task.save()
     TASKS.record(task, action=TaskAction.CREATE, actor=actor, from_status="")
     return task
+
+
+# --- letters and web forms -------------------------------------------------------------------------
+
+LETTER_MODES = (TaskMode.LETTER, TaskMode.WEB)
+
+
+def web_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def web_link_issue(*, task: FollowupTask, actor: User | None, now: dt.datetime | None = None) -> str:
+    """A new personal link for a web time point: returns the token (printed once on the letter;
+    only its hash is stored). It expires at the end of the task's window and is used once; the
+    task's older unused links are revoked, so only the latest letter works."""
+    now = now or timezone.now()
+    if task.mode != TaskMode.WEB:
+        raise ActionNotAllowed(_("Only a web time point has a personal link."))
+    if task.status not in OPEN_TASK_STATUSES:
+        raise ActionNotAllowed(_("This task is finished."))
+    WebLink.objects.filter(task=task, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(24)
+    end_of_window = timezone.make_aware(
+        dt.datetime.combine(task.expires_on + dt.timedelta(days=1), dt.time.min)
+    )
+    WebLink.objects.create(
+        task=task,
+        token_hash=web_token_hash(token),
+        expires_at=end_of_window,
+        created_by=actor,
+        created_at=now,
+    )
+    return token
+
+
+def web_link_refusal(link: WebLink | None, *, now: dt.datetime | None = None) -> str:
+    """Why this link cannot be used now, in the user's language ('' when it can)."""
+    now = now or timezone.now()
+    if link is None:
+        return _("This follow-up link is not valid.")
+    if link.used_at is not None:
+        return _("This follow-up form has already been sent. Thank you!")
+    if link.revoked_at is not None:
+        return _("This link was replaced by a newer one; please use the link of the latest letter.")
+    if link.expires_at <= now:
+        return _("This follow-up link has expired.")
+    if link.task.status not in OPEN_TASK_STATUSES:
+        return _("This follow-up is already finished. Thank you!")
+    return ""
+
+
+def web_link_find(token: str) -> WebLink | None:
+    return (
+        WebLink.objects.select_related("task__stay", "task__department")
+        .filter(token_hash=web_token_hash(token or ""))
+        .first()
+    )
+
+
+@transaction.atomic
+def web_form_submit(
+    *, token: str, answers: dict, questionnaire, now: dt.datetime | None = None
+) -> CallAttempt:
+    """The patient's completed web form: a completed contact on the task, the link used up.
+
+    Raises ActionNotAllowed (used, expired, replaced, finished) or the survey engine's
+    ValidationError (an answer missing or wrong); either way nothing is written."""
+    now = now or timezone.now()
+    link = WebLink.objects.select_for_update().filter(token_hash=web_token_hash(token or "")).first()
+    if link is not None:
+        link.task = FollowupTask.objects.select_for_update().get(pk=link.task_id)
+    refusal = web_link_refusal(link, now=now)
+    if refusal:
+        raise ActionNotAllowed(refusal)
+    task = link.task
+    attempt = CallAttempt.objects.create(
+        task=task,
+        mode=TaskMode.WEB,
+        attempted_at=now,
+        attempted_on=timezone.localtime(now).date(),
+        outcome=Outcome.WEB_DONE,
+        disposition=Disposition.COMPLETE,
+        contacted=True,
+    )
+    from surveys.services import response_submit
+
+    response = response_submit(
+        questionnaire=questionnaire,
+        channel="web",
+        department=task.department,
+        answers=answers,
+        source_object=attempt,
+        submitted_at=now,
+    )
+    attempt.survey_response_id = response.pk
+    attempt.save(update_fields=["survey_response_id"])
+    from_status = task.status
+    task.status = TaskStatus.DONE
+    task.contacted = True
+    task.disposition = Disposition.COMPLETE
+    task.attempt_count += 1
+    task.finished_at = now
+    task.next_attempt_at = None
+    task.claimed_by = None
+    task.claim_expires_at = None
+    task.save()
+    TASKS.record(task, action=TaskAction.WEB, actor=None, from_status=from_status)
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    return attempt
+
+
+@transaction.atomic
+def letters_mark_sent(*, tasks: list[FollowupTask], actor: User, on: dt.date | None = None) -> int:
+    """Record the day the letters (or the letters with a web link) of these tasks were posted."""
+    on = on or timezone.localdate()
+    if not actor.has_role(*CALLER_ROLES):
+        raise ActionNotAllowed(_("Only follow-up staff send letters."))
+    ids = [t.pk for t in tasks if t.mode in LETTER_MODES]
+    return FollowupTask.objects.filter(
+        pk__in=ids, status__in=OPEN_TASK_STATUSES, letter_sent_on__isnull=True
+    ).update(letter_sent_on=on)
 
 
 # --- spot-checks -------------------------------------------------------------------------------

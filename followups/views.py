@@ -11,10 +11,12 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from supervision import rates
 from supervision.access import id_param, role_required, scope_of
@@ -30,20 +32,26 @@ from supervision.models import DischargeStay, ImportRun, Role
 from supervision.privacy import mask_phone
 from supervision.templatetags.ducha import label
 
-from . import importing, selectors, services
+from . import importing, plans, selectors, services
 from .forms import (
     CallForm,
     LetterForm,
     PeriodForm,
+    PlanForm,
+    PointForm,
+    PointFormSet,
     PolicyForm,
     QueueBuildForm,
     RosterForm,
     SpotCheckDrawForm,
     SpotCheckResultForm,
 )
+from .letters import letters_pdf
 from .models import (
+    OPEN_TASK_STATUSES,
     CallAttempt,
     DutyRoster,
+    FollowupPlan,
     FollowupPolicy,
     FollowupTask,
     ImportJob,
@@ -761,3 +769,199 @@ def spotcheck_reveal(request, pk: int):
                 request=request,
             )
     return render(request, "followups/_phone_revealed.html", {"numbers": numbers})
+
+
+# --- follow-up plans ---------------------------------------------------------------------------
+
+
+@role_required(*OFFICE)
+@require_GET
+def plan_list(request):
+    """The plans in force (newest version of each) and the versions they replaced."""
+    index = plans.plans_index()
+    latest: dict = {}
+    for plan in index:
+        latest[plans.plan_key(plan)] = plan
+    current = sorted(
+        latest.values(),
+        key=lambda p: (
+            p.department is not None,
+            p.department.sort_order if p.department else 0,
+            p.department.code if p.department else "",
+            p.icd_prefix,
+            p.diagnosis_text,
+        ),
+    )
+    older = [p for p in reversed(index) if latest[plans.plan_key(p)] is not p]
+    return render(request, "followups/plans.html", {"plans": current, "older": older[:50]})
+
+
+@role_required(Role.SUPERVISOR)
+def plan_edit(request, pk: int | None = None):
+    """A new plan, or a change to one (saved as a new version for stays discharged from today)."""
+    plan = get_object_or_404(FollowupPlan.objects.prefetch_related("points"), pk=pk) if pk else None
+    initial_points = [
+        {f: getattr(p, f) for f in PointForm.Meta.fields} for p in (plan.points.all() if plan else [])
+    ]
+    if plan is None:
+        initial_points = [{"day": 3, "window_days": 4}]
+    form = PlanForm(request.POST or None, instance=plan, fixed=plan is not None)
+    formset = PointFormSet(request.POST or None, initial=initial_points, prefix="p")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            points = [
+                services.PointInput(**{k: v for k, v in f.cleaned_data.items() if k in PointForm.Meta.fields})
+                for f in formset.forms
+                if f.has_changed() and f.cleaned_data.get("day") is not None
+            ]
+            with refusals(request):
+                saved = services.plan_save(
+                    actor=request.user,
+                    replaces=plan,
+                    department=data.get("department"),
+                    icd_prefix=data.get("icd_prefix") or "",
+                    diagnosis_text=data.get("diagnosis_text") or "",
+                    name=data["name"],
+                    restart_on_readmission=data["restart_on_readmission"],
+                    active=data["active"],
+                    points=points,
+                )
+                messages.success(
+                    request,
+                    _("Plan saved; it applies to stays discharged from %(day)s on.")
+                    % {"day": date_format(saved.effective_from, "DATE_FORMAT")},
+                )
+                return redirect("followups:plan_list")
+        status = 400
+    return render(
+        request, "followups/plan_form.html", {"form": form, "formset": formset, "plan": plan}, status=status
+    )
+
+
+# --- letters and web forms ---------------------------------------------------------------------
+
+
+def _letter_tasks(user):
+    """Open letter and web time points the user may work: the office all, a caller theirs and the pool."""
+    return (
+        _task_queryset(user)
+        .filter(mode__in=services.LETTER_MODES, status__in=OPEN_TASK_STATUSES)
+        .order_by("due_on", "id")
+    )
+
+
+def _chosen_tasks(request) -> list[FollowupTask]:
+    """The tasks ticked on the letters page; one the user may not work is a 404, never skipped."""
+    ids = {i for i in (id_param(v) for v in request.POST.getlist("task")) if i is not None}
+    tasks = list(_letter_tasks(request.user).filter(pk__in=ids))
+    if len(tasks) != len(ids):
+        raise Http404
+    return tasks
+
+
+@role_required(*CALLERS)
+@require_GET
+def letter_list(request):
+    """Letters to print: open letter and web time points due by today, those not yet sent first."""
+    today = timezone.localdate()
+    qs = _letter_tasks(request.user).filter(due_on__lte=today)
+    if request.GET.get("sent") != "1":
+        qs = qs.filter(letter_sent_on__isnull=True)
+    page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "followups/letters.html",
+        {
+            "page": page,
+            "show_sent": request.GET.get("sent") == "1",
+            "query": "sent=1" if request.GET.get("sent") == "1" else "",
+        },
+    )
+
+
+@role_required(*CALLERS)
+@require_POST
+def letter_print(request):
+    """The PDF of the ticked letters, one per page; a web time point gets a new personal link."""
+    tasks = _chosen_tasks(request)
+    if not tasks:
+        messages.error(request, _("Tick the letters to print."))
+        return redirect("followups:letter_list")
+    letters = []
+    with transaction.atomic():
+        for task in tasks:
+            letter = {"task": task}
+            if task.mode == TaskMode.WEB:
+                token = services.web_link_issue(task=task, actor=request.user)
+                letter["link"] = request.build_absolute_uri(reverse("followups:web_form", args=[token]))
+                letter["expires_at"] = task.expires_on
+            letters.append(letter)
+    response = HttpResponse(letters_pdf(letters), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="followup-letters-{timezone.localdate():%Y%m%d}.pdf"'
+    )
+    return response
+
+
+@role_required(*CALLERS)
+@require_POST
+def letter_sent(request):
+    tasks = _chosen_tasks(request)
+    if not tasks:
+        messages.error(request, _("Tick the letters that were posted."))
+        return redirect("followups:letter_list")
+    with refusals(request):
+        n = services.letters_mark_sent(tasks=tasks, actor=request.user)
+        messages.success(request, _("%(n)s letters recorded as sent today.") % {"n": n})
+    return redirect("followups:letter_list")
+
+
+def _web_message(request, message: str, status: int) -> HttpResponse:
+    return render(request, "followups/web_message.html", {"message": message}, status=status)
+
+
+def web_rate(group, request) -> str:
+    return getattr(settings, "SURVEYS_PUBLIC_RATE", "30/h")
+
+
+@ratelimit(key="ip", rate=web_rate, method="POST", block=False, group="followups.web")
+def web_form(request, token: str):
+    """The patient's personal follow-up form (no login): the link of a web time point's letter."""
+    with translation.override(settings.LANGUAGE_CODE):
+        link = services.web_link_find(token)
+        refusal = services.web_link_refusal(link)
+        if refusal:
+            return _web_message(request, refusal, 404 if link is None else 410)
+        questionnaire = _questionnaire(link.task)
+        if questionnaire is None:
+            return _web_message(
+                request, _("This follow-up form is not available; we will call you instead."), 410
+            )
+        from surveys.forms import PublicQuestionnaireForm
+
+        kwargs = {"questionnaire": questionnaire, "department": link.task.department}
+        form = PublicQuestionnaireForm(request.POST if request.method == "POST" else None, **kwargs)
+        status = 200
+        if request.method == "POST":
+            status = 400
+            if getattr(request, "limited", False):
+                form.is_valid()
+                form.add_error(None, _("Too many forms were sent from this network. Please try again later."))
+                status = 429
+            elif form.is_valid():
+                try:
+                    services.web_form_submit(token=token, answers=form.answers(), questionnaire=questionnaire)
+                except ActionNotAllowed as e:
+                    return _web_message(request, str(e), 410)
+                except ValidationError as e:
+                    form.add_service_errors(e)
+                else:
+                    return _web_message(request, _("Thank you! Your answers were received."), 200)
+        return render(
+            request,
+            "followups/web_form.html",
+            {"form": form, "questionnaire": questionnaire, "department": link.task.department},
+            status=status,
+        )

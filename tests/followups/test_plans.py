@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import translation
 
 from followups import plans, selectors, services
 from followups.models import (
@@ -120,7 +121,7 @@ def test_a_diagnosis_plan_wins_over_the_department_plan_and_others_keep_theirs(s
     ],
 )
 def test_a_bad_plan_is_refused_with_a_clear_message_and_nothing_saved(supervisor, neike, points, message):
-    with pytest.raises(ActionNotAllowed, match=re.escape(message)):
+    with translation.override("en"), pytest.raises(ActionNotAllowed, match=re.escape(message)):
         services.plan_save(actor=supervisor, department=neike, name="bad", points=points)
     assert not FollowupPlan.objects.exists()
 

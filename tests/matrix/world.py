@@ -279,6 +279,7 @@ def _servicedesk(world: dict, supervisor) -> None:
 def build_world(
     *, neike, waike, supervisor, caller, head_neike, head_waike, administrator, volunteer
 ) -> dict:
+    from followups import services as followup_plan_services
     from followups.models import FollowupPolicy, ImportJob, SpotCheckDraw
     from tests.inspections.factories import make_template
 
@@ -302,6 +303,14 @@ def build_world(
         dedupe_key="m1",
     )
     shared["policy"] = FollowupPolicy.objects.create(department=neike)
+    from followups.models import TaskMode
+    from tests.followups.factories import make_task
+
+    shared["plan"] = followup_plan_services.plan_save(
+        actor=supervisor, department=neike, name="m", points=[followup_plan_services.PointInput(day=3)]
+    )
+    web_task = make_task(stay=DischargeStayFactory(department=neike), mode=TaskMode.WEB)
+    shared["web_token"] = followup_plan_services.web_link_issue(task=web_task, actor=None)
     shared["import_job"] = ImportJob.objects.create(
         kind="discharges", file=ContentFile(b"x", name="a.xlsx"), file_name="a.xlsx", actor=administrator
     )
