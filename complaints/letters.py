@@ -32,7 +32,9 @@ PLACEHOLDERS = {
     "received_on": gettext_lazy("the date the complaint was received"),
     "today": gettext_lazy("the date of the letter"),
     "department": gettext_lazy("the department concerned"),
-    "found": gettext_lazy("what was found (the determination and its note, the departments' replies)"),
+    "found": gettext_lazy(
+        "what was found (the reason for not accepting, the determination and its note, the departments' replies)"
+    ),
     "done": gettext_lazy("what was done (the rectification's actions, or the answer recorded)"),
     "hospital": gettext_lazy("the hospital's name"),
 }
@@ -89,7 +91,7 @@ def placeholder_values(complaint: Complaint) -> dict[str, str]:
 
 
 def _placeholder_values(complaint: Complaint) -> dict[str, str]:
-    found = []
+    found = [complaint.not_accepted_reason] if complaint.not_accepted_reason else []
     if complaint.determination:
         found.append(str(complaint.get_determination_display()))
     if complaint.determination_note:

@@ -227,3 +227,12 @@ def test_the_letter_page_query_count_does_not_grow_with_templates(
         services.reply_template_save(actor=supervisor, name=f"模板{i}", kind="general", body="{name}")
     with django_assert_max_num_queries(len(few)):
         assert client.get(url).status_code == 200
+
+
+def test_a_not_accepted_complaint_fills_found_with_the_reason(supervisor, neike):
+    from .factories import make_complaint
+
+    c = make_complaint(received_by=supervisor, department=neike, complainant_name="李四")
+    c = services.complaint_not_accept(complaint=c, actor=supervisor, reason="已进入诉讼程序")
+    text = letters.fill("{name}：{found}", letters.placeholder_values(c))
+    assert text == "李四：已进入诉讼程序"
