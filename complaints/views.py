@@ -72,6 +72,7 @@ VERDICT_RATE = "10/h"
 ATTACH_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.FOLLOWUP, Role.DESK)
 LOOKUP_RATE = "10/h"
 SESSION_TRACKING = "complaints.tracking_code"
+SESSION_VERDICT = "complaints.verdict_given"  # the hash of the link just answered
 
 
 # --- staff pages ---------------------------------------------------------------------------------
@@ -639,9 +640,17 @@ def public_lookup(request):
 def verdict_public(request, token: str):
     """The complainant's three questions behind their personal link (no login). The page names
     neither the complainant nor the staff; a used, expired or replaced link says so and asks nothing."""
-    link = selectors.verdict_link_for(services.verdict_token_hash(token))
+    token_hash = services.verdict_token_hash(token)
+    link = selectors.verdict_link_for(token_hash)
     if link is None:
         return render(request, "complaints/verdict_closed.html", {"reason": "unknown"}, status=404)
+    if (
+        request.method == "GET"
+        and link.used_at is not None
+        and request.session.get(SESSION_VERDICT) == token_hash
+    ):
+        # Back from the answer just sent (post/redirect/get): thank them instead of "already used".
+        return render(request, "complaints/verdict_closed.html", {"reason": "thanks"})
     given = hasattr(link.complaint, "verdict") if link.used_at is None else True
     if given or link.revoked_at is not None or link.expires_at <= timezone.now():
         reason = "used" if given else ("replaced" if link.revoked_at is not None else "expired")
@@ -662,5 +671,6 @@ def verdict_public(request, token: str):
                 # Another tab answered in the meantime, or the link expired while the form was open.
                 context = {"reason": "refused", "message": " ".join(exc.messages)}
                 return render(request, "complaints/verdict_closed.html", context, status=410)
-            return render(request, "complaints/verdict_closed.html", {"reason": "thanks"})
+            request.session[SESSION_VERDICT] = token_hash
+            return redirect(request.path)
     return render(request, "complaints/verdict_form.html", context, status=400 if form.errors else 200)
