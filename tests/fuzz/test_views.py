@@ -117,3 +117,33 @@ def test_the_public_complaint_form_keeps_what_was_typed(client):
     assert "候诊两小时无人理睬 &lt;script&gt;" in body  # kept, and escaped
     assert "<script>alert(1)</script>" not in body
     assert snapshot() == before
+
+
+@pytest.fixture
+def verdict_token(ctx):
+    """A complainant's personal verdict link on an answered complaint (issue 25 item 2)."""
+    from complaints import services
+    from tests.complaints.factories import answered
+
+    complaint = answered(supervisor=ctx["supervisor"], department=ctx["department"], head=ctx["head"])
+    return services.verdict_link_issue(complaint=complaint, actor=ctx["supervisor"])[1]
+
+
+@FUZZ
+@given(data=st.data())
+def test_random_verdict_posts_never_crash_and_a_refusal_writes_nothing(data, verdict_token, client):
+    from complaints.forms import VerdictForm
+
+    post = {
+        field: data.draw(st.one_of(value, st.sampled_from(["yes", "partly", "no", "good", "poor"])))
+        for field in VerdictForm().fields
+        if data.draw(st.integers(0, 4))
+    }
+    post["form_token"] = old_token()
+    cache.clear()
+    before = snapshot()
+    response = client.post(reverse("complaints:verdict_public", args=[verdict_token]), post)
+    assert response.status_code in (302, 400, 410, 429), response.status_code
+    if response.status_code != 302:
+        after = snapshot()
+        assert {k for k in before if before[k] != after[k]} == set(), "a refused verdict wrote rows"
