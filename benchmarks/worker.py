@@ -2,6 +2,7 @@
 
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py sessions
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py queue [--discharges 1000] [--repeats 5]
+    DATABASE_URL=... .venv/bin/python benchmarks/worker.py plan_queue [--per-day 685] [--repeats 5]
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py counts
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py explain [--top 8]
     DATABASE_URL=... DJANGO_SETTINGS_MODULE=benchmarks.settings .venv/bin/python benchmarks/worker.py inprocess
@@ -164,6 +165,77 @@ def queue(discharges: int, repeats: int) -> dict:
     }
 
 
+def plan_queue(per_day: int, repeats: int, warmup_days: int = 104) -> dict:
+    """The daily queue with a three-point plan (day 3 call, day 30 call, day 90 letter) in steady state.
+
+    On top of the full data set, in one transaction rolled back at the end: a hospital-wide plan,
+    ``per_day`` discharges for each of ``warmup_days`` days before a day D far in the future (no
+    existing queue touches them), and the queues of those days built untimed, so that on day D the
+    build draws one discharge day's first points and builds the day-30 and day-90 points of the
+    stays discharged 30 and 90 days before — a hospital of ``per_day`` × 365 stays a year with
+    three time points each. Then day D's build is timed, each repeat in a savepoint rolled back.
+    """
+    from followups import services
+    from followups.models import FollowupPlan, PlanPoint, TaskMode
+    from supervision.models import Department, DepartmentKind, DischargeStay
+
+    rng = random.Random(7)  # nosec B311 # benchmark data
+    day = timezone.localdate() + dt.timedelta(days=400)
+    departments = list(
+        Department.objects.filter(kind=DepartmentKind.CLINICAL, active=True).values_list("id", flat=True)
+    )
+    seconds, queries, created, later = [], 0, 0, 0
+    with transaction.atomic():
+        plan = FollowupPlan.objects.create(name="bench 3/30/90", effective_from=day - dt.timedelta(days=500))
+        PlanPoint.objects.bulk_create(
+            [
+                PlanPoint(plan=plan, day=3, window_days=4),
+                PlanPoint(plan=plan, day=30, window_days=7),
+                PlanPoint(plan=plan, day=90, window_days=14, mode=TaskMode.LETTER),
+            ]
+        )
+        stays = [
+            DischargeStay(
+                admission_no=f"P{d:03d}{i:06d}",
+                patient_name=f"计划患者{d}-{i}",
+                phone=f"137{d:03d}{i:05d}",
+                department_id=rng.choice(departments),
+                admitted_on=day - dt.timedelta(days=d + 6),
+                discharged_on=day - dt.timedelta(days=d),
+                diagnosis="慢性心力衰竭",
+            )
+            for d in range(3, warmup_days + 1)
+            for i in range(per_day)
+        ]
+        DischargeStay.objects.bulk_create(stays, batch_size=5000)
+        warm_start = time.perf_counter()
+        for back in range(warmup_days - 3, 0, -1):
+            services.call_queue_build(day=day - dt.timedelta(days=back), assign=False)
+        warmup_seconds = time.perf_counter() - warm_start
+        for _r in range(repeats):
+            with transaction.atomic():
+                with CaptureQueriesContext(connection) as ctx:
+                    start = time.perf_counter()
+                    result = services.call_queue_build(day=day, assign=False)
+                    seconds.append(time.perf_counter() - start)
+                queries, created, later = len(ctx.captured_queries), result.created, result.later
+                transaction.set_rollback(True)
+        transaction.set_rollback(True)
+    return {
+        "per_day": per_day,
+        "stays_per_year": per_day * 365,
+        "warmup_days": warmup_days,
+        "warmup_seconds": warmup_seconds,
+        "tasks_created": created,
+        "later_points": later,
+        "queries": queries,
+        "seconds_median": statistics.median(seconds),
+        "seconds_min": min(seconds),
+        "seconds_max": max(seconds),
+        "repeats": repeats,
+    }
+
+
 def counts() -> dict:
     from benchmarks import data
 
@@ -285,7 +357,10 @@ def explain_markdown(result: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["sessions", "queue", "counts", "explain", "inprocess"])
+    parser.add_argument(
+        "command", choices=["sessions", "queue", "plan_queue", "counts", "explain", "inprocess"]
+    )
+    parser.add_argument("--per-day", type=int, default=685, help="discharges a day (685 = 250,000 a year)")
     parser.add_argument("--discharges", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--top", type=int, default=8)
@@ -295,6 +370,8 @@ def main() -> None:
         result = sessions()
     elif args.command == "queue":
         result = queue(args.discharges, args.repeats)
+    elif args.command == "plan_queue":
+        result = plan_queue(args.per_day, args.repeats)
     elif args.command == "counts":
         result = counts()
     elif args.command == "inprocess":

@@ -23,6 +23,10 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇晨欣怡浩然"
 DIAGNOSES = ["社区获得性肺炎", "2型糖尿病", "高血压病3级", "急性阑尾炎", "胆囊结石", "腰椎间盘突出症",
              "冠状动脉粥样硬化性心脏病", "脑梗死", "慢性阻塞性肺疾病急性加重", "白内障", "剖宫产术后"]  # fmt: skip
+ICD10 = {"社区获得性肺炎": "J18.900", "2型糖尿病": "E11.900", "高血压病3级": "I10.x05", "急性阑尾炎": "K35.800",
+         "胆囊结石": "K80.200", "腰椎间盘突出症": "M51.202", "冠状动脉粥样硬化性心脏病": "I25.103",
+         "脑梗死": "I63.900", "慢性阻塞性肺疾病急性加重": "J44.100", "白内障": "H26.900", "剖宫产术后": "O82.000"}  # fmt: skip
+STREETS = ["和平里街道", "建国门街道", "朝阳门街道", "东四街道", "安定门街道", "交道口街道"]
 PAST_RESULTS = (
     ["成功"] * 86 + ["空号"] * 3 + ["关机"] * 2 + ["无人接听"] * 3 + ["拒访"] * 3 + ["转院"] + ["再入院"] * 2
 )
@@ -84,6 +88,9 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
                  department.name, _name(rng), _name(rng), (day - dt.timedelta(days=stay_days)).isoformat(),
                  day.isoformat(), rng.choice(DIAGNOSES), "5" if rng.random() < 0.01 else "1"]
             )  # fmt: skip
+            # The ICD-10 code and the address come from the row, not the generator: the random
+            # sequence (and so every later channel's demo data) stays as it was.
+            rows[-1] += [ICD10[rows[-1][11]], f"北京市东城区{STREETS[n % len(STREETS)]}{n % 97 + 1}号"]
         day += dt.timedelta(days=1)
     report = importing.discharges_import(
         source=_xlsx(importing.DISCHARGE_HEADERS, rows), file_name="HIS出院患者导出.xlsx", actor=admin
@@ -124,6 +131,22 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
     importing.history_import(
         source=_xlsx(importing.HISTORY_HEADERS, history), file_name="2026年回访登记表.xlsx", actor=admin
     )
+
+    # Follow-up plans (from the start of the demo period): 心内科 calls at day 3 and day 30 and
+    # sends a web form at day 90; 内科's type 2 diabetes patients are called every 3 months for a year.
+    if supervisor is not None:
+        P = services.PointInput
+        if "XNK" in by_code:
+            services.plan_save(
+                actor=supervisor, department=by_code["XNK"], name="心内科 3 / 30 / 90 天", today=start,
+                points=[P(day=3, window_days=4), P(day=30, window_days=7), P(day=90, window_days=14, mode="web")],
+            )  # fmt: skip
+        if "NK" in by_code:
+            services.plan_save(
+                actor=supervisor, department=by_code["NK"], icd_prefix="E11", diagnosis_text="糖尿病",
+                name="2型糖尿病 慢病随访", today=start,
+                points=[P(day=3, window_days=4), P(day=30, window_days=7, repeat_every_months=3, repeat_times=4)],
+            )  # fmt: skip
 
     # Today's queue, shared by the caller on duty; a few calls already made this morning.
     DutyRoster.objects.get_or_create(user=caller, day=today)

@@ -72,6 +72,8 @@ STAY_FIELDS = [
     "admitted_on",
     "diagnosis",
     "discharge_method",
+    "diagnosis_code",
+    "address",
 ]
 
 
@@ -93,6 +95,9 @@ class DischargeImport(ImportSpec):
         Column("出院日期", "discharged_on", date, required=True),
         Column("出院诊断", "diagnosis", Text(255), default=""),
         Column("离院方式", "discharge_method", parse_discharge_method, default=DischargeMethod.ORDERED),
+        # Optional, for follow-up plans per diagnosis (ICD-10 prefix) and follow-up letters.
+        Column("出院诊断编码", "diagnosis_code", Text(16), default=""),
+        Column("通讯地址", "address", Text(255), default=""),
     ]
     example = [
         "ZY2026000123",
@@ -108,6 +113,8 @@ class DischargeImport(ImportSpec):
         "2026-03-08",
         "社区获得性肺炎",
         "1",
+        "J18.900",
+        "北京市东城区和平里街道 12 号",
     ]
 
     def prepare(self) -> None:

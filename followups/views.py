@@ -413,6 +413,7 @@ def figures(request):
         "praise": selectors.praise_counts(**kwargs),
         "spot": selectors.spotcheck_confirmation(**kwargs),
         "attempts": selectors.attempts_per_stay(**kwargs),
+        "by_point": selectors.followup_by_point(**kwargs),
         "callers": selectors.calls_per_caller(**kwargs) if request.user.sees_all_departments else [],
     }
     return render(request, "followups/figures.html", context)

@@ -45,7 +45,7 @@ def discharge_row(
         "离院方式": "1",
     }
     values.update(kw)
-    return [values[h] for h in DISCHARGE_HEADERS]
+    return [values.get(h, "") for h in DISCHARGE_HEADERS]
 
 
 @pytest.fixture

@@ -250,3 +250,15 @@ def test_the_queue_without_plans_is_the_policy_window_as_before(neike):
     stay = DischargeStayFactory(department=neike, discharged_on=DISCHARGED)
     build(day(3), day(31), day(95))
     assert points_of(stay) == [(1, 3, "phone")]
+
+
+def test_the_figures_page_shows_the_rate_per_time_point(client_for, supervisor, neike):
+    three_points(supervisor, neike)
+    stay = DischargeStayFactory(department=neike, discharged_on=DISCHARGED)
+    build(day(3), day(31))
+    add_attempt(stay.followup_tasks.get(point=2), outcome=Outcome.REACHED)
+    page = client_for(supervisor).get(f"/followups/figures/?start={DISCHARGED}&end={day(29)}")
+    body = page.content.decode()
+    assert page.status_code == 200 and "各随访时间点的回访率" in body
+    by_point = {r["day"]: r for r in page.context["by_point"]}
+    assert (by_point[3]["reached"], by_point[30]["reached"]) == (0, 1)
