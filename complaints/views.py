@@ -441,7 +441,7 @@ def letter_new(request, pk: int):
     complaint = _letter_complaint(request, pk)
     can_answer = ComplaintAction.ANSWER in {a.name for a in allowed_actions(complaint, request.user)}
     templates = list(ReplyTemplate.objects.filter(active=True).order_by("kind", "name"))
-    chosen = None
+    chosen, refused = None, False
     if request.method == "POST":
         form = LetterForm(request.POST, can_answer=can_answer)
     else:
@@ -462,7 +462,8 @@ def letter_new(request, pk: int):
                 record_answer=data.get("record_answer", False),
                 base_url=request.build_absolute_uri("/"),
             )
-        if not outcome.refused:
+        refused = outcome.refused
+        if not refused:
             messages.success(
                 request,
                 format_html(
@@ -480,7 +481,7 @@ def letter_new(request, pk: int):
         request,
         "complaints/letter_new.html",
         {"complaint": complaint, "form": form, "templates": templates, "chosen": chosen},
-        status=400 if form.errors else 200,
+        status=400 if form.errors or refused else 200,
     )
 
 

@@ -236,3 +236,16 @@ def test_a_not_accepted_complaint_fills_found_with_the_reason(supervisor, neike)
     c = services.complaint_not_accept(complaint=c, actor=supervisor, reason="已进入诉讼程序")
     text = letters.fill("{name}：{found}", letters.placeholder_values(c))
     assert text == "李四：已进入诉讼程序"
+
+
+def test_an_answered_complaints_letter_is_not_offered_as_the_answer_and_cannot_replace_it(
+    client_for, supervisor, done
+):
+    url = reverse("complaints:letter_new", args=[done.pk])
+    client = client_for(supervisor)
+    assert "record_answer" not in client.get(url).content.decode()
+    response = client.post(url, {"body": "再次答复的文字", "record_answer": "on"})
+    assert response.status_code == 302
+    done.refresh_from_db()
+    assert done.answer_text == "已电话反馈" and done.answer_method == "phone"  # the answer given stands
+    assert ComplaintLetter.objects.get().body == "再次答复的文字"
