@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -517,6 +518,9 @@ def figures(request):
     if end < start:
         start, end = end, start
     data = selectors.figures(start=start, end=end, today=today)
+    # The same period last year (issue 18 item 5); none received then is "no data", never 0 %.
+    a_year = relativedelta(years=1)
+    last = selectors.figures(start=start - a_year, end=end - a_year, today=today)
     charts = {
         "months": {
             "labels": [r["month"] for r in data.by_month],
@@ -539,7 +543,13 @@ def figures(request):
     return render(
         request,
         "complaints/figures.html",
-        {"figures": data, "charts": charts, "start": start, "end": end},
+        {
+            "figures": data,
+            "last_year": last if last.total else None,
+            "charts": charts,
+            "start": start,
+            "end": end,
+        },
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -401,10 +402,14 @@ def figures(request):
         ],
         "suggestedMax": 100,
     }
+    # The same period last year (issue 18 item 5): no stay discharged then is "no data", never 0 %.
+    a_year = relativedelta(years=1)
+    last = selectors.followup_summary(start=start - a_year, end=end - a_year, departments=departments)
     context = {
         "form": form,
         "start": start,
         "end": end,
+        "last_year": last if last["discharged"] else None,
         "table": table,
         "chart": chart,
         "outcomes": selectors.outcome_breakdown(**kwargs),

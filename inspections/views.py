@@ -642,6 +642,10 @@ def figures(request):
         start=start - a_year, end=end - a_year, departments=departments
     )
     charts = selectors.chart_audit_summary(**args)
+    # Every headline figure beside the same period last year (issue 18 item 5): chart audit, hand hygiene.
+    last_args = {"start": start - a_year, "end": end - a_year, "departments": departments}
+    charts_last_year = selectors.chart_audit_summary(**last_args)
+    hygiene_last_year = selectors.hand_hygiene(**last_args)
     context = {
         "start": start,
         "end": end,
@@ -651,6 +655,9 @@ def figures(request):
         "by_category": by_category,
         "waiting": waiting,
         "waiting_last_year": waiting_last_year,
+        # no chart audited / no opportunity observed last year is "no data", never 0 %
+        "charts_last_year": charts_last_year if charts_last_year["audited"] else None,
+        "hygiene_last_year": hygiene_last_year if hygiene_last_year["opportunities"] else None,
         "hand_rub": hand_rub,
         "hand_rub_chart": {
             "labels": [f"{m['month']:%Y-%m}" for m in trend],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -153,6 +154,36 @@ def _head_order_row(order, today, url) -> dict:
 DASHBOARD_DEPARTMENT_ROWS = 15
 
 
+def _year_on_year(findings, orders) -> dict:
+    """This year to date beside the same days of last year (issue 18 item 5): problems found (all
+    channels and on site), rectification, on-time and effectiveness rates of those problems' orders.
+    A year without a finding is "no data" (None), never 0 %."""
+    today = timezone.localdate()
+    out = {}
+    for key, first, last in (
+        ("now", today.replace(month=1, day=1), today),
+        ("last", today.replace(month=1, day=1) - relativedelta(years=1), today - relativedelta(years=1)),
+    ):
+        period = findings.filter(found_at__date__gte=first, found_at__date__lte=last)
+        on_site = selectors.found_on_site(period)
+        counts = selectors.order_counts(
+            orders.filter(finding__found_at__date__gte=first, finding__found_at__date__lte=last), today=last
+        )
+        found = period.count()
+        out[key] = (
+            {
+                "findings": found,
+                "on_site": on_site["total"],
+                "rectification": counts.rectification_rate,
+                "on_time": counts.on_time_rate,
+                "effectiveness": counts.effectiveness_rate,
+            }
+            if found
+            else None
+        )
+    return out
+
+
 def _dashboard_figures(user, config) -> dict:
     """The dashboard's figures for ``user``'s scope, as plain data (it is cached)."""
     findings = selectors.findings_visible_to(user)
@@ -171,6 +202,7 @@ def _dashboard_figures(user, config) -> dict:
         figures["on_site"] = selectors.found_on_site(
             findings.filter(found_at__year=timezone.localdate().year)
         )
+        figures["year_on_year"] = _year_on_year(findings, orders)
     if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
         # The root causes of this year's problems, per department of the user's scope.
         figures["causes"] = selectors.cause_counts(

@@ -208,3 +208,24 @@ def may(context, url_name, obj=None, **params):
     ``{% may "order_action" order action="verify" as can_verify %}``. Templates never name roles.
     """
     return access.may(context.get("user"), url_name, obj, **params)
+
+
+@register.simple_tag
+def last_year(now, last, kind="pct"):
+    """A headline figure beside the same period last year: '去年同期 90.00%，+2.26 个百分点' for a rate
+    (the change in points from the exact fractions), '去年同期 12，+3' for a count, minutes with one
+    decimal; '去年同期无数据' when last year had none — never a change from 0 %."""
+    if last is None or last == "":
+        return gettext("No data for the same period last year")
+    if kind == "pct":
+        shown = f"{rates.format_rate(last)}%"
+        change = gettext("%(n)s percentage points") % {"n": rates.format_points(rates.points(now, last))}
+    elif kind == "num":
+        shown = f"{float(last):.1f}"
+        change = "—" if now is None else f"{float(now) - float(last):+.1f}"
+    else:
+        shown = f"{int(last):,}"
+        change = "—" if now is None else f"{int(now) - int(last):+,}"
+    if now is None:
+        return gettext("Same period last year %(last)s") % {"last": shown}
+    return gettext("Same period last year %(last)s, %(change)s") % {"last": shown, "change": change}
