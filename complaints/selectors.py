@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -475,3 +475,24 @@ def complaint_rows(*, start: dt.date, end: dt.date, departments=None) -> list[di
             "answered_on_time",
         )
     )
+
+
+def case_candidates(*, start: dt.date, end: dt.date, departments=None, limit: int = 30) -> list[dict]:
+    """Complaints of the period the office may pick as typical cases (典型事例) for its written
+    summary: those found valid first, then the latest. No complainant's name or phone."""
+    valid = Q(determination__in=(Determination.VALID, Determination.PARTLY_VALID))
+    rows = (
+        _period(start, end, departments)
+        .annotate(not_valid=Case(When(valid, then=Value(0)), default=Value(1)))
+        .order_by("not_valid", "-received_on", "-id")
+        .values("id", "received_on", "content", department_name=F("department__name"))[:limit]
+    )
+    return [
+        {
+            "id": r["id"],
+            "date": r["received_on"],
+            "department": r["department_name"] or "",
+            "text": r["content"],
+        }
+        for r in rows
+    ]

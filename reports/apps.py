@@ -19,6 +19,14 @@ class ReportsConfig(AppConfig):
                 queues=dashboard.queues,
                 demo_seed=demo.seed,
                 schedules=tuple(schedules.DEFAULT_SCHEDULES),
-                nav=(NavMenu(_("Reports"), (NavEntry(_("Reports"), "reports:list"),)),),
+                nav=(
+                    NavMenu(
+                        _("Reports"),
+                        (
+                            NavEntry(_("Reports"), "reports:list"),
+                            NavEntry(_("Written summaries"), "reports:summaries"),
+                        ),
+                    ),
+                ),
             )
         )

@@ -17,14 +17,21 @@ from django.utils.translation import gettext as _
 from supervision.infra.wording import join_list
 from supervision.models import Department
 
-from . import sections
+from . import sections, written
 from .content import ReportContent, Section
-from .models import ReportConfig, ReportKind
+from .models import ReportConfig, ReportKind, WrittenSummary, scope_key_for
 from .periods import period_label, same_period_last_year
 from .sections.base import BuildContext, findings_in_period
 
 
-def build_content(
+def stored_summary(start: dt.date, end: dt.date, department_ids) -> WrittenSummary | None:
+    """The office's written summary of this period and scope (draft or finalised), if any."""
+    return WrittenSummary.objects.filter(
+        period_start=start, period_end=end, scope_key=scope_key_for(department_ids)
+    ).first()
+
+
+def measure(
     *,
     kind: str,
     start: dt.date,
@@ -34,7 +41,9 @@ def build_content(
     progress: Callable[[int], None] | None = None,
     with_data: bool = False,
     compare: bool = True,
-) -> ReportContent:
+) -> tuple[BuildContext, BuildContext | None, list[Section]]:
+    """Run the sections that measure: the context with their figures, last year's (``compare``) and
+    the sections built (without the headline and the written summary, which read the figures)."""
     today = today or timezone.localdate()
     department_ids = sorted({int(i) for i in department_ids}) if department_ids else None
     departments = list(
@@ -51,35 +60,61 @@ def build_content(
         with_data=with_data,
     )
     built: list[Section] = []
+    previous = None
     if kind == ReportKind.WEEKLY_MEETING:
         # One section, no headline: the list the meeting reads (reports.sections.weekly_meeting).
         built.append(sections.weekly_meeting.build(ctx))
-    else:
-        builders = sections.body_builders()
-        for i, builder in enumerate(builders):
-            built.append(builder(ctx))
-            if progress:
-                progress(int(10 + 70 * (i + 1) / len(builders)))
-        if with_data:  # the workbook's rows behind the figures
-            for data_sheet in sections.data_sheet_builders():
-                data_sheet(ctx)
-        previous = None
-        if compare:  # every headline figure beside the same period last year (the same sections, again)
-            last_start, last_end = same_period_last_year(kind, start, end)
-            previous = BuildContext(
-                kind=kind,
-                start=last_start,
-                end=last_end,
-                department_ids=department_ids,
-                departments=departments,
-                as_of=min(today, last_end),
-                config=ctx.config,
-            )
-            for builder in builders:
-                builder(previous)
+        return ctx, previous, built
+    builders = sections.body_builders()
+    for i, builder in enumerate(builders):
+        built.append(builder(ctx))
+        if progress:
+            progress(int(10 + 70 * (i + 1) / len(builders)))
+    if with_data:  # the workbook's rows behind the figures
+        for data_sheet in sections.data_sheet_builders():
+            data_sheet(ctx)
+    if compare:  # every headline figure beside the same period last year (the same sections, again)
+        last_start, last_end = same_period_last_year(kind, start, end)
+        previous = BuildContext(
+            kind=kind,
+            start=last_start,
+            end=last_end,
+            department_ids=department_ids,
+            departments=departments,
+            as_of=min(today, last_end),
+            config=ctx.config,
+        )
+        for builder in builders:
+            builder(previous)
+    return ctx, previous, built
+
+
+def build_content(
+    *,
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+    department_ids=None,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+    with_data: bool = False,
+    compare: bool = True,
+) -> ReportContent:
+    ctx, previous, built = measure(
+        kind=kind,
+        start=start,
+        end=end,
+        department_ids=department_ids,
+        today=today,
+        progress=progress,
+        with_data=with_data,
+        compare=compare,
+    )
+    department_ids, departments = ctx.department_ids, ctx.departments
+    if kind != ReportKind.WEEKLY_MEETING:
         built.insert(0, sections.headline.build(ctx, previous))
-        if kind == ReportKind.ANNUAL:
-            built.insert(0, sections.summary.build(ctx))
+        if written.is_written(start, end):  # a year, half-year or quarter opens with the written summary
+            built.insert(0, written.section(ctx, previous, stored_summary(start, end, department_ids)))
     scope_label = join_list(d.name for d in departments) if department_ids else _("Whole hospital")
     label = period_label(kind, start, end)
     kind_label = str(ReportKind(kind).label)

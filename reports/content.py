@@ -96,6 +96,19 @@ class Chart:
 
 
 @dataclass
+class Part:
+    """A part of the written summary (一、工作开展情况 …): the generated paragraphs, then the office's
+    own paragraphs, then its typical cases (典型事例) and tables."""
+
+    key: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    office: list[str] = field(default_factory=list)
+    cases: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
 class Section:
     key: str
     title: str
@@ -103,6 +116,7 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     empty: bool = False  # nothing measured in the period: the paragraphs say so
+    parts: list[Part] = field(default_factory=list)  # the written summary's four parts
 
 
 @dataclass

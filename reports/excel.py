@@ -292,6 +292,17 @@ def render_xlsx(content: ReportContent, out) -> None:
         w = SheetWriter(ws)
         w.title(f"{number}. {section.title}")
         ws.freeze_panes = "A2"
+        for part in section.parts:  # the written summary: each part's heading, figures, words, cases
+            w.put(w.row, 1, part.title, fit=False).font = BOLD
+            w.row += 1
+            for paragraph in [*part.paragraphs, *part.office]:
+                w.text(paragraph)
+            if part.cases:
+                w.put(w.row, 1, _("Typical cases"), fit=False).font = BOLD
+                w.row += 1
+                for number_, case in enumerate(part.cases, start=1):
+                    w.text(f"{number_}. {case}")
+            w.row += 1
         for paragraph in section.paragraphs:
             w.text(paragraph)
         if section.paragraphs:

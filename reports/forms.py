@@ -5,11 +5,12 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supervision.models import Department
 
 from .models import ReportFormat, ReportKind
-from .periods import parse_period
+from .periods import WRITTEN_PERIODS, parse_period, written_bounds, written_period
 
 
 class ReportRequestForm(forms.Form):
@@ -71,4 +72,105 @@ class ReportRequestForm(forms.Form):
                 ReportKind.WEEKLY_MEETING: "start",
             }.get(kind, "end")
             self.add_error(field, str(exc))
+        else:
+            if data.get("format") == ReportFormat.DOCX and not written_period(
+                data["period_start"], data["period_end"]
+            ):
+                self.add_error(
+                    "format", _("Word is made for the written summary of a year, a half-year or a quarter.")
+                )
         return data
+
+
+def written_period_choices():
+    return [
+        ("year", _("Whole year")),
+        ("h1", _("First half-year")),
+        ("h2", _("Second half-year")),
+        ("q1", _("First quarter")),
+        ("q2", _("Second quarter")),
+        ("q3", _("Third quarter")),
+        ("q4", _("Fourth quarter")),
+    ]
+
+
+class SummaryCreateForm(forms.Form):
+    """Draft the written summary of a year, half-year or quarter."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    period = forms.ChoiceField(label=_("Period"), choices=written_period_choices, initial="year")
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=_("Leave empty for the whole hospital."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year - 1
+        self.fields["departments"].queryset = user.scope.department_choices(
+            Department.objects.filter(active=True)
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year") and data.get("period") in WRITTEN_PERIODS:
+            data["start"], data["end"] = written_bounds(data["year"], data["period"])
+        return data
+
+
+class SummaryEditForm(forms.Form):
+    """The office's text of each part and the typical cases it picked (by "kind:id")."""
+
+    work = forms.CharField(
+        label=pgettext_lazy("written summary", "I. Work done"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    results = forms.CharField(
+        label=pgettext_lazy("written summary", "II. Results"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    problems = forms.CharField(
+        label=pgettext_lazy("written summary", "III. Problems"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    measures = forms.CharField(
+        label=pgettext_lazy("written summary", "IV. Improvement measures"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    cases = forms.MultipleChoiceField(
+        label=_("Typical cases"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, summary, candidates, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                **{part: summary.office_text(part) for part in ("work", "results", "problems", "measures")},
+                "cases": [f"{c['kind']}:{c['id']}" for c in summary.cases],
+            },
+        )
+        super().__init__(*args, **kwargs)
+        # Cases already picked stay on offer (and keep their snapshot) even when no longer among the candidates.
+        self.snapshots = {f"{c['kind']}:{c['id']}": c for c in candidates}
+        self.snapshots.update({f"{c['kind']}:{c['id']}": c for c in summary.cases})
+        from supervision.infra.wording import render
+
+        from .texts import CASE
+
+        self.fields["cases"].choices = [
+            (key, render(CASE.key, c["params"])) for key, c in self.snapshots.items()
+        ]
+
+    def clean_cases(self):
+        return [self.snapshots[key] for key in self.cleaned_data["cases"]]

@@ -29,6 +29,8 @@ class ReportKind(models.TextChoices):
 class ReportFormat(models.TextChoices):
     PDF = "pdf", _("PDF")
     XLSX = "xlsx", _("Excel")
+    # The written summary (annual, half-year, quarterly) only: the office edits it further in Word.
+    DOCX = "docx", _("Word")
 
 
 class ReportStatus(models.TextChoices):
@@ -227,3 +229,122 @@ class ReportConfig(SingletonModel):
             "followup": self.weight_followup,
             "complaints": self.weight_complaints,
         }
+
+
+class SummaryStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("summary status", "Draft")
+    FINAL = "final", pgettext_lazy("summary status", "Finalised")
+
+
+class SummaryAction(models.TextChoices):
+    """The steps of a written summary's machine (``reports.services.SUMMARIES``)."""
+
+    CREATE = "create", pgettext_lazy("summary action", "Drafted")
+    SAVE = "save", pgettext_lazy("summary action", "Save")
+    REGENERATE = "regenerate", pgettext_lazy("summary action", "Regenerate the figures")
+    FINALISE = "finalise", pgettext_lazy("summary action", "Finalise")
+
+
+# The four parts of the written summary, in order (docs/reports.md, "The written summary").
+SUMMARY_PARTS = ("work", "results", "problems", "measures")
+
+
+class WrittenSummary(models.Model):
+    """The office's written summary of a year, half-year or quarter (工作总结): the four parts'
+    generated paragraphs (message keys + parameters, worded when shown), the office's own text of
+    each part and the typical cases it picked. Drafted, saved, regenerated (figures update, the
+    office's words stay) and finalised (frozen, its files kept) through ``reports.services.SUMMARIES``.
+    """
+
+    # The report kind it heads: "annual", or "range" for a half-year or a quarter.
+    kind = models.CharField(_("kind"), max_length=16, choices=ReportKind.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    scope_key = models.CharField(_("scope"), max_length=255, default=ALL_SCOPE, editable=False)
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("departments")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=SummaryStatus.choices, default=SummaryStatus.DRAFT
+    )
+    # {part: [{"key": ..., "params": {...}}, ...]}: the generated paragraphs, worded when shown
+    generated = models.JSONField(_("generated paragraphs"), default=dict, blank=True)
+    generated_at = models.DateTimeField(_("figures generated at"), null=True, blank=True)
+    text_work = models.TextField(_("work done: the office's text"), blank=True, max_length=20000)
+    text_results = models.TextField(_("results: the office's text"), blank=True, max_length=20000)
+    text_problems = models.TextField(_("problems: the office's text"), blank=True, max_length=20000)
+    text_measures = models.TextField(_("measures: the office's text"), blank=True, max_length=20000)
+    # [{"kind": "finding"|"complaint"|"praise", "id": n, "params": {...}}]: a snapshot of each case
+    cases = models.JSONField(_("typical cases"), default=list, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    saved_at = models.DateTimeField(_("saved at"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("finalised by"),
+    )
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    # The files of a finalised summary, kept as they were finalised.
+    pdf_file = models.FileField(_("PDF file"), max_length=255, blank=True)
+    docx_file = models.FileField(_("Word file"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "period_end", "scope_key"]
+        verbose_name = _("written summary")
+        verbose_name_plural = _("written summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_start", "period_end", "scope_key"], name="one_written_summary_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:summary", args=[self.pk])
+
+    @property
+    def is_hospital_wide(self) -> bool:
+        return self.scope_key == ALL_SCOPE
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == SummaryStatus.FINAL
+
+    @property
+    def period_label(self) -> str:
+        from .periods import written_period_label
+
+        return written_period_label(self.period_start, self.period_end)
+
+    @property
+    def title(self) -> str:
+        return _("%(period)s work summary") % {"period": self.period_label}
+
+    def office_text(self, part: str) -> str:
+        return getattr(self, f"text_{part}")
+
+
+class SummaryEvent(TransitionRecord):
+    """One row per step of a written summary (drafted, saved, regenerated, finalised). Append-only."""
+
+    subject_field = "summary"
+    summary = models.ForeignKey(WrittenSummary, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("written summary event")
+        verbose_name_plural = _("written summary events")

@@ -76,6 +76,7 @@ def render_html(content: ReportContent) -> str:
                 "key": section.key,
                 "title": section.title,
                 "paragraphs": section.paragraphs,
+                "parts": section.parts,
                 "empty": section.empty,
                 "tables": [
                     {

@@ -104,3 +104,50 @@ def period_label(kind: str, start: dt.date, end: dt.date) -> str:
     if kind == ReportKind.WEEKLY_MEETING:
         return _("week of %(monday)s") % {"monday": f"{start:%Y-%m-%d}"}
     return f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}"
+
+
+# --- the written summary's periods: a year, a half-year or a quarter --------------------------------
+
+WRITTEN_PERIODS = ("year", "h1", "h2", "q1", "q2", "q3", "q4")
+
+
+def written_bounds(year: int, period: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``period`` (one of ``WRITTEN_PERIODS``) of ``year``."""
+    if period == "year":
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    first_month, months = (
+        (1 + 6 * (int(period[1]) - 1), 6) if period[0] == "h" else (1 + 3 * (int(period[1]) - 1), 3)
+    )
+    start = dt.date(year, first_month, 1)
+    return start, start + relativedelta(months=months) - dt.timedelta(days=1)
+
+
+def written_period(start: dt.date, end: dt.date) -> str | None:
+    """ "year", "h1" … "q4" when ``start`` – ``end`` is exactly a calendar year, half-year or quarter
+    (the periods a written summary covers); None otherwise (a month, a week, any other range)."""
+    for period in WRITTEN_PERIODS:
+        if written_bounds(start.year, period) == (start, end):
+            return period
+    return None
+
+
+def written_kind(start: dt.date, end: dt.date) -> str:
+    """The report kind of a written summary's period: annual for a year, a range otherwise."""
+    return ReportKind.ANNUAL if written_period(start, end) == "year" else ReportKind.RANGE
+
+
+def written_period_label(start: dt.date, end: dt.date) -> str:
+    """2026年 / 2026年上半年 / 2026年第三季度 (through the catalogue)."""
+    period = written_period(start, end)
+    labels = {
+        "year": _("year %(year)s"),
+        "h1": _("first half of %(year)s"),
+        "h2": _("second half of %(year)s"),
+        "q1": _("first quarter of %(year)s"),
+        "q2": _("second quarter of %(year)s"),
+        "q3": _("third quarter of %(year)s"),
+        "q4": _("fourth quarter of %(year)s"),
+    }
+    if period is None:
+        return f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}"
+    return labels[period] % {"year": start.year}

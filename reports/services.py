@@ -26,7 +26,20 @@ from supervision.infra.tasking import enqueue_on_commit
 from supervision.models import Department, Role, User
 from supervision.workflow import Action, Machine
 
-from .models import Report, ReportAction, ReportEvent, ReportFormat, ReportKind, ReportStatus, scope_key_for
+from .models import (
+    SUMMARY_PARTS,
+    Report,
+    ReportAction,
+    ReportEvent,
+    ReportFormat,
+    ReportKind,
+    ReportStatus,
+    SummaryAction,
+    SummaryEvent,
+    SummaryStatus,
+    WrittenSummary,
+    scope_key_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -257,6 +270,10 @@ def render_to(content, fmt: str, handle) -> None:
         from .pdf import render_pdf
 
         render_pdf(content, handle)
+    elif fmt == ReportFormat.DOCX:
+        from .docx import render_docx
+
+        render_docx(content, handle)
     else:
         from .excel import render_xlsx
 
@@ -410,3 +427,167 @@ def reports_remove_orphan_files(*, older_than: dt.datetime) -> int:
         except FileNotFoundError:  # another sweep got there first
             continue
     return removed
+
+
+# --- the written summary (工作总结): drafted, saved, regenerated, finalised ------------------------------
+
+# The office writes the summary it hands in: administrators and supervisors.
+SUMMARY_EDITORS = (Role.ADMINISTRATOR, Role.SUPERVISOR)
+
+SUMMARIES = Machine(
+    WrittenSummary,
+    history=SummaryEvent,
+    action_labels=SummaryAction,
+    subject="summary",
+    state_refusal=gettext_lazy("This summary is finalised: it is frozen and can no longer be changed."),
+    actions=[
+        Action(SummaryAction.SAVE, {SummaryStatus.DRAFT}, None, roles=SUMMARY_EDITORS, style="primary"),
+        Action(
+            SummaryAction.REGENERATE,
+            {SummaryStatus.DRAFT},
+            None,
+            roles=SUMMARY_EDITORS,
+            style="outline-secondary",
+        ),
+        Action(
+            SummaryAction.FINALISE,
+            {SummaryStatus.DRAFT},
+            SummaryStatus.FINAL,
+            roles=SUMMARY_EDITORS,
+            style="success",
+        ),
+    ],
+)
+
+
+def _summary_department_ids(summary: WrittenSummary) -> list[int] | None:
+    return list(summary.departments.values_list("pk", flat=True)) or None
+
+
+def _generated(summary: WrittenSummary, today: dt.date | None) -> dict:
+    """The four parts' generated paragraphs, from the report's sections over the period and scope and
+    over the same period last year."""
+    from . import written
+    from .builders import measure
+
+    ctx, previous, _sections = measure(
+        kind=summary.kind,
+        start=summary.period_start,
+        end=summary.period_end,
+        department_ids=_summary_department_ids(summary),
+        today=today,
+    )
+    return written.generate(ctx, previous)
+
+
+@transaction.atomic
+def summary_create(
+    *, start: dt.date, end: dt.date, departments=(), actor, today: dt.date | None = None
+) -> WrittenSummary:
+    """Draft the written summary of a year, half-year or quarter (its figures generated), or open
+    the one already there for this period and scope."""
+    from .periods import written_kind, written_period
+
+    if written_period(start, end) is None:
+        raise ActionNotAllowed(_("A written summary covers a year, a half-year or a quarter."))
+    if not actor.has_role(*SUMMARY_EDITORS):
+        raise ActionNotAllowed(_("Only the office writes the summary."))
+    department_ids = sorted({d if isinstance(d, int) else d.pk for d in departments or ()})
+    summary, created = WrittenSummary.objects.select_for_update().get_or_create(
+        period_start=start,
+        period_end=end,
+        scope_key=scope_key_for(department_ids),
+        defaults={"kind": written_kind(start, end), "saved_by": actor, "saved_at": timezone.now()},
+    )
+    if not created:
+        return summary
+    if department_ids:
+        summary.departments.set(Department.objects.filter(pk__in=department_ids))
+    summary.generated = _generated(summary, today)
+    summary.generated_at = timezone.now()
+    summary.save(update_fields=["generated", "generated_at"])
+    SUMMARIES.record(summary, action=SummaryAction.CREATE, actor=actor, from_status="")
+    return summary
+
+
+def summary_save(*, summary: WrittenSummary, actor, cases=None, **texts) -> WrittenSummary:
+    """Keep the office's text of each part (``work``, ``results``, ``problems``, ``measures``) and the
+    typical cases it picked (``summary_case_snapshots``), with who and when. Refused once finalised."""
+    unknown = set(texts) - set(SUMMARY_PARTS)
+    if unknown:
+        raise ActionNotAllowed(_("Unknown part of the summary."))
+
+    def keep(s):
+        for part, text in texts.items():
+            setattr(s, f"text_{part}", text or "")
+        if cases is not None:
+            s.cases = list(cases)
+        s.saved_by, s.saved_at = actor, timezone.now()
+
+    return SUMMARIES.transition(summary, actor=actor, action=SummaryAction.SAVE, mutate=keep)
+
+
+def summary_regenerate(*, summary: WrittenSummary, actor, today: dt.date | None = None) -> WrittenSummary:
+    """Measure the figures again: the generated paragraphs change, the office's words and cases stay."""
+    SUMMARIES.check(summary, actor, SummaryAction.REGENERATE)  # refused before the measuring, not after
+    generated = _generated(summary, today)
+
+    def refresh(s):
+        s.generated, s.generated_at = generated, timezone.now()
+
+    return SUMMARIES.transition(
+        summary,
+        actor=actor,
+        action=SummaryAction.REGENERATE,
+        mutate=refresh,
+        save=["generated", "generated_at"],
+    )
+
+
+def summary_finalise(*, summary: WrittenSummary, actor) -> WrittenSummary:
+    """Freeze the summary and make its files (PDF and Word), kept as they are from then on."""
+
+    def freeze(s):
+        s.finalised_by, s.finalised_at = actor, timezone.now()
+
+    summary = SUMMARIES.transition(summary, actor=actor, action=SummaryAction.FINALISE, mutate=freeze)
+    from .tasks import build_summary_files
+
+    enqueue_on_commit(build_summary_files, summary.pk)
+    return summary
+
+
+def summary_file_name(summary: WrittenSummary, fmt: str) -> str:
+    scope = "all" if summary.is_hospital_wide else "d" + summary.scope_key.replace(",", "-")
+    return f"summaries/{summary.period_start:%Y%m%d}-{summary.period_end:%Y%m%d}_{scope}.{fmt}"
+
+
+def summary_content(summary: WrittenSummary, *, today: dt.date | None = None):
+    """The report of the summary's period and scope, opening with the summary as stored."""
+    from .builders import build_content
+
+    return build_content(
+        kind=summary.kind,
+        start=summary.period_start,
+        end=summary.period_end,
+        department_ids=_summary_department_ids(summary),
+        today=today,
+    )
+
+
+def summary_files_build(*, summary_id: int) -> WrittenSummary | None:
+    """Make the finalised summary's PDF and Word files once (the task calls this; idempotent): a file
+    already made is kept as it is, never made again."""
+    summary = WrittenSummary.objects.filter(pk=summary_id, status=SummaryStatus.FINAL).first()
+    if summary is None or (summary.pdf_file and summary.docx_file):
+        return summary
+    with translation.override(settings.LANGUAGE_CODE):
+        content = summary_content(summary)
+        for fmt, field in ((ReportFormat.PDF, "pdf_file"), (ReportFormat.DOCX, "docx_file")):
+            if getattr(summary, field):
+                continue
+            name = summary_file_name(summary, fmt)
+            write_atomically(Path(settings.MEDIA_ROOT) / name, lambda h, fmt=fmt: render_to(content, fmt, h))
+            WrittenSummary.objects.filter(pk=summary.pk).update(**{field: name})
+    summary.refresh_from_db()
+    return summary

@@ -38,3 +38,9 @@ def build_weekly_meeting(today: str | None = None) -> int:
 @shared_task(name="reports.sweep")
 def sweep() -> int:
     return services.reports_sweep()
+
+
+@shared_task(name="reports.build_summary_files")
+def build_summary_files(summary_id: int) -> bool:
+    summary = services.summary_files_build(summary_id=summary_id)
+    return bool(summary and summary.pdf_file and summary.docx_file)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -10,21 +13,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from supervision.access import role_required
+from supervision.access import role_required, workflow_rule
 from supervision.errors import ActionNotAllowed
-from supervision.infra.responses import partial_or_page, refusals
+from supervision.infra.responses import Step, partial_or_page, refusals, run_step
 from supervision.models import Role
 from supervision.workflow import allowed_actions
 
-from . import selectors, services
-from .forms import ReportRequestForm
-from .models import ReportFormat, ReportStatus
+from . import selectors, services, written
+from .forms import ReportRequestForm, SummaryCreateForm, SummaryEditForm
+from .models import ReportFormat, ReportStatus, SummaryAction
 
 VIEWERS = (Role.ADMINISTRATOR, Role.SUPERVISOR, Role.DEPT_HEAD)
 REQUESTERS = services.REQUESTER_ROLES
 CONTENT_TYPES = {
     ReportFormat.PDF: "application/pdf",
     ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -141,3 +145,129 @@ def report_retry(request, pk: int):
         services.report_retry(report=report, actor=request.user)
         messages.success(request, _("The report is queued again."))
     return redirect(report.get_absolute_url())
+
+
+# --- the written summary (工作总结) ------------------------------------------------------------------------
+
+SUMMARY_EDITORS = services.SUMMARY_EDITORS
+
+
+def _summary_list_context(request, form=None) -> dict:
+    page = Paginator(selectors.summary_list(request.user), settings.DUCHA_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    may_create = request.user.has_role(*SUMMARY_EDITORS)
+    if may_create and form is None:
+        form = SummaryCreateForm(user=request.user)
+    return {"page": page, "form": form if may_create else None}
+
+
+@role_required(*VIEWERS)
+@require_GET
+def summary_list(request):
+    return render(request, "reports/summary_list.html", _summary_list_context(request))
+
+
+@role_required(*SUMMARY_EDITORS)
+@require_POST
+def summary_create(request):
+    form = SummaryCreateForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        with refusals(request):
+            summary = services.summary_create(
+                start=data["start"],
+                end=data["end"],
+                departments=list(data["departments"]),
+                actor=request.user,
+            )
+            return redirect(summary.get_absolute_url())
+    return render(request, "reports/summary_list.html", _summary_list_context(request, form), status=400)
+
+
+def _get_summary(request, pk: int):
+    return get_object_or_404(selectors.summary_list(request.user), pk=pk)
+
+
+class _Confirm(forms.Form):
+    """An action without fields (regenerate, finalise)."""
+
+
+def _edit_kwargs(summary, actor) -> dict:
+    return {"summary": summary, "candidates": selectors.case_candidates(summary)}
+
+
+SUMMARY_STEPS = {
+    SummaryAction.SAVE: Step(SummaryEditForm, services.summary_save, form_kwargs=_edit_kwargs),
+    SummaryAction.REGENERATE: Step(_Confirm, services.summary_regenerate),
+    SummaryAction.FINALISE: Step(_Confirm, services.summary_finalise),
+}
+
+
+def _summary_page(request, summary, *, bound_form=None, status: int = 200):
+    actions = allowed_actions(summary, request.user)
+    names = {a.name for a in actions}
+    edit_form = None
+    if SummaryAction.SAVE in names:
+        edit_form = bound_form or SUMMARY_STEPS[SummaryAction.SAVE].make_form(
+            SummaryAction.SAVE, summary, request.user
+        )
+    context = {
+        "summary": summary,
+        "parts": written.parts(summary.generated, summary),
+        "edit_form": edit_form,
+        "actions": [a for a in actions if a.name != SummaryAction.SAVE],
+        "events": summary.events.select_related("actor"),
+    }
+    return render(request, "reports/summary_detail.html", context, status=status)
+
+
+@role_required(*VIEWERS)
+@require_GET
+def summary_detail(request, pk: int):
+    return _summary_page(request, _get_summary(request, pk))
+
+
+@role_required(*SUMMARY_EDITORS, object_rule=workflow_rule)
+@require_POST
+def summary_action(request, pk: int, action: str):
+    summary = _get_summary(request, pk)
+    if action not in SUMMARY_STEPS:
+        raise Http404
+    return run_step(
+        request,
+        SUMMARY_STEPS,
+        services.SUMMARIES,
+        summary,
+        action,
+        redisplay=lambda bound_form: _summary_page(request, summary, bound_form=bound_form, status=400),
+    )
+
+
+@role_required(*VIEWERS)
+@require_GET
+def summary_download(request, pk: int, fmt: str):
+    """A finalised summary's kept file (PDF or Word); a draft's Word file, made now from the draft."""
+    summary = _get_summary(request, pk)
+    if fmt not in (ReportFormat.PDF, ReportFormat.DOCX):
+        raise Http404
+    filename = f"{summary.title.replace(' ', '')}_{_scope_for_filename(summary)}.{fmt}"
+    if summary.is_final:
+        kept = summary.pdf_file if fmt == ReportFormat.PDF else summary.docx_file
+        if not kept:
+            raise Http404  # still being made (the page says so)
+        try:
+            handle = kept.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+    elif fmt == ReportFormat.DOCX:
+        handle = io.BytesIO()
+        services.render_to(services.summary_content(summary), ReportFormat.DOCX, handle)
+        handle.seek(0)
+        filename = _("draft") + "_" + filename
+    else:
+        raise Http404  # a draft is previewed on its page and in Word; its PDF is made when finalised
+    response = FileResponse(handle, content_type=CONTENT_TYPES[fmt], as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -329,3 +329,24 @@ def response_rows(*, start: dt.date, end: dt.date, departments=None) -> list[dic
             "low_count",
         )
     )
+
+
+def praise_cases(*, start: dt.date, end: dt.date, departments=None, limit: int = 30) -> list[dict]:
+    """Praise by name of the period, the latest first: what the office may pick as typical cases
+    (典型事例) for its written summary."""
+    rows = (
+        _praises(start, end, departments)
+        .order_by("-submitted_on", "-id")
+        .values("id", "submitted_on", "typed_name", staff_name=F("staff__name"), dept=F("department__name"))[
+            :limit
+        ]
+    )
+    return [
+        {
+            "id": r["id"],
+            "date": r["submitted_on"],
+            "department": r["dept"],
+            "name": r["staff_name"] or r["typed_name"],
+        }
+        for r in rows
+    ]

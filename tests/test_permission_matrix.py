@@ -204,6 +204,11 @@ RULES: dict[str, R] = {
     "reports:detail": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 200 403 200 404 200 403", post="302 405 403 405 405 405 403"),
     "reports:download": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 404 403 404 404 404 403", post="302 405 403 405 405 405 403"),
     "reports:retry": R(kw=(lambda o, s: {"pk": o.report.pk}), get="302 403 403 403 403 405 403", post="302 403 403 403 403 302 403"),
+    "reports:summaries": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
+    "reports:summary_create": R(get="302 405 403 403 403 405 403", post="302 400 403 403 403 400 403"),
+    "reports:summary": R(kw=(lambda o, s: {"pk": o.summary.pk}), get="302 200 403 200 404 200 403", post="302 405 403 405 405 405 403"),
+    "reports:summary_action": R(kw=(lambda o, s: {"pk": o.summary.pk, "action": "save"}), get="302 405 403 403 403 405 403", post="302 302 403 403 403 302 403"),
+    "reports:summary_download": R(kw=(lambda o, s: {"pk": o.summary.pk, "fmt": "docx"}), get="302 200 403 200 404 200 403", post="302 405 403 405 405 405 403"),
     # The integration API answers API keys only (tests/api/): a signed-in person without one gets 401.
     "api:discharges": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),
     "api:departments": R(get="401 401 401 401 401 401 401", post="401 401 401 401 401 401 401"),

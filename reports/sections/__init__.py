@@ -2,8 +2,8 @@
 
 Every module has a ``KEY`` and ``build(ctx: BuildContext) -> Section``; a section that measures
 figures other parts of the report read leaves them on ``ctx.figures`` as its own frozen dataclass
-(``reports.figures``). The order of a report: the annual summary (annual only) and the headline
-figures — both built last, from what the others measured — then findings, rectification, the
+(``reports.figures``). The order of a report: the written summary (a year, half-year or quarter;
+``reports.written``) and the headline figures — both built last, from what the others measured — then findings, rectification, the
 channel sections, and the department scorecard.
 
 A channel declares the sections it feeds, and the selectors module they read, in its contract
@@ -31,7 +31,6 @@ from . import (
     rectification,
     scorecard,
     servicedesk,
-    summary,
     surveys,
     weekly_meeting,
 )
@@ -84,6 +83,5 @@ __all__ = [
     "body_builders",
     "data_sheet_builders",
     "headline",
-    "summary",
     "weekly_meeting",
 ]

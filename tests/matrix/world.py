@@ -37,6 +37,7 @@ class Objects:
     response: object = None
     praise: object = None
     report: object = None
+    summary: object = None  # the department's written summary (a draft)
     extra: dict = field(default_factory=dict)
 
 
@@ -224,7 +225,7 @@ def _surveys(world: dict, supervisor) -> None:
     )
 
 
-def _reports(world: dict) -> None:
+def _reports(world: dict, supervisor) -> None:
     from reports import services
 
     start, end = dt.date(2026, 1, 1), dt.date(2026, 1, 31)
@@ -239,6 +240,12 @@ def _reports(world: dict) -> None:
             fmt="pdf",
             departments=[world[code].department],
             enqueue=False,
+        )
+        world[code].summary = services.summary_create(
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 3, 31),
+            departments=[world[code].department],
+            actor=supervisor,
         )
 
 
@@ -294,7 +301,7 @@ def build_world(
     _charts(world, supervisor, heads)
     _surveys(world, supervisor)
     _servicedesk(world, supervisor)
-    _reports(world)
+    _reports(world, supervisor)
     shared = world["shared"]
     shared["notification"] = Notification.objects.create(
         recipient=supervisor,

@@ -105,22 +105,22 @@ def test_channel_figures_in_pdf_and_excel(channels, tmp_path, need_poppler):
     assert month[3].value == 0.5 and month[3].number_format == "0.00%"
 
 
-def test_annual_summary_writes_the_standard_paragraphs_with_measured_numbers(
-    channels, tmp_path, need_poppler
-):
+def test_annual_summary_writes_the_four_parts_with_measured_numbers(channels, tmp_path, need_poppler):
+    # The written summary (reports.written) replaced the eight statistical sentences of the old
+    # reports/sections/summary.py; the same figures, in its four parts (issue 18).
     content = build_content(kind="annual", start=D(2026, 1, 1), end=D(2026, 12, 31), today=TODAY)
-    summary = " ".join(content.section("summary").paragraphs)
-    assert (
-        "全年共发现各类服务问题 9 起，其中服务态度问题 3 起，服务流程不规范问题 2 起，工作纪律问题 2 起。"
-        in summary
+    parts = {p.key: " ".join(p.paragraphs) for p in content.section("summary").parts}
+    work = parts["work"]
+    assert work.index("现场督查发现问题 9 项") < work.index(
+        "各渠道共发现各类服务问题 9 起，其中服务态度问题 3 起，服务流程不规范问题 2 起，工作纪律问题 2 起"
     )
-    assert "其中现场督查发现 9 项。" in summary
-    assert "共发放调查问卷 3 份，回收有效问卷 3 份，患者总体满意度达到 66.67%。" in summary
-    assert "患者对医护人员服务态度的满意度较去年同期提高了 66.67 个百分点。" in summary
-    assert "全年出院患者 6 人次，已回访 3 人次，回访率 50.00%。" in summary
-    assert "回访率最低的科室：外科" in summary
-    assert "共收到投诉 2 件" in summary and "受理投诉" not in summary
-    assert "本期无病历抽查数据。" in summary  # no chart audits seeded: said plainly
+    assert "满意度调查：共发放调查问卷 3 份，回收有效问卷 3 份。" in work
+    assert "出院随访：出院患者 6 人次，已回访 3 人次。" in work
+    assert "投诉管理：共收到投诉 2 件" in work and "受理投诉" not in work
+    assert "病历抽查" not in work  # no chart audits seeded: no sentence pretends to a figure
+    assert "总体满意度 66.67%" in parts["results"] and "回访率 50.00%" in parts["results"]
+    assert "回访率最低的科室：外科" in parts["problems"]
+    assert "督促外科提高出院患者随访率。" in parts["measures"]
 
 
 def test_scorecard_combines_channels_and_follows_the_weights(channels):

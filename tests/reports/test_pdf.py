@@ -67,9 +67,10 @@ def test_annual_summary_has_a_table_of_contents_with_page_numbers(seeded, tmp_pa
         assert title in flat(pages[int(page) - 1])
     page = int(entries[0][2])
     assert "1.年度工作总结" in flat(pages[page - 1])
-    summary = flat(pages[page - 1])
+    summary = flat(pages[page - 1])  # the written summary's parts (the old summary sentences are gone)
+    assert "一、工作开展情况" in summary and "二、工作成效" in summary
     assert (
-        "全年共发现各类服务问题9起，其中服务态度问题3起，服务流程不规范问题2起，工作纪律问题2起。" in summary
+        "各渠道共发现各类服务问题9起，其中服务态度问题3起，服务流程不规范问题2起，工作纪律问题2起" in summary
     )
 
 

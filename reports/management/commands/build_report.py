@@ -11,16 +11,20 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from reports.builders import build_content
 from reports.models import ReportFormat, ReportKind
-from reports.periods import parse_period
+from reports.periods import parse_period, written_period
 from reports.services import render_to, write_atomically
 from supervision.models import Department
 
 
 class Command(BaseCommand):
-    help = "Build a monthly, annual or date-range report as PDF or Excel into a file."
+    help = (
+        "Build a monthly, annual or date-range report as PDF or Excel into a file; the written summary "
+        "of a year, half-year or quarter also as Word (docx)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", choices=ReportKind.values, required=True)
@@ -37,6 +41,8 @@ class Command(BaseCommand):
             start, end = parse_period(kind, options["period"], options["start"], options["end"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if options["format"] == ReportFormat.DOCX and written_period(start, end) is None:
+            raise CommandError(_("Word is made for the written summary of a year, a half-year or a quarter."))
         codes = options["department"]
         departments = list(Department.objects.filter(code__in=codes))
         missing = sorted(set(codes) - {d.code for d in departments})
