@@ -167,3 +167,29 @@ def test_the_table_is_the_specification():
         "fail": ({"building"}, "failed", set(), False),
         "finish": ({"building"}, "ready", set(), False),
     }
+
+
+# The written summary's machine (reports.services.SUMMARIES), by hand: action → (states, personas).
+SUMMARY_PERSONAS = ["supervisor", "head_neike", "administrator", "caller", "volunteer"]
+SUMMARY_EXPECTED = {
+    "save": ({"draft"}, {"supervisor", "administrator"}),
+    "regenerate": ({"draft"}, {"supervisor", "administrator"}),
+    "finalise": ({"draft"}, {"supervisor", "administrator"}),
+}
+
+
+@pytest.mark.parametrize("state", ["draft", "final"])
+def test_the_written_summary_machine_allows_exactly_its_specification(state, request, neike):
+    from reports.models import WrittenSummary
+
+    summary = WrittenSummary.objects.create(
+        kind="range", period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 12, 31), status=state
+    )
+    summary.departments.set([neike])
+    for persona in SUMMARY_PERSONAS:
+        user = request.getfixturevalue(persona)
+        allowed = {a.name for a in allowed_actions(summary, user)}
+        expected = {a for a, (states, who) in SUMMARY_EXPECTED.items() if state in states and persona in who}
+        assert allowed == expected, (state, persona)
+        for action in SUMMARY_EXPECTED:
+            assert services.SUMMARIES.allowed(summary, user, action) == (action in expected)
