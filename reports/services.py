@@ -135,6 +135,13 @@ def report_request(
     """
     if kind not in ReportKind.values or fmt not in ReportFormat.values:
         raise ActionNotAllowed(_("Unknown report kind or format."))
+    if fmt == ReportFormat.DOCX:
+        from .periods import written_period
+
+        if written_period(start, end) is None:
+            raise ActionNotAllowed(
+                _("Word is made for the written summary of a year, a half-year or a quarter.")
+            )
     department_ids = sorted({d if isinstance(d, int) else d.pk for d in departments or ()})
     _check_requester(requested_by, department_ids)
     key = scope_key_for(department_ids)
@@ -340,6 +347,10 @@ def _settle(report: Report, action: str, mutate, fields: list[str], comment: str
         return Report.objects.get(pk=report.pk)
 
 
+# What the schedule builds: the PDF to print and file, the workbook to re-cut (Word is asked for).
+SCHEDULED_FORMATS = (ReportFormat.PDF, ReportFormat.XLSX)
+
+
 def reports_schedule_period(*, kind: str, today: dt.date | None = None) -> list[Report]:
     """Beat: queue last month's (or last year's) reports: hospital-wide in PDF and Excel, and a PDF
     version for every active department that has a department head (what the head may download).
@@ -351,7 +362,7 @@ def reports_schedule_period(*, kind: str, today: dt.date | None = None) -> list[
         start, end = last_month(today)
     else:
         start, end = dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
-    wanted: list[tuple[str, list[int]]] = [(fmt, []) for fmt in ReportFormat.values]
+    wanted: list[tuple[str, list[int]]] = [(fmt, []) for fmt in SCHEDULED_FORMATS]
     headed = (
         Department.objects.filter(active=True, heads__is_active=True, heads__groups__name=Role.DEPT_HEAD)
         .distinct()
@@ -386,7 +397,7 @@ def reports_schedule_weekly_meeting(*, today: dt.date | None = None) -> list[Rep
     )
     return [
         report_request(kind=ReportKind.WEEKLY_MEETING, start=start, end=end, fmt=fmt)
-        for fmt in ReportFormat.values
+        for fmt in SCHEDULED_FORMATS
         if (fmt, scope_key_for([])) not in ready
     ]
 
