@@ -19,10 +19,11 @@ from supervision.forms import (
     ModelMultipleChoiceField,
     MultipleUploadField,
     RectificationDeadlineField,
+    StaffSelectMultiple,
 )
 from supervision.infra.cleaning import clean_text
 from supervision.infra.public import HoneypotMixin
-from supervision.models import Category, Department, Role, Severity, User
+from supervision.models import Category, Department, Role, Severity, Staff, User
 
 from .models import (
     AnswerKind,
@@ -248,6 +249,15 @@ class DetermineForm(_ActionForm):
             "with the deadline below; leave empty for the department concerned."
         ),
     )
+    # The staff the valid complaint is about, from the roster: named in its finding, they count on
+    # each person's record as a valid complaint (issue 16 item 5).
+    staff = ModelMultipleChoiceField(
+        label=_("Staff involved"),
+        queryset=Staff.objects.none(),
+        required=False,
+        widget=StaffSelectMultiple(attrs={"size": 5, "data-narrow-by": "id_determine-department"}),
+        help_text=_("For a valid or partly valid complaint: the people it is about (from the roster)."),
+    )
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MODERATE)
     deadline = RectificationDeadlineField()
     note = forms.CharField(
@@ -258,6 +268,7 @@ class DetermineForm(_ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["categories"].queryset = Category.objects.filter(active=True)
         self.fields["department"].queryset = Department.objects.filter(active=True)
+        self.fields["staff"].queryset = Staff.objects.filter(active=True).select_related("department")
 
     def clean(self):
         cleaned = super().clean()

@@ -41,6 +41,7 @@ from supervision.models import (
     Role,
     Severity,
     SiteConfig,
+    Staff,
     User,
 )
 from supervision.services import (
@@ -477,9 +478,11 @@ def complaint_determine(
     department: Department | None = None,
     severity: str = Severity.MODERATE,
     deadline: dt.date | None = None,
+    staff: Iterable[Staff] = (),
 ) -> Complaint:
     """Valid / partly valid / not valid. A valid or partly valid complaint becomes a finding with a
-    rectification order in the department, through the core service, linked both ways."""
+    rectification order in the department, through the core service, linked both ways; the
+    ``staff`` it is about are named in that finding (each counts it on their record)."""
     if determination not in Determination.values:
         raise ActionNotAllowed(_("Choose a determination."))
     categories = list(categories)
@@ -507,6 +510,7 @@ def complaint_determine(
                 found_by=actor,
                 found_at=timezone.now(),
                 severity=severity,
+                staff=staff,
                 source_object=c,
                 needs_rectification=True,
                 deadline=deadline,

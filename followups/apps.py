@@ -12,12 +12,13 @@ class FollowupsConfig(AppConfig):
 
         from supervision.channels import Channel, NavEntry, NavMenu, ReportSection, RetentionLink, register
 
-        from . import dashboard, demo, schedules
+        from . import dashboard, demo, people, schedules
         from .models import OPEN_TASK_STATUSES
 
         register(
             Channel(
                 app=self.label,
+                person_record=people.RECORD,
                 dashboard_panels=dashboard.panels,
                 queues=dashboard.queues,
                 demo_seed=demo.seed,

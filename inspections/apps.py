@@ -10,11 +10,12 @@ class InspectionsConfig(AppConfig):
         # The channel contract (supervision.channels): everything this app gives the core.
         from supervision.channels import Channel, NavEntry, NavMenu, ReportSection, register
 
-        from . import dashboard, demo, schedules
+        from . import dashboard, demo, people, schedules
 
         register(
             Channel(
                 app=self.label,
+                person_record=people.RECORD,
                 dashboard_panels=dashboard.panels,
                 queues=dashboard.queues,
                 demo_seed=demo.seed,

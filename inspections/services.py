@@ -1129,13 +1129,16 @@ def _audit_score_and_file(locked: ChartAudit, *, actor: User, defects, comment: 
     locked.auditor = actor
     locked.audited_at = timezone.now()
     locked.comment = (comment or "").strip()[:2000]
+    if locked.doctor_id is None and locked.doctor_name:
+        # The roster may have been imported after the draw: link the doctor now if the name is theirs.
+        locked.doctor = _match_doctor(locked.department_id, locked.doctor_name, {})
     if rows:
         stay = locked.stay
         # Worded for each reader: the heading is a message, the deductions are the criteria's own text.
         heading = texts.PROBLEM_CHART(
             admission_no=stay.admission_no,
             date=stay.discharged_on,
-            doctor=locked.doctor_name or "—",
+            doctor=(locked.doctor.name if locked.doctor else locked.doctor_name) or "—",
             score=str(locked.score),
             grade=locked.grade,
         )

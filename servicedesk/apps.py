@@ -13,11 +13,12 @@ class ServicedeskConfig(AppConfig):
         from complaints.models import ComplaintStatus
         from supervision.channels import Channel, NavEntry, NavMenu, ReportSection, RetentionRule, register
 
-        from . import dashboard, demo
+        from . import dashboard, demo, people
 
         register(
             Channel(
                 app=self.label,
+                person_record=people.RECORD,
                 dashboard_panels=dashboard.panels,
                 demo_seed=demo.seed,
                 # A slip's writer and phone (a patient's contact data): a slip is over when its box

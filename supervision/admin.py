@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .infra.exports import SafeExportResourceMixin
 from .models import (
     Attachment,
+    Attribution,
     Category,
     CauseCategory,
     CorrectiveAction,
@@ -26,6 +27,7 @@ from .models import (
     Notification,
     OrderTerm,
     OrderTransition,
+    PersonRecordView,
     RectificationOrder,
     RevealLog,
     SiteConfig,
@@ -168,6 +170,19 @@ class AttachmentInline(admin.TabularInline):
     can_delete = False
 
 
+class AttributionInline(admin.TabularInline):
+    """The staff named in the finding, with their attribution's status: changed on the person's record
+    (a head disputes, the office decides), never here, so that every change has its history row."""
+
+    model = Attribution
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("staff", "status")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Finding)
 class FindingAdmin(SimpleHistoryAdmin):
     list_display = ("number", "found_at", "department", "category", "source", "severity")
@@ -175,7 +190,7 @@ class FindingAdmin(SimpleHistoryAdmin):
     search_fields = ("number", "description")
     date_hierarchy = "found_at"
     raw_id_fields = ("recurrence_of", "found_by")
-    inlines = [AttachmentInline]
+    inlines = [AttributionInline, AttachmentInline]
     list_select_related = ("department", "category")
 
 
@@ -342,6 +357,26 @@ class RevealLogAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__full_name", "subject_label", "purpose")
     date_hierarchy = "at"
     list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PersonRecordView)
+class PersonRecordViewAdmin(admin.ModelAdmin):
+    """Who saw whose performance record, or the monthly per-person sheet: searchable, never editable."""
+
+    list_display = ("at", "user", "kind", "staff", "period", "ip_address")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "user__full_name", "staff__name", "staff__employee_no")
+    date_hierarchy = "at"
+    list_select_related = ("user", "staff__department")
 
     def has_add_permission(self, request):
         return False

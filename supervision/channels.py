@@ -11,6 +11,8 @@ same way) builds one :class:`Channel` in its ``AppConfig.ready()`` and passes it
 * the navbar shows each ``nav`` menu, every entry only to the users its page's guard admits;
 * the reports app reads ``selectors`` and ``report_sections``;
 * the dashboard's "needs me now" strip (``supervision.queues``) adds each ``queues`` entry.
+* a person's record and the monthly per-person sheet (``supervision.people``) read every
+  ``person_record``: what the channel counts for each staff member (chart grades, praise).
 
 ``pyproject.toml``'s ``[tool.importlinter]`` contracts keep it that way: the core imports no
 channel, channels never import reports. ``docs/architecture.md`` has "adding a channel".
@@ -153,6 +155,41 @@ QUEUE_SLOTS: dict[str, int] = {
 
 
 @dataclass(frozen=True)
+class PersonMeasure:
+    """One figure a channel counts for each person: a line of the person's record and a column of
+    the monthly per-person sheet (个人绩效). ``praise`` adds it to the praise total."""
+
+    key: str  # unique over every channel, e.g. "praise_survey"
+    label: Any  # a lazy translation
+    praise: bool = False
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    """One row behind a measure on a person's record, worded already (the reader's language)."""
+
+    measure: str  # the PersonMeasure's key
+    on: Any  # a date
+    text: str
+    url: str = ""  # the channel's page, where the reader may open it; "" for none
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A channel's part of the per-person record (issue 16 item 5), read by ``supervision.people``.
+
+    ``counts(*, staff, start, end) -> {staff id: {measure key: n}}``: exact counts for the staff of
+    the ``staff`` queryset over the days ``start``–``end`` (both included), one aggregate query per
+    measure whatever the number of people. ``entries(*, staff, start, end) -> [PersonEntry]``: the
+    rows behind them for one person, newest first, in a bounded number of queries.
+    """
+
+    measures: tuple[PersonMeasure, ...]
+    counts: Callable[..., dict[int, dict[str, int]]]
+    entries: Callable[..., list[PersonEntry]]
+
+
+@dataclass(frozen=True)
 class Channel:
     """What one app gives the core. Every part is optional."""
 
@@ -168,6 +205,8 @@ class Channel:
     # "Needs me now": queues(user, *, today) -> list[QueueEntry], the channel's work waiting for
     # ``user`` (by their roles and Scope), a small constant number of queries whatever the rows.
     queues: Callable[..., list[QueueEntry]] | None = None
+    # What the channel adds to each staff member's record and the monthly per-person sheet.
+    person_record: PersonRecord | None = None
 
 
 _registry: dict[str, Channel] = {}
@@ -259,7 +298,9 @@ def _core_nav() -> tuple[tuple[NavMenu, ...], tuple[NavMenu, ...]]:
         NavMenu(
             _("Organisation"),
             (
-                NavEntry(_("Import departments"), "import_page", args=("departments",)),
+                NavEntry(_("Staff records"), "person_list"),
+                NavEntry(_("Disputed attributions"), "attribution_disputes"),
+                NavEntry(_("Import departments"), "import_page", args=("departments",), divider_before=True),
                 NavEntry(_("Import staff"), "import_page", args=("staff",)),
             ),
         ),

@@ -24,6 +24,7 @@ from .models import (
     Department,
     DepartmentGroup,
     DepartmentKind,
+    Finding,
     FindingOrigin,
     FindingSource,
     OrderStatus,
@@ -427,6 +428,34 @@ def close_the_loop_examples(*, rng: random.Random, today: dt.date, context: dict
         services.order_acknowledge(order=finding.order, actor=users["head-waike"], comment="已报修")
     # The ladder's beat job, as it runs every morning.
     services.orders_climb_ladder(today=today)
+    people_examples(context=context)
+
+
+def people_examples(*, context: dict) -> None:
+    """Staff named in findings (issue 16 item 5): the first attitude, discipline and norms findings
+    of 内科 and 外科 name a person of the department (no draw of the shared rng: the rest of the demo
+    is left as it was), and one 内科 attribution is disputed by the head, waiting for the office."""
+    departments, users = context["departments"], context["users"]
+    named = []
+    for code in ("NK", "WK"):
+        department = departments[code]
+        people = list(Staff.objects.filter(department=department, active=True).order_by("employee_no")[:3])
+        findings = (
+            Finding.objects.filter(
+                department=department, category__code__in=("attitude", "discipline", "norms")
+            )
+            .exclude(source=FindingSource.VOLUNTEER)
+            .order_by("found_at", "pk")[:3]
+        )
+        for finding, person in zip(findings, people, strict=False):
+            named += services.attributions_add(finding=finding, staff=[person], actor=finding.found_by)
+    disputed = next((a for a in named if a.finding.department_id == departments["NK"].pk), None)
+    if disputed is not None:
+        services.attribution_dispute(
+            attribution=disputed,
+            actor=users["head-neike"],
+            reason="当天该员工轮休，排班表可查，涉及的是进修人员",
+        )
 
 
 def _head_for(department: Department) -> User:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from .models import (
     Department,
     Finding,
     FindingOrigin,
+    PatientToldMethod,
     Staff,
     check_found_at,
 )
@@ -391,3 +393,56 @@ class ImportForm(_ActionForm):
         label=_("Excel or CSV file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+
+
+# --- people (issue 16 item 5) and telling the patient (item 6) ---------------------------------------
+
+
+class DisputeForm(_ActionForm):
+    reason = forms.CharField(
+        label=_("Why the person was not involved (the office reads this)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AttributionDecisionForm(_ActionForm):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PatientToldForm(_ActionForm):
+    method = forms.ChoiceField(
+        label=_("How the patient was told"), choices=BLANK_CHOICE_DASH + PatientToldMethod.choices
+    )
+    told_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput())
+    note = forms.CharField(label=_("What they were told"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["told_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class MonthField(forms.DateField):
+    """A month typed as YYYY-MM (the browser's month input), read as its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"})
+    input_formats = ["%Y-%m"]
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, e.g. 2026-11.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value
+
+
+class SheetForm(forms.Form):
+    month = MonthField(label=_("Month"))
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > timezone.localdate().replace(day=1):
+            raise ValidationError(_("The month cannot be in the future."))
+        if month.year < 2000:
+            raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2026-11."))
+        return month

@@ -326,6 +326,21 @@ class FindingOutcome(models.TextChoices):
     CLOSED = "closed", _("Rectified and closed")
 
 
+# Findings raised from what a patient said: the patient is told what became of it (item 6).
+PATIENT_SOURCES = (FindingSource.SURVEY, FindingSource.FOLLOWUP)
+
+
+class PatientToldMethod(models.TextChoices):
+    """How the patient who raised a finding (survey, follow-up call) was told of its outcome."""
+
+    PHONE = "phone", _("By phone")
+    SMS = "sms", _("By text message")
+    IN_PERSON = "in_person", _("In person")
+    LETTER = "letter", _("By letter")
+    WECHAT = "wechat", _("By WeChat")
+    NOT_TOLD = "not_told", _("Not told (could not be reached or declined)")
+
+
 class Finding(models.Model):
     """One problem found, from any channel (问题台账)."""
 
@@ -356,8 +371,9 @@ class Finding(models.Model):
         related_name="findings_found",
         verbose_name=_("found by"),
     )
+    # Each link is an Attribution (issue 16 item 5): a head may dispute it, the office decides.
     staff_involved = models.ManyToManyField(
-        Staff, blank=True, related_name="findings", verbose_name=_("staff involved")
+        Staff, blank=True, through="Attribution", related_name="findings", verbose_name=_("staff involved")
     )
     # Link back to the channel record that produced it (inspection item, complaint, survey response …).
     source_type = models.ForeignKey(
@@ -381,6 +397,16 @@ class Finding(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.TextField(pgettext_lazy("observation", "decision"), blank=True, max_length=2000)
+    # A finding raised from a survey response or a follow-up call: whether and how the patient was
+    # told (method; "not_told" says they were not), when and by whom. Empty: not recorded yet.
+    patient_told_method = models.CharField(
+        _("patient told how"), max_length=16, choices=PatientToldMethod.choices, blank=True
+    )
+    patient_told_at = models.DateTimeField(_("patient told at"), null=True, blank=True)
+    patient_told_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    patient_told_note = models.CharField(_("what the patient was told"), max_length=500, blank=True)
 
     history = HistoricalRecords()
 
@@ -403,6 +429,12 @@ class Finding(models.Model):
     @property
     def is_recurrence(self) -> bool:
         return self.recurrence_of_id is not None
+
+    @property
+    def asks_patient_told(self) -> bool:
+        """Raised from what a patient said (a survey response, a follow-up call): whether and how
+        the patient was told of the outcome is recorded on it."""
+        return self.source in PATIENT_SOURCES
 
     @property
     def outcome(self) -> str:
@@ -436,6 +468,77 @@ class Finding(models.Model):
             if self.description_key
             else self.description
         )
+
+
+class AttributionStatus(models.TextChoices):
+    ATTRIBUTED = "attributed", _("Attributed")
+    DISPUTED = "disputed", pgettext_lazy("attribution", "Disputed")
+    UPHELD = "upheld", pgettext_lazy("attribution", "Upheld")
+    WITHDRAWN = "withdrawn", pgettext_lazy("attribution", "Withdrawn")
+
+
+# What counts on a person's record: every attribution but a withdrawn one (a dispute not yet
+# decided still counts, as the attribution stands until the office withdraws it).
+COUNTED_ATTRIBUTIONS = (AttributionStatus.ATTRIBUTED, AttributionStatus.DISPUTED, AttributionStatus.UPHELD)
+
+
+class AttributionAction(models.TextChoices):
+    ATTRIBUTE = "attribute", _("Attributed")
+    DISPUTE = "dispute", _("Dispute the attribution")
+    UPHOLD = "uphold", _("Uphold the attribution")
+    WITHDRAW = "withdraw", _("Withdraw the attribution")
+
+
+class Attribution(models.Model):
+    """A staff member named in a finding (the row of ``Finding.staff_involved``). The head of the
+    person's department may dispute it; the office upholds or withdraws it
+    (``supervision.services.ATTRIBUTIONS``); a withdrawn attribution stays, with its history, and
+    no longer counts on the person's record."""
+
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, related_name="attributions", verbose_name=_("finding")
+    )
+    # PROTECT: a staff member leaves the roster by being made inactive; their record stays readable.
+    staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="attributions", verbose_name=_("staff member")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=AttributionStatus.choices, default=AttributionStatus.ATTRIBUTED
+    )
+
+    class Meta:
+        # The table of the plain many-to-many it replaced (migration 0016 kept every row).
+        db_table = "supervision_finding_staff_involved"
+        ordering = ["finding", "id"]
+        unique_together = [("finding", "staff")]
+        verbose_name = _("attribution")
+        verbose_name_plural = _("attributions")
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} → {self.staff_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("person_record", args=[self.staff_id])
+
+    @property
+    def department_id(self) -> int:
+        """The person's department: its head may dispute (the machine's scope rule reads it)."""
+        return self.staff.department_id
+
+    @property
+    def counts(self) -> bool:
+        return self.status in COUNTED_ATTRIBUTIONS
+
+
+class AttributionTransition(TransitionRecord):
+    """One row per step of an attribution (``supervision.workflow``). Append-only."""
+
+    subject_field = "attribution"
+    attribution = models.ForeignKey(Attribution, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("attribution transition")
+        verbose_name_plural = _("attribution transitions")
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -1033,3 +1136,39 @@ class RevealLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.subject_label} {self.field}"
+
+
+class PersonRecordKind(models.TextChoices):
+    RECORD = "record", _("Personal record")
+    SHEET = "sheet", _("Monthly per-person sheet")
+
+
+class PersonRecordView(models.Model):
+    """Every view of a person's performance record, and every download of the monthly per-person
+    sheet (PIPL: staff performance is personal information; a record of who looked, as RevealLog
+    is for contact data). ``staff`` is empty for the sheet, which covers many people."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    staff = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="record_views",
+        verbose_name=_("staff member"),
+    )
+    kind = models.CharField(_("what was seen"), max_length=8, choices=PersonRecordKind.choices)
+    period = models.CharField(_("period"), max_length=16)  # "2026" (a record's year), "2026-11" (a sheet)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("personal record view")
+        verbose_name_plural = _("personal record views")
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_kind_display()} {self.staff or ''} {self.period}".strip()

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 from .infra.addresses import client_ip
-from .models import RevealLog
+from .models import PersonRecordView, RevealLog
 
 
 def mask_phone(value: str | None) -> str:
@@ -52,3 +52,12 @@ def contact_reveal(*, user, subject: Model, field: str, value: str, purpose: str
         ip_address=client_ip(request),
     )
     return value
+
+
+def person_record_log(*, user, kind: str, period: str, staff=None, request=None) -> PersonRecordView:
+    """Log that ``user`` saw a person's performance record (``staff``, the year in ``period``) or
+    the monthly per-person sheet (``staff`` None, the month): who, when, what, from which address.
+    Written before the page is built, so a view is logged even if the page then fails."""
+    return PersonRecordView.objects.create(
+        user=user, staff=staff, kind=kind, period=period[:16], ip_address=client_ip(request)
+    )

@@ -19,7 +19,9 @@ from .access import scope
 from .models import (
     ON_SITE_ORIGINS,
     OPEN_ORDER_STATUSES,
+    PATIENT_SOURCES,
     RECTIFIED_ORDER_STATUSES,
+    Attribution,
     Category,
     CauseCategory,
     CorrectiveAction,
@@ -30,6 +32,7 @@ from .models import (
     OrderAction,
     OrderStatus,
     OrderTransition,
+    PatientToldMethod,
     RectificationOrder,
 )
 from .rates import rate
@@ -71,7 +74,7 @@ def finding_detail_queryset(user) -> QuerySet[Finding]:
             "source_type",
         )
         .prefetch_related(
-            "staff_involved",
+            Prefetch("attributions", queryset=Attribution.objects.select_related("staff__department")),
             "attachments",
             "recurrences",
             Prefetch("order__transitions", queryset=OrderTransition.objects.select_related("actor")),
@@ -380,3 +383,45 @@ def active_departments() -> QuerySet[Department]:
 
 def finding_has_open_order():
     return Exists(RectificationOrder.objects.filter(finding=OuterRef("pk"), status__in=OPEN_ORDER_STATUSES))
+
+
+@dataclass(frozen=True)
+class PatientTold:
+    """Findings raised by a patient (a survey response, a follow-up call) and whether the patient
+    was told what became of them: ``raised`` = ``told`` + ``not_told`` + ``not_recorded``."""
+
+    raised: int
+    told: int
+    not_told: int
+    by_method: dict[str, int]
+
+    @property
+    def not_recorded(self) -> int:
+        return self.raised - self.told - self.not_told
+
+    @property
+    def told_rate(self):
+        """Patients told ÷ findings raised by a patient (a Rate: exact, rounded only when shown)."""
+        return rate(self.told, self.raised)
+
+
+def patient_told_counts(findings: QuerySet[Finding]) -> PatientTold:
+    """Counts of ``findings`` raised by a patient, by how the patient was told. One query."""
+    rows = (
+        findings.filter(source__in=PATIENT_SOURCES)
+        .values("patient_told_method")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_method = {r["patient_told_method"]: r["n"] for r in rows}
+    raised = sum(by_method.values())
+    not_told = by_method.get(PatientToldMethod.NOT_TOLD, 0)
+    told = raised - not_told - by_method.get("", 0)
+    return PatientTold(
+        raised=raised,
+        told=told,
+        not_told=not_told,
+        by_method={
+            m: by_method.get(m, 0) for m in PatientToldMethod.values if m != PatientToldMethod.NOT_TOLD
+        },
+    )

@@ -31,6 +31,10 @@ from .infra.wording import Message, Worded
 from .models import (
     ActionStatus,
     Attachment,
+    Attribution,
+    AttributionAction,
+    AttributionStatus,
+    AttributionTransition,
     Category,
     CauseCategory,
     CorrectiveAction,
@@ -50,6 +54,7 @@ from .models import (
     OrderStatus,
     OrderTerm,
     OrderTransition,
+    PatientToldMethod,
     RectificationOrder,
     Role,
     RungTarget,
@@ -143,9 +148,7 @@ def finding_create(
     finding.number = f"WT{timezone.localtime(found_at):%Y}-{finding.pk:06d}"
     Finding.objects.filter(pk=finding.pk).update(number=finding.number)
     finding.history.filter(number__startswith="tmp-").update(number=finding.number)
-    staff = list(staff)
-    if staff:
-        finding.staff_involved.set(staff)
+    attributions_add(finding=finding, staff=staff, actor=found_by)
     for upload in attachments:
         attachment_add(finding=finding, upload=upload, actor=found_by)
     orders_fail_check_on_recurrence(finding=finding)
@@ -1263,3 +1266,125 @@ def orders_climb_ladder(*, today: dt.date | None = None) -> int:
         if rungs_due(order, today=today, rungs=rungs):
             count += order_escalate(order=order, today=today)
     return count
+
+
+# --- people: attributions and their disputes (issue 16 item 5) ------------------------------------
+
+
+_T = AttributionStatus
+_OFFICE_DECIDES = (Role.SUPERVISOR,)
+
+# A head disputes an attribution of a person of their department; the office upholds or withdraws
+# it. One dispute per attribution: once decided, the decision stands (the history keeps both).
+ATTRIBUTIONS = Machine(
+    Attribution,
+    history=AttributionTransition,
+    action_labels=AttributionAction,
+    state_refusal=gettext_lazy("“%(action)s” is not possible while the attribution is “%(status)s”."),
+    scope_refusal=gettext_lazy("You may not “%(action)s”: the person belongs to another department."),
+    lock_related=("staff", "finding"),
+    subject="attribution",
+    actions=[
+        Action(
+            AttributionAction.DISPUTE,
+            {_T.ATTRIBUTED},
+            _T.DISPUTED,
+            (Role.DEPT_HEAD,),
+            scoped=True,
+            style="outline-warning",
+        ),
+        Action(
+            AttributionAction.UPHOLD, {_T.DISPUTED}, _T.UPHELD, _OFFICE_DECIDES, style="outline-secondary"
+        ),
+        Action(AttributionAction.WITHDRAW, {_T.DISPUTED}, _T.WITHDRAWN, _OFFICE_DECIDES, style="warning"),
+    ],
+)
+
+
+def attributions_add(*, finding: Finding, staff: Iterable[Staff], actor: User | None) -> list[Attribution]:
+    """Name staff members in a finding (one attribution each, recorded as its first history row);
+    a person named already is left as they are."""
+    staff = [s for s in staff if s is not None]
+    if not staff:
+        return []
+    have = set(finding.attributions.values_list("staff_id", flat=True))
+    new = Attribution.objects.bulk_create(
+        [Attribution(finding=finding, staff=s) for s in {s.pk: s for s in staff}.values() if s.pk not in have]
+    )
+    for attribution in new:
+        ATTRIBUTIONS.record(attribution, action=AttributionAction.ATTRIBUTE, actor=actor, from_status="")
+    return new
+
+
+@transaction.atomic
+def attribution_dispute(*, attribution: Attribution, actor: User, reason: str) -> Attribution:
+    """The head of the person's department disputes that they were involved, with the reason."""
+    reason = _required(reason, _("Give the reason for the dispute."))[:2000]
+    locked = ATTRIBUTIONS.transition(
+        attribution, actor=actor, action=AttributionAction.DISPUTE, comment=reason, save=["status"]
+    )
+    notification_send(
+        recipients=list(users_with_role(Role.SUPERVISOR)),
+        kind=NotificationKind.GENERAL,
+        key=f"attribution_disputed:{locked.pk}",
+        title=texts.ATTRIBUTION_DISPUTED,
+        params={"number": locked.finding.number, "name": locked.staff.name},
+        url=reverse("attribution_disputes"),
+    )
+    return locked
+
+
+@transaction.atomic
+def attribution_decide(
+    *, attribution: Attribution, actor: User, uphold: bool, comment: str = ""
+) -> Attribution:
+    """The office decides a dispute: upheld (the attribution stands) or withdrawn (it no longer
+    counts on the person's record). The comment is required for neither; it is kept in the history."""
+    action = AttributionAction.UPHOLD if uphold else AttributionAction.WITHDRAW
+    locked = ATTRIBUTIONS.transition(
+        attribution, actor=actor, action=action, comment=(comment or "").strip()[:2000], save=["status"]
+    )
+    disputed_by = locked.transitions.filter(action=AttributionAction.DISPUTE).order_by("-at", "-id").first()
+    if disputed_by is not None and disputed_by.actor_id:
+        notification_send(
+            recipients=[disputed_by.actor],
+            kind=NotificationKind.GENERAL,
+            key=f"attribution_decided:{locked.pk}",
+            title=texts.ATTRIBUTION_UPHELD if uphold else texts.ATTRIBUTION_WITHDRAWN,
+            params={"number": locked.finding.number, "name": locked.staff.name},
+            url=locked.get_absolute_url(),
+        )
+    return locked
+
+
+# --- feedback to the patient who raised it (issue 16 item 6) -----------------------------------------
+
+
+@transaction.atomic
+def finding_record_patient_told(
+    *, finding: Finding, actor: User, method: str, told_at: dt.datetime | None = None, note: str = ""
+) -> Finding:
+    """Record whether and how the patient whose survey answer or follow-up call raised ``finding``
+    was told what became of it (``not_told``: they could not be, or declined), when and by whom.
+    Recorded again, the latest stands (the finding's change history keeps the earlier)."""
+    if not actor.has_role(Role.SUPERVISOR, Role.FOLLOWUP):
+        raise ActionNotAllowed(_("Only supervisors and follow-up staff record what the patient was told."))
+    if method not in PatientToldMethod.values:
+        raise ActionNotAllowed(_("Choose how the patient was told, or that they were not."))
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if not locked.asks_patient_told:
+        raise ActionNotAllowed(_("Only a finding raised by a patient (survey, follow-up call) records this."))
+    told_at = told_at or timezone.now()
+    if told_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ActionNotAllowed(_("The time the patient was told cannot be in the future."))
+    if told_at < locked.found_at:
+        raise ActionNotAllowed(_("The patient cannot have been told before the problem was found."))
+    locked.patient_told_method = method
+    locked.patient_told_at = told_at
+    locked.patient_told_by = actor
+    locked.patient_told_note = (note or "").strip()[:500]
+    locked._change_reason = "patient_told"
+    locked.save(
+        update_fields=["patient_told_method", "patient_told_at", "patient_told_by", "patient_told_note"]
+    )
+    return locked

@@ -72,6 +72,15 @@ RUNG_NOTE = Message(
 OBSERVATION_NO_ORDER = Message(
     "observation.no_order", gettext_lazy("Your observation %(number)s: the office decided no order is needed")
 )
+ATTRIBUTION_DISPUTED = Message(
+    "attribution.disputed", gettext_lazy("Finding %(number)s: the attribution to %(name)s is disputed")
+)
+ATTRIBUTION_UPHELD = Message(
+    "attribution.upheld", gettext_lazy("Finding %(number)s: the attribution to %(name)s was upheld")
+)
+ATTRIBUTION_WITHDRAWN = Message(
+    "attribution.withdrawn", gettext_lazy("Finding %(number)s: the attribution to %(name)s was withdrawn")
+)
 OBSERVATION_ORDERED = Message(
     "observation.ordered", gettext_lazy("Your observation %(number)s: rectification order %(order)s issued")
 )
@@ -97,6 +106,9 @@ NOTIFICATION_TITLES = [
     ORDER_ESCALATED,
     OBSERVATION_NO_ORDER,
     OBSERVATION_ORDERED,
+    ATTRIBUTION_DISPUTED,
+    ATTRIBUTION_UPHELD,
+    ATTRIBUTION_WITHDRAWN,
     OBSERVATION_CLOSED,
 ]
 

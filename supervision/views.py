@@ -11,32 +11,36 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import queues, selectors, services
-from .access import get_scoped_or_404, role_required, workflow_rule
+from . import people, queues, selectors, services
+from .access import get_scoped_or_404, role_required, scope, workflow_rule
 from .filters import FindingFilter
 from .forms import (
     ActionCompleteForm,
     ActionEvidenceForm,
     ActionReopenForm,
+    AttributionDecisionForm,
     CheckIneffectiveForm,
     CommentForm,
     DecideNoOrderForm,
+    DisputeForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     FindingForm,
     ImportForm,
     OrderIssueForm,
+    PatientToldForm,
     PlanActionForm,
     ReturnForm,
+    SheetForm,
     SubmitForm,
     VerifyForm,
 )
@@ -47,17 +51,22 @@ from .infra.imports import template_workbook
 from .infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from .models import (
     Attachment,
+    Attribution,
+    AttributionAction,
+    AttributionStatus,
     CorrectiveAction,
     CorrectiveActionStep,
     ExtensionStatus,
     Finding,
     FindingSource,
     OrderAction,
+    PersonRecordKind,
     RectificationOrder,
     Role,
     SiteConfig,
 )
 from .panels import collect_panels
+from .privacy import person_record_log
 from .templatetags.ducha import label
 from .workflow import allowed_actions
 
@@ -203,6 +212,9 @@ def _dashboard_figures(user, config) -> dict:
             findings.filter(found_at__year=timezone.localdate().year)
         )
         figures["year_on_year"] = _year_on_year(findings, orders)
+        figures["patient_told"] = selectors.patient_told_counts(
+            findings.filter(found_at__year=timezone.localdate().year)
+        )
     if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
         # The root causes of this year's problems, per department of the user's scope.
         figures["causes"] = selectors.cause_counts(
@@ -358,6 +370,15 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
         "history": _history_changes(history + order_history),
         "today": timezone.localdate(),
         "source_link": _source_link(finding),
+        "patient_told_form": bound_form if bound_action == "patient_told" else PatientToldForm(prefix="told"),
+        "can_record_patient_told": finding.asks_patient_told
+        and request.user.has_role(Role.SUPERVISOR, Role.FOLLOWUP),
+        # A name links to the person's record only for whoever may open it (never a link to a 404).
+        "record_links": {
+            a.staff_id
+            for a in finding.attributions.all()
+            if request.user.scope.sees_department(a.staff.department_id)
+        },
     }
     return render(request, "supervision/finding_detail.html", context, status=status)
 
@@ -529,6 +550,20 @@ def finding_decide(request, pk: int):
     return redirect(finding)
 
 
+@role_required(Role.SUPERVISOR, Role.FOLLOWUP)
+@require_POST
+def finding_patient_told(request, pk: int):
+    """Record whether and how the patient who raised the finding (survey, follow-up call) was told."""
+    finding = get_scoped_or_404(Finding.objects.all(), request.user, owner_field="found_by", pk=pk)
+    form = PatientToldForm(request.POST, prefix="told")
+    if not form.is_valid():
+        return finding_detail(request, pk, bound_form=form, bound_action="patient_told", status=400)
+    with refusals(request):
+        services.finding_record_patient_told(finding=finding, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Recorded what the patient was told."))
+    return redirect(finding)
+
+
 # How the finding page asks for each action of the order's machine (services.ORDERS).
 ORDER_STEPS: dict[str, Step] = {
     OrderAction.ACKNOWLEDGE: Step(CommentForm, services.order_acknowledge),
@@ -696,4 +731,179 @@ def import_template(request, kind: str):
     spec = IMPORTERS[kind]
     response = HttpResponse(template_workbook(spec.headers(), spec.example), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ducha-{kind}-template.xlsx"'
+    return response
+
+
+# --- people: the per-person record, disputes, the monthly sheet (issue 16 item 5) ------------------
+
+PEOPLE_READERS = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
+OFFICE = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+ATTRIBUTION_STEPS: dict[str, Step] = {
+    AttributionAction.DISPUTE: Step(DisputeForm, services.attribution_dispute),
+    AttributionAction.UPHOLD: Step(AttributionDecisionForm, services.attribution_decide, {"uphold": True}),
+    AttributionAction.WITHDRAW: Step(AttributionDecisionForm, services.attribution_decide, {"uphold": False}),
+}
+
+
+@role_required(*PEOPLE_READERS)
+@require_GET
+def person_list(request):
+    """The roster the reader may open records of (names only: the figures are on each record,
+    whose every view is logged)."""
+    staff = people.people_visible_to(request.user).order_by(
+        "department__sort_order", "department__code", "employee_no"
+    )
+    query = (request.GET.get("q") or "").strip()[:64]
+    if query:
+        staff = staff.filter(name__icontains=query) | staff.filter(employee_no__iexact=query)
+    page = Paginator(staff, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/person_list.html",
+        {
+            "page": page,
+            "q": query,
+            "query": urlencode({"q": query}) if query else "",
+            "sheet_form": SheetForm(initial={"month": _last_month()}),
+            "may_download": request.user.has_role(*OFFICE),
+        },
+    )
+
+
+def _last_month() -> dt.date:
+    return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _record_year(raw: str | None) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(raw or today.year)
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= today.year else today.year
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def person_record(request, pk: int):
+    """One person's record: to the office and the head of the person's department only (a peer,
+    whatever their role, gets a 404), every view logged."""
+    staff = get_object_or_404(people.people_visible_to(request.user), pk=pk)
+    return _person_record_page(request, staff)
+
+
+def _person_record_page(request, staff, *, bound=None, status=200):
+    year = _record_year(request.GET.get("year"))
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
+    person_record_log(
+        user=request.user, staff=staff, kind=PersonRecordKind.RECORD, period=str(year), request=request
+    )
+    record = people.person_record(staff=staff, start=start, end=end)
+    rows = [
+        {
+            "attribution": a,
+            "buttons": action_buttons(
+                allowed=allowed_actions(a, request.user),
+                steps=ATTRIBUTION_STEPS,
+                obj=a,
+                actor=request.user,
+                url=lambda name, pk=a.pk: reverse("attribution_action", args=[pk, name]),
+                bound=(bound[1], bound[2]) if bound and bound[0] == a.pk else None,
+            ),
+            "open": bound[1] if bound and bound[0] == a.pk else None,
+        }
+        for a in record.attributions
+    ]
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "supervision/person_record.html",
+        {
+            "record": record,
+            "staff": staff,
+            "rows": rows,
+            "year": year,
+            "years": range(this_year, this_year - 5, -1),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.SUPERVISOR, Role.DEPT_HEAD, object_rule=workflow_rule)
+@require_POST
+def attribution_action(request, pk: int, action: str):
+    if action not in ATTRIBUTION_STEPS:
+        raise Http404
+    attribution = get_scoped_or_404(
+        Attribution.objects.select_related("staff", "finding"),
+        request.user,
+        department_field="staff__department",
+        pk=pk,
+    )
+    redisplay = partial(_person_record_again, request, attribution, action)
+    return run_step(
+        request,
+        ATTRIBUTION_STEPS,
+        services.ATTRIBUTIONS,
+        attribution,
+        action,
+        redisplay=redisplay,
+        back=reverse("attribution_disputes") if request.POST.get("back") == "disputes" else "",
+    )
+
+
+def _person_record_again(request, attribution, action, *, bound_form):
+    # The record shown again with the form open and its errors (the attribution was found in the
+    # reader's scope, so its person is too).
+    return _person_record_page(
+        request, attribution.staff, bound=(attribution.pk, action, bound_form), status=400
+    )
+
+
+@role_required(*PEOPLE_READERS)
+@require_GET
+def attribution_disputes(request):
+    """Disputed attributions waiting for the office's decision, and the last decided (the reader's
+    scope: a head sees their departments' people)."""
+    qs = scope(
+        Attribution.objects.select_related("staff__department", "finding__category", "finding__department"),
+        request.user,
+        department_field="staff__department",
+    ).prefetch_related("transitions__actor")
+    waiting = list(qs.filter(status=AttributionStatus.DISPUTED).order_by("finding__found_at", "id")[:200])
+    decided = list(
+        qs.filter(status__in=(AttributionStatus.UPHELD, AttributionStatus.WITHDRAWN)).order_by("-id")[:20]
+    )
+    rows = [
+        {
+            "attribution": a,
+            "buttons": action_buttons(
+                allowed=allowed_actions(a, request.user),
+                steps=ATTRIBUTION_STEPS,
+                obj=a,
+                actor=request.user,
+                url=lambda name, pk=a.pk: reverse("attribution_action", args=[pk, name]),
+            ),
+        }
+        for a in waiting
+    ]
+    return render(request, "supervision/attribution_disputes.html", {"rows": rows, "decided": decided})
+
+
+@role_required(*OFFICE)
+@require_GET
+def people_sheet(request):
+    """The month's per-person sheet (个人绩效) for the hospital's performance system, logged."""
+    form = SheetForm(request.GET or {"month": f"{_last_month():%Y-%m}"})
+    if not form.is_valid():
+        for error in form.errors.get("month", []):
+            messages.error(request, error)
+        return redirect("person_list")
+    month = form.cleaned_data["month"]
+    person_record_log(
+        user=request.user, kind=PersonRecordKind.SHEET, period=f"{month:%Y-%m}", request=request
+    )
+    response = HttpResponse(people.sheet_workbook(month=month), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="personal-performance-{month:%Y-%m}.xlsx"'
     return response

@@ -34,6 +34,8 @@ WRITERS = {
     "(test_import_templates_hold_no_formula)",
     "followups/views.py": "discharge/history import templates via supervision.infra.imports.template_workbook",
     "supervision/views.py": "department/staff import templates via supervision.infra.imports.template_workbook",
+    "supervision/people.py": "monthly per-person sheet: safe_cell on every cell "
+    "(tests/supervision/test_people.py::test_the_sheet_neutralises_a_hostile_name)",
     "followups/demo.py": "demo HIS extract written by seed_demo from generated data, never served",
 }
 WRITER_PATTERN = re.compile(r"openpyxl\.Workbook\(|\bWorkbook\(|csv\.writer\(|csv\.DictWriter\(|xlsxwriter")

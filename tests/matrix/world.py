@@ -60,6 +60,14 @@ def _core(objs: Objects, supervisor) -> None:
         size=100,
         uploaded_by=supervisor,
     )
+    # A person of the department named in the finding: their record and the attribution's steps.
+    from supervision.services import attributions_add
+    from tests.factories import StaffFactory
+
+    objs.extra["staff"] = StaffFactory(department=objs.department)
+    objs.extra["attribution"] = attributions_add(
+        finding=objs.finding, staff=[objs.extra["staff"]], actor=supervisor
+    )[0]
     # A planned corrective action on the order (its steps have a URL of their own).
     objs.extra["corrective_action"] = CorrectiveAction.objects.create(
         order=objs.order, description="调整排班", due_date=objs.order.deadline, created_by=supervisor

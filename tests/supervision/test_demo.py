@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
-from supervision.models import Department, Finding, OrderStatus, RectificationOrder, User
+from supervision.models import Attribution, Department, Finding, OrderStatus, RectificationOrder, User
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,10 @@ def test_seed_demo_loads_the_documented_users_and_a_worked_hospital_once():
         .departments.filter(name="内科")
         .exists()
     )
+
+    # People (issue 16 item 5): findings naming staff, one attribution disputed in 内科.
+    assert Attribution.objects.filter(finding__source__in=["inspection", "other"]).count() >= 4
+    assert Attribution.objects.filter(status="disputed", staff__department__name="内科").count() == 1
 
     before = _counts()
     call_command("seed_demo", verbosity=0)

@@ -1,0 +1,97 @@
+"""Chart audits and people (issue 16 item 5): the responsible doctor is a roster link — matched at
+the draw, at the audit when the roster came later, and by migration for audits from before — and
+each graded chart counts on the doctor's record through the channel contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from inspections import services
+from inspections.models import ChartAudit, ChartCriterion
+from supervision import people
+from supervision.models import Attribution, PersonRecordView, StaffPosition
+from tests.factories import DischargeStayFactory, StaffFactory
+from tests.migrating import migrate_to, restore
+
+MONTH = dt.date(2026, 10, 1)
+
+
+def _audit(department, doctor="张医生", admission_no="NK00001"):
+    DischargeStayFactory(
+        department=department, admission_no=admission_no, discharged_on=MONTH, attending_doctor=doctor
+    )
+    sample, _ = services.chart_sample_draw(month=MONTH)
+    return sample.audits.get(stay__admission_no=admission_no)
+
+
+def _criterion():
+    return ChartCriterion.objects.create(
+        section="测试", text="测试项", points=Decimal("3"), max_points=Decimal("6")
+    )
+
+
+def test_a_graded_chart_counts_on_its_doctors_record_and_shows_there(
+    client_for, neike, supervisor, head_neike
+):
+    doctor = StaffFactory(name="张医生", department=neike, position=StaffPosition.DOCTOR)
+    audit = services.audit_complete(audit=_audit(neike), actor=supervisor, defects={_criterion().pk: (1, "")})
+    today = timezone.localdate()
+    record = people.person_record(staff=doctor, start=today.replace(day=1), end=today)
+    lines = {line.key: line for line in record.channel_lines}
+    assert (lines["chart_a"].count, lines["chart_b"].count, lines["chart_c"].count) == (1, 0, 0)
+    assert lines["chart_a"].entries[0].url == audit.get_absolute_url()
+    # The problem chart's finding names the doctor: a problem on the record too.
+    assert record.problems == 1
+    page = client_for(head_neike).get(reverse("person_record", args=[doctor.pk])).content.decode()
+    assert 'data-measure="chart_a"' in page and "NK00001" in page
+    assert PersonRecordView.objects.filter(user=head_neike, staff=doctor).count() == 1
+    # The audit page links the doctor's record instead of showing a name.
+    detail = client_for(head_neike).get(audit.get_absolute_url()).content.decode()
+    assert reverse("person_record", args=[doctor.pk]) in detail
+
+
+def test_a_doctor_put_on_the_roster_after_the_draw_is_linked_when_the_chart_is_audited(neike, supervisor):
+    audit = _audit(neike)
+    assert audit.doctor is None and audit.doctor_name == "张医生"
+    doctor = StaffFactory(name="张医生", department=neike, position=StaffPosition.DOCTOR)
+    audit = services.audit_complete(audit=audit, actor=supervisor, defects={_criterion().pk: (1, "")})
+    assert audit.doctor == doctor
+    assert list(audit.finding.staff_involved.all()) == [doctor]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_links_audits_from_before_by_name_in_the_department_and_keeps_unmatched_text(
+    neike, waike, supervisor
+):
+    for no, name in (("NK00001", "张医生"), ("NK00002", "王医生"), ("NK00003", "赵医生")):
+        DischargeStayFactory(department=neike, admission_no=no, discharged_on=MONTH, attending_doctor=name)
+    sample, _ = services.chart_sample_draw(month=MONTH)
+    matched = sample.audits.get(stay__admission_no="NK00001")
+    audited = services.audit_complete(audit=matched, actor=supervisor, defects={_criterion().pk: (1, "")})
+    doctor = StaffFactory(name="张医生", department=neike, position=StaffPosition.DOCTOR)
+    StaffFactory(
+        name="张医生", department=waike, position=StaffPosition.DOCTOR
+    )  # another department's namesake
+    StaffFactory(name="王医生", department=neike, position=StaffPosition.DOCTOR)
+    StaffFactory(name="王医生", department=neike, position=StaffPosition.DOCTOR)  # two: never guessed
+    assert not Attribution.objects.exists()
+    try:
+        migrate_to(("inspections", "0012_scheduled_rounds"))
+    finally:
+        restore()  # forward again: the migration under test runs here
+    links = {
+        a.stay.admission_no: (a.doctor_id, a.doctor_name) for a in ChartAudit.objects.select_related("stay")
+    }
+    assert links == {
+        "NK00001": (doctor.pk, "张医生"),
+        "NK00002": (None, "王医生"),
+        "NK00003": (None, "赵医生"),
+    }
+    assert list(Attribution.objects.values_list("finding_id", "staff_id")) == [
+        (audited.finding_id, doctor.pk)
+    ]

@@ -1,0 +1,30 @@
+"""The service desk and people (issue 16 item 5): a praise slip naming a person of the roster counts
+on their record, through the channel contract."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from servicedesk.models import BoxOpening, Slip, SlipKind, SuggestionBox
+from supervision import people
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_praise_slip_counts_on_the_person_s_record(neike, supervisor):
+    nurse = StaffFactory(name="张护士", department=neike)
+    box = SuggestionBox.objects.create(name="门诊大厅意见箱", location="门诊大厅", department=neike)
+    opening = BoxOpening.objects.create(box=box, opened_on=timezone.localdate(), opened_by=supervisor)
+    Slip.objects.create(
+        opening=opening, kind=SlipKind.PRAISE, content="张护士打针不疼", department=neike, staff=nurse
+    )
+    Slip.objects.create(
+        opening=opening, kind=SlipKind.SUGGESTION, content="多放椅子", department=neike, staff=nurse
+    )
+    today = timezone.localdate()
+    record = people.person_record(staff=nurse, start=today.replace(day=1), end=today)
+    line = next(line for line in record.channel_lines if line.key == "praise_box")
+    assert (line.count, record.praise) == (1, 1)  # the suggestion is no praise
+    assert line.entries[0].text == "张护士打针不疼" and line.entries[0].url == opening.get_absolute_url()
