@@ -413,7 +413,7 @@ def _responses(rng, ctx):
 def _complaints(rng, ctx):
     from complaints import demo as complaint_demo
     from complaints import services, workdays
-    from complaints.models import ComplaintChannel
+    from complaints.models import ComplaintChannel, NotAcceptedReason
     from supervision.demo import _head_for, at_time, random_name
     from supervision.models import Category, DepartmentKind
 
@@ -464,7 +464,12 @@ def _complaints(rng, ctx):
         if rng.random() < 0.08:
             with at_time(step):
                 services.complaint_not_accept(
-                    complaint=complaint, actor=supervisor, reason="不属于本院受理范围"
+                    complaint=complaint,
+                    actor=supervisor,
+                    # The seeded list's "outside the hospital's remit" (migration 0008), told by phone.
+                    reason=NotAcceptedReason.objects.filter(active=True).order_by("-sort_order").first(),
+                    method="phone",
+                    text="已电话告知：不属于本院受理范围，建议向有关部门反映",
                 )
             continue
         with at_time(step):

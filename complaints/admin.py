@@ -8,9 +8,20 @@ from .models import (
     CalendarYear,
     Complaint,
     ComplaintAssignment,
+    ComplaintPause,
     ComplaintTransition,
+    NotAcceptedReason,
     OwnerChange,
 )
+
+
+@admin.register(NotAcceptedReason)
+class NotAcceptedReasonAdmin(admin.ModelAdmin):
+    """The list a complaint is not accepted (不予受理) from; deactivate a reason rather than delete it."""
+
+    list_display = ["name", "code", "active", "sort_order"]
+    list_editable = ["active", "sort_order"]
+    ordering = ["sort_order", "code"]
 
 
 @admin.register(CalendarYear)
@@ -61,6 +72,21 @@ class TransitionInline(TransitionRecordInline):
     model = ComplaintTransition
 
 
+class PauseInline(admin.TabularInline):
+    model = ComplaintPause
+    extra = 0
+    fields = readonly_fields = [
+        "kind",
+        "reason",
+        "started_at",
+        "started_by",
+        "ended_at",
+        "ended_by",
+        "working_days",
+    ]
+    can_delete = False
+
+
 class OwnerInline(admin.TabularInline):
     model = OwnerChange
     extra = 0
@@ -77,7 +103,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     search_fields = ["number", "tracking_code", "referral_no"]
     list_select_related = ["department", "owner"]
     show_full_result_count = False
-    inlines = [AssignmentInline, OwnerInline, TransitionInline]
+    inlines = [AssignmentInline, PauseInline, OwnerInline, TransitionInline]
     exclude = ["complainant_phone", "complainant_email", "complainant_name"]
 
     def has_change_permission(self, request, obj=None):

@@ -12,7 +12,7 @@ from supervision.demo import _head_for, at_time, random_name
 from supervision.models import Category, Department, DepartmentKind
 
 from . import services, workdays
-from .models import Complaint, ComplaintChannel
+from .models import Complaint, ComplaintChannel, NotAcceptedReason
 
 TOPICS = [
     ("attitude", "护士抽血时态度生硬，对患者提问不耐烦"),
@@ -123,11 +123,25 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
         if not in_flight and rng.random() < 0.08:
             with at_time(step):
                 services.complaint_not_accept(
-                    complaint=complaint, actor=supervisor, reason="不属于本院受理范围"
+                    complaint=complaint,
+                    actor=supervisor,
+                    # The seeded list's "outside the hospital's remit" (migration 0008), told by phone.
+                    reason=NotAcceptedReason.objects.filter(active=True).order_by("-sort_order").first(),
+                    method="phone",
+                    text="已电话告知：不属于本院受理范围，建议向有关部门反映",
                 )
             continue
         with at_time(step):
             services.complaint_accept(complaint=complaint, actor=supervisor)
+        if in_flight and index == 2:
+            # One waits on the complainant: its clock stands still (issue 25 item 1).
+            with at_time(step):
+                services.complaint_pause(
+                    complaint=complaint,
+                    actor=supervisor,
+                    kind="awaiting_complainant",
+                    reason="已电话联系投诉人补交就诊记录，约定下周到院面谈",
+                )
         if age < 2:
             continue
         several = rng.random() < 0.15

@@ -32,6 +32,8 @@ from .models import (
     ComplaintChannel,
     ContactRating,
     Determination,
+    NotAcceptedReason,
+    PauseKind,
     Satisfaction,
     VerdictAnswer,
 )
@@ -180,6 +182,40 @@ class CommentForm(_ActionForm):
 
 class ReasonForm(_ActionForm):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NotAcceptForm(_ActionForm):
+    """Not accepted (不予受理): the reason from the list, and what the complainant was told."""
+
+    reason = forms.ModelChoiceField(
+        label=_("Reason for not accepting"), queryset=NotAcceptedReason.objects.none()
+    )
+    note = forms.CharField(
+        label=_("Explanation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    method = forms.ChoiceField(label=_("Complainant told how"), choices=AnswerMethod.choices)
+    answered_at = forms.DateTimeField(label=_("Told at"), widget=DateTimeInput())
+    text = forms.CharField(
+        label=_("What the complainant was told"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A complaint not accepted is answered with its reason within the same time limit."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = NotAcceptedReason.objects.filter(active=True)
+        self.fields["answered_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class PauseForm(_ActionForm):
+    kind = forms.ChoiceField(label=_("Why the clock stops"), choices=BLANK_CHOICE_DASH + PauseKind.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The answer's due date moves on by the working days the clock stands still."),
+    )
 
 
 class HandoverForm(_ActionForm):

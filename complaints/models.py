@@ -46,6 +46,8 @@ class ComplaintStatus(models.TextChoices):
     INVESTIGATED = "investigated", pgettext_lazy("complaint", "Investigation replied")
     ANSWERED = "answered", pgettext_lazy("complaint", "Answered to complainant")
     CLOSED = "closed", pgettext_lazy("complaint", "Closed")
+    # The answer clock stands still (awaiting the complainant, mediation, litigation): ComplaintPause.
+    PAUSED = "paused", pgettext_lazy("complaint", "Clock paused")
 
 
 # Statuses in which the complainant still waits for an answer (the answer time limit runs).
@@ -70,6 +72,37 @@ class ComplaintAction(models.TextChoices):
     CLOSE = "close", pgettext_lazy("complaint", "Close")
     REOPEN = "reopen", pgettext_lazy("complaint", "Reopen")
     DISPUTE = "dispute", pgettext_lazy("complaint", "Mediation / dispute")
+    PAUSE = "pause", pgettext_lazy("complaint", "Pause the clock")
+    RESUME = "resume", pgettext_lazy("complaint", "Resume the clock")
+    ESCALATE = "escalate", pgettext_lazy("complaint", "Escalated")
+
+
+class PauseKind(models.TextChoices):
+    """Why the answer clock stands still (issue 25 item 1)."""
+
+    AWAITING_COMPLAINANT = (
+        "awaiting_complainant",
+        pgettext_lazy("complaint", "Awaiting the complainant (documents, a visit)"),
+    )
+    MEDIATION = "mediation", pgettext_lazy("complaint", "Under mediation")
+    LITIGATION = "litigation", pgettext_lazy("complaint", "Under litigation")
+
+
+class NotAcceptedReason(models.Model):
+    """A reason a complaint is not accepted (不予受理), from a list administrators keep in the admin."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("reason for not accepting")
+        verbose_name_plural = _("reasons for not accepting")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Determination(models.TextChoices):
@@ -145,6 +178,28 @@ class Complaint(models.Model):
     answer_due = models.DateField(_("answer by"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     not_accepted_reason = models.TextField(_("reason not accepted"), blank=True, max_length=2000)
+    # The reason from the list (empty for complaints refused before the list existed).
+    not_accepted_ground = models.ForeignKey(
+        NotAcceptedReason,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("reason for not accepting"),
+    )
+    # Working days the answer clock stood still (finished pauses); answer_due already includes them.
+    paused_working_days = models.PositiveSmallIntegerField(_("working days paused"), default=0)
+    # The highest rung of the escalation ladder reached for ``ladder_due`` (a new due date — after
+    # a pause, a second department — starts the ladder again), as RectificationOrder.ladder_rung.
+    ladder_rung = models.ForeignKey(
+        "supervision.EscalationRung",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("escalation rung"),
+    )
+    ladder_due = models.DateField(_("due date of the escalation"), null=True, blank=True)
 
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -209,6 +264,7 @@ class Complaint(models.Model):
             models.Index(fields=["status", "answer_due"], name="complaint_due"),
             models.Index(fields=["owner", "status"], name="complaint_owner"),
             models.Index(fields=["complainant_key", "received_on"], name="complaint_complainant"),
+            models.Index(fields=["complainant_name", "received_on"], name="complaint_complainant_name"),
             models.Index(fields=["source_type", "source_id"], name="complaint_source"),
         ]
 
@@ -227,6 +283,43 @@ class Complaint(models.Model):
 
     def is_ack_overdue(self, today: dt.date | None = None) -> bool:
         return self.status == ComplaintStatus.RECEIVED and self.ack_due < (today or timezone.localdate())
+
+
+class ComplaintPause(models.Model):
+    """The answer clock stood still: why, who stopped and restarted it, when, for how many working days."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(_("why"), max_length=24, choices=PauseKind.choices)
+    reason = models.TextField(_("reason"), max_length=2000)
+    started_at = models.DateTimeField(_("paused at"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("paused by")
+    )
+    # The status the complaint goes back to when the clock runs again.
+    resume_status = models.CharField(max_length=16, choices=ComplaintStatus.choices)
+    ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resumed by"),
+    )
+    working_days = models.PositiveSmallIntegerField(_("working days paused"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("pause of the clock")
+        verbose_name_plural = _("pauses of the clock")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"], condition=Q(ended_at__isnull=True), name="complaint_one_open_pause"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind}"
 
 
 class ComplaintAssignment(models.Model):

@@ -14,7 +14,21 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -32,6 +46,7 @@ from .models import (
     ComplaintAttachment,
     ComplaintChannel,
     ComplaintLetter,
+    ComplaintPause,
     ComplaintStatus,
     ComplaintTransition,
     ContactRating,
@@ -89,9 +104,18 @@ def complaint_list(user) -> QuerySet[Complaint]:
 def complaint_detail_queryset(user) -> QuerySet[Complaint]:
     return (
         complaints_visible_to(user)
-        .select_related("department", "owner", "received_by", "answered_by", "finding", "finding__order")
+        .select_related(
+            "department",
+            "owner",
+            "received_by",
+            "answered_by",
+            "finding",
+            "finding__order",
+            "not_accepted_ground",
+        )
         .prefetch_related(
             "categories",
+            Prefetch("pauses", queryset=ComplaintPause.objects.select_related("started_by", "ended_by")),
             Prefetch(
                 "assignments",
                 queryset=ComplaintAssignment.objects.select_related(
@@ -107,6 +131,30 @@ def complaint_detail_queryset(user) -> QuerySet[Complaint]:
     )
 
 
+def same_person(complaint: Complaint, user) -> QuerySet[Complaint]:
+    """The other complaints of the same complainant that ``user`` may see: the same telephone (digits
+    only) or the same name, newest first; ``by_phone`` says whether the telephone matched (a name
+    alone may be a namesake). One query for the rows; a department head sees their departments' only."""
+    match = Q(pk__in=[])
+    if complaint.complainant_key:
+        match |= Q(complainant_key=complaint.complainant_key)
+    if complaint.complainant_name:
+        match |= Q(complainant_name=complaint.complainant_name)
+    by_phone = (
+        Case(When(complainant_key=complaint.complainant_key, then=Value(True)), default=Value(False))
+        if complaint.complainant_key
+        else Value(False)
+    )
+    return (
+        complaints_visible_to(user)
+        .filter(match)
+        .exclude(pk=complaint.pk)
+        .select_related("department")
+        .annotate(by_phone=ExpressionWrapper(by_phone, output_field=BooleanField()))
+        .order_by("-received_at", "-id")
+    )
+
+
 # --- figures -----------------------------------------------------------------------------------
 
 
@@ -119,6 +167,11 @@ def _period(start: dt.date, end: dt.date, departments: Iterable[int] | None) -> 
     if departments is not None:
         qs = qs.filter(department_id__in=list(departments))
     return qs
+
+
+def _answerable(start: dt.date, end: dt.date, departments) -> QuerySet[Complaint]:
+    """The complaints whose answer the answer figures measure: all but those not accepted."""
+    return _period(start, end, departments).exclude(status=ComplaintStatus.NOT_ACCEPTED)
 
 
 def by_channel(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
@@ -199,12 +252,50 @@ def accepted_share(*, start: dt.date, end: dt.date, departments=None) -> dict:
     }
 
 
+def intake(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Received (收到), accepted (受理), not accepted (不予受理) by reason, and still waiting for the
+    decision; received = accepted + not accepted + waiting. A not-accepted complaint is answered
+    with its reason: ``not_accepted_on_time`` of them were told within the answer's time limit."""
+    period = _period(start, end, departments)
+    refused = Q(accepted_at__isnull=True, status=ComplaintStatus.NOT_ACCEPTED)
+    row = period.aggregate(
+        received=Count("id"),
+        accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+        not_accepted=Count("id", filter=refused),
+        on_time=Count("id", filter=refused & Q(answered_on_time=True)),
+    )
+    reasons = (
+        period.filter(refused)
+        .values("not_accepted_ground_id", "not_accepted_ground__name")
+        .annotate(n=Count("id"))
+        # Most first, then in the list's order; reasons from before the list last.
+        .order_by("-n", F("not_accepted_ground__sort_order").asc(nulls_last=True))
+    )
+    return {
+        "received": row["received"],
+        "accepted": row["accepted"],
+        "not_accepted": row["not_accepted"],
+        "waiting": row["received"] - row["accepted"] - row["not_accepted"],
+        "not_accepted_on_time": row["on_time"],
+        # A complaint refused before the list of reasons existed has no reason: ``reason`` is None.
+        "by_reason": [
+            {
+                "reason_id": r["not_accepted_ground_id"],
+                "reason": r["not_accepted_ground__name"],
+                "count": r["n"],
+            }
+            for r in reasons
+        ],
+    }
+
+
 def answered_on_time_share(
     *, start: dt.date, end: dt.date, departments=None, today: dt.date | None = None
 ) -> dict:
     """answered by the due date ÷ (answered + still unanswered past the due date)."""
     today = today or timezone.localdate()
-    row = _period(start, end, departments).aggregate(
+    # A complaint not accepted is told why within the same limit: counted under intake(), not here.
+    row = _answerable(start, end, departments).aggregate(
         answered=Count("id", filter=Q(answered_at__isnull=False)),
         on_time=Count("id", filter=Q(answered_at__isnull=False, answered_on_time=True)),
         overdue=Count(
@@ -223,7 +314,7 @@ def answered_on_time_share(
 def average_working_days_to_answer(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """Mean of working days from the day of receipt to the day of the (first) answer."""
     row = (
-        _period(start, end, departments)
+        _answerable(start, end, departments)
         .filter(answer_working_days__isnull=False)
         .aggregate(n=Count("id"), avg=Avg("answer_working_days"))
     )
@@ -376,6 +467,7 @@ class ComplaintFigures:
     reward_list: list[dict]
     verdicts: dict
     satisfaction: dict
+    intake: dict
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -402,6 +494,7 @@ def figures(
         reward_list=departments_without_complaints(**kw),
         verdicts=verdicts(**kw),
         satisfaction=outcome_satisfaction(**kw),
+        intake=intake(**kw),
     )
 
 

@@ -36,9 +36,11 @@ from supervision.infra.wording import Worded
 from supervision.models import (
     Category,
     Department,
+    EscalationRung,
     FindingSource,
     NotificationKind,
     Role,
+    RungTarget,
     Severity,
     SiteConfig,
     Staff,
@@ -47,6 +49,8 @@ from supervision.models import (
 from supervision.services import (
     department_heads,
     finding_create,
+    ladder_for,
+    ladder_recipients,
     notification_send,
     users_with_role,
 )
@@ -66,11 +70,14 @@ from .models import (
     ComplaintAttachment,
     ComplaintChannel,
     ComplaintLetter,
+    ComplaintPause,
     ComplaintStatus,
     ComplaintTransition,
     ContactRating,
     Determination,
+    NotAcceptedReason,
     OwnerChange,
+    PauseKind,
     ReplyTemplate,
     Satisfaction,
     Verdict,
@@ -95,15 +102,20 @@ TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def due_dates(
-    received_on: dt.date, *, several_departments: bool = False, referral_due: dt.date | None = None
+    received_on: dt.date,
+    *,
+    several_departments: bool = False,
+    referral_due: dt.date | None = None,
+    paused: int = 0,
 ) -> tuple[dt.date, dt.date]:
     """(acknowledge by, answer by): 1 working day; 5 working days, 10 when several departments
-    must be coordinated; a 12345 referral's own due date wins."""
+    must be coordinated, plus the ``paused`` working days the clock stood still; a 12345
+    referral's own due date wins."""
     ack_due = workdays.add_working_days(received_on, ACK_WORKING_DAYS)
     if referral_due:
         return ack_due, referral_due
     limit = ANSWER_WORKING_DAYS_SEVERAL if several_departments else ANSWER_WORKING_DAYS
-    return ack_due, workdays.add_working_days(received_on, limit)
+    return ack_due, workdays.add_working_days(received_on, limit + paused)
 
 
 def _tracking_code() -> str:
@@ -273,9 +285,27 @@ def _is_owner(complaint, actor) -> bool:
     return complaint.owner_id is not None and complaint.owner_id == actor.pk
 
 
+def _not_paused(complaint, actor, context):
+    # The answer is in the table for paused complaints only to say why it waits (a clear refusal).
+    if complaint.status == ComplaintStatus.PAUSED:
+        pause = complaint.pauses.filter(ended_at__isnull=True).first()
+        raise ActionNotAllowed(
+            _("The clock is paused (%(why)s): resume it before answering the complainant.")
+            % {"why": pause.get_kind_display() if pause else ComplaintStatus.PAUSED.label}
+        )
+
+
+def _a_rung_is_due(complaint, actor, context):
+    today = context.get("today") or timezone.localdate()
+    if not rungs_due(complaint, today=today, rungs=context.get("rungs")):
+        raise ActionNotAllowed(_("No rung of the escalation ladder is due for this complaint."))
+
+
 _S = ComplaintStatus
-_OPEN = {_S.RECEIVED, _S.ACCEPTED, _S.ASSIGNED, _S.INVESTIGATED, _S.ANSWERED}
+_OPEN = {_S.RECEIVED, _S.ACCEPTED, _S.ASSIGNED, _S.INVESTIGATED, _S.ANSWERED, _S.PAUSED}
 _H = HANDLER_ROLES
+# The clock can stand still while the office waits for an answer it owes (issue 25 item 1).
+_PAUSABLE = {_S.ACCEPTED, _S.ASSIGNED, _S.INVESTIGATED}
 
 # In the order of the buttons: the next step of the workflow first, the side roads after.
 COMPLAINTS = Machine(
@@ -291,12 +321,25 @@ COMPLAINTS = Machine(
         Action(
             ComplaintAction.DETERMINE, _OPEN - {_S.RECEIVED, _S.ASSIGNED}, None, _H, guard=_not_determined
         ),
-        Action(ComplaintAction.ANSWER, {_S.ACCEPTED, _S.INVESTIGATED}, _S.ANSWERED, _H),
+        Action(
+            ComplaintAction.ANSWER,
+            {_S.ACCEPTED, _S.INVESTIGATED, _S.PAUSED},
+            _S.ANSWERED,
+            _H,
+            guard=_not_paused,
+        ),
         Action(ComplaintAction.CLOSE, {_S.ANSWERED}, _S.CLOSED, _H, guard=_determined),
         Action(ComplaintAction.REOPEN, {_S.CLOSED, _S.NOT_ACCEPTED}, _S.ACCEPTED, _H),
+        # The service sets the status: paused, then back to where the clock stopped.
+        Action(ComplaintAction.RESUME, {_S.PAUSED}, None, _H, style="outline-success"),
+        Action(ComplaintAction.PAUSE, _PAUSABLE, None, _H, style="outline-warning"),
         Action(ComplaintAction.HANDOVER, _OPEN, None, _H, also=_is_owner),
         Action(ComplaintAction.DISPUTE, _OPEN - {_S.RECEIVED} | {_S.CLOSED}, None, _H),
         Action(ComplaintAction.NOT_ACCEPT, {_S.RECEIVED}, _S.NOT_ACCEPTED, _H),
+        # The escalation ladder: the schedule only (no role), one rung per step.
+        Action(
+            ComplaintAction.ESCALATE, set(AWAITING_ANSWER) - {_S.RECEIVED}, None, (), guard=_a_rung_is_due
+        ),
     ],
 )
 
@@ -323,15 +366,122 @@ def complaint_accept(*, complaint: Complaint, actor: User, comment: str = "") ->
     )
 
 
+def _answer_time(answered_at: dt.datetime | None) -> dt.datetime:
+    answered_at = answered_at or timezone.now()
+    if answered_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ActionNotAllowed(_("The time of the answer cannot be in the future."))
+    return answered_at
+
+
+def _record_first_answer(c: Complaint, *, actor: User, method: str, text: str, answered_at: dt.datetime):
+    """The answer's how, what and who; the first answer fixes the working days it took (pauses taken
+    out) and whether it came within the limit."""
+    if answered_at < c.received_at:
+        raise ActionNotAllowed(_("The answer cannot be earlier than the receipt of the complaint."))
+    if c.paused_working_days and c.pauses.filter(ended_at__gt=answered_at).exists():
+        raise ActionNotAllowed(_("The answer cannot be dated before the clock was last resumed."))
+    c.answer_method = method
+    c.answer_text = text[:4000]
+    c.answered_by = actor
+    if c.answered_at is None:
+        c.answered_at = answered_at
+        day = timezone.localtime(answered_at).date()
+        taken = workdays.working_days_between(c.received_on, day) - c.paused_working_days
+        c.answer_working_days = max(taken, 0)
+        c.answered_on_time = day <= c.answer_due
+
+
 @transaction.atomic
-def complaint_not_accept(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
-    reason = _required(reason, _("Give the reason for not accepting the complaint."))
+def complaint_not_accept(
+    *,
+    complaint: Complaint,
+    actor: User,
+    reason: NotAcceptedReason | None,
+    method: str,
+    text: str,
+    answered_at: dt.datetime | None = None,
+    note: str = "",
+) -> Complaint:
+    """Not accepted (不予受理), for a reason from the list; the complainant is told why, within the
+    answer's time limit like any answer, so the refusal and its answer are recorded together."""
+    if reason is None or not reason.active:
+        raise ActionNotAllowed(_("Choose the reason for not accepting the complaint from the list."))
+    if method not in AnswerMethod.values:
+        raise ActionNotAllowed(_("Choose how the complainant was told."))
+    text = _required(text, _("Summarise what the complainant was told."))
+    answered_at = _answer_time(answered_at)
+    note = clean_text(note)[:2000]
 
     def mutate(c):
-        c.not_accepted_reason = reason
+        c.not_accepted_ground = reason
+        c.not_accepted_reason = note or reason.name
+        _record_first_answer(c, actor=actor, method=method, text=text, answered_at=answered_at)
+
+    comment = core_texts.LINES(
+        head=with_text(reason.name, note),
+        text=core_texts.WITH_TEXT(head=texts.ANSWER_METHOD(value=method), text=text),
+    )
+    return COMPLAINTS.transition(
+        complaint, actor=actor, action=ComplaintAction.NOT_ACCEPT, comment=comment, mutate=mutate
+    )
+
+
+@transaction.atomic
+def complaint_pause(*, complaint: Complaint, actor: User, kind: str, reason: str) -> Complaint:
+    """Stop the answer clock: waiting for the complainant (documents, a visit), mediation or
+    litigation. Who, when and why are kept; the due date moves on when the clock runs again."""
+    if kind not in PauseKind.values:
+        raise ActionNotAllowed(_("Choose why the clock is paused."))
+    reason = _required(
+        reason, _("Give the reason for pausing the clock: a pause is never recorded without one.")
+    )
+
+    def mutate(c):
+        ComplaintPause.objects.create(
+            complaint=c,
+            kind=kind,
+            reason=reason[:2000],
+            started_at=timezone.now(),
+            started_by=actor,
+            resume_status=c.status,
+        )
+        c.status = ComplaintStatus.PAUSED
 
     return COMPLAINTS.transition(
-        complaint, actor=actor, action=ComplaintAction.NOT_ACCEPT, comment=reason, mutate=mutate
+        complaint,
+        actor=actor,
+        action=ComplaintAction.PAUSE,
+        comment=with_text(texts.PAUSE_KIND(value=kind), reason),
+        mutate=mutate,
+    )
+
+
+@transaction.atomic
+def complaint_resume(*, complaint: Complaint, actor: User | None, comment: str = "") -> Complaint:
+    """Run the clock again: the working days it stood still (after the day it stopped, up to and
+    including today) move the answer's due date on by as many working days."""
+    comment = clean_text(comment)[:2000]
+    moved = {}
+
+    def mutate(c):
+        pause = ComplaintPause.objects.select_for_update().get(complaint=c, ended_at__isnull=True)
+        now = timezone.now()
+        days = workdays.working_days_between(
+            timezone.localtime(pause.started_at).date(), timezone.localdate(now)
+        )
+        pause.ended_at, pause.ended_by, pause.working_days = now, actor, days
+        pause.save(update_fields=["ended_at", "ended_by", "working_days"])
+        c.paused_working_days += days
+        c.answer_due = workdays.add_working_days(c.answer_due, days)
+        c.status = pause.resume_status
+        moved.update(days=days, due=c.answer_due.isoformat())
+
+    return COMPLAINTS.transition(
+        complaint,
+        actor=actor,
+        action=ComplaintAction.RESUME,
+        comment=lambda c: with_text(texts.RESUMED(**moved), comment),
+        mutate=mutate,
     )
 
 
@@ -409,7 +559,7 @@ def complaint_assign(
         if c.department_id is None:
             c.department = new[0]
         if len(already) + len(new) > 1 and not c.referral_due:
-            _ack, longer = due_dates(c.received_on, several_departments=True)
+            _ack, longer = due_dates(c.received_on, several_departments=True, paused=c.paused_working_days)
             c.answer_due = max(c.answer_due, longer)
 
     locked = COMPLAINTS.transition(
@@ -543,21 +693,10 @@ def complaint_answer(
     if method not in AnswerMethod.values:
         raise ActionNotAllowed(_("Choose how the complainant was answered."))
     text = _required(text, _("Summarise the answer given to the complainant."))
-    answered_at = answered_at or timezone.now()
-    if answered_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ActionNotAllowed(_("The time of the answer cannot be in the future."))
+    answered_at = _answer_time(answered_at)
 
     def mutate(c):
-        if answered_at < c.received_at:
-            raise ActionNotAllowed(_("The answer cannot be earlier than the receipt of the complaint."))
-        c.answer_method = method
-        c.answer_text = text[:4000]
-        c.answered_by = actor
-        if c.answered_at is None:
-            c.answered_at = answered_at
-            day = timezone.localtime(answered_at).date()
-            c.answer_working_days = workdays.working_days_between(c.received_on, day)
-            c.answered_on_time = day <= c.answer_due
+        _record_first_answer(c, actor=actor, method=method, text=text, answered_at=answered_at)
 
     comment = core_texts.WITH_TEXT(head=texts.ANSWER_METHOD(value=method), text=text)
     return COMPLAINTS.transition(
@@ -928,28 +1067,145 @@ def complaints_remind_due_soon(*, today: dt.date | None = None) -> int:
 
 
 def complaints_notify_overdue(*, today: dt.date | None = None) -> int:
-    """Overdue complaints: owner, supervisors and the departments still to reply; once per due date."""
+    """Overdue answers. The departments still to reply and the supervisors hear once per due date;
+    the owner (the supervisors when nobody owns it) is reminded every working day until the
+    complainant is answered — one notice per complaint and day, none on a holiday or a weekend off.
+    Running it twice the same day sends nothing more."""
     today = today or timezone.localdate()
+    working = workdays.is_working_day(today)
     supervisors = list(users_with_role(Role.SUPERVISOR))
     count = 0
     for c in _awaiting().filter(answer_due__lt=today):
+        due = c.answer_due.isoformat()
+        owners = [c.owner] if c.owner_id else supervisors
+        if working:
+            count += notification_send(
+                recipients=owners,
+                kind=NotificationKind.OVERDUE_DIGEST,
+                key=f"complaint_overdue_daily:{c.pk}:{today.isoformat()}",
+                title=texts.STILL_OVERDUE,
+                params={"number": c.number, "due": due, "days": overdue_working_days(c, today)},
+                url=c.get_absolute_url(),
+            )
+        # On a day off the owner's first reminder waits for the next working day; the others do not.
+        others = _recipients_for(c, supervisors=supervisors) + supervisors
         count += notification_send(
-            recipients=_recipients_for(c, supervisors=supervisors) + supervisors,
+            recipients=[u for u in others if u not in owners] if working else others,
             kind=NotificationKind.OVERDUE_DIGEST,
-            key=f"complaint_overdue:{c.pk}:{c.answer_due.isoformat()}",
+            key=f"complaint_overdue:{c.pk}:{due}",
             title=texts.OVERDUE,
-            params={"number": c.number, "due": c.answer_due.isoformat()},
+            params={"number": c.number, "due": due},
             url=c.get_absolute_url(),
         )
-        events.announce(
-            events.complaint_overdue, complaint=c, key=f"complaint_overdue:{c.pk}:{c.answer_due.isoformat()}"
-        )
+        events.announce(events.complaint_overdue, complaint=c, key=f"complaint_overdue:{c.pk}:{due}")
     return count
 
 
-def complaints_escalate(*, today: dt.date | None = None) -> int:
-    """Answers overdue by more than the configured number of working days go to the administrators."""
+# --- the escalation ladder -------------------------------------------------------------------
+
+
+def overdue_working_days(complaint: Complaint, today: dt.date) -> int:
+    """Working days after the answer's due date, up to and including ``today`` (0 until overdue)."""
+    return workdays.working_days_between(complaint.answer_due, today)
+
+
+def rungs_due(
+    complaint: Complaint, *, today: dt.date, rungs: list[EscalationRung] | None = None
+) -> list[EscalationRung]:
+    """The rungs of the ladder (its general rungs: a complaint has no severity) an overdue complaint
+    has reached by ``today`` and not yet been reported at for its due date. Complaints count working
+    days overdue, as their time limits do."""
+    if complaint.status not in AWAITING_ANSWER or complaint.answer_due >= today:
+        return []
+    late = overdue_working_days(complaint, today)
+    current = complaint.ladder_rung if complaint.ladder_due == complaint.answer_due else None
+    reached = current.days_overdue if current is not None else -1
+    return [r for r in ladder_for("", rungs) if reached < r.days_overdue <= late]
+
+
+_RUNG_TITLES = {
+    RungTarget.HEAD: texts.RUNG_HEAD,
+    RungTarget.VICE_PRESIDENT: texts.RUNG_VICE_PRESIDENT,
+    RungTarget.WEEKLY_MEETING: texts.RUNG_MEETING,
+}
+
+
+def _report_rung(complaint: Complaint, rung: EscalationRung, today: dt.date) -> int:
+    recipients = ladder_recipients(target=rung.target, department_id=complaint.department_id)
+    if not recipients:  # a department without a head: the office hears instead of no one
+        recipients = list(users_with_role(Role.SUPERVISOR))
+    days = overdue_working_days(complaint, today)
+    if complaint.department_id is None:
+        title, params = texts.ESCALATED, {"number": complaint.number, "days": days}
+    else:
+        title = _RUNG_TITLES.get(rung.target, texts.RUNG_MEETING)
+        params = {"number": complaint.number, "department": complaint.department.name, "days": days}
+    return notification_send(
+        recipients=recipients,
+        kind=NotificationKind.ESCALATION,
+        key=f"complaint_rung:{complaint.pk}:{rung.pk}:{complaint.answer_due.isoformat()}",
+        title=title,
+        params=params,
+        url=complaint.get_absolute_url(),
+    )
+
+
+@transaction.atomic
+def complaint_escalate(*, complaint: Complaint, today: dt.date | None = None) -> int:
+    """Climb the ladder for one overdue complaint: every rung reached and not yet reported, lowest
+    first, each one history row and its notices. Run again the same day: nothing (the guard refuses)."""
     today = today or timezone.localdate()
+    rungs = list(EscalationRung.objects.all())
+    climbed: list[EscalationRung] = []
+
+    def mutate(c):
+        rung = rungs_due(c, today=today, rungs=rungs)[0]  # the guard has seen one is due
+        c.ladder_rung, c.ladder_due = rung, c.answer_due
+        climbed.append(rung)
+
+    def note(c):
+        return texts.RUNG_NOTE(target=c.ladder_rung.target, days=c.ladder_rung.days_overdue)
+
+    while True:
+        try:
+            locked = COMPLAINTS.transition(
+                complaint,
+                actor=None,
+                action=ComplaintAction.ESCALATE,
+                context={"today": today, "rungs": rungs},
+                mutate=mutate,
+                save=["ladder_rung", "ladder_due"],
+                comment=note,
+            )
+        except ActionNotAllowed:
+            return len(climbed)
+        _report_rung(locked, climbed[-1], today)
+
+
+def complaints_escalate(*, today: dt.date | None = None) -> int:
+    """Beat: every overdue complaint climbs the escalation ladder (supervision.EscalationRung, the
+    general rungs, in working days overdue). Only on working days. With no general rung configured,
+    answers overdue by more than ``SiteConfig.escalate_after_overdue_days`` working days go to the
+    administrators instead, once per due date."""
+    today = today or timezone.localdate()
+    if not workdays.is_working_day(today):
+        return 0
+    rungs = list(EscalationRung.objects.all())
+    if not ladder_for("", rungs):
+        return _escalate_to_administrators(today)
+    count = 0
+    overdue = (
+        Complaint.objects.filter(status__in=AWAITING_ANSWER, answer_due__lt=today)
+        .select_related("ladder_rung", "department")
+        .order_by("answer_due", "id")
+    )
+    for c in overdue.iterator(chunk_size=500):
+        if rungs_due(c, today=today, rungs=rungs):
+            count += complaint_escalate(complaint=c, today=today)
+    return count
+
+
+def _escalate_to_administrators(today: dt.date) -> int:
     days = SiteConfig.get().escalate_after_overdue_days
     admins = list(users_with_role(Role.ADMINISTRATOR))
     count = 0

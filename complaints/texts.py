@@ -3,8 +3,9 @@
 from django.utils.translation import gettext_lazy
 
 from supervision.infra.wording import Message
+from supervision.models import RungTarget
 
-from .models import AnswerMethod, ComplaintChannel, Determination, Satisfaction
+from .models import AnswerMethod, ComplaintChannel, Determination, PauseKind, Satisfaction
 
 # Notification titles.
 NEW = Message(
@@ -39,7 +40,32 @@ OVERDUE = Message(
 ESCALATED = Message(
     "complaint.escalated", gettext_lazy("Escalated: complaint %(number)s is %(days)s working days overdue")
 )
+# The owner's reminder, every working day while the answer is overdue (issue 25 item 7).
+STILL_OVERDUE = Message(
+    "complaint.still_overdue",
+    gettext_lazy("Complaint %(number)s is still not answered: due on %(due)s, %(days)s working days overdue"),
+    dates=("due",),
+)
+# The escalation ladder (supervision.EscalationRung), one title per rung's target.
+RUNG_HEAD = Message(
+    "complaint.rung_head",
+    gettext_lazy("Complaint %(number)s about %(department)s is not answered (%(days)s working days overdue)"),
+)
+RUNG_VICE_PRESIDENT = Message(
+    "complaint.rung_vice_president",
+    gettext_lazy(
+        "Escalated to you: complaint %(number)s about %(department)s is %(days)s working days overdue"
+    ),
+)
+RUNG_MEETING = Message(
+    "complaint.rung_meeting",
+    gettext_lazy(
+        "For the weekly meeting list: complaint %(number)s about %(department)s is %(days)s working days overdue"
+    ),
+)
 
+# The titles stored worded before keys (the data migration 0005 reads them back); newer titles were
+# always stored as keys.
 NOTIFICATION_TITLES = [NEW, HANDED_OVER, ASSIGNED, REPLIED, DUE_SOON, ACK_DUE, OVERDUE, ESCALATED]
 
 # Timeline notes (ComplaintTransition.comment_key): the worded part of a step; a person's own words
@@ -50,6 +76,17 @@ ANSWER_METHOD = Message("complaint.note.answer_method", "%(value)s", choices={"v
 SATISFACTION = Message("complaint.note.satisfaction", "%(value)s", choices={"value": Satisfaction})
 DISPUTE = Message("complaint.note.dispute", gettext_lazy("Mediation / dispute"))
 DISPUTE_REMOVED = Message("complaint.note.dispute_removed", gettext_lazy("Dispute flag removed"))
+PAUSE_KIND = Message("complaint.note.pause_kind", "%(value)s", choices={"value": PauseKind})
+RESUMED = Message(
+    "complaint.note.resumed",
+    gettext_lazy("The clock stood still for %(days)s working days; answer now due on %(due)s"),
+    dates=("due",),
+)
+RUNG_NOTE = Message(
+    "complaint.note.rung",
+    gettext_lazy("Escalation ladder: %(target)s, %(days)s working days overdue"),
+    choices={"target": RungTarget},
+)
 
 # Owner changes (OwnerChange.note_key): how the first owner came to own the complaint.
 FIRST_CONTACT = Message("complaint.owner.first_contact", gettext_lazy("Recorded at first contact"))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/verdict-link/", views.verdict_link, name="verdict_link"),
     path("<int:pk>/verdict/", views.verdict_phone, name="verdict_phone"),
     path("<int:pk>/reveal/", views.complaint_reveal, name="reveal"),
+    path("<int:pk>/person/", views.complaint_person, name="person"),
     path("<int:pk>/<slug:action>/", views.complaint_action, name="action"),
     # Public pages of the hospital's web site: no login.
     path("public/", views.public_form, name="public_form"),

@@ -45,6 +45,8 @@ from .forms import (
     IntakeForm,
     LetterForm,
     LookupForm,
+    NotAcceptForm,
+    PauseForm,
     PublicComplaintForm,
     ReasonForm,
     ReplyForm,
@@ -74,6 +76,7 @@ ATTACH_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.FOLLOWUP, Role.DESK)
 LOOKUP_RATE = "10/h"
 SESSION_TRACKING = "complaints.tracking_code"
 SESSION_VERDICT = "complaints.verdict_given"  # the hash of the link just answered
+PERSON_ON_DETAIL = 5
 
 
 # --- staff pages ---------------------------------------------------------------------------------
@@ -192,7 +195,7 @@ def _handed_over_message(complaint):
 # How the detail page asks for each action of the complaint's machine (services.COMPLAINTS).
 COMPLAINT_STEPS: dict[str, Step] = {
     ComplaintAction.ACCEPT: Step(CommentForm, services.complaint_accept),
-    ComplaintAction.NOT_ACCEPT: Step(ReasonForm, services.complaint_not_accept),
+    ComplaintAction.NOT_ACCEPT: Step(NotAcceptForm, services.complaint_not_accept),
     ComplaintAction.HANDOVER: Step(HandoverForm, services.complaint_handover, done=_handed_over_message),
     ComplaintAction.ASSIGN: Step(AssignForm, services.complaint_assign, form_kwargs=_assign_initial),
     ComplaintAction.REPLY: Step(ReplyForm, services.complaint_reply, form_kwargs=_reply_departments),
@@ -201,6 +204,8 @@ COMPLAINT_STEPS: dict[str, Step] = {
     ComplaintAction.CLOSE: Step(CloseForm, services.complaint_close),
     ComplaintAction.REOPEN: Step(ReasonForm, services.complaint_reopen),
     ComplaintAction.DISPUTE: Step(DisputeForm, services.complaint_flag_dispute),
+    ComplaintAction.PAUSE: Step(PauseForm, services.complaint_pause),
+    ComplaintAction.RESUME: Step(CommentForm, services.complaint_resume),
 }
 
 
@@ -245,8 +250,26 @@ def complaint_detail(
         "verdict": selectors.verdict_state(complaint) if office else None,
         "verdict_form": VerdictPhoneForm(prefix="verdict") if office else None,
         "verdict_sms": verdict_sms,
+        "open_pause": next((p for p in complaint.pauses.all() if p.ended_at is None), None),
     }
+    # The complainant's other complaints (issue 25 item 6): the newest few here, all on their page.
+    same_person = selectors.same_person(complaint, user)
+    context["person_rows"] = list(same_person[:PERSON_ON_DETAIL])
+    context["person_total"] = (
+        len(context["person_rows"]) if len(context["person_rows"]) < PERSON_ON_DETAIL else same_person.count()
+    )
     return render(request, "complaints/detail.html", context, status=status)
+
+
+@role_required(*LIST_ROLES)
+@require_GET
+def complaint_person(request, pk: int):
+    """Every complaint of this complaint's complainant (same telephone or name) the user may see."""
+    complaint = _get_visible(request, pk)
+    page = Paginator(selectors.same_person(complaint, request.user), settings.DUCHA_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "complaints/person.html", {"complaint": complaint, "page": page})
 
 
 @role_required(*LIST_ROLES)

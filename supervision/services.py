@@ -1188,25 +1188,39 @@ def _vice_presidents(department_id: int) -> list[User]:
     ]
 
 
+def ladder_recipients(*, target: str, department_id: int | None) -> list[User]:
+    """Who a rung of the escalation ladder reports to about something of ``department_id``: its
+    heads; the vice-president in charge (the administrators when nobody is in charge); or, for the
+    weekly meeting list, its heads and the administrators. Without a department: the administrators.
+    Shared by every ladder (orders here, overdue complaints in their channel)."""
+    if department_id is None:
+        return list(users_with_role(Role.ADMINISTRATOR))
+    if target == RungTarget.HEAD:
+        return list(department_heads(department_id))
+    if target == RungTarget.VICE_PRESIDENT:
+        # A department nobody is in charge of goes to the administrators rather than to no one.
+        return _vice_presidents(department_id) or list(users_with_role(Role.ADMINISTRATOR))
+    return [*department_heads(department_id), *users_with_role(Role.ADMINISTRATOR)]
+
+
+_RUNG_TITLES = {
+    RungTarget.HEAD: texts.ORDER_RUNG_HEAD,
+    RungTarget.VICE_PRESIDENT: texts.ORDER_ESCALATED,
+    RungTarget.WEEKLY_MEETING: texts.ORDER_TO_MEETING,
+}
+
+
 def _report_rung(order: RectificationOrder, rung: EscalationRung, today: dt.date) -> int:
     days = (today - order.deadline).days
-    common = {
-        "kind": NotificationKind.ESCALATION,
-        "key": f"rung:{order.pk}:{rung.pk}:{order.deadline.isoformat()}",
-        "url": order.get_absolute_url(),
-        "body": order.finding.description_stored,
-    }
-    params = {"number": order.number, "department": order.department.name, "days": days}
-    if rung.target == RungTarget.HEAD:
-        return notify_department_heads(
-            department_id=order.department_id, title=texts.ORDER_RUNG_HEAD, params=params, **common
-        )
-    if rung.target == RungTarget.VICE_PRESIDENT:
-        # A department nobody is in charge of goes to the administrators rather than to no one.
-        leads = _vice_presidents(order.department_id) or list(users_with_role(Role.ADMINISTRATOR))
-        return notification_send(recipients=leads, title=texts.ORDER_ESCALATED, params=params, **common)
-    recipients = [*department_heads(order.department_id), *users_with_role(Role.ADMINISTRATOR)]
-    return notification_send(recipients=recipients, title=texts.ORDER_TO_MEETING, params=params, **common)
+    return notification_send(
+        recipients=ladder_recipients(target=rung.target, department_id=order.department_id),
+        kind=NotificationKind.ESCALATION,
+        key=f"rung:{order.pk}:{rung.pk}:{order.deadline.isoformat()}",
+        url=order.get_absolute_url(),
+        body=order.finding.description_stored,
+        title=_RUNG_TITLES.get(rung.target, texts.ORDER_TO_MEETING),
+        params={"number": order.number, "department": order.department.name, "days": days},
+    )
 
 
 @transaction.atomic

@@ -150,6 +150,7 @@ RULES: dict[str, R] = {
     "complaints:figures": R(get="302 200 403 403 403 200 403", post="302 405 403 403 403 405 403"),
     "complaints:calendar": R(get="302 200 200 200 200 200 403", post="302 405 405 405 405 405 403"),
     "complaints:detail": R(kw=(lambda o, s: {"pk": o.complaint.pk}), get="302 200 404 200 404 200 403", post="302 200 404 200 404 200 403"),
+    "complaints:person": R(kw=(lambda o, s: {"pk": o.complaint.pk}), get="302 200 404 200 404 200 403", post="302 405 405 405 405 405 403"),
     "complaints:reveal": R(kw=(lambda o, s: {"pk": o.complaint.pk}), get="302 405 405 405 405 405 403", post="302 200 404 302 404 200 403"),
     "complaints:action": R(kw=(lambda o, s: {"pk": o.extra["new_complaint"].pk, "action": "accept"}), get="302 405 405 405 405 405 403", post="302 302 404 404 404 302 403"),
     "complaints:public_form": R(get="200 200 200 200 200 200 200", post="200 200 200 200 200 200 200"),

@@ -8,7 +8,7 @@ import zoneinfo
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import ComplaintChannel
+from complaints.models import ComplaintChannel, NotAcceptedReason
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -48,3 +48,12 @@ def answered(*, supervisor, department, head, **kw):
 
 def now():
     return timezone.now()
+
+
+def not_accept(complaint, *, actor, reason="outside_remit", **kw):
+    """Not accepted for a reason of the seeded list (by code), the complainant told by phone."""
+    kw.setdefault("method", "phone")
+    kw.setdefault("text", "已电话告知不予受理的理由")
+    return services.complaint_not_accept(
+        complaint=complaint, actor=actor, reason=NotAcceptedReason.objects.get(code=reason), **kw
+    )

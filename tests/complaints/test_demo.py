@@ -17,7 +17,7 @@ def test_demo_seed_builds_complaints_in_every_state():
     demo.seed(rng=rng, today=today, context=context)
     assert Complaint.objects.count() == 90
     statuses = set(Complaint.objects.values_list("status", flat=True))
-    assert {ComplaintStatus.CLOSED, ComplaintStatus.ACCEPTED} <= statuses
+    assert {ComplaintStatus.CLOSED, ComplaintStatus.ACCEPTED, ComplaintStatus.PAUSED} <= statuses
     assert Complaint.objects.filter(finding__isnull=False).exists()
     # Starter reply templates, and verdicts on closed complaints, never after the moment of loading.
     from complaints.models import ReplyTemplate, Verdict

@@ -10,7 +10,7 @@ from complaints import selectors, services
 from supervision.models import Department, Role
 from tests.factories import DepartmentFactory, UserFactory, category
 
-from .factories import at, make_complaint
+from .factories import at, make_complaint, not_accept
 
 D = dt.date.fromisoformat
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def data(supervisor, head_neike, neike, waike):
         received_at=at("2026-04-01"),
         complainant_phone="13800000002",
     )
-    services.complaint_not_accept(complaint=c3, actor=supervisor, reason="非本院事项")
+    not_accept(c3, actor=supervisor)
     # c4: hotline, 外科, still waiting and past its due date (10 April).
     make_complaint(
         received_by=supervisor,
@@ -125,7 +125,7 @@ def test_reward_list_is_departments_without_complaints(data, neike, waike):
 
 def test_not_accepted_complaint_does_not_remove_a_department_from_the_reward_list(supervisor, neike):
     c = make_complaint(received_by=supervisor, department=neike, received_at=at("2026-03-05"))
-    services.complaint_not_accept(complaint=c, actor=supervisor, reason="重复")
+    not_accept(c, actor=supervisor, reason="repeated")
     assert [r["department"] for r in fig(departments=[neike.pk]).reward_list] == ["内科"]
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from complaints import services, tasks
-from supervision.models import Notification, NotificationKind
+from supervision.models import EscalationRung, Notification, NotificationKind
 
 from .factories import at, make_complaint
 
@@ -33,11 +33,15 @@ def test_due_soon_reminds_owner_and_head_once(waiting, caller, head_neike):
     assert tasks.remind_due_soon.delay("2026-05-11").get() == 0  # same due date: already reminded
 
 
-def test_overdue_notice_once_per_due_date(waiting, caller, supervisor, head_neike):
+def test_overdue_notice_once_per_due_date_for_the_office_and_daily_for_the_owner(
+    waiting, caller, supervisor, head_neike
+):
     assert services.complaints_notify_overdue(today=D("2026-05-11")) == 0
     assert services.complaints_notify_overdue(today=D("2026-05-12")) == 3  # owner, head, supervisor
-    assert services.complaints_notify_overdue(today=D("2026-05-13")) == 0
+    assert services.complaints_notify_overdue(today=D("2026-05-12")) == 0
+    assert services.complaints_notify_overdue(today=D("2026-05-13")) == 1  # the owner's daily reminder
     assert supervisor.notifications.filter(kind=NotificationKind.OVERDUE_DIGEST).count() == 1
+    assert caller.notifications.filter(kind=NotificationKind.OVERDUE_DIGEST).count() == 2
 
 
 def test_answered_complaint_gets_no_reminder(waiting, supervisor, head_neike, neike):
@@ -49,8 +53,10 @@ def test_answered_complaint_gets_no_reminder(waiting, supervisor, head_neike, ne
     assert services.complaints_remind_due_soon(today=D("2026-05-11")) == 0
 
 
-def test_escalation_counts_working_days_and_runs_once(waiting, administrator):
-    # Default: escalate after 3 overdue working days. Due Mon 11 May; Thu 14 May is 3 working days late.
+def test_without_a_ladder_escalation_counts_working_days_and_runs_once(waiting, administrator):
+    # No general rung of the escalation ladder: the administrators after 3 overdue working days.
+    # Due Mon 11 May; Thu 14 May is 3 working days late.
+    EscalationRung.objects.filter(severity="").delete()
     assert services.complaints_escalate(today=D("2026-05-14")) == 0
     assert tasks.escalate.delay("2026-05-15").get() == 1
     assert tasks.escalate.delay("2026-05-18").get() == 0

@@ -12,13 +12,13 @@ from supervision.models import Finding, FindingSource, RectificationOrder
 from supervision.workflow import allowed_actions
 from tests.factories import category
 
-from .factories import make_complaint
+from .factories import make_complaint, not_accept
 
 pytestmark = pytest.mark.django_db
 
 S = ComplaintStatus
 A = ComplaintAction
-STATES = ["received", "accepted", "assigned", "investigated", "answered", "closed", "not_accepted"]
+STATES = ["received", "accepted", "assigned", "investigated", "answered", "closed", "not_accepted", "paused"]
 ROLES = ["supervisor", "administrator", "caller", "head_neike", "head_waike", "volunteer"]
 HANDLERS = {"supervisor", "administrator"}
 
@@ -27,15 +27,21 @@ ALLOWED = {
     A.ACCEPT: {"received": HANDLERS},
     A.NOT_ACCEPT: {"received": HANDLERS},
     A.HANDOVER: {
-        s: HANDLERS | {"caller"} for s in ["received", "accepted", "assigned", "investigated", "answered"]
+        s: HANDLERS | {"caller"}
+        for s in ["received", "accepted", "assigned", "investigated", "answered", "paused"]
     },
     A.ASSIGN: dict.fromkeys(["accepted", "assigned", "investigated"], HANDLERS),
     A.REPLY: {"assigned": {"head_neike"}},
-    A.DETERMINE: dict.fromkeys(["accepted", "investigated"], HANDLERS),  # 'answered' fixture is determined
+    # 'answered' fixture is determined; 'paused' was assigned, then its clock stopped.
+    A.DETERMINE: dict.fromkeys(["accepted", "investigated", "paused"], HANDLERS),
     A.ANSWER: dict.fromkeys(["accepted", "investigated"], HANDLERS),
     A.CLOSE: {"answered": HANDLERS},
     A.REOPEN: dict.fromkeys(["closed", "not_accepted"], HANDLERS),
-    A.DISPUTE: dict.fromkeys(["accepted", "assigned", "investigated", "answered", "closed"], HANDLERS),
+    A.DISPUTE: dict.fromkeys(
+        ["accepted", "assigned", "investigated", "answered", "closed", "paused"], HANDLERS
+    ),
+    A.PAUSE: dict.fromkeys(["accepted", "assigned", "investigated"], HANDLERS),
+    A.RESUME: {"paused": HANDLERS},
 }
 EXPECTED_STATUS = {
     A.ACCEPT: S.ACCEPTED,
@@ -45,6 +51,8 @@ EXPECTED_STATUS = {
     A.CLOSE: S.CLOSED,
     A.REOPEN: S.ACCEPTED,
     A.REPLY: S.INVESTIGATED,
+    A.PAUSE: S.PAUSED,
+    A.RESUME: S.ASSIGNED,  # where the 'paused' fixture's clock stopped
 }
 
 
@@ -67,13 +75,17 @@ def build(state, people, neike):
     if state == "received":
         return c
     if state == "not_accepted":
-        return services.complaint_not_accept(complaint=c, actor=sup, reason="不属于本院")
+        return not_accept(c, actor=sup)
     c = services.complaint_accept(complaint=c, actor=sup)
     if state == "accepted":
         return c
     c = services.complaint_assign(complaint=c, actor=sup, departments=[neike])
     if state == "assigned":
         return c
+    if state == "paused":
+        return services.complaint_pause(
+            complaint=c, actor=sup, kind="awaiting_complainant", reason="待补病历"
+        )
     c = services.complaint_reply(complaint=c, actor=people["head_neike"], department=neike, reply="已核实")
     if state == "investigated":
         return c
@@ -88,7 +100,7 @@ def run(action, complaint, actor, people, neike, waike):
     if action == A.ACCEPT:
         return services.complaint_accept(complaint=complaint, actor=actor)
     if action == A.NOT_ACCEPT:
-        return services.complaint_not_accept(complaint=complaint, actor=actor, reason="重复投诉")
+        return not_accept(complaint, actor=actor, reason="repeated")
     if action == A.HANDOVER:
         return services.complaint_handover(
             complaint=complaint,
@@ -109,6 +121,10 @@ def run(action, complaint, actor, people, neike, waike):
         return services.complaint_reopen(complaint=complaint, actor=actor, reason="投诉人不满意")
     if action == A.DISPUTE:
         return services.complaint_flag_dispute(complaint=complaint, actor=actor, dispute=True, amount=5000)
+    if action == A.PAUSE:
+        return services.complaint_pause(complaint=complaint, actor=actor, kind="mediation", reason="转医调委")
+    if action == A.RESUME:
+        return services.complaint_resume(complaint=complaint, actor=actor)
     raise AssertionError(action)
 
 
@@ -188,7 +204,9 @@ def test_head_cannot_reply_for_another_department(supervisor, head_waike, neike)
 def test_not_accepted_needs_a_reason(supervisor):
     complaint = make_complaint(received_by=supervisor)
     with pytest.raises(ActionNotAllowed):
-        services.complaint_not_accept(complaint=complaint, actor=supervisor, reason="  ")
+        services.complaint_not_accept(
+            complaint=complaint, actor=supervisor, reason=None, method="phone", text="已告知"
+        )
     complaint.refresh_from_db()
     assert complaint.status == S.RECEIVED
 
@@ -388,7 +406,7 @@ def test_concurrent_accept_and_not_accept_only_one_wins(supervisor, administrato
             if kind == "accept":
                 services.complaint_accept(complaint=stale, actor=supervisor)
             else:
-                services.complaint_not_accept(complaint=stale, actor=administrator, reason="并发")
+                not_accept(stale, actor=administrator)
             outcomes.append("ok")
         except ActionNotAllowed:
             outcomes.append("refused")

@@ -2,6 +2,8 @@
 action is reachable from its from-states and refused from every other state and for a role without
 it; the detail page shows exactly the buttons ``allowed_actions`` gives, in the table's order."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -16,8 +18,9 @@ from .factories import make_complaint
 
 pytestmark = pytest.mark.django_db
 
-STATES = ["received", "accepted", "not_accepted", "assigned", "investigated", "answered", "closed"]
-OPEN = {"received", "accepted", "assigned", "investigated", "answered"}
+STATES = ["received", "accepted", "not_accepted", "assigned", "investigated", "answered", "closed", "paused"]
+OPEN = {"received", "accepted", "assigned", "investigated", "answered", "paused"}
+PAUSABLE = {"accepted", "assigned", "investigated"}
 HANDLERS = {"supervisor", "administrator"}
 # Written by hand from the complaint procedure, in the order of the buttons (next step first):
 # (from-states, to-state, roles). No action is limited to a department by scope; the reply's
@@ -26,13 +29,18 @@ EXPECTED = {
     "accept": ({"received"}, "accepted", HANDLERS),
     "assign": ({"accepted", "assigned", "investigated"}, "assigned", HANDLERS),
     "reply": ({"assigned"}, None, {"dept_head"}),
-    "determine": ({"accepted", "investigated", "answered"}, None, HANDLERS),
-    "answer": ({"accepted", "investigated"}, "answered", HANDLERS),
+    "determine": ({"accepted", "investigated", "answered", "paused"}, None, HANDLERS),
+    # Paused only to refuse with the reason (its guard): the clock must run again first.
+    "answer": ({"accepted", "investigated", "paused"}, "answered", HANDLERS),
     "close": ({"answered"}, "closed", HANDLERS),
     "reopen": ({"closed", "not_accepted"}, "accepted", HANDLERS),
+    "resume": ({"paused"}, None, HANDLERS),
+    "pause": (PAUSABLE, None, HANDLERS),
     "handover": (OPEN, None, HANDLERS),
-    "dispute": ({"accepted", "assigned", "investigated", "answered", "closed"}, None, HANDLERS),
+    "dispute": ({"accepted", "assigned", "investigated", "answered", "closed", "paused"}, None, HANDLERS),
     "not_accept": ({"received"}, "not_accepted", HANDLERS),
+    # The escalation ladder: the schedule only (no role), while the answer is awaited.
+    "escalate": (PAUSABLE, None, set()),
 }
 ROLES_OF = {
     "supervisor": {"supervisor"},
@@ -72,7 +80,14 @@ def test_each_action_is_reachable_from_its_states_and_refused_from_every_other(
     c = _complaint(
         state, received_by=supervisor, neike=neike, supervisor=supervisor, determined=action == "close"
     )
+    if action == "escalate":
+        actor = None  # the schedule; the ladder's first rung is due once the answer is overdue
+        Complaint.objects.filter(pk=c.pk).update(answer_due=dt.date(2026, 5, 11))
+        c.refresh_from_db()
     rule = COMPLAINTS.action(action)
+    if action == "answer" and state == "paused":
+        run_or_refused(COMPLAINTS, c, actor, action, refusal="clock is paused", snapshot=_snapshot)
+        return
     if state not in EXPECTED[action][0]:
         run_or_refused(
             COMPLAINTS, c, actor, action, refusal="not possible while the complaint", snapshot=_snapshot
@@ -143,5 +158,6 @@ def test_the_page_shows_exactly_the_allowed_actions_as_buttons(
         if state in sources
         and (ROLES_OF[persona] & roles or (a == "handover" and persona == "caller"))
         and not (a == "determine" and determined)
+        and not (a == "answer" and state == "paused")
     ]
     assert shown == expected
