@@ -30,6 +30,7 @@ class InspectionsConfig(AppConfig):
                             NavEntry(_("Inspection plan"), "inspections:plan"),
                             NavEntry(_("Inspection schedule"), "inspections:schedule"),
                             NavEntry(_("Hand-rub consumption"), "inspections:hand_rub"),
+                            NavEntry(_("Checklists"), "inspections:template_list"),
                             NavEntry(_("Chart audits"), "inspections:audit_list", divider_before=True),
                             NavEntry(_("Monthly chart samples"), "inspections:sample_list"),
                             NavEntry(_("Appeals"), "inspections:appeal_list"),

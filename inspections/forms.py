@@ -13,13 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from supervision.access import scope_of
 from supervision.forms import DateTimeInput, ModelMultipleChoiceField
 from supervision.infra.uploads import clean_upload
-from supervision.models import Department, Role, User, check_found_at
+from supervision.models import Category, Department, Role, User, check_found_at
 
 from .models import (
     AnswerResult,
+    Area,
     ChartCriterion,
+    ChecklistItem,
     ChecklistTemplate,
     Disposition,
+    ItemKind,
     RoundStatus,
     RoundType,
     TemplateStatus,
@@ -359,3 +362,101 @@ class ScheduleForm(_Form):
             for d in departments
             for day in services.unannounced_dates(month=self.month, count=data["count"], rng=rng)
         ]
+
+
+# --- the checklist editor ----------------------------------------------------------------------
+
+MAX_ITEMS = 200
+
+
+class ChecklistCreateForm(_Form):
+    code = forms.SlugField(
+        label=_("Code"), max_length=32, help_text=_("Letters, digits and hyphens; it names every version.")
+    )
+    name = forms.CharField(label=_("Checklist name"), max_length=100)
+    area = forms.ChoiceField(label=_("Area"), choices=Area.choices)
+
+
+class ChecklistItemForm(forms.ModelForm):
+    """One row of the editor. A target belongs to measured items only, within the measure's range."""
+
+    class Meta:
+        model = ChecklistItem
+        fields = [
+            "sort_order",
+            "section",
+            "text",
+            "guidance",
+            "kind",
+            "target",
+            "category",
+            "allow_na",
+            "photo_on_fail",
+        ]
+        widgets = {
+            "sort_order": forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 0}),
+            "section": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "text": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "guidance": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "kind": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "target": forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "0.5"}),
+            "category": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "allow_na": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            "photo_on_fail": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True)
+        if self.instance.target is not None:
+            from .services import plain_number
+
+            self.initial["target"] = plain_number(self.instance.target)  # 90, not 90.00
+
+    def clean(self):
+        data = super().clean()
+        kind, target = data.get("kind"), data.get("target")
+        if target is None:
+            return data
+        if kind == ItemKind.CHECK:
+            self.add_error("target", _("Only measured items have a target."))
+        elif kind == ItemKind.WAIT_TIME and not (0 < target <= 600):
+            self.add_error("target", _("A waiting-time target is between 1 and 600 minutes."))
+        elif kind == ItemKind.HAND_HYGIENE and not (0 < target <= 100):
+            self.add_error("target", _("A hand-hygiene target is a compliance between 1 and 100 %."))
+        return data
+
+
+class _ItemFormSet(forms.BaseModelFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One query for the categories of every row, not one per row's drop-down.
+        choices = [("", "---------"), *Category.objects.filter(active=True).values_list("pk", "name")]
+        last = max((f.instance.sort_order for f in self.initial_forms), default=0)
+        for n, form in enumerate(self.forms):
+            form.fields["category"].choices = choices
+            if not form.instance.pk:  # a new row comes after the others unless the office says otherwise
+                form.initial.setdefault("sort_order", last + 1 + n - self.initial_form_count())
+
+    def clean(self):
+        super().clean()
+        kept = [
+            f
+            for f in self.forms
+            if getattr(f, "cleaned_data", None)
+            and f.cleaned_data.get("text")
+            and not f.cleaned_data.get("DELETE")
+        ]
+        if not kept:
+            raise ValidationError(_("A checklist needs at least one item."))
+
+
+ChecklistItemFormSet = forms.modelformset_factory(
+    ChecklistItem,
+    form=ChecklistItemForm,
+    formset=_ItemFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_ITEMS,
+    validate_max=True,
+)

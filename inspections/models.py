@@ -118,12 +118,17 @@ class InspectionSettings(SingletonModel):
         verbose_name = _("inspection settings")
         verbose_name_plural = _("inspection settings")
 
-    def wait_target_for(self, department_id: int) -> int:
-        """The waiting target of one window: its own, else the standard one."""
+    def own_wait_target(self, department_id: int) -> int | None:
+        """The waiting target a window has of its own (WindowTarget), or None."""
         own = WindowTarget.objects.filter(department_id=department_id).values_list(
             "target_minutes", flat=True
         )
-        return next(iter(own), self.wait_target_minutes)
+        return next(iter(own), None)
+
+    def wait_target_for(self, department_id: int) -> int:
+        """The waiting target of one window: its own, else the standard one."""
+        own = self.own_wait_target(department_id)
+        return self.wait_target_minutes if own is None else own
 
     def __str__(self) -> str:
         return str(_("Inspection settings"))
@@ -263,6 +268,15 @@ class ChecklistItem(models.Model):
     guidance = models.CharField(_("how to check"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices, default=ItemKind.CHECK)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The heading the item is shown under on the tablet (items of one section are contiguous in
+    # ``sort_order``); empty: no heading.
+    section = models.CharField(_("section"), max_length=64, blank=True)
+    allow_na = models.BooleanField(_("may be marked not applicable"), default=True)
+    photo_on_fail = models.BooleanField(_("photo required when failed"), default=False)
+    # A measured item's own target: the longest acceptable wait in minutes, or the lowest
+    # acceptable hand-hygiene compliance in percent. Empty: the standard one of InspectionSettings
+    # (a window's own target, WindowTarget, still comes first for waiting times).
+    target = models.DecimalField(_("target"), max_digits=6, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["template", "sort_order", "id"]
@@ -271,6 +285,11 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def heading(self) -> str:
+        """What the item is shown under on the tablet: its section, else its finding category."""
+        return self.section or self.category.name
 
 
 # --- rounds ----------------------------------------------------------------------------------

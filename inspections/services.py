@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -193,6 +194,27 @@ def _require_role(actor: User, *roles: str, message: str):
 
 
 @transaction.atomic
+def template_create(*, code: str, name: str, area: str, actor: User) -> ChecklistTemplate:
+    """A new checklist: version 1, a draft to fill in the editor."""
+    _require_role(
+        actor, Role.SUPERVISOR, Role.ADMINISTRATOR, message=_("Only supervisors may edit checklists.")
+    )
+    if ChecklistTemplate.objects.filter(code=code).exists():
+        raise ValidationError(
+            {"code": _("A checklist with this code exists: open it and make a new version instead.")}
+        )
+    template = ChecklistTemplate.objects.create(code=code, version=1, name=name.strip(), area=area)
+    TEMPLATES.record(template, action=TemplateAction.CREATE, actor=actor, from_status="")
+    return template
+
+
+@transaction.atomic
+def template_retire(*, template: ChecklistTemplate, actor: User) -> ChecklistTemplate:
+    """Stop offering a published checklist for new rounds (rounds keep their version)."""
+    return TEMPLATES.transition(template, actor=actor, action=TemplateAction.RETIRE, save=["status"])
+
+
+@transaction.atomic
 def template_new_version(*, template: ChecklistTemplate, actor: User) -> ChecklistTemplate:
     """Copy a template and its items into a new draft version (the way to edit a used template)."""
     _require_role(
@@ -217,6 +239,10 @@ def template_new_version(*, template: ChecklistTemplate, actor: User) -> Checkli
             guidance=item.guidance,
             kind=item.kind,
             sort_order=item.sort_order,
+            section=item.section,
+            allow_na=item.allow_na,
+            photo_on_fail=item.photo_on_fail,
+            target=item.target,
         )
         for item in template.items.all()
     )
@@ -444,16 +470,51 @@ def measured_result(
     item: ChecklistItem, answer: Answer, config: InspectionSettings, *, wait_target: int | None = None
 ) -> str | None:
     """The result a measured item gets from its measurement (None: nothing measured). A waiting time
-    is held to the window's own target (``wait_target``), else the standard one."""
+    is held to the window's own target (``wait_target``), else the item's, else the standard one."""
     if answer.measurement != "complete":
         return None
     if item.kind == ItemKind.WAIT_TIME:
-        target = wait_target if wait_target is not None else config.wait_target_minutes
+        target = wait_target if wait_target is not None else item_wait_target(item, config)
         return AnswerResult.PASS if answer.wait_minutes <= target else AnswerResult.FAIL
     if item.kind == ItemKind.HAND_HYGIENE:
-        compliance = 100 * answer.hh_washes / answer.hh_opportunities
-        return AnswerResult.PASS if compliance >= config.hand_hygiene_target_pct else AnswerResult.FAIL
+        # Compared as counts (washes × 100 ≥ target × opportunities): no rounding before deciding.
+        target = item_hand_hygiene_target(item, config)
+        return (
+            AnswerResult.PASS
+            if 100 * answer.hh_washes >= target * answer.hh_opportunities
+            else AnswerResult.FAIL
+        )
     return None
+
+
+def item_wait_target(item: ChecklistItem, config: InspectionSettings):
+    """A waiting-time item's target where the window has none of its own: the item's, else the standard."""
+    return item.target if item.target is not None else config.wait_target_minutes
+
+
+def shown_target(item: ChecklistItem, config: InspectionSettings, *, own_wait: int | None = None):
+    """The target the tablet shows beside a measured item (None for a pass/fail item)."""
+    if item.kind == ItemKind.WAIT_TIME:
+        return own_wait if own_wait is not None else plain_number(item_wait_target(item, config))
+    if item.kind == ItemKind.HAND_HYGIENE:
+        return plain_number(item_hand_hygiene_target(item, config))
+    return None
+
+
+def items_in_round_order(rows: list, item=lambda row: row) -> list:
+    """Checklist rows (items, or answers with ``item=``) in the order the round page shows them:
+    under the editor's sections in the editor's order when the checklist has sections, else by
+    finding category as before sections existed."""
+    if any(item(row).section for row in rows):
+        return sorted(rows, key=lambda row: (item(row).sort_order, item(row).pk or 0))
+    return sorted(
+        rows, key=lambda row: (item(row).category.sort_order, item(row).sort_order, item(row).pk or 0)
+    )
+
+
+def item_hand_hygiene_target(item: ChecklistItem, config: InspectionSettings):
+    """A hand-hygiene item's lowest acceptable compliance in percent: the item's, else the standard."""
+    return item.target if item.target is not None else config.hand_hygiene_target_pct
 
 
 @transaction.atomic
@@ -475,6 +536,10 @@ def answer_save(
         raise ActionNotAllowed(_("This item is not on the round's checklist."))
     if result and result not in AnswerResult.values:
         raise ActionNotAllowed(_("Unknown result."))
+    if result == AnswerResult.NA and not item.allow_na:
+        raise ActionNotAllowed(
+            _("“%(item)s” applies on every round: it cannot be marked not applicable.") % {"item": item.text}
+        )
     answer, _created = Answer.objects.get_or_create(round=locked, item=item)
     answer.note = (note or "").strip()[:2000]
     answer.updated_by = actor
@@ -487,7 +552,7 @@ def answer_save(
         answer.hh_washes = hh_washes
     answer.item = item
     config = InspectionSettings.get()
-    wait_target = config.wait_target_for(locked.department_id) if item.kind == ItemKind.WAIT_TIME else None
+    wait_target = config.own_wait_target(locked.department_id) if item.kind == ItemKind.WAIT_TIME else None
     measured = measured_result(item, answer, config, wait_target=wait_target)
     if result != AnswerResult.NA:
         if measured:
@@ -527,7 +592,6 @@ def _signature_png(data: bytes) -> bytes:
     not an image or nothing was drawn on it."""
     import io
 
-    from django.core.exceptions import ValidationError
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
@@ -618,24 +682,33 @@ class Choice:
     reason: str = ""
 
 
-def _describe(answer: Answer, config: InspectionSettings, wait_target: int) -> str:
+def _describe(answer: Answer, config: InspectionSettings, wait_target: int | None) -> str:
     item = answer.item
     text = item.text
     complete = answer.measurement == "complete"
     if item.kind == ItemKind.WAIT_TIME and complete:
         text += _("：waiting %(minutes)s minutes (target ≤ %(target)s)") % {
             "minutes": answer.wait_minutes.normalize(),
-            "target": wait_target,
+            "target": wait_target
+            if wait_target is not None
+            else plain_number(item_wait_target(item, config)),
         }
     if item.kind == ItemKind.HAND_HYGIENE and complete:
         text += _("：%(washes)s hand washes in %(opportunities)s opportunities (target ≥ %(target)s%%)") % {
             "washes": answer.hh_washes,
             "opportunities": answer.hh_opportunities,
-            "target": config.hand_hygiene_target_pct,
+            "target": plain_number(item_hand_hygiene_target(item, config)),
         }
     if answer.note:
         text += f"。{answer.note}"
     return text
+
+
+def plain_number(value):
+    """12.50 → 12.5, 90.00 → 90 (never 9E+1): a target as people write it."""
+    if not isinstance(value, Decimal):
+        return value
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def _photos_as_uploads(answers: Iterable[Answer]) -> list[CleanUpload]:
@@ -692,6 +765,13 @@ def _submitted_once(rnd: InspectionRound):
         raise
 
 
+def photos_missing(answers: Iterable[Answer]) -> list[Answer]:
+    """Failed answers whose item asks for a photo and that have none (photos prefetched)."""
+    return [
+        a for a in answers if a.result == AnswerResult.FAIL and a.item.photo_on_fail and not a.photos.all()
+    ]
+
+
 def _round_score_and_file(
     locked: InspectionRound, *, actor: User, choices: dict[int, Choice], summary: str, deadline
 ) -> str:
@@ -716,6 +796,12 @@ def _round_score_and_file(
             _("%(n)s items have no answer yet: %(items)s")
             % {"n": len(missing), "items": "；".join(a.item.text for a in missing[:5])}
         )
+    unphotographed = photos_missing(answers)
+    if unphotographed:
+        raise ActionNotAllowed(
+            _("%(n)s failed items need a photo: %(items)s")
+            % {"n": len(unphotographed), "items": "；".join(a.item.text for a in unphotographed[:5])}
+        )
     failed = {a.pk: a for a in answers if a.result == AnswerResult.FAIL}
     # Validate every choice before writing anything.
     for answer_id, choice in choices.items():
@@ -736,7 +822,7 @@ def _round_score_and_file(
                     % {"item": failed[answer_id].item.text}
                 )
     config = InspectionSettings.get()
-    wait_target = config.wait_target_for(locked.department_id)
+    wait_target = config.own_wait_target(locked.department_id)
     groups: dict[int, list[Answer]] = {}
     for answer in failed.values():
         choice = choices.get(answer.pk, Choice())

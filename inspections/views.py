@@ -8,6 +8,8 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import get_scoped_or_404, id_param, may, role_required
@@ -35,6 +38,8 @@ from .forms import (
     AppealForm,
     AuditFilterForm,
     AuditForm,
+    ChecklistCreateForm,
+    ChecklistItemFormSet,
     MonthForm,
     PhotoForm,
     RoundFilterForm,
@@ -55,6 +60,7 @@ from .models import (
     ChartAudit,
     ChartSample,
     ChecklistItem,
+    ChecklistTemplate,
     Deduction,
     HandRubUse,
     InspectionRound,
@@ -66,6 +72,7 @@ from .models import (
     RoundStatus,
     RoundType,
     ScheduledRound,
+    TemplateStatus,
     Transition,
 )
 
@@ -163,7 +170,11 @@ def round_detail(request, pk: int):
         ),
         pk=pk,
     )
-    answers = _round_answers(rnd)
+    answers = services.items_in_round_order(_round_answers(rnd), item=lambda a: a.item)
+    config = InspectionSettings.get()
+    own_wait = config.own_wait_target(rnd.department_id)
+    for answer in answers:
+        answer.shown_target = services.shown_target(answer.item, config, own_wait=own_wait)
     # The round's machine (services.ROUNDS): submit and discard are the buttons, and the answers
     # may change exactly while it would accept them.
     actions = {a.name for a in allowed_actions(rnd, request.user)}
@@ -175,8 +186,7 @@ def round_detail(request, pk: int):
         "inspectors": list(rnd.inspectors.all()),
         "history": list(_history(rnd)),
         "sign_off": RoundSignOff.objects.filter(round=rnd).first(),
-        "config": (config := InspectionSettings.get()),
-        "wait_target": config.wait_target_for(rnd.department_id),
+        "config": config,
         "Result": AnswerResult,
         "Kind": ItemKind,
         "answered": sum(1 for a in answers if a.result),
@@ -329,6 +339,7 @@ def round_submit(request, pk: int):
     failed = [a for a in answers if a.result == AnswerResult.FAIL]
     half = [a for a in answers if a.is_half_filled and a.result != AnswerResult.NA]
     missing = [a for a in answers if not a.result and a not in half]
+    unphotographed = services.photos_missing(answers)
     form = SubmitRoundForm(request.POST or None, failed=failed)
     status = 200
     if request.method == "POST":
@@ -361,6 +372,7 @@ def round_submit(request, pk: int):
         "form": form,
         "missing": missing,
         "half": half,
+        "unphotographed": unphotographed,
         "counts": counts,
         "score": services.round_score(counts[AnswerResult.PASS], counts[AnswerResult.FAIL]),
     }
@@ -858,3 +870,144 @@ def appeal_list(request):
     return render(
         request, "inspections/appeal_list.html", {"page": page, "query": query, "answered": answered}
     )
+
+
+# --- the checklist editor ----------------------------------------------------------------------
+
+
+def _versions(code: str):
+    return list(
+        ChecklistTemplate.objects.filter(code=code).annotate(n_items=Count("items")).order_by("-version")
+    )
+
+
+@role_required(*OFFICE)
+@require_GET
+def template_list(request):
+    """Every checklist (its latest versions first), with the published one marked."""
+    templates = list(
+        ChecklistTemplate.objects.annotate(
+            n_items=Count("items"), n_rounds=Count("rounds", distinct=True)
+        ).order_by("area", "code", "-version")
+    )
+    codes: dict[str, list] = {}
+    for template in templates:
+        codes.setdefault(template.code, []).append(template)
+    return render(request, "inspections/template_list.html", {"checklists": list(codes.values())})
+
+
+@role_required(*OFFICE)
+def template_create(request):
+    form = ChecklistCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.template_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Checklist created as a draft: add its items."))
+            return redirect("inspections:template_detail", pk=template.pk)
+    status = 400 if form.errors else 200
+    return render(request, "inspections/template_form.html", {"form": form}, status=status)
+
+
+@role_required(*OFFICE)
+def template_detail(request, pk: int):
+    """A version of a checklist: its items, and for a draft no round has used, the editor."""
+    template = get_object_or_404(ChecklistTemplate, pk=pk)
+    editable = template.status == TemplateStatus.DRAFT and not template.is_used
+    items = ChecklistItem.objects.filter(template=template).select_related("category")
+    formset = None
+    if editable:
+        formset = ChecklistItemFormSet(
+            request.POST if request.method == "POST" else None, queryset=items, prefix="item"
+        )
+        if request.method == "POST" and formset.is_valid():
+            with refusals(request) as outcome:
+                save, delete = [], []
+                for form in formset.forms:
+                    if not form.cleaned_data or (not form.instance.pk and not form.cleaned_data.get("text")):
+                        continue  # an empty extra row
+                    if form.cleaned_data.get("DELETE"):
+                        if form.instance.pk:
+                            delete.append(form.instance)
+                        continue
+                    item = form.save(commit=False)
+                    item.template = template
+                    save.append(item)
+                services.checklist_items_change(template=template, save=save, delete=delete)
+                messages.success(request, _("Checklist saved."))
+            if not outcome.refused:
+                return redirect("inspections:template_detail", pk=template.pk)
+    elif request.method == "POST":
+        messages.error(
+            request,
+            _("This checklist version is in use and cannot be changed; create a new version instead."),
+        )
+        return redirect("inspections:template_detail", pk=template.pk)
+    context = {
+        "template": template,
+        "items": list(items),
+        "formset": formset,
+        "editable": editable,
+        "actions": [a.name for a in allowed_actions(template, request.user)],
+        "versions": _versions(template.code),
+        "history": list(_history(template)),
+    }
+    status = 400 if formset is not None and request.method == "POST" else 200
+    return render(request, "inspections/template_detail.html", context, status=status)
+
+
+TEMPLATE_ACTIONS = {
+    "publish": services.template_publish,
+    "retire": services.template_retire,
+    "new_version": services.template_new_version,
+}
+
+
+@role_required(*OFFICE)
+@require_POST
+def template_action(request, pk: int, action: str):
+    template = get_object_or_404(ChecklistTemplate, pk=pk)
+    service = TEMPLATE_ACTIONS.get(action)
+    if service is None:
+        raise Http404
+    with refusals(request) as outcome:
+        result = service(template=template, actor=request.user)
+        messages.success(
+            request,
+            {
+                "publish": _("Version %(v)s published: new rounds use it."),
+                "retire": _("Version %(v)s retired: it is no longer offered for new rounds."),
+                "new_version": _("Version %(v)s created as a draft: edit it, then publish it."),
+            }[action]
+            % {"v": result.version},
+        )
+    if outcome.refused:
+        return redirect("inspections:template_detail", pk=template.pk)
+    return redirect("inspections:template_detail", pk=result.pk)
+
+
+@role_required(*OFFICE)
+@require_GET
+def template_preview(request, pk: int):
+    """The checklist as an inspector's tablet shows it, in a tablet-sized frame."""
+    template = get_object_or_404(ChecklistTemplate, pk=pk)
+    return render(request, "inspections/template_preview.html", {"template": template})
+
+
+@role_required(*OFFICE)
+@require_GET
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})
+def template_preview_frame(request, pk: int):
+    """The page inside the preview frame: the items as the round page draws them, nothing saved."""
+    template = get_object_or_404(ChecklistTemplate, pk=pk)
+    items = list(ChecklistItem.objects.filter(template=template).select_related("category"))
+    config = InspectionSettings.get()
+    answers = [Answer(item=item) for item in services.items_in_round_order(items)]
+    for answer in answers:
+        answer.shown_target = services.shown_target(answer.item, config)
+    context = {"template": template, "answers": answers, "Kind": ItemKind, "preview": True}
+    return render(request, "inspections/template_preview_frame.html", context)

@@ -106,6 +106,13 @@ RULES: dict[str, R] = {
     "inspections:schedule": R(get="302 200 403 403 403 200 403", post="302 400 403 403 403 403 403"),
     # No scheduled round exists in the matrix world: a supervisor's POST reaches the lookup and gets 404.
     "inspections:schedule_remove": R(kw=(lambda o, s: {"pk": 999999}), get="302 405 403 403 403 403 403", post="302 404 403 403 403 403 403"),
+    "inspections:template_list": R(get="302 200 403 403 403 200 403", post="302 405 403 403 403 405 403"),
+    "inspections:template_create": R(get="302 200 403 403 403 200 403", post="302 400 403 403 403 400 403"),
+    # The world's checklist is used by rounds: frozen, so a POST to it is refused with a redirect.
+    "inspections:template_detail": R(kw=(lambda o, s: {"pk": o.round.template_id}), get="302 200 403 403 403 200 403", post="302 302 403 403 403 302 403"),
+    "inspections:template_preview": R(kw=(lambda o, s: {"pk": o.round.template_id}), get="302 200 403 403 403 200 403", post="302 405 403 403 403 405 403"),
+    "inspections:template_preview_frame": R(kw=(lambda o, s: {"pk": o.round.template_id}), get="302 200 403 403 403 200 403", post="302 405 403 403 403 405 403"),
+    "inspections:template_action": R(kw=(lambda o, s: {"pk": o.round.template_id, "action": "publish"}), get="302 405 403 403 403 405 403", post="302 302 403 403 403 302 403"),
     "inspections:figures": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "inspections:audit_list": R(get="302 200 403 200 200 200 403", post="302 405 403 405 405 405 403"),
     "inspections:sample_list": R(get="302 200 403 403 403 200 403", post="302 200 403 403 403 403 403"),
