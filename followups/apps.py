@@ -12,7 +12,7 @@ class FollowupsConfig(AppConfig):
 
         from supervision.channels import Channel, NavEntry, NavMenu, ReportSection, RetentionLink, register
 
-        from . import dashboard, demo, people, schedules
+        from . import dashboard, demo, people, schedules, selectors
         from .models import OPEN_TASK_STATUSES
 
         register(
@@ -57,5 +57,6 @@ class FollowupsConfig(AppConfig):
                 ),
                 selectors="followups.selectors",
                 report_sections=(ReportSection("followups", 40),),
+                do_not_contact=selectors.patient_do_not_contact,
             )
         )

@@ -20,6 +20,7 @@ from .models import (
     FollowupPolicy,
     Outcome,
     PlanPoint,
+    RetryBeyondWindow,
     Satisfaction,
     SpotCheckResult,
 )
@@ -46,6 +47,7 @@ class PolicyForm(forms.ModelForm):
             "exclude_diagnosis_keywords",
             "max_attempts",
             "retry_spacing_hours",
+            "retry_beyond_window",
             "letter_when_no_phone",
             "questionnaire_code",
         ]
@@ -55,6 +57,11 @@ class PolicyForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.fields["department"].queryset = Department.objects.filter(active=True)
+        # Left out (a form from before the field), the default rule holds: the window's last day.
+        self.fields["retry_beyond_window"].required = False
+
+    def clean_retry_beyond_window(self):
+        return self.cleaned_data.get("retry_beyond_window") or RetryBeyondWindow.LAST_DAY
 
     def clean(self):
         data = super().clean()

@@ -25,6 +25,19 @@ from supervision.models import Department, DischargeStay, Staff
 from supervision.workflow import TransitionRecord
 
 
+class RetryBeyondWindow(models.TextChoices):
+    LAST_DAY = "last_day", _("Move the retry to the window's last day")
+    EXTEND = "extend", _("Extend the window to the retry")
+
+
+class RetryAdjustment(models.TextChoices):
+    """What was done to the next attempt to keep it inside the window (shown on the call screen)."""
+
+    NONE = "", _("Inside the window")
+    MOVED = "moved", _("Moved to the window's last day")
+    EXTENDED = "extended", _("Window extended to the retry")
+
+
 class FollowupPolicy(models.Model):
     """How one department's discharges are followed up; ``department=None`` is the default policy."""
 
@@ -66,6 +79,16 @@ class FollowupPolicy(models.Model):
     )
     retry_spacing_hours = models.PositiveSmallIntegerField(
         _("hours between attempts"), default=24, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    retry_beyond_window = models.CharField(
+        _("a retry after the window closes"),
+        max_length=8,
+        choices=RetryBeyondWindow.choices,
+        default=RetryBeyondWindow.LAST_DAY,
+        help_text=_(
+            "When the next attempt after an unreached call would fall after the window's last day: "
+            "try on the last day instead, or extend the window to the retry."
+        ),
     )
     letter_when_no_phone = models.BooleanField(_("send a letter when there is no phone"), default=True)
     questionnaire_code = models.SlugField(
@@ -337,6 +360,9 @@ class FollowupTask(models.Model):
     due_on = models.DateField(_("due on"))
     expires_on = models.DateField(_("window ends"))
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    retry_adjustment = models.CharField(
+        _("retry adjusted"), max_length=8, choices=RetryAdjustment.choices, default="", blank=True
+    )
     attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
     max_attempts = models.PositiveSmallIntegerField(_("maximum attempts"), default=3)
     retry_spacing_hours = models.PositiveSmallIntegerField(default=24)

@@ -442,3 +442,16 @@ def stay_rows(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
         )
         .values("discharged_on", "department__name", "attempts", "reached_tasks", "disposition")
     )
+
+
+def patient_do_not_contact(stay: DischargeStay) -> bool:
+    """Whether the patient of ``stay`` must never be contacted: any of their name + phone keys is
+    flagged opted out or deceased (``PatientFlag``). The channel contract's ``do_not_contact``."""
+    from . import parsing
+    from .models import PatientFlag
+
+    keys = parsing.stay_patient_keys(stay)
+    return (
+        bool(keys)
+        and PatientFlag.objects.filter(Q(opted_out=True) | Q(deceased=True), patient_key__in=keys).exists()
+    )

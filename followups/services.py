@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.errors import ActionNotAllowed
+from supervision.infra.tasking import enqueue_on_commit
 from supervision.models import Department, DischargeMethod, DischargeStay, FindingSource, Role, User
 from supervision.workflow import Action, Machine
 
@@ -40,6 +41,9 @@ from .models import (
     PatientFlag,
     PlanPoint,
     QueueDraw,
+    RetryAdjustment,
+    RetryBeyondWindow,
+    Satisfaction,
     SpotCheck,
     SpotCheckDraw,
     SpotCheckResult,
@@ -792,6 +796,31 @@ def _attempt_create(current: FollowupTask, *, actor: User, data: CallInput, now,
     return attempt
 
 
+def retry_time(task: FollowupTask, *, now: dt.datetime, policy: FollowupPolicy | None = None) -> tuple:
+    """(when, adjustment) of the next attempt after an unreached call: ``retry_spacing_hours``
+    later, kept inside the task's window (``expires_on`` is its last day, inclusive).
+
+    A retry that would fall after the last day is moved to the last day at the same time of day
+    (``moved``; an hour from now when that time has already passed on the last day, never after it),
+    or, when the department's policy says so, the window is extended to the retry day
+    (``extended``: ``task.expires_on`` is changed here).
+    """
+    when = now + dt.timedelta(hours=task.retry_spacing_hours)
+    last = task.expires_on
+    if timezone.localdate(when) <= last:
+        return when, RetryAdjustment.NONE
+    policy = policy or policy_for(task.department)
+    if policy.retry_beyond_window == RetryBeyondWindow.EXTEND:
+        task.expires_on = timezone.localdate(when)
+        return when, RetryAdjustment.EXTENDED
+    tz = timezone.get_current_timezone()
+    moved = timezone.make_aware(dt.datetime.combine(last, timezone.localtime(when).time()), tz)
+    if moved <= now:
+        end_of_last_day = timezone.make_aware(dt.datetime.combine(last, dt.time(23, 59)), tz)
+        moved = max(now, min(now + dt.timedelta(hours=1), end_of_last_day))
+    return moved, RetryAdjustment.MOVED
+
+
 def _task_move_on(current: FollowupTask, *, data: CallInput, now) -> None:
     """The task's next state after one attempt (the attempt is already recorded)."""
     disposition, contacted, retryable = OUTCOME_RULES[data.outcome]
@@ -800,6 +829,8 @@ def _task_move_on(current: FollowupTask, *, data: CallInput, now) -> None:
     current.attempt_count += 1
     if data.outcome == Outcome.LETTER_DONE:
         current.letter_returned_on = timezone.localtime(now).date()
+
+    current.retry_adjustment = RetryAdjustment.NONE
     current.claimed_by = None
     current.claim_expires_at = None
     if contacted:
@@ -833,7 +864,7 @@ def _task_move_on(current: FollowupTask, *, data: CallInput, now) -> None:
             current.disposition = Disposition.NON_CONTACT
     else:
         current.status = TaskStatus.CALLBACK
-        current.next_attempt_at = now + dt.timedelta(hours=current.retry_spacing_hours)
+        current.next_attempt_at, current.retry_adjustment = retry_time(current, now=now)
 
 
 @transaction.atomic
@@ -884,6 +915,7 @@ def call_record(
             submitted_by=actor,
             source_object=attempt,
             submitted_at=now,
+            stay=current.stay,
             **extra,
         )
         attempt.survey_response_id = response.pk
@@ -905,6 +937,11 @@ def call_record(
             staff=[],
         )
     attempt.save(update_fields=["survey_response_id", "complaint_id", "finding"])
+    if attempt.satisfaction == Satisfaction.DISSATISFIED:
+        # Recorded first; the worker raises the alert on the unhappy patient once this is committed.
+        from .tasks import raise_alert
+
+        enqueue_on_commit(raise_alert, attempt.pk)
     return attempt
 
 
@@ -1168,3 +1205,27 @@ def spotcheck_record(*, check: SpotCheck, actor: User, result: str, note: str = 
     current.checked_on = timezone.localtime(now).date()
     current.save()
     return current
+
+
+# --- alerts on unhappy patients (issue 17) -------------------------------------------------------
+
+
+def attempt_raise_alert(*, attempt: CallAttempt):
+    """A call recorded "not satisfied" raises an alert to the department's heads and the office
+    (idempotent: the core keeps one alert per call). Returns the alert, or None for another call."""
+    from supervision.models import AlertKind
+    from supervision.services import alert_raise
+    from surveys.services import alert_due_on
+
+    if attempt.satisfaction != Satisfaction.DISSATISFIED:
+        return None
+    task = attempt.task
+    alert, _created = alert_raise(
+        kind=AlertKind.CALL_NOT_SATISFIED,
+        source=attempt,
+        department=task.department,
+        due_on=alert_due_on(timezone.localdate()),
+        stay=task.stay,
+        note="\n".join(t for t in (attempt.feedback, attempt.notes) if t),
+    )
+    return alert

@@ -114,3 +114,16 @@ def run_import(job_id: int) -> str:
         total=report.total_rows,
     )
     return "done" if report.ok else "failed"
+
+
+@shared_task(name="followups.raise_alert")
+def raise_alert(attempt_id: int) -> bool:
+    """Look at one recorded call and raise its alert on an unhappy patient (issue 17)."""
+    from .models import CallAttempt
+
+    attempt = (
+        CallAttempt.objects.select_related("task__department", "task__stay").filter(pk=attempt_id).first()
+    )
+    if attempt is None:
+        return False
+    return services.attempt_raise_alert(attempt=attempt) is not None

@@ -59,6 +59,7 @@ from .models import (
     ImportJobStatus,
     Outcome,
     QueueDraw,
+    RetryAdjustment,
     SpotCheck,
     SpotCheckDraw,
     SpotCheckResult,
@@ -275,6 +276,7 @@ def task_detail(request, pk: int, *, call_form=None, survey_form=None, status=20
         "Outcome": Outcome,
         "letter": task.mode == TaskMode.LETTER,
         "now": now,
+        "next_attempt": _next_attempt_words(task),
     }
     return render(request, "followups/task_detail.html", context, status=status)
 
@@ -361,7 +363,33 @@ def task_call(request, pk: int):
     if outcome.refused:
         return redirect(task)
     messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": attempt.get_outcome_display()})
+    retry = _next_attempt_words(attempt.task)
+    if retry:  # the task leaves today's list: say when it comes back (issue 17 item 4)
+        messages.info(request, retry)
     return redirect("followups:my_tasks")
+
+
+def _next_attempt_words(task) -> str:
+    """When an open task will be tried next, and what was done to keep it in the window."""
+    if task.status != TaskStatus.CALLBACK or task.next_attempt_at is None:
+        return ""
+    words = {
+        "at": date_format(timezone.localtime(task.next_attempt_at), "DATETIME_FORMAT"),
+        "end": date_format(task.expires_on, "DATE_FORMAT"),
+    }
+    if task.retry_adjustment == RetryAdjustment.MOVED:
+        return (
+            _(
+                "Next attempt %(at)s: moved to the window's last day (%(end)s), the usual spacing would fall after it."
+            )
+            % words
+        )
+    if task.retry_adjustment == RetryAdjustment.EXTENDED:
+        return (
+            _("Next attempt %(at)s: the window was extended to %(end)s to fit it (the department's policy).")
+            % words
+        )
+    return _("Next attempt %(at)s.") % words
 
 
 @role_required(*CALLERS)

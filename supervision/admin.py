@@ -11,6 +11,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .infra.exports import SafeExportResourceMixin
 from .models import (
+    Alert,
+    AlertTransition,
     Attachment,
     Attribution,
     Category,
@@ -238,6 +240,26 @@ class RectificationOrderAdmin(SimpleHistoryAdmin):
     readonly_fields = ("status", "finding", "issued_by", "submitted_at", "closed_at", "closed_on_time")
     inlines = [CorrectiveActionInline, TransitionInline]
     list_select_related = ("department",)
+
+
+class AlertTransitionInline(TransitionRecordInline):
+    model = AlertTransition
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    """Read-only: an alert is raised by a channel and worked on its page, which keeps the history."""
+
+    list_display = ("raised_at", "department", "kind", "status", "due_on", "outcome")
+    list_filter = ("status", "kind", "department")
+    list_select_related = ("department",)
+    inlines = [AlertTransitionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DeadlineExtension)

@@ -207,6 +207,9 @@ class Channel:
     queues: Callable[..., list[QueueEntry]] | None = None
     # What the channel adds to each staff member's record and the monthly per-person sheet.
     person_record: PersonRecord | None = None
+    # do_not_contact(stay) -> bool: the patient of this discharged stay must never be contacted
+    # (opted out, deceased). Read by the core before an alert's service recovery contacts anyone.
+    do_not_contact: Callable[[Any], bool] | None = None
 
 
 _registry: dict[str, Channel] = {}
@@ -291,7 +294,11 @@ def _core_nav() -> tuple[tuple[NavMenu, ...], tuple[NavMenu, ...]]:
         NavMenu(_("Dashboard"), (NavEntry(_("Dashboard"), "dashboard"),)),
         NavMenu(
             _("Findings"),
-            (NavEntry(_("Findings"), "finding_list"), NavEntry(_("Effectiveness checks"), "order_checks")),
+            (
+                NavEntry(_("Findings"), "finding_list"),
+                NavEntry(_("Effectiveness checks"), "order_checks"),
+                NavEntry(_("Unhappy patient alerts"), "alert_list"),
+            ),
         ),
     )
     tail = (
@@ -329,3 +336,8 @@ def nav_menus(user) -> list[VisibleMenu]:
         if visible.links:
             shown.append(visible)
     return shown
+
+
+def do_not_contact(stay) -> bool:
+    """Whether any channel says the patient of ``stay`` must never be contacted."""
+    return any(ch.do_not_contact(stay) for ch in channels() if ch.do_not_contact is not None)

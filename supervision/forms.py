@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from .infra.uploads import clean_upload
 from .models import (
+    AlertOutcome,
     Category,
     CauseCategory,
     CorrectiveAction,
@@ -446,3 +447,23 @@ class SheetForm(forms.Form):
         if month.year < 2000:
             raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2026-11."))
         return month
+
+
+# --- alerts on unhappy patients (issue 17) ----------------------------------------------------
+
+
+class AlertContactForm(_ActionForm):
+    contact_note = forms.CharField(
+        label=_("What the patient said"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AlertCloseForm(_ActionForm):
+    action_taken = forms.CharField(
+        label=pgettext_lazy("alert", "What was done"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    outcome = forms.ChoiceField(
+        label=pgettext_lazy("alert", "Outcome"), choices=AlertOutcome.choices, widget=forms.RadioSelect
+    )

@@ -242,6 +242,15 @@ class SiteConfig(SingletonModel):
     due_soon_days = models.PositiveIntegerField(
         _("due-soon reminder (days before deadline)"), default=2, validators=[MinValueValidator(0)]
     )
+    alert_recovery_working_days = models.PositiveIntegerField(
+        _("contact an unhappy patient within (working days)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "An alert on an unhappy patient (a low survey score, a call recorded not satisfied) asks "
+            "the department to contact the patient within this many working days."
+        ),
+    )
     retention_months = models.PositiveIntegerField(
         _("personal data retention (months)"),
         default=36,
@@ -973,6 +982,7 @@ class NotificationKind(models.TextChoices):
     OVERDUE_DIGEST = "overdue_digest", _("Overdue orders")
     ESCALATION = "escalation", _("Escalation")
     CHECK_DUE = "check_due", _("Effectiveness check due")
+    ALERT = "alert", _("Unhappy patient alert")
     GENERAL = "general", _("Notice")
 
 
@@ -1172,3 +1182,108 @@ class PersonRecordView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_kind_display()} {self.staff or ''} {self.period}".strip()
+
+
+# --- alerts on unhappy patients (issue 17) ----------------------------------------------------
+
+
+class AlertKind(models.TextChoices):
+    SURVEY_LOW_SCORE = "survey_low", _("Low survey score")
+    CALL_NOT_SATISFIED = "call_unhappy", _("Not satisfied on the follow-up call")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("To contact")
+    CONTACTED = "contacted", _("Patient contacted")
+    CLOSED = "closed", pgettext_lazy("alert", "Closed")
+
+
+class AlertAction(models.TextChoices):
+    RAISE = "raise", _("Raise")
+    CONTACT = "contact", _("Record the contact")
+    CLOSE = "close", _("Close the service recovery")
+
+
+class AlertOutcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved: the patient accepted the explanation or remedy")
+    PARTLY = "partly", _("Partly resolved")
+    NOT_RESOLVED = "not_resolved", _("Not resolved")
+    NOT_REACHED = "not_reached", _("Patient could not be reached")
+    NOT_CONTACTED = "not_contacted", _("Not contacted (asked not to be contacted, or anonymous)")
+
+
+class Alert(models.Model):
+    """An unhappy patient: raised by a channel (a survey response at or below a threshold, a call
+    recorded "not satisfied") through ``supervision.services.alert_raise``, with its service-recovery
+    task: contact the patient by ``due_on``, record what was said and done, close (``ALERTS``).
+
+    One alert per source row (the constraint), so a task that runs twice raises it once. The source
+    is a generic reference: the core never imports the channel that raised it.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("department")
+    )
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    source_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("source_type", "source_id")
+    # The patient when the source knows them (a phone call or a phone questionnaire); empty for an
+    # anonymous paper or web questionnaire: nobody to contact, the department acts on the ward.
+    stay = models.ForeignKey(
+        "DischargeStay", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    raised_at = models.DateTimeField(pgettext_lazy("alert", "raised at"), default=timezone.now)
+    raised_on = models.DateField(_("raised on"), db_index=True)
+    due_on = models.DateField(_("contact by"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN
+    )
+    # What made it: the lowest score given (1–5) and the items at or below their threshold, as
+    # written in the questionnaire (data, not interface text); or the caller's note.
+    lowest_score = models.PositiveSmallIntegerField(_("lowest score"), null=True, blank=True)
+    items = models.JSONField(_("items"), default=list, blank=True)
+    note = models.TextField(_("what the patient said"), blank=True, max_length=4000)
+    contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact_note = models.TextField(_("what was said"), blank=True, max_length=4000)
+    action_taken = models.TextField(pgettext_lazy("alert", "what was done"), blank=True, max_length=4000)
+    outcome = models.CharField(
+        pgettext_lazy("alert", "outcome"), max_length=16, choices=AlertOutcome.choices, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["source_type", "source_id"], name="alert_once_per_source")
+        ]
+        indexes = [models.Index(fields=["department", "status"], name="alert_dept_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.raised_on:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("alert_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != AlertStatus.CLOSED
+
+
+class AlertTransition(TransitionRecord):
+    """One row per step of an alert's service recovery (``supervision.workflow``). Append-only."""
+
+    subject_field = "alert"
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("alert transition")
+        verbose_name_plural = _("alert transitions")

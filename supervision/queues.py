@@ -31,6 +31,7 @@ from .models import (
     Role,
     RungTarget,
 )
+from .selectors import alerts_open_count
 
 # The finding list's ``queue`` filter: key → label (the filter's choices).
 CORE_QUEUES = {
@@ -53,6 +54,10 @@ QUEUE_ROLES = {
     "observations_to_decide": (Role.SUPERVISOR,),
     "orders_at_top_rung": (Role.ADMINISTRATOR,),
 }
+
+# The office's queue of alerts on unhappy patients (issue 17: heads are told by their notice and
+# work their departments' alerts on /alerts/).
+ALERT_QUEUE_ROLES = (Role.SUPERVISOR,)
 
 OPEN_FOR_DEPARTMENT = (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
 
@@ -129,7 +134,18 @@ def core_entries(user, *, today: dt.date) -> list[QueueEntry]:
         counts["observations_to_decide"] = findings.filter(
             finding_condition("observations_to_decide", today)
         ).count()
-    return [QueueEntry(key, CORE_QUEUES[key], counts[key] or 0, _finding_list_url(key)) for key in mine]
+    entries = [QueueEntry(key, CORE_QUEUES[key], counts[key] or 0, _finding_list_url(key)) for key in mine]
+    if scope.has_role(*ALERT_QUEUE_ROLES):
+        # The alerts on unhappy patients are the core's too (issue 17): one COUNT in the user's scope.
+        entries.append(
+            QueueEntry(
+                "alerts_unhandled",
+                _("Alerts not yet handled"),
+                alerts_open_count(user),
+                f"{reverse('alert_list')}?status=open",
+            )
+        )
+    return entries
 
 
 def needs_me_now(user, *, today: dt.date | None = None) -> list[QueueEntry]:

@@ -9,9 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -21,6 +33,10 @@ from .models import (
     OPEN_ORDER_STATUSES,
     PATIENT_SOURCES,
     RECTIFIED_ORDER_STATUSES,
+    Alert,
+    AlertKind,
+    AlertOutcome,
+    AlertStatus,
     Attribution,
     Category,
     CauseCategory,
@@ -35,7 +51,7 @@ from .models import (
     PatientToldMethod,
     RectificationOrder,
 )
-from .rates import rate
+from .rates import Exact, rate
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:
@@ -425,3 +441,67 @@ def patient_told_counts(findings: QuerySet[Finding]) -> PatientTold:
             m: by_method.get(m, 0) for m in PatientToldMethod.values if m != PatientToldMethod.NOT_TOLD
         },
     )
+
+
+# --- alerts on unhappy patients (issue 17) ----------------------------------------------------
+
+
+def alerts_visible_to(user) -> QuerySet[Alert]:
+    """The office and administrators: every alert; a department head: their departments'."""
+    return scope(Alert.objects.all(), user)
+
+
+def alerts_open_count(user) -> int:
+    """Alerts not yet handled (not closed) in the user's scope: one COUNT. The "needs me now"
+    queue of the supervisor reads this."""
+    return alerts_visible_to(user).exclude(status=AlertStatus.CLOSED).count()
+
+
+def alert_figures(*, start: dt.date, end: dt.date, departments=None, today: dt.date | None = None) -> dict:
+    """Alerts raised in [start, end] (by the day raised) and how their service recovery went.
+
+    ``raised`` (and per kind), ``open`` (not closed), ``contacted`` (a contact recorded),
+    ``on_time`` (contacted on or before the day due), ``on_time_rate`` = on_time ÷ contactable, where
+    ``contactable`` = raised − those nobody may contact (closed "not contacted"); ``overdue`` = not
+    contacted, not closed and past the day due; ``recovery_hours`` = the mean time from raising to
+    contact over the contacted ones, from the exact sum of seconds ÷ the count; ``outcomes`` = closed
+    alerts per outcome. Two queries.
+    """
+    today = today or timezone.localdate()
+    qs = Alert.objects.filter(raised_on__gte=start, raised_on__lte=end)
+    if departments is not None:
+        qs = qs.filter(department__in=departments)
+    contacted = Q(contacted_at__isnull=False)
+    row = qs.aggregate(
+        raised=Count("id"),
+        survey=Count("id", filter=Q(kind=AlertKind.SURVEY_LOW_SCORE)),
+        call=Count("id", filter=Q(kind=AlertKind.CALL_NOT_SATISFIED)),
+        open=Count("id", filter=~Q(status=AlertStatus.CLOSED)),
+        contacted=Count("id", filter=contacted),
+        on_time=Count("id", filter=contacted & Q(contacted_at__date__lte=F("due_on"))),
+        not_contactable=Count("id", filter=Q(outcome=AlertOutcome.NOT_CONTACTED)),
+        overdue=Count("id", filter=Q(status=AlertStatus.OPEN, due_on__lt=today)),
+        recovery=Sum(
+            ExpressionWrapper(F("contacted_at") - F("raised_at"), output_field=DurationField()),
+            filter=contacted,
+        ),
+    )
+    outcomes = dict(
+        qs.filter(status=AlertStatus.CLOSED).values_list("outcome").annotate(n=Count("id")).order_by()
+    )
+    contactable = row["raised"] - row["not_contactable"]
+    recovery = row.pop("recovery")
+    seconds = recovery.total_seconds() if recovery is not None else 0
+    return {
+        **row,
+        "contactable": contactable,
+        "on_time_rate": rate(row["on_time"], contactable),
+        "recovery_hours": Exact(Fraction(round(seconds)) / 3600 / row["contacted"])
+        if row["contacted"]
+        else None,
+        "outcomes": [
+            {"outcome": value, "label": label, "count": outcomes.get(value, 0)}
+            for value, label in AlertOutcome.choices
+        ],
+        "closed": sum(outcomes.values()),
+    }

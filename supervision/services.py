@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +24,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from . import events, texts
+from .channels import do_not_contact
 from .errors import ActionNotAllowed
 from .infra.tasking import enqueue_on_commit
 from .infra.uploads import CleanUpload
 from .infra.wording import Message, Worded
 from .models import (
     ActionStatus,
+    Alert,
+    AlertAction,
+    AlertOutcome,
+    AlertStatus,
+    AlertTransition,
     Attachment,
     Attribution,
     AttributionAction,
@@ -1315,6 +1321,85 @@ ATTRIBUTIONS = Machine(
 )
 
 
+# --- alerts on unhappy patients (issue 17) ----------------------------------------------------
+
+
+def alert_contact_refusal(alert: Alert) -> str:
+    """Why nobody may contact this alert's patient ("" when someone may): an anonymous
+    questionnaire has nobody to contact, and a patient who asked not to be contacted (or died) is
+    never contacted — the channels say who through the contract's ``do_not_contact``."""
+    if alert.stay_id is None:
+        return _(
+            "The questionnaire was anonymous: there is no patient to contact. Act on the ward, record what was done and close."
+        )
+    if do_not_contact(alert.stay):
+        return _(
+            "The patient asked not to be contacted: do not contact them. Record what was done on the ward and close."
+        )
+    return ""
+
+
+def _patient_contactable(alert, actor, context):
+    if refusal := alert_contact_refusal(alert):
+        raise ActionNotAllowed(refusal)
+
+
+_TALKED = {AlertOutcome.RESOLVED, AlertOutcome.PARTLY, AlertOutcome.NOT_RESOLVED}
+
+
+def _outcome_fits(alert, actor, context):
+    """The outcome must be what happened: a conversation's outcome needs a recorded contact, and
+    'not contacted' is only for a patient nobody may contact."""
+    outcome = context.get("outcome")
+    if outcome is None:  # the buttons: whether closing is possible at all
+        return
+    contacted = alert.status == AlertStatus.CONTACTED
+    if outcome in _TALKED and not contacted:
+        raise ActionNotAllowed(
+            _("Record the contact first: this outcome needs a conversation with the patient.")
+        )
+    if outcome == AlertOutcome.NOT_CONTACTED and (contacted or not alert_contact_refusal(alert)):
+        raise ActionNotAllowed(_("“Not contacted” is only for a patient nobody may contact."))
+    if outcome == AlertOutcome.NOT_REACHED and (contacted or alert_contact_refusal(alert)):
+        raise ActionNotAllowed(
+            _("“Could not be reached” is only for a patient who was tried and not reached.")
+        )
+
+
+def _alert_in_scope(alert, actor) -> bool:
+    # The office acts on every department's alerts, a head on their own department's.
+    return actor.sees_all_departments or alert.department_id in actor.department_ids
+
+
+_RECOVERY = {"roles": (Role.DEPT_HEAD, Role.SUPERVISOR), "scoped": True}
+
+ALERTS = Machine(
+    Alert,
+    history=AlertTransition,
+    action_labels=AlertAction,
+    state_refusal=gettext_lazy("“%(action)s” is not possible while the alert is “%(status)s”."),
+    scope_refusal=gettext_lazy("You may not “%(action)s”: the alert belongs to another department."),
+    in_scope=_alert_in_scope,
+    actions=[
+        Action(
+            AlertAction.CONTACT,
+            {AlertStatus.OPEN},
+            AlertStatus.CONTACTED,
+            guard=_patient_contactable,
+            style="primary",
+            **_RECOVERY,
+        ),
+        Action(
+            AlertAction.CLOSE,
+            {AlertStatus.OPEN, AlertStatus.CONTACTED},
+            AlertStatus.CLOSED,
+            guard=_outcome_fits,
+            **_RECOVERY,
+        ),
+    ],
+)
+
+
 def attributions_add(*, finding: Finding, staff: Iterable[Staff], actor: User | None) -> list[Attribution]:
     """Name staff members in a finding (one attribution each, recorded as its first history row);
     a person named already is left as they are."""
@@ -1402,3 +1487,106 @@ def finding_record_patient_told(
         update_fields=["patient_told_method", "patient_told_at", "patient_told_by", "patient_told_note"]
     )
     return locked
+
+
+def _alert_recipients(alert: Alert) -> list[User]:
+    """The department's heads and the office, less whoever already has an unread alert notice: a
+    burst (1,000 low scores from one imported paper batch) tells each person once, and the list
+    page shows them all. A person who has read their notice is told of the next alert."""
+    people = list(department_heads(alert.department_id)) + list(users_with_role(Role.SUPERVISOR))
+    waiting = set(
+        Notification.objects.filter(
+            recipient__in=people, kind=NotificationKind.ALERT, read_at__isnull=True
+        ).values_list("recipient_id", flat=True)
+    )
+    return [u for u in people if u.pk not in waiting]
+
+
+@transaction.atomic
+def alert_raise(
+    *,
+    kind: str,
+    source: Model,
+    department: Department,
+    due_on: dt.date,
+    stay=None,
+    lowest_score: int | None = None,
+    items: Iterable[str] = (),
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Alert, bool]:
+    """Raise the alert of ``source`` (a survey response, a call) unless it exists: (alert, created).
+
+    Idempotent: one alert per source (a database constraint), so a task that runs twice — or two
+    workers at once — raises it once and notifies once.
+    """
+    now = now or timezone.now()
+    source_type = ContentType.objects.get_for_model(source)
+    existing = Alert.objects.filter(source_type=source_type, source_id=source.pk).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                kind=kind,
+                department=department,
+                source_type=source_type,
+                source_id=source.pk,
+                stay=stay,
+                raised_at=now,
+                raised_on=timezone.localdate(now),
+                due_on=due_on,
+                lowest_score=lowest_score,
+                items=list(items),
+                note=note,
+            )
+    except IntegrityError:  # the other worker raised it a moment ago
+        return Alert.objects.get(source_type=source_type, source_id=source.pk), False
+    ALERTS.record(alert, action=AlertAction.RAISE, actor=None, from_status="")
+    notification_send(
+        recipients=_alert_recipients(alert),
+        kind=NotificationKind.ALERT,
+        key=f"alert:{alert.pk}",
+        title=texts.ALERT_RAISED,
+        params={"department": department.name, "kind": kind, "due": due_on.isoformat()},
+        url=reverse("alert_list"),
+    )
+    return alert, True
+
+
+def alert_contact(*, alert: Alert, actor: User, contact_note: str, now: dt.datetime | None = None) -> Alert:
+    """The patient was contacted: what they said (refused for a patient nobody may contact)."""
+    note = _required(contact_note, _("Write what the patient said."))
+    now = now or timezone.now()
+
+    def mutate(a: Alert) -> None:
+        a.contacted_at = now
+        a.contacted_by = actor
+        a.contact_note = note
+
+    return ALERTS.transition(alert, actor=actor, action=AlertAction.CONTACT, comment=note, mutate=mutate)
+
+
+def alert_close(
+    *, alert: Alert, actor: User, action_taken: str, outcome: str, now: dt.datetime | None = None
+) -> Alert:
+    """Close the service recovery: what was done and how it ended."""
+    done = _required(action_taken, _("Write what was done."))
+    if outcome not in AlertOutcome.values:
+        raise ActionNotAllowed(_("Choose the outcome."))
+    now = now or timezone.now()
+
+    def mutate(a: Alert) -> None:
+        a.action_taken = done
+        a.outcome = outcome
+        a.closed_at = now
+        a.closed_by = actor
+
+    return ALERTS.transition(
+        alert,
+        actor=actor,
+        action=AlertAction.CLOSE,
+        context={"outcome": outcome},
+        comment=done,
+        mutate=mutate,
+    )

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy
 
 from .infra.wording import Message
-from .models import RungTarget
+from .models import AlertKind, RungTarget
 
 # Notification titles: stored by notification_send, worded for the reader (page) or recipient (e-mail).
 ORDER_ISSUED = Message(
@@ -138,3 +138,12 @@ def convert_notification_titles(apps, messages) -> tuple[int, int]:
         params_field="params",
         messages=messages,
     )
+
+
+# Alerts on unhappy patients (issue 17): the notice and the history note of a raised alert.
+ALERT_RAISED = Message(
+    "alert.raised",
+    gettext_lazy("Unhappy patient in %(department)s (%(kind)s): contact them by %(due)s"),
+    dates=("due",),
+    choices={"kind": AlertKind},
+)

@@ -27,6 +27,8 @@ from .forms import (
     ActionCompleteForm,
     ActionEvidenceForm,
     ActionReopenForm,
+    AlertCloseForm,
+    AlertContactForm,
     AttributionDecisionForm,
     CheckIneffectiveForm,
     CommentForm,
@@ -50,6 +52,9 @@ from .infra.fragments import cached_rows, url_maker
 from .infra.imports import template_workbook
 from .infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from .models import (
+    Alert,
+    AlertAction,
+    AlertStatus,
     Attachment,
     Attribution,
     AttributionAction,
@@ -907,3 +912,74 @@ def people_sheet(request):
     response = HttpResponse(people.sheet_workbook(month=month), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="personal-performance-{month:%Y-%m}.xlsx"'
     return response
+
+
+# --- alerts on unhappy patients (issue 17) ----------------------------------------------------
+
+ALERT_READERS = (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD)
+
+ALERT_STEPS: dict[str, Step] = {
+    AlertAction.CONTACT: Step(AlertContactForm, services.alert_contact),
+    AlertAction.CLOSE: Step(AlertCloseForm, services.alert_close),
+}
+
+
+@role_required(*ALERT_READERS)
+@require_GET
+def alert_list(request):
+    """The alerts in the reader's scope, those not yet handled first (status filter), with this
+    year's figures of the service recovery above them."""
+    today = timezone.localdate()
+    status = request.GET.get("status", "open")
+    alerts = selectors.alerts_visible_to(request.user).select_related("department")
+    if status == "open":
+        alerts = alerts.exclude(status=AlertStatus.CLOSED).order_by("due_on", "raised_at", "id")
+    elif status in AlertStatus.values:
+        alerts = alerts.filter(status=status)
+    page = Paginator(alerts, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    figures = selectors.alert_figures(
+        start=today.replace(month=1, day=1),
+        end=today,
+        departments=request.user.scope.departments,
+        today=today,
+    )
+    statuses = [("open", _("Not yet handled")), *AlertStatus.choices, ("all", _("All"))]
+    return render(
+        request,
+        "supervision/alert_list.html",
+        {"page": page, "today": today, "status": status, "statuses": statuses, "figures": figures},
+    )
+
+
+@role_required(*ALERT_READERS)
+def alert_detail(request, pk: int, *, bound_form=None, bound_action=None, status=200):
+    alert = get_scoped_or_404(
+        Alert.objects.select_related("department", "stay", "contacted_by", "closed_by"), request.user, pk=pk
+    )
+    actions = action_buttons(
+        allowed=allowed_actions(alert, request.user),
+        steps=ALERT_STEPS,
+        obj=alert,
+        actor=request.user,
+        url=lambda name: reverse("alert_action", args=[alert.pk, name]),
+        bound=(bound_action, bound_form) if bound_action in ALERT_STEPS else None,
+    )
+    context = {
+        "alert": alert,
+        "actions": actions,
+        "open_action": bound_action,
+        "refusal": services.alert_contact_refusal(alert) if alert.status == AlertStatus.OPEN else "",
+        "history": alert.transitions.select_related("actor"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "supervision/alert_detail.html", context, status=status)
+
+
+@role_required(Role.SUPERVISOR, Role.DEPT_HEAD, object_rule=workflow_rule)
+@require_POST
+def alert_action(request, pk: int, action: str):
+    if action not in ALERT_STEPS:
+        raise Http404
+    alert = get_scoped_or_404(Alert.objects.all(), request.user, pk=pk)
+    redisplay = partial(alert_detail, request, alert.pk, bound_action=action, status=400)
+    return run_step(request, ALERT_STEPS, services.ALERTS, alert, action, redisplay=redisplay)

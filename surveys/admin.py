@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Campaign, Distribution, Questionnaire, SurveyResponse
+from .models import AlertThreshold, Campaign, Distribution, Questionnaire, SurveyResponse
 
 
 @admin.register(Questionnaire)
@@ -35,3 +35,12 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AlertThreshold)
+class AlertThresholdAdmin(admin.ModelAdmin):
+    """Where the office sets when a low score raises an alert on an unhappy patient (issue 17)."""
+
+    list_display = ("__str__", "question", "dimension", "at_or_below", "active")
+    list_filter = ("active", "dimension")
+    raw_id_fields = ("question",)

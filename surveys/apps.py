@@ -35,6 +35,7 @@ class SurveysConfig(AppConfig):
                     ),
                 ),
                 selectors="surveys.selectors",
-                report_sections=(ReportSection("surveys", 30),),
+                # The alerts on unhappy patients are the core's; their section follows the survey's.
+                report_sections=(ReportSection("surveys", 30), ReportSection("alerts", 35)),
             )
         )

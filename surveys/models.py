@@ -14,6 +14,7 @@ import secrets
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.infra.wording import join_list
-from supervision.models import Department, Finding, Staff
+from supervision.models import Department, DischargeStay, Finding, Staff
 from supervision.rates import rate
 from supervision.workflow import TransitionRecord
 
@@ -312,6 +313,11 @@ class SurveyResponse(models.Model):
     )
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source_object = GenericForeignKey("source_type", "source_id")
+    # The patient, when the channel knows them (a questionnaire asked during a follow-up call): an
+    # alert on a low score then says whom to contact. Paper and web questionnaires are anonymous.
+    stay = models.ForeignKey(
+        DischargeStay, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Computed once when written (answers never change afterwards).
     is_valid = models.BooleanField(_("valid"), default=False)
     scale_answered = models.PositiveSmallIntegerField(default=0)
@@ -426,3 +432,84 @@ class Praise(models.Model):
 
     def __str__(self) -> str:
         return self.staff.name if self.staff_id else self.typed_name
+
+
+# --- alert thresholds (issue 17) -----------------------------------------------------------------
+
+THRESHOLD_MIN = Scale.VERY_DISSATISFIED  # at or below 1: only 非常不满意
+THRESHOLD_MAX = Scale.NEUTRAL  # at or below 3 (一般): never 4 or 5, which are satisfied answers
+
+
+def validate_threshold(value) -> None:
+    """A threshold is a point of the 5-point scale below "satisfied"."""
+    if value is None or not (THRESHOLD_MIN <= value <= THRESHOLD_MAX):
+        raise ValidationError(
+            _(
+                "Choose a threshold from %(low)s (%(low_label)s) to %(high)s (%(high_label)s): an alert "
+                "on “satisfied” or better would flag patients who were happy."
+            ),
+            code="threshold_range",
+            params={
+                "low": int(THRESHOLD_MIN),
+                "low_label": Scale(THRESHOLD_MIN).label,
+                "high": int(THRESHOLD_MAX),
+                "high_label": Scale(THRESHOLD_MAX).label,
+            },
+        )
+
+
+class AlertThreshold(models.Model):
+    """An answer at or below ``at_or_below`` raises an alert on an unhappy patient.
+
+    For one question, or for every scale question of a dimension, or (both empty) for every scale
+    question; the most specific threshold of an answer is the one that applies (a question's own,
+    else its dimension's, else the general one).
+    """
+
+    question = models.ForeignKey(
+        Question,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alert_thresholds",
+        limit_choices_to={"kind": QuestionKind.SCALE},
+        verbose_name=_("question"),
+    )
+    dimension = models.CharField(_("dimension"), max_length=16, choices=Dimension.choices, blank=True)
+    at_or_below = models.PositiveSmallIntegerField(
+        _("alert at or below"),
+        validators=[validate_threshold],
+        help_text=_(
+            "1 = very dissatisfied … 3 = neutral. Every answer at or below this score raises an alert."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("alert threshold")
+        verbose_name_plural = _("alert thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(at_or_below__gte=int(THRESHOLD_MIN), at_or_below__lte=int(THRESHOLD_MAX)),
+                name="alert_threshold_on_the_scale",
+            )
+        ]
+
+    def __str__(self) -> str:
+        target = (
+            self.question.text
+            if self.question_id
+            else (self.get_dimension_display() or _("every scale question"))
+        )
+        return f"{target} ≤ {self.at_or_below}"
+
+    def clean(self):
+        if self.question_id and self.dimension:
+            raise ValidationError(_("Choose a question or a dimension, not both."))
+        if self.question_id and self.question.kind != QuestionKind.SCALE:
+            raise ValidationError({"question": _("Only a satisfaction-scale question has a threshold.")})
+        same = AlertThreshold.objects.filter(
+            question_id=self.question_id, dimension=self.dimension, active=True
+        ).exclude(pk=self.pk)
+        if self.active and same.exists():
+            raise ValidationError(_("An active threshold for the same questions exists already."))

@@ -14,12 +14,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.errors import ActionNotAllowed
-from supervision.models import Category, Department, FindingSource, Role, Staff, User
+from supervision.infra.tasking import enqueue_on_commit
+from supervision.models import (
+    AlertKind,
+    Category,
+    Department,
+    DischargeStay,
+    FindingSource,
+    Role,
+    SiteConfig,
+    Staff,
+    User,
+)
 from supervision.workflow import Action, Machine
 
 from .models import (
     LOW_MAX,
     SATISFIED_MIN,
+    THRESHOLD_MAX,
+    AlertThreshold,
     Answer,
     Campaign,
     CampaignAction,
@@ -440,6 +453,7 @@ def response_submit(
     token: SurveyToken | str | None = None,
     idempotency_key: str | None = None,
     allow_incomplete: bool = False,
+    stay: DischargeStay | None = None,
 ) -> SurveyResponse:
     """Validate and store one filled-in questionnaire; raise ValidationError and write nothing.
 
@@ -448,6 +462,7 @@ def response_submit(
     ``allow_incomplete`` (paper entry): a missing required answer is stored as missing and the
     questionnaire is not valid, instead of being refused — paper forms come back incomplete.
     ``idempotency_key``: the same key twice returns the first response (double click).
+    ``stay``: the patient, when the channel knows them (the follow-up call), for an alert's recovery.
     """
     if channel not in Channel.values:
         raise ValidationError(_("Unknown channel."))
@@ -525,6 +540,7 @@ def response_submit(
         idempotency_key=idempotency_key or None,
         source_type=source_type,
         source_id=source_object.pk if source_object is not None else None,
+        stay=stay,
         is_valid=is_valid,
         scale_answered=len(scale_values),
         scale_satisfied=sum(1 for v in scale_values if v >= SATISFIED_MIN),
@@ -580,6 +596,11 @@ def response_submit(
     if token_obj is not None:
         token_obj.used_at = timezone.now()
         token_obj.save(update_fields=["used_at"])
+    if scale_values and min(scale_values) <= THRESHOLD_MAX:
+        # Recorded first; the alert is looked at by the worker once this is committed (issue 17).
+        from .tasks import raise_alert
+
+        enqueue_on_commit(raise_alert, response.pk)
     return response
 
 
@@ -675,3 +696,64 @@ def praise_match(*, praise: Praise, staff: Staff, actor: User) -> Praise:
     locked.matched_at = timezone.now()
     locked.save(update_fields=["staff", "matched_by", "matched_at"])
     return locked
+
+
+# --- alerts on unhappy patients (issue 17) -------------------------------------------------------
+
+
+def alert_due_on(day: dt.date) -> dt.date:
+    """The day an unhappy patient must be contacted by: ``SiteConfig.alert_recovery_working_days``
+    working days after ``day``, on the hospital's working-day calendar (the complaints channel's,
+    调休 included); plain Monday–Friday when the complaints app is not installed."""
+    days = SiteConfig.get().alert_recovery_working_days
+    try:
+        from complaints.workdays import add_working_days
+    except ImportError:  # pragma: no cover - a hospital without the complaints channel
+        day_ = day
+        while days:
+            day_ += dt.timedelta(days=1)
+            days -= day_.weekday() < 5
+        return day_
+    return add_working_days(day, days)
+
+
+def response_alert_items(response: SurveyResponse) -> list[tuple[str, int]]:
+    """(question text, score) of every scale answer of ``response`` at or below its threshold: the
+    question's own, else its dimension's, else the general one. Two queries."""
+    thresholds = list(
+        AlertThreshold.objects.filter(active=True).values_list("question_id", "dimension", "at_or_below")
+    )
+    by_question = {q: v for q, _d, v in thresholds if q}
+    by_dimension = {d: v for q, d, v in thresholds if not q and d}
+    general = next((v for q, d, v in thresholds if not q and not d), None)
+    items = []
+    answers = (
+        response.answers.filter(scale_value__isnull=False)
+        .select_related("question")
+        .order_by("question__section__order", "question__order", "id")
+    )
+    for answer in answers:
+        limit = by_question.get(answer.question_id, by_dimension.get(answer.dimension, general))
+        if limit is not None and answer.scale_value <= limit:
+            items.append((answer.question.text, answer.scale_value))
+    return items
+
+
+def response_raise_alert(*, response: SurveyResponse):
+    """Raise the response's alert if an answer is at or below its threshold (idempotent: the core
+    keeps one alert per response). Returns the alert or None."""
+    from supervision.services import alert_raise
+
+    items = response_alert_items(response)
+    if not items:
+        return None
+    alert, _created = alert_raise(
+        kind=AlertKind.SURVEY_LOW_SCORE,
+        source=response,
+        department=response.department,
+        due_on=alert_due_on(timezone.localdate()),
+        stay=response.stay,
+        lowest_score=min(score for _text, score in items),
+        items=[text for text, _score in items],
+    )
+    return alert

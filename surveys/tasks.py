@@ -13,3 +13,14 @@ def close_ended_campaigns() -> int:
 @shared_task(name="surveys.match_praise")
 def match_praise() -> int:
     return services.praises_auto_match()
+
+
+@shared_task(name="surveys.raise_alert")
+def raise_alert(response_id: int) -> bool:
+    """Look at one stored response and raise its alert on an unhappy patient (issue 17)."""
+    from .models import SurveyResponse
+
+    response = SurveyResponse.objects.select_related("department", "stay").filter(pk=response_id).first()
+    if response is None:  # deleted since (retention): nothing to do
+        return False
+    return services.response_raise_alert(response=response) is not None

@@ -22,6 +22,7 @@ from supervision.channels import channels
 
 from ..content import Section
 from . import (
+    alerts,
     chart_audits,
     complaints,
     findings,
@@ -42,7 +43,7 @@ SectionBuilder = Callable[[BuildContext], Section]
 # (``supervision.channels.ReportSection``).
 CHANNEL_SECTIONS: dict[str, SectionBuilder] = {
     module.KEY: module.build
-    for module in (inspections, chart_audits, surveys, followups, complaints, servicedesk)
+    for module in (inspections, chart_audits, surveys, alerts, followups, complaints, servicedesk)
 }
 
 

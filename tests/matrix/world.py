@@ -68,6 +68,18 @@ def _core(objs: Objects, supervisor) -> None:
     objs.extra["attribution"] = attributions_add(
         finding=objs.finding, staff=[objs.extra["staff"]], actor=supervisor
     )[0]
+
+    # An unhappy-patient alert of the department (its recovery steps have a URL of their own).
+    from supervision.models import AlertKind
+    from supervision.services import alert_raise
+
+    objs.extra["alert"], _created = alert_raise(
+        kind=AlertKind.SURVEY_LOW_SCORE,
+        source=objs.finding,
+        department=objs.department,
+        due_on=timezone.localdate() + dt.timedelta(days=2),
+        stay=DischargeStayFactory(department=objs.department),
+    )
     # A planned corrective action on the order (its steps have a URL of their own).
     objs.extra["corrective_action"] = CorrectiveAction.objects.create(
         order=objs.order, description="调整排班", due_date=objs.order.deadline, created_by=supervisor

@@ -132,6 +132,7 @@ def test_each_role_sees_its_own_queues_only(supervisor, head_neike, caller, admi
         "checks_due",
         "observations_to_decide",
         "appeals_to_decide",
+        "alerts_unhandled",  # filled by the core since issue 17 item 3
     }
     assert set(counts(caller)) == {"callbacks_due", "calls_today", "windows_closing_today"}
     assert set(counts(administrator)) == {"orders_at_top_rung", "reports_ready"}
@@ -172,18 +173,20 @@ def test_a_caller_counts_call_backs_due_with_the_earliest_time_todays_list_and_c
 
 
 def test_a_channel_adds_its_queue_through_the_contract_in_its_slot(supervisor):
-    def alerts(user, *, today):
-        return [QueueEntry("alerts_unhandled", "Alerts", 3, "/alerts/")]
+    # (The alerts' slot, which this test used to fill, is the core's own queue since issue 17 item 3.)
+    def calls(user, *, today):
+        return [QueueEntry("calls_today", "Calls", 3, "/calls/")]
 
-    with registered(Channel(app="alerts_test", queues=alerts)):
+    with registered(Channel(app="queue_test", queues=calls)):
         keys = [e.key for e in queues.needs_me_now(supervisor)]
-    # Between the appeals to decide and the end: the slot reserved for it (QUEUE_SLOTS).
+    # After the alerts not yet handled: the slot reserved for it (QUEUE_SLOTS).
     assert keys == [
         "orders_to_verify",
         "checks_due",
         "observations_to_decide",
         "appeals_to_decide",
         "alerts_unhandled",
+        "calls_today",
     ]
 
 
