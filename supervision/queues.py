@@ -142,7 +142,7 @@ def core_entries(user, *, today: dt.date) -> list[QueueEntry]:
                 "alerts_unhandled",
                 _("Alerts not yet handled"),
                 alerts_open_count(user),
-                f"{reverse('alert_list')}?status=open",
+                f"{reverse('alert_list')}?status=unhandled",
             )
         )
     return entries

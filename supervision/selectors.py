@@ -461,8 +461,10 @@ def alert_figures(*, start: dt.date, end: dt.date, departments=None, today: dt.d
     """Alerts raised in [start, end] (by the day raised) and how their service recovery went.
 
     ``raised`` (and per kind), ``open`` (not closed), ``contacted`` (a contact recorded),
-    ``on_time`` (contacted on or before the day due), ``on_time_rate`` = on_time ÷ contactable, where
-    ``contactable`` = raised − those nobody may contact (closed "not contacted"); ``overdue`` = not
+    ``on_time`` (contacted on or before the day due), ``on_time_rate`` = on_time ÷ ``due`` (those
+    contacted, and those not contacted whose day has passed, less those nobody may contact — an
+    alert still within its day counts in neither); ``contactable`` = raised − those nobody may
+    contact (closed "not contacted"); ``overdue`` = not
     contacted, not closed and past the day due; ``recovery_hours`` = the mean time from raising to
     contact over the contacted ones, from the exact sum of seconds ÷ the count; ``outcomes`` = closed
     alerts per outcome. Two queries.
@@ -480,6 +482,12 @@ def alert_figures(*, start: dt.date, end: dt.date, departments=None, today: dt.d
         contacted=Count("id", filter=contacted),
         on_time=Count("id", filter=contacted & Q(contacted_at__date__lte=F("due_on"))),
         not_contactable=Count("id", filter=Q(outcome=AlertOutcome.NOT_CONTACTED)),
+        # Due by now: contacted, or not contacted and past the day (those nobody may contact aside).
+        due=Count(
+            "id",
+            filter=contacted
+            | (Q(contacted_at__isnull=True, due_on__lt=today) & ~Q(outcome=AlertOutcome.NOT_CONTACTED)),
+        ),
         overdue=Count("id", filter=Q(status=AlertStatus.OPEN, due_on__lt=today)),
         recovery=Sum(
             ExpressionWrapper(F("contacted_at") - F("raised_at"), output_field=DurationField()),
@@ -495,7 +503,7 @@ def alert_figures(*, start: dt.date, end: dt.date, departments=None, today: dt.d
     return {
         **row,
         "contactable": contactable,
-        "on_time_rate": rate(row["on_time"], contactable),
+        "on_time_rate": rate(row["on_time"], row["due"]),
         "recovery_hours": Exact(Fraction(round(seconds)) / 3600 / row["contacted"])
         if row["contacted"]
         else None,

@@ -930,9 +930,9 @@ def alert_list(request):
     """The alerts in the reader's scope, those not yet handled first (status filter), with this
     year's figures of the service recovery above them."""
     today = timezone.localdate()
-    status = request.GET.get("status", "open")
+    status = request.GET.get("status", "unhandled")
     alerts = selectors.alerts_visible_to(request.user).select_related("department")
-    if status == "open":
+    if status == "unhandled":
         alerts = alerts.exclude(status=AlertStatus.CLOSED).order_by("due_on", "raised_at", "id")
     elif status in AlertStatus.values:
         alerts = alerts.filter(status=status)
@@ -943,7 +943,7 @@ def alert_list(request):
         departments=request.user.scope.departments,
         today=today,
     )
-    statuses = [("open", _("Not yet handled")), *AlertStatus.choices, ("all", _("All"))]
+    statuses = [("unhandled", _("Not yet handled")), *AlertStatus.choices, ("all", _("All"))]
     return render(
         request,
         "supervision/alert_list.html",

@@ -39,7 +39,7 @@ def build(ctx: BuildContext) -> Section:
             "survey": fig["survey"],
             "call": fig["call"],
             "on_time": fig["on_time"],
-            "contactable": fig["contactable"],
+            "contactable": fig["due"],
             "rate": fmt_pct(fig["on_time_rate"]),
             "hours": fmt_num(fig["recovery_hours"]) if fig["recovery_hours"] is not None else "—",
             "open": fig["open"],
