@@ -5,13 +5,18 @@ from supervision.privacy import mask_name, mask_phone
 
 from .models import (
     CallAttempt,
+    CallerAlias,
+    DissatisfactionDomain,
+    DissatisfactionTopic,
     DutyRoster,
     FollowupPolicy,
     FollowupTask,
+    GuidanceKind,
     PatientFlag,
     QueueDraw,
     SpotCheck,
     SpotCheckDraw,
+    StarWard,
     TaskTransition,
 )
 
@@ -120,3 +125,29 @@ class SpotCheckAdmin(admin.ModelAdmin):
     @admin.display(description=_("stay"))
     def stay(self, obj):
         return obj.task.stay if obj.pk else ""
+
+
+@admin.register(DissatisfactionDomain, GuidanceKind)
+class CodingAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order", "active"]
+    list_editable = ["sort_order", "active"]
+
+
+@admin.register(DissatisfactionTopic)
+class DissatisfactionTopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "domain", "sort_order", "active"]
+    list_editable = ["sort_order", "active"]
+    list_filter = ["domain", "active"]
+
+
+@admin.register(CallerAlias)
+class CallerAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "user"]
+    search_fields = ["name", "user__full_name", "user__username"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(StarWard)
+class StarWardAdmin(admin.ModelAdmin):
+    list_display = ["year", "department", "designated_by", "designated_at"]
+    list_filter = ["year"]

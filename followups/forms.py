@@ -15,14 +15,18 @@ from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField
 from supervision.models import Category, Department, Staff
 
 from .models import (
+    DissatisfactionDomain,
+    DissatisfactionTopic,
     FeedbackKind,
     FollowupPlan,
     FollowupPolicy,
+    GuidanceKind,
     Outcome,
     PlanPoint,
     RetryBeyondWindow,
     Satisfaction,
     SpotCheckResult,
+    StarWard,
 )
 
 
@@ -80,17 +84,38 @@ class PolicyForm(forms.ModelForm):
 PHONE_OUTCOMES = [(c, label) for c, label in Outcome.choices if c != Outcome.LETTER_DONE]
 
 
+class TopicChoiceField(ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class CallForm(_Form):
+    """The call's own questions. What the embedded questionnaire asks (``asked``: overall satisfaction,
+    praise, comments) is left out here, so that each question is asked in one place only; the view
+    fills those fields of the call from the questionnaire's answers."""
+
     outcome = forms.ChoiceField(label=_("Outcome"), choices=PHONE_OUTCOMES, widget=forms.RadioSelect)
     ended_early = forms.BooleanField(label=_("The interview ended early (partial)"), required=False)
-    guidance_given = forms.BooleanField(
-        label=_("Health guidance given (exercise, diet, medication)"), required=False
+    guidance_kinds = ModelMultipleChoiceField(
+        label=_("Guidance given"),
+        queryset=GuidanceKind.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     return_visit_on = forms.DateField(
         label=_("Return-visit date reminded"), required=False, widget=DateInput()
     )
     satisfaction = forms.ChoiceField(
         label=_("Overall satisfaction"), choices=Satisfaction.choices, required=False
+    )
+    dissatisfied_domain = forms.ModelChoiceField(
+        label=_("Not satisfied with"), queryset=DissatisfactionDomain.objects.none(), required=False
+    )
+    dissatisfied_topics = TopicChoiceField(
+        label=_("What about (topics)"),
+        queryset=DissatisfactionTopic.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     praise = forms.CharField(
         label=_("Praise"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -120,15 +145,30 @@ class CallForm(_Form):
     )
     opted_out = forms.BooleanField(label=_("The patient asks not to be called again"), required=False)
     notes = forms.CharField(
-        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, department=None, complaints_enabled=True, **kwargs):
+    # The call's fields a questionnaire question replaces (surveys.selectors.questionnaire_common_questions).
+    REPLACED = {
+        "satisfaction": ("satisfaction",),
+        "praise": ("praise", "praised_staff"),
+        "comments": ("feedback",),
+    }
+
+    def __init__(self, *args, department=None, complaints_enabled=True, asked=(), **kwargs):
         super().__init__(*args, **kwargs)
-        staff = Staff.objects.filter(active=True).select_related("department")
-        if department is not None:
-            staff = staff.filter(department=department)
-        self.fields["praised_staff"].queryset = staff
+        self.asked = frozenset(asked)
+        for key in self.asked:
+            for name in self.REPLACED.get(key, ()):
+                del self.fields[name]
+        if "praised_staff" in self.fields:
+            staff = Staff.objects.filter(active=True).select_related("department")
+            if department is not None:
+                staff = staff.filter(department=department)
+            self.fields["praised_staff"].queryset = staff
+        self.fields["guidance_kinds"].queryset = GuidanceKind.objects.filter(active=True)
+        self.fields["dissatisfied_domain"].queryset = DissatisfactionDomain.objects.filter(active=True)
+        self.fields["dissatisfied_topics"].queryset = DissatisfactionTopic.objects.filter(active=True)
         if not complaints_enabled:
             self.fields["feedback_kind"].choices = [
                 (c, label) for c, label in FeedbackKind.choices if c != FeedbackKind.COMPLAINT
@@ -136,7 +176,11 @@ class CallForm(_Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("feedback_kind") and not (data.get("feedback") or "").strip():
+        if (
+            "feedback" in self.fields
+            and data.get("feedback_kind")
+            and not (data.get("feedback") or "").strip()
+        ):
             self.add_error("feedback", _("Write down what the patient said."))
         if data.get("feedback_kind") == FeedbackKind.FINDING and not data.get("finding_category"):
             self.add_error("finding_category", _("Choose the category of the service problem."))
@@ -144,6 +188,19 @@ class CallForm(_Form):
         if callback and callback <= timezone.now():
             self.add_error("callback_at", _("The call-back time must be in the future."))
         return data
+
+    def check_answers(self, *, satisfaction: str, feedback: str) -> bool:
+        """Checks that need the questionnaire's answers too; False (errors added) when one fails."""
+        data = self.cleaned_data
+        if (
+            data.get("outcome") == Outcome.REACHED
+            and satisfaction == Satisfaction.DISSATISFIED
+            and not data.get("dissatisfied_domain")
+        ):
+            self.add_error("dissatisfied_domain", _("Choose what the patient was not satisfied with."))
+        if data.get("feedback_kind") and not feedback.strip() and "feedback" not in self.fields:
+            self.add_error("feedback_kind", _("Write what the patient said in the questionnaire's comments."))
+        return not self.errors
 
 
 class LetterForm(_Form):
@@ -268,3 +325,15 @@ class PointForm(forms.ModelForm):
 
 
 PointFormSet = forms.formset_factory(PointForm, extra=2, max_num=12, validate_max=True)
+
+
+class StarWardForm(forms.ModelForm):
+    class Meta:
+        model = StarWard
+        fields = ["year", "department"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.fields["department"].queryset = Department.objects.filter(active=True, kind="clinical")

@@ -20,7 +20,7 @@ from supervision.infra.imports.cells import Choice, Text, WholeNumber, date, dat
 from supervision.infra.imports.pipeline import bulk_insert
 from supervision.models import Department, DischargeMethod, DischargeStay, Sex
 
-from . import parsing
+from . import parsing, selectors
 from .models import (
     OUTCOME_RULES,
     CallAttempt,
@@ -287,8 +287,24 @@ class HistoryImport(ImportSpec):
                 stays[(values[0], values[1])] = values[2:]
         seen: dict[str, int] = {}
         good = []
+        # One caller, one person: a name is the Ducha user it means (mapping, else the follow-up
+        # staff member of that name); a name several users share must be mapped first.
+        callers = selectors.caller_names()
         for number, v in records:
             admission_no, discharged_on = v["admission_no"], v["discharged_on"]
+            caller = selectors.normal_name(v["caller_name"])
+            if caller and caller in callers and callers[caller] is None:
+                report.add_error(
+                    number,
+                    "回访人",
+                    _(
+                        "“%(name)s” is the name of several follow-up staff; map it to one of them "
+                        "(admin: caller name mappings) and import again."
+                    )
+                    % {"name": v["caller_name"]},
+                )
+                continue
+            v["caller_id"] = callers.get(caller) if caller else None
             stay = stays.get((admission_no, discharged_on))
             if stay is None:
                 report.add_error(
@@ -347,6 +363,7 @@ class HistoryImport(ImportSpec):
                 {
                     "task_id": tasks[sid],
                     "mode": v["mode"] or TaskMode.PHONE,
+                    "caller_id": v["caller_id"],
                     "caller_name": v["caller_name"],
                     "attempted_at": aware,
                     "attempted_on": aware.astimezone(tz).date(),

@@ -493,6 +493,96 @@ class FeedbackKind(models.TextChoices):
     FINDING = "finding", _("Service problem (finding with rectification)")
 
 
+class _Coding(models.Model):
+    """A configurable list the office keeps in the admin (code, name, order, active)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DissatisfactionDomain(_Coding):
+    """What a not-satisfied patient was unhappy with, broadly (医疗, 护理, 后勤, 费用, 沟通, 其他)."""
+
+    class Meta(_Coding.Meta):
+        verbose_name = _("dissatisfaction domain")
+        verbose_name_plural = _("dissatisfaction domains")
+
+
+class DissatisfactionTopic(_Coding):
+    """The specific matter (费用不清, 静脉穿刺, 热水供应 …); its domain groups it on the call screen."""
+
+    domain = models.ForeignKey(
+        DissatisfactionDomain,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="topics",
+        verbose_name=_("dissatisfaction domain"),
+    )
+
+    class Meta(_Coding.Meta):
+        verbose_name = _("dissatisfaction topic")
+        verbose_name_plural = _("dissatisfaction topics")
+
+
+class GuidanceKind(_Coding):
+    """A kind of guidance given on a call (健康指导, 咨询解答, 指导复查, 解决疑难问题, 化解意见)."""
+
+    class Meta(_Coding.Meta):
+        verbose_name = _("kind of guidance")
+        verbose_name_plural = _("kinds of guidance")
+
+
+class CallerAlias(models.Model):
+    """A caller's name as written in imported follow-up records, mapped to the Ducha user it means."""
+
+    name = models.CharField(_("name as written"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("caller name mapping")
+        verbose_name_plural = _("caller name mappings")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.user}"
+
+
+class StarWard(models.Model):
+    """星级病房: a ward's designation for one year, kept by the office."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("ward")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    designated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    designated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "department__sort_order", "department__code"]
+        verbose_name = _("star ward")
+        verbose_name_plural = _("star wards")
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="followup_star_ward_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.department}"
+
+
 class CallAttempt(models.Model):
     """One call (or letter) about a task, made in Ducha or imported from past spreadsheets."""
 
@@ -517,9 +607,23 @@ class CallAttempt(models.Model):
     ended_early = models.BooleanField(_("interview ended early"), default=False)
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
     guidance_given = models.BooleanField(_("health guidance given"), default=False)
+    guidance_kinds = models.ManyToManyField(
+        GuidanceKind, blank=True, related_name="+", verbose_name=_("guidance given")
+    )
     return_visit_on = models.DateField(_("return-visit date reminded"), null=True, blank=True)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True, default=""
+    )
+    dissatisfied_domain = models.ForeignKey(
+        DissatisfactionDomain,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("not satisfied with"),
+    )
+    dissatisfied_topics = models.ManyToManyField(
+        DissatisfactionTopic, blank=True, related_name="+", verbose_name=_("dissatisfaction topics")
     )
     praise = models.TextField(_("praise"), blank=True, max_length=2000)
     praised_staff = models.ManyToManyField(

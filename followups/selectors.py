@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -21,11 +21,14 @@ from supervision.models import Department, DischargeStay
 from .models import (
     OPEN_TASK_STATUSES,
     CallAttempt,
+    DissatisfactionDomain,
     FollowupTask,
+    GuidanceKind,
     Outcome,
     Satisfaction,
     SpotCheck,
     SpotCheckResult,
+    StarWard,
     TaskStatus,
 )
 
@@ -251,6 +254,117 @@ def praise_counts(*, start: dt.date, end: dt.date, departments=None) -> dict:
     return {"calls_with_praise": calls, "staff_praises": staff}
 
 
+def praise_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """What the follow-up centre writes about praise: staff praised by name (人次, one per staff member
+    named on a call), wards praised (次, calls with praise, each praising the ward the patient was
+    discharged from) and, of those, calls praising a star ward (星级病房) of the call's year."""
+    qs = _attempts(start, end, departments).filter(Q(praise__gt="") | Q(praised_staff__isnull=False))
+    calls = list(qs.values_list("id", "task__department_id", "attempted_on").distinct())
+    stars = set(
+        StarWard.objects.filter(year__in={day.year for _i, _d, day in calls}).values_list(
+            "department_id", "year"
+        )
+    )
+    staff = CallAttempt.praised_staff.through.objects.filter(
+        callattempt__in=_attempts(start, end, departments).values("id")
+    ).count()
+    return {
+        "staff_praises": staff,
+        "ward_praises": len(calls),
+        "star_ward_praises": sum(1 for _i, dept, day in calls if (dept, day.year) in stars),
+    }
+
+
+def dissatisfaction_by_domain(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Not-satisfied calls in the period by what the patient was unhappy with (the domain), in the
+    domains' order; calls recorded without a domain (imported, or from before the coding) are a last
+    row with ``domain_id`` None. ``share`` = the domain's calls ÷ all not-satisfied calls."""
+    rows = dict(
+        _attempts(start, end, departments)
+        .filter(satisfaction=Satisfaction.DISSATISFIED)
+        .values_list("dissatisfied_domain_id")
+        .annotate(n=Count("id"))
+        .values_list("dissatisfied_domain_id", "n")
+    )
+    total = sum(rows.values())
+    out = [
+        {
+            "domain_id": d.pk,
+            "domain": d.name,
+            "calls": rows.get(d.pk, 0),
+            "share": rate(rows.get(d.pk, 0), total),
+        }
+        for d in DissatisfactionDomain.objects.filter(Q(active=True) | Q(pk__in=[k for k in rows if k]))
+    ]
+    if rows.get(None):
+        out.append({"domain_id": None, "domain": "", "calls": rows[None], "share": rate(rows[None], total)})
+    return out
+
+
+def dissatisfaction_ranking(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Per department, what its not-satisfied patients were unhappy with, most first (the problem
+    table of a follow-up centre): the department's not-satisfied calls, its domains and its topics
+    each with their number of calls (a call may name several topics). Departments with most
+    not-satisfied calls first. Two queries."""
+    unhappy = _attempts(start, end, departments).filter(satisfaction=Satisfaction.DISSATISFIED)
+    departments_rows: dict[int, dict] = {}
+    for dept_id, dept, domain_id, domain, n in (
+        unhappy.values_list("task__department_id", "task__department__name", "dissatisfied_domain_id")
+        .annotate(domain=F("dissatisfied_domain__name"), n=Count("id"))
+        .values_list("task__department_id", "task__department__name", "dissatisfied_domain_id", "domain", "n")
+        .order_by()
+    ):
+        row = departments_rows.setdefault(
+            dept_id, {"department_id": dept_id, "department": dept, "calls": 0, "domains": [], "topics": []}
+        )
+        row["calls"] += n
+        if domain_id:
+            row["domains"].append({"id": domain_id, "name": domain, "calls": n})
+    through = CallAttempt.dissatisfied_topics.through.objects.filter(callattempt__in=unhappy.values("id"))
+    for dept_id, topic_id, topic, n in (
+        through.values_list("callattempt__task__department_id", "dissatisfactiontopic_id")
+        .annotate(topic=F("dissatisfactiontopic__name"), n=Count("id"))
+        .values_list("callattempt__task__department_id", "dissatisfactiontopic_id", "topic", "n")
+        .order_by()
+    ):
+        if dept_id in departments_rows:
+            departments_rows[dept_id]["topics"].append({"id": topic_id, "name": topic, "calls": n})
+    for row in departments_rows.values():
+        row["domains"].sort(key=lambda r: (-r["calls"], r["name"]))
+        row["topics"].sort(key=lambda r: (-r["calls"], r["name"]))
+    return sorted(departments_rows.values(), key=lambda r: (-r["calls"], r["department"]))
+
+
+def topic_ranking(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Topics of the not-satisfied calls in the period, most first (whole scope)."""
+    unhappy = _attempts(start, end, departments).filter(satisfaction=Satisfaction.DISSATISFIED)
+    rows = (
+        CallAttempt.dissatisfied_topics.through.objects.filter(callattempt__in=unhappy.values("id"))
+        .values_list("dissatisfactiontopic_id")
+        .annotate(topic=F("dissatisfactiontopic__name"), n=Count("id"))
+        .values_list("dissatisfactiontopic_id", "topic", "n")
+        .order_by()
+    )
+    return sorted(
+        ({"id": i, "name": t, "calls": n} for i, t, n in rows), key=lambda r: (-r["calls"], r["name"])
+    )
+
+
+def guidance_counts(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Calls in the period that gave each kind of guidance (健康指导, 咨询解答, 指导复查, 解决疑难问题,
+    化解意见), every active kind listed (0 when none)."""
+    rows = dict(
+        CallAttempt.guidance_kinds.through.objects.filter(
+            callattempt__in=_attempts(start, end, departments).values("id")
+        )
+        .values_list("guidancekind_id")
+        .annotate(n=Count("id"))
+        .values_list("guidancekind_id", "n")
+    )
+    kinds = GuidanceKind.objects.filter(Q(active=True) | Q(pk__in=list(rows)))
+    return [{"kind_id": k.pk, "kind": k.name, "code": k.code, "calls": rows.get(k.pk, 0)} for k in kinds]
+
+
 def feedback_counts(*, start: dt.date, end: dt.date, departments=None) -> dict[str, int]:
     rows = _attempts(start, end, departments).exclude(feedback_kind="").values_list("feedback_kind")
     return dict(rows.annotate(n=Count("id")).values_list("feedback_kind", "n"))
@@ -315,48 +429,81 @@ def attempts_per_stay(*, start: dt.date, end: dt.date, departments=None) -> dict
     return agg
 
 
-def calls_per_caller(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
-    """Per caller (Ducha user or imported caller name): attempts, days with calls, attempts per day."""
-    rows = (
+def caller_names() -> dict[str, int | None]:
+    """A caller's name as written in imported records → the Ducha user it means (issue 19 item 5):
+    the mapping kept in the admin (``CallerAlias``) first, then the user of that name (full name, or
+    log-in name) in the follow-up role. A name two such users share maps to None: it needs a mapping."""
+    from supervision.models import Role, User
+
+    from .models import CallerAlias
+
+    found: dict[str, int | None] = {}
+    users = User.objects.filter(groups__name=Role.FOLLOWUP).values_list("id", "full_name", "username")
+    for uid, full_name, username in users.distinct():
+        for name in {normal_name(full_name), normal_name(username)} - {""}:
+            found[name] = uid if found.get(name, uid) == uid else None
+    for name, uid in CallerAlias.objects.values_list("name", "user_id"):
+        found[normal_name(name)] = uid
+    return found
+
+
+def normal_name(name: str) -> str:
+    """A person's name as compared: without spaces (林 回访 and 林回访 are one person)."""
+    return "".join((name or "").split())
+
+
+def _caller_days(start: dt.date, end: dt.date, departments) -> list[dict]:
+    """Calls and reached per caller and day, one caller per person: an imported name is the Ducha user
+    it means (``caller_names``), so that calls imported under a name and made in Ducha are one row."""
+    from supervision.models import User
+
+    rows = list(
         _attempts(start, end, departments)
-        .values("caller_id", "caller__full_name", "caller__username", "caller_name")
-        .annotate(
-            calls=Count("id"),
-            days=Count("attempted_on", distinct=True),
-            reached=Count("id", filter=Q(contacted=True)),
-        )
-        .order_by("-calls")
+        .values("caller_id", "caller_name", "attempted_on")
+        .annotate(calls=Count("id"), reached=Count("id", filter=Q(contacted=True)))
+        .order_by()
     )
-    out = []
+    names = caller_names() if any(r["caller_id"] is None for r in rows) else {}
     for r in rows:
-        out.append(
-            {
-                "caller_id": r["caller_id"],
-                "caller": r["caller__full_name"] or r["caller__username"] or r["caller_name"] or "—",
-                "calls": r["calls"],
-                "reached": r["reached"],
-                "days": r["days"],
-                "per_day": round(r["calls"] / r["days"], 1) if r["days"] else None,
-            }
+        if r["caller_id"] is None:
+            r["caller_id"] = names.get(normal_name(r["caller_name"]))
+    ids = {r["caller_id"] for r in rows} - {None}
+    shown = {u.pk: u.display_name for u in User.objects.filter(pk__in=ids).only("full_name", "username")}
+    for r in rows:
+        uid = r["caller_id"]
+        r["key"] = ("user", uid) if uid else ("name", normal_name(r["caller_name"]))
+        r["caller"] = shown.get(uid) or r["caller_name"] or "—"
+    return rows
+
+
+def calls_per_caller(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
+    """Per caller (Ducha user, or an imported caller name no user answers to): attempts, reached, days
+    with calls, attempts per day worked. One row per person (``_caller_days``)."""
+    people: dict[tuple, dict] = {}
+    for r in _caller_days(start, end, departments):
+        row = people.setdefault(
+            r["key"],
+            {"caller_id": r["caller_id"], "caller": r["caller"], "calls": 0, "reached": 0, "days": set()},
         )
-    return out
+        row["calls"] += r["calls"]
+        row["reached"] += r["reached"]
+        row["days"].add(r["attempted_on"])
+    out = []
+    for row in people.values():
+        row["days"] = len(row["days"])
+        row["per_day"] = round(row["calls"] / row["days"], 1) if row["days"] else None
+        out.append(row)
+    return sorted(out, key=lambda r: (-r["calls"], r["caller"]))
 
 
 def calls_per_caller_per_day(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
-    rows = (
-        _attempts(start, end, departments)
-        .values("attempted_on", "caller_id", "caller__full_name", "caller__username", "caller_name")
-        .annotate(calls=Count("id"))
-        .order_by("attempted_on", "caller_id")
-    )
-    return [
-        {
-            "day": r["attempted_on"],
-            "caller": r["caller__full_name"] or r["caller__username"] or r["caller_name"] or "—",
-            "calls": r["calls"],
-        }
-        for r in rows
-    ]
+    days: dict[tuple, dict] = {}
+    for r in _caller_days(start, end, departments):
+        row = days.setdefault(
+            (r["attempted_on"], r["key"]), {"day": r["attempted_on"], "caller": r["caller"], "calls": 0}
+        )
+        row["calls"] += r["calls"]
+    return sorted(days.values(), key=lambda r: (r["day"], r["caller"]))
 
 
 # --- lists ------------------------------------------------------------------------------------

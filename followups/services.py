@@ -37,6 +37,7 @@ from .models import (
     FollowupPlan,
     FollowupPolicy,
     FollowupTask,
+    GuidanceKind,
     Outcome,
     PatientFlag,
     PlanPoint,
@@ -756,6 +757,9 @@ class CallInput:
     guidance_given: bool = False
     return_visit_on: dt.date | None = None
     satisfaction: str = ""
+    dissatisfied_domain: object = None  # a DissatisfactionDomain, for a not-satisfied call
+    dissatisfied_topics: list = field(default_factory=list)
+    guidance_kinds: list = field(default_factory=list)  # GuidanceKinds given on the call
     praise: str = ""
     praised_staff: list = field(default_factory=list)
     feedback_kind: str = ""
@@ -771,6 +775,11 @@ def _attempt_create(current: FollowupTask, *, actor: User, data: CallInput, now,
     disposition, contacted, _retryable = OUTCOME_RULES[data.outcome]
     if data.outcome == Outcome.REACHED and data.ended_early:
         disposition = Disposition.PARTIAL
+    unhappy = contacted and data.satisfaction == Satisfaction.DISSATISFIED
+    kinds = list(data.guidance_kinds) if contacted else []
+    if contacted and data.guidance_given and not kinds:
+        # A caller (or an older client) that only ticks "guidance given": that is health guidance.
+        kinds = list(GuidanceKind.objects.filter(code="health"))
     attempt = CallAttempt.objects.create(
         task=current,
         mode=TaskMode.LETTER if letter else TaskMode.PHONE,
@@ -783,9 +792,10 @@ def _attempt_create(current: FollowupTask, *, actor: User, data: CallInput, now,
         contacted=contacted,
         ended_early=data.ended_early,
         notes=data.notes.strip(),
-        guidance_given=data.guidance_given and contacted,
+        guidance_given=bool(kinds),
         return_visit_on=data.return_visit_on if contacted else None,
         satisfaction=data.satisfaction if contacted else "",
+        dissatisfied_domain=data.dissatisfied_domain if unhappy else None,
         praise=data.praise.strip() if contacted else "",
         feedback_kind=data.feedback_kind if contacted or data.outcome == Outcome.REFUSED else "",
         feedback=data.feedback.strip(),
@@ -793,6 +803,10 @@ def _attempt_create(current: FollowupTask, *, actor: User, data: CallInput, now,
     )
     if data.praised_staff and contacted:
         attempt.praised_staff.set(data.praised_staff)
+    if kinds:
+        attempt.guidance_kinds.set(kinds)
+    if unhappy and data.dissatisfied_topics:
+        attempt.dissatisfied_topics.set(data.dissatisfied_topics)
     return attempt
 
 

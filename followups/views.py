@@ -60,6 +60,7 @@ from .models import (
     Outcome,
     QueueDraw,
     RetryAdjustment,
+    Satisfaction,
     SpotCheck,
     SpotCheckDraw,
     SpotCheckResult,
@@ -250,8 +251,46 @@ def _questionnaire_form(questionnaire, task, data=None, *, partial=False):
     )
 
 
+def _common_questions(survey_form) -> dict:
+    """The questionnaire's questions the call form would otherwise ask again (satisfaction, praise,
+    comments): asked in the questionnaire only (issue 19 item 2)."""
+    if survey_form is None:
+        return {}
+    from surveys.selectors import questionnaire_common_questions
+
+    return questionnaire_common_questions(survey_form.questions)
+
+
+def _call_answers(common: dict, survey_form, data: dict) -> dict:
+    """The call's satisfaction, praise and comments: from the questionnaire where it asks them (its
+    answers read even when the patient did not answer the rest), else from the call form."""
+    out = {
+        "satisfaction": data.get("satisfaction") or "",
+        "praise": data.get("praise") or "",
+        "praised_staff": list(data.get("praised_staff") or []),
+        "feedback": data.get("feedback") or "",
+    }
+    if not common:
+        return out
+    from surveys.selectors import scale_satisfied
+
+    cleaned, answers = survey_form.cleaned_data, survey_form.answers()
+    if "satisfaction" in common:
+        satisfied = scale_satisfied(cleaned.get(common["satisfaction"].field_name))
+        out["satisfaction"] = (
+            "" if satisfied is None else Satisfaction.SATISFIED if satisfied else Satisfaction.DISSATISFIED
+        )
+    if "praise" in common:
+        name = common["praise"].field_name
+        out["praised_staff"] = list(cleaned.get(f"{name}_staff") or [])
+        out["praise"] = join_list((answers.get(name) or {}).get("names", []))
+    if "comments" in common:
+        out["feedback"] = cleaned.get(common["comments"].field_name) or ""
+    return out
+
+
 @role_required(*READERS)
-def task_detail(request, pk: int, *, call_form=None, survey_form=None, status=200):
+def task_detail(request, pk: int, *, call_form=None, survey_form=None, survey_taken=False, status=200):
     task = _get_task(request, pk)
     user = request.user
     now = timezone.now()
@@ -259,6 +298,9 @@ def task_detail(request, pk: int, *, call_form=None, survey_form=None, status=20
     # The buttons and forms of the call screen: exactly the steps the task's machine would accept.
     allowed = {a.name for a in services.TASKS.allowed_actions(task, user, {"now": now})}
     questionnaire = _questionnaire(task) if TaskAction.CALL in allowed else None
+    survey_form = survey_form or _questionnaire_form(questionnaire, task)
+    common = _common_questions(survey_form)
+    satisfaction_question = common.get("satisfaction")
     context = {
         "task": task,
         "stay": task.stay,
@@ -266,13 +308,22 @@ def task_detail(request, pk: int, *, call_form=None, survey_form=None, status=20
         "allowed": allowed,
         "show_phone": _may_see_phone(user),
         "claimed_by_other": task.claim_active(now) and not holding,
-        "attempts": task.attempts.select_related("caller", "finding").prefetch_related("praised_staff"),
+        "attempts": task.attempts.select_related("caller", "finding", "dissatisfied_domain").prefetch_related(
+            "praised_staff", "guidance_kinds", "dissatisfied_topics"
+        ),
         "transitions": task.transitions.select_related("actor")[:50],
         "call_form": call_form
-        or CallForm(department=task.department, complaints_enabled=services.complaints_available()),
+        or CallForm(
+            department=task.department,
+            complaints_enabled=services.complaints_available(),
+            asked=common,
+        ),
         "letter_form": LetterForm(),
         "questionnaire": questionnaire,
-        "survey_form": survey_form or _questionnaire_form(questionnaire, task),
+        "survey_form": survey_form,
+        "survey_taken": survey_taken,
+        # The questionnaire's satisfaction question (its field name) opens "not satisfied with what".
+        "satisfaction_field": f"q-{satisfaction_question.field_name}" if satisfaction_question else "",
         "Outcome": Outcome,
         "letter": task.mode == TaskMode.LETTER,
         "now": now,
@@ -314,34 +365,54 @@ def task_reveal(request, pk: int):
 @require_POST
 def task_call(request, pk: int):
     task = _get_task(request, pk)
-    form = CallForm(
-        request.POST, department=task.department, complaints_enabled=services.complaints_available()
-    )
     questionnaire = _questionnaire(task)
     survey_taken = request.POST.get("survey_taken") == "1"
     partial = request.POST.get("ended_early") in ("on", "true", "1")
+    reached = request.POST.get("outcome") == Outcome.REACHED
+    # Bound whenever the call reached the patient: the questions the call no longer asks itself
+    # (satisfaction, praise, comments) are read from it even when the rest was not answered.
     survey_form = _questionnaire_form(
-        questionnaire, task, request.POST if survey_taken else None, partial=partial
+        questionnaire, task, request.POST if reached else None, partial=partial or not survey_taken
     )
+    common = _common_questions(survey_form)
+    form = CallForm(
+        request.POST,
+        department=task.department,
+        complaints_enabled=services.complaints_available(),
+        asked=common,
+    )
+
+    def again():
+        return task_detail(
+            request, pk, call_form=form, survey_form=survey_form, survey_taken=survey_taken, status=400
+        )
+
     if not form.is_valid():
-        return task_detail(request, pk, call_form=form, survey_form=survey_form, status=400)
+        return again()
     data = form.cleaned_data
     answers = None
-    if survey_taken and survey_form is not None and data["outcome"] == Outcome.REACHED:
+    shared = _call_answers({}, None, data)
+    if reached and survey_form is not None:
         if not survey_form.is_valid():
-            return task_detail(request, pk, call_form=form, survey_form=survey_form, status=400)
-        answers = survey_form.answers()
+            return again()
+        shared = _call_answers(common, survey_form, data)
+        if survey_taken:
+            answers = survey_form.answers()
+    if not form.check_answers(satisfaction=shared["satisfaction"], feedback=shared["feedback"]):
+        return again()
     call = services.CallInput(
         outcome=data["outcome"],
         notes=data["notes"],
         ended_early=data["ended_early"],
-        guidance_given=data["guidance_given"],
+        guidance_kinds=list(data["guidance_kinds"]),
         return_visit_on=data["return_visit_on"],
-        satisfaction=data["satisfaction"] or "",
-        praise=data["praise"],
-        praised_staff=list(data["praised_staff"]),
+        satisfaction=shared["satisfaction"],
+        dissatisfied_domain=data["dissatisfied_domain"],
+        dissatisfied_topics=list(data["dissatisfied_topics"]),
+        praise=shared["praise"],
+        praised_staff=shared["praised_staff"],
         feedback_kind=data["feedback_kind"] or "",
-        feedback=data["feedback"],
+        feedback=shared["feedback"],
         finding_category=data["finding_category"],
         callback_at=data["callback_at"],
         opted_out=data["opted_out"],
@@ -359,7 +430,7 @@ def task_call(request, pk: int):
                     survey_form.add_error(field, error)
         else:
             form.add_error(None, exc)
-        return task_detail(request, pk, call_form=form, survey_form=survey_form, status=400)
+        return again()
     if outcome.refused:
         return redirect(task)
     messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": attempt.get_outcome_display()})
@@ -444,6 +515,11 @@ def figures(request):
         "contact": selectors.contact_success(**kwargs),
         "satisfaction": selectors.call_satisfaction(**kwargs),
         "praise": selectors.praise_counts(**kwargs),
+        "praise_summary": selectors.praise_summary(**kwargs),
+        "unhappy_domains": selectors.dissatisfaction_by_domain(**kwargs),
+        "unhappy_ranking": selectors.dissatisfaction_ranking(**kwargs),
+        "guidance": selectors.guidance_counts(**kwargs),
+        "period_query": f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}",
         "spot": selectors.spotcheck_confirmation(**kwargs),
         "attempts": selectors.attempts_per_stay(**kwargs),
         "by_point": selectors.followup_by_point(**kwargs),
@@ -461,13 +537,22 @@ def feedback_list(request):
     qs = (
         CallAttempt.objects.filter(attempted_on__gte=start, attempted_on__lte=end)
         .filter(~Q(praise="") | ~Q(feedback="") | Q(satisfaction="dissatisfied"))
-        .select_related("task__stay", "task__department", "finding")
-        .prefetch_related("praised_staff")
+        .select_related("task__stay", "task__department", "finding", "dissatisfied_domain")
+        .prefetch_related("praised_staff", "dissatisfied_topics")
         .order_by("-attempted_at", "-id")
     )
     departments = request.user.scope.departments
     if departments is not None:
         qs = qs.filter(task__department_id__in=departments)
+    # The calls behind a figure (the ranking of what not-satisfied patients were unhappy with).
+    for param, lookup in (
+        ("department", "task__department_id"),
+        ("domain", "dissatisfied_domain_id"),
+        ("topic", "dissatisfied_topics"),
+    ):
+        value = id_param(request.GET.get(param))
+        if value is not None:
+            qs = qs.filter(**{lookup: value})
     page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -48,6 +48,33 @@ def questionnaire_current(code: str) -> Questionnaire | None:
     )
 
 
+def questionnaire_common_questions(questions) -> dict[str, object]:
+    """The questions of a questionnaire that another form would otherwise ask again (a follow-up
+    call asks overall satisfaction, praise and comments itself): ``satisfaction`` — the first 5-point
+    question of an *overall* section; ``praise`` — the first praise question; ``comments`` — the first
+    free-text question (an overall section's first, if it has one). Absent keys: not asked.
+    ``questions`` are the questionnaire's questions with their section (as a form holds them);
+    ``satisfied(value)`` says whether a scale answer counts as satisfied, as the figures count it."""
+    found: dict[str, object] = {}
+    texts = []
+    for q in questions:
+        overall = q.section.dimension == Dimension.OVERALL
+        if q.kind == QuestionKind.SCALE and overall:
+            found.setdefault("satisfaction", q)
+        elif q.kind == QuestionKind.PRAISE:
+            found.setdefault("praise", q)
+        elif q.kind == QuestionKind.TEXT:
+            texts.append((not overall, q))
+    if texts:
+        found["comments"] = min(texts, key=lambda t: t[0])[1]
+    return found
+
+
+def scale_satisfied(value: int | None) -> bool | None:
+    """A 5-point answer as the satisfaction figures count it (满意 and 非常满意 are satisfied)."""
+    return None if value in (None, "") else int(value) >= SATISFIED_MIN
+
+
 def _ids(departments) -> list[int] | None:
     if departments is None:
         return None
