@@ -49,6 +49,7 @@ class FollowupsConfig(AppConfig):
                             NavEntry(_("Policies and queue"), "followups:policy_list"),
                             NavEntry(_("Follow-up plans"), "followups:plan_list"),
                             NavEntry(_("Duty roster"), "followups:roster"),
+                            NavEntry(_("Star wards"), "followups:star_wards"),
                             NavEntry(_("Discharged stays"), "followups:stay_list"),
                             NavEntry(_("Import discharges"), "followups:import_page", args=("discharges",)),
                             NavEntry(_("Import past follow-ups"), "followups:import_page", args=("history",)),

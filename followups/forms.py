@@ -26,7 +26,6 @@ from .models import (
     RetryBeyondWindow,
     Satisfaction,
     SpotCheckResult,
-    StarWard,
 )
 
 
@@ -327,13 +326,17 @@ class PointForm(forms.ModelForm):
 PointFormSet = forms.formset_factory(PointForm, extra=2, max_num=12, validate_max=True)
 
 
-class StarWardForm(forms.ModelForm):
-    class Meta:
-        model = StarWard
-        fields = ["year", "department"]
+class StarWardsForm(_Form):
+    """The star wards (星级病房) of one year: the office ticks the wards."""
+
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    departments = ModelMultipleChoiceField(
+        label=_("Star wards"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.fields["department"].queryset = Department.objects.filter(active=True, kind="clinical")
+        self.fields["departments"].queryset = Department.objects.filter(active=True, kind="clinical")

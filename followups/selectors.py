@@ -235,9 +235,16 @@ def contact_success(*, start: dt.date, end: dt.date, departments=None) -> dict:
     return counts
 
 
-def call_satisfaction(*, start: dt.date, end: dt.date, departments=None) -> dict:
-    """Satisfaction asked on calls in the period: satisfied ÷ (satisfied + not satisfied)."""
-    counts = _attempts(start, end, departments).aggregate(
+def call_satisfaction(
+    *, start: dt.date, end: dt.date, departments=None, without_questionnaire: bool = False
+) -> dict:
+    """Satisfaction asked on calls in the period: satisfied ÷ (satisfied + not satisfied).
+    ``without_questionnaire``: only calls that recorded no questionnaire response — on the others the
+    satisfaction is the questionnaire's own answer, already in the survey figures (channel phone)."""
+    qs = _attempts(start, end, departments)
+    if without_questionnaire:
+        qs = qs.filter(survey_response_id__isnull=True)
+    counts = qs.aggregate(
         satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
         dissatisfied=Count("id", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
     )

@@ -48,6 +48,7 @@ from .models import (
     SpotCheck,
     SpotCheckDraw,
     SpotCheckResult,
+    StarWard,
     TaskAction,
     TaskMode,
     TaskSource,
@@ -554,6 +555,20 @@ def roster_set(*, day: dt.date, users) -> int:
     for user in users:
         DutyRoster.objects.get_or_create(day=day, user=user)
     return len(users)
+
+
+@transaction.atomic
+def star_wards_set(*, year: int, departments, actor: User) -> int:
+    """The year's star wards (星级病房) are exactly ``departments``; the office keeps the list."""
+    if not actor.has_role(Role.SUPERVISOR):
+        raise ActionNotAllowed(_("Only supervisors designate star wards."))
+    ids = [d.pk for d in departments]
+    StarWard.objects.filter(year=year).exclude(department_id__in=ids).delete()
+    for department_id in ids:
+        StarWard.objects.get_or_create(
+            year=year, department_id=department_id, defaults={"designated_by": actor}
+        )
+    return len(ids)
 
 
 # --- the task's machine -------------------------------------------------------------------------

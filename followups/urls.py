@@ -28,6 +28,7 @@ urlpatterns = [
     path("letters/sent/", views.letter_sent, name="letter_sent"),
     path("f/<str:token>/", views.web_form, name="web_form"),
     path("roster/", views.roster, name="roster"),
+    path("star-wards/", views.star_wards, name="star_wards"),
     path("stays/", views.stay_list, name="stay_list"),
     path("stays/<int:pk>/add/", views.stay_add, name="stay_add"),
     path("queue/build/", views.queue_build, name="queue_build"),

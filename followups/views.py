@@ -46,6 +46,7 @@ from .forms import (
     RosterForm,
     SpotCheckDrawForm,
     SpotCheckResultForm,
+    StarWardsForm,
 )
 from .letters import letters_pdf
 from .models import (
@@ -64,6 +65,7 @@ from .models import (
     SpotCheck,
     SpotCheckDraw,
     SpotCheckResult,
+    StarWard,
     TaskAction,
     TaskMode,
     TaskStatus,
@@ -762,6 +764,41 @@ def roster(request):
         DutyRoster.objects.filter(day__gte=timezone.localdate()).select_related("user").order_by("day")[:60]
     )
     return render(request, "followups/roster.html", {"form": form, "upcoming": upcoming})
+
+
+@role_required(*OFFICE, post=(Role.SUPERVISOR,))
+def star_wards(request):
+    """星级病房: the wards designated for a year; the office (supervisors) keeps the list, the reports
+    count the praise of star wards (issue 18 item 4)."""
+    year = timezone.localdate().year
+    if request.method == "POST":
+        form = StarWardsForm(request.POST)
+        if form.is_valid():
+            year = form.cleaned_data["year"]
+            with refusals(request) as outcome:
+                services.star_wards_set(
+                    year=year, departments=form.cleaned_data["departments"], actor=request.user
+                )
+            if not outcome.refused:
+                messages.success(request, _("Star wards saved."))
+            return redirect(reverse("followups:star_wards") + f"?year={year}")
+    else:
+        asked = id_param(request.GET.get("year"))
+        year = asked if asked and 2000 <= asked <= 2100 else year
+        form = StarWardsForm(
+            initial={
+                "year": year,
+                "departments": list(
+                    StarWard.objects.filter(year=year).values_list("department_id", flat=True)
+                ),
+            }
+        )
+    designated = StarWard.objects.select_related("department", "designated_by").order_by(
+        "-year", "department__sort_order"
+    )[:200]
+    return render(
+        request, "followups/star_wards.html", {"form": form, "designated": designated, "year": year}
+    )
 
 
 @role_required(*OFFICE)

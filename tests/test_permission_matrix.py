@@ -147,6 +147,7 @@ RULES: dict[str, R] = {
     "followups:letter_sent": R(get="302 405 405 403 403 403 403", post="302 302 302 403 403 403 403"),
     "followups:web_form": R(kw=(lambda o, s: {"token": s["web_token"]}), get="200 200 200 200 200 200 200", post="400 400 400 400 400 400 400"),
     "followups:roster": R(get="302 200 403 403 403 200 403", post="302 200 403 403 403 403 403"),
+    "followups:star_wards": R(get="302 200 403 403 403 200 403", post="302 200 403 403 403 403 403"),
     "followups:stay_list": R(get="302 200 403 403 403 200 403", post="302 405 403 403 403 405 403"),
     "followups:stay_add": R(kw=(lambda o, s: {"pk": o.stay.pk}), get="302 405 403 403 403 403 403", post="302 302 403 403 403 403 403"),
     "followups:queue_build": R(get="302 405 403 403 403 405 403", post="302 302 403 403 403 302 403"),

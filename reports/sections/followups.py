@@ -3,18 +3,41 @@ follow-up rate p-charts (``followups.selectors``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from supervision import rates
 from supervision.infra.wording import join_list
 
 from ..charts import p_chart
-from ..content import DATE, INT, PCT, Chart, Column, Section, Series, Table, fmt_pct, no_data
+from ..content import (
+    DATE,
+    INT,
+    PCT,
+    PP,
+    TEXT,
+    Cell,
+    Chart,
+    Column,
+    Section,
+    Series,
+    Table,
+    fmt_pct,
+    no_data,
+)
 from ..models import ReportKind
-from ..periods import month_label, trend_window
-from .base import BuildContext, Indicator, choice_labels, run_chart_limit, selectors_of, yes_no
+from ..periods import month_label, same_period_last_year, trend_window
+from .base import (
+    BuildContext,
+    Indicator,
+    choice_labels,
+    department_pdf_rows,
+    run_chart_limit,
+    selectors_of,
+    yes_no,
+)
 
 KEY = "followups"
 APP = "followups"
@@ -27,6 +50,11 @@ class FollowupFigures:
     rate: float | None  # followed_up ÷ discharged, %
     lowest: str  # the departments with the lowest rates and their rates, worded for the text
     spotcheck_rate: float | None  # patients called back who confirm the follow-up, %
+    satisfied: int = 0  # calls that reached the patient and asked satisfaction: satisfied
+    dissatisfied: int = 0  # … not satisfied
+    staff_praises: int = 0  # staff praised by name on the calls (人次)
+    ward_praises: int = 0  # calls praising the ward (次)
+    star_ward_praises: int = 0  # of which a star ward of the call's year
 
 
 def build(ctx: BuildContext) -> Section:
@@ -79,24 +107,7 @@ def build(ctx: BuildContext) -> Section:
         section.paragraphs.append(
             _("Departments with the lowest follow-up rates: %(names)s.") % {"names": figures.lowest}
         )
-    month_rows = [
-        [month_label(t["month"]), t["discharged"], t["reached"], t["rate"]] for t in table["totals"]
-    ]
-    month_rows.append(
-        [_("Total"), table["total"]["discharged"], table["total"]["reached"], table["total"]["rate"]]
-    )
-    section.tables.append(
-        Table(
-            _("Follow-up by month of discharge"),
-            [
-                Column(_("Month")),
-                Column(_("Stays discharged"), INT),
-                Column(_("Followed up"), INT),
-                Column(_("Follow-up rate"), PCT),
-            ],
-            month_rows,
-        )
-    )
+    section.tables.append(month_table(ctx, sel, table))
     dept_rows = sorted(table["rows"], key=lambda r: (r["total"]["rate"] is None, -(r["total"]["rate"] or 0)))
     for r in dept_rows:
         ctx.dept(r["department_id"]).followup = r["total"]["rate"]
@@ -125,16 +136,7 @@ def build(ctx: BuildContext) -> Section:
     outcomes = [o for o in sel.outcome_breakdown(**kw) if o["count"]]
     success = sel.contact_success(**kw)
     if outcomes:
-        section.paragraphs.append(
-            _(
-                "%(attempts)s call and letter attempts were made; %(contacted)s reached the patient or family (%(rate)s)."
-            )
-            % {
-                "attempts": success["attempts"],
-                "contacted": success["contacted"],
-                "rate": fmt_pct(success["rate"]),
-            }
-        )
+        section.paragraphs.append(calls_sentence(success, outcomes))
         section.tables.append(
             Table(
                 _("Outcome of the attempts"),
@@ -142,6 +144,7 @@ def build(ctx: BuildContext) -> Section:
                 [[o["label"], o["count"], o["share"]] for o in outcomes],
             )
         )
+    centre_paragraphs(ctx, section)
     if checked:
         section.paragraphs.append(
             _(
@@ -188,6 +191,186 @@ def build(ctx: BuildContext) -> Section:
             name=r["department"],
         )
     return section
+
+
+def month_table(ctx: BuildContext, sel, table: dict) -> Table:
+    """The month table beside the same months last year: each month's rate, last year's and the
+    change in percentage points; "no data last year" where last year's month had no discharges
+    (never a change from 0 %)."""
+    last_start, last_end = same_period_last_year(ctx.kind, ctx.start, ctx.end)
+    last = sel.followup_month_department_table(start=last_start, end=last_end, departments=ctx.department_ids)
+    by_month = {t["month"]: t for t in last["totals"]}
+
+    def beside(rate, previous):
+        if not previous or not previous["discharged"]:
+            return [Cell(_("no data last year"), TEXT), Cell(None, PP)]
+        change = rates.points(rate, previous["rate"]) if rate is not None else None
+        return [previous["rate"], change]
+
+    rows = []
+    for t in table["totals"]:
+        before = by_month.get(t["month"].replace(year=t["month"].year - 1))
+        rows.append(
+            [month_label(t["month"]), t["discharged"], t["reached"], t["rate"], *beside(t["rate"], before)]
+        )
+    total = table["total"]
+    rows.append(
+        [
+            _("Total"),
+            total["discharged"],
+            total["reached"],
+            total["rate"],
+            *beside(total["rate"], last["total"]),
+        ]
+    )
+    return Table(
+        _("Follow-up by month of discharge"),
+        [
+            Column(_("Month")),
+            Column(_("Stays discharged"), INT),
+            Column(_("Followed up"), INT),
+            Column(_("Follow-up rate"), PCT),
+            Column(_("Same period last year"), PCT),
+            Column(_("Change (pp)"), PP),
+        ],
+        rows,
+        note=_("Same period last year: %(start)s ~ %(end)s, by month of discharge.")
+        % {"start": f"{last_start:%Y-%m-%d}", "end": f"{last_end:%Y-%m-%d}"},
+    )
+
+
+def calls_sentence(success: dict, outcomes: list[dict]) -> str:
+    """Calls made, reached, and not reached by reason (attempts, 人次)."""
+    missed = [o for o in outcomes if o["outcome"] not in ("reached", "letter_done")]
+    text = _(
+        "%(attempts)s call and letter attempts were made; %(contacted)s reached the patient or family (%(rate)s), "
+        "%(missed)s did not"
+    ) % {
+        "attempts": success["attempts"],
+        "contacted": success["contacted"],
+        "rate": fmt_pct(success["rate"]),
+        "missed": success["attempts"] - success["contacted"],
+    }
+    if missed:
+        text += _(" (%(reasons)s)") % {
+            "reasons": join_list(
+                _("%(outcome)s %(n)s") % {"outcome": o["label"], "n": o["count"]} for o in missed
+            )
+        }
+    return _("%(sentence)s.") % {"sentence": text}
+
+
+def centre_paragraphs(ctx: BuildContext, section: Section) -> None:
+    """The paragraph a follow-up centre writes (issue 18 item 4): of the patients reached, satisfied
+    and not satisfied (each ÷ the calls that asked), not satisfied with what (by domain); staff and
+    wards praised, of which star wards; guidance by kind; and the tables behind them."""
+    sel = selectors_of(
+        APP,
+        "call_satisfaction",
+        "dissatisfaction_by_domain",
+        "dissatisfaction_ranking",
+        "praise_summary",
+        "guidance_counts",
+    )
+    kw = ctx.selector_kwargs
+    satisfaction = sel.call_satisfaction(**kw)
+    domains = [d for d in sel.dissatisfaction_by_domain(**kw) if d["calls"]]
+    praise = sel.praise_summary(**kw)
+    guidance = sel.guidance_counts(**kw)
+    ctx.figures.followups = replace(
+        ctx.figures.followups,
+        satisfied=satisfaction["satisfied"],
+        dissatisfied=satisfaction["dissatisfied"],
+        staff_praises=praise["staff_praises"],
+        ward_praises=praise["ward_praises"],
+        star_ward_praises=praise["star_ward_praises"],
+    )
+    asked = satisfaction["asked"]
+    if asked:
+        text = _(
+            "Satisfaction was asked on %(asked)s calls that reached the patient: satisfied %(satisfied)s "
+            "(%(satisfied_rate)s), not satisfied %(dissatisfied)s (%(dissatisfied_rate)s)"
+        ) % {
+            "asked": asked,
+            "satisfied": satisfaction["satisfied"],
+            "satisfied_rate": fmt_pct(rates.rate(satisfaction["satisfied"], asked)),
+            "dissatisfied": satisfaction["dissatisfied"],
+            "dissatisfied_rate": fmt_pct(rates.rate(satisfaction["dissatisfied"], asked)),
+        }
+        if domains:
+            text += _("; not satisfied with: %(domains)s") % {
+                "domains": join_list(
+                    _("%(domain)s %(n)s") % {"domain": d["domain"] or _("not coded"), "n": d["calls"]}
+                    for d in domains
+                )
+            }
+        section.paragraphs.append(_("%(sentence)s.") % {"sentence": text})
+    else:
+        section.paragraphs.append(
+            no_data(pgettext("report channel", "satisfaction asked on follow-up calls"))
+        )
+    section.paragraphs.append(
+        _(
+            "Patients praised staff by name %(staff)s times and their ward %(wards)s times, "
+            "%(stars)s of them a star ward."
+        )
+        % {
+            "staff": praise["staff_praises"],
+            "wards": praise["ward_praises"],
+            "stars": praise["star_ward_praises"],
+        }
+    )
+    if any(g["calls"] for g in guidance):
+        section.paragraphs.append(
+            _("Guidance given on the calls: %(kinds)s.")
+            % {
+                "kinds": join_list(
+                    _("%(kind)s %(n)s") % {"kind": g["kind"], "n": g["calls"]} for g in guidance
+                )
+            }
+        )
+    if domains:
+        section.tables.append(
+            Table(
+                _("Not satisfied, by what with"),
+                [Column(_("Not satisfied with")), Column(_("Calls"), INT), Column(_("Share"), PCT)],
+                [[d["domain"] or _("not coded"), d["calls"], d["share"]] for d in domains],
+                note=_("Calls that reached the patient and recorded “not satisfied”; share of all of them."),
+            )
+        )
+        ranking = sel.dissatisfaction_ranking(**kw)
+        section.tables.append(
+            Table(
+                _("What not-satisfied patients were unhappy with, by department"),
+                [
+                    Column(_("Department")),
+                    Column(_("Not satisfied"), INT),
+                    Column(_("Not satisfied with")),
+                    Column(_("Topics")),
+                ],
+                [
+                    [
+                        r["department"],
+                        r["calls"],
+                        join_list(f"{d['name']} {d['calls']}" for d in r["domains"]),
+                        join_list(f"{t['name']} {t['calls']}" for t in r["topics"]),
+                    ]
+                    for r in ranking
+                ],
+                note=_(
+                    "Most not-satisfied calls first; the calls behind each figure are on the follow-up feedback page."
+                ),
+                pdf_rows=department_pdf_rows(ctx),
+            )
+        )
+    if any(g["calls"] for g in guidance):
+        section.tables.append(
+            Table(
+                _("Guidance given on the calls"),
+                [Column(_("Kind of guidance")), Column(_("Calls"), INT)],
+                [[g["kind"], g["calls"]] for g in guidance],
+            )
+        )
 
 
 def data_sheet(ctx: BuildContext) -> None:

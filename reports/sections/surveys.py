@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from supervision import rates
+
 from ..charts import xmr_chart
 from ..content import DATE, INT, PCT, PP, Chart, Column, Section, Series, Table, fmt_pct, no_data
 from ..models import ReportKind
@@ -40,6 +42,10 @@ class SurveyFigures:
     change_pp: float | None  # against the same period last year, percentage points
     attitude_change_pp: float | None  # the service-attitude dimension's change
     staff_praises: int
+    # Overall satisfaction of every channel: the questionnaires' scale answers and the satisfaction
+    # asked on follow-up calls without a questionnaire (docs/reports.md gives the formula).
+    call_satisfaction: float | None = None
+    overall: float | None = None
 
 
 def survey_sentence(figures: SurveyFigures) -> str:
@@ -75,6 +81,53 @@ def attitude_sentence(change_pp: float | None) -> str:
     )
 
 
+def call_channel(ctx: BuildContext) -> dict | None:
+    """Satisfaction asked on follow-up calls that recorded no questionnaire (a call whose patient
+    answered the questionnaire is in the questionnaires' figures already, channel phone)."""
+    calls = selectors_of("followups", "call_satisfaction")
+    return calls.call_satisfaction(**ctx.selector_kwargs, without_questionnaire=True) if calls else None
+
+
+def overall_satisfaction(summary: dict | None, calls: dict | None):
+    """(satisfied scale answers + satisfied calls) ÷ (scale answers + calls asked): each call's
+    overall satisfaction counts as one answer beside the questionnaires' scale answers."""
+    satisfied = (summary["scale_satisfied"] if summary else 0) + (calls["satisfied"] if calls else 0)
+    answered = (summary["scale_answered"] if summary else 0) + (calls["asked"] if calls else 0)
+    return rates.rate(satisfied, answered)
+
+
+def channel_table(summary: dict | None, calls: dict, overall) -> Table:
+    rows = []
+    if summary and summary["scale_answered"]:
+        rows.append(
+            [
+                _("Questionnaires (scale answers)"),
+                summary["scale_answered"],
+                summary["scale_satisfied"],
+                summary["satisfaction"],
+            ]
+        )
+    rows.append(
+        [_("Follow-up calls without a questionnaire"), calls["asked"], calls["satisfied"], calls["rate"]]
+    )
+    answered = sum(r[1] for r in rows)
+    rows.append([_("Total"), answered, sum(r[2] for r in rows), overall])
+    return Table(
+        _("Overall satisfaction by channel"),
+        [
+            Column(_("Channel")),
+            Column(_("Answers counted"), INT),
+            Column(_("Satisfied answers"), INT),
+            Column(_("Satisfaction"), PCT),
+        ],
+        rows,
+        note=_(
+            "Total = satisfied answers ÷ answers of every channel; a follow-up call's overall satisfaction "
+            "counts as one answer, and a call whose patient answered the questionnaire is counted in the questionnaires."
+        ),
+    )
+
+
 def build(ctx: BuildContext) -> Section:
     section = Section(KEY, pgettext("report section", "Satisfaction surveys"))
     sel = selectors_of(
@@ -89,20 +142,23 @@ def build(ctx: BuildContext) -> Section:
     )
     kw = ctx.selector_kwargs
     summary = sel.survey_summary(**kw) if sel else None
+    calls = call_channel(ctx)
     target_year = ctx.config.target_questionnaires_per_year
     days = (ctx.end - ctx.start).days + 1
     target_count = round(target_year * min(days, 365) / 365)
     if not summary or not (summary["returned"] or summary["distributed"]):
         section.empty = True
         section.paragraphs.append(no_data(pgettext("report channel", "satisfaction survey")))
+        overall = overall_satisfaction(None, calls)
         ctx.headline.append(
-            Indicator(_("Overall satisfaction"), float(ctx.config.target_satisfaction), None, PCT)
+            Indicator(_("Overall satisfaction"), float(ctx.config.target_satisfaction), overall, PCT)
         )
+        if calls and calls["asked"]:
+            section.tables.append(channel_table(None, calls, overall))
         return section
+    overall = overall_satisfaction(summary, calls)
     ctx.headline.append(
-        Indicator(
-            _("Overall satisfaction"), float(ctx.config.target_satisfaction), summary["satisfaction"], PCT
-        )
+        Indicator(_("Overall satisfaction"), float(ctx.config.target_satisfaction), overall, PCT)
     )
     ctx.headline.append(Indicator(_("Valid questionnaires"), target_count, summary["valid_returned"], INT))
     change = sel.satisfaction_change(**kw)
@@ -126,10 +182,21 @@ def build(ctx: BuildContext) -> Section:
         change_pp=change["change_pp"],
         attitude_change_pp=attitude["change_pp"] if attitude else None,
         staff_praises=sum(r["count"] for r in staff),
+        call_satisfaction=calls["rate"] if calls else None,
+        overall=overall,
     )
 
     section.paragraphs.append(survey_sentence(figures))
     section.paragraphs.append(change_sentence(_("Overall satisfaction"), figures.change_pp))
+    if calls and calls["asked"]:
+        section.paragraphs.append(
+            _(
+                "With the satisfaction asked on %(calls)s follow-up calls (%(call_rate)s satisfied), "
+                "overall satisfaction across every channel is %(overall)s."
+            )
+            % {"calls": calls["asked"], "call_rate": fmt_pct(calls["rate"]), "overall": fmt_pct(overall)}
+        )
+        section.tables.append(channel_table(summary, calls, overall))
     if attitude:
         section.paragraphs.append(attitude_sentence(figures.attitude_change_pp))
     if dimension_rows:
