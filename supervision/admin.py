@@ -45,7 +45,7 @@ from .services import notifications_email_retry
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Ducha"), {"fields": ("full_name", "phone", "departments", "language")}),
+        (_("Ducha"), {"fields": ("full_name", "phone", "departments", "language", "email_mode")}),
     )
     list_display = ("username", "full_name", "email", "is_active", "last_login")
     list_filter = ("groups", "is_active", "departments")
@@ -299,7 +299,15 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = (EmailStatusFilter, "kind")
     search_fields = ("title", "recipient__username")
     raw_id_fields = ("recipient",)
-    readonly_fields = ("emailed_at", "email_attempts", "email_retry_at", "email_gave_up_at", "email_error")
+    readonly_fields = (
+        "item",
+        "moved_on_at",
+        "emailed_at",
+        "email_attempts",
+        "email_retry_at",
+        "email_gave_up_at",
+        "email_error",
+    )
     actions = ["retry_email"]
 
     @admin.display(description=_("e-mail"))

@@ -4,6 +4,7 @@ from django.conf import settings
 
 from .channels import nav_menus
 from .models import Role
+from .services import notifications_read_on_open
 
 UNREAD_BADGE_CAP = 100
 
@@ -37,7 +38,18 @@ def ducha(request):
         # The navbar badge: one indexed count, capped (the badge shows "99+"), so that an office
         # account with thousands of unread notices does not count them all on every page. Unordered:
         # the model's newest-first ordering made the capped count read and sort every unread notice.
-        unread = user.notifications.filter(read_at__isnull=True).order_by()[:UNREAD_BADGE_CAP].count()
+        # Opening a page reads its notices (an order's, a complaint's …), and a notice whose item has
+        # moved on is no longer unread work: one query for the items of the unread work, and an
+        # update only when this page is one of them.
+        items = list(
+            user.notifications.filter(read_at__isnull=True, moved_on_at__isnull=True)
+            .order_by()
+            .values_list("item", flat=True)[:UNREAD_BADGE_CAP]
+        )
+        here = items.count(request.path)
+        if here or len(items) == UNREAD_BADGE_CAP:  # past the cap, this page's may be further on
+            notifications_read_on_open(user=user, path=request.path)
+        unread = len(items) - here
         context["unread_notifications"] = unread
         context["unread_notifications_label"] = (
             f"{UNREAD_BADGE_CAP - 1}+" if unread >= UNREAD_BADGE_CAP else unread

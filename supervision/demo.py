@@ -458,6 +458,38 @@ def people_examples(*, context: dict) -> None:
         )
 
 
+# How many notices each demo user finds unread on first login: a realistic morning's handful.
+UNREAD_HANDFUL = (3, 8)
+
+
+def leave_a_handful_unread(*, rng: random.Random) -> int:
+    """Months of demo history left every user with dozens of unread notices (48–65 for a head),
+    which made the bell useless. Each user keeps their newest few (3–8) that are still unread work
+    (not moved on) unread; the older ones were read at the time. Returns the number marked read."""
+    from .models import Notification
+
+    kept: dict[int, int] = {}
+    older = []
+    for pk, recipient_id in (
+        Notification.objects.filter(read_at__isnull=True, moved_on_at__isnull=True)
+        .order_by("recipient_id", "-created_at", "-id")
+        .values_list("pk", "recipient_id")
+    ):
+        if recipient_id not in kept:
+            kept[recipient_id] = rng.randint(*UNREAD_HANDFUL)
+        if kept[recipient_id] > 0:
+            kept[recipient_id] -= 1
+        else:
+            older.append(pk)
+    # History that moved on while nobody looked was read at the time too.
+    moved_on = Notification.objects.filter(read_at__isnull=True, moved_on_at__isnull=False)
+    now = timezone.now()
+    count = moved_on.update(read_at=now)
+    for start in range(0, len(older), 2000):
+        count += Notification.objects.filter(pk__in=older[start : start + 2000]).update(read_at=now)
+    return count
+
+
 def _head_for(department: Department) -> User:
     username = f"head-{department.code.lower()}"
     user, created = User.objects.get_or_create(

@@ -19,6 +19,7 @@ from .models import (
     CauseCategory,
     CorrectiveAction,
     Department,
+    EmailMode,
     Finding,
     FindingOrigin,
     PatientToldMethod,
@@ -466,4 +467,15 @@ class AlertCloseForm(_ActionForm):
     )
     outcome = forms.ChoiceField(
         label=pgettext_lazy("alert", "Outcome"), choices=AlertOutcome.choices, widget=forms.RadioSelect
+    )
+
+
+class NotificationPreferencesForm(_ActionForm):
+    """How a person gets their notices by e-mail (each person chooses for themselves)."""
+
+    email_mode = forms.ChoiceField(
+        label=_("Notices by e-mail"),
+        choices=EmailMode.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Whatever you choose, every notice is also on the notifications page."),
     )

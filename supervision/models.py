@@ -61,6 +61,13 @@ class Department(models.Model):
         return self.name
 
 
+class EmailMode(models.TextChoices):
+    """How a person gets their notices by e-mail (the preferences form, /notifications/preferences/)."""
+
+    DAILY = "daily", _("A daily digest (escalations and alerts at once)")
+    IMMEDIATE = "immediate", _("Each notice at once")
+
+
 class User(AbstractUser):
     """A login. Hospital staff who never log in are `Staff` roster entries instead."""
 
@@ -75,6 +82,9 @@ class User(AbstractUser):
     )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    email_mode = models.CharField(
+        _("notices by e-mail"), max_length=12, choices=EmailMode.choices, default=EmailMode.DAILY
     )
 
     class Meta:
@@ -986,6 +996,11 @@ class NotificationKind(models.TextChoices):
     GENERAL = "general", _("Notice")
 
 
+# Notices e-mailed at once whatever the recipient's choice; the others wait for the daily digest
+# of a person who chose it (User.email_mode, the default).
+IMMEDIATE_KINDS = (NotificationKind.ESCALATION, NotificationKind.ALERT)
+
+
 class Notification(models.Model):
     """In-app notice; also e-mailed. ``dedupe_key`` makes every scheduled sender idempotent."""
 
@@ -1000,9 +1015,15 @@ class Notification(models.Model):
     title = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
+    # What the notice is about, for read-on-open and grouping: its page's path (the url without
+    # query or fragment), or "#" + the dedupe key for a notice without a page.
+    item = models.CharField(max_length=300, blank=True)
     dedupe_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set when the item's state changed after the notice (the order was acknowledged, the complaint
+    # answered …): the notice is history, no longer unread work (supervision.workflow).
+    moved_on_at = models.DateTimeField(_("moved on at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     # A failed e-mail is tried again later, and given up after EMAIL_MAX_ATTEMPTS (the notice
     # itself stays in the app): see supervision.services.notifications_email_pending.
@@ -1018,6 +1039,7 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_once")]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["item", "recipient"], name="notification_item"),
             models.Index(
                 fields=["emailed_at"], condition=Q(emailed_at__isnull=True), name="notification_unsent"
             ),
@@ -1040,6 +1062,37 @@ class Notification(models.Model):
 
         stored = self.params.get("_body") if isinstance(self.params, dict) else None
         return render(stored["key"], stored.get("params"), fallback=self.body) if stored else self.body
+
+    @property
+    def is_work(self) -> bool:
+        """Unread and its item has not moved on: counts on the bell."""
+        return self.read_at is None and self.moved_on_at is None
+
+
+def notification_item(url: str, dedupe_key: str) -> str:
+    """The item a notice is about: its page's path, or the notice itself when it has no page."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path if url else ""
+    return path[:300] if path else f"#{dedupe_key}"[:300]
+
+
+class EmailDigest(models.Model):
+    """One person's daily e-mail of notices (``services.notifications_email_digest``): at most one a
+    day, so a rerun of the job sends nothing twice."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    notice_count = models.PositiveIntegerField(_("notices"), default=0)
+
+    class Meta:
+        verbose_name = _("e-mail digest")
+        verbose_name_plural = _("e-mail digests")
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="one_digest_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.day}"
 
 
 class DischargeMethod(models.TextChoices):

@@ -28,6 +28,8 @@ DEFAULT_SCHEDULES = [
     Job("超期升级 escalation", "supervision.escalate_overdue", minute="0", hour="9"),
     Job("效果评价提醒 effectiveness checks due", "supervision.remind_checks_due", minute="15", hour="8"),
     Job("邮件补发 e-mail sweep", "supervision.send_pending_emails", interval_minutes=5),
+    # After the morning's reminders, digests and escalations (08:00–09:00) have been written.
+    Job("每日邮件汇总 daily e-mail digest", "supervision.email_digest", minute="30", hour="9"),
     Job("个人信息到期匿名化 personal data retention", "supervision.retention", minute="30", hour="2"),
 ]
 

@@ -18,6 +18,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -45,6 +46,7 @@ from .models import (
     DepartmentGroup,
     Finding,
     FindingSource,
+    Notification,
     OrderAction,
     OrderStatus,
     OrderTransition,
@@ -513,3 +515,37 @@ def alert_figures(*, start: dt.date, end: dt.date, departments=None, today: dt.d
         ],
         "closed": sum(outcomes.values()),
     }
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def notification_groups(user):
+    """``user``'s notices by item (``Notification.item``), the item with the newest notice first:
+    one row per item with its counts (``unread``: unread work; ``moved_on``: unread but about a step
+    already taken). One query per page."""
+    return (
+        user.notifications.order_by()
+        .values("item")
+        .annotate(
+            latest=Max("created_at"),
+            total=Count("id"),
+            unread=Count("id", filter=Q(read_at__isnull=True, moved_on_at__isnull=True)),
+            moved_on=Count("id", filter=Q(read_at__isnull=True, moved_on_at__isnull=False)),
+        )
+        .order_by("-latest", "item")
+    )
+
+
+def notification_group_rows(user, groups: list[dict]) -> list[dict]:
+    """The notices of a page of ``notification_groups``, newest first in each group. One query."""
+    items = [g["item"] for g in groups]
+    by_item: dict[str, list[Notification]] = {}
+    for n in user.notifications.filter(item__in=items).order_by("-created_at", "-id"):
+        by_item.setdefault(n.item, []).append(n)
+    rows = []
+    for g in groups:
+        notices = by_item.get(g["item"], [])
+        if notices:
+            rows.append({**g, "newest": notices[0], "notices": notices})
+    return rows

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy, ngettext, override
 
 from . import events, texts
 from .channels import do_not_contact
@@ -30,6 +30,7 @@ from .infra.tasking import enqueue_on_commit
 from .infra.uploads import CleanUpload
 from .infra.wording import Message, Worded
 from .models import (
+    IMMEDIATE_KINDS,
     ActionStatus,
     Alert,
     AlertAction,
@@ -49,6 +50,8 @@ from .models import (
     DeadlineExtension,
     Department,
     DepartmentGroup,
+    EmailDigest,
+    EmailMode,
     EscalationRung,
     ExtensionStatus,
     Finding,
@@ -69,8 +72,9 @@ from .models import (
     Staff,
     User,
     check_found_at,
+    notification_item,
 )
-from .workflow import Action, Machine
+from .workflow import Action, Machine, notices_moved_on
 
 logger = logging.getLogger(__name__)
 
@@ -324,6 +328,8 @@ CORRECTIVE_ACTIONS = Machine(
     scope_refusal=gettext_lazy("You may not “%(action)s”: the order belongs to another department."),
     lock_related=("order",),
     subject="corrective_action",
+    # An action's page is its order's: starting one must not move the order's notices on.
+    moves_notices=False,
     actions=[
         Action(_STEP.START, {_A.PLANNED}, _A.IN_PROGRESS, **_WORK, style="outline-primary"),
         Action(_STEP.COMPLETE, {_A.PLANNED, _A.IN_PROGRESS}, _A.DONE, **_WORK, style="success"),
@@ -435,6 +441,7 @@ def finding_decide_no_order(*, finding: Finding, actor: User, reason: str) -> Fi
     locked.decided_by = actor
     locked.decision_note = reason
     locked.save(update_fields=["decided_at", "decided_by", "decision_note"])
+    notices_moved_on(locked, before=locked.decided_at)  # decided: earlier notices about it are history
     _tell_the_volunteer(locked, texts.OBSERVATION_NO_ORDER)
     return locked
 
@@ -450,6 +457,7 @@ def finding_order_issue(
     if deadline and deadline < timezone.localdate():
         raise ActionNotAllowed(_("The deadline cannot be in the past."))
     locked = Finding.objects.select_for_update().get(pk=finding.pk)  # two supervisors at once: one order
+    notices_moved_on(locked, before=timezone.now())  # decided: earlier notices about it are history
     order = order_issue(finding=locked, actor=actor, deadline=deadline, instructions=instructions)
     _tell_the_volunteer(locked, texts.OBSERVATION_ORDERED, order=order.number)
     return order
@@ -911,6 +919,7 @@ def notification_send(
                 params=stored_params,
                 body="" if isinstance(body, Worded) else str(body),
                 url=url,
+                item=notification_item(url, key),
                 dedupe_key=key,
                 created_at=now,
                 # Nothing to e-mail without an address: mark the e-mail step as done.
@@ -950,6 +959,109 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+def notifications_read_on_open(*, user: User, path: str) -> int:
+    """``user`` opened the page at ``path``: their unread notices about it are read."""
+    return Notification.objects.filter(recipient=user, item=path, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def user_set_email_mode(*, user: User, email_mode: str) -> User:
+    """The person's choice of e-mail: a daily digest (escalations and alerts at once) or every notice."""
+    if email_mode not in EmailMode.values:
+        raise ActionNotAllowed(_("Choose how you want your notices by e-mail."))
+    user.email_mode = email_mode
+    user.save(update_fields=["email_mode"])
+    return user
+
+
+def _sent_at_once() -> Q:
+    """The notices e-mailed by the sweep as they come: escalations and alerts, and every notice of a
+    person who chose "each notice at once"; the others wait for the daily digest."""
+    return Q(kind__in=IMMEDIATE_KINDS) | Q(recipient__email_mode=EmailMode.IMMEDIATE)
+
+
+def notifications_email_digest(*, today: dt.date | None = None) -> int:
+    """The daily digest: one e-mail per person with notices waiting for it, grouped by item. Once a
+    day per person (``EmailDigest``), so a rerun sends nothing twice; notices read or moved on by
+    then are left out (they are no longer news). Returns the number of e-mails sent."""
+    from django.core.mail import send_mail
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    waiting = (
+        Notification.objects.filter(emailed_at__isnull=True, email_gave_up_at__isnull=True)
+        .exclude(_sent_at_once())
+        .filter(recipient__is_active=True)
+    )
+    sent = 0
+    for recipient_id in sorted(set(waiting.values_list("recipient_id", flat=True))):
+        with transaction.atomic():
+            if EmailDigest.objects.filter(recipient_id=recipient_id, day=today).exists():
+                continue
+            batch = list(
+                waiting.select_for_update(skip_locked=True)
+                .filter(recipient_id=recipient_id)
+                .select_related("recipient")
+                .order_by("item", "created_at", "id")
+            )
+            if not batch:
+                continue
+            Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=now)
+            news = [n for n in batch if n.is_work]
+            if not news:
+                continue
+            digest = EmailDigest.objects.create(
+                recipient_id=recipient_id, day=today, sent_at=now, notice_count=len(news)
+            )
+        recipient = news[0].recipient
+        try:
+            with override(recipient.language or settings.LANGUAGE_CODE):
+                subject = _one_line(
+                    ngettext(
+                        "Ducha daily digest: %(count)s notice",
+                        "Ducha daily digest: %(count)s notices",
+                        len(news),
+                    )
+                    % {"count": len(news)}
+                )
+                body = _digest_email_text(news)
+            send_mail(subject=subject, message=body, from_email=None, recipient_list=[recipient.email])
+            sent += 1
+        except Exception as error:
+            # Given back: the next run of the job (or tomorrow's) sends them again.
+            Notification.objects.filter(pk__in=[n.pk for n in news]).update(emailed_at=None)
+            digest.delete()
+            logger.warning("daily digest for user %s failed: %s", recipient_id, _one_line(error)[:300])
+    return sent
+
+
+def _digest_email_text(news: list[Notification]) -> str:
+    """The digest's text in the active language: one block per item (its newest title, its link and
+    the notices about it), then who sent it."""
+    groups: dict[str, list[Notification]] = {}
+    for n in news:
+        groups.setdefault(n.item, []).append(n)
+    blocks = []
+    for notices in sorted(groups.values(), key=lambda ns: max(n.created_at for n in ns), reverse=True):
+        newest = max(notices, key=lambda n: (n.created_at, n.pk))
+        lines = [f"■ {newest.title_text}"]
+        link = (
+            f"{settings.DUCHA_BASE_URL}{newest.url}" if newest.url and settings.DUCHA_BASE_URL else newest.url
+        )
+        if link:
+            lines.append(_("Open it in Ducha: %(link)s") % {"link": link})
+        for n in sorted(notices, key=lambda n: (n.created_at, n.pk)):
+            when = date_format(timezone.localtime(n.created_at), "SHORT_DATETIME_FORMAT")
+            lines.append(f"  · {when} {n.title_text}")
+        blocks.append("\n".join(lines))
+    blocks.append(
+        _("%(hospital)s service supervision (Ducha). This e-mail was sent automatically.")
+        % {"hospital": settings.HOSPITAL_NAME}
+    )
+    return "\n\n".join(blocks)
 
 
 def _notification_email_text(n: Notification) -> str:
@@ -996,6 +1108,7 @@ def notifications_email_pending(*, limit: int = 200) -> int:
         batch = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(emailed_at__isnull=True, email_gave_up_at__isnull=True)
+            .filter(_sent_at_once())
             .filter(Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now))
             .select_related("recipient")
             .order_by("email_attempts", "id")[:limit]

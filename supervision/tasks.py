@@ -41,6 +41,12 @@ def send_pending_emails() -> int:
     return services.notifications_email_pending()
 
 
+@shared_task(name="supervision.email_digest")
+def email_digest(today: str | None = None) -> int:
+    """The daily e-mail digest; once a day per person (EmailDigest), so a rerun sends nothing twice."""
+    return services.notifications_email_digest(today=_day(today))
+
+
 @shared_task(name="supervision.retention")
 def retention(today: str | None = None) -> int:
     """Anonymise contact data of cases over for longer than SiteConfig.retention_months (PIPL)."""

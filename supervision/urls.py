@@ -33,6 +33,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_record, name="person_record"),
     path("attributions/<int:pk>/<slug:action>/", views.attribution_action, name="attribution_action"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/preferences/", views.notification_preferences, name="notification_preferences"),
     path("notifications/read/", views.notification_read, name="notification_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("imports/<slug:kind>/", views.import_page, name="import_page"),

@@ -38,6 +38,7 @@ from .forms import (
     ExtensionRequestForm,
     FindingForm,
     ImportForm,
+    NotificationPreferencesForm,
     OrderIssueForm,
     PatientToldForm,
     PlanActionForm,
@@ -663,11 +664,30 @@ def attachment_download(request, pk: int):
 # --- notifications ---------------------------------------------------------------------------
 
 
+# Items (an order, a complaint …) per page of the notifications list.
+NOTIFICATION_GROUPS_PER_PAGE = 20
+
+
 @login_required
 def notification_list(request):
-    qs = request.user.notifications.all()
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "supervision/notifications.html", {"page": page})
+    """The notices grouped by the item they are about, the item with the newest notice first; each
+    group says how many are unread work and how many are about a step already taken (moved on)."""
+    page = Paginator(selectors.notification_groups(request.user), NOTIFICATION_GROUPS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    groups = selectors.notification_group_rows(request.user, list(page))
+    return render(request, "supervision/notifications.html", {"page": page, "groups": groups})
+
+
+@login_required
+def notification_preferences(request):
+    """Each person chooses how their notices come by e-mail: a daily digest or each one at once."""
+    form = NotificationPreferencesForm(request.POST or None, initial={"email_mode": request.user.email_mode})
+    if request.method == "POST" and form.is_valid():
+        services.user_set_email_mode(user=request.user, email_mode=form.cleaned_data["email_mode"])
+        messages.success(request, _("Your e-mail preference is saved."))
+        return redirect("notification_list")
+    return render(request, "supervision/notification_preferences.html", {"form": form})
 
 
 @login_required

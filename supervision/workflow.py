@@ -85,8 +85,12 @@ class Machine:
         in_scope: Callable[[Any, Any], bool] | None = None,
         lock_related: Sequence[str] = (),
         subject: str = "",
+        moves_notices: bool = True,
     ):
         self.model = model
+        # A change of state moves the notices about the object's page on (no longer unread work);
+        # False for a machine whose objects share another's page (a corrective action: its order's).
+        self.moves_notices = moves_notices
         # The services' keyword for the object (``order_submit(order=...)``).
         self.subject = subject or model._meta.model_name
         self.history = history
@@ -194,6 +198,7 @@ class Machine:
         ``save``: True saves the whole row, a list saves those fields, False leaves saving to
         ``mutate`` (an action that changes only other rows, such as an extension request).
         """
+        started = timezone.now()
         with transaction.atomic():
             locked = self.lock(obj)
             rule = self.check(locked, actor, action, context)
@@ -209,6 +214,8 @@ class Machine:
             if callable(comment):
                 comment = comment(locked)
             self.record(locked, action=action, actor=actor, from_status=from_status, comment=comment)
+            if self.moves_notices and getattr(locked, self.status_field) != from_status:
+                notices_moved_on(locked, before=started)
         return locked
 
     def record(
@@ -224,6 +231,20 @@ class Machine:
             actor=actor,
             **_comment_fields(comment),
         )
+
+
+def notices_moved_on(obj, *, before) -> int:
+    """The unread notices about ``obj``'s page sent before ``before`` are history now: the object
+    moved on from the state they announced (``Notification.moved_on_at``). Notices the same step
+    sends afterwards are new work. Objects without a page have no notices to move on."""
+    if not hasattr(obj, "get_absolute_url"):
+        return 0
+    from .models import Notification, notification_item
+
+    item = notification_item(obj.get_absolute_url(), "")
+    return Notification.objects.filter(
+        item=item, created_at__lt=before, read_at__isnull=True, moved_on_at__isnull=True
+    ).update(moved_on_at=timezone.now())
 
 
 def _comment_fields(comment) -> dict:

@@ -105,6 +105,8 @@ def test_a_finding_is_saved_and_its_e_mails_are_sent_when_redis_returns(
     redis_down, client_for, supervisor, head_neike, neike, django_capture_on_commit_callbacks
 ):
     client = client_for(supervisor)
+    head_neike.email_mode = "immediate"  # each notice at once, not the daily digest
+    head_neike.save(update_fields=["email_mode"])
     data = {
         "department": neike.pk,
         "category": category("attitude").pk,

@@ -52,6 +52,21 @@ def test_seed_demo_loads_the_documented_users_and_a_worked_hospital_once():
     assert Attribution.objects.filter(finding__source__in=["inspection", "other"]).count() >= 4
     assert Attribution.objects.filter(status="disputed", staff__department__name="内科").count() == 1
 
+    # Issue 17: each user starts with a realistic handful of unread work (3–8), not 48–65; the
+    # heads, who have plenty of history, at least three.
+    from django.db.models import Count, Q
+
+    from supervision.models import Notification
+
+    unread = dict(
+        User.objects.annotate(
+            n=Count("notifications", filter=Q(notifications__read_at=None, notifications__moved_on_at=None))
+        ).values_list("username", "n")
+    )
+    assert max(unread.values()) <= 8
+    assert 3 <= unread["head-neike"] <= 8
+    assert Notification.objects.filter(read_at=None).exclude(moved_on_at=None).count() == 0
+
     before = _counts()
     call_command("seed_demo", verbosity=0)
     assert _counts() == before

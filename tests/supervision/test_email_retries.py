@@ -54,12 +54,15 @@ def notify(user, key, number="ZG-1"):
 
 @pytest.fixture
 def broken(db):
-    return UserFactory(username="broken", email=BROKEN, roles=[Role.SUPERVISOR])
+    # Each notice at once (the sweep's e-mails), not the daily digest.
+    return UserFactory(username="broken", email=BROKEN, roles=[Role.SUPERVISOR], email_mode="immediate")
 
 
 @pytest.fixture
 def fine(db):
-    return UserFactory(username="fine", email="fine@hospital.example", roles=[Role.SUPERVISOR])
+    return UserFactory(
+        username="fine", email="fine@hospital.example", roles=[Role.SUPERVISOR], email_mode="immediate"
+    )
 
 
 def test_a_line_break_in_a_title_never_reaches_the_subject(outbox, fine):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from supervision import services, tasks
-from supervision.models import Notification, NotificationKind, RectificationOrder
+from supervision.models import EmailMode, Notification, NotificationKind, RectificationOrder
 from tests.factories import make_finding
 
 
@@ -61,6 +61,7 @@ def test_overdue_digest_once_a_day_to_heads_and_supervisors(
 
 def test_email_sweep_sends_each_notification_once(neike, supervisor, head_neike, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    services.user_set_email_mode(user=head_neike, email_mode=EmailMode.IMMEDIATE)  # not the daily digest
     make_finding(department=neike, found_by=supervisor)
     assert services.notifications_email_pending() == 1
     assert services.notifications_email_pending() == 0
@@ -74,6 +75,7 @@ def test_email_says_what_happened_links_to_the_page_and_names_the_sender(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.DUCHA_BASE_URL = "https://ducha.hospital.cn"
     settings.HOSPITAL_NAME = "示范人民医院"
+    services.user_set_email_mode(user=head_neike, email_mode=EmailMode.IMMEDIATE)  # not the daily digest
     order = make_finding(department=neike, found_by=supervisor).order
     services.notifications_email_pending()
     (message,) = mail.outbox
@@ -92,6 +94,7 @@ def test_email_without_a_base_url_names_the_page_by_its_path_in_the_recipients_l
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.DUCHA_BASE_URL = ""
     head_neike.language = "en"
+    head_neike.email_mode = EmailMode.IMMEDIATE  # not the daily digest
     head_neike.save()
     order = make_finding(department=neike, found_by=supervisor).order
     services.notifications_email_pending()

@@ -64,6 +64,7 @@ def test_the_email_is_worded_in_the_recipients_language(
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     head_neike.language = language
+    head_neike.email_mode = "immediate"  # the e-mail of one notice, not the daily digest
     head_neike.save()
     order = _issue(neike, supervisor)
     with translation.override(

@@ -32,6 +32,8 @@ class Command(BaseCommand):
                     channel.demo_seed(rng=rng, today=today, context=context)
             demo.work_channel_orders(rng=rng, today=today, context=context)
             demo.close_the_loop_examples(rng=rng, today=today, context=context)
+            # A realistic handful unread per user (3–8), not months of history.
+            demo.leave_a_handful_unread(rng=rng)
             # Demo history is not news: do not e-mail months of past notifications on first start.
             Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo hospital loaded."))
