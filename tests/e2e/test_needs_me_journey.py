@@ -82,5 +82,5 @@ def test_a_head_sees_the_one_order_to_act_on_acts_and_the_count_drops(
     # The notifications page groups by item; the order's notice was read on opening it.
     other.goto("/notifications/")
     group = other.locator(".notification-group").first
-    assert finding.number in group.inner_text() and "未读" not in group.inner_text()
+    assert finding.order.number in group.inner_text() and "未读" not in group.inner_text()
     shots(other, "notifications-grouped")
