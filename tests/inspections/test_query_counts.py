@@ -109,7 +109,12 @@ def test_audit_detail_and_appeal_list_do_not_grow_with_deductions_and_appeals(
     for c in criteria[2:]:
         d = Deduction.objects.create(audit=big, criterion=c, count=1, points=1)
         Appeal.objects.create(deduction=d, department=neike, raised_by=head, reason="z")
-    with django_assert_num_queries(len(few)):
+    # Opened once first, as ``first`` was: the first opening also reads the supervisor's notices
+    # about the audit (the appeal raised on it), one update that a second opening does not need.
+    # (The count is taken before: each request clears the connection's query log.)
+    expected = len(few)
+    client.get(big.get_absolute_url())
+    with django_assert_num_queries(expected):
         client.get(big.get_absolute_url())
 
 
