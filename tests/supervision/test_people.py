@@ -273,7 +273,9 @@ def test_the_dispute_queue_takes_a_bounded_number_of_queries(
         client.get(reverse("attribution_disputes"))
     for _ in range(4):
         dispute()
-    with django_assert_max_num_queries(len(few)):
+    # + 1: opening the queue after new disputes also reads the supervisor's notices about them, one
+    # update whatever their number (issue 17, read on open).
+    with django_assert_max_num_queries(len(few) + 1):
         assert client.get(reverse("attribution_disputes")).status_code == 200
 
 
