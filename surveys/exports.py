@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from supervision.infra.exports import safe_cell as safe  # the one formula-injection rule (= + - @ tab CR)
+from supervision.rates import excel_format
 
 from .models import Answer, Channel, Dimension
 
@@ -22,6 +23,18 @@ def _save(book) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _ratio(sheet, numerator: int, denominator: int):
+    """The exact ratio in a percent-formatted cell (the hospital's decimals shown): never a rounded
+    value a later sum or average would carry."""
+    if not denominator:
+        return None
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=numerator / denominator)
+    cell.number_format = excel_format()
+    return cell
 
 
 def responses_workbook(responses) -> bytes:
@@ -85,7 +98,7 @@ def responses_workbook(responses) -> bytes:
                 _("Yes") if valid else _("No"),
                 answered,
                 satisfied,
-                round(100 * satisfied / answered, 1) if answered else None,
+                _ratio(sheet, satisfied, answered),
                 low,
                 safe(finding or ""),
             ]

@@ -168,6 +168,20 @@ def test_exports_neutralise_formula_injection(client_for, supervisor, small_q, n
     assert summary["回收有效"] == 2 and summary["总体满意度 %"] == 0.0
 
 
+def test_the_response_export_holds_each_responses_exact_satisfaction_ratio(
+    client_for, supervisor, small_q, neike
+):
+    submit(small_q, neike, TODAY, e1=5, e2=1, a1=1)  # one of three scale answers satisfied
+    book = openpyxl.load_workbook(
+        io.BytesIO(client_for(supervisor).get(reverse("surveys:response_export")).content)
+    )
+    header, row = list(book.worksheets[0].iter_rows(max_row=2))
+    column = [c.value for c in header].index("满意度 %")
+    cell = row[column]
+    assert cell.value == 1 / 3  # the ratio itself, never 33.3 rounded before anyone sums it
+    assert cell.number_format == "0.00%"
+
+
 # --- low score → finding -----------------------------------------------------------------------
 
 
