@@ -490,10 +490,6 @@ class ComplaintAttachment(UploadedFile):
     def get_absolute_url(self) -> str:
         return reverse("complaints:attachment", args=[self.pk])
 
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
 
 # --- reply templates and letters (issue 25 item 4) ------------------------------------------------
 

@@ -584,6 +584,10 @@ class UploadedFile(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
 
 class Attachment(UploadedFile):
     """A photo or PDF on a finding, or evidence on its order. Served only through a scoped view."""
@@ -606,10 +610,6 @@ class Attachment(UploadedFile):
 
     def get_absolute_url(self) -> str:
         return reverse("attachment_download", args=[self.pk])
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class OrderStatus(models.TextChoices):
