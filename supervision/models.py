@@ -83,8 +83,14 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # db_default too: a row written without the column (an older migration's model in the history
+    # migration tests, a script of the hospital's IT) gets the default instead of a NOT NULL error.
     email_mode = models.CharField(
-        _("notices by e-mail"), max_length=12, choices=EmailMode.choices, default=EmailMode.DAILY
+        _("notices by e-mail"),
+        max_length=12,
+        choices=EmailMode.choices,
+        default=EmailMode.DAILY,
+        db_default=EmailMode.DAILY,
     )
 
     class Meta:

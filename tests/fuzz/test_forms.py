@@ -86,7 +86,15 @@ RECIPES = {
     "ReportRequestForm": lambda c: {"user": c["supervisor"]},
     "EntryForm": lambda c: {"centres": _centres()},
     "ScheduleForm": lambda c: {"month": dt.date(2026, 12, 1)},
+    "SummaryCreateForm": lambda c: {"user": c["supervisor"]},
+    "SummaryEditForm": lambda c: {"summary": _summary(), "candidates": []},
 }
+
+
+def _summary():
+    from reports.models import WrittenSummary
+
+    return WrittenSummary()
 
 
 def _centres():
