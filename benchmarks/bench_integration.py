@@ -92,7 +92,8 @@ def push_bodies(path: Path) -> list[bytes]:
     book = openpyxl.load_workbook(path, read_only=True)
     rows = book.active.iter_rows(values_only=True)
     headers = next(rows)
-    data = [{attrs[h]: v for h, v in zip(headers, row, strict=True) if v not in (None, "")} for row in rows]
+    # Rows may be shorter than the header (optional trailing columns left empty): zip stops there.
+    data = [{attrs[h]: v for h, v in zip(headers, row, strict=False) if v not in (None, "")} for row in rows]
     book.close()
     return [
         json.dumps({"rows": data[i : i + MAX_BATCH]}, ensure_ascii=False).encode()
@@ -154,7 +155,7 @@ def bench_his(rows: int, repeats: int, tmp: Path) -> dict:
     headers = list(next(sheet))
     if headers != list(DISCHARGE_HEADERS):
         raise SystemExit(f"unexpected headers {headers}")
-    data = list(sheet)
+    data = [(*row, *(None,) * (len(headers) - len(row))) for row in sheet]  # trailing empty columns
     book.close()
     his = tmp / "his.sqlite3"
     by_header = {h: a for a, h in HIS_COLUMNS}
