@@ -887,7 +887,7 @@ def template_list(request):
     """Every checklist (its latest versions first), with the published one marked."""
     templates = list(
         ChecklistTemplate.objects.annotate(
-            n_items=Count("items"), n_rounds=Count("rounds", distinct=True)
+            n_items=Count("items", distinct=True), n_rounds=Count("rounds", distinct=True)
         ).order_by("area", "code", "-version")
     )
     codes: dict[str, list] = {}

@@ -335,3 +335,13 @@ def test_editor_pages_do_not_grow_with_items_or_versions(client_for, supervisor,
     for url, count in zip(urls, counts, strict=True):
         with django_assert_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_the_checklist_list_counts_items_once_however_many_rounds_used_the_version(
+    client_for, supervisor, neike
+):
+    template = make_template(code="counted")
+    for _ in range(2):
+        start_round(actor=supervisor, department=neike, template=template)
+    page = client_for(supervisor).get(reverse("inspections:template_list")).content.decode()
+    assert "3 个项目" in page and "6 个项目" not in page
