@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from supervision.infra.exports import safe_cell as safe  # the one formula-injection rule (= + - @ tab CR)
-from supervision.rates import excel_format
+from supervision.rates import Rate, exact, excel_format, rate
 
 from .models import Answer, Channel, Dimension
 
@@ -25,14 +25,15 @@ def _save(book) -> bytes:
     return buffer.getvalue()
 
 
-def _ratio(sheet, numerator: int, denominator: int):
-    """The exact ratio in a percent-formatted cell (the hospital's decimals shown): never a rounded
-    value a later sum or average would carry."""
-    if not denominator:
+def _percent(sheet, value):
+    """A percentage figure (a ``Rate``, or a mean of rates) as the exact fraction in a
+    percent-formatted cell: 26,635 of 28,868 is stored as 0.92264…, shown as 92.26%."""
+    if value is None:
         return None
     from openpyxl.cell import WriteOnlyCell
 
-    cell = WriteOnlyCell(sheet, value=numerator / denominator)
+    ratio = value.ratio if isinstance(value, Rate) else float(exact(value) / 100)
+    cell = WriteOnlyCell(sheet, value=ratio)
     cell.number_format = excel_format()
     return cell
 
@@ -98,7 +99,7 @@ def responses_workbook(responses) -> bytes:
                 _("Yes") if valid else _("No"),
                 answered,
                 satisfied,
-                _ratio(sheet, satisfied, answered),
+                _percent(sheet, rate(satisfied, answered)),
                 low,
                 safe(finding or ""),
             ]
@@ -134,24 +135,24 @@ def figures_workbook(figures: dict, *, start, end) -> bytes:
     s = figures["summary"]
     sheet = book.create_sheet(pgettext("survey", "Summary"))
     sheet.append([_("Period"), f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"])
-    for label, key in (
-        (_("Distributed"), "distributed"),
-        (pgettext("survey", "Returned"), "returned"),
-        (_("Valid returned"), "valid_returned"),
-        (_("Response rate %"), "response_rate"),
-        (_("Scale items answered"), "scale_answered"),
-        (_("Satisfied items"), "scale_satisfied"),
-        (_("Overall satisfaction %"), "satisfaction"),
+    for label, key, percent in (
+        (_("Distributed"), "distributed", False),
+        (pgettext("survey", "Returned"), "returned", False),
+        (_("Valid returned"), "valid_returned", False),
+        (_("Response rate %"), "response_rate", True),
+        (_("Scale items answered"), "scale_answered", False),
+        (_("Satisfied items"), "scale_satisfied", False),
+        (_("Overall satisfaction %"), "satisfaction", True),
     ):
-        sheet.append([label, s[key]])
+        sheet.append([label, _percent(sheet, s[key]) if percent else s[key]])
     change = figures["change"]
-    sheet.append([_("Same period last year %"), change["previous"]])
+    sheet.append([_("Same period last year %"), _percent(sheet, change["previous"])])
     sheet.append([_("Change (percentage points)"), change["change_pp"]])
 
     sheet = book.create_sheet(_("By dimension"))
     sheet.append([_("Dimension"), _("Scale items answered"), _("Satisfied items"), _("Satisfaction %")])
     for r in figures["by_dimension"]:
-        sheet.append([r["label"], r["answered"], r["satisfied"], r["satisfaction"]])
+        sheet.append([r["label"], r["answered"], r["satisfied"], _percent(sheet, r["satisfaction"])])
 
     sheet = book.create_sheet(_("By department"))
     sheet.append(
@@ -172,14 +173,16 @@ def figures_workbook(figures: dict, *, start, end) -> bytes:
                 r["valid_returned"],
                 r["scale_answered"],
                 r["scale_satisfied"],
-                r["satisfaction"],
+                _percent(sheet, r["satisfaction"]),
             ]
         )
 
     sheet = book.create_sheet(pgettext("survey", "By month"))
     sheet.append([_("Month"), pgettext("survey", "Returned"), _("Valid returned"), _("Satisfaction %")])
     for r in figures["by_month"]:
-        sheet.append([f"{r['month']:%Y-%m}", r["returned"], r["valid_returned"], r["satisfaction"]])
+        sheet.append(
+            [f"{r['month']:%Y-%m}", r["returned"], r["valid_returned"], _percent(sheet, r["satisfaction"])]
+        )
 
     sheet = book.create_sheet(_("Praise"))
     sheet.append([_("Staff member"), _("Department"), _("Praises")])

@@ -3,7 +3,7 @@
 Every figure is a function of ``(*, start, end, departments=None)``: inclusive dates of the
 questionnaire (``submitted_on``: the date written on a paper form, the day a web or phone
 questionnaire was submitted), ``departments`` an iterable of Department ids or None for all.
-Rates are percentages rounded to 1 decimal, None when the denominator is 0.
+Rates are exact ``Rate`` values (rounded only when shown), None when the denominator is 0.
 All aggregation happens in SQL; the formulas are in docs/surveys.md.
 """
 

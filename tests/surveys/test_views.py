@@ -165,7 +165,7 @@ def test_exports_neutralise_formula_injection(client_for, supervisor, small_q, n
     comments = [r[4] for r in figures.worksheets[-1].iter_rows(min_row=2, values_only=True)]
     assert sorted(comments) == ['\'=HYPERLINK("http://evil")', "'@SUM(A1)"]
     summary = dict(figures.worksheets[0].iter_rows(values_only=True))
-    assert summary["回收有效"] == 2 and summary["总体满意度 %"] == 0.0
+    assert summary["回收有效"] == 2 and summary["总体满意度 %"] == 0
 
 
 def test_the_response_export_holds_each_responses_exact_satisfaction_ratio(
@@ -180,6 +180,22 @@ def test_the_response_export_holds_each_responses_exact_satisfaction_ratio(
     cell = row[column]
     assert cell.value == 1 / 3  # the ratio itself, never 33.3 rounded before anyone sums it
     assert cell.number_format == "0.00%"
+
+
+def test_the_figures_export_holds_exact_satisfaction_ratios_not_rounded_percentages(
+    client_for, supervisor, small_q, neike
+):
+    submit(small_q, neike, TODAY, e1=5, e2=1, a1=1)  # one of three scale answers satisfied
+    book = openpyxl.load_workbook(
+        io.BytesIO(client_for(supervisor).get(reverse("surveys:results_export")).content)
+    )
+    summary = {row[0].value: row[1] for row in book.worksheets[0].iter_rows() if len(row) > 1}
+    overall = summary["总体满意度 %"]
+    assert overall.value == 1 / 3 and overall.number_format == "0.00%"
+    header, *rows = list(book.worksheets[2].iter_rows())  # by department
+    column = [c.value for c in header].index("满意度 %")
+    assert [r[column].value for r in rows] == [1 / 3]
+    assert rows[0][column].number_format == "0.00%"
 
 
 # --- low score → finding -----------------------------------------------------------------------
