@@ -44,7 +44,15 @@ if ! $BIN/python manage.py shell -c "import sys; from supervision.models import 
   step "loading the demo hospital: departments, staff, six demo users, months of records" \
     $BIN/python manage.py seed_demo
 fi
-step "collecting and compressing the static files" $BIN/python manage.py collectstatic --noinput -v0
+# Collecting compresses every file again (a minute or more on a small machine): do it only when a
+# static file or an installed package (whose own static files are collected too) is newer than the
+# manifest the last collection wrote, or a settings change did (the storage or its options).
+manifest=${STATIC_ROOT:-staticfiles}/staticfiles.json
+if [[ -f $manifest && -z $(find static .venv/.installed supervision/settings.py -newer "$manifest" -print -quit 2>/dev/null) ]]; then
+  echo "  the static files are up to date (collected $(date -r "$manifest" '+%Y-%m-%d %H:%M'))."
+else
+  step "collecting and compressing the static files" $BIN/python manage.py collectstatic --noinput -v0
+fi
 
 # The three processes, each in a session of its own (setsid, as honcho does) with its log in var/log/:
 # Ctrl-C reaches only this script, whose trap stops each by its process id, once, gracefully.
