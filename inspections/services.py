@@ -9,6 +9,7 @@ re-reads its row under ``select_for_update``, checks state, role and department,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import random
@@ -682,26 +683,37 @@ class Choice:
     reason: str = ""
 
 
-def _describe(answer: Answer, config: InspectionSettings, wait_target: int | None) -> str:
+def _describe(answer: Answer, config: InspectionSettings, wait_target: int | None):
+    """One failed item's line of the finding: the checklist's own words, the measurement worded for
+    the reader (a ``Worded``), then the inspector's note as typed."""
     item = answer.item
-    text = item.text
+    line = item.text
     complete = answer.measurement == "complete"
     if item.kind == ItemKind.WAIT_TIME and complete:
-        text += _("：waiting %(minutes)s minutes (target ≤ %(target)s)") % {
-            "minutes": answer.wait_minutes.normalize(),
-            "target": wait_target
-            if wait_target is not None
-            else plain_number(item_wait_target(item, config)),
-        }
+        line = texts.WAIT_TIME(
+            item=item.text,
+            minutes=plain_number(answer.wait_minutes),
+            target=wait_target if wait_target is not None else plain_number(item_wait_target(item, config)),
+        )
     if item.kind == ItemKind.HAND_HYGIENE and complete:
-        text += _("：%(washes)s hand washes in %(opportunities)s opportunities (target ≥ %(target)s%%)") % {
-            "washes": answer.hh_washes,
-            "opportunities": answer.hh_opportunities,
-            "target": plain_number(item_hand_hygiene_target(item, config)),
-        }
+        line = texts.HAND_HYGIENE(
+            item=item.text,
+            washes=answer.hh_washes,
+            opportunities=answer.hh_opportunities,
+            target=plain_number(item_hand_hygiene_target(item, config)),
+        )
     if answer.note:
-        text += f"。{answer.note}"
-    return text
+        line = texts.WITH_NOTE(head=line, note=answer.note)
+    return line
+
+
+def _description(lines: list):
+    """The finding's description from its lines: one line as it is, several one a line."""
+    if len(lines) == 1:
+        return lines[0]
+    if all(isinstance(line, str) for line in lines):
+        return "\n".join(lines)
+    return core_texts.LINE_LIST(lines=lines)
 
 
 def plain_number(value):
@@ -738,7 +750,7 @@ def round_submit(
     retry) raises ``AlreadySubmitted`` and stores nothing again.
     """
     choices = choices or {}
-    notes: list[str] = []
+    notes: list = []
 
     def submit(locked: InspectionRound) -> None:
         notes.append(
@@ -774,7 +786,7 @@ def photos_missing(answers: Iterable[Answer]) -> list[Answer]:
 
 def _round_score_and_file(
     locked: InspectionRound, *, actor: User, choices: dict[int, Choice], summary: str, deadline
-) -> str:
+):
     """Score the round and turn its failed items into findings (the round is locked, still a draft).
     Returns the history's comment: the items skipped and why."""
     answers = list(
@@ -838,7 +850,7 @@ def _round_score_and_file(
     for lead_id, members in groups.items():
         lead = failed[lead_id]
         members.sort(key=lambda a: (a.pk != lead_id, a.item.sort_order))
-        description = "\n".join(_describe(a, config, wait_target) for a in members)
+        description = _description([_describe(a, config, wait_target) for a in members])
         finding = core.finding_create(
             source=FindingSource.INSPECTION,
             category=lead.item.category,
@@ -864,10 +876,16 @@ def _round_score_and_file(
     locked.submitted_at = timezone.now()
     locked.submitted_by = actor
     locked.summary = (summary or "").strip()[:4000]
-    skipped = "；".join(
-        f"{a.item.text}：{a.skip_reason}" for a in failed.values() if a.disposition == Disposition.SKIP
-    )
-    return (_("Skipped: %(items)s") % {"items": skipped}) if skipped else ""
+    skipped = [
+        core_texts.WITH_TEXT(head=a.item.text, text=a.skip_reason)
+        for a in failed.values()
+        if a.disposition == Disposition.SKIP
+    ]
+    if not skipped:
+        return ""
+    # "a：理由；b：理由" — each separator worded in the reader's language.
+    items = functools.reduce(lambda head, text: core_texts.WITH_NOTE(head=head, text=text), skipped)
+    return texts.SKIPPED(items=items)
 
 
 @transaction.atomic
@@ -1046,9 +1064,9 @@ def _match_doctor(department_id: int, name: str, cache: dict) -> Staff | None:
     return cache[key]
 
 
-def _score_text(audit: ChartAudit) -> str:
-    """The score and grade as the history shows them ("92.5 分 · 甲级"), not the stored grade code."""
-    return _("%(score)s points · %(grade)s") % {"score": audit.score, "grade": audit.get_grade_display()}
+def _score_text(audit: ChartAudit):
+    """The score and grade as the history shows them ("92.5 分 · 甲级"), worded for the reader."""
+    return texts.SCORE(score=str(audit.score), grade=audit.grade)
 
 
 def chart_sample_draw(
@@ -1291,7 +1309,7 @@ def appeal_decide(*, appeal: Appeal, actor: User, uphold: bool, comment: str = "
         deduction = Deduction.objects.select_for_update().get(pk=locked.deduction_id)
         deduction.withdrawn = True
         deduction.save(update_fields=["withdrawn"])
-        before: list[str] = []
+        before: list = []
 
         def regrade(audit: ChartAudit) -> None:
             before.append(_score_text(audit))
@@ -1303,7 +1321,7 @@ def appeal_decide(*, appeal: Appeal, actor: User, uphold: bool, comment: str = "
             action=AuditAction.REGRADE,
             mutate=regrade,
             save=["score", "grade", "vetoed"],
-            comment=lambda audit: f"{before[0]} → {_score_text(audit)}",
+            comment=lambda audit: core_texts.ARROW(head=before[0], target=_score_text(audit)),
         )
     core.notify_department_heads(
         department_id=locked.department_id,

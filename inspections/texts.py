@@ -40,3 +40,22 @@ ROUND_TOMORROW = Message(
     gettext_lazy("Round scheduled tomorrow: %(department)s (%(date)s)"),
     dates=("date",),
 )
+
+# One failed item's line in the finding a round files: the item's text is the checklist's own
+# words (a parameter); the measurement is worded for the reader.
+WAIT_TIME = Message(
+    "inspection.finding.wait_time",
+    gettext_lazy("%(item)s: waiting %(minutes)s minutes (target ≤ %(target)s)"),
+)
+HAND_HYGIENE = Message(
+    "inspection.finding.hand_hygiene",
+    gettext_lazy(
+        "%(item)s: %(washes)s hand washes in %(opportunities)s opportunities (target ≥ %(target)s%%)"
+    ),
+)
+# A line followed by the inspector's own note ("。" in Chinese).
+WITH_NOTE = Message("inspection.finding.note", gettext_lazy("%(head)s. %(note)s"))
+
+# History notes: a chart's score and grade ("92.5 分 · 甲级"); a round's items filed without a finding.
+SCORE = Message("chart_audit.score", gettext_lazy("%(score)s points · %(grade)s"), choices={"grade": Grade})
+SKIPPED = Message("inspection_round.skipped", gettext_lazy("Skipped: %(items)s"))

@@ -228,7 +228,7 @@ def test_upheld_appeal_withdraws_the_deduction_and_regrades(vetoed_audit, head_n
     )
     # The history reads as the grade's name, not the stored code.
     regrade = Transition.objects.get(action="regrade")
-    assert regrade.comment.endswith("→ 100.0 分 · 甲级")
+    assert regrade.comment_text.endswith("→ 100.0 分 · 甲级")
 
 
 def test_rejected_appeal_needs_a_reason_and_keeps_the_deduction(vetoed_audit, head_neike, supervisor):

@@ -102,7 +102,7 @@ def test_skipping_a_failed_item_needs_a_reason_and_is_recorded(supervisor, neike
         and skipped.finding is None
     )
     log = Transition.objects.get(action="submit", object_id=rnd.pk)
-    assert "当场已整改" in log.comment and log.actor == supervisor
+    assert "当场已整改" in log.comment_text and log.actor == supervisor
 
 
 def test_merge_into_a_skipped_item_is_refused(supervisor, neike):
