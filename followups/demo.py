@@ -17,7 +17,17 @@ from django.utils import timezone
 from supervision.models import Department, DepartmentKind, Staff, User
 
 from . import importing, services
-from .models import DutyRoster, FeedbackKind, FollowupPolicy, FollowupTask, Outcome, SpotCheckResult
+from .models import (
+    CallAttempt,
+    DissatisfactionTopic,
+    DutyRoster,
+    FeedbackKind,
+    FollowupPolicy,
+    FollowupTask,
+    Outcome,
+    Satisfaction,
+    SpotCheckResult,
+)
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇晨欣怡浩然"
@@ -27,6 +37,12 @@ ICD10 = {"社区获得性肺炎": "J18.900", "2型糖尿病": "E11.900", "高血
          "胆囊结石": "K80.200", "腰椎间盘突出症": "M51.202", "冠状动脉粥样硬化性心脏病": "I25.103",
          "脑梗死": "I63.900", "慢性阻塞性肺疾病急性加重": "J44.100", "白内障": "H26.900", "剖宫产术后": "O82.000"}  # fmt: skip
 STREETS = ["和平里街道", "建国门街道", "朝阳门街道", "东四街道", "安定门街道", "交道口街道"]
+# What not-satisfied patients name, by how often follow-up centres' problem tables list them
+# (topic code → weight); each department leans to two of its own (its profile, see _code_unhappy).
+TOPIC_WEIGHTS = {
+    "attitude": 9, "doctor-talk": 8, "unclear-cost": 8, "treatment-effect": 6, "slow-call-answer": 5,
+    "venipuncture": 4, "waiting": 4, "food": 3, "hot-water": 3, "cleanliness": 2, "privacy": 1,
+}  # fmt: skip
 PAST_RESULTS = (
     ["成功"] * 86 + ["空号"] * 3 + ["关机"] * 2 + ["无人接听"] * 3 + ["拒访"] * 3 + ["转院"] + ["再入院"] * 2
 )
@@ -131,6 +147,7 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
     importing.history_import(
         source=_xlsx(importing.HISTORY_HEADERS, history), file_name="2026年回访登记表.xlsx", actor=admin
     )
+    _code_unhappy(seed=len(rows))
 
     # Follow-up plans (from the start of the demo period): 心内科 calls at day 3 and day 30 and
     # sends a web form at day 90; 内科's type 2 diabetes patients are called every 3 months for a year.
@@ -164,11 +181,15 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
         services.CallInput(
             outcome=Outcome.REACHED, satisfaction="dissatisfied", feedback_kind=FeedbackKind.SUGGESTION,
             feedback="出院结算排队时间太长", guidance_given=True,
+            dissatisfied_topics=list(DissatisfactionTopic.objects.filter(code="waiting")),
         ),
         services.CallInput(
             outcome=Outcome.REACHED, callback_at=now + dt.timedelta(hours=3), notes="询问降压药能否减量，需请教主治医生后回电"
         ),
     ]  # fmt: skip
+    for data in plan:
+        if data.dissatisfied_topics:
+            data.dissatisfied_domain = data.dissatisfied_topics[0].domain
     for task, data in zip(tasks, plan, strict=False):
         services.task_claim(task=task, actor=caller, now=now - dt.timedelta(minutes=5))
         if data.praise and task.department_id in staff:
@@ -188,3 +209,39 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
         for check in draw.checks.all()[:15]:
             result = SpotCheckResult.CONFIRMED if rng.random() < 0.95 else SpotCheckResult.DENIED
             services.spotcheck_record(check=check, actor=supervisor, result=result)
+
+
+def _code_unhappy(*, seed: int) -> None:
+    """Code the imported not-satisfied calls as the old register's 不满意原因 column did: a domain
+    and one or two topics each, so the figures' problem table reads like a real centre's.
+
+    A random source of its own: the demo's shared sequence (and every later channel's data) stays
+    as it was. Each department leans to two topics of its own, so the departments differ."""
+    rng = random.Random(seed)  # noqa: S311  # nosec B311 # demo data, not security
+    topics = {t.code: t for t in DissatisfactionTopic.objects.filter(active=True, domain__isnull=False)}
+    codes = [c for c in TOPIC_WEIGHTS if c in topics]
+    if not codes:
+        return
+    calls = list(
+        CallAttempt.objects.filter(
+            satisfaction=Satisfaction.DISSATISFIED,
+            dissatisfied_domain__isnull=True,
+            history_key__isnull=False,  # imported, not recorded in Ducha
+        )
+        .select_related("task")
+        .order_by("id")
+    )
+    profiles: dict[int, list[int]] = {}
+    through = CallAttempt.dissatisfied_topics.through
+    links = []
+    for call in calls:
+        department = call.task.department_id
+        if department not in profiles:
+            leaning = set(random.Random(department).sample(codes, 2))  # noqa: S311  # nosec B311 # demo data
+            profiles[department] = [TOPIC_WEIGHTS[c] * (4 if c in leaning else 1) for c in codes]
+        chosen = rng.choices(codes, profiles[department], k=2 if rng.random() < 0.3 else 1)
+        chosen = list(dict.fromkeys(chosen))
+        call.dissatisfied_domain = topics[chosen[0]].domain
+        links += [through(callattempt_id=call.pk, dissatisfactiontopic_id=topics[c].pk) for c in chosen]
+    CallAttempt.objects.bulk_update(calls, ["dissatisfied_domain"], batch_size=500)
+    through.objects.bulk_create(links, batch_size=500)
