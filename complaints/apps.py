@@ -10,7 +10,15 @@ class ComplaintsConfig(AppConfig):
         # The channel contract (supervision.channels): everything this app gives the core.
         from django.db.models import Q
 
-        from supervision.channels import Channel, NavEntry, NavMenu, ReportSection, RetentionRule, register
+        from supervision.channels import (
+            Channel,
+            NavEntry,
+            NavMenu,
+            ReportSection,
+            RetentionLink,
+            RetentionRule,
+            register,
+        )
         from supervision.models import Role
 
         from . import dashboard, demo, schedules
@@ -35,6 +43,54 @@ class ComplaintsConfig(AppConfig):
                         ),
                         mask=("complainant_name",),
                         blank=("complainant_phone", "complainant_email", "complainant_key"),
+                        # The case's texts keep their content but not the complainant's name or phone.
+                        scrub=(
+                            "content",
+                            "answer_text",
+                            "not_accepted_reason",
+                            "determination_note",
+                            "dispute_note",
+                        ),
+                    ),
+                    # The letters as printed: their text scrubbed, the PDF (which prints the name) deleted.
+                    RetentionLink(
+                        rule="complaints",
+                        model="complaints.ComplaintLetter",
+                        field="complaint",
+                        scrub=("body",),
+                        files=("pdf",),
+                    ),
+                    # What the complainant sent (a letter, a photo): the files deleted, the names scrubbed.
+                    RetentionLink(
+                        rule="complaints",
+                        model="complaints.ComplaintAttachment",
+                        field="complaint",
+                        scrub=("original_name", "note"),
+                        files=("file",),
+                    ),
+                    RetentionLink(
+                        rule="complaints",
+                        model="complaints.ComplaintTransition",
+                        field="complaint",
+                        scrub=("comment", "comment_params"),
+                    ),
+                    RetentionLink(
+                        rule="complaints",
+                        model="complaints.ComplaintAssignment",
+                        field="complaint",
+                        scrub=("instructions", "reply"),
+                    ),
+                    RetentionLink(
+                        rule="complaints",
+                        model="complaints.ComplaintPause",
+                        field="complaint",
+                        scrub=("reason",),
+                    ),
+                    RetentionLink(
+                        rule="complaints",
+                        model="complaints.OwnerChange",
+                        field="complaint",
+                        scrub=("note",),
                     ),
                 ),
                 # Heads see one link (their department's complaints), callers the ones they took.

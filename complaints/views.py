@@ -387,7 +387,7 @@ def attachment_download(request, pk: int):
     attachment = _visible_attachment(request, pk)
     try:
         handle = attachment.file.open("rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # ValueError: the file was deleted after the retention period
         raise Http404 from None
     response = FileResponse(
         handle,

@@ -82,7 +82,10 @@ class RetentionRule:
     condition's age field (a date or a moment; a path through foreign keys such as
     ``opening__opened_on`` is allowed) is before the cut-off. ``mask``: name fields masked
     by ``privacy.mask_name`` (张**); ``blank``: fields emptied. A row still holding any of them
-    is due; once anonymised it is never selected again.
+    is due; once anonymised it is never selected again. ``scrub``: the row's free texts (text or
+    JSON fields: a complaint's content, the answer given) in which the values of ``mask`` and
+    ``blank`` are replaced as they are (张三 → 张*, the phone and e-mail removed), the rest of the
+    text kept.
     """
 
     key: str  # names the rule in the run record (admin: 导入记录) and in the result
@@ -90,6 +93,7 @@ class RetentionRule:
     over: tuple[tuple[Q, str], ...]
     mask: tuple[str, ...] = ()
     blank: tuple[str, ...] = ()
+    scrub: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,13 +101,23 @@ class RetentionLink:
     """A channel's rows tied to the rows of another app's rule (``rule`` is its key) by ``field``:
     while a linked row matches ``open`` the case is not over; when the case is anonymised the
     linked rows lose ``blank`` too. E.g. follow-up tasks keep a discharged stay's contact data while
-    a call is still to be made, and lose the patient's name + phone key with it."""
+    a call is still to be made, and lose the patient's name + phone key with it.
+
+    ``open`` is None for rows that never hold a case open (a complaint's letters). ``scrub``: the
+    linked rows' frozen texts (text or JSON fields: a letter as sent, a history comment) cleaned of
+    the rule row's values as the rule's own ``scrub``. ``files``: file fields whose stored file is
+    deleted through the field's storage (``Storage.delete``, a missing file is no error) and the
+    field emptied — a printed letter's PDF, a complainant's photo. A rule row whose linked rows
+    still hold a file is due again, so a run that stopped half-way is finished by the next.
+    """
 
     rule: str
     model: str
     field: str
-    open: Q
+    open: Q | None = None
     blank: tuple[str, ...] = ()
+    scrub: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

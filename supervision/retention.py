@@ -9,7 +9,9 @@ Today they are:
 
 * **complaints** (the complaints channel's rule) closed (``closed_at``) or not accepted (``received_at``) before the cut-off:
   name masked by the one rule (``supervision.privacy.mask_name``: 张** ), phone, e-mail and the
-  phone-derived repeat-complainant key blanked;
+  phone-derived repeat-complainant key blanked; the complaint's texts (content, answer, history,
+  letters as printed, the departments' replies) scrubbed of that name and phone, and its stored
+  files (the letters' PDFs, the attachments) deleted through the storage (the rule's links);
 * **discharged stays** (``supervision.DischargeStay``) discharged before the cut-off with no
   follow-up task still open (pending / call-back, the follow-up channel's link): patient name
   masked, phone, alternative phone and postal address blanked; the stays' follow-up tasks lose their
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -136,27 +139,115 @@ def rule_due(rule: RetentionRule, links: list[RetentionLink], cutoff: dt.date):
         holds_data |= ~Q(**{name: ""})
     for name in rule.mask:
         holds_data |= Q(**{f"{name}__regex": UNMASKED_NAME})
+    for link in links:
+        # A linked row still holding a stored file (a run stopped between the files and the
+        # fields, or a letter printed after the case was anonymised) makes its row due again.
+        holds_file = Q(pk__in=[])
+        for name in link.files:
+            holds_file |= ~Q(**{name: ""})
+        if link.files:
+            linked = apps.get_model(link.model).objects.filter(holds_file)
+            holds_data |= Q(pk__in=linked.values(link.field))
     qs = model.objects.filter(over).filter(holds_data)
     for link in links:
+        if link.open is None:
+            continue
         linked = apps.get_model(link.model).objects.filter(link.open)
         qs = qs.exclude(pk__in=linked.values(link.field))
     return qs
 
 
+def _replacements(row, rule: RetentionRule) -> list[tuple[re.Pattern, str]]:
+    """What ``scrub`` replaces in a row's texts: each personal value as it is stored (its name by its
+    mask, anything blanked by nothing), longest first; a phone also when its digits are written
+    with spaces or dashes between them (138-0013-8000)."""
+    pairs = [(getattr(row, name), mask_name(getattr(row, name))) for name in rule.mask]
+    pairs += [(getattr(row, name), "") for name in rule.blank]
+    out = []
+    for value, replacement in sorted(pairs, key=lambda pair: -len(pair[0] or "")):
+        value = (value or "").strip()
+        if len(value) < 2 or value == replacement:
+            continue
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 7 and len(digits) >= len(value) - 3:
+            pattern = r"(?<!\d)" + r"[\s-]?".join(digits) + r"(?!\d)"
+        else:
+            pattern = re.escape(value)
+        out.append((re.compile(pattern, re.IGNORECASE), replacement))
+    return out
+
+
+def _scrubbed(value, replacements):
+    """``value`` (a text, or JSON: lists and dicts of texts) with the personal values replaced."""
+    if isinstance(value, str):
+        for pattern, replacement in replacements:
+            value = pattern.sub(replacement, value)
+        return value
+    if isinstance(value, list):
+        return [_scrubbed(item, replacements) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, replacements) for key, item in value.items()}
+    return value
+
+
+def _scrub_rows(rows, fields, replacements_of) -> list:
+    """Scrub ``fields`` of ``rows`` (``replacements_of(row)``); the rows that changed."""
+    changed = []
+    for row in rows:
+        replacements = replacements_of(row)
+        before = [getattr(row, name) for name in fields]
+        after = [_scrubbed(value, replacements) for value in before]
+        if after != before:
+            for name, value in zip(fields, after, strict=True):
+                setattr(row, name, value)
+            changed.append(row)
+    return changed
+
+
+def _delete_files(rows, fields) -> None:
+    """Delete the stored files of ``fields`` through their storage and empty the fields. Done before
+    the batch's transaction commits: if the commit fails, the rows are due again and deleting a file
+    already gone is no error, so the next run finishes."""
+    for row in rows:
+        for name in fields:
+            stored = getattr(row, name)
+            if stored.name:
+                stored.storage.delete(stored.name)
+                setattr(row, name, "")
+
+
+def _clean_linked(link: RetentionLink, linked, replacements: dict) -> None:
+    """Delete the linked rows' files and scrub their texts of their case's personal values."""
+    model = apps.get_model(link.model)
+    attname = model._meta.get_field(link.field).attname
+    rows = list(linked.select_for_update().only("pk", attname, *link.scrub, *link.files))
+    _delete_files(rows, link.files)
+    _scrub_rows(rows, link.scrub, lambda row: replacements[getattr(row, attname)])
+    if rows:
+        model.objects.bulk_update(rows, [*link.scrub, *link.files])
+
+
 def _anonymise(rule: RetentionRule, links: list[RetentionLink], ids: list[int]) -> int:
     """Anonymise the rows ``ids`` of ``rule`` and blank their linked rows' fields."""
     model = apps.get_model(rule.model)
-    rows = list(model.objects.select_for_update().filter(pk__in=ids).only("pk", *rule.mask))
+    rows = list(
+        model.objects.select_for_update().filter(pk__in=ids).only("pk", *rule.mask, *rule.blank, *rule.scrub)
+    )
+    # The values to scrub from every text of the case, read before the row is anonymised.
+    replacements = {row.pk: _replacements(row, rule) for row in rows}
+    _scrub_rows(rows, rule.scrub, lambda row: replacements[row.pk])
     for row in rows:
         for name in rule.mask:
             setattr(row, name, mask_name(getattr(row, name)))
         for name in rule.blank:
             setattr(row, name, "")
-    model.objects.bulk_update(rows, [*rule.mask, *rule.blank])
+    model.objects.bulk_update(rows, [*rule.mask, *rule.blank, *rule.scrub])
     for link in links:
         linked = apps.get_model(link.model).objects.filter(**{f"{link.field}__in": ids})
         for name in link.blank:
             linked.exclude(**{name: ""}).update(**{name: ""})
+        if link.scrub or link.files:
+            _clean_linked(link, linked, replacements)
     return len(rows)
 
 
