@@ -85,6 +85,7 @@ def build(ctx: BuildContext) -> Section:
                 [[r["category"], r["count"]] for r in fig.by_category],
             )
         )
+    _intake(section, fig)
     valid_by_dept = {r["department_id"]: r["valid"] for r in fig.by_department}
     section.tables.append(
         Table(
@@ -108,6 +109,39 @@ def build(ctx: BuildContext) -> Section:
         )
     )
     return section
+
+
+def _intake(section: Section, fig) -> None:
+    """Received = accepted + not accepted + awaiting the decision, and the complaints not accepted by
+    reason (the list's names; one refused before the list existed has none) — the figures page's
+    intake, from the same selector (``complaints.selectors.intake``)."""
+    intake = getattr(fig, "intake", None)
+    if intake is None:
+        return
+    section.paragraphs.append(
+        _(
+            "Intake: %(received)s received, %(accepted)s accepted, %(refused)s not accepted (%(told)s of them "
+            "told the reason within the time limit), %(waiting)s awaiting the decision."
+        )
+        % {
+            "received": intake["received"],
+            "accepted": intake["accepted"],
+            "refused": intake["not_accepted"],
+            "told": intake["not_accepted_on_time"],
+            "waiting": intake["waiting"],
+        }
+    )
+    if intake["by_reason"]:
+        section.tables.append(
+            Table(
+                _("Complaints not accepted, by reason"),
+                [Column(_("Reason for not accepting")), Column(_("Number of complaints"), INT)],
+                [
+                    [r["reason"] or _("No reason from the list (recorded earlier)"), r["count"]]
+                    for r in intake["by_reason"]
+                ],
+            )
+        )
 
 
 def _verdicts(section: Section, fig) -> None:
