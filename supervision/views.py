@@ -77,6 +77,9 @@ from .templatetags.ducha import label
 from .workflow import allowed_actions
 
 ALL_ROLES = tuple(Role.values)
+# Who opens the finding register: everyone but the service desk, whose staff record no findings
+# (their list was always empty) and must not read other people's findings or orders.
+FINDING_READERS = tuple(role for role in Role.values if role != Role.DESK)
 FINDING_CREATORS = (Role.SUPERVISOR, Role.VOLUNTEER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -239,7 +242,7 @@ def _dashboard_figures(user, config) -> dict:
 # --- findings --------------------------------------------------------------------------------
 
 
-@role_required(*ALL_ROLES)
+@role_required(*FINDING_READERS)
 @require_GET
 def finding_list(request):
     qs = selectors.finding_list(request.user)
@@ -317,7 +320,7 @@ def finding_create(request):
     return render(request, "supervision/finding_form.html", {"form": form})
 
 
-@role_required(*ALL_ROLES)
+@role_required(*FINDING_READERS)
 def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, status=200):
     finding = get_scoped_or_404(
         selectors.finding_detail_queryset(request.user), request.user, owner_field="found_by", pk=pk
@@ -637,7 +640,7 @@ def corrective_action_step(request, pk: int, action: str):
     )
 
 
-@role_required(*ALL_ROLES)
+@role_required(*FINDING_READERS)
 def attachment_download(request, pk: int):
     attachment = get_scoped_or_404(
         Attachment.objects.select_related("finding"),

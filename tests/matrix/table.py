@@ -23,6 +23,7 @@ HEADINGS = (
     "head 内科 → 外科",
     "administrator",
     "volunteer",
+    "service desk",
 )
 
 

@@ -21,7 +21,7 @@ REVEALS = {"followups:task_reveal", "followups:spotcheck_reveal", "complaints:re
 
 
 @pytest.fixture
-def world(neike, waike, supervisor, caller, head_neike, head_waike, administrator, volunteer):
+def world(neike, waike, supervisor, caller, head_neike, head_waike, administrator, volunteer, desk):
     from tests.matrix.world import build_world
 
     return build_world(
@@ -33,6 +33,7 @@ def world(neike, waike, supervisor, caller, head_neike, head_waike, administrato
         head_waike=head_waike,
         administrator=administrator,
         volunteer=volunteer,
+        desk=desk,
     )
 
 
@@ -44,15 +45,16 @@ def _phones() -> set[str]:
     return {n for n in numbers if len(n) >= 7}
 
 
-@pytest.mark.parametrize("persona", ["supervisor", "caller", "head_own", "admin"])
+@pytest.mark.parametrize("persona", ["supervisor", "caller", "head_own", "admin", "desk"])
 def test_no_page_shows_a_full_phone_number(
-    persona, world, client, supervisor, caller, head_neike, administrator
+    persona, world, client, supervisor, caller, head_neike, administrator, desk
 ):
     people = {
         "supervisor": supervisor,
         "caller": caller,
         "head_neike": head_neike,
         "administrator": administrator,
+        "desk": desk,
     }
     phones = _phones()
     assert phones

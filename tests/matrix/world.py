@@ -269,20 +269,23 @@ def _reports(world: dict, supervisor) -> None:
         )
 
 
-def _servicedesk(world: dict, supervisor) -> None:
+def _servicedesk(world: dict, supervisor, desk) -> None:
     from servicedesk import services
     from servicedesk.models import EntryKind, ServiceCentre
     from supervision.models import Role
     from tests.factories import UserFactory
 
-    # Desk staff are not a column of the matrix: a centre's member logs the entries the rows open.
-    desk = UserFactory(username="matrix-desk", roles=[Role.DESK])
+    # The desk persona works at the 门诊客服中心 and logged the 内科 entry; the 外科 entry was logged
+    # at another centre by someone else (a head of 内科 asking for it gets 404 for its department).
     centre = ServiceCentre.objects.create(name="门诊客服中心")
     centre.members.add(desk)
-    for code in ("NK", "WK"):
+    ward = ServiceCentre.objects.create(name="住院部服务台")
+    ward_desk = UserFactory(username="matrix-desk-ward", roles=[Role.DESK])
+    ward.members.add(ward_desk)
+    for code, where, who in (("NK", centre, desk), ("WK", ward, ward_desk)):
         entry, _new = services.entry_record(
-            centre=centre,
-            actor=desk,
+            centre=where,
+            actor=who,
             kind=EntryKind.COORDINATION,
             department=world[code].department,
             note="患者候诊时间长与护士争执，已协调",
@@ -304,7 +307,7 @@ def _servicedesk(world: dict, supervisor) -> None:
 
 
 def build_world(
-    *, neike, waike, supervisor, caller, head_neike, head_waike, administrator, volunteer
+    *, neike, waike, supervisor, caller, head_neike, head_waike, administrator, volunteer, desk
 ) -> dict:
     from followups import services as followup_plan_services
     from followups.models import FollowupPolicy, ImportJob, SpotCheckDraw
@@ -320,7 +323,7 @@ def build_world(
         _complaints(world[code], supervisor)
     _charts(world, supervisor, heads)
     _surveys(world, supervisor)
-    _servicedesk(world, supervisor)
+    _servicedesk(world, supervisor, desk)
     _reports(world, supervisor)
     shared = world["shared"]
     shared["notification"] = Notification.objects.create(
