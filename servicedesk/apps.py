@@ -12,6 +12,7 @@ class ServicedeskConfig(AppConfig):
 
         from complaints.models import ComplaintStatus
         from supervision.channels import Channel, NavEntry, NavMenu, ReportSection, RetentionRule, register
+        from supervision.models import Role
 
         from . import dashboard, demo, people
 
@@ -19,6 +20,8 @@ class ServicedeskConfig(AppConfig):
             Channel(
                 app=self.label,
                 person_record=people.RECORD,
+                # Desk staff are users, not (only) roster staff: the people page links to their work.
+                people_pages=(NavEntry(_("Desk work by person"), "servicedesk:work"),),
                 dashboard_panels=dashboard.panels,
                 demo_seed=demo.seed,
                 # A slip's writer and phone (a patient's contact data): a slip is over when its box
@@ -43,6 +46,12 @@ class ServicedeskConfig(AppConfig):
                         (
                             NavEntry(_("Desk log"), "servicedesk:log"),
                             NavEntry(_("Log entries"), "servicedesk:entries"),
+                            NavEntry(_("My work"), "servicedesk:work", audience=(Role.DESK,)),
+                            NavEntry(
+                                _("Desk work by person"),
+                                "servicedesk:work",
+                                audience=(Role.SUPERVISOR, Role.ADMINISTRATOR),
+                            ),
                             NavEntry(_("Knowledge base"), "servicedesk:kb", divider_before=True),
                             NavEntry(_("To review"), "servicedesk:kb_review"),
                             NavEntry(_("Suggestion boxes"), "servicedesk:boxes", divider_before=True),

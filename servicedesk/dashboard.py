@@ -4,6 +4,7 @@ today's and this month's log, and what needs attention. A constant number of que
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
@@ -20,4 +21,12 @@ def panels(request) -> list[Panel]:
     counts, as_of = cached_figures(
         "servicedesk.panel", lambda: selectors.panel_counts(user, today=today), user=user, vary=(today,)
     )
-    return [Panel(template="servicedesk/_panel.html", context={"counts": counts, "as_of": as_of})]
+    # Desk staff open their own work; the office, each desk person's (the same page, servicedesk:work).
+    work = (
+        _("My work") if not user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR) else _("Desk work by person")
+    )
+    return [
+        Panel(
+            template="servicedesk/_panel.html", context={"counts": counts, "as_of": as_of, "work_label": work}
+        )
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django import forms
@@ -164,3 +165,39 @@ class SlipForm(forms.Form):
 def slip_formset(rows: int = 10):
     """The batch form of an opening: ``rows`` blank slips (blank ones are skipped)."""
     return forms.formset_factory(SlipForm, extra=max(1, min(rows, 200)), max_num=200, validate_max=True)
+
+
+class WorkPeriodForm(forms.Form):
+    """The period of the work pages (dates inclusive); empty: this month so far."""
+
+    MAX_DAYS = 800  # about two years and two months: a year beside the last, never a whole table
+
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        if start and end and (end - start).days > self.MAX_DAYS:
+            raise forms.ValidationError(
+                _("Choose a period of at most %(days)s days.") % {"days": self.MAX_DAYS}
+            )
+        return data
+
+    def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        """The chosen period, or this month so far when the form is empty or refused."""
+        start, end = today.replace(day=1), today
+        if self.is_bound and self.is_valid():
+            start = self.cleaned_data.get("start") or start
+            end = self.cleaned_data.get("end") or max(end, start)
+            if end < start:
+                start = end.replace(day=1)
+        return start, end

@@ -159,15 +159,7 @@ def figures(*, start: dt.date, end: dt.date, departments: list[int] | None = Non
     )
     by_kind = dict(entries.values_list("kind").annotate(n=Count("id")).order_by())
     by_day = list(entries.values("recorded_on").annotate(count=Count("id")).order_by("recorded_on"))
-    by_person = list(
-        entries.values("recorded_by_id", "recorded_by__full_name", "recorded_by__username")
-        .annotate(
-            count=Count("id"),
-            escort_minutes=Sum("escort_minutes", filter=Q(kind=EntryKind.ESCORT)),
-            recoveries=Count("id", filter=Q(kind=EntryKind.RECOVERY)),
-        )
-        .order_by("-count", "recorded_by__username")
-    )
+    by_person = work_rows(entries)
     by_department = list(
         entries.filter(department__isnull=False)
         .values("department_id", "department__name")
@@ -201,16 +193,7 @@ def figures(*, start: dt.date, end: dt.date, departments: list[int] | None = Non
         "recovery_cost": totals["recovery_cost"] or 0,
         "turned_complaints": totals["turned_complaints"],
         "by_day": [{"day": r["recorded_on"], "count": r["count"]} for r in by_day],
-        "by_person": [
-            {
-                "user_id": r["recorded_by_id"],
-                "name": r["recorded_by__full_name"] or r["recorded_by__username"],
-                "count": r["count"],
-                "escort_minutes": r["escort_minutes"] or 0,
-                "recoveries": r["recoveries"],
-            }
-            for r in by_person
-        ],
+        "by_person": by_person,
         "by_department": [
             {
                 "department_id": r["department_id"],
@@ -227,16 +210,96 @@ def figures(*, start: dt.date, end: dt.date, departments: list[int] | None = Non
     }
 
 
-def person_counts(*, user_id: int, start: dt.date, end: dt.date) -> dict:
-    """One person's desk work in a period, by kind (for their own record)."""
+# --- one person's work: the one definition every page and the report read ----------------------
+
+# The counts of one person's work in a period, computed in one place: the desk's month on the log
+# page, the "my work" page, the report's table by person and the per-person record all read these.
+# "Complaints" are the entries the person handed over to the complaints workflow (a coordination or
+# a recovery turned into a complaint).
+WORK = {
+    "count": Count("id"),
+    **{f"kind_{kind}": Count("id", filter=Q(kind=kind)) for kind in EntryKind.values},
+    "escort_minutes": Sum("escort_minutes", filter=Q(kind=EntryKind.ESCORT)),
+    "recoveries": Count("id", filter=Q(kind=EntryKind.RECOVERY)),
+    "recovery_cost": Sum("recovery_cost", filter=Q(kind=EntryKind.RECOVERY)),
+    "complaints": Count("id", filter=Q(complaint__isnull=False)),
+}
+
+
+def _work(row: dict) -> dict:
+    """A WORK aggregate row as plain data: counts by kind, escorts and their minutes, recoveries
+    and their cost, complaints handed over (a missing sum is 0)."""
+    by_kind = {kind: row[f"kind_{kind}"] for kind in EntryKind.values}
+    return {
+        "count": row["count"],
+        "by_kind": by_kind,
+        "escorts": by_kind[EntryKind.ESCORT],
+        "escort_minutes": row["escort_minutes"] or 0,
+        "recoveries": row["recoveries"],
+        "recovery_cost": row["recovery_cost"] or 0,
+        "complaints": row["complaints"],
+    }
+
+
+def work_rows(entries: QuerySet[DeskEntry]) -> list[dict]:
+    """``entries`` grouped by the person who recorded them, most entries first: one query."""
     rows = (
-        DeskEntry.objects.filter(recorded_by_id=user_id, recorded_on__gte=start, recorded_on__lte=end)
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .order_by()
+        entries.values("recorded_by_id", "recorded_by__full_name", "recorded_by__username")
+        .annotate(**WORK)
+        .order_by("-count", "recorded_by__username")
     )
-    counts = dict(rows)
-    return {kind: counts.get(kind, 0) for kind in EntryKind.values}
+    return [
+        {
+            "user_id": r["recorded_by_id"],
+            "name": r["recorded_by__full_name"] or r["recorded_by__username"],
+            **_work(r),
+        }
+        for r in rows
+    ]
+
+
+def person_work(*, user_id: int, start: dt.date, end: dt.date) -> dict:
+    """One person's work in the days ``start``–``end`` (both included); zeros when they logged
+    nothing. One query."""
+    row = DeskEntry.objects.filter(
+        recorded_by_id=user_id, recorded_on__gte=start, recorded_on__lte=end
+    ).aggregate(**WORK)
+    return _work(row)
+
+
+def desk_people() -> QuerySet:
+    """Everyone whose work the desk pages count: the desk staff (active or not) and anyone who
+    logged an entry (an office member who helped at the desk)."""
+    from supervision.models import User
+
+    return User.objects.filter(
+        Q(groups__name=Role.DESK) | Q(pk__in=DeskEntry.objects.values("recorded_by_id"))
+    ).distinct()
+
+
+def staff_work(*, start: dt.date, end: dt.date) -> list[dict]:
+    """Each desk person's work in the period, zeros included (a desk person who logged nothing is
+    a row too), by name: two queries whatever the number of people."""
+    entries = DeskEntry.objects.filter(recorded_on__gte=start, recorded_on__lte=end)
+    counted = {r["user_id"]: r for r in work_rows(entries)}
+    zero = _work(
+        {
+            "count": 0,
+            **{f"kind_{k}": 0 for k in EntryKind.values},
+            "escort_minutes": None,
+            "recoveries": 0,
+            "recovery_cost": None,
+            "complaints": 0,
+        }
+    )
+    people = (
+        desk_people().order_by("full_name", "username").values("pk", "full_name", "username", "is_active")
+    )
+    rows = []
+    for p in people:
+        row = counted.get(p["pk"]) or {"user_id": p["pk"], "name": p["full_name"] or p["username"], **zero}
+        rows.append({**row, "active": p["is_active"]})
+    return rows
 
 
 def panel_counts(user, *, today: dt.date) -> dict:

@@ -20,4 +20,6 @@ urlpatterns = [
     path("boxes/<int:pk>/open/", views.opening_create, name="opening_create"),
     path("openings/<int:pk>/", views.opening_detail, name="opening_detail"),
     path("praise/", views.praise_ledger, name="praise"),
+    path("work/", views.work, name="work"),
+    path("work/<int:user_id>/", views.person_work, name="person_work"),
 ]

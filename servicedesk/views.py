@@ -21,7 +21,7 @@ from supervision.infra.responses import partial_or_page, refusals
 from supervision.models import ImportRun, Role
 
 from . import search, selectors, services
-from .forms import EntryForm, FlagForm, ImportForm, KnowledgeForm, OpeningForm, slip_formset
+from .forms import EntryForm, FlagForm, ImportForm, KnowledgeForm, OpeningForm, WorkPeriodForm, slip_formset
 from .importing import KnowledgeImport, import_knowledge
 from .models import (
     BoxOpening,
@@ -86,9 +86,9 @@ def desk_log(request):
     )
     now = timezone.now()
     today = timezone.localdate()
-    mine = selectors.person_counts(user_id=request.user.pk, start=today.replace(day=1), end=today)
+    mine = selectors.person_work(user_id=request.user.pk, start=today.replace(day=1), end=today)
     context = {
-        "my_month": [(EntryKind(kind).label, n) for kind, n in mine.items()],
+        "my_month": [(EntryKind(kind).label, n) for kind, n in mine["by_kind"].items()],
         "form": form,
         "centres": centres,
         "kinds": [k for k in EntryKind if k != EntryKind.SERVICE],
@@ -110,11 +110,25 @@ def entry_list(request):
     kind = request.GET.get("kind", "")
     if kind in EntryKind.values:
         qs = qs.filter(kind=kind)
+    # The rows behind a count of the work pages: one person's, in a period (still the reader's scope).
+    person = id_param(request.GET.get("person"))
+    if person is not None:
+        qs = qs.filter(recorded_by_id=person)
+    period = WorkPeriodForm(request.GET)
+    if period.is_valid():
+        if period.cleaned_data["start"]:
+            qs = qs.filter(recorded_on__gte=period.cleaned_data["start"])
+        if period.cleaned_data["end"]:
+            qs = qs.filter(recorded_on__lte=period.cleaned_data["end"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    # The kind filter's form keeps the person and the period it was opened with.
+    kept = [(name, request.GET[name]) for name in ("person", "start", "end") if request.GET.get(name)]
     page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "servicedesk/entries.html",
-        {"page": page, "kinds": EntryKind.choices, "kind": kind},
+        {"page": page, "kinds": EntryKind.choices, "kind": kind, "kept": kept, "query": query.urlencode()},
     )
 
 
@@ -362,3 +376,63 @@ def praise_ledger(request):
     )
     page = Paginator(slips, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "servicedesk/praise.html", {"page": page})
+
+
+# --- the work of each desk person (issue 21 item 5) -----------------------------------------------
+
+
+def _work_period(request):
+    form = WorkPeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # Shown once above the page; the period falls back to this month rather than failing.
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    start, end = form.period(timezone.localdate())
+    return form, start, end
+
+
+@role_required(*DESK, *OFFICE)
+@require_GET
+def work(request):
+    """Desk staff: their own work in a period. The office: each desk person's, one row each."""
+    if not request.user.has_role(*OFFICE):
+        return _person_work_page(request, request.user)
+    form, start, end = _work_period(request)
+    rows = selectors.staff_work(start=start, end=end)
+    return render(
+        request,
+        "servicedesk/work_people.html",
+        {"form": form, "start": start, "end": end, "rows": rows, "kinds": EntryKind.choices},
+    )
+
+
+@role_required(*DESK, *OFFICE)
+@require_GET
+def person_work(request, user_id: int):
+    """One desk person's work: the office for anyone who works at the desk, desk staff their own
+    only (a colleague's is 404, as another department's object is)."""
+    people = selectors.desk_people()
+    if not request.user.has_role(*OFFICE):
+        people = people.filter(pk=request.user.pk)
+    person = get_object_or_404(people, pk=user_id)
+    return _person_work_page(request, person)
+
+
+def _person_work_page(request, person):
+    form, start, end = _work_period(request)
+    figures = selectors.person_work(user_id=person.pk, start=start, end=end)
+    kinds = [(value, label, figures["by_kind"][value]) for value, label in EntryKind.choices]
+    return render(
+        request,
+        "servicedesk/work.html",
+        {
+            "form": form,
+            "person": person,
+            "own": person.pk == request.user.pk,
+            "start": start,
+            "end": end,
+            "work": figures,
+            "kinds": kinds,
+        },
+    )

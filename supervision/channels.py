@@ -221,6 +221,10 @@ class Channel:
     queues: Callable[..., list[QueueEntry]] | None = None
     # What the channel adds to each staff member's record and the monthly per-person sheet.
     person_record: PersonRecord | None = None
+    # The channel's pages about people who work for it without being counted on the roster's
+    # records (the service desk's "work by person"): linked from the people page to whoever the
+    # page's guard admits, as a menu entry is (``may_open``).
+    people_pages: tuple[NavEntry, ...] = ()
     # do_not_contact(stay) -> bool: the patient of this discharged stay must never be contacted
     # (opted out, deceased). Read by the core before an alert's service recovery contacts anyone.
     do_not_contact: Callable[[Any], bool] | None = None

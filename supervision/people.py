@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from .access import scope
-from .channels import PersonEntry, PersonMeasure, channels
+from .channels import PersonEntry, PersonMeasure, channels, may_open
 from .infra.exports import safe_cell
 from .models import (
     COUNTED_ATTRIBUTIONS,
@@ -82,6 +82,12 @@ def core_counts(*, staff: QuerySet, start: dt.date, end: dt.date) -> dict[int, d
         if row["finding__source"] == FindingSource.COMPLAINT:
             counts[VALID_COMPLAINTS.key] = counts.get(VALID_COMPLAINTS.key, 0) + row["n"]
     return out
+
+
+def channel_pages(user) -> list:
+    """The channels' pages about the people working for them (``Channel.people_pages``) that
+    ``user`` may open, for the people page."""
+    return [entry for ch in channels() for entry in ch.people_pages if may_open(user, entry)]
 
 
 def channel_measures() -> list[PersonMeasure]:

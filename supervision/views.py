@@ -795,6 +795,7 @@ def person_list(request):
             "query": urlencode({"q": query}) if query else "",
             "sheet_form": SheetForm(initial={"month": _last_month()}),
             "may_download": request.user.has_role(*OFFICE),
+            "channel_pages": people.channel_pages(request.user),
         },
     )
 

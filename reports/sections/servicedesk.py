@@ -74,8 +74,12 @@ def build(ctx: BuildContext) -> Section:
                 Column(_("Entries"), INT),
                 Column(_("Escort minutes"), INT),
                 Column(_("Service recoveries"), INT),
+                Column(_("Turned into complaints"), INT),
             ],
-            [[r["name"], r["count"], r["escort_minutes"], r["recoveries"]] for r in fig["by_person"]],
+            [
+                [r["name"], r["count"], r["escort_minutes"], r["recoveries"], r["complaints"]]
+                for r in fig["by_person"]
+            ],
         )
     )
     if fig["by_department"]:

@@ -291,6 +291,7 @@ def _servicedesk(world: dict, supervisor, desk) -> None:
             note="患者候诊时间长与护士争执，已协调",
         )
         world[code].extra["desk_entry"] = entry
+        world[code].extra["desk_person"] = ward_desk  # someone else's work, for the desk persona
     from servicedesk.models import KnowledgeKind, SuggestionBox
 
     world["shared"]["knowledge"] = services.knowledge_save(

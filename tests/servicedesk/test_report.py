@@ -72,7 +72,17 @@ def test_the_figures_count_by_kind_person_department_and_day(october, desk, neik
     assert fig["recovery_cost"] == Decimal("150.50")
     assert fig["turned_complaints"] == 1
     assert fig["by_person"] == [
-        {"user_id": desk.pk, "name": "孙客服", "count": 6, "escort_minutes": 25, "recoveries": 1}
+        {
+            "user_id": desk.pk,
+            "name": "孙客服",
+            "count": 6,
+            "by_kind": {"consultation": 2, "escort": 1, "service": 1, "coordination": 1, "recovery": 1},
+            "escorts": 1,
+            "escort_minutes": 25,
+            "recoveries": 1,
+            "recovery_cost": Decimal("150.50"),
+            "complaints": 1,
+        }
     ]
     assert [(r["department"], r["count"], r["complaints"]) for r in fig["by_department"]] == [
         ("内科", 3, 0),
@@ -83,7 +93,9 @@ def test_the_figures_count_by_kind_person_department_and_day(october, desk, neik
     # A head's report: the entries about their departments only.
     mine = selectors.figures(start=OCT[0], end=OCT[1], departments=[waike.pk])
     assert (mine["total"], mine["turned_complaints"], mine["slips"]["complaint"]) == (1, 1, 1)
-    assert selectors.person_counts(user_id=desk.pk, start=OCT[0], end=OCT[1])["consultation"] == 2
+    # One computation: the person's own page reads the same figures as the report's row.
+    own = selectors.person_work(user_id=desk.pk, start=OCT[0], end=OCT[1])
+    assert {"user_id": desk.pk, "name": "孙客服", **own} == fig["by_person"][0]
 
 
 def test_the_monthly_report_has_the_service_desk_section_in_pdf_and_excel(october, tmp_path, need_poppler):
