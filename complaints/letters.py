@@ -91,7 +91,13 @@ def placeholder_values(complaint: Complaint) -> dict[str, str]:
 
 
 def _placeholder_values(complaint: Complaint) -> dict[str, str]:
-    found = [complaint.not_accepted_reason] if complaint.not_accepted_reason else []
+    # The refusal's reason by its name in the list, then the office's note if it wrote one (the
+    # complaint keeps the note, or the reason's name when there was none).
+    found = []
+    if complaint.not_accepted_ground_id:
+        found.append(complaint.not_accepted_ground.name)
+    if complaint.not_accepted_reason and complaint.not_accepted_reason not in found:
+        found.append(complaint.not_accepted_reason)
     if complaint.determination:
         found.append(str(complaint.get_determination_display()))
     if complaint.determination_note:

@@ -730,7 +730,16 @@ def complaint_reopen(*, complaint: Complaint, actor: User, reason: str) -> Compl
         c.reopen_count += 1
         c.closed_at = None
         c.satisfaction = ""
-        c.accepted_at = c.accepted_at or timezone.now()
+        if c.accepted_at is None:
+            # A refusal reopened (never accepted): the refusal and what the complainant was told stay
+            # in the history, but they are not this complaint's answer — the first answer to the
+            # accepted complaint fixes the working days and the time limit, and a letter's "what was
+            # found" no longer gives the refusal's reason.
+            c.accepted_at = timezone.now()
+            c.not_accepted_ground = None
+            c.not_accepted_reason = ""
+            c.answered_at = c.answered_by = c.answer_working_days = c.answered_on_time = None
+            c.answer_method = c.answer_text = ""
 
     return COMPLAINTS.transition(
         complaint, actor=actor, action=ComplaintAction.REOPEN, comment=reason, mutate=mutate

@@ -240,6 +240,27 @@ def test_a_not_accepted_complaint_fills_found_with_the_reason(supervisor, neike)
     assert text == "李四：已进入诉讼程序"
 
 
+def test_found_names_the_reason_from_the_list_and_then_the_note(supervisor, neike):
+    from complaints.models import NotAcceptedReason
+
+    from .factories import make_complaint, not_accept
+
+    reason = NotAcceptedReason.objects.get(code="court_or_mediation")
+    with_note = not_accept(
+        make_complaint(received_by=supervisor, department=neike),
+        actor=supervisor,
+        reason="court_or_mediation",
+        note="已于3月起诉",
+    )
+    without = not_accept(
+        make_complaint(received_by=supervisor, department=neike),
+        actor=supervisor,
+        reason="court_or_mediation",
+    )
+    assert letters.placeholder_values(with_note)["found"] == f"{reason.name}\n已于3月起诉"
+    assert letters.placeholder_values(without)["found"] == reason.name
+
+
 def test_an_answered_complaints_letter_is_not_offered_as_the_answer_and_cannot_replace_it(
     client_for, supervisor, done
 ):

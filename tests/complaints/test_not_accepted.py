@@ -139,3 +139,32 @@ def test_the_page_without_a_reason_shows_the_form_again(client_for, supervisor):
     )
     assert response.status_code == 400
     assert Complaint.objects.get(pk=c.pk).status == ComplaintStatus.RECEIVED
+
+
+def test_a_refusal_reopened_is_not_the_complaints_first_answer(supervisor, neike, head_neike):
+    """Reopened after a refusal, the complaint is accepted and awaits its answer: the refusal's
+    answer (on time, 0 working days) must not stand in for it, nor its reason in "what was found"."""
+    c = make_complaint(received_by=supervisor, department=neike, received_at=at("2026-03-02"))
+    c = not_accept(c, actor=supervisor, reason="anonymous", answered_at=at("2026-03-02", 15))
+    assert c.answered_on_time is True
+    c = services.complaint_reopen(complaint=c, actor=supervisor, reason="投诉人补充了联系方式")
+    assert c.status == ComplaintStatus.ACCEPTED and c.accepted_at is not None
+    assert (c.answered_at, c.answered_by, c.answer_working_days, c.answered_on_time) == (None,) * 4
+    assert (c.answer_method, c.answer_text, c.not_accepted_ground, c.not_accepted_reason) == (
+        "",
+        "",
+        None,
+        "",
+    )
+    # The refusal and what the complainant was told stay in the history.
+    refusal = c.transitions.get(action="not_accept")
+    assert "已电话告知不予受理的理由" in refusal.comment_text
+    # The real answer, 20 March, is the first: 14 working days, after the 5-day limit (9 March).
+    c = services.complaint_assign(complaint=c, actor=supervisor, departments=[neike])
+    c = services.complaint_reply(complaint=c, actor=head_neike, department=neike, reply="已核实")
+    c = services.complaint_answer(
+        complaint=c, actor=supervisor, method="phone", text="已电话反馈", answered_at=at("2026-03-20")
+    )
+    assert (c.answer_working_days, c.answered_on_time) == (14, False)
+    fig = selectors.answered_on_time_share(start=D("2026-03-01"), end=D("2026-03-31"), today=D("2026-03-31"))
+    assert (fig["answered"], fig["on_time"]) == (1, 0)
