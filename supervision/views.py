@@ -388,14 +388,44 @@ def finding_detail(request, pk: int, *, bound_form=None, bound_action=None, stat
             for a in finding.attributions.all()
             if request.user.scope.sees_department(a.staff.department_id)
         },
+        "attribution_rows": _attribution_rows(request, finding, bound_action, bound_form),
     }
     return render(request, "supervision/finding_detail.html", context, status=status)
+
+
+def _attribution_rows(request, finding, bound_action, bound_form) -> list[dict]:
+    """The finding's attributions the reader may act on now (dispute, uphold, withdraw: the
+    ATTRIBUTIONS table decides), each with its buttons; an invalid form comes back open
+    (``bound_action`` = ("attribution", pk, action))."""
+    bound = bound_action if isinstance(bound_action, tuple) and bound_action[0] == "attribution" else None
+    rows = []
+    for a in finding.attributions.all():
+        allowed = allowed_actions(a, request.user)
+        if not allowed:
+            continue
+        mine = bound is not None and bound[1] == a.pk
+        rows.append(
+            {
+                "attribution": a,
+                "buttons": action_buttons(
+                    allowed=allowed,
+                    steps=ATTRIBUTION_STEPS,
+                    obj=a,
+                    actor=request.user,
+                    url=lambda name, pk=a.pk: reverse("attribution_action", args=[pk, name]),
+                    bound=(bound[2], bound_form) if mine else None,
+                ),
+                "open": bound[2] if mine else None,
+            }
+        )
+    return rows
 
 
 def _corrective_action_rows(request, finding, order, bound_action, bound_form) -> list[dict]:
     """Each corrective action with its own buttons (its machine's table), its evidence and, when the
     supervisor sent it back, the reason. Reads the prefetched rows only."""
-    bound = bound_action if isinstance(bound_action, tuple) else None  # ("action", pk, step) with errors
+    # ("action", pk, step) with errors; an attribution's form comes back as ("attribution", pk, step)
+    bound = bound_action if isinstance(bound_action, tuple) and bound_action[0] == "action" else None
     evidence: dict[int, list] = {}
     for a in finding.attachments.all():
         if a.corrective_action_id:
@@ -870,15 +900,22 @@ def attribution_action(request, pk: int, action: str):
         department_field="staff__department",
         pk=pk,
     )
-    redisplay = partial(_person_record_again, request, attribution, action)
+    came_from = request.POST.get("back")
+    if came_from == "finding":
+        # From the finding's page: back there, an invalid form shown again open on it.
+        redisplay = partial(
+            finding_detail,
+            request,
+            attribution.finding_id,
+            bound_action=("attribution", attribution.pk, action),
+            status=400,
+        )
+        back = attribution.finding.get_absolute_url()
+    else:
+        redisplay = partial(_person_record_again, request, attribution, action)
+        back = reverse("attribution_disputes") if came_from == "disputes" else ""
     return run_step(
-        request,
-        ATTRIBUTION_STEPS,
-        services.ATTRIBUTIONS,
-        attribution,
-        action,
-        redisplay=redisplay,
-        back=reverse("attribution_disputes") if request.POST.get("back") == "disputes" else "",
+        request, ATTRIBUTION_STEPS, services.ATTRIBUTIONS, attribution, action, redisplay=redisplay, back=back
     )
 
 
