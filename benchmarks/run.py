@@ -870,6 +870,12 @@ METHOD = """
 - **Call-list index.** Follow-ups migration 0002 (index `fu_task_due_id`) landed during this session's runs:
   the PostgreSQL pages above were measured after it (call list 5 → 28 requests/s, p95 3.3 s → 0.9 s compared
   with the run before it), the SQLite pages before it.
+- **Knowledge-base search on SQLite.** The targets are judged on PostgreSQL; on SQLite the one-wrong-character
+  match was a regular expression, which Django runs there as a Python function per row. Since 2026-12-06 it is
+  one `LIKE` per position (`servicedesk.search`). `bench_integration.py --skip push,his` on SQLite, 5,000
+  entries, on the shared machine at a load average of 15–19: median 359 → 308 ms, p95 478 → 456 ms (the
+  empty search page alone 138 ms at that load); the one-wrong queries alone 120–142 → 62–92 ms
+  (docs/servicedesk.md).
 - **SQLite size.** When the SQLite section shows a smaller size than PostgreSQL, it is because generating
   and measuring the large set twice did not fit in the time available; the PostgreSQL figures are the ones
   the targets are judged on.
