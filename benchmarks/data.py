@@ -1,4 +1,4 @@
-"""Generators of the benchmark hospital (``python -m benchmarks.data --size small|medium|large``).
+"""Generators of the benchmark hospital (``python -m benchmarks.data --size small|medium|large|huge``).
 
 The command lives here with the benchmarks, not in the product: run from the repository root
 with the product's settings (``DJANGO_SETTINGS_MODULE``, default ``supervision.settings``).
@@ -8,12 +8,12 @@ A hospital year, written through the project's own services and import paths:
 * departments and the staff roster: ``bulk_create`` (the roster import is django-import-export
   row by row, which only adds time, not behaviour: the rows are plain data);
 * users: one per role plus one head per department (``supervision.demo._head_for``);
-* discharged stays: ``followups.importing.discharges_import`` (the HIS import's own bulk path),
-  one CSV file per month;
-* call attempts: ``followups.importing.history_import`` (the follow-up history import's bulk path,
-  which writes tasks and attempts with ``bulk_create``) for everything discharged before the last
-  ten days, then ``followups.services.call_queue_build`` for each of the last ten days and
-  ``call_record`` (claim + call) for a share of today's tasks;
+* discharged stays and the follow-up register's past calls (tasks and attempts): the rows the HIS
+  import and the history import (``followups.importing``) write, built with their own parsers and task
+  builder and written with their bulk writer ``bulk_insert`` (COPY on PostgreSQL), in chunks of 20,000
+  stays (no CSV round trip; nothing of the set held in memory); then
+  ``followups.services.call_queue_build`` for each of the last ten days and ``call_record`` (claim +
+  call) for a share of today's tasks;
 * survey responses: ``surveys.services.response_submit`` for every response;
 * complaints: ``complaints.services.complaint_intake`` and the workflow services for every one;
 * inspection rounds: ``round_start`` / ``answer_save`` / ``round_submit`` for every round (failed
@@ -22,14 +22,17 @@ A hospital year, written through the project's own services and import paths:
 * findings: those the channels create, topped up with ``finding_create`` + order transitions
   (acknowledge, extension, submit, return, verify) to the target, so every order state exists.
 
+On PostgreSQL at large and huge size the services above run for the last two complete months and the
+current month only; the earlier months are copies of those two (``_clone_window``, SQL), so that a
+five-year set takes minutes, not hours. ``--size huge``: five years ending today, 200,000 stays a year.
+
 See docs/benchmarks.md for the exact counts each size produces and the time each step takes.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import itertools
 import math
 import random
 import time
@@ -56,6 +59,26 @@ SIZES["medium"]["departments"] = 30
 SIZES["small"] = {k: max(1, v // 100) for k, v in SIZES["large"].items()}
 SIZES["small"]["departments"] = 15
 SIZES["small"]["staff"] = 60
+# Five years of a large hospital (issue 23 item 3): 200,000 stays a year, so the per-stay tables are 4×
+# large; the things a hospital does a set number of times a year (surveys, complaints, rounds, audits,
+# findings) are 5× large, one large year's worth per year.
+SIZES["huge"] = {
+    **{k: v * 4 for k, v in SIZES["large"].items() if k in ("stays", "attempts")},
+    **{
+        k: v * 5
+        for k, v in SIZES["large"].items()
+        if k in ("responses", "findings", "complaints", "rounds", "audits")
+    },
+    "departments": 60,
+    "staff": 1200,
+}
+YEARS = {"huge": 5}  # the years the set covers, ending today (1 unless listed)
+# PostgreSQL: the channels' services write the last WINDOW_MONTHS complete months and the current
+# month; the earlier complete months are copies of that window, shifted by whole months (_clone_window).
+WINDOW_MONTHS = 2
+# Only from this many stays (large, huge): a smaller set's window holds too few findings and complaints
+# to show every state, and its services take minutes at most.
+COPIES_FROM_STAYS = 100_000
 
 MARKER_CODE = "BENCH"  # a support department whose presence marks a bench database
 
@@ -101,34 +124,111 @@ def _moment(day: dt.date, rng: random.Random, hours=(8, 17)) -> dt.datetime:
 
 
 def generate(*, size: str, seed: int, out=print) -> dict:
+    from django.db import connection
+
     from supervision.models import Notification
 
     spec = SIZES[size]
     rng = random.Random(seed)  # nosec B311 # reproducible benchmark data, not security
     today = timezone.localdate()
     timer = Timer(out)
-    ctx: dict = {"today": today, "start": today - dt.timedelta(days=365), "spec": spec}
+    start = today - dt.timedelta(days=365 * YEARS.get(size, 1))
+    ctx: dict = {"today": today, "start": start, "spec": spec}
     with timer("organisation"), transaction.atomic():
         _organisation(rng, ctx)
-    with timer("discharged stays (HIS import, bulk path)"):
-        _stays(rng, ctx)
-    with timer("follow-up history (history import, bulk path)"):
-        _history(rng, ctx)
+    with timer("discharged stays + follow-up history (the imports' rows, bulk_insert / COPY)"):
+        _stays_and_history(rng, ctx)
     with timer("call queues of the last 10 days + calls (services)"):
         _queues(rng, ctx)
-    with timer("survey responses (response_submit)"), transaction.atomic():
-        _responses(rng, ctx)
-    with timer("complaints (intake + workflow services)"), transaction.atomic():
-        _complaints(rng, ctx)
-    with timer("inspection rounds (round services)"), transaction.atomic():
-        _rounds(rng, ctx)
-    with timer("chart audits (sample draw + audit_complete)"), transaction.atomic():
-        _audits(rng, ctx)
-    with timer("findings top-up (finding_create + order transitions)"), transaction.atomic():
-        _findings(rng, ctx)
+    with timer("channel set-up (campaigns, inspection plans, audit sample size)"), transaction.atomic():
+        _channel_setup(rng, ctx)
+    months = ctx["months"]  # the complete months of the set, oldest first
+    window = WINDOW_MONTHS if len(months) % WINDOW_MONTHS == 0 else 1
+    if connection.vendor != "postgresql" or spec["stays"] < COPIES_FROM_STAYS or len(months) <= window:
+        # Every row through the services (SQLite, and sets too short to copy).
+        _channels(rng, ctx, timer, "", start, today + dt.timedelta(days=1), dict(spec), months)
+    else:
+        copies = len(months) // window
+        current = today.replace(day=1)  # this (incomplete) month
+        share = {}
+        total_days = (today - start).days + 1
+        for key in ("responses", "complaints", "rounds", "findings"):
+            now_part = round(spec[key] * ((today - current).days + 1) / total_days)
+            per_window, left = divmod(spec[key] - now_part, copies)
+            share[key] = (per_window, now_part + left)
+        first = months[-window]
+        marks = _marks()
+        _channels(rng, ctx, timer, f" — {first:%Y-%m}…{months[-1]:%Y-%m}", first, current,
+                  {k: v[0] for k, v in share.items()}, months[-window:])  # fmt: skip
+        with timer(f"copies of that window over the {len(months) - window} months before it (SQL)"):
+            _clone_window(marks, _marks(), copies=copies, months=window)
+        _channels(rng, ctx, timer, f" — {current:%Y-%m}", current, today + dt.timedelta(days=1),
+                  {k: v[1] for k, v in share.items()}, [])  # fmt: skip
     # Generated history is not news: do not e-mail it.
     Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
     return {"steps": timer.steps, "counts": counts()}
+
+
+def _channels(rng, ctx, timer, label, lo, end, n, months):
+    """The channels' services for the days [lo, end): ``n`` responses, complaints, rounds and findings,
+    and the chart audits of ``months``."""
+    with timer(f"survey responses (response_submit){label}"), transaction.atomic():
+        _responses(rng, ctx, lo, end, n["responses"])
+    with timer(f"complaints (intake + workflow services){label}"), transaction.atomic():
+        _complaints(rng, ctx, lo, end, n["complaints"])
+    with timer(f"inspection rounds (round services){label}"), transaction.atomic():
+        _rounds(rng, ctx, lo, end, n["rounds"])
+    if months:
+        with timer(f"chart audits (sample draw + audit_complete){label}"), transaction.atomic():
+            _audits(rng, ctx, months)
+    with timer(f"findings top-up (finding_create + order transitions){label}"), transaction.atomic():
+        _findings(rng, ctx, lo, end, n["findings"])
+
+
+def _channel_setup(rng, ctx):
+    """What the channels share over the whole set: the two survey campaigns, the monthly inspection
+    plans, and the audit sample size that gives the audits target over the set's complete months."""
+    from inspections import services as inspections
+    from inspections.models import InspectionSettings
+    from supervision.models import DepartmentKind
+    from surveys import services as surveys
+    from surveys.models import Channel
+    from surveys.selectors import questionnaire_current
+
+    today, start, supervisor, spec = ctx["today"], ctx["start"], ctx["supervisor"], ctx["spec"]
+    clinical = ctx["clinical"]
+    inpatient, outpatient = questionnaire_current("inpatient"), questionnaire_current("outpatient")
+    ctx["campaigns"] = [
+        surveys.campaign_save(
+            name=f"{start.year}–{today.year} 住院患者满意度调查（基准）", questionnaire=inpatient, start=start,
+            end=today.replace(month=12, day=31), departments=clinical, target_count=spec["responses"],
+            channels=[Channel.PAPER, Channel.WEB, Channel.PHONE], actor=supervisor,
+        ),
+        surveys.campaign_save(
+            name=f"{today.year} 门诊患者满意度调查（基准）", questionnaire=outpatient, start=start,
+            end=today.replace(month=12, day=31), departments=[], target_count=spec["responses"] // 2,
+            channels=[Channel.PAPER, Channel.WEB], actor=supervisor,
+        ),
+    ]  # fmt: skip
+    departments = [d for d in ctx["departments"] if d.code != MARKER_CODE]
+    month = inspections.month_start(start)
+    while month <= today:
+        inspections.plan_set(
+            month=month,
+            counts={d.pk: 2 if d.kind == DepartmentKind.CLINICAL else 1 for d in departments},
+            actor=supervisor,
+        )
+        month = inspections.next_month(month)
+    months = []
+    month = inspections.month_start(start)
+    while inspections.next_month(month) <= today:  # complete months only
+        months.append(month)
+        month = inspections.next_month(month)
+    ctx["months"] = months
+    config = InspectionSettings.get()
+    config.sample_share_pct = None
+    config.sample_per_department = max(1, math.ceil(spec["audits"] / (len(months) * len(clinical))))
+    config.save()
 
 
 def counts() -> dict:
@@ -233,94 +333,166 @@ DIAGNOSES = ["社区获得性肺炎", "2型糖尿病", "高血压病3级", "急�
              "冠状动脉粥样硬化性心脏病", "脑梗死", "慢性阻塞性肺疾病急性加重", "白内障", "剖宫产术后"]  # fmt: skip
 
 
-def _csv(headers, rows) -> io.BytesIO:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return io.BytesIO(text.getvalue().encode("utf-8"))
+CHUNK = 20_000  # stays per chunk: memory stays flat however large the set (huge: 1,000,000 stays)
 
 
-def _stays(rng, ctx):
+def _next_id(model) -> int:
+    from django.db.models import Max
+
+    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+
+def _reset_sequences(*models) -> None:
+    """Explicit ids were written: move PostgreSQL's identity sequences past them (SQLite's AUTOINCREMENT
+    follows the largest rowid by itself), through Django's public ``sequence_reset_sql``."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
+            cursor.execute(sql)
+
+
+def _stays_and_history(rng, ctx):
+    """Discharged stays and the follow-up register's past calls, written in chunks of ``CHUNK`` stays.
+
+    The rows are the ones the HIS import (``followups.importing.discharges_import``) and the history
+    import (``history_import``) would write for the CSV files the generator used to build: the same
+    cell parsers, the history import's own task builder (``_history_task``), keys and outcome rules,
+    and its bulk writer ``bulk_insert`` (COPY on PostgreSQL, ``executemany`` on SQLite). What is left out
+    is only the files' round trip (write CSV, parse, validate every cell, look every stay up again),
+    which took most of the time at large size. Stays and tasks get explicit ids so that their
+    children need no second query; nothing of the set is held in memory but the current chunk.
+    """
     from followups import importing
+    from followups.models import OUTCOME_RULES, CallAttempt, FollowupTask
     from supervision import demo
+    from supervision.infra.imports.cells import phone as parse_phone
+    from supervision.infra.imports.pipeline import bulk_insert
+    from supervision.models import DischargeStay
 
     spec, start, today = ctx["spec"], ctx["start"], ctx["today"]
     clinical = ctx["clinical"]
-    weights = [3 if i % 7 == 0 else 1 for i in range(len(clinical))]
+    # Cumulative weights once: the same draws as ``weights=`` without summing them for every stay.
+    cum_weights = list(itertools.accumulate(3 if i % 7 == 0 else 1 for i in range(len(clinical))))
     days = (today - start).days
     total = spec["stays"]
-    by_month: dict[str, list] = {}
-    stays = []
-    for i in range(total):
-        day = start + dt.timedelta(days=rng.randrange(days))  # up to yesterday
-        department = rng.choices(clinical, weights)[0]
-        stay_days = rng.randint(2, 14)
-        phone = "" if rng.random() < 0.03 else f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-        row = [
-            f"BZ{i:08d}", demo.random_name(rng), rng.choice("男女"), rng.randint(3, 92), phone, "",
-            department.name, demo.random_name(rng), demo.random_name(rng),
-            (day - dt.timedelta(days=stay_days)).isoformat(), day.isoformat(), rng.choice(DIAGNOSES),
-            "5" if rng.random() < 0.01 else "1",
-        ]  # fmt: skip
-        by_month.setdefault(f"{day:%Y-%m}", []).append(row)
-        stays.append((row[0], day, bool(phone), row[12] == "5"))
-    for month, rows in sorted(by_month.items()):
-        report = importing.discharges_import(
-            source=_csv(importing.DISCHARGE_HEADERS, rows),
-            file_name=f"HIS出院{month}.csv",
-            actor=ctx["admin"],
-        )
-        if not report.ok:
-            raise RuntimeError(f"discharge import {month} failed: {report.file_error} {report.errors[:3]}")
-    ctx["stays"] = stays
+    sex = {s: importing.parse_sex(s) for s in "男女"}
+    method = {m: importing.parse_discharge_method(m) for m in "15"}
+    tz = timezone.get_current_timezone()
+    now = timezone.now()
+    # Past calls: 1–3 attempts per stay discharged before the last ten days (not the deceased), the
+    # mean chosen so that the total meets the target; letters for stays without a phone.
+    hrng = random.Random(rng.random())  # nosec B311 # the history's own stream, independent of chunking
+    cutoff = today - dt.timedelta(days=10)
+    eligible = total * 0.99 * (days - 9) / days
+    budget = spec["attempts"]
+    mean = budget / max(1.0, eligible)
+    callers = [(c.pk, c.full_name) for c in ctx["callers"]]
+    outcome = {w: importing.parse_outcome(w) for w in set(HISTORY_OUTCOMES) | {"信函"}}
+    satisfaction = {w: importing.parse_satisfaction(w) for w in ("满意", "不满意")}
+    written = 0
+    stay_id, task_id = _next_id(DischargeStay), _next_id(FollowupTask)
+    for first in range(0, total, CHUNK):
+        stays, tasks, attempts = [], [], []
+        for i in range(first, min(total, first + CHUNK)):
+            day = start + dt.timedelta(days=rng.randrange(days))  # up to yesterday
+            department = rng.choices(clinical, cum_weights=cum_weights)[0]
+            stay_days = rng.randint(2, 14)
+            phone = "" if rng.random() < 0.03 else f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+            stay = {
+                "id": stay_id,
+                "admission_no": f"BZ{i:08d}",
+                "discharged_on": day,
+                "imported_at": now,
+                "patient_name": demo.random_name(rng),
+                "sex": sex[rng.choice("男女")],
+                "age": rng.randint(3, 92),
+                "phone": parse_phone(phone) if phone else "",
+                "alt_phone": "",
+                "department_id": department.pk,
+                "attending_doctor": demo.random_name(rng),
+                "responsible_nurse": demo.random_name(rng),
+                "admitted_on": day - dt.timedelta(days=stay_days),
+                "diagnosis": rng.choice(DIAGNOSES),
+                "discharge_method": method["5" if rng.random() < 0.01 else "1"],
+            }
+            stays.append(stay)
+            stay_id += 1
+            if day > cutoff or stay["discharge_method"] == method["5"] or written >= budget:
+                continue
+            calls = _history_calls(hrng, stay, mean, callers)
+            calls = [
+                {
+                    **c,
+                    "outcome": outcome[c["outcome"]],
+                    "satisfaction": satisfaction.get(c["satisfaction"], ""),
+                }
+                for c in calls
+            ]
+            for c in calls:
+                c["aware"] = timezone.make_aware(c["called_at"], tz)
+                c["stay"] = (stay["id"], stay["department_id"], stay["patient_name"], stay["phone"], "")
+            task = {"id": task_id, **importing._history_task(calls)}
+            tasks.append(task)
+            for c in calls:
+                disposition, contacted, _retry = OUTCOME_RULES[c["outcome"]]
+                called = c["called_at"].isoformat(" ", "minutes")
+                attempts.append(
+                    {
+                        "task_id": task_id,
+                        "mode": c["mode"],
+                        "caller_id": c["caller_id"],
+                        "caller_name": c["caller_name"],
+                        "attempted_at": c["aware"],
+                        "attempted_on": c["aware"].astimezone(tz).date(),
+                        "outcome": c["outcome"],
+                        "disposition": disposition,
+                        "contacted": contacted,
+                        "satisfaction": c["satisfaction"],
+                        "notes": "",
+                        "history_key": f"{stay['admission_no']}|{day.isoformat()}|{called}|{c['outcome']}",
+                    }
+                )
+            task_id += 1
+            written += len(calls)
+        with transaction.atomic():
+            bulk_insert(DischargeStay, stays)
+            bulk_insert(FollowupTask, tasks)
+            bulk_insert(CallAttempt, attempts)
+    _reset_sequences(DischargeStay, FollowupTask, CallAttempt)
 
 
 HISTORY_OUTCOMES = (["成功"] * 80 + ["空号"] * 3 + ["关机"] * 3 + ["无人接听"] * 8 + ["拒访"] * 3 + ["转院"]
                     + ["再入院"] * 2)  # fmt: skip
 
 
-def _history(rng, ctx):
-    """Past calls from the follow-up register: 1–3 attempts per stay, up to the attempts target."""
-    from followups import importing
+def _history_calls(rng, stay, mean, callers) -> list[dict]:
+    """One stay's past calls as the follow-up register lists them (a letter when there is no phone)."""
+    from followups.models import TaskMode
 
-    spec, today = ctx["spec"], ctx["today"]
-    cutoff = today - dt.timedelta(days=10)
-    eligible = [s for s in ctx["stays"] if s[1] <= cutoff and not s[3]]
-    budget = spec["attempts"]
-    # Attempts per stay so that the total meets the target: spread over the eligible stays.
-    mean = budget / max(1, len(eligible))
-    callers = [c.full_name for c in ctx["callers"]]
-    by_month: dict[str, list] = {}
-    written = 0
-    for admission_no, discharged, has_phone, _died in eligible:
-        if written >= budget:
-            break
-        if not has_phone:
-            by_month.setdefault(f"{discharged:%Y-%m}", []).append(
-                [admission_no, discharged.isoformat(), (discharged + dt.timedelta(days=5)).isoformat(),
-                 "信函", rng.choice(callers), "信函", "", ""]
-            )  # fmt: skip
-            written += 1
-            continue
-        n = max(1, min(3, int(mean) + (1 if rng.random() < mean - int(mean) else 0)))
-        day = discharged + dt.timedelta(days=rng.randint(3, 5))
-        for k in range(n):
-            last = k == n - 1
-            result = rng.choice(HISTORY_OUTCOMES) if last else rng.choice(["无人接听", "关机", "无人接听"])
-            satisfied = ("满意" if rng.random() < 0.95 else "不满意") if result == "成功" else ""
-            by_month.setdefault(f"{discharged:%Y-%m}", []).append(
-                [admission_no, discharged.isoformat(), f"{day.isoformat()} {9 + k}:{rng.randrange(60):02d}",
-                 result, rng.choice(callers), "电话", satisfied, ""]
-            )  # fmt: skip
-            written += 1
-            day += dt.timedelta(days=1)
-    for month, rows in sorted(by_month.items()):
-        report = importing.history_import(
-            source=_csv(importing.HISTORY_HEADERS, rows), file_name=f"回访登记{month}.csv", actor=ctx["admin"]
-        )
-        if not report.ok:
-            raise RuntimeError(f"history import {month} failed: {report.file_error} {report.errors[:3]}")
+    discharged = stay["discharged_on"]
+    if not stay["phone"]:
+        caller_id, caller_name = rng.choice(callers)
+        called = dt.datetime.combine(discharged + dt.timedelta(days=5), dt.time(10, 0))
+        return [
+            {"called_at": called, "outcome": "信函", "mode": TaskMode.LETTER, "satisfaction": "",
+             "caller_id": caller_id, "caller_name": caller_name}
+        ]  # fmt: skip
+    n = max(1, min(3, int(mean) + (1 if rng.random() < mean - int(mean) else 0)))
+    day = discharged + dt.timedelta(days=rng.randint(3, 5))
+    calls = []
+    for k in range(n):
+        last = k == n - 1
+        result = rng.choice(HISTORY_OUTCOMES) if last else rng.choice(["无人接听", "关机", "无人接听"])
+        satisfied = ("满意" if rng.random() < 0.95 else "不满意") if result == "成功" else ""
+        caller_id, caller_name = rng.choice(callers)
+        calls.append(
+            {"called_at": dt.datetime.combine(day, dt.time(9 + k, rng.randrange(60))), "outcome": result,
+             "mode": TaskMode.PHONE, "satisfaction": satisfied, "caller_id": caller_id, "caller_name": caller_name}
+        )  # fmt: skip
+        day += dt.timedelta(days=1)
+    return calls
 
 
 def _queues(rng, ctx):
@@ -356,40 +528,176 @@ def _queues(rng, ctx):
         services.call_record(task=task, actor=actor, data=data, now=now - dt.timedelta(minutes=2))
 
 
+# --- copies of the window (PostgreSQL) -----------------------------------------------------------
+
+# Rows the window writes that are not part of any one month's work: kept once, never copied.
+NOT_COPIED = {
+    "complaints.calendarday",
+    "complaints.calendaryear",
+    "supervision.importrun",
+    "sessions.session",
+}
+# Numbers made of a prefix, the year of a date and the row's id (supervision/services.py,
+# complaints/services.py): a copy gets the number its services would have given it.
+NUMBERS = {
+    "supervision.finding": ("WT", "found_at"),
+    "supervision.rectificationorder": ("ZG", "issued_at"),
+    "complaints.complaint": ("TS", "received_on"),
+}
+
+
+def _marks() -> dict:
+    """The largest id of every table with an integer id: rows above it were written after this call."""
+    from django.apps import apps
+    from django.db import connection
+
+    marks = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            pk = model._meta.pk
+            if pk.get_internal_type() not in ("AutoField", "BigAutoField") or model._meta.proxy:
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(pk.column)}), 0) FROM {table}")  # noqa: S608  # nosec B608: names from the models
+            marks[model] = cursor.fetchone()[0]
+    return marks
+
+
+def _clone_window(before: dict, after: dict, *, copies: int, months: int) -> None:
+    """Copy every row the window's services wrote (ids in ``before``–``after``) ``copies - 1`` times,
+    copy k moved ``k × months`` months back: one ``INSERT … SELECT`` per table, ids offset by k × the
+    rows the window wrote in the referenced table, dates and times moved in the hospital's time zone,
+    numbers and de-duplication keys made unique as the services make them. A chart audit's stay is
+    replaced by a stay of the same department discharged in the copy's month (the audit's sample
+    month moves with it). Rows outside the window (departments, users, plans, stays, categories) are
+    referenced as they are. PostgreSQL only: its foreign keys are checked at commit, so the tables
+    can be copied in any order."""
+    from django.contrib.contenttypes.fields import GenericForeignKey
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, models
+
+    from inspections.models import ChartAudit
+    from supervision.models import DischargeStay
+
+    q = connection.ops.quote_name
+    tz = timezone.get_current_timezone_name()
+    span = {
+        m: after[m] - before[m]
+        for m in after
+        if after[m] > before.get(m, 0) and m._meta.label_lower not in NOT_COPIED
+    }
+    ct = {m: ContentType.objects.get_for_model(m, for_concrete_model=False).pk for m in span}
+
+    def fk(column: str, target) -> str:
+        target = target._meta.concrete_model
+        if target not in span:
+            return column
+        return (
+            f"CASE WHEN {column} > {before[target]} AND {column} <= {after[target]} "
+            f"THEN {column} + k * {span[target]} ELSE {column} END"
+        )
+
+    def moved(column: str, field) -> str:
+        if isinstance(field, models.DateTimeField):
+            return f"(({column} AT TIME ZONE '{tz}') - make_interval(months => k * {months})) AT TIME ZONE '{tz}'"
+        return f"({column} - make_interval(months => k * {months}))::date"
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, rows in span.items():
+            table = q(model._meta.db_table)
+            instance = getattr(model, "instance_type", None)  # a django-simple-history table
+            own = (instance or model)._meta.label_lower
+            generic = {
+                g.fk_field: model._meta.get_field(g.ct_field).column
+                for g in model._meta.private_fields
+                if isinstance(g, GenericForeignKey)
+            }
+            by_name = {f.name: f for f in model._meta.concrete_fields}
+            columns, values = [], []
+            new_id = None
+            for f in model._meta.concrete_fields:
+                c = f"t.{q(f.column)}"
+                if f.primary_key:
+                    v = f"{c} + k * {rows}"
+                elif model is ChartAudit and f.name == "stay":
+                    v = f"COALESCE(pick.id, {c})"
+                elif f.is_relation:
+                    v = fk(c, f.related_model)
+                elif f.attname in generic:
+                    cases = " ".join(f"WHEN {ct[m]} THEN {fk(c, m)}" for m in span)
+                    v = f"CASE t.{q(generic[f.attname])} {cases} ELSE {c} END"
+                elif instance is not None and f.attname == "id":
+                    v = fk(c, instance)
+                elif isinstance(f, models.DateField):  # DateTimeField too
+                    v = moved(c, f)
+                elif f.name == "number" and own in NUMBERS:
+                    prefix, date_field = NUMBERS[own]
+                    day = moved(f"t.{q(by_name[date_field].column)}", by_name[date_field])
+                    if isinstance(by_name[date_field], models.DateTimeField):
+                        day = f"({day}) AT TIME ZONE '{tz}'"
+                    v = f"CASE WHEN {c} = '' THEN '' ELSE '{prefix}' || to_char({day}, 'YYYY') || '-' || lpad(({{id}})::text, 6, '0') END"
+                elif f.name == "dedupe_key":
+                    v = f"{c} || ':c' || k"
+                elif f.name == "tracking_code" and f.unique:
+                    v = f"upper(substr(md5({c} || k), 1, 5) || '-' || substr(md5({c} || k), 6, 5))"
+                elif f.unique and f.null:
+                    v = "NULL"
+                elif f.unique:
+                    raise RuntimeError(f"{model._meta.label}.{f.name} is unique: say how a copy gets its own")
+                else:
+                    v = c
+                if f.primary_key or (instance is not None and f.attname == "id"):
+                    new_id = f"{c} + k * {rows}" if instance is None else fk(c, instance)
+                columns.append(q(f.column))
+                values.append(v)
+            values = [v.replace("{id}", new_id) for v in values]
+            pick, join = "", ""
+            if model is ChartAudit:
+                stays = q(DischargeStay._meta.db_table)
+                pick = f"""WITH src AS (
+                    SELECT t.id AS aid, k, s.department_id AS dep,
+                           date_trunc('month', s.discharged_on - make_interval(months => k * {months}))::date AS m,
+                           row_number() OVER (PARTITION BY k, s.department_id, date_trunc('month', s.discharged_on)
+                                              ORDER BY t.id) AS rn
+                    FROM {table} t JOIN {stays} s ON s.id = t.stay_id CROSS JOIN generate_series(1, {copies - 1}) k
+                    WHERE t.id > {before[model]} AND t.id <= {after[model]}),
+                  cand AS (
+                    SELECT id, department_id AS dep, date_trunc('month', discharged_on)::date AS m,
+                           row_number() OVER (PARTITION BY department_id, date_trunc('month', discharged_on)
+                                              ORDER BY id) AS rn
+                    FROM {stays}),
+                  pick AS (SELECT src.aid, src.k AS kk, cand.id FROM src LEFT JOIN cand USING (dep, m, rn))
+                """  # noqa: S608  # nosec B608: names from the models
+                join = "LEFT JOIN pick ON pick.aid = t.id AND pick.kk = k"
+            cursor.execute(
+                f"{pick} INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  # nosec B608: names from the models
+                f"SELECT {', '.join(values)} FROM {table} t CROSS JOIN generate_series(1, {copies - 1}) k {join} "
+                f"WHERE t.{q(model._meta.pk.column)} > {before[model]} AND t.{q(model._meta.pk.column)} <= {after[model]}"
+            )
+    _reset_sequences(*span)
+
+
 # --- surveys -----------------------------------------------------------------------------------
 
 
-def _responses(rng, ctx):
+def _responses(rng, ctx, lo, end, count):
     from supervision.models import Staff
     from surveys import demo as survey_demo
     from surveys import services
     from surveys.models import Channel
-    from surveys.selectors import questionnaire_current
 
-    today, start = ctx["today"], ctx["start"]
     supervisor = ctx["supervisor"]
     clinical, departments = ctx["clinical"], ctx["departments"]
     staff_by_dept: dict[int, list] = {}
     for s in Staff.objects.filter(active=True):
         staff_by_dept.setdefault(s.department_id, []).append(s)
-    inpatient, outpatient = questionnaire_current("inpatient"), questionnaire_current("outpatient")
-    campaigns = [
-        services.campaign_save(
-            name=f"{start.year}–{today.year} 住院患者满意度调查（基准）", questionnaire=inpatient, start=start,
-            end=today.replace(month=12, day=31), departments=clinical, target_count=ctx["spec"]["responses"],
-            channels=[Channel.PAPER, Channel.WEB, Channel.PHONE], actor=supervisor,
-        ),
-        services.campaign_save(
-            name=f"{today.year} 门诊患者满意度调查（基准）", questionnaire=outpatient, start=start,
-            end=today.replace(month=12, day=31), departments=[], target_count=ctx["spec"]["responses"] // 2,
-            channels=[Channel.PAPER, Channel.WEB], actor=supervisor,
-        ),
-    ]  # fmt: skip
-    span = (today - start).days
-    for i in range(ctx["spec"]["responses"]):
+    campaigns = ctx["campaigns"]
+    span = (end - lo).days
+    latest = timezone.now() - dt.timedelta(hours=1)
+    for i in range(count):
         campaign = campaigns[0] if i % 3 else campaigns[1]
         department = rng.choice(clinical if campaign is campaigns[0] else departments)
-        day = start + dt.timedelta(days=rng.randrange(span))
+        day = lo + dt.timedelta(days=rng.randrange(span))
         channel = rng.choice([Channel.PAPER, Channel.PAPER, Channel.WEB])
         services.response_submit(
             questionnaire=campaign.questionnaire,
@@ -398,7 +706,7 @@ def _responses(rng, ctx):
             answers=survey_demo._answers(campaign.questionnaire, rng, staff_by_dept, department, 0.0),
             submitted_by=supervisor if channel == Channel.PAPER else None,
             campaign=campaign,
-            submitted_at=_moment(day, rng),
+            submitted_at=min(_moment(day, rng), latest),
             allow_incomplete=True,
         )
         if channel == Channel.PAPER and i % 8 == 0:
@@ -410,7 +718,7 @@ def _responses(rng, ctx):
 # --- complaints --------------------------------------------------------------------------------
 
 
-def _complaints(rng, ctx):
+def _complaints(rng, ctx, lo, end, count):
     from complaints import demo as complaint_demo
     from complaints import services, workdays
     from complaints.models import ComplaintChannel, NotAcceptedReason
@@ -427,8 +735,8 @@ def _complaints(rng, ctx):
     channels = [c for c, _ in complaint_demo.CHANNEL_WEIGHTS]
     weights = [w for _, w in complaint_demo.CHANNEL_WEIGHTS]
     now = timezone.now()
-    for _ in range(ctx["spec"]["complaints"]):
-        received_on = today - dt.timedelta(days=rng.randrange(0, 365))
+    for _ in range(count):
+        received_on = lo + dt.timedelta(days=rng.randrange((end - lo).days))
         if not workdays.is_working_day(received_on) and rng.random() < 0.7:
             received_on = min(today, workdays.add_working_days(received_on, 1))
         received = min(_moment(received_on, rng, (8, 18)), now - dt.timedelta(minutes=5))
@@ -541,35 +849,29 @@ def _complaints(rng, ctx):
 # --- inspections -------------------------------------------------------------------------------
 
 
-def _rounds(rng, ctx):
+def _rounds(rng, ctx, lo, end, count):
     from inspections import demo as inspection_demo
     from inspections import services
     from inspections.models import ChecklistTemplate, Disposition, TemplateStatus
-    from supervision.models import DepartmentKind
 
     today, supervisor = ctx["today"], ctx["supervisor"]
     templates = {t.code: t for t in ChecklistTemplate.objects.filter(status=TemplateStatus.PUBLISHED)}
     departments = [d for d in ctx["departments"] if d.code != MARKER_CODE]
-    month = services.month_start(ctx["start"])
+    month = services.month_start(lo)
     months = []
-    while month <= today:
+    while month < end:
         months.append(month)
         month = services.next_month(month)
-    per_month = ctx["spec"]["rounds"] / len(months)
-    for month in months:
-        services.plan_set(
-            month=month,
-            counts={d.pk: 2 if d.kind == DepartmentKind.CLINICAL else 1 for d in departments},
-            actor=supervisor,
-        )
+    per_month = count / len(months)
     now = timezone.now()
     made = 0
     for index, month in enumerate(months):
-        last = min(today, services.next_month(month) - dt.timedelta(days=1))
+        first = max(month, lo)
+        last = min(today, end - dt.timedelta(days=1), services.next_month(month) - dt.timedelta(days=1))
         quota = round(per_month * (index + 1)) - made
         for _ in range(quota):
             d = rng.choice(departments)
-            day = month + dt.timedelta(days=rng.randrange(0, (last - month).days + 1))
+            day = first + dt.timedelta(days=rng.randrange(0, (last - first).days + 1))
             moment = min(_moment(day, rng), now - dt.timedelta(hours=1))
             rnd = inspection_demo._run_round(
                 rng=rng, department=d, template=templates[inspection_demo._template_code(d)],
@@ -584,23 +886,11 @@ def _rounds(rng, ctx):
             made += 1
 
 
-def _audits(rng, ctx):
+def _audits(rng, ctx, months):
     from inspections import demo as inspection_demo
     from inspections import services
-    from inspections.models import InspectionSettings
 
     today, supervisor = ctx["today"], ctx["supervisor"]
-    month = services.month_start(ctx["start"])
-    months = []
-    while services.next_month(month) <= today:  # complete months only
-        months.append(month)
-        month = services.next_month(month)
-    config = InspectionSettings.get()
-    config.sample_share_pct = None
-    config.sample_per_department = max(
-        1, math.ceil(ctx["spec"]["audits"] / (len(months) * len(ctx["clinical"])))
-    )
-    config.save()
     for month in months:
         try:
             sample, _created = services.chart_sample_draw(month=month, actor=supervisor)
@@ -615,7 +905,7 @@ def _audits(rng, ctx):
 # --- findings ------------------------------------------------------------------------------------
 
 
-def _findings(rng, ctx):
+def _findings(rng, ctx, lo, end, target):
     from supervision import demo, services
     from supervision.demo import at_time
     from supervision.models import Category, Finding, FindingSource, Severity
@@ -623,12 +913,13 @@ def _findings(rng, ctx):
     today, supervisor, volunteer = ctx["today"], ctx["supervisor"], ctx["volunteer"]
     # The channels create most findings; the core service adds the rest, and at least a fifth of the
     # target, so the order workflow (extensions, returns, overdue) has every state at every size.
-    missing = max(ctx["spec"]["findings"] - Finding.objects.count(), ctx["spec"]["findings"] // 5)
+    made = Finding.objects.filter(found_at__date__gte=lo, found_at__date__lt=end).count()
+    missing = max(target - made, target // 5)
     categories = {c.code: c for c in Category.objects.all()}
     departments = [d for d in ctx["departments"] if d.code != MARKER_CODE]
     now = timezone.now()
     for i in range(max(0, missing)):
-        day = ctx["start"] + dt.timedelta(days=rng.randrange(0, 366))
+        day = lo + dt.timedelta(days=rng.randrange((end - lo).days))
         moment = min(_moment(day, rng), now - dt.timedelta(hours=2))
         department = rng.choice(departments)
         category_code = rng.choice([c for c in demo.FINDING_TEXTS if c in categories])
@@ -669,7 +960,8 @@ def main(argv: list[str] | None = None, out=print) -> dict:
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.data",
-        description="Generate a hospital year for the benchmarks (small ≈ 1 %, medium ≈ 10 %, large = 100 %).",
+        description="Generate a hospital year for the benchmarks (small ≈ 1 %, medium ≈ 10 %, large = 100 %, "
+        "huge = five years of 200,000 stays).",
     )
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--seed", type=int, default=20261123)

@@ -2,11 +2,13 @@
 
 import pytest
 from django.core.management import CommandError
+from django.db import connection
+from django.utils import timezone
 
 from benchmarks import data
 from complaints.models import Complaint
 from followups.models import CallAttempt, FollowupTask
-from inspections.models import ChartAudit, InspectionRound
+from inspections.models import ChartAudit, ChartSample, InspectionRound
 from supervision.models import DischargeStay, Finding, OrderTransition, RectificationOrder
 from surveys.models import SurveyResponse
 
@@ -62,3 +64,39 @@ def test_command_refuses_a_database_that_holds_data(tiny):
 def test_reset_refuses_a_database_not_named_bench(settings):
     with pytest.raises(CommandError, match="bench"):
         data.main(["--size", "small", "--reset"], out=lambda _msg: None)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_postgresql_bulk_path_writes_the_counts_sizes_ask_for(tiny, monkeypatch):
+    """Stays and history through COPY, the channels' last two months copied over the year (the path
+    large and huge take, forced here at tiny size): the counts SIZES asks for, and copies that look as
+    the services would have written them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the window copies are PostgreSQL SQL; SQLite writes every row through the services")
+    monkeypatch.setattr(data, "COPIES_FROM_STAYS", 0)
+    result = data.generate(size="tiny", seed=1, out=lambda _msg: None)
+    assert any(step.startswith("copies of that window") for step in result["steps"])
+    counts = result["counts"]
+    assert counts["stays"] == TINY["stays"]
+    # The register's calls stop at the target (a stay's last calls may pass it by two); this morning's
+    # calls (up to ten per caller) come on top.
+    assert TINY["attempts"] * 0.8 <= counts["attempts"] <= TINY["attempts"] + 2 + 10 * 10
+    assert counts["responses"] == TINY["responses"]
+    assert counts["complaints"] == TINY["complaints"]
+    assert counts["rounds"] == TINY["rounds"]
+    # Every complete month has its audit sample, each audited stay discharged in that month, in the
+    # audit's department (a copy takes a stay of its own month).
+    months = {m.strftime("%Y-%m") for m in ChartSample.objects.values_list("month", flat=True)}
+    assert len(months) == 12
+    for audit in ChartAudit.objects.select_related("sample", "stay"):
+        assert audit.stay.discharged_on.replace(day=1) == audit.sample.month
+        assert audit.stay.department_id == audit.department_id
+    # Numbers as the services give them: prefix, the year of the (moved) date, the row's own id.
+    for complaint in Complaint.objects.all():
+        assert complaint.number == f"TS{complaint.received_on:%Y}-{complaint.pk:06d}"
+    for finding in Finding.objects.all():
+        assert finding.number == f"WT{timezone.localtime(finding.found_at):%Y}-{finding.pk:06d}"
+    # The id sequences were moved past the copies: the next row a service writes gets a fresh id.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('complaints_complaint', 'id'))")
+        assert cursor.fetchone()[0] > Complaint.objects.order_by("-pk").first().pk
