@@ -784,7 +784,7 @@ def complaint_contact_reveal(*, complaint: Complaint, user: User, request=None) 
                 subject=complaint,
                 field=field,
                 value=value,
-                purpose=str(_("Handling the complaint")),
+                purpose=texts.REVEAL_PURPOSE,
                 request=request,
             )
     return shown

@@ -98,3 +98,6 @@ FINDING = Message(
     gettext_lazy("Complaint %(number)s (%(determination)s): %(content)s"),
     choices={"determination": Determination},
 )
+
+# Why a handler saw the complainant's full contact details (RevealLog.purpose).
+REVEAL_PURPOSE = Message("reveal.complaint", gettext_lazy("Handling the complaint"))

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from supervision.admin import TransitionRecordInline
 from supervision.privacy import mask_name, mask_phone
 
 from .models import (
@@ -61,11 +62,8 @@ class AttemptInline(admin.TabularInline):
     can_delete = False
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TransitionRecordInline):
     model = TaskTransition
-    extra = 0
-    readonly_fields = ["at", "actor", "action", "from_status", "to_status", "comment"]
-    can_delete = False
 
 
 @admin.register(FollowupTask)

@@ -694,6 +694,8 @@ class PatientFlag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The message key of the note the application wrote (followups.texts), worded when shown; a
+    # note from before keys that the migration could not read back is shown as written.
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -706,6 +708,13 @@ class PatientFlag(models.Model):
 
         name, _sep, phone = self.patient_key.partition("|")
         return f"{mask_name(name)} {mask_phone(phone)}".strip()
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language."""
+        from supervision.infra.wording import render
+
+        return render(self.note, fallback=self.note) if self.note else ""
 
 
 class ImportJobStatus(models.TextChoices):

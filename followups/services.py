@@ -26,7 +26,7 @@ from supervision.infra.tasking import enqueue_on_commit
 from supervision.models import Department, DischargeMethod, DischargeStay, FindingSource, Role, User
 from supervision.workflow import Action, Machine
 
-from . import importing, parsing, plans
+from . import importing, parsing, plans, texts
 from .models import (
     OPEN_TASK_STATUSES,
     OUTCOME_RULES,
@@ -473,7 +473,7 @@ def _readmissions_restart(*, new_tasks: list[FollowupTask]) -> int:
             action=TaskAction.CANCEL,
             actor=None,
             from_status=from_status,
-            comment=_("Readmitted: the plan starts again from the new discharge."),
+            comment=texts.READMITTED(),
         )
     return len(earlier)
 
@@ -494,7 +494,7 @@ def _expire_tasks(day: dt.date) -> int:
                 action=TaskAction.EXPIRE,
                 from_status=status,
                 to_status=TaskStatus.EXPIRED,
-                comment=_("The follow-up window passed."),
+                comment_key=texts.WINDOW_PASSED.key,
             )
         )
     if rows:
@@ -714,7 +714,7 @@ def task_reveal_phone(*, task: FollowupTask, actor: User, request=None) -> dict[
                 subject=stay,
                 field=field_name,
                 value=value,
-                purpose="follow-up call",
+                purpose=texts.REVEAL_CALL,
                 request=request,
             )
     return out
@@ -751,7 +751,7 @@ def patient_flag_deceased(*, stay: DischargeStay, actor: User | None, note: str 
             action=TaskAction.CANCEL,
             actor=actor if actor and actor.pk else None,
             from_status=from_status,
-            comment=_("Patient deceased."),
+            comment=texts.DECEASED(),
         )
     return len(open_tasks)
 
@@ -924,14 +924,14 @@ def call_record(
         action=TaskAction.LETTER if letter else TaskAction.CALL,
         context={"now": now},
         mutate=move_on,
-        comment=lambda _task: str(Outcome(data.outcome).label),
+        comment=lambda _task: texts.CALL_OUTCOME(outcome=data.outcome),
     )
     attempt = made[0]
     contacted = attempt.contacted
     if data.outcome == Outcome.DECEASED:
-        patient_flag_deceased(stay=current.stay, actor=actor, note=_("Recorded deceased during follow-up."))
+        patient_flag_deceased(stay=current.stay, actor=actor, note=texts.FLAG_DECEASED.key)
     if data.opted_out:
-        patient_flag_opt_out(stay=current.stay, actor=actor, note=_("Asked not to be called again."))
+        patient_flag_opt_out(stay=current.stay, actor=actor, note=texts.FLAG_OPTED_OUT.key)
     if contacted and data.answers is not None and data.questionnaire is not None:
         from surveys.services import response_submit
 

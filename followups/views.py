@@ -33,7 +33,7 @@ from supervision.models import DischargeStay, ImportRun, Role
 from supervision.privacy import mask_phone
 from supervision.templatetags.ducha import label
 
-from . import importing, plans, selectors, services
+from . import importing, plans, selectors, services, texts
 from .forms import (
     CallForm,
     LetterForm,
@@ -921,7 +921,7 @@ def spotcheck_reveal(request, pk: int):
                 subject=stay,
                 field=field,
                 value=value,
-                purpose="follow-up spot-check",
+                purpose=texts.REVEAL_SPOTCHECK,
                 request=request,
             )
     return render(request, "followups/_phone_revealed.html", {"numbers": numbers})

@@ -1,19 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from supervision.admin import SingletonAdmin
+from supervision.admin import SingletonAdmin, TransitionRecordInline
 
 from .models import Report, ReportConfig, ReportEvent
 
 
-class ReportEventInline(admin.TabularInline):
+class ReportEventInline(TransitionRecordInline):
     model = ReportEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("at", "actor", "from_status", "to_status", "comment")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Report)

@@ -26,6 +26,7 @@ from supervision.infra.tasking import enqueue_on_commit
 from supervision.models import Department, Role, User
 from supervision.workflow import Action, Machine
 
+from . import texts as report_texts
 from .models import (
     SUMMARY_PARTS,
     Report,
@@ -165,7 +166,11 @@ def report_request(
         if department_ids:
             report.departments.set(Department.objects.filter(pk__in=department_ids))
         REPORTS.record(
-            report, action=ReportAction.REQUEST, actor=requested_by, from_status="", comment=_("Requested")
+            report,
+            action=ReportAction.REQUEST,
+            actor=requested_by,
+            from_status="",
+            comment=report_texts.REQUESTED(),
         )
     elif report.in_progress and not report.is_stale():
         return report
@@ -178,7 +183,7 @@ def report_request(
             action=ReportAction.REQUEST,
             actor=requested_by,
             from_status=previous,
-            comment=_("Requested again"),
+            comment=report_texts.REQUESTED_AGAIN(),
         )
     if enqueue:
         _enqueue(report)

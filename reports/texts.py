@@ -247,3 +247,8 @@ CASE = M(
     choices={"kind": CaseKind},
 )
 CASE_PRAISE = M("case.praise", gettext_lazy("praised by name: %(name)s"))
+
+
+# History notes of a report's generation (ReportEvent.comment).
+REQUESTED = Message("report.requested", gettext_lazy("Requested"))
+REQUESTED_AGAIN = Message("report.requested_again", gettext_lazy("Requested again"))

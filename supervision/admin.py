@@ -382,7 +382,7 @@ class ImportRunAdmin(admin.ModelAdmin):
 class RevealLogAdmin(admin.ModelAdmin):
     """Who saw whose full contact data: searchable, never editable."""
 
-    list_display = ("at", "user", "subject_label", "field", "purpose", "ip_address")
+    list_display = ("at", "user", "subject_label", "field", "purpose_text", "ip_address")
     list_filter = ("field", "subject_type")
     search_fields = ("user__username", "user__full_name", "subject_label", "purpose")
     date_hierarchy = "at"

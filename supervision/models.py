@@ -1194,6 +1194,8 @@ class RevealLog(models.Model):
     subject = GenericForeignKey("subject_type", "subject_id")
     subject_label = models.CharField(_("whose data"), max_length=200)
     field = models.CharField(_("field"), max_length=64)
+    # The purpose's message key (a channel's texts.py), worded when shown; a purpose from before
+    # keys that the migrations could not read back is kept as written and shown as written.
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
@@ -1205,6 +1207,15 @@ class RevealLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.subject_label} {self.field}"
+
+    @property
+    def purpose_text(self) -> str:
+        """The purpose in the active language."""
+        from .infra.wording import render
+
+        return render(self.purpose, fallback=self.purpose) if self.purpose else ""
+
+    purpose_text.fget.short_description = _("purpose")  # its column in the admin
 
 
 class PersonRecordKind(models.TextChoices):

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 from .infra.addresses import client_ip
+from .infra.wording import Message
 from .models import PersonRecordView, RevealLog
 
 
@@ -40,15 +41,20 @@ def mask_name(value: str | None) -> str:
     return text[0] + "*" * (len(text) - 1)
 
 
-def contact_reveal(*, user, subject: Model, field: str, value: str, purpose: str = "", request=None) -> str:
-    """Log that ``user`` saw the full ``field`` of ``subject`` and return the value."""
+def contact_reveal(
+    *, user, subject: Model, field: str, value: str, purpose: Message | None = None, request=None
+) -> str:
+    """Log that ``user`` saw the full ``field`` of ``subject`` and return the value.
+
+    ``purpose`` is one of the channel's messages (``<app>/texts.py``): its key is stored and worded
+    for whoever reads the log (``RevealLog.purpose_text``)."""
     RevealLog.objects.create(
         user=user,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         subject_label=str(subject)[:200],
         field=field,
-        purpose=purpose[:200],
+        purpose=purpose.key if purpose is not None else "",
         ip_address=client_ip(request),
     )
     return value

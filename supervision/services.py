@@ -575,7 +575,7 @@ def corrective_action_attach(
         corrective_action,
         actor=actor,
         action=CorrectiveActionStep.ATTACH,
-        comment=lambda a: ", ".join(u.name for u in evidence)[:4000],
+        comment=lambda a: texts.LIST(items=[u.name for u in evidence]),  # the language's separator
         save=False,  # the files are rows of their own
     )
     _action_evidence(locked, actor, evidence)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from supervision.errors import ActionNotAllowed
 from supervision.infra.tasking import enqueue_on_commit
+from supervision.infra.wording import Worded
 from supervision.models import (
     AlertKind,
     Category,
@@ -28,6 +29,7 @@ from supervision.models import (
 )
 from supervision.workflow import Action, Machine
 
+from . import texts
 from .models import (
     LOW_MAX,
     SATISFIED_MIN,
@@ -288,14 +290,14 @@ CAMPAIGNS = Machine(
 
 @transaction.atomic
 def campaign_transition(
-    *, campaign: Campaign, action: str, actor: User | None, comment: str = ""
+    *, campaign: Campaign, action: str, actor: User | None, comment: str | Worded = ""
 ) -> Campaign:
     """Close or reopen a campaign; ``actor`` None is the schedule."""
     return CAMPAIGNS.transition(campaign, actor=actor, action=action, comment=comment, save=["status"])
 
 
 def campaign_set_status(
-    *, campaign: Campaign, status: str, actor: User | None, comment: str = ""
+    *, campaign: Campaign, status: str, actor: User | None, comment: str | Worded = ""
 ) -> Campaign:
     """The campaign's step that reaches ``status``."""
     action = {CampaignStatus.CLOSED: CampaignAction.CLOSE, CampaignStatus.OPEN: CampaignAction.REOPEN}.get(
@@ -313,7 +315,7 @@ def campaigns_close_ended(*, today: dt.date | None = None) -> int:
     for campaign in Campaign.objects.filter(status=CampaignStatus.OPEN, end__lt=today):
         try:
             campaign_set_status(
-                campaign=campaign, status=CampaignStatus.CLOSED, actor=None, comment="period ended"
+                campaign=campaign, status=CampaignStatus.CLOSED, actor=None, comment=texts.PERIOD_ENDED()
             )
             closed += 1
         except ActionNotAllowed:

@@ -176,3 +176,17 @@ def test_the_admin_shows_the_worded_notes_not_their_keys(
     ).content.decode()
     assert "满意：谢谢" in html and "首诉登记" in html
     assert "complaint.note.satisfaction" not in html
+
+
+def test_a_reveal_s_purpose_is_worded_for_whoever_reads_the_log(supervisor):
+    from supervision.models import RevealLog
+
+    complaint = make_complaint(received_by=supervisor, complainant_phone="13800138000")
+    with translation.override("en"):  # the handler's language does not decide what is stored
+        services.complaint_contact_reveal(complaint=complaint, user=supervisor)
+    log = RevealLog.objects.get()
+    assert log.purpose == "reveal.complaint"
+    with translation.override("zh-hans"):
+        assert log.purpose_text == "办理投诉"
+    with translation.override("en"):
+        assert log.purpose_text == "Handling the complaint"

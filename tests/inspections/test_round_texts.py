@@ -258,3 +258,22 @@ def test_a_finding_typed_by_a_person_is_stored_as_typed(neike, supervisor):
         description="10 个时机洗手 8 次",
     )
     assert finding.description_key == "" and finding.description_text == "10 个时机洗手 8 次"
+
+
+def test_the_order_e_mail_words_the_finding_in_the_recipient_s_language(
+    measured_round, supervisor, head_neike, settings
+):
+    from django.core import mail
+
+    from supervision import services as core
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    head_neike.language = "en"
+    head_neike.email_mode = "immediate"  # the e-mail of each notice, not the daily digest
+    head_neike.save()
+    rnd, skipped = measured_round
+    _submit(rnd, skipped, supervisor, language="zh-hans")
+    with translation.override("zh-hans"):  # the sweep's own language is irrelevant
+        core.notifications_email_pending()
+    bodies = [m.body for m in mail.outbox if head_neike.email in m.to]
+    assert any(HH_EN in body for body in bodies) and not any("手卫生时机" in body for body in bodies)
