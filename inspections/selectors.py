@@ -98,7 +98,7 @@ def round_list(user) -> QuerySet[InspectionRound]:
 def audit_list(user) -> QuerySet[ChartAudit]:
     return (
         audits_visible_to(user)
-        .select_related("department", "stay", "sample", "finding", "finding__order")
+        .select_related("department", "stay", "sample", "finding", "finding__order", "doctor")
         .annotate(
             pending_appeals=Exists(Appeal.objects.filter(deduction__audit=OuterRef("pk"), status="pending"))
         )

@@ -711,8 +711,16 @@ def audit_list(request):
     form = AuditFilterForm(request.GET or None, user=request.user)
     qs = form.filter(selectors.audit_list(request.user))
     page, query = _page(request, qs)
-    context = {"form": form, "page": page, "query": query}
+    context = {"form": form, "page": page, "query": query, "record_links": _record_links(request.user, page)}
     return partial_or_page(request, "inspections/audit_list.html", "inspections/_audit_table.html", context)
+
+
+def _record_links(user, audits) -> set[int]:
+    """The doctors (roster ids) whose record the reader may open: a name is a link only then, never
+    a link to a 404 (the record's own guard: its roles, then the person's department in scope)."""
+    if not may(user, "person_record"):
+        return set()
+    return {a.doctor_id for a in audits if a.doctor_id and user.scope.sees_department(a.doctor.department_id)}
 
 
 @role_required(*OFFICE, post=(Role.SUPERVISOR,))
@@ -819,6 +827,7 @@ def audit_detail(request, pk: int):
         "history": list(_history(audit)),
         "config": InspectionSettings.get(),
         "AppealStatus": AppealStatus,
+        "record_links": _record_links(user, [audit]),
     }
     return render(request, "inspections/audit_detail.html", context, status=status)
 

@@ -95,3 +95,54 @@ def test_the_migration_links_audits_from_before_by_name_in_the_department_and_ke
     assert list(Attribution.objects.values_list("finding_id", "staff_id")) == [
         (audited.finding_id, doctor.pk)
     ]
+
+
+def _draw(department, month, doctors: dict[str, str]) -> dict[str, ChartAudit]:
+    """One month's sample of the charts ``admission number -> doctor's name``."""
+    for no, name in doctors.items():
+        DischargeStayFactory(
+            department=department, admission_no=no, discharged_on=month, attending_doctor=name
+        )
+    sample, _ = services.chart_sample_draw(month=month)
+    return {a.stay.admission_no: a for a in sample.audits.select_related("stay")}
+
+
+@pytest.mark.django_db
+def test_the_audit_list_links_the_doctor_to_the_record_the_reader_may_open(
+    client_for, neike, waike, supervisor, head_neike, head_waike, volunteer, django_assert_max_num_queries
+):
+    doctor = StaffFactory(name="张医生", department=neike, position=StaffPosition.DOCTOR)
+    # A doctor of another department on a 内科 chart: the head of 内科 may not open that record.
+    outsider = StaffFactory(name="李医生", department=waike, position=StaffPosition.DOCTOR)
+    drawn = _draw(neike, MONTH, {"NK00001": "张医生", "NK00002": "李医生"})
+    ChartAudit.objects.filter(pk=drawn["NK00002"].pk).update(doctor=outsider)
+    mine = services.audit_complete(audit=drawn["NK00001"], actor=supervisor, defects={})
+    theirs = services.audit_complete(
+        audit=ChartAudit.objects.get(pk=drawn["NK00002"].pk), actor=supervisor, defects={}
+    )
+    assert (mine.doctor, theirs.doctor) == (doctor, outsider)
+    url = reverse("inspections:audit_list")
+    link, other = reverse("person_record", args=[doctor.pk]), reverse("person_record", args=[outsider.pk])
+
+    office = client_for(supervisor).get(url).content.decode()
+    assert f'href="{link}"' in office and f'href="{other}"' in office
+    head = client_for(head_neike).get(url).content.decode()
+    assert f'href="{link}"' in head and f'href="{other}"' not in head and "李医生" in head
+    assert "NK00001" not in client_for(head_waike).get(url).content.decode()  # another department's chart
+    assert client_for(volunteer).get(url).status_code == 403
+    # The detail page asks the same.
+    detail = client_for(head_neike).get(theirs.get_absolute_url()).content.decode()
+    assert other not in detail and "李医生" in detail
+    assert link in client_for(head_neike).get(mine.get_absolute_url()).content.decode()
+
+    client = client_for(supervisor)
+    with django_assert_max_num_queries(1000) as few:
+        client.get(url)
+    bound = len(few)  # read now: the next request resets the query log
+    names = {f"NK1{i:04}": f"王医生{i}" for i in range(5)}
+    for name in names.values():
+        StaffFactory(name=name, department=neike, position=StaffPosition.DOCTOR)
+    _draw(neike, dt.date(2026, 9, 1), names)
+    with django_assert_max_num_queries(bound):
+        page = client.get(url).content.decode()
+    assert page.count('class="audit-doctor"') == 7
