@@ -88,6 +88,8 @@ class AnswerForm(forms.Form):
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(label=_("Photo"))
+    # The tablet's id of the photo (static/js/inspections.js): a resend is stored once.
+    client_id = forms.UUIDField(required=False)
 
     def clean_photo(self):
         return clean_upload(self.cleaned_data["photo"], allow_pdf=False)

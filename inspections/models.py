@@ -478,10 +478,16 @@ class AnswerPhoto(UploadedFile):
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(_("file"), upload_to=photo_path)
+    # Made by the tablet when the photo is taken (it may wait offline in the device's queue): a retry
+    # after a lost response carries the same id, and the photo is stored once.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta(UploadedFile.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "client_id"], name="one_photo_per_client_id"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("inspections:photo", args=[self.pk])

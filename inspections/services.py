@@ -13,6 +13,7 @@ import functools
 import hashlib
 import math
 import random
+import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -569,11 +570,25 @@ def answer_save(
 
 
 @transaction.atomic
-def photo_add(*, answer: Answer, upload: CleanUpload, actor: User) -> AnswerPhoto:
+def photo_add(
+    *, answer: Answer, upload: CleanUpload, actor: User, client_id: uuid.UUID | None = None
+) -> AnswerPhoto:
+    """Store a photo of an answer. ``client_id`` is the tablet's own id of the photo: sending it again
+    (a retry from the offline queue after a lost response) returns the photo already stored, even
+    once the round has been submitted."""
     from django.core.files.base import ContentFile
 
+    def stored() -> AnswerPhoto | None:
+        if client_id is None:
+            return None
+        return AnswerPhoto.objects.filter(answer=answer, client_id=client_id).first()
+
     _require_role(actor, Role.SUPERVISOR, message=_("Only supervisors carry out inspection rounds."))
+    if (photo := stored()) is not None:
+        return photo
     _lock_draft(answer.round)
+    if (photo := stored()) is not None:  # two sends of the same photo at once: this one waited
+        return photo
     if answer.photos.count() >= MAX_PHOTOS_PER_ANSWER:
         raise ActionNotAllowed(_("At most %(n)s photos per item.") % {"n": MAX_PHOTOS_PER_ANSWER})
     photo = AnswerPhoto(
@@ -582,6 +597,7 @@ def photo_add(*, answer: Answer, upload: CleanUpload, actor: User) -> AnswerPhot
         content_type=upload.content_type,
         size=len(upload.data),
         uploaded_by=actor,
+        client_id=client_id,
     )
     photo.file.save(upload.name, ContentFile(upload.data), save=False)
     photo.save()

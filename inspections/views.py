@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import get_scoped_or_404, id_param, may, role_required
 from supervision.errors import ActionNotAllowed
+from supervision.infra import offline
 from supervision.infra.responses import partial_or_page, refusals
 from supervision.models import Department, DepartmentKind, Role
 from supervision.workflow import allowed_actions
@@ -190,8 +191,13 @@ def round_detail(request, pk: int):
         "Result": AnswerResult,
         "Kind": ItemKind,
         "answered": sum(1 for a in answers if a.result),
+        "offline_owner": offline.owner_key(request.user),
     }
-    return render(request, "inspections/round_detail.html", context)
+    response = render(request, "inspections/round_detail.html", context)
+    if context["editable"]:
+        # The round being filled in opens without a connection (docs/inspections.md → "Offline").
+        offline.keep_offline(request, response)
+    return response
 
 
 def _draft_round(request, pk):
@@ -274,7 +280,12 @@ def photo_upload(request, pk: int, item_pk: int):
     status = 200
     if form.is_valid():
         try:
-            services.photo_add(answer=answer, upload=form.cleaned_data["photo"], actor=request.user)
+            services.photo_add(
+                answer=answer,
+                upload=form.cleaned_data["photo"],
+                actor=request.user,
+                client_id=form.cleaned_data["client_id"],
+            )
         except ActionNotAllowed as exc:
             error, status = " ".join(exc.messages), 409
     else:

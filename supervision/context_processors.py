@@ -3,6 +3,7 @@ import functools
 from django.conf import settings
 
 from .channels import nav_menus
+from .infra.offline import session_key
 from .models import Role
 from .services import notifications_read_on_open
 
@@ -59,4 +60,6 @@ def ducha(request):
         # and works the menus out (a callable, called by the template) only when the cache misses.
         context["user_roles_key"] = ",".join(sorted(user.roles))
         context["nav_menus"] = functools.partial(nav_menus, user)
+        # The service worker drops pages kept for any other session (supervision/infra/offline.py).
+        context["offline_session"] = session_key(request)
     return context

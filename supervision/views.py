@@ -10,13 +10,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -48,7 +49,7 @@ from .forms import (
     VerifyForm,
 )
 from .importing import IMPORTERS, import_file
-from .infra import figcache
+from .infra import figcache, offline
 from .infra.fragments import cached_rows, url_maker
 from .infra.imports import template_workbook
 from .infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
@@ -102,6 +103,35 @@ def favicon(request):
     from django.templatetags.static import static
 
     return redirect(static("favicon.svg"), permanent=True)
+
+
+# --- installable app: manifest and service worker (supervision/infra/offline.py) -------------
+
+
+@require_GET
+def web_manifest(request):
+    """Public, like the log-in page that links it: names, colours and icons only."""
+    data = offline.manifest(
+        name=_("Ducha"), short_name=_("Ducha"), description=str(settings.DUCHA_NAME), lang=get_language()
+    )
+    response = JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
+    response["Cache-Control"] = "private, no-cache"  # worded in the reader's language: not for a shared cache
+    return response
+
+
+@require_GET
+def service_worker(request):
+    """The service worker, served at the site's root so that it may look after every page (the round
+    pages are under /inspections/, their files under /static/). The same script for everyone: what it
+    keeps is decided per session by the pages' own headers. Revalidated on each check for an update."""
+    response = render(
+        request, "sw.js", {"config": offline.worker_config()}, content_type="text/javascript; charset=utf-8"
+    )
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 # --- dashboard -------------------------------------------------------------------------------

@@ -28,4 +28,24 @@
     source.addEventListener("change", narrow);
     narrow();
   });
+  // The service worker (/sw.js, docs/security.md → "Offline pages") keeps the pages a view marks for
+  // this session only: each page tells it which session is current ("" on the log-in page and at
+  // log-out), and it drops every other session's pages.
+  if ("serviceWorker" in navigator) {
+    var body = document.body;
+    var announce = function (registration) {
+      var worker = registration && (registration.active || registration.waiting || registration.installing);
+      if (worker) { worker.postMessage({ type: "session", key: body.dataset.session || "" }); }
+    };
+    if (body.dataset.sw) {
+      navigator.serviceWorker.register(body.dataset.sw, { scope: "/" }).then(announce, function () {});
+    } else {
+      navigator.serviceWorker.getRegistration("/").then(announce, function () {});
+    }
+    document.addEventListener("submit", function (event) {
+      if (!event.target.hasAttribute("data-logout")) { return; }
+      body.dataset.session = "";
+      navigator.serviceWorker.getRegistration("/").then(announce, function () {});
+    }, true);
+  }
 })();
