@@ -15,7 +15,7 @@ from .models import (
 @admin.register(ServiceCentre)
 class ServiceCentreAdmin(admin.ModelAdmin):
     list_display = ("name", "location", "active")
-    filter_horizontal = ("members",)
+    filter_horizontal = ("members", "leads")
 
 
 @admin.register(ServiceKind)

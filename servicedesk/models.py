@@ -23,6 +23,13 @@ class ServiceCentre(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="service_centres", verbose_name=_("desk staff")
     )
+    # The centre's head (客服中心负责人): sees the work of each of the centre's desk staff.
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="led_service_centres",
+        verbose_name=_("heads of the centre"),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -277,10 +277,28 @@ def desk_people() -> QuerySet:
     ).distinct()
 
 
-def staff_work(*, start: dt.date, end: dt.date) -> list[dict]:
-    """Each desk person's work in the period, zeros included (a desk person who logged nothing is
+def work_readable_by(user) -> QuerySet:
+    """Whose desk work ``user`` may read: the office everyone's; a head of a centre
+    (``ServiceCentre.leads``) their centres' desk staff and their own; anyone else their own."""
+    people = desk_people()
+    if scope_of(user).all_departments:
+        return people
+    led = ServiceCentre.members.through.objects.filter(servicecentre__leads=user).values("user_id")
+    return people.filter(Q(pk=user.pk) | Q(pk__in=led))
+
+
+def leads_a_centre(user) -> bool:
+    return ServiceCentre.objects.filter(leads=user, active=True).exists()
+
+
+def staff_work(*, start: dt.date, end: dt.date, people: QuerySet | None = None) -> list[dict]:
+    """Each desk person's work in the period (``people``: the office's ``desk_people()`` unless
+    narrowed, e.g. to a centre head's staff), zeros included (a desk person who logged nothing is
     a row too), by name: two queries whatever the number of people."""
-    entries = DeskEntry.objects.filter(recorded_on__gte=start, recorded_on__lte=end)
+    people = desk_people() if people is None else people
+    entries = DeskEntry.objects.filter(
+        recorded_on__gte=start, recorded_on__lte=end, recorded_by_id__in=people.values("pk")
+    )
     counted = {r["user_id"]: r for r in work_rows(entries)}
     zero = _work(
         {
@@ -292,9 +310,7 @@ def staff_work(*, start: dt.date, end: dt.date) -> list[dict]:
             "complaints": 0,
         }
     )
-    people = (
-        desk_people().order_by("full_name", "username").values("pk", "full_name", "username", "is_active")
-    )
+    people = people.order_by("full_name", "username").values("pk", "full_name", "username", "is_active")
     rows = []
     for p in people:
         row = counted.get(p["pk"]) or {"user_id": p["pk"], "name": p["full_name"] or p["username"], **zero}

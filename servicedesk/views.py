@@ -395,11 +395,13 @@ def _work_period(request):
 @role_required(*DESK, *OFFICE)
 @require_GET
 def work(request):
-    """Desk staff: their own work in a period. The office: each desk person's, one row each."""
-    if not request.user.has_role(*OFFICE):
-        return _person_work_page(request, request.user)
+    """Desk staff: their own work in a period. The office: each desk person's, one row each; the
+    head of a centre: their centres' desk staff's."""
+    user = request.user
+    if not user.has_role(*OFFICE) and not selectors.leads_a_centre(user):
+        return _person_work_page(request, user)
     form, start, end = _work_period(request)
-    rows = selectors.staff_work(start=start, end=end)
+    rows = selectors.staff_work(start=start, end=end, people=selectors.work_readable_by(user))
     return render(
         request,
         "servicedesk/work_people.html",
@@ -410,12 +412,10 @@ def work(request):
 @role_required(*DESK, *OFFICE)
 @require_GET
 def person_work(request, user_id: int):
-    """One desk person's work: the office for anyone who works at the desk, desk staff their own
-    only (a colleague's is 404, as another department's object is)."""
-    people = selectors.desk_people()
-    if not request.user.has_role(*OFFICE):
-        people = people.filter(pk=request.user.pk)
-    person = get_object_or_404(people, pk=user_id)
+    """One desk person's work: the office for anyone who works at the desk, the head of a centre
+    for its desk staff, desk staff their own only (a colleague's is 404, as another department's
+    object is)."""
+    person = get_object_or_404(selectors.work_readable_by(request.user), pk=user_id)
     return _person_work_page(request, person)
 
 

@@ -194,3 +194,21 @@ def test_the_dashboard_panel_and_the_people_page_link_to_the_work(
     assert f'href="{url}"' in people
     # A head reads the people page but not the desk's work: no link that would refuse them.
     assert f'href="{url}"' not in client_for(head_neike).get(reverse("person_list")).content.decode()
+
+
+def test_the_head_of_a_centre_sees_its_desk_staffs_work_and_no_other_centres(
+    client_for, desk, centre, other_centre, november
+):
+    head = UserFactory(username="desk-head", full_name="赵主任", roles=[Role.DESK])
+    centre.members.add(head)
+    centre.leads.add(head)
+    outsider = other_centre.members.get()
+    client = client_for(head)
+    page = client.get(WORK, NOV)
+    assert page.status_code == 200
+    assert {r["user_id"] for r in page.context["rows"]} == {desk.pk, head.pk}
+    assert next(r for r in page.context["rows"] if r["user_id"] == desk.pk)["count"] == 6
+    assert client.get(reverse("servicedesk:person_work", args=[desk.pk]), NOV).status_code == 200
+    assert client.get(reverse("servicedesk:person_work", args=[outsider.pk])).status_code == 404
+    # The staff they head do not see each other's: a lead's right is not a member's.
+    assert client_for(desk).get(reverse("servicedesk:person_work", args=[head.pk])).status_code == 404
