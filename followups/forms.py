@@ -306,6 +306,7 @@ class PointForm(forms.ModelForm):
             "questionnaire_code",
             "repeat_every_months",
             "repeat_times",
+            "link_valid_days",
         ]
 
     def __init__(self, *args, **kwargs):

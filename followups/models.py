@@ -291,6 +291,15 @@ class PlanPoint(models.Model):
     repeat_times = models.PositiveSmallIntegerField(
         _("times"), default=1, validators=[MinValueValidator(1), MaxValueValidator(24)]
     )
+    link_valid_days = models.PositiveSmallIntegerField(
+        _("web link valid (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "A web form's personal link works this many days after it is issued — at least until the "
+            "window closes, never into the next time point."
+        ),
+    )
 
     class Meta:
         ordering = ["plan", "day", "id"]

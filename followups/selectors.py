@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from supervision import rates
 from supervision.access import scope, scope_of
@@ -21,15 +22,19 @@ from supervision.models import Department, DischargeStay
 from .models import (
     OPEN_TASK_STATUSES,
     CallAttempt,
+    Disposition,
     DissatisfactionDomain,
     FollowupTask,
     GuidanceKind,
     Outcome,
+    PlanPoint,
     Satisfaction,
     SpotCheck,
     SpotCheckResult,
     StarWard,
+    TaskMode,
     TaskStatus,
+    WebLink,
 )
 
 
@@ -165,10 +170,14 @@ def followup_month_department_table(
 def followup_by_point(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """The rate per time point: tasks of stays discharged in the period, by the day after
     discharge their time point opens (day 3, day 30 …): tasks, attempted, reached, rate = reached ÷
-    tasks. A stay counts once per time point here; the follow-up rate counts it once in all."""
+    tasks. A stay counts once per time point here; the follow-up rate counts it once in all.
+
+    A point that could not be followed up is not in its denominator: cancelled (the patient died,
+    or a readmission restarted the plan) or found ineligible on the call (deceased, readmitted).
+    The figures page and the report's section both read this one function."""
     qs = _departments(
         FollowupTask.objects.filter(stay__discharged_on__gte=start, stay__discharged_on__lte=end), departments
-    )
+    ).exclude(Q(status=TaskStatus.CANCELLED) | Q(disposition=Disposition.INELIGIBLE))
     rows = (
         qs.values("point_day")
         .annotate(
@@ -609,3 +618,118 @@ def patient_do_not_contact(stay: DischargeStay) -> bool:
         bool(keys)
         and PatientFlag.objects.filter(Q(opted_out=True) | Q(deceased=True), patient_key__in=keys).exists()
     )
+
+
+# --- the call screen's time points ------------------------------------------------------------------
+
+
+def point_label(*, day: int, mode: str) -> str:
+    """A time point as the centre names it: 出院第 30 天回访, 出院第 90 天网上问卷 …"""
+    if day <= 0:  # imported before plans: the stay's one follow-up, its day unknown
+        return _("Discharge follow-up")
+    if mode == TaskMode.LETTER:
+        return _("Day %(day)s letter follow-up") % {"day": day}
+    if mode == TaskMode.WEB:
+        return _("Day %(day)s web form follow-up") % {"day": day}
+    return _("Day %(day)s follow-up call") % {"day": day}
+
+
+def _contacts(task: FollowupTask) -> list[dict]:
+    """What happened at one time point, in time order: letters sent, web links issued (valid until),
+    calls, letters returned and web forms completed with their outcome."""
+    tz = timezone.get_current_timezone()
+    events = []
+    if task.letter_sent_on:
+        events.append(
+            {
+                "at": dt.datetime.combine(task.letter_sent_on, dt.time.min, tz),
+                "date_only": True,
+                "what": _("Letter sent")
+                if task.mode == TaskMode.LETTER
+                else _("Letter with the web link sent"),
+                "until": None,
+            }
+        )
+    for link in task.web_links.all():
+        events.append(
+            {
+                "at": link.created_at,
+                "date_only": True,
+                "what": _("Web link issued"),
+                # expires_at is the midnight after the link's last day
+                "until": timezone.localtime(link.expires_at - dt.timedelta(microseconds=1)).date(),
+            }
+        )
+    for attempt in task.attempts.all():
+        events.append(
+            {
+                "at": attempt.attempted_at,
+                "date_only": False,
+                "what": attempt.get_outcome_display(),
+                "mode": attempt.get_mode_display(),
+                "satisfaction": attempt.get_satisfaction_display() if attempt.satisfaction else "",
+                "contacted": attempt.contacted,
+                "until": None,
+            }
+        )
+    events.sort(key=lambda e: e["at"])
+    return events
+
+
+def stay_time_points(task: FollowupTask) -> dict:
+    """The time points of the task's stay for the call screen: which one this task is (n of total,
+    its label and window) and every point in order — those built so far with their contacts (calls,
+    letters, web forms: dates and outcomes), the later ones still to come with their window. Four
+    queries however many points and contacts."""
+    from . import plans
+
+    stay = task.stay
+    tasks = list(
+        FollowupTask.objects.filter(stay_id=task.stay_id)
+        .order_by("point", "id")
+        .prefetch_related(
+            Prefetch("attempts", CallAttempt.objects.order_by("attempted_at", "id")),
+            Prefetch("web_links", WebLink.objects.filter(revoked_at__isnull=True).order_by("created_at")),
+        )
+    )
+    by_point = {t.point: t for t in tasks}
+    planned = {}
+    if task.plan_point_id:
+        plan_point = PlanPoint.objects.select_related("plan").filter(pk=task.plan_point_id).first()
+        if plan_point is not None:
+            points = list(PlanPoint.objects.filter(plan_id=plan_point.plan_id).order_by("day", "id"))
+            planned = {o.point: o for o in plans.occurrences(plan_point.plan, stay.discharged_on, points)}
+    rows = []
+    for n in sorted(set(by_point) | set(planned)):
+        t, o = by_point.get(n), planned.get(n)
+        day = t.point_day if t else o.day
+        mode = t.mode if t else o.mode
+        rows.append(
+            {
+                "point": n,
+                "label": point_label(day=day, mode=mode),
+                "start": t.due_on if t else o.start,
+                "end": t.expires_on if t else o.end,
+                "task": t,
+                "status": t.get_status_display() if t else _("Still to come"),
+                "current": t is not None and t.pk == task.pk,
+                "contacts": _contacts(t) if t is not None and t.pk != task.pk else [],
+            }
+        )
+    total = len(rows)
+    for r in rows:
+        r["title"] = _point_title(r["label"], r["point"], total)
+    current = next((r for r in rows if r["current"]), None)
+    label = current["label"] if current else point_label(day=task.point_day, mode=task.mode)
+    return {
+        "title": _point_title(label, task.point, total),
+        "number": task.point,
+        "total": total,
+        "others": [r for r in rows if not r["current"]],
+    }
+
+
+def _point_title(label: str, n: int, total: int) -> str:
+    if total <= 1:  # a stay with one follow-up: no "(1/1)"
+        return label
+    return _("%(label)s (%(n)s/%(total)s)") % {"label": label, "n": n, "total": total}

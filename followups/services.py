@@ -115,6 +115,7 @@ class PointInput:
     questionnaire_code: str = "inpatient"
     repeat_every_months: int = 0
     repeat_times: int = 1
+    link_valid_days: int = 7
 
 
 @transaction.atomic
@@ -1046,11 +1047,42 @@ def web_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def web_link_last_day(task: FollowupTask, *, issued_on: dt.date) -> dt.date:
+    """The last day a personal link issued on ``issued_on`` works.
+
+    ``link_valid_days`` of the time point (7 unless the plan says otherwise) after the day it is
+    issued, so a letter posted on the window's last day still leaves the patient a week; never
+    shorter than the window (a link handed over at discharge works through it), and never into the
+    stay's next time point (it ends the day before that one opens): one questionnaire per point."""
+    valid = PlanPoint._meta.get_field("link_valid_days").get_default()
+    next_start = None
+    if task.plan_point_id:
+        point = PlanPoint.objects.select_related("plan").get(pk=task.plan_point_id)
+        valid = point.link_valid_days
+        later = [
+            o.start for o in plans.occurrences(point.plan, task.stay.discharged_on) if o.point > task.point
+        ]
+        next_start = min(later, default=None)
+    built = (
+        FollowupTask.objects.filter(stay_id=task.stay_id, point__gt=task.point)
+        .order_by("point")
+        .values_list("due_on", flat=True)
+        .first()
+    )
+    if built is not None:
+        next_start = min(next_start or built, built)
+    last = max(task.expires_on, issued_on + dt.timedelta(days=valid))
+    if next_start is not None:
+        last = min(last, next_start - dt.timedelta(days=1))
+    return max(last, issued_on)
+
+
 @transaction.atomic
 def web_link_issue(*, task: FollowupTask, actor: User | None, now: dt.datetime | None = None) -> str:
     """A new personal link for a web time point: returns the token (printed once on the letter;
-    only its hash is stored). It expires at the end of the task's window and is used once; the
-    task's older unused links are revoked, so only the latest letter works."""
+    only its hash is stored). It works through ``web_link_last_day`` and is used once; the task's
+    window is extended to that day if it ended earlier (the task stays open while its link works),
+    and the task's older unused links are revoked, so only the latest letter works."""
     now = now or timezone.now()
     if task.mode != TaskMode.WEB:
         raise ActionNotAllowed(_("Only a web time point has a personal link."))
@@ -1058,13 +1090,14 @@ def web_link_issue(*, task: FollowupTask, actor: User | None, now: dt.datetime |
         raise ActionNotAllowed(_("This task is finished."))
     WebLink.objects.filter(task=task, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     token = secrets.token_urlsafe(24)
-    end_of_window = timezone.make_aware(
-        dt.datetime.combine(task.expires_on + dt.timedelta(days=1), dt.time.min)
-    )
+    last_day = web_link_last_day(task, issued_on=timezone.localtime(now).date())
+    if last_day > task.expires_on:
+        task.expires_on = last_day
+        task.save(update_fields=["expires_on"])
     WebLink.objects.create(
         task=task,
         token_hash=web_token_hash(token),
-        expires_at=end_of_window,
+        expires_at=timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min)),
         created_by=actor,
         created_at=now,
     )

@@ -330,6 +330,8 @@ def task_detail(request, pk: int, *, call_form=None, survey_form=None, survey_ta
         "letter": task.mode == TaskMode.LETTER,
         "now": now,
         "next_attempt": _next_attempt_words(task),
+        # Which time point this is and what happened at the others (issue 19 follow-up item 2).
+        "points": selectors.stay_time_points(task),
     }
     return render(request, "followups/task_detail.html", context, status=status)
 

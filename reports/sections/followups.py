@@ -63,6 +63,7 @@ def build(ctx: BuildContext) -> Section:
         APP,
         "followup_summary",
         "followup_month_department_table",
+        "followup_by_point",
         "outcome_breakdown",
         "contact_success",
     )
@@ -108,6 +109,35 @@ def build(ctx: BuildContext) -> Section:
             _("Departments with the lowest follow-up rates: %(names)s.") % {"names": figures.lowest}
         )
     section.tables.append(month_table(ctx, sel, table))
+    points = sel.followup_by_point(**kw)
+    if len(points) > 1:  # plans with several time points: as on the figures page, from the same selector
+        section.tables.append(
+            Table(
+                _("Rate per time point"),
+                [
+                    Column(_("Time point")),
+                    Column(_("Tasks"), INT),
+                    Column(_("Attempted"), INT),
+                    Column(_("Reached"), INT),
+                    Column(_("Follow-up rate"), PCT),
+                ],
+                [
+                    [
+                        _("Day %(day)s") % {"day": p["day"]},
+                        p["tasks"],
+                        p["attempted"],
+                        p["reached"],
+                        p["rate"],
+                    ]
+                    for p in points
+                ],
+                note=_(
+                    "Tasks of each time point of the stays discharged in the period, less those cancelled or "
+                    "found ineligible (deceased, readmitted); a stay counts in the follow-up rate once, "
+                    "whichever point reached it."
+                ),
+            )
+        )
     dept_rows = sorted(table["rows"], key=lambda r: (r["total"]["rate"] is None, -(r["total"]["rate"] or 0)))
     for r in dept_rows:
         ctx.dept(r["department_id"]).followup = r["total"]["rate"]

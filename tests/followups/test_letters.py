@@ -180,6 +180,77 @@ def test_a_web_link_letter_from_the_queue(supervisor, neike):
     assert list(stay.followup_tasks.order_by("point").values_list("mode", flat=True)) == ["phone", "web"]
 
 
+# --- how long a link works (issue 19 follow-up item 3) ---------------------------------------------
+
+
+def _web_plan(supervisor, neike, *, web_day=3, web_window=4, next_day=None, valid=7):
+    points = [
+        services.PointInput(day=web_day, mode=TaskMode.WEB, window_days=web_window, link_valid_days=valid)
+    ]
+    if next_day:
+        points.append(services.PointInput(day=next_day, window_days=4))
+    services.plan_save(
+        actor=supervisor, department=neike, name="web", points=points, today=dt.date(2026, 1, 1)
+    )
+
+
+def _web_task(neike, discharged_on, day):
+    stay = DischargeStayFactory(department=neike, discharged_on=discharged_on, phone="")
+    services.call_queue_build(day=day, assign=False)
+    return stay.followup_tasks.get(mode=TaskMode.WEB)
+
+
+def _at(day: dt.date, hour=10):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def test_a_link_sent_on_the_windows_last_day_works_seven_days_and_keeps_its_task_open(supervisor, neike):
+    _web_plan(supervisor, neike)  # day 3–7 web form, nothing after it
+    discharged = dt.date(2026, 3, 1)
+    task = _web_task(neike, discharged, dt.date(2026, 3, 4))
+    assert task.expires_on == dt.date(2026, 3, 8)
+    token = services.web_link_issue(task=task, actor=None, now=_at(task.expires_on))
+    # Seven days after the day it was sent; the task's window follows, so the morning queue leaves it open.
+    assert task.expires_on == dt.date(2026, 3, 15)
+    services.call_queue_build(day=dt.date(2026, 3, 15), assign=False)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PENDING and task.expires_on == dt.date(2026, 3, 15)
+    link = services.web_link_find(token)
+    assert services.web_link_refusal(link, now=_at(dt.date(2026, 3, 15), 23)) == ""
+    services.call_queue_build(day=dt.date(2026, 3, 16), assign=False)  # the next morning: over
+    link = services.web_link_find(token)
+    assert link.task.status == TaskStatus.EXPIRED
+    assert "过期" in services.web_link_refusal(link, now=_at(dt.date(2026, 3, 16), 0))
+    # A second link, sent on the 15th and never used, is refused from the 23rd on (7 days after).
+    task2 = _web_task(neike, dt.date(2026, 3, 8), dt.date(2026, 3, 11))
+    late = services.web_link_issue(task=task2, actor=None, now=_at(dt.date(2026, 3, 15)))
+    link = services.web_link_find(late)
+    assert services.web_link_refusal(link, now=_at(dt.date(2026, 3, 22), 23)) == ""
+    assert "过期" in services.web_link_refusal(link, now=_at(dt.date(2026, 3, 23), 0))
+
+
+def test_a_link_handed_over_at_discharge_works_through_the_window_and_the_days_are_configurable(
+    supervisor, neike
+):
+    _web_plan(supervisor, neike, web_day=30, web_window=14, valid=10)
+    task = _web_task(neike, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    # Issued long before the window's end: the window (3 March + 30 … + 44) is longer than 10 days.
+    services.web_link_issue(task=task, actor=None, now=_at(dt.date(2026, 3, 31)))
+    assert services.web_link_last_day(task, issued_on=dt.date(2026, 3, 31)) == dt.date(2026, 4, 14)
+    # Issued on the window's last day: the point's 10 days, not the default 7.
+    assert services.web_link_last_day(task, issued_on=dt.date(2026, 4, 14)) == dt.date(2026, 4, 24)
+
+
+def test_a_link_never_reaches_into_the_next_time_point(supervisor, neike):
+    _web_plan(supervisor, neike, web_day=3, web_window=4, next_day=10)  # web days 3–7, a call from day 10
+    task = _web_task(neike, dt.date(2026, 3, 1), dt.date(2026, 3, 4))
+    services.web_link_issue(task=task, actor=None, now=_at(dt.date(2026, 3, 8)))
+    # 7 days would be 15 March; the call opens on the 11th, so the link ends on the 10th.
+    assert task.expires_on == dt.date(2026, 3, 10)
+    link = WebLink.objects.get(task=task)
+    assert timezone.localtime(link.expires_at) == _at(dt.date(2026, 3, 11), 0)
+
+
 # --- pages: roles, scope, queries ------------------------------------------------------------------
 
 

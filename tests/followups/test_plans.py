@@ -246,6 +246,58 @@ def test_the_rate_counts_a_stay_once_across_time_points_and_each_point_has_its_o
     assert len(rows) == 4  # one row per stay, not per task
 
 
+def test_a_point_cancelled_by_a_death_is_in_no_rate_and_the_page_and_report_agree(
+    client_for, supervisor, neike, caller
+):
+    """Two stays reached at day 3; one dies before day 30 (its open day-30 task is cancelled), the
+    other's day-30 call finds the patient readmitted (ineligible): day 30 then has one task that
+    counts, a third stay's, reached. Rate per point: day 3 = 3 of 3, day 30 = 1 of 1 — not 1 of 3.
+    The figures page and the report's table show the same rows (one selector)."""
+    from reports.builders import build_content
+
+    three_points(supervisor, neike)
+    died, readmitted, well = (
+        DischargeStayFactory(department=neike, discharged_on=DISCHARGED) for _ in range(3)
+    )
+    build(day(3))
+    for stay in (died, readmitted, well):
+        add_attempt(stay.followup_tasks.get(point=1), outcome=Outcome.REACHED)
+    FollowupTask.objects.filter(point=1).update(status=TaskStatus.DONE, disposition="complete")
+    build(day(31))
+    services.patient_flag_deceased(stay=died, actor=caller)
+    later = died.followup_tasks.get(point=2)
+    assert later.status == TaskStatus.CANCELLED
+    task = readmitted.followup_tasks.get(point=2)
+    services.task_claim(task=task, actor=caller)
+    services.call_record(task=task, actor=caller, data=services.CallInput(outcome=Outcome.READMITTED))
+    add_attempt(well.followup_tasks.get(point=2), outcome=Outcome.REACHED)
+
+    period = {"start": DISCHARGED, "end": DISCHARGED}
+    by_point = {r["day"]: r for r in selectors.followup_by_point(**period)}
+    assert (by_point[3]["tasks"], by_point[3]["reached"]) == (3, 3)
+    assert (by_point[30]["tasks"], by_point[30]["reached"], by_point[30]["rate"]) == (1, 1, 100)
+    summary = selectors.followup_summary(**period)  # the indicator: each stay once, all three reached
+    assert (summary["discharged"], summary["reached"], summary["rate"]) == (3, 3, 100)
+
+    page = client_for(supervisor).get(f"/followups/figures/?start={DISCHARGED}&end={DISCHARGED}")
+    shown = [
+        (r["day"], r["tasks"], r["attempted"], r["reached"], r["rate"]) for r in page.context["by_point"]
+    ]
+    with translation.override("zh-hans"):
+        content = build_content(
+            kind="monthly", start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30), today=day(60)
+        )
+    table = next(t for t in content.section("followups").tables if t.title == "各随访时间点的回访率")
+    month = selectors.followup_by_point(start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30))
+    assert [r[1:] for r in table.rows] == [
+        [r["tasks"], r["attempted"], r["reached"], r["rate"]] for r in month
+    ]
+    assert [r[0] for r in table.rows] == ["第 3 天", "第 30 天"]
+    assert shown == [
+        (r["day"], r["tasks"], r["attempted"], r["reached"], r["rate"]) for r in by_point.values()
+    ]
+
+
 def test_the_queue_without_plans_is_the_policy_window_as_before(neike):
     stay = DischargeStayFactory(department=neike, discharged_on=DISCHARGED)
     build(day(3), day(31), day(95))
