@@ -498,6 +498,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = []
+# The pages the service worker may keep for opening without a connection (templates/sw.js; the view
+# must also mark the response, supervision.infra.offline.keep_offline). Every other page is left to
+# the browser, downloads included.
+DUCHA_OFFLINE_PAGES = ["/inspections/rounds/"]
 # Content-Security-Policy (django-csp; supervision.infra.middleware adds the admin's exception). No inline
 # script or style anywhere and no nonces: page scripts are static files, charts read json_script.
 CONTENT_SECURITY_POLICY = {

@@ -102,7 +102,10 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   if (url.pathname.startsWith(CONFIG.static)) { event.respondWith(staticFile(request)); return; }
-  if (request.mode === "navigate") { event.respondWith(page(event)); }
+  // Only the pages that may be kept go through the worker; the others (downloads too) are the browser's.
+  if (request.mode === "navigate" && CONFIG.pages.some((prefix) => url.pathname.startsWith(prefix))) {
+    event.respondWith(page(event));
+  }
 });
 
 // From the pages (static/js/ducha.js, static/js/inspections.js).

@@ -93,6 +93,7 @@ def worker_config() -> str:
             "precache": assets,
             "header": OFFLINE_HEADER,
             "static": settings.STATIC_URL,
+            "pages": list(settings.DUCHA_OFFLINE_PAGES),
             # Hashed names (production) never change content: the kept copy is served first. Plain
             # names (DEBUG) may: the server's is asked first, the kept copy only without a connection.
             "hashed": isinstance(staticfiles_storage, ManifestFilesMixin),

@@ -56,6 +56,11 @@ def test_the_service_worker_is_served_at_the_root_as_javascript(db, client, djan
     assert config["header"] == offline.OFFLINE_HEADER and config["static"] == settings.STATIC_URL
     for asset in config["precache"]:
         assert asset.startswith(settings.STATIC_URL) and finders.find(asset.removeprefix(settings.STATIC_URL))
+    # Only the pages that may be kept pass through the worker: the inspection rounds.
+    assert config["pages"] == settings.DUCHA_OFFLINE_PAGES
+    assert "/inspections/rounds/12/".startswith(tuple(config["pages"])) and not "/".startswith(
+        tuple(config["pages"])
+    )
     # The same script for everyone: nothing of the reader's in it.
     assert "{{" not in body and "{%" not in body
 
