@@ -296,6 +296,22 @@ class CheckIneffectiveForm(_ActionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     deadline = RectificationDeadlineField(label=_("New rectification deadline"))
+    redo = ModelMultipleChoiceField(
+        label=_("Actions that did not hold"),
+        help_text=_("They go back to “in progress”. None chosen: every action done goes back."),
+        queryset=CorrectiveAction.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order is not None:
+            self.fields["redo"].queryset = CorrectiveAction.objects.filter(order=order)
+            # Labels from the page's prefetched actions, not one query per choice.
+            self.fields["redo"].label_from_instance = lambda a: a.description
+        if order is None or not any(True for _a in order.actions.all()):
+            del self.fields["redo"]
 
 
 class ReturnForm(_ActionForm):

@@ -312,7 +312,9 @@ def _order_in_the_departments_hands(action, actor, context):
 
 
 def _order_submitted(action, actor, context):
-    if action.order.status != _S.SUBMITTED:
+    # Submitted: inside the order's return (its actions go back first); returned: inside a failed
+    # effectiveness check, which reopens the order as returned and then its actions.
+    if action.order.status not in (_S.SUBMITTED, _S.RETURNED):
         raise ActionNotAllowed(_("An action is sent back for redoing only when its order is returned."))
 
 
@@ -693,9 +695,12 @@ def order_check(
     effective: bool,
     comment: str = "",
     deadline: dt.date | None = None,
+    redo: Iterable[CorrectiveAction] = (),
 ) -> RectificationOrder:
     """Record the effectiveness check (效果评价): effective closes the order for good; not
-    effective reopens it for the department with a new deadline (a reason is required)."""
+    effective reopens it for the department with a new deadline (a reason is required), and its
+    corrective actions with it: those ``redo`` names (the ones the failed check concerns), or every
+    done action when none is named — a reopened order's plan is never all "done" already."""
     today = timezone.localdate()
     comment = (comment or "").strip()
     if effective:
@@ -714,6 +719,10 @@ def order_check(
     if deadline is not None and deadline < today:
         raise ActionNotAllowed(_("The deadline cannot be in the past."))
 
+    redo = list(redo)
+    if any(a.order_id != order.pk for a in redo):
+        raise ActionNotAllowed(_("Name only actions of this order."))
+
     def mutate(o):
         _required(comment, _("Say what shows that the rectification did not hold."))
         _reopen(o, deadline or order_default_deadline(o.finding, today))
@@ -721,8 +730,18 @@ def order_check(
     locked = ORDERS.transition(
         order, actor=actor, action=OrderAction.CHECK_INEFFECTIVE, comment=comment, mutate=mutate
     )
+    _redo_actions(locked, actor=actor, comment=comment, actions=redo)
     _notify_reopened(locked, body=comment)
     return locked
+
+
+def _redo_actions(order: RectificationOrder, *, actor: User | None, comment, actions) -> None:
+    """After a failed check (the order now returned): the named actions, or every done one, go back
+    to "in progress" through their own machine, each with the check's note in its history."""
+    if not actions:
+        actions = list(CorrectiveAction.objects.filter(order=order, status=ActionStatus.DONE))
+    for action in actions:
+        CORRECTIVE_ACTIONS.transition(action, actor=actor, action=CorrectiveActionStep.REDO, comment=comment)
 
 
 def _notify_reopened(order: RectificationOrder, *, body) -> None:
@@ -759,6 +778,7 @@ def orders_fail_check_on_recurrence(*, finding: Finding) -> list[RectificationOr
             comment=note,
             mutate=lambda o: _reopen(o, order_default_deadline(o.finding)),
         )
+        _redo_actions(locked, actor=None, comment=note, actions=())
         _notify_reopened(locked, body=note)
         reopened.append(locked)
     return reopened

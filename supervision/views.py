@@ -652,7 +652,9 @@ ORDER_STEPS: dict[str, Step] = {
         ExtensionDecisionForm, services.order_decide_extension, {"grant": False}
     ),
     OrderAction.CHECK_EFFECTIVE: Step(CommentForm, services.order_check, {"effective": True}),
-    OrderAction.CHECK_INEFFECTIVE: Step(CheckIneffectiveForm, services.order_check, {"effective": False}),
+    OrderAction.CHECK_INEFFECTIVE: Step(
+        CheckIneffectiveForm, services.order_check, {"effective": False}, form_kwargs=_for_order
+    ),
     OrderAction.PLAN_ACTION: Step(PlanActionForm, services.order_plan_action, form_kwargs=_for_order),
 }
 

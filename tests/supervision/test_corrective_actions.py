@@ -54,7 +54,8 @@ ORDER_STATES_ALLOWING = {
     "complete": {"issued", "acknowledged", "returned"},
     "attach": {"issued", "acknowledged", "returned"},
     "reopen": {"issued", "acknowledged", "returned"},
-    "redo": {"submitted"},
+    # Submitted: inside the order's return; returned: inside a failed effectiveness check.
+    "redo": {"submitted", "returned"},
 }
 ROLE_HOLDER = {"dept_head": "head_neike", "supervisor": "supervisor"}
 ROLES_OF = {

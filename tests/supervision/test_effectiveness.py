@@ -125,7 +125,11 @@ def test_not_effective_reopens_the_same_order_with_a_new_deadline_and_keeps_its_
         "check_ineffective",
     ]
     assert Notification.objects.filter(recipient=head_neike, title_key="order.reopened").exists()
-    # The department works the same order again: submit, verify, check.
+    # The department works the same order again: its action (back in progress) done again, submit,
+    # verify, check.
+    services.corrective_action_complete(
+        corrective_action=order.actions.get(), actor=head_neike, result="再培训"
+    )
     order = services.order_submit(order=order, actor=head_neike, cause="c", corrective_action="再培训")
     assert services.order_verify(order=order, actor=supervisor).status == OrderStatus.VERIFIED
 
@@ -252,3 +256,91 @@ def test_figures_count_checks_exactly_and_orders_awaiting_one(neike, supervisor,
     assert (counts.effective, counts.evaluated, counts.awaiting_check) == (2, 3, 1)
     assert counts.effectiveness_rate == pytest.approx(200 / 3)  # exact: rounded only where shown
     assert counts.closed == 3  # rectified: two closed for good, one awaiting its check
+
+
+# --- a failed check reopens the corrective actions ----------------------------------------------
+
+
+def _verified_with_two_actions(neike, supervisor, head_neike, category_code="attitude"):
+    from tests.factories import StaffFactory
+
+    order = make_finding(department=neike, found_by=supervisor, category_code=category_code).order
+    order = services.order_acknowledge(order=order, actor=head_neike)
+    owner = StaffFactory(department=neike)
+    due = order.deadline
+    actions = [
+        services.order_plan_action(order=order, actor=head_neike, description=text, owner=owner, due_date=due)
+        for text in ("全员培训", "修订告知流程")
+    ]
+    for action in actions:
+        services.corrective_action_complete(corrective_action=action, actor=head_neike, result="已完成")
+    order = services.order_submit(order=order, actor=head_neike, cause="培训不足")
+    return services.order_verify(order=order, actor=supervisor), actions
+
+
+def test_not_effective_reopens_the_actions_it_names_and_the_order_waits_for_them(
+    neike, supervisor, head_neike
+):
+    order, (training, process) = _verified_with_two_actions(neike, supervisor, head_neike)
+    order = services.order_check(
+        order=order, actor=supervisor, effective=False, comment="复查仍未告知风险", redo=[process]
+    )
+    training.refresh_from_db()
+    process.refresh_from_db()
+    assert (training.status, process.status) == ("done", "in_progress")
+    last = process.transitions.latest("id")
+    assert (last.action, last.actor, last.comment) == ("redo", supervisor, "复查仍未告知风险")
+    with translation.override("en"), pytest.raises(ActionNotAllowed, match="every corrective action is done"):
+        services.order_submit(order=order, actor=head_neike, cause="c")
+    services.corrective_action_complete(corrective_action=process, actor=head_neike, result="流程已修订")
+    assert services.order_submit(order=order, actor=head_neike, cause="c").status == OrderStatus.SUBMITTED
+
+
+def test_not_effective_naming_no_action_reopens_every_done_action_and_so_does_a_recurrence(
+    neike, supervisor, head_neike
+):
+    order, _actions = _verified_with_two_actions(neike, supervisor, head_neike)
+    services.order_check(order=order, actor=supervisor, effective=False, comment="复查无效")
+    assert {a.status for a in order.actions.all()} == {"in_progress"}
+
+    order, _actions = _verified_with_two_actions(neike, supervisor, head_neike)
+    make_finding(department=neike, found_by=supervisor)  # the same problem again before the check
+    order.refresh_from_db()
+    assert order.status == OrderStatus.RETURNED
+    assert {a.status for a in order.actions.all()} == {"in_progress"}
+    assert {a.transitions.latest("id").actor for a in order.actions.all()} == {None}  # the system
+
+
+def test_an_action_of_another_order_is_refused_and_changes_nothing(neike, supervisor, head_neike):
+    order, _actions = _verified_with_two_actions(neike, supervisor, head_neike)
+    # Another problem (a finding of the same one would fail the first order's check by recurrence).
+    _other, (foreign, _x) = _verified_with_two_actions(neike, supervisor, head_neike, category_code="hygiene")
+    with translation.override("en"), pytest.raises(ActionNotAllowed, match="only actions of this order"):
+        services.order_check(order=order, actor=supervisor, effective=False, comment="x", redo=[foreign])
+    order.refresh_from_db()
+    foreign.refresh_from_db()
+    assert (order.status, foreign.status) == (OrderStatus.VERIFIED, "done")
+
+
+def test_the_check_form_on_the_page_names_the_actions_to_reopen(
+    client_for, neike, supervisor, head_neike, head_waike, volunteer
+):
+    order, (training, process) = _verified_with_two_actions(neike, supervisor, head_neike)
+    page = client_for(supervisor).get(order.finding.get_absolute_url()).content.decode()
+    assert 'name="check_ineffective-redo"' in page and "修订告知流程" in page
+    url = reverse("order_action", args=[order.pk, "check_ineffective"])
+    data = {
+        "check_ineffective-comment": "复查仍未告知风险",
+        "check_ineffective-deadline": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+        "check_ineffective-redo": [process.pk],
+    }
+    assert client_for(volunteer).post(url, data).status_code == 403
+    assert client_for(head_waike).post(url, data).status_code == 404
+    client_for(head_neike).post(url, data)  # a head may not record the check: refused, nothing changes
+    order.refresh_from_db()
+    assert order.status == OrderStatus.VERIFIED
+    response = client_for(supervisor).post(url, data)
+    assert response.status_code == 302
+    process.refresh_from_db()
+    training.refresh_from_db()
+    assert (training.status, process.status) == ("done", "in_progress")
