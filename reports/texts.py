@@ -13,6 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -58,7 +59,12 @@ def word_figure(value) -> str:
         return f"{rates.format_rate(rates.Exact(_exact(value)))}%"
     if isinstance(value, dict) and "num" in value:
         return _("%(n)s min") % {"n": f"{value['num']:.1f}"}
-    return f"{int(value):,}"
+    return word_count(value)
+
+
+def word_count(value: int) -> str:
+    """A count in the active language's grouping: 12,345 (settings: supervision/formats)."""
+    return number_format(int(value), use_l10n=True, force_grouping=True)
 
 
 def word_change(value: dict) -> str:
@@ -80,7 +86,7 @@ def word_change(value: dict) -> str:
         return words % {"n": rates.format_rate(rates.Exact(abs(difference)))}
     if not difference:
         return _("unchanged against the same period last year")
-    n = f"{abs(float(difference)):.1f}" if isinstance(now, dict) else f"{abs(int(difference)):,}"
+    n = f"{abs(float(difference)):.1f}" if isinstance(now, dict) else word_count(abs(int(difference)))
     if difference > 0:
         return _("up %(n)s against the same period last year") % {"n": n}
     return _("down %(n)s against the same period last year") % {"n": n}
@@ -92,6 +98,8 @@ class FigureMessage(Message):
     def _word_value(self, name: str, value):
         if isinstance(value, dict) and "key" not in value:
             return word_change(value) if "now" in value else word_figure(value)
+        if isinstance(value, int) and not isinstance(value, bool):  # a count: 12,345
+            return word_count(value)
         return super()._word_value(name, value)
 
 
