@@ -127,3 +127,5 @@ def test_the_anonymised_complaints_page_says_the_files_were_deleted(client_for, 
     attachment = ComplaintAttachment.objects.get(complaint=old_complaint)
     assert client.get(letter.get_absolute_url()).status_code == 404
     assert client.get(reverse("complaints:attachment", args=[attachment.pk])).status_code == 404
+    # Nothing left to share with the departments: no share button for a deleted file.
+    assert reverse("complaints:attachment_share", args=[attachment.pk]) not in html
