@@ -75,7 +75,9 @@ SIZES["huge"] = {
 YEARS = {"huge": 5}  # the years the set covers, ending today (1 unless listed)
 # PostgreSQL: the channels' services write the last WINDOW_MONTHS complete months and the current
 # month; the earlier complete months are copies of that window, shifted by whole months (_clone_window).
-WINDOW_MONTHS = 2
+# Two months at large size; one at huge, whose month already holds a large hospital's month of work
+# (the services' time is the window's, and a five-year set is generated on a shared two-core machine).
+WINDOW_MONTHS = {"huge": 1}  # 2 unless listed
 # Only from this many stays (large, huge): a smaller set's window holds too few findings and complaints
 # to show every state, and its services take minutes at most.
 COPIES_FROM_STAYS = 100_000
@@ -143,7 +145,8 @@ def generate(*, size: str, seed: int, out=print) -> dict:
     with timer("channel set-up (campaigns, inspection plans, audit sample size)"), transaction.atomic():
         _channel_setup(rng, ctx)
     months = ctx["months"]  # the complete months of the set, oldest first
-    window = WINDOW_MONTHS if len(months) % WINDOW_MONTHS == 0 else 1
+    window = WINDOW_MONTHS.get(size, 2)
+    window = window if len(months) % window == 0 else 1
     if connection.vendor != "postgresql" or spec["stays"] < COPIES_FROM_STAYS or len(months) <= window:
         # Every row through the services (SQLite, and sets too short to copy).
         _channels(rng, ctx, timer, "", start, today + dt.timedelta(days=1), dict(spec), months)

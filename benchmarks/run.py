@@ -927,8 +927,8 @@ size about 13 minutes per backend once the data exist (the 100,000-row import re
   | findings and orders | created by the channels above, topped up with `supervision.services.finding_create` + acknowledge / extension / submit / return / verify |
 
   On PostgreSQL at large and huge size the channels' services (responses to findings above) write only the
-  last two complete months and the current month; the earlier complete months are **copies of those two
-  months** (`_clone_window`: one `INSERT … SELECT` per table, each copy moved back by whole months in the
+  last two complete months (one at huge size) and the current month; the earlier complete months are
+  **copies of that window** (`_clone_window`: one `INSERT … SELECT` per table, each copy moved back by whole months in the
   hospital's time zone, ids offset, numbers re-made as the services make them — `TS<year>-<id>` —, a copied
   chart audit given a stay of its own department and month). Every month therefore holds real service-made
   rows in the proportions of the services, and the last complete month (the monthly report's) and the current
