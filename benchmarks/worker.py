@@ -5,7 +5,7 @@
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py plan_queue [--per-day 685] [--repeats 5]
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py counts
     DATABASE_URL=... .venv/bin/python benchmarks/worker.py explain [--top 8]
-    DATABASE_URL=... DJANGO_SETTINGS_MODULE=benchmarks.settings .venv/bin/python benchmarks/worker.py inprocess
+    DATABASE_URL=... DJANGO_SETTINGS_MODULE=benchmarks.settings BENCH_LOGINS='<sessions output>' .venv/bin/python benchmarks/worker.py inprocess
 
 Each prints one JSON document on stdout.
 """
@@ -37,6 +37,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 ROLE_USERS = {"supervisor": "supervisor", "caller": "caller1", "head": None, "admin": "admin"}
+# The API's figure endpoints are called with a key, not a session (``sessions()``).
+API_PERSONA = "api"
+BENCH_API_KEY_NAME = "benchmark (benchmarks/worker.py)"
 
 
 def _head_username() -> str:
@@ -55,7 +58,46 @@ def _head_username() -> str:
     return user.username
 
 
+def _fixtures(supervisor) -> dict:
+    """What the rows of the pages added by issues 17–26 open, made through the services when the data
+    set has none, and reused: the written summary of the last complete quarter (the editor's page),
+    the roster member with the most attributions (the heaviest per-person record) and the period the
+    API's figure endpoints are asked for (this year to date, as the dashboards show)."""
+    from django.db.models import Count
+
+    from reports.periods import written_bounds
+    from reports.services import summary_create
+    from supervision.models import Staff
+
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3  # the current quarter's index; the last complete one is before it
+    year = today.year if quarter else today.year - 1
+    start, end = written_bounds(year, f"q{quarter or 4}")
+    with transaction.atomic():
+        summary = summary_create(start=start, end=end, departments=(), actor=supervisor)
+    person = Staff.objects.annotate(n=Count("attributions")).order_by("-n", "pk").first()
+    return {
+        "summary": summary.pk,
+        "person": person.pk if person else 0,
+        "year_start": today.replace(month=1, day=1).isoformat(),
+        "today": today.isoformat(),
+    }
+
+
+def _api_key() -> str:
+    """A key reading figures for the API persona, issued anew on each run (only its hash is kept),
+    with a rate limit the load never reaches: a 429 would measure the throttle, not the endpoint."""
+    from api.models import ApiKey, ApiScope
+    from api.services import api_key_issue
+
+    ApiKey.objects.filter(name=BENCH_API_KEY_NAME).update(active=False)
+    key = ApiKey(name=BENCH_API_KEY_NAME, scopes=[ApiScope.FIGURES_READ], rate_limit=10_000_000)
+    return api_key_issue(key=key)
+
+
 def sessions() -> dict:
+    """One persona per role (a session cookie each) and the API persona (a key), with the ids the
+    pages' paths need (``benchmarks.run.PAGES``: ``{summary}``, ``{person}`` …)."""
     from django.contrib.sessions.backends.db import SessionStore
 
     from supervision.models import User
@@ -70,19 +112,19 @@ def sessions() -> dict:
         store.set_expiry(4 * 3600)
         store.create()
         store.save()
-        out[role] = {
-            "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}",
-            "username": user.username,
-        }
-    return out
+        cookie = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+        out[role] = {"cookie": cookie, "header": f"Cookie: {cookie}", "username": user.username}
+    out[API_PERSONA] = {"header": f"Authorization: Bearer {_api_key()}", "username": "API key"}
+    return {"personas": out, "params": _fixtures(User.objects.get(username=ROLE_USERS["supervisor"]))}
 
 
-def inprocess(repeats: int) -> dict:
+def inprocess(repeats: int, logins: dict) -> dict:
     """Each bench page's cost with nothing else running: median wall time of one request at a time.
 
     Measured through Django's test client in this process (no server, no concurrency), so it is the
     page's own Python and SQL time. Read against the calibration pages under load, it tells how far
-    a page is from the targets on this machine.
+    a page is from the targets on this machine. ``logins`` is ``sessions()``' output: the API key
+    and the pages' ids (the web personas log in here).
     """
     from django.test import Client
 
@@ -94,25 +136,151 @@ def inprocess(repeats: int) -> dict:
         client = Client(HTTP_HOST="localhost")
         client.force_login(User.objects.get(username=username or _head_username()))
         clients[role] = client
+    api_header = logins["personas"][API_PERSONA]["header"].split(": ", 1)[1]
+    clients[API_PERSONA] = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=api_header)
     out = {}
     for name, role, path in PAGES:
         client = clients[role]
+        path = path.format(**logins["params"])
         for _ in range(3):  # warm: first-use imports, template loading, the row and figure caches
             client.get(path)
-        times = []
+        times, cpu = [], []
         for _ in range(repeats):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             response = client.get(path)
             times.append((time.perf_counter() - start) * 1000)
+            # This thread's CPU: steadier than wall time on a shared machine, without the wait for
+            # the database (which wall time includes).
+            cpu.append((time.thread_time() - start_cpu) * 1000)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         out[name] = {
             "ms": statistics.median(times),
             "min_ms": min(times),
+            "cpu_ms": statistics.median(cpu),
             "queries": len(queries),
             "status": response.status_code,
         }
     return out
+
+
+def frame(repeats: int) -> dict:
+    """Where the logged-in empty page's time goes (issue 23), measured inside real requests.
+
+    The empty page (benchmarks/urls.py, ``base.html`` with nothing in it) and the trivial view are
+    requested through the test client as the supervisor, one at a time; the frame's parts are
+    wrapped with timers for this process only (never in the product): the session load, the user's
+    row, the roles, each context processor, the template's tags, the cached navigation. Each part's
+    median per request, in wall and in this thread's CPU milliseconds (the machine is shared: CPU
+    time is the steadier figure; a query's wait for PostgreSQL shows only in wall time).
+    """
+    from functools import cached_property
+
+    from django.contrib import auth
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template import defaulttags, engines, loader_tags
+    from django.template.backends.django import Template as BackendTemplate
+    from django.templatetags import cache as cache_tags
+    from django.templatetags import i18n as i18n_tags
+    from django.templatetags import static as static_tags
+    from django.test import Client
+
+    from supervision import channels, context_processors
+    from supervision.models import User
+
+    spent: dict[str, list[float]] = {}  # part -> [wall ms, cpu ms] of the current request
+
+    def timed(part, fn):
+        def wrapper(*args, **kwargs):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                acc = spent.setdefault(part, [0.0, 0.0])
+                acc[0] += (time.perf_counter() - wall) * 1000
+                acc[1] += (time.thread_time() - cpu) * 1000
+
+        return wrapper
+
+    patches = [
+        (SessionStore, "load", "session load (1 query)"),
+        (ModelBackend, "get_user", "auth: the user's row (1 query)"),
+        (auth, "get_user", "auth: session + user + session hash check"),
+        (static_tags.StaticNode, "render", "template: {% static %} ×6"),
+        (defaulttags.URLNode, "render", "template: {% url %}"),
+        (defaulttags.CsrfTokenNode, "render", "template: {% csrf_token %} ×2"),
+        (i18n_tags.TranslateNode, "render", "template: {% translate %}"),
+        (cache_tags.CacheNode, "render", "template: {% cache %} (navigation, role names)"),
+        (loader_tags.IncludeNode, "render", "template: _nav.html (cache miss only)"),
+        (context_processors, "nav_menus", "navigation: nav_menus (cache miss only)"),
+    ]
+    saved = []
+    for owner, name, part in patches:
+        original = owner.__dict__[name]
+        saved.append((owner, name, original))
+        setattr(owner, name, timed(part, original))
+    roles = cached_property(timed("roles: the user's groups (1 query)", User.roles.func))
+    roles.__set_name__(User, "roles")
+    saved.append((User, "roles", User.__dict__["roles"]))
+    User.roles = roles
+    engine = engines["django"].engine
+    processors = engine.template_context_processors
+    engine.__dict__["template_context_processors"] = tuple(
+        timed(f"context processor: {p.__module__}.{p.__name__}", p) for p in processors
+    )
+    saved.append((BackendTemplate, "render", BackendTemplate.__dict__["render"]))
+    BackendTemplate.render = timed("template render (with the context processors)", BackendTemplate.render)
+    try:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(User.objects.get(username=ROLE_USERS["supervisor"]))
+        per_part: dict[str, dict[str, list[float]]] = {}
+        totals: dict[str, dict[str, list[float]]] = {
+            "trivial": {"wall": [], "cpu": []},
+            "empty": {"wall": [], "cpu": []},
+        }
+        for _ in range(5):
+            client.get("/__bench__/empty")
+            client.get("/__bench__/trivial")
+        for _ in range(repeats):
+            for kind, path in (("trivial", "/__bench__/trivial"), ("empty", "/__bench__/empty")):
+                spent.clear()
+                wall, cpu = time.perf_counter(), time.thread_time()
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(path)
+                totals[kind]["wall"].append((time.perf_counter() - wall) * 1000)
+                totals[kind]["cpu"].append((time.thread_time() - cpu) * 1000)
+                totals[kind].setdefault("queries", []).append(len(queries))
+                if kind == "empty":
+                    for part in {*spent, *per_part}:
+                        w, c = spent.get(part, (0.0, 0.0))
+                        slot = per_part.setdefault(part, {"wall": [], "cpu": []})
+                        slot["wall"].append(w)
+                        slot["cpu"].append(c)
+        # The navigation on a cache miss (every 300 s per role set and language), timed apart.
+        user = User.objects.get(username=ROLE_USERS["supervisor"])
+        nav = []
+        for _ in range(repeats):
+            wall = time.perf_counter()
+            channels.nav_menus(user)
+            nav.append((time.perf_counter() - wall) * 1000)
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+        engine.__dict__["template_context_processors"] = processors
+
+    def med(values):
+        return round(statistics.median(values), 3) if values else 0.0
+
+    return {
+        "repeats": repeats,
+        "trivial": {k: med(v) for k, v in totals["trivial"].items()},
+        "empty": {k: med(v) for k, v in totals["empty"].items()},
+        "parts": {
+            part: {"wall": med(v["wall"]), "cpu": med(v["cpu"])} for part, v in sorted(per_part.items())
+        },
+        "nav_menus_miss_ms": med(nav),
+    }
 
 
 def queue(discharges: int, repeats: int) -> dict:
@@ -358,7 +526,7 @@ def explain_markdown(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "command", choices=["sessions", "queue", "plan_queue", "counts", "explain", "inprocess"]
+        "command", choices=["sessions", "queue", "plan_queue", "counts", "explain", "inprocess", "frame"]
     )
     parser.add_argument("--per-day", type=int, default=685, help="discharges a day (685 = 250,000 a year)")
     parser.add_argument("--discharges", type=int, default=1000)
@@ -372,10 +540,12 @@ def main() -> None:
         result = queue(args.discharges, args.repeats)
     elif args.command == "plan_queue":
         result = plan_queue(args.per_day, args.repeats)
+    elif args.command == "frame":
+        result = frame(args.repeats)
     elif args.command == "counts":
         result = counts()
     elif args.command == "inprocess":
-        result = inprocess(args.repeats)
+        result = inprocess(args.repeats, json.loads(os.environ["BENCH_LOGINS"]))
     else:
         result = explain(args.top)
         if args.markdown:

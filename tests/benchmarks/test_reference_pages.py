@@ -6,6 +6,7 @@ import pytest
 
 from benchmarks import worker
 from benchmarks.run import CALIBRATION, PAGES, REFERENCES
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.urls("benchmarks.urls")
 
@@ -45,12 +46,55 @@ def test_inprocess_measures_every_bench_page_as_its_role(
         "ROLE_USERS",
         {"supervisor": "supervisor", "caller": "caller", "head": "head-neike", "admin": "admin"},
     )
-    result = worker.inprocess(repeats=2)
+    StaffFactory()  # the per-person record's row opens a roster member
+    logins = worker.sessions()
+    result = worker.inprocess(repeats=2, logins=logins)
     assert set(result) == {name for name, _role, _path in PAGES}
     for name, measured in result.items():
         assert measured["status"] == 200, name
         assert measured["ms"] > 0 and measured["min_ms"] <= measured["ms"], name
+        assert measured["cpu_ms"] > 0, name
     assert result["trivial view (baseline)"]["queries"] < result["finding list"]["queries"]
+
+
+def test_the_pages_the_later_issues_added_are_measured_as_the_persona_that_sees_them():
+    rows = {path: role for _name, role, path in PAGES}
+    assert rows["/needs-me/"] in {"supervisor", "head", "caller"}
+    assert {role for _n, role, path in PAGES if path == "/needs-me/"} == {"supervisor", "head", "caller"}
+    assert rows["/people/{person}/"] == "supervisor" and rows["/reports/summaries/{summary}/"] == "supervisor"
+    assert rows["/servicedesk/"] == "supervisor"
+    figures = [path for _n, role, path in PAGES if role == "api"]
+    assert len(figures) == 5 and all(path.startswith("/api/v1/figures/") for path in figures)
+
+
+def test_sessions_give_the_api_persona_a_key_that_reads_figures_and_a_rerun_revokes_the_last(
+    monkeypatch, client, supervisor
+):
+    monkeypatch.setattr(worker, "ROLE_USERS", {"supervisor": "supervisor"})
+    first = worker.sessions()
+    second = worker.sessions()
+    params = second["params"]
+    path = f"/api/v1/figures/complaints/?start={params['year_start']}&end={params['today']}"
+    for logins, status in ((first, 401), (second, 200)):
+        header = logins["personas"][worker.API_PERSONA]["header"]
+        assert header.startswith("Authorization: Bearer ")
+        response = client.get(path, HTTP_AUTHORIZATION=header.split(": ", 1)[1])
+        assert response.status_code == status
+    assert second["params"]["summary"] == first["params"]["summary"]  # the summary is made once
+
+
+def test_frame_breakdown_times_the_parts_of_the_empty_page(monkeypatch, supervisor):
+    monkeypatch.setattr(worker, "ROLE_USERS", {"supervisor": "supervisor"})
+    result = worker.frame(repeats=3)
+    assert result["empty"]["queries"] > result["trivial"]["queries"]
+    parts = result["parts"]
+    assert parts["session load (1 query)"]["wall"] > 0
+    assert parts["template render (with the context processors)"]["wall"] > 0
+    assert parts["context processor: supervision.context_processors.ducha"]["wall"] > 0
+    # The timers are the measurement's own: the product's functions are back afterwards.
+    from django.contrib.sessions.backends.db import SessionStore
+
+    assert SessionStore.load.__qualname__ == "SessionStore.load"
 
 
 def test_pages_against_a_running_server_need_its_secret_key(monkeypatch):
@@ -89,3 +133,32 @@ def test_pages_section_of_a_local_run_shows_each_page_alone():
     text = "\n".join(_pages_section(_pages_result("http://127.0.0.1:8765", alone), "large", "PostgreSQL (x)"))
     assert "--server" not in text
     assert "| finding list | 200 | 12.3 |" in text
+
+
+def test_pages_alone_are_kept_and_shown_when_the_load_is_not_run(monkeypatch):
+    from benchmarks import run
+
+    monkeypatch.setattr(run.shutil, "which", lambda name: None)
+    calls = []
+
+    def fake_run_json(args, env, timeout):
+        calls.append(args[2])
+        if args[2] == "sessions":
+            return {
+                "personas": {"supervisor": {"header": "Cookie: s=1", "username": "supervisor"}},
+                "params": {},
+            }
+        return {
+            name: {"ms": 4.0, "min_ms": 3.0, "cpu_ms": 2.0, "queries": 4, "status": 200}
+            for name, _r, _p in PAGES
+        }
+
+    monkeypatch.setattr(run, "run_json", fake_run_json)
+    monkeypatch.setattr(run.subprocess, "run", lambda *a, **k: None)  # collectstatic
+    result = run.bench_pages("postgresql://bench@db/ducha_bench", 1, 1)
+    assert calls == ["sessions", "inprocess"]
+    assert result["load"] == "not run: wrk is not installed on this machine" and result["runs"] == {}
+    text = "\n".join(run._pages_section(result, "small", "PostgreSQL (x)"))
+    assert "wrk is not installed" in text
+    assert "| finding list | 200 | 4.0 | 3.0 | 1.0× | 2.0 | 1.0× | 4 |" in text
+    assert "The frame alone (empty page) costs 4.0 ms, 1.0× the trivial view alone" in text
