@@ -188,6 +188,7 @@ def frame(repeats: int) -> dict:
 
     from supervision import channels, context_processors
     from supervision.models import User
+    from supervision.templatetags import ducha as ducha_tags
 
     spent: dict[str, list[float]] = {}  # part -> [wall ms, cpu ms] of the current request
 
@@ -207,13 +208,15 @@ def frame(repeats: int) -> dict:
         (SessionStore, "load", "session load (1 query)"),
         (ModelBackend, "get_user", "auth: the user's row (1 query)"),
         (auth, "get_user", "auth: session + user + session hash check"),
-        (static_tags.StaticNode, "render", "template: {% static %} ×6"),
+        (static_tags.StaticNode, "render", "template: {% static %}"),
         (defaulttags.URLNode, "render", "template: {% url %}"),
+        (ducha_tags, "_static", "template: {% static_once %} (stylesheets, scripts)"),
+        (ducha_tags, "_reverse", "template: {% url_once %} (the navbar's fixed pages)"),
         (defaulttags.CsrfTokenNode, "render", "template: {% csrf_token %} ×2"),
         (i18n_tags.TranslateNode, "render", "template: {% translate %}"),
-        (cache_tags.CacheNode, "render", "template: {% cache %} (navigation, role names)"),
-        (loader_tags.IncludeNode, "render", "template: _nav.html (cache miss only)"),
-        (context_processors, "nav_menus", "navigation: nav_menus (cache miss only)"),
+        (cache_tags.CacheNode, "render", "template: {% cache %}"),
+        (loader_tags.IncludeNode, "render", "template: {% include %}"),
+        (context_processors, "navigation", "navigation: menus and role names (drawn once per process)"),
     ]
     saved = []
     for owner, name, part in patches:
@@ -257,7 +260,7 @@ def frame(repeats: int) -> dict:
                         slot = per_part.setdefault(part, {"wall": [], "cpu": []})
                         slot["wall"].append(w)
                         slot["cpu"].append(c)
-        # The navigation on a cache miss (every 300 s per role set and language), timed apart.
+        # The menus worked out anew (once per process for each set of roles and language), timed apart.
         user = User.objects.get(username=ROLE_USERS["supervisor"])
         nav = []
         for _ in range(repeats):

@@ -231,13 +231,21 @@ class Channel:
 
 
 _registry: dict[str, Channel] = {}
+# Bumped whenever the registry changes: what is drawn from the channels once per process (the
+# navbar, supervision.context_processors.navigation) keys on it.
+_version = [0]
 
 
 def register(channel: Channel) -> Channel:
     """Called once from the channel's ``AppConfig.ready()`` (apps are ready in INSTALLED_APPS order,
     which is the order of the navbar, the dashboard panels and the demo seeds)."""
     _registry[channel.app] = channel
+    _version[0] += 1
     return channel
+
+
+def channels_version() -> int:
+    return _version[0]
 
 
 def channels() -> tuple[Channel, ...]:
@@ -253,6 +261,7 @@ def registered(extra: Channel) -> Iterator[Channel]:
     """Tests: a channel registered for the duration of a ``with`` block."""
     previous = _registry.get(extra.app)
     _registry[extra.app] = extra
+    _version[0] += 1
     try:
         yield extra
     finally:
@@ -260,6 +269,7 @@ def registered(extra: Channel) -> Iterator[Channel]:
             del _registry[extra.app]
         else:
             _registry[extra.app] = previous
+        _version[0] += 1
 
 
 # --- navigation -----------------------------------------------------------------------------

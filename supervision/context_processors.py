@@ -1,10 +1,16 @@
 import functools
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.translation import get_language
 
-from .channels import nav_menus
+from .channels import channels_version, nav_menus
 from .infra.offline import session_key
 from .models import Role
+from .selectors import unread_items
 from .services import notifications_read_on_open
 
 UNREAD_BADGE_CAP = 100
@@ -36,17 +42,12 @@ def ducha(request):
     if settings.DUCHA_DEMO:
         context["demo_accounts"] = demo_accounts
     if user is not None and user.is_authenticated:
-        # The navbar badge: one indexed count, capped (the badge shows "99+"), so that an office
-        # account with thousands of unread notices does not count them all on every page. Unordered:
-        # the model's newest-first ordering made the capped count read and sort every unread notice.
-        # Opening a page reads its notices (an order's, a complaint's …), and a notice whose item has
-        # moved on is no longer unread work: one query for the items of the unread work, and an
-        # update only when this page is one of them.
-        items = list(
-            user.notifications.filter(read_at__isnull=True, moved_on_at__isnull=True)
-            .order_by()
-            .values_list("item", flat=True)[:UNREAD_BADGE_CAP]
-        )
+        # The navbar badge: the items of the unread work, capped (the badge shows "99+"), so that
+        # an office account with thousands of unread notices does not count them all on every page;
+        # one plain query (supervision.selectors.unread_items). Opening a page reads its notices (an
+        # order's, a complaint's …), and a notice whose item has moved on is no longer unread work:
+        # an update only when this page is one of them.
+        items = unread_items(user, limit=UNREAD_BADGE_CAP)
         here = items.count(request.path)
         if here or len(items) == UNREAD_BADGE_CAP:  # past the cap, this page's may be further on
             notifications_read_on_open(user=user, path=request.path)
@@ -56,10 +57,44 @@ def ducha(request):
             f"{UNREAD_BADGE_CAP - 1}+" if unread >= UNREAD_BADGE_CAP else unread
         )
         context["user_roles"] = user.roles
-        # The navigation depends on the roles and the language only: base.html caches it by this key,
-        # and works the menus out (a callable, called by the template) only when the cache misses.
-        context["user_roles_key"] = ",".join(sorted(user.roles))
-        context["nav_menus"] = functools.partial(nav_menus, user)
+        # The navigation and the role names depend on the roles and the language only (and on the
+        # URLs and the channels, fixed in a running process): drawn once per process for each such
+        # key (navigation below), worked out only when the template asks.
+        context["navigation"] = functools.partial(navigation, user)
         # The service worker drops pages kept for any other session (supervision/infra/offline.py).
         context["offline_session"] = session_key(request)
     return context
+
+
+# (roles, language, URL conf, script prefix, channels' version) -> the navbar's menus and role names.
+_navigation: dict[tuple, dict] = {}
+
+
+def navigation(user) -> dict:
+    """The navbar's menus (``_nav.html`` drawn from ``nav_menus``) and the user's role names, for the
+    user's roles and the active language, drawn once per process for each.
+
+    Kept in this process, not in the shared cache: no query, no round trip to Redis on every page,
+    and nothing to invalidate — what the HTML depends on is all in the key (the menus are decided by
+    the roles alone, ``supervision.channels.may_open``; the URLs by the URL conf and the script
+    prefix; a channel registered later changes the channels' version). It is drawn from the menus
+    alone, without the request or the context, so it can hold nothing about the user but the roles
+    in its key, and no department's rows. At most one entry per set of roles and language.
+    """
+    key = (user.roles, get_language(), get_urlconf(), get_script_prefix(), channels_version())
+    drawn = _navigation.get(key)
+    if drawn is None:
+        labels = dict(Role.choices)
+        drawn = {
+            "menus": render_to_string("_nav.html", {"nav_menus": nav_menus(user)}),
+            "role_names": " ".join(str(labels[role]) for role in Role.values if role in user.roles),
+        }
+        _navigation[key] = drawn
+    return drawn
+
+
+@receiver(setting_changed)
+def _forget_navigation(*, setting, **kwargs):
+    """Tests that change the URLs or the languages get a navbar drawn anew."""
+    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "TEMPLATES", "INSTALLED_APPS"}:
+        _navigation.clear()

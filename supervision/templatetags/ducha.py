@@ -1,8 +1,13 @@
 """Template filters shared by every app: masking, percentages, Chinese number formats."""
 
+import functools
 import html
 
 from django import forms, template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -11,6 +16,44 @@ from supervision import access, privacy, rates
 from supervision.infra import wording
 
 register = template.Library()
+
+
+# The frame's links (base.html: its stylesheets and scripts, the navbar's fixed pages) are the same
+# on every page of a running process, yet {% static %} and {% url %} work each out on every request
+# (the manifest look-up, the URL resolver): ~0.6 ms of the frame (docs/performance.md → "The frame
+# (issue 23)"). These tags ask Django's own static() and reverse() once per process and argument.
+
+
+@functools.lru_cache(maxsize=256)
+def _static(path: str) -> str:
+    return static(path)
+
+
+@functools.lru_cache(maxsize=256)
+def _reverse(name: str, urlconf, prefix: str) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+@register.simple_tag
+def static_once(path: str) -> str:
+    """``{% static path %}``, asked of the storage once per process (the manifest is fixed until
+    the next deployment restarts the process)."""
+    return _static(path)
+
+
+@register.simple_tag
+def url_once(name: str) -> str:
+    """``{% url name %}`` for a page without arguments, reversed once per process, URL conf and
+    script prefix."""
+    return _reverse(name, get_urlconf(), get_script_prefix())
+
+
+@receiver(setting_changed)
+def _forget_links(*, setting, **kwargs):
+    """Tests that change the static files' storage or the URLs get links worked out anew."""
+    if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT", "ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
+        _static.cache_clear()
+        _reverse.cache_clear()
 
 
 @register.filter
