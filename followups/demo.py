@@ -190,11 +190,16 @@ def seed(*, rng: random.Random, today: dt.date, context: dict) -> None:
     for data in plan:
         if data.dissatisfied_topics:
             data.dissatisfied_domain = data.dissatisfied_topics[0].domain
+    made = []
     for task, data in zip(tasks, plan, strict=False):
         services.task_claim(task=task, actor=caller, now=now - dt.timedelta(minutes=5))
         if data.praise and task.department_id in staff:
             data.praised_staff = [staff[task.department_id]]
-        services.call_record(task=task, actor=caller, data=data, now=now - dt.timedelta(minutes=2))
+        made.append(
+            services.call_record(task=task, actor=caller, data=data, now=now - dt.timedelta(minutes=2))
+        )
+    if supervisor is not None:
+        _seed_alerts(made, supervisor=supervisor)
 
     # A spot-check of last month's reached calls, partly re-called.
     if supervisor is not None:
@@ -245,3 +250,54 @@ def _code_unhappy(*, seed: int) -> None:
         links += [through(callattempt_id=call.pk, dissatisfactiontopic_id=topics[c].pk) for c in chosen]
     CallAttempt.objects.bulk_update(calls, ["dissatisfied_domain"], batch_size=500)
     through.objects.bulk_create(links, batch_size=500)
+# What the office did for the demo's unhappy patients, oldest first: closed with an outcome, in
+# recovery (contacted, not closed), then still to contact.
+ALERT_STEPS = (
+    (
+        "患者说出院当天等结算两个多小时，已致歉并说明结算窗口增开情况。",
+        "结算处午间增开一个窗口；科室晨会通报。",
+    ),
+    ("患者反映夜班呼叫铃响了很久没人来，已电话致歉，患者表示理解。", ""),
+)
+
+
+def _seed_alerts(made, *, supervisor) -> None:
+    """A realistic handful of alerts on unhappy patients (issue 17), through the services: the
+    four latest calls recorded not satisfied in the imported history, each raised on its day (one
+    closed with an outcome, one in recovery, two past their day), and this morning's unhappy call."""
+    from supervision import services as core
+    from supervision.models import AlertKind, AlertOutcome
+    from surveys.services import alert_due_on
+
+    from .models import CallAttempt, Satisfaction
+
+    unhappy = list(
+        CallAttempt.objects.filter(satisfaction=Satisfaction.DISSATISFIED, task__stay__isnull=False)
+        .exclude(pk__in=[a.pk for a in made])
+        .select_related("task__stay", "task__department")
+        .order_by("-attempted_at", "-id")[:4]
+    )[::-1]
+    for n, attempt in enumerate(unhappy):
+        alert, _created = core.alert_raise(
+            kind=AlertKind.CALL_NOT_SATISFIED,
+            source=attempt,
+            department=attempt.task.department,
+            due_on=alert_due_on(attempt.attempted_on),
+            stay=attempt.task.stay,
+            note="回访时表示不满意",
+            now=attempt.attempted_at + dt.timedelta(minutes=3),
+        )
+        if n < len(ALERT_STEPS) and not core.alert_contact_refusal(alert):
+            said, done = ALERT_STEPS[n]
+            contacted_at = attempt.attempted_at + dt.timedelta(days=1, hours=2)
+            alert = core.alert_contact(alert=alert, actor=supervisor, contact_note=said, now=contacted_at)
+            if done:
+                core.alert_close(
+                    alert=alert,
+                    actor=supervisor,
+                    action_taken=done,
+                    outcome=AlertOutcome.RESOLVED,
+                    now=contacted_at + dt.timedelta(days=1),
+                )
+    for attempt in made:  # this morning's: raised now, as the worker would a minute after the call
+        services.attempt_raise_alert(attempt=attempt)

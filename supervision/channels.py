@@ -149,7 +149,8 @@ QUEUE_SLOTS: dict[str, int] = {
     "orders_to_respond": 11,
     "actions_due_this_week": 12,
     "complaints_to_reply": 13,
-    "appeals_answered": 14,
+    "disputes_answered": 14,
+    "appeals_answered": 15,
     # supervisors
     "orders_to_verify": 20,
     "checks_due": 21,

@@ -31,7 +31,7 @@ from .models import (
     Role,
     RungTarget,
 )
-from .selectors import alerts_open_count
+from .selectors import alerts_open_count, disputes_answered
 
 # The finding list's ``queue`` filter: key → label (the filter's choices).
 CORE_QUEUES = {
@@ -135,6 +135,17 @@ def core_entries(user, *, today: dt.date) -> list[QueueEntry]:
             finding_condition("observations_to_decide", today)
         ).count()
     entries = [QueueEntry(key, CORE_QUEUES[key], counts[key] or 0, _finding_list_url(key)) for key in mine]
+    if scope.has_role(Role.DEPT_HEAD) and not scope.all_departments:
+        # The office's decisions on the head's disputes of attributions, not yet seen (issue 16's
+        # disputes; the appeals of chart audits are the inspections channel's entry beside it).
+        entries.append(
+            QueueEntry(
+                "disputes_answered",
+                _("Disputes answered"),
+                disputes_answered(user).count(),
+                f"{reverse('attribution_disputes')}?answered=1",
+            )
+        )
     if scope.has_role(*ALERT_QUEUE_ROLES):
         # The alerts on unhappy patients are the core's too (issue 17): one COUNT in the user's scope.
         entries.append(

@@ -15,7 +15,12 @@ Today they are:
 * **discharged stays** (``supervision.DischargeStay``) discharged before the cut-off with no
   follow-up task still open (pending / call-back, the follow-up channel's link): patient name
   masked, phone, alternative phone and postal address blanked; the stays' follow-up tasks lose their
-  ``patient_key`` (name + phone).
+  ``patient_key`` (name + phone);
+* **alerts on unhappy patients** (``supervision.Alert``, the core's links): an alert with a patient
+  holds the stay open while its service recovery is not closed, and loses its free text (what the
+  patient said, what was said on the contact, what was done — and the same words in its history's
+  comments) with the stay's contact data, the age of the call records; an alert without a patient
+  (an anonymous questionnaire) loses it once closed before the cut-off.
 
 The job is idempotent (a row already anonymised is not selected again, so a second run changes
 nothing and reports 0), works in batches of ``BATCH`` rows each in its own transaction (a crash
@@ -39,7 +44,7 @@ from django.db.models import DateTimeField, Q
 from django.utils import timezone
 
 from .channels import RetentionLink, RetentionRule, channels
-from .models import ImportRun, SiteConfig
+from .models import AlertStatus, ImportRun, SiteConfig
 from .privacy import mask_name
 
 log = logging.getLogger(__name__)
@@ -60,7 +65,11 @@ class RetentionResult:
         return sum(self.counts.values())
 
 
-# The core's own rule; the channels' rules and links come from their contracts.
+# An alert's free text: the patient's words, the contact, what was done (issue 17 item 6).
+ALERT_TEXT = ("note", "contact_note", "action_taken")
+_ALERT_OPEN = (AlertStatus.OPEN, AlertStatus.CONTACTED)
+
+# The core's own rules; the channels' rules and links come from their contracts.
 CORE_RULES = (
     RetentionRule(
         key="discharge stays",
@@ -69,12 +78,48 @@ CORE_RULES = (
         mask=("patient_name",),
         blank=("phone", "alt_phone", "address"),
     ),
+    RetentionRule(
+        key="alerts without a patient",
+        model="supervision.Alert",
+        over=((Q(stay__isnull=True, status=AlertStatus.CLOSED), "closed_at"),),
+        blank=ALERT_TEXT,
+    ),
+)
+
+
+# The core's rows tied to a rule: an alert's recovery keeps its patient's contact data (someone
+# must call them), and its text goes with the stay's, as the call records' contact data does.
+# The history repeats the contact note and what was done as comments: they go with the alert.
+CORE_LINKS = (
+    RetentionLink(
+        rule="discharge stays",
+        model="supervision.Alert",
+        field="stay",
+        open=Q(status__in=_ALERT_OPEN),
+        blank=ALERT_TEXT,
+    ),
+    RetentionLink(
+        rule="discharge stays",
+        model="supervision.AlertTransition",
+        field="alert__stay",
+        open=Q(alert__status__in=_ALERT_OPEN),
+        blank=("comment",),
+    ),
+    RetentionLink(
+        rule="alerts without a patient",
+        model="supervision.AlertTransition",
+        field="alert",
+        open=Q(alert__status__in=_ALERT_OPEN),
+        blank=("comment",),
+    ),
 )
 
 
 def _rules() -> tuple[list[RetentionRule], dict[str, list[RetentionLink]]]:
     rules = list(CORE_RULES)
     links: dict[str, list[RetentionLink]] = {}
+    for item in CORE_LINKS:
+        links.setdefault(item.rule, []).append(item)
     for channel in channels():
         for item in channel.retention:
             if isinstance(item, RetentionLink):

@@ -14,6 +14,7 @@ from fractions import Fraction
 from dateutil.relativedelta import relativedelta
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
+    CharField,
     Count,
     DurationField,
     Exists,
@@ -25,8 +26,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, Concat, TruncMonth
 from django.utils import timezone
 
 from .access import scope
@@ -40,6 +42,7 @@ from .models import (
     AlertOutcome,
     AlertStatus,
     Attribution,
+    AttributionStatus,
     Category,
     CauseCategory,
     CorrectiveAction,
@@ -53,6 +56,7 @@ from .models import (
     OrderTransition,
     PatientToldMethod,
     RectificationOrder,
+    Role,
 )
 from .rates import Exact, rate
 
@@ -447,6 +451,28 @@ def patient_told_counts(findings: QuerySet[Finding]) -> PatientTold:
 
 
 # --- alerts on unhappy patients (issue 17) ----------------------------------------------------
+
+
+# --- disputes answered (issue 17: the head's "disputes and appeals answered") ---------------------
+
+# The notice that tells the disputing head the office's decision (services.attribution_decide).
+DISPUTE_DECIDED_KEY = "attribution_decided:"
+
+
+def disputes_answered(user) -> QuerySet[Attribution]:
+    """The disputes ``user`` (a head) raised that the office has decided (upheld or withdrawn) and
+    they have not yet seen: the notice of the decision is unread. One condition for the count on
+    "needs me now" and the list it opens (``/people/disputes/?answered=1``); another department's
+    people are never in it (the head's Scope), nor anyone else's disputes."""
+    if user.sees_all_departments or not user.has_role(Role.DEPT_HEAD):
+        return Attribution.objects.none()
+    unread = Notification.objects.filter(
+        recipient=user,
+        read_at__isnull=True,
+        dedupe_key=Concat(Value(DISPUTE_DECIDED_KEY), Cast(OuterRef("pk"), CharField())),
+    )
+    decided = Attribution.objects.filter(status__in=(AttributionStatus.UPHELD, AttributionStatus.WITHDRAWN))
+    return scope(decided, user, department_field="staff__department").filter(Exists(unread))
 
 
 def alerts_visible_to(user) -> QuerySet[Alert]:

@@ -34,6 +34,7 @@ from .models import (
     ActionStatus,
     Alert,
     AlertAction,
+    AlertKind,
     AlertOutcome,
     AlertStatus,
     AlertTransition,
@@ -74,6 +75,7 @@ from .models import (
     check_found_at,
     notification_item,
 )
+from .selectors import DISPUTE_DECIDED_KEY
 from .workflow import Action, Machine, notices_moved_on
 
 logger = logging.getLogger(__name__)
@@ -1581,12 +1583,23 @@ def attribution_decide(
         notification_send(
             recipients=[disputed_by.actor],
             kind=NotificationKind.GENERAL,
-            key=f"attribution_decided:{locked.pk}",
+            key=f"{DISPUTE_DECIDED_KEY}{locked.pk}",  # unread, it keeps the dispute in "needs me now"
             title=texts.ATTRIBUTION_UPHELD if uphold else texts.ATTRIBUTION_WITHDRAWN,
             params={"number": locked.finding.number, "name": locked.staff.name},
             url=locked.get_absolute_url(),
         )
     return locked
+
+
+def attribution_decisions_seen(*, user: User, attributions: Iterable[Attribution]) -> int:
+    """``user`` saw the office's decisions on these disputes (the list of disputes answered): their
+    notices are read, so the disputes leave "needs me now"."""
+    keys = [f"{DISPUTE_DECIDED_KEY}{a.pk}" for a in attributions]
+    if not keys:
+        return 0
+    return Notification.objects.filter(recipient=user, dedupe_key__in=keys, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 # --- feedback to the patient who raised it (issue 16 item 6) -----------------------------------------
@@ -1635,6 +1648,36 @@ def _alert_recipients(alert: Alert) -> list[User]:
     return [u for u in people if u.pk not in waiting]
 
 
+# Which kind one contact's alert is when both apply: the patient saying so on the call comes first.
+_ALERT_KIND_RANK = {AlertKind.CALL_NOT_SATISFIED: 0, AlertKind.SURVEY_LOW_SCORE: 1}
+
+
+def _alert_merge(
+    alert: Alert, *, kind: str, lowest_score: int | None, items: Iterable[str], note: str
+) -> Alert:
+    """Add what a second look at the same contact saw (the call's questionnaire after the call, or
+    the reverse) to its alert: the lower score, the items not there yet, the note not there yet,
+    and the call's kind over the questionnaire's. Running it again changes nothing."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    changed = []
+    if _ALERT_KIND_RANK.get(kind, 9) < _ALERT_KIND_RANK.get(locked.kind, 9):
+        locked.kind = kind
+        changed.append("kind")
+    if lowest_score is not None and (locked.lowest_score is None or lowest_score < locked.lowest_score):
+        locked.lowest_score = lowest_score
+        changed.append("lowest_score")
+    new_items = [item for item in items if item not in locked.items]
+    if new_items:
+        locked.items = [*locked.items, *new_items]
+        changed.append("items")
+    if note and note not in locked.note:
+        locked.note = "\n".join(t for t in (locked.note, note) if t)[:4000]
+        changed.append("note")
+    if changed:
+        locked.save(update_fields=changed)
+    return locked
+
+
 @transaction.atomic
 def alert_raise(
     *,
@@ -1651,13 +1694,16 @@ def alert_raise(
     """Raise the alert of ``source`` (a survey response, a call) unless it exists: (alert, created).
 
     Idempotent: one alert per source (a database constraint), so a task that runs twice — or two
-    workers at once — raises it once and notifies once.
+    workers at once — raises it once and notifies once. The source is the patient contact: a
+    questionnaire asked during a follow-up call names the call, so a call recorded "not satisfied"
+    whose questionnaire also scored low is one alert, not two — whichever worker comes second adds
+    what it saw to the alert (``_alert_merge``) and tells nobody again.
     """
     now = now or timezone.now()
     source_type = ContentType.objects.get_for_model(source)
     existing = Alert.objects.filter(source_type=source_type, source_id=source.pk).first()
     if existing is not None:
-        return existing, False
+        return _alert_merge(existing, kind=kind, lowest_score=lowest_score, items=items, note=note), False
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
@@ -1674,7 +1720,8 @@ def alert_raise(
                 note=note,
             )
     except IntegrityError:  # the other worker raised it a moment ago
-        return Alert.objects.get(source_type=source_type, source_id=source.pk), False
+        existing = Alert.objects.get(source_type=source_type, source_id=source.pk)
+        return _alert_merge(existing, kind=kind, lowest_score=lowest_score, items=items, note=note), False
     ALERTS.record(alert, action=AlertAction.RAISE, actor=None, from_status="")
     notification_send(
         recipients=_alert_recipients(alert),
@@ -1685,6 +1732,28 @@ def alert_raise(
         url=reverse("alert_list"),
     )
     return alert, True
+
+
+def alert_reveal_phone(*, alert: Alert, actor: User, request=None) -> dict[str, str]:
+    """The patient's full numbers for whoever may record the contact now (the machine's own check:
+    role, department, the alert still to contact, the patient not opted out); each reveal is
+    logged in RevealLog, as on the call screen."""
+    from .privacy import contact_reveal
+
+    ALERTS.check(alert, actor, AlertAction.CONTACT)
+    stay = alert.stay
+    return {
+        field: contact_reveal(
+            user=actor,
+            subject=stay,
+            field=field,
+            value=value,
+            purpose="alert service recovery",
+            request=request,
+        )
+        for field in ("phone", "alt_phone")
+        if (value := getattr(stay, field))
+    }
 
 
 def alert_contact(*, alert: Alert, actor: User, contact_note: str, now: dt.datetime | None = None) -> Alert:

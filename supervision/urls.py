@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/reveal/", views.alert_reveal, name="alert_reveal"),
     path("alerts/<int:pk>/<slug:action>/", views.alert_action, name="alert_action"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("people/", views.person_list, name="person_list"),

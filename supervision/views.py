@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import people, queues, selectors, services
 from .access import get_scoped_or_404, role_required, scope, workflow_rule
+from .errors import ActionNotAllowed
 from .filters import FindingFilter
 from .forms import (
     ActionCompleteForm,
@@ -180,7 +181,8 @@ def dashboard(request):
 def needs_me(request):
     """The dashboard's "needs me now" counts alone: htmx refreshes them in place about once a minute."""
     entries = queues.needs_me_now(request.user)
-    return render(request, "supervision/_needs_me.html", {"needs_me": entries})
+    # The bell's unread count (the context processor's) rides along, swapped in out of band.
+    return render(request, "supervision/_needs_me.html", {"needs_me": entries, "bell_oob": True})
 
 
 def _head_order_row(order, today, url) -> dict:
@@ -969,6 +971,19 @@ def attribution_disputes(request):
         request.user,
         department_field="staff__department",
     ).prefetch_related("transitions__actor")
+    if request.GET.get("answered") == "1":
+        # "Needs me now": the office's decisions on this head's disputes not yet seen (the count's
+        # own condition); seen now, so they leave the count.
+        answered = list(
+            selectors.disputes_answered(request.user)
+            .select_related("staff__department", "finding__category", "finding__department")
+            .prefetch_related("transitions__actor")
+            .order_by("-id")[:200]
+        )
+        services.attribution_decisions_seen(user=request.user, attributions=answered)
+        return render(
+            request, "supervision/attribution_disputes.html", {"answered": True, "decided": answered}
+        )
     waiting = list(qs.filter(status=AttributionStatus.DISPUTED).order_by("finding__found_at", "id")[:200])
     decided = list(
         qs.filter(status__in=(AttributionStatus.UPHELD, AttributionStatus.WITHDRAWN)).order_by("-id")[:20]
@@ -1049,8 +1064,9 @@ def alert_detail(request, pk: int, *, bound_form=None, bound_action=None, status
     alert = get_scoped_or_404(
         Alert.objects.select_related("department", "stay", "contacted_by", "closed_by"), request.user, pk=pk
     )
+    allowed = allowed_actions(alert, request.user)
     actions = action_buttons(
-        allowed=allowed_actions(alert, request.user),
+        allowed=allowed,
         steps=ALERT_STEPS,
         obj=alert,
         actor=request.user,
@@ -1062,10 +1078,24 @@ def alert_detail(request, pk: int, *, bound_form=None, bound_action=None, status
         "actions": actions,
         "open_action": bound_action,
         "refusal": services.alert_contact_refusal(alert) if alert.status == AlertStatus.OPEN else "",
+        # The full number only for whoever may record the contact now (the reveal is logged).
+        "can_reveal": alert.stay_id is not None and AlertAction.CONTACT in {a.name for a in allowed},
         "history": alert.transitions.select_related("actor"),
         "today": timezone.localdate(),
     }
     return render(request, "supervision/alert_detail.html", context, status=status)
+
+
+@role_required(Role.SUPERVISOR, Role.DEPT_HEAD)
+@require_POST
+def alert_reveal(request, pk: int):
+    """The patient's full number on the alert page (htmx swaps it in), logged in RevealLog."""
+    alert = get_scoped_or_404(Alert.objects.select_related("stay"), request.user, pk=pk)
+    try:
+        numbers = services.alert_reveal_phone(alert=alert, actor=request.user, request=request)
+    except ActionNotAllowed as exc:
+        return HttpResponse(" ".join(exc.messages), status=403)
+    return render(request, "supervision/_alert_phone.html", {"numbers": numbers})
 
 
 @role_required(Role.SUPERVISOR, Role.DEPT_HEAD, object_rule=workflow_rule)

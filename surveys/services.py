@@ -456,6 +456,7 @@ def response_submit(
     idempotency_key: str | None = None,
     allow_incomplete: bool = False,
     stay: DischargeStay | None = None,
+    alert: bool = True,
 ) -> SurveyResponse:
     """Validate and store one filled-in questionnaire; raise ValidationError and write nothing.
 
@@ -465,6 +466,8 @@ def response_submit(
     questionnaire is not valid, instead of being refused — paper forms come back incomplete.
     ``idempotency_key``: the same key twice returns the first response (double click).
     ``stay``: the patient, when the channel knows them (the follow-up call), for an alert's recovery.
+    ``alert=False``: months of past responses loaded for the demo hospital are not news — a low
+    score among them raises no alert (the demo seeds its handful of alerts itself).
     """
     if channel not in Channel.values:
         raise ValidationError(_("Unknown channel."))
@@ -598,7 +601,7 @@ def response_submit(
     if token_obj is not None:
         token_obj.used_at = timezone.now()
         token_obj.save(update_fields=["used_at"])
-    if scale_values and min(scale_values) <= THRESHOLD_MAX:
+    if alert and scale_values and min(scale_values) <= THRESHOLD_MAX:
         # Recorded first; the alert is looked at by the worker once this is committed (issue 17).
         from .tasks import raise_alert
 
@@ -743,15 +746,20 @@ def response_alert_items(response: SurveyResponse) -> list[tuple[str, int]]:
 
 def response_raise_alert(*, response: SurveyResponse):
     """Raise the response's alert if an answer is at or below its threshold (idempotent: the core
-    keeps one alert per response). Returns the alert or None."""
+    keeps one alert per patient contact). A questionnaire asked during a follow-up call is part of
+    that call: its alert is the call's (one contact, one alert, even when the caller also recorded
+    "not satisfied"). Returns the alert or None."""
     from supervision.services import alert_raise
 
     items = response_alert_items(response)
     if not items:
         return None
+    # The contact the answers were given in: the call (a generic reference, so surveys never
+    # import the follow-up channel), else the questionnaire itself.
+    contact = response.source_object if response.source_id is not None else None
     alert, _created = alert_raise(
         kind=AlertKind.SURVEY_LOW_SCORE,
-        source=response,
+        source=contact or response,
         department=response.department,
         due_on=alert_due_on(timezone.localdate()),
         stay=response.stay,

@@ -83,6 +83,7 @@ RULES: dict[str, R] = {
     "attachment_download": R(kw=(lambda o, s: {"pk": o.attachment.pk}), get="302 200 404 200 404 200 404 403", post="302 200 404 200 404 200 404 403"),
     "alert_list": R(get="302 200 403 200 200 200 403 403", post="302 405 403 405 405 405 403 403"),
     "alert_detail": R(kw=(lambda o, s: {"pk": o.extra["alert"].pk}), get="302 200 403 200 404 200 403 403", post="302 200 403 200 404 200 403 403"),
+    "alert_reveal": R(kw=(lambda o, s: {"pk": o.extra["alert"].pk}), get="302 405 403 405 405 403 403 403", post="302 200 403 200 404 403 403 403"),
     "alert_action": R(kw=(lambda o, s: {"pk": o.extra["alert"].pk, "action": "contact"}), get="302 405 403 405 405 403 403 403", post="302 400 403 400 404 403 403 403"),
     "notification_list": R(get="302 200 200 200 200 200 200 200", post="302 200 200 200 200 200 200 200"),
     "notification_preferences": R(get="302 200 200 200 200 200 200 200", post="302 200 200 200 200 200 200 200"),

@@ -9,11 +9,11 @@ low scores are what raises most of them.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from supervision import selectors
 
-from ..content import INT, NUM, PCT, Column, Section, Table, fmt_num, fmt_pct, no_data
+from ..content import INT, NUM, PCT, Column, Section, Table, fmt_int, fmt_num, fmt_pct, no_data
 from .base import BuildContext
 
 KEY = "alerts"
@@ -26,26 +26,7 @@ def build(ctx: BuildContext) -> Section:
         section.empty = True
         section.paragraphs.append(no_data(pgettext("report channel", "unhappy-patient alert")))
         return section
-    section.paragraphs.append(
-        _(
-            "%(raised)s alerts on unhappy patients were raised (%(survey)s from low survey scores, "
-            "%(call)s from follow-up calls recorded not satisfied). %(on_time)s of the %(contactable)s "
-            "patients who could be contacted were contacted in time (%(rate)s); the mean time to "
-            "contact was %(hours)s hours. %(open)s alerts are not yet closed, %(overdue)s of them past "
-            "their day."
-        )
-        % {
-            "raised": fig["raised"],
-            "survey": fig["survey"],
-            "call": fig["call"],
-            "on_time": fig["on_time"],
-            "contactable": fig["due"],
-            "rate": fmt_pct(fig["on_time_rate"]),
-            "hours": fmt_num(fig["recovery_hours"]) if fig["recovery_hours"] is not None else "—",
-            "open": fig["open"],
-            "overdue": fig["overdue"],
-        }
-    )
+    section.paragraphs.extend(_sentences(fig))
     section.tables.append(
         Table(
             _("Service recovery of unhappy patients"),
@@ -74,3 +55,55 @@ def build(ctx: BuildContext) -> Section:
         )
     )
     return section
+
+
+def _sentences(fig: dict) -> list[str]:
+    """The section's text: what was raised, how the recovery went, what is still open — each
+    figure named for what it counts (``due``: the alerts whose contact was due by now, those nobody
+    may contact left out; not every alert), the number agreeing with its noun, counts written with
+    the thousands separator."""
+    n = {key: fmt_int(fig[key]) for key in ("raised", "survey", "call", "due", "on_time", "open", "overdue")}
+    out = [
+        ngettext(
+            "%(raised)s alert on an unhappy patient was raised (%(survey)s from low survey scores, "
+            "%(call)s from follow-up calls recorded not satisfied).",
+            "%(raised)s alerts on unhappy patients were raised (%(survey)s from low survey scores, "
+            "%(call)s from follow-up calls recorded not satisfied).",
+            fig["raised"],
+        )
+        % n
+    ]
+    if not fig["due"]:
+        out.append(_("No patient's contact was due yet."))
+    elif fig["contacted"]:
+        out.append(
+            ngettext(
+                "%(on_time)s of the %(due)s patient whose contact was due by now was contacted in time "
+                "(%(rate)s); the mean time from the alert to the contact was %(hours)s hours.",
+                "%(on_time)s of the %(due)s patients whose contact was due by now were contacted in time "
+                "(%(rate)s); the mean time from the alert to the contact was %(hours)s hours.",
+                fig["due"],
+            )
+            % {**n, "rate": fmt_pct(fig["on_time_rate"]), "hours": fmt_num(fig["recovery_hours"])}
+        )
+    else:
+        out.append(
+            ngettext(
+                "The %(due)s patient whose contact was due by now was not contacted.",
+                "None of the %(due)s patients whose contact was due by now was contacted.",
+                fig["due"],
+            )
+            % n
+        )
+    if fig["open"]:
+        out.append(
+            ngettext(
+                "%(open)s alert is not yet closed (%(overdue)s past its day without a contact).",
+                "%(open)s alerts are not yet closed (%(overdue)s of them past their day without a contact).",
+                fig["open"],
+            )
+            % n
+        )
+    else:
+        out.append(_("Every alert raised in the period is closed."))
+    return out

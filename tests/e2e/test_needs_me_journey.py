@@ -76,6 +76,7 @@ def test_a_head_sees_the_one_order_to_act_on_acts_and_the_count_drops(
         time.sleep(0.1)
     assert count(page, "orders_to_acknowledge") == "0"
     assert count(page, "orders_to_respond") == "1"
+    assert bell(page) == "0"  # the same refresh brought the bell's count (out of band, one request)
     assert page.evaluate("() => window.notReloaded === true")
     shots(page, "head-dashboard-count-dropped")
 

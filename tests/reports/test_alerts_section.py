@@ -79,3 +79,52 @@ def test_a_period_without_alerts_says_so(neike):
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=D(2026, 11, 23))
     section = content.section("alerts")
     assert section.empty and section.paragraphs
+
+
+def test_the_sentences_name_what_each_figure_counts_in_both_languages(alerts):
+    from django.utils.translation import override
+
+    with override("en"):
+        content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=D(2026, 11, 23))
+        en = content.section("alerts").paragraphs
+    assert en[0] == (
+        "3 alerts on unhappy patients were raised (2 from low survey scores, 1 from follow-up calls "
+        "recorded not satisfied)."
+    )
+    # ``due`` counts the patients whose contact was due by now, not "who could be contacted".
+    assert en[1] == (
+        "1 of the 3 patients whose contact was due by now were contacted in time (33.33%); the mean "
+        "time from the alert to the contact was 109.0 hours."
+    )
+    assert en[2] == "2 alerts are not yet closed (1 of them past their day without a contact)."
+    with override("zh-hans"):
+        content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=D(2026, 11, 23))
+        zh = content.section("alerts").paragraphs
+    assert zh == [
+        "本期共发出不满意患者预警3条（满意度调查低分2条，回访记录不满意1条）。",
+        "截至统计日应已联系的3名患者中，1名按时联系（33.33%），从预警到联系平均用时109.0小时。",
+        "尚有2条预警未办结，其中1条已过联系期限仍未联系。",
+    ]
+
+
+def test_one_alert_reads_in_the_singular_and_counts_carry_the_thousands_separator():
+    from reports.sections.alerts import _sentences
+
+    fig = {
+        "raised": 1, "survey": 1, "call": 0, "due": 1, "contacted": 0, "on_time": 0, "open": 1,
+        "overdue": 1, "on_time_rate": None, "recovery_hours": None,
+    }  # fmt: skip
+    from django.utils.translation import override
+
+    with override("en"):
+        assert _sentences(fig) == [
+            "1 alert on an unhappy patient was raised (1 from low survey scores, 0 from follow-up calls "
+            "recorded not satisfied).",
+            "The 1 patient whose contact was due by now was not contacted.",
+            "1 alert is not yet closed (1 past its day without a contact).",
+        ]
+        big = _sentences({**fig, "raised": 1234, "survey": 1234, "open": 0, "due": 0})
+    assert big[0].startswith("1,234 alerts") and big[1:] == [
+        "No patient's contact was due yet.",
+        "Every alert raised in the period is closed.",
+    ]

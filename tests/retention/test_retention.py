@@ -102,7 +102,12 @@ def test_a_second_run_changes_nothing_and_writes_no_row(supervisor, neike):
     _closed(supervisor, closed_on=dt.date(2020, 1, 1))
     DischargeStayFactory(department=neike, discharged_on=dt.date(2020, 1, 1))
     first = retention.personal_data_anonymise(today=TODAY)
-    assert first.counts == {"complaints": 1, "discharge stays": 1, "suggestion slips": 0}
+    assert first.counts == {
+        "complaints": 1,
+        "discharge stays": 1,
+        "alerts without a patient": 0,
+        "suggestion slips": 0,
+    }
     runs = list(ImportRun.objects.filter(kind="retention").values_list("file_name", "updated", "succeeded"))
     assert sorted(runs) == [("complaints < 2023-11-23", 1, True), ("discharge stays < 2023-11-23", 1, True)]
     before = (
@@ -215,3 +220,75 @@ def test_old_suggestion_slips_lose_the_writers_contact_data_and_keep_the_slip(su
     assert retention.personal_data_anonymise(today=TODAY).counts["suggestion slips"] == 1
     complaint_slip.refresh_from_db()
     assert (complaint_slip.writer, complaint_slip.writer_phone) == ("李**", "")
+
+
+# --- alerts on unhappy patients (issue 17 item 6) --------------------------------------------------
+
+
+def _alert(department, *, stay, head, close: bool, on: dt.date):
+    from supervision import services
+    from supervision.models import AlertKind, AlertOutcome
+
+    moment = timezone.make_aware(dt.datetime.combine(on, dt.time(10)))
+    alert, _created = services.alert_raise(
+        kind=AlertKind.CALL_NOT_SATISFIED,
+        source=stay or DischargeStayFactory(department=department),
+        department=department,
+        due_on=on,
+        stay=stay,
+        note="李阿姨说护士把药发错了",
+        now=moment,
+    )
+    if stay is not None:
+        alert = services.alert_contact(alert=alert, actor=head, contact_note="打电话给李阿姨道歉", now=moment)
+    if close:
+        outcome = AlertOutcome.RESOLVED if stay is not None else AlertOutcome.NOT_CONTACTED
+        alert = services.alert_close(
+            alert=alert, actor=head, action_taken="与李阿姨面谈并补发药品", outcome=outcome, now=moment
+        )
+    return alert
+
+
+def _texts(alert):
+    alert.refresh_from_db()
+    return [
+        alert.note,
+        alert.contact_note,
+        alert.action_taken,
+        *alert.transitions.values_list("comment", flat=True),
+    ]
+
+
+def test_an_alerts_free_text_goes_with_its_stays_contact_data_and_the_alert_stays(neike, head_neike):
+    old = DischargeStayFactory(department=neike, patient_name="李梅", discharged_on=dt.date(2023, 1, 5))
+    closed = _alert(neike, stay=old, head=head_neike, close=True, on=dt.date(2023, 1, 9))
+    recent = DischargeStayFactory(department=neike, patient_name="周丽", discharged_on=dt.date(2024, 6, 1))
+    kept = _alert(neike, stay=recent, head=head_neike, close=True, on=dt.date(2024, 6, 5))
+
+    result = retention.personal_data_anonymise(today=TODAY)
+
+    assert result.counts["discharge stays"] == 1
+    assert not any(_texts(closed))  # note, contact, what was done and their history comments
+    assert (closed.status, closed.outcome, closed.contacted_at is not None) == ("closed", "resolved", True)
+    assert [t.action for t in closed.transitions.all()] == ["raise", "contact", "close"]  # the figures stay
+    assert all(t for t in _texts(kept)[:3])
+    assert retention.personal_data_anonymise(today=TODAY).total == 0  # a second run changes nothing
+
+
+def test_an_alert_still_being_handled_keeps_its_patients_number_and_text(neike, head_neike):
+    old = DischargeStayFactory(department=neike, patient_name="李梅", discharged_on=dt.date(2023, 1, 5))
+    open_alert = _alert(neike, stay=old, head=head_neike, close=False, on=dt.date(2023, 1, 9))
+
+    assert retention.personal_data_anonymise(today=TODAY).counts["discharge stays"] == 0
+    old.refresh_from_db()
+    assert old.phone and old.patient_name == "李梅"
+    assert all(_texts(open_alert)[:2])  # someone still has to call: nothing is taken away
+
+
+def test_an_alert_without_a_patient_loses_its_text_once_closed_before_the_cutoff(neike, head_neike):
+    old = _alert(neike, stay=None, head=head_neike, close=True, on=dt.date(2023, 1, 9))
+    recent = _alert(neike, stay=None, head=head_neike, close=True, on=dt.date(2024, 6, 5))
+
+    assert retention.personal_data_anonymise(today=TODAY).counts["alerts without a patient"] == 1
+    assert not any(_texts(old))
+    assert _texts(recent)[2] == "与李阿姨面谈并补发药品"

@@ -244,3 +244,49 @@ def test_the_supervisors_queue_counts_the_alerts_not_yet_handled(neike, waike, s
     )
     entry = next(e for e in queues.needs_me_now(supervisor) if e.key == "alerts_unhandled")
     assert entry.count == 2 and entry.url.startswith(reverse("alert_list"))
+
+
+# --- the patient's phone: masked, revealed to whoever may contact, logged (issue 17) -------------
+
+
+def test_the_alert_page_masks_the_phone_and_reveals_it_to_those_who_may_contact_logged(
+    client_for, neike, head_neike, head_waike, supervisor, administrator, caller
+):
+    from supervision.models import RevealLog
+
+    stay = DischargeStayFactory(department=neike, phone="13800138000")
+    alert, _created = _raise(neike, stay=stay)
+    page = client_for(head_neike).get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert "138****8000" in page and "13800138000" not in page
+    url = reverse("alert_reveal", args=[alert.pk])
+    assert url in page
+    shown = client_for(head_neike).post(url)
+    assert shown.status_code == 200 and "13800138000" in shown.content.decode()
+    assert client_for(supervisor).post(url).status_code == 200
+    log = RevealLog.objects.order_by("id")
+    assert [(r.user, r.field, r.subject) for r in log] == [
+        (head_neike, "phone", stay),
+        (supervisor, "phone", stay),
+    ]
+    # The administrator reads alerts but does not contact patients: masked, no button, refused.
+    page = client_for(administrator).get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert "138****8000" in page and url not in page
+    assert client_for(administrator).post(url).status_code == 403
+    assert client_for(caller).post(url).status_code == 403
+    assert client_for(head_waike).post(url).status_code == 404  # another department's alert
+    assert client_for(head_neike).get(url).status_code == 405  # a reveal is a POST
+    assert RevealLog.objects.count() == 2
+
+
+def test_no_reveal_once_contacted_or_for_a_patient_who_must_not_be_contacted(client_for, neike, head_neike):
+    from supervision.models import RevealLog
+
+    alert, _created = _raise(neike)
+    services.alert_contact(alert=alert, actor=head_neike, contact_note="已致歉")
+    url = reverse("alert_reveal", args=[alert.pk])
+    assert url not in client_for(head_neike).get(reverse("alert_detail", args=[alert.pk])).content.decode()
+    assert client_for(head_neike).post(url).status_code == 403
+    refused = _raise(neike)[0]
+    with registered(Channel(app="never_call", do_not_contact=lambda stay: True)):
+        assert client_for(head_neike).post(reverse("alert_reveal", args=[refused.pk])).status_code == 403
+    assert not RevealLog.objects.exists()

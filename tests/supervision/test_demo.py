@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.management import call_command
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from supervision.models import Attribution, Department, Finding, OrderStatus, RectificationOrder, User
@@ -54,7 +54,7 @@ def test_seed_demo_loads_the_documented_users_and_a_worked_hospital_once():
 
     # Issue 17: each user starts with a realistic handful of unread work (3–8), not 48–65; the
     # heads, who have plenty of history, at least three.
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     from supervision.models import Notification
 
@@ -66,6 +66,16 @@ def test_seed_demo_loads_the_documented_users_and_a_worked_hospital_once():
     assert max(unread.values()) <= 8
     assert 3 <= unread["head-neike"] <= 8
     assert Notification.objects.filter(read_at=None).exclude(moved_on_at=None).count() == 0
+
+    # Issue 17: a handful of alerts on unhappy patients, raised through the services — some to
+    # contact, one in recovery, one closed with its outcome.
+    from supervision.models import Alert
+
+    statuses = list(Alert.objects.values_list("status", flat=True))
+    assert 3 <= len(statuses) <= 8
+    assert statuses.count("open") >= 2 and statuses.count("contacted") == 1 and statuses.count("closed") == 1
+    closed = Alert.objects.get(status="closed")
+    assert closed.outcome == "resolved" and closed.action_taken and closed.transitions.count() == 3
 
     before = _counts()
     call_command("seed_demo", verbosity=0)
@@ -96,3 +106,8 @@ def test_demo_loaded_before_dawn_dates_nothing_after_the_moment_it_was_loaded():
     assert not Complaint.objects.filter(received_at__gt=after).exists()
     assert not CallAttempt.objects.filter(attempted_at__gt=after).exists()
     assert not SurveyResponse.objects.filter(submitted_at__gt=after).exists()
+    from supervision.models import Alert
+
+    assert not Alert.objects.filter(
+        Q(raised_at__gt=after) | Q(contacted_at__gt=after) | Q(closed_at__gt=after)
+    ).exists()

@@ -125,6 +125,7 @@ def test_each_role_sees_its_own_queues_only(supervisor, head_neike, caller, admi
         "orders_to_respond",
         "actions_due_this_week",
         "complaints_to_reply",
+        "disputes_answered",  # issue 17: the office's answers to the head's disputes of attributions
         "appeals_answered",
     }
     assert set(counts(supervisor)) == {
@@ -246,3 +247,100 @@ def test_the_counts_cost_the_same_queries_with_many_open_items(
     with django_assert_max_num_queries(len(few)):
         response = client.get(reverse("needs_me"))
     assert response.status_code == 200
+
+
+# --- disputes answered (the head's "disputes and appeals answered") ---------------------------------
+
+
+def _decided_dispute(department, head, supervisor, *, uphold=False):
+    staff = StaffFactory(department=department)
+    attribution = make_finding(department=department, found_by=supervisor, staff=[staff]).attributions.get()
+    services.attribution_dispute(attribution=attribution, actor=head, reason="当天休息")
+    return services.attribution_decide(
+        attribution=attribution, actor=supervisor, uphold=uphold, comment="已核实"
+    )
+
+
+def test_a_head_counts_the_offices_answers_to_their_disputes_until_they_see_them(
+    client_for, supervisor, head_neike, head_waike, neike, waike
+):
+    withdrawn = _decided_dispute(neike, head_neike, supervisor)
+    upheld = _decided_dispute(neike, head_neike, supervisor, uphold=True)
+    # Not counted: a dispute still waiting, and another department's answered dispute.
+    waiting = make_finding(department=neike, found_by=supervisor, staff=[StaffFactory(department=neike)])
+    services.attribution_dispute(attribution=waiting.attributions.get(), actor=head_neike, reason="不是她")
+    _decided_dispute(waike, head_waike, supervisor)
+
+    assert counts(head_neike)["disputes_answered"] == 2
+    assert counts(head_waike)["disputes_answered"] == 1
+    assert "disputes_answered" not in counts(supervisor)
+    entry = next(e for e in queues.needs_me_now(head_neike) if e.key == "disputes_answered")
+    assert entry.url == f"{reverse('attribution_disputes')}?answered=1"
+    keys = [e.key for e in queues.needs_me_now(head_neike)]
+    assert keys.index("disputes_answered") + 1 == keys.index("appeals_answered")
+
+    # The list the count opens holds exactly the counted disputes, with the office's decision …
+    response = client_for(head_neike).get(entry.url)
+    assert response.status_code == 200
+    assert {a.pk for a in response.context["decided"]} == {withdrawn.pk, upheld.pk}
+    assert "已核实" in response.content.decode()
+    # … and once seen there they leave the count; the other head's stays.
+    assert counts(head_neike)["disputes_answered"] == 0
+    assert counts(head_waike)["disputes_answered"] == 1
+    again = client_for(head_neike).get(entry.url)
+    assert list(again.context["decided"]) == []
+
+
+def test_the_answered_disputes_list_is_for_the_heads_reading_roles_and_scoped(
+    client_for, supervisor, head_neike, head_waike, caller, volunteer, neike
+):
+    _decided_dispute(neike, head_neike, supervisor)
+    url = f"{reverse('attribution_disputes')}?answered=1"
+    assert client_for(caller).get(url).status_code == 403
+    assert client_for(volunteer).get(url).status_code == 403
+    # Another department's head sees none of them (and reads no one's notice).
+    other = client_for(head_waike).get(url)
+    assert other.status_code == 200 and list(other.context["decided"]) == []
+    assert counts(head_neike)["disputes_answered"] == 1
+    # The office decides; it has no answers waiting.
+    assert list(client_for(supervisor).get(url).context["decided"]) == []
+
+
+def test_the_answered_disputes_list_takes_a_bounded_number_of_queries(
+    client_for, supervisor, head_neike, neike, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head_neike)
+    url = f"{reverse('attribution_disputes')}?answered=1"
+    _decided_dispute(neike, head_neike, supervisor)
+    client.get(url)  # warm the session and caches
+    _decided_dispute(neike, head_neike, supervisor)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for _ in range(6):
+        _decided_dispute(neike, head_neike, supervisor)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url)
+    assert len(response.context["decided"]) == 6
+
+
+# --- the bell rides along with the minute's refresh ------------------------------------------------
+
+
+def test_the_minutes_refresh_brings_the_bells_count_out_of_band_in_the_same_request(
+    client_for, supervisor, head_neike, neike
+):
+    client = client_for(head_neike)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert page.count('id="bell-badge"') == 1 and "hx-swap-oob" not in page
+    order_of(neike, supervisor)
+    order_of(neike, supervisor)
+    part = client.get(reverse("needs_me"), HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        '<span id="bell-badge" hx-swap-oob="true"><span class="badge rounded-pill bg-danger">2</span>' in part
+    )
+    services.notification_mark_read(user=head_neike)
+    part = client.get(reverse("needs_me"), HTTP_HX_REQUEST="true").content.decode()
+    assert '<span id="bell-badge" hx-swap-oob="true"></span>' in part  # read: the badge goes
