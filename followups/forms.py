@@ -51,9 +51,16 @@ class PolicyForm(forms.ModelForm):
             "max_attempts",
             "retry_spacing_hours",
             "retry_beyond_window",
+            "calling_from",
+            "calling_until",
+            "calling_working_days_only",
             "letter_when_no_phone",
             "questionnaire_code",
         ]
+        widgets = {
+            "calling_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "calling_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +69,17 @@ class PolicyForm(forms.ModelForm):
         self.fields["department"].queryset = Department.objects.filter(active=True)
         # Left out (a form from before the field), the default rule holds: the window's last day.
         self.fields["retry_beyond_window"].required = False
+        # Left out likewise, the default calling hours hold (08:00–20:00).
+        self.fields["calling_from"].required = False
+        self.fields["calling_until"].required = False
+
+    def clean_calling_from(self):
+        return self.cleaned_data.get("calling_from") or FollowupPolicy._meta.get_field("calling_from").default
+
+    def clean_calling_until(self):
+        return (
+            self.cleaned_data.get("calling_until") or FollowupPolicy._meta.get_field("calling_until").default
+        )
 
     def clean_retry_beyond_window(self):
         return self.cleaned_data.get("retry_beyond_window") or RetryBeyondWindow.LAST_DAY
@@ -77,6 +95,9 @@ class PolicyForm(forms.ModelForm):
         start, end = data.get("window_start_day"), data.get("window_end_day")
         if start is not None and end is not None and end < start:
             self.add_error("window_end_day", _("The last day must not be before the first day."))
+        start, end = data.get("calling_from"), data.get("calling_until")
+        if start is not None and end is not None and end <= start:
+            self.add_error("calling_until", _("The calling hours must end after they start."))
         return data
 
 

@@ -34,8 +34,10 @@ class RetryAdjustment(models.TextChoices):
     """What was done to the next attempt to keep it inside the window (shown on the call screen)."""
 
     NONE = "", _("Inside the window")
+    HOURS = "hours", _("Moved into the calling hours")
     MOVED = "moved", _("Moved to the window's last day")
     EXTENDED = "extended", _("Window extended to the retry")
+    NO_TIME_LEFT = "no_time", _("No calling time left in the window")
 
 
 class FollowupPolicy(models.Model):
@@ -90,6 +92,16 @@ class FollowupPolicy(models.Model):
             "try on the last day instead, or extend the window to the retry."
         ),
     )
+    # The office's calling hours: a retry is only ever set inside them (never a 01:29 call).
+    calling_from = models.TimeField(
+        _("calls from"), default=dt.time(8), help_text=_("Retries are set inside the calling hours.")
+    )
+    calling_until = models.TimeField(_("calls until"), default=dt.time(20))
+    calling_working_days_only = models.BooleanField(
+        _("call on working days only"),
+        default=False,
+        help_text=_("Retries skip weekends and public holidays (the hospital's working-day calendar)."),
+    )
     letter_when_no_phone = models.BooleanField(_("send a letter when there is no phone"), default=True)
     questionnaire_code = models.SlugField(
         _("questionnaire code"),
@@ -113,6 +125,9 @@ class FollowupPolicy(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(window_end_day__gte=models.F("window_start_day")), name="followup_window_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(calling_until__gt=models.F("calling_from")), name="followup_calling_hours_order"
             ),
         ]
 

@@ -826,29 +826,86 @@ def _attempt_create(current: FollowupTask, *, actor: User, data: CallInput, now,
     return attempt
 
 
+def _working_day_test(start: dt.date, end: dt.date):
+    """day -> is it a working day, for days in [start, end]: the hospital's calendar (the complaints
+    channel's, 调休 included; one query), plain Monday–Friday without the complaints app."""
+    try:
+        from complaints.workdays import exceptions_between, is_working_day
+    except ImportError:  # pragma: no cover - a hospital without the complaints channel
+        return lambda day: day.weekday() < 5
+    exceptions = exceptions_between(start, end)
+    return lambda day: is_working_day(day, exceptions)
+
+
+# The longest run of days off on China's calendar (春节 with its weekends) is 9 days.
+_DAYS_OFF_MAX = 21
+
+
+def _local(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time), timezone.get_current_timezone())
+
+
+def calling_time_from(when: dt.datetime, *, policy: FollowupPolicy, working=None) -> dt.datetime:
+    """The first moment at or after ``when`` the office calls: inside the calling hours
+    (``calling_from`` included, ``calling_until`` not) and, when the policy says so, on a working
+    day. ``when`` itself when it is one."""
+    local = timezone.localtime(when)
+    day, time = local.date(), local.time()
+    if time < policy.calling_from:
+        time = policy.calling_from
+    elif time >= policy.calling_until:
+        day, time = day + dt.timedelta(days=1), policy.calling_from
+    if policy.calling_working_days_only:
+        working = working or _working_day_test(day, day + dt.timedelta(days=_DAYS_OFF_MAX))
+        for _ in range(_DAYS_OFF_MAX):
+            if working(day):
+                break
+            day, time = day + dt.timedelta(days=1), policy.calling_from
+    moved = _local(day, time)
+    return when if moved == local else moved
+
+
 def retry_time(task: FollowupTask, *, now: dt.datetime, policy: FollowupPolicy | None = None) -> tuple:
     """(when, adjustment) of the next attempt after an unreached call: ``retry_spacing_hours``
-    later, kept inside the task's window (``expires_on`` is its last day, inclusive).
+    later, inside the office's calling hours (and working days, by policy), and inside the task's
+    window (``expires_on`` is its last day, inclusive).
 
-    A retry that would fall after the last day is moved to the last day at the same time of day
-    (``moved``; an hour from now when that time has already passed on the last day, never after it),
-    or, when the department's policy says so, the window is extended to the retry day
-    (``extended``: ``task.expires_on`` is changed here).
+    A retry that falls outside the calling hours moves to their next start (``hours``: 01:29 → 08:00).
+    One that would fall after the last day is moved to the last day at that time of day (``moved``;
+    an hour from now when that time has passed, or now when the calling hours end within the hour;
+    on the last working day before it when the office calls on working days only), or, when the
+    department's policy says so, the window is extended to the retry's day (``extended``:
+    ``task.expires_on`` is changed here). When no calling time is left in the window at all (a call
+    recorded after hours on its last day), the task stays due now and closes with its window
+    (``no_time``).
     """
-    when = now + dt.timedelta(hours=task.retry_spacing_hours)
-    last = task.expires_on
-    if timezone.localdate(when) <= last:
-        return when, RetryAdjustment.NONE
     policy = policy or policy_for(task.department)
+    last = task.expires_on
+    today = timezone.localdate(now)
+    working = (
+        _working_day_test(today, max(last, today) + dt.timedelta(days=_DAYS_OFF_MAX + 11))
+        if policy.calling_working_days_only
+        else None
+    )
+    spaced = now + dt.timedelta(hours=task.retry_spacing_hours)
+    when = calling_time_from(spaced, policy=policy, working=working)
+    if timezone.localdate(when) <= last:
+        return when, (RetryAdjustment.NONE if when == spaced else RetryAdjustment.HOURS)
     if policy.retry_beyond_window == RetryBeyondWindow.EXTEND:
         task.expires_on = timezone.localdate(when)
         return when, RetryAdjustment.EXTENDED
-    tz = timezone.get_current_timezone()
-    moved = timezone.make_aware(dt.datetime.combine(last, timezone.localtime(when).time()), tz)
-    if moved <= now:
-        end_of_last_day = timezone.make_aware(dt.datetime.combine(last, dt.time(23, 59)), tz)
-        moved = max(now, min(now + dt.timedelta(hours=1), end_of_last_day))
-    return moved, RetryAdjustment.MOVED
+    day = last
+    while working is not None and not working(day) and day > today:
+        day -= dt.timedelta(days=1)
+    moved = _local(day, timezone.localtime(when).time())
+    if moved > now and (working is None or working(day)):
+        return moved, RetryAdjustment.MOVED
+    soon = calling_time_from(now + dt.timedelta(hours=1), policy=policy, working=working)
+    if timezone.localdate(soon) <= last:
+        return soon, RetryAdjustment.MOVED
+    if calling_time_from(now, policy=policy, working=working) == now and today <= last:
+        return now, RetryAdjustment.MOVED  # the calling hours end within the hour: try again now
+    return now, RetryAdjustment.NO_TIME_LEFT
 
 
 def _task_move_on(current: FollowupTask, *, data: CallInput, now) -> None:

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -452,6 +452,25 @@ def _next_attempt_words(task) -> str:
         "at": date_format(timezone.localtime(task.next_attempt_at), "DATETIME_FORMAT"),
         "end": date_format(task.expires_on, "DATE_FORMAT"),
     }
+    if task.retry_adjustment == RetryAdjustment.HOURS:
+        policy = services.policy_for(task.department)
+        hours = {
+            "from": time_format(policy.calling_from, "H:i"),
+            "until": time_format(policy.calling_until, "H:i"),
+        }
+        words["hours"] = (
+            _("%(from)s–%(until)s on working days")
+            if policy.calling_working_days_only
+            else _("%(from)s–%(until)s")
+        ) % hours
+        return _("Next attempt %(at)s: moved into the office's calling hours (%(hours)s).") % words
+    if task.retry_adjustment == RetryAdjustment.NO_TIME_LEFT:
+        return (
+            _(
+                "Next attempt: now, if you can. No calling time is left in the window (last day %(end)s); unreached, the task closes with its window."
+            )
+            % words
+        )
     if task.retry_adjustment == RetryAdjustment.MOVED:
         return (
             _(
