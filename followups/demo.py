@@ -250,6 +250,8 @@ def _code_unhappy(*, seed: int) -> None:
         links += [through(callattempt_id=call.pk, dissatisfactiontopic_id=topics[c].pk) for c in chosen]
     CallAttempt.objects.bulk_update(calls, ["dissatisfied_domain"], batch_size=500)
     through.objects.bulk_create(links, batch_size=500)
+
+
 # What the office did for the demo's unhappy patients, oldest first: closed with an outcome, in
 # recovery (contacted, not closed), then still to contact.
 ALERT_STEPS = (
@@ -266,6 +268,7 @@ def _seed_alerts(made, *, supervisor) -> None:
     four latest calls recorded not satisfied in the imported history, each raised on its day (one
     closed with an outcome, one in recovery, two past their day), and this morning's unhappy call."""
     from supervision import services as core
+    from supervision.demo import at_time
     from supervision.models import AlertKind, AlertOutcome
     from surveys.services import alert_due_on
 
@@ -278,20 +281,25 @@ def _seed_alerts(made, *, supervisor) -> None:
         .order_by("-attempted_at", "-id")[:4]
     )[::-1]
     for n, attempt in enumerate(unhappy):
-        alert, _created = core.alert_raise(
-            kind=AlertKind.CALL_NOT_SATISFIED,
-            source=attempt,
-            department=attempt.task.department,
-            due_on=alert_due_on(attempt.attempted_on),
-            stay=attempt.task.stay,
-            note="回访时表示不满意",
-            now=attempt.attempted_at + dt.timedelta(minutes=3),
-        )
-        if n < len(ALERT_STEPS) and not core.alert_contact_refusal(alert):
-            said, done = ALERT_STEPS[n]
-            contacted_at = attempt.attempted_at + dt.timedelta(days=1, hours=2)
+        raised_at = attempt.attempted_at + dt.timedelta(minutes=3)
+        with at_time(raised_at):  # the history rows and notices carry the day it happened
+            alert, _created = core.alert_raise(
+                kind=AlertKind.CALL_NOT_SATISFIED,
+                source=attempt,
+                department=attempt.task.department,
+                due_on=alert_due_on(attempt.attempted_on),
+                stay=attempt.task.stay,
+                note="回访时表示不满意",
+                now=raised_at,
+            )
+        if n >= len(ALERT_STEPS) or core.alert_contact_refusal(alert):
+            continue
+        said, done = ALERT_STEPS[n]
+        contacted_at = attempt.attempted_at + dt.timedelta(days=1, hours=2)
+        with at_time(contacted_at):
             alert = core.alert_contact(alert=alert, actor=supervisor, contact_note=said, now=contacted_at)
-            if done:
+        if done:
+            with at_time(contacted_at + dt.timedelta(days=1)):
                 core.alert_close(
                     alert=alert,
                     actor=supervisor,
