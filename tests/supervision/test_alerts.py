@@ -290,3 +290,20 @@ def test_no_reveal_once_contacted_or_for_a_patient_who_must_not_be_contacted(cli
     with registered(Channel(app="never_call", do_not_contact=lambda stay: True)):
         assert client_for(head_neike).post(reverse("alert_reveal", args=[refused.pk])).status_code == 403
     assert not RevealLog.objects.exists()
+
+
+def test_revealing_the_phone_costs_the_same_queries_with_many_alerts(
+    client_for, neike, head_neike, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head_neike)
+    first, _ = _raise(neike)
+    client.post(reverse("alert_reveal", args=[first.pk]))  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.post(reverse("alert_reveal", args=[first.pk])).status_code == 200
+    for _ in range(15):
+        _raise(neike)
+    with django_assert_max_num_queries(len(few)):
+        assert client.post(reverse("alert_reveal", args=[first.pk])).status_code == 200
