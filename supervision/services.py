@@ -1748,7 +1748,7 @@ def alert_reveal_phone(*, alert: Alert, actor: User, request=None) -> dict[str, 
             subject=stay,
             field=field,
             value=value,
-            purpose="alert service recovery",
+            purpose=texts.REVEAL_ALERT,
             request=request,
         )
         for field in ("phone", "alt_phone")

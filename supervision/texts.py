@@ -147,3 +147,6 @@ ALERT_RAISED = Message(
     dates=("due",),
     choices={"kind": AlertKind},
 )
+
+# Why a patient's full number was shown (RevealLog.purpose): the alert's service recovery.
+REVEAL_ALERT = Message("reveal.alert_recovery", gettext_lazy("Unhappy patient's service recovery"))

@@ -268,6 +268,7 @@ def test_the_alert_page_masks_the_phone_and_reveals_it_to_those_who_may_contact_
         (head_neike, "phone", stay),
         (supervisor, "phone", stay),
     ]
+    assert {r.purpose for r in log} == {"reveal.alert_recovery"}  # worded for whoever reads the log
     # The administrator reads alerts but does not contact patients: masked, no button, refused.
     page = client_for(administrator).get(reverse("alert_detail", args=[alert.pk])).content.decode()
     assert "138****8000" in page and url not in page
