@@ -289,7 +289,29 @@ class VerifyForm(_ActionForm):
         return value
 
 
-class CheckIneffectiveForm(_ActionForm):
+class _RedoActionsForm(_ActionForm):
+    """A step that sends an order back: ``redo`` picks its corrective actions that go back to "in
+    progress" (the subclass labels the field); no field when the order has no actions."""
+
+    redo = ModelMultipleChoiceField(
+        label=_("Actions to redo"),
+        queryset=CorrectiveAction.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["redo"] = self.fields.pop("redo")  # last, after the subclass's own fields
+        if order is not None:
+            self.fields["redo"].queryset = CorrectiveAction.objects.filter(order=order)
+            # Labels from the page's prefetched actions, not one query per choice.
+            self.fields["redo"].label_from_instance = lambda a: a.description
+        if order is None or not any(True for _a in order.actions.all()):
+            del self.fields["redo"]
+
+
+class CheckIneffectiveForm(_RedoActionsForm):
     comment = forms.CharField(
         label=_("What shows the fix did not hold"),
         max_length=4000,
@@ -304,35 +326,11 @@ class CheckIneffectiveForm(_ActionForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, order=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if order is not None:
-            self.fields["redo"].queryset = CorrectiveAction.objects.filter(order=order)
-            # Labels from the page's prefetched actions, not one query per choice.
-            self.fields["redo"].label_from_instance = lambda a: a.description
-        if order is None or not any(True for _a in order.actions.all()):
-            del self.fields["redo"]
 
-
-class ReturnForm(_ActionForm):
+class ReturnForm(_RedoActionsForm):
     reason = forms.CharField(
         label=_("Reason for returning"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    redo = ModelMultipleChoiceField(
-        label=_("Actions to redo"),
-        queryset=CorrectiveAction.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, order=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if order is not None:
-            self.fields["redo"].queryset = CorrectiveAction.objects.filter(order=order)
-            # Labels from the page's prefetched actions, not one query per choice.
-            self.fields["redo"].label_from_instance = lambda a: a.description
-        if order is None or not any(True for _a in order.actions.all()):
-            del self.fields["redo"]
 
 
 class PlanActionForm(_ActionForm):
