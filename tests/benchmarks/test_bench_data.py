@@ -1,6 +1,7 @@
 """python -m benchmarks.data: writes a hospital year through the services, refuses to run twice, wipes only bench DBs."""
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.management import CommandError
 from django.db import connection
 from django.utils import timezone
@@ -96,6 +97,12 @@ def test_postgresql_bulk_path_writes_the_counts_sizes_ask_for(tiny, monkeypatch)
         assert complaint.number == f"TS{complaint.received_on:%Y}-{complaint.pk:06d}"
     for finding in Finding.objects.all():
         assert finding.number == f"WT{timezone.localtime(finding.found_at):%Y}-{finding.pk:06d}"
+    # The copied months' orders are as far worked as a hospital's months-old orders: the window the
+    # services wrote ends two months before this one, and copies keep its states.
+    recent = timezone.localdate().replace(day=1) - relativedelta(months=data.RECENT_MONTHS)
+    old = RectificationOrder.objects.filter(issued_at__date__lt=recent)
+    worked = old.filter(status__in=["verified", "closed"]).count()
+    assert old.count() and worked * 2 >= old.count(), (worked, old.count())
     # The id sequences were moved past the copies: the next row a service writes gets a fresh id.
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence('complaints_complaint', 'id'))")
