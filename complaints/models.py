@@ -279,7 +279,12 @@ class Complaint(models.Model):
         return self.status not in FINAL_STATUSES
 
     def is_answer_overdue(self, today: dt.date | None = None) -> bool:
-        return self.status in AWAITING_ANSWER and self.answer_due < (today or timezone.localdate())
+        return self.answer_overdue(self.status, self.answer_due, today or timezone.localdate())
+
+    @staticmethod
+    def answer_overdue(status: str, answer_due: dt.date, today: dt.date) -> bool:
+        """``is_answer_overdue`` from the values alone, for list rows read without an instance."""
+        return status in AWAITING_ANSWER and answer_due < today
 
     def is_ack_overdue(self, today: dt.date | None = None) -> bool:
         return self.status == ComplaintStatus.RECEIVED and self.ack_due < (today or timezone.localdate())

@@ -26,8 +26,8 @@ from supervision.errors import ActionNotAllowed
 from supervision.infra.cleaning import phone_digits
 from supervision.infra.fragments import cached_rows, url_maker
 from supervision.infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
-from supervision.models import Department, Role
-from supervision.templatetags.ducha import label
+from supervision.models import Department, Role, User
+from supervision.templatetags.ducha import choice_label
 from supervision.workflow import allowed_actions
 
 from . import selectors, services
@@ -60,6 +60,7 @@ from .models import (
     CalendarYear,
     Complaint,
     ComplaintAction,
+    ComplaintAssignment,
     ComplaintAttachment,
     ComplaintChannel,
     ComplaintLetter,
@@ -96,33 +97,62 @@ def complaint_list(request):
     context = {
         "filter": filterset,
         "page": page,
-        "rows": cached_rows("complaints/_row.html", (_complaint_row(c, today, url) for c in page)),
+        "rows": cached_rows("complaints/_row.html", _complaint_rows(page.object_list, today, url)),
         "query": query.urlencode(),
         "can_intake": request.user.has_role(*INTAKE_ROLES),
     }
     return partial_or_page(request, "complaints/list.html", "complaints/_table.html", context)
 
 
-def _complaint_row(complaint, today, url) -> dict:
-    """What one row of the complaint list shows, as plain values (``supervision.infra.fragments``)."""
-    departments = [complaint.department.name] if complaint.department_id else []
-    departments += [
-        a.department.name for a in complaint.assignments.all() if a.department_id != complaint.department_id
-    ]
+# The columns a complaint list row shows, read as plain values: the page's 25 complaints as model
+# instances, with their owner and their prefetched assignments, cost most of the page (docs/performance.md,
+# "List pages").
+COMPLAINT_ROW_FIELDS = (
+    *("id", "number", "dispute", "content", "received_at", "channel", "referral_no"),
+    *("department_id", "department__name", "status", "answer_due", "owner_id"),
+    *("owner__full_name", "owner__first_name", "owner__last_name", "owner__username"),
+)
+
+
+def _complaint_rows(complaints, today, url) -> list[dict]:
+    """The rows of a page of complaints (a sliced queryset): one query for the complaints and one for
+    the departments they are assigned to, as the prefetch did."""
+    page = list(complaints.values(*COMPLAINT_ROW_FIELDS))
+    assigned: dict[int, list[tuple[int, str]]] = {}
+    if page:
+        # In the order the prefetched ``complaint.assignments.all()`` gave (the model's ordering).
+        for complaint_id, department_id, name in ComplaintAssignment.objects.filter(
+            complaint_id__in=[v["id"] for v in page]
+        ).values_list("complaint_id", "department_id", "department__name"):
+            assigned.setdefault(complaint_id, []).append((department_id, name))
+    return [_complaint_row(v, assigned.get(v["id"], ()), today, url) for v in page]
+
+
+def _complaint_row(values, assignments, today, url) -> dict:
+    """What one row of the complaint list shows (``COMPLAINT_ROW_FIELDS`` and its assigned
+    departments), as plain values (``supervision.infra.fragments``)."""
+    department_id = values["department_id"]
+    departments = [values["department__name"]] if department_id else []
+    departments += [name for assigned_id, name in assignments if assigned_id != department_id]
+    owner = None
+    if values["owner_id"]:
+        owner = User.name_shown(
+            *(values[f"owner__{name}"] for name in ("full_name", "first_name", "last_name", "username"))
+        )
     return {
-        "url": url(complaint.pk),
-        "number": complaint.number,
-        "dispute": bool(complaint.dispute),
-        "content": complaint.content,
-        "received_at": complaint.received_at,
-        "channel": str(label(complaint, "channel")),
-        "referral_no": complaint.referral_no,
+        "url": url(values["id"]),
+        "number": values["number"],
+        "dispute": bool(values["dispute"]),
+        "content": values["content"],
+        "received_at": values["received_at"],
+        "channel": str(choice_label(Complaint, "channel", values["channel"])),
+        "referral_no": values["referral_no"],
         "departments": departments,
-        "status": complaint.status,
-        "status_label": str(label(complaint, "status")),
-        "answer_due": complaint.answer_due,
-        "overdue": complaint.is_answer_overdue(today),
-        "owner": complaint.owner.display_name if complaint.owner_id else None,
+        "status": values["status"],
+        "status_label": str(choice_label(Complaint, "status", values["status"])),
+        "answer_due": values["answer_due"],
+        "overdue": Complaint.answer_overdue(values["status"], values["answer_due"], today),
+        "owner": owner,
     }
 
 

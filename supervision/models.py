@@ -127,7 +127,12 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.get_full_name() or self.username
+        return self.name_shown(self.full_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_shown(full_name: str, first_name: str, last_name: str, username: str) -> str:
+        """``display_name`` from the values alone (``get_full_name``'s "first last"), for list rows."""
+        return full_name or f"{first_name} {last_name}".strip() or username
 
     @cached_property
     def roles(self) -> frozenset[str]:
@@ -758,7 +763,12 @@ class RectificationOrder(models.Model):
         return None
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        return self.is_open and self.deadline < (today or timezone.localdate())
+        return self.overdue(self.status, self.deadline, today or timezone.localdate())
+
+    @staticmethod
+    def overdue(status: str, deadline: dt.date, today: dt.date) -> bool:
+        """``is_overdue`` from the values alone, for list rows read without an instance."""
+        return status in OPEN_ORDER_STATUSES and deadline < today
 
     @property
     def round(self) -> int:

@@ -75,11 +75,9 @@ def finding_list(user) -> QuerySet[Finding]:
     # page's LIMIT (docs/performance.md); the table shows a recurrence by its own column. Nor an
     # "overdue" annotation: it kept the order join in the page's COUNT; the row reads it from the
     # order it already has (supervision.views._finding_row).
-    return (
-        findings_visible_to(user)
-        .select_related("category", "department", "order")
-        .order_by("-found_at", "-id")
-    )
+    # The page reads its rows' columns as values (supervision.views.FINDING_ROW_FIELDS), joining
+    # what they show: no select_related.
+    return findings_visible_to(user).order_by("-found_at", "-id")
 
 
 def finding_detail_queryset(user) -> QuerySet[Finding]:

@@ -221,12 +221,18 @@ def label(obj, field_name):
     that was the largest single cost of the complaint list). Here the value → label map is built once
     per field and process; the label stays lazy, so it is translated once, in the active language.
     """
-    field = obj._meta.get_field(field_name)
-    key = (obj._meta.label, field_name)
+    return choice_label(type(obj), field_name, getattr(obj, obj._meta.get_field(field_name).attname))
+
+
+def choice_label(model, field_name, value):
+    """The label of ``value`` among the choices of ``model``'s field (lazy), or ``value`` itself.
+
+    ``label`` for the rows that lists read as plain values (``QuerySet.values``), with no instance.
+    """
+    key = (model._meta.label, field_name)
     labels = _LABELS.get(key)
     if labels is None:
-        labels = _LABELS[key] = dict(field.flatchoices)
-    value = getattr(obj, field.attname)
+        labels = _LABELS[key] = dict(model._meta.get_field(field_name).flatchoices)
     return labels.get(value, value)
 
 
