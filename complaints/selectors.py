@@ -28,6 +28,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -163,11 +164,6 @@ def _period(start: dt.date, end: dt.date, departments: Iterable[int] | None) -> 
     return qs
 
 
-def _answerable(start: dt.date, end: dt.date, departments) -> QuerySet[Complaint]:
-    """The complaints whose answer the answer figures measure: all but those not accepted."""
-    return _period(start, end, departments).exclude(status=ComplaintStatus.NOT_ACCEPTED)
-
-
 def by_channel(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Complaints received per channel (every channel listed, zeros included)."""
     counts = dict(_period(start, end, departments).values_list("channel").annotate(n=Count("id")))
@@ -231,18 +227,115 @@ def by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     return out
 
 
+# The period's counts the figures read, as aggregate expressions named per figure: each figure's
+# function runs its own; ``figures()`` runs them all as one query (``_counts``) — the same counts.
+_REFUSED = Q(accepted_at__isnull=True, status=ComplaintStatus.NOT_ACCEPTED)
+# The complaints whose answer the answer figures measure: all but those not accepted.
+_ANSWERABLE = ~Q(status=ComplaintStatus.NOT_ACCEPTED)
+
+
+def _accepted_counts(today: dt.date) -> dict:
+    # Shared with the intake (the same names, so counted once when both are asked for).
+    return {
+        "accepted": Count("id", filter=Q(accepted_at__isnull=False)),
+        "refused": Count("id", filter=_REFUSED),
+    }
+
+
+def _intake_counts(today: dt.date) -> dict:
+    return {
+        **_accepted_counts(today),
+        "in_received": Count("id"),
+        "in_on_time": Count("id", filter=_REFUSED & Q(answered_on_time=True)),
+    }
+
+
+def _on_time_counts(today: dt.date) -> dict:
+    # A complaint not accepted is told why within the same limit: counted under intake(), not here.
+    return {
+        "ot_answered": Count("id", filter=_ANSWERABLE & Q(answered_at__isnull=False)),
+        "ot_on_time": Count("id", filter=_ANSWERABLE & Q(answered_at__isnull=False, answered_on_time=True)),
+        "ot_overdue": Count(
+            "id",
+            filter=_ANSWERABLE
+            & Q(answered_at__isnull=True, status__in=AWAITING_ANSWER, answer_due__lt=today),
+        ),
+    }
+
+
+def _days_counts(today: dt.date) -> dict:
+    answered = _ANSWERABLE & Q(answer_working_days__isnull=False)
+    return {
+        "days_n": Count("id", filter=answered),
+        "days_avg": Avg("answer_working_days", filter=answered),
+    }
+
+
+def _valid_counts(today: dt.date) -> dict:
+    return {
+        "va_valid": Count("id", filter=Q(determination=Determination.VALID)),
+        "va_partly": Count("id", filter=Q(determination=Determination.PARTLY_VALID)),
+        "va_not_valid": Count("id", filter=Q(determination=Determination.NOT_VALID)),
+    }
+
+
+def _satisfaction_counts(today: dt.date) -> dict:
+    return {
+        "sa_satisfied": Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+        "sa_basically": Count("id", filter=Q(satisfaction=Satisfaction.BASICALLY)),
+        "sa_dissatisfied": Count("id", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
+    }
+
+
+def _counts(start: dt.date, end: dt.date, departments, *groups, today: dt.date | None = None) -> dict:
+    """The period's aggregates of ``groups`` (the ``_*_counts`` above) in one query."""
+    today = today or timezone.localdate()
+    expressions = {}
+    for group in groups:
+        expressions.update(group(today))
+    return _period(start, end, departments).aggregate(**expressions)
+
+
+def _accepted_share(row: dict) -> dict:
+    accepted, refused = row["accepted"], row["refused"]
+    decided = accepted + refused
+    return {
+        "accepted": accepted,
+        "not_accepted": refused,
+        "decided": decided,
+        "share": _rate(accepted, decided),
+    }
+
+
 def accepted_share(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """accepted ÷ (accepted + not accepted); complaints still waiting for the decision are left out."""
-    row = _period(start, end, departments).aggregate(
-        accepted=Count("id", filter=Q(accepted_at__isnull=False)),
-        refused=Count("id", filter=Q(accepted_at__isnull=True, status=ComplaintStatus.NOT_ACCEPTED)),
+    return _accepted_share(_counts(start, end, departments, _accepted_counts))
+
+
+def _reasons(start: dt.date, end: dt.date, departments) -> list[dict]:
+    # A complaint refused before the list of reasons existed has no reason: ``reason`` is None.
+    rows = (
+        _period(start, end, departments)
+        .filter(_REFUSED)
+        .values("not_accepted_ground_id", "not_accepted_ground__name")
+        .annotate(n=Count("id"))
+        # Most first, then in the list's order; reasons from before the list last.
+        .order_by("-n", F("not_accepted_ground__sort_order").asc(nulls_last=True))
     )
-    decided = row["accepted"] + row["refused"]
+    return [
+        {"reason_id": r["not_accepted_ground_id"], "reason": r["not_accepted_ground__name"], "count": r["n"]}
+        for r in rows
+    ]
+
+
+def _intake(row: dict, reasons: list[dict]) -> dict:
     return {
+        "received": row["in_received"],
         "accepted": row["accepted"],
         "not_accepted": row["refused"],
-        "decided": decided,
-        "share": _rate(row["accepted"], decided),
+        "waiting": row["in_received"] - row["accepted"] - row["refused"],
+        "not_accepted_on_time": row["in_on_time"],
+        "by_reason": reasons,
     }
 
 
@@ -250,36 +343,16 @@ def intake(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """Received (收到), accepted (受理), not accepted (不予受理) by reason, and still waiting for the
     decision; received = accepted + not accepted + waiting. A not-accepted complaint is answered
     with its reason: ``not_accepted_on_time`` of them were told within the answer's time limit."""
-    period = _period(start, end, departments)
-    refused = Q(accepted_at__isnull=True, status=ComplaintStatus.NOT_ACCEPTED)
-    row = period.aggregate(
-        received=Count("id"),
-        accepted=Count("id", filter=Q(accepted_at__isnull=False)),
-        not_accepted=Count("id", filter=refused),
-        on_time=Count("id", filter=refused & Q(answered_on_time=True)),
-    )
-    reasons = (
-        period.filter(refused)
-        .values("not_accepted_ground_id", "not_accepted_ground__name")
-        .annotate(n=Count("id"))
-        # Most first, then in the list's order; reasons from before the list last.
-        .order_by("-n", F("not_accepted_ground__sort_order").asc(nulls_last=True))
-    )
+    return _intake(_counts(start, end, departments, _intake_counts), _reasons(start, end, departments))
+
+
+def _on_time_share(row: dict) -> dict:
+    whole = row["ot_answered"] + row["ot_overdue"]
     return {
-        "received": row["received"],
-        "accepted": row["accepted"],
-        "not_accepted": row["not_accepted"],
-        "waiting": row["received"] - row["accepted"] - row["not_accepted"],
-        "not_accepted_on_time": row["on_time"],
-        # A complaint refused before the list of reasons existed has no reason: ``reason`` is None.
-        "by_reason": [
-            {
-                "reason_id": r["not_accepted_ground_id"],
-                "reason": r["not_accepted_ground__name"],
-                "count": r["n"],
-            }
-            for r in reasons
-        ],
+        "on_time": row["ot_on_time"],
+        "answered": row["ot_answered"],
+        "overdue_unanswered": row["ot_overdue"],
+        "share": _rate(row["ot_on_time"], whole),
     }
 
 
@@ -287,49 +360,34 @@ def answered_on_time_share(
     *, start: dt.date, end: dt.date, departments=None, today: dt.date | None = None
 ) -> dict:
     """answered by the due date ÷ (answered + still unanswered past the due date)."""
-    today = today or timezone.localdate()
-    # A complaint not accepted is told why within the same limit: counted under intake(), not here.
-    row = _answerable(start, end, departments).aggregate(
-        answered=Count("id", filter=Q(answered_at__isnull=False)),
-        on_time=Count("id", filter=Q(answered_at__isnull=False, answered_on_time=True)),
-        overdue=Count(
-            "id", filter=Q(answered_at__isnull=True, status__in=AWAITING_ANSWER, answer_due__lt=today)
-        ),
-    )
-    whole = row["answered"] + row["overdue"]
-    return {
-        "on_time": row["on_time"],
-        "answered": row["answered"],
-        "overdue_unanswered": row["overdue"],
-        "share": _rate(row["on_time"], whole),
-    }
+    return _on_time_share(_counts(start, end, departments, _on_time_counts, today=today))
+
+
+def _average_days(row: dict) -> dict:
+    avg = row["days_avg"]
+    return {"answered": row["days_n"], "average": round(avg, 1) if avg is not None else None}
 
 
 def average_working_days_to_answer(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """Mean of working days from the day of receipt to the day of the (first) answer."""
-    row = (
-        _answerable(start, end, departments)
-        .filter(answer_working_days__isnull=False)
-        .aggregate(n=Count("id"), avg=Avg("answer_working_days"))
-    )
-    return {"answered": row["n"], "average": round(row["avg"], 1) if row["avg"] is not None else None}
+    return _average_days(_counts(start, end, departments, _days_counts))
+
+
+def _valid_share(row: dict) -> dict:
+    valid, partly, not_valid = row["va_valid"], row["va_partly"], row["va_not_valid"]
+    determined = valid + partly + not_valid
+    return {
+        "valid": valid,
+        "partly_valid": partly,
+        "not_valid": not_valid,
+        "determined": determined,
+        "share": _rate(valid + partly, determined),
+    }
 
 
 def valid_share(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """(valid + partly valid) ÷ determined complaints."""
-    row = _period(start, end, departments).aggregate(
-        valid=Count("id", filter=Q(determination=Determination.VALID)),
-        partly=Count("id", filter=Q(determination=Determination.PARTLY_VALID)),
-        not_valid=Count("id", filter=Q(determination=Determination.NOT_VALID)),
-    )
-    determined = row["valid"] + row["partly"] + row["not_valid"]
-    return {
-        "valid": row["valid"],
-        "partly_valid": row["partly"],
-        "not_valid": row["not_valid"],
-        "determined": determined,
-        "share": _rate(row["valid"] + row["partly"], determined),
-    }
+    return _valid_share(_counts(start, end, departments, _valid_counts))
 
 
 def repeat_complainants(
@@ -337,15 +395,17 @@ def repeat_complainants(
 ) -> dict:
     """Complainants (same phone number, digits only) with ``minimum`` or more complaints in the period.
     Phones are returned masked."""
-    rows = (
+    # How many complainants there are rides on the top rows (a window over the groups left after
+    # HAVING, worked out before LIMIT): one query instead of a count and the rows.
+    rows = list(
         _period(start, end, departments)
         .exclude(complainant_key="")
         .values("complainant_key")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), complainants=Window(Count("*")))
         .filter(n__gte=minimum)
-        .order_by("-n", "complainant_key")
+        .order_by("-n", "complainant_key")[: max(limit, 1)]
     )
-    total = rows.count()
+    total = rows[0]["complainants"] if rows else 0
     top = [{"phone": mask_phone(r["complainant_key"]), "count": r["n"]} for r in rows[:limit]]
     return {"count": total, "rows": top}
 
@@ -397,51 +457,74 @@ def _verdict_row(row: dict, minimum: int) -> dict:
     return out
 
 
-def verdicts(*, start: dt.date, end: dt.date, departments=None, minimum: int = VERDICT_MIN_COUNT) -> dict:
+def verdicts(
+    *,
+    start: dt.date,
+    end: dt.date,
+    departments=None,
+    minimum: int = VERDICT_MIN_COUNT,
+    handlers: bool = True,
+) -> dict:
     """The complainants' verdicts on complaints received in the period: handled (yes ÷ verdicts), fair
     (yes ÷ verdicts), contact good (good ÷ verdicts), with "partly" / "acceptable" beside; overall,
     per handler (the person who recorded the answer) and per department concerned. A handler's or a
-    department's row shows its shares only from ``minimum`` verdicts up; nothing names a complaint."""
+    department's row shows its shares only from ``minimum`` verdicts up; nothing names a complaint.
+    ``handlers=False`` leaves the rows per handler out (empty), for a reader that never shows them."""
     qs = Verdict.objects.filter(complaint__in=_period(start, end, departments))
-    total = _verdict_row(qs.aggregate(**_VERDICT_COUNTS), 1)
-    by_handler = [
-        {"handler": r["complaint__answered_by__full_name"] or r["complaint__answered_by__username"] or "—"}
-        | _verdict_row(r, minimum)
-        for r in qs.values(
-            "complaint__answered_by_id",
-            "complaint__answered_by__full_name",
-            "complaint__answered_by__username",
-        )
+    by_handler = (
+        [
+            {
+                "handler": r["complaint__answered_by__full_name"]
+                or r["complaint__answered_by__username"]
+                or "—"
+            }
+            | _verdict_row(r, minimum)
+            for r in qs.values(
+                "complaint__answered_by_id",
+                "complaint__answered_by__full_name",
+                "complaint__answered_by__username",
+            )
+            .annotate(**_VERDICT_COUNTS)
+            .order_by("-n", "complaint__answered_by__full_name", "complaint__answered_by_id")
+        ]
+        if handlers
+        else []
+    )
+    rows = list(
+        qs.values("complaint__department_id", "complaint__department__name")
         .annotate(**_VERDICT_COUNTS)
-        .order_by("-n", "complaint__answered_by__full_name", "complaint__answered_by_id")
-    ]
+        .order_by("-n", "complaint__department__name")
+    )
     by_department = [
         {
             "department_id": r["complaint__department_id"],
             "department": r["complaint__department__name"] or "—",
         }
         | _verdict_row(r, minimum)
-        for r in qs.values("complaint__department_id", "complaint__department__name")
-        .annotate(**_VERDICT_COUNTS)
-        .order_by("-n", "complaint__department__name")
+        for r in rows
     ]
+    # Every verdict is in exactly one department's row (no department is a row of its own): the
+    # overall counts are the rows' sums, with no query of their own.
+    total = _verdict_row({key: sum(r[key] for r in rows) for key in _VERDICT_COUNTS}, 1)
     return {"total": total, "by_handler": by_handler, "by_department": by_department, "minimum": minimum}
 
 
 def outcome_satisfaction(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """The satisfaction with the outcome recorded when closing: (satisfied + basically satisfied) ÷
     complainants reached (closed complaints with a satisfaction other than "could not be reached")."""
-    row = (
-        _period(start, end, departments)
-        .exclude(satisfaction="")
-        .aggregate(
-            satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
-            basically=Count("id", filter=Q(satisfaction=Satisfaction.BASICALLY)),
-            dissatisfied=Count("id", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
-        )
-    )
-    reached = row["satisfied"] + row["basically"] + row["dissatisfied"]
-    return row | {"reached": reached, "share": rate(row["satisfied"] + row["basically"], reached)}
+    return _outcome_satisfaction(_counts(start, end, departments, _satisfaction_counts))
+
+
+def _outcome_satisfaction(row: dict) -> dict:
+    satisfied, basically, dissatisfied = row["sa_satisfied"], row["sa_basically"], row["sa_dissatisfied"]
+    reached = satisfied + basically + dissatisfied
+    return {
+        "satisfied": satisfied,
+        "basically": basically,
+        "dissatisfied": dissatisfied,
+        "reached": reached,
+        "share": rate(satisfied + basically, reached),
+    }
 
 
 @dataclass
@@ -468,27 +551,42 @@ class ComplaintFigures:
 
 
 def figures(
-    *, start: dt.date, end: dt.date, departments=None, today: dt.date | None = None
+    *, start: dt.date, end: dt.date, departments=None, today: dt.date | None = None, handlers: bool = True
 ) -> ComplaintFigures:
-    """Every figure of the period at once (figures page, reports)."""
+    """Every figure of the period at once (figures page, reports, the API): the counts of the whole
+    period (received, accepted, answered on time, working days, valid, satisfaction, intake) in one
+    aggregate query, the same counts each figure's own function gives. ``handlers=False`` leaves out
+    the verdicts per handler (``verdicts``)."""
     kw = {"start": start, "end": end, "departments": departments}
+    row = _counts(
+        start,
+        end,
+        departments,
+        _intake_counts,
+        _accepted_counts,
+        _on_time_counts,
+        _days_counts,
+        _valid_counts,
+        _satisfaction_counts,
+        today=today,
+    )
     return ComplaintFigures(
         start=start,
         end=end,
-        total=_period(start, end, departments).count(),
+        total=row["in_received"],
         by_channel=by_channel(**kw),
         by_category=by_category(**kw),
         by_department=by_department(**kw),
         by_month=by_month(**kw),
-        accepted=accepted_share(**kw),
-        on_time=answered_on_time_share(**kw, today=today),
-        average_days=average_working_days_to_answer(**kw),
-        valid=valid_share(**kw),
+        accepted=_accepted_share(row),
+        on_time=_on_time_share(row),
+        average_days=_average_days(row),
+        valid=_valid_share(row),
         repeat=repeat_complainants(**kw),
         reward_list=departments_without_complaints(**kw),
-        verdicts=verdicts(**kw),
-        satisfaction=outcome_satisfaction(**kw),
-        intake=intake(**kw),
+        verdicts=verdicts(**kw, handlers=handlers),
+        satisfaction=_outcome_satisfaction(row),
+        intake=_intake(row, _reasons(start, end, departments)),
     )
 
 

@@ -149,3 +149,45 @@ def test_figures_query_count_does_not_grow(data, supervisor, neike, django_asser
         make_complaint(received_by=supervisor, department=neike, received_at=at(day))
     with django_assert_num_queries(len(first)):
         fig()
+
+
+def test_figures_at_once_equal_each_figure_worked_out_alone(data, supervisor, neike):
+    # figures() reads the period's counts in one aggregate query: the same counts as each figure's own
+    # function, for the whole hospital and for one department.
+    c = make_complaint(received_by=supervisor, department=neike, received_at=at("2026-03-20"))
+    not_accept(c, actor=supervisor, reason="repeated")
+    for departments in (None, [neike.pk]):
+        kw = {"start": START, "end": END, "departments": departments}
+        f = selectors.figures(**kw, today=TODAY)
+        assert f.total == selectors._period(START, END, departments).count()
+        assert f.accepted == selectors.accepted_share(**kw)
+        assert f.on_time == selectors.answered_on_time_share(**kw, today=TODAY)
+        assert f.average_days == selectors.average_working_days_to_answer(**kw)
+        assert f.valid == selectors.valid_share(**kw)
+        assert f.satisfaction == selectors.outcome_satisfaction(**kw)
+        assert f.intake == selectors.intake(**kw)
+        assert f.repeat == selectors.repeat_complainants(**kw)
+        assert f.verdicts == selectors.verdicts(**kw)
+    assert fig().intake["not_accepted"] == 2 and fig().intake["by_reason"][0]["count"] == 1
+
+
+def test_repeat_complainants_count_every_one_beyond_the_rows_shown(data, supervisor, neike):
+    # The count rides on the top rows (a window over the groups): it still counts those past the limit.
+    for phone in ("13900000001", "13900000002", "13900000003"):
+        for day in ("2026-03-03", "2026-03-04"):
+            make_complaint(
+                received_by=supervisor, department=neike, received_at=at(day), complainant_phone=phone
+            )
+    repeat = selectors.repeat_complainants(start=START, end=END, limit=2)
+    assert repeat["count"] == 4 and len(repeat["rows"]) == 2
+    assert selectors.repeat_complainants(start=START, end=END, minimum=3)["count"] == 0
+
+
+def test_figures_take_ten_queries_and_nine_without_the_handlers(data, django_assert_num_queries):
+    # Was 19: the period's counts are one aggregate, the repeat count rides on its rows and the
+    # verdicts' total is the sum of their rows per department.
+    with django_assert_num_queries(10):
+        fig()
+    with django_assert_num_queries(9):
+        f = fig(handlers=False)
+    assert f.verdicts["by_handler"] == []

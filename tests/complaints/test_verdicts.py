@@ -272,3 +272,18 @@ def test_no_link_for_a_complaint_without_answer_in_the_view(client_for, supervis
     response = client_for(supervisor).post(reverse("complaints:verdict_link", args=[c.pk]), follow=True)
     assert not VerdictLink.objects.exists()
     assert response.status_code == 200
+
+
+def test_verdict_total_counts_a_complaint_without_a_department(supervisor, administrator, neike, head_neike):
+    # The overall counts are the sums of the rows per department: a complaint with no department
+    # concerned is a row of its own and still counts.
+    with_department = answered(supervisor=supervisor, department=neike, head=head_neike)
+    without = answered(supervisor=supervisor, department=neike, head=head_neike)
+    type(without).objects.filter(pk=without.pk).update(department=None)
+    for c in (with_department, without):
+        services.verdict_record_by_phone(complaint=c, actor=administrator, **ANSWERS)
+    day = timezone.localdate()
+    data = selectors.verdicts(start=day - dt.timedelta(days=1), end=day, minimum=1)
+    assert data["total"]["count"] == Verdict.objects.count() == 2
+    assert (data["total"]["handled_partly"].numerator, data["total"]["handled_partly"].denominator) == (2, 2)
+    assert sorted(r["count"] for r in data["by_department"]) == [1, 1]
