@@ -321,12 +321,17 @@ def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> Queu
         keys = {k for stays in groups.values() for s in stays for k in parsing.stay_patient_keys(s)}
         flags = _flagged_keys(keys)
         new_tasks: list[FollowupTask] = []
+        # Set-based (issue 23): one read of the draws already made for these departments and days
+        # (each new draw's sequence), one bulk insert of the new draws, one of the tasks — however
+        # many departments, discharge days and discharges.
+        made = _draws_made(
+            groups, low=day - dt.timedelta(days=longest), high=day - dt.timedelta(days=shortest)
+        )
+        draws: list[tuple[QueueDraw, list[DischargeStay], list[int]]] = []
         for (department_id, discharged_on), stays in sorted(groups.items()):
             department = stays[0].department
             policy = schedules.policy(department_id)
-            sequence = (
-                QueueDraw.objects.filter(department_id=department_id, discharged_on=discharged_on).count() + 1
-            )
+            sequence = made.get((department_id, discharged_on), 0) + 1
             seed = draw_seed(department.code, discharged_on, sequence)
             excluded = {}
             eligible = []
@@ -337,7 +342,7 @@ def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> Queu
                 else:
                     eligible.append(stay.pk)
             selected = draw_sample(eligible, policy.share_percent, seed)
-            draw = QueueDraw.objects.create(
+            draw = QueueDraw(
                 department_id=department_id,
                 discharged_on=discharged_on,
                 sequence=sequence,
@@ -350,15 +355,18 @@ def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> Queu
                 eligible_ids=sorted(eligible),
                 selected_ids=selected,
             )
-            by_id = {s.pk: s for s in stays}
-            for stay_id in selected:
-                new_tasks.append(_task_for(by_id[stay_id], firsts[stay_id], day=day, draw_id=draw.pk))
+            draws.append((draw, stays, selected))
             result.draws += 1
             result.considered += len(stays)
             result.excluded += len(excluded)
             result.by_department[department.name] = result.by_department.get(department.name, 0) + len(
                 selected
             )
+        QueueDraw.objects.bulk_create([draw for draw, _stays, _selected in draws], batch_size=500)
+        for draw, stays, selected in draws:
+            by_id = {s.pk: s for s in stays}
+            for stay_id in selected:
+                new_tasks.append(_task_for(by_id[stay_id], firsts[stay_id], day=day, draw_id=draw.pk))
         later = _later_points(day=day, schedules=schedules)
         for task in later:
             name = task.stay.department.name
@@ -371,6 +379,24 @@ def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> Queu
         if assign and new_tasks:
             result.assigned = tasks_assign(day=day, tasks=[t for t in new_tasks if t.mode == TaskMode.PHONE])
     return result
+
+
+def _draws_made(groups, *, low: dt.date, high: dt.date) -> dict[tuple[int, dt.date], int]:
+    """How many draws each (department, discharge day) of ``groups`` already has, in one query."""
+    if not groups:
+        return {}
+    rows = (
+        QueueDraw.objects.filter(
+            discharged_on__gte=low,
+            discharged_on__lte=high,
+            department_id__in=sorted({department_id for department_id, _on in groups}),
+        )
+        .order_by()
+        .values("department_id", "discharged_on")
+        .annotate(n=Count("id"))
+        .values_list("department_id", "discharged_on", "n")
+    )
+    return {(department_id, on): n for department_id, on, n in rows}
 
 
 def _later_points(*, day: dt.date, schedules: plans.Schedules) -> list[FollowupTask]:
@@ -461,21 +487,34 @@ def _readmissions_restart(*, new_tasks: list[FollowupTask]) -> int:
         .order_by("id")
         if t.stay.discharged_on < by_key[t.patient_key]
     ]
-    for task in earlier:
-        from_status = task.status
-        task.status = TaskStatus.CANCELLED
-        task.disposition = Disposition.INELIGIBLE
-        task.finished_at = timezone.now()
-        task.claimed_by = None
-        task.claim_expires_at = None
-        task.save(update_fields=["status", "disposition", "finished_at", "claimed_by", "claim_expires_at"])
-        TASKS.record(
-            task,
-            action=TaskAction.CANCEL,
-            actor=None,
-            from_status=from_status,
-            comment=texts.READMITTED(),
-        )
+    if not earlier:
+        return 0
+    # One UPDATE and one bulk insert of their history rows, however many patients came back.
+    now = timezone.now()
+    note = texts.READMITTED()
+    ids = [t.pk for t in earlier]
+    for start in range(0, len(ids), 900):
+        FollowupTask.objects.filter(pk__in=ids[start : start + 900]).update(
+            status=TaskStatus.CANCELLED, disposition=Disposition.INELIGIBLE, finished_at=now,
+            claimed_by=None, claim_expires_at=None,
+        )  # fmt: skip
+    TaskTransition.objects.bulk_create(
+        [
+            TaskTransition(
+                task_id=task.pk,
+                at=now,
+                action=TaskAction.CANCEL,
+                from_status=task.status,
+                to_status=TaskStatus.CANCELLED,
+                actor=None,
+                comment="",
+                comment_key=note.key,
+                comment_params=note.params,
+            )
+            for task in earlier
+        ],
+        batch_size=1000,
+    )
     return len(earlier)
 
 
