@@ -15,11 +15,11 @@ import sqlite3
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from followups.importing import DischargeImport
 from supervision.infra.imports import ImportReport, record_failure, run_rows
 
+from . import texts
 from .models import HisPull
 
 SOURCE = "HIS"
@@ -29,7 +29,7 @@ FETCH = 2000
 
 
 class HisError(Exception):
-    """The HIS cannot be read; the message says why, in the user's language."""
+    """The HIS cannot be read; the message (a ``Worded``, worded when shown) says why."""
 
 
 def connect(url: str):
@@ -51,7 +51,7 @@ def connect(url: str):
         try:
             import pymysql
         except ImportError:
-            raise HisError(_("The MySQL/MariaDB driver (PyMySQL) is not installed.")) from None
+            raise HisError(texts.HIS_NO_DRIVER()) from None
         connection = pymysql.connect(
             host=parts.hostname or "127.0.0.1",
             port=parts.port or 3306,
@@ -65,10 +65,7 @@ def connect(url: str):
         with connection.cursor() as cursor:
             cursor.execute("SET SESSION TRANSACTION READ ONLY")
         return connection
-    raise HisError(
-        _("HIS_DATABASE_URL has the scheme “%(scheme)s”; use postgresql, mysql or sqlite.")
-        % {"scheme": scheme}
-    )
+    raise HisError(texts.HIS_BAD_SCHEME(scheme=scheme))
 
 
 def _rows(cursor):
@@ -82,19 +79,17 @@ def discharges_pull(*, actor=None) -> ImportReport:
     url = settings.HIS_DATABASE_URL
     try:
         if not url:
-            raise HisError(_("No HIS database is configured (HIS_DATABASE_URL)."))
+            raise HisError(texts.HIS_NO_DATABASE())
         if not config.query.strip():
-            raise HisError(_("No HIS query is configured (admin: HIS pull)."))
+            raise HisError(texts.HIS_NO_QUERY())
         try:
             connection = connect(url)
         except HisError:
             raise
         except Exception as exc:
-            raise HisError(
-                _("The HIS database cannot be reached: %(reason)s") % {"reason": _reason(exc)}
-            ) from None
+            raise HisError(texts.HIS_UNREACHABLE(reason=_reason(exc))) from None
     except HisError as exc:
-        return record_failure(DischargeImport, source_name=SOURCE, message=str(exc), actor=actor)
+        return record_failure(DischargeImport, source_name=SOURCE, message=exc.args[0], actor=actor)
     try:
         cursor = connection.cursor()
         try:
@@ -103,7 +98,7 @@ def discharges_pull(*, actor=None) -> ImportReport:
             return record_failure(
                 DischargeImport,
                 source_name=SOURCE,
-                message=_("The HIS query failed: %(reason)s") % {"reason": _reason(exc)},
+                message=texts.HIS_QUERY_FAILED(reason=_reason(exc)),
                 actor=actor,
             )
         by_field = {c.attr: c.header for c in DischargeImport.columns}

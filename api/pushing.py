@@ -94,5 +94,6 @@ def report_body(report: ImportReport, spec: type[ImportSpec]) -> dict:
         {"row": e.row, "field": attrs.get(e.column, ""), "column": e.column, "message": e.message}
         for e in report.errors[: len(body["errors"])]
     ]
+    body["file_error"] = str(report.file_error)  # worded in the request's language, as the row errors
     body["import_run"] = report.run_id
     return body

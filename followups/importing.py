@@ -12,15 +12,13 @@ import datetime as dt
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from supervision.infra.imports import Column, ImportReport, ImportSpec, Row, count_rows, run_import
 from supervision.infra.imports.cells import Choice, Text, WholeNumber, date, date_time, phone
 from supervision.infra.imports.pipeline import bulk_insert
 from supervision.models import Department, DischargeMethod, DischargeStay, Sex
 
-from . import parsing, selectors
+from . import parsing, selectors, texts
 from .models import (
     OUTCOME_RULES,
     CallAttempt,
@@ -37,7 +35,7 @@ from .models import (
 __all__ = ["count_rows", "discharges_import", "history_import"]
 
 SEX_ALIASES = {"1": Sex.MALE, "2": Sex.FEMALE, "0": Sex.UNKNOWN, "9": Sex.UNKNOWN, "未说明": Sex.UNKNOWN}
-parse_sex = Choice(Sex, SEX_ALIASES, message=gettext_lazy("“%(value)s” is not a sex (男 / 女 / 未知)."))
+parse_sex = Choice(Sex, SEX_ALIASES, message=texts.IMPORT_NOT_SEX)
 METHOD_ALIASES = {
     "医嘱离院": DischargeMethod.ORDERED,
     "医嘱转院": DischargeMethod.TRANSFERRED,
@@ -53,11 +51,9 @@ METHOD_ALIASES = {
 parse_discharge_method = Choice(
     DischargeMethod,
     METHOD_ALIASES,
-    message=gettext_lazy(
-        "“%(value)s” is not a discharge method (1 医嘱离院, 2 医嘱转院, 3 转社区, 4 非医嘱离院, 5 死亡, 9 其他)."
-    ),
+    message=texts.IMPORT_NOT_DISCHARGE_METHOD,
 )
-parse_age = WholeNumber(0, 130, suffix="岁", message=gettext_lazy("“%(value)s” is not an age in years."))
+parse_age = WholeNumber(0, 130, suffix="岁", message=texts.IMPORT_NOT_AGE)
 
 # The stay's data columns compared on re-import (the key is admission_no + discharged_on).
 STAY_FIELDS = [
@@ -130,22 +126,18 @@ class DischargeImport(ImportSpec):
         text = v["department"]
         department_id = self.departments.get(text) or self.departments.get(text.upper())
         if department_id is None:
-            row.error(
-                "科室",
-                _("Unknown department “%(value)s” (neither a department name nor a code).") % {"value": text},
-            )
+            row.error("科室", texts.IMPORT_UNKNOWN_DEPARTMENT(value=text))
         admitted_on, discharged_on = v["admitted_on"], v["discharged_on"]
         if discharged_on < admitted_on:
-            row.error("出院日期", _("The discharge date is before the admission date."))
+            row.error("出院日期", texts.IMPORT_DISCHARGE_BEFORE_ADMISSION())
         if discharged_on > self.today:
-            row.error("出院日期", _("The discharge date is in the future."))
+            row.error("出院日期", texts.IMPORT_DISCHARGE_IN_FUTURE())
         key = (v["admission_no"], discharged_on)
         first = row.first_seen(key)
         if first is not None:
             row.error(
                 "住院号",
-                _("Row %(row)s repeats the stay %(no)s discharged on %(date)s of row %(first)s.")
-                % {"row": row.number, "no": key[0], "date": discharged_on, "first": first},
+                texts.IMPORT_REPEATED_STAY(row=row.number, no=key[0], date=discharged_on, first=first),
             )
         v["department_id"] = department_id
         return (key, tuple(v[name] for name in STAY_FIELDS))
@@ -231,19 +223,17 @@ OUTCOME_WORDS: dict[str, str] = {
 parse_outcome = Choice(
     Outcome,
     OUTCOME_WORDS,
-    message=gettext_lazy(
-        "“%(value)s” is not a follow-up result (e.g. 成功, 空号, 关机, 无人接听, 拒访, 死亡, 信函)."
-    ),
+    message=texts.IMPORT_NOT_OUTCOME,
 )
 parse_mode = Choice(
     TaskMode,
     {"电话": TaskMode.PHONE, "信函": TaskMode.LETTER, "信件": TaskMode.LETTER},
-    message=gettext_lazy("“%(value)s” is not a follow-up method (电话 / 信函)."),
+    message=texts.IMPORT_NOT_MODE,
 )
 parse_satisfaction = Choice(
     Satisfaction,
     {"满意": Satisfaction.SATISFIED, "不满意": Satisfaction.DISSATISFIED, "未问": Satisfaction.NOT_ASKED},
-    message=gettext_lazy("“%(value)s” is not a satisfaction answer (满意 / 不满意)."),
+    message=texts.IMPORT_NOT_SATISFACTION,
 )
 
 
@@ -270,9 +260,9 @@ class HistoryImport(ImportSpec):
         v = row.values
         called_at, discharged_on = v["called_at"], v["discharged_on"]
         if called_at.date() < discharged_on:
-            row.error("回访日期", _("The follow-up date is before the discharge date."))
+            row.error("回访日期", texts.IMPORT_FOLLOWUP_BEFORE_DISCHARGE())
         if called_at.date() > self.today:
-            row.error("回访日期", _("The follow-up date is in the future."))
+            row.error("回访日期", texts.IMPORT_FOLLOWUP_IN_FUTURE())
         if v["outcome"] == Outcome.LETTER_DONE:
             v["mode"] = TaskMode.LETTER
         return v
@@ -294,35 +284,19 @@ class HistoryImport(ImportSpec):
             admission_no, discharged_on = v["admission_no"], v["discharged_on"]
             caller = selectors.normal_name(v["caller_name"])
             if caller and caller in callers and callers[caller] is None:
-                report.add_error(
-                    number,
-                    "回访人",
-                    _(
-                        "“%(name)s” is the name of several follow-up staff; map it to one of them "
-                        "(admin: caller name mappings) and import again."
-                    )
-                    % {"name": v["caller_name"]},
-                )
+                report.add_error(number, "回访人", texts.IMPORT_CALLER_AMBIGUOUS(name=v["caller_name"]))
                 continue
             v["caller_id"] = callers.get(caller) if caller else None
             stay = stays.get((admission_no, discharged_on))
             if stay is None:
-                report.add_error(
-                    number,
-                    "住院号",
-                    _("No discharged stay %(no)s on %(date)s; import the discharge records first.")
-                    % {"no": admission_no, "date": discharged_on},
-                )
+                report.add_error(number, "住院号", texts.IMPORT_NO_STAY(no=admission_no, date=discharged_on))
                 continue
             # As "%Y-%m-%d" and "%Y-%m-%d %H:%M" (the stored keys), without strftime's cost.
             called = v["called_at"].isoformat(" ", "minutes")
             key = f"{admission_no}|{discharged_on.isoformat()}|{called}|{v['outcome']}"
             if key in seen:
                 report.add_error(
-                    number,
-                    "回访日期",
-                    _("Row %(row)s repeats the record of row %(first)s.")
-                    % {"row": number, "first": seen[key]},
+                    number, "回访日期", texts.IMPORT_REPEATED_RECORD(row=number, first=seen[key])
                 )
                 continue
             seen[key] = number

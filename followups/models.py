@@ -782,6 +782,19 @@ class ImportJob(models.Model):
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
 
+    # The report keeps its messages as key + parameters: worded here in the reader's language.
+    @property
+    def file_error_text(self) -> str:
+        from supervision.infra.imports.texts import shown
+
+        return shown((self.report or {}).get("file_error"))
+
+    @property
+    def error_rows(self) -> list[dict]:
+        from supervision.infra.imports.texts import shown_errors
+
+        return shown_errors((self.report or {}).get("errors"))
+
 
 class SpotCheckDraw(models.Model):
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -8,11 +8,11 @@ import logging
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from supervision.infra.imports import texts as import_texts
 from supervision.infra.tasking import enqueue_on_commit
 
-from . import importing, services
+from . import importing, services, texts
 from .models import ImportJob, ImportJobStatus
 
 logger = logging.getLogger(__name__)
@@ -57,10 +57,9 @@ def _claim(job_id: int) -> ImportJob | None:
             logger.error(
                 "follow-up import job %s: its worker stopped %s times; refused", job.pk, job.attempts
             )
-            _finish(job, status=ImportJobStatus.FAILED, report=_failure(
-                _("The import was interrupted %(n)s times (the background worker stopped); nothing was "
-                  "written. Split the file and import the parts.") % {"n": job.attempts}
-            ))  # fmt: skip
+            _finish(
+                job, status=ImportJobStatus.FAILED, report=_failure(texts.IMPORT_INTERRUPTED(n=job.attempts))
+            )
             return None
         job.status = ImportJobStatus.RUNNING
         job.attempts += 1
@@ -69,8 +68,9 @@ def _claim(job_id: int) -> ImportJob | None:
         return job
 
 
-def _failure(message: str) -> dict:
-    return {"ok": False, "file_error": str(message), "errors": []}
+def _failure(message) -> dict:
+    """A job's report refusing the whole file: the message as key + parameters (worded when shown)."""
+    return {"ok": False, "file_error": import_texts.stored(message), "errors": []}
 
 
 def _finish(job: ImportJob, *, status: str, report: dict, **fields) -> bool:
@@ -102,9 +102,7 @@ def run_import(job_id: int) -> str:
             report = run(source=handle, file_name=job.file_name, actor=job.actor, progress=progress)
     except Exception:
         logger.exception("follow-up import job %s failed", job.pk)
-        _finish(job, status=ImportJobStatus.FAILED, report=_failure(
-            _("The import failed unexpectedly; nothing was written.")
-        ))  # fmt: skip
+        _finish(job, status=ImportJobStatus.FAILED, report=_failure(import_texts.FAILED()))
         return "failed"
     _finish(
         job,

@@ -7,12 +7,13 @@ is refused. Derived search keys (pinyin initials) are computed in the bulk write
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from supervision import texts as core_texts
 from supervision.infra.imports import KEEP, Column, ImportSpec, Row, run_import
 from supervision.infra.imports.cells import Choice, Text, date
 from supervision.models import Department, User
 
+from . import texts
 from .models import KnowledgeEntry, KnowledgeKind
 from .services import REVIEW_AFTER, knowledge_keys
 
@@ -45,7 +46,12 @@ FIELDS = [
 class KnowledgeImport(ImportSpec):
     kind = "knowledge"
     columns = [
-        Column("类别", "kind", Choice(KnowledgeKind, KIND_ALIASES), required=True),
+        Column(
+            "类别",
+            "kind",
+            Choice(KnowledgeKind, KIND_ALIASES, message=texts.IMPORT_NOT_KNOWLEDGE_KIND),
+            required=True,
+        ),
         Column("标题", "title", Text(128), required=True),
         Column("科室编码", "department", Text(32), default=""),
         Column("内容", "body", Text(4000, multiline=True), default=""),
@@ -83,24 +89,20 @@ class KnowledgeImport(ImportSpec):
         values = row.values
         first = row.first_seen((values["kind"], values["title"], values["hospital"]))
         if first is not None:
-            row.error(
-                "标题",
-                _("Row %(row)s repeats “%(title)s” of row %(first)s.")
-                % {"row": row.number, "title": values["title"], "first": first},
-            )
+            row.error("标题", texts.IMPORT_REPEATED_TITLE(row=row.number, title=values["title"], first=first))
             return None
         code = values.pop("department")
         values["department_id"], values["department_name"] = None, ""
         if code:
             if code not in self.departments:
-                row.error("科室编码", _("Unknown department code “%(code)s”.") % {"code": code})
+                row.error("科室编码", core_texts.IMPORT_UNKNOWN_DEPARTMENT_CODE(code=code))
                 return None
             values["department_id"], values["department_name"] = self.departments[code]
         username = values.pop("owner")
         values["owner_id"] = self.actor.pk if self.actor else None
         if username:
             if username not in self.users:
-                row.error("负责人", _("No active user “%(name)s”.") % {"name": username})
+                row.error("负责人", texts.IMPORT_UNKNOWN_USER(name=username))
                 return None
             values["owner_id"] = self.users[username]
         return values

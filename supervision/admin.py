@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
@@ -375,7 +376,23 @@ class ImportRunAdmin(admin.ModelAdmin):
         "error_count",
     )
     list_filter = ("kind", "succeeded")
-    readonly_fields = [f.name for f in ImportRun._meta.fields]
+    # The stored report is keys + parameters: shown worded in the reader's language instead.
+    exclude = ("errors",)
+    readonly_fields = [*(f.name for f in ImportRun._meta.fields if f.name != "errors"), "error_report"]
+
+    @admin.display(description=_("error report"))
+    def error_report(self, obj):
+        return (
+            format_html_join(
+                "\n",
+                "<div>{} {}</div>",
+                (
+                    (_("Row %(row)s, %(column)s:") % e if e["row"] else "", e["message"])
+                    for e in obj.error_rows
+                ),
+            )
+            or "—"
+        )
 
 
 @admin.register(RevealLog)

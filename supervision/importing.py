@@ -7,8 +7,7 @@ refused.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
+from . import texts
 from .infra.imports import KEEP, Column, ImportSpec, Row, run_import
 from .infra.imports.cells import Choice, Text, WholeNumber, yes_no
 from .models import Department, DepartmentKind, Staff, StaffPosition
@@ -56,9 +55,7 @@ class _KeyedImport(ImportSpec):
         if first is not None:
             header = next(c.header for c in self.columns if c.attr == self.key)
             row.error(
-                header,
-                _("Row %(row)s repeats %(col)s “%(key)s” of row %(first)s.")
-                % {"row": row.number, "col": header, "key": row[self.key], "first": first},
+                header, texts.IMPORT_REPEATED_KEY(row=row.number, col=header, key=row[self.key], first=first)
             )
         return first is not None
 
@@ -94,7 +91,12 @@ class DepartmentImport(_KeyedImport):
     columns = [
         Column("编码", "code", Text(32), required=True),
         Column("名称", "name", Text(64), required=True),
-        Column("类型", "kind", Choice(DepartmentKind, DEPARTMENT_KIND_ALIASES), required=True),
+        Column(
+            "类型",
+            "kind",
+            Choice(DepartmentKind, DEPARTMENT_KIND_ALIASES, message=texts.IMPORT_NOT_DEPARTMENT_KIND),
+            required=True,
+        ),
         Column("启用", "active", yes_no, default=True),
         Column("排序", "sort_order", WholeNumber(0), default=KEEP),
     ]
@@ -111,11 +113,7 @@ class DepartmentImport(_KeyedImport):
         # Names are unique: say which department holds it (earlier in the file or stored).
         holder = self.name_holder.get(name, code)
         if holder != code:
-            row.error(
-                "名称",
-                _("The name “%(name)s” is already used by department %(code)s.")
-                % {"name": name, "code": holder},
-            )
+            row.error("名称", texts.IMPORT_NAME_TAKEN(name=name, code=holder))
             return None
         self.name_holder[name] = code
         return row.values
@@ -130,7 +128,12 @@ class StaffImport(_KeyedImport):
         Column("工号", "employee_no", Text(32), required=True),
         Column("姓名", "name", Text(64), required=True),
         Column("科室编码", "department", Text(32), required=True),
-        Column("岗位", "position", Choice(StaffPosition, POSITION_ALIASES), required=True),
+        Column(
+            "岗位",
+            "position",
+            Choice(StaffPosition, POSITION_ALIASES, message=texts.IMPORT_NOT_POSITION),
+            required=True,
+        ),
         Column("职称", "title", Text(64), default=KEEP),
         Column("在职", "active", yes_no, default=True),
     ]
@@ -146,7 +149,7 @@ class StaffImport(_KeyedImport):
         code = row.values.pop("department")
         department_id = self.departments.get(code)
         if department_id is None:
-            row.error("科室编码", _("Unknown department code “%(code)s”.") % {"code": code})
+            row.error("科室编码", texts.IMPORT_UNKNOWN_DEPARTMENT_CODE(code=code))
             return None
         row.values["department_id"] = department_id
         return row.values

@@ -1219,6 +1219,14 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} {self.started_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def error_rows(self) -> list[dict]:
+        """The error report in the active language: each error is stored as a message key and its
+        parameters (``supervision.infra.imports.texts``); one from before keys as written."""
+        from .infra.imports.texts import shown_errors
+
+        return shown_errors(self.errors)
+
 
 class RevealLog(models.Model):
     """Every reveal of a patient's or complainant's contact data (PIPL: a record of who looked)."""

@@ -2,8 +2,10 @@
 
 from django.utils.translation import gettext_lazy
 
+from .infra.imports import texts as import_texts  # noqa: F401  # the pipeline's keys, known wherever texts are worded
+from .infra.imports.texts import not_one_of
 from .infra.wording import Message
-from .models import AlertKind, RungTarget
+from .models import AlertKind, DepartmentKind, RungTarget, StaffPosition
 
 # Notification titles: stored by notification_send, worded for the reader (page) or recipient (e-mail).
 ORDER_ISSUED = Message(
@@ -150,3 +152,16 @@ ALERT_RAISED = Message(
 
 # Why a patient's full number was shown (RevealLog.purpose): the alert's service recovery.
 REVEAL_ALERT = Message("reveal.alert_recovery", gettext_lazy("Unhappy patient's service recovery"))
+
+# A refused row of the department and staff imports (ImportRun.errors), worded when shown.
+IMPORT_REPEATED_KEY = Message(
+    "import.repeated_key", gettext_lazy("Row %(row)s repeats %(col)s “%(key)s” of row %(first)s.")
+)
+IMPORT_NAME_TAKEN = Message(
+    "import.name_taken", gettext_lazy("The name “%(name)s” is already used by department %(code)s.")
+)
+IMPORT_UNKNOWN_DEPARTMENT_CODE = Message(
+    "import.unknown_department_code", gettext_lazy("Unknown department code “%(code)s”.")
+)
+IMPORT_NOT_DEPARTMENT_KIND = not_one_of("import.not_department_kind", DepartmentKind)
+IMPORT_NOT_POSITION = not_one_of("import.not_position", StaffPosition)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext as _
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Line and paragraph breaks, with the spaces around them (Excel's Alt+Enter is "\n").
 _LINE_BREAKS = re.compile(r"\s*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+\s*")
@@ -41,7 +39,7 @@ LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 def normalise_phone(value) -> str:
     """'+86 138-0013-8000' → '13800138000'; '(010) 6512-3456' → '01065123456'; '' → ''.
 
-    Anything else raises ``ValueError`` with a message that quotes the value masked.
+    Anything else raises ``ValueError`` with a ``Worded`` message that quotes the value masked.
     """
     if value is None:
         return ""
@@ -63,7 +61,6 @@ def normalise_phone(value) -> str:
     shown = str(value).strip()
     if sum(c.isdigit() for c in shown) >= 7:  # a mistyped phone is still personal data
         shown = mask_phone(shown)
-    raise ValueError(
-        _("“%(value)s” is not a valid phone number (mobile 1xxxxxxxxxx or landline with area code).")
-        % {"value": shown}
-    )
+    from .imports.texts import BAD_PHONE
+
+    raise ValueError(BAD_PHONE(value=shown))  # worded when shown (an import's stored row error)

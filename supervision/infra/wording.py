@@ -43,7 +43,8 @@ class Message:
     """A text stored as ``key`` + parameters; ``template`` is a lazy gettext with %(name)s slots.
 
     ``dates``: parameters holding an ISO date, shown in the language's date format.
-    ``choices``: parameter → ``TextChoices`` class, the stored value shown by its label.
+    ``choices``: parameter → ``TextChoices`` class, the stored value shown by its label (a list of
+    stored values: their labels joined with the language's separator).
     ``lists``: parameters holding a list, joined with the language's separator.
     ``line_lists``: parameters holding a list, one item a line.
     """
@@ -87,15 +88,20 @@ class Message:
         if name in self.dates:
             return format_date(value)
         if name in self.choices:
-            try:
-                return self.choices[name](value).label
-            except ValueError:
-                return value
+            if isinstance(value, list):  # several choices: each by its label, joined
+                return join_list(self._label(name, v) for v in value)
+            return self._label(name, value)
         if name in self.lists:
             return join_list(self._word_item(v) for v in value)
         if name in self.line_lists:
             return "\n".join(str(self._word_item(v)) for v in value)
         return value
+
+    def _label(self, name: str, value):
+        try:
+            return self.choices[name](value).label
+        except ValueError:
+            return value
 
     @staticmethod
     def _word_item(value):

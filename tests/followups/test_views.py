@@ -355,7 +355,10 @@ def test_import_job_that_crashes_is_marked_failed(neike, administrator, monkeypa
     monkeypatch.setattr(importing, "discharges_import", boom)
     assert tasks.run_import(job.pk) == "failed"
     job.refresh_from_db()
-    assert job.status == "failed" and "未写入任何数据" in job.report["file_error"]
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # the stored key, worded for the reader
+        assert job.status == "failed" and "未写入任何数据" in job.file_error_text
     assert tasks.run_import(job.pk) == "skipped"  # idempotent
 
 

@@ -3,7 +3,8 @@ a choice that also takes its labels in either language and the words hospitals w
 
 A parser is a callable that takes a cell that is not blank (the pipeline handles blanks through
 the column's ``default`` and ``required``) and returns the clean value or raises ``ValueError``
-with a message in the user's language.
+whose argument is a ``Worded`` message (``texts``): stored as key + parameters, worded in the
+reader's language when shown.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import datetime as dt
 import math
 
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from ..cleaning import clean_text, normalise_phone
-from ..wording import join_list
+from ..wording import Message
+from . import texts
 
 
 def cell_text(value) -> str:
@@ -36,7 +37,7 @@ class Text:
     def __call__(self, value) -> str:
         text = clean_text(cell_text(value), single_line=self.single_line)
         if len(text) > self.max_length:
-            raise ValueError(_("At most %(n)s characters.") % {"n": self.max_length})
+            raise ValueError(texts.TOO_LONG(n=self.max_length))
         return text
 
 
@@ -77,7 +78,7 @@ def date(value) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(_("“%(value)s” is not a date (use 2026-03-01).") % {"value": value})
+    raise ValueError(texts.NOT_A_DATE(value=value))
 
 
 def date_time(value) -> dt.datetime:
@@ -114,14 +115,17 @@ def yes_no(value) -> bool:
         return True
     if text in _NO:
         return False
-    raise ValueError(_("“%(value)s” is not yes or no: write 是 or 否.") % {"value": value})
+    raise ValueError(texts.NOT_YES_NO(value=value))
 
 
 class WholeNumber:
     """A whole number from ``minimum`` to ``maximum``; ``suffix`` (e.g. 岁) may follow it."""
 
-    def __init__(self, minimum: int = 0, maximum: int = 2**31 - 1, *, suffix: str = "", message: str = ""):
-        self.minimum, self.maximum, self.suffix, self.message = minimum, maximum, suffix, message
+    def __init__(
+        self, minimum: int = 0, maximum: int = 2**31 - 1, *, suffix: str = "", message: Message | None = None
+    ):
+        self.minimum, self.maximum, self.suffix = minimum, maximum, suffix
+        self.message = message or texts.NOT_A_WHOLE_NUMBER
 
     def __call__(self, value) -> int:
         text = cell_text(value).strip().removesuffix(self.suffix) if self.suffix else cell_text(value).strip()
@@ -130,8 +134,7 @@ class WholeNumber:
         except ValueError:
             number = math.nan
         if not (math.isfinite(number) and number.is_integer() and self.minimum <= number <= self.maximum):
-            message = self.message or _("“%(value)s” is not a whole number.")
-            raise ValueError(message % {"value": value})
+            raise ValueError(self.message(value=value))
         return int(number)
 
 
@@ -139,10 +142,12 @@ class Choice:
     """One of a ``TextChoices``: its code, its label in Chinese or English, or one of ``aliases``
     (the words hospital spreadsheets use: 临床, 医师, 空号 …), case ignored.
 
-    ``message`` (with ``%(value)s``) replaces the default "not one of: <labels>" message.
+    ``message`` (a ``Message`` given ``value`` and ``allowed``, the list of stored values) replaces
+    the default "not one of: <labels>"; ``texts.not_one_of(key, choices)`` makes one that shows the
+    labels in the reader's language.
     """
 
-    def __init__(self, choices, aliases: dict[str, str] | None = None, *, message: str = ""):
+    def __init__(self, choices, aliases: dict[str, str] | None = None, *, message: Message | None = None):
         self.choices, self.aliases, self.message = choices, aliases or {}, message
         self._words: dict[str, str] | None = None
 
@@ -163,8 +168,6 @@ class Choice:
         if code is not None:
             return code
         if self.message:
-            raise ValueError(self.message % {"value": text})
-        raise ValueError(
-            _("“%(value)s” is not one of: %(allowed)s.")
-            % {"value": text, "allowed": join_list(label for _c, label in self.choices.choices)}
-        )
+            raise ValueError(self.message(value=text, allowed=list(self.choices.values)))
+        # No message naming the class: the labels as worded now (the actor's language).
+        raise ValueError(texts.NOT_ONE_OF(value=text, allowed=[str(label) for label in self.choices.labels]))

@@ -6,8 +6,9 @@ pipeline does the rest the same way for every import:
 
 * the file is read by ``reader.iter_rows`` (xlsx/csv, UTF-8/GBK, size and zip-bomb limits) and
   its headers checked against the columns;
-* every cell of every row is parsed; every error is kept with its row and column, in the
-  user's language, phone numbers masked (the report is stored for good in ``ImportRun.errors``);
+* every cell of every row is parsed; every error is kept with its row and column as a message
+  key + parameters (``texts``), phone numbers masked, and worded when shown in the reader's
+  language (the report is stored for good in ``ImportRun.errors``);
 * all-or-nothing: only when no row has an error does ``write`` run, inside one transaction,
   together with the ``ImportRun`` audit row (bulk writes skip ``save()``).
 """
@@ -21,10 +22,11 @@ from typing import Any, ClassVar
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ...models import ImportRun
 from ...privacy import mask_phone
+from ..wording import Worded
+from . import texts
 from .reader import MAX_ROWS, ImportFileError, _cell, check_headers, iter_rows
 
 MAX_ERRORS_KEPT = 1000
@@ -55,7 +57,18 @@ class Column:
 class RowError:
     row: int  # spreadsheet row number (header = 1)
     column: str
-    message: str
+    text: Worded | str  # a message key + parameters (words only from a foreign system)
+
+    @property
+    def message(self) -> str:
+        """The error in the active language."""
+        return str(self.text)
+
+    def stored(self) -> dict:
+        return {"row": self.row, "column": self.column, **texts.stored(self.text)}
+
+    def __repr__(self) -> str:  # as a test or a log shows it: worded in the active language
+        return f"RowError(row={self.row}, column={self.column!r}, message={self.message!r})"
 
 
 @dataclass
@@ -65,26 +78,37 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
-    file_error: str = ""
+    file_problem: Worded | str = ""  # the file as a whole refused: a message key + parameters
     run_id: int | None = None  # the ImportRun that records this run
+
+    @property
+    def file_error(self) -> str:
+        """Why the file as a whole was refused, in the active language ("" if it was not)."""
+        return str(self.file_problem)
+
+    @file_error.setter
+    def file_error(self, message: Worded | str) -> None:
+        self.file_problem = message
 
     @property
     def ok(self) -> bool:
         return not self.errors and not self.file_error
 
-    def add_error(self, row: int, column: str, message: str) -> None:
+    def add_error(self, row: int, column: str, message: Worded | str) -> None:
         if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(RowError(row, column, mask_phones(_no_nul(str(message)))))
+            self.errors.append(RowError(row, column, _safe(message)))
 
     def as_dict(self) -> dict:
+        """The report as stored (a background job's): messages as key + parameters
+        (``texts.shown`` / ``texts.shown_errors`` word them)."""
         return {
             "ok": self.ok,
             "total_rows": self.total_rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "file_error": self.file_error,
-            "errors": [e.__dict__ for e in self.errors[:MAX_ERRORS_STORED]],
+            "file_error": texts.stored(self.file_problem) if self.file_problem else "",
+            "errors": [e.stored() for e in self.errors[:MAX_ERRORS_STORED]],
             "error_count": len(self.errors),
         }
 
@@ -101,7 +125,7 @@ class Row:
     def __getitem__(self, attr: str):
         return self.values[attr]
 
-    def error(self, column: str, message: str) -> None:
+    def error(self, column: str, message: Worded | str) -> None:
         self.failed = True
         self.report.add_error(self.number, column, message)
 
@@ -165,7 +189,7 @@ def run_import(
             optional=[c.header for c in spec.columns if not c.required],
         )
     except ImportFileError as exc:
-        report.file_error = exc.messages[0]
+        report.file_error = exc.worded
         _record(spec.kind, file_name, actor, report, started_at)
         return report
     return _run(spec, headers, rows, 2, file_name, actor, report, started_at, progress)
@@ -197,17 +221,19 @@ def run_rows(
             optional=[c.header for c in spec.columns if not c.required],
         )
     except ImportFileError as exc:
-        report.file_error = exc.messages[0]
+        report.file_error = exc.worded
         _record(spec.kind, source_name, actor, report, started_at)
         return report
     cells = ([_cell(value) for value in row] for row in rows)
     return _run(spec, headers, cells, 1, source_name, actor, report, started_at, None)
 
 
-def record_failure(spec: type[ImportSpec], *, source_name: str, message: str, actor=None) -> ImportReport:
+def record_failure(
+    spec: type[ImportSpec], *, source_name: str, message: Worded | str, actor=None
+) -> ImportReport:
     """Record a run that could not read its source at all (the HIS unreachable): an ImportRun
-    with the message, nothing written."""
-    report = ImportReport(file_error=message)
+    with the message (a ``Worded``; words only for a foreign system's own), nothing written."""
+    report = ImportReport(file_problem=message)
     _record(spec.kind, source_name, actor, report, timezone.now())
     return report
 
@@ -232,7 +258,7 @@ def _run(spec, headers, rows, first_row, file_name, actor, report, started_at, p
         # Every known conflict is a row error before this point; a database refusal left
         # (a race with another import) must still be a message, and nothing was written.
         report.created = report.updated = report.unchanged = 0
-        report.file_error = str(_("The import failed unexpectedly; nothing was written."))
+        report.file_error = texts.FAILED()
         _record(spec.kind, file_name, actor, report, started_at)
     return report
 
@@ -244,11 +270,11 @@ def _validate(
     plan = [(c.attr, index.get(c.header), c) for c in importer.columns]
     seen: dict = {}
     records: list[tuple[int, Any]] = []
-    required_message = _("This column is required.")
+    required_message = texts.REQUIRED()
     number = first_row - 1
     for number, raw in enumerate(rows, first_row):
         if number - first_row + 1 > MAX_ROWS:
-            report.file_error = _("More than %(max)s rows; split the file.") % {"max": MAX_ROWS}
+            report.file_error = texts.TOO_MANY_ROWS(max=MAX_ROWS)
             break
         width = len(raw)
         values: dict[str, Any] = {}
@@ -263,7 +289,9 @@ def _validate(
             try:
                 value = column.parse(cell)
             except ValueError as exc:
-                row.error(column.header, str(exc))
+                # A parser's message is a Worded; any other ValueError is kept as its words.
+                worded = exc.args[0] if exc.args and isinstance(exc.args[0], Worded) else str(exc)
+                row.error(column.header, worded)
                 values[attr] = None
                 continue
             if column.required and value in ("", None):
@@ -277,7 +305,7 @@ def _validate(
             progress(number - 1, "validating")
     report.total_rows = number - first_row + 1
     if not report.file_error and report.total_rows == 0:
-        report.file_error = _("The file has a header row but no data.")
+        report.file_error = texts.NO_DATA()
     return records
 
 
@@ -371,10 +399,24 @@ def _no_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
+def _safe(message):
+    """A message with every quoted phone masked and NUL dropped, in its words or its parameters
+    (a refused cell may quote a phone in any column; the report is kept for good)."""
+    if isinstance(message, Worded):
+        return Worded(message.key, _safe(message.params))
+    if isinstance(message, dict):
+        return {name: _safe(value) for name, value in message.items()}
+    if isinstance(message, list):
+        return [_safe(value) for value in message]
+    if isinstance(message, str):
+        return mask_phones(_no_nul(message))
+    return message if isinstance(message, (int, float, bool)) or message is None else _safe(str(message))
+
+
 def _record(kind: str, file_name: str, actor, report: ImportReport, started_at) -> None:
-    errors = [e.__dict__ for e in report.errors[:MAX_ERRORS_STORED]]
+    errors = [e.stored() for e in report.errors[:MAX_ERRORS_STORED]]
     if report.file_error:
-        errors.append({"row": 0, "column": "", "message": _no_nul(report.file_error)})
+        errors.append({"row": 0, "column": "", **texts.stored(_safe(report.file_problem))})
     report.run_id = ImportRun.objects.create(
         kind=kind,
         file_name=_no_nul(file_name)[:255],

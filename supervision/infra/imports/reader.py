@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..wording import join_list
+from . import texts
 
 # XML bombs: calamine's XML reader (quick-xml) expands no DTD entity, and openpyxl (the fallback)
 # parses with defusedxml, a dependency. Zip bombs are refused by ``_check_archive`` before either
@@ -26,7 +26,12 @@ MAX_ROWS = 1_000_000
 
 
 class ImportFileError(ValidationError):
-    """The file as a whole cannot be read; nothing was written."""
+    """The file as a whole cannot be read; nothing was written. ``worded``: the message as key +
+    parameters (``texts``), stored with the run and worded when shown."""
+
+    def __init__(self, worded):
+        self.worded = worded
+        super().__init__(str(worded))
 
 
 def _decode_csv(raw: bytes) -> str:
@@ -35,7 +40,7 @@ def _decode_csv(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK encoded."))
+    raise ImportFileError(texts.CSV_ENCODING())
 
 
 def _cell(value):
@@ -47,10 +52,10 @@ def _cell(value):
     return value
 
 
-def _csv_reason(exc: csv.Error) -> str:
+def _csv_reason(exc: csv.Error):
     if "field larger than field limit" in str(exc):
-        return _("a cell is longer than %(n)s characters") % {"n": csv.field_size_limit()}
-    return _("malformed CSV")
+        return texts.CSV_CELL_TOO_LONG(n=csv.field_size_limit())
+    return texts.CSV_MALFORMED()
 
 
 def iter_rows(source, name: str):
@@ -64,11 +69,10 @@ def iter_rows(source, name: str):
     size = source.tell()
     source.seek(0)
     if size == 0:
-        raise ImportFileError(_("The file is empty."))
+        raise ImportFileError(texts.EMPTY())
     if size > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {"size": size // 1048576, "limit": settings.IMPORT_MAX_BYTES // 1048576}
+            texts.TOO_LARGE(size=size // 1048576, limit=settings.IMPORT_MAX_BYTES // 1048576)
         )
     lower = (name or "").lower()
     head = source.read(4)
@@ -82,19 +86,14 @@ def iter_rows(source, name: str):
         try:
             parsed = [row for row in reader if any(row)]
         except csv.Error as exc:
-            raise ImportFileError(
-                _("Line %(line)s of the CSV file cannot be read (%(reason)s); nothing was imported.")
-                % {"line": reader.line_num, "reason": _csv_reason(exc)}
-            ) from None
+            raise ImportFileError(texts.CSV_LINE(line=reader.line_num, reason=_csv_reason(exc))) from None
         if not parsed:
-            raise ImportFileError(_("The file is empty."))
+            raise ImportFileError(texts.EMPTY())
         headers, *rows = parsed
         return [str(h).strip() for h in headers], ([_cell(c) for c in row] for row in rows)
     if lower.endswith((".xlsx", ".xlsm")) or head == b"PK\x03\x04":
         if head != b"PK\x03\x04":
-            raise ImportFileError(
-                _("This is not an Excel .xlsx file (perhaps another file renamed to .xlsx).")
-            )
+            raise ImportFileError(texts.NOT_XLSX())
         try:
             has_error_cells = _check_archive(source)
             source.seek(0)
@@ -105,13 +104,11 @@ def iter_rows(source, name: str):
         except ImportFileError:
             raise
         except Exception:
-            raise ImportFileError(
-                _("The Excel file cannot be read; save it again as .xlsx and retry.")
-            ) from None
+            raise ImportFileError(texts.XLSX_UNREADABLE()) from None
         try:
             headers = next(rows)
         except StopIteration:
-            raise ImportFileError(_("The file is empty.")) from None
+            raise ImportFileError(texts.EMPTY()) from None
         headers = [str(h).strip() if h is not None else "" for h in headers]
         while headers and headers[-1] == "":
             headers.pop()
@@ -119,7 +116,7 @@ def iter_rows(source, name: str):
         return headers, (
             [_cell(c) for c in row[:width]] for row in rows if any(c not in (None, "") for c in row)
         )
-    raise ImportFileError(_("Upload an Excel (.xlsx) or CSV (.csv) file."))
+    raise ImportFileError(texts.WRONG_TYPE())
 
 
 _ERROR_CELL_MARKS = (b't="e"', b"t='e'")
@@ -136,7 +133,7 @@ def _check_archive(source) -> bool:
     with zipfile.ZipFile(source) as archive:
         infos = archive.infolist()
         if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
-            raise ImportFileError(_("The Excel file unpacks to an unreasonable size and was refused."))
+            raise ImportFileError(texts.ZIP_BOMB())
         has_error_cells = False
         for info in infos:
             sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
@@ -198,19 +195,13 @@ def _converted(sheet):
 def check_headers(headers: list[str], *, required: list[str], optional: list[str] = ()) -> None:
     missing = [h for h in required if h not in headers]
     if missing:
-        raise ImportFileError(
-            _("Missing columns: %(missing)s. Download the template to see the expected columns.")
-            % {"missing": join_list(missing)}
-        )
+        raise ImportFileError(texts.MISSING_COLUMNS(missing=missing))
     duplicated = sorted({h for h in headers if h and headers.count(h) > 1})
     if duplicated:
-        raise ImportFileError(_("Columns appear twice: %(cols)s.") % {"cols": join_list(duplicated)})
+        raise ImportFileError(texts.DUPLICATE_COLUMNS(cols=duplicated))
     unknown = [h for h in headers if h and h not in required and h not in optional]
     if unknown:
-        raise ImportFileError(
-            _("Unknown columns: %(cols)s. Download the template to see the expected columns.")
-            % {"cols": join_list(unknown)}
-        )
+        raise ImportFileError(texts.UNKNOWN_COLUMNS(cols=unknown))
 
 
 def template_workbook(headers: list[str], example: list | None = None) -> bytes:
