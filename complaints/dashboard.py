@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from supervision.channels import QueueEntry
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
-from supervision.panels import Panel
+from supervision.panels import Panel, figures_panel
 
 from . import selectors
 
@@ -23,7 +23,8 @@ def panels(request) -> list[Panel]:
     counts, as_of = cached_figures(
         "complaints.panel", lambda: selectors.open_counts(selectors.complaints_visible_to(user)), user=user
     )
-    return [Panel(template="complaints/_panel.html", context={"counts": counts, "as_of": as_of})]
+    context = {"counts": counts, "as_of": as_of}
+    return [figures_panel("complaints.panel", "complaints/_panel.html", context, as_of=as_of, user=user)]
 
 
 def queues(user, *, today) -> list[QueueEntry]:

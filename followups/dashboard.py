@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from supervision.channels import QueueEntry
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
-from supervision.panels import Panel
+from supervision.panels import Panel, figures_panel
 
 from . import selectors
 
@@ -47,7 +47,10 @@ def panels(request) -> list[Panel]:
 
         # Figures of the office: cached briefly per scope; the caller's own count above stays live.
         figures, as_of = cached_figures("followups.rate", rate_figures, user=user)
-        out.append(Panel("followups/_panel_rate.html", {**figures, "as_of": as_of}))
+        context = {**figures, "as_of": as_of}
+        out.append(
+            figures_panel("followups.rate", "followups/_panel_rate.html", context, as_of=as_of, user=user)
+        )
     return out
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from supervision.channels import QueueEntry
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
-from supervision.panels import Panel
+from supervision.panels import Panel, figures_panel
 
 from . import selectors
 from .models import AuditStatus, RoundStatus
@@ -21,7 +21,8 @@ def panels(request) -> list[Panel]:
         return []
     # Cached briefly per scope (supervision.infra.figcache): the panel says "as of HH:MM".
     context, as_of = cached_figures("inspections.panel", lambda: _figures(user), user=user)
-    return [Panel(template="inspections/_panel.html", context={**context, "as_of": as_of})]
+    context = {**context, "as_of": as_of}
+    return [figures_panel("inspections.panel", "inspections/_panel.html", context, as_of=as_of, user=user)]
 
 
 def _figures(user) -> dict:

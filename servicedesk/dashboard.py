@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
-from supervision.panels import Panel
+from supervision.panels import Panel, figures_panel
 
 from . import selectors
 
@@ -25,8 +25,10 @@ def panels(request) -> list[Panel]:
     work = (
         _("My work") if not user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR) else _("Desk work by person")
     )
+    # The label depends on the roles only, which the scope in the fragment's key holds.
+    context = {"counts": counts, "as_of": as_of, "work_label": work}
     return [
-        Panel(
-            template="servicedesk/_panel.html", context={"counts": counts, "as_of": as_of, "work_label": work}
+        figures_panel(
+            "servicedesk.panel", "servicedesk/_panel.html", context, as_of=as_of, user=user, vary=(today,)
         )
     ]

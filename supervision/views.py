@@ -166,10 +166,15 @@ def dashboard(request):
             "supervision/_head_order_row.html", (_head_order_row(o, today, url) for o in orders)
         )
     if user.has_role(Role.VOLUNTEER, Role.FOLLOWUP) and not user.sees_all_departments:
-        context["my_findings"] = (
+        # Their ten latest findings, each row drawn once per content (supervision.infra.fragments).
+        mine = context["my_findings"] = list(
             selectors.findings_visible_to(user)
             .select_related("category", "department", "order")
             .order_by("-found_at")[:10]
+        )
+        url = url_maker("finding_detail")
+        context["my_finding_rows"] = cached_rows(
+            "supervision/_my_finding_row.html", (_my_finding_row(f, url) for f in mine)
         )
     context["panels"] = collect_panels(request)
     context["needs_me"] = queues.needs_me_now(user, today=today)
@@ -197,6 +202,19 @@ def _head_order_row(order, today, url) -> dict:
         "overdue": order.is_overdue(today),
         "deadline": order.deadline,
         "description": order.finding.description_text,
+    }
+
+
+def _my_finding_row(finding, url) -> dict:
+    """What one finding in "What I submitted" shows, as plain values (``supervision.infra.fragments``)."""
+    return {
+        "url": url(finding.pk),
+        "number": finding.number,
+        "department": finding.department.name,
+        "category": finding.category.name,
+        "found_at": finding.found_at,
+        "outcome": str(finding.outcome),
+        "outcome_label": str(finding.outcome_label),
     }
 
 

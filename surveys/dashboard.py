@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
-from supervision.panels import Panel
+from supervision.panels import Panel, figures_panel
 
 from . import selectors
 
@@ -27,4 +27,5 @@ def panels(request) -> list[Panel]:
 
     # Cached briefly per scope (supervision.infra.figcache): the panel says "as of HH:MM".
     values, as_of = cached_figures("surveys.panel", figures, user=user)
-    return [Panel("surveys/_dashboard_panel.html", {**values, "year": today.year, "as_of": as_of})]
+    context = {**values, "year": today.year, "as_of": as_of}
+    return [figures_panel("surveys.panel", "surveys/_dashboard_panel.html", context, as_of=as_of, user=user)]
