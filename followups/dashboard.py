@@ -25,13 +25,8 @@ def panels(request) -> list[Panel]:
     today = timezone.localdate()
     out = []
     if user.has_role(Role.FOLLOWUP, Role.SUPERVISOR):
-        mine = selectors.my_tasks_today(user, today=today)
-        out.append(
-            Panel(
-                "followups/_panel_calls.html",
-                {"due": mine.count(), "pool": selectors.pool_tasks(today=today).count()},
-            )
-        )
+        # The caller's own work, live: one query for both numbers.
+        out.append(Panel("followups/_panel_calls.html", selectors.calls_panel_counts(user, today=today)))
     if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
         departments = user.scope.departments
         start = today.replace(day=1)

@@ -561,6 +561,21 @@ def caller_queue_counts(user, *, today: dt.date) -> dict:
     )
 
 
+def calls_panel_counts(user, *, today: dt.date) -> dict:
+    """The dashboard's calls panel in one query: ``due``, the length of ``user``'s list today
+    (``my_tasks_today``), and ``pool``, the tasks due by today that nobody holds (``pool_tasks``)."""
+    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    mine = Q(assigned_to=user, status__in=OPEN_TASK_STATUSES) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=end_of_day)
+    )
+    pool = Q(assigned_to__isnull=True, status=TaskStatus.PENDING)
+    return (
+        FollowupTask.objects.filter(mine | pool, due_on__lte=today)
+        .order_by()
+        .aggregate(due=Count("pk", filter=mine), pool=Count("pk", filter=pool))
+    )
+
+
 def my_tasks_shown(user, show: str, *, today: dt.date) -> QuerySet[FollowupTask]:
     """The caller's list narrowed to one "needs me now" queue: ``callbacks`` (call-backs due) or
     ``closing`` (their window closes today); anything else is the whole of today's list."""

@@ -95,10 +95,25 @@ def order_condition(key: str, today: dt.date) -> Q:
     raise KeyError(key)
 
 
+# The statuses an order of each order-based queue has (``order_condition`` requires one of them): the
+# count reads only orders in these statuses, through the index on the status, instead of every order
+# ever issued (a cost growing with the years kept; docs/performance.md).
+ORDER_QUEUE_STATUSES = {
+    "orders_to_acknowledge": (OrderStatus.ISSUED,),
+    "orders_to_respond": (OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED),
+    "orders_to_verify": (OrderStatus.SUBMITTED,),
+    "checks_due": (OrderStatus.VERIFIED,),
+    "orders_at_top_rung": OPEN_FOR_DEPARTMENT,
+}
+
+
 def finding_condition(key: str, today: dt.date) -> Q:
     """Which findings the finding list shows for the queue ``key``."""
     if key == "observations_to_decide":
-        return Q(source=FindingSource.VOLUNTEER, order__isnull=True, decided_at__isnull=True)
+        # "No order" as NOT EXISTS: PostgreSQL reads it as an anti-join on the order's finding index,
+        # where ``order__isnull`` (a LEFT JOIN … IS NULL) made it scan every order ever issued.
+        has_order = RectificationOrder.objects.filter(finding=OuterRef("pk"))
+        return Q(~Exists(has_order), source=FindingSource.VOLUNTEER, decided_at__isnull=True)
     if key == "actions_due_this_week":
         due = CorrectiveAction.objects.filter(_actions_due(today), order__finding=OuterRef("pk"))
         return Q(Exists(due))
@@ -120,7 +135,8 @@ def core_entries(user, *, today: dt.date) -> list[QueueEntry]:
     counts: dict[str, int] = {}
     order_keys = [k for k in mine if k not in ("actions_due_this_week", "observations_to_decide")]
     if order_keys:
-        orders = scope.filter(RectificationOrder.objects.all(), owner_field=None)
+        statuses = sorted({status for key in order_keys for status in ORDER_QUEUE_STATUSES[key]})
+        orders = scope.filter(RectificationOrder.objects.filter(status__in=statuses), owner_field=None)
         counts.update(
             orders.order_by().aggregate(
                 **{k: Count("pk", filter=order_condition(k, today)) for k in order_keys}

@@ -303,12 +303,17 @@ def findings_by_category_and_month(
 
 
 def orders_for_head(user, *, limit: int = 50) -> QuerySet[RectificationOrder]:
-    """A department head's open orders, soonest deadline first."""
+    """A department head's open orders, soonest deadline first.
+
+    The ``limit`` orders are chosen among the orders alone (index on department, status, deadline)
+    and only they are joined to their findings: with the join first, PostgreSQL hashed every finding
+    of the hospital before the limit — a cost growing with the years kept (93 ms at 1,000,000 stays,
+    docs/performance.md). Still one query."""
+    soonest = orders_visible_to(user).open().order_by("deadline", "id").values("pk")[:limit]
     return (
-        orders_visible_to(user)
-        .open()
+        RectificationOrder.objects.filter(pk__in=soonest)
         .select_related("finding", "finding__category", "department")
-        .order_by("deadline", "id")[:limit]
+        .order_by("deadline", "id")
     )
 
 

@@ -51,7 +51,9 @@ def test_a_figures_panel_is_drawn_once_per_figure_set_and_never_for_another_depa
     waike = _panel(head_waike, {"unaccepted": 22, "awaiting": 0, "overdue": 0}, as_of)
     assert ">22<" in waike.html and ">11<" not in waike.html
     # A new figure set (recomputed figures, a new "as of") is drawn anew.
-    later = _panel(head_neike, {"unaccepted": 33, "awaiting": 0, "overdue": 0}, as_of + dt.timedelta(minutes=2))
+    later = _panel(
+        head_neike, {"unaccepted": 33, "awaiting": 0, "overdue": 0}, as_of + dt.timedelta(minutes=2)
+    )
     assert ">33<" in later.html
 
 
