@@ -13,7 +13,7 @@ from supervision.models import Role
 from supervision.panels import Panel
 
 from .models import ReportStatus
-from .selectors import report_list, reports_visible_to
+from .selectors import reports_visible_to
 
 # A finished report stays in the administrator's "needs me now" for this many days.
 READY_DAYS = 7
@@ -23,7 +23,9 @@ def panels(request) -> list[Panel]:
     user = request.user
     if not user.is_authenticated or not user.has_role(Role.ADMINISTRATOR, Role.SUPERVISOR, Role.DEPT_HEAD):
         return []
-    reports = list(report_list(user)[:5])
+    # The list's order without its joins: the panel shows neither who asked nor the departments
+    # (one query, not two when there are reports, and ~0.5 ms less to build).
+    reports = list(reports_visible_to(user).order_by("-created_at", "-id")[:5])
     if not reports:
         return []
     return [Panel("reports/_dashboard_panel.html", {"latest_reports": reports})]
