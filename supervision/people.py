@@ -69,18 +69,24 @@ def core_counts(*, staff: QuerySet, start: dt.date, end: dt.date) -> dict[int, d
             finding__found_at__gte=since,
             finding__found_at__lt=until,
         )
-        .values("staff_id", "finding__category_id", "finding__source")
+        .values_list("staff_id", "finding__category_id", "finding__source")
         .annotate(n=Count("id"))
         .order_by()
     )
+    return _core_counts(rows)
+
+
+def _core_counts(rows) -> dict[int, dict[str, int]]:
+    """``core_counts`` from ``(staff id, category id, finding source, n)`` rows of counted
+    attributions: from SQL for the sheet, from one person's attributions for their record."""
     out: dict[int, dict[str, int]] = {}
-    for row in rows:
-        counts = out.setdefault(row["staff_id"], {})
-        counts[PROBLEMS.key] = counts.get(PROBLEMS.key, 0) + row["n"]
-        key = _category_key(row["finding__category_id"])
-        counts[key] = counts.get(key, 0) + row["n"]
-        if row["finding__source"] == FindingSource.COMPLAINT:
-            counts[VALID_COMPLAINTS.key] = counts.get(VALID_COMPLAINTS.key, 0) + row["n"]
+    for staff_id, category_id, source, n in rows:
+        counts = out.setdefault(staff_id, {})
+        counts[PROBLEMS.key] = counts.get(PROBLEMS.key, 0) + n
+        key = _category_key(category_id)
+        counts[key] = counts.get(key, 0) + n
+        if source == FindingSource.COMPLAINT:
+            counts[VALID_COMPLAINTS.key] = counts.get(VALID_COMPLAINTS.key, 0) + n
     return out
 
 
@@ -94,10 +100,13 @@ def channel_measures() -> list[PersonMeasure]:
     return [m for ch in channels() if ch.person_record for m in ch.person_record.measures]
 
 
-def all_counts(*, staff: QuerySet, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+def all_counts(
+    *, staff: QuerySet, start: dt.date, end: dt.date, core: dict[int, dict[str, int]] | None = None
+) -> dict[int, dict[str, int]]:
     """The core's counts and every channel's, per staff id (a missing key is 0), with the praise
-    total (``praise``) over every channel's praise measures."""
-    out = core_counts(staff=staff, start=start, end=end)
+    total (``praise``) over every channel's praise measures. ``core``: the core's counts when the
+    caller has them already (``core_counts``' result)."""
+    out = core_counts(staff=staff, start=start, end=end) if core is None else core
     praise_keys = {m.key for m in channel_measures() if m.praise}
     for ch in channels():
         if ch.person_record is None:
@@ -155,10 +164,15 @@ def person_record(*, staff: Staff, start: dt.date, end: dt.date) -> PersonRecord
         )
         .order_by("-finding__found_at", "-id")
     )
-    counts = all_counts(staff=one, start=start, end=end).get(staff.pk, {})
-    categories = Category.objects.filter(
-        pk__in=[int(k.split(":")[1]) for k in counts if k.startswith("category:")]
-    ).order_by("sort_order", "code")
+    # Every attribution of the period is on the page, each with its finding's category: the core's
+    # counts (the counted ones) and their categories come from these rows, not two more queries.
+    counted = [a for a in attributions if a.counts]
+    core = _core_counts((staff.pk, a.finding.category_id, a.finding.source, 1) for a in counted)
+    counts = all_counts(staff=one, start=start, end=end, core=core).get(staff.pk, {})
+    categories = sorted(
+        {a.finding.category_id: a.finding.category for a in counted}.values(),
+        key=lambda c: (c.sort_order, c.code),
+    )
     lines = []
     for ch in channels():
         record = ch.person_record

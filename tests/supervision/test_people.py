@@ -17,10 +17,12 @@ from supervision.errors import ActionNotAllowed
 from supervision.models import (
     Attribution,
     AttributionStatus,
+    Category,
     FindingSource,
     PersonRecordKind,
     PersonRecordView,
     Role,
+    Staff,
     StaffPosition,
 )
 from tests.factories import StaffFactory, UserFactory, make_finding
@@ -391,3 +393,40 @@ def test_the_people_sheet_command_writes_the_same_workbook(tmp_path, supervisor,
     call_command("people_sheet", month=f"{timezone.localdate():%Y-%m}", output=str(out))
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert rows[1][0] == "N0001" and rows[1][4] == 1
+
+
+def test_the_records_counts_from_its_rows_equal_the_sheets_counts(
+    supervisor, head_neike, neike, nurse, attribution
+):
+    # The record counts the person's problems from the attributions it lists (no query of its own);
+    # the monthly sheet counts them in SQL (``core_counts``): the same figures, whatever the status.
+    findings = [
+        make_finding(department=neike, found_by=supervisor, staff=[nurse], category_code=code, source=source)
+        for code, source in (
+            ("discipline", FindingSource.COMPLAINT),
+            ("hygiene", FindingSource.COMPLAINT),
+            ("hygiene", FindingSource.INSPECTION),
+            ("attitude", FindingSource.INSPECTION),
+        )
+    ]
+    disputed, withdrawn, upheld = (f.attributions.get() for f in findings[:3])
+    for a in (disputed, withdrawn, upheld):
+        services.attribution_dispute(attribution=a, actor=head_neike, reason="不在班")
+    services.attribution_decide(attribution=withdrawn, actor=supervisor, uphold=False, comment="核实非本人")
+    services.attribution_decide(attribution=upheld, actor=supervisor, uphold=True, comment="在岗")
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    record = people.person_record(staff=nurse, start=start, end=today)
+    sheet = people.core_counts(staff=Staff.objects.filter(pk=nurse.pk), start=start, end=today)[nurse.pk]
+    assert record.problems == sheet[people.PROBLEMS.key] == 4
+    assert record.valid_complaints == sheet[people.VALID_COMPLAINTS.key] == 1
+    assert {f"category:{c.pk}": n for c, n in record.by_category} == {
+        k: n for k, n in sheet.items() if k.startswith("category:")
+    }
+    assert [c.code for c, _n in record.by_category] == [
+        c.code
+        for c in Category.objects.filter(pk__in=[c.pk for c, _n in record.by_category]).order_by(
+            "sort_order", "code"
+        )
+    ]
+    assert record.withdrawn == 1
