@@ -273,3 +273,17 @@ def test_figures_page_marks_the_lowest_department(client_for, supervisor, hospit
     rows = {r["department"]: r for r in response.context["table"]["rows"]}
     assert rows["外科"]["lowest"] and "最低" in body
     assert "40.00%" in body and "2/5" in body  # two decimals, as the hospital writes rates
+
+
+def test_the_month_department_tables_grand_total_is_the_summary(hospital, neike, waike):
+    # The API gives the table's total as the period's summary (one query fewer, the largest): a stay
+    # is in one department's month only, so the distinct stays of the cells add up to the summary's.
+    for departments in (None, [neike.pk], [waike.pk], [neike.pk, waike.pk]):
+        for start, end in (
+            (dt.date(2026, 1, 1), dt.date(2026, 2, 28)),
+            (dt.date(2026, 1, 20), dt.date(2026, 3, 31)),
+        ):
+            kw = {"start": start, "end": end, "departments": departments}
+            total = selectors.followup_month_department_table(**kw)["total"]
+            assert total == selectors.followup_summary(**kw)
+    assert selectors.followup_summary(start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 28))["reached"] == 4
