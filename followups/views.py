@@ -31,7 +31,7 @@ from supervision.infra.tasking import enqueue_on_commit
 from supervision.infra.wording import join_list
 from supervision.models import DischargeStay, ImportRun, Role
 from supervision.privacy import mask_phone
-from supervision.templatetags.ducha import label
+from supervision.templatetags.ducha import choice_label
 
 from . import importing, plans, selectors, services, texts
 from .forms import (
@@ -114,9 +114,16 @@ def my_tasks(request):
     tasks = selectors.my_tasks_shown(request.user, show, today=today)
     page = Paginator(tasks, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     # The oldest ten of the pool: enough to claim the next call from; claiming brings up the next.
-    pool = list(selectors.pool_tasks(today=today)[:10])
+    # Only what the pool's rows show (not the claimer, not the stay's other columns).
+    pool = list(
+        selectors.pool_tasks(today=today)
+        .select_related(None)
+        .select_related("stay", "department")
+        .only(*POOL_ROW_FIELDS)[:10]
+    )
     url = url_maker("followups:task_detail")
-    rows = cached_rows("followups/_my_task_row.html", (_my_task_row(t, url, request.user) for t in page))
+    values = page.object_list.values(*MY_TASK_ROW_FIELDS)
+    rows = cached_rows("followups/_my_task_row.html", (_my_task_row(v, url, request.user) for v in values))
     return render(
         request,
         "followups/my_tasks.html",
@@ -131,33 +138,58 @@ def my_tasks(request):
     )
 
 
-def _my_task_row(task, url, user) -> dict:
-    """What one of "my calls today" shows, as plain values (``supervision.infra.fragments``)."""
-    stay = task.stay
-    callback = task.status == TaskStatus.CALLBACK
-    letter = task.mode == TaskMode.LETTER
-    other = task.claimed_by if task.claimed_by_id and task.claimed_by_id != user.pk else None
+POOL_ROW_FIELDS = (
+    "id",
+    "stay__patient_name",
+    "stay__admission_no",
+    "stay__discharged_on",
+    "department__name",
+)
+# The columns the rows of the callers' lists show, read as plain values: a page of tasks as model
+# instances with their stays (two dozen columns each) cost more than the rest of the page
+# (docs/performance.md, "List pages").
+MY_TASK_ROW_FIELDS = (
+    *("id", "status", "mode", "next_attempt_at", "attempt_count", "max_attempts", "department__name"),
+    *("stay__patient_name", "stay__phone", "stay__admission_no", "stay__discharged_on"),
+    *("claimed_by_id", "claimed_by__full_name", "claimed_by__username"),
+)
+TASK_ROW_FIELDS = (
+    *("id", "status", "mode", "next_attempt_at", "attempt_count", "max_attempts", "disposition"),
+    *("contacted", "department__name"),
+    *("stay__admission_no", "stay__patient_name", "stay__discharged_on", "stay__phone"),
+)
+
+
+def _my_task_row(values, url, user) -> dict:
+    """What one of "my calls today" shows (``MY_TASK_ROW_FIELDS``), as plain values
+    (``supervision.infra.fragments``)."""
+    callback = values["status"] == TaskStatus.CALLBACK
+    letter = values["mode"] == TaskMode.LETTER
+    claimed_by = values["claimed_by_id"]
     return {
-        "url": url(task.pk),
-        "patient": stay.patient_name,
-        "department": task.department.name,
+        "url": url(values["id"]),
+        "patient": values["stay__patient_name"],
+        "department": values["department__name"],
         "callback": callback,
-        "next_attempt_at": task.next_attempt_at if callback else None,
+        "next_attempt_at": values["next_attempt_at"] if callback else None,
         "letter": letter,
-        "phone": "" if callback or letter else mask_phone(stay.phone),
-        "admission_no": stay.admission_no,
-        "discharged_on": stay.discharged_on,
-        "attempts": task.attempt_count,
-        "max_attempts": task.max_attempts,
-        "claimed_by_other": str(other) if other else None,
+        "phone": "" if callback or letter else mask_phone(values["stay__phone"]),
+        "admission_no": values["stay__admission_no"],
+        "discharged_on": values["stay__discharged_on"],
+        "attempts": values["attempt_count"],
+        "max_attempts": values["max_attempts"],
+        # str(claimed_by): User.__str__, from the values
+        "claimed_by_other": (values["claimed_by__full_name"] or values["claimed_by__username"])
+        if claimed_by and claimed_by != user.pk
+        else None,
     }
 
 
 @role_required(*READERS)
 @require_GET
 def task_list(request):
-    # The rows show the stay and the department only: the call screen's caller joins are not needed.
-    qs = _task_queryset(request.user).select_related(None).select_related("stay", "department")
+    # The rows are read as values (TASK_ROW_FIELDS): the call screen's joins are not needed.
+    qs = _task_queryset(request.user).select_related(None)
     qs = qs.order_by("-due_on", "-id")
     status = request.GET.get("status")
     filters = {}
@@ -183,7 +215,10 @@ def task_list(request):
     url = url_maker("followups:task_detail")
     context = {
         "page": page,
-        "rows": cached_rows("followups/_task_row.html", (_task_row(t, url, show_phone) for t in page)),
+        "rows": cached_rows(
+            "followups/_task_row.html",
+            (_task_row(v, url, show_phone) for v in page.object_list.values(*TASK_ROW_FIELDS)),
+        ),
         "query": query.urlencode(),
         "statuses": TaskStatus.choices,
         "status": status or "",
@@ -194,30 +229,34 @@ def task_list(request):
     return partial_or_page(request, "followups/task_list.html", "followups/_task_table.html", context)
 
 
-def _task_row(task, url, show_phone: bool) -> dict:
-    """What one row of the call list shows, as plain values (``supervision.infra.fragments``).
+def _task_row(values, url, show_phone: bool) -> dict:
+    """What one row of the call list shows (``TASK_ROW_FIELDS``), as plain values
+    (``supervision.infra.fragments``).
 
     Only the masked phone number goes into the row (and so into the cache), and only for roles that
     may see it.
     """
-    stay = task.stay
+    letter = values["mode"] == TaskMode.LETTER
+    is_open = values["status"] in OPEN_TASK_STATUSES  # FollowupTask.is_open
     return {
-        "pk": task.pk,
-        "url": url(task.pk),
-        "admission_no": stay.admission_no,
-        "patient": stay.patient_name,
-        "department": task.department.name,
-        "discharged_on": stay.discharged_on,
+        "pk": values["id"],
+        "url": url(values["id"]),
+        "admission_no": values["stay__admission_no"],
+        "patient": values["stay__patient_name"],
+        "department": values["department__name"],
+        "discharged_on": values["stay__discharged_on"],
         "show_phone": show_phone,
-        "letter": task.mode == TaskMode.LETTER,
-        "phone": mask_phone(stay.phone) if show_phone and task.mode != TaskMode.LETTER else "",
-        "status": str(label(task, "status")),
-        "next_attempt_at": task.next_attempt_at if task.is_open else None,
-        "attempts": task.attempt_count,
-        "max_attempts": task.max_attempts,
+        "letter": letter,
+        "phone": mask_phone(values["stay__phone"]) if show_phone and not letter else "",
+        "status": str(choice_label(FollowupTask, "status", values["status"])),
+        "next_attempt_at": values["next_attempt_at"] if is_open else None,
+        "attempts": values["attempt_count"],
+        "max_attempts": values["max_attempts"],
         # A disposition is final: an open task (a call-back scheduled) shows none yet.
-        "disposition": str(label(task, "disposition")) if task.disposition and not task.is_open else "",
-        "contacted": bool(task.contacted),
+        "disposition": str(choice_label(FollowupTask, "disposition", values["disposition"]))
+        if values["disposition"] and not is_open
+        else "",
+        "contacted": bool(values["contacted"]),
     }
 
 

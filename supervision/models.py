@@ -57,6 +57,9 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
 
+    # ``__str__`` is this column: a filter's <select> reads it alone (templatetags.ducha.select_options).
+    CHOICE_LABEL_FIELD = "name"
+
     def __str__(self) -> str:
         return self.name
 
@@ -217,6 +220,9 @@ class Category(models.Model):
         ordering = ["sort_order", "code"]
         verbose_name = _("finding category")
         verbose_name_plural = _("finding categories")
+
+    # ``__str__`` is this column: a filter's <select> reads it alone (templatetags.ducha.select_options).
+    CHOICE_LABEL_FIELD = "name"
 
     def __str__(self) -> str:
         return self.name

@@ -105,13 +105,17 @@ _PLAIN_INPUTS = frozenset(
 )
 
 
-def _attrs(widget) -> str:
-    """The widget's own attributes but ``class``, escaped."""
+def _attrs(attrs) -> str:
+    """A widget's own attributes but ``class`` (``(name, value)`` pairs), escaped."""
     return mark_safe(  # noqa: S308 # nosec B308 B703 # format_html escapes every name and value
-        "".join(
-            format_html(' {}="{}"', name, value) for name, value in widget.attrs.items() if name != "class"
-        )
+        "".join(format_html(' {}="{}"', name, value) for name, value in attrs)
     )
+
+
+# The filter forms' HTML, drawn once per process for each content (see ``filter_fields``): a few
+# entries per list, scope and language. Forgotten whole when full, so it stays small.
+_FILTER_HTML: dict[tuple, str] = {}
+_FILTER_HTML_MAX = 512
 
 
 @register.simple_tag
@@ -121,55 +125,87 @@ def filter_fields(form, col=""):
     Written out here instead of through crispy-forms and the widget templates (one template per
     ``<option>``), which cost most of a list page's rendering time (docs/performance.md): selects
     and plain inputs are built in Python; any other widget renders as Django renders it.
+
+    The markup of selects and plain inputs is drawn once per process for each *content* — every
+    value the markup is made of (names, ids, labels, attributes, each select's options and choice,
+    each input's value, errors and help texts) is the key, read from the form on every request — so
+    a form is only ever given the very markup it would have drawn: another scope's department
+    options, another language's labels or another value make another key.
     """
     col = col or "col-6 col-md-3"
-    parts = [str(field) for field in form.hidden_fields()]
+    fields = []
+    plain = not form.hidden_fields()
     for field in form.visible_fields():
         widget = field.field.widget
-        invalid = " is-invalid" if field.errors else ""
+        attrs = tuple((name, str(value)) for name, value in widget.attrs.items() if name != "class")
         if field.widget_type == "select":
+            # Labels as text: a lazy label would compare equal to itself in another language.
+            control = ("select", tuple((value, str(text), on) for value, text, on in select_options(field)))
+        elif getattr(widget, "input_type", None) in _PLAIN_INPUTS:
+            control = ("input", widget.input_type, str(widget_value(field)))
+        else:
+            control, plain = ("other", field), False
+        fields.append(
+            (
+                *(field.html_name, field.auto_id, field.id_for_label, str(field.label), attrs, control),
+                tuple(str(error) for error in field.errors),
+                str(field.help_text or ""),
+            )
+        )
+    key = (col, *fields)
+    if plain and (html_ := _FILTER_HTML.get(key)) is not None:
+        return mark_safe(html_)  # noqa: S308 # nosec B308 B703 # drawn (and escaped) below for this very key
+    parts = [str(field) for field in form.hidden_fields()]
+    for name, auto_id, id_for_label, label_, attrs, control, errors, help_text in fields:
+        invalid = " is-invalid" if errors else ""
+        if control[0] == "select":
             # Plain html.escape (what django.utils.html.escape does) instead of format_html per
             # option: a department list is a hundred options on every list page.
             options = mark_safe(  # noqa: S308 # nosec B308 B703 # every value and label is escaped here
                 "".join(
                     f'<option value="{_esc(value)}"{" selected" if selected else ""}>{_esc(text)}</option>'
-                    for value, text, selected in select_options(field)
+                    for value, text, selected in control[1]
                 )
             )
-            control = format_html(
+            html_control = format_html(
                 '<select name="{}" id="{}" class="form-select{}"{}>{}</select>',
-                field.html_name, field.auto_id, invalid, _attrs(widget), options,
+                name, auto_id, invalid, _attrs(attrs), options,
             )  # fmt: skip
-        elif getattr(widget, "input_type", None) in _PLAIN_INPUTS:
-            control = format_html(
+        elif control[0] == "input":
+            html_control = format_html(
                 '<input type="{}" name="{}" id="{}" value="{}" class="form-control{}"{}>',
-                widget.input_type, field.html_name, field.auto_id, widget_value(field), invalid, _attrs(widget),
+                control[1], name, auto_id, control[2], invalid, _attrs(attrs),
             )  # fmt: skip
         else:
-            control = str(field)
-        errors = (
+            html_control = str(control[1])
+        error_html = (
             format_html(
                 '<div class="invalid-feedback d-block">{}</div>',
-                format_html_join("", '<p class="mb-0"><strong>{}</strong></p>', ((e,) for e in field.errors)),
+                format_html_join("", '<p class="mb-0"><strong>{}</strong></p>', ((e,) for e in errors)),
             )
-            if field.errors
+            if errors
             else ""
         )
-        help_text = format_html('<div class="form-text">{}</div>', field.help_text) if field.help_text else ""
+        help_html = format_html('<div class="form-text">{}</div>', help_text) if help_text else ""
         parts.append(
             format_html(
                 '<div class="{}"><div id="div_{}" class="mb-3">\n'
                 '  <label for="{}" class="form-label">{}</label>\n  {}\n  {}{}\n</div></div>',
                 col,
-                field.auto_id,
-                field.id_for_label,
-                field.label,
-                control,
-                errors,
-                help_text,
+                auto_id,
+                id_for_label,
+                label_,
+                html_control,
+                error_html,
+                help_html,
             )
         )
-    return mark_safe("\n".join(parts))  # noqa: S308 # nosec B308 B703 # every part is escaped above
+    html_ = "\n".join(parts)
+    if plain:
+        if len(_FILTER_HTML) >= _FILTER_HTML_MAX:
+            _FILTER_HTML.clear()
+        _FILTER_HTML[key] = html_
+    return mark_safe(html_)  # noqa: S308 # nosec B308 B703 # every part is escaped above
 
 
 def widget_value(bound_field):
@@ -189,7 +225,12 @@ def select_options(bound_field):
     current = "" if current is None else str(current)
     if isinstance(field, forms.ModelChoiceField) and not hasattr(field, "_choices"):
         choices = [("", field.empty_label)] if field.empty_label is not None else []
-        choices += [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+        label_field = getattr(field.queryset.model, "CHOICE_LABEL_FIELD", None)
+        if label_field and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
+            # The label is str(obj), which is this one column: read the two columns, build no instances.
+            choices += field.queryset.values_list("pk", label_field)
+        else:
+            choices += [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
     else:
         choices = field.choices
     return [(str(value), label, str(value) == current) for value, label in choices]

@@ -63,3 +63,37 @@ def test_filter_form_escapes_choice_labels_and_values(client_for, supervisor):
     assert 'value="&quot;&gt;&lt;script&gt;"' in html
     assert "<script>" not in html.split("<main", 1)[1].split("<script src=", 1)[0]
     assert 'placeholder="编号或内容"' in html  # the widget's own attributes are kept
+
+
+def test_a_filter_form_drawn_for_the_supervisor_is_never_given_to_a_head(
+    client_for, supervisor, head_neike, neike, waike
+):
+    """The filter forms' markup is kept per process under its content (templatetags.ducha.filter_fields):
+    the supervisor's form, with every department, must not be served to a head of one department."""
+    for _ in range(2):  # the second view is served from the kept markup
+        html = client_for(supervisor).get(reverse("complaints:list")).content.decode()
+        assert f'<option value="{waike.pk}">外科</option>' in html
+    html = client_for(head_neike).get(reverse("complaints:list")).content.decode()
+    assert f'<option value="{neike.pk}">内科</option>' in html
+    assert f'<option value="{waike.pk}">' not in html
+
+
+def test_a_kept_filter_form_follows_the_language_the_values_and_a_renamed_department(
+    client_for, supervisor, neike
+):
+    client = client_for(supervisor)
+    url = reverse("finding_list")
+    zh = client.get(url).content.decode()
+    assert '<label for="id_department" class="form-label">科室</label>' in zh
+    supervisor.language = "en"
+    supervisor.save()
+    en = client.get(url).content.decode()
+    assert '<label for="id_department" class="form-label">Department</label>' in en
+    supervisor.language = "zh-hans"
+    supervisor.save()
+    chosen = client.get(url, {"department": neike.pk}).content.decode()
+    assert f'<option value="{neike.pk}" selected>内科</option>' in chosen
+    neike.name = "内科一病区"
+    neike.save()
+    renamed = client.get(url, {"department": neike.pk}).content.decode()
+    assert f'<option value="{neike.pk}" selected>内科一病区</option>' in renamed
