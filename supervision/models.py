@@ -96,6 +96,25 @@ def _group_names(user) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _linked_department_ids(user) -> frozenset[int]:
+    """The ids of the departments linked to ``user`` (a head's), in one plain query on the link table.
+
+    Every page of a department head reads them (the Scope): as with ``_group_names``, SQL on Django's
+    cursor with the table and columns named by the model costs ~0.2 ms of CPU where the related
+    manager's ``values_list`` (joined to the departments for their default ordering) costs ~1 ms.
+    Same ids, still one query."""
+    connection = connections[user._state.db or DEFAULT_DB_ALIAS]
+    qn = connection.ops.quote_name
+    through = type(user).departments.through._meta
+    sql = (
+        f"SELECT {qn(through.get_field('department').column)} FROM {qn(through.db_table)}"  # noqa: S608  # nosec B608: names from the models, values are parameters
+        f" WHERE {qn(through.get_field('user').column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
 class User(AbstractUser):
     """A login. Hospital staff who never log in are `Staff` roster entries instead."""
 
@@ -152,7 +171,9 @@ class User(AbstractUser):
 
     @cached_property
     def department_ids(self) -> frozenset[int]:
-        return frozenset(self.departments.values_list("id", flat=True))
+        if "departments" in getattr(self, "_prefetched_objects_cache", {}):
+            return frozenset(d.pk for d in self.departments.all())
+        return _linked_department_ids(self)
 
     @property
     def sees_all_departments(self) -> bool:
