@@ -862,7 +862,8 @@ def _round_score_and_file(
             groups.setdefault(choice.merge_into, []).append(answer)
         else:
             groups.setdefault(answer.pk, []).insert(0, answer)
-    location = locked.location or locked.get_area_display()
+    # The place the round names, as typed; else its area, worded for whoever reads the finding.
+    location = locked.location[:128] if locked.location else texts.AREA(area=locked.area)
     for lead_id, members in groups.items():
         lead = failed[lead_id]
         members.sort(key=lambda a: (a.pk != lead_id, a.item.sort_order))
@@ -875,7 +876,7 @@ def _round_score_and_file(
             found_by=actor,
             found_at=min(locked.started_at, timezone.now()),  # a start typed a little ahead
             severity=Severity.MODERATE,
-            location=location[:128],
+            location=location,
             source_object=lead,
             deadline=deadline,
             attachments=_photos_as_uploads(members),

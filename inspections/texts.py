@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from supervision.infra.wording import Message
 
-from .models import AppealStatus, Grade
+from .models import AppealStatus, Area, Grade
 
 # Notification titles.
 APPEAL_RAISED = Message(
@@ -59,3 +59,7 @@ WITH_NOTE = Message("inspection.finding.note", gettext_lazy("%(head)s. %(note)s"
 # History notes: a chart's score and grade ("92.5 分 · 甲级"); a round's items filed without a finding.
 SCORE = Message("chart_audit.score", gettext_lazy("%(score)s points · %(grade)s"), choices={"grade": Grade})
 SKIPPED = Message("inspection_round.skipped", gettext_lazy("Skipped: %(items)s"))
+
+# Where a round's finding was made when the round names no place of its own: the round's area
+# (Finding.location_key), shown by its label in the reader's language.
+AREA = Message("inspection.area", "%(area)s", choices={"area": Area})

@@ -450,6 +450,12 @@ class Finding(models.Model):
     )
     found_at = models.DateTimeField(_("found at"), default=timezone.now, db_index=True)
     location = models.CharField(_("location"), max_length=128, blank=True)
+    # A place the application chose (an inspection round's area, when the round names no place) is
+    # stored as a message key + parameters and worded for the reader; ``location`` then holds it
+    # worded in the site's language, for searching. A place a person typed has no key. Database
+    # defaults too: a data migration run on an older state of the model writes rows without them.
+    location_key = models.CharField(max_length=64, blank=True, default="", db_default="")
+    location_params = models.JSONField(default=dict, blank=True, db_default={})
     found_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -542,6 +548,13 @@ class Finding(models.Model):
         from .infra.wording import render
 
         return render(self.description_key, self.description_params, fallback=self.description)
+
+    @property
+    def location_text(self) -> str:
+        """Where it was found, in the active language (a place a person typed as written)."""
+        from .infra.wording import render
+
+        return render(self.location_key, self.location_params, fallback=self.location)
 
     @property
     def description_stored(self):
