@@ -10,7 +10,7 @@ from django.utils import timezone
 from api.models import ApiScope
 from complaints import selectors as complaint_selectors
 from followups import selectors as followup_selectors
-from supervision.models import OrderStatus, RectificationOrder
+from supervision.models import Finding, OrderStatus, RectificationOrder
 from tests.factories import DischargeStayFactory, make_finding
 
 from .conftest import issue
@@ -128,6 +128,26 @@ def test_rectification_figures_count_the_orders_of_the_periods_findings(api, fin
     assert body["orders"]["overdue"] == 1
     wk = api.get(f"/api/v1/figures/rectification/?start={today}&end={today}&department=WK").json()
     assert wk["orders"]["total"] == 2
+
+
+def test_rectification_figures_take_the_periods_days_in_the_hospitals_time(api, neike, supervisor):
+    # The period is [start 00:00, the day after end 00:00) in the site's time zone, as the days of
+    # ``found_at__date`` were: the first and last moments count, a minute either side does not.
+    start, end = dt.date(2026, 3, 2), dt.date(2026, 3, 4)
+    tz = timezone.get_current_timezone()
+    moments = {
+        "before": dt.datetime(2026, 3, 1, 23, 59, tzinfo=tz),
+        "first": dt.datetime(2026, 3, 2, 0, 0, tzinfo=tz),
+        "last": dt.datetime(2026, 3, 4, 23, 59, 59, tzinfo=tz),
+        "after": dt.datetime(2026, 3, 5, 0, 0, tzinfo=tz),
+    }
+    for description, at in moments.items():
+        finding = make_finding(department=neike, found_by=supervisor, description=description)
+        Finding.objects.filter(pk=finding.pk).update(found_at=at)
+    body = api.get(f"/api/v1/figures/rectification/?start={start}&end={end}").json()
+    expected = Finding.objects.filter(found_at__date__gte=start, found_at__date__lte=end)
+    assert body["findings"] == expected.count() == 2
+    assert body["orders"]["total"] == RectificationOrder.objects.filter(finding__in=expected).count() == 2
 
 
 @pytest.mark.parametrize(
