@@ -65,3 +65,53 @@ def test_the_stored_run_of_a_refused_discharge_import_reads_in_either_language(n
     assert any("不是有效的性别" in m for m in messages) and any("未知科室“无此科”" in m for m in messages)
     with translation.override("en"):
         assert [e.message for e in report.errors] == [e["message"] for e in run.error_rows]
+
+
+def test_the_migration_gives_an_old_jobs_report_its_keys_and_keeps_the_rest(administrator):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("followups.migrations.0012_import_job_reports_to_keys")
+    refused = ImportJob.objects.create(
+        kind="discharges",
+        file_name="a.xlsx",
+        actor=administrator,
+        status="failed",
+        report={
+            "ok": False,
+            "file_error": "",
+            "errors": [
+                {"row": 2, "column": "性别", "message": "“雄”不是有效的性别（男 / 女 / 未知）。"},
+                {"row": 3, "column": "备注", "message": "旧的说明"},
+            ],
+        },
+    )
+    crashed = ImportJob.objects.create(
+        kind="discharges",
+        file_name="b.xlsx",
+        actor=administrator,
+        status="failed",
+        report={"ok": False, "file_error": "导入意外中断，未写入任何数据。", "errors": []},
+    )
+    done = ImportJob.objects.create(
+        kind="discharges",
+        file_name="c.xlsx",
+        actor=administrator,
+        status="done",
+        report={"ok": True, "created": 3},
+    )
+    assert migration.job_reports(apps) == 2
+    for job in (refused, crashed, done):
+        job.refresh_from_db()
+    sex, kept = refused.report["errors"]
+    assert sex["key"] == "import.not_sex" and sex["params"] == {"value": "雄"}
+    assert kept == {"row": 3, "column": "备注", "message": "旧的说明"}
+    assert crashed.report["file_error"]["key"] == "import.failed"
+    assert done.report == {"ok": True, "created": 3}
+    with translation.override("en"):
+        assert [e["message"] for e in refused.error_rows] == [
+            "“雄” is not a sex (男 / 女 / 未知).",
+            "旧的说明",
+        ]
+        assert crashed.file_error_text == "The import failed unexpectedly; nothing was written."
