@@ -13,6 +13,8 @@ count here and by the finding list's ``queue`` filter, so the number and the lis
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from functools import reduce
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -95,18 +97,6 @@ def order_condition(key: str, today: dt.date) -> Q:
     raise KeyError(key)
 
 
-# The statuses an order of each order-based queue has (``order_condition`` requires one of them): the
-# count reads only orders in these statuses, through the index on the status, instead of every order
-# ever issued (a cost growing with the years kept; docs/performance.md).
-ORDER_QUEUE_STATUSES = {
-    "orders_to_acknowledge": (OrderStatus.ISSUED,),
-    "orders_to_respond": (OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED),
-    "orders_to_verify": (OrderStatus.SUBMITTED,),
-    "checks_due": (OrderStatus.VERIFIED,),
-    "orders_at_top_rung": OPEN_FOR_DEPARTMENT,
-}
-
-
 def finding_condition(key: str, today: dt.date) -> Q:
     """Which findings the finding list shows for the queue ``key``."""
     if key == "observations_to_decide":
@@ -135,12 +125,14 @@ def core_entries(user, *, today: dt.date) -> list[QueueEntry]:
     counts: dict[str, int] = {}
     order_keys = [k for k in mine if k not in ("actions_due_this_week", "observations_to_decide")]
     if order_keys:
-        statuses = sorted({status for key in order_keys for status in ORDER_QUEUE_STATUSES[key]})
-        orders = scope.filter(RectificationOrder.objects.filter(status__in=statuses), owner_field=None)
+        conditions = {k: order_condition(k, today) for k in order_keys}
+        # Only the orders in one of the queues are read — their conditions OR-ed are the WHERE — so
+        # PostgreSQL finds them by the indexes (status, ladder rung) instead of reading every order
+        # ever issued, a cost growing with the years kept (docs/performance.md → "Dashboards").
+        in_a_queue = RectificationOrder.objects.filter(reduce(operator.or_, conditions.values()))
+        orders = scope.filter(in_a_queue, owner_field=None)
         counts.update(
-            orders.order_by().aggregate(
-                **{k: Count("pk", filter=order_condition(k, today)) for k in order_keys}
-            )
+            orders.order_by().aggregate(**{k: Count("pk", filter=q) for k, q in conditions.items()})
         )
     if "actions_due_this_week" in mine:
         actions = scope.filter(CorrectiveAction.objects.all(), department_field="order__department")
