@@ -181,3 +181,22 @@ def test_the_migrations_wordings_are_the_messages_wordings_today(db):
         for language, wording in (("zh-hans", chinese), ("en", english)):
             with translation.override(language):
                 assert str(message(key).template) == wording, key
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hans", "“病房”不是以下可选值之一：临床科室、窗口服务部门、后勤保障部门。"),
+        ("en", "“病房” is not one of: Clinical, Window / service unit, Support unit."),
+    ],
+)
+def test_the_import_page_lists_the_refused_rows_in_the_importers_language(
+    client_for, administrator, language, expected
+):
+    administrator.language = language
+    administrator.save(update_fields=["language"])
+    upload = xlsx(BAD_DEPTS)
+    response = client_for(administrator).post(reverse("import_page", args=["departments"]), {"file": upload})
+    html = response.content.decode()
+    assert expected in html
+    assert Department.objects.count() == 0 and ImportRun.objects.get().succeeded is False
