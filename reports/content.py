@@ -54,8 +54,11 @@ class Table:
     # A long list (rows sorted most important first) shows only this many rows in the PDF, with a
     # note; the workbook always has every row.
     pdf_rows: int | None = None
-    # The PDF's column widths in % (None: numbers narrow, text shares the rest).
+    # The PDF's column widths in % (None: numbers narrow, text shares the rest), one per PDF column.
     pdf_widths: list[float] | None = None
+    # A wide table shows only these columns (indices into ``columns``) in the PDF, with a note naming
+    # the others; the workbook always has every column.
+    pdf_columns: list[int] | None = None
 
     @property
     def is_empty(self) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from supervision.infra.wording import join_list
+
 from .charts import render_chart, render_small_multiples
 from .content import ReportContent, fmt_cell
 
@@ -20,11 +22,16 @@ def css_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("&", "\\26 ")
 
 
+def pdf_column_indices(table) -> list[int]:
+    """The columns of ``table`` the PDF shows (every column unless the table names some)."""
+    return list(range(len(table.columns))) if table.pdf_columns is None else list(table.pdf_columns)
+
+
 def column_widths(table) -> list[str]:
     """Column widths in % for the fixed table layout (fast to lay out): numbers narrow, text wide."""
     if table.pdf_widths:
         return [f"{w:.1f}%" for w in table.pdf_widths]
-    numeric = [c.kind != "text" for c in table.columns]
+    numeric = [table.columns[i].kind != "text" for i in pdf_column_indices(table)]
     n_num, n_text = sum(numeric), len(numeric) - sum(numeric)
     if not n_text:
         return [f"{100 / n_num:.1f}%"] * n_num
@@ -41,13 +48,20 @@ def page_counter() -> str:
 
 
 def _table_note(table) -> str:
-    if table.pdf_rows is None or len(table.rows) <= table.pdf_rows:
-        return table.note
-    cut = _("The first %(shown)s of %(total)s rows; the workbook (Excel) lists them all.") % {
-        "shown": table.pdf_rows,
-        "total": len(table.rows),
-    }
-    return f"{table.note} {cut}".strip()
+    note = [table.note]
+    if table.pdf_rows is not None and len(table.rows) > table.pdf_rows:
+        note.append(
+            _("The first %(shown)s of %(total)s rows; the workbook (Excel) lists them all.")
+            % {"shown": table.pdf_rows, "total": len(table.rows)}
+        )
+    shown = set(pdf_column_indices(table))
+    left_out = [c.label for i, c in enumerate(table.columns) if i not in shown]
+    if left_out:
+        note.append(
+            _("The workbook (Excel) also has the columns %(columns)s.")
+            % {"columns": join_list(str(label) for label in left_out)}
+        )
+    return " ".join(n for n in note if n).strip()
 
 
 def charts_html(charts) -> list[str]:
@@ -67,6 +81,22 @@ def charts_html(charts) -> list[str]:
     return out
 
 
+def _pdf_table(table) -> dict:
+    """A table as the PDF's template draws it: its PDF columns and rows, widths and note."""
+    shown = pdf_column_indices(table)
+    kinds = [(i, table.columns[i].kind) for i in shown]
+    return {
+        "title": table.title,
+        "note": _table_note(table),
+        "columns": [table.columns[i] for i in shown],
+        "widths": column_widths(table),
+        "rows": [
+            [{"text": fmt_cell(row[i], kind), "numeric": kind != "text"} for i, kind in kinds if i < len(row)]
+            for row in table.rows[: table.pdf_rows]
+        ],
+    }
+
+
 def render_html(content: ReportContent) -> str:
     sections = []
     for number, section in enumerate(content.sections, start=1):
@@ -78,22 +108,7 @@ def render_html(content: ReportContent) -> str:
                 "paragraphs": section.paragraphs,
                 "parts": section.parts,
                 "empty": section.empty,
-                "tables": [
-                    {
-                        "title": t.title,
-                        "note": _table_note(t),
-                        "columns": t.columns,
-                        "widths": column_widths(t),
-                        "rows": [
-                            [
-                                {"text": fmt_cell(v, c.kind), "numeric": c.kind != "text"}
-                                for v, c in zip(row, t.columns, strict=False)
-                            ]
-                            for row in t.rows[: t.pdf_rows]
-                        ],
-                    }
-                    for t in section.tables
-                ],
+                "tables": [_pdf_table(t) for t in section.tables],
                 "charts": charts_html(section.charts),
             }
         )

@@ -86,7 +86,9 @@ HOSPITAL_NAME = os.environ.get("HOSPITAL_NAME", "示范人民医院")
 # Reports (docs/reports.md): departments with their own run chart per channel, and the rows of a
 # per-department table or long list that a monthly or range report's PDF shows (the workbook has all).
 REPORTS_RUN_CHART_DEPARTMENTS = env_int("REPORTS_RUN_CHART_DEPARTMENTS", 12, minimum=0)
-REPORTS_PDF_LIST_ROWS = env_int("REPORTS_PDF_LIST_ROWS", 20, minimum=1)
+# Rows of a per-department table in a month's or range's PDF: the ten that most need attention, as
+# the office's monthly reports name them; the workbook has every row (docs/reports.md → "Long tables").
+REPORTS_PDF_LIST_ROWS = env_int("REPORTS_PDF_LIST_ROWS", 10, minimum=1)
 # Decimals every rate is shown with on pages, in reports and in workbook formats (supervision/rates.py):
 # hospital reports and the national indicators write two (92.26 %).
 RATE_DECIMALS = env_int("RATE_DECIMALS", 2, minimum=0)

@@ -138,7 +138,9 @@ def build(ctx: BuildContext) -> Section:
                 ),
             )
         )
-    dept_rows = sorted(table["rows"], key=lambda r: (r["total"]["rate"] is None, -(r["total"]["rate"] or 0)))
+    # Lowest rate first, like every per-department table of the report: a month's PDF shows the
+    # departments that most need attention (department_pdf_rows), the workbook every department.
+    dept_rows = sorted(table["rows"], key=lambda r: (r["total"]["rate"] is None, r["total"]["rate"] or 0))
     for r in dept_rows:
         ctx.dept(r["department_id"]).followup = r["total"]["rate"]
     section.tables.append(
@@ -161,6 +163,7 @@ def build(ctx: BuildContext) -> Section:
                 ]
                 for r in dept_rows
             ],
+            pdf_rows=department_pdf_rows(ctx),
         )
     )
     outcomes = [o for o in sel.outcome_breakdown(**kw) if o["count"]]

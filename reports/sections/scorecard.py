@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ..content import INT, NUM, PCT, Chart, Column, Section, Series, Table, rate
+from ..models import ReportKind
 from .base import BuildContext
 
 KEY = "scorecard"
@@ -92,6 +93,10 @@ def build(ctx: BuildContext) -> Section:
                 "Departments with figures for less than %(share)s%% of the weights are listed without a rank."
             )
             % {"share": min_share},
+            # Every department, always; in a month's or range's PDF only rank, department, weight and
+            # total (the six component scores are in the sections before and in the workbook): 600
+            # cells at 60 departments were the PDF's largest table (docs/performance.md).
+            pdf_columns=None if ctx.kind == ReportKind.ANNUAL else [0, 1, 8, 9],
         )
     )
     top = [r for r in ranked if r[0] is not None][:15]

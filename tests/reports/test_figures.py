@@ -244,6 +244,36 @@ def test_monthly_department_tables_show_the_departments_needing_attention_annual
     assert table(annual, "各科室问题统计").pdf_rows is None
 
 
+def test_a_months_pdf_ranks_every_department_by_total_and_leaves_the_components_to_the_workbook(seeded):
+    from reports.pdf import render_html
+
+    def ranking(content):
+        return next(t for s in content.sections for t in s.tables if t.title == "科室排名")
+
+    monthly = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    html = render_html(monthly)
+    listed = html.split("<caption>科室排名</caption>", 1)[1].split("</table>", 1)[0]
+    head = listed.split("</thead>", 1)[0]
+    assert [h.split("</th>")[0] for h in head.split("<th>")[1:]] == [
+        "名次",
+        "科室",
+        "有数据权重占比",
+        "总分",
+    ]
+    assert "内科" in listed and "外科" in listed  # every department, whatever the rows' cut
+    assert "Excel 工作簿另有以下列：整改率、按期整改率" in html
+    # The workbook keeps every column.
+    buffer = io.BytesIO()
+    render_xlsx(monthly, buffer)
+    rows = sheet_rows(load_workbook(io.BytesIO(buffer.getvalue())), "科室综合评分排名")
+    assert any({"名次", "整改率", "按期整改率", "总分"} <= set(r) for r in rows)
+
+    annual = build_content(kind="annual", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), today=TODAY)
+    assert ranking(annual).pdf_columns is None
+    annual_html = render_html(annual).split("<caption>科室排名</caption>", 1)[1].split("</thead>", 1)[0]
+    assert annual_html.count("<th>") == 10
+
+
 def test_attention_first_puts_the_worst_first_and_missing_values_last():
     from reports.sections.base import attention_first
 
