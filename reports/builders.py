@@ -83,6 +83,8 @@ def measure(
             departments=departments,
             as_of=min(today, last_end),
             config=ctx.config,
+            figures_only=True,
+            shared=ctx.shared,
         )
         for builder in builders:
             builder(previous)

@@ -62,9 +62,22 @@ class BuildContext:
     figures: ReportFigures = field(default_factory=ReportFigures)
     per_department: dict[int, DepartmentInputs] = field(default_factory=dict)
     headline: list[Indicator] = field(default_factory=list)
+    # The comparison pass (the same period last year): only its figures, headline and per-department
+    # inputs are read, so the sections skip the tables and charts that read further periods (trends,
+    # the year before) — they would be thrown away, and they are what grew with years of history.
+    figures_only: bool = False
+    # Figures read once per report: the comparison pass shares this with the main one (the main
+    # pass's "same months last year" is the comparison pass's own period).
+    shared: dict = field(default_factory=dict)
     # The workbook's data sheets (the rows behind each channel's figures): built for Excel only.
     with_data: bool = False
     data_sheets: list[DataSheet] = field(default_factory=list)
+
+    def once(self, key: tuple, compute):
+        """``compute()``'s result, read once per report for ``key`` (a selector and its arguments)."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
 
     def add_data(self, key: str, title: str, columns: list[Column], rows, note: str = "") -> None:
         """A data sheet of the rows ``rows()`` gives — read only when the report is a workbook (the

@@ -104,6 +104,8 @@ def build(ctx: BuildContext) -> Section:
             pdf_rows=department_pdf_rows(ctx),
         )
     )
+    if ctx.figures_only:
+        return section
     # trend: findings per month over (at least) the last 12 months
     first, last = trend_window(ctx.start, ctx.end)
     per_month = {

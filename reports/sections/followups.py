@@ -61,14 +61,16 @@ def build(ctx: BuildContext) -> Section:
     section = Section(KEY, pgettext("report section", "Discharge follow-up"))
     sel = selectors_of(
         APP,
-        "followup_summary",
         "followup_month_department_table",
         "followup_by_point",
         "outcome_breakdown",
         "contact_success",
     )
     kw = ctx.selector_kwargs
-    summary = sel.followup_summary(**kw) if sel else None
+    table = month_department_table(ctx, sel, ctx.start, ctx.end) if sel else None
+    # The table's total is the period's summary (followup_summary): its cells split the period's
+    # stays by department and month, each stay in one cell, so their sums are the distinct counts.
+    summary = table["total"] if table else None
     ctx.headline.append(
         Indicator(
             _("Follow-up rate"),
@@ -81,7 +83,6 @@ def build(ctx: BuildContext) -> Section:
         section.empty = True
         section.paragraphs.append(no_data(pgettext("report channel", "discharge follow-up")))
         return section
-    table = sel.followup_month_department_table(**kw)
     lowest = sorted((r for r in table["rows"] if r["lowest"]), key=lambda r: r["total"]["rate"])
     spot = selectors_of(APP, "spotcheck_confirmation")
     checks = spot.spotcheck_confirmation(**kw)["total"] if spot else None
@@ -108,8 +109,9 @@ def build(ctx: BuildContext) -> Section:
         section.paragraphs.append(
             _("Departments with the lowest follow-up rates: %(names)s.") % {"names": figures.lowest}
         )
-    section.tables.append(month_table(ctx, sel, table))
-    points = sel.followup_by_point(**kw)
+    if not ctx.figures_only:
+        section.tables.append(month_table(ctx, sel, table))
+    points = [] if ctx.figures_only else sel.followup_by_point(**kw)
     if len(points) > 1:  # plans with several time points: as on the figures page, from the same selector
         section.tables.append(
             Table(
@@ -166,9 +168,9 @@ def build(ctx: BuildContext) -> Section:
             pdf_rows=department_pdf_rows(ctx),
         )
     )
-    outcomes = [o for o in sel.outcome_breakdown(**kw) if o["count"]]
-    success = sel.contact_success(**kw)
+    outcomes = [] if ctx.figures_only else [o for o in sel.outcome_breakdown(**kw) if o["count"]]
     if outcomes:
+        success = sel.contact_success(**kw)
         section.paragraphs.append(calls_sentence(success, outcomes))
         section.tables.append(
             Table(
@@ -192,6 +194,8 @@ def build(ctx: BuildContext) -> Section:
         )
     else:
         section.paragraphs.append(no_data(pgettext("report channel", "follow-up spot-check")))
+    if ctx.figures_only:
+        return section
     # run charts (p-chart: followed-up stays ÷ discharged stays per month of discharge)
     first, last = trend_window(ctx.start, ctx.end, 24 if ctx.kind == ReportKind.ANNUAL else 12)
     trend = sel.followup_month_department_table(start=first, end=last, departments=ctx.department_ids)
@@ -226,12 +230,21 @@ def build(ctx: BuildContext) -> Section:
     return section
 
 
+def month_department_table(ctx: BuildContext, sel, start, end) -> dict:
+    """The month × department table of ``start``–``end``, read once per report (the main pass's
+    last-year months are the comparison pass's period)."""
+    key = ("followup_month_department_table", start, end, tuple(ctx.department_ids or ()))
+    return ctx.once(
+        key, lambda: sel.followup_month_department_table(start=start, end=end, departments=ctx.department_ids)
+    )
+
+
 def month_table(ctx: BuildContext, sel, table: dict) -> Table:
     """The month table beside the same months last year: each month's rate, last year's and the
     change in percentage points; "no data last year" where last year's month had no discharges
     (never a change from 0 %)."""
     last_start, last_end = same_period_last_year(ctx.kind, ctx.start, ctx.end)
-    last = sel.followup_month_department_table(start=last_start, end=last_end, departments=ctx.department_ids)
+    last = month_department_table(ctx, sel, last_start, last_end)
     by_month = {t["month"]: t for t in last["totals"]}
 
     def beside(rate, previous):

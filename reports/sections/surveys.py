@@ -256,6 +256,8 @@ def build(ctx: BuildContext) -> Section:
         )
     else:
         section.paragraphs.append(_("No praise of staff was recorded in this period."))
+    if ctx.figures_only:
+        return section
     # run charts: satisfaction per month (XmR: satisfaction is a mean over answers, not a share of patients)
     first, last = trend_window(ctx.start, ctx.end, 24 if ctx.kind == ReportKind.ANNUAL else 12)
     months = months_between(first, last)

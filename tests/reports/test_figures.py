@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -280,3 +281,37 @@ def test_attention_first_puts_the_worst_first_and_missing_values_last():
     rows = [{"d": "甲", "v": 90.0}, {"d": "乙", "v": None}, {"d": "丙", "v": 70.0}, {"d": "丁", "v": 70.0}]
     assert [r["d"] for r in attention_first(rows, lambda r: r["v"])] == ["丙", "丁", "甲", "乙"]
     assert [r["d"] for r in attention_first(rows, lambda r: r["v"], worst="high")] == ["甲", "丙", "丁", "乙"]
+
+
+@pytest.mark.parametrize(("kind", "start", "end", "compared_from"), [
+    ("monthly", *OCT, dt.date(2025, 10, 1)),
+    ("annual", dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2025, 1, 1)),
+])  # fmt: skip
+def test_a_report_reads_nothing_older_than_its_trend_and_the_same_period_last_year(
+    seeded, neike, supervisor, kind, start, end, compared_from
+):
+    """The comparison pass (the same period last year) reads only its own figures: not its own trend
+    nor the year before it, which the report never shows and which grew with years of history
+    (issue 23 item 3). The earliest day any query names is the comparison period's first (a day
+    before, for the local midnight of a time zone east of UTC) or the trend's first."""
+    from reports.periods import trend_window
+    from tests.factories import DischargeStayFactory, make_finding
+
+    from .conftest import at
+
+    # Figures in the comparison period too: a finding and a discharge a year before October 2026,
+    # and a discharge this October (the follow-up section reads its trend only with discharges).
+    make_finding(
+        department=neike, found_by=supervisor, category_code="process", found_at=at(dt.date(2025, 10, 9))
+    )
+    DischargeStayFactory(department=neike, discharged_on=dt.date(2025, 10, 9))
+    DischargeStayFactory(department=neike, discharged_on=dt.date(2026, 10, 9))
+    with CaptureQueriesContext(connection) as captured:
+        build_content(kind=kind, start=start, end=end)
+    named = {
+        dt.date.fromisoformat(day)
+        for query in captured.captured_queries
+        for day in re.findall(r"\b(\d{4}-\d{2}-\d{2})", query["sql"])
+    }
+    trend_first = trend_window(start, end, 24 if kind == "annual" else 12)[0]
+    assert min(named) >= min(compared_from, trend_first) - dt.timedelta(days=1), sorted(named)[:5]
