@@ -372,12 +372,22 @@ def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> Queu
             name = task.stay.department.name
             result.by_department[name] = result.by_department.get(name, 0) + 1
         new_tasks.extend(later)
+        # The restarts and the shares are settled before the insert, so that each new task is
+        # written once, already assigned (or already cancelled by a readmission).
+        now = timezone.now()
+        restarted, cancelled_new = _readmissions_restart(new_tasks=new_tasks, schedules=schedules, now=now)
+        if assign and new_tasks:
+            staff = duty_staff(day)
+            if staff:
+                phone = [t for t in new_tasks if t.mode == TaskMode.PHONE]
+                _share(staff, phone)
+                result.assigned = len(phone)
         FollowupTask.objects.bulk_create(new_tasks, batch_size=1000)
+        if cancelled_new:
+            _record_restarts(cancelled_new, at=now)
         result.created = len(new_tasks)
         result.later = len(later)
-        result.restarted = _readmissions_restart(new_tasks=[t for t in new_tasks if t.point == 1])
-        if assign and new_tasks:
-            result.assigned = tasks_assign(day=day, tasks=[t for t in new_tasks if t.mode == TaskMode.PHONE])
+        result.restarted = restarted
     return result
 
 
@@ -465,15 +475,22 @@ def _later_points(*, day: dt.date, schedules: plans.Schedules) -> list[FollowupT
     return out
 
 
-def _readmissions_restart(*, new_tasks: list[FollowupTask]) -> int:
+def _readmissions_restart(
+    *, new_tasks: list[FollowupTask], schedules: plans.Schedules, now: dt.datetime
+) -> tuple[int, list[tuple[FollowupTask, str]]]:
     """A patient drawn again at a new discharge: the open later points of their earlier stays
-    whose plan restarts on readmission are cancelled (the plan starts again from the new stay)."""
+    whose plan restarts on readmission are cancelled (the plan starts again from the new stay).
+
+    Runs before ``new_tasks`` are written: the earlier stays' tasks in the database are cancelled
+    here (one UPDATE, one bulk insert of their history rows); a later point of an earlier stay
+    built this same morning is written already cancelled — its history row is written after it
+    (``_record_restarts``). Returns how many were cancelled in all, and those new ones."""
     by_key: dict[str, dt.date] = {}
     for task in new_tasks:
-        if task.patient_key:
+        if task.point == 1 and task.patient_key:
             by_key[task.patient_key] = max(by_key.get(task.patient_key, dt.date.min), task.stay.discharged_on)
     if not by_key:
-        return 0
+        return 0, []
     earlier = [
         t
         for t in FollowupTask.objects.select_for_update()
@@ -487,35 +504,52 @@ def _readmissions_restart(*, new_tasks: list[FollowupTask]) -> int:
         .order_by("id")
         if t.stay.discharged_on < by_key[t.patient_key]
     ]
-    if not earlier:
-        return 0
-    # One UPDATE and one bulk insert of their history rows, however many patients came back.
-    now = timezone.now()
+    if earlier:
+        ids = [t.pk for t in earlier]
+        for start in range(0, len(ids), 900):
+            FollowupTask.objects.filter(pk__in=ids[start : start + 900]).update(
+                status=TaskStatus.CANCELLED, disposition=Disposition.INELIGIBLE, finished_at=now,
+                claimed_by=None, claim_expires_at=None,
+            )  # fmt: skip
+        _record_restarts([(t, t.status) for t in earlier], at=now)
+    restarts = {
+        point.pk for plan in schedules.plans if plan.restart_on_readmission for point in plan.points.all()
+    }
+    cancelled_new = []
+    for task in new_tasks:
+        if (
+            task.point > 1
+            and task.plan_point_id in restarts
+            and task.patient_key in by_key
+            and task.stay.discharged_on < by_key[task.patient_key]
+        ):
+            cancelled_new.append((task, task.status))
+            task.status = TaskStatus.CANCELLED
+            task.disposition = Disposition.INELIGIBLE
+            task.finished_at = now
+    return len(earlier) + len(cancelled_new), cancelled_new
+
+
+def _record_restarts(cancelled: list[tuple[FollowupTask, str]], *, at: dt.datetime) -> None:
+    """The history rows of tasks cancelled by a readmission (task, status it had), in one insert."""
     note = texts.READMITTED()
-    ids = [t.pk for t in earlier]
-    for start in range(0, len(ids), 900):
-        FollowupTask.objects.filter(pk__in=ids[start : start + 900]).update(
-            status=TaskStatus.CANCELLED, disposition=Disposition.INELIGIBLE, finished_at=now,
-            claimed_by=None, claim_expires_at=None,
-        )  # fmt: skip
     TaskTransition.objects.bulk_create(
         [
             TaskTransition(
                 task_id=task.pk,
-                at=now,
+                at=at,
                 action=TaskAction.CANCEL,
-                from_status=task.status,
+                from_status=from_status,
                 to_status=TaskStatus.CANCELLED,
                 actor=None,
                 comment="",
                 comment_key=note.key,
                 comment_params=note.params,
             )
-            for task in earlier
+            for task, from_status in cancelled
         ],
         batch_size=1000,
     )
-    return len(earlier)
 
 
 def _expire_tasks(day: dt.date) -> int:
@@ -572,6 +606,17 @@ def tasks_assign(*, day: dt.date, tasks: list[FollowupTask] | None = None) -> in
                 assigned_to__isnull=True, status__in=OPEN_TASK_STATUSES, mode=TaskMode.PHONE, due_on__lte=day
             ).order_by("due_on", "id")
         )
+    by_user = _share(staff, tasks)
+    for user_id, shared in by_user.items():
+        FollowupTask.objects.filter(pk__in=[t.pk for t in shared], assigned_to__isnull=True).update(
+            assigned_to_id=user_id
+        )
+    return sum(len(shared) for shared in by_user.values())
+
+
+def _share(staff: list[User], tasks: list[FollowupTask]) -> dict[int, list[FollowupTask]]:
+    """Give each task (in order) to the caller of ``staff`` with the fewest open tasks (their open
+    tasks in the database counted first); sets ``assigned_to_id`` on the tasks, writes nothing."""
     load = dict(
         FollowupTask.objects.filter(assigned_to__in=staff, status__in=OPEN_TASK_STATUSES)
         .values_list("assigned_to")
@@ -579,15 +624,13 @@ def tasks_assign(*, day: dt.date, tasks: list[FollowupTask] | None = None) -> in
         .values_list("assigned_to", "n")
     )
     counts = {u.pk: load.get(u.pk, 0) for u in staff}
-    by_user: dict[int, list[int]] = {}
+    by_user: dict[int, list[FollowupTask]] = {}
     for task in tasks:
         user_id = min(counts, key=lambda pk: (counts[pk], pk))
         counts[user_id] += 1
-        by_user.setdefault(user_id, []).append(task.pk)
+        by_user.setdefault(user_id, []).append(task)
         task.assigned_to_id = user_id
-    for user_id, ids in by_user.items():
-        FollowupTask.objects.filter(pk__in=ids, assigned_to__isnull=True).update(assigned_to_id=user_id)
-    return sum(len(ids) for ids in by_user.values())
+    return by_user
 
 
 def roster_set(*, day: dt.date, users) -> int:

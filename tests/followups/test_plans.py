@@ -314,3 +314,35 @@ def test_the_figures_page_shows_the_rate_per_time_point(client_for, supervisor, 
     assert page.status_code == 200 and "各随访时间点的回访率" in body
     by_point = {r["day"]: r for r in page.context["by_point"]}
     assert (by_point[3]["reached"], by_point[30]["reached"]) == (0, 1)
+
+
+def test_a_later_point_built_the_morning_its_patient_is_drawn_again_is_written_cancelled(
+    supervisor, neike, caller
+):
+    """The day-30 point of the first stay and the day-3 point of the new one open the same morning:
+    the day-30 task is built and cancelled by the readmission at once, with its history row, and
+    takes a caller's share like every new phone task."""
+    from followups.models import Disposition, DutyRoster, TaskAction
+
+    three_points(supervisor, neike)
+    first = DischargeStayFactory(
+        department=neike, discharged_on=DISCHARGED, patient_name="王芳", phone="13900000001"
+    )
+    build(day(3))
+    again = DischargeStayFactory(
+        department=neike, discharged_on=day(27), patient_name="王芳", phone="13900000001"
+    )
+    DutyRoster.objects.create(user=caller, day=day(30))
+    result = services.call_queue_build(day=day(30))
+    assert (result.created, result.later, result.restarted, result.assigned) == (2, 1, 1, 2)
+    cancelled = first.followup_tasks.get(point=2)
+    assert (cancelled.status, cancelled.disposition) == (TaskStatus.CANCELLED, Disposition.INELIGIBLE)
+    assert cancelled.finished_at is not None and cancelled.assigned_to == caller
+    step = cancelled.transitions.get()
+    assert (step.action, step.from_status, step.to_status, step.comment_key) == (
+        TaskAction.CANCEL,
+        TaskStatus.PENDING,
+        TaskStatus.CANCELLED,
+        "followup_task.readmitted",
+    )
+    assert again.followup_tasks.get().status == TaskStatus.PENDING
