@@ -16,6 +16,7 @@ choice by its label, a list joined with the language's separator.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 
@@ -181,6 +182,10 @@ def _storable(value):
         return [_storable(v) for v in value]
     if hasattr(value, "value") and hasattr(value, "label"):  # a TextChoices member: its stored value
         return value.value
+    if isinstance(value, float) and not math.isfinite(value):
+        # NaN and infinities (a spreadsheet cell can hold them) are not JSON: SQLite's JSON_VALID
+        # check and PostgreSQL's jsonb refuse them, so they are kept as the words Python shows.
+        return str(value)
     return value if isinstance(value, (int, float, bool, dict)) or value is None else str(value)
 
 

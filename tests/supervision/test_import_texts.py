@@ -200,3 +200,17 @@ def test_the_import_page_lists_the_refused_rows_in_the_importers_language(
     html = response.content.decode()
     assert expected in html
     assert Department.objects.count() == 0 and ImportRun.objects.get().succeeded is False
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_an_error_about_a_cell_holding_nan_or_infinity_is_stored_and_shown(db, value):
+    """A spreadsheet cell can hold NaN or an infinity; JSON cannot (SQLite's JSON_VALID check and
+    PostgreSQL's jsonb refuse them), so the parameter is kept as Python shows it. Found by the fuzzed
+    discharge import (tests/fuzz/test_imports.py)."""
+    from supervision.infra.imports import texts
+
+    error = {"row": 2, "column": "出院日期", **texts.stored(texts.BAD_PHONE(value=value))}
+    run = ImportRun.objects.create(kind="departments", file_name="d.xlsx", errors=[error])
+    run.refresh_from_db()
+    with translation.override("en"):
+        assert shown_errors(run.errors)[0]["message"].startswith(f"“{value}” is not a valid phone number")
