@@ -213,6 +213,30 @@ def test_a_table_title_never_stays_alone_at_the_foot_of_a_page(tmp_path, need_po
         assert "科0" in after, (lines, page)
 
 
+def test_a_section_with_nothing_to_show_follows_the_one_before_it_and_the_next_starts_a_page(
+    tmp_path, need_poppler
+):
+    """An empty section ("no figures this period") is a line, not a page of its own; the section after
+    it starts a new page as every section does."""
+    from django.utils import timezone
+
+    from reports.content import ReportContent, Section
+
+    full, empty, last = Section("a", "第一节"), Section("b", "第二节"), Section("c", "第三节")
+    full.paragraphs, last.paragraphs = ["有内容。"], ["也有内容。"]
+    empty.empty, empty.paragraphs = True, ["本期无数据。"]
+    content = ReportContent(
+        "range", "报表", "医院", "", "全院", dt.date(2026, 1, 1), dt.date(2026, 1, 31), timezone.now(),
+        [full, empty, last],
+    )  # fmt: skip
+    path = tmp_path / "e.pdf"
+    render_pdf(content, path)
+    pages = [flat(p) for p in pdf_text(path).split("\f") if p.strip()]
+    first = next(i for i, p in enumerate(pages) if "第一节" in p)
+    assert "本期无数据" in pages[first]
+    assert "第三节" in pages[first + 1] and "第三节" not in pages[first]
+
+
 def test_p_chart_limits_by_hand():
     # p̄ = 150/200 = 0.75; n=100 → σ = √(0.75·0.25/100) = 0.0433 → UCL 88.0 %, LCL 62.0 %
     limits = p_chart([80, 70], [100, 100])
