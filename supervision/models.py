@@ -1123,6 +1123,15 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_once")]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
+            # The navbar's badge on every page (selectors.unread_items): a recipient's unread notices
+            # still to act on, newest first. With only (recipient, read_at) PostgreSQL read the table in
+            # order until it had found the badge's 100 — 6–16 ms a page for the large set's supervisor
+            # (18,000 notices, 945 unread); this index gives them in 0.2 ms.
+            models.Index(
+                fields=["recipient", "id"],
+                condition=Q(read_at__isnull=True, moved_on_at__isnull=True),
+                name="notification_unread",
+            ),
             models.Index(fields=["item", "recipient"], name="notification_item"),
             models.Index(
                 fields=["emailed_at"], condition=Q(emailed_at__isnull=True), name="notification_unsent"

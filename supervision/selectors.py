@@ -582,13 +582,14 @@ def notification_group_rows(user, groups: list[dict]) -> list[dict]:
 
 
 def unread_items(user, *, limit: int) -> list[str]:
-    """The items (page paths) of ``user``'s unread notices that are still work (not moved on), at
-    most ``limit`` and in no order: the navbar's badge (``supervision.context_processors``).
+    """The items (page paths) of ``user``'s unread notices that are still work (not moved on), the
+    newest ``limit``: the navbar's badge (``supervision.context_processors``).
 
     It runs on every page, so it is one plain query on Django's cursor (a public API), the table and
     columns named by the model: ~0.2 ms of CPU where the ORM spent ~1 ms building it through the
-    related manager (docs/performance.md → "The frame (issue 23)"). The index (recipient, read)
-    serves it, as before.
+    related manager (docs/performance.md → "The frame (issue 23)"). Newest first by id, so that the
+    partial index ``notification_unread`` (recipient, id; unread, not moved on) serves it: without an
+    order PostgreSQL chose to read the table until it had found ``limit`` rows (6–16 ms at the large set).
     """
     meta = Notification._meta
     connection = connections[user._state.db or DEFAULT_DB_ALIAS]
@@ -599,7 +600,7 @@ def unread_items(user, *, limit: int) -> list[str]:
     # Identifiers from the model's metadata, quoted; the values are parameters.
     sql = (
         f"SELECT {item} FROM {qn(meta.db_table)} WHERE {recipient} = %s"  # noqa: S608  # nosec B608: names from the models, values are parameters
-        f" AND {read_at} IS NULL AND {moved_on_at} IS NULL LIMIT %s"
+        f" AND {read_at} IS NULL AND {moved_on_at} IS NULL ORDER BY {qn(meta.pk.column)} DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, limit])
