@@ -157,7 +157,9 @@ def plan_save(
     problems = plans.plan_problems(rows)
     if problems:
         raise ActionNotAllowed(" ".join(problems))
-    same_key = FollowupPlan.objects.select_for_update().filter(
+    # Lock the plans only (``of``): the model's ordering joins the nullable department, and PostgreSQL
+    # refuses FOR UPDATE on the nullable side of an outer join (a hospital-wide plan saved twice a day).
+    same_key = FollowupPlan.objects.select_for_update(of=("self",)).filter(
         department=department, icd_prefix=icd_prefix, diagnosis_text=diagnosis_text
     )
     if replaces is None and same_key.exists():
