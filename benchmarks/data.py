@@ -186,6 +186,9 @@ def generate(*, size: str, seed: int, out=print) -> dict:
 def _channels(rng, ctx, timer, label, lo, end, n, months):
     """The channels' services for the days [lo, end): ``n`` responses, complaints, rounds and findings,
     and the chart audits of ``months``."""
+    from supervision.models import RectificationOrder
+
+    before = RectificationOrder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with timer(f"survey responses (response_submit){label}"), transaction.atomic():
         _responses(rng, ctx, lo, end, n["responses"])
     with timer(f"complaints (intake + workflow services){label}"), transaction.atomic():
@@ -195,6 +198,8 @@ def _channels(rng, ctx, timer, label, lo, end, n, months):
     if months:
         with timer(f"chart audits (sample draw + audit_complete){label}"), transaction.atomic():
             _audits(rng, ctx, months)
+    with timer(f"channel orders worked (order transitions){label}"), transaction.atomic():
+        _work_channel_orders(rng, ctx, before)
     with timer(f"findings top-up (finding_create + order transitions){label}"), transaction.atomic():
         _findings(rng, ctx, lo, end, n["findings"])
 
@@ -914,6 +919,19 @@ def _audits(rng, ctx, months):
         inspection_demo._audit_month(
             rng=rng, sample=sample, supervisor=supervisor, heads={}, today=today, share_done=1.0
         )
+
+
+def _work_channel_orders(rng, ctx, before: int) -> None:
+    """The orders the channels left "issued" (complaints' determinations, rounds' orders not yet
+    worked) are worked by their age as the demo hospital's are, so old orders reach the
+    effectiveness check and "closed" as in a real office (``supervision.demo.work_channel_orders``)."""
+    from supervision import demo
+
+    demo.work_channel_orders(
+        rng=rng,
+        today=ctx["today"],
+        context={"users": {"supervisor": ctx["supervisor"]}, "last_core_order": before},
+    )
 
 
 # --- findings ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from supervision.demo import _head_for, at_time, random_name
+from supervision.demo import _head_for, at_time, random_name, work_order
 from supervision.models import DepartmentKind, DischargeStay, Sex, Staff, StaffPosition
 
 from . import services
@@ -136,32 +136,18 @@ def _run_round(*, rng, department, template, supervisor, moment, submit=True):
 
 
 def _progress_order(*, finding, rng, supervisor, moment, today):
-    """Move some orders along the loop so rectification rates are not all zero."""
+    """Work the finding's order as the core's demo works its own (``supervision.demo.work_order``):
+    by its age, through acknowledgement, the analysis, verification and the effectiveness check, so
+    old orders are closed as in a real office and rectification rates are not all zero."""
     order = getattr(finding, "order", None)
     if order is None or rng.random() < 0.25:
-        return
+        return  # left for the core's pass over the channels' orders (work_channel_orders)
     head = (
         _head_for(finding.department)
         if not finding.department.heads.exists()
         else finding.department.heads.first()
     )
-    step = moment + dt.timedelta(hours=rng.randrange(3, 30))
-    if not _happened(step, today):
-        return
-    with at_time(step):
-        order = services.core.order_acknowledge(order=order, actor=head, comment="已收到")
-    step += dt.timedelta(days=rng.randrange(1, 6))
-    if not _happened(step, today) or rng.random() < 0.2:
-        return
-    with at_time(step):
-        order = services.core.order_submit(
-            order=order, actor=head, cause="科室质控不到位", corrective_action="科内通报并组织专项培训"
-        )
-    step += dt.timedelta(days=rng.randrange(1, 3))
-    if not _happened(step, today):
-        return
-    with at_time(step):
-        services.core.order_verify(order=order, actor=supervisor, comment="复查已整改")
+    work_order(order, rng=rng, today=today, head=head, supervisor=supervisor, moment=moment)
 
 
 def _discharges(*, rng, month: dt.date, departments, per_department: int) -> int:

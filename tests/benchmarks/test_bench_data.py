@@ -52,6 +52,15 @@ def test_generate_writes_every_channel_through_its_services(tiny):
         "acknowledged",
         "closed",
     }
+    # The channels' orders are worked like the core's: months-old ones from rounds, chart audits and
+    # complaints mostly reached their effectiveness check and were closed (they stopped at "verified",
+    # or at "issued" for complaints, before).
+    old = RectificationOrder.objects.filter(
+        finding__source__in=["inspection", "chart_audit", "complaint"],
+        issued_at__lt=timezone.now() - relativedelta(days=60),
+    )
+    closed = old.filter(status="closed").count()
+    assert old.count() and closed * 2 > old.count(), (closed, old.count())
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
