@@ -203,6 +203,46 @@ def test_the_finding_list_filtered_to_a_queue_shows_the_counted_orders_only(
     assert [f.pk for f in rows] == [to_ack.finding_id]
 
 
+@pytest.mark.parametrize(
+    "persona, key",
+    [
+        ("head_neike", "orders_to_acknowledge"),
+        ("head_neike", "orders_to_respond"),
+        ("supervisor", "orders_to_verify"),
+        ("supervisor", "checks_due"),
+        ("administrator", "orders_at_top_rung"),
+    ],
+)
+def test_each_order_queues_list_shows_exactly_the_orders_its_count_counts(
+    request, client_for, supervisor, neike, waike, persona, key
+):
+    # The list filters on the finding's joined order, the count on the orders: the same condition
+    # written from two sides (queues.order_condition ``via``), so every state and field it reads is here.
+    today = timezone.localdate()
+    past = today - dt.timedelta(days=10)
+    top = EscalationRung.objects.filter(target=RungTarget.WEEKLY_MEETING).first()
+    for department in (neike, waike):
+        order_of(department, supervisor)
+        for status in (OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED, OrderStatus.SUBMITTED):
+            order_of(department, supervisor, status)
+        order_of(department, supervisor, OrderStatus.VERIFIED, check_due=today)
+        order_of(department, supervisor, OrderStatus.VERIFIED, check_due=today + dt.timedelta(days=1))
+        order_of(department, supervisor, OrderStatus.CLOSED)
+        order_of(department, supervisor, deadline=past, ladder_rung=top, ladder_deadline=past)
+        order_of(department, supervisor, deadline=today, ladder_rung=top, ladder_deadline=past)
+    user = request.getfixturevalue(persona)
+
+    response = client_for(user).get(reverse("finding_list"), {"queue": key})
+
+    assert response.status_code == 200
+    page = response.context["page"]
+    counted = queues.scope_of(user).filter(
+        RectificationOrder.objects.filter(queues.order_condition(key, today)), owner_field=None
+    )
+    assert {f.pk for f in page} == set(counted.values_list("finding_id", flat=True))
+    assert page.paginator.count == counts(user)[key] > 0
+
+
 def test_the_dashboard_shows_the_counts_first_and_the_partial_refreshes_them(
     client_for, supervisor, head_neike, neike
 ):
