@@ -264,7 +264,7 @@ def test_import_followups_command(neike, tmp_path):
     path.write_bytes(history_file([["ZY0", "2026-01-15", "2026-01-18", "成功", "甲", "", "", ""]]).read())
     out = io.StringIO()
     call_command("import_followups", str(path), stdout=out)
-    assert "1 new" in out.getvalue()
+    assert "新增 1 条" in out.getvalue()
 
 
 def test_figures_page_marks_the_lowest_department(client_for, supervisor, hospital):

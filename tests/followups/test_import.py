@@ -6,6 +6,7 @@ import io
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from followups.importing import DISCHARGE_HEADERS, discharges_import
 from supervision.infra.cleaning import normalise_phone
@@ -135,7 +136,7 @@ def test_import_command(neike, tmp_path):
     path.write_bytes(make_xlsx(DISCHARGE_HEADERS, [discharge_row()]).read())
     out = io.StringIO()
     call_command("import_discharges", str(path), stdout=out)
-    assert "1 new" in out.getvalue()
+    assert "新增 1 条" in out.getvalue()  # worded in the site's language, zh-hans
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(make_xlsx(DISCHARGE_HEADERS, [discharge_row(dept="无")]).read())
     with pytest.raises(CommandError):
@@ -235,3 +236,31 @@ def test_history_import_gives_tasks_their_counts_and_is_idempotent(neike, today)
     again = history_import(source=make_xlsx(HISTORY_HEADERS, rows, "h.xlsx"), file_name="h.xlsx", actor=None)
     assert (again.created, again.unchanged) == (0, 3)
     assert CallAttempt.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("site_language", "row_line", "refusal"),
+    [
+        ("zh-hans", "第 2 行，科室： 未知科室“无”（既不是科室名称也不是科室编码）。", "未导入任何数据。"),
+        (
+            "en",
+            "Row 2, 科室: Unknown department “无” (neither a department name nor a code).",
+            "Nothing was imported.",
+        ),
+    ],
+)
+def test_import_command_words_refused_rows_in_the_sites_language(
+    neike, tmp_path, settings, site_language, row_line, refusal
+):
+    # The command runs in the site's LANGUAGE_CODE, whatever language its caller left active (it
+    # used to print "第 2 行" before English messages and an English refusal whatever the site).
+    settings.LANGUAGE_CODE = site_language
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(make_xlsx(DISCHARGE_HEADERS, [discharge_row(dept="无")]).read())
+    err = io.StringIO()
+    other = "en" if site_language == "zh-hans" else "zh-hans"
+    with translation.override(other), pytest.raises(CommandError) as refused:
+        call_command("import_discharges", str(bad), stdout=io.StringIO(), stderr=err)
+    assert row_line in err.getvalue().splitlines()
+    assert str(refused.value) == refusal
+    assert ImportRun.objects.get().succeeded is False

@@ -456,3 +456,34 @@ def test_task_status_is_one_badge_and_the_outcome_shows_only_when_final(client_f
     page = client.get(f"/followups/tasks/{nk_task.pk}/").content.decode()
     assert '<span class="badge text-bg-info fs-6" id="task-status">已完成</span>' in page
     assert '<span class="text-muted ms-2" id="task-outcome">回访结果：完成</span>' in page
+
+
+def test_import_job_page_says_what_to_do_next(client_for, supervisor, caller):
+    from django.core.files.base import ContentFile
+
+    from followups.models import ImportJob, ImportJobStatus
+    from supervision.infra.imports import texts
+    from supervision.infra.imports.texts import stored
+
+    def job(**fields):
+        return ImportJob.objects.create(
+            kind="discharges",
+            file=ContentFile(b"x", name="a.csv"),
+            file_name="a.csv",
+            actor=supervisor,
+            **fields,
+        )
+
+    client = client_for(supervisor)
+    running = client.get(f"/followups/imports/jobs/{job(status=ImportJobStatus.RUNNING, total=10).pk}/")
+    assert "可以离开本页面" in running.content.decode()
+    refused = job(
+        status=ImportJobStatus.FAILED,
+        report={"errors": [{"row": 3, "column": "入院日期", **stored(texts.NOT_A_DATE(value="2026-13-01"))}]},
+    )
+    page = client.get(f"/followups/imports/jobs/{refused.pk}/").content.decode()
+    assert "“2026-13-01”不是有效日期" in page and "请修改上述各行后重新导入整个文件" in page
+    assert 'href="/followups/imports/discharges/"' in page and "周督察 于" in page
+    done = job(status=ImportJobStatus.DONE, report={"created": 2, "updated": 0, "unchanged": 0})
+    assert 'href="/followups/stays/"' in client.get(f"/followups/imports/jobs/{done.pk}/").content.decode()
+    assert client_for(caller).get(f"/followups/imports/jobs/{done.pk}/").status_code == 403

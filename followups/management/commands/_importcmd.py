@@ -1,10 +1,12 @@
-"""Shared body of the follow-up import commands."""
+"""Shared body of the follow-up import commands: the core's import command body, with progress."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+
+from supervision.management.importing import import_from_path
 
 
 class ImportCommand(BaseCommand):
@@ -14,21 +16,4 @@ class ImportCommand(BaseCommand):
         parser.add_argument("file", help="an .xlsx or .csv file")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file")
-        with path.open("rb") as handle:
-
-            def progress(done, phase):
-                self.stderr.write(f"{phase}: {done}")
-
-            report = type(self).run(source=handle, file_name=path.name, actor=None, progress=progress)
-        if not report.ok:
-            if report.file_error:
-                self.stderr.write(report.file_error)
-            for error in report.errors[:200]:
-                self.stderr.write(f"第 {error.row} 行 {error.column}: {error.message}")
-            raise CommandError(f"nothing imported: {len(report.errors) + bool(report.file_error)} errors")
-        self.stdout.write(
-            f"rows {report.total_rows}: {report.created} new, {report.updated} updated, {report.unchanged} unchanged"
-        )
+        import_from_path(self, Path(options["file"]), type(self).run, progress=True)
