@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField
+from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField, TimeInput24
 from supervision.models import Category, Department, Staff
 
 from .models import (
@@ -58,8 +58,9 @@ class PolicyForm(forms.ModelForm):
             "questionnaire_code",
         ]
         widgets = {
-            "calling_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "calling_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            # Hospitals write their hours on a 24-hour clock; the browser's time input would not.
+            "calling_from": TimeInput24(),
+            "calling_until": TimeInput24(),
         }
 
     def __init__(self, *args, **kwargs):
@@ -72,6 +73,7 @@ class PolicyForm(forms.ModelForm):
         # Left out likewise, the default calling hours hold (08:00–20:00).
         self.fields["calling_from"].required = False
         self.fields["calling_until"].required = False
+        self.fields["calling_until"].help_text = _("On a 24-hour clock, e.g. 08:00 to 20:00.")
 
     def clean_calling_from(self):
         return self.cleaned_data.get("calling_from") or FollowupPolicy._meta.get_field("calling_from").default

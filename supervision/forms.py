@@ -95,6 +95,26 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class TimeInput24(forms.TimeInput):
+    """A time of day typed as HH:MM on a 24-hour clock, in every language. The browser's own
+    ``<input type="time">`` follows the browser's locale: zh-CN Chromium shows 上午/下午 and English
+    AM/PM, while a hospital writes its hours 08:00–20:00. The server parses it as any TimeField."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        base = {
+            "inputmode": "numeric",
+            "pattern": r"([01]?[0-9]|2[0-3]):[0-5][0-9]",
+            "placeholder": "08:00",
+            "maxlength": "5",
+            "autocomplete": "off",
+            "class": "time-24",
+            "title": _("A 24-hour time, e.g. 08:00 or 20:30"),
+        }
+        super().__init__(attrs={**base, **(attrs or {})}, format="%H:%M")
+
+
 class RectificationDeadlineField(forms.DateField):
     """The deadline of a rectification order: optional (then the configured default), never in the past."""
 

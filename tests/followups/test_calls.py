@@ -10,6 +10,7 @@ from followups.models import (
     CallAttempt,
     Disposition,
     FeedbackKind,
+    FollowupPolicy,
     FollowupTask,
     Outcome,
     PatientFlag,
@@ -349,3 +350,27 @@ def test_wrong_number_without_letters_is_a_final_non_contact(neike, caller):
     record(wrong, caller, Outcome.WRONG_NUMBER)
     wrong.refresh_from_db()
     assert wrong.status == TaskStatus.DONE and wrong.disposition == Disposition.NON_CONTACT
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_policy_forms_calling_hours_are_typed_on_a_24_hour_clock(
+    client_for, administrator, neike, language
+):
+    # <input type="time"> follows the browser's locale (上午/下午 in zh-CN Chromium, AM/PM in
+    # English); the calling hours are a plain HH:MM field in every language.
+    administrator.language = language
+    administrator.save(update_fields=["language"])
+    client = client_for(administrator)
+    page = client.get("/followups/policies/new/").content.decode()
+    assert 'type="time"' not in page
+    assert 'name="calling_until" value="20:00"' in page and 'inputmode="numeric"' in page
+    data = {"department": neike.pk, "active": "on", "share_percent": 100, "window_start_day": 3,
+            "window_end_day": 7, "max_attempts": 3, "retry_spacing_hours": 24,
+            "questionnaire_code": "inpatient", "calling_from": "7:30", "calling_until": "21:15"}  # fmt: skip
+    assert client.post("/followups/policies/new/", data).status_code == 302
+    policy = FollowupPolicy.objects.get(department=neike)
+    assert (policy.calling_from, policy.calling_until) == (dt.time(7, 30), dt.time(21, 15))
+    page = client.get(f"/followups/policies/{policy.pk}/").content.decode()
+    assert 'value="07:30"' in page and 'value="21:15"' in page
+    refused = client.post(f"/followups/policies/{policy.pk}/", {**data, "calling_until": "9:00 PM"})
+    assert refused.status_code == 200 and "calling_until" in refused.context["form"].errors
