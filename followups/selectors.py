@@ -106,14 +106,15 @@ def followup_by_department(*, start: dt.date, end: dt.date, departments=None) ->
     ]
 
 
-def followup_month_department_table(
-    *, start: dt.date, end: dt.date, departments=None, lowest: int = 3
-) -> dict:
-    """The month × department table of the follow-up rate, with the lowest departments marked.
+def followup_month_department_cells(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """The counts of ``followup_month_department_table`` per (department, month of discharge), read once:
+    ``{"start", "end", "cells": [{department_id, month, discharged, due, attempted, reached}],
+    "names": {department id: {name, code, sort_order}}}``, cells in the table's order.
 
-    Returns {"months": [date], "rows": [{department, code, cells: [{month, discharged, reached, rate}],
-    total: {...}, lowest: bool}], "totals": [{month...}], "total": {...}}.
-    """
+    A table of any whole months inside ``start``–``end`` is built from these cells
+    (``followup_month_department_table(…, cells=…)``) without reading the stays again: a report
+    asks for its period, the same months last year, its trend and its written summary's ranking,
+    and the month × department join of every stay to its tasks is the largest read of a report."""
     # Grouped by (department id, month) only, names attached afterwards from the 60-odd departments:
     # grouping by the name columns too made PostgreSQL sort every stay of the year on disk
     # (0.37 s of a large monthly report) instead of hashing into a few hundred groups.
@@ -130,18 +131,50 @@ def followup_month_department_table(
             "id", "name", "code", "sort_order"
         )
     }
+    for c in cells:
+        c["month"] = c["month"].date() if isinstance(c["month"], dt.datetime) else c["month"]
     cells.sort(
         key=lambda c: (names[c["department_id"]]["sort_order"], names[c["department_id"]]["code"], c["month"])
     )
+    return {"start": start, "end": end, "cells": cells, "names": names}
+
+
+def whole_months_within(cells: dict, start: dt.date, end: dt.date) -> bool:
+    """Whether the table of ``start``–``end`` can be built from ``cells``: whole months (a cell holds
+    a whole month's stays) inside the months the cells were read for."""
+    month_end = (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return start.day == 1 and end == month_end and cells["start"] <= start and end <= cells["end"]
+
+
+def followup_month_department_table(
+    *, start: dt.date, end: dt.date, departments=None, lowest: int = 3, cells: dict | None = None
+) -> dict:
+    """The month × department table of the follow-up rate, with the lowest departments marked.
+
+    Returns {"months": [date], "rows": [{department, code, cells: [{month, discharged, reached, rate}],
+    total: {...}, lowest: bool}], "totals": [{month...}], "total": {...}}.
+
+    ``cells``: counts already read by ``followup_month_department_cells`` for a window holding
+    ``start``–``end`` in whole months (``whole_months_within``) and the same departments: the table
+    is built from them without a query.
+    """
+    if cells is None:
+        cells = followup_month_department_cells(start=start, end=end, departments=departments)
+    elif not whole_months_within(cells, start, end):
+        raise ValueError("the cells do not hold this period in whole months")
+    first = start.replace(day=1)
+    names = cells["names"]
     months: list[dt.date] = []
-    cursor = start.replace(day=1)
+    cursor = first
     while cursor <= end:
         months.append(cursor)
         cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
     rows: dict[int, dict] = {}
     empty = {"discharged": 0, "due": 0, "attempted": 0, "reached": 0, "rate": None}
-    for c in cells:
-        month = c["month"].date() if isinstance(c["month"], dt.datetime) else c["month"]
+    for c in cells["cells"]:
+        month = c["month"]
+        if not first <= month <= end:
+            continue
         row = rows.setdefault(
             c["department_id"],
             {"department_id": c["department_id"], "department": names[c["department_id"]]["name"],

@@ -20,6 +20,7 @@ from . import texts as T
 from .content import Part, Section
 from .models import SUMMARY_PARTS
 from .periods import written_period
+from .sections import followups as followup_section
 from .sections.base import BuildContext, findings_in_period, selectors_of
 
 KEY = "summary"
@@ -45,10 +46,16 @@ def is_written(start, end) -> bool:
 
 
 def _lowest_followup(ctx: BuildContext) -> list:
-    sel = selectors_of("followups", "followup_month_department_table")
+    sel = selectors_of(
+        "followups",
+        "followup_month_department_table",
+        "followup_month_department_cells",
+        "whole_months_within",
+    )
     if sel is None or ctx.figures.followups is None:
         return []
-    table = sel.followup_month_department_table(**ctx.selector_kwargs, lowest=LOWEST_SHOWN)
+    # From the counts the follow-up section read for the whole report (a written period is whole months).
+    table = followup_section.month_department_table(ctx, sel, ctx.start, ctx.end, lowest=LOWEST_SHOWN)
     lowest = sorted((r for r in table["rows"] if r["lowest"]), key=lambda r: r["total"]["rate"])
     return [T.ITEM_RATE(name=r["department"], rate=T.stored_figure(r["total"]["rate"])) for r in lowest]
 

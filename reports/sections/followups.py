@@ -3,6 +3,7 @@ follow-up rate p-charts (``followups.selectors``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
@@ -62,6 +63,8 @@ def build(ctx: BuildContext) -> Section:
     sel = selectors_of(
         APP,
         "followup_month_department_table",
+        "followup_month_department_cells",
+        "whole_months_within",
         "followup_by_point",
         "outcome_breakdown",
         "contact_success",
@@ -198,7 +201,7 @@ def build(ctx: BuildContext) -> Section:
         return section
     # run charts (p-chart: followed-up stays ÷ discharged stays per month of discharge)
     first, last = trend_window(ctx.start, ctx.end, 24 if ctx.kind == ReportKind.ANNUAL else 12)
-    trend = sel.followup_month_department_table(start=first, end=last, departments=ctx.department_ids)
+    trend = month_department_table(ctx, sel, first, last)
     labels = [month_label(m) for m in trend["months"]]
 
     def run(title, cells, name=""):
@@ -230,12 +233,46 @@ def build(ctx: BuildContext) -> Section:
     return section
 
 
-def month_department_table(ctx: BuildContext, sel, start, end) -> dict:
-    """The month × department table of ``start``–``end``, read once per report (the main pass's
-    last-year months are the comparison pass's period)."""
-    key = ("followup_month_department_table", start, end, tuple(ctx.department_ids or ()))
+def _whole_months(start, end) -> bool:
+    return start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+
+
+def _cells_key(ctx: BuildContext) -> tuple:
+    return ("followup_month_department_cells", tuple(ctx.department_ids or ()))
+
+
+def report_cells(ctx: BuildContext, sel) -> dict:
+    """The month × department counts of every whole month the report shows, read once per report:
+    its trend (which holds the period) and the same period last year (the comparison pass's period,
+    and the month table's "last year" column). Shared with the comparison pass; the written
+    summary's ranking and every table below are built from them (``followup_month_department_table``
+    with ``cells``), so a report joins the stays to their tasks once instead of up to four times."""
+    key = _cells_key(ctx)
+    if key not in ctx.shared:
+        # The main pass comes first; its window, whichever pass asks.
+        first, last = trend_window(ctx.start, ctx.end, 24 if ctx.kind == ReportKind.ANNUAL else 12)
+        last_start, last_end = same_period_last_year(ctx.kind, ctx.start, ctx.end)
+        if _whole_months(last_start, last_end) and last_start < first:
+            first = last_start  # the month before the trend (a month's report): one window, no gap
+        ctx.shared[key] = sel.followup_month_department_cells(
+            start=first, end=last, departments=ctx.department_ids
+        )
+    return ctx.shared[key]
+
+
+def month_department_table(ctx: BuildContext, sel, start, end, lowest: int = 3) -> dict:
+    """The month × department table of ``start``–``end``: from the report's cells (``report_cells``)
+    when it is whole months inside them, else read once per report (a range from mid-month)."""
+    # The comparison pass alone (never in a report, where the main pass reads first) reads its own.
+    cells = None if ctx.figures_only and _cells_key(ctx) not in ctx.shared else report_cells(ctx, sel)
+    if cells is not None and sel.whole_months_within(cells, start, end):
+        return sel.followup_month_department_table(start=start, end=end, lowest=lowest, cells=cells)
+    key = ("followup_month_department_table", start, end, tuple(ctx.department_ids or ()), lowest)
     return ctx.once(
-        key, lambda: sel.followup_month_department_table(start=start, end=end, departments=ctx.department_ids)
+        key,
+        lambda: sel.followup_month_department_table(
+            start=start, end=end, departments=ctx.department_ids, lowest=lowest
+        ),
     )
 
 

@@ -103,6 +103,33 @@ def test_follow_up_rate_per_department_and_month_by_hand(hospital, neike, waike)
     assert rows["内科"]["lowest"] is False  # of two departments only one is marked
 
 
+def test_a_table_built_from_the_cells_of_a_wider_window_is_the_table_read_for_its_months(
+    hospital, neike, waike, django_assert_num_queries
+):
+    """A report reads the month × department counts once for its trend and builds its period's,
+    last year's and the written summary's tables from them: each must be the table read alone."""
+    DischargeStayFactory(department=waike, discharged_on=dt.date(2025, 12, 31))  # outside January
+    DischargeStayFactory(department=waike, discharged_on=dt.date(2026, 3, 1))  # outside February
+    cells = selectors.followup_month_department_cells(start=dt.date(2025, 12, 1), end=dt.date(2026, 3, 31))
+    for start, end, lowest in [
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 31), 3),
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 28), 3),
+        (dt.date(2026, 1, 1), dt.date(2026, 2, 28), 1),
+        (dt.date(2025, 12, 1), dt.date(2026, 3, 31), 3),
+    ]:
+        with django_assert_num_queries(0):
+            built = selectors.followup_month_department_table(
+                start=start, end=end, lowest=lowest, cells=cells
+            )
+        assert built == selectors.followup_month_department_table(start=start, end=end, lowest=lowest)
+    for start, end in [
+        (dt.date(2026, 1, 2), dt.date(2026, 1, 31)),
+        (dt.date(2026, 1, 1), dt.date(2026, 4, 30)),
+    ]:
+        with pytest.raises(ValueError):  # not whole months, or outside the window read
+            selectors.followup_month_department_table(start=start, end=end, cells=cells)
+
+
 def test_summary_and_department_scoping(hospital, neike):
     jan = {"start": dt.date(2026, 1, 1), "end": dt.date(2026, 1, 31)}
     assert selectors.followup_summary(**jan) == {

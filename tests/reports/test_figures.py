@@ -315,3 +315,27 @@ def test_a_report_reads_nothing_older_than_its_trend_and_the_same_period_last_ye
     }
     trend_first = trend_window(start, end, 24 if kind == "annual" else 12)[0]
     assert min(named) >= min(compared_from, trend_first) - dt.timedelta(days=1), sorted(named)[:5]
+
+
+@pytest.mark.parametrize(("kind", "start", "end"), [
+    ("monthly", *OCT),
+    ("annual", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+])  # fmt: skip
+def test_a_report_joins_the_stays_to_their_follow_up_tasks_once_for_every_month_table(
+    seeded, neike, kind, start, end
+):
+    """The period's table, the same months last year, the trend and (annual) the written summary's
+    ranking come from one read of the month × department counts: joining every stay of the trend to
+    its tasks was the largest query of a report, and the annual report made it four times."""
+    from tests.factories import DischargeStayFactory
+
+    DischargeStayFactory(department=neike, discharged_on=dt.date(2025, 10, 9))
+    DischargeStayFactory(department=neike, discharged_on=dt.date(2026, 10, 9))
+    with CaptureQueriesContext(connection) as captured:
+        build_content(kind=kind, start=start, end=end, today=TODAY)
+    joins = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'AS "reached"' in q["sql"] and '"followups_followuptask"' in q["sql"] and 'AS "month"' in q["sql"]
+    ]
+    assert len(joins) == 1, joins
