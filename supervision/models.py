@@ -509,6 +509,13 @@ class Finding(models.Model):
             models.Index(fields=["department", "category", "found_at"]),
             models.Index(fields=["source", "found_at"]),
             models.Index(fields=["source_type", "source_id"]),
+            # Volunteers' observations still waiting for the office's decision ("needs me now"), read
+            # without the decided ones of every year kept (docs/performance.md → "Pages at five years").
+            models.Index(
+                fields=["id"],
+                condition=models.Q(source="volunteer", decided_at__isnull=True),
+                name="finding_observation_open",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -783,6 +790,8 @@ class RectificationOrder(models.Model):
         indexes = [
             models.Index(fields=["department", "status", "deadline"]),
             models.Index(fields=["status", "deadline"]),
+            # The supervisor's queues (responses to verify, checks due) counted from the index alone.
+            models.Index(fields=["status", "check_due"], include=["id"], name="order_status_check_due"),
         ]
 
     def __str__(self) -> str:
@@ -951,6 +960,16 @@ class OrderTransition(TransitionRecord):
     class Meta(TransitionRecord.Meta):
         verbose_name = _("order transition")
         verbose_name_plural = _("order transitions")
+        # The effectiveness checks of a set of orders (the figures' effective ÷ evaluated), read from
+        # the index alone: one step in nine of the history, the only rows the figures count.
+        indexes = [
+            models.Index(
+                fields=["order", "action"],
+                include=["id"],
+                condition=models.Q(action__in=["check_effective", "check_ineffective"]),
+                name="ordertransition_checks",
+            )
+        ]
 
 
 class ExtensionStatus(models.TextChoices):
