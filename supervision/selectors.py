@@ -117,8 +117,8 @@ class OrderCounts:
     closed_on_time: int
     awaiting_check: int = 0  # verified, effectiveness not yet checked
     checks_due: int = 0  # of those, the check date has come
-    effective: int = 0  # effectiveness checks recorded "effective"
-    evaluated: int = 0  # effectiveness checks recorded (effective or not)
+    effective: int | None = 0  # effectiveness checks recorded "effective" (None: not counted)
+    evaluated: int | None = 0  # effectiveness checks recorded, effective or not (None: not counted)
 
     @property
     def total(self) -> int:
@@ -141,9 +141,15 @@ class OrderCounts:
 
 
 def order_counts(
-    orders: QuerySet[RectificationOrder], *, today: dt.date | None = None, due_soon_days: int = 2
+    orders: QuerySet[RectificationOrder],
+    *,
+    today: dt.date | None = None,
+    due_soon_days: int = 2,
+    checks: bool = True,
 ):
-    """Counts per state plus derived overdue/due-soon, in one query."""
+    """Counts per state plus derived overdue/due-soon, in one query; with ``checks`` (a second query)
+    also the effectiveness checks recorded on the orders, otherwise ``effective``/``evaluated`` are
+    None (not counted: a reader that shows no effectiveness need not read the orders' history)."""
     today = today or timezone.localdate()
     open_q = Q(status__in=OPEN_ORDER_STATUSES)
     rectified_q = Q(status__in=RECTIFIED_ORDER_STATUSES)
@@ -159,7 +165,7 @@ def order_counts(
     )
     by_status = {s: agg[f"s_{s}"] for s in OrderStatus.values}
     closed = sum(by_status[s] for s in RECTIFIED_ORDER_STATUSES)
-    checks = effectiveness_checks(orders)
+    checked = effectiveness_checks(orders) if checks else {"effective": None, "evaluated": None}
     return OrderCounts(
         by_status=by_status,
         overdue=agg["overdue"],
@@ -169,8 +175,8 @@ def order_counts(
         closed_on_time=agg["closed_on_time"],
         awaiting_check=by_status[OrderStatus.VERIFIED],
         checks_due=agg["checks_due"],
-        effective=checks["effective"],
-        evaluated=checks["evaluated"],
+        effective=checked["effective"],
+        evaluated=checked["evaluated"],
     )
 
 
@@ -247,8 +253,12 @@ def orders_awaiting_check(user) -> QuerySet[RectificationOrder]:
     )
 
 
+# A finding that repeats an earlier one (the recurrence window's, supervision.services).
+RECURRENT = Q(recurrence_of__isnull=False)
+
+
 def recurrences(findings: QuerySet[Finding]) -> QuerySet[Finding]:
-    return findings.filter(recurrence_of__isnull=False)
+    return findings.filter(RECURRENT)
 
 
 def findings_by_category(findings: QuerySet[Finding]) -> list[dict]:
