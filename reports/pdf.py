@@ -121,8 +121,7 @@ def render_html(content: ReportContent) -> str:
             # The weekly meeting list is one page: a heading instead of the cover page.
             "one_page": content.kind == "weekly",
             "page_counter": page_counter(),
-            "css_hospital": css_string(content.hospital),
-            "css_title": css_string(f"{content.title} · {content.scope_label}"),
+            "css_header": css_string(f"{content.hospital} · {content.title} · {content.scope_label}"),
             "css_period": css_string(f"{content.start:%Y-%m-%d} ~ {content.end:%Y-%m-%d}"),
         },
     )

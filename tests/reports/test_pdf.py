@@ -84,6 +84,33 @@ def test_a_period_without_data_gives_a_clear_report_not_an_error(db, tmp_path, n
     assert not re.search(r"(?<![\d.])0\.0%", text)  # no rate pretends to be a figure
 
 
+@override_settings(HOSPITAL_NAME="示范人民医院")
+def test_page_header_and_footer_are_one_line_each_with_hospital_title_scope_period_and_page(
+    seeded, tmp_path, need_poppler
+):
+    """Two page-margin boxes, not four: WeasyPrint lays every box out on every page."""
+    content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    style = render_html(content).split("<style>", 1)[1].split("</style>", 1)[0]
+    assert set(re.findall(r"@(?:top|bottom)-(?:left|center|right)\b", style)) == {
+        "@top-left",
+        "@bottom-right",
+    }
+    path = tmp_path / "m.pdf"
+    render_pdf(content, path)
+    lines = [flat(line) for line in pdf_text(path).split("\f")[1].splitlines() if line.strip()]
+    assert lines[0] == f"示范人民医院·{flat(content.title)}·{flat(content.scope_label)}"
+    assert lines[-1].startswith("2026-10-01~2026-10-31·第2页，共")
+
+
+def test_data_tables_draw_separate_half_borders_not_collapsed_ones(seeded):
+    """Collapsed borders are resolved and drawn side by side for every cell (~6 % of a month's PDF);
+    half a line per cell and per table edge looks the same."""
+    style = render_html(build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY))
+    rule = re.search(r"table\.data \{([^}]*)\}", style).group(1)
+    assert "border-collapse: separate" in rule and "border-spacing: 0" in rule
+    assert "collapse;" not in re.search(r"table\.bars \{([^}]*)\}", style).group(1)
+
+
 def test_css_strings_cannot_break_out_of_the_margin_box():
     assert css_string('医院"} body{display:none') == '医院\\"} body{display:none'
     assert "\n" not in css_string("a\nb")
