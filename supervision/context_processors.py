@@ -63,6 +63,10 @@ def ducha(request):
         context["navigation"] = functools.partial(navigation, user)
         # The service worker drops pages kept for any other session (supervision/infra/offline.py).
         context["offline_session"] = session_key(request)
+        # The worker serves the pages kept offline (the inspection round on the ward's tablet) and
+        # nothing else: it is registered from those pages only, so a desk, a caller or a department
+        # head never downloads it; every page still tells an installed worker the session.
+        context["offline_worker"] = request.path.startswith(tuple(settings.DUCHA_OFFLINE_PAGES))
     return context
 
 

@@ -76,12 +76,17 @@ def test_the_service_worker_and_the_manifest_refuse_a_post(client):
     assert client.post(reverse("web_manifest")).status_code == 405
 
 
-def test_pages_link_the_manifest_and_logged_in_pages_register_the_worker(client, supervisor):
+def test_pages_link_the_manifest_and_only_the_offline_pages_register_the_worker(client, supervisor):
     login_page = client.get(reverse("login")).content.decode()
     assert f'<link rel="manifest" href="{reverse("web_manifest")}">' in login_page
     assert "data-sw=" not in login_page  # the log-in page only tells a worker to drop every page
     client.force_login(supervisor)
     page = client.get(reverse("dashboard")).content.decode()
     key = offline.session_key(client.get(reverse("dashboard")).wsgi_request)
-    assert 'data-sw="/sw.js"' in page and f'data-session="{key}"' in page and key
+    # Every logged-in page tells an installed worker the session; only the pages the worker keeps
+    # (the inspection round, DUCHA_OFFLINE_PAGES) install it (it used to be every logged-in page).
+    assert f'data-session="{key}"' in page and key
+    assert "data-sw=" not in page
+    round_page = client.get(reverse("inspections:round_create")).content.decode()
+    assert 'data-sw="/sw.js"' in round_page and f'data-session="{key}"' in round_page
     assert '<form method="post" action="/accounts/logout/" data-logout>' in page
