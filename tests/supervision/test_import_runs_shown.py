@@ -66,7 +66,7 @@ def test_the_recent_imports_cost_the_same_queries_with_more_refused_runs(client_
         refused_run("discharges", supervisor)
     with CaptureQueriesContext(connection) as seven:
         page = client.get(url).content.decode()
-    assert page.count("import-run-errors") == 7
+    assert page.count('<details class="import-run-errors"') == 7
     assert len(seven) == len(one)
 
 
