@@ -171,6 +171,10 @@ class SummaryEditForm(forms.Form):
         self.fields["cases"].choices = [
             (key, render(CASE.key, c["params"])) for key, c in self.snapshots.items()
         ]
+        if not self.snapshots:  # a label over nothing looked like a page that failed to load
+            self.fields["cases"].help_text = _(
+                "No finding, complaint or praise in this period and scope to choose from."
+            )
 
     def clean_cases(self):
         return [self.snapshots[key] for key in self.cleaned_data["cases"]]

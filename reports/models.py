@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -330,7 +331,8 @@ class WrittenSummary(models.Model):
 
     @property
     def title(self) -> str:
-        return _("%(period)s work summary") % {"period": self.period_label}
+        # capfirst: the English period label starts in lower case ("fourth quarter of 2026").
+        return capfirst(_("%(period)s work summary") % {"period": self.period_label})
 
     def office_text(self, part: str) -> str:
         return getattr(self, f"text_{part}")

@@ -289,3 +289,28 @@ def test_the_editor_query_count_does_not_grow_with_cases(
         make_finding(department=neike, found_by=supervisor, found_at=at(dt.date(2026, 11, day)))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(draft.get_absolute_url())
+
+
+def test_the_editor_names_people_tells_the_way_to_the_pdf_and_capitalises_the_english_title(
+    draft, supervisor, client_for
+):
+    client = client_for(supervisor)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    # The person by name (周督察), not the log-in; the draft says when the PDF comes.
+    assert "起草 · 周督察" in page and "· supervisor" not in page
+    assert "PDF 和正式 Word 文件在定稿时生成" in page
+    listing = client.get(reverse("reports:summaries")).content.decode()
+    assert "· 周督察" in listing and 'class="table-responsive"' in listing
+    supervisor.language = "en"
+    supervisor.save(update_fields=["language"])
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Fourth quarter of 2026 work summary" in page
+    assert "The PDF and the final Word file are made when the summary is finalised" in page
+
+
+def test_an_editor_with_nothing_to_pick_says_so_under_typical_cases(supervisor, client_for):
+    empty = services.summary_create(
+        start=dt.date(2025, 1, 1), end=dt.date(2025, 3, 31), actor=supervisor, today=TODAY
+    )
+    page = client_for(supervisor).get(empty.get_absolute_url()).content.decode()
+    assert "本期、本范围内暂无可选的问题、投诉或表扬。" in page
