@@ -95,8 +95,8 @@ def session_for(browser, live_server):
         options.setdefault("locale", "zh-CN")
         options.setdefault("accept_downloads", True)
         context = browser.new_context(base_url=live_server.url, **options)
-        # 30 s: each new context installs the service worker (/sw.js), which fetches the static files
-        # from the one live server; on a loaded 2-core machine a form's navigation then waited past 15 s.
+        # 30 s: a new context that opens an inspection round installs the service worker (/sw.js), which
+        # fetches the static files from the one live server; on a loaded 2-core machine a form's navigation then waited past 15 s.
         context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
