@@ -196,3 +196,11 @@ def test_the_excel_import_is_all_or_nothing(client_for, administrator):
     assert not KnowledgeEntry.objects.exists()
     page = response.content.decode()
     assert "NOPE" in page and "什么" in page
+
+
+def test_the_import_page_lists_the_columns_with_the_readers_separator(client_for, administrator):
+    client = client_for(administrator)
+    assert "类别、标题、科室编码" in client.get(reverse("servicedesk:kb_import")).content.decode()
+    administrator.language = "en"
+    administrator.save(update_fields=["language"])
+    assert "类别, 标题, 科室编码" in client.get(reverse("servicedesk:kb_import")).content.decode()
