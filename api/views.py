@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import asdict
+from dataclasses import fields
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -254,10 +254,13 @@ class ComplaintFigures(Figures):
     def figures(self, *, start, end, departments):
         # The complainants' verdicts per department and overall; never per named member of staff
         # (not even worked out: ``handlers=False``).
-        figures = asdict(complaints.figures(start=start, end=end, departments=departments, handlers=False))
-        figures.pop("start"), figures.pop("end")
+        found = complaints.figures(start=start, end=end, departments=departments, handlers=False)
+        # The dataclass's fields as they are (made for this call, shared with no one), not
+        # ``dataclasses.asdict``: that deep-copies every row and rate of the figures — a seventh of
+        # the call's CPU time — for a dictionary the renderer reads once.
+        figures = {f.name: getattr(found, f.name) for f in fields(found) if f.name not in ("start", "end")}
         figures["repeat"] = {"count": figures["repeat"]["count"]}  # never their (masked) phones
-        figures["verdicts"].pop("by_handler")
+        figures["verdicts"] = {k: v for k, v in figures["verdicts"].items() if k != "by_handler"}
         return figures
 
 

@@ -123,6 +123,30 @@ def test_complaint_figures_give_repeat_complainants_as_a_count_only(api, neike):
     assert body["repeat"] == {"count": expected.repeat["count"]}
 
 
+def test_complaint_figures_are_the_selectors_figures_without_dates_phones_or_handlers(
+    api, neike, supervisor, head_neike
+):
+    # The endpoint passes the selector's figures on as they are (no deep copy): the body must be
+    # exactly what ``dataclasses.asdict`` of them gave, less the period, the phones and the handlers.
+    from dataclasses import asdict
+
+    from rest_framework.renderers import JSONRenderer
+
+    from tests.complaints.factories import answered, at, make_complaint
+
+    answered(supervisor=supervisor, department=neike, head=head_neike, received_at=at("2026-01-05"))
+    answered(supervisor=supervisor, department=neike, head=head_neike, received_at=at("2026-01-12"))
+    make_complaint(received_by=supervisor, department=neike, received_at=at("2026-01-20"))
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 1, 31)
+    expected = asdict(complaint_selectors.figures(start=start, end=end, handlers=False))
+    expected.pop("start"), expected.pop("end"), expected["verdicts"].pop("by_handler")
+    expected["repeat"] = {"count": expected["repeat"]["count"]}
+    body = api.get(f"/api/v1/figures/complaints/?start={start}&end={end}").json()
+    assert (body.pop("start"), body.pop("end")) == (str(start), str(end))
+    assert body["total"] == 3 and body["accepted"]
+    assert body == json.loads(JSONRenderer().render(expected))
+
+
 def test_rectification_figures_count_the_orders_of_the_periods_findings(api, findings):
     today = timezone.localdate()
     body = api.get(f"/api/v1/figures/rectification/?start={today}&end={today}").json()
