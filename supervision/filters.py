@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import scope_of
 from .models import OPEN_ORDER_STATUSES, Category, Department, Finding, FindingSource, OrderStatus, Severity
-from .queues import CORE_QUEUES, finding_condition
+from .queues import CORE_QUEUES, ORDER_QUEUE_STATUSES, finding_condition
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
@@ -62,7 +62,7 @@ class FindingFilter(df.FilterSet):
         fields = []
 
     def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, request=request, **kwargs)
         user = request.user if request else None
         self.filters["department"].queryset = scope_of(user).department_choices(
             Department.objects.filter(active=True)
@@ -81,7 +81,14 @@ class FindingFilter(df.FilterSet):
         return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
 
     def filter_queue(self, queryset, name, value):
-        return queryset.filter(finding_condition(value, timezone.localdate()))
+        queryset = queryset.filter(finding_condition(value, timezone.localdate()))
+        if value in ORDER_QUEUE_STATUSES:
+            # The count on "needs me now" scopes the orders by their own department: so does the list,
+            # which also lets PostgreSQL find a head's queue by the orders' (department, status) index
+            # instead of joining every order in those states to the department's findings.
+            user = self.request.user if self.request else None
+            queryset = scope_of(user).filter(queryset, department_field="order__department")
+        return queryset
 
     def filter_recurrence(self, queryset, name, value):
         return queryset.filter(recurrence_of__isnull=value != "true")

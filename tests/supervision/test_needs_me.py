@@ -243,6 +243,22 @@ def test_each_order_queues_list_shows_exactly_the_orders_its_count_counts(
     assert page.paginator.count == counts(user)[key] > 0
 
 
+def test_a_heads_queue_list_scopes_the_orders_by_their_own_department_as_the_count_does(
+    client_for, supervisor, head_neike, neike, waike
+):
+    mine = order_of(neike, supervisor, OrderStatus.ACKNOWLEDGED)
+    # A finding of 内科 whose order another department answers (moved in the admin): the count,
+    # which scopes the orders, leaves it out, and so does the list it opens.
+    moved = order_of(neike, supervisor, OrderStatus.ACKNOWLEDGED)
+    RectificationOrder.objects.filter(pk=moved.pk).update(department=waike)
+
+    response = client_for(head_neike).get(reverse("finding_list"), {"queue": "orders_to_respond"})
+
+    assert [f.pk for f in response.context["page"]] == [mine.finding_id]
+    assert counts(head_neike)["orders_to_respond"] == 1
+    assert moved.finding.department == neike
+
+
 def test_the_dashboard_shows_the_counts_first_and_the_partial_refreshes_them(
     client_for, supervisor, head_neike, neike
 ):
