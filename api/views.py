@@ -225,8 +225,9 @@ class RectificationFigures(Figures):
         if departments is not None:
             findings = findings.filter(department_id__in=departments)
         orders = RectificationOrder.objects.filter(finding__in=findings)
-        # No effectiveness figure in the answer: the orders' history (its checks) is not read.
-        counts = core.order_counts(orders, checks=False)
+        # No effectiveness figure in the answer: the orders' history (its checks) is not read; the
+        # counts and the table per department are one reading of the period's orders.
+        counts, by_department = core.order_counts_and_table(orders)
         # The findings and their recurrences in one reading of the period's findings.
         found = findings.aggregate(findings=Count("pk"), recurrences=Count("pk", filter=core.RECURRENT))
         return {
@@ -242,7 +243,7 @@ class RectificationFigures(Figures):
                 "rectification_rate": counts.rectification_rate,
                 "on_time_rate": counts.on_time_rate,
             },
-            "by_department": core.department_order_table(orders),
+            "by_department": by_department,
         }
 
 

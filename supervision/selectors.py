@@ -140,32 +140,24 @@ class OrderCounts:
         return 100 * self.effective / self.evaluated if self.evaluated else None
 
 
-def order_counts(
-    orders: QuerySet[RectificationOrder],
-    *,
-    today: dt.date | None = None,
-    due_soon_days: int = 2,
-    checks: bool = True,
-):
-    """Counts per state plus derived overdue/due-soon, in one query; with ``checks`` (a second query)
-    also the effectiveness checks recorded on the orders, otherwise ``effective``/``evaluated`` are
-    None (not counted: a reader that shows no effectiveness need not read the orders' history)."""
-    today = today or timezone.localdate()
+def _count_annotations(today: dt.date, due_soon_days: int) -> dict:
     open_q = Q(status__in=OPEN_ORDER_STATUSES)
     rectified_q = Q(status__in=RECTIFIED_ORDER_STATUSES)
-    agg = orders.aggregate(
+    return {
         **{f"s_{s}": Count("id", filter=Q(status=s)) for s in OrderStatus.values},
-        overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
-        due_soon=Count(
+        "overdue": Count("id", filter=open_q & Q(deadline__lt=today)),
+        "due_soon": Count(
             "id",
             filter=open_q & Q(deadline__gte=today, deadline__lte=today + dt.timedelta(days=due_soon_days)),
         ),
-        closed_on_time=Count("id", filter=rectified_q & Q(closed_on_time=True)),
-        checks_due=Count("id", filter=Q(status=OrderStatus.VERIFIED, check_due__lte=today)),
-    )
+        "closed_on_time": Count("id", filter=rectified_q & Q(closed_on_time=True)),
+        "checks_due": Count("id", filter=Q(status=OrderStatus.VERIFIED, check_due__lte=today)),
+    }
+
+
+def _counts_from(agg: dict, checked: dict) -> OrderCounts:
     by_status = {s: agg[f"s_{s}"] for s in OrderStatus.values}
     closed = sum(by_status[s] for s in RECTIFIED_ORDER_STATUSES)
-    checked = effectiveness_checks(orders) if checks else {"effective": None, "evaluated": None}
     return OrderCounts(
         by_status=by_status,
         overdue=agg["overdue"],
@@ -178,6 +170,22 @@ def order_counts(
         effective=checked["effective"],
         evaluated=checked["evaluated"],
     )
+
+
+def order_counts(
+    orders: QuerySet[RectificationOrder],
+    *,
+    today: dt.date | None = None,
+    due_soon_days: int = 2,
+    checks: bool = True,
+):
+    """Counts per state plus derived overdue/due-soon, in one query; with ``checks`` (a second query)
+    also the effectiveness checks recorded on the orders, otherwise ``effective``/``evaluated`` are
+    None (not counted: a reader that shows no effectiveness need not read the orders' history)."""
+    today = today or timezone.localdate()
+    agg = orders.aggregate(**_count_annotations(today, due_soon_days))
+    checked = effectiveness_checks(orders) if checks else {"effective": None, "evaluated": None}
+    return _counts_from(agg, checked)
 
 
 _CHECKS = (OrderAction.CHECK_EFFECTIVE, OrderAction.CHECK_INEFFECTIVE)
@@ -327,25 +335,51 @@ def orders_for_head(user, *, limit: int = 50) -> QuerySet[RectificationOrder]:
     )
 
 
+def _table_annotations(today: dt.date) -> dict:
+    open_q = Q(status__in=OPEN_ORDER_STATUSES)
+    rectified_q = Q(status__in=RECTIFIED_ORDER_STATUSES)
+    return {
+        "total": Count("id"),
+        "open": Count("id", filter=open_q),
+        "overdue": Count("id", filter=open_q & Q(deadline__lt=today)),
+        "closed": Count("id", filter=rectified_q),
+        "closed_on_time": Count("id", filter=rectified_q & Q(closed_on_time=True)),
+        "awaiting_check": Count("id", filter=Q(status=OrderStatus.VERIFIED)),
+    }
+
+
+_TABLE_ORDER = ("-overdue", "-open", "department__name")
+
+
 def department_order_table(
     orders: QuerySet[RectificationOrder], *, today: dt.date | None = None
 ) -> list[dict]:
     """Per department: open, overdue, closed, closed on time — for dashboards and reports."""
     today = today or timezone.localdate()
-    open_q = Q(status__in=OPEN_ORDER_STATUSES)
-    rectified_q = Q(status__in=RECTIFIED_ORDER_STATUSES)
     return list(
         orders.values("department_id", "department__name")
-        .annotate(
-            total=Count("id"),
-            open=Count("id", filter=open_q),
-            overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
-            closed=Count("id", filter=rectified_q),
-            closed_on_time=Count("id", filter=rectified_q & Q(closed_on_time=True)),
-            awaiting_check=Count("id", filter=Q(status=OrderStatus.VERIFIED)),
-        )
-        .order_by("-overdue", "-open", "department__name")
+        .annotate(**_table_annotations(today))
+        .order_by(*_TABLE_ORDER)
     )
+
+
+def order_counts_and_table(
+    orders: QuerySet[RectificationOrder], *, today: dt.date | None = None, due_soon_days: int = 2
+) -> tuple[OrderCounts, list[dict]]:
+    """``order_counts(orders, checks=False)`` and ``department_order_table(orders)`` in one grouped
+    query: every order is in one department's row, so the whole set's counts are the rows' sums."""
+    today = today or timezone.localdate()
+    counted = _count_annotations(today, due_soon_days)
+    shown = _table_annotations(today)
+    # The two share "overdue" and "closed_on_time" (the same definitions); the rest of the counts
+    # ride along under their own names and are summed, then left out of the table's rows.
+    extra = {k: v for k, v in counted.items() if k not in shown}
+    rows = list(
+        orders.values("department_id", "department__name").annotate(**shown, **extra).order_by(*_TABLE_ORDER)
+    )
+    agg = {k: sum(r[k] for r in rows) for k in counted}
+    table = [{k: v for k, v in r.items() if k not in extra} for r in rows]
+    return _counts_from(agg, {"effective": None, "evaluated": None}), table
 
 
 # --- root causes and where problems are found ---------------------------------------------------

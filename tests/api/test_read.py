@@ -169,6 +169,9 @@ def test_rectification_figures_equal_the_selectors_without_reading_the_orders_hi
     assert (body["orders"]["open"], body["orders"]["closed"]) == (counts.open, counts.closed)
     assert body["orders"]["overdue"] == counts.overdue
     assert body["orders"]["closed_on_time"] == counts.closed_on_time
+    assert body["by_department"] == json.loads(
+        json.dumps(core_selectors.department_order_table(RectificationOrder.objects.all()))
+    )
 
 
 def test_rectification_figures_take_the_periods_days_in_the_hospitals_time(api, neike, supervisor):
