@@ -68,6 +68,7 @@ def build(ctx: BuildContext) -> Section:
         "followup_by_point",
         "outcome_breakdown",
         "contact_success",
+        "call_counts",
     )
     kw = ctx.selector_kwargs
     table = month_department_table(ctx, sel, ctx.start, ctx.end) if sel else None
@@ -171,9 +172,12 @@ def build(ctx: BuildContext) -> Section:
             pdf_rows=department_pdf_rows(ctx),
         )
     )
-    outcomes = [] if ctx.figures_only else [o for o in sel.outcome_breakdown(**kw) if o["count"]]
+    calls = None if ctx.figures_only else call_counts(ctx, sel)
+    outcomes = (
+        [] if ctx.figures_only else [o for o in sel.outcome_breakdown(**kw, counts=calls) if o["count"]]
+    )
     if outcomes:
-        success = sel.contact_success(**kw)
+        success = sel.contact_success(**kw, counts=calls)
         section.paragraphs.append(calls_sentence(success, outcomes))
         section.tables.append(
             Table(
@@ -276,6 +280,15 @@ def month_department_table(ctx: BuildContext, sel, start, end, lowest: int = 3) 
     )
 
 
+def call_counts(ctx: BuildContext, sel) -> list[dict]:
+    """The period's attempts counted once (``followups.selectors.call_counts``) for every call figure
+    of the report: the outcome mix, the contact rate, the satisfaction asked on calls (here and, without
+    a questionnaire, in the satisfaction section) and the not-satisfied domains — one read of the
+    period's attempts instead of five."""
+    key = ("call_counts", ctx.start, ctx.end, tuple(ctx.department_ids or ()))
+    return ctx.once(key, lambda: sel.call_counts(**ctx.selector_kwargs))
+
+
 def month_table(ctx: BuildContext, sel, table: dict) -> Table:
     """The month table beside the same months last year: each month's rate, last year's and the
     change in percentage points; "no data last year" where last year's month had no discharges
@@ -350,16 +363,15 @@ def centre_paragraphs(ctx: BuildContext, section: Section) -> None:
     sel = selectors_of(
         APP,
         "call_satisfaction",
+        "call_counts",
         "dissatisfaction_by_domain",
         "dissatisfaction_ranking",
         "praise_summary",
         "guidance_counts",
     )
     kw = ctx.selector_kwargs
-    satisfaction = sel.call_satisfaction(**kw)
-    domains = [d for d in sel.dissatisfaction_by_domain(**kw) if d["calls"]]
+    satisfaction = sel.call_satisfaction(**kw, counts=call_counts(ctx, sel))
     praise = sel.praise_summary(**kw)
-    guidance = sel.guidance_counts(**kw)
     ctx.figures.followups = replace(
         ctx.figures.followups,
         satisfied=satisfaction["satisfied"],
@@ -368,6 +380,10 @@ def centre_paragraphs(ctx: BuildContext, section: Section) -> None:
         ward_praises=praise["ward_praises"],
         star_ward_praises=praise["star_ward_praises"],
     )
+    if ctx.figures_only:  # the comparison pass: the figures above are all it keeps
+        return
+    domains = [d for d in sel.dissatisfaction_by_domain(**kw, counts=call_counts(ctx, sel)) if d["calls"]]
+    guidance = sel.guidance_counts(**kw)
     asked = satisfaction["asked"]
     if asked:
         text = _(

@@ -14,6 +14,7 @@ from ..charts import xmr_chart
 from ..content import DATE, INT, PCT, PP, Chart, Column, Section, Series, Table, fmt_pct, no_data
 from ..models import ReportKind
 from ..periods import month_label, months_between, trend_window
+from . import followups as followup_section
 from .base import (
     BuildContext,
     Indicator,
@@ -84,8 +85,12 @@ def attitude_sentence(change_pp: float | None) -> str:
 def call_channel(ctx: BuildContext) -> dict | None:
     """Satisfaction asked on follow-up calls that recorded no questionnaire (a call whose patient
     answered the questionnaire is in the questionnaires' figures already, channel phone)."""
-    calls = selectors_of("followups", "call_satisfaction")
-    return calls.call_satisfaction(**ctx.selector_kwargs, without_questionnaire=True) if calls else None
+    calls = selectors_of("followups", "call_satisfaction", "call_counts")
+    if calls is None:
+        return None
+    # From the period's call counts the follow-up section reads too (one read of the attempts).
+    counts = followup_section.call_counts(ctx, calls)
+    return calls.call_satisfaction(**ctx.selector_kwargs, without_questionnaire=True, counts=counts)
 
 
 def overall_satisfaction(summary: dict | None, calls: dict | None):

@@ -153,3 +153,53 @@ def test_the_coded_figures_use_a_constant_number_of_queries(client_for, supervis
     with CaptureQueriesContext(connection) as more:
         assert client.get(url).status_code == 200
     assert len(more) == len(first)
+
+
+def test_a_call_naming_two_staff_without_words_praises_its_ward_once(neike, caller):
+    call(neike, caller=caller).praised_staff.set(
+        [StaffFactory(department=neike), StaffFactory(department=neike)]
+    )
+    call(neike, caller=caller)
+    assert selectors.praise_summary(**PERIOD) == {
+        "staff_praises": 2,
+        "ward_praises": 1,
+        "star_ward_praises": 0,
+    }
+
+
+def test_the_call_figures_summed_from_the_periods_call_counts_are_the_figures_read_alone(
+    coded, neike, waike, caller, supervisor
+):
+    """The report reads the period's attempts once (``call_counts``) for the outcome mix, the contact
+    rate, the satisfaction asked (with and without a questionnaire) and the not-satisfied domains."""
+    from surveys.models import Dimension
+    from tests.surveys.factories import make_questionnaire, submit
+
+    questionnaire = make_questionnaire(
+        supervisor, code="CALL", sections=[("总体", Dimension.OVERALL, [("总体满意度", "scale", True)])]
+    )
+    answered = call(neike, caller=caller, satisfaction=Satisfaction.SATISFIED)
+    answered.survey_response_id = submit(questionnaire, neike, DAY, 总体满意度=5).pk
+    answered.save(update_fields=["survey_response_id"])
+    call(waike, caller=caller, satisfaction=Satisfaction.SATISFIED)
+    add_attempt(make_task(stay=DischargeStayFactory(department=waike)), outcome=Outcome.NO_ANSWER, caller=caller,
+                when=timezone.make_aware(dt.datetime.combine(DAY, dt.time(11))))  # fmt: skip
+    for departments in (None, [neike.pk]):
+        kw = PERIOD | {"departments": departments}
+        counts = selectors.call_counts(**kw)
+        with CaptureQueriesContext(connection) as summed:
+            assert selectors.outcome_breakdown(**kw, counts=counts) == selectors.outcome_breakdown(**kw)
+            assert selectors.contact_success(**kw, counts=counts) == selectors.contact_success(**kw)
+            for without in (False, True):
+                assert selectors.call_satisfaction(
+                    **kw, without_questionnaire=without, counts=counts
+                ) == selectors.call_satisfaction(**kw, without_questionnaire=without)
+            by_domain = selectors.dissatisfaction_by_domain(**kw, counts=counts)
+        assert by_domain == selectors.dissatisfaction_by_domain(**kw)
+        # only the direct reads and the list of domains: nothing summed went back to the database
+        assert len(summed) == 1 + 1 + 2 + 1, [q["sql"][:80] for q in summed.captured_queries]
+    satisfied = selectors.call_satisfaction(**PERIOD, counts=selectors.call_counts(**PERIOD))
+    alone = selectors.call_satisfaction(
+        **PERIOD, without_questionnaire=True, counts=selectors.call_counts(**PERIOD)
+    )
+    assert satisfied["satisfied"] == alone["satisfied"] + 1  # the questionnaire's call is left out
