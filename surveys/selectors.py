@@ -262,6 +262,39 @@ def satisfaction_change(
     }
 
 
+def satisfaction_change_by_dimension(
+    *, start: dt.date, end: dt.date, departments=None, dimensions: Iterable[str] | None = None
+) -> dict[str, dict]:
+    """``satisfaction_change(…, dimension=d)`` for every dimension (or those in ``dimensions``) in two
+    queries — the answers of the period and of the same period last year, each counted by dimension —
+    instead of two per dimension: ``{dimension: {dimension, current, previous, change_pp, …}}``. The
+    same counts, so the same figures (a dimension without answers: None, as there)."""
+    prev_start, prev_end = same_period_last_year(start, end)
+
+    def by_dimension(a, b):
+        rows = (
+            _scale_answers(a, b, departments)
+            .values("dimension")
+            .annotate(answered=Count("id"), satisfied=Count("id", filter=Q(scale_value__gte=SATISFIED_MIN)))
+            .order_by()
+        )
+        return {r["dimension"]: pct(r["satisfied"], r["answered"]) for r in rows}
+
+    now, before = by_dimension(start, end), by_dimension(prev_start, prev_end)
+    wanted = list(dimensions) if dimensions is not None else [value for value, _label in Dimension.choices]
+    return {
+        d: {
+            "dimension": d,
+            "current": now.get(d),
+            "previous": before.get(d),
+            "change_pp": points(now.get(d), before.get(d)),
+            "previous_start": prev_start,
+            "previous_end": prev_end,
+        }
+        for d in wanted
+    }
+
+
 def _praises(start, end, departments) -> QuerySet:
     qs = Praise.objects.filter(submitted_on__gte=start, submitted_on__lte=end).order_by()
     ids = _ids(departments)

@@ -142,6 +142,7 @@ def build(ctx: BuildContext) -> Section:
         "satisfaction_by_department",
         "satisfaction_by_month",
         "satisfaction_change",
+        "satisfaction_change_by_dimension",
         "praise_by_staff",
         "praise_by_ward",
     )
@@ -168,8 +169,11 @@ def build(ctx: BuildContext) -> Section:
     ctx.headline.append(Indicator(_("Valid questionnaires"), target_count, summary["valid_returned"], INT))
     change = sel.satisfaction_change(**kw)
     dimension_rows, attitude = [], None
-    for d in sel.satisfaction_by_dimension(**kw):
-        ch = sel.satisfaction_change(**kw, dimension=d["dimension"])
+    by_dimension = sel.satisfaction_by_dimension(**kw)
+    # Every dimension's change in two reads (this period's and last year's answers by dimension), not two each.
+    changes = sel.satisfaction_change_by_dimension(**kw, dimensions=[d["dimension"] for d in by_dimension])
+    for d in by_dimension:
+        ch = changes[d["dimension"]]
         dimension_rows.append(
             [d["label"], d["answered"], d["satisfied"], d["satisfaction"], ch["previous"], ch["change_pp"]]
         )

@@ -177,6 +177,24 @@ def test_change_against_same_period_last_year_in_percentage_points(data, waike):
     assert (attitude["current"], attitude["previous"], attitude["change_pp"]) == (100.0, 50.0, 50.0)
 
 
+def test_every_dimensions_change_in_two_queries_is_each_dimensions_change_alone(
+    data, neike, waike, django_assert_num_queries
+):
+    """The report's table of dimensions beside last year reads the answers twice, not twice a dimension."""
+    for period in ((D(2026, 4, 1), D(2026, 4, 30)), YEAR):
+        for departments in (None, [waike.pk], [neike.pk]):
+            kw = {"start": period[0], "end": period[1], "departments": departments}
+            with django_assert_num_queries(2):
+                changes = selectors.satisfaction_change_by_dimension(**kw)
+            assert set(changes) == {value for value, _label in Dimension.choices}
+            for dimension, change in changes.items():
+                assert change == selectors.satisfaction_change(**kw, dimension=dimension), dimension
+    some = selectors.satisfaction_change_by_dimension(
+        start=YEAR[0], end=YEAR[1], dimensions=[Dimension.ATTITUDE]
+    )
+    assert list(some) == [Dimension.ATTITUDE]
+
+
 def test_change_is_none_without_last_year(data, neike):
     change = selectors.satisfaction_change(start=YEAR[0], end=YEAR[1], departments=[neike.pk])
     assert change["previous"] is None and change["change_pp"] is None
