@@ -141,6 +141,7 @@ def build(ctx: BuildContext) -> Section:
         "satisfaction_by_dimension",
         "satisfaction_by_department",
         "satisfaction_by_month",
+        "satisfaction_by_department_month",
         "satisfaction_change",
         "satisfaction_change_by_dimension",
         "praise_by_staff",
@@ -289,8 +290,17 @@ def build(ctx: BuildContext) -> Section:
             xmr_chart(overall, share=True),
         )
     )
-    for r in sorted(by_dept, key=lambda r: -r["valid_returned"])[: run_chart_limit()]:
-        values = monthly([r["department_id"]])
+    charted = sorted(by_dept, key=lambda r: -r["valid_returned"])[: run_chart_limit()]
+    # The charted departments' months in one read, not one each.
+    per_department = sel.satisfaction_by_department_month(
+        start=first, end=last, departments=[r["department_id"] for r in charted]
+    )
+    for r in charted:
+        found = {
+            month_key(m["month"]).replace(day=1): m["satisfaction"]
+            for m in per_department[r["department_id"]]
+        }
+        values = [found.get(m) for m in months]
         section.charts.append(
             Chart(
                 "run",

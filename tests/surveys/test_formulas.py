@@ -195,6 +195,23 @@ def test_every_dimensions_change_in_two_queries_is_each_dimensions_change_alone(
     assert list(some) == [Dimension.ATTITUDE]
 
 
+def test_months_of_several_departments_in_one_query_are_each_departments_months(
+    data, neike, waike, django_assert_num_queries
+):
+    """The report's satisfaction run chart per department reads the charted departments' months once."""
+    from tests.factories import DepartmentFactory
+
+    quiet = DepartmentFactory()  # no returns: an empty list, as satisfaction_by_month gives
+    ids = [neike.pk, waike.pk, quiet.pk]
+    with django_assert_num_queries(1):
+        months = selectors.satisfaction_by_department_month(start=YEAR[0], end=YEAR[1], departments=ids)
+    assert set(months) == set(ids)
+    for i in ids:
+        assert months[i] == selectors.satisfaction_by_month(start=YEAR[0], end=YEAR[1], departments=[i])
+    assert months[neike.pk] and months[quiet.pk] == []
+    assert selectors.satisfaction_by_department_month(start=YEAR[0], end=YEAR[1], departments=[]) == {}
+
+
 def test_change_is_none_without_last_year(data, neike):
     change = selectors.satisfaction_change(start=YEAR[0], end=YEAR[1], departments=[neike.pk])
     assert change["previous"] is None and change["change_pp"] is None
