@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from .channels import channels_version, nav_menus
 from .infra.offline import session_key
 from .models import Role
-from .selectors import unread_items
+from .selectors import unread_badge
 from .services import notifications_read_on_open
 
 UNREAD_BADGE_CAP = 100
@@ -44,12 +44,14 @@ def ducha(request):
     if user is not None and user.is_authenticated:
         # The navbar badge: the items of the unread work, capped (the badge shows "99+"), so that
         # an office account with thousands of unread notices does not count them all on every page;
-        # one plain query (supervision.selectors.unread_items). Opening a page reads its notices (an
+        # one plain query (supervision.selectors.unread_badge). Opening a page reads its notices (an
         # order's, a complaint's …), and a notice whose item has moved on is no longer unread work:
         # an update only when this page is one of them.
-        items = unread_items(user, limit=UNREAD_BADGE_CAP)
+        items, page_unread = unread_badge(user, limit=UNREAD_BADGE_CAP, path=request.path)
         here = items.count(request.path)
-        if here or len(items) == UNREAD_BADGE_CAP:  # past the cap, this page's may be further on
+        # Past the cap this page's notice may be further on than the items read: the same query said
+        # whether there is one (before, every page of a user past the cap wrote an UPDATE).
+        if here or (len(items) == UNREAD_BADGE_CAP and page_unread):
             notifications_read_on_open(user=user, path=request.path)
         unread = len(items) - here
         context["unread_notifications"] = unread

@@ -627,13 +627,25 @@ def notification_group_rows(user, groups: list[dict]) -> list[dict]:
 
 def unread_items(user, *, limit: int) -> list[str]:
     """The items (page paths) of ``user``'s unread notices that are still work (not moved on), the
-    newest ``limit``: the navbar's badge (``supervision.context_processors``).
+    newest ``limit``: the navbar's badge (``supervision.context_processors``, through ``unread_badge``).
+    """
+    return unread_badge(user, limit=limit, path="")[0]
+
+
+def unread_badge(user, *, limit: int, path: str) -> tuple[list[str], bool]:
+    """The badge's items (``unread_items``) and whether ``user`` has any unread notice about the page
+    at ``path`` (moved on or not: what opening it marks read), in one query.
 
     It runs on every page, so it is one plain query on Django's cursor (a public API), the table and
     columns named by the model: ~0.2 ms of CPU where the ORM spent ~1 ms building it through the
     related manager (docs/performance.md → "The frame (issue 23)"). Newest first by id, so that the
     partial index ``notification_unread`` (recipient, id; unread, not moved on) serves it: without an
     order PostgreSQL chose to read the table until it had found ``limit`` rows (6–16 ms at the large set).
+    The page's own notices are one probe of the index ``notification_item`` (item, recipient), worked
+    out once (an uncorrelated subquery) and given on every row: past the cap the page's notice may be
+    further on than the items read, and without it every page of a user with ``limit`` unread notices
+    or more wrote an UPDATE (a query more, and a write, on every page once a user's notices pile up).
+    When there are no unread items at all the answer for the page is False: the badge never asks then.
     """
     meta = Notification._meta
     connection = connections[user._state.db or DEFAULT_DB_ALIAS]
@@ -641,11 +653,14 @@ def unread_items(user, *, limit: int) -> list[str]:
     item, recipient, read_at, moved_on_at = (
         qn(meta.get_field(f).column) for f in ("item", "recipient", "read_at", "moved_on_at")
     )
+    table = qn(meta.db_table)
     # Identifiers from the model's metadata, quoted; the values are parameters.
     sql = (
-        f"SELECT {item} FROM {qn(meta.db_table)} WHERE {recipient} = %s"  # noqa: S608  # nosec B608: names from the models, values are parameters
+        f"SELECT {item}, EXISTS (SELECT 1 FROM {table} WHERE {item} = %s AND {recipient} = %s"  # noqa: S608  # nosec B608: names from the models, values are parameters
+        f" AND {read_at} IS NULL) FROM {table} WHERE {recipient} = %s"
         f" AND {read_at} IS NULL AND {moved_on_at} IS NULL ORDER BY {qn(meta.pk.column)} DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, limit])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [path, user.pk, user.pk, limit])
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], bool(rows and rows[0][1])

@@ -75,6 +75,41 @@ def test_the_frame_makes_four_queries_whatever_the_notices(client_for, superviso
         assert client.get("/__bench__/empty").status_code == 200
 
 
+def _many_notices(user, n, prefix="/findings/"):
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=user, kind="order_issued", title=f"n{i}", item=f"{prefix}{i}/", dedupe_key=f"many-{i}"
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.urls("benchmarks.urls")
+def test_past_the_badges_cap_the_frame_still_makes_four_queries(
+    client_for, supervisor, django_assert_num_queries
+):
+    # Past the cap the page's own notice may be further on than the badge's items; the badge's query
+    # says whether there is one, so a page without any writes nothing (it wrote an UPDATE on every
+    # page once a user had 100 unread notices: the frame's queries grew with the notices kept).
+    client = client_for(supervisor)
+    _many_notices(supervisor, context_processors.UNREAD_BADGE_CAP + 20)
+    with django_assert_num_queries(4):
+        page = client.get("/__bench__/empty")
+    assert page.context["unread_notifications"] == context_processors.UNREAD_BADGE_CAP
+
+
+def test_past_the_badges_cap_a_pages_older_notice_is_read_on_opening_it(client_for, supervisor):
+    page_path = reverse("notification_list")
+    older = notice(supervisor, page_path)
+    _many_notices(supervisor, context_processors.UNREAD_BADGE_CAP + 5)  # all newer than the page's notice
+    client_for(supervisor).get(page_path)
+    older.refresh_from_db()
+    assert older.read_at is not None
+    # Nothing else was read: the other pages' notices stay unread.
+    unread = Notification.objects.filter(recipient=supervisor, read_at__isnull=True)
+    assert unread.count() == context_processors.UNREAD_BADGE_CAP + 5
+
+
 def test_the_navigation_is_drawn_once_per_set_of_roles_and_language(
     monkeypatch, client_for, supervisor, caller
 ):
