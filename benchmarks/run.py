@@ -1023,7 +1023,12 @@ METHOD = """
   in the generator's code — a round's or audit's order is worked by `supervision.demo.work_order` (through the
   effectiveness check to "closed"), and the orders the channels leave "issued" (complaints' determinations)
   are worked the same way before the findings top-up; the bench sets measured at stop 18 were generated
-  before this change (regenerating both takes over an hour on this shared machine).
+  before this change (regenerating both takes over an hour on this shared machine). Also at stop 18: the
+  generator writes the stays (and so their tasks and calls) in discharge order, as a hospital's daily HIS
+  imports do; before, each stay's day was drawn at random, so the sets' physical order had no relation to
+  the date (correlation 0.01) and a month's 20,570 stays sat on 4,481 of the stays table's 4,529 pages —
+  every date-bounded read then grew with the years kept (docs/performance.md → "Report content (stop 18)").
+  The sets measured at stop 18 still have the old order.
 - **SQLite size.** When the SQLite section shows a smaller size than PostgreSQL, it is because generating
   and measuring the large set twice did not fit in the time available; the PostgreSQL figures are the ones
   the targets are judged on.

@@ -37,6 +37,10 @@ def test_generate_writes_every_channel_through_its_services(tiny):
     counts = result["counts"]
     assert counts["departments"] == TINY["departments"]
     assert DischargeStay.objects.count() == TINY["stays"]
+    # Written in discharge order, as a hospital's daily imports write them: a month's stays sit together
+    # in the table instead of on nearly every page of it.
+    days = list(DischargeStay.objects.order_by("pk").values_list("discharged_on", flat=True))
+    assert days == sorted(days) and days[0] < days[-1]
     # Every stay imported from the HIS got a task from the history import or a queue.
     assert FollowupTask.objects.count() > 0
     assert CallAttempt.objects.count() >= TINY["attempts"] * 0.8
