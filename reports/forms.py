@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from supervision.models import Department
 
 from .models import ReportFormat, ReportKind
-from .periods import WRITTEN_PERIODS, parse_period, written_bounds, written_period
+from .periods import WRITTEN_PERIODS, annual_year, parse_period, written_bounds, written_period
 
 
 class ReportRequestForm(forms.Form):
@@ -43,7 +43,7 @@ class ReportRequestForm(forms.Form):
         today = timezone.localdate()
         previous = today.replace(day=1) - dt.timedelta(days=1)
         self.fields["month"].initial = f"{previous:%Y-%m}"
-        self.fields["year"].initial = today.year - 1
+        self.fields["year"].initial = annual_year(today)
         # The departments the requester's Scope covers: the office any (or none: the whole hospital),
         # a department head their own, one of them at least.
         self.fields["departments"].queryset = user.scope.department_choices(
@@ -109,7 +109,8 @@ class SummaryCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year - 1
+        # December and January both write the annual summary: of this year, of the year just ended.
+        self.fields["year"].initial = annual_year(timezone.localdate())
         self.fields["departments"].queryset = user.scope.department_choices(
             Department.objects.filter(active=True)
         )

@@ -238,12 +238,13 @@ class SummaryStatus(models.TextChoices):
 
 
 class SummaryAction(models.TextChoices):
-    """The steps of a written summary's machine (``reports.services.SUMMARIES``)."""
+    """The steps of a written summary's machine (``reports.services.SUMMARIES``), labelled as its
+    history shows them: past events (起草、保存、定稿). The buttons carry their own labels in the table."""
 
-    CREATE = "create", pgettext_lazy("summary action", "Drafted")
-    SAVE = "save", pgettext_lazy("summary action", "Save")
-    REGENERATE = "regenerate", pgettext_lazy("summary action", "Regenerate the figures")
-    FINALISE = "finalise", pgettext_lazy("summary action", "Finalise")
+    CREATE = "create", pgettext_lazy("summary event", "Drafted")
+    SAVE = "save", pgettext_lazy("summary event", "Saved")
+    REGENERATE = "regenerate", pgettext_lazy("summary event", "Figures regenerated")
+    FINALISE = "finalise", pgettext_lazy("summary event", "Finalised")
 
 
 # The four parts of the written summary, in order (docs/reports.md, "The written summary").
@@ -350,3 +351,10 @@ class SummaryEvent(TransitionRecord):
     class Meta(TransitionRecord.Meta):
         verbose_name = _("written summary event")
         verbose_name_plural = _("written summary events")
+
+    @property
+    def action_label(self):
+        """The step as a past event ("Saved"), not the button that took it ("Save")."""
+        return SummaryAction(self.action).label if self.action in SummaryAction.values else self.action
+
+    action_label.fget.short_description = _("action")

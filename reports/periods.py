@@ -111,6 +111,16 @@ def period_label(kind: str, start: dt.date, end: dt.date) -> str:
 WRITTEN_PERIODS = ("year", "h1", "h2", "q1", "q2", "q3", "q4")
 
 
+def annual_year(today: dt.date) -> int:
+    """The year whose annual report or summary the office is writing on ``today``.
+
+    A hospital writes its annual summary in December (this year's, handed in before the year ends)
+    and in January (the year just ended); from February on, the last whole year is still the one
+    to reopen. So December is this year, every other month the year before.
+    """
+    return today.year if today.month == 12 else today.year - 1
+
+
 def written_bounds(year: int, period: str) -> tuple[dt.date, dt.date]:
     """The first and last day of ``period`` (one of ``WRITTEN_PERIODS``) of ``year``."""
     if period == "year":

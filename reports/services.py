@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from supervision.errors import ActionNotAllowed
 from supervision.infra.tasking import enqueue_on_commit
@@ -456,13 +456,22 @@ SUMMARIES = Machine(
     action_labels=SummaryAction,
     subject="summary",
     state_refusal=gettext_lazy("This summary is finalised: it is frozen and can no longer be changed."),
+    # The buttons say what to do; SummaryAction's labels say, in the history, what was done.
     actions=[
-        Action(SummaryAction.SAVE, {SummaryStatus.DRAFT}, None, roles=SUMMARY_EDITORS, style="primary"),
+        Action(
+            SummaryAction.SAVE,
+            {SummaryStatus.DRAFT},
+            None,
+            roles=SUMMARY_EDITORS,
+            label=pgettext_lazy("summary action", "Save"),
+            style="primary",
+        ),
         Action(
             SummaryAction.REGENERATE,
             {SummaryStatus.DRAFT},
             None,
             roles=SUMMARY_EDITORS,
+            label=pgettext_lazy("summary action", "Regenerate the figures"),
             style="outline-secondary",
         ),
         Action(
@@ -470,6 +479,7 @@ SUMMARIES = Machine(
             {SummaryStatus.DRAFT},
             SummaryStatus.FINAL,
             roles=SUMMARY_EDITORS,
+            label=pgettext_lazy("summary action", "Finalise"),
             style="success",
         ),
     ],

@@ -197,10 +197,24 @@ def _edit_kwargs(summary, actor) -> dict:
     return {"summary": summary, "candidates": selectors.case_candidates(summary)}
 
 
+# Each step's confirmation is a sentence of its own (not the generic "Done: Save.").
 SUMMARY_STEPS = {
-    SummaryAction.SAVE: Step(SummaryEditForm, services.summary_save, form_kwargs=_edit_kwargs),
-    SummaryAction.REGENERATE: Step(_Confirm, services.summary_regenerate),
-    SummaryAction.FINALISE: Step(_Confirm, services.summary_finalise),
+    SummaryAction.SAVE: Step(
+        SummaryEditForm,
+        services.summary_save,
+        form_kwargs=_edit_kwargs,
+        done=lambda summary: _("The draft is saved."),
+    ),
+    SummaryAction.REGENERATE: Step(
+        _Confirm,
+        services.summary_regenerate,
+        done=lambda summary: _("The figures are regenerated; your own text is kept."),
+    ),
+    SummaryAction.FINALISE: Step(
+        _Confirm,
+        services.summary_finalise,
+        done=lambda summary: _("The summary is finalised; its PDF and Word files are being made."),
+    ),
 }
 
 

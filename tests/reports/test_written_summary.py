@@ -314,3 +314,46 @@ def test_an_editor_with_nothing_to_pick_says_so_under_typical_cases(supervisor, 
     )
     page = client_for(supervisor).get(empty.get_absolute_url()).content.decode()
     assert "本期、本范围内暂无可选的问题、投诉或表扬。" in page
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [
+        # December: the office writes this year's annual summary before the year ends.
+        (dt.datetime(2026, 12, 7, 9, 0), 2026),
+        # January: the year just ended.
+        (dt.datetime(2027, 1, 8, 9, 0), 2026),
+    ],
+)
+def test_the_draft_and_request_forms_default_to_the_year_being_written_up(supervisor, today, year):
+    import time_machine
+    from django.utils import timezone
+
+    from reports.forms import SummaryCreateForm
+
+    with time_machine.travel(timezone.make_aware(today), tick=False):
+        summary_form = SummaryCreateForm(user=supervisor)
+        request_form = ReportRequestForm(user=supervisor)
+    assert (summary_form["year"].value(), summary_form["period"].value()) == (year, "year")
+    assert request_form["year"].value() == year
+    # The monthly report: the month just ended.
+    assert (
+        request_form["month"].value() == f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+    )
+
+
+def test_the_history_says_what_was_done_and_saving_confirms_in_a_sentence(draft, supervisor, client_for):
+    client = client_for(supervisor)
+    response = client.post(reverse("reports:summary_action", args=[draft.pk, "save"]), {"save-work": "改写"})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["草稿已保存。"]
+    page = client.get(draft.get_absolute_url()).content.decode()
+    # Past events in the history, not the buttons' verbs; the buttons still say what to do.
+    assert "起草 · 周督察" in page and "保存 · 周督察" in page
+    assert 'data-action="finalise">定稿</button>' in page
+    supervisor.language = "en"
+    supervisor.save(update_fields=["language"])
+    response = client.post(reverse("reports:summary_action", args=[draft.pk, "save"]), {"save-work": "x"})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["The draft is saved."]
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Drafted · 周督察" in page and "Saved · 周督察" in page and "· Save ·" not in page
+    assert 'data-action="finalise">Finalise</button>' in page
