@@ -15,7 +15,7 @@ from fractions import Fraction
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
 
 from supervision import rates
 from supervision.infra.wording import Message
@@ -127,10 +127,12 @@ FIGURES = {
 # --- 一、工作开展情况: what was done, channel by channel ------------------------------------------------
 WORK_INSPECTIONS = M(
     "work.inspections",
-    gettext_lazy(
-        "On-site supervision: %(rounds)s inspection rounds were submitted, covering %(covered)s of "
-        "%(departments)s departments (coverage %(coverage)s)."
+    ngettext_lazy(
+        "On-site supervision: %(rounds)s inspection round was submitted, covering %(covered)s of %(departments)s departments (coverage %(coverage)s).",
+        "On-site supervision: %(rounds)s inspection rounds were submitted, covering %(covered)s of %(departments)s departments (coverage %(coverage)s).",
+        "rounds",
     ),
+    count="rounds",
 )
 WORK_ON_SITE = M(
     "work.on_site",
@@ -141,34 +143,48 @@ WORK_ON_SITE = M(
 )
 WORK_FINDINGS = M(
     "work.findings",
-    gettext_lazy(
-        "Across all channels %(total)s service problems of all kinds were found, of which %(attitude)s "
-        "service-attitude problems, %(process)s problems of processes not followed and %(discipline)s "
-        "work-discipline problems; %(orders)s rectification orders were issued."
+    ngettext_lazy(
+        "Service problems of all kinds found across all channels: %(total)s (service attitude %(attitude)s, processes not followed %(process)s, work discipline %(discipline)s); %(orders)s rectification order was issued.",
+        "Service problems of all kinds found across all channels: %(total)s (service attitude %(attitude)s, processes not followed %(process)s, work discipline %(discipline)s); %(orders)s rectification orders were issued.",
+        "orders",
     ),
+    count="orders",
 )
 WORK_CHART_AUDITS = M(
     "work.chart_audits",
-    gettext_lazy(
-        "Chart audit: %(audited)s medical records were audited and %(problem)s problem charts found."
+    ngettext_lazy(
+        "Chart audit: %(audited)s medical record was audited; problem charts found: %(problem)s.",
+        "Chart audit: %(audited)s medical records were audited; problem charts found: %(problem)s.",
+        "audited",
     ),
+    count="audited",
 )
 WORK_SURVEYS = M(
     "work.surveys",
-    gettext_lazy(
-        "Satisfaction surveys: %(distributed)s questionnaires were distributed and %(valid)s valid "
-        "questionnaires returned."
+    ngettext_lazy(
+        "Satisfaction surveys: %(distributed)s questionnaire was distributed; valid questionnaires returned: %(valid)s.",
+        "Satisfaction surveys: %(distributed)s questionnaires were distributed; valid questionnaires returned: %(valid)s.",
+        "distributed",
     ),
+    count="distributed",
 )
 WORK_FOLLOWUPS = M(
     "work.followups",
-    gettext_lazy(
-        "Discharge follow-up: %(discharged)s patients were discharged and %(followed)s of them followed up."
+    ngettext_lazy(
+        "Discharge follow-up: %(discharged)s patient was discharged; followed up: %(followed)s.",
+        "Discharge follow-up: %(discharged)s patients were discharged; followed up: %(followed)s.",
+        "discharged",
     ),
+    count="discharged",
 )
 WORK_COMPLAINTS = M(
     "work.complaints",
-    gettext_lazy("Complaints: %(total)s complaints were received, %(valid)s of them found valid."),
+    ngettext_lazy(
+        "Complaints: %(total)s complaint was received; found valid: %(valid)s.",
+        "Complaints: %(total)s complaints were received; found valid: %(valid)s.",
+        "total",
+    ),
+    count="total",
 )
 WORK_NONE = M("work.none", gettext_lazy("No supervision work was recorded in this period."))
 
@@ -185,15 +201,29 @@ RESULTS_NONE = M("results.none", gettext_lazy("No headline figure was measured i
 # --- 三、存在的问题 ---------------------------------------------------------------------------------------
 PROBLEM_NOT_INSPECTED = M(
     "problems.not_inspected",
-    gettext_lazy("%(n)s departments had no inspection round in this period, among them %(names)s."),
+    ngettext_lazy(
+        "%(n)s department had no inspection round in this period: %(names)s.",
+        "%(n)s departments had no inspection round in this period, among them %(names)s.",
+        "n",
+    ),
+    count="n",
     lists=("names",),
 )
 PROBLEM_RECURRENCES = M(
     "problems.recurrences",
-    gettext_lazy("%(n)s problems recurred in the same department, most often: %(categories)s."),
+    ngettext_lazy(
+        "%(n)s problem recurred in the same department: %(categories)s.",
+        "%(n)s problems recurred in the same department, most often: %(categories)s.",
+        "n",
+    ),
+    count="n",
     lists=("categories",),
 )
-PROBLEM_OVERDUE = M("problems.overdue", gettext_lazy("%(n)s rectification orders are overdue."))
+PROBLEM_OVERDUE = M(
+    "problems.overdue",
+    ngettext_lazy("%(n)s rectification order is overdue.", "%(n)s rectification orders are overdue.", "n"),
+    count="n",
+)
 PROBLEM_FOLLOWUP = M(
     "problems.followup",
     gettext_lazy("Departments with the lowest follow-up rates: %(names)s."),
@@ -206,28 +236,51 @@ PROBLEM_SATISFACTION = M(
 )
 PROBLEM_CHECKS = M(
     "problems.checks",
-    gettext_lazy("%(n)s rectified orders still await their effectiveness check."),
+    ngettext_lazy(
+        "%(n)s rectified order still awaits its effectiveness check.",
+        "%(n)s rectified orders still await their effectiveness check.",
+        "n",
+    ),
+    count="n",
 )
 PROBLEMS_NONE = M("problems.none", gettext_lazy("The figures of this period show no open problem."))
 
 # --- 四、改进措施 -----------------------------------------------------------------------------------------
 MEASURE_INSPECT = M(
     "measures.inspect",
-    gettext_lazy("Put the %(n)s departments not inspected in this period first in the next inspection plan."),
+    ngettext_lazy(
+        "Put the department not inspected in this period first in the next inspection plan.",
+        "Put the %(n)s departments not inspected in this period first in the next inspection plan.",
+        "n",
+    ),
+    count="n",
 )
 MEASURE_RECURRENCES = M(
     "measures.recurrences",
-    gettext_lazy(
-        "Analyse the root causes of the %(n)s recurring problems with the departments concerned and check "
-        "the effect of their actions."
+    ngettext_lazy(
+        "Analyse the root causes of the recurring problem with the department concerned and check the effect of its actions.",
+        "Analyse the root causes of the %(n)s recurring problems with the departments concerned and check the effect of their actions.",
+        "n",
     ),
+    count="n",
 )
 MEASURE_OVERDUE = M(
     "measures.overdue",
-    gettext_lazy("Escalate the %(n)s overdue orders along the escalation ladder until they are rectified."),
+    ngettext_lazy(
+        "Escalate the overdue order along the escalation ladder until it is rectified.",
+        "Escalate the %(n)s overdue orders along the escalation ladder until they are rectified.",
+        "n",
+    ),
+    count="n",
 )
 MEASURE_CHECKS = M(
-    "measures.checks", gettext_lazy("Complete the effectiveness checks of the %(n)s orders awaiting them.")
+    "measures.checks",
+    ngettext_lazy(
+        "Complete the effectiveness check of the order awaiting it.",
+        "Complete the effectiveness checks of the %(n)s orders awaiting them.",
+        "n",
+    ),
+    count="n",
 )
 MEASURE_FOLLOWUP = M(
     "measures.followup",

@@ -1,6 +1,6 @@
 """Texts the core stores as a key + parameters and words when shown (see ``supervision.infra.wording``)."""
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from .infra.imports import texts as import_texts  # noqa: F401  # the pipeline's keys, known wherever texts are worded
 from .infra.imports.texts import not_one_of
@@ -28,7 +28,11 @@ ORDER_EXTENSION_REFUSED = Message(
 ORDER_DUE_SOON = Message(
     "order.due_soon", gettext_lazy("Order %(number)s is due on %(deadline)s"), dates=("deadline",)
 )
-ORDERS_OVERDUE = Message("orders.overdue", gettext_lazy("%(count)s overdue rectification orders"))
+ORDERS_OVERDUE = Message(
+    "orders.overdue",
+    ngettext_lazy("%(count)s overdue rectification order", "%(count)s overdue rectification orders", "count"),
+    count="count",
+)
 ORDER_ESCALATED = Message(
     "order.escalated",
     gettext_lazy("Escalated: order %(number)s of %(department)s is %(days)s days overdue"),

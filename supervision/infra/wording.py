@@ -8,6 +8,15 @@ in an e-mail. Each app declares its messages in ``<app>/texts.py``::
     ORDER_DUE = Message("orders.due", gettext_lazy("Order %(number)s is due on %(deadline)s"),
                         dates=("deadline",))
 
+A sentence about a number of things is plural on that count parameter: its template is Django's
+``ngettext_lazy`` (or ``npgettext_lazy``) on the parameter's name, and ``count`` names it::
+
+    OVERDUE = Message("orders.overdue", ngettext_lazy("%(count)s overdue order",
+                      "%(count)s overdue orders", "count"), count="count")
+
+The form is chosen when the text is worded, so the stored key and parameters do not change when a
+sentence becomes plural (Chinese has one form: its ``msgstr[0]``).
+
 Parameters are stored as written by the code (dates as ISO strings, choices as their stored
 value, lists as lists) and worded by :func:`render`: a date in the language's date format, a
 choice by its label, a list joined with the language's separator.
@@ -48,10 +57,20 @@ class Message:
     stored values: their labels joined with the language's separator).
     ``lists``: parameters holding a list, joined with the language's separator.
     ``line_lists``: parameters holding a list, one item a line.
+    ``count``: the parameter whose number chooses the singular or plural form; ``template`` is then
+    ``ngettext_lazy(singular, plural, count)`` (``npgettext_lazy`` with a context).
     """
 
     def __init__(
-        self, key: str, template, *, dates=(), choices: Mapping | None = None, lists=(), line_lists=()
+        self,
+        key: str,
+        template,
+        *,
+        dates=(),
+        choices: Mapping | None = None,
+        lists=(),
+        line_lists=(),
+        count: str | None = None,
     ):
         if key in _registry and _registry[key].template != template:
             raise ValueError(f"message key {key!r} is registered twice")
@@ -61,6 +80,7 @@ class Message:
         self.choices = dict(choices or {})
         self.lists = tuple(lists)
         self.line_lists = tuple(line_lists)
+        self.count = count
         _registry[key] = self
 
     def __repr__(self) -> str:
@@ -78,8 +98,25 @@ class Message:
             for name, value in (params or {}).items()
             if not name.startswith("_")
         }
+        if self.count is not None:
+            # Django's plural template picks its form by values[count]: the stored number, shown
+            # as worded (12,345).
+            number = (params or {})[self.count]
+            values[self.count] = _Count(int(number), values[self.count])
+            return str(self.template % values)
         template = str(self.template)
         return template % values if "%(" in template else template
+
+    def forms(self) -> list[str]:
+        """The template's text in the active language, each plural form once, with its slots."""
+        if self.count is None:
+            return [str(self.template)]
+        found = []
+        for number in (1, 2, 5, 0):
+            text = self.template % _Slots({self.count: _Count(number, f"%({self.count})s")})
+            if text not in found:
+                found.append(text)
+        return found
 
     def _word_value(self, name: str, value):
         if value is None:
@@ -118,7 +155,7 @@ class Message:
         """
         for language in languages:
             with override(language):
-                match = self._pattern().fullmatch(text)
+                match = next((m for form in self.forms() if (m := self._pattern(form).fullmatch(text))), None)
                 if match is None:
                     continue
                 params = {}
@@ -137,8 +174,8 @@ class Message:
                     return params
         return None
 
-    def _pattern(self) -> re.Pattern:
-        template = str(self.template).replace("%%", "%")
+    def _pattern(self, template: str) -> re.Pattern:
+        template = template.replace("%%", "%")
         parts = re.split(r"%\((\w+)\)[sd]", template)
         pattern = ""
         for i, part in enumerate(parts):
@@ -151,6 +188,25 @@ class Message:
                     f"(?P<{part}>.+?)" if part not in self.dates else rf"(?P<{part}>\d{{4}}-\d{{2}}-\d{{2}})"
                 )
         return re.compile(pattern, re.DOTALL)
+
+
+class _Count(int):
+    """A count parameter: its number chooses the plural form, its worded text (12,345) is shown."""
+
+    def __new__(cls, number: int, shown):
+        count = super().__new__(cls, number)
+        count.shown = str(shown)
+        return count
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+class _Slots(dict):
+    """Parameters that leave every slot but the count as written: a plural form's own text."""
+
+    def __missing__(self, name):
+        return f"%({name})s"
 
 
 class Worded:
@@ -220,7 +276,7 @@ def render(key: str, params: Mapping | None = None, *, fallback: str = "") -> st
     try:
         return found.word(params)
     except (KeyError, TypeError, ValueError):
-        return fallback or str(found.template)
+        return fallback or found.forms()[-1]
 
 
 def unword(text: str, messages: Iterable[Message], languages: Iterable[str] = ("zh-hans", "en")):

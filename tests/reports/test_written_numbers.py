@@ -16,7 +16,7 @@ PARAMS = {"total": 12345, "attitude": 1000, "process": 3, "discipline": 0, "orde
     ("language", "expected"),
     [
         ("zh-hans", "各渠道共发现各类服务问题 12,345 起，其中服务态度问题 1,000 起"),
-        ("en", "Across all channels 12,345 service problems of all kinds were found, of which 1,000"),
+        ("en", "Service problems of all kinds found across all channels: 12,345 (service attitude 1,000"),
     ],
 )
 def test_a_stored_sentence_groups_its_counts_in_the_readers_language(language, expected):
@@ -24,6 +24,33 @@ def test_a_stored_sentence_groups_its_counts_in_the_readers_language(language, e
         text = render(texts.WORK_FINDINGS.key, PARAMS)
     assert text.startswith(expected)
     assert "2,000" in text and "12345" not in text
+
+
+@pytest.mark.parametrize(
+    ("orders", "english", "chinese"),
+    [
+        (1, "; 1 rectification order was issued.", "；共下发整改通知单 1 份。"),
+        (2000, "; 2,000 rectification orders were issued.", "；共下发整改通知单 2,000 份。"),
+    ],
+)
+def test_a_stored_sentence_agrees_with_its_count_in_english(orders, english, chinese):
+    params = {**PARAMS, "orders": orders}
+    with translation.override("en"):
+        assert render(texts.WORK_FINDINGS.key, params).endswith(english)
+        assert render(texts.PROBLEM_OVERDUE.key, {"n": 1}) == "1 rectification order is overdue."
+        assert render(texts.PROBLEM_OVERDUE.key, {"n": 3}) == "3 rectification orders are overdue."
+        assert render(texts.MEASURE_OVERDUE.key, {"n": 1}) == (
+            "Escalate the overdue order along the escalation ladder until it is rectified."
+        )
+        assert render(texts.WORK_COMPLAINTS.key, {"total": 1, "valid": 1}) == (
+            "Complaints: 1 complaint was received; found valid: 1."
+        )
+    with translation.override("zh-hans"):  # one form in Chinese
+        assert render(texts.WORK_FINDINGS.key, params).endswith(chinese)
+        assert (
+            render(texts.MEASURE_OVERDUE.key, {"n": 1})
+            == "对 1 份逾期整改通知单按督办程序逐级督办，直至整改到位。"
+        )
 
 
 def test_a_change_against_last_year_groups_its_count():

@@ -110,6 +110,20 @@ def test_unword_reads_a_worded_text_back_in_either_language():
     assert unword("3 张整改单已超期", texts.NOTIFICATION_TITLES) == ("orders.overdue", {"count": 3})
 
 
+def test_a_plural_message_takes_the_form_of_its_count_and_reads_back_from_either_form():
+    with translation.override("en"):
+        assert texts.ORDERS_OVERDUE.word({"count": 1}) == "1 overdue rectification order"
+        assert texts.ORDERS_OVERDUE.word({"count": 4}) == "4 overdue rectification orders"
+    with translation.override("zh-hans"):
+        assert texts.ORDERS_OVERDUE.word({"count": 1}) == "1 张整改单已超期"
+    # The stored key and parameters did not change: a title written before reads back.
+    for text, count in (("1 overdue rectification order", 1), ("4 overdue rectification orders", 4)):
+        assert unword(text, texts.NOTIFICATION_TITLES) == ("orders.overdue", {"count": count})
+    # Parameters that no longer fit show the text with its slot, never an error.
+    with translation.override("en"):
+        assert render("orders.overdue", {}) == "%(count)s overdue rectification orders"
+
+
 def test_a_message_key_cannot_be_registered_for_two_texts():
     with pytest.raises(ValueError):
         Message("order.issued", "something else")
