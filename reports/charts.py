@@ -196,15 +196,36 @@ def _marks(chart: Chart, x_of, y_of, *, width: float, dot: float) -> list[str]:
             f'<line x1="{x_of(-0.5):.1f}" y1="{cy:.1f}" x2="{x_of(len(chart.labels) - 0.5):.1f}" y2="{cy:.1f}" '
             'stroke="#3c9d5d" stroke-dasharray="4 2"/>'
         )
+        # Both limits in one path, a step per month (they vary with n in a p-chart), gaps kept: a
+        # horizontal line per month and a vertical one where the limit changes, so an XmR chart's
+        # constant limits are two segments, not two points a month (WeasyPrint parses every point).
+        steps = []
         for bound in (lim.upper, lim.lower):
-            for run in _runs(bound):  # a step per month (the limits vary with n in a p-chart), gaps kept
-                pts = []
+            for run in _runs(bound):
+                last = None
                 for i, v in run:
-                    pts += [f"{x_of(i - 0.5):.1f},{y_of(v):.1f}", f"{x_of(i + 0.5):.1f},{y_of(v):.1f}"]
-                out.append(
-                    f'<polyline points="{" ".join(pts)}" fill="none" stroke="#b02a37" stroke-dasharray="3 2"/>'
-                )
+                    y = f"{y_of(v):.1f}"
+                    if last is None:
+                        steps.append(f"M{x_of(i - 0.5):.1f} {y}")
+                    elif y != last:
+                        steps.append(f"V{y}")
+                    steps.append(f"H{x_of(i + 0.5):.1f}")
+                    last = y
+        if steps:
+            # consecutive H commands of one level merge into the last
+            d = "".join(_merge_h(steps))
+            out.append(f'<path class="limits" d="{d}" fill="none" stroke="#b02a37" stroke-dasharray="3 2"/>')
     return out
+
+
+def _merge_h(steps: list[str]) -> list[str]:
+    merged: list[str] = []
+    for step in steps:
+        if step.startswith("H") and merged and merged[-1].startswith("H"):
+            merged[-1] = step
+        else:
+            merged.append(step)
+    return merged
 
 
 def _limit_legend(chart: Chart) -> list[tuple[str, str]]:
@@ -277,10 +298,14 @@ def _line_chart(chart: Chart) -> str:
     )
 
 
+def bar_high(chart: Chart, values: list[float]) -> float:
+    """The value of a full-length bar: 100 % for shares, else a round number above the largest."""
+    return 100.0 if chart.percent and max(values or [0]) <= 100 else _nice_max(max(values or [1]))
+
+
 def _bar_chart(chart: Chart) -> str:
     """Horizontal bars in an HTML table: one row per label, one bar and its value per series."""
-    values = _values(chart)
-    high = 100.0 if chart.percent and max(values or [0]) <= 100 else _nice_max(max(values or [1]))
+    high = bar_high(chart, _values(chart))
     rows = []
     for i, label in enumerate(chart.labels):
         bars = []

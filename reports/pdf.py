@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from supervision.infra.wording import join_list
 
-from .charts import render_chart, render_small_multiples
-from .content import ReportContent, fmt_cell
+from .charts import PALETTE, bar_high, render_chart, render_small_multiples
+from .content import Chart, Column, ReportContent, Table, fmt_cell, unwrap
 
 
 def css_string(text: str) -> str:
@@ -81,25 +81,98 @@ def charts_html(charts) -> list[str]:
     return out
 
 
-def _pdf_table(table) -> dict:
-    """A table as the PDF's template draws it: its PDF columns and rows, widths and note."""
+def _number(value) -> float | None:
+    value, _kind = unwrap(value, "")
+    return None if value is None else float(value)
+
+
+def bars_column(chart: Chart, table: Table) -> int | None:
+    """The column of ``table`` that a one-series bar chart repeats: every bar's label is a row's text
+    in one column and its value that row's figure in another (the category table and its chart, the
+    ranking and its total scores). None when the chart shows anything the table does not."""
+    if chart.kind != "bar" or chart.compact or len(chart.series) != 1 or not chart.labels:
+        return None
+    values = chart.series[0].values
+    shown = pdf_column_indices(table)
+    for label_col in (i for i in shown if table.columns[i].kind == "text"):
+        by_label = {str(row[label_col]): row for row in table.rows if label_col < len(row)}
+        rows = [by_label.get(str(label)) for label in chart.labels]
+        if any(row is None for row in rows):
+            continue
+        for value_col in shown:
+            if value_col == label_col or table.columns[value_col].kind == "text":
+                continue
+            figures = [_number(row[value_col]) if value_col < len(row) else None for row in rows]
+            if all(
+                (f is None) == (v is None) and (f is None or abs(f - float(v)) < 1e-9)
+                for f, v in zip(figures, values, strict=True)
+            ):
+                return value_col
+    return None
+
+
+# A table longer than this in the PDF gets no bars: a long list (the ranking, every department) is
+# already in the order of its figure, and 60 bars cost as much to lay out as 60 more cells.
+BAR_ROWS = 20
+
+
+def tables_and_charts(section) -> tuple[list[dict], list[Chart]]:
+    """The section's tables as the PDF draws them, and the charts still to draw apart. A one-series
+    bar chart that repeats a table's column is not drawn again as a second list of the same labels:
+    its bars go into that table (a short one) or are left out (a long one, ordered by that figure).
+    The workbook keeps every chart."""
+    bars: dict[int, tuple[int, Chart]] = {}
+    charts = []
+    for chart in section.charts:
+        carrier = next(
+            (
+                (i, column)
+                for i, table in enumerate(section.tables)
+                if i not in bars and (column := bars_column(chart, table)) is not None
+            ),
+            None,
+        )
+        if carrier is None:
+            charts.append(chart)
+        elif len(section.tables[carrier[0]].rows[: section.tables[carrier[0]].pdf_rows]) <= BAR_ROWS:
+            bars[carrier[0]] = (carrier[1], chart)
+    return [_pdf_table(t, *bars.get(i, (None, None))) for i, t in enumerate(section.tables)], charts
+
+
+def _pdf_table(table, bar_col: int | None = None, chart: Chart | None = None) -> dict:
+    """A table as the PDF's template draws it: its PDF columns and rows, widths and note; with
+    ``bar_col``, a last column drawing that column's figures as bars (on ``chart``'s scale)."""
     shown = pdf_column_indices(table)
     kinds = [(i, table.columns[i].kind) for i in shown]
+    rows = table.rows[: table.pdf_rows]
+    cells = [
+        [{"text": fmt_cell(row[i], kind), "numeric": kind != "text"} for i, kind in kinds if i < len(row)]
+        for row in rows
+    ]
+    columns = [table.columns[i] for i in shown]
+    widths = column_widths(table)
+    if bar_col is not None:
+        figures = [_number(row[bar_col]) if bar_col < len(row) else None for row in table.rows]
+        high = bar_high(chart, [f for f in figures if f is not None])
+        for row_cells, figure in zip(cells, figures, strict=False):
+            width = 0.0 if figure is None else max(0.0, min(1.0, figure / high)) * 100
+            row_cells.append({"bar": f"{width:.1f}%", "colour": PALETTE[0]})
+        # the bars take a third of the width; the other columns keep their proportions
+        widths = [f"{float(w[:-1]) * 0.7:.1f}%" for w in widths] + ["30.0%"]
+        columns = [*columns, Column("")]
     return {
         "title": table.title,
         "note": _table_note(table),
-        "columns": [table.columns[i] for i in shown],
-        "widths": column_widths(table),
-        "rows": [
-            [{"text": fmt_cell(row[i], kind), "numeric": kind != "text"} for i, kind in kinds if i < len(row)]
-            for row in table.rows[: table.pdf_rows]
-        ],
+        "columns": columns,
+        "widths": widths,
+        "rows": cells,
     }
 
 
 def render_html(content: ReportContent) -> str:
     sections = []
     for number, section in enumerate(content.sections, start=1):
+        tables, charts = tables_and_charts(section)
         sections.append(
             {
                 "number": number,
@@ -108,8 +181,8 @@ def render_html(content: ReportContent) -> str:
                 "paragraphs": section.paragraphs,
                 "parts": section.parts,
                 "empty": section.empty,
-                "tables": [_pdf_table(t) for t in section.tables],
-                "charts": charts_html(section.charts),
+                "tables": tables,
+                "charts": charts_html(charts),
             }
         )
     return render_to_string(

@@ -157,6 +157,12 @@ def department_pdf_rows(ctx: BuildContext) -> int | None:
     return None if ctx.kind == ReportKind.ANNUAL else pdf_list_rows()
 
 
+def department_pdf_columns(ctx: BuildContext, columns: list[int]) -> list[int] | None:
+    """PDF columns of a wide per-department table: every column in the annual summary; in a monthly
+    or range report only ``columns`` (the PDF notes the others, the workbook has them all)."""
+    return None if ctx.kind == ReportKind.ANNUAL else list(columns)
+
+
 def attention_first(rows, key, *, worst="low"):
     """``rows`` with the most worrying first: lowest (``worst="low"``) or highest value of
     ``key``; rows without a value last. Stable, so ties keep the department order."""

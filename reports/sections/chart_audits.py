@@ -14,6 +14,7 @@ from .base import (
     Indicator,
     attention_first,
     choice_labels,
+    department_pdf_columns,
     department_pdf_rows,
     selectors_of,
     yes_no,
@@ -107,6 +108,9 @@ def build(ctx: BuildContext) -> Section:
                 for r in attention_first(rows, lambda r: r["avg_score"])
             ],
             pdf_rows=department_pdf_rows(ctx),
+            # a month's PDF: the grades per department are in the workbook (the chart below has the
+            # hospital's grade distribution)
+            pdf_columns=department_pdf_columns(ctx, [0, 1, 2, 6, 7]),
         )
     )
     section.charts.append(

@@ -93,10 +93,11 @@ def build(ctx: BuildContext) -> Section:
                 "Departments with figures for less than %(share)s%% of the weights are listed without a rank."
             )
             % {"share": min_share},
-            # Every department, always; in a month's or range's PDF only rank, department, weight and
-            # total (the six component scores are in the sections before and in the workbook): 600
-            # cells at 60 departments were the PDF's largest table (docs/performance.md).
-            pdf_columns=None if ctx.kind == ReportKind.ANNUAL else [0, 1, 8, 9],
+            # Every department, always; in a month's or range's PDF only rank, department and total
+            # (the six component scores are in the sections before, the weight with figures says why
+            # a department has no rank, as the note does; all in the workbook): 600 cells at 60
+            # departments were the PDF's largest table (docs/performance.md).
+            pdf_columns=None if ctx.kind == ReportKind.ANNUAL else [0, 1, 9],
         )
     )
     top = [r for r in ranked if r[0] is not None][:15]

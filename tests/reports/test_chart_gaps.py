@@ -34,8 +34,9 @@ def test_a_run_chart_with_missing_months_draws_two_segments_and_breaks_its_limit
     lines = _lines(html)
     assert [len(line) for line in lines] == [4, 2]
     assert lines[0][-1][0] < lines[1][0][0]  # April's point ends the first, July's starts the second
-    limits = re.findall(r'<polyline points="[^"]+" fill="none" stroke="#b02a37"', html)
-    assert len(limits) == 4  # upper and lower, each before and after the gap
+    # both limits are one path: a move (M) starts each piece, upper and lower before and after the gap
+    limits = re.search(r'<path class="limits" d="([^"]+)"', html).group(1)
+    assert limits.count("M") == 4
 
 
 def test_a_single_month_after_a_gap_is_a_point_not_a_line_back_to_april():

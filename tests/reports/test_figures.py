@@ -255,14 +255,15 @@ def test_a_months_pdf_ranks_every_department_by_total_and_leaves_the_components_
     html = render_html(monthly)
     listed = html.split("<caption>科室排名</caption>", 1)[1].split("</table>", 1)[0]
     head = listed.split("</thead>", 1)[0]
-    assert [h.split("</th>")[0] for h in head.split("<th>")[1:]] == [
+    # the weight with figures is in the workbook; the note under the table says why a department has
+    # no rank (a short ranking also gets its total-score bars, in a last column without a heading)
+    assert [h.split("</th>")[0] for h in head.split("<th>")[1:] if not h.startswith("</th>")] == [
         "名次",
         "科室",
-        "有数据权重占比",
         "总分",
     ]
     assert "内科" in listed and "外科" in listed  # every department, whatever the rows' cut
-    assert "Excel 工作簿另有以下列：整改率、按期整改率" in html
+    assert "Excel 工作簿另有以下列：整改率、按期整改率" in html and "有数据权重占比" in html
     # The workbook keeps every column.
     buffer = io.BytesIO()
     render_xlsx(monthly, buffer)
@@ -272,7 +273,35 @@ def test_a_months_pdf_ranks_every_department_by_total_and_leaves_the_components_
     annual = build_content(kind="annual", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), today=TODAY)
     assert ranking(annual).pdf_columns is None
     annual_html = render_html(annual).split("<caption>科室排名</caption>", 1)[1].split("</thead>", 1)[0]
-    assert annual_html.count("<th>") == 10
+    assert annual_html.count("<th>") - annual_html.count("<th></th>") == 10  # and a short list's bars
+
+
+def test_a_months_pdf_shows_the_rectification_and_chart_audit_tables_narrower_the_workbook_whole(seeded):
+    from reports.pdf import render_html
+
+    def head(html, title):
+        listed = html.split(f"<caption>{title}</caption>", 1)[1].split("</thead>", 1)[0]
+        return [h.split("</th>")[0] for h in listed.split("<th>")[1:]]
+
+    monthly = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=TODAY)
+    html = render_html(monthly)
+    assert head(html, "各科室整改情况") == ["科室", "整改单", "未完成", "超期", "整改率", "按期整改率"]
+    assert "Excel 工作簿另有以下列：已销号、按期销号、待效果评价、效果评价次数、整改有效率" in html
+    buffer = io.BytesIO()
+    render_xlsx(monthly, buffer)
+    rows = sheet_rows(load_workbook(io.BytesIO(buffer.getvalue())), "整改情况")
+    assert any({"已销号", "按期销号", "整改有效率"} <= set(r) for r in rows)
+
+    annual = build_content(kind="annual", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), today=TODAY)
+    assert len(head(render_html(annual), "各科室整改情况")) == 11
+    # (the fixture has no chart audits: the rule the chart-audit table uses)
+    from types import SimpleNamespace
+
+    from reports.models import ReportKind
+    from reports.sections.base import department_pdf_columns
+
+    assert department_pdf_columns(SimpleNamespace(kind=ReportKind.ANNUAL), [0, 1]) is None
+    assert department_pdf_columns(SimpleNamespace(kind=ReportKind.MONTHLY), [0, 1]) == [0, 1]
 
 
 def test_attention_first_puts_the_worst_first_and_missing_values_last():

@@ -176,6 +176,51 @@ def test_bar_chart_is_a_row_per_label_with_its_value():
     assert widths[0] > widths[1] > 0  # bar lengths follow the values
 
 
+def _category_section(rows: int, chart_rows: int | None = None):
+    from reports.content import INT, PCT, Column, Section, Table
+
+    names = [f"类别{i}" for i in range(rows)]
+    counts = [rows - i for i in range(rows)]
+    section = Section("x", "问题发现")
+    section.tables = [
+        Table(
+            "问题分类统计",
+            [Column("问题类别"), Column("问题数", INT), Column("占比", PCT)],
+            [[n, c, 100 * c / sum(counts)] for n, c in zip(names, counts, strict=True)],
+        )
+    ]
+    shown = chart_rows or rows
+    section.charts = [
+        Chart("bar", "问题分类统计", names[:shown], [Series("问题数", counts[:shown])]),
+        Chart("line", "每月发现问题数", ["2026-09", "2026-10"], [Series("问题数", [3, 4])]),
+    ]
+    return section
+
+
+def test_a_bar_chart_repeating_a_tables_column_is_drawn_as_bars_in_that_table_not_a_second_list():
+    from reports.pdf import tables_and_charts
+
+    tables, charts = tables_and_charts(_category_section(3))
+    assert [c.title for c in charts] == ["每月发现问题数"]  # the bar chart is not drawn apart
+    bars = [float(row[-1]["bar"].rstrip("%")) for row in tables[0]["rows"]]
+    assert len(bars) == 3 and bars[0] > bars[1] > bars[2] > 0  # a bar per row, as long as its count
+    assert tables[0]["widths"][-1] == "30.0%" and len(tables[0]["widths"]) == 4
+    # a bar whose label or value the table does not hold stays a chart
+    section = _category_section(3)
+    section.charts[0].series[0].values[1] = 99
+    assert [c.title for c in tables_and_charts(section)[1]] == ["问题分类统计", "每月发现问题数"]
+
+
+def test_a_long_table_ordered_by_the_charts_figure_gets_no_bars_and_the_chart_is_left_to_the_workbook():
+    from reports.pdf import BAR_ROWS, tables_and_charts
+
+    section = _category_section(BAR_ROWS + 40, chart_rows=15)  # the ranking: 60 rows, the chart its top 15
+    tables, charts = tables_and_charts(section)
+    assert [c.title for c in charts] == ["每月发现问题数"]
+    assert all("bar" not in cell for row in tables[0]["rows"] for cell in row)
+    assert len(section.charts) == 2  # the content (and so the workbook) keeps the chart
+
+
 def test_per_department_run_charts_are_one_table_of_sparklines_on_a_common_scale():
     charts = [
         _run_chart([80.0, 85.0, 90.0], compact=True, name="内科", group="各科室每月满意度"),
