@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from supervision import rates
 from supervision.infra.wording import join_list
@@ -99,9 +99,12 @@ def build(ctx: BuildContext) -> Section:
         spotcheck_rate=checks["rate"] if checked else None,
     )
     section.paragraphs.append(
-        _(
-            "%(discharged)s patients were discharged in this period and %(followed)s of them followed up, "
-            "a follow-up rate of %(rate)s (stays discharged in the period; a stay counts once however many calls)."
+        ngettext(
+            "%(discharged)s patient was discharged in this period; followed up: %(followed)s, a follow-up "
+            "rate of %(rate)s (stays discharged in the period; a stay counts once however many calls).",
+            "%(discharged)s patients were discharged in this period; followed up: %(followed)s, a follow-up "
+            "rate of %(rate)s (stays discharged in the period; a stay counts once however many calls).",
+            figures.discharged,
         )
         % {
             "discharged": figures.discharged,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from supervision import selectors as core
 from supervision.infra.wording import join_list
@@ -81,12 +81,16 @@ def build(ctx: BuildContext) -> Section:
         if recurrences:
             section.paragraphs.append(_("Recurring problems: %(n)s.") % {"n": recurrences})
         return section
+    # Plural on the orders issued; the other counts read "label: n", right for 1 as for many.
     section.paragraphs.append(
-        _(
-            "%(total)s rectification orders were issued for the findings of this period; %(closed)s were "
-            "verified and closed, a rectification rate of %(rate)s; %(on_time)s were closed by their "
-            "deadline, an on-time rate of %(on_time_rate)s. As of %(as_of)s, %(overdue)s orders are overdue. "
-            "Recurring problems: %(recurrences)s."
+        ngettext(
+            "%(total)s rectification order was issued for the findings of this period. Verified and closed: "
+            "%(closed)s, a rectification rate of %(rate)s; closed by the deadline: %(on_time)s, an on-time "
+            "rate of %(on_time_rate)s. Overdue as of %(as_of)s: %(overdue)s. Recurring problems: %(recurrences)s.",
+            "%(total)s rectification orders were issued for the findings of this period. Verified and closed: "
+            "%(closed)s, a rectification rate of %(rate)s; closed by the deadline: %(on_time)s, an on-time "
+            "rate of %(on_time_rate)s. Overdue as of %(as_of)s: %(overdue)s. Recurring problems: %(recurrences)s.",
+            counts.total,
         )
         % {
             "total": counts.total,

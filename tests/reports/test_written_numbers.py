@@ -61,3 +61,30 @@ def test_a_change_against_last_year_groups_its_count():
             texts.word_change({"now": 1000, "last": 12000}) == "down 11,000 against the same period last year"
         )
         assert texts.word_figure(1234567) == "1,234,567"
+
+
+@pytest.mark.django_db
+def test_the_reports_rectification_sentence_agrees_with_one_order(neike, supervisor):
+    import datetime as dt
+
+    from reports.builders import build_content
+    from tests.factories import make_finding
+
+    from .conftest import at
+
+    make_finding(
+        department=neike, found_by=supervisor, found_at=at(dt.date(2026, 3, 4)), deadline=dt.date(2026, 3, 20)
+    )
+    with translation.override("en"):
+        content = build_content(
+            kind="monthly", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31), today=dt.date(2026, 4, 2)
+        )
+        first = content.section("rectification").paragraphs[0]
+    assert first.startswith(
+        "1 rectification order was issued for the findings of this period. Verified and closed: 0"
+    )
+    with translation.override("zh-hans"):
+        content = build_content(
+            kind="monthly", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31), today=dt.date(2026, 4, 2)
+        )
+    assert content.section("rectification").paragraphs[0].startswith("本期发现问题共下发整改单 1 份")
