@@ -122,7 +122,8 @@ def build_content(
     kind_label = str(ReportKind(kind).label)
     return ReportContent(
         kind=kind,
-        title=f"{label}{kind_label}",
+        # Chinese runs the period into the kind (2026年10月月报); English needs a space between them.
+        title=_("%(period)s %(kind)s") % {"period": label, "kind": kind_label},
         hospital=settings.HOSPITAL_NAME,
         period_label=label,
         scope_label=scope_label,

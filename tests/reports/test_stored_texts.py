@@ -49,3 +49,15 @@ def test_the_migration_converts_known_notes_and_keeps_every_row(db, administrato
     assert _worded(zh, "en") == "Requested"
     assert _worded(en, "zh-hans") == "重新申请"
     assert other.comment_key == "" and _worded(other, "en") == "磁盘已满"
+
+
+def test_a_report_title_runs_period_and_kind_together_in_chinese_and_apart_in_english(db):
+    from reports.builders import build_content
+
+    with translation.override("zh-hans"):
+        assert (
+            build_content(kind="monthly", start=OCT[0], end=OCT[1], with_data=False).title == "2026年10月月报"
+        )
+    with translation.override("en"):
+        title = build_content(kind="monthly", start=OCT[0], end=OCT[1], with_data=False).title
+    assert title.endswith(" Monthly report") and "2026" in title, title
