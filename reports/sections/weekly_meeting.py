@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from supervision import selectors as core
 from supervision.infra.wording import join_list
@@ -31,10 +32,14 @@ def build(ctx: BuildContext) -> Section:
         return section
     departments = {r["department_id"] for r in rows}
     section.paragraphs.append(
-        _(
-            "As of %(as_of)s, %(n)s rectification orders of %(departments)s departments are on the weekly "
-            "meeting list: each is past its deadline by the weekly-meeting rung of the escalation ladder "
-            "or more and still not rectified."
+        ngettext(
+            "As of %(as_of)s, %(n)s rectification order is on the weekly meeting list (departments: "
+            "%(departments)s): it is past its deadline by the weekly-meeting rung of the escalation ladder "
+            "or more and still not rectified.",
+            "As of %(as_of)s, %(n)s rectification orders are on the weekly meeting list (departments: "
+            "%(departments)s): each is past its deadline by the weekly-meeting rung of the escalation ladder "
+            "or more and still not rectified.",
+            len(rows),
         )
         % {"as_of": date_format(ctx.as_of, "DATE_FORMAT"), "n": len(rows), "departments": len(departments)}
     )

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from reports import services as report_services
@@ -74,6 +75,16 @@ def test_the_list_holds_the_orders_at_the_meeting_rung_most_overdue_first(meetin
     assert first["分管院长"] == "张副院长"
     assert dict(zip([c.label for c in table.columns], table.rows[1], strict=True))["分管院长"] == "—"
     assert "2 张整改单" in section.paragraphs[0]
+
+
+def test_one_order_on_the_list_is_said_in_the_singular_in_english(meeting):
+    RectificationOrder.objects.filter(pk=meeting["waike_serious_3"].pk).update(status="closed")
+    with translation.override("en"):
+        (section,) = _content().sections
+    assert (
+        "1 rectification order is on the weekly meeting list (departments: 1): it is past"
+        in section.paragraphs[0]
+    )
 
 
 def test_the_pdf_is_one_page_with_the_orders(meeting, tmp_path, need_poppler):
