@@ -337,10 +337,11 @@ def render_chart(chart: Chart) -> str:
 SPARK_WIDTH, SPARK_HEIGHT = 300, 34
 
 
-def render_small_multiples(title: str, charts: list[Chart]) -> str:
+def render_small_multiples(title: str, charts: list[Chart], note: str = "") -> str:
     """Run charts of several departments as one table: a sparkline per department on a common
     scale (stated in the header), with the latest value, the centre line and the months outside
-    the control limits beside it."""
+    the control limits beside it; ``note`` under the title (in the caption, so it never ends up
+    alone on the next page)."""
     # The common scale fits the departments' points; limits beyond it are drawn at its edge.
     values = [v for c in charts for s in c.series for v in s.values if v is not None]
     low, high = _scale(charts[0], values)
@@ -381,7 +382,9 @@ def render_small_multiples(title: str, charts: list[Chart]) -> str:
     ]
     widths = ["20%", "50%", "10%", "10%", "10%"]
     return (
-        f'<div class="multiples"><table class="data sparklines"><caption>{escape(title)}</caption><colgroup>'
+        f'<div class="multiples"><table class="data sparklines"><caption>{escape(title)}'
+        + (f'<br/><span class="note">{escape(note)}</span>' if note else "")
+        + "</caption><colgroup>"
         + "".join(f'<col style="width: {w}"/>' for w in widths)
         + "</colgroup><thead><tr>"
         + "".join(f"<th>{escape(h)}</th>" for h in head)

@@ -6,6 +6,7 @@ and embeds (with libharfbuzz-subset0), so the file shows Chinese on any machine.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -64,13 +65,21 @@ def _table_note(table) -> str:
     return " ".join(n for n in note if n).strip()
 
 
-def charts_html(charts) -> list[str]:
-    """Each chart as HTML; consecutive small multiples (per-department run charts) as one table."""
+def charts_html(charts, *, multiples_rows: int | None = None) -> list[str]:
+    """Each chart as HTML; consecutive small multiples (per-department run charts) as one table, of
+    its first ``multiples_rows`` departments when given (the others noted, the workbook draws all)."""
     out: list[str] = []
     group: list = []
     for chart in [*charts, None]:
         if group and (chart is None or not chart.compact or chart.group != group[0].group):
-            out.append(render_small_multiples(group[0].group or group[0].title, group))
+            shown = group if multiples_rows is None else group[:multiples_rows]
+            note = ""
+            if len(shown) < len(group):
+                note = _(
+                    "The %(shown)s departments with the most data of %(total)s; the workbook (Excel) "
+                    "draws every department's chart."
+                ) % {"shown": len(shown), "total": len(group)}
+            out.append(render_small_multiples(group[0].group or group[0].title, shown, note))
             group = []
         if chart is None:
             break
@@ -182,7 +191,12 @@ def render_html(content: ReportContent) -> str:
                 "parts": section.parts,
                 "empty": section.empty,
                 "tables": tables,
-                "charts": charts_html(charts),
+                # A month's or range's PDF charts the departments with the most data; the annual
+                # summary every charted one (docs/reports.md → "The PDF").
+                "charts": charts_html(
+                    charts,
+                    multiples_rows=None if content.kind == "annual" else settings.REPORTS_PDF_RUN_CHART_ROWS,
+                ),
             }
         )
     return render_to_string(

@@ -89,6 +89,9 @@ REPORTS_RUN_CHART_DEPARTMENTS = env_int("REPORTS_RUN_CHART_DEPARTMENTS", 12, min
 # Rows of a per-department table in a month's or range's PDF: the ten that most need attention, as
 # the office's monthly reports name them; the workbook has every row (docs/reports.md → "Long tables").
 REPORTS_PDF_LIST_ROWS = env_int("REPORTS_PDF_LIST_ROWS", 10, minimum=1)
+# Departments in a month's or range's PDF table of per-department run charts (sparklines): the ones
+# with the most data; the annual summary and the workbook chart every one (docs/reports.md → "The PDF").
+REPORTS_PDF_RUN_CHART_ROWS = env_int("REPORTS_PDF_RUN_CHART_ROWS", 6, minimum=1)
 # Decimals every rate is shown with on pages, in reports and in workbook formats (supervision/rates.py):
 # hospital reports and the national indicators write two (92.26 %).
 RATE_DECIMALS = env_int("RATE_DECIMALS", 2, minimum=0)

@@ -188,6 +188,19 @@ def build(ctx: BuildContext) -> Section:
                     for name, counts, analysed in sorted(causes.rows, key=lambda r: -r[2])
                 ],
                 pdf_rows=department_pdf_rows(ctx),
+                # a month's PDF: the three commonest causes hospital-wide (the paragraph above names
+                # every one); the workbook has every category's column
+                pdf_columns=department_pdf_columns(
+                    ctx,
+                    [
+                        0,
+                        *sorted(
+                            1 + i
+                            for i in sorted(range(len(causes.totals)), key=lambda i: -causes.totals[i])[:3]
+                        ),
+                        1 + len(causes.categories),
+                    ],
+                ),
             )
         )
     rec_rows = list(

@@ -237,6 +237,19 @@ def test_per_department_run_charts_are_one_table_of_sparklines_on_a_common_scale
     assert "<text" not in table
 
 
+def test_a_month_s_pdf_charts_the_departments_with_most_data_and_notes_the_others():
+    group = "各科室每月满意度"
+    charts = [
+        _run_chart([80.0, 85.0, 90.0], compact=True, name=name, group=group)
+        for name in ("内科", "外科", "儿科")
+    ]
+    limited = "".join(charts_html(charts, multiples_rows=2))
+    assert re.findall(r"<tr><td>(.+?)</td>", limited) == ["内科", "外科"]  # the first (most data) two
+    assert "数据最多的 2 个科室（共 3 个）" in limited
+    every = "".join(charts_html(charts))  # the annual summary
+    assert re.findall(r"<tr><td>(.+?)</td>", every) == ["内科", "外科", "儿科"] and "共 3 个" not in every
+
+
 def test_report_html_has_no_svg_text(seeded):
     html = render_html(
         build_content(kind="annual", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), today=TODAY)

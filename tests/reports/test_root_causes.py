@@ -43,3 +43,21 @@ def test_the_findings_section_counts_problems_found_on_site_first_and_every_chan
     paragraphs = next(s for s in content.sections if s.key == "findings").paragraphs
     assert paragraphs[0].startswith("Problems found on site:")
     assert paragraphs[1].startswith("In this period 5 service problems of all kinds were found")
+
+
+@pytest.mark.usefixtures("analysed")
+def test_a_month_s_pdf_shows_the_three_commonest_causes_and_the_workbook_every_one(neike):
+    from reports.pdf import pdf_column_indices, tables_and_charts
+
+    today = timezone.localdate()
+    with translation.override("en"):
+        content = build_content(kind="range", start=today - dt.timedelta(days=1), end=today, today=today)
+        rectification = next(s for s in content.sections if s.key == "rectification")
+        table = next(t for t in rectification.tables if t.title == "Root causes by department")
+        # 人员 2, then of the three at 1 the first two in the categories' order, then the total
+        assert [table.columns[i].label for i in pdf_column_indices(table)] == [
+            "Department", "人员", "流程", "设备设施", "Orders analysed",
+        ]  # fmt: skip
+        assert len(table.rows[0]) == 10  # every category stays in the content, so in the workbook
+        (shown,) = [t for t in tables_and_charts(rectification)[0] if t["title"] == table.title]
+        assert len(shown["columns"]) == 5 and "No category" in shown["note"]
