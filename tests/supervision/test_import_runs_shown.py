@@ -33,8 +33,11 @@ PAGES = [
 
 @pytest.mark.parametrize(("url_name", "args", "kind", "persona"), PAGES)
 def test_a_refused_run_shows_its_row_errors_in_the_readers_language(
-    client_for, request, url_name, args, kind, persona
+    db, client_for, request, url_name, args, kind, persona
 ):
+    # ``db`` named here, not only through the persona fetched below: pytest-django orders tests by the
+    # database fixtures they name, and without it this test ran after the transactional tests, whose
+    # flush had emptied the roles' groups (the persona had no role: 403 in the full suite only).
     user = request.getfixturevalue(persona)
     refused_run(kind, user)
     client = client_for(user)
