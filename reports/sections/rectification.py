@@ -171,6 +171,7 @@ def build(ctx: BuildContext) -> Section:
             _("Root causes of the %(n)s orders analysed so far: %(causes)s.")
             % {"n": causes.analysed, "causes": join_list(f"{name} {n}" for name, n in named)}
         )
+        commonest = sorted(range(len(causes.totals)), key=lambda i: -causes.totals[i])
         section.tables.append(
             Table(
                 _("Root causes by department"),
@@ -191,15 +192,7 @@ def build(ctx: BuildContext) -> Section:
                 # a month's PDF: the three commonest causes hospital-wide (the paragraph above names
                 # every one); the workbook has every category's column
                 pdf_columns=department_pdf_columns(
-                    ctx,
-                    [
-                        0,
-                        *sorted(
-                            1 + i
-                            for i in sorted(range(len(causes.totals)), key=lambda i: -causes.totals[i])[:3]
-                        ),
-                        1 + len(causes.categories),
-                    ],
+                    ctx, [0, *sorted(1 + i for i in commonest[:3]), 1 + len(causes.categories)]
                 ),
             )
         )
