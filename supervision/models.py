@@ -538,12 +538,18 @@ class Finding(models.Model):
     def outcome(self) -> str:
         """What became of it (reads the order: select_related("order") on a list)."""
         order = getattr(self, "order", None)
-        if order is not None:
+        return self.outcome_of(order.status if order is not None else None, self.decided_at)
+
+    @staticmethod
+    def outcome_of(order_status: str | None, decided_at) -> str:
+        """``outcome`` from the values alone (the order's status, None without an order), for rows
+        read without an instance."""
+        if order_status is not None:
             # Verified (effectiveness check pending) or closed for good: the problem was rectified.
             return (
-                FindingOutcome.CLOSED if order.status in RECTIFIED_ORDER_STATUSES else FindingOutcome.ORDERED
+                FindingOutcome.CLOSED if order_status in RECTIFIED_ORDER_STATUSES else FindingOutcome.ORDERED
             )
-        return FindingOutcome.NO_ORDER if self.decided_at else FindingOutcome.PENDING
+        return FindingOutcome.NO_ORDER if decided_at else FindingOutcome.PENDING
 
     @property
     def outcome_label(self):

@@ -79,3 +79,22 @@ def test_what_i_submitted_lists_my_findings_and_redraws_a_row_whose_outcome_chan
     finding_decide_no_order(finding=finding, actor=supervisor, reason="不需整改")
     second = client.get(reverse("dashboard")).content.decode()
     assert "outcome-no_order" in second and "outcome-pending" not in second
+
+
+def test_what_i_submitted_shows_each_outcome_as_the_finding_itself_words_it(
+    client_for, volunteer, supervisor, neike
+):
+    from supervision.models import Finding, OrderStatus, RectificationOrder
+
+    pending = make_finding(department=neike, found_by=volunteer, needs_rectification=False)
+    ordered = make_finding(department=neike, found_by=volunteer)
+    closed = make_finding(department=neike, found_by=volunteer)
+    RectificationOrder.objects.filter(finding=closed).update(status=OrderStatus.CLOSED)
+    body = client_for(volunteer).get(reverse("dashboard")).content.decode()
+    for finding in Finding.objects.filter(pk__in=[pending.pk, ordered.pk, closed.pk]).select_related("order"):
+        assert f"outcome-{finding.outcome} " in body and str(finding.outcome_label) in body
+    assert {f.outcome for f in Finding.objects.filter(found_by=volunteer).select_related("order")} == {
+        "pending",
+        "ordered",
+        "closed",
+    }

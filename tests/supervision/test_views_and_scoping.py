@@ -355,11 +355,11 @@ def test_head_dashboard_lists_the_20_soonest_deadlines_and_links_to_all_open_ord
         make_finding(department=neike, found_by=supervisor, deadline=today + dt.timedelta(days=days + 1))
     make_finding(department=waike, found_by=supervisor, deadline=today)
     response = client_for(head_neike).get(reverse("dashboard"))
-    orders = list(response.context["head_orders"])
+    orders = list(response.context["head_orders"])  # the rows' values (views.HEAD_ORDER_ROW_FIELDS)
     assert len(orders) == 20
-    assert [o.deadline for o in orders] == sorted(o.deadline for o in orders)
-    assert {o.department_id for o in orders} == {neike.pk}  # never another department's
-    assert orders[0].deadline == today + dt.timedelta(days=1)
+    assert [o["deadline"] for o in orders] == sorted(o["deadline"] for o in orders)
+    assert {o["department_id"] for o in orders} == {neike.pk}  # never another department's
+    assert orders[0]["deadline"] == today + dt.timedelta(days=1)
     body = response.content.decode()
     assert "本科室全部 22 张未完成整改单" in body and reverse("finding_list") in body
 
