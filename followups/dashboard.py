@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.channels import QueueEntry
 from supervision.infra.figcache import cached_figures
+from supervision.infra.once import once, remember
 from supervision.models import Role
 from supervision.panels import Panel, figures_panel
 
@@ -24,8 +25,17 @@ def panels(request) -> list[Panel]:
     user = request.user
     today = timezone.localdate()
     out = []
-    if user.has_role(Role.FOLLOWUP, Role.SUPERVISOR):
-        # The caller's own work, live: one query for both numbers.
+    if user.has_role(Role.FOLLOWUP):
+        # A caller's own work, live. Their "needs me now" shows today's list too, on the same page:
+        # one query reads the panel's numbers and the queues' and hands the queues theirs (they are
+        # drawn after the panels), instead of a second query over the same tasks.
+        counts = selectors.caller_counts(user, today=today)
+        remember(_queue_key(user, today), {k: counts[k] for k in QUEUE_COUNTS})
+        out.append(
+            Panel("followups/_panel_calls.html", {"due": counts["calls_today"], "pool": counts["pool"]})
+        )
+    elif user.has_role(Role.SUPERVISOR):
+        # The supervisor's own calls, live: one query for both numbers (no queues of calls).
         out.append(Panel("followups/_panel_calls.html", selectors.calls_panel_counts(user, today=today)))
     if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
         departments = user.scope.departments
@@ -49,12 +59,22 @@ def panels(request) -> list[Panel]:
     return out
 
 
+# The numbers of a caller's "needs me now" (``selectors.caller_queue_counts``).
+QUEUE_COUNTS = ("callbacks_due", "next_callback", "calls_today", "windows_closing_today")
+
+
+def _queue_key(user, today: dt.date) -> tuple:
+    return ("followups.caller_queue_counts", user.pk, today)
+
+
 def queues(user, *, today) -> list[QueueEntry]:
     """ "Needs me now" (supervision.queues) of a caller: call-backs due (with the earliest's time),
     today's list, tasks whose window closes today. One query."""
     if not user.has_role(Role.FOLLOWUP):
         return []
-    counts = selectors.caller_queue_counts(user, today=today)
+    # On the dashboard the calls panel has read them already (``panels``); alone (the minute's
+    # refresh of /needs-me/), the four numbers in their own query.
+    counts = once(_queue_key(user, today), lambda: selectors.caller_queue_counts(user, today=today))
     url = reverse("followups:my_tasks")
     return [
         QueueEntry(

@@ -672,6 +672,32 @@ def caller_queue_counts(user, *, today: dt.date) -> dict:
     )
 
 
+def caller_counts(user, *, today: dt.date) -> dict:
+    """A caller's dashboard in one query: ``caller_queue_counts``' four numbers ("needs me now") and
+    the calls panel's ``pool`` (``calls_panel_counts``, whose ``due`` is ``calls_today``): the calls
+    panel reads it for a caller and hands the four to the queues (``followups.dashboard``)."""
+    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    mine = Q(assigned_to=user, status__in=OPEN_TASK_STATUSES)
+    pool = Q(assigned_to__isnull=True, status=TaskStatus.PENDING, due_on__lte=today)
+    # Each row is the caller's or the pool's: a pool task is pending, so never a call-back, and the
+    # caller's own rows are the assigned ones.
+    callback_due = Q(status=TaskStatus.CALLBACK, next_attempt_at__lt=end_of_day)
+    today_list = Q(assigned_to__isnull=False, due_on__lte=today) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=end_of_day)
+    )
+    return (
+        FollowupTask.objects.filter(mine | pool)
+        .order_by()
+        .aggregate(
+            callbacks_due=Count("pk", filter=callback_due),
+            next_callback=Min("next_attempt_at", filter=callback_due),
+            calls_today=Count("pk", filter=today_list),
+            windows_closing_today=Count("pk", filter=Q(assigned_to__isnull=False, expires_on=today)),
+            pool=Count("pk", filter=Q(assigned_to__isnull=True)),
+        )
+    )
+
+
 def calls_panel_counts(user, *, today: dt.date) -> dict:
     """The dashboard's calls panel in one query: ``due``, the length of ``user``'s list today
     (``my_tasks_today``), and ``pool``, the tasks due by today that nobody holds (``pool_tasks``)."""

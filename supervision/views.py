@@ -53,6 +53,7 @@ from .importing import IMPORTERS, import_file
 from .infra import figcache, offline, wording
 from .infra.fragments import cached_rows, url_maker
 from .infra.imports import template_workbook
+from .infra.once import page_view
 from .infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from .models import (
     Alert,
@@ -181,8 +182,11 @@ def dashboard(request):
         context["my_finding_rows"] = cached_rows(
             "supervision/_my_finding_row.html", (_my_finding_row(f, url) for f in mine)
         )
-    context["panels"] = collect_panels(request)
-    context["needs_me"] = queues.needs_me_now(user, today=today)
+    # The panels and "needs me now" come from hooks that do not know one another: a figure two of
+    # them show is read once in this view (supervision.infra.once), never kept beyond it.
+    with page_view():
+        context["panels"] = collect_panels(request)
+        context["needs_me"] = queues.needs_me_now(user, today=today)
     return render(request, "supervision/dashboard.html", context)
 
 
