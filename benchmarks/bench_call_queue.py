@@ -75,6 +75,10 @@ def load_history(n: int, departments, callers, rng) -> None:
                     department_id=rng.choice(departments),
                     admitted_on=discharged - dt.timedelta(days=5),
                     discharged_on=discharged,
+                    # Each gets one reached task below: its follow-up flags (followups.outcomes).
+                    followup_due=True,
+                    followup_attempted=True,
+                    followup_reached=True,
                 )
             )
         DischargeStay.objects.bulk_create(stays, batch_size=BATCH)

@@ -438,6 +438,10 @@ def _stays_and_history(rng, ctx):
                 "admitted_on": day - dt.timedelta(days=stay_days),
                 "diagnosis": rng.choice(DIAGNOSES),
                 "discharge_method": method["5" if rng.random() < 0.01 else "1"],
+                # The stay's follow-up flags (followups.outcomes), set below with its task.
+                "followup_due": False,
+                "followup_attempted": False,
+                "followup_reached": False,
             }
             stays.append(stay)
             stay_id += 1
@@ -457,6 +461,9 @@ def _stays_and_history(rng, ctx):
                 c["stay"] = (stay["id"], stay["department_id"], stay["patient_name"], stay["phone"], "")
             task = {"id": task_id, **importing._history_task(calls)}
             tasks.append(task)
+            stay["followup_due"] = True
+            stay["followup_attempted"] = task["attempt_count"] > 0
+            stay["followup_reached"] = task["contacted"]
             for c in calls:
                 disposition, contacted, _retry = OUTCOME_RULES[c["outcome"]]
                 called = c["called_at"].isoformat(" ", "minutes")

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from supervision.admin import TransitionRecordInline
 from supervision.privacy import mask_name, mask_phone
 
+from . import outcomes
 from .models import (
     CallAttempt,
     CallerAlias,
@@ -89,6 +90,26 @@ class FollowupTaskAdmin(admin.ModelAdmin):
     @admin.display(description=_("patient"))
     def masked_patient(self, obj):
         return masked_patient_key(obj.patient_key)
+
+    # A task added, moved to another stay or deleted here changes its stays' follow-up flags
+    # (followups.outcomes): recomputed from the tasks in the admin's own transaction.
+    def save_model(self, request, obj, form, change):
+        before = (
+            FollowupTask.objects.filter(pk=obj.pk).values_list("stay_id", flat=True).first()
+            if change
+            else None
+        )
+        super().save_model(request, obj, form, change)
+        outcomes.stays_refresh({obj.stay_id, before} - {None})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        outcomes.stays_refresh([obj.stay_id])
+
+    def delete_queryset(self, request, queryset):
+        stay_ids = set(queryset.values_list("stay_id", flat=True))
+        super().delete_queryset(request, queryset)
+        outcomes.stays_refresh(stay_ids)
 
 
 @admin.register(PatientFlag)

@@ -18,7 +18,7 @@ from supervision.infra.imports.cells import Choice, Text, WholeNumber, date, dat
 from supervision.infra.imports.pipeline import bulk_insert
 from supervision.models import Department, DischargeMethod, DischargeStay, Sex
 
-from . import parsing, selectors, texts
+from . import outcomes, parsing, selectors, texts
 from .models import (
     OUTCOME_RULES,
     CallAttempt,
@@ -354,6 +354,8 @@ class HistoryImport(ImportSpec):
                     deceased_keys[key] = sid
         bulk_insert(CallAttempt, attempts)
         _refresh_tasks(refresh)
+        # The stays' follow-up flags from their tasks as they now stand (new and recomputed alike).
+        outcomes.stays_refresh(by_stay)
         for key, sid in deceased_keys.items():
             PatientFlag.objects.update_or_create(
                 patient_key=key,

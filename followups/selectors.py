@@ -67,14 +67,18 @@ def _stays(start: dt.date, end: dt.date, departments) -> QuerySet:
     )
 
 
-# A stay has one task per time point of its plan: every count is of distinct stays, so a stay
-# reached at day 3 and again at day 30 counts once (the national indicator: a completed contact
-# at any time point).
+# A stay has one task per time point of its plan: every count is of stays, so a stay reached at
+# day 3 and again at day 30 counts once (the national indicator: a completed contact at any time
+# point). The stay's flags say whether it has a task, one attempted, one reached
+# (``followups.outcomes`` keeps them with the tasks), so the counts read the stays alone — through
+# the index ``stay_followup_outcome`` — instead of joining every stay of the period to its tasks.
+# (Counted by ``discharged_on``, never null, rather than ``id``: the index holds the date, not the id,
+# so PostgreSQL answers from the index alone.)
 _STAY_COUNTS = {
-    "discharged": Count("id", distinct=True),
-    "due": Count("followup_tasks__stay_id", distinct=True),
-    "attempted": Count("id", distinct=True, filter=Q(followup_tasks__attempt_count__gt=0)),
-    "reached": Count("id", distinct=True, filter=Q(followup_tasks__contacted=True)),
+    "discharged": Count("discharged_on"),
+    "due": Count("discharged_on", filter=Q(followup_due=True)),
+    "attempted": Count("discharged_on", filter=Q(followup_attempted=True)),
+    "reached": Count("discharged_on", filter=Q(followup_reached=True)),
 }
 
 

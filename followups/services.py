@@ -26,7 +26,7 @@ from supervision.infra.tasking import enqueue_on_commit
 from supervision.models import Department, DischargeMethod, DischargeStay, FindingSource, Role, User
 from supervision.workflow import Action, Machine
 
-from . import importing, parsing, plans, texts
+from . import importing, outcomes, parsing, plans, texts
 from .models import (
     OPEN_TASK_STATUSES,
     OUTCOME_RULES,
@@ -385,6 +385,7 @@ def call_queue_build(*, day: dt.date | None = None, assign: bool = True) -> Queu
                 _share(staff, phone)
                 result.assigned = len(phone)
         FollowupTask.objects.bulk_create(new_tasks, batch_size=1000)
+        outcomes.stays_mark_due(t.stay_id for t in new_tasks)
         if cancelled_new:
             _record_restarts(cancelled_new, at=now)
         result.created = len(new_tasks)
@@ -1006,6 +1007,7 @@ def _task_move_on(current: FollowupTask, *, data: CallInput, now) -> None:
     current.claim_expires_at = None
     if contacted:
         current.contacted = True
+    outcomes.stay_mark_attempt(current.stay, reached=current.contacted)
     may_call_back = current.contacted or (retryable and current.attempt_count < current.max_attempts)
     if data.callback_at and may_call_back:
         current.status = TaskStatus.CALLBACK
@@ -1175,6 +1177,7 @@ def task_add_manual(*, stay: DischargeStay, actor: User, day: dt.date | None = N
     task.due_on = day
     task.expires_on = max(day, first.end)
     task.save()
+    outcomes.stays_mark_due([stay.pk])
     TASKS.record(task, action=TaskAction.CREATE, actor=actor, from_status="")
     return task
 
@@ -1280,7 +1283,8 @@ def web_form_submit(
     now = now or timezone.now()
     link = WebLink.objects.select_for_update().filter(token_hash=web_token_hash(token or "")).first()
     if link is not None:
-        link.task = FollowupTask.objects.select_for_update().get(pk=link.task_id)
+        # The stay too, under the same lock: its follow-up flags are read and kept here.
+        link.task = FollowupTask.objects.select_for_update().select_related("stay").get(pk=link.task_id)
     refusal = web_link_refusal(link, now=now)
     if refusal:
         raise ActionNotAllowed(refusal)
@@ -1316,6 +1320,7 @@ def web_form_submit(
     task.claimed_by = None
     task.claim_expires_at = None
     task.save()
+    outcomes.stay_mark_attempt(task.stay, reached=True)
     TASKS.record(task, action=TaskAction.WEB, actor=None, from_status=from_status)
     link.used_at = now
     link.save(update_fields=["used_at"])

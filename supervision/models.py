@@ -1267,13 +1267,39 @@ class DischargeStay(models.Model):
         _("discharge method"), max_length=1, choices=DischargeMethod.choices, default=DischargeMethod.ORDERED
     )
     imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    # The stay's follow-up outcome, written only by the follow-up channel (``followups.outcomes``) in
+    # the transaction that writes the stay's tasks and calls: it has a task (any state), a task with
+    # an attempt, a task reached. The follow-up rate counts stays by these flags alone; joining
+    # a year's stays to their tasks was the largest read of every report (docs/performance.md).
+    followup_due = models.BooleanField(
+        _("on the follow-up list"), default=False, db_default=False, editable=False
+    )
+    followup_attempted = models.BooleanField(
+        _("follow-up attempted"), default=False, db_default=False, editable=False
+    )
+    followup_reached = models.BooleanField(
+        _("follow-up reached"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         ordering = ["-discharged_on", "admission_no"]
         verbose_name = _("discharged stay")
         verbose_name_plural = _("discharged stays")
         constraints = [models.UniqueConstraint(fields=["admission_no", "discharged_on"], name="one_stay")]
-        indexes = [models.Index(fields=["department", "discharged_on"])]
+        indexes = [
+            models.Index(fields=["department", "discharged_on"]),
+            # The follow-up counts per department and month read this index alone (index-only scan).
+            models.Index(
+                fields=[
+                    "discharged_on",
+                    "department",
+                    "followup_due",
+                    "followup_attempted",
+                    "followup_reached",
+                ],
+                name="stay_followup_outcome",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.admission_no} {self.discharged_on:%Y-%m-%d}"

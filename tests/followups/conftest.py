@@ -61,3 +61,20 @@ def row():
 @pytest.fixture
 def d():
     return dt.date
+
+
+@pytest.fixture(autouse=True)
+def _stays_flags_agree_with_their_tasks(request):
+    """Every follow-up test that wrote to the database ends with each stay's follow-up flags equal to
+    its tasks (``followups.outcomes``): whatever the services did, through whichever path — the
+    queue, calls, letters, web forms, imports, plans, restarts, expiry, the admin."""
+    uses = [name for name in ("transactional_db", "db") if name in request.fixturenames]
+    if not uses and not request.node.get_closest_marker("django_db"):
+        yield
+        return
+    for name in uses:  # set up before this fixture, so torn down (rolled back) after its check
+        request.getfixturevalue(name)
+    yield
+    from followups.outcomes import stays_out_of_step
+
+    assert list(stays_out_of_step().values_list("pk", flat=True)) == []

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from followups import parsing
+from followups import outcomes, parsing
 from followups.models import OUTCOME_RULES, CallAttempt, FollowupTask, TaskStatus
 from tests.factories import DischargeStayFactory
 
@@ -15,7 +15,7 @@ def make_task(*, stay=None, assigned_to=None, status=TaskStatus.PENDING, due_on=
     stay = stay or DischargeStayFactory(**kw.pop("stay_kw", {}))
     due_on = due_on or timezone.localdate()
     kw.setdefault("questionnaire_code", "inpatient")
-    return FollowupTask.objects.create(
+    task = FollowupTask.objects.create(
         stay=stay,
         department=stay.department,
         patient_key=parsing.patient_key(stay.patient_name, stay.phone),
@@ -25,6 +25,8 @@ def make_task(*, stay=None, assigned_to=None, status=TaskStatus.PENDING, due_on=
         status=status,
         **kw,
     )
+    outcomes.stays_refresh([stay.pk])  # the stay's follow-up flags, as the services keep them
+    return task
 
 
 def add_attempt(task, *, outcome, caller=None, when=None, **kw) -> CallAttempt:
@@ -45,4 +47,5 @@ def add_attempt(task, *, outcome, caller=None, when=None, **kw) -> CallAttempt:
     task.attempt_count += 1
     task.contacted = task.contacted or contacted
     task.save(update_fields=["attempt_count", "contacted"])
+    outcomes.stays_refresh([task.stay_id])
     return attempt

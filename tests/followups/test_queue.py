@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from followups import services
+from followups import outcomes, services
 from followups.models import (
     DutyRoster,
     FollowupPolicy,
@@ -174,6 +174,7 @@ def test_unreached_tasks_expire_after_the_window(neike):
     services.call_queue_build(day=DAY)
     task = FollowupTask.objects.first()
     FollowupTask.objects.filter(pk=task.pk).update(attempt_count=1)
+    outcomes.stays_refresh([task.stay_id])  # as a recorded call would have left the stay
     result = services.call_queue_build(day=DAY + dt.timedelta(days=5))
     assert result.expired == 2
     task.refresh_from_db()
