@@ -3,12 +3,12 @@ staff a discharged patient praised by name on a call."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from supervision.channels import PersonEntry, PersonMeasure, PersonRecord
+from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
 
 from .models import CallAttempt
 
@@ -27,21 +27,26 @@ def counts(*, staff, start, end) -> dict[int, dict[str, int]]:
     return {row["staff_id"]: {"praise_followup": row["n"]} for row in rows}
 
 
-def entries(*, staff, start, end) -> list[PersonEntry]:
-    rows = (
-        _praised(staff, start, end)
-        .select_related("callattempt")
-        .order_by("-callattempt__attempted_on", "-id")[:200]
+def rows(*, staff, start, end, limit) -> PersonRows:
+    # Every row's count rides on the newest ``limit`` (the window is worked out before the LIMIT).
+    found = list(
+        _praised([staff], start, end)
+        .annotate(n=Window(Count("id")))
+        .order_by("-callattempt__attempted_on", "-id")
+        .values_list("callattempt__attempted_on", "callattempt__praise", "callattempt__task_id", "n")[:limit]
     )
-    return [
-        PersonEntry(
-            "praise_followup",
-            r.callattempt.attempted_on,
-            r.callattempt.praise or _("Praised by name on a follow-up call"),
-            reverse("followups:task_detail", args=[r.callattempt.task_id]),
-        )
-        for r in rows
-    ]
+    return PersonRows(
+        counts={"praise_followup": found[0][3]} if found else {},
+        entries=[
+            PersonEntry(
+                "praise_followup",
+                on,
+                praise or _("Praised by name on a follow-up call"),
+                reverse("followups:task_detail", args=[task_id]),
+            )
+            for on, praise, task_id, n in found
+        ],
+    )
 
 
-RECORD = PersonRecord(measures=MEASURES, counts=counts, entries=entries)
+RECORD = PersonRecord(measures=MEASURES, counts=counts, rows=rows)

@@ -4,11 +4,13 @@ audit was completed."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from supervision.channels import PersonEntry, PersonMeasure, PersonRecord
+from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
 from supervision.people import day_bounds
 
 from .models import AuditStatus, ChartAudit, Grade
@@ -36,18 +38,35 @@ def counts(*, staff, start, end) -> dict[int, dict[str, int]]:
     return out
 
 
-def entries(*, staff, start, end) -> list[PersonEntry]:
-    audits = _audits(staff, start, end).select_related("stay").order_by("-audited_at", "-id")[:200]
-    return [
-        PersonEntry(
-            _KEY[a.grade],
-            a.audited_at.date(),
-            _("Chart %(admission_no)s: %(score)s points · %(grade)s")
-            % {"admission_no": a.stay.admission_no, "score": a.score, "grade": a.get_grade_display()},
-            a.get_absolute_url(),
+def rows(*, staff, start, end, limit) -> PersonRows:
+    # One measure per grade: each row carries its grade's count and its place among the grade's
+    # rows, both windows over every row of the period, so the newest ``limit`` of each grade are kept
+    # with the whole counts beside them.
+    newest = [F("audited_at").desc(), F("id").desc()]
+    found = list(
+        _audits([staff], start, end)
+        .annotate(
+            n=Window(Count("id"), partition_by=[F("grade")]),
+            place=Window(RowNumber(), partition_by=[F("grade")], order_by=newest),
         )
-        for a in audits
-    ]
+        .filter(place__lte=limit)
+        .order_by(*newest)
+        .values_list("grade", "audited_at", "stay__admission_no", "score", "id", "n")
+    )
+    return PersonRows(
+        counts={_KEY[grade]: n for grade, *_row, n in found},
+        # The audit's page (ChartAudit.get_absolute_url).
+        entries=[
+            PersonEntry(
+                _KEY[grade],
+                audited_at.date(),
+                _("Chart %(admission_no)s: %(score)s points · %(grade)s")
+                % {"admission_no": admission_no, "score": score, "grade": Grade(grade).label},
+                reverse("inspections:audit_detail", args=[pk]),
+            )
+            for grade, audited_at, admission_no, score, pk, n in found
+        ],
+    )
 
 
-RECORD = PersonRecord(measures=MEASURES, counts=counts, entries=entries)
+RECORD = PersonRecord(measures=MEASURES, counts=counts, rows=rows)

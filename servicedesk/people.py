@@ -3,10 +3,11 @@ slips from the suggestion boxes naming a person of the roster."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Window
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from supervision.channels import PersonEntry, PersonMeasure, PersonRecord
+from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
 
 from .models import Slip, SlipKind
 
@@ -24,11 +25,22 @@ def counts(*, staff, start, end) -> dict[int, dict[str, int]]:
     return {row["staff_id"]: {"praise_box": row["n"]} for row in rows}
 
 
-def entries(*, staff, start, end) -> list[PersonEntry]:
-    rows = _slips(staff, start, end).select_related("opening").order_by("-opening__opened_on", "-id")[:200]
-    return [
-        PersonEntry("praise_box", s.opening.opened_on, s.content, s.opening.get_absolute_url()) for s in rows
-    ]
+def rows(*, staff, start, end, limit) -> PersonRows:
+    # Every row's count rides on the newest ``limit`` (the window is worked out before the LIMIT).
+    found = list(
+        _slips([staff], start, end)
+        .annotate(n=Window(Count("id")))
+        .order_by("-opening__opened_on", "-id")
+        .values_list("opening__opened_on", "content", "opening_id", "n")[:limit]
+    )
+    return PersonRows(
+        counts={"praise_box": found[0][3]} if found else {},
+        # The opening's page (BoxOpening.get_absolute_url), where the slip is listed.
+        entries=[
+            PersonEntry("praise_box", on, content, reverse("servicedesk:opening_detail", args=[opening_id]))
+            for on, content, opening_id, n in found
+        ],
+    )
 
 
-RECORD = PersonRecord(measures=MEASURES, counts=counts, entries=entries)
+RECORD = PersonRecord(measures=MEASURES, counts=counts, rows=rows)

@@ -190,18 +190,30 @@ class PersonEntry:
 
 
 @dataclass(frozen=True)
+class PersonRows:
+    """A channel's part of one person's record: each measure's count (a missing key is 0) and the
+    newest rows behind each measure."""
+
+    counts: dict[str, int]
+    entries: list[PersonEntry]
+
+
+@dataclass(frozen=True)
 class PersonRecord:
     """A channel's part of the per-person record (issue 16 item 5), read by ``supervision.people``.
 
     ``counts(*, staff, start, end) -> {staff id: {measure key: n}}``: exact counts for the staff of
     the ``staff`` queryset over the days ``start``–``end`` (both included), one aggregate query per
-    measure whatever the number of people. ``entries(*, staff, start, end) -> [PersonEntry]``: the
-    rows behind them for one person, newest first, in a bounded number of queries.
+    measure whatever the number of people (the monthly per-person sheet).
+    ``rows(*, staff, start, end, limit) -> PersonRows``: for one person (a ``Staff``), the same
+    counts as ``counts`` gives them and at most ``limit`` (≥ 1) rows per measure, newest first, in one
+    query: the counts ride on the rows as window counts (``COUNT(*) OVER (…)``, worked out before
+    the ``LIMIT``), so a record costs one query per channel however many rows the person has.
     """
 
     measures: tuple[PersonMeasure, ...]
     counts: Callable[..., dict[int, dict[str, int]]]
-    entries: Callable[..., list[PersonEntry]]
+    rows: Callable[..., PersonRows]
 
 
 @dataclass(frozen=True)

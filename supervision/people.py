@@ -100,13 +100,10 @@ def channel_measures() -> list[PersonMeasure]:
     return [m for ch in channels() if ch.person_record for m in ch.person_record.measures]
 
 
-def all_counts(
-    *, staff: QuerySet, start: dt.date, end: dt.date, core: dict[int, dict[str, int]] | None = None
-) -> dict[int, dict[str, int]]:
+def all_counts(*, staff: QuerySet, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
     """The core's counts and every channel's, per staff id (a missing key is 0), with the praise
-    total (``praise``) over every channel's praise measures. ``core``: the core's counts when the
-    caller has them already (``core_counts``' result)."""
-    out = core_counts(staff=staff, start=start, end=end) if core is None else core
+    total (``praise``) over every channel's praise measures."""
+    out = core_counts(staff=staff, start=start, end=end)
     praise_keys = {m.key for m in channel_measures() if m.praise}
     for ch in channels():
         if ch.person_record is None:
@@ -119,6 +116,10 @@ def all_counts(
 
 
 # --- one person's record ---------------------------------------------------------------------------
+
+# Rows shown under each channel's measure on a person's record (newest first; the count above them
+# is every row's).
+RECORD_ROWS = 20
 
 
 @dataclass
@@ -149,10 +150,10 @@ class PersonRecordPage:
 def person_record(*, staff: Staff, start: dt.date, end: dt.date) -> PersonRecordPage:
     """Everything on one person's record over the days ``start``–``end``: their attributions (every
     status, with the dispute history), problems by category, valid complaints, and each channel's
-    measures with the rows behind them. A bounded number of queries (the core's few, plus one for
-    the counts and one for the entries of each channel)."""
+    measures with the newest rows behind them (``RECORD_ROWS`` each). A constant number of queries
+    whatever the rows: the core's attributions (with their disputes' steps), then one per channel
+    (``PersonRecord.rows``: its counts and its rows together)."""
     since, until = day_bounds(start, end)
-    one = Staff.objects.filter(pk=staff.pk)
     attributions = list(
         Attribution.objects.filter(staff=staff, finding__found_at__gte=since, finding__found_at__lt=until)
         .select_related("staff", "finding__category", "finding__department")
@@ -167,27 +168,26 @@ def person_record(*, staff: Staff, start: dt.date, end: dt.date) -> PersonRecord
     # Every attribution of the period is on the page, each with its finding's category: the core's
     # counts (the counted ones) and their categories come from these rows, not two more queries.
     counted = [a for a in attributions if a.counts]
-    core = _core_counts((staff.pk, a.finding.category_id, a.finding.source, 1) for a in counted)
-    counts = all_counts(staff=one, start=start, end=end, core=core).get(staff.pk, {})
+    counts = _core_counts((staff.pk, a.finding.category_id, a.finding.source, 1) for a in counted).get(
+        staff.pk, {}
+    )
     categories = sorted(
         {a.finding.category_id: a.finding.category for a in counted}.values(),
         key=lambda c: (c.sort_order, c.code),
     )
     lines = []
+    praise = 0
     for ch in channels():
         record = ch.person_record
         if record is None:
             continue
-        entries = record.entries(staff=one, start=start, end=end)
+        rows = record.rows(staff=staff, start=start, end=end, limit=RECORD_ROWS)
         for m in record.measures:
+            n = rows.counts.get(m.key, 0)
+            if m.praise:
+                praise += n
             lines.append(
-                Line(
-                    m.key,
-                    str(m.label),
-                    counts.get(m.key, 0),
-                    m.praise,
-                    [e for e in entries if e.measure == m.key],
-                )
+                Line(m.key, str(m.label), n, m.praise, [e for e in rows.entries if e.measure == m.key])
             )
     return PersonRecordPage(
         staff=staff,
@@ -198,7 +198,7 @@ def person_record(*, staff: Staff, start: dt.date, end: dt.date) -> PersonRecord
         problems=counts.get(PROBLEMS.key, 0),
         valid_complaints=counts.get(VALID_COMPLAINTS.key, 0),
         withdrawn=sum(1 for a in attributions if not a.counts),
-        praise=counts.get("praise", 0),
+        praise=praise,
         channel_lines=lines,
     )
 

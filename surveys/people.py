@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from supervision.channels import PersonEntry, PersonMeasure, PersonRecord
+from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
 
 from .models import Praise
 
@@ -24,17 +24,26 @@ def counts(*, staff, start, end) -> dict[int, dict[str, int]]:
     return {row["staff_id"]: {"praise_survey": row["n"]} for row in rows}
 
 
-def entries(*, staff, start, end) -> list[PersonEntry]:
-    rows = _praise(staff, start, end).select_related("department").order_by("-submitted_on", "-id")[:200]
-    return [
-        PersonEntry(
-            "praise_survey",
-            p.submitted_on,
-            _("Named for praise in a survey of %(department)s") % {"department": p.department.name},
-            reverse("surveys:response_detail", args=[p.response_id]),
-        )
-        for p in rows
-    ]
+def rows(*, staff, start, end, limit) -> PersonRows:
+    # Every row's count rides on the newest ``limit`` (the window is worked out before the LIMIT).
+    found = list(
+        _praise([staff], start, end)
+        .annotate(n=Window(Count("id")))
+        .order_by("-submitted_on", "-id")
+        .values_list("submitted_on", "response_id", "department__name", "n")[:limit]
+    )
+    return PersonRows(
+        counts={"praise_survey": found[0][3]} if found else {},
+        entries=[
+            PersonEntry(
+                "praise_survey",
+                on,
+                _("Named for praise in a survey of %(department)s") % {"department": department},
+                reverse("surveys:response_detail", args=[response_id]),
+            )
+            for on, response_id, department, n in found
+        ],
+    )
 
 
-RECORD = PersonRecord(measures=MEASURES, counts=counts, entries=entries)
+RECORD = PersonRecord(measures=MEASURES, counts=counts, rows=rows)

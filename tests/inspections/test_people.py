@@ -146,3 +146,38 @@ def test_the_audit_list_links_the_doctor_to_the_record_the_reader_may_open(
     with django_assert_max_num_queries(bound):
         page = client.get(url).content.decode()
     assert page.count('class="audit-doctor"') == 7
+
+
+def test_the_record_s_rows_carry_each_grade_s_sheet_count_beyond_the_rows_shown_in_one_query(
+    neike, supervisor, django_assert_num_queries
+):
+    from inspections.models import CriterionLevel
+    from inspections.people import RECORD
+    from supervision.models import Staff
+
+    doctor = StaffFactory(name="张医生", department=neike, position=StaffPosition.DOCTOR)
+    StaffFactory(name="李医生", department=neike, position=StaffPosition.DOCTOR)
+    names = {"NK00001": "张医生", "NK00002": "张医生", "NK00003": "张医生", "NK00004": "张医生"}
+    drawn = _draw(neike, MONTH, {**names, "NK00005": "李医生"})
+    veto = ChartCriterion.objects.create(
+        section="测试", text="否决项", points=Decimal("3"), max_points=Decimal("6"), level=CriterionLevel.VETO
+    )
+    audits = [
+        services.audit_complete(
+            audit=drawn[no], actor=supervisor, defects={veto.pk: (1, "")} if no == "NK00004" else {}
+        )
+        for no in (*names, "NK00005")
+    ]
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=10)
+    sheet = RECORD.counts(staff=Staff.objects.filter(pk=doctor.pk), start=start, end=today)[doctor.pk]
+    with django_assert_num_queries(1):
+        rows = RECORD.rows(staff=doctor, start=start, end=today, limit=2)
+    assert rows.counts == sheet == {"chart_a": 3, "chart_c": 1}
+    # The newest two of each grade, newest first.
+    newest = sorted(audits[:4], key=lambda a: (a.audited_at, a.pk), reverse=True)
+    expected = [a for a in newest if a.grade == "A"][:2] + [a for a in newest if a.grade == "C"]
+    expected.sort(key=lambda a: (a.audited_at, a.pk), reverse=True)
+    assert [(e.measure, e.url) for e in rows.entries] == [
+        ({"A": "chart_a", "C": "chart_c"}[a.grade], a.get_absolute_url()) for a in expected
+    ]

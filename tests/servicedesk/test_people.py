@@ -3,6 +3,8 @@ on their record, through the channel contract."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -28,3 +30,35 @@ def test_a_praise_slip_counts_on_the_person_s_record(neike, supervisor):
     line = next(line for line in record.channel_lines if line.key == "praise_box")
     assert (line.count, record.praise) == (1, 1)  # the suggestion is no praise
     assert line.entries[0].text == "张护士打针不疼" and line.entries[0].url == opening.get_absolute_url()
+
+
+def test_the_record_s_rows_carry_the_sheet_s_count_beyond_the_rows_shown_in_one_query(
+    neike, supervisor, django_assert_num_queries
+):
+    from servicedesk.people import RECORD
+    from supervision.models import Staff
+
+    nurse, other = (
+        StaffFactory(name="张护士", department=neike),
+        StaffFactory(name="李护士", department=neike),
+    )
+    box = SuggestionBox.objects.create(name="门诊大厅意见箱", location="门诊大厅", department=neike)
+    today = timezone.localdate()
+    openings = [
+        BoxOpening.objects.create(box=box, opened_on=today - dt.timedelta(days=d), opened_by=supervisor)
+        for d in (3, 2, 1)
+    ]
+    for i, opening in enumerate(openings):
+        Slip.objects.create(
+            opening=opening, kind=SlipKind.PRAISE, content=f"表扬{i}", department=neike, staff=nurse
+        )
+    Slip.objects.create(
+        opening=openings[0], kind=SlipKind.PRAISE, content="别人", department=neike, staff=other
+    )
+    start = today - dt.timedelta(days=10)
+    sheet = RECORD.counts(staff=Staff.objects.filter(pk=nurse.pk), start=start, end=today)[nurse.pk]
+    with django_assert_num_queries(1):
+        rows = RECORD.rows(staff=nurse, start=start, end=today, limit=2)
+    assert rows.counts == sheet == {"praise_box": 3}
+    assert [e.text for e in rows.entries] == ["表扬2", "表扬1"]  # the newest two
+    assert RECORD.rows(staff=nurse, start=today, end=today, limit=2).counts == {}
