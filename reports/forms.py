@@ -11,6 +11,7 @@ from supervision.models import Department
 
 from .models import ReportFormat, ReportKind
 from .periods import WRITTEN_PERIODS, annual_year, parse_period, written_bounds, written_period
+from .written import case_key, word_case
 
 
 class ReportRequestForm(forms.Form):
@@ -158,20 +159,16 @@ class SummaryEditForm(forms.Form):
             "initial",
             {
                 **{part: summary.office_text(part) for part in ("work", "results", "problems", "measures")},
-                "cases": [f"{c['kind']}:{c['id']}" for c in summary.cases],
+                "cases": [case_key(c) for c in summary.cases],
             },
         )
         super().__init__(*args, **kwargs)
         # Cases already picked stay on offer (and keep their snapshot) even when no longer among the candidates.
-        self.snapshots = {f"{c['kind']}:{c['id']}": c for c in candidates}
-        self.snapshots.update({f"{c['kind']}:{c['id']}": c for c in summary.cases})
-        from supervision.infra.wording import render
-
-        from .texts import CASE
-
-        self.fields["cases"].choices = [
-            (key, render(CASE.key, c["params"])) for key, c in self.snapshots.items()
-        ]
+        self.snapshots = {case_key(c): c for c in candidates}
+        self.snapshots.update({case_key(c): c for c in summary.cases})
+        # Each case worded once: the page's preview reuses the picked ones' words (written.parts).
+        self.case_texts = {key: word_case(c) for key, c in self.snapshots.items()}
+        self.fields["cases"].choices = list(self.case_texts.items())
         if not self.snapshots:  # a label over nothing looked like a page that failed to load
             self.fields["cases"].help_text = _(
                 "No finding, complaint or praise in this period and scope to choose from."

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
+from supervision.infra.wording import render
 from supervision.models import Role
 
 from . import texts
@@ -70,6 +71,16 @@ def summary_list(user) -> QuerySet[WrittenSummary]:
     )
 
 
+def summary_for(user, pk: int) -> WrittenSummary | None:
+    """One summary ``user`` may see, with its departments read only when it has some: a
+    hospital-wide summary's scope key says it has none (``scope_key_for``), so its page asks no
+    query for them."""
+    summary = summaries_visible_to(user).select_related("saved_by", "finalised_by").filter(pk=pk).first()
+    if summary is not None and not summary.is_hospital_wide:
+        prefetch_related_objects([summary], "departments")
+    return summary
+
+
 CASES_OFFERED = 30  # of each kind, the most telling first
 
 
@@ -84,7 +95,7 @@ def case_candidates(summary: WrittenSummary) -> list[dict]:
     typical cases, each as ``{"kind", "id", "params"}``: the snapshot kept when picked (the
     record's date, department and words as they are now). Serious findings first, valid complaints
     first, the latest praise first; ``CASES_OFFERED`` of each."""
-    department_ids = [d.pk for d in summary.departments.all()] or None
+    department_ids = None if summary.is_hospital_wide else [d.pk for d in summary.departments.all()] or None
     start, end = summary.period_start, summary.period_end
     from .sections.base import BuildContext, findings_in_period
 
@@ -98,17 +109,19 @@ def case_candidates(summary: WrittenSummary) -> list[dict]:
         config=None,
     )
     out = []
+    # The five columns the snapshot needs, not the findings and departments whole: building and
+    # reading every column of both was a third of this function's time.
     findings = (
         findings_in_period(ctx)
-        .select_related("department")
-        .order_by("-severity", "-found_at", "-id")[:CASES_OFFERED]
+        .order_by("-severity", "-found_at", "-id")
+        .values_list(
+            "pk", "found_at", "department__name", "description_key", "description_params", "description"
+        )[:CASES_OFFERED]
     )
-    for f in findings:
-        out.append(
-            _case(
-                texts.CaseKind.FINDING, f.pk, _local_date(f.found_at), f.department.name, f.description_text
-            )
-        )
+    for pk, found_at, department, key, params, description in findings:
+        # Worded as Finding.description_text words it.
+        text = render(key, params, fallback=description)
+        out.append(_case(texts.CaseKind.FINDING, pk, _local_date(found_at), department, text))
     complaints = selectors_of("complaints", "case_candidates")
     for c in (
         complaints.case_candidates(start=start, end=end, departments=department_ids, limit=CASES_OFFERED)

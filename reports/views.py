@@ -186,7 +186,10 @@ def summary_create(request):
 
 
 def _get_summary(request, pk: int):
-    return get_object_or_404(selectors.summary_list(request.user), pk=pk)
+    summary = selectors.summary_for(request.user, pk)
+    if summary is None:
+        raise Http404
+    return summary
 
 
 class _Confirm(forms.Form):
@@ -228,7 +231,9 @@ def _summary_page(request, summary, *, bound_form=None, status: int = 200):
         )
     context = {
         "summary": summary,
-        "parts": written.parts(summary.generated, summary),
+        "parts": written.parts(
+            summary.generated, summary, case_texts=edit_form.case_texts if edit_form is not None else None
+        ),
         "edit_form": edit_form,
         "actions": [a for a in actions if a.name != SummaryAction.SAVE],
         "events": summary.events.select_related("actor"),

@@ -222,9 +222,16 @@ def word_case(case: dict) -> str:
     return render(T.CASE.key, case.get("params"))
 
 
-def parts(generated: dict, summary=None) -> list[Part]:
+def case_key(case: dict) -> str:
+    """How the editor names a typical case ("kind:id")."""
+    return f"{case['kind']}:{case['id']}"
+
+
+def parts(generated: dict, summary=None, *, case_texts: dict[str, str] | None = None) -> list[Part]:
     """The four parts worded in the active language: the generated paragraphs, then (with a
-    ``summary``) the office's words and its typical cases."""
+    ``summary``) the office's words and its typical cases. ``case_texts``: cases worded already
+    (``word_case``, by ``case_key``), as the editor's form words every case it offers."""
+    case_texts = case_texts or {}
     titles = part_titles()
     out = []
     for key in SUMMARY_PARTS:
@@ -232,7 +239,9 @@ def parts(generated: dict, summary=None) -> list[Part]:
         part.paragraphs = [render(m["key"], m.get("params")) for m in generated.get(key, [])]
         if summary is not None:
             part.office = office_paragraphs(summary.office_text(key))
-            part.cases = [word_case(c) for c in summary.cases if case_part(c) == key]
+            part.cases = [
+                case_texts.get(case_key(c)) or word_case(c) for c in summary.cases if case_part(c) == key
+            ]
         out.append(part)
     return out
 

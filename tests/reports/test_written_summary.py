@@ -357,3 +357,20 @@ def test_the_history_says_what_was_done_and_saving_confirms_in_a_sentence(draft,
     page = client.get(draft.get_absolute_url()).content.decode()
     assert "Drafted · 周督察" in page and "Saved · 周督察" in page and "· Save ·" not in page
     assert 'data-action="finalise">Finalise</button>' in page
+
+
+def test_a_hospital_wide_summary_s_page_asks_nothing_of_departments_and_a_department_s_names_them(
+    seeded, supervisor, neike, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hospital = services.summary_create(start=Q4[0], end=Q4[1], actor=supervisor, today=TODAY)
+    own = services.summary_create(start=Q4[0], end=Q4[1], departments=[neike], actor=supervisor, today=TODAY)
+    client = client_for(supervisor)
+    client.get(hospital.get_absolute_url())  # warm the session and the caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(hospital.get_absolute_url()).status_code == 200
+    assert not [q for q in queries.captured_queries if "writtensummary_departments" in q["sql"]]
+    body = client.get(own.get_absolute_url()).content.decode()
+    assert "内科" in body and "全院" not in body.split("<h1", 1)[1].split("</p>", 1)[0]
