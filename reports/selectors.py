@@ -109,7 +109,7 @@ def case_candidates(summary: WrittenSummary) -> list[dict]:
         config=None,
     )
     out = []
-    # The five columns the snapshot needs, not the findings and departments whole: building and
+    # The six columns the snapshot needs, not the findings and departments whole: building and
     # reading every column of both was a third of this function's time.
     findings = (
         findings_in_period(ctx)
