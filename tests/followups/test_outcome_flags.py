@@ -150,3 +150,23 @@ def test_a_second_unreached_call_writes_nothing_to_the_stay(neike, django_assert
     services.task_claim(task=task, actor=caller)
     services.call_record(task=task, actor=caller, data=services.CallInput(outcome=Outcome.REACHED))
     assert flags()[stay.pk] == (True, True, True)
+
+
+def test_a_task_deleted_in_the_admin_takes_its_stays_flags_with_it(admin_client, neike):
+    kept, alone, bulk = (DischargeStayFactory(department=neike) for _ in range(3))
+    make_task(stay=kept, point=1)
+    other = make_task(stay=kept, point=2)
+    FollowupTask.objects.filter(pk=other.pk).update(attempt_count=1, contacted=True)
+    outcomes.stays_refresh([kept.pk])
+    lone = make_task(stay=alone)
+    several = make_task(stay=bulk)
+    assert flags()[kept.pk] == (True, True, True) and flags()[alone.pk] == (True, False, False)
+    response = admin_client.post(f"/admin/followups/followuptask/{other.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    response = admin_client.post(
+        "/admin/followups/followuptask/",
+        {"action": "delete_selected", "_selected_action": [lone.pk, several.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert flags()[kept.pk] == (True, False, False)  # its other task is left, never attempted
+    assert flags()[alone.pk] == flags()[bulk.pk] == (False, False, False)
