@@ -357,8 +357,14 @@ class FollowupTask(models.Model):
     # One task per time point of the stay's plan: ``point`` numbers them 1, 2, 3 … in time order
     # (the data before plans is point 1, the policy window); ``point_day`` is the day after
     # discharge the point's window opens, the key of the rate per time point.
+    # No index of its own: the unique (stay, point) constraint's index serves every look-up by stay
+    # (docs/performance.md → "The task table's indexes (stop 19)").
     stay = models.ForeignKey(
-        DischargeStay, on_delete=models.PROTECT, related_name="followup_tasks", verbose_name=_("stay")
+        DischargeStay,
+        on_delete=models.PROTECT,
+        related_name="followup_tasks",
+        verbose_name=_("stay"),
+        db_index=False,
     )
     point = models.PositiveSmallIntegerField(_("time point"), default=1)
     point_day = models.PositiveSmallIntegerField(_("day after discharge"), default=0)
@@ -372,10 +378,17 @@ class FollowupTask(models.Model):
     )
     letter_sent_on = models.DateField(_("letter sent on"), null=True, blank=True)
     letter_returned_on = models.DateField(_("letter returned on"), null=True, blank=True)
+    # Served by fu_task_dept_status, whose first column it is.
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="followup_tasks", verbose_name=_("department")
+        Department,
+        on_delete=models.PROTECT,
+        related_name="followup_tasks",
+        verbose_name=_("department"),
+        db_index=False,
     )
-    patient_key = models.CharField(max_length=96, blank=True, db_index=True)
+    # Looked up by equality only: a plain index (Meta), not db_index's second pattern-ops index on
+    # PostgreSQL, which serves LIKE 'prefix%' and no query here.
+    patient_key = models.CharField(max_length=96, blank=True)
     mode = models.CharField(_("mode"), max_length=8, choices=TaskMode.choices, default=TaskMode.PHONE)
     source = models.CharField(max_length=8, choices=TaskSource.choices, default=TaskSource.QUEUE)
     status = models.CharField(
@@ -398,9 +411,15 @@ class FollowupTask(models.Model):
         on_delete=models.SET_NULL,
         related_name="followup_tasks",
         verbose_name=_("assigned to"),
+        db_index=False,  # served by fu_task_mine, whose first column it is
     )
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # served by fu_task_claimed, whose first column it is
     )
     claim_expires_at = models.DateTimeField(null=True, blank=True)
     contacted = models.BooleanField(_("completed contact"), default=False)
@@ -424,6 +443,7 @@ class FollowupTask(models.Model):
             models.Index(fields=["claimed_by", "status"], name="fu_task_claimed"),
             # The call list: every task, newest due date first (docs/performance.md).
             models.Index(fields=["due_on", "id"], name="fu_task_due_id"),
+            models.Index(fields=["patient_key"], name="fu_task_patient_key"),
         ]
         constraints = [models.UniqueConstraint(fields=["stay", "point"], name="followup_task_point_once")]
 
