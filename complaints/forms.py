@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from supervision.forms import (
     DateInput,
-    DateTimeInput,
+    DateTimeField24,
     ModelMultipleChoiceField,
     MultipleUploadField,
     RectificationDeadlineField,
@@ -64,7 +64,7 @@ class IntakeForm(_Helper, forms.Form):
     """Staff intake: every channel."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=ComplaintChannel.choices)
-    received_at = forms.DateTimeField(label=_("Received at"), widget=DateTimeInput())
+    received_at = DateTimeField24(label=_("Received at"))
     department = forms.ModelChoiceField(
         label=_("Department concerned"), queryset=Department.objects.none(), required=False
     )
@@ -194,7 +194,7 @@ class NotAcceptForm(_ActionForm):
         label=_("Explanation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     method = forms.ChoiceField(label=_("Complainant told how"), choices=AnswerMethod.choices)
-    answered_at = forms.DateTimeField(label=_("Told at"), widget=DateTimeInput())
+    answered_at = DateTimeField24(label=_("Told at"))
     text = forms.CharField(
         label=_("What the complainant was told"),
         max_length=4000,
@@ -315,7 +315,7 @@ class DetermineForm(_ActionForm):
 
 class AnswerForm(_ActionForm):
     method = forms.ChoiceField(label=_("Answered how"), choices=AnswerMethod.choices)
-    answered_at = forms.DateTimeField(label=_("Answered at"), widget=DateTimeInput())
+    answered_at = DateTimeField24(label=_("Answered at"))
     text = forms.CharField(label=_("Answer given"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):

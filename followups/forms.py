@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from supervision.forms import DateInput, DateTimeInput, ModelMultipleChoiceField, TimeInput24
+from supervision.forms import DateInput, DateTimeField24, ModelMultipleChoiceField, TimeInput24
 from supervision.models import Category, Department, Staff
 
 from .models import (
@@ -159,10 +159,9 @@ class CallForm(_Form):
         queryset=Category.objects.filter(active=True),
         required=False,
     )
-    callback_at = forms.DateTimeField(
+    callback_at = DateTimeField24(
         label=_("Call back at"),
         required=False,
-        widget=DateTimeInput(),
         help_text=_("For a question taken to a specialist, or when the patient asks to be called later."),
     )
     opted_out = forms.BooleanField(label=_("The patient asks not to be called again"), required=False)

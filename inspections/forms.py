@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from supervision.access import scope_of
-from supervision.forms import DateTimeInput, ModelMultipleChoiceField
+from supervision.forms import DateTimeField24, ModelMultipleChoiceField
 from supervision.infra.uploads import clean_upload
 from supervision.models import Category, Department, Role, User, check_found_at
 
@@ -40,7 +40,7 @@ class RoundStartForm(_Form):
     template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.none())
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
     round_type = forms.ChoiceField(label=_("Type"), choices=RoundType.choices, initial=RoundType.ROUTINE)
-    started_at = forms.DateTimeField(label=_("Time"), widget=DateTimeInput())
+    started_at = DateTimeField24(label=_("Time"))
     location = forms.CharField(label=_("Location"), max_length=128, required=False)
     inspectors = ModelMultipleChoiceField(
         label=_("Other inspectors"),

@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import BLANK_CHOICE_DASH
+from django.forms.utils import to_current_timezone
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -88,13 +89,6 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
 class TimeInput24(forms.TimeInput):
     """A time of day typed as HH:MM on a 24-hour clock, in every language. The browser's own
     ``<input type="time">`` follows the browser's locale: zh-CN Chromium shows 上午/下午 and English
@@ -113,6 +107,77 @@ class TimeInput24(forms.TimeInput):
             "title": _("A 24-hour time, e.g. 08:00 or 20:30"),
         }
         super().__init__(attrs={**base, **(attrs or {})}, format="%H:%M")
+
+
+# A date typed year first, as Chinese writing and ISO 8601 both put it: 2026-12-07 (2026/12/07 and
+# 2026.12.07 are read the same). Never month or day first, which is what made 12/07 ambiguous.
+DATE_INPUT_FORMATS_YMD = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
+TIME_INPUT_FORMATS_24 = ("%H:%M", "%H:%M:%S")
+
+
+class DateInputYMD(forms.DateInput):
+    """A date typed as text, year-month-day, in every language. ``<input type="date">`` (and
+    ``datetime-local``) is drawn in the browser's own locale: en-US Chromium shows 12/07/2026."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        base = {
+            "inputmode": "numeric",
+            "pattern": r"[0-9]{4}[\-\/.][0-9]{1,2}[\-\/.][0-9]{1,2}",
+            "placeholder": _("YYYY-MM-DD"),
+            "maxlength": "10",
+            "autocomplete": "off",
+            "class": "date-ymd",
+            "title": _("A date as year-month-day, e.g. 2026-12-07"),
+        }
+        super().__init__(attrs={**base, **(attrs or {})}, format="%Y-%m-%d")
+
+
+class DateTime24Widget(forms.MultiWidget):
+    """A moment as two inputs side by side: the date year-month-day and the time on a 24-hour clock.
+
+    Replaces ``<input type="datetime-local">``, which Chromium draws in the browser's locale with an
+    AM/PM time (上午/下午 in zh-CN) and, in English, a month-first date. On a form refused for another
+    field, the two inputs show again exactly what was typed."""
+
+    template_name = "supervision/widgets/datetime_24.html"
+    use_fieldset = True
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            widgets=(
+                DateInputYMD(attrs={"aria-label": _("Date (year-month-day)")}),
+                TimeInput24(attrs={"aria-label": _("Time (24-hour clock)")}),
+            ),
+            attrs=attrs,
+        )
+
+    def decompress(self, value):
+        if value:
+            # The time the reader's clock shows, as the old single input did.
+            value = to_current_timezone(value)
+            return [value.date(), value.time().replace(second=0, microsecond=0)]
+        return [None, None]
+
+
+class DateTimeField24(forms.SplitDateTimeField):
+    """The one field for a moment typed by staff (a finding's "found at", a complaint's "received at",
+    a round's start, a call-back …): a date and a 24-hour time, read in the current time zone
+    (the hospital's, ``TIME_ZONE``); a time that does not exist there or exists twice (a DST change)
+    is refused with Django's message instead of being guessed."""
+
+    widget = DateTime24Widget
+    hidden_widget = forms.SplitHiddenDateTimeWidget
+    default_error_messages = {
+        "invalid_date": _("Enter a date as year-month-day, e.g. 2026-12-07."),
+        "invalid_time": _("Enter a time on a 24-hour clock, e.g. 08:00 or 20:30."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_date_formats", DATE_INPUT_FORMATS_YMD)
+        kwargs.setdefault("input_time_formats", TIME_INPUT_FORMATS_24)
+        super().__init__(**kwargs)
 
 
 class RectificationDeadlineField(forms.DateField):
@@ -183,8 +248,8 @@ class FindingForm(forms.ModelForm):
             "description",
             "staff_involved",
         ]
+        field_classes = {"found_at": DateTimeField24}
         widgets = {
-            "found_at": DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
             "staff_involved": StaffSelectMultiple(attrs={"size": 6, "data-narrow-by": "id_department"}),
         }
@@ -452,7 +517,7 @@ class PatientToldForm(_ActionForm):
     method = forms.ChoiceField(
         label=_("How the patient was told"), choices=BLANK_CHOICE_DASH + PatientToldMethod.choices
     )
-    told_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput())
+    told_at = DateTimeField24(label=_("When"))
     note = forms.CharField(label=_("What they were told"), required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):

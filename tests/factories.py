@@ -94,3 +94,16 @@ class DischargeStayFactory(factory.django.DjangoModelFactory):
     department = factory.SubFactory(DepartmentFactory)
     admitted_on = factory.LazyAttribute(lambda o: o.discharged_on - dt.timedelta(days=5))
     discharged_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
+
+
+def moment(name: str, value: dt.datetime | str) -> dict[str, str]:
+    """The POST data of a date + 24-hour time field (supervision.forms.DateTimeField24) named ``name``
+    (with its form prefix, if any): ``moment("found_at", "2026-11-20 09:30")`` →
+    ``{"found_at_0": "2026-11-20", "found_at_1": "09:30"}``. An aware datetime is written as the
+    current time zone's clock shows it, as a person would type it."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return {f"{name}_0": f"{value:%Y-%m-%d}", f"{name}_1": f"{value:%H:%M}"}
+    date, _, time = value.replace("T", " ").partition(" ")
+    return {f"{name}_0": date, f"{name}_1": time}

@@ -11,6 +11,7 @@ from django.utils import translation
 from complaints import selectors, services
 from complaints.models import Complaint, ComplaintPause, ComplaintStatus
 from supervision.errors import ActionNotAllowed
+from tests.factories import moment
 
 from .factories import at, make_complaint
 
@@ -184,7 +185,11 @@ def test_the_page_answer_while_paused_says_why(client_for, supervisor, neike):
     )
     response = client_for(supervisor).post(
         _action(c, "answer"),
-        {"answer-method": "phone", "answer-answered_at": "2026-05-06 10:00", "answer-text": "已答复"},
+        {
+            "answer-method": "phone",
+            **moment("answer-answered_at", "2026-05-06 10:00"),
+            "answer-text": "已答复",
+        },
         follow=True,
     )
     assert "计时已暂停" in response.content.decode()

@@ -5,11 +5,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from complaints import selectors, services
 from complaints.models import Complaint, ComplaintStatus, NotAcceptedReason
 from supervision.errors import ActionNotAllowed
+from tests.factories import moment
 
 from .factories import at, make_complaint, not_accept
 
@@ -117,9 +118,7 @@ def test_the_page_refuses_with_a_reason_from_the_list_and_the_figures_show_it(cl
             "not_accept-reason": reason.pk,
             "not_accept-note": "",
             "not_accept-method": "phone",
-            "not_accept-answered_at": timezone.localtime(c.received_at + dt.timedelta(hours=1)).strftime(
-                "%Y-%m-%d %H:%M"
-            ),
+            **moment("not_accept-answered_at", c.received_at + dt.timedelta(hours=1)),
             "not_accept-text": "已告知请向卫健委反映",
         },
     )

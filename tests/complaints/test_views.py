@@ -9,7 +9,7 @@ from django.utils.html import escape
 from complaints import services
 from complaints.models import Complaint, ComplaintStatus
 from supervision.models import RevealLog
-from tests.factories import category
+from tests.factories import category, moment
 
 from .factories import make_complaint
 
@@ -175,7 +175,7 @@ def test_followup_staff_records_a_complaint_and_owns_it(client_for, caller, neik
         reverse("complaints:create"),
         {
             "channel": "hotline",
-            "received_at": "2026-11-20T09:30",
+            **moment("received_at", "2026-11-20 09:30"),
             "department": neike.pk,
             "complainant_name": "王五",
             "complainant_phone": "13912345678",
@@ -191,7 +191,11 @@ def test_followup_staff_records_a_complaint_and_owns_it(client_for, caller, neik
 def test_referral_without_number_is_refused_and_input_kept(client_for, supervisor):
     response = client_for(supervisor).post(
         reverse("complaints:create"),
-        {"channel": "citizen_12345", "received_at": "2026-11-20T09:30", "content": "12345转办：停车难"},
+        {
+            "channel": "citizen_12345",
+            **moment("received_at", "2026-11-20 09:30"),
+            "content": "12345转办：停车难",
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -204,7 +208,7 @@ def test_referral_with_number_and_due_date(client_for, supervisor):
         reverse("complaints:create"),
         {
             "channel": "citizen_12345",
-            "received_at": "2026-11-20T09:30",
+            **moment("received_at", "2026-11-20 09:30"),
             "content": "12345转办：停车难",
             "referral_no": "GD2026112000123",
             "referral_due": "2026-11-25",

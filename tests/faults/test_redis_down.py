@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reports.models import Report, ReportStatus
 from supervision.models import Finding, Notification
-from tests.factories import category, make_finding
+from tests.factories import category, make_finding, moment
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_a_finding_is_saved_and_its_e_mails_are_sent_when_redis_returns(
         "department": neike.pk,
         "category": category("attitude").pk,
         "severity": "minor",
-        "found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        **moment("found_at", timezone.localtime()),
         "location": "门诊大厅",
         "description": "导医台无人",
         "needs_rectification": "on",

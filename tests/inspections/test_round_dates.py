@@ -12,6 +12,7 @@ from django.utils import timezone
 from inspections import services
 from inspections.models import InspectionRound, ItemKind, RoundStatus
 from supervision.models import Finding
+from tests.factories import moment
 
 from .factories import answer_all, make_template, start_round
 
@@ -23,7 +24,7 @@ def test_the_round_form_refuses_a_start_years_back(client_for, supervisor, neike
             "template": make_template().pk,
             "department": neike.pk,
             "round_type": "routine",
-            "started_at": "2001-03-04T09:30",
+            **moment("started_at", "2001-03-04 09:30"),
             "location": "三楼护士站",
         },
     )

@@ -23,7 +23,7 @@ from inspections.models import (
 )
 from supervision.infra.uploads import clean_upload
 from supervision.models import Attachment, Finding
-from tests.factories import DischargeStayFactory
+from tests.factories import DischargeStayFactory, moment
 
 from .factories import answer_all, make_template, photo_upload, start_round
 
@@ -86,7 +86,7 @@ def test_supervisor_starts_a_round_from_the_form(client_for, supervisor, neike):
             "template": template.pk,
             "department": neike.pk,
             "round_type": "unannounced",
-            "started_at": "2026-11-20T21:30",
+            **moment("started_at", "2026-11-20 21:30"),
         },
     )
     rnd = InspectionRound.objects.get()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from supervision.models import Category, Finding
-from tests.factories import make_finding
+from tests.factories import make_finding, moment
 
 
 def _post(client, neike, found_at: str):
@@ -21,7 +21,7 @@ def _post(client, neike, found_at: str):
             "department": neike.pk,
             "category": Category.objects.get(code="hygiene").pk,
             "severity": "minor",
-            "found_at": found_at,
+            **moment("found_at", found_at),
             "description": "楼梯间堆放杂物",
         },
     )

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from supervision.models import Category, Finding, OrderTransition
-from tests.factories import make_finding
+from tests.factories import make_finding, moment
 
 ORDER_CARD = "order-instructions"
 
@@ -19,7 +19,7 @@ def _finding_data(neike, **extra) -> dict:
         "department": neike.pk,
         "category": Category.objects.get(code="norms").pk,
         "severity": "minor",
-        "found_at": "2026-11-20T09:30",
+        **moment("found_at", "2026-11-20 09:30"),
         "description": "护士未佩戴工牌",
         **extra,
     }

@@ -13,7 +13,7 @@ from django.utils import timezone
 from supervision import selectors, services
 from supervision.errors import ActionNotAllowed
 from supervision.models import Finding, FindingSource, PatientToldMethod
-from tests.factories import make_finding
+from tests.factories import make_finding, moment
 
 
 def _from_a_call(neike, caller):
@@ -28,7 +28,7 @@ def test_the_caller_records_how_the_patient_was_told_and_the_finding_shows_it(cl
         reverse("finding_patient_told", args=[finding.pk]),
         {
             "told-method": "phone",
-            "told-told_at": told_at.strftime("%Y-%m-%d %H:%M"),
+            **moment("told-told_at", told_at),
             "told-note": "已说明整改结果",
         },
     )
@@ -47,9 +47,11 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(client_for, nei
     finding = _from_a_call(neike, caller)
     url = reverse("finding_patient_told", args=[finding.pk])
     future = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
-    bad = client_for(supervisor).post(url, {"told-method": "", "told-told_at": future})
+    bad = client_for(supervisor).post(url, {"told-method": "", **moment("told-told_at", future)})
     assert bad.status_code == 400
-    refused = client_for(supervisor).post(url, {"told-method": "sms", "told-told_at": future}, follow=True)
+    refused = client_for(supervisor).post(
+        url, {"told-method": "sms", **moment("told-told_at", future)}, follow=True
+    )
     assert "告知时间不能晚于现在" in refused.content.decode()
     with pytest.raises(ActionNotAllowed):
         services.finding_record_patient_told(
@@ -64,7 +66,7 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(client_for, nei
 def test_who_may_record_it(client_for, neike, supervisor, caller, head_neike, administrator, volunteer):
     finding = _from_a_call(neike, caller)
     url = reverse("finding_patient_told", args=[finding.pk])
-    data = {"told-method": "not_told", "told-told_at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
+    data = {"told-method": "not_told", **moment("told-told_at", timezone.localtime())}
     for user in (head_neike, administrator, volunteer):
         assert client_for(user).post(url, data).status_code == 403
     other_caller = type(caller).objects.create(username="caller2")

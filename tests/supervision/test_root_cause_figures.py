@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from supervision import selectors
 from supervision.models import CauseCategory, Finding, FindingSource, RectificationOrder
-from tests.factories import make_finding
+from tests.factories import make_finding, moment
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_a_supervisor_says_where_a_finding_was_made(client_for, supervisor, neik
             "category": Category.objects.get(code="hygiene").pk,
             "severity": "minor",
             "origin": "walk_by",
-            "found_at": "2026-11-20T09:30",
+            **moment("found_at", "2026-11-20 09:30"),
             "description": "走廊吸烟",
         },
     )

@@ -14,6 +14,7 @@ from PIL import Image, ImageFile
 from supervision.infra import uploads
 from supervision.infra.uploads import clean_upload
 from supervision.models import Category, Finding
+from tests.factories import moment
 
 SECRET = "SECRET-留言-13800138000"
 
@@ -99,7 +100,7 @@ def test_the_finding_form_keeps_the_text_when_the_photo_has_damaged_exif(client_
             "department": neike.pk,
             "category": Category.objects.get(code="hygiene").pk,
             "severity": "minor",
-            "found_at": "2026-11-20T09:30",
+            **moment("found_at", "2026-11-20 09:30"),
             "description": "三楼卫生间地面湿滑，无警示牌",
             "files": [_upload(damaged, "ward.jpg")],
         },

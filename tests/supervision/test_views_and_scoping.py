@@ -15,7 +15,7 @@ from PIL import Image
 from supervision.infra.uploads import clean_upload
 from supervision.models import Attachment, Finding, OrderStatus, RectificationOrder
 from supervision.services import order_acknowledge, order_submit
-from tests.factories import make_finding
+from tests.factories import make_finding, moment
 
 
 def _png(color=(200, 30, 30)) -> bytes:
@@ -191,7 +191,7 @@ def test_supervisor_creates_finding_with_photo_and_order(client_for, supervisor,
         "department": neike.pk,
         "category": Finding._meta.get_field("category").related_model.objects.get(code="norms").pk,
         "severity": "minor",
-        "found_at": "2026-11-20T09:30",
+        **moment("found_at", "2026-11-20 09:30"),
         "location": "内科病区",
         "description": "护士未佩戴工牌",
         "needs_rectification": "on",
@@ -229,7 +229,7 @@ def test_volunteer_submission_creates_no_order(client_for, volunteer, neike):
             "department": neike.pk,
             "category": Category.objects.get(code="hygiene").pk,
             "severity": "minor",
-            "found_at": "2026-11-20T09:30",
+            **moment("found_at", "2026-11-20 09:30"),
             "description": "卫生间有异味",
         },
     )

@@ -79,7 +79,9 @@ def exercise(tag: str) -> None:
         "department": neike.pk,
         "category": Category.objects.filter(active=True).first().pk,
         "severity": "minor",
-        "found_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        # The date and the 24-hour time of supervision.forms.DateTimeField24.
+        "found_at_0": f"{timezone.localtime():%Y-%m-%d}",
+        "found_at_1": f"{timezone.localtime():%H:%M}",
         "location": "门诊大厅",
         "description": f"Redis 故障演练 {tag}",
         "needs_rectification": "on",
