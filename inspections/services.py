@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from supervision import services as core
 from supervision import texts as core_texts
@@ -813,21 +813,31 @@ def _round_score_and_file(
     half = [a for a in answers if a.is_half_filled and a.result != AnswerResult.NA]
     if half:
         raise ActionNotAllowed(
-            _(
-                "%(n)s measured items are only half filled in: %(items)s. Complete them or mark them not applicable."
+            ngettext(
+                "%(n)s measured item is only half filled in: %(items)s. Complete it or mark it not applicable.",
+                "%(n)s measured items are only half filled in: %(items)s. Complete them or mark them not applicable.",
+                len(half),
             )
             % {"n": len(half), "items": "；".join(a.item.text for a in half[:5])}
         )
     missing = [a for a in answers if not a.result]
     if missing:
         raise ActionNotAllowed(
-            _("%(n)s items have no answer yet: %(items)s")
+            ngettext(
+                "%(n)s item has no answer yet: %(items)s",
+                "%(n)s items have no answer yet: %(items)s",
+                len(missing),
+            )
             % {"n": len(missing), "items": "；".join(a.item.text for a in missing[:5])}
         )
     unphotographed = photos_missing(answers)
     if unphotographed:
         raise ActionNotAllowed(
-            _("%(n)s failed items need a photo: %(items)s")
+            ngettext(
+                "%(n)s failed item needs a photo: %(items)s",
+                "%(n)s failed items need a photo: %(items)s",
+                len(unphotographed),
+            )
             % {"n": len(unphotographed), "items": "；".join(a.item.text for a in unphotographed[:5])}
         )
     failed = {a.pk: a for a in answers if a.result == AnswerResult.FAIL}

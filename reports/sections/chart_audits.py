@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from ..content import DATE, INT, NUM, PCT, Chart, Column, Section, Series, Table, fmt_num, fmt_pct, no_data
 from .base import (
@@ -60,11 +60,16 @@ def build(ctx: BuildContext) -> Section:
     )
     grades = summary["grades"]
     section.paragraphs.append(
-        _(
-            "%(audited)s medical records were audited and %(problem)s problem charts found (%(problem_rate)s); "
+        ngettext(
+            "%(audited)s medical record was audited; problem charts found: %(problem)s (%(problem_rate)s); "
             "grade A %(a)s, grade B %(b)s, grade C %(c)s (grade A rate %(a_rate)s), mean score %(score)s. "
-            "Of %(orders)s rectification orders for problem charts %(closed)s are closed: the rectification "
-            "rate reached %(rate)s."
+            "Rectification orders for problem charts: %(orders)s, closed: %(closed)s, a rectification "
+            "rate of %(rate)s.",
+            "%(audited)s medical records were audited; problem charts found: %(problem)s (%(problem_rate)s); "
+            "grade A %(a)s, grade B %(b)s, grade C %(c)s (grade A rate %(a_rate)s), mean score %(score)s. "
+            "Rectification orders for problem charts: %(orders)s, closed: %(closed)s, a rectification "
+            "rate of %(rate)s.",
+            summary["audited"],
         )
         % {
             "audited": summary["audited"],

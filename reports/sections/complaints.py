@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from supervision.infra.wording import join_list
 
@@ -47,12 +47,18 @@ def build(ctx: BuildContext) -> Section:
     ctx.figures.complaints = ComplaintFigures(
         total=fig.total, valid=valid, on_time_rate=fig.on_time["share"], zero_departments=len(zero)
     )
+    # Plural on the complaints received; the other counts read "label: n", right for 1 as for many.
     section.paragraphs.append(
-        _(
-            "%(total)s complaints were received; %(accepted)s accepted and %(refused)s not accepted. "
-            "%(valid)s were found valid or partly valid (%(valid_share)s of those determined). %(on_time)s were "
-            "answered within the time limit (%(on_time_share)s); %(overdue)s are past the due date unanswered; "
-            "an answer took %(days)s working days on average."
+        ngettext(
+            "%(total)s complaint was received. Accepted: %(accepted)s, not accepted: %(refused)s; found valid or "
+            "partly valid: %(valid)s (%(valid_share)s of those determined); answered within the time limit: "
+            "%(on_time)s (%(on_time_share)s); past the due date unanswered: %(overdue)s; mean time to answer: "
+            "%(days)s working days.",
+            "%(total)s complaints were received. Accepted: %(accepted)s, not accepted: %(refused)s; found valid or "
+            "partly valid: %(valid)s (%(valid_share)s of those determined); answered within the time limit: "
+            "%(on_time)s (%(on_time_share)s); past the due date unanswered: %(overdue)s; mean time to answer: "
+            "%(days)s working days.",
+            fig.total,
         )
         % {
             "total": fig.total,
@@ -67,7 +73,11 @@ def build(ctx: BuildContext) -> Section:
         }
     )
     section.paragraphs.append(
-        _("%(n)s departments had no complaint in this period: %(names)s.")
+        ngettext(
+            "%(n)s department had no complaint in this period: %(names)s.",
+            "%(n)s departments had no complaint in this period: %(names)s.",
+            len(zero),
+        )
         % {"n": len(zero), "names": join_list(d["department"] for d in zero) or "—"}
     )
     section.tables.append(

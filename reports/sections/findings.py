@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from supervision import selectors as core
 from supervision.models import FindingSource, OrderStatus, Severity
@@ -60,10 +60,12 @@ def build(ctx: BuildContext) -> Section:
         % {"n": on_site["total"], **{k: on_site[k] for k in ("inspection", "round", "walk_by")}}
     )
     section.paragraphs.append(
-        _(
-            "In this period %(total)s service problems of all kinds were found, of which %(attitude)s "
-            "service-attitude problems, %(process)s problems of processes not followed and "
-            "%(discipline)s work-discipline problems."
+        ngettext(
+            "In this period %(total)s service problem was found (service attitude: %(attitude)s, processes "
+            "not followed: %(process)s, work discipline: %(discipline)s).",
+            "In this period %(total)s service problems of all kinds were found (service attitude: %(attitude)s, "
+            "processes not followed: %(process)s, work discipline: %(discipline)s).",
+            total,
         )
         % {"total": total, **named}
     )

@@ -192,9 +192,12 @@ def build(ctx: BuildContext) -> Section:
     centre_paragraphs(ctx, section)
     if checked:
         section.paragraphs.append(
-            _(
-                "Spot-check of the follow-up: %(checked)s discharged patients were called back, %(confirmed)s "
-                "confirmed they had been followed up (%(rate)s)."
+            ngettext(
+                "Spot-check of the follow-up: %(checked)s discharged patient was called back; confirmed they "
+                "had been followed up: %(confirmed)s (%(rate)s).",
+                "Spot-check of the follow-up: %(checked)s discharged patients were called back; confirmed they "
+                "had been followed up: %(confirmed)s (%(rate)s).",
+                checks["checked"],
             )
             % {
                 "checked": checks["checked"],
@@ -341,9 +344,12 @@ def month_table(ctx: BuildContext, sel, table: dict) -> Table:
 def calls_sentence(success: dict, outcomes: list[dict]) -> str:
     """Calls made, reached, and not reached by reason (attempts, 人次)."""
     missed = [o for o in outcomes if o["outcome"] not in ("reached", "letter_done")]
-    text = _(
-        "%(attempts)s call and letter attempts were made; %(contacted)s reached the patient or family (%(rate)s), "
-        "%(missed)s did not"
+    text = ngettext(
+        "%(attempts)s call or letter attempt was made; reached the patient or family: %(contacted)s (%(rate)s), "
+        "not reached: %(missed)s",
+        "%(attempts)s call and letter attempts were made; reached the patient or family: %(contacted)s "
+        "(%(rate)s), not reached: %(missed)s",
+        success["attempts"],
     ) % {
         "attempts": success["attempts"],
         "contacted": success["contacted"],

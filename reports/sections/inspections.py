@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from supervision.infra.wording import join_list
 
@@ -65,14 +65,18 @@ def build(ctx: BuildContext) -> Section:
         return section
     type_labels = choice_labels(APP, "RoundType")
     section.paragraphs.append(
-        _(
-            "%(done)s inspection rounds were carried out (%(types)s) against %(planned)s planned; "
-            "%(covered)s of %(departments)s departments were inspected, a coverage of %(rate)s."
+        ngettext(
+            "%(done)s inspection round was carried out (%(types)s); planned: %(planned)s. Departments "
+            "inspected: %(covered)s of %(departments)s, a coverage of %(rate)s.",
+            "%(done)s inspection rounds were carried out (%(types)s); planned: %(planned)s. Departments "
+            "inspected: %(covered)s of %(departments)s, a coverage of %(rate)s.",
+            cov["done"],
         )
         % {
             "done": cov["done"],
             "types": join_list(
-                _("%(type)s %(n)s rounds") % {"type": type_labels.get(t, t), "n": n}
+                ngettext("%(type)s %(n)s round", "%(type)s %(n)s rounds", n)
+                % {"type": type_labels.get(t, t), "n": n}
                 for t, n in by_type.items()
                 if n
             )
@@ -107,10 +111,12 @@ def build(ctx: BuildContext) -> Section:
     )
     if waiting["n"]:
         section.paragraphs.append(
-            _(
+            ngettext(
+                "Window waiting time was measured %(n)s time: mean %(avg)s minutes, 90th percentile %(p90)s "
+                "minutes, longest %(max)s minutes; within the target of %(target)s minutes: %(within)s.",
                 "Window waiting time was measured %(n)s times: mean %(avg)s minutes, 90th percentile %(p90)s "
-                "minutes, longest %(max)s minutes; %(within)s of the measurements were within the target of "
-                "%(target)s minutes."
+                "minutes, longest %(max)s minutes; within the target of %(target)s minutes: %(within)s.",
+                waiting["n"],
             )
             % {
                 "n": waiting["n"],

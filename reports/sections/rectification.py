@@ -106,7 +106,7 @@ def build(ctx: BuildContext) -> Section:
     section.paragraphs.append(
         _(
             "Effectiveness checks: %(evaluated)s recorded, %(effective)s found the fix held, an effectiveness "
-            "rate of %(rate)s; %(awaiting)s verified orders are awaiting their check."
+            "rate of %(rate)s; verified orders awaiting their check: %(awaiting)s."
         )
         % {
             "evaluated": counts.evaluated,

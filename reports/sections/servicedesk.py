@@ -5,7 +5,7 @@ person and per department (``servicedesk.selectors.figures``)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from ..content import INT, Chart, Column, Section, Series, Table, fmt_num, no_data
 from .base import BuildContext, choice_labels, department_pdf_rows, selectors_of
@@ -45,9 +45,12 @@ def build(ctx: BuildContext) -> Section:
     )
     slips = fig["slips"]
     section.paragraphs.append(
-        _(
-            "The suggestion boxes were opened %(openings)s times and held %(praise)s praises, "
-            "%(suggestion)s suggestions and %(complaint)s complaints."
+        ngettext(
+            "The suggestion boxes were opened %(openings)s time; slips found: praise %(praise)s, "
+            "suggestions %(suggestion)s, complaints %(complaint)s.",
+            "The suggestion boxes were opened %(openings)s times; slips found: praise %(praise)s, "
+            "suggestions %(suggestion)s, complaints %(complaint)s.",
+            fig["openings"],
         )
         % {"openings": fig["openings"], **slips}
     )

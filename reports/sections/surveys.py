@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from supervision import rates
 
@@ -60,17 +60,24 @@ def survey_sentence(figures: SurveyFigures) -> str:
     }
     if figures.distribution_incomplete:
         return (
-            _(
-                "%(valid)s valid questionnaires were returned, overall patient satisfaction reached "
+            ngettext(
+                "%(valid)s valid questionnaire was returned; overall patient satisfaction reached "
                 "%(satisfaction)s. More paper questionnaires came back than were recorded as distributed "
-                "(%(recorded)s recorded): the distribution record is incomplete."
+                "(recorded: %(recorded)s): the distribution record is incomplete.",
+                "%(valid)s valid questionnaires were returned; overall patient satisfaction reached "
+                "%(satisfaction)s. More paper questionnaires came back than were recorded as distributed "
+                "(recorded: %(recorded)s): the distribution record is incomplete.",
+                figures.valid_returned,
             )
             % values
         )
     return (
-        _(
-            "%(distributed)s questionnaires were distributed and %(valid)s valid questionnaires returned; "
-            "overall patient satisfaction reached %(satisfaction)s."
+        ngettext(
+            "%(distributed)s questionnaire was distributed; valid questionnaires returned: %(valid)s; "
+            "overall patient satisfaction reached %(satisfaction)s.",
+            "%(distributed)s questionnaires were distributed; valid questionnaires returned: %(valid)s; "
+            "overall patient satisfaction reached %(satisfaction)s.",
+            figures.distributed,
         )
         % values
     )

@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from django.utils import dateformat, formats
+from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import get_language, override, pgettext
 
@@ -73,8 +74,15 @@ class Message:
         line_lists=(),
         count: str | None = None,
     ):
-        if key in _registry and _registry[key].template != template:
-            raise ValueError(f"message key {key!r} is registered twice")
+        known = _registry.get(key)
+        if known is not None and (_source(known.template), known.count) != (_source(template), count):
+            # A stored key must word one way: two templates under one key would show a stored
+            # text as whichever module was imported last.
+            raise ValueError(
+                f"message key {key!r} is registered twice with different templates: "
+                f"{_source_text(known.template)} (count={known.count!r}) and "
+                f"{_source_text(template)} (count={count!r})"
+            )
         self.key = key
         self.template = template
         self.dates = tuple(dates)
@@ -189,6 +197,31 @@ class Message:
                     f"(?P<{part}>.+?)" if part not in self.dates else rf"(?P<{part}>\d{{4}}-\d{{2}}-\d{{2}})"
                 )
         return re.compile(pattern, re.DOTALL)
+
+
+def _source(template):
+    """What a template was written as, to compare two of them.
+
+    A lazy ``gettext_lazy`` text compares by its translation, but a lazy ``ngettext_lazy`` on a named
+    count is, as a string, empty until a number is given: any two plural templates compared equal.
+    Their pickling form (``__reduce__``, the public protocol Django gives lazy texts) holds the
+    function and the source strings (singular, plural, context), whatever the active language."""
+    if isinstance(template, Promise):
+        return template.__reduce__()
+    return template
+
+
+def _source_text(template) -> str:
+    """The source strings of a template, for an error message."""
+    source = _source(template)
+    if not isinstance(source, tuple):
+        return repr(str(source))
+    arguments = source[1]
+    if len(arguments) == 4 and isinstance(arguments[3], dict):  # a plural: (func, class, count, strings)
+        strings = list(arguments[3].values())
+    else:  # a lazy text: (func, args, kwargs, *result classes)
+        strings = [a for a in arguments[1] if isinstance(a, str)]
+    return " / ".join(repr(s) for s in strings)
 
 
 class _Count(int):

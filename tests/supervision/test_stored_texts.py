@@ -14,8 +14,10 @@ from django.apps import apps
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import ngettext_lazy
 
 from supervision import services, texts
+from supervision.infra import wording
 from supervision.infra.wording import Message, render, unword
 from supervision.models import Notification, NotificationKind
 from tests.factories import make_finding
@@ -127,6 +129,41 @@ def test_a_plural_message_takes_the_form_of_its_count_and_reads_back_from_either
 def test_a_message_key_cannot_be_registered_for_two_texts():
     with pytest.raises(ValueError):
         Message("order.issued", "something else")
+
+
+def test_a_plural_message_key_cannot_be_registered_again_with_other_plural_templates():
+    # A plural template on a named count is an empty string until a number is given, so two of them
+    # compared equal and the second registration replaced the first without a word.
+    with pytest.raises(ValueError, match=r"'orders\.overdue' is registered twice with different templates"):
+        Message(
+            "orders.overdue",
+            ngettext_lazy("%(count)s late order", "%(count)s late orders", "count"),
+            count="count",
+        )
+    with pytest.raises(ValueError, match="'%\\(count\\)s overdue rectification orders'"):
+        # Same texts, another count parameter: also a different template.
+        Message(
+            "orders.overdue",
+            ngettext_lazy(
+                "%(count)s overdue rectification order", "%(count)s overdue rectification orders", "n"
+            ),
+            count="n",
+        )
+    assert render("orders.overdue", {"count": 2}) == texts.ORDERS_OVERDUE.word({"count": 2})
+
+
+def test_a_message_key_registered_again_with_the_same_template_is_the_same_message(monkeypatch):
+    # A module imported twice (reloaded) registers its messages again: that is not a conflict.
+    monkeypatch.setitem(wording._registry, "orders.overdue", texts.ORDERS_OVERDUE)  # put back afterwards
+    again = Message(
+        "orders.overdue",
+        ngettext_lazy(
+            "%(count)s overdue rectification order", "%(count)s overdue rectification orders", "count"
+        ),
+        count="count",
+    )
+    with translation.override("en"):
+        assert again.word({"count": 1}) == "1 overdue rectification order"
 
 
 def test_notification_send_refuses_a_title_that_is_not_a_message(head_neike):
