@@ -338,7 +338,16 @@ def finding_list(request):
     url = url_maker("finding_detail")
     values = page.object_list.values(*FINDING_ROW_FIELDS)
     rows = cached_rows("supervision/_finding_row.html", (_finding_row(v, today, url) for v in values))
-    context = {"filter": filterset, "page": page, "rows": rows, "query": query.urlencode()}
+    # A list opened from a "needs me now" card says which queue it is above the rows, and leaves the
+    # filter panel closed: on a phone the open panel filled the screen and cut the queue's name short.
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "queue_label": queues.CORE_QUEUES.get(request.GET.get("queue", "")),
+        "filters_open": any(value for name, value in query.items() if name != "queue"),
+    }
     return partial_or_page(
         request, "supervision/finding_list.html", "supervision/_finding_table.html", context
     )

@@ -203,6 +203,29 @@ def test_the_finding_list_filtered_to_a_queue_shows_the_counted_orders_only(
     assert [f.pk for f in rows] == [to_ack.finding_id]
 
 
+def test_a_queues_list_names_the_queue_above_the_rows_and_leaves_the_filter_panel_closed(
+    client_for, supervisor, head_neike, neike
+):
+    order_of(neike, supervisor)
+    client = client_for(head_neike)
+    page = client.get(reverse("finding_list"), {"queue": "orders_to_acknowledge"}).content.decode()
+    # On a phone the open panel filled the screen and its select cut the queue's name to "待签收的整改…".
+    assert "待我处理：<strong>待签收的整改单</strong>" in page
+    assert f'<a href="{reverse("finding_list")}">全部问题</a>' in page
+    assert '<details class="card mb-3" >' in page
+    # Filters the reader chose keep the panel open; the list unfiltered names no queue.
+    filtered = client.get(reverse("finding_list"), {"queue": "orders_to_acknowledge", "severity": "minor"})
+    assert '<details class="card mb-3" open>' in filtered.content.decode()
+    assert "待我处理：" not in client.get(reverse("finding_list")).content.decode()
+    # The htmx partial (the queue chosen in the panel) carries the caption with the rows.
+    part = (
+        client_for(supervisor)
+        .get(reverse("finding_list"), {"queue": "orders_to_verify"}, HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert "<html" not in part and "待我处理：<strong>待验收的整改反馈</strong>" in part
+
+
 @pytest.mark.parametrize(
     "persona, key",
     [
