@@ -202,13 +202,9 @@ class SatisfactionFigures(Figures):
     """Survey returns and satisfaction: overall, by dimension, by department and by month."""
 
     def figures(self, *, start, end, departments):
-        kw = {"start": start, "end": end, "departments": departments}
-        return {
-            "summary": surveys.survey_summary(**kw),
-            "by_dimension": surveys.satisfaction_by_dimension(**kw),
-            "by_department": surveys.satisfaction_by_department(**kw),
-            "by_month": surveys.satisfaction_by_month(**kw),
-        }
+        # One read of the period's forms (by department and month) for all four, as the results page
+        # and the reports read them; the dimensions from the forms' own counts, not their answers.
+        return surveys.survey_figures(start=start, end=end, departments=departments)
 
 
 @_figure_schema("Rectification and its effectiveness")

@@ -37,6 +37,7 @@ from django.utils import timezone  # noqa: E402
 from supervision.models import Department, DepartmentKind  # noqa: E402
 from surveys import selectors  # noqa: E402
 from surveys.models import (  # noqa: E402
+    DIMENSION_COUNTS,
     Answer,
     Channel,
     Dimension,
@@ -127,6 +128,13 @@ def generate(n: int, rng: random.Random) -> int:
                 values[0] = values[0] or 4
                 answered = [v for v in values if v is not None]
                 valid = values[1] is not None
+                # What response_submit keeps per dimension: a valid form's scale answers and satisfied ones.
+                per_dimension = {}
+                for question, value in zip(scale, values, strict=True):
+                    if valid and value is not None:
+                        counted, satisfied = DIMENSION_COUNTS[question.section.dimension]
+                        per_dimension[counted] = per_dimension.get(counted, 0) + 1
+                        per_dimension[satisfied] = per_dimension.get(satisfied, 0) + (value >= 4)
                 responses.append(
                     SurveyResponse(
                         questionnaire=q,
@@ -139,6 +147,7 @@ def generate(n: int, rng: random.Random) -> int:
                         scale_satisfied=sum(v >= 4 for v in answered),
                         low_count=sum(v <= 2 for v in answered),
                         has_comment=rng.random() < 0.1,
+                        **per_dimension,
                     )
                 )
                 plans.append((values, valid))

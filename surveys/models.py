@@ -322,6 +322,24 @@ class SurveyResponse(models.Model):
     is_valid = models.BooleanField(_("valid"), default=False)
     scale_answered = models.PositiveSmallIntegerField(default=0)
     scale_satisfied = models.PositiveSmallIntegerField(default=0)
+    # Per dimension (``DIMENSION_COUNTS``: the section's dimension), the scale answers the figures count
+    # and the satisfied ones — a valid form's; 0 for a form that is not valid, whose answers count nowhere
+    # (``Answer.counted``). Also computed once when written: the figures by dimension add up the period's
+    # forms instead of counting their answers, nine or ten rows a form (docs/performance.md, stop 19).
+    counted_environment = models.PositiveSmallIntegerField(default=0)
+    satisfied_environment = models.PositiveSmallIntegerField(default=0)
+    counted_skill = models.PositiveSmallIntegerField(default=0)
+    satisfied_skill = models.PositiveSmallIntegerField(default=0)
+    counted_attitude = models.PositiveSmallIntegerField(default=0)
+    satisfied_attitude = models.PositiveSmallIntegerField(default=0)
+    counted_logistics = models.PositiveSmallIntegerField(default=0)
+    satisfied_logistics = models.PositiveSmallIntegerField(default=0)
+    counted_cost = models.PositiveSmallIntegerField(default=0)
+    satisfied_cost = models.PositiveSmallIntegerField(default=0)
+    counted_waiting = models.PositiveSmallIntegerField(default=0)
+    satisfied_waiting = models.PositiveSmallIntegerField(default=0)
+    counted_overall = models.PositiveSmallIntegerField(default=0)
+    satisfied_overall = models.PositiveSmallIntegerField(default=0)
     low_count = models.PositiveSmallIntegerField(_("low scores"), default=0)
     has_comment = models.BooleanField(_("has comment"), default=False)
     finding = models.ForeignKey(
@@ -365,6 +383,10 @@ class SurveyResponse(models.Model):
     @property
     def needs_attention(self) -> bool:
         return self.low_count > 0 or self.has_comment
+
+
+# Dimension → the response's columns of its counted scale answers and satisfied answers in that dimension.
+DIMENSION_COUNTS = {d: (f"counted_{d}", f"satisfied_{d}") for d in Dimension.values}
 
 
 class Answer(models.Model):

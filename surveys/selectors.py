@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from supervision.rates import points, rate
 
 from .models import (
+    DIMENSION_COUNTS,
     SATISFIED_MIN,
     Answer,
     Campaign,
@@ -87,14 +88,6 @@ def responses_in(start: dt.date, end: dt.date, departments: Iterable | None = No
     return qs if ids is None else qs.filter(department_id__in=ids)
 
 
-def _scale_answers(start, end, departments) -> QuerySet:
-    qs = Answer.objects.filter(
-        submitted_on__gte=start, submitted_on__lte=end, counted=True, scale_value__isnull=False
-    ).order_by()
-    ids = _ids(departments)
-    return qs if ids is None else qs.filter(department_id__in=ids)
-
-
 VALID = Q(is_valid=True)
 _RESPONSE_FIGURES = {
     "returned": Count("id"),
@@ -102,29 +95,68 @@ _RESPONSE_FIGURES = {
     "scale_answered": Coalesce(Sum("scale_answered", filter=VALID), 0),
     "scale_satisfied": Coalesce(Sum("scale_satisfied", filter=VALID), 0),
 }
+# What the response rate's denominator needs per department (``survey_summary``).
+_DISTRIBUTION_FIGURES = {
+    "paper_returned": Count("id", filter=Q(channel=Channel.PAPER)),
+    "link_returned": Count("id", filter=Q(token__isnull=False) & ~Q(channel=Channel.PAPER)),
+    "unsolicited": Count("id", filter=Q(token__isnull=True) & ~Q(channel=Channel.PAPER)),
+}
+# The scale answers counted and the satisfied ones per dimension, as each form counted them when it was
+# written (``SurveyResponse.counted_<dimension>``, 0 for a form that is not valid): the same counts as the
+# period's counted scale answers grouped by dimension, read from a tenth of the rows.
+_DIMENSION_FIGURES = {column: Sum(column) for columns in DIMENSION_COUNTS.values() for column in columns}
+_SHOWN = tuple(_RESPONSE_FIGURES)  # a row of the figures by department or month shows these four
 
 
-def survey_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
-    """Distributed, returned, valid returned, response rate, overall satisfaction (3 queries).
+def _month(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
-    The response rate's denominator counts, per department, the paper copies recorded as handed out
-    or the paper forms that came back, whichever is more, and likewise the links issued or the forms
-    sent through a link, plus every form that needed no distribution (QR code without a link, phone).
-    So a returned form is always counted as distributed, and the rate is at most 100 % by construction
-    even when the distribution record is incomplete or a copy handed out last period comes back now.
-    """
-    ids = _ids(departments)
-    per_department = (
-        responses_in(start, end, ids)
-        .values("department_id")
-        .annotate(
-            **_RESPONSE_FIGURES,
-            paper_returned=Count("id", filter=Q(channel=Channel.PAPER)),
-            link_returned=Count("id", filter=Q(token__isnull=False) & ~Q(channel=Channel.PAPER)),
-            unsolicited=Count("id", filter=Q(token__isnull=True) & ~Q(channel=Channel.PAPER)),
+
+def _form_rows(start, end, ids, *, department: bool, month: bool, counts: dict) -> list[dict]:
+    """The period's questionnaires counted (``counts``), grouped by department (named, in the hospital's
+    order) and/or month, or not at all (one row)."""
+    qs = responses_in(start, end, ids)
+    if not (department or month):
+        return [qs.aggregate(**counts)]
+    fields, named, order = [], {}, []
+    if department:
+        fields.append("department_id")
+        named["name"] = F("department__name")
+        order += ["department__sort_order", "department__code", "department_id"]
+    if month:
+        named["month"] = TruncMonth("submitted_on")
+        order.append("month")
+    return list(qs.values(*fields, **named).annotate(**counts).order_by(*order))
+
+
+def _figure_row(head: dict, counts: dict) -> dict:
+    row = {**head, **{k: counts[k] for k in _SHOWN}}
+    row["satisfaction"] = pct(row["scale_satisfied"], row["scale_answered"])
+    return row
+
+
+def _by_dimension(totals: dict) -> list[dict]:
+    result = []
+    for value, label in Dimension.choices:
+        answered_key, satisfied_key = DIMENSION_COUNTS[value]
+        answered, satisfied = totals[answered_key] or 0, totals[satisfied_key] or 0
+        if not answered:  # no scale answer of a valid form in this dimension: no row (not 0 %)
+            continue
+        result.append(
+            {
+                "dimension": value,
+                "label": str(label),
+                "answered": answered,
+                "satisfied": satisfied,
+                "satisfaction": pct(satisfied, answered),
+            }
         )
-        .order_by()
-    )
+    return result
+
+
+def _summary(per_department: dict, start, end, ids) -> dict:
+    """``survey_summary`` from the period's counts per department (2 queries: the copies and links
+    handed out)."""
     dist = Distribution.objects.filter(distributed_on__gte=start, distributed_on__lte=end)
     tokens = SurveyToken.objects.filter(issued_at__date__gte=start, issued_at__date__lte=end)
     if ids is not None:
@@ -134,10 +166,7 @@ def survey_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
     issued = dict(tokens.values_list("department_id").annotate(n=Count("id")).order_by())
     totals = dict.fromkeys((*_RESPONSE_FIGURES, "paper_returned", "unsolicited"), 0)
     distributed = under_recorded = 0
-    seen = set()
-    for row in per_department:
-        department = row["department_id"]
-        seen.add(department)
+    for department, row in per_department.items():
         for key in totals:
             totals[key] += row[key]
         copies, links = paper.get(department, 0), issued.get(department, 0)
@@ -146,8 +175,8 @@ def survey_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
             max(copies, row["paper_returned"]) + max(links, row["link_returned"]) + row["unsolicited"]
         )
     # Departments that handed out copies or links and got nothing back in the period.
-    distributed += sum(n for d, n in paper.items() if d not in seen)
-    distributed += sum(n for d, n in issued.items() if d not in seen)
+    distributed += sum(n for d, n in paper.items() if d not in per_department)
+    distributed += sum(n for d, n in issued.items() if d not in per_department)
     paper_total, issued_total = sum(paper.values()), sum(issued.values())
     return {
         "distributed": distributed,
@@ -168,60 +197,71 @@ def survey_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
     }
 
 
+# Everything the figures of a period need per department: one read for the summary, the departments
+# and the dimensions.
+_PER_DEPARTMENT = {**_RESPONSE_FIGURES, **_DISTRIBUTION_FIGURES, **_DIMENSION_FIGURES}
+
+
+def survey_figures(*, start: dt.date, end: dt.date, departments=None, months: bool = True) -> dict:
+    """``survey_summary``, ``satisfaction_by_dimension``, ``satisfaction_by_department`` and (with
+    ``months``) ``satisfaction_by_month`` of the period, as the results page, the reports and the API
+    show them together: the first three from one read of the period's forms by department (with the
+    copies and links handed out: 3 queries), the months a fourth. The same figures as each function
+    alone (tests/surveys/test_formulas.py).
+
+    The months are not folded from a read by department and month: that read returns a row per
+    department and month (720 for a year of 60 departments), and Django converting their counts cost
+    more CPU than the second query (docs/performance.md → API figures, stop 19)."""
+    ids = _ids(departments)
+    rows = _form_rows(start, end, ids, department=True, month=False, counts=_PER_DEPARTMENT)
+    figures = {
+        "summary": _summary({r["department_id"]: r for r in rows}, start, end, ids),
+        "by_dimension": _by_dimension({k: sum(r[k] or 0 for r in rows) for k in _DIMENSION_FIGURES}),
+        "by_department": [_department_row(r) for r in rows],
+    }
+    if months:
+        figures["by_month"] = satisfaction_by_month(start=start, end=end, departments=ids)
+    return figures
+
+
+def survey_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
+    """Distributed, returned, valid returned, response rate, overall satisfaction (3 queries).
+
+    The response rate's denominator counts, per department, the paper copies recorded as handed out
+    or the paper forms that came back, whichever is more, and likewise the links issued or the forms
+    sent through a link, plus every form that needed no distribution (QR code without a link, phone).
+    So a returned form is always counted as distributed, and the rate is at most 100 % by construction
+    even when the distribution record is incomplete or a copy handed out last period comes back now.
+    """
+    return survey_figures(start=start, end=end, departments=departments, months=False)["summary"]
+
+
 def satisfaction_overall(*, start: dt.date, end: dt.date, departments=None) -> float | None:
     figures = responses_in(start, end, departments).aggregate(**_RESPONSE_FIGURES)
     return pct(figures["scale_satisfied"], figures["scale_answered"])
 
 
 def satisfaction_by_dimension(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
-    rows = (
-        _scale_answers(start, end, departments)
-        .values("dimension")
-        .annotate(answered=Count("id"), satisfied=Count("id", filter=Q(scale_value__gte=SATISFIED_MIN)))
+    """Scale answers of valid forms, satisfied and satisfaction per dimension (a dimension without
+    answers has no row), 1 query."""
+    (totals,) = _form_rows(
+        start, end, _ids(departments), department=False, month=False, counts=_DIMENSION_FIGURES
     )
-    found = {r["dimension"]: r for r in rows}
-    result = []
-    for value, label in Dimension.choices:
-        r = found.get(value)
-        if r is None:
-            continue
-        result.append(
-            {
-                "dimension": value,
-                "label": str(label),
-                "answered": r["answered"],
-                "satisfied": r["satisfied"],
-                "satisfaction": pct(r["satisfied"], r["answered"]),
-            }
-        )
-    return result
+    return _by_dimension(totals)
+
+
+def _department_row(row: dict) -> dict:
+    return _figure_row({"department_id": row["department_id"], "name": row["name"]}, row)
 
 
 def satisfaction_by_department(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
-    rows = (
-        responses_in(start, end, departments)
-        .values("department_id", name=F("department__name"))
-        .annotate(**_RESPONSE_FIGURES)
-        .order_by("department__sort_order", "department__code")
-    )
-    return [{**r, "satisfaction": pct(r["scale_satisfied"], r["scale_answered"])} for r in rows]
+    rows = _form_rows(start, end, _ids(departments), department=True, month=False, counts=_RESPONSE_FIGURES)
+    return [_department_row(r) for r in rows]
 
 
 def satisfaction_by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
-    rows = (
-        responses_in(start, end, departments)
-        .annotate(month=TruncMonth("submitted_on"))
-        .values("month")
-        .annotate(**_RESPONSE_FIGURES)
-        .order_by("month")
-    )
-    result = []
-    for r in rows:
-        month = r["month"]
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        result.append({**r, "month": month, "satisfaction": pct(r["scale_satisfied"], r["scale_answered"])})
-    return result
+    rows = _form_rows(start, end, _ids(departments), department=False, month=True, counts=_RESPONSE_FIGURES)
+    return [_figure_row({"month": _month(r["month"])}, r) for r in rows]
 
 
 def satisfaction_by_department_month(*, start: dt.date, end: dt.date, departments: Iterable[int]) -> dict:
@@ -240,13 +280,7 @@ def satisfaction_by_department_month(*, start: dt.date, end: dt.date, department
         .order_by("department_id", "month")
     )
     for r in rows:
-        month = r.pop("month")
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        department_id = r.pop("department_id")
-        out[department_id].append(
-            {"month": month, **r, "satisfaction": pct(r["scale_satisfied"], r["scale_answered"])}
-        )
+        out[r["department_id"]].append(_figure_row({"month": _month(r["month"])}, r))
     return out
 
 
@@ -269,10 +303,9 @@ def satisfaction_change(
     def figure(a, b):
         if dimension is None:
             return satisfaction_overall(start=a, end=b, departments=departments)
-        r = (
-            _scale_answers(a, b, departments)
-            .filter(dimension=dimension)
-            .aggregate(answered=Count("id"), satisfied=Count("id", filter=Q(scale_value__gte=SATISFIED_MIN)))
+        answered, satisfied = DIMENSION_COUNTS[dimension]
+        r = responses_in(a, b, departments).aggregate(
+            answered=Sum(answered, filter=VALID), satisfied=Sum(satisfied, filter=VALID)
         )
         return pct(r["satisfied"], r["answered"])
 
@@ -292,19 +325,16 @@ def satisfaction_change_by_dimension(
     *, start: dt.date, end: dt.date, departments=None, dimensions: Iterable[str] | None = None
 ) -> dict[str, dict]:
     """``satisfaction_change(…, dimension=d)`` for every dimension (or those in ``dimensions``) in two
-    queries — the answers of the period and of the same period last year, each counted by dimension —
-    instead of two per dimension: ``{dimension: {dimension, current, previous, change_pp, …}}``. The
+    queries — the forms of the period and of the same period last year, their counts by dimension
+    added up — instead of two per dimension: ``{dimension: {dimension, current, previous, change_pp, …}}``. The
     same counts, so the same figures (a dimension without answers: None, as there)."""
     prev_start, prev_end = same_period_last_year(start, end)
 
     def by_dimension(a, b):
-        rows = (
-            _scale_answers(a, b, departments)
-            .values("dimension")
-            .annotate(answered=Count("id"), satisfied=Count("id", filter=Q(scale_value__gte=SATISFIED_MIN)))
-            .order_by()
+        (totals,) = _form_rows(
+            a, b, _ids(departments), department=False, month=False, counts=_DIMENSION_FIGURES
         )
-        return {r["dimension"]: pct(r["satisfied"], r["answered"]) for r in rows}
+        return {r["dimension"]: r["satisfaction"] for r in _by_dimension(totals)}
 
     now, before = by_dimension(start, end), by_dimension(prev_start, prev_end)
     wanted = list(dimensions) if dimensions is not None else [value for value, _label in Dimension.choices]
@@ -384,10 +414,8 @@ def campaign_progress_pct(campaign) -> float | None:
 def results(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """Everything the results page shows, in a constant number of queries."""
     return {
-        "summary": survey_summary(start=start, end=end, departments=departments),
-        "by_dimension": satisfaction_by_dimension(start=start, end=end, departments=departments),
-        "by_department": satisfaction_by_department(start=start, end=end, departments=departments),
-        "by_month": satisfaction_by_month(start=start, end=end, departments=departments),
+        # summary, by_dimension, by_department, by_month: one read of the period's forms
+        **survey_figures(start=start, end=end, departments=departments),
         "change": satisfaction_change(start=start, end=end, departments=departments),
         "attitude_change": satisfaction_change(
             start=start, end=end, departments=departments, dimension=Dimension.ATTITUDE

@@ -31,6 +31,7 @@ from supervision.workflow import Action, Machine
 
 from . import texts
 from .models import (
+    DIMENSION_COUNTS,
     LOW_MAX,
     SATISFIED_MIN,
     THRESHOLD_MAX,
@@ -533,6 +534,12 @@ def response_submit(
     scale_values = [v for pk, v in cleaned.items() if by_pk[pk].kind == QuestionKind.SCALE]
     has_comment = any(by_pk[pk].kind == QuestionKind.TEXT and v for pk, v in cleaned.items())
     is_valid = bool(scale_values) and not missing_required
+    per_dimension = {}  # a form that is not valid counts nowhere: its columns stay 0
+    for pk, value in cleaned.items() if is_valid else ():
+        if by_pk[pk].kind == QuestionKind.SCALE:
+            counted, satisfied = DIMENSION_COUNTS[by_pk[pk].section.dimension]
+            per_dimension[counted] = per_dimension.get(counted, 0) + 1
+            per_dimension[satisfied] = per_dimension.get(satisfied, 0) + (1 if value >= SATISFIED_MIN else 0)
     response = SurveyResponse(
         questionnaire=questionnaire,
         campaign=campaign,
@@ -551,6 +558,7 @@ def response_submit(
         scale_satisfied=sum(1 for v in scale_values if v >= SATISFIED_MIN),
         low_count=sum(1 for v in scale_values if v <= LOW_MAX),
         has_comment=has_comment,
+        **per_dimension,
     )
     try:
         with transaction.atomic():

@@ -144,9 +144,7 @@ def build(ctx: BuildContext) -> Section:
     section = Section(KEY, pgettext("report section", "Satisfaction surveys"))
     sel = selectors_of(
         APP,
-        "survey_summary",
-        "satisfaction_by_dimension",
-        "satisfaction_by_department",
+        "survey_figures",
         "satisfaction_by_month",
         "satisfaction_by_department_month",
         "satisfaction_change",
@@ -155,7 +153,10 @@ def build(ctx: BuildContext) -> Section:
         "praise_by_ward",
     )
     kw = ctx.selector_kwargs
-    summary = sel.survey_summary(**kw) if sel else None
+    # The summary, the dimensions and the departments from one read of the period's forms (the run
+    # charts below read their own months: a longer window).
+    period = sel.survey_figures(**kw, months=False) if sel else None
+    summary = period["summary"] if period else None
     calls = call_channel(ctx)
     target_year = ctx.config.target_questionnaires_per_year
     days = (ctx.end - ctx.start).days + 1
@@ -177,8 +178,8 @@ def build(ctx: BuildContext) -> Section:
     ctx.headline.append(Indicator(_("Valid questionnaires"), target_count, summary["valid_returned"], INT))
     change = sel.satisfaction_change(**kw)
     dimension_rows, attitude = [], None
-    by_dimension = sel.satisfaction_by_dimension(**kw)
-    # Every dimension's change in two reads (this period's and last year's answers by dimension), not two each.
+    by_dimension = period["by_dimension"]
+    # Every dimension's change in two reads (this period's and last year's forms by dimension), not two each.
     changes = sel.satisfaction_change_by_dimension(**kw, dimensions=[d["dimension"] for d in by_dimension])
     for d in by_dimension:
         ch = changes[d["dimension"]]
@@ -187,7 +188,7 @@ def build(ctx: BuildContext) -> Section:
         )
         if d["dimension"] == "attitude":
             attitude = ch
-    by_dept = sel.satisfaction_by_department(**kw)
+    by_dept = period["by_department"]
     staff = sel.praise_by_staff(**kw, limit=None)
     wards = sel.praise_by_ward(**kw)
     figures = ctx.figures.surveys = SurveyFigures(

@@ -216,3 +216,80 @@ def test_a_bad_period_is_a_400_naming_the_field(api, neike, query, field):
     response = api.get(f"/api/v1/figures/followups/?{query}")
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_satisfaction_figures_are_the_four_selectors_read_alone_without_reading_the_answers(
+    api, neike, waike, supervisor
+):
+    # The summary, dimensions and departments come from one read of the period's forms
+    # (surveys.selectors.survey_figures, shared with the results page and the reports): the JSON
+    # is the four functions' figures read alone, byte for byte, and the answers are not read.
+    from rest_framework.renderers import JSONRenderer
+
+    from surveys import selectors as survey_selectors
+    from surveys.models import Dimension, QuestionKind
+    from tests.surveys.factories import make_questionnaire, submit
+
+    q = make_questionnaire(
+        supervisor,
+        code="api",
+        sections=[
+            ("环境", Dimension.ENVIRONMENT, [("e1", QuestionKind.SCALE, True)]),
+            ("态度", Dimension.ATTITUDE, [("a1", QuestionKind.SCALE, False)]),
+        ],
+    )
+    for department, day, values in (
+        (neike, dt.date(2026, 1, 5), {"e1": 5, "a1": 2}),
+        (neike, dt.date(2026, 2, 7), {"e1": 4}),
+        (waike, dt.date(2026, 2, 9), {"e1": 1, "a1": 5}),
+        (waike, dt.date(2026, 3, 1), {"a1": 4}),  # no required e1: not valid
+    ):
+        submit(q, department, day, **values)
+    for start, end, code in (
+        (dt.date(2026, 1, 1), dt.date(2026, 3, 31), ""),
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 28), ""),
+        (dt.date(2026, 1, 1), dt.date(2026, 3, 31), "WK"),
+        (dt.date(2025, 1, 1), dt.date(2025, 12, 31), "NK"),
+    ):
+        departments = None if not code else [neike.pk if code == "NK" else waike.pk]
+        kw = {"start": start, "end": end, "departments": departments}
+        with CaptureQueriesContext(connection) as queries:
+            body = api.get(f"/api/v1/figures/satisfaction/?start={start}&end={end}&department={code}")
+        assert body.status_code == 200
+        assert not [q for q in queries if "surveys_answer" in q["sql"]]
+        expected = {
+            "start": start,
+            "end": end,
+            "summary": survey_selectors.survey_summary(**kw),
+            "by_dimension": survey_selectors.satisfaction_by_dimension(**kw),
+            "by_department": survey_selectors.satisfaction_by_department(**kw),
+            "by_month": survey_selectors.satisfaction_by_month(**kw),
+        }
+        assert body.content == JSONRenderer().render(expected)
+    first_quarter = api.get("/api/v1/figures/satisfaction/?start=2026-01-01&end=2026-03-31").json()
+    assert first_quarter["summary"]["valid_returned"] == 3
+    assert {r["dimension"]: r["answered"] for r in first_quarter["by_dimension"]} == {
+        "environment": 3,
+        "attitude": 2,
+    }
+
+
+def test_satisfaction_figures_cost_the_same_queries_for_more_forms(
+    api, neike, waike, supervisor, django_assert_num_queries
+):
+    from surveys.models import Dimension, QuestionKind
+    from tests.surveys.factories import make_questionnaire, submit
+
+    q = make_questionnaire(
+        supervisor, code="api", sections=[("环境", Dimension.ENVIRONMENT, [("e1", QuestionKind.SCALE, True)])]
+    )
+    path = "/api/v1/figures/satisfaction/?start=2026-01-01&end=2026-12-31"
+    api.get(path)  # the key's first call records its first use
+    # The key, its last use, its departments, the forms by department, the copies, the links, the
+    # forms by month, the call's record (10 before: the forms read three times and their answers once).
+    with django_assert_num_queries(8):
+        api.get(path)
+    for month in range(1, 7):
+        submit(q, neike if month % 2 else waike, dt.date(2026, month, 3), e1=month % 5 + 1)
+    with django_assert_num_queries(8):
+        assert api.get(path).json()["summary"]["returned"] == 6

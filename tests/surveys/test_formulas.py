@@ -294,3 +294,100 @@ def test_figures_match_a_python_count_over_random_forms(small_q, neike, waike):
         ]
         assert row["scale_answered"] == len(month_vals)
         assert row["scale_satisfied"] == sum(v >= 4 for v in month_vals)
+
+
+def _answer_counts(response_ids) -> dict:
+    """Each form's counted scale answers and satisfied answers per dimension, from its answers (as the
+    figures by dimension counted them before the forms kept the counts)."""
+    from surveys.models import DIMENSION_COUNTS, SATISFIED_MIN, Answer
+
+    columns = [c for pair in DIMENSION_COUNTS.values() for c in pair]
+    counts = {pk: dict.fromkeys(columns, 0) for pk in response_ids}
+    for answer in Answer.objects.filter(
+        response_id__in=response_ids, scale_value__isnull=False, counted=True
+    ):
+        counted, satisfied = DIMENSION_COUNTS[answer.dimension]
+        counts[answer.response_id][counted] += 1
+        counts[answer.response_id][satisfied] += answer.scale_value >= SATISFIED_MIN
+    return counts
+
+
+def _kept_counts(response_ids) -> dict:
+    from surveys.models import DIMENSION_COUNTS, SurveyResponse
+
+    columns = [c for pair in DIMENSION_COUNTS.values() for c in pair]
+    rows = SurveyResponse.objects.filter(pk__in=response_ids).values("id", *columns)
+    return {r["id"]: {c: r[c] for c in columns} for r in rows}
+
+
+def test_a_form_keeps_its_counted_scale_answers_per_dimension_as_its_answers_count_them(data):
+    from surveys.models import DIMENSION_COUNTS
+
+    assert set(DIMENSION_COUNTS) == set(Dimension.values)
+    ids = [r.pk for r in data.values()]
+    kept = _kept_counts(ids)
+    assert kept == _answer_counts(ids)
+    # R1: environment 5, 4 → 2 of 2; attitude 3 → 0 of 1
+    r1 = kept[data["R1"].pk]
+    assert (r1["counted_environment"], r1["satisfied_environment"]) == (2, 2)
+    assert (r1["counted_attitude"], r1["satisfied_attitude"]) == (1, 0)
+    # R5 answered e2=5 but is not valid: counted nowhere
+    assert set(kept[data["R5"].pk].values()) == {0}
+
+
+def test_the_migration_counts_the_forms_already_kept_from_their_answers(data):
+    """surveys 0008 fills the new counts of every form written before it from the form's answers."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from surveys.models import DIMENSION_COUNTS, SurveyResponse
+
+    migration = importlib.import_module("surveys.migrations.0008_dimension_counts")
+    columns = [c for pair in DIMENSION_COUNTS.values() for c in pair]
+    ids = [r.pk for r in data.values()]
+    expected = _kept_counts(ids)
+    SurveyResponse.objects.update(**dict.fromkeys(columns, 0))
+    with connection.cursor() as cursor:
+        migration.count_kept_forms(apps, SimpleNamespace(execute=cursor.execute))
+    assert _kept_counts(ids) == expected == _answer_counts(ids)
+
+
+def test_the_periods_figures_read_together_are_each_figure_read_alone(
+    data, neike, waike, django_assert_num_queries
+):
+    """The results page, the reports and the API read the summary, the dimensions and the departments
+    in one read of the forms (with the copies and links handed out: 3 queries; the months a fourth);
+    the same figures as each function alone, including the rows' order."""
+    periods = [
+        YEAR,
+        (D(2026, 4, 1), D(2026, 4, 30)),
+        (D(2026, 3, 15), D(2026, 4, 2)),
+        (D(2025, 1, 1), D(2026, 12, 31)),
+        (D(2020, 1, 1), D(2020, 1, 31)),
+    ]
+    for start, end in periods:
+        for departments in (None, [neike.pk], [waike.pk], [neike.pk, waike.pk], []):
+            kw = {"start": start, "end": end, "departments": departments}
+            with django_assert_num_queries(4 if departments != [] else 0):
+                together = selectors.survey_figures(**kw)
+            alone = {
+                "summary": selectors.survey_summary(**kw),
+                "by_dimension": selectors.satisfaction_by_dimension(**kw),
+                "by_department": selectors.satisfaction_by_department(**kw),
+                "by_month": selectors.satisfaction_by_month(**kw),
+            }
+            assert together == alone, (start, end, departments)
+            assert [list(r) for r in together["by_department"]] == [list(r) for r in alone["by_department"]]
+            assert [list(r) for r in together["by_month"]] == [list(r) for r in alone["by_month"]]
+            with django_assert_num_queries(3 if departments != [] else 0):
+                without_months = selectors.survey_figures(**kw, months=False)
+            assert without_months == {k: v for k, v in alone.items() if k != "by_month"}
+    # The hand counts of the tests above, through the figures read together.
+    figures = selectors.survey_figures(start=YEAR[0], end=YEAR[1])
+    assert (figures["summary"]["scale_satisfied"], figures["summary"]["scale_answered"]) == (6, 10)
+    by_dimension = {r["dimension"]: (r["satisfied"], r["answered"]) for r in figures["by_dimension"]}
+    assert by_dimension == {"environment": (4, 6), "attitude": (2, 4)}
+    assert [r["satisfaction"] for r in figures["by_month"]] == [40.0, 80.0]
