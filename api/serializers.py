@@ -150,3 +150,57 @@ class PeriodSerializer(serializers.Serializer):
     start = serializers.DateField(help_text="First day, e.g. 2026-01-01.")
     end = serializers.DateField(help_text="Last day (included), at most 3 years after start.")
     department = serializers.CharField(required=False, help_text="A department code: its figures only.")
+
+
+# --- figures (the answers' schema; the endpoints return the selectors' figures as they are) -----
+
+_RATE = (
+    "In % (0–100), exact: the quotient of the two counts given beside it, not rounded (round only to show "
+    "it); null when its denominator is 0."
+)
+
+
+class OrderFiguresSerializer(serializers.Serializer):
+    by_status = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Orders per status (every status, 0 included)."
+    )
+    total = serializers.IntegerField(help_text="Orders issued for the period's findings.")
+    open = serializers.IntegerField(help_text="Not yet rectified.")
+    closed = serializers.IntegerField(
+        help_text="Rectified: verified, whether or not the effectiveness check is done."
+    )
+    closed_on_time = serializers.IntegerField(help_text="Of those, closed by the (final) deadline.")
+    overdue = serializers.IntegerField(help_text="Open and past the deadline today.")
+    rectification_rate = serializers.FloatField(allow_null=True, help_text=f"closed ÷ total. {_RATE}")
+    on_time_rate = serializers.FloatField(allow_null=True, help_text=f"closed_on_time ÷ closed. {_RATE}")
+    checks_recorded = serializers.IntegerField(
+        help_text="Effectiveness checks recorded on these orders after verification, before the order is "
+        "closed for good (销号); each check once: an order that failed one and passed the next counts "
+        "one of each."
+    )
+    checks_effective = serializers.IntegerField(help_text="Of those, checks that found the fix held.")
+    effectiveness_rate = serializers.FloatField(
+        allow_null=True, help_text=f"checks_effective ÷ checks_recorded. {_RATE}"
+    )
+
+
+class DepartmentOrdersSerializer(serializers.Serializer):
+    department_id = serializers.IntegerField()
+    department__name = serializers.CharField()
+    total = serializers.IntegerField()
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    closed_on_time = serializers.IntegerField()
+    awaiting_check = serializers.IntegerField(help_text="Verified, the effectiveness check not yet recorded.")
+
+
+class RectificationFiguresSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    findings = serializers.IntegerField(help_text="Findings found in the period.")
+    recurrences = serializers.IntegerField(help_text="Of those, recurrences of an earlier finding.")
+    orders = OrderFiguresSerializer(help_text="The orders of those findings, as they stand now.")
+    by_department = DepartmentOrdersSerializer(
+        many=True, help_text="The same orders per department, the most overdue first."
+    )

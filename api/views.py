@@ -176,11 +176,11 @@ class Figures(Call, APIView):
         raise NotImplementedError
 
 
-def _figure_schema(summary: str):
+def _figure_schema(summary: str, answer=OpenApiTypes.OBJECT):
     return extend_schema(
         summary=summary,
         parameters=[s.PeriodSerializer],
-        responses={200: OpenApiTypes.OBJECT, **REFUSALS},
+        responses={200: answer, **REFUSALS},
     )
 
 
@@ -207,10 +207,12 @@ class SatisfactionFigures(Figures):
         return surveys.survey_figures(start=start, end=end, departments=departments)
 
 
-@_figure_schema("Rectification and its effectiveness")
+@_figure_schema("Rectification and its effectiveness", s.RectificationFiguresSerializer)
 class RectificationFigures(Figures):
     """The orders issued for the findings of the period, as they stand now: counts by status, the
-    rectification and on-time rates, overdue orders, recurrences, and the same by department."""
+    rectification and on-time rates, overdue orders, the effectiveness checks recorded on them and
+    the effectiveness rate (checks that found the fix held ÷ checks recorded), recurrences, and the
+    counts by department."""
 
     def figures(self, *, start, end, departments):
         # The period as moments ([start 00:00, the day after end 00:00) here), not ``found_at__date``:
@@ -221,9 +223,10 @@ class RectificationFigures(Figures):
         if departments is not None:
             findings = findings.filter(department_id__in=departments)
         orders = RectificationOrder.objects.filter(finding__in=findings)
-        # No effectiveness figure in the answer: the orders' history (its checks) is not read; the
-        # counts and the table per department are one reading of the period's orders.
-        counts, by_department = core.order_counts_and_table(orders)
+        # The counts and the table per department are one reading of the period's orders; the
+        # effectiveness checks a second, of the orders' history through its partial index of checks
+        # (``ordertransition_checks``), as the dashboards and reports count them (``order_counts``).
+        counts, by_department = core.order_counts_and_table(orders, checks=True)
         # The findings and their recurrences in one reading of the period's findings.
         found = findings.aggregate(findings=Count("pk"), recurrences=Count("pk", filter=core.RECURRENT))
         return {
@@ -238,6 +241,10 @@ class RectificationFigures(Figures):
                 "overdue": counts.overdue,
                 "rectification_rate": counts.rectification_rate,
                 "on_time_rate": counts.on_time_rate,
+                # Each check once (an order that failed one and passed the next counts one of each).
+                "checks_recorded": counts.evaluated,
+                "checks_effective": counts.effective,
+                "effectiveness_rate": counts.effectiveness_rate,
             },
             "by_department": by_department,
         }

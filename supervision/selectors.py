@@ -136,8 +136,10 @@ class OrderCounts:
 
     @property
     def effectiveness_rate(self) -> float | None:
-        """Checks found effective ÷ checks recorded, in %, exact (rounded only where shown)."""
-        return 100 * self.effective / self.evaluated if self.evaluated else None
+        """Checks found effective ÷ checks recorded, in %, exact (a ``Rate``: rounded only where shown,
+        from its fraction — it was a float quotient, rounded again when shown); None when no check was
+        recorded or the checks were not counted."""
+        return rate(self.effective, self.evaluated)
 
 
 def _count_annotations(today: dt.date, due_soon_days: int) -> dict:
@@ -364,10 +366,15 @@ def department_order_table(
 
 
 def order_counts_and_table(
-    orders: QuerySet[RectificationOrder], *, today: dt.date | None = None, due_soon_days: int = 2
+    orders: QuerySet[RectificationOrder],
+    *,
+    today: dt.date | None = None,
+    due_soon_days: int = 2,
+    checks: bool = False,
 ) -> tuple[OrderCounts, list[dict]]:
-    """``order_counts(orders, checks=False)`` and ``department_order_table(orders)`` in one grouped
-    query: every order is in one department's row, so the whole set's counts are the rows' sums."""
+    """``order_counts(orders, checks=checks)`` and ``department_order_table(orders)`` in one grouped
+    query (and, with ``checks``, the effectiveness checks a second, as ``order_counts`` reads them):
+    every order is in one department's row, so the whole set's counts are the rows' sums."""
     today = today or timezone.localdate()
     counted = _count_annotations(today, due_soon_days)
     shown = _table_annotations(today)
@@ -379,7 +386,8 @@ def order_counts_and_table(
     )
     agg = {k: sum(r[k] for r in rows) for k in counted}
     table = [{k: v for k, v in r.items() if k not in extra} for r in rows]
-    return _counts_from(agg, {"effective": None, "evaluated": None}), table
+    checked = effectiveness_checks(orders) if checks else {"effective": None, "evaluated": None}
+    return _counts_from(agg, checked), table
 
 
 # --- root causes and where problems are found ---------------------------------------------------

@@ -3,6 +3,7 @@ to the selectors the dashboard and reports read, and never a patient's name or p
 
 import datetime as dt
 import json
+from fractions import Fraction
 
 import pytest
 from django.db import connection
@@ -157,21 +158,76 @@ def test_rectification_figures_count_the_orders_of_the_periods_findings(api, fin
     assert wk["orders"]["total"] == 2
 
 
-def test_rectification_figures_equal_the_selectors_without_reading_the_orders_history(api, findings):
-    # The answer has no effectiveness figure, so the checks in the orders' history are not counted:
-    # at five years that read was the endpoint's costliest query (docs/performance.md).
+def test_rectification_figures_equal_the_selectors_the_dashboards_and_reports_read(api, findings):
     today = timezone.localdate()
     with CaptureQueriesContext(connection) as queries:
         body = api.get(f"/api/v1/figures/rectification/?start={today}&end={today}").json()
-    assert not [q for q in queries if "supervision_ordertransition" in q["sql"]]
+    # The orders' history is read for its effectiveness checks only (the partial index of checks),
+    # as order_counts reads it.
+    history = [q["sql"] for q in queries if "supervision_ordertransition" in q["sql"]]
+    assert len(history) == 1 and "check_effective" in history[0]
     counts = core_selectors.order_counts(RectificationOrder.objects.all())
     assert body["orders"]["by_status"] == counts.by_status
     assert (body["orders"]["open"], body["orders"]["closed"]) == (counts.open, counts.closed)
     assert body["orders"]["overdue"] == counts.overdue
     assert body["orders"]["closed_on_time"] == counts.closed_on_time
+    assert (body["orders"]["checks_recorded"], body["orders"]["checks_effective"]) == (0, 0)
+    assert body["orders"]["effectiveness_rate"] is None  # no check recorded: no data, never 0 %
     assert body["by_department"] == json.loads(
         json.dumps(core_selectors.department_order_table(RectificationOrder.objects.all()))
     )
+
+
+def _checked(order, supervisor, head, *, effective: bool):
+    from supervision import services
+
+    order = services.order_acknowledge(order=order, actor=head)
+    order = services.order_submit(order=order, actor=head, cause="培训不足", corrective_action="全员培训")
+    order = services.order_verify(order=order, actor=supervisor, check_due=timezone.localdate())
+    return services.order_check(order=order, actor=supervisor, effective=effective, comment="复查")
+
+
+def test_rectification_figures_give_the_effectiveness_checks_and_their_exact_rate(
+    api, neike, waike, supervisor, head_neike, django_assert_num_queries
+):
+    # Three checks, two found the fix held: 66.666… %, exact in the JSON (rounded only when shown),
+    # the same figure as the dashboards' and reports' order_counts.
+    for code, effective in (("attitude", True), ("hygiene", True), ("privacy", False)):
+        finding = make_finding(department=neike, found_by=supervisor, category_code=code)
+        _checked(finding.order, supervisor, head_neike, effective=effective)
+    make_finding(department=neike, found_by=supervisor, category_code="waiting")  # no check yet
+    today = timezone.localdate()
+    path = f"/api/v1/figures/rectification/?start={today}&end={today}"
+    api.get(path)  # the key's first call records its first use
+    # The key, its last use, its departments, the orders by department, their checks, the findings
+    # and recurrences, the call's record.
+    with django_assert_num_queries(7):
+        orders = api.get(path).json()["orders"]
+    counts = core_selectors.order_counts(RectificationOrder.objects.all())
+    assert (
+        (orders["checks_recorded"], orders["checks_effective"])
+        == (counts.evaluated, counts.effective)
+        == (3, 2)
+    )
+    assert orders["effectiveness_rate"] == counts.effectiveness_rate == 200 / 3
+    assert counts.effectiveness_rate.exact == Fraction(200, 3)
+    assert (orders["total"], orders["closed"]) == (4, 2)  # the check that failed reopened its order
+    other = api.get(f"/api/v1/figures/rectification/?start={today}&end={today}&department=WK").json()
+    assert other["orders"]["checks_recorded"] == 0 and other["orders"]["effectiveness_rate"] is None
+
+
+def test_the_schema_documents_the_rectification_figures_and_their_effectiveness(tmp_path):
+    import yaml
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(out))
+    schema = yaml.safe_load(out.read_text())
+    answer = schema["paths"]["/api/v1/figures/rectification/"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/RectificationFigures")
+    orders = schema["components"]["schemas"]["OrderFigures"]["properties"]
+    assert {"checks_recorded", "checks_effective", "effectiveness_rate"} <= set(orders)
+    assert "checks_effective ÷ checks_recorded" in orders["effectiveness_rate"]["description"]
 
 
 def test_rectification_figures_take_the_periods_days_in_the_hospitals_time(api, neike, supervisor):
