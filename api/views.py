@@ -220,9 +220,12 @@ class RectificationFigures(Figures):
         # finding's time of every year kept (the figures' three queries grew with the years).
         since, until = day_bounds(start, end)
         findings = Finding.objects.filter(found_at__gte=since, found_at__lt=until)
+        # The orders of those findings by the finding's moment each order keeps (its index), not by
+        # joining every order ever issued to the period's findings (that read grew with the years).
+        orders = RectificationOrder.objects.filter(found_at__gte=since, found_at__lt=until)
         if departments is not None:
             findings = findings.filter(department_id__in=departments)
-        orders = RectificationOrder.objects.filter(finding__in=findings)
+            orders = orders.filter(finding__department_id__in=departments)  # the finding's, as before
         # The counts and the table per department are one reading of the period's orders; the
         # effectiveness checks a second, of the orders' history through its partial index of checks
         # (``ordertransition_checks``), as the dashboards and reports count them (``order_counts``).

@@ -394,6 +394,7 @@ def order_issue(*, finding: Finding, actor: User, deadline: dt.date | None = Non
         number=f"tmp-{uuid.uuid4().hex[:16]}",
         finding=finding,
         department_id=finding.department_id,
+        found_at=finding.found_at,
         deadline=deadline,
         issued_by=actor,
         issued_at=timezone.now(),

@@ -214,9 +214,13 @@ def survey_figures(*, start: dt.date, end: dt.date, departments=None, months: bo
     more CPU than the second query (docs/performance.md → API figures, stop 19)."""
     ids = _ids(departments)
     rows = _form_rows(start, end, ids, department=True, month=False, counts=_PER_DEPARTMENT)
+    dimensions = dict.fromkeys(_DIMENSION_FIGURES, 0)
+    for row in rows:
+        for key in dimensions:
+            dimensions[key] += row[key] or 0
     figures = {
         "summary": _summary({r["department_id"]: r for r in rows}, start, end, ids),
-        "by_dimension": _by_dimension({k: sum(r[k] or 0 for r in rows) for k in _DIMENSION_FIGURES}),
+        "by_dimension": _by_dimension(dimensions),
         "by_department": [_department_row(r) for r in rows],
     }
     if months:

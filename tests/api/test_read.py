@@ -244,6 +244,7 @@ def test_rectification_figures_take_the_periods_days_in_the_hospitals_time(api, 
     for description, at in moments.items():
         finding = make_finding(department=neike, found_by=supervisor, description=description)
         Finding.objects.filter(pk=finding.pk).update(found_at=at)
+        RectificationOrder.objects.filter(finding=finding).update(found_at=at)  # the order's copy
     body = api.get(f"/api/v1/figures/rectification/?start={start}&end={end}").json()
     expected = Finding.objects.filter(found_at__date__gte=start, found_at__date__lte=end)
     assert body["findings"] == expected.count() == 2
@@ -349,3 +350,32 @@ def test_satisfaction_figures_cost_the_same_queries_for_more_forms(
         submit(q, neike if month % 2 else waike, dt.date(2026, month, 3), e1=month % 5 + 1)
     with django_assert_num_queries(8):
         assert api.get(path).json()["summary"]["returned"] == 6
+
+
+def test_an_order_keeps_its_findings_moment_and_the_migration_copies_it_to_the_orders_kept(
+    api, findings, neike, supervisor
+):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    orders = RectificationOrder.objects.select_related("finding")
+    assert all(o.found_at == o.finding.found_at for o in orders) and orders.count() == 3
+    RectificationOrder.objects.update(found_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    migration = importlib.import_module("supervision.migrations.0031_order_found_at")
+    with connection.cursor() as cursor:
+        migration.copy_found_at(apps, SimpleNamespace(execute=cursor.execute))
+    assert all(o.found_at == o.finding.found_at for o in orders.all())
+
+
+def test_rectification_figures_of_a_department_are_its_findings_orders(api, neike, waike, supervisor):
+    # Scoped by the finding's department, as before the orders were read by their own moment.
+    make_finding(department=neike, found_by=supervisor)
+    moved = make_finding(department=waike, found_by=supervisor).order
+    RectificationOrder.objects.filter(pk=moved.pk).update(department=neike)  # answered by another department
+    today = timezone.localdate()
+    nk = api.get(f"/api/v1/figures/rectification/?start={today}&end={today}&department=NK").json()
+    wk = api.get(f"/api/v1/figures/rectification/?start={today}&end={today}&department=WK").json()
+    assert (nk["findings"], nk["orders"]["total"]) == (1, 1)
+    assert (wk["findings"], wk["orders"]["total"]) == (1, 1)
