@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,7 +60,7 @@ def rows(*, staff, start, end, limit) -> PersonRows:
         entries=[
             PersonEntry(
                 _KEY[grade],
-                audited_at.date(),
+                timezone.localdate(audited_at),  # the hospital's day, not UTC's
                 _("Chart %(admission_no)s: %(score)s points · %(grade)s")
                 % {"admission_no": admission_no, "score": score, "grade": Grade(grade).label},
                 reverse("inspections:audit_detail", args=[pk]),

@@ -181,3 +181,15 @@ def test_the_record_s_rows_carry_each_grade_s_sheet_count_beyond_the_rows_shown_
     assert [(e.measure, e.url) for e in rows.entries] == [
         ({"A": "chart_a", "C": "chart_c"}[a.grade], a.get_absolute_url()) for a in expected
     ]
+
+
+def test_an_audit_made_before_eight_in_the_morning_shows_on_the_record_on_its_beijing_day(neike, supervisor):
+    # 07:30 in Beijing is 23:30 UTC the day before: the row gave the UTC day.
+    from inspections.people import RECORD
+
+    doctor = StaffFactory(name="张医生", department=neike, position=StaffPosition.DOCTOR)
+    audit = services.audit_complete(audit=_audit(neike), actor=supervisor, defects={})
+    morning = timezone.make_aware(dt.datetime(2026, 11, 3, 7, 30))
+    ChartAudit.objects.filter(pk=audit.pk).update(audited_at=morning)
+    rows = RECORD.rows(staff=doctor, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30), limit=20)
+    assert [e.on for e in rows.entries] == [dt.date(2026, 11, 3)]
