@@ -114,7 +114,14 @@ class Report(models.Model):
 
     @property
     def title(self) -> str:
-        return f"{self.period_label} {self.get_kind_display()}"
+        return self.title_of(self.kind, self.period_start, self.period_end)
+
+    @staticmethod
+    def title_of(kind: str, period_start: dt.date, period_end: dt.date) -> str:
+        """``title`` from the values alone, for rows read without an instance."""
+        from .periods import period_label
+
+        return f"{period_label(kind, period_start, period_end)} {dict(ReportKind.choices).get(kind, kind)}"
 
     def is_stale(self, now: dt.datetime | None = None) -> bool:
         """A 'building' row whose worker has not reported for REPORTS_STALE_MINUTES (it died)."""

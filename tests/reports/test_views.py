@@ -256,6 +256,23 @@ def test_dashboard_panel_lists_the_latest_reports_in_scope(client_for, head_neik
     assert reverse("reports:download", args=[hospital_pdf.pk]) not in body
 
 
+@pytest.mark.parametrize("status", [s for s in ReportStatus.values if s != ReportStatus.READY])
+def test_dashboard_panel_row_shows_a_reports_status_as_the_report_list_does(
+    client_for, supervisor, hospital_pdf, status
+):
+    """The panel's rows are drawn from plain values (reports/_dashboard_report_row.html) with the badge
+    of reports/_status_badge.html written out: the two must not drift apart."""
+    from django.template.loader import render_to_string
+
+    Report.objects.filter(pk=hospital_pdf.pk).update(status=status, progress=40)
+    hospital_pdf.refresh_from_db()
+    badge = render_to_string("reports/_status_badge.html", {"report": hospital_pdf})
+    body = client_for(supervisor).get(reverse("dashboard")).content.decode()
+    row = f'<a href="{hospital_pdf.get_absolute_url()}">{hospital_pdf.title} · {hospital_pdf.get_format_display()}</a>'
+    # The badge's file ends with a line break, and the row's line breaks before its end tag.
+    assert f"{row}\n      {badge}\n    </li>" in body
+
+
 def test_dashboard_has_no_reports_panel_for_volunteers(client_for, volunteer, hospital_pdf):
     body = client_for(volunteer).get(reverse("dashboard")).content.decode()
     assert reverse("reports:download", args=[hospital_pdf.pk]) not in body
