@@ -170,7 +170,9 @@ def dashboard(request):
             selectors.orders_for_head(user, limit=20).values(*HEAD_ORDER_ROW_FIELDS)
         )
         context["head_order_rows"] = cached_rows(
-            "supervision/_head_order_row.html", (_head_order_row(o, today, url) for o in orders)
+            "supervision/_head_order_row.html",
+            (_head_order_row(o, today, url) for o in orders),
+            draw=_draw_head_order_row,
         )
     if user.has_role(Role.VOLUNTEER, Role.FOLLOWUP) and not user.sees_all_departments:
         # Their ten latest findings, each row drawn once per content (supervision.infra.fragments).
@@ -217,15 +219,30 @@ def _head_order_row(values, today, url) -> dict:
         "category": values["finding__category__name"],
         "department": values["department__name"],
         "status": status,
-        "status_label": str(choice_label(RectificationOrder, "status", status)),
         "overdue": RectificationOrder.overdue(status, values["deadline"], today),
         "deadline": values["deadline"],
-        # Finding.description_text, from the values
-        "description": wording.render(
-            values["finding__description_key"],
-            values["finding__description_params"],
-            fallback=values["finding__description"],
-        ),
+        # The stored description; worded (and the status labelled) only when the row is drawn.
+        "description_key": values["finding__description_key"],
+        "description_params": values["finding__description_params"],
+        "description_fallback": values["finding__description"],
+    }
+
+
+def _stored_description(row) -> str:
+    """The row's stored description in the active language (``Finding.description_text``)."""
+    return wording.render(
+        row["description_key"], row["description_params"], fallback=row["description_fallback"]
+    )
+
+
+def _draw_head_order_row(row) -> dict:
+    """A head's open order as its template shows it: the description worded, the status labelled.
+    Run only for the rows not in the row cache (``cached_rows(draw=…)``): wording twenty stored
+    descriptions on every view took longer than fetching their rows' HTML."""
+    return {
+        **row,
+        "description": _stored_description(row),
+        "status_label": str(choice_label(RectificationOrder, "status", row["status"])),
     }
 
 
@@ -337,7 +354,9 @@ def finding_list(request):
     today = timezone.localdate()
     url = url_maker("finding_detail")
     values = page.object_list.values(*FINDING_ROW_FIELDS)
-    rows = cached_rows("supervision/_finding_row.html", (_finding_row(v, today, url) for v in values))
+    rows = cached_rows(
+        "supervision/_finding_row.html", (_finding_row(v, today, url) for v in values), draw=_draw_finding_row
+    )
     # A list opened from a "needs me now" card says which queue it is above the rows, and leaves the
     # filter panel closed: on a phone the open panel filled the screen and cut the queue's name short.
     context = {
@@ -384,19 +403,31 @@ def _finding_row(values, today, url) -> dict:
         "url": url(values["id"]),
         "number": values["number"],
         "recurrence": values["recurrence_of_id"] is not None,
-        # Finding.description_text, from the values
-        "description": wording.render(
-            values["description_key"], values["description_params"], fallback=values["description"]
-        ),
+        # The stored description and the source as stored: worded and labelled when the row is drawn.
+        "description_key": values["description_key"],
+        "description_params": values["description_params"],
+        "description_fallback": values["description"],
         "found_at": values["found_at"],
         "department": values["department__name"],
         "category": values["category__name"],
-        "source": str(choice_label(Finding, "source", values["source"])),
+        "source": values["source"],
         "order_status": status if has_order else None,
-        "order_status_label": str(choice_label(RectificationOrder, "status", status)) if has_order else None,
         "decided": values["decided_at"] is not None,
         "deadline": values["order__deadline"] if has_order else None,
         "overdue": has_order and RectificationOrder.overdue(status, values["order__deadline"], today),
+    }
+
+
+def _draw_finding_row(row) -> dict:
+    """A finding list row as its template shows it: the description worded, the source and the
+    order's status labelled — only for the rows not in the row cache (``cached_rows(draw=…)``), as
+    a head's open orders are (``_draw_head_order_row``)."""
+    status = row["order_status"]
+    return {
+        **row,
+        "description": _stored_description(row),
+        "source": str(choice_label(Finding, "source", row["source"])),
+        "order_status_label": str(choice_label(RectificationOrder, "status", status)) if status else None,
     }
 
 

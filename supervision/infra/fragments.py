@@ -61,6 +61,11 @@ def _check(value, path: str) -> None:
         for i, item in enumerate(value):
             _check(item, f"{path}[{i}]")
         return
+    if isinstance(value, dict):  # a stored text's parameters (JSON): plain keys and values
+        for name, item in value.items():
+            _check(name, f"{path} key")
+            _check(item, f"{path}[{name!r}]")
+        return
     # Model instances, lazy translations and querysets have no stable repr: the digest would miss
     # changes (or never hit). Rows hold plain values only.
     raise TypeError(f"row value {path} is a {type(value).__name__}; rows hold plain values only")
@@ -72,8 +77,16 @@ def row_digest(row: Mapping) -> str:
     return hashlib.blake2b(repr(tuple(row.items())).encode(), digest_size=16).hexdigest()
 
 
-def cached_rows(template_name: str, rows: Iterable[Mapping]) -> list[SafeString]:
-    """The HTML of each row (``{{ row }}`` in ``template_name``), from the cache where it is there."""
+def cached_rows(
+    template_name: str, rows: Iterable[Mapping], *, draw: Callable[[Mapping], Mapping] | None = None
+) -> list[SafeString]:
+    """The HTML of each row (``{{ row }}`` in ``template_name``), from the cache where it is there.
+
+    ``draw`` turns a row into what its template is given, for the rows not in the cache only: the
+    wording of a stored text or a choice's label, which take longer to work out than the row's
+    HTML takes to fetch, is then done only when the row is drawn. It must be a function of the row's
+    values, the active language and the time zone alone (all in the key), like the template itself.
+    """
     rows = list(rows)
     if not rows:
         return []
@@ -95,7 +108,7 @@ def cached_rows(template_name: str, rows: Iterable[Mapping]) -> list[SafeString]
     for key, row in zip(keys, rows, strict=True):
         html = found.get(key)
         if html is None:
-            html = missing[key] = str(template.render({"row": row}))
+            html = missing[key] = str(template.render({"row": draw(row) if draw else row}))
         out.append(mark_safe(html))  # noqa: S308 # nosec B308 B703 # our own template's output, cached as a plain str
     if missing and seconds > 0:
         store.set_many(missing, seconds)

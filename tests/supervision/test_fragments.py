@@ -129,6 +129,25 @@ def test_rows_never_push_the_figures_and_rate_limits_out_of_the_cache():
     assert cache.get("ducha-test:figure") == 42
 
 
+def test_draw_runs_for_the_rows_not_in_the_cache_only_and_the_key_is_the_rows_values():
+    # A stored description is worded (a choice labelled) only when its row is drawn: the key holds
+    # what it is worded from, so another stored text, or other parameters, is another row.
+    drawn = []
+
+    def draw(row):
+        drawn.append(row["number"])
+        return row | {"description": f"worded {row['description_params']['n']}"}
+
+    stored = lambda number, n: _row(number=number, description="", description_params={"n": n})  # noqa: E731
+    first = fragments.cached_rows(ROW, [stored("DC-1", 1), stored("DC-2", 2)], draw=draw)
+    again = fragments.cached_rows(ROW, [stored("DC-1", 1), stored("DC-2", 3)], draw=draw)
+    assert drawn == ["DC-1", "DC-2", "DC-2"]  # DC-1 from the cache; DC-2's parameters changed
+    assert again[0] == first[0] and "worded 1" in first[0]
+    assert "worded 2" in first[1] and "worded 3" in again[1]
+    with pytest.raises(TypeError, match="description_params"):  # parameters hold plain values too
+        fragments.cached_rows(ROW, [_row(description_params={"n": OrderStatus.CLOSED.label})], draw=draw)
+
+
 def test_url_maker_matches_reverse():
     url = fragments.url_maker("finding_detail")
     assert url(1) == reverse("finding_detail", args=[1])
