@@ -444,6 +444,16 @@ class FollowupTask(models.Model):
             # The call list: every task, newest due date first (docs/performance.md).
             models.Index(fields=["due_on", "id"], name="fu_task_due_id"),
             models.Index(fields=["patient_key"], name="fu_task_patient_key"),
+            # The pool (selectors.pool_tasks: unassigned, to do, oldest first), on every caller's
+            # page: a few dozen rows among hundreds of thousands. Without it PostgreSQL walked
+            # fu_task_due_id in order and filtered 243,000 tasks to find the first ten (64 ms at
+            # large), misled by an estimate that does not know most tasks are assigned
+            # (docs/performance.md → "The task table's indexes (stop 19)").
+            models.Index(
+                fields=["due_on", "id"],
+                name="fu_task_pool",
+                condition=models.Q(assigned_to__isnull=True, status="pending"),
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["stay", "point"], name="followup_task_point_once")]
 

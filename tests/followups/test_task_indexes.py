@@ -12,11 +12,15 @@ from followups.models import FollowupTask
 def _indexes() -> dict[str, tuple[list[str], bool]]:
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, FollowupTask._meta.db_table)
+    # A partial index holds only the rows of its condition: it begins no other index's work.
+    partial = {index.name for index in FollowupTask._meta.indexes if index.condition is not None}
     return {
         name: (c["columns"], bool(c["unique"]))
         for name, c in constraints.items()
         # A unique constraint is an index too (SQLite and PostgreSQL report it as a constraint).
-        if (c["index"] or c["unique"]) and not (c["primary_key"] or c["check"] or c["foreign_key"])
+        if (c["index"] or c["unique"])
+        and not (c["primary_key"] or c["check"] or c["foreign_key"])
+        and name not in partial
     }
 
 
