@@ -233,8 +233,10 @@ def _every_action_done(order, actor, context):
     undone = sum(1 for a in actions if a.status != ActionStatus.DONE)
     if undone:
         raise ActionNotAllowed(
-            _(
-                "The order can be submitted once every corrective action is done: %(undone)s of %(total)s are not."
+            ngettext(
+                "The order can be submitted once every corrective action is done: %(undone)s of %(total)s is not.",
+                "The order can be submitted once every corrective action is done: %(undone)s of %(total)s are not.",
+                undone,
             )
             % {"undone": undone, "total": len(actions)}
         )
