@@ -407,14 +407,9 @@ class Answer(models.Model):
         verbose_name = pgettext_lazy("survey", "answer")
         verbose_name_plural = pgettext_lazy("survey", "answers")
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once")]
-        indexes = [
-            models.Index(
-                # Covering index of the per-dimension figures (no table read).
-                fields=["submitted_on", "dimension", "department", "scale_value"],
-                condition=Q(scale_value__isnull=False, counted=True),
-                name="answer_scale_cover_idx",
-            )
-        ]
+        # No index by date: the figures per dimension read each form's stored counts
+        # (SurveyResponse.counted_<dimension>), not the answers (surveys 0009 dropped the covering
+        # index they had, written for every scale answer and read by no query since).
 
     def __str__(self) -> str:
         return f"{self.response_id}/{self.question_id}"
