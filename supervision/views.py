@@ -619,25 +619,28 @@ def _history_changes(records) -> list[dict]:
     """Turn django-simple-history records into 'field: old → new' lines, newest first.
 
     Diffs are computed in memory between consecutive records of the same object, so the
-    page costs the same number of queries however long the history is.
+    page costs the same number of queries however long the history is. The model is read from
+    ``instance_type``, not ``instance``: simple-history builds an instance anew on each access and
+    reads the fields the history leaves out (the order's ``found_at``) from the table, a query per
+    record.
     """
     out = []
     previous: dict[tuple, object] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        key = (record.instance._meta.label, record.id)
+        key = (record.instance_type._meta.label, record.id)
         prev = previous.get(key)
         previous[key] = record
         changes = []
         if prev is not None:
             for change in record.diff_against(prev).changes:
-                field = record.instance._meta.get_field(change.field)
+                field = record.instance_type._meta.get_field(change.field)
                 changes.append({"field": field, "old": change.old, "new": change.new})
         out.append(
             {
                 "at": record.history_date,
                 "who": record.history_user,
                 "type": record.get_history_type_display(),
-                "object": record.instance._meta.verbose_name,
+                "object": record.instance_type._meta.verbose_name,
                 "reason": _history_reason(record.history_change_reason),
                 "changes": changes,
             }
