@@ -241,7 +241,7 @@ def test_the_head_submits_only_when_every_action_is_done(neike, supervisor, head
     order = _order(neike, supervisor)
     first, second = _action(order, "done"), _action(order, "in_progress")
     assert "submit" not in [a.name for a in allowed_actions(order, head_neike)]
-    with translation.override("en"), pytest.raises(ActionNotAllowed, match="1 of 2 are not"):
+    with translation.override("en"), pytest.raises(ActionNotAllowed, match="1 of 2 is not"):
         services.order_submit(order=order, actor=head_neike, cause="排班不足")
     services.corrective_action_complete(
         corrective_action=second, actor=head_neike, result="已增设", evidence=[UPLOAD]
