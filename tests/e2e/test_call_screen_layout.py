@@ -61,7 +61,11 @@ def test_reached_call_fits_two_screens_and_no_answer_shows_only_what_applies(
     assert not visible(page, ".fu-reached")
     assert not visible(page, "[name=feedback_kind]")
     assert not visible(page, "[name=opted_out]")
-    assert visible(page, "[name=notes]") and visible(page, "[name=callback_at]")
+    assert (
+        visible(page, "[name=notes]")
+        and visible(page, "[name=callback_at_0]")
+        and visible(page, "[name=callback_at_1]")
+    )
 
     # Reached again: a "not satisfied" answer in the questionnaire asks what about, and it is recorded.
     choose(page, "outcome", "reached")
