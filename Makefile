@@ -50,6 +50,7 @@ test: system-deps $(VENV)/.installed messages
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/lint-imports --no-cache
+	@$(BIN)/bandit -q -c pyproject.toml -r . 2>/dev/null
 	@$(BIN)/python manage.py makemigrations --check --dry-run -v0
 	@$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	@$(BIN)/pytest -n 2 -q

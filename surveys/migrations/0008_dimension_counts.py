@@ -27,7 +27,7 @@ def count_kept_forms(apps, schema_editor):
     )
     # UPDATE … FROM: PostgreSQL, and SQLite since 3.33. Constant SQL (no input).
     schema_editor.execute(
-        f"UPDATE surveys_surveyresponse SET {assign} FROM ("  # noqa: S608
+        f"UPDATE surveys_surveyresponse SET {assign} FROM ("  # noqa: S608  # nosec B608: constant SQL, no input
         f"SELECT response_id, {counts} FROM surveys_answer WHERE scale_value IS NOT NULL AND counted "
         "GROUP BY response_id) AS a WHERE surveys_surveyresponse.id = a.response_id"
     )
