@@ -5,7 +5,10 @@ import time
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template import engines
 from django.urls import include, path
+
+from supervision.models import Finding
 
 # Calibration pages spin at most this long: they are references, not a way to load the server.
 MAX_SPIN_MS = 50
@@ -37,9 +40,56 @@ def empty_page_plus(request, ms):
     return render(request, "base.html", {})
 
 
+def _list_template(cells: str):
+    # Compiled once at import, as the cached template loader compiles a product template once.
+    return engines["django"].from_string(
+        '{% extends "base.html" %}{% load i18n %}{% block content %}<table class="table"><tbody>'
+        "{% for f in rows %}<tr>" + cells + "</tr>{% endfor %}</tbody></table>{% endblock %}"
+    )
+
+
+# The two ways of drawing 25 findings (the finding list's page size) that the calibration lists
+# compare: bare values in six cells, and the six cells as a product list draws them.
+LIST_TEMPLATES = {
+    "plain": _list_template(
+        "<td>{{ f.number }}</td><td>{{ f.found_at }}</td><td>{{ f.department__name }}</td>"
+        "<td>{{ f.category__name }}</td><td>{{ f.severity }}</td><td>{{ f.location }}</td>"
+    ),
+    "drawn": _list_template(
+        "<td><a href=\"{% url 'finding_detail' f.pk %}\">{{ f.number }}</a></td>"
+        '<td>{{ f.found_at|date:"Y-m-d H:i" }}</td><td>{{ f.department.name }}</td>'
+        "<td>{{ f.category.name }}</td><td>{{ f.get_severity_display }}</td><td>{{ f.location }}</td>"
+    ),
+}
+LIST_ROWS = 25
+
+
+@login_required
+def list_page(request, kind):
+    """The empty page with the least a list page shows: one query, 25 findings, six columns.
+
+    A calibration reference for issue 23's "every page ≤ 2× the frame": ``plain`` reads the rows
+    as values and prints them bare; ``drawn`` reads them as model instances with their department
+    and category (one joined query) and draws each row as the product does — a link to the
+    finding, its moment as a date, its severity's label. Either is what no list page can go below
+    on this machine; neither has a filter, a page count or an action.
+    """
+    template = LIST_TEMPLATES.get(kind)
+    if template is None:
+        raise Http404
+    findings = Finding.objects.order_by("-found_at")
+    if kind == "plain":
+        fields = ("pk", "number", "found_at", "department__name", "category__name", "severity", "location")
+        rows = list(findings.values(*fields)[:LIST_ROWS])
+    else:
+        rows = list(findings.select_related("department", "category")[:LIST_ROWS])
+    return HttpResponse(template.render({"rows": rows}, request))
+
+
 urlpatterns = [
     path("__bench__/trivial", trivial, name="bench_trivial"),
     path("__bench__/empty", empty_page, name="bench_empty"),
     path("__bench__/empty+<int:ms>ms", empty_page_plus, name="bench_empty_plus"),
+    path("__bench__/list-<str:kind>", list_page, name="bench_list"),
     path("", include("supervision.urls")),
 ]

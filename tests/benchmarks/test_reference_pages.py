@@ -1,12 +1,16 @@
 """The benchmark's reference pages and its one-request-at-a-time measurement (benchmarks/)."""
 
+import datetime as dt
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from benchmarks import worker
-from benchmarks.run import CALIBRATION, PAGES, REFERENCES
-from tests.factories import StaffFactory
+from benchmarks.run import CALIBRATION, CALIBRATION_LISTS, PAGES, REFERENCES
+from tests.factories import StaffFactory, make_finding
 
 pytestmark = pytest.mark.urls("benchmarks.urls")
 
@@ -36,6 +40,71 @@ def test_calibration_rows_are_references_never_judged_against_the_targets():
     for ms, name in CALIBRATION.items():
         assert name in REFERENCES
         assert paths[name] == f"/__bench__/empty+{ms}ms"
+
+
+@pytest.mark.parametrize("kind", ["plain", "drawn"])
+def test_calibration_list_shows_the_latest_25_findings_in_one_query(
+    client_for, supervisor, neike, django_assert_num_queries, kind
+):
+    start = timezone.now() - dt.timedelta(days=30)
+    findings = [
+        make_finding(department=neike, found_by=supervisor, found_at=start + dt.timedelta(days=d))
+        for d in (
+            3,
+            1,
+            4,
+            15,
+            9,
+            2,
+            6,
+            5,
+            26,
+            25,
+            27,
+            18,
+            28,
+            8,
+            12,
+            7,
+            19,
+            20,
+            21,
+            22,
+            23,
+            24,
+            11,
+            10,
+            13,
+            14,
+            16,
+        )
+    ]
+    client = client_for(supervisor)
+    client.get("/__bench__/empty")  # the session's first read
+    with CaptureQueriesContext(connection) as frame:
+        client.get("/__bench__/empty")
+    with django_assert_num_queries(len(frame) + 1):  # the frame's, then the rows: one query
+        response = client.get(f"/__bench__/list-{kind}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    shown = [f for f in findings if f.number in html]
+    assert len(shown) == 25
+    newest = sorted(findings, key=lambda f: f.found_at, reverse=True)[:25]
+    assert {f.pk for f in shown} == {f.pk for f in newest}
+    if kind == "drawn":
+        assert f'href="/findings/{newest[0].pk}/"' in html
+        assert newest[0].found_at.astimezone().strftime("%Y-%m-%d") in html
+
+
+def test_calibration_list_of_an_unknown_kind_is_a_404(client_for, supervisor):
+    assert client_for(supervisor).get("/__bench__/list-fancy").status_code == 404
+
+
+def test_calibration_lists_are_references_never_judged_against_the_targets():
+    paths = {name: path for name, _role, path in PAGES}
+    for kind, name in CALIBRATION_LISTS.items():
+        assert name in REFERENCES
+        assert paths[name] == f"/__bench__/list-{kind}"
 
 
 def test_inprocess_measures_every_bench_page_as_its_role(
