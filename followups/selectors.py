@@ -14,6 +14,7 @@ from django.db.models import (
     Avg,
     BooleanField,
     Count,
+    DateField,
     ExpressionWrapper,
     F,
     Min,
@@ -24,7 +25,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,6 +88,11 @@ def _with_rate(row: dict) -> dict:
     return row
 
 
+def _counted(discharged: int, due: int, attempted: int, reached: int) -> dict:
+    return {"discharged": discharged, "due": due, "attempted": attempted, "reached": reached,
+            "rate": rates.rate(reached, discharged)}  # fmt: skip
+
+
 def followup_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """Totals of the period (by discharge date): discharged, due, attempted, reached, rate (回访率)."""
     return _with_rate(dict(_stays(start, end, departments).aggregate(**_STAY_COUNTS)))
@@ -135,9 +141,12 @@ def followup_month_department_cells(*, start: dt.date, end: dt.date, departments
     # Grouped by (department id, month) only, names attached afterwards from the 60-odd departments:
     # grouping by the name columns too made PostgreSQL sort every stay of the year on disk
     # (0.37 s of a large monthly report) instead of hashing into a few hundred groups.
+    # The month as a date in SQL (``::date`` on PostgreSQL): ``DATE_TRUNC`` of a date is a timestamp
+    # with time zone, which Django loads and converts to a date in Python, row by row — a third of
+    # the Python calls of a year's read (600 cells; docs/performance.md → API figures, stop 20).
     cells = list(
         _stays(start, end, departments)
-        .annotate(month=TruncMonth("discharged_on"))
+        .annotate(month=Cast(TruncMonth("discharged_on"), DateField()))
         .values("department_id", "month")
         .annotate(**_STAY_COUNTS)
         .order_by()
@@ -186,34 +195,54 @@ def followup_month_department_table(
     while cursor <= end:
         months.append(cursor)
         cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    # One pass over the cells, each count added once to its row's and its month's sums, rather than
+    # each sum read back from the cells: a year's table is 600 cells, and its building was a fifth of
+    # the API call's Python (docs/performance.md → API figures, stop 20). The same dictionaries, keys
+    # in the same order, as before.
+    at = {m: i for i, m in enumerate(months)}
+    width = len(months)
     rows: dict[int, dict] = {}
-    empty = {"discharged": 0, "due": 0, "attempted": 0, "reached": 0, "rate": None}
+    sums = [[0, 0, 0, 0] for _ in months]  # per month: discharged, due, attempted, reached
     for c in cells["cells"]:
         month = c["month"]
-        if not first <= month <= end:
+        i = at.get(month)  # None: a month of the window outside this period
+        if i is None:
             continue
-        row = rows.setdefault(
-            c["department_id"],
-            {"department_id": c["department_id"], "department": names[c["department_id"]]["name"],
-             "code": names[c["department_id"]]["code"], "by_month": {}},
-        )  # fmt: skip
-        row["by_month"][month] = _with_rate({k: c[k] for k in _STAY_COUNTS})
+        department = c["department_id"]
+        row = rows.get(department)
+        if row is None:
+            row = rows[department] = {"cells": [None] * width, "sums": [0, 0, 0, 0]}
+        discharged, due, attempted, reached = c["discharged"], c["due"], c["attempted"], c["reached"]
+        row["cells"][i] = {
+            "discharged": discharged,
+            "due": due,
+            "attempted": attempted,
+            "reached": reached,
+            "rate": rates.rate(reached, discharged),
+            "month": month,
+        }
+        for part in (row["sums"], sums[i]):
+            part[0] += discharged
+            part[1] += due
+            part[2] += attempted
+            part[3] += reached
     out_rows = []
-    for row in rows.values():
-        row["cells"] = [row["by_month"].get(m, dict(empty)) | {"month": m} for m in months]
-        total = {k: sum(c[k] for c in row["cells"]) for k in _STAY_COUNTS}
-        row["total"] = _with_rate(total)
-        row["lowest"] = False
-        del row["by_month"]
-        out_rows.append(row)
+    for department, row in rows.items():
+        row_cells = row["cells"]
+        for i, cell in enumerate(row_cells):
+            if cell is None:
+                row_cells[i] = {"discharged": 0, "due": 0, "attempted": 0, "reached": 0, "rate": None,
+                                "month": months[i]}  # fmt: skip
+        name = names[department]
+        out_rows.append(
+            {"department_id": department, "department": name["name"], "code": name["code"],
+             "cells": row_cells, "total": _counted(*row["sums"]), "lowest": False}
+        )  # fmt: skip
     ranked = sorted((r for r in out_rows if r["total"]["rate"] is not None), key=lambda r: r["total"]["rate"])
     for r in ranked[: min(lowest, len(ranked) // 2)]:  # never more than half of them
         r["lowest"] = True
-    totals = []
-    for i, m in enumerate(months):
-        t = {k: sum(r["cells"][i][k] for r in out_rows) for k in _STAY_COUNTS}
-        totals.append(_with_rate(t) | {"month": m})
-    grand = _with_rate({k: sum(t[k] for t in totals) for k in _STAY_COUNTS})
+    totals = [_counted(*t) | {"month": m} for t, m in zip(sums, months, strict=True)]
+    grand = _counted(*(sum(t[k] for t in sums) for k in range(4)))
     return {"months": months, "rows": out_rows, "totals": totals, "total": grand}
 
 

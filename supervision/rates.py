@@ -43,8 +43,17 @@ class Rate(Exact):
     __slots__ = ("denominator", "numerator")
 
     def __new__(cls, numerator, denominator):
-        # counts are ints; a sum of a decimal column (hand washes) stays exact through Fraction
-        value = super().__new__(cls, 100 * Fraction(numerator) / Fraction(denominator))
+        if type(numerator) is int and type(denominator) is int:
+            # Two counts, the usual case: one Fraction, and the float as Python divides two ints —
+            # correctly rounded, so the same float as ``float(exact)``. A figure endpoint makes a
+            # rate per row (600 cells of a year's follow-up table): the general path below built
+            # four Fractions each, ~27 Python calls a rate against ~5 (docs/performance.md → API
+            # figures, stop 20).
+            value = float.__new__(cls, 100 * numerator / denominator)
+            value.exact = Fraction(100 * numerator, denominator)
+        else:
+            # a sum of a decimal column (hand washes) stays exact through Fraction
+            value = super().__new__(cls, 100 * Fraction(numerator) / Fraction(denominator))
         value.numerator, value.denominator = numerator, denominator
         return value
 

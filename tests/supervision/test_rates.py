@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import pickle
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from supervision.rates import Exact as rates_exact
 from supervision.rates import Rate, excel_format, format_points, format_rate, mean, points, rate, shown
 from supervision.templatetags.ducha import pct, pp
 
@@ -90,3 +94,24 @@ def test_a_rate_survives_the_figure_cache_and_json():
     assert (again.numerator, again.denominator, float(again)) == (26635, 28868, float(r))
     assert json.loads(json.dumps([r])) == [float(r)]
     assert shown([r, None]) == [92.26, None]
+
+
+@given(
+    n=st.integers(min_value=0, max_value=10**12),
+    d=st.integers(min_value=1, max_value=10**12),
+)
+def test_a_rate_of_two_counts_is_the_float_and_fraction_of_the_exact_quotient(n, d):
+    # Two ints take a short path (one Fraction, the float of Python's int division): the same float,
+    # to the last bit, as the exact fraction's, and the same fraction.
+    exact = 100 * Fraction(n) / Fraction(d)
+    r = rate(n, d)
+    assert r.exact == exact
+    assert float(r).hex() == float(exact).hex()
+    assert format_rate(r) == format_rate(rates_exact(exact))
+
+
+def test_a_rate_of_a_decimal_sum_stays_exact():
+    r = rate(Decimal("2.5"), 3)
+    assert r.exact == Fraction(250, 3)
+    assert float(r) == float(Fraction(250, 3))
+    assert rate(True, 2).exact == Fraction(50)  # not an int by type: the general path, same value
