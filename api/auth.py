@@ -4,6 +4,8 @@ wrong or expired key is a 401, a missing scope a 403 and a key over its rate a 4
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -12,6 +14,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import KEY_START, ApiKey
+
+LAST_USE_PRECISION = dt.timedelta(minutes=1)
 
 
 class ApiClient:
@@ -52,7 +56,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         now = timezone.now()
         if key.has_expired(now):
             raise exceptions.AuthenticationFailed(_("This API key has expired; ask for a new one."))
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        # The key's last use to within a minute, as a session's idle refresh: a write per key per
+        # minute, not per call (every call is recorded apart, with its moment: ``ApiCall.at``).
+        if key.last_used_at is None or now - key.last_used_at >= LAST_USE_PRECISION:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         return ApiClient(key), key
 
     def authenticate_header(self, request) -> str:

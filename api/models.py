@@ -8,6 +8,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
@@ -36,9 +37,16 @@ class ApiKeyQuerySet(models.QuerySet):
         if not raw.startswith(KEY_START) or "." not in raw:
             return None
         prefix = raw[len(KEY_START) :].split(".", 1)[0]
-        key = self.filter(prefix=prefix).first()
-        if key is None or not constant_time_compare(key.hashed_key, hash_key(raw)):
+        # The key and the departments it may read in one statement (a row per department, one row
+        # with none for a whole-hospital key): every call needs both, and reading the departments
+        # apart was a query more per call (docs/performance.md → API figures, stop 20).
+        rows = list(self.filter(prefix=prefix).annotate(scope_department=F("departments")).order_by())
+        if not rows or not constant_time_compare(rows[0].hashed_key, hash_key(raw)):
             return None
+        key = rows[0]
+        key._department_ids = (
+            sorted(r.scope_department for r in rows if r.scope_department is not None) or None
+        )
         return key
 
 

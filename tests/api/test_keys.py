@@ -161,3 +161,35 @@ def test_every_call_is_recorded_with_its_key_endpoint_and_result():
     ]
     key.refresh_from_db()
     assert key.last_used_at is not None
+
+
+def test_the_key_and_its_departments_are_one_query_and_its_last_use_is_written_once_a_minute(
+    neike, waike, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key, raw = issue(departments=[waike, neike])
+    _whole, whole_raw = issue(name="BI")
+    with django_assert_num_queries(1):
+        found = ApiKey.objects.find(raw)
+        assert found.department_ids == sorted([neike.pk, waike.pk])
+    with django_assert_num_queries(1):
+        assert ApiKey.objects.find(whole_raw).department_ids is None  # the whole hospital
+    assert ApiKey.objects.find(raw[:-1] + ("x" if raw[-1] != "x" else "y")) is None
+
+    def writes_of_the_key():
+        with CaptureQueriesContext(connection) as queries:
+            assert _get(raw).status_code == 200
+        return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "api_apikey" in q["sql"]]
+
+    assert len(writes_of_the_key()) == 1  # the first call
+    key.refresh_from_db()
+    first = key.last_used_at
+    assert first is not None
+    assert writes_of_the_key() == []  # within the minute: the call's record says it
+    assert ApiCall.objects.filter(key=key).count() == 2
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=first - dt.timedelta(seconds=61))
+    assert len(writes_of_the_key()) == 1
+    key.refresh_from_db()
+    assert key.last_used_at >= first
