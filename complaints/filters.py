@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from supervision.access import scope_of
+from supervision.filters import DateFilterYMD
 from supervision.models import Department
 
 from .models import AWAITING_ANSWER, Complaint, ComplaintChannel, ComplaintStatus, Determination
@@ -31,17 +32,15 @@ class ComplaintFilter(df.FilterSet):
     determination = df.ChoiceFilter(
         label=_("Determination"), choices=Determination.choices, empty_label=_("All")
     )
-    received_from = df.DateFilter(
+    received_from = DateFilterYMD(
         label=_("Received from"),
         field_name="received_on",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    received_to = df.DateFilter(
+    received_to = DateFilterYMD(
         label=_("Received to"),
         field_name="received_on",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     overdue = df.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, method="filter_overdue", empty_label=_("All")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.forms import (
-    DateInput,
+    DateFieldYMD,
     DateTimeField24,
     ModelMultipleChoiceField,
     MultipleUploadField,
@@ -80,10 +80,9 @@ class IntakeForm(_Helper, forms.Form):
         required=False,
         help_text=_("Required for 12345 referrals."),
     )
-    referral_due = forms.DateField(
+    referral_due = DateFieldYMD(
         label=_("12345 due date"),
         required=False,
-        widget=DateInput(),
         help_text=_("The referral's own due date replaces the default time limit."),
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import partial
 
 from dateutil.relativedelta import relativedelta
@@ -23,6 +22,7 @@ from django_ratelimit.decorators import ratelimit
 from supervision import access
 from supervision.access import role_required, workflow_rule
 from supervision.errors import ActionNotAllowed
+from supervision.forms import parse_date_ymd
 from supervision.infra.cleaning import phone_digits
 from supervision.infra.fragments import cached_rows, url_maker
 from supervision.infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
@@ -564,9 +564,11 @@ def letter_pdf(request, pk: int):
 def figures(request):
     today = timezone.localdate()
     try:
-        start = dt.date.fromisoformat(request.GET.get("start", ""))
-        end = dt.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
+        start = parse_date_ymd(request.GET.get("start")) or today.replace(month=1, day=1)
+        end = parse_date_ymd(request.GET.get("end")) or today
+    except ValueError as error:
+        # The year so far, saying why; the input shows again what was typed (date_ymd_input).
+        messages.error(request, str(error))
         start, end = today.replace(month=1, day=1), today
     if end < start:
         start, end = end, start

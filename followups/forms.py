@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from supervision.forms import DateInput, DateTimeField24, ModelMultipleChoiceField, TimeInput24
+from supervision.forms import DateFieldYMD, DateTimeField24, ModelMultipleChoiceField, TimeInput24
 from supervision.models import Category, Department, Staff
 
 from .models import (
@@ -124,9 +124,7 @@ class CallForm(_Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    return_visit_on = forms.DateField(
-        label=_("Return-visit date reminded"), required=False, widget=DateInput()
-    )
+    return_visit_on = DateFieldYMD(label=_("Return-visit date reminded"), required=False)
     satisfaction = forms.ChoiceField(
         label=_("Overall satisfaction"), choices=Satisfaction.choices, required=False
     )
@@ -234,12 +232,12 @@ class LetterForm(_Form):
 
 
 class QueueBuildForm(_Form):
-    day = forms.DateField(label=pgettext_lazy("date", "Day"), widget=DateInput())
+    day = DateFieldYMD(label=pgettext_lazy("date", "Day"))
 
 
 class SpotCheckDrawForm(_Form):
-    start = forms.DateField(label=_("Calls from"), widget=DateInput())
-    end = forms.DateField(label=_("Calls to"), widget=DateInput())
+    start = DateFieldYMD(label=_("Calls from"))
+    end = DateFieldYMD(label=_("Calls to"))
     size = forms.IntegerField(label=_("Sample size"), min_value=1, max_value=2000, initial=30)
 
     def clean(self):
@@ -259,8 +257,8 @@ class SpotCheckResultForm(_Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("Discharged from"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("Discharged to"), required=False, widget=DateInput())
+    start = DateFieldYMD(label=_("Discharged from"), required=False)
+    end = DateFieldYMD(label=_("Discharged to"), required=False)
 
     def period(self) -> tuple[dt.date, dt.date]:
         today = timezone.localdate()
@@ -284,7 +282,7 @@ class PeriodForm(forms.Form):
 
 
 class RosterForm(_Form):
-    day = forms.DateField(label=pgettext_lazy("date", "Day"), widget=DateInput())
+    day = DateFieldYMD(label=pgettext_lazy("date", "Day"))
     users = ModelMultipleChoiceField(
         label=_("Follow-up staff on duty"),
         queryset=None,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from supervision.access import scope_of
-from supervision.forms import DateTimeField24, ModelMultipleChoiceField
+from supervision.forms import DateFieldYMD, DateTimeField24, ModelMultipleChoiceField
 from supervision.infra.uploads import clean_upload
 from supervision.models import Category, Department, Role, User, check_found_at
 
@@ -314,9 +314,9 @@ class ScheduleForm(_Form):
     )
     inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=User.objects.none())
     round_type = forms.ChoiceField(label=_("Type"), choices=RoundType.choices, initial=RoundType.ROUTINE)
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateFieldYMD(label=_("Date"), required=False)
+    start = DateFieldYMD(label=_("From"), required=False)
+    end = DateFieldYMD(label=_("To"), required=False)
     weekday = forms.TypedChoiceField(label=_("Weekday"), choices=WEEKDAYS, coerce=int, required=False)
     count = forms.IntegerField(label=_("Rounds per department"), min_value=1, max_value=10, required=False)
 

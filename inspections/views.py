@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import get_scoped_or_404, id_param, may, role_required
 from supervision.errors import ActionNotAllowed
+from supervision.forms import parse_date_ymd
 from supervision.infra import offline
 from supervision.infra.responses import partial_or_page, refusals
 from supervision.models import Department, DepartmentKind, Role
@@ -644,12 +645,12 @@ def figures(request):
     today = timezone.localdate()
     start, end = today.replace(day=1), today
     try:
-        if request.GET.get("start"):
-            start = dt.date.fromisoformat(request.GET["start"])
-        if request.GET.get("end"):
-            end = dt.date.fromisoformat(request.GET["end"])
-    except ValueError:
-        messages.error(request, _("Enter dates as YYYY-MM-DD."))
+        start = parse_date_ymd(request.GET.get("start")) or start
+        end = parse_date_ymd(request.GET.get("end")) or end
+    except ValueError as error:
+        # The month so far, saying why; the input shows again what was typed (date_ymd_input).
+        messages.error(request, str(error))
+        start, end = today.replace(day=1), today
     if end < start:
         start, end = end, start
     departments = request.user.scope.departments

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from supervision.forms import DateFieldYMD
 from supervision.models import Department
 
 from .models import ReportFormat, ReportKind
@@ -23,12 +24,8 @@ class ReportRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
-    start = forms.DateField(
-        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = DateFieldYMD(label=_("Period from"), required=False)
+    end = DateFieldYMD(label=_("Period to"), required=False)
     departments = forms.ModelMultipleChoiceField(
         label=_("Departments"),
         queryset=Department.objects.none(),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.access import id_param
+from supervision.forms import DateFieldYMD, DateInputYMD
 from supervision.models import Department, Role, User
 
 from .models import EntryKind, EscortMode, KnowledgeEntry, PatientResponse, ServiceKind, SlipKind
@@ -110,10 +111,8 @@ class KnowledgeForm(forms.ModelForm):
             "review_due",
             "active",
         ]
-        widgets = {
-            "body": forms.Textarea(attrs={"rows": 5}),
-            "review_due": forms.DateInput(attrs={"type": "date"}),
-        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+        field_classes = {"review_due": DateFieldYMD}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +139,7 @@ class ImportForm(forms.Form):
 
 
 class OpeningForm(forms.Form):
-    opened_on = forms.DateField(label=_("Opened on"), widget=forms.DateInput(attrs={"type": "date"}))
+    opened_on = DateFieldYMD(label=_("Opened on"))
     witness = forms.CharField(required=False, max_length=64, label=_("Witness"))
 
 
@@ -172,13 +171,11 @@ class WorkPeriodForm(forms.Form):
 
     MAX_DAYS = 800  # about two years and two months: a year beside the last, never a whole table
 
-    start = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    start = DateFieldYMD(
+        label=_("From"), required=False, widget=DateInputYMD(attrs={"class": "form-control date-ymd"})
     )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    end = DateFieldYMD(
+        label=_("To"), required=False, widget=DateInputYMD(attrs={"class": "form-control date-ymd"})
     )
 
     def clean(self):

@@ -10,10 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .access import scope_of
+from .forms import DateFieldYMD
 from .models import OPEN_ORDER_STATUSES, Category, Department, Finding, FindingSource, OrderStatus, Severity
 from .queues import CORE_QUEUES, ORDER_QUEUE_STATUSES, finding_condition
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+class DateFilterYMD(df.DateFilter):
+    """A filter's day, typed and shown year-month-day in every language, as every form's date
+    (``supervision.forms.DateFieldYMD``): Chromium's ``<input type="date">`` showed 12/07/2026."""
+
+    field_class = DateFieldYMD
 
 
 class FindingFilter(df.FilterSet):
@@ -31,17 +39,15 @@ class FindingFilter(df.FilterSet):
     status = df.ChoiceFilter(
         label=_("Order status"), field_name="order__status", choices=OrderStatus.choices, empty_label=_("All")
     )
-    found_from = df.DateFilter(
+    found_from = DateFilterYMD(
         label=_("From"),
         field_name="found_at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    found_to = df.DateFilter(
+    found_to = DateFilterYMD(
         label=_("To"),
         field_name="found_at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     overdue = df.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, method="filter_overdue", empty_label=_("All")

@@ -82,13 +82,6 @@ class MultipleUploadField(forms.FileField):
         return cleaned
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class TimeInput24(forms.TimeInput):
     """A time of day typed as HH:MM on a 24-hour clock, in every language. The browser's own
     ``<input type="time">`` follows the browser's locale: zh-CN Chromium shows 上午/下午 and English
@@ -132,6 +125,32 @@ class DateInputYMD(forms.DateInput):
             "title": _("A date as year-month-day, e.g. 2026-12-07"),
         }
         super().__init__(attrs={**base, **(attrs or {})}, format="%Y-%m-%d")
+
+
+class DateFieldYMD(forms.DateField):
+    """The one field for a day staff type or see in a form (a deadline, a due date, a filter's
+    period …): a text input year-month-day (``DateInputYMD``), read as year-month-day in every
+    language (``DATE_INPUT_FORMATS_YMD``), never month-first as Django's English would read 12/07/2026.
+    A refused value is shown again as typed, with the format asked for in the reader's language."""
+
+    widget = DateInputYMD
+    default_error_messages = {"invalid": _("Enter a date as year-month-day, e.g. 2026-12-07.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS_YMD)
+        super().__init__(**kwargs)
+
+
+def parse_date_ymd(raw: str | None):
+    """A day sent by a hand-written GET form (a figures page's period), read as ``DateFieldYMD``
+    reads it: None when empty, ValueError worded for the reader (their language) when not a day."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return DateFieldYMD().to_python(raw)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
 
 
 class DateTime24Widget(forms.MultiWidget):
@@ -180,13 +199,12 @@ class DateTimeField24(forms.SplitDateTimeField):
         super().__init__(**kwargs)
 
 
-class RectificationDeadlineField(forms.DateField):
+class RectificationDeadlineField(DateFieldYMD):
     """The deadline of a rectification order: optional (then the configured default), never in the past."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Rectification deadline"))
         kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", DateInput())
         kwargs.setdefault("help_text", _("Leave empty for the default deadline."))
         super().__init__(**kwargs)
 
@@ -354,10 +372,9 @@ WHY_STEPS = 5
 
 
 class VerifyForm(_ActionForm):
-    check_due = forms.DateField(
+    check_due = DateFieldYMD(
         label=_("Effectiveness check on"),
         required=False,
-        widget=DateInput(),
         help_text=_(
             "The day the office checks that the fix held; the order is closed for good only then. "
             "Empty: the default for the category and severity."
@@ -427,7 +444,7 @@ class PlanActionForm(_ActionForm):
     owner = forms.ModelChoiceField(
         label=pgettext_lazy("corrective action", "Owner"), queryset=Staff.objects.none()
     )
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+    due_date = DateFieldYMD(label=_("Due date"))
 
     def __init__(self, *args, order=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -479,7 +496,7 @@ class DecideNoOrderForm(_ActionForm):
 
 
 class ExtensionRequestForm(_ActionForm):
-    requested_deadline = forms.DateField(label=_("New deadline"), widget=DateInput())
+    requested_deadline = DateFieldYMD(label=_("New deadline"))
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

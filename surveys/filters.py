@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import django_filters as df
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from supervision.filters import DateFilterYMD
 from supervision.models import Department
 
 from .models import Campaign, Channel, SurveyResponse
@@ -21,17 +21,15 @@ class ResponseFilter(df.FilterSet):
         label=_("Campaign"), queryset=Campaign.objects.all(), empty_label=_("All")
     )
     channel = df.ChoiceFilter(label=_("Channel"), choices=Channel.choices, empty_label=_("All"))
-    date_from = df.DateFilter(
+    date_from = DateFilterYMD(
         label=_("From"),
         field_name="submitted_on",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    date_to = df.DateFilter(
+    date_to = DateFilterYMD(
         label=_("To"),
         field_name="submitted_on",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     valid = df.ChoiceFilter(label=_("Valid"), field_name="is_valid", choices=YES_NO, empty_label=_("All"))
     low = df.ChoiceFilter(label=_("Low score"), method="filter_low", choices=YES_NO, empty_label=_("All"))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from supervision.forms import ModelMultipleChoiceField
+from supervision.forms import DateFieldYMD, ModelMultipleChoiceField
 from supervision.infra.public import HoneypotMixin
 from supervision.models import Category, Department, Staff
 
@@ -168,9 +168,7 @@ class PaperHeaderForm(forms.Form):
     """Department and date of a paper form, carried over to the next form."""
 
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("Department"))
-    submitted_on = forms.DateField(
-        label=_("Date on the form"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    submitted_on = DateFieldYMD(label=_("Date on the form"))
     entry_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
@@ -249,10 +247,8 @@ class CampaignForm(forms.Form):
     questionnaire = forms.ModelChoiceField(
         queryset=Questionnaire.objects.filter(status=QuestionnaireStatus.PUBLISHED), label=_("Questionnaire")
     )
-    start = forms.DateField(
-        label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = DateFieldYMD(label=_("Start"))
+    end = DateFieldYMD(label=_("End"))
     departments = ModelMultipleChoiceField(
         queryset=Department.objects.filter(active=True),
         required=False,
@@ -271,11 +267,7 @@ class CampaignForm(forms.Form):
 
 class DistributionForm(forms.Form):
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("Department"))
-    distributed_on = forms.DateField(
-        label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        initial=timezone.localdate,
-    )
+    distributed_on = DateFieldYMD(label=_("Date"), initial=timezone.localdate)
     count = forms.IntegerField(label=_("Copies handed out"), min_value=1, max_value=100000)
 
     def __init__(self, *args, departments, **kwargs):

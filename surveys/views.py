@@ -25,6 +25,7 @@ from django_ratelimit.decorators import ratelimit
 from supervision import rates
 from supervision.access import get_scoped_or_404, id_param, may, role_required, scope
 from supervision.errors import ActionNotAllowed
+from supervision.forms import parse_date_ymd
 from supervision.infra.figcache import cached_figures, rendered_once
 from supervision.infra.responses import partial_or_page, refusal_message, refusals
 from supervision.models import Category, Department, Role, Staff
@@ -78,14 +79,17 @@ def _date_param(raw: str | None) -> dt.date | None:
     return parse_date(raw or "")
 
 
-def _period(request) -> tuple[dt.date, dt.date]:
-    """The period of the figures; ValueError (worded for the user) on an impossible date."""
+def _default_period() -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
-    try:
-        start = _date_param(request.GET.get("start")) or today.replace(month=1, day=1)
-        end = _date_param(request.GET.get("end")) or today
-    except ValueError:
-        raise ValueError(_("Invalid date: use an existing day as YYYY-MM-DD.")) from None
+    return today.replace(month=1, day=1), today
+
+
+def _period(request) -> tuple[dt.date, dt.date]:
+    """The period of the figures, typed year-month-day as every date of a form (2026-12-07,
+    2026/12/07); ValueError (worded for the user) on anything that is not a day."""
+    default_start, default_end = _default_period()
+    start = parse_date_ymd(request.GET.get("start")) or default_start
+    end = parse_date_ymd(request.GET.get("end")) or default_end
     if end < start:
         start, end = end, start
     return start, end
@@ -120,9 +124,10 @@ def results(request):
     try:
         start, end = _period(request)
     except ValueError as e:
-        # Back to the default period, saying why: a typed URL or an old bookmark, nothing to keep.
+        # The default period, saying why; the period's inputs show again what was typed
+        # (date_ymd_input), so that it can be corrected.
         messages.error(request, str(e))
-        return redirect("surveys:results")
+        start, end = _default_period()
     departments, chosen = _departments_for(request)
     # The figures aggregate every answer of the period: cached briefly per scope, period and
     # departments (supervision.infra.figcache); the page says "as of HH:MM".

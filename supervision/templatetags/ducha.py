@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from supervision import access, privacy, rates
+from supervision.forms import DateInputYMD, parse_date_ymd
 from supervision.infra import wording
 
 register = template.Library()
@@ -234,6 +235,21 @@ def select_options(bound_field):
     else:
         choices = field.choices
     return [(str(value), label, str(value) == current) for value, label in choices]
+
+
+@register.simple_tag
+def date_ymd_input(name, day, typed="", **attrs):
+    """The ``<input>`` of a day in a form written by hand in a template (a figures page's period),
+    drawn by the forms' own ``DateInputYMD``: typed and shown year-month-day in every language.
+    ``typed`` is what the reader sent: shown again when it is not a day (the page says why), so
+    that it can be corrected; otherwise the day the page used."""
+    value = day
+    if typed:
+        try:
+            parse_date_ymd(typed)
+        except ValueError:
+            value = typed
+    return DateInputYMD(attrs).render(name, value)
 
 
 @register.simple_tag

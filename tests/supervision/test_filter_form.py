@@ -22,7 +22,8 @@ def test_finding_filter_form_shows_labels_choices_and_the_chosen_values(client_f
     assert f'<option value="{neike.pk}" selected>内科</option>' in html
     assert f'<option value="{waike.pk}">外科</option>' in html
     assert 'name="q" id="id_q" value="工牌" class="form-control"' in html
-    assert 'type="date" name="found_from"' in html
+    # A day is typed year-month-day as text (supervision.forms.DateFieldYMD), never the browser's date input.
+    assert 'type="text" name="found_from"' in html and 'placeholder="年-月-日"' in html
 
 
 def test_filter_form_marks_an_invalid_value(client_for, supervisor):

@@ -19,9 +19,16 @@ def test_results_with_an_impossible_date_are_refused_with_a_message_not_a_500(
     client = client_for(supervisor)
     for query in ({"start": bad, "end": "2026-03-01"}, {"start": "2026-01-01", "end": bad}):
         page = client.get(reverse(name), query)
-        # back to the default period, with the reason shown there
-        assert page.status_code == 302 and page["Location"] == reverse("surveys:results")
-        assert "日期无效" in client.get(page["Location"]).content.decode()
+        if name == "surveys:results":
+            # the default period, with the reason shown and the impossible day kept to be corrected
+            assert page.status_code == 200
+            assert (
+                "请按“年-月-日”填写日期" in page.content.decode()
+                and f'value="{bad}"' in page.content.decode()
+            )
+        else:  # the export: back to the page of the default period, with the reason shown there
+            assert page.status_code == 302 and page["Location"] == reverse("surveys:results")
+            assert "请按“年-月-日”填写日期" in client.get(page["Location"]).content.decode()
 
 
 @pytest.mark.parametrize("bad", IMPOSSIBLE_DATES)
