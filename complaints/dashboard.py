@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from supervision.channels import QueueEntry
+from supervision.infra import statements
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel, figures_panel
@@ -32,6 +33,11 @@ def queues(user, *, today) -> list[QueueEntry]:
     investigation reply. One query."""
     if not user.has_role(Role.DEPT_HEAD):
         return []
-    count = selectors.awaiting_reply(user).count()
+    # The statement built once per scope by the ORM, then sent as it is (``statements``).
+    count = statements.count(_awaiting_reply, user.scope.plain)
     url = f"{reverse('complaints:list')}?awaiting_reply=true"
     return [QueueEntry("complaints_to_reply", _("Complaints awaiting my reply"), count, url)]
+
+
+def _awaiting_reply(user_scope):
+    return selectors.awaiting_reply(user_scope)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from supervision.channels import QueueEntry
+from supervision.infra import statements
 from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel, figures_panel
@@ -45,10 +46,21 @@ def queues(user, *, today) -> list[QueueEntry]:
     last days (heads). One query each."""
     out = []
     url = reverse("inspections:appeal_list")
+    # Each statement built once per scope (and day) by the ORM, then sent as it is (``statements``).
     if user.has_role(Role.SUPERVISOR):
-        count = selectors.pending_appeals(user).count()
+        count = statements.count(_pending_appeals, user.scope.plain)
         out.append(QueueEntry("appeals_to_decide", _("Appeals to decide"), count, url))
     if user.has_role(Role.DEPT_HEAD) and not user.sees_all_departments:
-        count = selectors.answered_appeals(user, today=today).count()
+        # The day's start in the active time zone bounds "the last days": the zone is in the key.
+        zone = timezone.get_current_timezone_name()
+        count = statements.count(_answered_appeals, user.scope.plain, today, zone)
         out.append(QueueEntry("appeals_answered", _("Appeals answered"), count, f"{url}?answered=1"))
     return out
+
+
+def _pending_appeals(user_scope):
+    return selectors.pending_appeals(user_scope)
+
+
+def _answered_appeals(user_scope, today, zone):
+    return selectors.answered_appeals(user_scope, today=today)

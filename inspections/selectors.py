@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from supervision.access import scope
+from supervision.access import scope, scope_of
 from supervision.models import (
     RECTIFIED_ORDER_STATUSES,
     Department,
@@ -121,8 +121,9 @@ APPEALS_ANSWERED_DAYS = 7
 
 def answered_appeals(user, *, today: dt.date | None = None) -> QuerySet[Appeal]:
     """The appeals of ``user``'s departments (a head's) decided in the last ``APPEALS_ANSWERED_DAYS``
-    days, newest decision first. Nobody else has any: the office decides them."""
-    if user.sees_all_departments or not user.has_role(Role.DEPT_HEAD):
+    days, newest decision first. Nobody else has any: the office decides them. ``user`` may be a Scope."""
+    user_scope = scope_of(user)
+    if user_scope.all_departments or not user_scope.has_role(Role.DEPT_HEAD):
         return Appeal.objects.none()
     today = today or timezone.localdate()
     since = timezone.make_aware(

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
+from supervision.access import scope_of
 from supervision.infra.wording import render
 from supervision.models import Role
 
@@ -18,19 +19,20 @@ from .sections.base import selectors_of
 def reports_visible_to(user) -> QuerySet[Report]:
     """The office (administrators, supervisors: a Scope over every department): every report, the
     department and custom-period ones they request included. Department heads: reports scoped to
-    their own department(s) only (never the hospital-wide version)."""
+    their own department(s) only (never the hospital-wide version). ``user`` may be a Scope."""
     qs = Report.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    user_scope = scope_of(user)
+    if not user_scope.signed_in:  # anonymous or inactive
         return qs.none()
-    if user.scope.all_departments:
+    if user_scope.all_departments:
         return qs
     condition = Q(pk__in=[])
-    if user.has_role(Role.DEPT_HEAD) and user.department_ids:
+    if user_scope.has_role(Role.DEPT_HEAD) and user_scope.department_ids:
         # Department reports none of whose departments is outside the head's own. Written as one
         # NOT EXISTS: the equivalent exclude() across the many-to-many took Django ~2 ms to build
         # on every dashboard view (docs/performance.md).
         foreign = Report.departments.through.objects.filter(report_id=OuterRef("pk")).exclude(
-            department_id__in=user.department_ids
+            department_id__in=user_scope.department_ids
         )
         condition |= ~Q(scope_key=ALL_SCOPE) & ~Exists(foreign)
     return qs.filter(condition)

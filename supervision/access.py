@@ -94,6 +94,15 @@ class Scope:
         """For figure selectors: ``None`` for the whole hospital, else the sorted department ids."""
         return None if self.all_departments else sorted(self.department_ids)
 
+    @cached_property
+    def plain(self) -> Scope:
+        """This scope as plain values (the user id, the roles, the department ids): equal to it, and
+        holding no user object, so that it may key what is kept between requests
+        (``supervision.infra.statements``)."""
+        if self.public or not self.signed_in:
+            return self
+        return Scope(user_id=self.user_id, roles=self.roles, linked_departments=self.department_ids)
+
     @property
     def owns_rows(self) -> bool:
         """Sees the rows they own (volunteers, follow-up staff), unless they see everything anyway."""

@@ -21,8 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .access import scope_of
+from .access import Scope, scope_of
 from .channels import QueueEntry, channels
+from .infra import statements
 from .models import (
     ActionStatus,
     CorrectiveAction,
@@ -134,31 +135,15 @@ def core_entries(user, *, today: dt.date) -> list[QueueEntry]:
     if not mine:
         return []
     counts: dict[str, int] = {}
-    order_keys = [k for k in mine if k not in ("actions_due_this_week", "observations_to_decide")]
+    # Each count's statement is built by the ORM once per scope and day, then sent as it is
+    # (supervision.infra.statements): building them was most of this strip's time.
+    order_keys = tuple(k for k in mine if k not in ("actions_due_this_week", "observations_to_decide"))
     if order_keys:
-        conditions = {k: order_condition(k, today) for k in order_keys}
-        # Only the orders in one of the queues are read — their conditions OR-ed are the WHERE — so
-        # PostgreSQL finds them by the indexes (status, ladder rung) instead of reading every order
-        # ever issued, a cost growing with the years kept (docs/performance.md → "Dashboards").
-        # The queues' states first, as a condition of its own: PostgreSQL then counts from the index
-        # on (status, check_due) alone (an index-only scan) instead of a bitmap of the OR-ed
-        # conditions read back from the table — the checks waiting grow with the orders kept.
-        statuses = sorted({s for k in order_keys for s in ORDER_QUEUE_STATUSES[k]})
-        in_a_queue = RectificationOrder.objects.filter(
-            Q(status__in=statuses), reduce(operator.or_, conditions.values())
-        )
-        orders = scope.filter(in_a_queue, owner_field=None)
-        counts.update(
-            orders.order_by().aggregate(**{k: Count("pk", filter=q) for k, q in conditions.items()})
-        )
+        counts.update(statements.aggregate(_order_queue_counts, scope.plain, today, order_keys))
     if "actions_due_this_week" in mine:
-        actions = scope.filter(CorrectiveAction.objects.all(), department_field="order__department")
-        counts["actions_due_this_week"] = actions.filter(_actions_due(today)).count()
+        counts["actions_due_this_week"] = statements.count(_actions_due_this_week, scope.plain, today)
     if "observations_to_decide" in mine:
-        findings = scope.filter(Finding.objects.all(), owner_field=None)
-        counts["observations_to_decide"] = findings.filter(
-            finding_condition("observations_to_decide", today)
-        ).count()
+        counts["observations_to_decide"] = statements.count(_observations_to_decide, scope.plain, today)
     entries = [QueueEntry(key, CORE_QUEUES[key], counts[key] or 0, _finding_list_url(key)) for key in mine]
     if scope.has_role(Role.DEPT_HEAD) and not scope.all_departments:
         # The office's decisions on the head's disputes of attributions, not yet seen (issue 16's
@@ -167,7 +152,7 @@ def core_entries(user, *, today: dt.date) -> list[QueueEntry]:
             QueueEntry(
                 "disputes_answered",
                 _("Disputes answered"),
-                disputes_answered(user).count(),
+                statements.count(_disputes_answered, scope.plain),
                 f"{reverse('attribution_disputes')}?answered=1",
             )
         )
@@ -182,6 +167,40 @@ def core_entries(user, *, today: dt.date) -> list[QueueEntry]:
             )
         )
     return entries
+
+
+# The statements of the core's counts (``statements``: each a function of its arguments only).
+
+
+def _order_queue_counts(scope: Scope, today: dt.date, keys: tuple[str, ...]):
+    """The order-based queues ``keys`` of ``scope``: one aggregate over the orders in one of them."""
+    conditions = {k: order_condition(k, today) for k in keys}
+    # Only the orders in one of the queues are read — their conditions OR-ed are the WHERE — so
+    # PostgreSQL finds them by the indexes (status, ladder rung) instead of reading every order
+    # ever issued, a cost growing with the years kept (docs/performance.md → "Dashboards").
+    # The queues' states first, as a condition of its own: PostgreSQL then counts from the index
+    # on (status, check_due) alone (an index-only scan) instead of a bitmap of the OR-ed
+    # conditions read back from the table — the checks waiting grow with the orders kept.
+    statuses = sorted({s for k in keys for s in ORDER_QUEUE_STATUSES[k]})
+    in_a_queue = RectificationOrder.objects.filter(
+        Q(status__in=statuses), reduce(operator.or_, conditions.values())
+    )
+    orders = scope.filter(in_a_queue, owner_field=None).order_by()
+    return orders, {k: Count("pk", filter=q) for k, q in conditions.items()}
+
+
+def _actions_due_this_week(scope: Scope, today: dt.date):
+    actions = scope.filter(CorrectiveAction.objects.all(), department_field="order__department")
+    return actions.filter(_actions_due(today))
+
+
+def _observations_to_decide(scope: Scope, today: dt.date):
+    findings = scope.filter(Finding.objects.all(), owner_field=None)
+    return findings.filter(finding_condition("observations_to_decide", today))
+
+
+def _disputes_answered(scope: Scope):
+    return disputes_answered(scope)
 
 
 def needs_me_now(user, *, today: dt.date | None = None) -> list[QueueEntry]:

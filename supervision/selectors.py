@@ -31,7 +31,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat, TruncMonth
 from django.utils import timezone
 
-from .access import scope
+from .access import scope, scope_of
+from .infra import statements
 from .models import (
     ON_SITE_ORIGINS,
     OPEN_ORDER_STATUSES,
@@ -518,16 +519,17 @@ def disputes_answered(user) -> QuerySet[Attribution]:
     """The disputes ``user`` (a head) raised that the office has decided (upheld or withdrawn) and
     they have not yet seen: the notice of the decision is unread. One condition for the count on
     "needs me now" and the list it opens (``/people/disputes/?answered=1``); another department's
-    people are never in it (the head's Scope), nor anyone else's disputes."""
-    if user.sees_all_departments or not user.has_role(Role.DEPT_HEAD):
+    people are never in it (the head's Scope), nor anyone else's disputes. ``user`` may be a Scope."""
+    user_scope = scope_of(user)
+    if user_scope.all_departments or not user_scope.has_role(Role.DEPT_HEAD):
         return Attribution.objects.none()
     unread = Notification.objects.filter(
-        recipient=user,
+        recipient_id=user_scope.user_id,
         read_at__isnull=True,
         dedupe_key=Concat(Value(DISPUTE_DECIDED_KEY), Cast(OuterRef("pk"), CharField())),
     )
     decided = Attribution.objects.filter(status__in=(AttributionStatus.UPHELD, AttributionStatus.WITHDRAWN))
-    return scope(decided, user, department_field="staff__department").filter(Exists(unread))
+    return user_scope.filter(decided, department_field="staff__department").filter(Exists(unread))
 
 
 def alerts_visible_to(user) -> QuerySet[Alert]:
@@ -536,9 +538,13 @@ def alerts_visible_to(user) -> QuerySet[Alert]:
 
 
 def alerts_open_count(user) -> int:
-    """Alerts not yet handled (not closed) in the user's scope: one COUNT. The "needs me now"
-    queue of the supervisor reads this."""
-    return alerts_visible_to(user).exclude(status=AlertStatus.CLOSED).count()
+    """Alerts not yet handled (not closed) in the user's scope: one COUNT, its statement built once
+    per scope (``infra.statements``). The "needs me now" queue of the supervisor reads this."""
+    return statements.count(_alerts_open, scope_of(user).plain)
+
+
+def _alerts_open(user_scope) -> QuerySet[Alert]:
+    return alerts_visible_to(user_scope).exclude(status=AlertStatus.CLOSED)
 
 
 def alert_figures(*, start: dt.date, end: dt.date, departments=None, today: dt.date | None = None) -> dict:

@@ -1,0 +1,127 @@
+"""Counts whose SQL the ORM builds once per process, then run again as they are.
+
+The dashboards' "needs me now" strip and the calls panel are live counts (they must move as soon as
+an order is acted on), each one small and indexed: PostgreSQL answers them in 0.05–1 ms. Django
+spent 1–3 ms of CPU on each *building* the statement — the querysets, the Scope's condition, the
+filtered aggregates compiled to SQL — every time, for text that is the same on every view of the same
+user on the same day (docs/performance.md → "Dashboards (stop 20)").
+
+``count(build, *args)`` and ``aggregate(build, *args)`` keep that text: the first call for a ``(build,
+args)`` runs the ORM's own ``count()`` / ``aggregate()`` on ``build(*args)`` and records the one
+statement it sent (``connection.execute_wrapper``, Django's public hook); later calls send that
+statement with its parameters on Django's cursor and read the numbers. The rows are read anew on every
+call — nothing here holds a figure, only SQL — so there is nothing to invalidate.
+
+What keeps it right:
+
+- **The statement is a function of the key alone.** ``build`` must be a module-level function
+  (no lambda, no closure: they could read a value the key does not hold) that reads nothing but
+  its arguments — no user object, no ``timezone.now()``, no active time zone or language: compute
+  such values before and pass them. The key is ``build``'s module and name, the arguments and the
+  database connection (its alias and vendor), so two calls share a statement exactly when ``build``
+  was given equal arguments.
+- **Scopes as plain values.** A user's rows are chosen by their Scope: pass ``scope.plain`` (the
+  user id, roles and department ids, equal exactly when the Scope is), never a user. Two heads of
+  different departments have different keys, so neither is ever sent the other's statement.
+- **Values the ORM would not convert.** A ``COUNT`` is an integer on every database, so the number
+  read from the cursor is the one the ORM gives. ``MIN``/``MAX`` of a date or a moment are kept on
+  PostgreSQL only, whose driver returns the very objects the ORM returns there (Django has no
+  converter for them on that database); elsewhere (SQLite turns them into text) such a statement is
+  built by the ORM on every call, as before. Sums, averages and anything else: not for this module.
+- **Bounded.** At most ``MAX_STATEMENTS`` statements are kept, the least recently used forgotten
+  first (keys hold the day, so yesterday's go).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Count, Max, Min, QuerySet
+
+MAX_STATEMENTS = 2048
+
+# key -> (sql, params, columns): columns None for ``count``; sql None when the ORM sent no statement
+# at all (an empty scope: Django answers without asking the database) and params are then the values.
+_statements: OrderedDict[Hashable, tuple] = OrderedDict()
+_lock = threading.Lock()
+
+
+def count(build: Callable[..., QuerySet], *args: Hashable) -> int:
+    """``build(*args).count()``, its statement built by the ORM once per key (module docstring)."""
+    return _run(build, args, aggregates=None)
+
+
+def aggregate(build: Callable[..., tuple[QuerySet, dict[str, Any]]], *args: Hashable) -> dict[str, Any]:
+    """``qs.aggregate(**aggregates)`` for ``(qs, aggregates) = build(*args)``: counts, and the earliest
+    or latest of dates and moments; its statement built by the ORM once per key (module docstring)."""
+    return _run(build, args, aggregates=True)
+
+
+def _key(build: Callable, args: tuple, connection) -> tuple:
+    name = build.__qualname__
+    if "<" in name or "." in name:  # "<lambda>", "outer.<locals>.inner", a method
+        raise ValueError(f"{build!r}: a module-level function whose statement depends on its arguments only")
+    return (build.__module__, name, args, connection.alias, connection.vendor)
+
+
+def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
+    connection = connections[DEFAULT_DB_ALIAS]
+    key = _key(build, args, connection)
+    with _lock:
+        kept = _statements.get(key)
+        if kept is not None:
+            _statements.move_to_end(key)
+    if kept is not None:
+        sql, params, columns = kept
+        if sql is None:  # the ORM answered without asking the database (an empty scope)
+            return dict(zip(columns, params, strict=True)) if aggregates else params[0]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return dict(zip(columns, row, strict=True)) if aggregates else row[0]
+
+    built = build(*args)
+    sent: list[tuple[str, Any]] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    if aggregates:
+        qs, expressions = built
+        if not all(isinstance(a, Count | Min | Max) for a in expressions.values()):
+            raise TypeError(
+                "statements.aggregate reads COUNT, MIN and MAX only (others need the ORM's converters)"
+            )
+        with connection.execute_wrapper(record):
+            result = qs.aggregate(**expressions)
+        columns, values = tuple(result), tuple(result.values())
+        # MIN/MAX as the cursor gives them equal the ORM's on PostgreSQL only (module docstring).
+        as_read = connection.vendor == "postgresql" or all(isinstance(a, Count) for a in expressions.values())
+    else:
+        qs = built
+        with connection.execute_wrapper(record):
+            result = qs.count()
+        columns, values, as_read = None, (result,), True
+    # Kept only when the ORM sent at most one statement, on this connection, with plain parameters.
+    if not as_read or qs.db != connection.alias or len(sent) > 1:
+        return result
+    if sent and not isinstance(sent[0][1], list | tuple):
+        return result
+    kept = (sent[0][0], tuple(sent[0][1]), columns) if sent else (None, values, columns)
+    with _lock:
+        _statements[key] = kept
+        _statements.move_to_end(key)
+        while len(_statements) > MAX_STATEMENTS:
+            _statements.popitem(last=False)
+    return result
+
+
+def forget() -> None:
+    """Drop every kept statement (tests; a schema change in a running process would need it too)."""
+    with _lock:
+        _statements.clear()

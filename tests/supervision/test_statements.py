@@ -1,0 +1,158 @@
+"""Counts whose statement the ORM builds once per key (supervision.infra.statements): the numbers stay
+live and equal to the ORM's, each scope keeps its own statement, and only what the key holds may
+shape the statement."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Min, Sum
+from django.test.utils import CaptureQueriesContext
+
+from supervision import queues
+from supervision.access import Scope
+from supervision.infra import statements
+from supervision.models import Department, OrderStatus, RectificationOrder
+from tests.factories import make_finding
+
+BUILT: list[tuple] = []
+
+
+def _orders_of(user_scope: Scope, status: str):
+    BUILT.append((user_scope, status))
+    return user_scope.filter(RectificationOrder.objects.filter(status=status))
+
+
+def _order_figures(user_scope: Scope):
+    BUILT.append((user_scope,))
+    orders = user_scope.filter(RectificationOrder.objects.all()).order_by()
+    return orders, {"all": Count("pk"), "issued": Count("pk", filter=models_q(status=OrderStatus.ISSUED))}
+
+
+def _first_found(user_scope: Scope):
+    BUILT.append((user_scope,))
+    return user_scope.filter(RectificationOrder.objects.all()).order_by(), {
+        "n": Count("pk"),
+        "first": Min("finding__found_at"),
+    }
+
+
+def _summed(user_scope: Scope):
+    return RectificationOrder.objects.order_by(), {"n": Sum("pk")}
+
+
+def models_q(**lookups):
+    from django.db.models import Q
+
+    return Q(**lookups)
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    statements.forget()
+    BUILT.clear()
+    yield
+    statements.forget()
+
+
+def test_a_count_is_built_once_then_read_anew_on_every_call(supervisor, head_neike, neike):
+    scope = head_neike.scope.plain
+    make_finding(department=neike, found_by=supervisor)
+    assert statements.count(_orders_of, scope, OrderStatus.ISSUED) == 1
+    make_finding(department=neike, found_by=supervisor)
+    with CaptureQueriesContext(connection) as sent:
+        again = statements.count(_orders_of, scope, OrderStatus.ISSUED)
+    assert again == 2 == _orders_of(scope, OrderStatus.ISSUED).count()  # live, the ORM's number
+    assert len(sent) == 1
+    assert BUILT.count((scope, OrderStatus.ISSUED)) == 2  # the first call and the check above only
+
+
+def test_each_scope_keeps_its_own_statement(supervisor, head_neike, head_waike, neike, waike):
+    make_finding(department=neike, found_by=supervisor)
+    make_finding(department=neike, found_by=supervisor)
+    make_finding(department=waike, found_by=supervisor)
+    for _ in range(2):  # built, then sent again as kept
+        assert statements.count(_orders_of, head_neike.scope.plain, OrderStatus.ISSUED) == 2
+        assert statements.count(_orders_of, head_waike.scope.plain, OrderStatus.ISSUED) == 1
+        assert statements.count(_orders_of, supervisor.scope.plain, OrderStatus.ISSUED) == 3
+
+
+def test_a_plain_scope_equals_the_users_and_holds_no_user(head_neike, neike):
+    plain = head_neike.scope.plain
+    assert plain == head_neike.scope
+    assert plain.department_ids == frozenset({neike.pk})
+    assert not callable(plain.linked_departments)
+
+
+def test_needs_me_now_of_two_heads_never_mixes_their_departments(
+    supervisor, head_neike, head_waike, neike, waike
+):
+    make_finding(department=neike, found_by=supervisor)
+    make_finding(department=neike, found_by=supervisor)
+    make_finding(department=waike, found_by=supervisor)
+    for _ in range(2):
+        mine = {e.key: e.count for e in queues.needs_me_now(head_neike)}
+        other = {e.key: e.count for e in queues.needs_me_now(head_waike)}
+        assert mine["orders_to_acknowledge"] == 2
+        assert other["orders_to_acknowledge"] == 1
+
+
+def test_an_aggregate_of_counts_equals_the_orms(supervisor, neike):
+    make_finding(department=neike, found_by=supervisor)
+    order = make_finding(department=neike, found_by=supervisor).order
+    RectificationOrder.objects.filter(pk=order.pk).update(status=OrderStatus.ACKNOWLEDGED)
+    scope = supervisor.scope.plain
+    orm = RectificationOrder.objects.aggregate(
+        all=Count("pk"), issued=Count("pk", filter=models_q(status=OrderStatus.ISSUED))
+    )
+    assert statements.aggregate(_order_figures, scope) == orm == {"all": 2, "issued": 1}
+    assert statements.aggregate(_order_figures, scope) == orm
+    assert len(BUILT) == 1
+
+
+def test_an_empty_scope_is_answered_without_a_statement_as_the_orm_does(db):
+    nobody = Scope(user_id=1, roles=frozenset({"dept_head"}), linked_departments=frozenset())
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as sent:
+            assert statements.count(_orders_of, nobody, OrderStatus.ISSUED) == 0
+        assert len(sent) == 0
+
+
+def test_earliest_moments_are_kept_on_postgresql_only(supervisor, neike):
+    finding = make_finding(department=neike, found_by=supervisor)
+    scope = supervisor.scope.plain
+    first = statements.aggregate(_first_found, scope)
+    assert statements.aggregate(_first_found, scope) == first == {"n": 1, "first": finding.found_at}
+    # SQLite gives MIN of a moment as text, which the ORM converts: built on every call there.
+    assert len(BUILT) == (1 if connection.vendor == "postgresql" else 2)
+
+
+def test_only_module_level_functions_of_their_arguments_are_kept(db):
+    with pytest.raises(ValueError, match="module-level"):
+        statements.count(lambda: RectificationOrder.objects.all())
+
+    def inner():
+        return RectificationOrder.objects.all()
+
+    with pytest.raises(ValueError, match="module-level"):
+        statements.count(inner)
+    with pytest.raises(TypeError, match="COUNT, MIN and MAX"):
+        statements.aggregate(_summed, None)
+
+
+def test_kept_statements_are_bounded(supervisor, monkeypatch):
+    monkeypatch.setattr(statements, "MAX_STATEMENTS", 3)
+    for status in (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED, OrderStatus.SUBMITTED):
+        statements.count(_orders_of, supervisor.scope.plain, status)
+    assert len(statements._statements) == 3
+    BUILT.clear()
+    statements.count(_orders_of, supervisor.scope.plain, OrderStatus.ISSUED)  # the oldest: forgotten
+    assert len(BUILT) == 1
+
+
+def test_a_department_unused_in_the_statement_changes_nothing(supervisor, head_neike, neike):
+    # A head's department renamed: the statement holds ids only, so the kept one still fits.
+    statements.count(_orders_of, head_neike.scope.plain, OrderStatus.ISSUED)
+    Department.objects.filter(pk=neike.pk).update(name="内科（新）")
+    make_finding(department=neike, found_by=supervisor)
+    assert statements.count(_orders_of, head_neike.scope.plain, OrderStatus.ISSUED) == 1
