@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.channels import QueueEntry
 from supervision.infra import statements
-from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel, figures_panel
 
@@ -20,12 +19,12 @@ def panels(request) -> list[Panel]:
         Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD, Role.FOLLOWUP
     ):
         return []
-    # Cached briefly per scope (supervision.infra.figcache): the panel says "as of HH:MM".
-    counts, as_of = cached_figures(
-        "complaints.panel", lambda: selectors.open_counts(selectors.complaints_visible_to(user)), user=user
-    )
-    context = {"counts": counts, "as_of": as_of}
-    return [figures_panel("complaints.panel", "complaints/_panel.html", context, as_of=as_of, user=user)]
+
+    # Cached briefly per scope with its HTML (supervision.panels): the panel says "as of HH:MM".
+    def figures():
+        return {"counts": selectors.open_counts(selectors.complaints_visible_to(user))}
+
+    return [figures_panel("complaints.panel", "complaints/_panel.html", figures, user=user)]
 
 
 def queues(user, *, today) -> list[QueueEntry]:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from supervision.channels import QueueEntry
-from supervision.infra.figcache import cached_figures
 from supervision.infra.once import once, remember
 from supervision.models import Role
 from supervision.panels import Panel, figures_panel
@@ -50,12 +49,9 @@ def panels(request) -> list[Panel]:
                 ),
             }
 
-        # Figures of the office: cached briefly per scope; the caller's own count above stays live.
-        figures, as_of = cached_figures("followups.rate", rate_figures, user=user)
-        context = {**figures, "as_of": as_of}
-        out.append(
-            figures_panel("followups.rate", "followups/_panel_rate.html", context, as_of=as_of, user=user)
-        )
+        # Figures of the office: cached briefly per scope with their HTML; the caller's own count
+        # above stays live.
+        out.append(figures_panel("followups.rate", "followups/_panel_rate.html", rate_figures, user=user))
     return out
 
 

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.channels import QueueEntry
 from supervision.infra import statements
-from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel, figures_panel
 
@@ -20,10 +19,8 @@ def panels(request) -> list[Panel]:
     user = request.user
     if not user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
         return []
-    # Cached briefly per scope (supervision.infra.figcache): the panel says "as of HH:MM".
-    context, as_of = cached_figures("inspections.panel", lambda: _figures(user), user=user)
-    context = {**context, "as_of": as_of}
-    return [figures_panel("inspections.panel", "inspections/_panel.html", context, as_of=as_of, user=user)]
+    # Cached briefly per scope with its HTML (supervision.panels): the panel says "as of HH:MM".
+    return [figures_panel("inspections.panel", "inspections/_panel.html", lambda: _figures(user), user=user)]
 
 
 def _figures(user) -> dict:

@@ -161,9 +161,10 @@ class Scope:
 
     # --- caches ---------------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def cache_key(self) -> str:
-        """Everything that restricts the rows this scope sees, as a string.
+        """Everything that restricts the rows this scope sees, as a string (worked out once per
+        scope — every figure and panel of a dashboard keys by it).
 
         Equal for equal scopes (heads of the same departments share it), different for any two scopes
         that could see different rows — the roles, the department set, the owner — so a figure cached

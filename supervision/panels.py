@@ -6,22 +6,22 @@ renders them in app order. Each provider decides by role what to show and keeps 
 constant.
 
 A panel that shows cached figures only (``figures_panel``) is drawn once per figure set, scope,
-language and ``vary`` — as the core's own office figures are (``figcache.rendered_once``) — and the
-dashboard shows its HTML as it is; the other panels (a caller's own calls, the latest reports) are
+language and ``vary``, its HTML cached in the figures' place (``figcache.cached_html``: one cache
+read per panel and view), and the dashboard shows that HTML as it is; the other panels (a caller's own calls, the latest reports) are
 drawn on every view.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.template.loader import render_to_string
 
 from .channels import channels
-from .infra.figcache import rendered_once
+from .infra.figcache import cached_html
 
 
 @dataclass
@@ -34,21 +34,19 @@ class Panel:
 
 
 def figures_panel(
-    name: str, template: str, context: dict, *, as_of: dt.datetime, user, vary: Iterable[Any] = ()
+    name: str, template: str, compute: Callable[[], dict], *, user, vary: Iterable[Any] = ()
 ) -> Panel:
-    """A panel drawn from cached figures only: ``context`` holds the figures of the set cached under
-    ``name`` at ``as_of`` (``figcache.cached_figures``) and nothing that the key does not hold —
-    ``user``'s scope (roles, departments), the language, the day and ``vary`` — so the same key
-    always stands for the same HTML. The template is drawn without the request (no user, no CSRF
-    token, no context processors): it sees ``panel`` only, as when the dashboard includes it."""
-    html = rendered_once(
-        name,
-        lambda: render_to_string(template, {"panel": context}),
-        as_of=as_of,
-        user=user,
-        vary=(template, *vary),
-    )
-    return Panel(template, context, html)
+    """A panel drawn from cached figures only: ``template`` sees ``panel``, the figures ``compute()``
+    returns (plain data, nothing that the key does not hold: ``user``'s scope — roles, departments —,
+    the language, the day and ``vary``) and their ``as_of``. Figures and HTML are cached together
+    (``figcache.cached_html``): a view reads the panel's HTML alone, never its figures. The template
+    is drawn without the request (no user, no CSRF token, no context processors), as when the
+    dashboard includes it."""
+
+    def render(figures: dict, as_of: dt.datetime) -> str:
+        return render_to_string(template, {"panel": {**figures, "as_of": as_of}})
+
+    return Panel(template, html=cached_html(name, compute, render, user=user, vary=(template, *vary)))
 
 
 def collect_panels(request) -> list[Panel]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from supervision.infra.figcache import cached_figures
 from supervision.models import Role
 from supervision.panels import Panel, figures_panel
 
@@ -23,9 +22,8 @@ def panels(request) -> list[Panel]:
         return {
             "summary": selectors.survey_summary(start=start, end=today, departments=departments),
             "change": selectors.satisfaction_change(start=start, end=today, departments=departments),
+            "year": today.year,
         }
 
-    # Cached briefly per scope (supervision.infra.figcache): the panel says "as of HH:MM".
-    values, as_of = cached_figures("surveys.panel", figures, user=user)
-    context = {**values, "year": today.year, "as_of": as_of}
-    return [figures_panel("surveys.panel", "surveys/_dashboard_panel.html", context, as_of=as_of, user=user)]
+    # Cached briefly per scope with its HTML (supervision.panels): the panel says "as of HH:MM".
+    return [figures_panel("surveys.panel", "surveys/_dashboard_panel.html", figures, user=user)]

@@ -116,6 +116,32 @@ def rendered_once(
     return mark_safe(html)  # noqa: S308 # nosec B308 B703 # our own template's output, cached as a plain str
 
 
+def cached_html(
+    name: str,
+    compute: Callable[[], Any],
+    render: Callable[[Any, dt.datetime], str],
+    *,
+    user=None,
+    vary: Iterable[Any] = (),
+) -> str:
+    """``render(figures, as_of)`` of ``compute()``'s figures, cached as the figures would be
+    (``cached_figures``: the same scope, language, day and ``vary`` in the key, the same freshness
+    and refresh lock) but as one entry holding the HTML alone.
+
+    For a dashboard panel that shows its figures and nothing else: a view reads one string instead
+    of the figures (unpickled — rates, fractions — on every view) and then their HTML beside them.
+    ``render`` must depend on the figures, ``as_of`` and what the key holds only (no request, no
+    user-specific links, no CSRF token).
+    """
+
+    def draw() -> str:
+        figures = compute()
+        return str(render(figures, timezone.now()))
+
+    html, _as_of = cached_figures(f"{name}:html", draw, user=user, vary=vary)
+    return mark_safe(html)  # noqa: S308 # nosec B308 B703 # our own template's output, cached as a plain str
+
+
 def _store(key: str, compute: Callable[[], Any], seconds: int) -> tuple[Any, dt.datetime]:
     value = compute()
     as_of = timezone.now()

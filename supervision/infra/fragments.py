@@ -39,6 +39,9 @@ DEFAULT_SECONDS = 600
 # the rate-limit counters so that they never push those out.
 CACHE_ALIAS = "fragments"
 _PLAIN = (str, int, float, bool, type(None), dt.date, dt.time, Decimal)  # datetime is a date
+# The same types exactly (not their subclasses): the values of nearly every row, told plain by one
+# look-up instead of a call to ``_check`` each (a head's twenty open orders: ~2,000 calls a view).
+_PLAIN_EXACT = frozenset({*_PLAIN, dt.datetime})
 _PLACEHOLDER = 987654321987
 
 
@@ -57,14 +60,18 @@ def url_maker(viewname: str) -> Callable[[int], str]:
 def _check(value, path: str) -> None:
     if isinstance(value, _PLAIN):
         return
+    # Items of the exact plain types are passed over without a call (and without wording their path).
     if isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            _check(item, f"{path}[{i}]")
+            if type(item) not in _PLAIN_EXACT:
+                _check(item, f"{path}[{i}]")
         return
     if isinstance(value, dict):  # a stored text's parameters (JSON): plain keys and values
         for name, item in value.items():
-            _check(name, f"{path} key")
-            _check(item, f"{path}[{name!r}]")
+            if type(name) not in _PLAIN_EXACT:
+                _check(name, f"{path} key")
+            if type(item) not in _PLAIN_EXACT:
+                _check(item, f"{path}[{name!r}]")
         return
     # Model instances, lazy translations and querysets have no stable repr: the digest would miss
     # changes (or never hit). Rows hold plain values only.
@@ -73,7 +80,8 @@ def _check(value, path: str) -> None:
 
 def row_digest(row: Mapping) -> str:
     for name, value in row.items():
-        _check(value, name)
+        if type(value) not in _PLAIN_EXACT:
+            _check(value, name)
     return hashlib.blake2b(repr(tuple(row.items())).encode(), digest_size=16).hexdigest()
 
 

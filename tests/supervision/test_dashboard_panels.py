@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from supervision.infra.figcache import figures_key
 from supervision.models import FindingSource
 from supervision.panels import figures_panel
 from supervision.services import finding_decide_no_order
@@ -25,16 +27,25 @@ def _figures_cached(settings):
     cache.clear()
 
 
-def _panel(user, counts, as_of):
-    context = {"counts": counts, "as_of": as_of}
-    return figures_panel("complaints.panel", "complaints/_panel.html", context, as_of=as_of, user=user)
+def _panel(user, counts):
+    return figures_panel("complaints.panel", "complaints/_panel.html", lambda: {"counts": counts}, user=user)
 
 
 def test_a_figures_panel_is_the_html_the_dashboard_would_include(supervisor):
-    as_of = timezone.now()
-    panel = _panel(supervisor, {"unaccepted": 3, "awaiting": 4, "overdue": 5}, as_of)
-    included = Template("{% include panel.template with panel=panel.context %}").render(
-        Context({"panel": panel, "user": supervisor, "csrf_token": "not-in-a-panel"})
+    panel = _panel(supervisor, {"unaccepted": 3, "awaiting": 4, "overdue": 5})
+    as_of = cache.get(
+        figures_key("complaints.panel:html", user=supervisor, vary=("complaints/_panel.html",))
+    )[1]
+    context = {"counts": {"unaccepted": 3, "awaiting": 4, "overdue": 5}, "as_of": as_of}
+    included = Template("{% include template with panel=context %}").render(
+        Context(
+            {
+                "template": "complaints/_panel.html",
+                "context": context,
+                "user": supervisor,
+                "csrf_token": "not-in-a-panel",
+            }
+        )
     )
     assert panel.html == included
     assert ">5<" in panel.html
@@ -43,17 +54,15 @@ def test_a_figures_panel_is_the_html_the_dashboard_would_include(supervisor):
 def test_a_figures_panel_is_drawn_once_per_figure_set_and_never_for_another_department(
     head_neike, head_waike
 ):
-    as_of = timezone.now()
-    neike = _panel(head_neike, {"unaccepted": 11, "awaiting": 0, "overdue": 0}, as_of)
-    # The same figure set again: the stored HTML, even if the context were different.
-    assert _panel(head_neike, {"unaccepted": 99, "awaiting": 0, "overdue": 0}, as_of).html == neike.html
+    neike = _panel(head_neike, {"unaccepted": 11, "awaiting": 0, "overdue": 0})
+    # The same figure set again: the stored HTML; the figures are not computed again.
+    assert _panel(head_neike, {"unaccepted": 99, "awaiting": 0, "overdue": 0}).html == neike.html
     # 外科's head, same moment: their own figures, drawn for them.
-    waike = _panel(head_waike, {"unaccepted": 22, "awaiting": 0, "overdue": 0}, as_of)
+    waike = _panel(head_waike, {"unaccepted": 22, "awaiting": 0, "overdue": 0})
     assert ">22<" in waike.html and ">11<" not in waike.html
-    # A new figure set (recomputed figures, a new "as of") is drawn anew.
-    later = _panel(
-        head_neike, {"unaccepted": 33, "awaiting": 0, "overdue": 0}, as_of + dt.timedelta(minutes=2)
-    )
+    # A new figure set (the figures recomputed once the stored ones are past their time) is drawn anew.
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=4)):
+        later = _panel(head_neike, {"unaccepted": 33, "awaiting": 0, "overdue": 0})
     assert ">33<" in later.html
 
 

@@ -4,6 +4,7 @@ channel contract's ``queues`` hook, the filtered lists the counts open, and boun
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -423,3 +424,29 @@ def test_the_minutes_refresh_brings_the_bells_count_out_of_band_in_the_same_requ
     services.notification_mark_read(user=head_neike)
     part = client.get(reverse("needs_me"), HTTP_HX_REQUEST="true").content.decode()
     assert '<span id="bell-badge" hx-swap-oob="true"></span>' in part  # read: the badge goes
+
+
+def _shown(html: str) -> dict[str, int]:
+    """The strip's counts as the page shows them, by queue."""
+    found = re.findall(
+        r'data-queue="(\w+)">\s*<div class="card-body py-2">\s*<div [^>]*data-count>(\d+)<', html
+    )
+    return {key: int(n) for key, n in found}
+
+
+def test_each_entry_is_drawn_once_per_content_and_a_changed_count_is_drawn_anew(
+    client_for, supervisor, head_neike, head_waike, neike, waike
+):
+    # The entries' HTML comes from the row cache (supervision.infra.fragments), keyed by what each
+    # shows: the same count twice is the same HTML, a new count a new entry, another head's their own.
+    order = order_of(neike, supervisor)
+    order_of(waike, supervisor)
+    order_of(waike, supervisor)
+    first = client_for(head_neike).get(reverse("needs_me")).content.decode()
+    assert client_for(head_neike).get(reverse("needs_me")).content.decode() == first
+    assert _shown(first)["orders_to_acknowledge"] == 1
+    waike_html = client_for(head_waike).get(reverse("needs_me")).content.decode()
+    assert _shown(waike_html)["orders_to_acknowledge"] == 2
+    services.order_acknowledge(order=order, actor=head_neike)
+    after = _shown(client_for(head_neike).get(reverse("dashboard")).content.decode())
+    assert (after["orders_to_acknowledge"], after["orders_to_respond"]) == (0, 1)

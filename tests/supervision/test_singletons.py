@@ -33,3 +33,23 @@ def test_the_admin_edits_the_row_but_never_adds_a_second_or_deletes_it(model, ad
     assert not model_admin.has_delete_permission(request, model.get())
     url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/1/change/"
     assert admin_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("model", SINGLETONS)
+def test_get_reads_the_row_as_the_orm_does_in_one_query(model, django_assert_num_queries):
+    from django.forms.models import model_to_dict
+
+    model.get()
+    model.objects.filter(pk=1).update(**_changed(model))
+    with django_assert_num_queries(1):
+        read = model.get()  # SiteConfig on the cursor (plain columns), the others through the ORM
+    stored = model.objects.get(pk=1)
+    assert model_to_dict(read) == model_to_dict(stored) and not read._state.adding
+    read.save()  # an instance like any other: saving it keeps the one row
+    assert model.objects.count() == 1
+
+
+def _changed(model) -> dict:
+    """One integer field of ``model`` set away from its default."""
+    field = next(f for f in model._meta.concrete_fields if f.get_internal_type().startswith("Positive"))
+    return {field.attname: field.get_default() + 1}
