@@ -144,21 +144,18 @@ def service_worker(request):
 def dashboard(request):
     user = request.user
     config = SiteConfig.get()
-    # The office's figures are cached briefly per scope (figcache); the lists of the user's own
-    # actionable items below them stay live.
-    figures, as_of = figcache.cached_figures(
-        "dashboard", lambda: _dashboard_figures(user, config), user=user, vary=(config.due_soon_days,)
-    )
     today = timezone.localdate()
-    context = {"config": config, **figures, "as_of": as_of, "today": today}
-    # The office figures' tables and charts are drawn once per figure set and scope, not per view.
-    context["figures_html"] = figcache.rendered_once(
+    # The office's figures are cached briefly per scope (figcache), drawn once per figure set: the
+    # view reads their HTML and the two things the page shows beside it, never the figures themselves
+    # (unpickling them — ten recurrences, the department table, rates — cost more than drawing the
+    # rest of the page). The lists of the user's own actionable items below them stay live.
+    shown, _as_of = figcache.cached_figures(
         "dashboard",
-        lambda: render_to_string("supervision/_dashboard_figures.html", context),
-        as_of=as_of,
+        lambda: _dashboard_figures_shown(user, config, today),
         user=user,
         vary=(config.due_soon_days, config.recurrence_window_days),
     )
+    context = {"config": config, "today": today, **shown}
     if user.has_role(Role.DEPT_HEAD):
         # The soonest deadlines; the full list is one click away (the finding list is scoped to the
         # head's departments). Twenty rows keep the page that heads open first fast.
@@ -312,6 +309,21 @@ def _year_on_year(findings, orders) -> dict:
             else None
         )
     return out
+
+
+def _dashboard_figures_shown(user, config, today: dt.date) -> dict:
+    """What the dashboard shows of its figures: their tables and charts drawn
+    (``_dashboard_figures.html``), whether there are any (the "as of" line beside the title), a
+    head's order counts (above their open orders) and when they were computed — plain data, cached."""
+    figures = _dashboard_figures(user, config)
+    as_of = timezone.now()
+    context = {"config": config, **figures, "as_of": as_of, "today": today}
+    return {
+        "figures_html": render_to_string("supervision/_dashboard_figures.html", context),  # safe HTML
+        "figures_shown": bool(figures.get("counts") or figures.get("head_counts") or figures.get("chart")),
+        "head_counts": figures.get("head_counts"),
+        "as_of": as_of,
+    }
 
 
 def _dashboard_figures(user, config) -> dict:
