@@ -31,7 +31,9 @@ def panels(request) -> list[Panel]:
     # drawn once per content (supervision.infra.fragments), as the lists' rows are: five reports as
     # model instances, each worded through get_FOO_display and two reverse() calls, cost more than
     # the query.
-    reports = list(reports_visible_to(user).order_by("-created_at", "-id").values(*ROW_FIELDS)[:5])
+    # The statement built once per scope by the ORM, then sent as it is (``statements``): a head's
+    # condition (a NOT EXISTS over the reports' departments) took Django ~1.5 ms to build on each view.
+    reports = statements.rows(_latest, user.scope.plain)
     if not reports:
         return []
     detail, download = url_maker("reports:detail"), url_maker("reports:download")
@@ -70,3 +72,8 @@ def queues(user, *, today) -> list[QueueEntry]:
 
 def _ready_since(user_scope, since: dt.datetime):
     return reports_visible_to(user_scope).filter(status=ReportStatus.READY, finished_at__gte=since)
+
+
+def _latest(user_scope):
+    latest = reports_visible_to(user_scope).order_by("-created_at", "-id").values(*ROW_FIELDS)[:5]
+    return latest, ROW_FIELDS

@@ -1,4 +1,4 @@
-"""Counts whose SQL the ORM builds once per process, then run again as they are.
+"""Counts (and a few short lists) whose SQL the ORM builds once per process, then run again as they are.
 
 The dashboards' "needs me now" strip and the calls panel are live counts (they must move as soon as
 an order is acted on), each one small and indexed: PostgreSQL answers them in 0.05–1 ms. Django
@@ -6,9 +6,9 @@ spent 1–3 ms of CPU on each *building* the statement — the querysets, the Sc
 filtered aggregates compiled to SQL — every time, for text that is the same on every view of the same
 user on the same day (docs/performance.md → "Dashboards (stop 20)").
 
-``count(build, *args)`` and ``aggregate(build, *args)`` keep that text: the first call for a ``(build,
-args)`` runs the ORM's own ``count()`` / ``aggregate()`` on ``build(*args)`` and records the one
-statement it sent (``connection.execute_wrapper``, Django's public hook); later calls send that
+``count(build, *args)``, ``aggregate(build, *args)`` and ``rows(build, *args)`` keep that text: the
+first call for a ``(build, args)`` runs the ORM's own ``count()`` / ``aggregate()`` / iteration of
+``values()`` on ``build(*args)`` and records the one statement it sent (``connection.execute_wrapper``, Django's public hook); later calls send that
 statement with its parameters on Django's cursor and read the numbers. The rows are read anew on every
 call — nothing here holds a figure, only SQL — so there is nothing to invalidate.
 
@@ -27,7 +27,9 @@ What keeps it right:
   read from the cursor is the one the ORM gives. ``MIN``/``MAX`` of a date or a moment are kept on
   PostgreSQL only, whose driver returns the very objects the ORM returns there (Django has no
   converter for them on that database); elsewhere (SQLite turns them into text) such a statement is
-  built by the ORM on every call, as before. Sums, averages and anything else: not for this module.
+  built by the ORM on every call, as before. ``rows`` likewise: the model's own columns of integer and
+  text types anywhere, dates, moments and booleans on PostgreSQL only. Sums, averages, JSON and
+  anything else: not for this module.
 - **Bounded.** At most ``MAX_STATEMENTS`` statements are kept, the least recently used forgotten
   first (keys hold the day, so yesterday's go).
 """
@@ -61,6 +63,33 @@ def aggregate(build: Callable[..., tuple[QuerySet, dict[str, Any]]], *args: Hash
     return _run(build, args, aggregates=True)
 
 
+def rows(build: Callable[..., tuple[QuerySet, tuple[str, ...]]], *args: Hashable) -> list[dict[str, Any]]:
+    """``list(qs)`` for ``(qs, fields) = build(*args)``, ``qs`` a ``values(*fields)`` queryset (sliced
+    or not) of the model's own columns; its statement built by the ORM once per key when the cursor
+    gives those columns as the ORM does (module docstring), else the ORM's on every call."""
+    return _run(build, args, aggregates=False)
+
+
+# Columns the drivers give as Django's fields hold them: on every database (no converter anywhere),
+# and on PostgreSQL also dates, moments and booleans (Django converts them on SQLite only).
+_PLAIN_COLUMNS = frozenset(
+    {"AutoField", "BigAutoField", "CharField", "TextField", "IntegerField", "BigIntegerField"}
+    | {"SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
+)
+_PLAIN_ON_POSTGRESQL = _PLAIN_COLUMNS | {"DateField", "DateTimeField", "BooleanField"}
+
+
+def _as_read(model, fields: tuple[str, ...], connection) -> bool:
+    plain = _PLAIN_ON_POSTGRESQL if connection.vendor == "postgresql" else _PLAIN_COLUMNS
+    for name in fields:
+        if "__" in name:
+            return False
+        field = model._meta.get_field(name)
+        if field.get_internal_type() not in plain or hasattr(field, "from_db_value"):
+            return False
+    return True
+
+
 def _key(build: Callable, args: tuple, connection) -> tuple:
     name = build.__qualname__
     if "<" in name or "." in name:  # "<lambda>", "outer.<locals>.inner", a method
@@ -78,9 +107,11 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
     if kept is not None:
         sql, params, columns = kept
         if sql is None:  # the ORM answered without asking the database (an empty scope)
-            return dict(zip(columns, params, strict=True)) if aggregates else params[0]
+            return _answer(params, columns, aggregates)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+            if aggregates is False:
+                return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
             row = cursor.fetchone()
         return dict(zip(columns, row, strict=True)) if aggregates else row[0]
 
@@ -102,6 +133,20 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
         columns, values = tuple(result), tuple(result.values())
         # MIN/MAX as the cursor gives them equal the ORM's on PostgreSQL only (module docstring).
         as_read = connection.vendor == "postgresql" or all(isinstance(a, Count) for a in expressions.values())
+    elif aggregates is False:
+        qs, columns = built
+        with connection.execute_wrapper(record):
+            result = list(qs)
+        columns, values = tuple(columns), tuple(result)
+        # Only the named columns, in that order (no annotation or extra select beside them), of types
+        # the cursor gives as the ORM does.
+        query = qs.query
+        as_read = (
+            tuple(query.values_select) == columns
+            and not query.annotation_select
+            and not query.extra_select
+            and _as_read(qs.model, columns, connection)
+        )
     else:
         qs = built
         with connection.execute_wrapper(record):
@@ -119,6 +164,15 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
         while len(_statements) > MAX_STATEMENTS:
             _statements.popitem(last=False)
     return result
+
+
+def _answer(values: tuple, columns, aggregates: bool | None):
+    """What the ORM answered without a statement, as it answered it."""
+    if aggregates is None:
+        return values[0]
+    if aggregates:
+        return dict(zip(columns, values, strict=True))
+    return [dict(row) for row in values]
 
 
 def forget() -> None:

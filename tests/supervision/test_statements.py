@@ -156,3 +156,33 @@ def test_a_department_unused_in_the_statement_changes_nothing(supervisor, head_n
     Department.objects.filter(pk=neike.pk).update(name="内科（新）")
     make_finding(department=neike, found_by=supervisor)
     assert statements.count(_orders_of, head_neike.scope.plain, OrderStatus.ISSUED) == 1
+
+
+def _order_rows(user_scope: Scope, fields: tuple[str, ...]):
+    BUILT.append((user_scope, fields))
+    orders = user_scope.filter(RectificationOrder.objects.all()).order_by("id").values(*fields)[:5]
+    return orders, fields
+
+
+def test_rows_of_plain_columns_are_the_orms_and_are_kept(supervisor, head_neike, neike, waike):
+    make_finding(department=neike, found_by=supervisor)
+    make_finding(department=waike, found_by=supervisor)
+    fields = ("id", "number", "status")
+    for user in (head_neike, supervisor, head_neike):
+        orm = list(user.scope.filter(RectificationOrder.objects.all()).order_by("id").values(*fields)[:5])
+        assert statements.rows(_order_rows, user.scope.plain, fields) == orm
+    assert len(BUILT) == 2  # the head's statement kept for their second call
+
+
+def test_rows_with_dates_are_kept_on_postgresql_only_and_joined_columns_never(supervisor, neike):
+    make_finding(department=neike, found_by=supervisor)
+    scope = supervisor.scope.plain
+    for fields, kept in (
+        (("id", "deadline"), connection.vendor == "postgresql"),
+        (("id", "department__name"), False),
+    ):
+        BUILT.clear()
+        first = statements.rows(_order_rows, scope, fields)
+        assert statements.rows(_order_rows, scope, fields) == first
+        assert first == list(RectificationOrder.objects.order_by("id").values(*fields)[:5])
+        assert len(BUILT) == (1 if kept else 2)
