@@ -42,7 +42,10 @@ def counts(*, staff, start, end) -> dict[int, dict[str, int]]:
 def rows(*, staff, start, end, limit) -> PersonRows:
     # One measure per grade: each row carries its grade's count and its place among the grade's
     # rows, both windows over every row of the period, so the newest ``limit`` of each grade are kept
-    # with the whole counts beside them.
+    # with the whole counts beside them. Ordered by that place, the rows placed 1 to ``limit`` of every
+    # grade come first and are at most ``limit`` per grade: a LIMIT of ``limit`` × the grades keeps
+    # exactly them, newest first again below. (Filtering on the place instead makes Django wrap the
+    # query in a subquery, which cost more to build than the rest of the query: 2.9 → 1.7 ms.)
     newest = [F("audited_at").desc(), F("id").desc()]
     found = list(
         _audits([staff], start, end)
@@ -50,12 +53,14 @@ def rows(*, staff, start, end, limit) -> PersonRows:
             n=Window(Count("id"), partition_by=[F("grade")]),
             place=Window(RowNumber(), partition_by=[F("grade")], order_by=newest),
         )
-        .filter(place__lte=limit)
-        .order_by(*newest)
-        .values_list("grade", "audited_at", "stay__admission_no", "score", "id", "n")
+        .order_by("place")
+        .values_list("grade", "audited_at", "stay__admission_no", "score", "id", "n", "place")[
+            : limit * len(Grade)
+        ]
     )
+    found = sorted((r for r in found if r[6] <= limit), key=lambda r: (r[1], r[4]), reverse=True)
     return PersonRows(
-        counts={_KEY[grade]: n for grade, *_row, n in found},
+        counts={_KEY[grade]: n for grade, *_row, n, _place in found},
         # The audit's page (ChartAudit.get_absolute_url).
         entries=[
             PersonEntry(
@@ -65,7 +70,7 @@ def rows(*, staff, start, end, limit) -> PersonRows:
                 % {"admission_no": admission_no, "score": score, "grade": Grade(grade).label},
                 reverse("inspections:audit_detail", args=[pk]),
             )
-            for grade, audited_at, admission_no, score, pk, n in found
+            for grade, audited_at, admission_no, score, pk, n, _place in found
         ],
     )
 

@@ -17,7 +17,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -28,6 +28,7 @@ from .infra.exports import safe_cell
 from .models import (
     COUNTED_ATTRIBUTIONS,
     Attribution,
+    AttributionStatus,
     AttributionTransition,
     Category,
     FindingSource,
@@ -156,14 +157,19 @@ def person_record(*, staff: Staff, start: dt.date, end: dt.date) -> PersonRecord
     since, until = day_bounds(start, end)
     attributions = list(
         Attribution.objects.filter(staff=staff, finding__found_at__gte=since, finding__found_at__lt=until)
-        .select_related("staff", "finding__category", "finding__department")
-        .prefetch_related(
-            Prefetch(
-                "transitions",
-                queryset=AttributionTransition.objects.select_related("actor").order_by("at", "id"),
-            )
-        )
+        .select_related("finding__category", "finding__department")
         .order_by("-finding__found_at", "-id")
+    )
+    for a in attributions:
+        a.staff = staff  # the person read already (with their department, the machine's scope): no join
+    # The page shows the steps of an attribution once it left "attributed" (disputed, decided): only
+    # those are read, and no query at all when every attribution is still as made — most records.
+    prefetch_related_objects(
+        [a for a in attributions if a.status != AttributionStatus.ATTRIBUTED],
+        Prefetch(
+            "transitions",
+            queryset=AttributionTransition.objects.select_related("actor").order_by("at", "id"),
+        ),
     )
     # Every attribution of the period is on the page, each with its finding's category: the core's
     # counts (the counted ones) and their categories come from these rows, not two more queries.

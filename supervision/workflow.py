@@ -19,8 +19,9 @@ and write each service as "validate the input, then ``ORDERS.transition(...)``".
 whole rule: ``check()`` refuses (``ActionNotAllowed``, a message in the user's language) on the
 role, then the scope (the actor's department), then the from-state, then the action's guard;
 ``transition()`` locks the row, checks, sets the to-state, runs the service's ``mutate``, saves and
-writes one history row, in one atomic block; ``allowed_actions()`` asks the same ``check()`` for
-every action in table order, so the buttons on a page are exactly what the service would accept.
+writes one history row, in one atomic block; ``allowed_actions()`` applies the same rule (the table's
+``_refusal``, then the guard) to every action in table order, without wording the refusals nobody
+reads, so the buttons on a page are exactly what the service would accept.
 """
 
 from __future__ import annotations
@@ -139,29 +140,48 @@ class Machine:
             return self._in_scope(obj, actor)
         return obj.department_id in actor.department_ids
 
-    def check(self, obj, actor, name: str, context: dict | None = None) -> Action:
-        """Raise ActionNotAllowed unless ``actor`` may do ``name`` on ``obj`` now; return the action."""
-        action = self.action(name)
-        words = {"action": action.label}
+    def _refusal(self, obj, actor, action: Action) -> Callable[[], str] | None:
+        """Why the table refuses ``action`` to ``actor`` on ``obj`` now, on the role, then the scope,
+        then the from-state: a function wording the refusal, or None (the guard is still to ask).
+
+        Worded only when someone reads it (``check``): the buttons ask every action of every row of
+        a list, and wording each refusal (the action's, the roles' and the status's labels) was most
+        of what a refused action cost there."""
         if actor is None:
             pass  # the schedule or a worker (never a view): bound by the state and the guard only
         elif not (actor.has_role(*action.roles) or (action.also is not None and action.also(obj, actor))):
-            raise ActionNotAllowed(
+            return lambda: (
                 _("You may not “%(action)s”: it needs the role %(roles)s.")
-                % {**words, "roles": join_list(_role_label(r) for r in action.roles)}
+                % {
+                    "action": action.label,
+                    "roles": join_list(_role_label(r) for r in action.roles),
+                }
             )
         elif action.scoped and not self.in_scope(obj, actor):
-            raise ActionNotAllowed(self.scope_refusal % words)
+            return lambda: self.scope_refusal % {"action": action.label}
         status = getattr(obj, self.status_field)
         if status not in action.sources:
-            raise ActionNotAllowed(self.state_refusal % {**words, "status": self.status_label(status)})
+            return lambda: self.state_refusal % {"action": action.label, "status": self.status_label(status)}
+        return None
+
+    def check(self, obj, actor, name: str, context: dict | None = None) -> Action:
+        """Raise ActionNotAllowed unless ``actor`` may do ``name`` on ``obj`` now; return the action."""
+        action = self.action(name)
+        refusal = self._refusal(obj, actor, action)
+        if refusal is not None:
+            raise ActionNotAllowed(refusal())
         if action.guard is not None:
             action.guard(obj, actor, context or {})
         return action
 
     def allowed(self, obj, actor, name: str, context: dict | None = None) -> bool:
+        """Whether ``check`` would pass, without wording the table's refusals."""
+        action = self.actions.get(name)
+        if action is None or self._refusal(obj, actor, action) is not None:
+            return False
         try:
-            self.check(obj, actor, name, context)
+            if action.guard is not None:
+                action.guard(obj, actor, context or {})
         except ActionNotAllowed:
             return False
         return True

@@ -17,6 +17,7 @@ from supervision.errors import ActionNotAllowed
 from supervision.models import (
     Attribution,
     AttributionStatus,
+    AttributionTransition,
     Category,
     FindingSource,
     PersonRecordKind,
@@ -135,7 +136,9 @@ def test_the_record_page_takes_a_bounded_number_of_queries(
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(head_neike)
-    make_finding(department=neike, found_by=supervisor, staff=[nurse])
+    # One disputed attribution: its steps are on the page (the history's query is in the count).
+    first = make_finding(department=neike, found_by=supervisor, staff=[nurse]).attributions.get()
+    services.attribution_dispute(attribution=first, actor=head_neike, reason="不在班")
     _record(client, nurse)  # warm the session and caches
     with CaptureQueriesContext(connection) as few:
         assert _record(client, nurse).status_code == 200
@@ -146,6 +149,30 @@ def test_the_record_page_takes_a_bounded_number_of_queries(
         services.attribution_dispute(attribution=a, actor=head_neike, reason="不在班")
     with django_assert_max_num_queries(len(few)):
         assert _record(client, nurse).status_code == 200
+
+
+def test_the_record_reads_no_history_when_every_attribution_is_as_made(
+    client_for, head_neike, supervisor, neike, nurse
+):
+    """The page shows the steps of disputed and decided attributions only: with none of those,
+    the attributions' history table is not read at all (one query fewer, as on most records)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head_neike)
+    for code in ("attitude", "discipline"):
+        make_finding(department=neike, found_by=supervisor, staff=[nurse], category_code=code)
+    _record(client, nurse)  # warm the session and caches
+    history = AttributionTransition._meta.db_table
+    with CaptureQueriesContext(connection) as plain:
+        assert _record(client, nurse).status_code == 200
+    assert not [q for q in plain.captured_queries if f'"{history}"' in q["sql"]]
+    disputed = nurse.attributions.first()
+    services.attribution_dispute(attribution=disputed, actor=head_neike, reason="不在班")
+    with CaptureQueriesContext(connection) as with_history:
+        response = _record(client, nurse)
+    assert len(with_history) == len(plain) + 1
+    assert "不在班" in response.content.decode()
 
 
 # --- disputes: a head disputes, the office decides, the record keeps both ------------------------

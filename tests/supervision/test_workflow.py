@@ -262,3 +262,38 @@ def test_a_machine_refuses_a_table_with_an_action_twice_or_without_a_label():
             RectificationOrder, history=OrderTransition, state_refusal="", actions=[Action("x", (), None, ())]
         )
     assert machine_for(RectificationOrder) is ORDERS  # a refused table registers nothing
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_allowed_answers_as_check_does_for_every_persona_and_action(request, neike, supervisor, state):
+    order = _order(neike, supervisor, state, pending=True)
+    for persona in PERSONAS:
+        actor = request.getfixturevalue(persona)
+        for name in EXPECTED:
+            try:
+                ORDERS.check(order, actor, name)
+                passes = True
+            except ActionNotAllowed:
+                passes = False
+            assert ORDERS.allowed(order, actor, name) is passes, (persona, name)
+    assert not ORDERS.allowed(order, supervisor, "no_such_action")
+
+
+def test_the_buttons_leave_the_tables_refusals_unworded(monkeypatch, neike, supervisor, head_waike):
+    """A list asks every action of every row: a refusal nobody reads is not worded (the roles', the
+    status's and the action's labels were most of what a refused action cost)."""
+    from supervision import workflow
+
+    def worded(*args, **kwargs):
+        raise AssertionError("a refusal was worded")
+
+    order = _order(neike, supervisor, "submitted")
+    monkeypatch.setattr(workflow, "_", worded)
+    monkeypatch.setattr(workflow, "_role_label", worded)
+    monkeypatch.setattr(ORDERS, "status_label", worded)
+    # Refused on the role (the other head), the scope (another department's head) and the state.
+    assert [a.name for a in allowed_actions(order, head_waike)] == []
+    assert {a.name for a in allowed_actions(order, supervisor)} >= {"verify", "return"}
+    # check() still words them for the person who tried.
+    with pytest.raises(AssertionError, match="worded"):
+        ORDERS.check(order, head_waike, "verify")
