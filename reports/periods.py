@@ -7,6 +7,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import ReportKind
 
@@ -149,15 +150,18 @@ def written_kind(start: dt.date, end: dt.date) -> str:
 def written_period_label(start: dt.date, end: dt.date) -> str:
     """2026年 / 2026年上半年 / 2026年第三季度 (through the catalogue)."""
     period = written_period(start, end)
-    labels = {
-        "year": _("year %(year)s"),
-        "h1": _("first half of %(year)s"),
-        "h2": _("second half of %(year)s"),
-        "q1": _("first quarter of %(year)s"),
-        "q2": _("second quarter of %(year)s"),
-        "q3": _("third quarter of %(year)s"),
-        "q4": _("fourth quarter of %(year)s"),
-    }
     if period is None:
         return f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}"
-    return labels[period] % {"year": start.year}
+    # Only the period's own label is translated (a summary's page words its title three times).
+    return str(_WRITTEN_PERIOD_LABELS[period]) % {"year": start.year}
+
+
+_WRITTEN_PERIOD_LABELS = {
+    "year": gettext_lazy("year %(year)s"),
+    "h1": gettext_lazy("first half of %(year)s"),
+    "h2": gettext_lazy("second half of %(year)s"),
+    "q1": gettext_lazy("first quarter of %(year)s"),
+    "q2": gettext_lazy("second quarter of %(year)s"),
+    "q3": gettext_lazy("third quarter of %(year)s"),
+    "q4": gettext_lazy("fourth quarter of %(year)s"),
+}

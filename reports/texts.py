@@ -95,12 +95,12 @@ def word_change(value: dict) -> str:
 class FigureMessage(Message):
     """A message whose dict parameters are figures (``stored_figure``) or changes (``{"now", "last"}``)."""
 
-    def _word_value(self, name: str, value):
+    def _word_value(self, name: str, value, language: str | None):
         if isinstance(value, dict) and "key" not in value:
             return word_change(value) if "now" in value else word_figure(value)
         if isinstance(value, int) and not isinstance(value, bool):  # a count: 12,345
             return word_count(value)
-        return super()._word_value(name, value)
+        return super()._word_value(name, value, language)
 
 
 def M(key: str, template, **kwargs) -> FigureMessage:

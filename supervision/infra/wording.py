@@ -90,6 +90,12 @@ class Message:
         self.lists = tuple(lists)
         self.line_lists = tuple(line_lists)
         self.count = count
+        # The template's text and the choices' labels in each language, once per process: a page
+        # words the same message many times (the summary editor ninety cases), and each gettext
+        # through Django's translation machinery is most of what wording one costs. The text of a
+        # catalogue entry does not change while the process runs (the dates' _date_text relies on the same).
+        self._texts: dict[str | None, str] = {}
+        self._labels: dict[tuple[str | None, str, object], str] = {}
         _registry[key] = self
 
     def __repr__(self) -> str:
@@ -101,9 +107,10 @@ class Message:
 
     def word(self, params: Mapping | None = None) -> str:
         """The text in the active language."""
+        language = get_language()
         # A name starting with "_" is kept beside the template's (a notice's body), not worded here.
         values = {
-            name: self._word_value(name, value)
+            name: self._word_value(name, value, language)
             for name, value in (params or {}).items()
             if not name.startswith("_")
         }
@@ -113,7 +120,9 @@ class Message:
             number = (params or {})[self.count]
             values[self.count] = _Count(int(number), values[self.count])
             return str(self.template % values)
-        template = str(self.template)
+        template = self._texts.get(language)
+        if template is None:
+            template = self._texts[language] = str(self.template)
         return template % values if "%(" in template else template
 
     def forms(self) -> list[str]:
@@ -127,28 +136,34 @@ class Message:
                 found.append(text)
         return found
 
-    def _word_value(self, name: str, value):
+    def _word_value(self, name: str, value, language: str | None):
+        """One parameter worded in ``language`` (the active one, read once per message)."""
         if value is None:
             return "—"
         if isinstance(value, dict) and "key" in value:  # a worded text inside this one
             return render(value["key"], value.get("params"))
         if name in self.dates:
-            return format_date(value)
+            return format_date(value, language=language)
         if name in self.choices:
             if isinstance(value, list):  # several choices: each by its label, joined
-                return join_list(self._label(name, v) for v in value)
-            return self._label(name, value)
+                return join_list(self._label(name, v, language) for v in value)
+            return self._label(name, value, language)
         if name in self.lists:
             return join_list(self._word_item(v) for v in value)
         if name in self.line_lists:
             return "\n".join(str(self._word_item(v)) for v in value)
         return value
 
-    def _label(self, name: str, value):
-        try:
-            return self.choices[name](value).label
-        except ValueError:
-            return value
+    def _label(self, name: str, value, language: str | None):
+        key = (language, name, value)
+        label = self._labels.get(key)
+        if label is None:
+            try:
+                label = str(self.choices[name](value).label)
+            except ValueError:
+                return value
+            self._labels[key] = label
+        return label
 
     @staticmethod
     def _word_item(value):
@@ -279,15 +294,18 @@ def _storable(value):
     return value if isinstance(value, (int, float, bool, dict)) or value is None else str(value)
 
 
-def format_date(value) -> str:
-    """An ISO date (or a date) in the active language's format: 2026年12月13日, 13 Dec 2026."""
+def format_date(value, *, language: str | None = None) -> str:
+    """An ISO date (or a date) in the active language's format: 2026年12月13日, 13 Dec 2026.
+    ``language``: the active one when the caller read it already (``Message.word``)."""
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
             return value
+    if language is None:  # (also when translation is off: get_language() is None then too)
+        language = get_language()
     # formats.date_format(value, "DATE_FORMAT"), its text kept per day, format and language.
-    return _date_text(value, formats.get_format("DATE_FORMAT"), get_language())
+    return _date_text(value, formats.get_format("DATE_FORMAT", lang=language), language)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -3,7 +3,7 @@
 from django.template import Context, Template
 from django.utils import translation
 
-from supervision.infra.wording import join_list
+from supervision.infra.wording import format_date, join_list
 
 
 def test_a_list_is_joined_with_the_languages_separator():
@@ -40,3 +40,33 @@ def test_a_stored_date_is_worded_as_django_formats_it_in_each_language_and_forma
         english = format_date(day)
     assert english != format_date(day) == "2026年12月7日"
     assert format_date("not a date") == "not a date"
+
+
+def test_a_message_and_its_choices_are_worded_in_each_language_as_they_were_before_it_was_kept():
+    """A message keeps its template's and its choices' text per language (``Message._texts``,
+    ``_labels``): worded again in another language it gives that language's text, and in every
+    language exactly what Django's translation of the template and the labels gives."""
+    from supervision.infra.wording import Message
+    from supervision.models import FindingSource
+
+    message = Message(
+        "tests.wording.kept",
+        translation.gettext_lazy("Dashboard"),
+    )
+    sourced = Message(
+        "tests.wording.kept_choice",
+        translation.gettext_lazy("%(source)s on %(day)s"),
+        choices={"source": FindingSource},
+        dates=("day",),
+    )
+    params = {"source": [FindingSource.COMPLAINT.value, "no such choice"], "day": "2026-12-07"}
+    for language in ("zh-hans", "en", "zh-hans", "en"):
+        with translation.override(language):
+            assert message.word() == str(translation.gettext("Dashboard"))
+            sources = join_list([str(FindingSource.COMPLAINT.label), "no such choice"])
+            expected = f"{sources} on {format_date('2026-12-07')}"
+            assert sourced.word(params) == expected
+    with translation.override("zh-hans"):
+        chinese = message.word()
+    with translation.override("en"):
+        assert message.word() == "Dashboard" != chinese
