@@ -123,6 +123,9 @@ class DateInputYMD(forms.DateInput):
             "autocomplete": "off",
             "class": "date-ymd",
             "title": _("A date as year-month-day, e.g. 2026-12-07"),
+            # static/js/ducha.js adds a calendar button beside the text (the browser's own picker,
+            # its choice written back year-month-day); this is its label for screen readers.
+            "data-calendar": _("Choose the day on a calendar"),
         }
         super().__init__(attrs={**base, **(attrs or {})}, format="%Y-%m-%d")
 

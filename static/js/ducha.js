@@ -28,6 +28,54 @@
     source.addEventListener("change", narrow);
     narrow();
   });
+  // A day typed year-month-day (supervision.forms.DateInputYMD) also gets a calendar: a button beside
+  // the text opens the browser's own date picker (on a hidden <input type="date">, whose text would be
+  // in the browser's locale order) and writes the chosen day back as YYYY-MM-DD. Typing still works;
+  // a browser without showPicker() keeps the text alone.
+  function addCalendar(text) {
+    if (text.dataset.calendarReady || !text.dataset.calendar) { return; }
+    var picker = document.createElement("input");
+    picker.type = "date";
+    if (picker.type !== "date" || typeof picker.showPicker !== "function") { return; }
+    text.dataset.calendarReady = "1";
+    picker.className = "date-ymd-picker";
+    picker.tabIndex = -1;
+    picker.setAttribute("aria-hidden", "true");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-outline-secondary date-ymd-calendar";
+    button.setAttribute("aria-label", text.dataset.calendar);
+    button.title = text.dataset.calendar;
+    var icon = document.createElement("i");
+    icon.className = "bi bi-calendar3";  // the label above is what a screen reader reads out
+    icon.setAttribute("aria-hidden", "true");
+    button.appendChild(icon);
+    var group = document.createElement("span");
+    // Bootstrap shows a field's error only after an invalid input's sibling: say it on the group.
+    group.className = "input-group date-ymd-group" + (text.classList.contains("is-invalid") ? " is-invalid" : "");
+    text.parentNode.insertBefore(group, text);
+    group.appendChild(text);
+    group.appendChild(button);
+    group.appendChild(picker);
+    if (text.disabled || text.readOnly) { button.disabled = true; }
+    button.addEventListener("click", function () {
+      var typed = text.value.trim().replace(/[\/.]/g, "-").match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);
+      picker.value = typed ? typed[1] + "-" + ("0" + typed[2]).slice(-2) + "-" + ("0" + typed[3]).slice(-2) : "";
+      try { picker.showPicker(); } catch (e) { text.focus(); }
+    });
+    picker.addEventListener("change", function () {
+      if (!picker.value) { return; }
+      text.value = picker.value;  // always YYYY-MM-DD, whatever the browser's locale
+      text.dispatchEvent(new Event("input", { bubbles: true }));
+      text.dispatchEvent(new Event("change", { bubbles: true }));
+      text.focus();
+    });
+  }
+  function addCalendars(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("input[data-calendar]").forEach(addCalendar);
+  }
+  addCalendars(document);
+  document.addEventListener("htmx:load", function (event) { addCalendars(event.target); });
   // The service worker (/sw.js, docs/security.md → "Offline pages") keeps the pages a view marks for
   // this session only: each page tells it which session is current ("" on the log-in page and at
   // log-out), and it drops every other session's pages.

@@ -36,7 +36,7 @@ def test_an_order_deadline_is_typed_year_first_in_english_and_an_impossible_one_
     attitude = category("attitude")
     page = session_for(supervisor, viewport=TABLET, locale="en-US")
     page.goto("/findings/new/")
-    assert page.locator("input[type=date]").count() == 0
+    assert page.locator("input[type=date]:not(.date-ymd-picker)").count() == 0  # only the calendars' pickers
     deadline = page.locator("input[name=deadline]")
     assert deadline.get_attribute("type") == "text" and deadline.get_attribute("placeholder") == "YYYY-MM-DD"
     page.select_option("select[name=department]", label="内科")
@@ -66,6 +66,7 @@ def test_the_finding_lists_period_is_typed_year_first_in_english(
     field = page.locator("input[name=found_from]")
     assert field.get_attribute("type") == "text" and field.input_value() == "2026-13-01"
     assert "Enter a date as year-month-day, e.g. 2026-12-07." in page.inner_text("main")
+    assert page.locator(".date-ymd-group", has=field).locator("button.date-ymd-calendar").is_visible()
     shots(page, "filter-refused-kept-en")
 
 
@@ -119,3 +120,30 @@ def test_a_long_breadcrumb_wraps_inside_its_text_never_before_a_divider(
         if "campaigns" in url and size["width"] < 1024:
             assert starts["lines"] >= 2  # the long title did wrap, inside its text
         shots(page, f"breadcrumb-{size['width']}-{url.strip('/').replace('/', '-')}")
+
+
+def test_a_day_can_be_chosen_on_a_calendar_and_is_written_back_year_first(
+    session_for, shots, roles_groups, supervisor, neike
+):
+    _in_english(supervisor)
+    page = session_for(supervisor, viewport=TABLET, locale="en-US")
+    page.goto("/findings/new/")
+    deadline = page.locator("input[name=deadline]")
+    group = page.locator(".date-ymd-group", has=deadline)
+    button = group.locator("button.date-ymd-calendar")
+    assert button.get_attribute("aria-label") == "Choose the day on a calendar"
+    assert button.is_visible()
+    # One line: the button sits beside the text, not under it.
+    text_box, button_box = deadline.bounding_box(), button.bounding_box()
+    assert abs(text_box["y"] - button_box["y"]) < 2 and button_box["x"] > text_box["x"]
+    deadline.fill("2027/1/5")
+    button.click()  # opens the browser's picker on the typed day (headless: nothing to see)
+    picker = group.locator("input.date-ymd-picker")
+    assert picker.input_value() == "2027-01-05"
+    # The picker's choice, as the browser reports it, lands in the text year first.
+    picker.evaluate("el => { el.value = '2027-03-09'; el.dispatchEvent(new Event('change')); }")
+    assert deadline.input_value() == "2027-03-09"
+    # The moment the finding was made (a date + 24-hour time pair) has its calendar too.
+    found = page.locator("input[name=found_at_0]")
+    assert page.locator(".date-ymd-group", has=found).locator("button.date-ymd-calendar").is_visible()
+    shots(page, "deadline-calendar-en")
