@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.access import scope_of
 from supervision.filters import DateFilterYMD
+from supervision.infra.filtersets import SharedFormFilterSet
 from supervision.models import Department
 
 from .models import AWAITING_ANSWER, Complaint, ComplaintChannel, ComplaintStatus, Determination
@@ -18,7 +19,7 @@ from .selectors import awaiting_reply
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
-class ComplaintFilter(df.FilterSet):
+class ComplaintFilter(SharedFormFilterSet):
     q = df.CharFilter(
         label=_("Search"),
         method="search",

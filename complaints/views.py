@@ -97,7 +97,9 @@ def complaint_list(request):
     context = {
         "filter": filterset,
         "page": page,
-        "rows": cached_rows("complaints/_row.html", _complaint_rows(page.object_list, today, url)),
+        "rows": cached_rows(
+            "complaints/_row.html", _complaint_rows(page.object_list, today, url), draw=_draw_complaint_row
+        ),
         "query": query.urlencode(),
         "can_intake": request.user.has_role(*INTAKE_ROLES),
     }
@@ -145,14 +147,25 @@ def _complaint_row(values, assignments, today, url) -> dict:
         "dispute": bool(values["dispute"]),
         "content": values["content"],
         "received_at": values["received_at"],
-        "channel": str(choice_label(Complaint, "channel", values["channel"])),
+        # The channel and the status as stored: labelled when the row is drawn (``_draw_complaint_row``).
+        "channel": values["channel"],
         "referral_no": values["referral_no"],
         "departments": departments,
         "status": values["status"],
-        "status_label": str(choice_label(Complaint, "status", values["status"])),
         "answer_due": values["answer_due"],
         "overdue": Complaint.answer_overdue(values["status"], values["answer_due"], today),
         "owner": owner,
+    }
+
+
+def _draw_complaint_row(row) -> dict:
+    """A complaint list row as its template shows it, the channel and the status labelled — only for
+    the rows not in the row cache (``cached_rows(draw=…)``): translating two labels a row on every
+    view took longer than fetching the row's HTML, as for the finding list (``_draw_finding_row``)."""
+    return {
+        **row,
+        "channel": str(choice_label(Complaint, "channel", row["channel"])),
+        "status_label": str(choice_label(Complaint, "status", row["status"])),
     }
 
 

@@ -114,13 +114,14 @@ def my_tasks(request):
     tasks = selectors.my_tasks_shown(request.user, show, today=today)
     page = Paginator(tasks, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     # The oldest ten of the pool: enough to claim the next call from; claiming brings up the next.
-    # Only what the pool's rows show (not the claimer, not the stay's other columns).
-    pool = list(
-        selectors.pool_tasks(today=today)
-        .select_related(None)
-        .select_related("stay", "department")
-        .only(*POOL_ROW_FIELDS)[:10]
-    )
+    # Only what the pool's rows show, as plain values (ten tasks with their stays and departments as
+    # model instances, each claim link reversed on its own, cost a millisecond a view). The rows carry
+    # a claim form, so they are drawn on every view, never from the row cache (a CSRF token).
+    claim_url = url_maker("followups:task_claim")
+    pool = [
+        {**values, "claim_url": claim_url(values["id"])}
+        for values in selectors.pool_tasks(today=today).values(*POOL_ROW_FIELDS)[:10]
+    ]
     url = url_maker("followups:task_detail")
     values = page.object_list.values(*MY_TASK_ROW_FIELDS)
     rows = cached_rows("followups/_my_task_row.html", (_my_task_row(v, url, request.user) for v in values))
@@ -218,11 +219,13 @@ def task_list(request):
         "rows": cached_rows(
             "followups/_task_row.html",
             (_task_row(v, url, show_phone) for v in page.object_list.values(*TASK_ROW_FIELDS)),
+            draw=_draw_task_row,
         ),
         "query": query.urlencode(),
         "statuses": TaskStatus.choices,
         "status": status or "",
-        "departments": selectors.department_choices_for(request.user),
+        # (pk, name) pairs for the select (``{% options %}``): no department instances.
+        "departments": selectors.department_choices_for(request.user).values_list("pk", "name"),
         "department": department or "",
         "show_phone": show_phone,
     }
@@ -248,15 +251,25 @@ def _task_row(values, url, show_phone: bool) -> dict:
         "show_phone": show_phone,
         "letter": letter,
         "phone": mask_phone(values["stay__phone"]) if show_phone and not letter else "",
-        "status": str(choice_label(FollowupTask, "status", values["status"])),
+        # The status and the disposition as stored: labelled when the row is drawn (``_draw_task_row``).
+        "status": values["status"],
         "next_attempt_at": values["next_attempt_at"] if is_open else None,
         "attempts": values["attempt_count"],
         "max_attempts": values["max_attempts"],
         # A disposition is final: an open task (a call-back scheduled) shows none yet.
-        "disposition": str(choice_label(FollowupTask, "disposition", values["disposition"]))
-        if values["disposition"] and not is_open
-        else "",
+        "disposition": values["disposition"] if values["disposition"] and not is_open else "",
         "contacted": bool(values["contacted"]),
+    }
+
+
+def _draw_task_row(row) -> dict:
+    """A call list row as its template shows it, the status and the disposition labelled — only for
+    the rows not in the row cache (``cached_rows(draw=…)``), as the finding list's rows are."""
+    disposition = row["disposition"]
+    return {
+        **row,
+        "status": str(choice_label(FollowupTask, "status", row["status"])),
+        "disposition": str(choice_label(FollowupTask, "disposition", disposition)) if disposition else "",
     }
 
 
@@ -646,7 +659,7 @@ def stay_list(request):
     context = {
         "page": page,
         "query": query.urlencode(),
-        "departments": selectors.department_choices_for(request.user),
+        "departments": selectors.department_choices_for(request.user).values_list("pk", "name"),
         "department": department or "",
         "q": number,
     }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import scope_of
 from .forms import DateFieldYMD
+from .infra.filtersets import SharedFormFilterSet
 from .models import OPEN_ORDER_STATUSES, Category, Department, Finding, FindingSource, OrderStatus, Severity
 from .queues import CORE_QUEUES, ORDER_QUEUE_STATUSES, finding_condition
 
@@ -24,7 +25,7 @@ class DateFilterYMD(df.DateFilter):
     field_class = DateFieldYMD
 
 
-class FindingFilter(df.FilterSet):
+class FindingFilter(SharedFormFilterSet):
     q = df.CharFilter(
         label=_("Search"), method="search", widget=forms.TextInput(attrs={"placeholder": _("Number or text")})
     )

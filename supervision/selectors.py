@@ -14,6 +14,7 @@ from fractions import Fraction
 from dateutil.relativedelta import relativedelta
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     DurationField,
@@ -557,39 +558,53 @@ def alert_figures(*, start: dt.date, end: dt.date, departments=None, today: dt.d
     contact (closed "not contacted"); ``overdue`` = not
     contacted, not closed and past the day due; ``recovery_hours`` = the mean time from raising to
     contact over the contacted ones, from the exact sum of seconds ÷ the count; ``outcomes`` = closed
-    alerts per outcome. Two queries.
+    alerts per outcome. One query.
     """
     today = today or timezone.localdate()
     qs = Alert.objects.filter(raised_on__gte=start, raised_on__lte=end)
     if departments is not None:
         qs = qs.filter(department__in=departments)
-    contacted = Q(contacted_at__isnull=False)
-    row = qs.aggregate(
-        raised=Count("id"),
-        survey=Count("id", filter=Q(kind=AlertKind.SURVEY_LOW_SCORE)),
-        call=Count("id", filter=Q(kind=AlertKind.CALL_NOT_SATISFIED)),
-        open=Count("id", filter=~Q(status=AlertStatus.CLOSED)),
-        contacted=Count("id", filter=contacted),
-        on_time=Count("id", filter=contacted & Q(contacted_at__date__lte=F("due_on"))),
-        not_contactable=Count("id", filter=Q(outcome=AlertOutcome.NOT_CONTACTED)),
+    # One grouped read, counted here: the alerts grouped by what the figures tell apart (a handful of
+    # groups). As one aggregate of ten filtered counts Django took ~4 ms of CPU to build the query
+    # (each aggregate's expressions hashed against every other's), ten times the two statements' own
+    # time; the closed alerts per outcome are the same groups, so this is one query instead of two.
+    groups = (
+        qs.annotate(
+            is_contacted=ExpressionWrapper(Q(contacted_at__isnull=False), output_field=BooleanField()),
+            in_time=ExpressionWrapper(Q(contacted_at__date__lte=F("due_on")), output_field=BooleanField()),
+            past_due=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField()),
+        )
+        .values("kind", "status", "outcome", "is_contacted", "in_time", "past_due")
+        .annotate(
+            n=Count("id"),
+            # NULL for those not contacted, which SUM leaves out: the sum over the contacted ones.
+            recovery=Sum(ExpressionWrapper(F("contacted_at") - F("raised_at"), output_field=DurationField())),
+        )
+        .order_by()
+    )
+    names = ("raised", "survey", "call", "open", "contacted", "on_time", "not_contactable", "due", "overdue")
+    row = dict.fromkeys(names, 0)
+    outcomes: dict[str, int] = {}
+    recovery = dt.timedelta(0)
+    for group in groups:
+        n, contacted = group["n"], bool(group["is_contacted"])
+        not_contactable = group["outcome"] == AlertOutcome.NOT_CONTACTED
+        row["raised"] += n
+        row["survey"] += n if group["kind"] == AlertKind.SURVEY_LOW_SCORE else 0
+        row["call"] += n if group["kind"] == AlertKind.CALL_NOT_SATISFIED else 0
+        row["open"] += n if group["status"] != AlertStatus.CLOSED else 0
+        row["contacted"] += n if contacted else 0
+        row["on_time"] += n if contacted and group["in_time"] else 0
+        row["not_contactable"] += n if not_contactable else 0
         # Due by now: contacted, or not contacted and past the day (those nobody may contact aside).
-        due=Count(
-            "id",
-            filter=contacted
-            | (Q(contacted_at__isnull=True, due_on__lt=today) & ~Q(outcome=AlertOutcome.NOT_CONTACTED)),
-        ),
-        overdue=Count("id", filter=Q(status=AlertStatus.OPEN, due_on__lt=today)),
-        recovery=Sum(
-            ExpressionWrapper(F("contacted_at") - F("raised_at"), output_field=DurationField()),
-            filter=contacted,
-        ),
-    )
-    outcomes = dict(
-        qs.filter(status=AlertStatus.CLOSED).values_list("outcome").annotate(n=Count("id")).order_by()
-    )
+        row["due"] += n if contacted or (group["past_due"] and not not_contactable) else 0
+        row["overdue"] += n if group["status"] == AlertStatus.OPEN and group["past_due"] else 0
+        if group["status"] == AlertStatus.CLOSED:
+            outcomes[group["outcome"]] = outcomes.get(group["outcome"], 0) + n
+        if contacted and group["recovery"] is not None:
+            recovery += group["recovery"]
     contactable = row["raised"] - row["not_contactable"]
-    recovery = row.pop("recovery")
-    seconds = recovery.total_seconds() if recovery is not None else 0
+    seconds = recovery.total_seconds()
     return {
         **row,
         "contactable": contactable,

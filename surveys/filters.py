@@ -6,6 +6,7 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from supervision.filters import DateFilterYMD
+from supervision.infra.filtersets import SharedFormFilterSet
 from supervision.models import Department
 
 from .models import Campaign, Channel, SurveyResponse
@@ -13,7 +14,7 @@ from .models import Campaign, Channel, SurveyResponse
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
-class ResponseFilter(df.FilterSet):
+class ResponseFilter(SharedFormFilterSet):
     department = df.ModelChoiceFilter(
         label=_("Department"), queryset=Department.objects.none(), empty_label=_("All")
     )

@@ -142,9 +142,10 @@ def results(request):
         "end": end,
         "as_of": as_of,
         "chosen": chosen,
+        # (pk, name) pairs for the select (``{% options %}``): no department instances.
         "department_choices": scope(
             Department.objects.filter(active=True), request.user, department_field="pk"
-        ),
+        ).values_list("pk", "name"),
         "query": request.GET.urlencode(),
         # Tables and charts rendered once per cached figure set (60 departments' rows), not per request.
         "figures_html": rendered_once(

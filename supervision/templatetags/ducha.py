@@ -253,6 +253,24 @@ def date_ymd_input(name, day, typed="", **attrs):
 
 
 @register.simple_tag
+def options(choices, chosen=None):
+    """The ``<option>`` elements of ``(value, label)`` pairs, the one whose value reads as ``chosen``
+    selected: ``{% options departments department %}``, where a loop wrote
+    ``<option value="{{ d.pk }}"{% if … %} selected{% endif %}>{{ d.name }}</option>`` per option.
+
+    The same markup, escaped as ``{{ }}`` escapes (``html.escape``), in one join: a template loop over
+    60 departments (as model instances) cost a list page about a millisecond.
+    """
+    chosen = "" if chosen is None else str(chosen)
+    return mark_safe(  # noqa: S308 # nosec B308 B703 # every value and label is escaped here
+        "".join(
+            f'<option value="{_esc(value)}"{" selected" if str(value) == chosen else ""}>{_esc(text)}</option>'
+            for value, text in choices
+        )
+    )
+
+
+@register.simple_tag
 def order_badge(order, today):
     """The status badge of a rectification order, plus "Overdue" when it is past its deadline.
 

@@ -487,3 +487,22 @@ def test_import_job_page_says_what_to_do_next(client_for, supervisor, caller):
     done = job(status=ImportJobStatus.DONE, report={"created": 2, "updated": 0, "unchanged": 0})
     assert 'href="/followups/stays/"' in client.get(f"/followups/imports/jobs/{done.pk}/").content.decode()
     assert client_for(caller).get(f"/followups/imports/jobs/{done.pk}/").status_code == 403
+
+
+def test_call_list_department_select_offers_the_scope_and_keeps_the_choice(
+    client_for, supervisor, head_neike, neike, waike
+):
+    html = client_for(supervisor).get("/followups/tasks/", {"department": waike.pk}).content.decode()
+    assert f'<option value="{neike.pk}">内科</option>' in html
+    assert f'<option value="{waike.pk}" selected>外科</option>' in html
+    html = client_for(head_neike).get("/followups/tasks/").content.decode()
+    assert f'<option value="{neike.pk}">内科</option>' in html and f'value="{waike.pk}"' not in html
+
+
+def test_pool_rows_show_the_stay_and_a_claim_form_of_their_own(client_for, caller, neike):
+    stay = DischargeStayFactory(department=neike, patient_name="赵六", admission_no="ZY-77")
+    pool = make_task(stay=stay)
+    html = client_for(caller).get("/followups/").content.decode()
+    assert "<strong>赵六</strong> · 内科" in html
+    assert "ZY-77 · " in html
+    assert f'<form method="post" action="/followups/tasks/{pool.pk}/claim/"><input type="hidden"' in html

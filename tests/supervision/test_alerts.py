@@ -308,3 +308,68 @@ def test_revealing_the_phone_costs_the_same_queries_with_many_alerts(
         _raise(neike)
     with django_assert_max_num_queries(len(few)):
         assert client.post(reverse("alert_reveal", args=[first.pk])).status_code == 200
+
+
+def test_alert_figures_equal_their_definitions_alert_by_alert(neike, waike):
+    """``alert_figures`` counts grouped alerts (one query): every figure equals its definition worked
+    out alert by alert here, over alerts of every kind, status, outcome, contact time and day due."""
+    import itertools
+    from fractions import Fraction
+
+    from supervision.rates import rate
+
+    today = timezone.localdate()
+    cases = list(
+        itertools.product(
+            AlertKind.values,
+            AlertStatus.values,
+            ["", AlertOutcome.RESOLVED, AlertOutcome.NOT_CONTACTED, AlertOutcome.NOT_REACHED],
+            [None, 0, 2],  # contacted that many days after the alert was raised (hours added below)
+            [-3, 0, 1],  # the day due, from today
+        )
+    )[::7]
+    for i, (kind, status, outcome, contacted, due) in enumerate(cases):
+        alert, _ = _raise(neike if i % 3 else waike, due=today + dt.timedelta(days=due))
+        fields = {"kind": kind, "status": status, "outcome": outcome}
+        if contacted is not None:
+            fields["contacted_at"] = alert.raised_at + dt.timedelta(days=contacted, hours=i % 5, minutes=i)
+        Alert.objects.filter(pk=alert.pk).update(**fields)
+    for departments in (None, [neike.pk], []):
+        alerts = list(
+            Alert.objects.filter(department__in=departments)
+            if departments is not None
+            else Alert.objects.all()
+        )
+        reached = [a for a in alerts if a.contacted_at is not None]
+        on_time = [a for a in reached if timezone.localtime(a.contacted_at).date() <= a.due_on]
+        nobody = [a for a in alerts if a.outcome == AlertOutcome.NOT_CONTACTED]
+        due_now = [a for a in alerts if a in reached or (a.due_on < today and a not in nobody)]
+        closed = [a for a in alerts if a.status == AlertStatus.CLOSED]
+        seconds = sum((a.contacted_at - a.raised_at).total_seconds() for a in reached)
+        f = selectors.alert_figures(start=today - dt.timedelta(days=10), end=today, departments=departments)
+        assert {key: f[key] for key in ("raised", "survey", "call", "open", "contacted", "on_time")} == {
+            "raised": len(alerts),
+            "survey": sum(a.kind == AlertKind.SURVEY_LOW_SCORE for a in alerts),
+            "call": sum(a.kind == AlertKind.CALL_NOT_SATISFIED for a in alerts),
+            "open": sum(a.status != AlertStatus.CLOSED for a in alerts),
+            "contacted": len(reached),
+            "on_time": len(on_time),
+        }
+        assert (f["not_contactable"], f["contactable"], f["due"], f["closed"]) == (
+            len(nobody),
+            len(alerts) - len(nobody),
+            len(due_now),
+            len(closed),
+        )
+        assert f["overdue"] == sum(a.status == AlertStatus.OPEN and a.due_on < today for a in alerts)
+        expected_rate = rate(len(on_time), len(due_now))
+        assert (f["on_time_rate"] and f["on_time_rate"].exact) == (expected_rate and expected_rate.exact)
+        hours = f["recovery_hours"]
+        assert (hours and hours.exact) == (
+            Fraction(round(seconds)) / 3600 / len(reached) if reached else None
+        )
+        assert {o["outcome"]: o["count"] for o in f["outcomes"]} == {
+            value: sum(a.outcome == value for a in closed) for value in AlertOutcome.values
+        }
+        if departments is None:  # the set is varied enough to tell the figures apart
+            assert len(alerts) >= 30 and 0 < len(reached) < len(alerts) and 0 < len(closed) < len(alerts)

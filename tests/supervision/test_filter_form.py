@@ -98,3 +98,44 @@ def test_a_kept_filter_form_follows_the_language_the_values_and_a_renamed_depart
     neike.save()
     renamed = client.get(url, {"department": neike.pk}).content.decode()
     assert f'<option value="{neike.pk}" selected>内科一病区</option>' in renamed
+
+
+def test_the_shared_filter_form_class_gives_each_request_its_own_scope(
+    client_for, supervisor, head_neike, neike, waike
+):
+    """The lists' filter sets build their form class once per process (``infra.filtersets``): the
+    class the supervisor's request built holds every department, yet a head's form offers and accepts
+    only the head's, and the supervisor's after the head's offers every one again."""
+    from supervision.filters import FindingFilter
+
+    url = reverse("finding_list")
+    assert f'<option value="{waike.pk}">外科</option>' in client_for(supervisor).get(url).content.decode()
+    html = client_for(head_neike).get(url, {"department": waike.pk}).content.decode()
+    select = html.split('name="department" id="id_department"', 1)[1].split("</select>", 1)[0]
+    assert select.startswith(' class="form-select is-invalid"')
+    assert f'<option value="{neike.pk}">内科</option>' in select
+    assert f'<option value="{waike.pk}"' not in select
+    html = client_for(supervisor).get(url, {"department": waike.pk}).content.decode()
+    assert f'<option value="{waike.pk}" selected>外科</option>' in html
+    assert "is-invalid" not in html
+
+    class Request:
+        user = head_neike
+
+    first = FindingFilter({"department": str(waike.pk)}, request=Request())
+    second = FindingFilter({"department": str(neike.pk)}, request=Request())
+    assert first.get_form_class() is second.get_form_class()
+    assert not first.is_valid() and second.is_valid()
+    assert list(second.form.fields["department"].queryset) == [neike]
+
+
+def test_options_tag_escapes_and_selects_by_text():
+    from supervision.templatetags.ducha import options
+
+    html = options([(1, '<b>"急诊"</b>'), (12, "内科"), ("a&b", "x")], "12")
+    assert html == (
+        '<option value="1">&lt;b&gt;&quot;急诊&quot;&lt;/b&gt;</option>'
+        '<option value="12" selected>内科</option><option value="a&amp;b">x</option>'
+    )
+    assert " selected" not in options([(1, "a")], None) + options([(1, "a")], "")
+    assert options([(3, "c")], 3) == '<option value="3" selected>c</option>'

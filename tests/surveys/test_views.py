@@ -66,6 +66,16 @@ def test_department_filter_offers_the_whole_hospital_to_the_office_and_my_depart
     assert '<option value="">全院</option>' not in head and "我的全部科室" in head
 
 
+def test_department_filter_keeps_the_chosen_department_selected(
+    client_for, supervisor, head_neike, small_q, neike, waike
+):
+    html = client_for(supervisor).get(reverse("surveys:results"), {"department": waike.pk}).content.decode()
+    assert f'<option value="{waike.pk}" selected>外科</option>' in html
+    assert f'<option value="{neike.pk}">内科</option>' in html
+    html = client_for(head_neike).get(reverse("surveys:results")).content.decode()
+    assert f'<option value="{neike.pk}">内科</option>' in html and f'<option value="{waike.pk}"' not in html
+
+
 def test_supervisor_sees_every_department(client_for, supervisor, small_q, neike, waike):
     submit(small_q, neike, TODAY, e1=5, a1=5)
     submit(small_q, waike, TODAY, e1=1, a1=1)
