@@ -59,11 +59,12 @@ EMPTY_PAGE = "empty page (base.html only; reference)"
 # The empty page after a known amount of Python (benchmarks/urls.py): what a page costing the frame
 # plus 5 or 10 ms achieves under the same load, in the same run, on this machine.
 CALIBRATION = {ms: f"empty page + {ms} ms of Python (calibration)" for ms in (5, 10)}
-# The empty page plus the least a list page shows (benchmarks/urls.py ``list_page``): what item 2's
-# "≤ 2× the frame" leaves for a page's content, measured rather than argued.
+# The empty page plus one query for 25 findings (benchmarks/urls.py ``list_page``): bare, the least a
+# list page shows — what item 2's "≤ 2× the frame" leaves for a page's content, measured rather than
+# argued; drawn on every request, what the lists' rows drawn once per content avoid.
 CALIBRATION_LISTS = {
     "plain": "empty page + 25 rows, bare values (calibration)",
-    "drawn": "empty page + 25 rows drawn as a list draws them (calibration)",
+    "drawn": "empty page + 25 rows drawn on every request (calibration)",
 }
 REFERENCES = {"trivial view (baseline)", EMPTY_PAGE, *CALIBRATION.values(), *CALIBRATION_LISTS.values()}
 PAGES = [
@@ -961,11 +962,14 @@ METHOD = """
   one request at a time, in one process, before the server starts (`worker.py inprocess`). Together they
   turn the targets into a budget per page on this machine in this run: a page whose "alone" time exceeds
   the calibration row that still meets the targets will not meet them, whatever its queries.
-  Since stop 20 two more calibration rows give item 2 ("every page ≤ 2× the frame") its measured floor:
-  the empty page plus the least a list page shows — one query for 25 findings (the finding list's page
-  size), six columns — once with the values printed bare, once drawn as the product draws a row (a link
-  to the finding, its moment as a date, its severity's label; instances with their department and
-  category). Neither has a filter, a page count or an action, so no list page can cost less.
+  Since stop 20 two more calibration rows give item 2 ("every page ≤ 2× the frame") a measured floor:
+  the empty page plus one query for 25 findings (the finding list's page size) in six columns — once
+  with the values printed bare (the least a list page can show: no filter, page count, action or
+  label), once with the rows read as instances and drawn on every request as templates usually draw
+  them (a link to the finding, its moment as a date, its severity's label), which the product's lists
+  avoid by drawing each row once per content. Since stop 20 the pages alone are also measured in a
+  process set up as a web worker is (`supervision/wsgi.py`'s collector settings; `BENCH_GC=default`
+  for Python's defaults, as before).
 - **History import.** `followups.importing.history_import` used to spend most of its time in
   `_refresh_tasks`' `bulk_update` of 7 fields (one CASE WHEN per field and row; 291 rows/s against the
   discharge import's 3,401 in the same data-set run). Since 2026-12-06 a task it creates is written once

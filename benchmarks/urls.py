@@ -49,7 +49,8 @@ def _list_template(cells: str):
 
 
 # The two ways of drawing 25 findings (the finding list's page size) that the calibration lists
-# compare: bare values in six cells, and the six cells as a product list draws them.
+# compare: bare values in six cells, and the six cells drawn on every request as templates usually
+# draw them.
 LIST_TEMPLATES = {
     "plain": _list_template(
         "<td>{{ f.number }}</td><td>{{ f.found_at }}</td><td>{{ f.department__name }}</td>"
@@ -66,13 +67,14 @@ LIST_ROWS = 25
 
 @login_required
 def list_page(request, kind):
-    """The empty page with the least a list page shows: one query, 25 findings, six columns.
+    """The empty page plus one query for 25 findings (the finding list's page size), six columns.
 
-    A calibration reference for issue 23's "every page ≤ 2× the frame": ``plain`` reads the rows
-    as values and prints them bare; ``drawn`` reads them as model instances with their department
-    and category (one joined query) and draws each row as the product does — a link to the
-    finding, its moment as a date, its severity's label. Either is what no list page can go below
-    on this machine; neither has a filter, a page count or an action.
+    Calibration references for issue 23's "every page ≤ 2× the frame". ``plain`` reads the rows as
+    values and prints them bare: the least a list page can show, without a filter, a page count, an
+    action or a label. ``drawn`` reads them as model instances with their department and category
+    (one joined query) and draws every row on every request as a template usually does — a link to
+    the finding, its moment as a date, its severity's label: what the product's lists avoid by
+    drawing each row once per content (``cached_rows``).
     """
     template = LIST_TEMPLATES.get(kind)
     if template is None:

@@ -231,3 +231,17 @@ def test_pages_alone_are_kept_and_shown_when_the_load_is_not_run(monkeypatch):
     assert "wrk is not installed" in text
     assert "| finding list | 200 | 4.0 | 3.0 | 1.0× | 2.0 | 1.0× | 4 |" in text
     assert "The frame alone (empty page) costs 4.0 ms, 1.0× the trivial view alone" in text
+
+
+@pytest.mark.parametrize(("setting", "threshold"), [("server", "50000"), ("default", "700")])
+def test_pages_alone_are_measured_in_a_process_set_up_as_the_web_server_unless_asked_not_to(
+    setting, threshold
+):
+    import os
+    import subprocess
+    import sys
+
+    code = "from benchmarks import worker; import gc; worker._as_web_process(); print(gc.get_threshold()[0])"
+    env = {**os.environ, "BENCH_GC": setting, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "supervision.settings"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-1] == threshold
