@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from supervision.infra.imports import Column, ImportReport, ImportSpec, Row, count_rows, run_import
 from supervision.infra.imports.cells import Choice, Text, WholeNumber, date, date_time, phone
-from supervision.infra.imports.pipeline import bulk_insert
+from supervision.infra.imports.pipeline import bulk_insert, chunks
 from supervision.models import Department, DischargeMethod, DischargeStay, Sex
 
 from . import outcomes, parsing, selectors, texts
@@ -148,7 +148,7 @@ class DischargeImport(ImportSpec):
         updates: list[DischargeStay] = []
         moved: dict[int, list[int]] = {}  # new department → stay ids whose department changed
         existing: dict[tuple[str, dt.date], tuple] = {}
-        for chunk in _chunks(sorted({k[0] for k in parsed})):
+        for chunk in chunks(sorted({k[0] for k in parsed})):
             for values in DischargeStay.objects.filter(admission_no__in=chunk).values_list(
                 "id", "admission_no", "discharged_on", *STAY_FIELDS
             ):
@@ -270,7 +270,7 @@ class HistoryImport(ImportSpec):
     def clean_all(self, records, report: ImportReport):
         """The stays referenced must exist; the same record twice in one file is refused."""
         stays: dict[tuple[str, dt.date], tuple] = {}
-        for chunk in _chunks(sorted({v["admission_no"] for _n, v in records})):
+        for chunk in chunks(sorted({v["admission_no"] for _n, v in records})):
             for values in DischargeStay.objects.filter(admission_no__in=chunk).values_list(
                 "admission_no", "discharged_on", "id", "department_id", "patient_name", "phone", "alt_phone"
             ):
@@ -307,7 +307,7 @@ class HistoryImport(ImportSpec):
     def write(self, records, report: ImportReport) -> None:
         rows = [v for _n, v in records]
         known: set[str] = set()
-        for chunk in _chunks([v["history_key"] for v in rows]):
+        for chunk in chunks([v["history_key"] for v in rows]):
             known.update(
                 CallAttempt.objects.filter(history_key__in=chunk).values_list("history_key", flat=True)
             )
@@ -367,7 +367,7 @@ class HistoryImport(ImportSpec):
     def _task_ids(by_stay: dict) -> dict[int, int]:
         # Past calls belong to the stay's first time point (a stay with a plan has several tasks).
         tasks: dict[int, int] = {}
-        for chunk in _chunks(sorted(by_stay)):
+        for chunk in chunks(sorted(by_stay)):
             for stay_id, task_id in (
                 FollowupTask.objects.filter(stay_id__in=chunk).order_by("-point").values_list("stay_id", "id")
             ):
@@ -400,7 +400,7 @@ def _history_task(calls: list[dict]) -> dict:
 
 def _refresh_tasks(task_ids: list[int]) -> None:
     """Recompute attempt count / contacted / disposition of tasks that existed before the import."""
-    for chunk in _chunks(task_ids, 500):
+    for chunk in chunks(task_ids, 500):
         rows = (
             CallAttempt.objects.filter(task_id__in=chunk)
             .values("task_id")
@@ -444,12 +444,6 @@ def _refresh_tasks(task_ids: list[int]) -> None:
             ],
             batch_size=500,
         )
-
-
-def _chunks(items: list, size: int = 900):
-    """Slices small enough for SQLite's limit on query parameters."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 IMPORTS: dict[str, type[ImportSpec]] = {"discharges": DischargeImport, "history": HistoryImport}

@@ -18,17 +18,15 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q
 
+from supervision.infra.imports.pipeline import chunks
 from supervision.models import DischargeStay
 
 from .models import FollowupTask
 
-_CHUNK = 900  # SQLite's limit on query parameters
-
 
 def _chunks(ids: Iterable[int]):
-    ordered = sorted(set(ids))
-    for start in range(0, len(ordered), _CHUNK):
-        yield ordered[start : start + _CHUNK]
+    """The distinct ids in order, in slices within SQLite's limit on query parameters."""
+    return chunks(sorted(set(ids)))
 
 
 def stays_mark_due(stay_ids: Iterable[int]) -> int:

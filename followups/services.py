@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.errors import ActionNotAllowed
+from supervision.infra.imports.pipeline import chunks
 from supervision.infra.tasking import enqueue_on_commit
 from supervision.models import Department, DischargeMethod, DischargeStay, FindingSource, Role, User
 from supervision.workflow import Action, Machine
@@ -210,10 +211,10 @@ def draw_sample(eligible_ids: list[int], share_percent: int, seed: int) -> list[
 def _flagged_keys(keys: set[str]) -> dict[str, tuple[bool, bool]]:
     found: dict[str, tuple[bool, bool]] = {}
     keys_list = sorted(keys)
-    for start in range(0, len(keys_list), 900):
-        for key, deceased, opted_out in PatientFlag.objects.filter(
-            patient_key__in=keys_list[start : start + 900]
-        ).values_list("patient_key", "deceased", "opted_out"):
+    for chunk in chunks(keys_list):
+        for key, deceased, opted_out in PatientFlag.objects.filter(patient_key__in=chunk).values_list(
+            "patient_key", "deceased", "opted_out"
+        ):
             found[key] = (deceased, opted_out)
     return found
 
@@ -426,8 +427,7 @@ def _later_points(*, day: dt.date, schedules: plans.Schedules) -> list[FollowupT
     first_draw: dict[int, int | None] = {}
     started: set[int] = set()
     ordered = sorted(dates)
-    for chunk_start in range(0, len(ordered), 400):
-        chunk = ordered[chunk_start : chunk_start + 400]
+    for chunk in chunks(ordered, 400):
         for stay_id, point, source, draw_id in FollowupTask.objects.filter(
             stay__discharged_on__in=chunk
         ).values_list("stay_id", "point", "source", "draw_id"):
@@ -438,10 +438,8 @@ def _later_points(*, day: dt.date, schedules: plans.Schedules) -> list[FollowupT
     if not started:
         return []
     ids = sorted(started)
-    for chunk_start in range(0, len(ids), 900):
-        for stay in DischargeStay.objects.filter(pk__in=ids[chunk_start : chunk_start + 900]).select_related(
-            "department"
-        ):
+    for chunk in chunks(ids):
+        for stay in DischargeStay.objects.filter(pk__in=chunk).select_related("department"):
             stays[stay.pk] = stay
     due: list[tuple[DischargeStay, plans.Occurrence]] = []
     for stay_id in ids:
@@ -456,10 +454,10 @@ def _later_points(*, day: dt.date, schedules: plans.Schedules) -> list[FollowupT
     # The latest discharge of each patient drawn at a first point: a later one restarts the plan.
     latest: dict[str, dt.date] = {}
     key_list = sorted(keys)
-    for chunk_start in range(0, len(key_list), 900):
-        for key, discharged_on in FollowupTask.objects.filter(
-            patient_key__in=key_list[chunk_start : chunk_start + 900], point=1
-        ).values_list("patient_key", "stay__discharged_on"):
+    for chunk in chunks(key_list):
+        for key, discharged_on in FollowupTask.objects.filter(patient_key__in=chunk, point=1).values_list(
+            "patient_key", "stay__discharged_on"
+        ):
             if discharged_on > latest.get(key, dt.date.min):
                 latest[key] = discharged_on
     out = []
@@ -509,8 +507,8 @@ def _readmissions_restart(
     ]
     if earlier:
         ids = [t.pk for t in earlier]
-        for start in range(0, len(ids), 900):
-            FollowupTask.objects.filter(pk__in=ids[start : start + 900]).update(
+        for chunk in chunks(ids):
+            FollowupTask.objects.filter(pk__in=chunk).update(
                 status=TaskStatus.CANCELLED, disposition=Disposition.INELIGIBLE, finished_at=now,
                 claimed_by=None, claim_expires_at=None,
             )  # fmt: skip

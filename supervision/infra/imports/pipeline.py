@@ -320,6 +320,13 @@ _PLAIN_FIELDS = (
 )
 
 
+def chunks(items: list, size: int = 900):
+    """Slices of ``items`` small enough for SQLite's limit on a query's parameters (999 before
+    SQLite 3.32): for ``pk__in`` reads and updates of an import's or a service's rows."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def bulk_insert(model, rows: list[dict], *, batch_size: int = 2000) -> None:
     """INSERT ``rows`` (dicts of field attname → value) with one ``executemany`` per batch.
 
