@@ -678,14 +678,24 @@ def tasks_visible_to(user) -> QuerySet[FollowupTask]:
 def my_tasks_today(user, *, today: dt.date | None = None, now=None) -> QuerySet[FollowupTask]:
     """The caller's list: call-backs due first (by time), then to-do tasks by due date. One query."""
     today = today or timezone.localdate()
-    now = now or timezone.now()
-    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
-    return (
-        FollowupTask.objects.filter(assigned_to=user, status__in=OPEN_TASK_STATUSES, due_on__lte=today)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=end_of_day))
-        .select_related("stay", "department", "claimed_by")
-        .order_by("status", "next_attempt_at", "due_on", "id")
+    return _my_tasks(user.pk, "", today, _end_of_day(today)).select_related(
+        "stay", "department", "claimed_by"
     )
+
+
+def _my_tasks(user_id: int, show: str, today: dt.date, end_of_day: dt.datetime) -> QuerySet[FollowupTask]:
+    """``my_tasks_shown`` as a function of plain values (the statements of the list's count and rows)."""
+    if show == "closing":
+        tasks = FollowupTask.objects.filter(
+            assigned_to_id=user_id, status__in=OPEN_TASK_STATUSES, expires_on=today
+        )
+    else:
+        tasks = FollowupTask.objects.filter(
+            assigned_to_id=user_id, status__in=OPEN_TASK_STATUSES, due_on__lte=today
+        ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=end_of_day))
+        if show == "callbacks":
+            tasks = tasks.filter(status=TaskStatus.CALLBACK)
+    return tasks.order_by("status", "next_attempt_at", "due_on", "id")
 
 
 # The three aggregates below are live counts each dashboard view sends: their statements are built by
@@ -759,14 +769,37 @@ def _calls_panel_counts(user_id: int, today: dt.date, end_of_day: dt.datetime):
 def my_tasks_shown(user, show: str, *, today: dt.date) -> QuerySet[FollowupTask]:
     """The caller's list narrowed to one "needs me now" queue: ``callbacks`` (call-backs due) or
     ``closing`` (their window closes today); anything else is the whole of today's list."""
-    if show == "closing":
-        return (
-            FollowupTask.objects.filter(assigned_to=user, status__in=OPEN_TASK_STATUSES, expires_on=today)
-            .select_related("stay", "department", "claimed_by")
-            .order_by("status", "next_attempt_at", "due_on", "id")
-        )
-    tasks = my_tasks_today(user, today=today)
-    return tasks.filter(status=TaskStatus.CALLBACK) if show == "callbacks" else tasks
+    return _my_tasks(user.pk, show, today, _end_of_day(today)).select_related(
+        "stay", "department", "claimed_by"
+    )
+
+
+# "My calls today" reads its count, its page's rows and the pool's rows through statements the ORM
+# builds once per caller, queue, day and page (``supervision.infra.statements``): building the three
+# queries was about a third of the page's own CPU; the rows and the numbers are read anew every time.
+
+
+def my_tasks_count(user, show: str, *, today: dt.date) -> int:
+    """``my_tasks_shown(user, show, today=today).count()``."""
+    return statements.count(_my_tasks, user.pk, show, today, _end_of_day(today))
+
+
+def my_task_rows(user, show: str, *, today: dt.date, fields: tuple[str, ...], start: int, stop: int):
+    """``my_tasks_shown(…)[start:stop].values(*fields)`` as a list (one page's rows)."""
+    return statements.rows(_my_task_rows, user.pk, show, today, _end_of_day(today), fields, start, stop)
+
+
+def _my_task_rows(user_id, show, today, end_of_day, fields, start, stop):
+    return _my_tasks(user_id, show, today, end_of_day)[start:stop].values(*fields), fields
+
+
+def pool_rows(*, today: dt.date, fields: tuple[str, ...], size: int) -> list[dict]:
+    """``pool_tasks(today=today).values(*fields)[:size]`` as a list."""
+    return statements.rows(_pool_rows, today, fields, size)
+
+
+def _pool_rows(today: dt.date, fields: tuple[str, ...], size: int):
+    return pool_tasks(today=today).values(*fields)[:size], fields
 
 
 def pool_tasks(*, today: dt.date | None = None) -> QuerySet[FollowupTask]:

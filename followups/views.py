@@ -27,6 +27,7 @@ from supervision.infra.figcache import CachedCountPaginator
 from supervision.infra.fragments import cached_rows, url_maker
 from supervision.infra.imports import template_workbook
 from supervision.infra.responses import partial_or_page, refusals
+from supervision.infra.statements import StatementPaginator, page_bounds
 from supervision.infra.tasking import enqueue_on_commit
 from supervision.infra.wording import join_list
 from supervision.models import DischargeStay, ImportRun, Role
@@ -112,7 +113,14 @@ def my_tasks(request):
     # ?show=callbacks / closing: one "needs me now" queue of the caller (supervision.queues).
     show = request.GET.get("show", "")
     tasks = selectors.my_tasks_shown(request.user, show, today=today)
-    page = Paginator(tasks, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The count, the page's rows and the pool's rows are read through statements the ORM builds once
+    # per caller, queue, day and page (followups.selectors.my_tasks_count …): the same SQL, sent as it is.
+    paginator = StatementPaginator(
+        tasks,
+        settings.DUCHA_PAGE_SIZE,
+        count=lambda: selectors.my_tasks_count(request.user, show, today=today),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     # The oldest ten of the pool: enough to claim the next call from; claiming brings up the next.
     # Only what the pool's rows show, as plain values (ten tasks with their stays and departments as
     # model instances, each claim link reversed on its own, cost a millisecond a view). The rows carry
@@ -120,10 +128,12 @@ def my_tasks(request):
     claim_url = url_maker("followups:task_claim")
     pool = [
         {**values, "claim_url": claim_url(values["id"])}
-        for values in selectors.pool_tasks(today=today).values(*POOL_ROW_FIELDS)[:10]
+        for values in selectors.pool_rows(today=today, fields=POOL_ROW_FIELDS, size=10)
     ]
     url = url_maker("followups:task_detail")
-    values = page.object_list.values(*MY_TASK_ROW_FIELDS)
+    values = selectors.my_task_rows(
+        request.user, show, today=today, fields=MY_TASK_ROW_FIELDS, **page_bounds(page)
+    )
     rows = cached_rows("followups/_my_task_row.html", (_my_task_row(v, url, request.user) for v in values))
     return render(
         request,

@@ -27,9 +27,10 @@ What keeps it right:
   read from the cursor is the one the ORM gives. ``MIN``/``MAX`` of a date or a moment are kept on
   PostgreSQL only, whose driver returns the very objects the ORM returns there (Django has no
   converter for them on that database); elsewhere (SQLite turns them into text) such a statement is
-  built by the ORM on every call, as before. ``rows`` likewise: the model's own columns of integer and
-  text types anywhere, dates, moments and booleans on PostgreSQL only. Sums, averages, JSON and
-  anything else: not for this module.
+  built by the ORM on every call, as before. ``rows`` likewise: columns of integer and text types
+  anywhere, dates, moments and booleans on PostgreSQL only — the model's own or, through its foreign
+  keys, a related row's (``stay__patient_name``: the joined field's type is what the cursor gives).
+  Sums, averages, JSON and anything else: not for this module.
 - **Bounded.** At most ``MAX_STATEMENTS`` statements are kept, the least recently used forgotten
   first (keys hold the day, so yesterday's go).
 """
@@ -41,8 +42,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Max, Min, QuerySet
+from django.utils.functional import cached_property
 
 MAX_STATEMENTS = 2048
 
@@ -65,8 +69,9 @@ def aggregate(build: Callable[..., tuple[QuerySet, dict[str, Any]]], *args: Hash
 
 def rows(build: Callable[..., tuple[QuerySet, tuple[str, ...]]], *args: Hashable) -> list[dict[str, Any]]:
     """``list(qs)`` for ``(qs, fields) = build(*args)``, ``qs`` a ``values(*fields)`` queryset (sliced
-    or not) of the model's own columns; its statement built by the ORM once per key when the cursor
-    gives those columns as the ORM does (module docstring), else the ORM's on every call."""
+    or not) of columns, the model's own or joined through its foreign keys; its statement built by the
+    ORM once per key when the cursor gives those columns as the ORM does (module docstring), else the
+    ORM's on every call."""
     return _run(build, args, aggregates=False)
 
 
@@ -79,13 +84,32 @@ _PLAIN_COLUMNS = frozenset(
 _PLAIN_ON_POSTGRESQL = _PLAIN_COLUMNS | {"DateField", "DateTimeField", "BooleanField"}
 
 
+def _column(model, name: str):
+    """The concrete field whose column ``values(name)`` reads — through the forward relations of a
+    joined name (``stay__patient_name``) and to the key a relation's own column holds (``owner_id``,
+    ``department``) — or None for anything else (a reverse relation, a transform, an annotation)."""
+    *path, last = name.split("__")
+    try:
+        for part in path:
+            relation = model._meta.get_field(part)
+            if not (relation.many_to_one or relation.one_to_one) or not relation.concrete:
+                return None
+            model = relation.related_model
+        field = model._meta.get_field(last)
+        while field.is_relation:  # a foreign key's column holds its target's key, converted as that is
+            if not (field.many_to_one or field.one_to_one) or not field.concrete:
+                return None
+            field = field.target_field
+    except FieldDoesNotExist:
+        return None
+    return field
+
+
 def _as_read(model, fields: tuple[str, ...], connection) -> bool:
     plain = _PLAIN_ON_POSTGRESQL if connection.vendor == "postgresql" else _PLAIN_COLUMNS
     for name in fields:
-        if "__" in name:
-            return False
-        field = model._meta.get_field(name)
-        if field.get_internal_type() not in plain or hasattr(field, "from_db_value"):
+        field = _column(model, name)
+        if field is None or field.get_internal_type() not in plain or hasattr(field, "from_db_value"):
             return False
     return True
 
@@ -179,3 +203,24 @@ def forget() -> None:
     """Drop every kept statement (tests; a schema change in a running process would need it too)."""
     with _lock:
         _statements.clear()
+
+
+class StatementPaginator(Paginator):
+    """A paginator whose number of rows is ``count()`` — a list's ``statements.count`` of the very
+    queryset it pages — instead of ``object_list.count()``, which the ORM builds anew on every view.
+    The page's rows are read by the view (``rows`` within ``page_bounds(page)``)."""
+
+    def __init__(self, object_list, per_page, *, count: Callable[[], int], **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count()
+
+
+def page_bounds(page: Page) -> dict[str, int]:
+    """``start`` and ``stop`` of ``page``'s rows in its whole list (``object_list[start:stop]``), from
+    the page's public numbering: empty (0, 0) for the empty first page of an empty list."""
+    start = page.start_index()
+    return {"start": max(start - 1, 0), "stop": page.end_index() if start else 0}

@@ -174,12 +174,19 @@ def test_rows_of_plain_columns_are_the_orms_and_are_kept(supervisor, head_neike,
     assert len(BUILT) == 2  # the head's statement kept for their second call
 
 
-def test_rows_with_dates_are_kept_on_postgresql_only_and_joined_columns_never(supervisor, neike):
+def test_rows_with_dates_are_kept_on_postgresql_only_joined_columns_by_their_own_type(supervisor, neike):
     make_finding(department=neike, found_by=supervisor)
     scope = supervisor.scope.plain
+    on_postgresql = connection.vendor == "postgresql"
     for fields, kept in (
-        (("id", "deadline"), connection.vendor == "postgresql"),
-        (("id", "department__name"), False),
+        (("id", "deadline"), on_postgresql),
+        # Through a foreign key: the joined field's type decides, as a column of the model's own does.
+        (("id", "department__name", "finding__number"), True),
+        (("id", "finding_id", "finding__department"), True),
+        (("id", "finding__found_at"), on_postgresql),
+        # Not a column a cursor gives as the ORM does: a transform, a reverse relation.
+        (("id", "finding__found_at__date"), False),
+        (("id", "actions__id"), False),
     ):
         BUILT.clear()
         first = statements.rows(_order_rows, scope, fields)
