@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters as df
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supervision.access import scope_of
 from supervision.filters import DateFilterYMD
 from supervision.infra.filtersets import SharedFormFilterSet
 from supervision.models import Department
+from supervision.selectors import filter_department_options, filter_departments
 
 from .models import AWAITING_ANSWER, Complaint, ComplaintChannel, ComplaintStatus, Determination
 from .selectors import awaiting_reply
@@ -59,9 +61,9 @@ class ComplaintFilter(SharedFormFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = request.user if request else None
-        self.filters["department"].queryset = scope_of(self.user).department_choices(
-            Department.objects.filter(active=True)
-        )
+        self.filters["department"].queryset = filter_departments(self.user)
+        # Its options read through a kept statement (SharedFormFilterSet: ``option_pairs``).
+        self.filters["department"].option_pairs = partial(filter_department_options, self.user)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -3,6 +3,8 @@ catalogue — django-filter ships no zh_Hans catalogue."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters as df
 from django import forms
 from django.db.models import Q
@@ -14,6 +16,7 @@ from .forms import DateFieldYMD
 from .infra.filtersets import SharedFormFilterSet
 from .models import OPEN_ORDER_STATUSES, Category, Department, Finding, FindingSource, OrderStatus, Severity
 from .queues import CORE_QUEUES, ORDER_QUEUE_STATUSES, finding_condition
+from .selectors import filter_category_options, filter_department_options, filter_departments
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
@@ -71,9 +74,10 @@ class FindingFilter(SharedFormFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = request.user if request else None
-        self.filters["department"].queryset = scope_of(user).department_choices(
-            Department.objects.filter(active=True)
-        )
+        self.filters["department"].queryset = filter_departments(user)
+        # Their options read through kept statements (SharedFormFilterSet: ``option_pairs``).
+        self.filters["department"].option_pairs = partial(filter_department_options, user)
+        self.filters["category"].option_pairs = filter_category_options
 
     def search(self, queryset, name, value):
         value = value.strip()

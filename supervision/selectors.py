@@ -620,6 +620,36 @@ def alert_figures(*, start: dt.date, end: dt.date, departments=None, today: dt.d
     }
 
 
+# --- the lists' filter options ---------------------------------------------------------------
+# A list's department and category pickers: their querysets (what a chosen value is checked against)
+# and their options as (id, name) pairs read through statements the ORM builds once per scope
+# (``supervision.infra.statements``; building the two option queries cost a filter form ~0.6 ms of CPU
+# on every view). The names are read anew on every view: a renamed or added department shows at once.
+
+
+def filter_departments(user) -> QuerySet[Department]:
+    """The departments a list's filter offers ``user``: a head's own, else every active one."""
+    return scope_of(user).department_choices(Department.objects.filter(active=True))
+
+
+def filter_department_options(user) -> list[tuple[int, str]]:
+    """``filter_departments(user).values_list("pk", "name")`` (``Department.__str__`` is its name)."""
+    return [(r["id"], r["name"]) for r in statements.rows(_filter_departments, scope_of(user).plain)]
+
+
+def _filter_departments(user_scope):
+    return filter_departments(user_scope).values("id", "name"), ("id", "name")
+
+
+def filter_category_options() -> list[tuple[int, str]]:
+    """``Category.objects.values_list("pk", "name")`` in the categories' order."""
+    return [(r["id"], r["name"]) for r in statements.rows(_filter_categories)]
+
+
+def _filter_categories():
+    return Category.objects.values("id", "name"), ("id", "name")
+
+
 # --- notifications ---------------------------------------------------------------------------
 
 

@@ -39,4 +39,7 @@ class SharedFormFilterSet(df.FilterSet):
                     queryset = filter_.get_queryset(self.request)
                     if queryset is not None:
                         form.fields[name].queryset = queryset
+                    # That queryset's options as (pk, label) pairs, where the filter set reads them
+                    # another way (a kept statement): the filter form's markup asks for them.
+                    form.fields[name].option_pairs = getattr(filter_, "option_pairs", None)
         return self._form

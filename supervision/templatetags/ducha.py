@@ -219,7 +219,9 @@ def select_options(bound_field):
     """``[(value, label, selected)]`` of a filter ``<select>``, values as strings.
 
     A model choice field is read with one plain query (its own iterator opens a server-side
-    cursor on PostgreSQL: three round trips for a list of departments).
+    cursor on PostgreSQL: three round trips for a list of departments) — or, where the form gives
+    its queryset's ``(pk, label)`` pairs as ``option_pairs`` (the lists' filter sets: a statement
+    kept between views, ``supervision.selectors.filter_department_options``), from those.
     """
     field = bound_field.field
     current = bound_field.value()
@@ -229,7 +231,8 @@ def select_options(bound_field):
         label_field = getattr(field.queryset.model, "CHOICE_LABEL_FIELD", None)
         if label_field and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
             # The label is str(obj), which is this one column: read the two columns, build no instances.
-            choices += field.queryset.values_list("pk", label_field)
+            pairs = getattr(field, "option_pairs", None)
+            choices += pairs() if pairs is not None else field.queryset.values_list("pk", label_field)
         else:
             choices += [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
     else:

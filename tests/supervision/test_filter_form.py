@@ -129,6 +129,41 @@ def test_the_shared_filter_form_class_gives_each_request_its_own_scope(
     assert list(second.form.fields["department"].queryset) == [neike]
 
 
+def test_the_filters_options_follow_departments_and_categories_added_renamed_or_closed(
+    client_for, supervisor, head_neike, neike, waike
+):
+    """The department and category options are read through statements kept between views
+    (``selectors.filter_department_options``): the names and the rows are read anew on every view, each
+    scope keeps its own statement, and the queries stay as many."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision.infra import statements
+    from supervision.models import Category
+    from tests.factories import DepartmentFactory
+
+    statements.forget()
+    url = reverse("finding_list")
+    client = client_for(supervisor)
+    client.get(url)  # the statements are built and kept
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    DepartmentFactory(code="ek", name="儿科", sort_order=0)
+    waike.name, waike.active = "外科（旧）", False
+    waike.save()
+    Category.objects.create(code="aaa-new", name="新类别", sort_order=0)
+    with CaptureQueriesContext(connection) as again:
+        html = client.get(url).content.decode()
+    assert len(again) == len(first)
+    assert ">儿科</option>" in html and ">新类别</option>" in html
+    assert f'<option value="{waike.pk}">' not in html and "外科（旧）" not in html
+    for list_url in (url, reverse("complaints:list")):
+        html = client_for(head_neike).get(list_url).content.decode()
+        select = html.split('name="department" id="id_department"', 1)[1].split("</select>", 1)[0]
+        assert f'<option value="{neike.pk}">内科</option>' in select and "儿科" not in select
+    statements.forget()
+
+
 def test_options_tag_escapes_and_selects_by_text():
     from supervision.templatetags.ducha import options
 
