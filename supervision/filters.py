@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from .access import scope_of
 from .forms import DateFieldYMD
@@ -71,8 +72,11 @@ class FindingFilter(SharedFormFilterSet):
         model = Finding
         fields = []
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, request=None, today=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        # The day the queue and "overdue" filters read: the list's own (its count's statement is kept
+        # per day: supervision.views._finding_list_statement).
+        self.today = today or timezone.localdate()
         user = request.user if request else None
         self.filters["department"].queryset = filter_departments(user)
         # Their options read through kept statements (SharedFormFilterSet: ``option_pairs``).
@@ -88,18 +92,35 @@ class FindingFilter(SharedFormFilterSet):
         )
 
     def filter_overdue(self, queryset, name, value):
-        condition = Q(order__deadline__lt=timezone.localdate()) & Q(order__status__in=OPEN_ORDER_STATUSES)
+        condition = Q(order__deadline__lt=self.today) & Q(order__status__in=OPEN_ORDER_STATUSES)
         return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
 
     def filter_queue(self, queryset, name, value):
-        queryset = queryset.filter(finding_condition(value, timezone.localdate()))
-        if value in ORDER_QUEUE_STATUSES:
-            # The count on "needs me now" scopes the orders by their own department: so does the list,
-            # which also lets PostgreSQL find a head's queue by the orders' (department, status) index
-            # instead of joining every order in those states to the department's findings.
-            user = self.request.user if self.request else None
-            queryset = scope_of(user).filter(queryset, department_field="order__department")
-        return queryset
+        return queue_findings(queryset, value, self.today, self.request.user if self.request else None)
 
     def filter_recurrence(self, queryset, name, value):
         return queryset.filter(recurrence_of__isnull=value != "true")
+
+
+def queue_findings(findings, key: str, today, user):
+    """The findings of ``findings`` in the queue ``key`` (``supervision.queues``) on ``today``, for
+    ``user`` (a user or a Scope): the list's ``queue`` filter and its count's kept statement."""
+    findings = findings.filter(finding_condition(key, today))
+    if key in ORDER_QUEUE_STATUSES:
+        # The count on "needs me now" scopes the orders by their own department: so does the list,
+        # which also lets PostgreSQL find a head's queue by the orders' (department, status) index
+        # instead of joining every order in those states to the department's findings.
+        findings = scope_of(user).filter(findings, department_field="order__department")
+    return findings
+
+
+def queue_only(filterset: FindingFilter) -> str | None:
+    """What a valid bound filter set narrows the list to when nothing but a queue is chosen — ``""``
+    for nothing at all, the queue's key for a "needs me now" link — else None (a search, a
+    department …: the ORM counts those)."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    if any(value not in EMPTY_VALUES for name, value in data.items() if name != "queue"):
+        return None
+    return data.get("queue") or ""

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import people, queues, selectors, services
-from .access import get_scoped_or_404, role_required, scope, workflow_rule
+from .access import get_scoped_or_404, role_required, scope, scope_of, workflow_rule
 from .errors import ActionNotAllowed
-from .filters import FindingFilter
+from .filters import FindingFilter, queue_findings, queue_only
 from .forms import (
     ActionCompleteForm,
     ActionEvidenceForm,
@@ -50,11 +50,12 @@ from .forms import (
     VerifyForm,
 )
 from .importing import IMPORTERS, import_file
-from .infra import figcache, offline, wording
+from .infra import figcache, offline, statements, wording
 from .infra.fragments import cached_rows, url_maker
 from .infra.imports import template_workbook
 from .infra.once import page_view
 from .infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
+from .infra.statements import StatementPaginator
 from .models import (
     Alert,
     AlertAction,
@@ -369,13 +370,25 @@ def _dashboard_figures(user, config) -> dict:
 @role_required(*FINDING_READERS)
 @require_GET
 def finding_list(request):
+    today = timezone.localdate()
     qs = selectors.finding_list(request.user)
-    filterset = FindingFilter(request.GET or None, queryset=qs, request=request)
+    filterset = FindingFilter(request.GET or None, queryset=qs, request=request, today=today)
     matching = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-    page = Paginator(matching, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    queue = "" if matching is qs else queue_only(filterset)
+    if queue is None:
+        paginator = Paginator(matching, settings.DUCHA_PAGE_SIZE)
+    else:
+        # The whole list and each "needs me now" queue: its count's statement built by the ORM once
+        # per scope, queue and day, then sent as it is (supervision.infra.statements).
+        plain = scope_of(request.user).plain
+        paginator = StatementPaginator(
+            matching,
+            settings.DUCHA_PAGE_SIZE,
+            count=lambda: statements.count(_finding_list_statement, plain, queue, today),
+        )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    today = timezone.localdate()
     url = url_maker("finding_detail")
     values = page.object_list.values(*FINDING_ROW_FIELDS)
     rows = cached_rows(
@@ -406,6 +419,13 @@ def order_checks(request):
     page = Paginator(orders, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     due = orders.filter(check_due__lte=today).count()
     return render(request, "supervision/order_checks.html", {"page": page, "today": today, "due": due})
+
+
+def _finding_list_statement(user_scope, queue: str, today):
+    """The finding list of ``user_scope`` (a plain Scope), narrowed to ``queue`` when there is one —
+    what ``FindingFilter`` gives for a bound form holding nothing but that queue."""
+    findings = selectors.finding_list(user_scope)
+    return queue_findings(findings, queue, today, user_scope) if queue else findings
 
 
 # The columns a finding list row shows, read as plain values: the page's 25 findings as model
