@@ -776,7 +776,7 @@ def my_tasks_shown(user, show: str, *, today: dt.date) -> QuerySet[FollowupTask]
 
 # "My calls today" reads its count, its page's rows and the pool's rows through statements the ORM
 # builds once per caller, queue, day and page (``supervision.infra.statements``): building the three
-# queries was about a third of the page's own CPU; the rows and the numbers are read anew every time.
+# queries was a third of the page's own Python calls; the rows and the numbers are read anew every time.
 
 
 def my_tasks_count(user, show: str, *, today: dt.date) -> int:
