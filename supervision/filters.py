@@ -115,10 +115,12 @@ def queue_findings(findings, key: str, today, user):
 
 
 def queue_only(filterset: FindingFilter) -> str | None:
-    """What a valid bound filter set narrows the list to when nothing but a queue is chosen — ``""``
-    for nothing at all, the queue's key for a "needs me now" link — else None (a search, a
-    department …: the ORM counts those)."""
-    if not filterset.is_bound or not filterset.is_valid():
+    """What the filter set narrows the list to when nothing but a queue is chosen — ``""`` for nothing
+    at all (unbound, or bound to no value), the queue's key for a "needs me now" link — else None (a
+    search, a department, a refused value …: the ORM counts what the view shows for those)."""
+    if not filterset.is_bound:
+        return ""
+    if not filterset.is_valid():
         return None
     data = filterset.form.cleaned_data
     if any(value not in EMPTY_VALUES for name, value in data.items() if name != "queue"):

@@ -374,7 +374,7 @@ def finding_list(request):
     qs = selectors.finding_list(request.user)
     filterset = FindingFilter(request.GET or None, queryset=qs, request=request, today=today)
     matching = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-    queue = "" if matching is qs else queue_only(filterset)
+    queue = queue_only(filterset)
     if queue is None:
         paginator = Paginator(matching, settings.DUCHA_PAGE_SIZE)
     else:

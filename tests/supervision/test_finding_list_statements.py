@@ -66,7 +66,7 @@ def test_a_queues_count_moves_with_the_order_and_is_each_heads_own(
         {"queue": "orders_to_acknowledge"},
         {"queue": "orders_to_acknowledge", "page": "1"},
         {"queue": "orders_to_acknowledge", "department": "NEIKE"},  # another filter: the ORM's count
-        {"queue": "no-such-queue"},  # invalid: the whole list, as the view shows it
+        {"queue": "no-such-queue"},  # refused: the ORM counts what the view shows
         {"found_from": "notadate"},
         {"overdue": "false"},
     ],
