@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 
 from supervision.access import scope_of
+from supervision.infra import statements
 from supervision.models import Role
 
 from . import search
@@ -260,11 +261,16 @@ def work_rows(entries: QuerySet[DeskEntry]) -> list[dict]:
 
 def person_work(*, user_id: int, start: dt.date, end: dt.date) -> dict:
     """One person's work in the days ``start``–``end`` (both included); zeros when they logged
-    nothing. One query."""
-    row = DeskEntry.objects.filter(
-        recorded_by_id=user_id, recorded_on__gte=start, recorded_on__lte=end
-    ).aggregate(**WORK)
-    return _work(row)
+    nothing. One query, its statement built by the ORM once per person and period
+    (``supervision.infra.statements``): the desk's page shows its reader's month on every view, and
+    Django took ~2.5 ms to build these dozen filtered counts and sums for PostgreSQL's 0.1 ms."""
+    return _work(statements.aggregate(_person_work, user_id, start, end))
+
+
+def _person_work(user_id: int, start: dt.date, end: dt.date):
+    """``person_work``'s statement (``statements.aggregate``: a function of its arguments alone)."""
+    entries = DeskEntry.objects.filter(recorded_by_id=user_id, recorded_on__gte=start, recorded_on__lte=end)
+    return entries, WORK
 
 
 def desk_people() -> QuerySet:

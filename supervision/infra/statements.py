@@ -27,10 +27,14 @@ What keeps it right:
   read from the cursor is the one the ORM gives. ``MIN``/``MAX`` of a date or a moment are kept on
   PostgreSQL only, whose driver returns the very objects the ORM returns there (Django has no
   converter for them on that database); elsewhere (SQLite turns them into text) such a statement is
-  built by the ORM on every call, as before. ``rows`` likewise: columns of integer and text types
-  anywhere, dates, moments and booleans on PostgreSQL only — the model's own or, through its foreign
-  keys, a related row's (``stay__patient_name``: the joined field's type is what the cursor gives).
-  Sums, averages, JSON and anything else: not for this module.
+  built by the ORM on every call, as before. A ``SUM`` of the model's own column: of a small or
+  ordinary integer column anywhere (every database sums them as an integer, which the ORM's
+  ``int()`` leaves as it is — not of a big integer, which PostgreSQL sums as a decimal), of a decimal
+  column on PostgreSQL only (its driver gives the ``Decimal`` the ORM's ``Decimal()`` leaves as it
+  is; SQLite gives a float the ORM rounds to the column's places). ``rows`` likewise: columns of
+  integer and text types anywhere, dates, moments and booleans on PostgreSQL only — the model's own
+  or, through its foreign keys, a related row's (``stay__patient_name``: the joined field's type is
+  what the cursor gives). Averages, JSON and anything else: not for this module.
 - **Bounded.** At most ``MAX_STATEMENTS`` statements are kept, the least recently used forgotten
   first (keys hold the day, so yesterday's go).
 """
@@ -45,7 +49,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, F, Max, Min, QuerySet, Sum
 from django.utils.functional import cached_property
 
 MAX_STATEMENTS = 2048
@@ -62,8 +66,9 @@ def count(build: Callable[..., QuerySet], *args: Hashable) -> int:
 
 
 def aggregate(build: Callable[..., tuple[QuerySet, dict[str, Any]]], *args: Hashable) -> dict[str, Any]:
-    """``qs.aggregate(**aggregates)`` for ``(qs, aggregates) = build(*args)``: counts, and the earliest
-    or latest of dates and moments; its statement built by the ORM once per key (module docstring)."""
+    """``qs.aggregate(**aggregates)`` for ``(qs, aggregates) = build(*args)``: counts, the earliest or
+    latest of dates and moments, and sums of integer and decimal columns; its statement built by the
+    ORM once per key (module docstring)."""
     return _run(build, args, aggregates=True)
 
 
@@ -114,6 +119,31 @@ def _as_read(model, fields: tuple[str, ...], connection) -> bool:
     return True
 
 
+# The columns whose SUM every database gives as the ORM does (an integer), and those PostgreSQL does.
+_SUMMED_AS_INTEGERS = frozenset(
+    {"SmallIntegerField", "PositiveSmallIntegerField", "IntegerField", "PositiveIntegerField"}
+)
+_SUMMED_ON_POSTGRESQL = _SUMMED_AS_INTEGERS | {"DecimalField"}
+
+
+def _read_as_the_orm(model, aggregate, connection) -> bool:
+    """Whether the cursor gives ``aggregate``'s value as the ORM gives it (module docstring)."""
+    if isinstance(aggregate, Count):
+        return True
+    if isinstance(aggregate, Min | Max):
+        return connection.vendor == "postgresql"
+    # A SUM of one of the model's own columns, named: no expression, no join, no output field or
+    # default of its own (either would convert the value).
+    source = aggregate.get_source_expressions()[0]
+    if not isinstance(source, F) or "__" in source.name:
+        return False
+    if aggregate.default is not None or "output_field" in vars(aggregate):
+        return False
+    field = model._meta.pk if source.name == "pk" else model._meta.get_field(source.name)
+    summed = _SUMMED_ON_POSTGRESQL if connection.vendor == "postgresql" else _SUMMED_AS_INTEGERS
+    return field.get_internal_type() in summed and not hasattr(field, "from_db_value")
+
+
 def _key(build: Callable, args: tuple, connection) -> tuple:
     name = build.__qualname__
     if "<" in name or "." in name:  # "<lambda>", "outer.<locals>.inner", a method
@@ -148,15 +178,16 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
 
     if aggregates:
         qs, expressions = built
-        if not all(isinstance(a, Count | Min | Max) for a in expressions.values()):
+        if not all(isinstance(a, Count | Min | Max | Sum) for a in expressions.values()):
             raise TypeError(
-                "statements.aggregate reads COUNT, MIN and MAX only (others need the ORM's converters)"
+                "statements.aggregate reads COUNT, MIN, MAX and SUM only (others need the ORM's converters)"
             )
         with connection.execute_wrapper(record):
             result = qs.aggregate(**expressions)
         columns, values = tuple(result), tuple(result.values())
-        # MIN/MAX as the cursor gives them equal the ORM's on PostgreSQL only (module docstring).
-        as_read = connection.vendor == "postgresql" or all(isinstance(a, Count) for a in expressions.values())
+        # MIN/MAX as the cursor gives them equal the ORM's on PostgreSQL only, sums of some columns
+        # only (module docstring).
+        as_read = all(_read_as_the_orm(qs.model, a, connection) for a in expressions.values())
     elif aggregates is False:
         qs, columns = built
         with connection.execute_wrapper(record):

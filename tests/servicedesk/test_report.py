@@ -98,6 +98,36 @@ def test_the_figures_count_by_kind_person_department_and_day(october, desk, neik
     assert {"user_id": desk.pk, "name": "孙客服", **own} == fig["by_person"][0]
 
 
+def test_a_persons_work_is_read_anew_on_every_call_from_a_statement_built_once(october, centre, desk):
+    """person_work's statement is kept (supervision.infra.statements): its sums of minutes (an integer
+    column) and of costs (a decimal one) are the ORM's, and a new entry shows on the next call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision.infra import statements
+
+    statements.forget()
+    orm = selectors.DeskEntry.objects.filter(
+        recorded_by_id=desk.pk, recorded_on__gte=OCT[0], recorded_on__lte=OCT[1]
+    ).aggregate(**selectors.WORK)
+    first = selectors.person_work(user_id=desk.pk, start=OCT[0], end=OCT[1])
+    with CaptureQueriesContext(connection) as sent:
+        again = selectors.person_work(user_id=desk.pk, start=OCT[0], end=OCT[1])
+    assert again == first == selectors._work(orm)
+    assert (again["escort_minutes"], again["recovery_cost"]) == (25, Decimal("150.50"))
+    assert type(again["escort_minutes"]) is int and type(again["recovery_cost"]) is Decimal
+    assert len(sent) == 1
+    # Kept on PostgreSQL, whose driver gives the decimal sum as the ORM does; built anew on SQLite.
+    assert len(statements._statements) == (1 if connection.vendor == "postgresql" else 0)
+    services.entry_record(
+        centre=centre, actor=desk, kind=EntryKind.ESCORT, escort_from="大厅", escort_to="B超", escort_minutes=5,
+        recorded_at=at(D(2026, 10, 30)),
+    )  # fmt: skip
+    later = selectors.person_work(user_id=desk.pk, start=OCT[0], end=OCT[1])
+    assert (later["count"], later["escorts"], later["escort_minutes"]) == (first["count"] + 1, 2, 30)
+    statements.forget()
+
+
 def test_the_monthly_report_has_the_service_desk_section_in_pdf_and_excel(october, tmp_path, need_poppler):
     content = build_content(kind="monthly", start=OCT[0], end=OCT[1], today=D(2026, 11, 23))
     section = content.section("servicedesk")

@@ -156,3 +156,31 @@ def test_a_lists_filter_refuses_a_month_first_day_in_the_readers_language_and_ke
     supervisor.save()
     html = client.get(reverse(url_name), params).content.decode()
     assert "Enter a date as year-month-day, e.g. 2026-12-07." in html
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(
+    ("day", "typed", "attrs"),
+    [
+        (dt.date(2026, 1, 1), "", {"id": "id_start", "class": "form-control date-ymd"}),
+        (
+            dt.date(2026, 12, 7),
+            "2026/12/07",
+            {"id": "f-end", "class": "form-control form-control-lg date-ymd"},
+        ),
+        (dt.date(2026, 12, 7), '12/07/"<2026>&', {"id": "f-start"}),
+        (None, "", {"required": True, "disabled": False, "data-x": 3}),
+        ("", "", {}),
+    ],
+)
+def test_a_hand_written_forms_input_is_the_widgets_own_markup_byte_for_byte(language, day, typed, attrs):
+    """date_ymd_input writes in Python what Django's date.html → input.html → attrs.html write."""
+    from supervision.forms import DateInputYMD
+
+    with translation.override(language):
+        try:
+            parse_date_ymd(typed)
+            value = day
+        except ValueError:
+            value = typed
+        assert date_ymd_input("start", day, typed, **attrs) == DateInputYMD(attrs).render("start", value)

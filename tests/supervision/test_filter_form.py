@@ -175,3 +175,28 @@ def test_options_tag_escapes_and_selects_by_text():
     )
     assert " selected" not in options([(1, "a")], None) + options([(1, "a")], "")
     assert options([(3, "c")], 3) == '<option value="3" selected>c</option>'
+
+
+def test_options_tag_draws_the_same_markup_from_its_cache_for_the_same_content_only():
+    from django.utils.translation import gettext_lazy, override
+
+    from supervision.templatetags.ducha import options
+
+    first = options([(1, "急诊"), (2, "内科")], 2)
+    assert (
+        options([(1, "急诊"), (2, "内科")], "2")
+        == first
+        == ('<option value="1">急诊</option><option value="2" selected>内科</option>')
+    )
+    # Another scope's departments, another choice, values equal but not alike: other markup.
+    assert options([(1, "急诊")], 2) == '<option value="1">急诊</option>'
+    assert options([(1, "急诊"), (2, "内科")], 1).startswith('<option value="1" selected>')
+    assert options([(True, "x")], None) == '<option value="True">x</option>'
+    assert options([(1, "x")], None) == '<option value="1">x</option>'
+    # A lazy label is worded in the language of the page that draws it.
+    lazy = [("open", gettext_lazy("Open"))]
+    with override("en"):
+        english = options(lazy, "open")
+    with override("zh-hans"):
+        chinese = options(lazy, "open")
+    assert english == '<option value="open" selected>Open</option>' and "Open" not in chinese

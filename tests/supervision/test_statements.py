@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Min, Sum
+from django.db.models import Avg, Count, DecimalField, Min, Sum
 from django.test.utils import CaptureQueriesContext
 
 from supervision import queues
@@ -37,8 +37,23 @@ def _first_found(user_scope: Scope):
     }
 
 
-def _summed(user_scope: Scope):
-    return RectificationOrder.objects.order_by(), {"n": Sum("pk")}
+def _averaged(user_scope: Scope):
+    return RectificationOrder.objects.order_by(), {"n": Avg("pk")}
+
+
+def _summed(user_scope: Scope, aggregate: str):
+    BUILT.append((user_scope, aggregate))
+    return RectificationOrder.objects.order_by(), {"n": Count("pk"), "sum": SUMS[aggregate]}
+
+
+SUMS = {
+    # An integer column; a big integer one (PostgreSQL sums those as a decimal, the ORM int()s it); an
+    # integer column given a decimal output (the ORM converts it); a sum of an expression.
+    "integer": Sum("return_count"),
+    "big": Sum("pk"),
+    "output": Sum("return_count", output_field=DecimalField(max_digits=12, decimal_places=2)),
+    "default": Sum("return_count", default=0),
+}
 
 
 def models_q(**lookups):
@@ -136,8 +151,25 @@ def test_only_module_level_functions_of_their_arguments_are_kept(db):
 
     with pytest.raises(ValueError, match="module-level"):
         statements.count(inner)
-    with pytest.raises(TypeError, match="COUNT, MIN and MAX"):
-        statements.aggregate(_summed, None)
+    with pytest.raises(TypeError, match="COUNT, MIN, MAX and SUM"):
+        statements.aggregate(_averaged, None)
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "kept"), [("integer", True), ("big", False), ("output", False), ("default", False)]
+)
+def test_sums_are_kept_only_where_the_cursor_gives_them_as_the_orm_does(supervisor, neike, aggregate, kept):
+    """A sum of a small integer column is kept; of a big integer (PostgreSQL: a decimal), with an
+    output field or a default of its own (the ORM converts those) it is built on every call."""
+    make_finding(department=neike, found_by=supervisor)
+    order = make_finding(department=neike, found_by=supervisor).order
+    RectificationOrder.objects.filter(pk=order.pk).update(return_count=2)
+    scope = supervisor.scope.plain
+    orm = RectificationOrder.objects.aggregate(n=Count("pk"), sum=SUMS[aggregate])
+    first = statements.aggregate(_summed, scope, aggregate)
+    again = statements.aggregate(_summed, scope, aggregate)
+    assert first == again == orm and type(again["sum"]) is type(orm["sum"])
+    assert len(BUILT) == (1 if kept else 2)
 
 
 def test_kept_statements_are_bounded(supervisor, monkeypatch):
