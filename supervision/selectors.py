@@ -339,6 +339,18 @@ def orders_for_head(user, *, limit: int = 50) -> QuerySet[RectificationOrder]:
     )
 
 
+def order_rows_for_head(user, *, limit: int, fields: tuple[str, ...]) -> list[dict]:
+    """``orders_for_head(user, limit=limit).values(*fields)``, read anew on every call, its statement
+    built by the ORM once per scope, limit and columns (``infra.statements``): a head's dashboard
+    shows their open orders on every view, and Django took ~1.5 ms to build and compile the query of
+    four tables for PostgreSQL's 0.2 ms."""
+    return statements.rows(_order_rows_for_head, scope_of(user).plain, limit, tuple(fields))
+
+
+def _order_rows_for_head(user_scope, limit: int, fields: tuple[str, ...]):
+    return orders_for_head(user_scope, limit=limit).values(*fields), fields
+
+
 def _table_annotations(today: dt.date) -> dict:
     open_q = Q(status__in=OPEN_ORDER_STATUSES)
     rectified_q = Q(status__in=RECTIFIED_ORDER_STATUSES)

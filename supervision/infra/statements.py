@@ -34,7 +34,9 @@ What keeps it right:
   is; SQLite gives a float the ORM rounds to the column's places). ``rows`` likewise: columns of
   integer and text types anywhere, dates, moments and booleans on PostgreSQL only — the model's own
   or, through its foreign keys, a related row's (``stay__patient_name``: the joined field's type is
-  what the cursor gives). Averages, JSON and anything else: not for this module.
+  what the cursor gives) — and, on PostgreSQL, JSON columns, which the cursor gives as text and which
+  are decoded by their field's own ``from_db_value``, all the ORM applies to them there. Averages,
+  JSON elsewhere and anything else: not for this module.
 - **Bounded.** At most ``MAX_STATEMENTS`` statements are kept, the least recently used forgotten
   first (keys hold the day, so yesterday's go).
 """
@@ -54,7 +56,8 @@ from django.utils.functional import cached_property
 
 MAX_STATEMENTS = 2048
 
-# key -> (sql, params, columns): columns None for ``count``; sql None when the ORM sent no statement
+# key -> (sql, params, columns, decoded): columns None for ``count``; decoded the JSON columns of ``rows``
+# to decode (``_as_read``); sql None when the ORM sent no statement
 # at all (an empty scope: Django answers without asking the database) and params are then the values.
 _statements: OrderedDict[Hashable, tuple] = OrderedDict()
 _lock = threading.Lock()
@@ -110,13 +113,21 @@ def _column(model, name: str):
     return field
 
 
-def _as_read(model, fields: tuple[str, ...], connection) -> bool:
+def _as_read(model, fields: tuple[str, ...], connection) -> tuple[tuple[int, Any], ...] | None:
+    """How the cursor's row gives ``fields`` as the ORM's ``values()`` does: ``None`` when it cannot,
+    else the JSON columns to decode — ``(position, field)``, each decoded by the field's own
+    ``from_db_value``, which is all the ORM applies to them on PostgreSQL (module docstring)."""
     plain = _PLAIN_ON_POSTGRESQL if connection.vendor == "postgresql" else _PLAIN_COLUMNS
-    for name in fields:
+    decoded = []
+    for position, name in enumerate(fields):
         field = _column(model, name)
-        if field is None or field.get_internal_type() not in plain or hasattr(field, "from_db_value"):
-            return False
-    return True
+        if field is None:
+            return None
+        if field.get_internal_type() == "JSONField" and connection.vendor == "postgresql":
+            decoded.append((position, field))
+        elif field.get_internal_type() not in plain or hasattr(field, "from_db_value"):
+            return None
+    return tuple(decoded)
 
 
 # The columns whose SUM every database gives as the ORM does (an integer), and those PostgreSQL does.
@@ -159,18 +170,22 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
         if kept is not None:
             _statements.move_to_end(key)
     if kept is not None:
-        sql, params, columns = kept
+        sql, params, columns, decoded = kept
         if sql is None:  # the ORM answered without asking the database (an empty scope)
             return _answer(params, columns, aggregates)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             if aggregates is False:
-                return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+                rows = cursor.fetchall()
+                if decoded:
+                    rows = [_decode(row, decoded, connection) for row in rows]
+                return [dict(zip(columns, row, strict=True)) for row in rows]
             row = cursor.fetchone()
         return dict(zip(columns, row, strict=True)) if aggregates else row[0]
 
     built = build(*args)
     sent: list[tuple[str, Any]] = []
+    decoded: tuple = ()
 
     def record(execute, sql, params, many, context):
         sent.append((sql, params))
@@ -196,11 +211,12 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
         # Only the named columns, in that order (no annotation or extra select beside them), of types
         # the cursor gives as the ORM does.
         query = qs.query
+        decoded = _as_read(qs.model, columns, connection)
         as_read = (
             tuple(query.values_select) == columns
             and not query.annotation_select
             and not query.extra_select
-            and _as_read(qs.model, columns, connection)
+            and decoded is not None
         )
     else:
         qs = built
@@ -212,13 +228,21 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
         return result
     if sent and not isinstance(sent[0][1], list | tuple):
         return result
-    kept = (sent[0][0], tuple(sent[0][1]), columns) if sent else (None, values, columns)
+    kept = (sent[0][0], tuple(sent[0][1]), columns, decoded) if sent else (None, values, columns, decoded)
     with _lock:
         _statements[key] = kept
         _statements.move_to_end(key)
         while len(_statements) > MAX_STATEMENTS:
             _statements.popitem(last=False)
     return result
+
+
+def _decode(row: tuple, decoded: tuple[tuple[int, Any], ...], connection) -> list:
+    """A row's JSON columns decoded by their fields' own ``from_db_value``, as the ORM decodes them."""
+    row = list(row)
+    for position, field in decoded:
+        row[position] = field.from_db_value(row[position], None, connection)
+    return row
 
 
 def _answer(values: tuple, columns, aggregates: bool | None):

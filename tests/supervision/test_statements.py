@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from supervision import queues
 from supervision.access import Scope
 from supervision.infra import statements
-from supervision.models import Department, OrderStatus, RectificationOrder
+from supervision.models import Department, Finding, OrderStatus, RectificationOrder
 from tests.factories import make_finding
 
 BUILT: list[tuple] = []
@@ -206,8 +206,16 @@ def test_rows_of_plain_columns_are_the_orms_and_are_kept(supervisor, head_neike,
     assert len(BUILT) == 2  # the head's statement kept for their second call
 
 
-def test_rows_with_dates_are_kept_on_postgresql_only_joined_columns_by_their_own_type(supervisor, neike):
-    make_finding(department=neike, found_by=supervisor)
+def test_rows_with_dates_and_json_are_kept_on_postgresql_only_joined_columns_by_their_own_type(
+    supervisor, neike
+):
+    """A joined column reads as its own column would; a foreign key as its target; a JSON column, on
+    PostgreSQL, decoded by its field's own from_db_value (the ORM's only converter for it there)."""
+    finding = make_finding(department=neike, found_by=supervisor)
+    Finding.objects.filter(pk=finding.pk).update(
+        description_key="k", description_params={"n": 3, "名": ["甲"]}
+    )
+    make_finding(department=neike, found_by=supervisor)  # its params: the default, empty
     scope = supervisor.scope.plain
     on_postgresql = connection.vendor == "postgresql"
     for fields, kept in (
@@ -219,9 +227,28 @@ def test_rows_with_dates_are_kept_on_postgresql_only_joined_columns_by_their_own
         # Not a column a cursor gives as the ORM does: a transform, a reverse relation.
         (("id", "finding__found_at__date"), False),
         (("id", "actions__id"), False),
+        (("id", "department"), True),
+        (("id", "finding__description_params"), on_postgresql),
+        (("id", "finding__found_at", "finding__category__name"), on_postgresql),
     ):
         BUILT.clear()
         first = statements.rows(_order_rows, scope, fields)
-        assert statements.rows(_order_rows, scope, fields) == first
-        assert first == list(RectificationOrder.objects.order_by("id").values(*fields)[:5])
-        assert len(BUILT) == (1 if kept else 2)
+        again = statements.rows(_order_rows, scope, fields)
+        assert again == first == list(RectificationOrder.objects.order_by("id").values(*fields)[:5])
+        assert len(BUILT) == (1 if kept else 2), fields
+        if "finding__description_params" in fields:
+            assert [r["finding__description_params"] for r in again] == [{"n": 3, "名": ["甲"]}, {}]
+
+
+def test_a_heads_open_orders_are_the_orms_rows_and_their_statement_is_theirs(
+    supervisor, head_neike, head_waike, neike, waike
+):
+    from supervision import selectors
+    from supervision.views import HEAD_ORDER_ROW_FIELDS
+
+    for department in (neike, waike, neike):
+        make_finding(department=department, found_by=supervisor)
+    for head in (head_neike, head_waike, head_neike):
+        rows = selectors.order_rows_for_head(head, limit=20, fields=HEAD_ORDER_ROW_FIELDS)
+        assert rows == list(selectors.orders_for_head(head, limit=20).values(*HEAD_ORDER_ROW_FIELDS))
+        assert {r["department_id"] for r in rows} == set(head.department_ids)
