@@ -373,3 +373,25 @@ def test_alert_figures_equal_their_definitions_alert_by_alert(neike, waike):
         }
         if departments is None:  # the set is varied enough to tell the figures apart
             assert len(alerts) >= 30 and 0 < len(reached) < len(alerts) and 0 < len(closed) < len(alerts)
+
+
+def test_alert_list_rows_drawn_once_per_content_show_the_alerts_state_in_the_readers_language(
+    client_for, neike, supervisor
+):
+    """Rows come from the row cache (supervision.infra.fragments) keyed by their values and the
+    language: a row past its day is marked, and a contact recorded redraws it with its new status."""
+    from supervision.models import User
+
+    alert, _ = _raise(neike, due=timezone.localdate() - dt.timedelta(days=1))
+    c = client_for(supervisor)
+    url = reverse("alert_list") + "?status=all"
+    first = c.get(url).content.decode()
+    assert 'class="table-danger"' in first and "待联系" in first and "满意度调查低分" in first
+    rows = first.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows == c.get(url).content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    services.alert_contact(alert=alert, actor=supervisor, contact_note="已联系")
+    contacted = c.get(url).content.decode()
+    assert 'class="table-danger"' not in contacted and "已联系患者" in contacted
+    User.objects.filter(pk=supervisor.pk).update(language="en")
+    english = client_for(User.objects.get(pk=supervisor.pk)).get(url).content.decode()
+    assert "Patient contacted" in english and "Low survey score" in english and "已联系患者" not in english
