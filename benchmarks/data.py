@@ -645,6 +645,8 @@ def _clone_window(before: dict, after: dict, *, copies: int, months: int) -> Non
             columns, values = [], []
             new_id = None
             for f in model._meta.concrete_fields:
+                if f.generated:  # computed by the database from the copied columns
+                    continue
                 c = f"t.{q(f.column)}"
                 if f.primary_key:
                     v = f"{c} + k * {rows}"

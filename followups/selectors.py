@@ -24,7 +24,6 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,8 +100,7 @@ def followup_summary(*, start: dt.date, end: dt.date, departments=None) -> dict:
 def followup_by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     rows = (
         _stays(start, end, departments)
-        .annotate(month=TruncMonth("discharged_on"))
-        .values("month")
+        .values(month=F("discharged_month"))
         .annotate(**_STAY_COUNTS)
         .order_by("month")
     )
@@ -141,14 +139,13 @@ def followup_month_department_cells(*, start: dt.date, end: dt.date, departments
     # Grouped by (department id, month) only, names attached afterwards from the 60-odd departments:
     # grouping by the name columns too made PostgreSQL sort every stay of the year on disk
     # (0.37 s of a large monthly report) instead of hashing into a few hundred groups.
-    # The month as ``DATE_TRUNC`` gives it (a timestamp with time zone, made a date below), not cast
-    # to a date in SQL: the cast saved ~3,000 Python calls of a year's 600 cells, but PostgreSQL then
-    # converted every stay's month once more before grouping, 12–15 % more SQL time on this read,
-    # which is most of the API call's wall time (docs/performance.md → API figures, stop 20).
+    # The month is the stay's own column (``discharged_month``, kept by the database, in the index
+    # read): grouping by two plain columns, where ``DATE_TRUNC`` of each stay's date (cast to a
+    # timestamp with time zone) was half of this read's time, and a date comes back as a date
+    # (docs/performance.md → API figures, stop 21).
     cells = list(
         _stays(start, end, departments)
-        .annotate(month=TruncMonth("discharged_on"))
-        .values("department_id", "month")
+        .values("department_id", month=F("discharged_month"))
         .annotate(**_STAY_COUNTS)
         .order_by()
     )
@@ -158,8 +155,6 @@ def followup_month_department_cells(*, start: dt.date, end: dt.date, departments
             "id", "name", "code", "sort_order"
         )
     }
-    for c in cells:
-        c["month"] = c["month"].date() if isinstance(c["month"], dt.datetime) else c["month"]
     cells.sort(
         key=lambda c: (names[c["department_id"]]["sort_order"], names[c["department_id"]]["code"], c["month"])
     )

@@ -1278,6 +1278,24 @@ class Sex(models.TextChoices):
     UNKNOWN = "U", _("Unknown")
 
 
+class FirstOfMonth(models.Func):
+    """The first day of a date's month, from the date alone (no time zone: a date has none).
+
+    For a stored generated column, whose expression PostgreSQL requires to be IMMUTABLE: Django's
+    ``TruncMonth`` of a date is ``DATE_TRUNC('month', date)``, which PostgreSQL computes on the date
+    cast to a timestamp *with* time zone (STABLE: it depends on the session's zone); truncating the
+    date as a timestamp without zone gives the same first day and is immutable. SQLite's own
+    ``date(…, 'start of month')`` is deterministic (Django's ``django_date_trunc`` would make the
+    file need Django's functions to write a stay)."""
+
+    arity = 1
+    output_field = models.DateField()
+    template = "CAST(DATE_TRUNC('month', CAST(%(expressions)s AS timestamp)) AS date)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="date(%(expressions)s, 'start of month')")
+
+
 class DischargeStay(models.Model):
     """One hospital stay from the HIS (住院号 + 出院日期). Shared by follow-up and chart audit."""
 
@@ -1294,6 +1312,16 @@ class DischargeStay(models.Model):
     responsible_nurse = models.CharField(_("responsible nurse"), max_length=64, blank=True)
     admitted_on = models.DateField(_("admitted on"))
     discharged_on = models.DateField(_("discharged on"), db_index=True)
+    # The month of discharge (its first day), kept by the database itself from ``discharged_on``,
+    # which never changes (half of the import's key): the follow-up figures group a year's stays
+    # by department and month, and computing the month of each of them was a third of that read
+    # (docs/performance.md → API figures, stop 21). No writer sets it (none can: generated).
+    discharged_month = models.GeneratedField(
+        expression=FirstOfMonth("discharged_on"),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name=_("month of discharge"),
+    )
     diagnosis = models.CharField(_("discharge diagnosis"), max_length=255, blank=True)
     # The ICD-10 code of the discharge diagnosis (follow-up plans per diagnosis match its prefix)
     # and the postal address (follow-up letters); both optional columns of the HIS file.
@@ -1324,11 +1352,13 @@ class DischargeStay(models.Model):
         constraints = [models.UniqueConstraint(fields=["admission_no", "discharged_on"], name="one_stay")]
         indexes = [
             models.Index(fields=["department", "discharged_on"]),
-            # The follow-up counts per department and month read this index alone (index-only scan).
+            # The follow-up counts per department and month read this index alone (index-only scan),
+            # grouped by two plain columns (department, month of discharge).
             models.Index(
                 fields=[
                     "discharged_on",
                     "department",
+                    "discharged_month",
                     "followup_due",
                     "followup_attempted",
                     "followup_reached",

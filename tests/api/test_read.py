@@ -109,6 +109,25 @@ def test_followup_figures_equal_the_selectors_and_hold_no_patient(api, neike, wa
     assert nk["summary"]["discharged"] == 2
 
 
+def test_followup_figures_read_the_same_queries_whatever_the_number_of_stays(
+    api, neike, waike, django_assert_num_queries
+):
+    day = timezone.localdate() - dt.timedelta(days=3)
+    start, end = (day - dt.timedelta(days=400)).replace(day=1), day
+    query = f"start={start}&end={end}"
+    api.get(f"/api/v1/figures/followups/?{query}")  # the key's first use is written (once a minute)
+    for n in (3, 30):
+        for i in range(n):
+            DischargeStayFactory(
+                department=(neike, waike)[i % 2], discharged_on=day - dt.timedelta(days=13 * i)
+            )
+        # The key with its departments, the month × department counts, their departments, the call's record.
+        with django_assert_num_queries(4):
+            assert api.get(f"/api/v1/figures/followups/?{query}").status_code == 200
+        with django_assert_num_queries(5):  # and the department asked for
+            assert api.get(f"/api/v1/figures/followups/?{query}&department=NK").status_code == 200
+
+
 def test_figures_of_a_department_outside_the_key_are_refused(api, neike, waike):
     client = _client(api, departments=[neike], scopes=[ApiScope.FIGURES_READ])
     response = client.get("/api/v1/figures/complaints/?start=2026-01-01&end=2026-01-31&department=WK")

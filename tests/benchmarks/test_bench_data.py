@@ -41,6 +41,11 @@ def test_generate_writes_every_channel_through_its_services(tiny):
     # in the table instead of on nearly every page of it.
     days = list(DischargeStay.objects.order_by("pk").values_list("discharged_on", flat=True))
     assert days == sorted(days) and days[0] < days[-1]
+    # Each stay's month of discharge, kept by the database (the generator's writer names no such column).
+    assert all(
+        m == d.replace(day=1)
+        for d, m in DischargeStay.objects.values_list("discharged_on", "discharged_month")
+    )
     # Every stay imported from the HIS got a task from the history import or a queue.
     assert FollowupTask.objects.count() > 0
     assert CallAttempt.objects.count() >= TINY["attempts"] * 0.8
@@ -92,6 +97,11 @@ def test_postgresql_bulk_path_writes_the_counts_sizes_ask_for(tiny, monkeypatch)
     assert any(step.startswith("copies of that window") for step in result["steps"])
     counts = result["counts"]
     assert counts["stays"] == TINY["stays"]
+    # The stays written by COPY (and the copies of the window, if any) have their month of discharge.
+    assert all(
+        m == d.replace(day=1)
+        for d, m in DischargeStay.objects.values_list("discharged_on", "discharged_month")
+    )
     # The register's calls stop at the target (a stay's last calls may pass it by two); this morning's
     # calls (up to ten per caller) come on top.
     assert TINY["attempts"] * 0.8 <= counts["attempts"] <= TINY["attempts"] + 2 + 10 * 10

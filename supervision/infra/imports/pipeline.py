@@ -341,7 +341,12 @@ def bulk_insert(model, rows: list[dict], *, batch_size: int = 2000) -> None:
         return
     connection = connections[DEFAULT_DB_ALIAS]
     given = list(rows[0])
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in given)]
+    # A generated column (``GeneratedField``) is the database's to compute: never in the column list.
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.attname not in given) and not f.generated
+    ]
     by_name = {f.attname: f for f in fields}
     missing = [f for f in fields if f.attname not in given]
     defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in missing)
