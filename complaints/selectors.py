@@ -164,9 +164,18 @@ def _period(start: dt.date, end: dt.date, departments: Iterable[int] | None) -> 
     return qs
 
 
+# Each figure below reads "the period's complaints": its public function builds that queryset and
+# hands it to a private one taking it; ``figures()`` builds it once for all of them (resolving the
+# period's filter again was ~200 Python calls a figure: docs/performance.md → API figures, stop 21).
+
+
 def by_channel(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Complaints received per channel (every channel listed, zeros included)."""
-    counts = dict(_period(start, end, departments).values_list("channel").annotate(n=Count("id")))
+    return _by_channel(_period(start, end, departments))
+
+
+def _by_channel(period: QuerySet[Complaint]) -> list[dict]:
+    counts = dict(period.values_list("channel").annotate(n=Count("id")))
     return [
         {"channel": value, "label": str(label), "count": counts.get(value, 0)}
         for value, label in ComplaintChannel.choices
@@ -175,7 +184,10 @@ def by_channel(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
 
 def by_category(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Determined complaints per category of the core taxonomy (a complaint counts once per category)."""
-    period = _period(start, end, departments)
+    return _by_category(_period(start, end, departments))
+
+
+def _by_category(period: QuerySet[Complaint]) -> list[dict]:
     rows = (
         Category.objects.filter(complaints__in=period)
         .values("id", "name")
@@ -188,9 +200,12 @@ def by_category(*, start: dt.date, end: dt.date, departments=None) -> list[dict]
 def by_department(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Complaints per department concerned, most first (complaints with no department left out),
     with how many of them were determined valid or partly valid."""
+    return _by_department(_period(start, end, departments))
+
+
+def _by_department(period: QuerySet[Complaint]) -> list[dict]:
     rows = (
-        _period(start, end, departments)
-        .filter(department__isnull=False)
+        period.filter(department__isnull=False)
         .values("department_id", "department__name")
         .annotate(
             n=Count("id"),
@@ -211,10 +226,13 @@ def by_department(*, start: dt.date, end: dt.date, departments=None) -> list[dic
 
 def by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Complaints received per calendar month of the period (every month listed, zeros included)."""
+    return _by_month(_period(start, end, departments), start, end)
+
+
+def _by_month(period: QuerySet[Complaint], start: dt.date, end: dt.date) -> list[dict]:
     counts = {
         row["month"].strftime("%Y-%m") if row["month"] else None: row["n"]
-        for row in _period(start, end, departments)
-        .annotate(month=TruncMonth("received_on"))
+        for row in period.annotate(month=TruncMonth("received_on"))
         .values("month")
         .annotate(n=Count("id"))
         .order_by()
@@ -289,11 +307,15 @@ def _satisfaction_counts(today: dt.date) -> dict:
 
 def _counts(start: dt.date, end: dt.date, departments, *groups, today: dt.date | None = None) -> dict:
     """The period's aggregates of ``groups`` (the ``_*_counts`` above) in one query."""
+    return _aggregate(_period(start, end, departments), *groups, today=today)
+
+
+def _aggregate(period: QuerySet[Complaint], *groups, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     expressions = {}
     for group in groups:
         expressions.update(group(today))
-    return _period(start, end, departments).aggregate(**expressions)
+    return period.aggregate(**expressions)
 
 
 def _accepted_share(row: dict) -> dict:
@@ -312,11 +334,10 @@ def accepted_share(*, start: dt.date, end: dt.date, departments=None) -> dict:
     return _accepted_share(_counts(start, end, departments, _accepted_counts))
 
 
-def _reasons(start: dt.date, end: dt.date, departments) -> list[dict]:
+def _reasons(period: QuerySet[Complaint]) -> list[dict]:
     # A complaint refused before the list of reasons existed has no reason: ``reason`` is None.
     rows = (
-        _period(start, end, departments)
-        .filter(_REFUSED)
+        period.filter(_REFUSED)
         .values("not_accepted_ground_id", "not_accepted_ground__name")
         .annotate(n=Count("id"))
         # Most first, then in the list's order; reasons from before the list last.
@@ -343,7 +364,8 @@ def intake(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """Received (收到), accepted (受理), not accepted (不予受理) by reason, and still waiting for the
     decision; received = accepted + not accepted + waiting. A not-accepted complaint is answered
     with its reason: ``not_accepted_on_time`` of them were told within the answer's time limit."""
-    return _intake(_counts(start, end, departments, _intake_counts), _reasons(start, end, departments))
+    period = _period(start, end, departments)
+    return _intake(_aggregate(period, _intake_counts), _reasons(period))
 
 
 def _on_time_share(row: dict) -> dict:
@@ -395,11 +417,14 @@ def repeat_complainants(
 ) -> dict:
     """Complainants (same phone number, digits only) with ``minimum`` or more complaints in the period.
     Phones are returned masked."""
+    return _repeat_complainants(_period(start, end, departments), minimum=minimum, limit=limit)
+
+
+def _repeat_complainants(period: QuerySet[Complaint], *, minimum: int = 2, limit: int = 20) -> dict:
     # How many complainants there are rides on the top rows (a window over the groups left after
     # HAVING, worked out before LIMIT): one query instead of a count and the rows.
     rows = list(
-        _period(start, end, departments)
-        .exclude(complainant_key="")
+        period.exclude(complainant_key="")
         .values("complainant_key")
         .annotate(n=Count("id"), complainants=Window(Count("*")))
         .filter(n__gte=minimum)
@@ -470,7 +495,13 @@ def verdicts(
     per handler (the person who recorded the answer) and per department concerned. A handler's or a
     department's row shows its shares only from ``minimum`` verdicts up; nothing names a complaint.
     ``handlers=False`` leaves the rows per handler out (empty), for a reader that never shows them."""
-    qs = Verdict.objects.filter(complaint__in=_period(start, end, departments))
+    return _verdicts(_period(start, end, departments), minimum=minimum, handlers=handlers)
+
+
+def _verdicts(
+    period: QuerySet[Complaint], *, minimum: int = VERDICT_MIN_COUNT, handlers: bool = True
+) -> dict:
+    qs = Verdict.objects.filter(complaint__in=period)
     by_handler = (
         [
             {
@@ -557,11 +588,11 @@ def figures(
     period (received, accepted, answered on time, working days, valid, satisfaction, intake) in one
     aggregate query, the same counts each figure's own function gives. ``handlers=False`` leaves out
     the verdicts per handler (``verdicts``)."""
+    # The period's complaints built once and read by every figure (nine reads, one filter).
+    period = _period(start, end, departments)
     kw = {"start": start, "end": end, "departments": departments}
-    row = _counts(
-        start,
-        end,
-        departments,
+    row = _aggregate(
+        period,
         _intake_counts,
         _accepted_counts,
         _on_time_counts,
@@ -574,19 +605,19 @@ def figures(
         start=start,
         end=end,
         total=row["in_received"],
-        by_channel=by_channel(**kw),
-        by_category=by_category(**kw),
-        by_department=by_department(**kw),
-        by_month=by_month(**kw),
+        by_channel=_by_channel(period),
+        by_category=_by_category(period),
+        by_department=_by_department(period),
+        by_month=_by_month(period, start, end),
         accepted=_accepted_share(row),
         on_time=_on_time_share(row),
         average_days=_average_days(row),
         valid=_valid_share(row),
-        repeat=repeat_complainants(**kw),
+        repeat=_repeat_complainants(period),
         reward_list=departments_without_complaints(**kw),
-        verdicts=verdicts(**kw, handlers=handlers),
+        verdicts=_verdicts(period, handlers=handlers),
         satisfaction=_outcome_satisfaction(row),
-        intake=_intake(row, _reasons(start, end, departments)),
+        intake=_intake(row, _reasons(period)),
     )
 
 

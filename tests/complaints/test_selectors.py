@@ -168,7 +168,22 @@ def test_figures_at_once_equal_each_figure_worked_out_alone(data, supervisor, ne
         assert f.intake == selectors.intake(**kw)
         assert f.repeat == selectors.repeat_complainants(**kw)
         assert f.verdicts == selectors.verdicts(**kw)
+        assert f.by_channel == selectors.by_channel(**kw)
+        assert f.by_category == selectors.by_category(**kw)
+        assert f.by_department == selectors.by_department(**kw)
+        assert f.by_month == selectors.by_month(**kw)
     assert fig().intake["not_accepted"] == 2 and fig().intake["by_reason"][0]["count"] == 1
+
+
+def test_figures_build_the_period_once_for_every_figure(data, neike, monkeypatch):
+    # Nine reads of the period's complaints, one filter built: each figure's function building it again
+    # was ~200 Python calls a figure (docs/performance.md → API figures, stop 21).
+    built = []
+    period = selectors._period
+    monkeypatch.setattr(selectors, "_period", lambda *a: built.append(a) or period(*a))
+    for departments in (None, [neike.pk]):
+        selectors.figures(start=START, end=END, departments=departments, today=TODAY)
+    assert built == [(START, END, None), (START, END, [neike.pk])]
 
 
 def test_repeat_complainants_count_every_one_beyond_the_rows_shown(data, supervisor, neike):
