@@ -142,7 +142,7 @@ def generate(*, size: str, seed: int, out=print) -> dict:
     today = timezone.localdate()
     timer = Timer(out)
     start = today - dt.timedelta(days=365 * YEARS.get(size, 1))
-    ctx: dict = {"today": today, "start": start, "spec": spec}
+    ctx: dict = {"today": today, "start": start, "spec": spec, "seed": seed}
     with timer("organisation"), transaction.atomic():
         _organisation(rng, ctx)
     with timer("discharged stays + follow-up history (the imports' rows, bulk_insert / COPY)"):
@@ -178,6 +178,8 @@ def generate(*, size: str, seed: int, out=print) -> dict:
                   {k: v[1] for k, v in share.items()}, months[-RECENT_MONTHS:])  # fmt: skip
         _channels(rng, ctx, timer, f" — {current:%Y-%m}", current, today + dt.timedelta(days=1),
                   {k: v[2] for k, v in share.items()}, [])  # fmt: skip
+    with timer("people named in findings (attributions_add, disputes)"):
+        people(seed=seed, today=today)
     # Generated history is not news: do not e-mail it.
     Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
     return {"steps": timer.steps, "counts": counts()}
@@ -254,7 +256,7 @@ def counts() -> dict:
     from complaints.models import Complaint
     from followups.models import CallAttempt, FollowupTask
     from inspections.models import ChartAudit, InspectionRound
-    from supervision.models import Department, DischargeStay, Finding, RectificationOrder, Staff
+    from supervision.models import Attribution, Department, DischargeStay, Finding, RectificationOrder, Staff
     from surveys.models import SurveyResponse
 
     orders = dict(RectificationOrder.objects.values_list("status").annotate(n=Count("id")))
@@ -270,6 +272,9 @@ def counts() -> dict:
         "complaints": Complaint.objects.count(),
         "rounds": InspectionRound.objects.count(),
         "audits": ChartAudit.objects.count(),
+        "audits_with_doctor": ChartAudit.objects.filter(doctor__isnull=False).count(),
+        "attributions": dict(Attribution.objects.values_list("status").annotate(n=Count("id"))),
+        "people_named": Attribution.objects.values("staff").distinct().count(),
     }
 
 
@@ -411,6 +416,7 @@ def _stays_and_history(rng, ctx):
     outcome = {w: importing.parse_outcome(w) for w in set(HISTORY_OUTCOMES) | {"信函"}}
     satisfaction = {w: importing.parse_satisfaction(w) for w in ("满意", "不满意")}
     written = 0
+    doctors = _roster_doctors()
     stay_id, task_id = _next_id(DischargeStay), _next_id(FollowupTask)
     for first in range(0, total, CHUNK):
         stays, tasks, attempts = [], [], []
@@ -433,7 +439,12 @@ def _stays_and_history(rng, ctx):
                 "phone": parse_phone(phone) if phone else "",
                 "alt_phone": "",
                 "department_id": department.pk,
-                "attending_doctor": demo.random_name(rng),
+                # The HIS names the roster's doctors (so a chart audit's draw links its doctor, as the
+                # draw does in a hospital); the name drawn before still is, so the rest of the set stays
+                # as it was (a random name matched the roster by chance: 2 attributions in a large set).
+                "attending_doctor": _roster_doctor(
+                    ctx["seed"], stay_id, doctors.get(department.pk), demo.random_name(rng)
+                ),
                 "responsible_nurse": demo.random_name(rng),
                 "admitted_on": day - dt.timedelta(days=stay_days),
                 "diagnosis": rng.choice(DIAGNOSES),
@@ -988,11 +999,183 @@ def _findings(rng, ctx, lo, end, target):
         )
 
 
+# --- people held to account -------------------------------------------------------------------------
+
+# The share of findings that name a person of their department, by category (issue 16 item 5): conduct
+# is a person's, a building's faults are nobody's. A chart audit's finding names the chart's
+# responsible doctor (``audit_complete``, through the draw's roster link); a volunteer's names nobody.
+NAMED_SHARE = {
+    "attitude": 0.6, "discipline": 0.6, "communication": 0.5, "privacy": 0.5, "norms": 0.4,
+    "process": 0.25, "quality_safety": 0.25, "billing": 0.25, "waiting": 0.15, "hygiene": 0.1,
+    "logistics": 0.05,
+}  # fmt: skip
+TWO_NAMED = 0.1  # of the findings that name anyone, those that name two people
+DISPUTED_SHARE = 0.03  # of the attributions, those the head disputes …
+DECIDED_AFTER = 21  # … which the office has decided once the dispute is this many days old
+UPHELD_SHARE = 0.6  # … upholding these, withdrawing the rest
+PEOPLE_CHUNK = 2_000  # findings per transaction
+
+
+def _draw(seed: int, kind: str, pk: int) -> random.Random:
+    """A stream of its own for one row: the same draws whatever was generated before it, so the step
+    gives the same people on a fresh set and on a set generated before it existed."""
+    return random.Random(f"{seed}:{kind}:{pk}")  # nosec B311 # reproducible benchmark data, not security
+
+
+def _roster_doctors() -> dict[int, list]:
+    """Each department's active doctors on the roster, in roster order: ``{department id: [Staff]}``."""
+    from supervision.models import Staff, StaffPosition
+
+    out: dict[int, list] = {}
+    for s in Staff.objects.filter(active=True, position=StaffPosition.DOCTOR).order_by("employee_no"):
+        out.setdefault(s.department_id, []).append(s)
+    return out
+
+
+def _roster_doctor(seed: int, stay_id: int, doctors: list | None, fallback: str) -> str:
+    """The attending doctor the HIS gives a stay: one of its department's roster doctors (``fallback``
+    for a department without any)."""
+    return _draw(seed, "stay", stay_id).choice(doctors).name if doctors else fallback
+
+
+def people(*, seed: int, today: dt.date | None = None) -> dict:
+    """The people the set's findings name and their disputes, through the core services
+    (``attributions_add``, ``attribution_dispute``, ``attribution_decide``). Idempotent and
+    deterministic (each row draws from its own stream, keyed by the seed and its id): run at the end of
+    ``generate`` and by ``--people`` on a set generated before the step existed, it adds what is
+    missing and nothing else.
+
+    1. A chart audit without its roster doctor (a set whose stays named random doctors) gets the
+       doctor the HIS would now name (``_roster_doctor``): the stay's attending doctor, the audit's
+       doctor and its link, as the draw would have written them.
+    2. Every finding that names nobody yet: a chart audit's names its audit's doctor; another, by
+       its category's share (``NAMED_SHARE``), one or two active people of its department, named at
+       the moment the finding was recorded, by whoever recorded it.
+    3. A share of the attributions is disputed by the department's head a few days later and, once
+       the dispute is ``DECIDED_AFTER`` days old, decided by the office."""
+    from django.db.models import Exists, OuterRef
+
+    from inspections.models import ChartAudit
+    from supervision import demo, services
+    from supervision.demo import at_time
+    from supervision.models import (
+        Attribution,
+        AttributionStatus,
+        Department,
+        DischargeStay,
+        Finding,
+        FindingSource,
+        Notification,
+        Staff,
+        User,
+    )
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    doctors = _roster_doctors()
+    linked = 0
+    # 1. The audits' doctors.
+    audits = list(
+        ChartAudit.objects.filter(doctor__isnull=True).only("id", "stay_id", "department_id").order_by("pk")
+    )
+    stays = []
+    for audit in audits:
+        choices = doctors.get(audit.department_id)
+        if not choices:
+            continue
+        doctor = _draw(seed, "stay", audit.stay_id).choice(choices)
+        audit.doctor, audit.doctor_name = doctor, doctor.name
+        stays.append(DischargeStay(pk=audit.stay_id, attending_doctor=doctor.name))
+        linked += 1
+    with transaction.atomic():
+        ChartAudit.objects.bulk_update(
+            [a for a in audits if a.doctor_id], ["doctor", "doctor_name"], batch_size=1000
+        )
+        DischargeStay.objects.bulk_update(stays, ["attending_doctor"], batch_size=1000)
+
+    # 2. The findings that name nobody yet.
+    audit_doctor = dict(
+        ChartAudit.objects.filter(finding__isnull=False, doctor__isnull=False).values_list(
+            "finding_id", "doctor_id"
+        )
+    )
+    people_of: dict[int, list] = {}
+    by_pk = {}
+    for s in Staff.objects.filter(active=True).order_by("employee_no"):
+        people_of.setdefault(s.department_id, []).append(s)
+        by_pk[s.pk] = s
+    findings = (
+        Finding.objects.exclude(source=FindingSource.VOLUNTEER)
+        .exclude(Exists(Attribution.objects.filter(finding=OuterRef("pk"))))
+        .select_related("category")
+        .only("id", "source", "department_id", "found_at", "found_by_id", "category__code")
+        .order_by("pk")
+    )
+    named = 0
+    pks = list(findings.values_list("pk", flat=True))
+    for first in range(0, len(pks), PEOPLE_CHUNK):
+        with transaction.atomic():
+            for finding in findings.filter(pk__in=pks[first : first + PEOPLE_CHUNK]):
+                if finding.source == FindingSource.CHART_AUDIT:
+                    staff = [by_pk[d]] if (d := audit_doctor.get(finding.pk)) in by_pk else []
+                else:
+                    r = _draw(seed, "finding", finding.pk)
+                    crew = people_of.get(finding.department_id, [])
+                    if not crew or r.random() >= NAMED_SHARE.get(finding.category.code, 0.0):
+                        continue
+                    staff = r.sample(crew, min(len(crew), 2 if r.random() < TWO_NAMED else 1))
+                if not staff:
+                    continue
+                with at_time(finding.found_at):
+                    named += len(
+                        services.attributions_add(finding=finding, staff=staff, actor=finding.found_by)
+                    )
+
+    # 3. Disputes, decided by the office once old enough.
+    departments = Department.objects.in_bulk()
+    heads: dict[int, User] = {}
+    office = User.objects.filter(username="supervisor").first()
+    disputed = decided = 0
+    with transaction.atomic():
+        for a in (
+            Attribution.objects.filter(status__in=(AttributionStatus.ATTRIBUTED, AttributionStatus.DISPUTED))
+            .select_related("finding", "staff")
+            .order_by("pk")
+        ):
+            r = _draw(seed, "attribution", a.pk)
+            if r.random() >= DISPUTED_SHARE:
+                continue
+            moment = min(a.finding.found_at + dt.timedelta(days=r.randint(1, 10), hours=r.randint(0, 8)), now)
+            if a.status == AttributionStatus.ATTRIBUTED:
+                with at_time(moment):
+                    d = a.staff.department_id
+                    head = heads[d] = heads.get(d) or demo._head_for(departments[d])
+                    a = services.attribution_dispute(
+                        attribution=a, actor=head, reason="该员工当日未在岗，排班表可查"
+                    )
+                disputed += 1
+            answer = moment + dt.timedelta(days=r.randint(1, 7))
+            if office is None or (now - moment).days < DECIDED_AFTER or answer > now:
+                continue
+            with at_time(answer):
+                services.attribution_decide(
+                    attribution=a, actor=office, uphold=r.random() < UPHELD_SHARE, comment="已核实"
+                )
+            decided += 1
+    # Generated history is not news: not e-mailed, and a decision older than a week was seen.
+    Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=now)
+    Notification.objects.filter(
+        dedupe_key__startswith=services.DISPUTE_DECIDED_KEY, read_at__isnull=True,
+        created_at__lt=now - dt.timedelta(days=7),
+    ).update(read_at=now)  # fmt: skip
+    return {"audits_linked": linked, "attributions_added": named, "disputed": disputed, "decided": decided}
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None, out=print) -> dict:
-    """``python -m benchmarks.data [--size S] [--seed N] [--reset]``: fill an empty database (or, with
+    """``python -m benchmarks.data [--size S] [--seed N] [--reset | --people]``: fill an empty database (or, with
     --reset, a database whose name contains 'bench') with a hospital year; print the JSON summary.
     Refusals raise ``CommandError`` (the command line prints them and exits 2)."""
     import argparse
@@ -1014,8 +1197,22 @@ def main(argv: list[str] | None = None, out=print) -> dict:
         action="store_true",
         help="drop every table of this database first (only for a database whose name contains 'bench')",
     )
+    parser.add_argument(
+        "--people",
+        action="store_true",
+        help="only name the people the findings of this bench set do not name yet, and their disputes "
+        "(benchmarks.data.people: idempotent, deterministic; for a set generated before that step)",
+    )
     args = parser.parse_args(argv)
     name = str(connection.settings_dict["NAME"])
+    if args.people:
+        if not has_bench_data():
+            raise CommandError("--people adds to a bench set: this database holds none.")
+        began = time.perf_counter()
+        result = {"people": people(seed=args.seed), "counts": counts()}
+        result["seconds"] = round(time.perf_counter() - began, 1)
+        out(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        return result
     if args.reset:
         if "bench" not in name:
             raise CommandError(f"--reset only wipes a database whose name contains 'bench' (this is {name}).")

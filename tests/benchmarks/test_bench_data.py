@@ -10,7 +10,18 @@ from benchmarks import data
 from complaints.models import Complaint
 from followups.models import CallAttempt, FollowupTask
 from inspections.models import ChartAudit, ChartSample, InspectionRound
-from supervision.models import DischargeStay, Finding, OrderTransition, RectificationOrder
+from supervision.models import (
+    Attribution,
+    AttributionStatus,
+    AttributionTransition,
+    DischargeStay,
+    Finding,
+    FindingSource,
+    OrderTransition,
+    RectificationOrder,
+    Staff,
+    StaffPosition,
+)
 from surveys.models import SurveyResponse
 
 TINY = {
@@ -72,11 +83,70 @@ def test_generate_writes_every_channel_through_its_services(tiny):
     assert old.count() and closed * 2 > old.count(), (closed, old.count())
 
 
+def _named() -> list[tuple]:
+    return list(Attribution.objects.order_by("pk").values_list("finding_id", "staff_id", "status"))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_generate_names_people_in_proportion_and_the_people_step_adds_them_to_an_older_set(tiny, monkeypatch):
+    """Findings name people of their department (issue 16 item 5) through the core's services, spread
+    over the roster: a chart audit's finding its responsible doctor (the stays name the roster's
+    doctors, so the draw links them), conduct findings by their category's share; some are disputed.
+    ``--people`` on a set made before that step (random attending doctors, nobody named) gives the
+    same people, and adds nothing the second time."""
+    monkeypatch.setattr(data, "DISPUTED_SHARE", 0.3)  # a tiny set has few attributions: see disputes
+    data.generate(size="tiny", seed=1, out=lambda _msg: None)
+    doctors = dict(Staff.objects.filter(position=StaffPosition.DOCTOR).values_list("pk", "name"))
+    audits = list(ChartAudit.objects.select_related("stay").exclude(finding=None))
+    assert audits
+    for audit in audits:
+        assert audit.doctor_id in doctors and audit.stay.attending_doctor == doctors[audit.doctor_id]
+        assert list(Attribution.objects.filter(finding=audit.finding).values_list("staff_id", flat=True)) == [
+            audit.doctor_id
+        ]
+    named = _named()
+    others = Finding.objects.exclude(source__in=[FindingSource.CHART_AUDIT, FindingSource.VOLUNTEER])
+    assert Attribution.objects.filter(finding__in=others).exists()
+    assert not Attribution.objects.filter(finding__source=FindingSource.VOLUNTEER).exists()
+    assert len({staff for _f, staff, _s in named}) > 3
+    for a in Attribution.objects.select_related("finding", "staff"):
+        assert a.staff.department_id == a.finding.department_id
+    assert {s for *_x, s in named} - {AttributionStatus.ATTRIBUTED}  # disputes, through the services
+    assert AttributionTransition.objects.filter(action="dispute").count() == sum(
+        1 for *_x, s in named if s != AttributionStatus.ATTRIBUTED
+    )
+    transitions = AttributionTransition.objects.count()
+
+    # Idempotent: nothing more the second time.
+    assert data.people(seed=1) == {"audits_linked": 0, "attributions_added": 0, "disputed": 0, "decided": 0}
+    assert _named() == named and AttributionTransition.objects.count() == transitions
+
+    # A set generated before the step: stays with doctors the roster does not know, audits without
+    # their doctor, nobody named. The step gives it the people the generator gives.
+    linked = {a.pk: a.doctor_id for a in ChartAudit.objects.all()}
+    Attribution.objects.all().delete()
+    DischargeStay.objects.update(attending_doctor="某医生")
+    ChartAudit.objects.update(doctor=None, doctor_name="某医生")
+    result = data.people(seed=1)
+    assert result["audits_linked"] == len(linked)
+    assert {a.pk: a.doctor_id for a in ChartAudit.objects.all()} == linked
+    # The same people on the same findings (named in another order: the generator names a chart's
+    # doctor when the audit is completed, the step every finding in turn).
+    assert sorted((f, s) for f, s, _st in _named()) == sorted((f, s) for f, s, _st in named)
+    assert data.people(seed=1)["attributions_added"] == 0
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_command_refuses_a_database_that_holds_data(tiny):
     data.generate(size="tiny", seed=1, out=lambda _msg: None)
     with pytest.raises(CommandError):
         data.main(["--size", "small"], out=lambda _msg: None)
+
+
+@pytest.mark.django_db
+def test_people_refuses_a_database_without_bench_data():
+    with pytest.raises(CommandError, match="bench"):
+        data.main(["--people"], out=lambda _msg: None)
 
 
 @pytest.mark.django_db
