@@ -4,11 +4,11 @@ staff a discharged patient praised by name on a call."""
 from __future__ import annotations
 
 from django.db.models import Count, Window
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
+from supervision.infra.fragments import url_maker
 
 from .models import CallAttempt
 
@@ -35,6 +35,7 @@ def rows(*, staff, start, end, limit) -> PersonRows:
         .order_by("-callattempt__attempted_on", "-id")
         .values_list("callattempt__attempted_on", "callattempt__praise", "callattempt__task_id", "n")[:limit]
     )
+    url = url_maker("followups:task_detail")  # one reverse() per record, not per row
     return PersonRows(
         counts={"praise_followup": found[0][3]} if found else {},
         entries=[
@@ -42,7 +43,7 @@ def rows(*, staff, start, end, limit) -> PersonRows:
                 "praise_followup",
                 on,
                 praise or _("Praised by name on a follow-up call"),
-                reverse("followups:task_detail", args=[task_id]),
+                url(task_id),
             )
             for on, praise, task_id, n in found
         ],

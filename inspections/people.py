@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
+from supervision.infra.fragments import url_maker
 from supervision.people import day_bounds
 
 from .models import AuditStatus, ChartAudit, Grade
@@ -59,6 +59,7 @@ def rows(*, staff, start, end, limit) -> PersonRows:
         ]
     )
     found = sorted((r for r in found if r[6] <= limit), key=lambda r: (r[1], r[4]), reverse=True)
+    url = url_maker("inspections:audit_detail")  # one reverse() per record, not per row
     return PersonRows(
         counts={_KEY[grade]: n for grade, *_row, n, _place in found},
         # The audit's page (ChartAudit.get_absolute_url).
@@ -68,7 +69,7 @@ def rows(*, staff, start, end, limit) -> PersonRows:
                 timezone.localdate(audited_at),  # the hospital's day, not UTC's
                 _("Chart %(admission_no)s: %(score)s points · %(grade)s")
                 % {"admission_no": admission_no, "score": score, "grade": Grade(grade).label},
-                reverse("inspections:audit_detail", args=[pk]),
+                url(pk),
             )
             for grade, audited_at, admission_no, score, pk, n, _place in found
         ],

@@ -4,10 +4,10 @@ slips from the suggestion boxes naming a person of the roster."""
 from __future__ import annotations
 
 from django.db.models import Count, Window
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
+from supervision.infra.fragments import url_maker
 
 from .models import Slip, SlipKind
 
@@ -33,12 +33,12 @@ def rows(*, staff, start, end, limit) -> PersonRows:
         .order_by("-opening__opened_on", "-id")
         .values_list("opening__opened_on", "content", "opening_id", "n")[:limit]
     )
+    url = url_maker("servicedesk:opening_detail")  # one reverse() per record, not per row
     return PersonRows(
         counts={"praise_box": found[0][3]} if found else {},
         # The opening's page (BoxOpening.get_absolute_url), where the slip is listed.
         entries=[
-            PersonEntry("praise_box", on, content, reverse("servicedesk:opening_detail", args=[opening_id]))
-            for on, content, opening_id, n in found
+            PersonEntry("praise_box", on, content, url(opening_id)) for on, content, opening_id, n in found
         ],
     )
 

@@ -1048,9 +1048,11 @@ def _person_record_page(request, staff, *, bound=None, status=200):
         user=request.user, staff=staff, kind=PersonRecordKind.RECORD, period=str(year), request=request
     )
     record = people.person_record(staff=staff, start=start, end=end)
+    finding_url = url_maker("finding_detail")  # one reverse() per page (Finding.get_absolute_url)
     rows = [
         {
             "attribution": a,
+            "url": finding_url(a.finding_id),
             "buttons": action_buttons(
                 allowed=allowed_actions(a, request.user),
                 steps=ATTRIBUTION_STEPS,

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from django.db.models import Count, Window
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
+from supervision.infra.fragments import url_maker
 
 from .models import Praise
 
@@ -32,6 +32,7 @@ def rows(*, staff, start, end, limit) -> PersonRows:
         .order_by("-submitted_on", "-id")
         .values_list("submitted_on", "response_id", "department__name", "n")[:limit]
     )
+    url = url_maker("surveys:response_detail")  # one reverse() per record, not per row
     return PersonRows(
         counts={"praise_survey": found[0][3]} if found else {},
         entries=[
@@ -39,7 +40,7 @@ def rows(*, staff, start, end, limit) -> PersonRows:
                 "praise_survey",
                 on,
                 _("Named for praise in a survey of %(department)s") % {"department": department},
-                reverse("surveys:response_detail", args=[response_id]),
+                url(response_id),
             )
             for on, response_id, department, n in found
         ],
