@@ -20,7 +20,10 @@ A hospital year, written through the project's own services and import paths:
   items become findings through the core service), orders moved on with the core services;
 * chart audits: ``chart_sample_draw`` per month and ``audit_complete`` for every sampled chart;
 * findings: those the channels create, topped up with ``finding_create`` + order transitions
-  (acknowledge, extension, submit, return, verify) to the target, so every order state exists.
+  (acknowledge, extension, submit, return, verify) to the target, so every order state exists;
+* the people the findings name (``people``, last): ``attributions_add`` for a chart audit's doctor and,
+  by category, one or two people of a finding's department, then ``attribution_dispute`` /
+  ``attribution_decide`` for a share; ``--people`` runs that step alone on a set generated before it.
 
 On PostgreSQL at large and huge size the services above run for a window of two complete months (one
 at huge size) ending two months before the current month, for the two complete months after it and for

@@ -1057,6 +1057,26 @@ METHOD = """
   the date (correlation 0.01) and a month's 20,570 stays sat on 4,481 of the stays table's 4,529 pages —
   every date-bounded read then grew with the years kept (docs/performance.md → "Report content (stop 18)").
   The sets measured at stop 18 still have the old order.
+- **People held to account (stop 21).** Until stop 20 the generator named nobody in a finding: the only
+  attributions were a chart audit's, when the stay's attending doctor — a random name — happened to be a
+  doctor of that department on the roster. The large set held 2 (two people), the huge set 58, all one
+  person's: one match in the window, copied into every month. Now the stays name the roster's doctors (a
+  stream of its own per stay, so the rest of the set is drawn as before), a chart audit's draw links its
+  doctor and its finding names them (`audit_complete`), and a last step, `benchmarks.data.people`, names
+  through `attributions_add` one person of the finding's department (two in a tenth of them) for a share of
+  the other findings by category (conduct 40–60 %, process and safety 25 %, waiting 15 %, hygiene and
+  logistics 5–10 %; volunteers' observations nobody), then has the head dispute 3 % of the attributions
+  and the office decide those older than three weeks (upheld 60 %, withdrawn). `--people` runs that step
+  alone on a set generated before it (it also gives the audits their doctor, writing the stay's attending
+  doctor as the HIS would now give it); it is idempotent and deterministic (each row draws from a stream
+  keyed by the seed and its id: a second run adds nothing, and a set generated anew gets the same people).
+  Added to copies of the stop-20 sets: large 4,726 attributions over 1,003 people (the audits' 6,000
+  doctors linked; 147 disputed, 130 decided) in 41 s, huge 25,288 over 1,173 people (30,000 audits, 728
+  disputed, 706 decided) in 6 min 10 s, at load average 4–8. A person's attributions this year: median 4,
+  90th percentile 10, 99th 15, at both sizes. The per-person record's persona is now the person with the
+  most attributions this year (the record's period): at large the same person as before the change of
+  rule (22 attributions, 30 channel rows), at huge one with 19 and 37 — the rule "most of all time" picked
+  one with 74 in all but 14 this year.
 - **SQLite size.** When the SQLite section shows a smaller size than PostgreSQL, it is because generating
   and measuring the large set twice did not fit in the time available; the PostgreSQL figures are the ones
   the targets are judged on.
@@ -1137,7 +1157,7 @@ size about 13 minutes per backend once the data exist (the 100,000-row import re
   client, one request at a time, warm, median of 30; wall and CPU time) and its multiple of the empty page
   alone (issue 23: the frame ≤ 2× the trivial view, every page ≤ 2× the frame). The pages the later issues
   added are rows too: "needs me now" per role and one list each queue opens, the per-person record (the
-  roster member with the most attributions), the written-summary editor (the last complete quarter's
+  roster member with the most attributions this year, the record's period), the written-summary editor (the last complete quarter's
   summary, drafted through `reports.services.summary_create` by the runner when missing), the service-desk
   log as the office reads it, and the API's five figure endpoints for this year to date, called with a key
   that `worker.py sessions` issues on each run (the previous one revoked; a rate limit the load never
