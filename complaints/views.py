@@ -88,8 +88,8 @@ PERSON_ON_DETAIL = 5
 def complaint_list(request):
     qs = selectors.complaint_list(request.user)
     filterset = ComplaintFilter(request.GET or None, queryset=qs, request=request)
-    matching = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-    page = Paginator(matching, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A refused filter lists no rows, never every row (supervision.infra.filtersets).
+    page = Paginator(filterset.qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()
@@ -101,6 +101,7 @@ def complaint_list(request):
             "complaints/_row.html", _complaint_rows(page.object_list, today, url), draw=_draw_complaint_row
         ),
         "query": query.urlencode(),
+        "refused": filterset.refused,
         "can_intake": request.user.has_role(*INTAKE_ROLES),
     }
     return partial_or_page(request, "complaints/list.html", "complaints/_table.html", context)

@@ -24,6 +24,7 @@ from supervision.access import id_param, role_required, scope_of
 from supervision.errors import ActionNotAllowed
 from supervision.forms import ImportForm
 from supervision.infra.figcache import CachedCountPaginator
+from supervision.infra.filtersets import filter_refused
 from supervision.infra.fragments import cached_rows, url_maker
 from supervision.infra.imports import template_workbook
 from supervision.infra.responses import partial_or_page, refusals
@@ -638,13 +639,25 @@ def feedback_list(request):
         value = id_param(request.GET.get(param))
         if value is not None:
             qs = qs.filter(**{lookup: value})
+    # A refused period lists no calls, never another period's as if they were the ones asked for
+    # (supervision.infra.filtersets); the inputs show what was typed and why it was refused.
+    refused = filter_refused(form)
+    if refused:
+        qs = qs.none()
     page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "followups/feedback.html",
-        {"form": form, "page": page, "query": query.urlencode(), "start": start, "end": end},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "start": start,
+            "end": end,
+            "refused": refused,
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from supervision.access import scope_of
-from supervision.forms import DateFieldYMD, DateTimeField24, ModelMultipleChoiceField
+from supervision.forms import DateFieldYMD, DateTimeField24, ModelMultipleChoiceField, MonthField
 from supervision.infra.uploads import clean_upload
 from supervision.models import Category, Department, Role, User, check_found_at
 
@@ -160,12 +160,7 @@ class RoundFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All")), *RoundStatus.choices], required=False
     )
-    month = forms.DateField(
-        label=_("Month"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}),
-    )
+    month = MonthField(label=_("Month"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,8 +169,10 @@ class RoundFilterForm(forms.Form):
         )
 
     def filter(self, qs):
-        if not self.is_valid():
+        if not self.is_bound:
             return qs
+        if not self.is_valid():
+            return qs.none()  # refused: no rows, never every row (supervision.infra.filtersets)
         data = self.cleaned_data
         if data.get("department"):
             qs = qs.filter(department=data["department"])
@@ -193,11 +190,7 @@ class RoundFilterForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    month = forms.DateField(
-        label=_("Month"),
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-    )
+    month = MonthField(label=_("Month"))
 
 
 class AuditForm(_Form):
@@ -243,12 +236,7 @@ class AuditFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("All")
     )
-    month = forms.DateField(
-        label=_("Discharge month"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}),
-    )
+    month = MonthField(label=_("Discharge month"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[])
     grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[])
 
@@ -263,8 +251,10 @@ class AuditFilterForm(forms.Form):
         self.fields["grade"].choices = [("", _("All")), *Grade.choices]
 
     def filter(self, qs):
-        if not self.is_valid():
+        if not self.is_bound:
             return qs
+        if not self.is_valid():
+            return qs.none()  # refused: no rows, never every row (supervision.infra.filtersets)
         data = self.cleaned_data
         if data.get("department"):
             qs = qs.filter(department=data["department"])

@@ -27,8 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import get_scoped_or_404, id_param, may, role_required
 from supervision.errors import ActionNotAllowed
-from supervision.forms import parse_date_ymd
+from supervision.forms import parse_date_ymd, parse_month_ym
 from supervision.infra import offline
+from supervision.infra.filtersets import filter_refused
 from supervision.infra.responses import partial_or_page, refusals
 from supervision.models import Department, DepartmentKind, Role
 from supervision.workflow import allowed_actions
@@ -98,10 +99,14 @@ def _history(obj):
 
 
 def _month_param(request, default: dt.date) -> dt.date:
-    form = MonthForm(request.GET or None)
-    if form.is_bound and form.is_valid():
-        return form.cleaned_data["month"].replace(day=1)
-    return default.replace(day=1)
+    """The month of a month's page (``?month=2026-11``, its previous/next links): ``default``'s when
+    none is given, and when the one given is no month — then saying why, in the reader's language."""
+    try:
+        month = parse_month_ym(request.GET.get("month"))
+    except ValueError as error:
+        messages.error(request, str(error))
+        month = None
+    return (month or default).replace(day=1)
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -117,7 +122,7 @@ def round_list(request):
     form = RoundFilterForm(request.GET or None, user=request.user)
     qs = form.filter(selectors.round_list(request.user))
     page, query = _page(request, qs)
-    context = {"form": form, "page": page, "query": query}
+    context = {"form": form, "page": page, "query": query, "refused": filter_refused(form)}
     return partial_or_page(request, "inspections/round_list.html", "inspections/_round_table.html", context)
 
 
@@ -723,7 +728,13 @@ def audit_list(request):
     form = AuditFilterForm(request.GET or None, user=request.user)
     qs = form.filter(selectors.audit_list(request.user))
     page, query = _page(request, qs)
-    context = {"form": form, "page": page, "query": query, "record_links": _record_links(request.user, page)}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "refused": filter_refused(form),
+        "record_links": _record_links(request.user, page),
+    }
     return partial_or_page(request, "inspections/audit_list.html", "inspections/_audit_table.html", context)
 
 

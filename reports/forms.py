@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from supervision.forms import DateFieldYMD
+from supervision.forms import DateFieldYMD, MonthInputYM, parse_month_ym
 from supervision.models import Department
 
 from .models import ReportFormat, ReportKind
@@ -17,11 +17,14 @@ from .written import case_key, word_case
 
 class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Report kind"), choices=ReportKind.choices, initial=ReportKind.MONTHLY)
+    # Text read as periods.parse_period reads a month (its error is the one the page shows), typed
+    # and drawn year-month as every month input (supervision.forms.MonthInputYM), not the browser's
+    # locale; 2026/10 and 2026.10 are read as 2026-10 (clean_month).
     month = forms.CharField(
         label=_("Month"),
         required=False,
         help_text=_("For a monthly report, e.g. 2026-10."),
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
+        widget=MonthInputYM(),
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     start = DateFieldYMD(label=_("Period from"), required=False)
@@ -50,6 +53,14 @@ class ReportRequestForm(forms.Form):
         if not user.scope.all_departments:
             self.fields["departments"].required = True
             self.fields["departments"].help_text = _("Your own department(s).")
+
+    def clean_month(self):
+        month = self.cleaned_data["month"].strip()
+        try:
+            parsed = parse_month_ym(month)
+        except ValueError:
+            return month  # refused by parse_period, for a monthly report only
+        return f"{parsed:%Y-%m}" if parsed else month
 
     def clean(self):
         data = super().clean()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import get_scoped_or_404, id_param, role_required
+from supervision.infra.filtersets import filter_refused
 from supervision.infra.imports import template_workbook
 from supervision.infra.responses import partial_or_page, refusals
 from supervision.models import ImportRun, Role
@@ -115,7 +116,12 @@ def entry_list(request):
     if person is not None:
         qs = qs.filter(recorded_by_id=person)
     period = WorkPeriodForm(request.GET)
-    if period.is_valid():
+    # A refused period (a link's day edited by hand) lists no entries, never every entry
+    # (supervision.infra.filtersets); the page says which day and why.
+    refused = filter_refused(period)
+    if refused:
+        qs = qs.none()
+    else:
         if period.cleaned_data["start"]:
             qs = qs.filter(recorded_on__gte=period.cleaned_data["start"])
         if period.cleaned_data["end"]:
@@ -128,7 +134,15 @@ def entry_list(request):
     return render(
         request,
         "servicedesk/entries.html",
-        {"page": page, "kinds": EntryKind.choices, "kind": kind, "kept": kept, "query": query.urlencode()},
+        {
+            "page": page,
+            "kinds": EntryKind.choices,
+            "kind": kind,
+            "kept": kept,
+            "query": query.urlencode(),
+            "period": period,
+            "refused": refused,
+        },
     )
 
 

@@ -545,20 +545,64 @@ class PatientToldForm(_ActionForm):
         self.fields["told_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
-class MonthField(forms.DateField):
-    """A month typed as YYYY-MM (the browser's month input), read as its first day."""
+# A month typed year first, as a day is: 2026-11 (2026/11 and 2026.11 are read the same).
+MONTH_INPUT_FORMATS_YM = ("%Y-%m", "%Y/%m", "%Y.%m")
 
-    widget = forms.DateInput(attrs={"type": "month"})
-    input_formats = ["%Y-%m"]
+
+class MonthInputYM(forms.DateInput):
+    """A month typed as text, year-month, in every language: ``<input type="month">`` is drawn in the
+    browser's locale (“December 2026” in en-US Chromium, a text box in Firefox) as ``type="date"`` was."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        base = {
+            "inputmode": "numeric",
+            "pattern": r"[0-9]{4}[\-\/.][0-9]{1,2}",
+            "placeholder": _("YYYY-MM"),
+            "maxlength": "7",
+            "autocomplete": "off",
+            "class": "date-ym",
+            "title": _("A month as year-month, e.g. 2026-11"),
+            # static/js/ducha.js adds the calendar button, opening the browser's month picker when it
+            # has one (data-calendar-kind); the label is the button's for screen readers.
+            "data-calendar": _("Choose the month on a calendar"),
+            "data-calendar-kind": "month",
+        }
+        super().__init__(attrs={**base, **(attrs or {})}, format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    """The one field for a month staff type (a list's month, a month's plan, a monthly sheet):
+    a text input year-month (``MonthInputYM``), read as the month's first day; a refused value is
+    shown again as typed, with the format asked for in the reader's language."""
+
+    widget = MonthInputYM
     default_error_messages = {"invalid": _("Enter a month as YYYY-MM, e.g. 2026-11.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", MONTH_INPUT_FORMATS_YM)
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         value = super().to_python(value)
         return value.replace(day=1) if value else value
 
 
+def parse_month_ym(raw: str | None):
+    """A month sent by a link or a hand-written form, read as ``MonthField`` reads it: None when
+    empty, ValueError worded for the reader (their language) when not a month."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return MonthField().to_python(raw)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
+
+
 class SheetForm(forms.Form):
-    month = MonthField(label=_("Month"))
+    month = MonthField(label=_("Month"), widget=MonthInputYM(attrs={"class": "form-control date-ym"}))
 
     def clean_month(self):
         month = self.cleaned_data["month"]

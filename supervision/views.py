@@ -51,6 +51,7 @@ from .forms import (
 )
 from .importing import IMPORTERS, import_file
 from .infra import figcache, offline, statements, wording
+from .infra.filtersets import filter_refused
 from .infra.fragments import cached_rows, url_maker
 from .infra.imports import template_workbook
 from .infra.once import page_view
@@ -374,7 +375,8 @@ def finding_list(request):
     today = timezone.localdate()
     qs = selectors.finding_list(request.user)
     filterset = FindingFilter(request.GET or None, queryset=qs, request=request, today=today)
-    matching = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    # A refused filter lists no rows, never every row (supervision.infra.filtersets).
+    matching = filterset.qs
     queue = queue_only(filterset)
     if queue is None:
         paginator = Paginator(matching, settings.DUCHA_PAGE_SIZE)
@@ -403,7 +405,8 @@ def finding_list(request):
         "rows": rows,
         "query": query.urlencode(),
         "queue_label": queues.CORE_QUEUES.get(request.GET.get("queue", "")),
-        "filters_open": any(value for name, value in query.items() if name != "queue"),
+        "filters_open": filterset.refused or any(value for name, value in query.items() if name != "queue"),
+        "refused": filterset.refused,
     }
     return partial_or_page(
         request, "supervision/finding_list.html", "supervision/_finding_table.html", context
@@ -1005,6 +1008,12 @@ def person_list(request):
     if query:
         staff = staff.filter(name__icontains=query) | staff.filter(employee_no__iexact=query)
     page = Paginator(staff, 50).get_page(request.GET.get("page"))
+    # A month refused by the sheet's download comes back here to be corrected (people_sheet), marked.
+    sheet_form = SheetForm(
+        {"month": request.GET["month"]} if "month" in request.GET else None, initial={"month": _last_month()}
+    )
+    if filter_refused(sheet_form):
+        sheet_form.fields["month"].widget.attrs["class"] += " is-invalid"
     return render(
         request,
         "supervision/person_list.html",
@@ -1012,7 +1021,7 @@ def person_list(request):
             "page": page,
             "q": query,
             "query": urlencode({"q": query}) if query else "",
-            "sheet_form": SheetForm(initial={"month": _last_month()}),
+            "sheet_form": sheet_form,
             "may_download": request.user.has_role(*OFFICE),
             "channel_pages": people.channel_pages(request.user),
         },
@@ -1167,9 +1176,10 @@ def people_sheet(request):
     """The month's per-person sheet (个人绩效) for the hospital's performance system, logged."""
     form = SheetForm(request.GET or {"month": f"{_last_month():%Y-%m}"})
     if not form.is_valid():
+        # No file: back to the list, saying why, its month input showing what was typed.
         for error in form.errors.get("month", []):
             messages.error(request, error)
-        return redirect("person_list")
+        return redirect(f"{reverse('person_list')}?{urlencode({'month': request.GET.get('month', '')})}")
     month = form.cleaned_data["month"]
     person_record_log(
         user=request.user, kind=PersonRecordKind.SHEET, period=f"{month:%Y-%m}", request=request

@@ -203,8 +203,9 @@ def results_export(request):
     try:
         start, end = _period(request)
     except ValueError as e:
+        # No file for a period that is not one: back to the figures, their inputs as typed.
         messages.error(request, str(e))
-        return redirect("surveys:results")
+        return redirect(f"{reverse('surveys:results')}?{request.GET.urlencode()}")
     departments, _chosen = _departments_for(request)
     figures = selectors.results(start=start, end=end, departments=departments)
     figures["comments"] = selectors.comments(start=start, end=end, departments=departments, limit=None)
@@ -243,6 +244,13 @@ def response_list(request):
 @role_required(*RESULT_ROLES)
 def response_export(request):
     f = _response_filter(request)
+    if f.refused:
+        # No file rather than every response: back to the list, which shows the field's error and
+        # what was typed (supervision.infra.filtersets).
+        messages.error(
+            request, _("Nothing was exported: the filter has an error. Correct it and export again.")
+        )
+        return redirect(f"{reverse('surveys:response_list')}?{request.GET.urlencode()}")
     response = HttpResponse(exports.responses_workbook(f.qs), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="survey-responses-{timezone.localdate():%Y%m%d}.xlsx"'

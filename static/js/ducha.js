@@ -31,12 +31,15 @@
   // A day typed year-month-day (supervision.forms.DateInputYMD) also gets a calendar: a button beside
   // the text opens the browser's own date picker (on a hidden <input type="date">, whose text would be
   // in the browser's locale order) and writes the chosen day back as YYYY-MM-DD. Typing still works;
-  // a browser without showPicker() keeps the text alone.
+  // a browser without showPicker() keeps the text alone. A month typed year-month
+  // (supervision.forms.MonthInputYM, data-calendar-kind="month") gets the browser's month picker the
+  // same way, written back as YYYY-MM; a browser without one (Firefox) keeps the text alone.
   function addCalendar(text) {
     if (text.dataset.calendarReady || !text.dataset.calendar) { return; }
+    var month = text.dataset.calendarKind === "month";
     var picker = document.createElement("input");
-    picker.type = "date";
-    if (picker.type !== "date" || typeof picker.showPicker !== "function") { return; }
+    picker.type = month ? "month" : "date";
+    if (picker.type !== (month ? "month" : "date") || typeof picker.showPicker !== "function") { return; }
     text.dataset.calendarReady = "1";
     picker.className = "date-ymd-picker";
     picker.tabIndex = -1;
@@ -59,13 +62,14 @@
     group.appendChild(picker);
     if (text.disabled || text.readOnly) { button.disabled = true; }
     button.addEventListener("click", function () {
-      var typed = text.value.trim().replace(/[\/.]/g, "-").match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);
-      picker.value = typed ? typed[1] + "-" + ("0" + typed[2]).slice(-2) + "-" + ("0" + typed[3]).slice(-2) : "";
+      var typed = text.value.trim().replace(/[\/.]/g, "-").match(/^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$/);
+      if (typed && month !== (typed[3] === undefined)) { typed = null; }
+      picker.value = typed ? typed[1] + "-" + ("0" + typed[2]).slice(-2) + (month ? "" : "-" + ("0" + typed[3]).slice(-2)) : "";
       try { picker.showPicker(); } catch (e) { text.focus(); }
     });
     picker.addEventListener("change", function () {
       if (!picker.value) { return; }
-      text.value = picker.value;  // always YYYY-MM-DD, whatever the browser's locale
+      text.value = picker.value;  // always YYYY-MM-DD (YYYY-MM), whatever the browser's locale
       text.dispatchEvent(new Event("input", { bubbles: true }));
       text.dispatchEvent(new Event("change", { bubbles: true }));
       text.focus();
