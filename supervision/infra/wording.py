@@ -41,6 +41,12 @@ def list_separator() -> str:
     return pgettext("list separator", ", ")
 
 
+def label_separator() -> str:
+    """Between a label and its value in running text ("满意度：满意", "Satisfaction: satisfied"): "：" in
+    Chinese, ": " in English — an ASCII colon and a space read as a typo in a Chinese sentence."""
+    return pgettext("label separator", ": ")
+
+
 def join_list(items: Iterable) -> str:
     return list_separator().join(str(item) for item in items)
 

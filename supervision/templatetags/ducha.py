@@ -404,6 +404,12 @@ def listsep() -> str:
     return wording.list_separator()
 
 
+@register.simple_tag
+def labelsep() -> str:
+    """Between a label and its value in running text: "：" in Chinese, ": " in English."""
+    return wording.label_separator()
+
+
 @register.filter
 def join_list(items) -> str:
     """``{{ names|join_list }}``: the items joined with the language's list separator (escaped as text)."""
