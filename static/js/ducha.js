@@ -75,6 +75,24 @@
       text.focus();
     });
   }
+  // A list's filter refused while htmx swapped the table alone (templates/_filter_refused.html names
+  // the fields in data-refused): those fields are marked in the form, which stays as typed; the
+  // others are unmarked, and an error drawn with the page under a field since corrected goes.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var form = target && target.id && document.querySelector("form[hx-target='#" + target.id + "']");
+    if (!form) { return; }
+    var refused = target.querySelector(".filter-refused");
+    var names = refused ? (refused.dataset.refused || "").split(" ") : [];
+    form.querySelectorAll("input[name], select[name]").forEach(function (field) {
+      var invalid = names.indexOf(field.name) !== -1;
+      field.classList.toggle("is-invalid", invalid);
+      var group = field.closest(".date-ymd-group");
+      if (group) { group.classList.toggle("is-invalid", invalid); }
+      var box = field.closest("div[id^='div_']");
+      if (box && !invalid) { box.querySelectorAll(".invalid-feedback").forEach(function (f) { f.remove(); }); }
+    });
+  });
   function addCalendars(root) {
     (root.querySelectorAll ? root : document).querySelectorAll("input[data-calendar]").forEach(addCalendar);
   }

@@ -33,12 +33,25 @@ def test_a_refused_day_in_the_finding_filter_shows_no_finding_and_says_why(
     table = page.inner_text("#finding-table")
     assert REFUSED in table and f"开始日期：{DAY}" in table and finding.number not in table
     assert field.input_value() == "2026-13-45"
+    assert "is-invalid" in field.get_attribute("class")  # marked in the form htmx left in place
     shots(page, "finding-filter-refused-htmx")
+    with page.expect_response(lambda r: "found_from=2026-01-01" in r.url):
+        field.fill("2026-01-01")
+        field.press("Tab")
+    page.wait_for_selector(f"#finding-table a:has-text('{finding.number}')")
+    assert "is-invalid" not in field.get_attribute("class")
     # The whole page (a link, the Apply button): the field itself is marked, as typed.
     page.goto("/findings/?found_from=abc")
     assert page.locator("input[name=found_from].is-invalid").input_value() == "abc"
     assert DAY in page.inner_text("#div_id_found_from") and REFUSED in page.inner_text("#finding-table")
     shots(page, "finding-filter-refused-page")
+    # Corrected in place: the table comes back, the field and its error below it are cleared.
+    field = page.locator("input[name=found_from]")
+    with page.expect_response(lambda r: "found_from=2026-01-01" in r.url):
+        field.fill("2026-01-01")
+        field.press("Tab")
+    page.wait_for_selector(f"#finding-table a:has-text('{finding.number}')")
+    assert "is-invalid" not in field.get_attribute("class") and DAY not in page.inner_text("main")
 
 
 def test_a_reports_month_is_typed_year_month_and_picked_on_the_browsers_month_calendar(
