@@ -76,6 +76,17 @@ def test_a_reports_month_is_typed_year_month_and_picked_on_the_browsers_month_ca
     assert page.locator("input[name=month]").input_value() == "2025-13"
     assert "月报期间请按 2026-10 的格式填写。" in page.inner_text("main")
     shots(page, "report-month-refused")
+    # The per-person sheet's month: the same input; a month that is none comes back marked, as typed.
+    page.goto("/people/")
+    sheet = page.locator("#sheet-form input[name=month]")
+    assert sheet.get_attribute("type") == "text" and sheet.get_attribute("placeholder") == "年-月"
+    assert page.locator("#sheet-form button.date-ymd-calendar").is_visible()
+    sheet.fill("2025-13")
+    with page.expect_navigation():
+        page.click("#sheet-form button[type=submit], #sheet-form button:not([type])")
+    assert page.locator("#sheet-form input[name=month].is-invalid").input_value() == "2025-13"
+    assert "请按“年-月”填写月份，例如 2026-11。" in page.inner_text("main")
+    shots(page, "people-sheet-month-refused")
 
 
 def test_the_complaint_form_takes_days_as_year_month_day_text(
