@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
+from supervision.infra import statements
 from supervision.infra.fragments import url_maker
 
 from .models import CallAttempt
@@ -27,14 +28,25 @@ def counts(*, staff, start, end) -> dict[int, dict[str, int]]:
     return {row["staff_id"]: {"praise_followup": row["n"]} for row in rows}
 
 
-def rows(*, staff, start, end, limit) -> PersonRows:
+# A record's row of praise on a call, then every row's count.
+_ROW_FIELDS = ("callattempt__attempted_on", "callattempt__praise", "callattempt__task_id", "n")
+
+
+def _newest(staff_id: int, start, end, limit: int):
     # Every row's count rides on the newest ``limit`` (the window is worked out before the LIMIT).
-    found = list(
-        _praised([staff], start, end)
+    qs = (
+        _praised([staff_id], start, end)
         .annotate(n=Window(Count("id")))
         .order_by("-callattempt__attempted_on", "-id")
-        .values_list("callattempt__attempted_on", "callattempt__praise", "callattempt__task_id", "n")[:limit]
+        .values(*_ROW_FIELDS)[:limit]
     )
+    return qs, _ROW_FIELDS
+
+
+def rows(*, staff, start, end, limit) -> PersonRows:
+    # Its statement built by the ORM once per person, period and limit (supervision.infra.statements),
+    # the rows read anew every time.
+    found = [tuple(r.values()) for r in statements.rows(_newest, staff.pk, start, end, limit)]
     url = url_maker("followups:task_detail")  # one reverse() per record, not per row
     return PersonRows(
         counts={"praise_followup": found[0][3]} if found else {},

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from supervision.channels import PersonEntry, PersonMeasure, PersonRecord, PersonRows
+from supervision.infra import statements
 from supervision.infra.fragments import url_maker
 
 from .models import Praise
@@ -24,14 +25,25 @@ def counts(*, staff, start, end) -> dict[int, dict[str, int]]:
     return {row["staff_id"]: {"praise_survey": row["n"]} for row in rows}
 
 
-def rows(*, staff, start, end, limit) -> PersonRows:
+# A record's row of praise, then every row's count.
+_ROW_FIELDS = ("submitted_on", "response_id", "department__name", "n")
+
+
+def _newest(staff_id: int, start, end, limit: int):
     # Every row's count rides on the newest ``limit`` (the window is worked out before the LIMIT).
-    found = list(
-        _praise([staff], start, end)
+    qs = (
+        _praise([staff_id], start, end)
         .annotate(n=Window(Count("id")))
         .order_by("-submitted_on", "-id")
-        .values_list("submitted_on", "response_id", "department__name", "n")[:limit]
+        .values(*_ROW_FIELDS)[:limit]
     )
+    return qs, _ROW_FIELDS
+
+
+def rows(*, staff, start, end, limit) -> PersonRows:
+    # Its statement built by the ORM once per person, period and limit (supervision.infra.statements),
+    # the rows read anew every time.
+    found = [tuple(r.values()) for r in statements.rows(_newest, staff.pk, start, end, limit)]
     url = url_maker("surveys:response_detail")  # one reverse() per record, not per row
     return PersonRows(
         counts={"praise_survey": found[0][3]} if found else {},

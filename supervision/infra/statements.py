@@ -32,11 +32,13 @@ What keeps it right:
   ``int()`` leaves as it is — not of a big integer, which PostgreSQL sums as a decimal), of a decimal
   column on PostgreSQL only (its driver gives the ``Decimal`` the ORM's ``Decimal()`` leaves as it
   is; SQLite gives a float the ORM rounds to the column's places). ``rows`` likewise: columns of
-  integer and text types anywhere, dates, moments and booleans on PostgreSQL only — the model's own
+  integer and text types anywhere, dates, moments, booleans and decimals on PostgreSQL only — the model's own
   or, through its foreign keys, a related row's (``stay__patient_name``: the joined field's type is
   what the cursor gives) — and, on PostgreSQL, JSON columns, which the cursor gives as text and which
-  are decoded by their field's own ``from_db_value``, all the ORM applies to them there. Averages,
-  JSON elsewhere and anything else: not for this module.
+  are decoded by their field's own ``from_db_value``, all the ORM applies to them there; after them,
+  window counts (``Window(Count(…))``, ``Window(RowNumber())``: an integer on every database, which the
+  ORM's ``int()`` leaves as it is), as a person's record reads each channel's newest rows with every
+  row's count. Averages, JSON elsewhere and anything else: not for this module.
 - **Bounded.** At most ``MAX_STATEMENTS`` statements are kept, the least recently used forgotten
   first (keys hold the day, so yesterday's go).
 """
@@ -51,7 +53,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count, F, Max, Min, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Max, Min, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils.functional import cached_property
 
 MAX_STATEMENTS = 2048
@@ -77,19 +80,21 @@ def aggregate(build: Callable[..., tuple[QuerySet, dict[str, Any]]], *args: Hash
 
 def rows(build: Callable[..., tuple[QuerySet, tuple[str, ...]]], *args: Hashable) -> list[dict[str, Any]]:
     """``list(qs)`` for ``(qs, fields) = build(*args)``, ``qs`` a ``values(*fields)`` queryset (sliced
-    or not) of columns, the model's own or joined through its foreign keys; its statement built by the
+    or not) of columns, the model's own or joined through its foreign keys, then window counts
+    (module docstring); its statement built by the
     ORM once per key when the cursor gives those columns as the ORM does (module docstring), else the
     ORM's on every call."""
     return _run(build, args, aggregates=False)
 
 
 # Columns the drivers give as Django's fields hold them: on every database (no converter anywhere),
-# and on PostgreSQL also dates, moments and booleans (Django converts them on SQLite only).
+# and on PostgreSQL also dates, moments, booleans (Django converts them on SQLite only) and decimals (the
+# driver's Decimal, which the ORM leaves as it is there; SQLite gives a float the ORM rounds).
 _PLAIN_COLUMNS = frozenset(
     {"AutoField", "BigAutoField", "CharField", "TextField", "IntegerField", "BigIntegerField"}
     | {"SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
 )
-_PLAIN_ON_POSTGRESQL = _PLAIN_COLUMNS | {"DateField", "DateTimeField", "BooleanField"}
+_PLAIN_ON_POSTGRESQL = _PLAIN_COLUMNS | {"DateField", "DateTimeField", "BooleanField", "DecimalField"}
 
 
 def _column(model, name: str):
@@ -155,6 +160,18 @@ def _read_as_the_orm(model, aggregate, connection) -> bool:
     return field.get_internal_type() in summed and not hasattr(field, "from_db_value")
 
 
+def _counted(annotation) -> bool:
+    """A window count (``Window(Count(…))``, ``Window(RowNumber())``) of the integer type these give:
+    every database gives an integer, which the ORM's only converter for it (``int()``) leaves as it
+    is. No output field given to either (another type would be converted): the window's is its
+    function's, which is the function's own class's."""
+    source = getattr(annotation, "source_expression", None)
+    if not isinstance(annotation, Window) or not isinstance(source, Count | RowNumber):
+        return False
+    field = annotation.output_field
+    return type(field) is IntegerField and field is source.output_field is type(source).output_field
+
+
 def _key(build: Callable, args: tuple, connection) -> tuple:
     name = build.__qualname__
     if "<" in name or "." in name:  # "<lambda>", "outer.<locals>.inner", a method
@@ -211,10 +228,12 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
         # Only the named columns, in that order (no annotation or extra select beside them), of types
         # the cursor gives as the ORM does.
         query = qs.query
-        decoded = _as_read(qs.model, columns, connection)
+        # The named columns first, in that order, then the window counts named after them: the order
+        # the statement selects them in (no other annotation, no extra select).
+        decoded = _as_read(qs.model, tuple(query.values_select), connection)
         as_read = (
-            tuple(query.values_select) == columns
-            and not query.annotation_select
+            (*query.values_select, *query.annotation_select) == columns
+            and all(_counted(a) for a in query.annotation_select.values())
             and not query.extra_select
             and decoded is not None
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.models import Avg, Count, DecimalField, Min, Sum
+from django.db.models import Avg, Count, DecimalField, F, FloatField, Min, Sum, Window
+from django.db.models.functions import RowNumber
 from django.test.utils import CaptureQueriesContext
 
 from supervision import queues
@@ -252,3 +253,46 @@ def test_a_heads_open_orders_are_the_orms_rows_and_their_statement_is_theirs(
         rows = selectors.order_rows_for_head(head, limit=20, fields=HEAD_ORDER_ROW_FIELDS)
         assert rows == list(selectors.orders_for_head(head, limit=20).values(*HEAD_ORDER_ROW_FIELDS))
         assert {r["department_id"] for r in rows} == set(head.department_ids)
+
+
+WINDOWS = {
+    # Window counts named after the columns: kept on every database (an integer the ORM leaves as is).
+    "count": (("id", "status", "n"), lambda: Window(Count("id")), True),
+    "place": (
+        ("id", "status", "n"),
+        lambda: Window(RowNumber(), partition_by=[F("status")], order_by=[F("id").desc()]),
+        True,
+    ),
+    # Given an output field (the ORM converts the value), a sum, a count named before the columns.
+    "output": (("id", "status", "n"), lambda: Window(Count("id"), output_field=FloatField()), False),
+    "sum": (("id", "status", "n"), lambda: Window(Sum("return_count")), False),
+    "first": (("n", "id", "status"), lambda: Window(Count("id")), False),
+}
+
+
+def _order_windows(user_scope: Scope, variant: str):
+    BUILT.append((user_scope, variant))
+    fields, window, _kept = WINDOWS[variant]
+    orders = user_scope.filter(RectificationOrder.objects.all()).annotate(n=window()).order_by("-id")
+    return orders.values(*fields)[:2], fields
+
+
+@pytest.mark.parametrize("variant", sorted(WINDOWS))
+def test_rows_with_window_counts_are_the_orms_and_kept_only_when_read_as_the_orm_reads_them(
+    supervisor, neike, waike, variant
+):
+    """A person's record reads each channel's newest rows with every row's count (a window worked out
+    before the LIMIT): kept when the counts are integers named after the columns."""
+    for department in (neike, waike, neike):
+        make_finding(department=department, found_by=supervisor)
+    fields, window, kept = WINDOWS[variant]
+    orm = list(RectificationOrder.objects.annotate(n=window()).order_by("-id").values(*fields)[:2])
+    first = statements.rows(_order_windows, supervisor.scope.plain, variant)
+    again = statements.rows(_order_windows, supervisor.scope.plain, variant)
+    assert again == first == orm
+    assert [list(r) for r in again] == [list(fields)] * 2  # the columns as named, in that order
+    assert len(BUILT) == (1 if kept else 2)
+    # Rows read anew: one order more moves the counts and the rows.
+    make_finding(department=waike, found_by=supervisor)
+    latest = list(RectificationOrder.objects.annotate(n=window()).order_by("-id").values(*fields)[:2])
+    assert statements.rows(_order_windows, supervisor.scope.plain, variant) == latest != orm
