@@ -77,15 +77,18 @@ def rows(*, staff, start, end, limit) -> PersonRows:
     ]
     found.sort(key=lambda r: (r[1], r[4]), reverse=True)
     url = url_maker("inspections:audit_detail")  # one reverse() per record, not per row
+    # The sentence, the grades' labels and the time zone looked up once per record, not per row.
+    text = _("Chart %(admission_no)s: %(score)s points · %(grade)s")
+    labels = {grade: str(label) for grade, label in Grade.choices}
+    tz = timezone.get_current_timezone()
     return PersonRows(
         counts={_KEY[grade]: n for grade, *_row, n, _place in found},
         # The audit's page (ChartAudit.get_absolute_url).
         entries=[
             PersonEntry(
                 _KEY[grade],
-                timezone.localdate(audited_at),  # the hospital's day, not UTC's
-                _("Chart %(admission_no)s: %(score)s points · %(grade)s")
-                % {"admission_no": admission_no, "score": score, "grade": Grade(grade).label},
+                audited_at.astimezone(tz).date(),  # the hospital's day, not UTC's (timezone.localdate)
+                text % {"admission_no": admission_no, "score": score, "grade": labels[grade]},
                 url(pk),
             )
             for grade, audited_at, admission_no, score, pk, n, _place in found

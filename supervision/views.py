@@ -58,6 +58,7 @@ from .infra.once import page_view
 from .infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from .infra.statements import StatementPaginator
 from .models import (
+    COUNTED_ATTRIBUTIONS,
     Alert,
     AlertAction,
     AlertStatus,
@@ -1058,10 +1059,18 @@ def _person_record_page(request, staff, *, bound=None, status=200):
     )
     record = people.person_record(staff=staff, start=start, end=end)
     finding_url = url_maker("finding_detail")  # one reverse() per page (Finding.get_absolute_url)
+    # Each attribution's line drawn once per content (supervision.infra.fragments); its history and
+    # its buttons (forms with the CSRF token, the reader's own) stay live.
+    lines = cached_rows(
+        "supervision/_record_attribution_row.html",
+        (_record_attribution_row(v, finding_url) for v in record.attribution_rows),
+        draw=_draw_record_attribution_row,
+    )
     rows = [
         {
+            "html": html,
             "attribution": a,
-            "url": finding_url(a.finding_id),
+            "history": a.status != AttributionStatus.ATTRIBUTED,
             "buttons": action_buttons(
                 allowed=allowed_actions(a, request.user),
                 steps=ATTRIBUTION_STEPS,
@@ -1072,7 +1081,7 @@ def _person_record_page(request, staff, *, bound=None, status=200):
             ),
             "open": bound[1] if bound and bound[0] == a.pk else None,
         }
-        for a in record.attributions
+        for a, html in zip(record.attributions, lines, strict=True)
     ]
     this_year = timezone.localdate().year
     return render(
@@ -1082,6 +1091,10 @@ def _person_record_page(request, staff, *, bound=None, status=200):
             "record": record,
             "staff": staff,
             "rows": rows,
+            # Each channel's measure with its newest rows, drawn once per content.
+            "channel_lines": cached_rows(
+                "supervision/_record_channel_line.html", map(_record_channel_line, record.channel_lines)
+            ),
             "year": year,
             "years": range(this_year, this_year - 5, -1),
         },
@@ -1117,6 +1130,52 @@ def attribution_action(request, pk: int, action: str):
     return run_step(
         request, ATTRIBUTION_STEPS, services.ATTRIBUTIONS, attribution, action, redisplay=redisplay, back=back
     )
+
+
+def _record_attribution_row(values, url) -> dict:
+    """What an attribution's line on a person's record shows (``people.RECORD_ATTRIBUTION_FIELDS``),
+    as plain values (``supervision.infra.fragments``): its status is in them, so a dispute, an
+    upheld or a withdrawn attribution is a new line."""
+    status = values["status"]
+    return {
+        "url": url(values["finding_id"]),
+        "number": values["finding__number"],
+        "category": values["finding__category__name"],
+        "source": values["finding__source"],
+        "found_at": values["finding__found_at"],
+        "department": values["finding__department__name"],
+        "status": status,
+        "counts": status in COUNTED_ATTRIBUTIONS,
+        # The stored description; worded (and the labels found) only when the line is drawn.
+        "description_key": values["finding__description_key"],
+        "description_params": values["finding__description_params"],
+        "description_fallback": values["finding__description"],
+    }
+
+
+def _record_channel_line(line) -> dict:
+    """A channel's measure on a person's record as plain values (``supervision.infra.fragments``): its
+    label in the reader's language, its count and its rows, each (day, text worded by the channel,
+    link)."""
+    return {
+        "key": line.key,
+        "label": line.label,
+        "count": line.count,
+        "praise": line.praise,
+        "entries": tuple((e.on, e.text, e.url) for e in line.entries),
+    }
+
+
+def _draw_record_attribution_row(row) -> dict:
+    """An attribution's line as its template shows it: the finding's description worded
+    (``Finding.description_text``), its source and the attribution's status labelled — only for the
+    lines not in the row cache (``cached_rows(draw=…)``)."""
+    return {
+        **row,
+        "description": _stored_description(row),
+        "source_label": str(choice_label(Finding, "source", row["source"])),
+        "status_label": str(choice_label(Attribution, "status", row["status"])),
+    }
 
 
 def _person_record_again(request, attribution, action, *, bound_form):

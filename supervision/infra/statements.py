@@ -91,7 +91,7 @@ def rows(build: Callable[..., tuple[QuerySet, tuple[str, ...]]], *args: Hashable
 # and on PostgreSQL also dates, moments, booleans (Django converts them on SQLite only) and decimals (the
 # driver's Decimal, which the ORM leaves as it is there; SQLite gives a float the ORM rounds).
 _PLAIN_COLUMNS = frozenset(
-    {"AutoField", "BigAutoField", "CharField", "TextField", "IntegerField", "BigIntegerField"}
+    {"AutoField", "BigAutoField", "CharField", "SlugField", "TextField", "IntegerField", "BigIntegerField"}
     | {"SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
 )
 _PLAIN_ON_POSTGRESQL = _PLAIN_COLUMNS | {"DateField", "DateTimeField", "BooleanField", "DecimalField"}

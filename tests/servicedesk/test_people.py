@@ -62,3 +62,22 @@ def test_the_record_s_rows_carry_the_sheet_s_count_beyond_the_rows_shown_in_one_
     assert rows.counts == sheet == {"praise_box": 3}
     assert [e.text for e in rows.entries] == ["表扬2", "表扬1"]  # the newest two
     assert RECORD.rows(staff=nurse, start=today, end=today, limit=2).counts == {}
+
+
+def test_the_record_page_draws_the_praise_line_anew_when_a_slip_arrives(client_for, neike, supervisor):
+    """The channel's measure is drawn once per content (supervision.infra.fragments): one slip more
+    is another count and another row, so another line."""
+    from django.urls import reverse
+
+    nurse = StaffFactory(name="张护士", department=neike)
+    box = SuggestionBox.objects.create(name="门诊大厅意见箱", location="门诊大厅", department=neike)
+    opening = BoxOpening.objects.create(box=box, opened_on=timezone.localdate(), opened_by=supervisor)
+    client = client_for(supervisor)
+    page = reverse("person_record", args=[nurse.pk])
+    for n, text in enumerate(("张护士打针不疼", "张护士耐心解释"), start=1):
+        Slip.objects.create(
+            opening=opening, kind=SlipKind.PRAISE, content=text, department=neike, staff=nurse
+        )
+        html = client.get(page).content.decode()
+        line = html[html.index('data-measure="praise_box"') :].split("</ul>")[0]
+        assert f"<strong>{n}</strong>" in line and text in line

@@ -229,6 +229,7 @@ def test_rows_with_dates_and_json_are_kept_on_postgresql_only_joined_columns_by_
         (("id", "finding__found_at__date"), False),
         (("id", "actions__id"), False),
         (("id", "department"), True),
+        (("id", "finding__category__code"), True),  # a slug: text
         (("id", "finding__description_params"), on_postgresql),
         (("id", "finding__found_at", "finding__category__name"), on_postgresql),
     ):
