@@ -23,7 +23,10 @@ A hospital year, written through the project's own services and import paths:
   (acknowledge, extension, submit, return, verify) to the target, so every order state exists;
 * the people the findings name (``people``, last): ``attributions_add`` for a chart audit's doctor and,
   by category, one or two people of a finding's department, then ``attribution_dispute`` /
-  ``attribution_decide`` for a share; ``--people`` runs that step alone on a set generated before it.
+  ``attribution_decide`` for a share; ``--people`` runs that step alone on a set generated before it;
+* the alerts on unhappy patients the channels' workers would have raised (``alerts``, last):
+  ``attempt_raise_alert`` / ``response_raise_alert``, then ``alert_contact`` / ``alert_close`` by the
+  department's head; ``--alerts`` runs that step alone on a set generated before it.
 
 On PostgreSQL at large and huge size the services above run for a window of two complete months (one
 at huge size) ending two months before the current month, for the two complete months after it and for
@@ -183,6 +186,8 @@ def generate(*, size: str, seed: int, out=print) -> dict:
                   {k: v[2] for k, v in share.items()}, [])  # fmt: skip
     with timer("people named in findings (attributions_add, disputes)"):
         people(seed=seed, today=today)
+    with timer("alerts on unhappy patients and their recovery (alert services)"):
+        alerts(seed=seed, today=today)
     # Generated history is not news: do not e-mail it.
     Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
     return {"steps": timer.steps, "counts": counts()}
@@ -259,7 +264,15 @@ def counts() -> dict:
     from complaints.models import Complaint
     from followups.models import CallAttempt, FollowupTask
     from inspections.models import ChartAudit, InspectionRound
-    from supervision.models import Attribution, Department, DischargeStay, Finding, RectificationOrder, Staff
+    from supervision.models import (
+        Alert,
+        Attribution,
+        Department,
+        DischargeStay,
+        Finding,
+        RectificationOrder,
+        Staff,
+    )
     from surveys.models import SurveyResponse
 
     orders = dict(RectificationOrder.objects.values_list("status").annotate(n=Count("id")))
@@ -278,6 +291,7 @@ def counts() -> dict:
         "audits_with_doctor": ChartAudit.objects.filter(doctor__isnull=False).count(),
         "attributions": dict(Attribution.objects.values_list("status").annotate(n=Count("id"))),
         "people_named": Attribution.objects.values("staff").distinct().count(),
+        "alerts": dict(Alert.objects.values_list("status").annotate(n=Count("id"))),
     }
 
 
@@ -1174,11 +1188,147 @@ def people(*, seed: int, today: dt.date | None = None) -> dict:
     return {"audits_linked": linked, "attributions_added": named, "disputed": disputed, "decided": decided}
 
 
+# The service recovery of the alerts on unhappy patients (``alerts``): an alert past its contact day is
+# contacted (CONTACTED_SHARE; CONTACT_LATE of those after their day), else closed "not reached"; one
+# raised in the last RECENT_OPEN days may still be open or contacted (the office's queue).
+CONTACTED_SHARE = 0.9
+CONTACT_LATE = 0.08
+OUTCOMES = (("resolved", 0.75), ("partly", 0.17), ("not_resolved", 0.08))
+RECENT_OPEN = 21  # days
+# Alerts are raised for the contacts of the last ALERT_DAYS only: as in a hospital that turned the alerts
+# on a year ago (issue 17 added them), and a five-year set's 70,000 alerts through the services would take
+# a quarter of an hour on this machine; a year's alerts is what the queue and the figures read.
+ALERT_DAYS = 365
+ALERT_CHUNK = 1_000  # alerts per transaction
+
+
+def alerts(*, seed: int, today: dt.date | None = None) -> dict:
+    """The alerts on unhappy patients (issue 17) the channels' workers would have raised, and their
+    service recovery, through the services. The generator's services enqueue those workers' tasks
+    on commit and a bench set never runs them, so this step raises what they would have raised:
+    ``followups.services.attempt_raise_alert`` for every call recorded not satisfied and
+    ``surveys.services.response_raise_alert`` for every response with a score at or below
+    ``THRESHOLD_MAX`` (a questionnaire asked during a call joins that call's alert), a few minutes
+    after the contact, for the contacts of the last ``ALERT_DAYS``; then ``alert_contact`` and
+    ``alert_close`` by the department's head (see the constants above). Idempotent and deterministic (each alert draws from its contact's stream): run at
+    the end of ``generate`` and by ``--alerts`` on a set generated before the step existed."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Exists, OuterRef
+
+    from followups.models import CallAttempt, Satisfaction
+    from followups.services import attempt_raise_alert
+    from supervision import demo, services
+    from supervision.demo import at_time
+    from supervision.models import Alert, AlertStatus, Department, Notification, User
+    from surveys.models import THRESHOLD_MAX, Answer, SurveyResponse
+    from surveys.services import response_raise_alert
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    since = today - dt.timedelta(days=ALERT_DAYS)
+
+    def without_alert(model):
+        kind = ContentType.objects.get_for_model(model)
+        return ~Exists(Alert.objects.filter(source_type=kind, source_id=OuterRef("pk")))
+
+    calls = (
+        CallAttempt.objects.filter(
+            without_alert(CallAttempt), satisfaction=Satisfaction.DISSATISFIED, attempted_on__gt=since
+        )
+        .select_related("task__stay", "task__department")
+        .order_by("attempted_at", "pk")
+    )
+    # A questionnaire asked during a call whose alert exists was joined to it when raised.
+    responses = (
+        SurveyResponse.objects.filter(
+            without_alert(SurveyResponse),
+            source_id__isnull=True,
+            submitted_on__gt=since,
+            pk__in=Answer.objects.filter(scale_value__lte=THRESHOLD_MAX).values("response_id"),
+        )
+        .select_related("department", "stay")
+        .order_by("submitted_at", "pk")
+    )
+    raised = 0
+    for rows, moment, raise_one in (
+        (calls, lambda a: a.attempted_at, lambda a: attempt_raise_alert(attempt=a)),
+        (responses, lambda r: r.submitted_at, lambda r: response_raise_alert(response=r)),
+    ):
+        pks = list(rows.values_list("pk", flat=True))
+        for first in range(0, len(pks), ALERT_CHUNK):
+            with transaction.atomic():
+                for row in rows.filter(pk__in=pks[first : first + ALERT_CHUNK]):
+                    minutes = _draw(seed, f"raise-{rows.model._meta.model_name}", row.pk).randint(2, 9)
+                    with at_time(min(moment(row) + dt.timedelta(minutes=minutes), now)):
+                        raised += raise_one(row) is not None
+
+    # The service recovery, by the department's head.
+    departments = Department.objects.in_bulk()
+    heads: dict[int, User] = {}
+    contacted = closed = 0
+    open_ = Alert.objects.exclude(status=AlertStatus.CLOSED).select_related("stay")
+    pks = list(open_.order_by("raised_at", "pk").values_list("pk", flat=True))
+    for first in range(0, len(pks), ALERT_CHUNK):
+        with transaction.atomic():
+            for alert in open_.filter(pk__in=pks[first : first + ALERT_CHUNK]).order_by("raised_at", "pk"):
+                r = _draw(seed, f"alert-{alert.source_type_id}", alert.source_id)  # its contact's stream
+                young = (today - alert.raised_on).days < RECENT_OPEN
+                if young and r.random() < 0.5:
+                    continue  # still to contact
+                d = alert.department_id
+                head = heads[d] = heads.get(d) or demo._head_for(departments[d])
+                if r.random() < CONTACT_LATE:
+                    day = alert.due_on + dt.timedelta(days=r.randint(1, 3))
+                else:
+                    day = alert.raised_on + dt.timedelta(
+                        days=r.randint(0, max(0, (alert.due_on - alert.raised_on).days))
+                    )
+                when = max(_moment(day, r), alert.raised_at + dt.timedelta(minutes=30))
+                reached = r.random() < CONTACTED_SHARE
+                outcome = _choose(r, OUTCOMES)
+                closing = when + dt.timedelta(days=r.randint(0, 2), hours=r.randint(1, 6))
+                stays_open = young and r.random() < 0.5
+                if when > now:
+                    continue
+                if services.alert_contact_refusal(alert):
+                    outcome, done = "not_contacted", "科室晨会通报，改进病区服务"
+                elif reached:
+                    if alert.status == AlertStatus.OPEN:
+                        with at_time(when):
+                            alert = services.alert_contact(
+                                alert=alert,
+                                actor=head,
+                                contact_note="已电话联系患者，致歉并了解详细情况",
+                                now=when,
+                            )
+                        contacted += 1
+                    done = "科室已整改并再次致电，患者表示理解"
+                else:
+                    outcome, done, closing = "not_reached", "三次致电均未接通，已发短信告知科室电话", when
+                if closing > now or stays_open:
+                    continue
+                with at_time(closing):
+                    services.alert_close(
+                        alert=alert, actor=head, action_taken=done, outcome=outcome, now=closing
+                    )
+                closed += 1
+    # Generated history is not news: not e-mailed, and an alert notice older than a week was seen.
+    Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=now)
+    Notification.objects.filter(
+        dedupe_key__startswith="alert:", read_at__isnull=True, created_at__lt=now - dt.timedelta(days=7)
+    ).update(read_at=now)  # fmt: skip
+    return {"raised": raised, "contacted": contacted, "closed": closed}
+
+
+def _choose(r: random.Random, weighted) -> str:
+    return r.choices([v for v, _w in weighted], weights=[w for _v, w in weighted])[0]
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None, out=print) -> dict:
-    """``python -m benchmarks.data [--size S] [--seed N] [--reset | --people]``: fill an empty database (or, with
+    """``python -m benchmarks.data [--size S] [--seed N] [--reset | --people | --alerts]``: fill an empty database (or, with
     --reset, a database whose name contains 'bench') with a hospital year; print the JSON summary.
     Refusals raise ``CommandError`` (the command line prints them and exits 2)."""
     import argparse
@@ -1201,6 +1351,12 @@ def main(argv: list[str] | None = None, out=print) -> dict:
         help="drop every table of this database first (only for a database whose name contains 'bench')",
     )
     parser.add_argument(
+        "--alerts",
+        action="store_true",
+        help="only raise the alerts on unhappy patients this bench set's calls and responses would have raised, "
+        "and their recovery (benchmarks.data.alerts: idempotent, deterministic; for a set generated before that step)",
+    )
+    parser.add_argument(
         "--people",
         action="store_true",
         help="only name the people the findings of this bench set do not name yet, and their disputes "
@@ -1208,11 +1364,17 @@ def main(argv: list[str] | None = None, out=print) -> dict:
     )
     args = parser.parse_args(argv)
     name = str(connection.settings_dict["NAME"])
-    if args.people:
+    if args.people or args.alerts:
         if not has_bench_data():
-            raise CommandError("--people adds to a bench set: this database holds none.")
+            flag = "--people" if args.people else "--alerts"
+            raise CommandError(f"{flag} adds to a bench set: this database holds none.")
         began = time.perf_counter()
-        result = {"people": people(seed=args.seed), "counts": counts()}
+        result = {}
+        if args.people:
+            result["people"] = people(seed=args.seed)
+        if args.alerts:
+            result["alerts"] = alerts(seed=args.seed)
+        result["counts"] = counts()
         result["seconds"] = round(time.perf_counter() - began, 1)
         out(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         return result
