@@ -1219,7 +1219,7 @@ def alerts(*, seed: int, today: dt.date | None = None) -> dict:
     from followups.services import attempt_raise_alert
     from supervision import demo, services
     from supervision.demo import at_time
-    from supervision.models import Alert, AlertStatus, Department, Notification, User
+    from supervision.models import Alert, AlertStatus, Department, Notification, NotificationKind, User
     from surveys.models import THRESHOLD_MAX, Answer, SurveyResponse
     from surveys.services import response_raise_alert
 
@@ -1249,18 +1249,40 @@ def alerts(*, seed: int, today: dt.date | None = None) -> dict:
         .select_related("department", "stay")
         .order_by("submitted_at", "pk")
     )
+    # One timeline of both kinds of contact, so that the notices go out as they would have: a person
+    # with an unread alert notice is not told again (``_alert_recipients``), and people read their
+    # notices the next morning — each day's first alerts tell them again.
+    timeline = sorted(
+        [(at, "call", pk) for at, pk in calls.values_list("attempted_at", "pk")]
+        + [(at, "response", pk) for at, pk in responses.values_list("submitted_at", "pk")]
+    )
+    raise_one = {
+        "call": (calls, lambda a: attempt_raise_alert(attempt=a)),
+        "response": (responses, lambda r: response_raise_alert(response=r)),
+    }
     raised = 0
-    for rows, moment, raise_one in (
-        (calls, lambda a: a.attempted_at, lambda a: attempt_raise_alert(attempt=a)),
-        (responses, lambda r: r.submitted_at, lambda r: response_raise_alert(response=r)),
-    ):
-        pks = list(rows.values_list("pk", flat=True))
-        for first in range(0, len(pks), ALERT_CHUNK):
-            with transaction.atomic():
-                for row in rows.filter(pk__in=pks[first : first + ALERT_CHUNK]):
-                    minutes = _draw(seed, f"raise-{rows.model._meta.model_name}", row.pk).randint(2, 9)
-                    with at_time(min(moment(row) + dt.timedelta(minutes=minutes), now)):
-                        raised += raise_one(row) is not None
+    day = None
+    for first in range(0, len(timeline), ALERT_CHUNK):
+        part = timeline[first : first + ALERT_CHUNK]
+        rows = {
+            kind: contacts.in_bulk([pk for _at, k, pk in part if k == kind])
+            for kind, (contacts, _f) in raise_one.items()
+        }
+        with transaction.atomic():
+            for at, kind, pk in part:
+                if timezone.localdate(at) != day:
+                    day = timezone.localdate(at)
+                    morning = dt.datetime.combine(day, dt.time(8, 30), tzinfo=timezone.get_current_timezone())
+                    Notification.objects.filter(
+                        kind=NotificationKind.ALERT, read_at__isnull=True, created_at__lt=morning
+                    ).update(read_at=morning)
+                minutes = _draw(seed, f"raise-{kind}", pk).randint(2, 9)
+                with at_time(min(at + dt.timedelta(minutes=minutes), now)):
+                    raised += raise_one[kind][1](rows[kind][pk]) is not None
+    morning = dt.datetime.combine(today, dt.time(8, 30), tzinfo=timezone.get_current_timezone())
+    Notification.objects.filter(
+        kind=NotificationKind.ALERT, read_at__isnull=True, created_at__lt=min(morning, now)
+    ).update(read_at=min(morning, now))  # the last day's notices, read this morning
 
     # The service recovery, by the department's head.
     departments = Department.objects.in_bulk()
@@ -1312,11 +1334,8 @@ def alerts(*, seed: int, today: dt.date | None = None) -> dict:
                         alert=alert, actor=head, action_taken=done, outcome=outcome, now=closing
                     )
                 closed += 1
-    # Generated history is not news: not e-mailed, and an alert notice older than a week was seen.
+    # Generated history is not news: not e-mailed.
     Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=now)
-    Notification.objects.filter(
-        dedupe_key__startswith="alert:", read_at__isnull=True, created_at__lt=now - dt.timedelta(days=7)
-    ).update(read_at=now)  # fmt: skip
     return {"raised": raised, "contacted": contacted, "closed": closed}
 
 

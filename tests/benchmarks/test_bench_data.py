@@ -20,6 +20,8 @@ from supervision.models import (
     DischargeStay,
     Finding,
     FindingSource,
+    Notification,
+    NotificationKind,
     OrderTransition,
     RectificationOrder,
     Staff,
@@ -157,6 +159,7 @@ def test_alerts_step_raises_what_the_workers_would_have_and_works_them_determini
     # Tests run the workers' tasks eagerly, so generating raised some alerts at the moment of the test
     # (a bench set runs none); the step is what a bench set gets: start it from none.
     Alert.objects.all().delete()
+    Notification.objects.filter(kind=NotificationKind.ALERT).delete()
     monkeypatch.setattr(data, "ALERT_DAYS", 200)  # a tiny set spans one year: leave some contacts out
     result = data.alerts(seed=1)
     today = timezone.localdate()
@@ -183,6 +186,12 @@ def test_alerts_step_raises_what_the_workers_would_have_and_works_them_determini
             assert a.contacted_at and a.raised_at < a.contacted_at < a.closed_at
     assert "resolved" in {a.outcome for a in alerts}
     assert AlertTransition.objects.filter(action="raise").count() == alerts.count()
+    # People read their notices the next morning, so a later day's alert tells them again.
+    notices = Notification.objects.filter(kind=NotificationKind.ALERT)
+    assert notices.count() > notices.values("recipient").distinct().count()
+    assert not notices.filter(
+        read_at__isnull=True, created_at__lt=timezone.now() - relativedelta(days=1)
+    ).exists()
     made, transitions = _alerts(), AlertTransition.objects.count()
 
     assert data.alerts(seed=1) == {"raised": 0, "contacted": 0, "closed": 0}
