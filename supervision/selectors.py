@@ -35,6 +35,7 @@ from django.utils import timezone
 from .access import scope, scope_of
 from .infra import statements
 from .models import (
+    DECIDED_ATTRIBUTIONS,
     ON_SITE_ORIGINS,
     OPEN_ORDER_STATUSES,
     PATIENT_SOURCES,
@@ -44,7 +45,6 @@ from .models import (
     AlertOutcome,
     AlertStatus,
     Attribution,
-    AttributionStatus,
     Category,
     CauseCategory,
     CorrectiveAction,
@@ -541,7 +541,7 @@ def disputes_answered(user) -> QuerySet[Attribution]:
         read_at__isnull=True,
         dedupe_key=Concat(Value(DISPUTE_DECIDED_KEY), Cast(OuterRef("pk"), CharField())),
     )
-    decided = Attribution.objects.filter(status__in=(AttributionStatus.UPHELD, AttributionStatus.WITHDRAWN))
+    decided = Attribution.objects.filter(status__in=DECIDED_ATTRIBUTIONS)
     return user_scope.filter(decided, department_field="staff__department").filter(Exists(unread))
 
 

@@ -371,6 +371,27 @@ def test_a_head_counts_the_offices_answers_to_their_disputes_until_they_see_them
     assert list(again.context["decided"]) == []
 
 
+def test_disputes_answered_are_read_through_the_partial_index_of_decided_attributions(
+    supervisor, head_neike, neike
+):
+    """The count must stay readable from the decided attributions alone (index attribution_decided):
+    a condition the index's does not imply would scan every attribution of every year again."""
+    from django.db import connection
+
+    from supervision.selectors import disputes_answered
+
+    _decided_dispute(neike, head_neike, supervisor)
+    assert disputes_answered(head_neike).count() == 1
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    sql, params = disputes_answered(head_neike).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)  # nosec B608 - the ORM's own statement
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "attribution_decided" in plan
+
+
 def test_the_answered_disputes_list_is_for_the_heads_reading_roles_and_scoped(
     client_for, supervisor, head_neike, head_waike, caller, volunteer, neike
 ):
