@@ -52,7 +52,7 @@ from .forms import (
 from .importing import IMPORTERS, import_file
 from .infra import figcache, offline, statements, wording
 from .infra.filtersets import filter_refused
-from .infra.fragments import cached_rows, url_maker
+from .infra.fragments import cached_fragment, cached_rows, url_maker
 from .infra.imports import template_workbook
 from .infra.once import page_view
 from .infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
@@ -80,7 +80,7 @@ from .models import (
 )
 from .panels import collect_panels
 from .privacy import person_record_log
-from .templatetags.ducha import choice_label
+from .templatetags.ducha import choice_label, url_once
 from .workflow import allowed_actions
 
 ALL_ROLES = tuple(Role.values)
@@ -153,7 +153,8 @@ def dashboard(request):
     # (unpickling them — ten recurrences, the department table, rates — cost more than drawing the
     # rest of the page). The lists of the user's own actionable items below them stay live.
     shown, _as_of = figcache.cached_figures(
-        "dashboard",
+        # ":2": the entry holds its "as of" drawn (stop 22); entries of the shape before are not read.
+        "dashboard:2",
         lambda: _dashboard_figures_shown(user, config, today),
         user=user,
         vary=(config.due_soon_days, config.recurrence_window_days),
@@ -166,14 +167,22 @@ def dashboard(request):
         # with their findings (every column, the long description included), categories and
         # departments cost ~1 ms more to build than the rows' HTML, which comes from the row cache;
         # the statement itself is built once per scope (selectors.order_rows_for_head).
+        # The section is drawn once per content (cached_fragment): its rows' values, the counts above
+        # them and the list's link are its key, so a changed order or count is a new section.
         url = url_maker("finding_detail")
         orders = context["head_orders"] = selectors.order_rows_for_head(
             user, limit=20, fields=HEAD_ORDER_ROW_FIELDS
         )
-        context["head_order_rows"] = cached_rows(
-            "supervision/_head_order_row.html",
-            (_head_order_row(o, today, url) for o in orders),
-            draw=_draw_head_order_row,
+        counts = shown.get("head_counts")
+        context["head_orders_html"] = cached_fragment(
+            "supervision/_head_orders.html",
+            {
+                "rows": [_head_order_row(o, today, url) for o in orders],
+                "counts": {"open": counts.open, "overdue": counts.overdue} if counts else None,
+                "list_url": url_once("finding_list"),
+            },
+            draw=_draw_head_orders,
+            includes=("supervision/_head_order_row.html",),
         )
     if user.has_role(Role.VOLUNTEER, Role.FOLLOWUP) and not user.sees_all_departments:
         # Their ten latest findings, each row drawn once per content (supervision.infra.fragments).
@@ -190,7 +199,7 @@ def dashboard(request):
     with page_view():
         context["panels"] = collect_panels(request)
         context["needs_me"] = queues.needs_me_now(user, today=today)
-    context["needs_me_rows"] = _needs_me_rows(context["needs_me"])
+    context["needs_me_html"] = _needs_me_html(context["needs_me"])
     return render(request, "supervision/dashboard.html", context)
 
 
@@ -200,18 +209,34 @@ def needs_me(request):
     """The dashboard's "needs me now" counts alone: htmx refreshes them in place about once a minute."""
     entries = queues.needs_me_now(request.user)
     # The bell's unread count (the context processor's) rides along, swapped in out of band.
-    context = {"needs_me": entries, "needs_me_rows": _needs_me_rows(entries), "bell_oob": True}
+    context = {"needs_me": entries, "needs_me_html": _needs_me_html(entries), "bell_oob": True}
     return render(request, "supervision/_needs_me.html", context)
 
 
-def _needs_me_rows(entries) -> list:
-    """The HTML of each "needs me now" entry, drawn once per content (``supervision.infra.fragments``):
-    a count, its label and link, the next call-back's time. Drawing them in the template engine on
-    every view (the minute's refresh of /needs-me/ included) cost ~250 Python calls an entry."""
-    rows = (
+def _needs_me_html(entries) -> str:
+    """ "Needs me now" (``_needs_me_section.html``: its entries, each a count, its label and link, the
+    next call-back's time), drawn once per content (``supervision.infra.fragments``): the section and,
+    on a miss, each entry from the row cache. Drawing them in the template engine on every view (the
+    minute's refresh of /needs-me/ included) cost ~250 Python calls an entry, looking each entry up
+    ~70 and the section's loop ~400."""
+    rows = [
         {"key": e.key, "label": str(e.label), "count": e.count, "url": e.url, "when": e.when} for e in entries
+    ]
+    return cached_fragment(
+        "supervision/_needs_me_section.html",
+        {"rows": rows, "url": url_once("needs_me")},
+        draw=_draw_needs_me,
+        includes=("supervision/_needs_me_entry.html",),
     )
-    return cached_rows("supervision/_needs_me_entry.html", rows)
+
+
+def _draw_needs_me(content) -> dict:
+    rows = content["rows"]
+    return {
+        "entries": rows,
+        "entries_html": cached_rows("supervision/_needs_me_entry.html", rows),
+        "url": content["url"],
+    }
 
 
 # The columns an open order on a head's dashboard shows (``_head_order_row``).
@@ -238,6 +263,18 @@ def _head_order_row(values, today, url) -> dict:
         "description_key": values["finding__description_key"],
         "description_params": values["finding__description_params"],
         "description_fallback": values["finding__description"],
+    }
+
+
+def _draw_head_orders(content) -> dict:
+    """The context of a head's open orders (``_head_orders.html``) from its content, on a miss only:
+    each row's HTML from the row cache, drawn (worded, labelled) where it is not there."""
+    rows = content["rows"]
+    return {
+        "counts": content["counts"],
+        "rows": rows,
+        "rows_html": cached_rows("supervision/_head_order_row.html", rows, draw=_draw_head_order_row),
+        "list_url": content["list_url"],
     }
 
 
@@ -327,6 +364,9 @@ def _dashboard_figures_shown(user, config, today: dt.date) -> dict:
         "figures_shown": bool(figures.get("counts") or figures.get("head_counts") or figures.get("chart")),
         "head_counts": figures.get("head_counts"),
         "as_of": as_of,
+        # The "as of" beside the title, drawn with the figures (it is a function of them alone): the
+        # include cost ~300 Python calls on every view.
+        "as_of_html": render_to_string("_as_of.html", {"as_of": as_of}),  # safe HTML
     }
 
 

@@ -210,3 +210,84 @@ def test_call_list_rows_hold_only_the_masked_phone(client_for, supervisor, neike
     assert "13812345678" not in html
     assert stored, "the row was not cached"
     assert all("13812345678" not in v and "138****5678" in v for v in stored.values())
+
+
+# --- blocks drawn once per content (cached_fragment) ---------------------------------------------
+
+HEAD_ORDERS = "supervision/_head_orders.html"
+
+
+def _orders_content(**changes) -> dict:
+    row = {
+        "url": "/findings/1/",
+        "number": "DC-1",
+        "category": "服务态度",
+        "department": "内科",
+        "status": OrderStatus.ISSUED.value,
+        "overdue": False,
+        "deadline": timezone.localdate(),
+        "description_key": "",
+        "description_params": {},
+        "description_fallback": "护士态度生硬",
+    }
+    content = {"rows": [row], "counts": {"open": 3, "overdue": 1}, "list_url": "/findings/"}
+    return content | changes
+
+
+def _draw_orders(content):
+    from supervision.views import _draw_head_orders
+
+    return _draw_head_orders(content)
+
+
+def test_a_block_is_drawn_once_per_content_and_anew_when_any_value_changes(monkeypatch):
+    drawn = []
+
+    def draw(content):
+        drawn.append(content)
+        return _draw_orders(content)
+
+    first = fragments.cached_fragment(HEAD_ORDERS, _orders_content(), draw=draw)
+    again = fragments.cached_fragment(HEAD_ORDERS, _orders_content(), draw=draw)
+    assert again == first and len(drawn) == 1
+    assert "DC-1" in first and "护士态度生硬" in first and 'href="/findings/"' in first  # 3 open > 1 shown
+    fewer = fragments.cached_fragment(HEAD_ORDERS, _orders_content(counts={"open": 1, "overdue": 0}), draw=draw)
+    assert len(drawn) == 2 and 'href="/findings/"' not in fewer
+    [row] = _orders_content()["rows"]
+    closed = fragments.cached_fragment(
+        HEAD_ORDERS, _orders_content(rows=[row | {"status": OrderStatus.CLOSED.value}]), draw=draw
+    )
+    assert len(drawn) == 3 and "status-closed" in closed and "status-issued" not in closed
+
+
+def test_a_blocks_key_holds_the_language_and_its_content_plain_values_only(supervisor, neike):
+    with translation.override("en"):
+        en = fragments.cached_fragment(HEAD_ORDERS, _orders_content(), draw=_draw_orders)
+    with translation.override("zh-hans"):
+        zh = fragments.cached_fragment(HEAD_ORDERS, _orders_content(), draw=_draw_orders)
+    assert "Open orders of my departments" in en and "Open orders of my departments" not in zh
+    finding = make_finding(department=neike, found_by=supervisor)
+    with pytest.raises(TypeError, match="counts"):
+        fragments.cached_fragment(HEAD_ORDERS, _orders_content(counts=finding.order), draw=_draw_orders)
+    with pytest.raises(TypeError, match="rows"):
+        fragments.cached_fragment(HEAD_ORDERS, _orders_content(rows=[finding]), draw=_draw_orders)
+
+
+def test_a_blocks_key_holds_the_sources_of_the_templates_it_draws_with(monkeypatch):
+    from supervision.views import _draw_head_order_row
+
+    key_parts = []
+    real_get = caches["fragments"].get
+
+    def get(key, *args, **kwargs):
+        key_parts.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(caches["fragments"], "get", get)
+    fragments.cached_fragment(HEAD_ORDERS, _orders_content(), draw=_draw_orders)
+    fragments.cached_fragment(
+        HEAD_ORDERS, _orders_content(), draw=_draw_orders, includes=("supervision/_head_order_row.html",)
+    )
+    assert key_parts[0] != key_parts[1]
+    assert _draw_head_order_row  # the row template the dashboard names in ``includes``
+
