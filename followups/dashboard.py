@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from supervision.channels import QueueEntry
 from supervision.infra.once import once, remember
 from supervision.models import Role
-from supervision.panels import Panel, figures_panel
+from supervision.panels import Panel, figures_panel, live_panel
+from supervision.templatetags.ducha import url_once
 
 from . import selectors
 
@@ -30,12 +31,11 @@ def panels(request) -> list[Panel]:
         # drawn after the panels), instead of a second query over the same tasks.
         counts = selectors.caller_counts(user, today=today)
         remember(_queue_key(user, today), {k: counts[k] for k in QUEUE_COUNTS})
-        out.append(
-            Panel("followups/_panel_calls.html", {"due": counts["calls_today"], "pool": counts["pool"]})
-        )
+        out.append(_calls_panel(counts["calls_today"], counts["pool"]))
     elif user.has_role(Role.SUPERVISOR):
         # The supervisor's own calls, live: one query for both numbers (no queues of calls).
-        out.append(Panel("followups/_panel_calls.html", selectors.calls_panel_counts(user, today=today)))
+        counts = selectors.calls_panel_counts(user, today=today)
+        out.append(_calls_panel(counts["due"], counts["pool"]))
     if user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR, Role.DEPT_HEAD):
         departments = user.scope.departments
         start = today.replace(day=1)
@@ -53,6 +53,13 @@ def panels(request) -> list[Panel]:
         # above stays live.
         out.append(figures_panel("followups.rate", "followups/_panel_rate.html", rate_figures, user=user))
     return out
+
+
+def _calls_panel(due: int, pool: int) -> Panel:
+    """The calls panel: live numbers, drawn once per content (``live_panel``)."""
+    return live_panel(
+        "followups/_panel_calls.html", {"due": due, "pool": pool, "url": url_once("followups:my_tasks")}
+    )
 
 
 # The numbers of a caller's "needs me now" (``selectors.caller_queue_counts``).

@@ -25,7 +25,7 @@ from supervision.errors import ActionNotAllowed
 from supervision.forms import ImportForm
 from supervision.infra.figcache import CachedCountPaginator
 from supervision.infra.filtersets import filter_refused
-from supervision.infra.fragments import cached_rows, url_maker
+from supervision.infra.fragments import cached_fragment, cached_rows, url_maker
 from supervision.infra.imports import template_workbook
 from supervision.infra.responses import partial_or_page, refusals
 from supervision.infra.statements import StatementPaginator, page_bounds
@@ -124,13 +124,15 @@ def my_tasks(request):
     page = paginator.get_page(request.GET.get("page"))
     # The oldest ten of the pool: enough to claim the next call from; claiming brings up the next.
     # Only what the pool's rows show, as plain values (ten tasks with their stays and departments as
-    # model instances, each claim link reversed on its own, cost a millisecond a view). The rows carry
-    # a claim form, so they are drawn on every view, never from the row cache (a CSRF token).
+    # model instances, each claim link reversed on its own, cost a millisecond a view). The list is
+    # drawn once per content (cached_fragment) without its claim forms' CSRF token: the page fills in
+    # its own ({% with_csrf %}), so the block holds nothing of the viewer's.
     claim_url = url_maker("followups:task_claim")
     pool = [
         {**values, "claim_url": claim_url(values["id"])}
         for values in selectors.pool_rows(today=today, fields=POOL_ROW_FIELDS, size=10)
     ]
+    pool_html = cached_fragment("followups/_pool.html", {"pool": pool})
     url = url_maker("followups:task_detail")
     values = selectors.my_task_rows(
         request.user, show, today=today, fields=MY_TASK_ROW_FIELDS, **page_bounds(page)
@@ -144,6 +146,7 @@ def my_tasks(request):
             "mine": page.object_list,
             "rows": rows,
             "pool": pool,
+            "pool_html": pool_html,
             "today": today,
             "show": show if show in ("callbacks", "closing") else "",
         },

@@ -7,8 +7,9 @@ constant.
 
 A panel that shows cached figures only (``figures_panel``) is drawn once per figure set, scope,
 language and ``vary``, its HTML cached in the figures' place (``figcache.cached_html``: one cache
-read per panel and view), and the dashboard shows that HTML as it is; the other panels (a caller's own calls, the latest reports) are
-drawn on every view.
+read per panel and view), and the dashboard shows that HTML as it is. A panel of live numbers
+(``live_panel``: a caller's own calls) is read on every view and drawn once per content; the latest
+reports are drawn on every view.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.template.loader import render_to_string
 
 from .channels import channels
 from .infra.figcache import cached_html
+from .infra.fragments import cached_fragment
 
 
 @dataclass
@@ -47,6 +49,14 @@ def figures_panel(
         return render_to_string(template, {"panel": {**figures, "as_of": as_of}})
 
     return Panel(template, html=cached_html(name, compute, render, user=user, vary=(template, *vary)))
+
+
+def live_panel(template: str, content: dict) -> Panel:
+    """A panel of live numbers (a caller's own calls), read on every view but drawn once per content
+    (``infra.fragments.cached_fragment``): ``content`` — plain values, links included — is its key and
+    all ``template`` sees (as ``panel``), so the same numbers are always the same HTML. Drawing the
+    calls panel in the template engine on every view cost ~550 Python calls."""
+    return Panel(template, content, html=cached_fragment(template, {"panel": content}))
 
 
 def collect_panels(request) -> list[Panel]:

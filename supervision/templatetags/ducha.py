@@ -9,6 +9,7 @@ from django import forms, template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.defaultfilters import stringfilter
+from django.template.defaulttags import CsrfTokenNode
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, format_html_join
@@ -19,6 +20,7 @@ from django.utils.translation import gettext
 from supervision import access, privacy, rates
 from supervision.forms import DateInputYMD, parse_date_ymd
 from supervision.infra import wording
+from supervision.infra.fragments import CSRF_SLOT
 
 register = template.Library()
 
@@ -59,6 +61,21 @@ def _forget_links(*, setting, **kwargs):
     if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT", "ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
         _static.cache_clear()
         _reverse.cache_clear()
+
+
+@register.simple_tag
+def csrf_slot() -> str:
+    """Where ``{% csrf_token %}`` would be, in a block drawn once per content (``cached_fragment``):
+    the block holds no token; the page fills the slot with its own (``{% with_csrf %}``)."""
+    return mark_safe(CSRF_SLOT)  # noqa: S308 # nosec B308 B703 # a constant
+
+
+@register.simple_tag(takes_context=True)
+def with_csrf(context, html) -> str:
+    """``html`` (a block drawn once per content) with this request's CSRF input in each of its
+    slots, drawn by Django's own ``{% csrf_token %}`` node once for the page."""
+    token = CsrfTokenNode().render(context)
+    return mark_safe(str(html).replace(CSRF_SLOT, token))  # noqa: S308 # nosec B308 B703 # our block, Django's input
 
 
 @register.filter

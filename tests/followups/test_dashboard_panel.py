@@ -90,7 +90,7 @@ def test_a_callers_dashboard_reads_the_tasks_once_for_the_calls_panel_and_needs_
     tasks = [q for q in queries.captured_queries if '"followups_followuptask"' in q["sql"]]
     assert len(tasks) == 1
     calls = next(p for p in page.context["panels"] if p.template == "followups/_panel_calls.html")
-    assert calls.context == {"due": 2, "pool": 1}
+    assert calls.context == {"due": 2, "pool": 1, "url": reverse("followups:my_tasks")}
     entries = {e.key: e.count for e in page.context["needs_me"]}
     assert (entries["calls_today"], entries["windows_closing_today"]) == (2, 1)
     # Alone (htmx's refresh each minute), "needs me now" reads its own four numbers.
@@ -98,3 +98,38 @@ def test_a_callers_dashboard_reads_the_tasks_once_for_the_calls_panel_and_needs_
         alone = client.get(reverse("needs_me"))
     assert [e.count for e in alone.context["needs_me"] if e.key == "calls_today"] == [2]
     assert len([q for q in queries.captured_queries if '"followups_followuptask"' in q["sql"]]) == 1
+
+
+def test_the_calls_panel_is_drawn_once_per_content_and_shows_a_new_number_at_once(client_for, caller, neike):
+    from django.urls import reverse
+
+    make_task(stay=DischargeStayFactory(department=neike), assigned_to=caller)
+    client = client_for(caller)
+    first = client.get(reverse("dashboard"))
+    calls = next(p for p in first.context["panels"] if p.template == "followups/_panel_calls.html")
+    assert calls.html in first.content.decode()
+    assert '<span class="fs-3 me-1">1</span>' in calls.html
+    again = client.get(reverse("dashboard"))
+    assert next(p.html for p in again.context["panels"] if p.template == calls.template) == calls.html
+    make_task(stay=DischargeStayFactory(department=neike), assigned_to=caller)
+    assert '<span class="fs-3 me-1">2</span>' in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_pools_claim_forms_carry_the_pages_csrf_token(caller, neike):
+    import re
+
+    from django.test import Client
+    from django.urls import reverse
+
+    task = make_task(stay=DischargeStayFactory(department=neike))  # the pool
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(caller)
+    html = client.get(reverse("followups:my_tasks")).content.decode()
+    claim = reverse("followups:task_claim", args=[task.pk])
+    form = re.search(rf'<form method="post" action="{claim}">(.*?)</form>', html).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert html.count(f'value="{token}"') >= 2  # the same token as the page's own forms
+    response = client.post(claim, {"csrfmiddlewaretoken": token})
+    assert response.status_code in (200, 302)
+    task.refresh_from_db()
+    assert task.assigned_to == caller

@@ -251,7 +251,9 @@ def test_a_block_is_drawn_once_per_content_and_anew_when_any_value_changes(monke
     again = fragments.cached_fragment(HEAD_ORDERS, _orders_content(), draw=draw)
     assert again == first and len(drawn) == 1
     assert "DC-1" in first and "护士态度生硬" in first and 'href="/findings/"' in first  # 3 open > 1 shown
-    fewer = fragments.cached_fragment(HEAD_ORDERS, _orders_content(counts={"open": 1, "overdue": 0}), draw=draw)
+    fewer = fragments.cached_fragment(
+        HEAD_ORDERS, _orders_content(counts={"open": 1, "overdue": 0}), draw=draw
+    )
     assert len(drawn) == 2 and 'href="/findings/"' not in fewer
     [row] = _orders_content()["rows"]
     closed = fragments.cached_fragment(
@@ -291,3 +293,36 @@ def test_a_blocks_key_holds_the_sources_of_the_templates_it_draws_with(monkeypat
     assert key_parts[0] != key_parts[1]
     assert _draw_head_order_row  # the row template the dashboard names in ``includes``
 
+
+def test_with_csrf_fills_a_blocks_slots_with_the_pages_own_token_and_the_cache_holds_none(rf):
+    from django.middleware.csrf import get_token
+    from django.template import engines
+
+    from supervision.templatetags.ducha import CSRF_SLOT
+
+    block = fragments.cached_fragment("followups/_pool.html", {"pool": [_pool_row(1), _pool_row(2)]})
+    assert block.count(CSRF_SLOT) == 2 and "csrfmiddlewaretoken" not in block
+    request = rf.get("/")
+    token = get_token(request)
+    page = engines["django"].from_string("{% load ducha %}{% csrf_token %}|{% with_csrf html %}")
+    html = page.render({"html": block}, request)
+    inputs = html.split("|")
+    assert CSRF_SLOT not in html
+    assert (
+        inputs[1].count(inputs[0]) == 2
+    )  # each form gets the page's token, drawn as {% csrf_token %} draws it
+    assert token and 'name="csrfmiddlewaretoken"' in inputs[0]
+    # Escaped values can never write a slot.
+    [forged] = [fragments.cached_fragment("followups/_pool.html", {"pool": [_pool_row(3, name=CSRF_SLOT)]})]
+    assert forged.count(CSRF_SLOT) == 1
+
+
+def _pool_row(pk, name="张三") -> dict:
+    return {
+        "id": pk,
+        "stay__patient_name": name,
+        "stay__admission_no": f"A{pk}",
+        "stay__discharged_on": timezone.localdate(),
+        "department__name": "内科",
+        "claim_url": f"/followups/tasks/{pk}/claim/",
+    }
