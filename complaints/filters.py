@@ -63,7 +63,12 @@ class ComplaintFilter(SharedFormFilterSet):
         self.user = request.user if request else None
         self.filters["department"].queryset = filter_departments(self.user)
         # Its options read through a kept statement (SharedFormFilterSet: ``option_pairs``).
-        self.filters["department"].option_pairs = partial(filter_department_options, self.user)
+        for name, read in self.option_sources(self.user).items():
+            self.filters[name].option_pairs = read
+
+    @classmethod
+    def option_sources(cls, user):
+        return {"department": partial(filter_department_options, user)}
 
     def search(self, queryset, name, value):
         value = value.strip()

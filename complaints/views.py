@@ -24,6 +24,7 @@ from supervision.access import role_required, workflow_rule
 from supervision.errors import ActionNotAllowed
 from supervision.forms import parse_date_ymd
 from supervision.infra.cleaning import phone_digits
+from supervision.infra.filtersets import list_filter
 from supervision.infra.fragments import cached_rows, url_maker
 from supervision.infra.responses import Step, action_buttons, partial_or_page, refusals, run_step
 from supervision.models import Department, Role, User
@@ -87,7 +88,7 @@ PERSON_ON_DETAIL = 5
 @require_GET
 def complaint_list(request):
     qs = selectors.complaint_list(request.user)
-    filterset = ComplaintFilter(request.GET or None, queryset=qs, request=request)
+    filterset = list_filter(ComplaintFilter, request, queryset=qs)
     # A refused filter lists no rows, never every row (supervision.infra.filtersets).
     page = Paginator(filterset.qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

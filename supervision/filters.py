@@ -80,8 +80,12 @@ class FindingFilter(SharedFormFilterSet):
         user = request.user if request else None
         self.filters["department"].queryset = filter_departments(user)
         # Their options read through kept statements (SharedFormFilterSet: ``option_pairs``).
-        self.filters["department"].option_pairs = partial(filter_department_options, user)
-        self.filters["category"].option_pairs = filter_category_options
+        for name, read in self.option_sources(user).items():
+            self.filters[name].option_pairs = read
+
+    @classmethod
+    def option_sources(cls, user):
+        return {"department": partial(filter_department_options, user), "category": filter_category_options}
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -51,7 +51,7 @@ from .forms import (
 )
 from .importing import IMPORTERS, import_file
 from .infra import figcache, offline, statements, wording
-from .infra.filtersets import filter_refused
+from .infra.filtersets import filter_refused, list_filter
 from .infra.fragments import cached_fragment, cached_rows, url_maker
 from .infra.imports import template_workbook
 from .infra.once import page_view
@@ -415,7 +415,7 @@ def _dashboard_figures(user, config) -> dict:
 def finding_list(request):
     today = timezone.localdate()
     qs = selectors.finding_list(request.user)
-    filterset = FindingFilter(request.GET or None, queryset=qs, request=request, today=today)
+    filterset = list_filter(FindingFilter, request, queryset=qs, today=today)
     # A refused filter lists no rows, never every row (supervision.infra.filtersets).
     matching = filterset.qs
     queue = queue_only(filterset)

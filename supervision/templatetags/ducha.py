@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from supervision import access, privacy, rates
 from supervision.forms import DateInputYMD, parse_date_ymd
 from supervision.infra import wording
+from supervision.infra.filtersets import Unfiltered
 from supervision.infra.fragments import CSRF_SLOT
 
 register = template.Library()
@@ -155,6 +156,31 @@ def filter_fields(form, col=""):
     options, another language's labels or another value make another key.
     """
     col = col or "col-6 col-md-3"
+    # A list's filter set (supervision.infra.filtersets) keys its form by what can differ between two
+    # requests' forms — fewer reads than the markup's every part, and, for a list opened with no filter,
+    # without the form (``Unfiltered``: built only to draw a markup not yet drawn).
+    key_of = getattr(form, "filter_markup_key", None)
+    key = key_of() if key_of is not None else None
+    if key is not None:
+        key = ("filter set", col, *key)
+        if (html_ := _FILTER_HTML.get(key)) is not None:
+            return mark_safe(html_)  # noqa: S308 # nosec B308 B703 # drawn (and escaped) below for this very key
+    if isinstance(form, Unfiltered):
+        form = form.build()
+    html_, plain = _filter_fields(form, col)
+    if key is not None and plain:
+        _keep_filter_html(key, html_)
+    return mark_safe(html_)  # noqa: S308 # nosec B308 B703 # every part is escaped in _filter_fields
+
+
+def _keep_filter_html(key, html_):
+    if len(_FILTER_HTML) >= _FILTER_HTML_MAX:
+        _FILTER_HTML.clear()
+    _FILTER_HTML[key] = html_
+
+
+def _filter_fields(form, col) -> tuple[str, bool]:
+    """``filter_fields``' markup of ``form`` and whether it is plain (selects and inputs only: kept)."""
     fields = []
     plain = not form.hidden_fields()
     for field in form.visible_fields():
@@ -176,7 +202,7 @@ def filter_fields(form, col=""):
         )
     key = (col, *fields)
     if plain and (html_ := _FILTER_HTML.get(key)) is not None:
-        return mark_safe(html_)  # noqa: S308 # nosec B308 B703 # drawn (and escaped) below for this very key
+        return html_, plain
     parts = [str(field) for field in form.hidden_fields()]
     for name, auto_id, id_for_label, label_, attrs, control, errors, help_text in fields:
         invalid = " is-invalid" if errors else ""
@@ -224,10 +250,8 @@ def filter_fields(form, col=""):
         )
     html_ = "\n".join(parts)
     if plain:
-        if len(_FILTER_HTML) >= _FILTER_HTML_MAX:
-            _FILTER_HTML.clear()
-        _FILTER_HTML[key] = html_
-    return mark_safe(html_)  # noqa: S308 # nosec B308 B703 # every part is escaped above
+        _keep_filter_html(key, html_)
+    return html_, plain
 
 
 def widget_value(bound_field):

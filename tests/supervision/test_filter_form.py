@@ -200,3 +200,87 @@ def test_options_tag_draws_the_same_markup_from_its_cache_for_the_same_content_o
     with override("zh-hans"):
         chinese = options(lazy, "open")
     assert english == '<option value="open" selected>Open</option>' and "Open" not in chinese
+
+
+def test_a_list_opened_with_no_filter_draws_its_form_without_building_the_filter_set(
+    client_for, supervisor, head_neike, neike, waike
+):
+    """``infra.filtersets.list_filter``: nothing in the query string gives ``Unfiltered``, whose form is
+    drawn from its markup key (the language, the options read for this viewer); the filter set is
+    built only to draw a markup not yet drawn — with the same queries, and the very markup a built
+    filter set draws (the same view with an empty filter sent builds it)."""
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision.filters import FindingFilter
+    from supervision.templatetags import ducha
+
+    def form_of(html):
+        return html.split('<form method="get"', 1)[1].split("</form>", 1)[0]
+
+    ducha._FILTER_HTML.clear()
+    url = reverse("finding_list")
+    client = client_for(supervisor)
+    with CaptureQueriesContext(connection) as drawn:
+        first = client.get(url).content.decode()
+    with (
+        mock.patch.object(FindingFilter, "__init__", side_effect=AssertionError("built")),
+        CaptureQueriesContext(connection) as kept,
+    ):
+        second = client.get(url).content.decode()
+    assert len(kept) == len(drawn)
+    assert form_of(first) == form_of(second) == form_of(client.get(url, {"q": ""}).content.decode())
+    assert f'<option value="{waike.pk}">外科</option>' in form_of(second)
+    # Another scope, a renamed department, another language: another key, drawn anew.
+    head = form_of(client_for(head_neike).get(url).content.decode())
+    head = head.split('name="department" id="id_department"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="{neike.pk}">内科</option>' in head and f'value="{waike.pk}"' not in head
+    waike.name = "外科一病区"
+    waike.save()
+    client = client_for(supervisor)  # the same test client, logged in again
+    assert f'<option value="{waike.pk}">外科一病区</option>' in form_of(client.get(url).content.decode())
+    supervisor.language = "en"
+    supervisor.save()
+    english = form_of(client.get(url).content.decode())
+    assert '<label for="id_department" class="form-label">Department</label>' in english
+
+
+def test_a_kept_bound_filter_form_follows_the_values_sent_and_their_errors_language(client_for, supervisor):
+    """A bound filter set's form is keyed by the values sent and the errors found, in their language."""
+    from supervision.templatetags import ducha
+
+    ducha._FILTER_HTML.clear()
+    client = client_for(supervisor)
+    url = reverse("complaints:list")
+    for _ in range(2):
+        html = client.get(url, {"received_from": "2026-13-45"}).content.decode()
+        assert 'value="2026-13-45" class="form-control is-invalid"' in html
+    chinese_error = html.split('<div class="invalid-feedback d-block">', 1)[1].split("</div>", 1)[0]
+    html = client.get(url, {"received_from": "2026-12-01"}).content.decode()
+    assert 'value="2026-12-01" class="form-control"' in html and "is-invalid" not in html
+    supervisor.language = "en"
+    supervisor.save()
+    html = client.get(url, {"received_from": "2026-13-45"}).content.decode()
+    english_error = html.split('<div class="invalid-feedback d-block">', 1)[1].split("</div>", 1)[0]
+    assert english_error != chinese_error
+
+
+def test_a_filter_set_whose_options_come_from_its_queryset_gets_no_markup_key(rf, supervisor):
+    """The survey responses' departments and campaigns are read from their querysets, which no markup
+    key holds: their form is keyed by its every part, as before (``filter_fields``)."""
+    from supervision.filters import FindingFilter
+    from supervision.infra.filtersets import Unfiltered
+    from supervision.models import Finding
+    from surveys.filters import ResponseFilter
+
+    request = rf.get("/")
+    request.user = supervisor
+    assert ResponseFilter({"channel": "web"}).form.filter_markup_key() is None
+    assert Unfiltered(ResponseFilter, queryset=None, request=request).filter_markup_key() is None
+    built = FindingFilter(None, queryset=Finding.objects.all(), request=request).form.filter_markup_key()
+    assert (
+        Unfiltered(FindingFilter, queryset=Finding.objects.all(), request=request).filter_markup_key()
+        == built
+    )
