@@ -86,7 +86,13 @@ class ComplaintFilter(SharedFormFilterSet):
         return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
 
     def filter_awaiting_reply(self, queryset, name, value):
-        waiting = awaiting_reply(self.user).values("pk")
+        return self.narrow(queryset, name, value, user=self.user)
+
+    narrowing = ("awaiting_reply",)
+
+    @classmethod
+    def narrow(cls, queryset, name, value, *, user):
+        waiting = awaiting_reply(user).values("pk")
         return queryset.filter(pk__in=waiting) if value == "true" else queryset.exclude(pk__in=waiting)
 
     def filter_mine(self, queryset, name, value):

@@ -100,7 +100,14 @@ class FindingFilter(SharedFormFilterSet):
         return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
 
     def filter_queue(self, queryset, name, value):
-        return queue_findings(queryset, value, self.today, self.request.user if self.request else None)
+        user = self.request.user if self.request else None
+        return self.narrow(queryset, name, value, user=user, today=self.today)
+
+    narrowing = ("queue",)
+
+    @classmethod
+    def narrow(cls, queryset, name, value, *, user, today=None):
+        return queue_findings(queryset, value, today or timezone.localdate(), user)
 
     def filter_recurrence(self, queryset, name, value):
         return queryset.filter(recurrence_of__isnull=value != "true")

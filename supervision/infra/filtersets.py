@@ -66,23 +66,23 @@ def _read_once(read: Callable[[], list]) -> Callable[[], list]:
     return pairs
 
 
-def _markup_key(filterset_class: type, readers: dict, form=None) -> tuple | None:
+def _markup_key(filterset_class: type, readers: dict, prefix=None, bound: tuple = ()) -> tuple | None:
     """The markup key of a filter set's form (the module's docstring). ``readers``: the option
     pairs' reader of each model choice filter, by name in the filters' order (None: its options are
-    read from its queryset, which no key holds — no key then); ``form``: the form, if it is built."""
+    read from its queryset, which no key holds — no key then); ``bound``: a bound form's values and
+    errors (``_bound_part``)."""
     if any(read is None for read in readers.values()):
         return None
     options = tuple((name, tuple(read())) for name, read in readers.items())
-    key = (filterset_class, get_language(), getattr(form, "prefix", None), options)
-    if form is None or not form.is_bound:
-        return key
-    data = form.data
+    return (filterset_class, get_language(), prefix, options, *bound)
+
+
+def _bound_part(names, data, errors) -> tuple:
+    """A bound form's share of its markup key: what was sent for each field, and the errors found."""
     values = tuple(
-        (name, tuple(data.getlist(name)) if hasattr(data, "getlist") else data.get(name))
-        for name in form.fields
+        (name, tuple(data.getlist(name)) if hasattr(data, "getlist") else data.get(name)) for name in names
     )
-    errors = tuple((name, tuple(str(error) for error in errors)) for name, errors in form.errors.items())
-    return (*key, values, errors)
+    return (values, tuple((name, tuple(str(error) for error in errors)) for name, errors in errors.items()))
 
 
 def _option_readers(filterset_class: type, readers: dict) -> dict:
@@ -95,6 +95,16 @@ def _option_readers(filterset_class: type, readers: dict) -> dict:
 
 
 class SharedFormFilterSet(df.FilterSet):
+    # The filters a list is opened with alone from a "needs me now" card (``Narrowed``): each a choice
+    # filter whose method calls ``narrow``.
+    narrowing: tuple[str, ...] = ()
+
+    @classmethod
+    def narrow(cls, queryset, name: str, value: str, *, user, **kwargs):
+        """What the ``narrowing`` filter ``name`` gives ``queryset`` for ``value`` (one of its choices):
+        the filter's method and ``Narrowed`` both call this."""
+        raise NotImplementedError(name)
+
     @classmethod
     def option_sources(cls, user) -> dict[str, Callable[[], list]]:
         """The ``(pk, label)`` pairs of this filter set's model choice filters, where they are read
@@ -127,7 +137,10 @@ class SharedFormFilterSet(df.FilterSet):
                     form.fields[name].option_pairs = pairs
             readers = {name: getattr(field, "option_pairs", None) for name, field in form.fields.items()}
             form.filter_markup_key = lambda: _markup_key(
-                type(self), _option_readers(type(self), readers), form
+                type(self),
+                _option_readers(type(self), readers),
+                form.prefix,
+                _bound_part(form.fields, form.data, form.errors) if form.is_bound else (),
             )
         return self._form
 
@@ -184,9 +197,69 @@ class Unfiltered:
         return filterset.form
 
 
+class Narrowed(Unfiltered):
+    """What ``filterset_class`` gives a list opened from a "needs me now" card without building it:
+    the query string holds one of the class's ``narrowing`` filters, once, with one of its choices,
+    and nothing else but the page (``list_filter``). Such a form is valid, every other field empty,
+    so the filter set's only filter is that one's method, which calls the class's ``narrow``: ``qs``
+    calls it on the list's queryset. The form's markup key is the bound form's (what was sent, no
+    error); the filter set is built only to draw a markup not yet drawn."""
+
+    is_bound = True
+
+    def __init__(self, filterset_class, name, value, *, data, queryset, request, **kwargs):
+        super().__init__(filterset_class, queryset=queryset, request=request, **kwargs)
+        self.name, self.value, self.data = name, value, data
+        # What the form would clean that is not empty.
+        self.cleaned_data = {name: value}
+
+    def is_valid(self) -> bool:
+        return True
+
+    @cached_property
+    def qs(self):
+        user = self.request.user if self.request else None
+        return self.filterset_class.narrow(
+            self.queryset.all(), self.name, self.value, user=user, **self.kwargs
+        )
+
+    def filter_markup_key(self) -> tuple | None:
+        cls = self.filterset_class
+        return _markup_key(
+            cls, _option_readers(cls, self.option_pairs), None, _bound_part(cls.base_filters, self.data, {})
+        )
+
+    def build(self):
+        """The bound filter set's form, its options those already read for the key."""
+        filterset = self.filterset_class(
+            self.data, queryset=self.queryset, request=self.request, **self.kwargs
+        )
+        for name, pairs in self.option_pairs.items():
+            filterset.filters[name].option_pairs = pairs
+        return filterset.form
+
+
+def _narrowing(filterset_class, data) -> tuple[str, str] | None:
+    """``(name, value)`` when ``data`` holds nothing but one of the class's ``narrowing`` filters, once,
+    with one of its choices (and perhaps the page): ``Narrowed``'s case."""
+    names = [name for name in data if name != "page"]
+    if len(names) != 1 or names[0] not in filterset_class.narrowing:
+        return None
+    name = names[0]
+    values = data.getlist(name)
+    choices = filterset_class.base_filters[name].extra["choices"]
+    if len(values) != 1 or values[0] not in {str(key) for key, _label in choices}:
+        return None
+    return name, values[0]
+
+
 def list_filter(filterset_class, request, *, queryset, **kwargs):
     """``filterset_class(request.GET or None, queryset=queryset, request=request, **kwargs)`` as a
-    list view uses it — or ``Unfiltered`` when the query string is empty (the module's docstring)."""
-    if request.GET:
-        return filterset_class(request.GET, queryset=queryset, request=request, **kwargs)
-    return Unfiltered(filterset_class, queryset=queryset, request=request, **kwargs)
+    list view uses it — or what it would give, without building it, when the query string is empty
+    (``Unfiltered``) or holds one "needs me now" filter alone (``Narrowed``): the module's docstring."""
+    data = request.GET
+    if not data:
+        return Unfiltered(filterset_class, queryset=queryset, request=request, **kwargs)
+    if (narrowing := _narrowing(filterset_class, data)) is not None:
+        return Narrowed(filterset_class, *narrowing, data=data, queryset=queryset, request=request, **kwargs)
+    return filterset_class(data, queryset=queryset, request=request, **kwargs)
