@@ -281,6 +281,61 @@ class PeriodForm(forms.Form):
         return data
 
 
+class FeedbackFilterForm(PeriodForm):
+    """What patients said: the period, and the calls behind a figure (a department, a domain or a
+    topic of dissatisfaction, carried in the figure's link). An id that is not one is refused, as
+    every list's filter is (supervision.infra.filtersets): never every call as if it were those."""
+
+    department = forms.IntegerField(
+        label=_("Department"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+    domain = forms.IntegerField(
+        label=_("Not satisfied with"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+    topic = forms.IntegerField(
+        label=_("Dissatisfaction topic"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+
+
+class TaskFilterForm(forms.Form):
+    """The follow-up task list's filter (a status, a department of the reader's scope). A value that is
+    not one of the choices (an old link, a hand-edited address) is refused — the list then shows no
+    task, never every task (supervision.infra.filtersets). The page draws the selects itself
+    (``{% options %}``): the form only validates."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+
+    def __init__(self, *args, statuses=(), departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *statuses]
+        self.fields["department"].choices = [("", _("All departments")), *departments]
+
+
+class MyTasksQueueForm(forms.Form):
+    """ "My calls today" narrowed to one "needs me now" queue (``?show=``, the dashboard's counts'
+    links). A queue that is not one is refused: no task listed, rather than the whole list under a
+    queue's name (supervision.infra.filtersets)."""
+
+    show = forms.ChoiceField(
+        label=_("Needs me now"),
+        required=False,
+        choices=[("", ""), ("callbacks", _("Call-backs due")), ("closing", _("Windows closing today"))],
+    )
+
+
+class StayFilterForm(forms.Form):
+    """The discharged stays' filter: an admission number (part of it) and a department of the
+    reader's scope, refused as the task list's is."""
+
+    q = forms.CharField(label=_("Admission no."), required=False, max_length=32)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("All departments")), *departments]
+
+
 class RosterForm(_Form):
     day = DateFieldYMD(label=pgettext_lazy("date", "Day"))
     users = ModelMultipleChoiceField(

@@ -38,7 +38,9 @@ from supervision.templatetags.ducha import choice_label
 from . import importing, plans, selectors, services, texts
 from .forms import (
     CallForm,
+    FeedbackFilterForm,
     LetterForm,
+    MyTasksQueueForm,
     PeriodForm,
     PlanForm,
     PointForm,
@@ -49,6 +51,8 @@ from .forms import (
     SpotCheckDrawForm,
     SpotCheckResultForm,
     StarWardsForm,
+    StayFilterForm,
+    TaskFilterForm,
 )
 from .letters import letters_pdf
 from .models import (
@@ -112,14 +116,16 @@ def my_tasks(request):
     # A page at a time (call-backs due first, so the next call is always at the top of page 1);
     # the count runs on the caller's own index (fu_task_mine), so it stays cheap on a busy day.
     # ?show=callbacks / closing: one "needs me now" queue of the caller (supervision.queues).
-    show = request.GET.get("show", "")
+    form = MyTasksQueueForm(request.GET if "show" in request.GET else None)
+    refused = filter_refused(form)
+    show = form.cleaned_data["show"] if form.is_bound and not refused else ""
     tasks = selectors.my_tasks_shown(request.user, show, today=today)
     # The count, the page's rows and the pool's rows are read through statements the ORM builds once
     # per caller, queue, day and page (followups.selectors.my_tasks_count …): the same SQL, sent as it is.
     paginator = StatementPaginator(
         tasks,
         settings.DUCHA_PAGE_SIZE,
-        count=lambda: selectors.my_tasks_count(request.user, show, today=today),
+        count=lambda: 0 if refused else selectors.my_tasks_count(request.user, show, today=today),
     )
     page = paginator.get_page(request.GET.get("page"))
     # The oldest ten of the pool: enough to claim the next call from; claiming brings up the next.
@@ -134,8 +140,12 @@ def my_tasks(request):
     ]
     pool_html = cached_fragment("followups/_pool.html", {"pool": pool})
     url = url_maker("followups:task_detail")
-    values = selectors.my_task_rows(
-        request.user, show, today=today, fields=MY_TASK_ROW_FIELDS, **page_bounds(page)
+    values = (
+        []
+        if refused
+        else selectors.my_task_rows(
+            request.user, show, today=today, fields=MY_TASK_ROW_FIELDS, **page_bounds(page)
+        )
     )
     rows = cached_rows("followups/_my_task_row.html", (_my_task_row(v, url, request.user) for v in values))
     return render(
@@ -148,7 +158,9 @@ def my_tasks(request):
             "pool": pool,
             "pool_html": pool_html,
             "today": today,
-            "show": show if show in ("callbacks", "closing") else "",
+            "show": show,
+            "form": form,
+            "refused": refused,
         },
     )
 
@@ -206,22 +218,37 @@ def task_list(request):
     # The rows are read as values (TASK_ROW_FIELDS): the call screen's joins are not needed.
     qs = _task_queryset(request.user).select_related(None)
     qs = qs.order_by("-due_on", "-id")
-    status = request.GET.get("status")
+    # (pk, name) pairs for the select (``{% options %}``): no department instances.
+    departments = [
+        (str(pk), name)
+        for pk, name in selectors.department_choices_for(request.user).values_list("pk", "name")
+    ]
+    form = TaskFilterForm(request.GET or None, statuses=TaskStatus.choices, departments=departments)
+    # A status or department that is not one lists no task, never every task as if it were
+    # filtered (supervision.infra.filtersets); the selects say which and why.
+    refused = filter_refused(form)
     filters = {}
-    if status in TaskStatus.values:
-        filters["status"] = status
-    department = request.GET.get("department")
-    if (department_id := id_param(department)) is not None:
-        filters["department_id"] = department_id
-    qs = qs.filter(**filters)
+    if refused:
+        qs = qs.none()
+    elif form.is_bound:
+        if status := form.cleaned_data["status"]:
+            filters["status"] = status
+        if department := form.cleaned_data["department"]:
+            filters["department_id"] = int(department)
+        qs = qs.filter(**filters)
     # The rows are live; the total (COUNT over every task, ~250,000 in a large hospital) is a
-    # figure cached briefly per scope and filter (supervision.infra.figcache).
-    paginator = CachedCountPaginator(
-        qs,
-        settings.DUCHA_PAGE_SIZE,
-        name="followups.task_count",
-        user=request.user,
-        vary=sorted(filters.items()),
+    # figure cached briefly per scope and filter (supervision.infra.figcache); a refused filter
+    # counts nothing (no query).
+    paginator = (
+        Paginator(qs, settings.DUCHA_PAGE_SIZE)
+        if refused
+        else CachedCountPaginator(
+            qs,
+            settings.DUCHA_PAGE_SIZE,
+            name="followups.task_count",
+            user=request.user,
+            vary=sorted(filters.items()),
+        )
     )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -237,11 +264,12 @@ def task_list(request):
         ),
         "query": query.urlencode(),
         "statuses": TaskStatus.choices,
-        "status": status or "",
-        # (pk, name) pairs for the select (``{% options %}``): no department instances.
-        "departments": selectors.department_choices_for(request.user).values_list("pk", "name"),
-        "department": department or "",
+        "status": request.GET.get("status", ""),
+        "departments": departments,
+        "department": request.GET.get("department", ""),
         "show_phone": show_phone,
+        "form": form,
+        "refused": refused,
     }
     return partial_or_page(request, "followups/task_list.html", "followups/_task_table.html", context)
 
@@ -621,7 +649,7 @@ def figures(request):
 @require_GET
 def feedback_list(request):
     """What patients said on the calls (praise, suggestions, complaints, dissatisfaction), by department."""
-    form = PeriodForm(request.GET or None)
+    form = FeedbackFilterForm(request.GET or None)
     start, end = form.period()
     qs = (
         CallAttempt.objects.filter(attempted_on__gte=start, attempted_on__lte=end)
@@ -633,20 +661,21 @@ def feedback_list(request):
     departments = request.user.scope.departments
     if departments is not None:
         qs = qs.filter(task__department_id__in=departments)
-    # The calls behind a figure (the ranking of what not-satisfied patients were unhappy with).
-    for param, lookup in (
-        ("department", "task__department_id"),
-        ("domain", "dissatisfied_domain_id"),
-        ("topic", "dissatisfied_topics"),
-    ):
-        value = id_param(request.GET.get(param))
-        if value is not None:
-            qs = qs.filter(**{lookup: value})
-    # A refused period lists no calls, never another period's as if they were the ones asked for
-    # (supervision.infra.filtersets); the inputs show what was typed and why it was refused.
+    # A refused period or id lists no calls, never another period's (or every department's) as if
+    # they were the ones asked for (supervision.infra.filtersets); the inputs show what was typed
+    # and why it was refused.
     refused = filter_refused(form)
     if refused:
         qs = qs.none()
+    elif form.is_bound:
+        # The calls behind a figure (the ranking of what not-satisfied patients were unhappy with).
+        for param, lookup in (
+            ("department", "task__department_id"),
+            ("domain", "dissatisfied_domain_id"),
+            ("topic", "dissatisfied_topics"),
+        ):
+            if (value := form.cleaned_data[param]) is not None:
+                qs = qs.filter(**{lookup: value})
     page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -673,21 +702,32 @@ def stay_list(request):
         .prefetch_related(Prefetch("followup_tasks", FollowupTask.objects.order_by("point")))
         .order_by("-discharged_on", "-id")
     )
-    department = request.GET.get("department")
-    if (department_id := id_param(department)) is not None:
-        qs = qs.filter(department_id=department_id)
-    number = (request.GET.get("q") or "").strip()
-    if number:
-        qs = qs.filter(admission_no__icontains=number[:32])
+    departments = [
+        (str(pk), name)
+        for pk, name in selectors.department_choices_for(request.user).values_list("pk", "name")
+    ]
+    form = StayFilterForm(request.GET or None, departments=departments)
+    # A department that is not one (or an admission number too long) lists no stay, never every
+    # stay as if it were filtered (supervision.infra.filtersets).
+    refused = filter_refused(form)
+    if refused:
+        qs = qs.none()
+    elif form.is_bound:
+        if department := form.cleaned_data["department"]:
+            qs = qs.filter(department_id=int(department))
+        if number := form.cleaned_data["q"].strip():
+            qs = qs.filter(admission_no__icontains=number)
     page = Paginator(qs, settings.DUCHA_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
         "query": query.urlencode(),
-        "departments": selectors.department_choices_for(request.user).values_list("pk", "name"),
-        "department": department or "",
-        "q": number,
+        "departments": departments,
+        "department": request.GET.get("department", ""),
+        "q": request.GET.get("q", ""),
+        "form": form,
+        "refused": refused,
     }
     return render(request, "followups/stay_list.html", context)
 

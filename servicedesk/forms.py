@@ -198,3 +198,14 @@ class WorkPeriodForm(forms.Form):
             if end < start:
                 start = end.replace(day=1)
         return start, end
+
+
+class EntryFilterForm(WorkPeriodForm):
+    """The log entries behind a count of the work pages: a kind, one person's (carried in the count's
+    link), a period. A value that is not one is refused — no entries listed, never every entry as if
+    they were those (supervision.infra.filtersets)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *EntryKind.choices]
+    )
+    person = forms.IntegerField(label=_("Recorded by"), required=False, min_value=1, widget=forms.HiddenInput)

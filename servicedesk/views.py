@@ -22,7 +22,16 @@ from supervision.infra.responses import partial_or_page, refusals
 from supervision.models import ImportRun, Role
 
 from . import search, selectors, services
-from .forms import EntryForm, FlagForm, ImportForm, KnowledgeForm, OpeningForm, WorkPeriodForm, slip_formset
+from .forms import (
+    EntryFilterForm,
+    EntryForm,
+    FlagForm,
+    ImportForm,
+    KnowledgeForm,
+    OpeningForm,
+    WorkPeriodForm,
+    slip_formset,
+)
 from .importing import KnowledgeImport, import_knowledge
 from .models import (
     BoxOpening,
@@ -108,24 +117,24 @@ def entry_list(request):
         .select_related("centre", "department", "service_kind", "recorded_by")
         .order_by("-recorded_at", "-id")
     )
-    kind = request.GET.get("kind", "")
-    if kind in EntryKind.values:
-        qs = qs.filter(kind=kind)
-    # The rows behind a count of the work pages: one person's, in a period (still the reader's scope).
-    person = id_param(request.GET.get("person"))
-    if person is not None:
-        qs = qs.filter(recorded_by_id=person)
-    period = WorkPeriodForm(request.GET)
-    # A refused period (a link's day edited by hand) lists no entries, never every entry
-    # (supervision.infra.filtersets); the page says which day and why.
+    # One person's entries, of a kind, in a period (the rows behind a count of the work pages; still
+    # the reader's scope). A refused value (a link's day edited by hand, a kind that is not one) lists
+    # no entries, never every entry (supervision.infra.filtersets); the page says which and why.
+    period = EntryFilterForm(request.GET)
     refused = filter_refused(period)
+    kind = request.GET.get("kind", "")
     if refused:
         qs = qs.none()
     else:
-        if period.cleaned_data["start"]:
-            qs = qs.filter(recorded_on__gte=period.cleaned_data["start"])
-        if period.cleaned_data["end"]:
-            qs = qs.filter(recorded_on__lte=period.cleaned_data["end"])
+        data = period.cleaned_data
+        if data["kind"]:
+            qs = qs.filter(kind=data["kind"])
+        if data["person"] is not None:
+            qs = qs.filter(recorded_by_id=data["person"])
+        if data["start"]:
+            qs = qs.filter(recorded_on__gte=data["start"])
+        if data["end"]:
+            qs = qs.filter(recorded_on__lte=data["end"])
     query = request.GET.copy()
     query.pop("page", None)
     # The kind filter's form keeps the person and the period it was opened with.

@@ -616,6 +616,18 @@ class SheetForm(forms.Form):
 # --- alerts on unhappy patients (issue 17) ----------------------------------------------------
 
 
+class AlertStatusForm(forms.Form):
+    """The alert list's status (its tabs' ``?status=``): empty is "not yet handled". A status that is
+    not one (an old link, a hand-edited address) is refused — no alert listed, never every alert under
+    no tab (supervision.infra.filtersets)."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", ""), *statuses]
+
+
 class AlertContactForm(_ActionForm):
     contact_note = forms.CharField(
         label=_("What the patient said"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})

@@ -31,6 +31,7 @@ from .forms import (
     ActionReopenForm,
     AlertCloseForm,
     AlertContactForm,
+    AlertStatusForm,
     AttributionDecisionForm,
     CheckIneffectiveForm,
     CommentForm,
@@ -1304,9 +1305,14 @@ def alert_list(request):
     """The alerts in the reader's scope, those not yet handled first (status filter), with this
     year's figures of the service recovery above them."""
     today = timezone.localdate()
-    status = request.GET.get("status", "unhandled")
+    statuses = [("unhandled", _("Not yet handled")), *AlertStatus.choices, ("all", _("All"))]
+    form = AlertStatusForm(request.GET if "status" in request.GET else None, statuses=statuses)
+    refused = filter_refused(form)
+    status = (form.cleaned_data["status"] if form.is_bound and not refused else "") or "unhandled"
     alerts = selectors.alerts_visible_to(request.user)
-    if status == "unhandled":
+    if refused:
+        alerts = alerts.none()
+    elif status == "unhandled":
         alerts = alerts.exclude(status=AlertStatus.CLOSED).order_by("due_on", "raised_at", "id")
     elif status in AlertStatus.values:
         alerts = alerts.filter(status=status)
@@ -1326,11 +1332,18 @@ def alert_list(request):
         departments=request.user.scope.departments,
         today=today,
     )
-    statuses = [("unhandled", _("Not yet handled")), *AlertStatus.choices, ("all", _("All"))]
     return render(
         request,
         "supervision/alert_list.html",
-        {"page": page, "rows": rows, "status": status, "statuses": statuses, "figures": figures},
+        {
+            "page": page,
+            "rows": rows,
+            "status": "" if refused else status,
+            "statuses": statuses,
+            "figures": figures,
+            "form": form,
+            "refused": refused,
+        },
     )
 
 

@@ -82,7 +82,8 @@
     var target = event.detail.target;
     var form = target && target.id && document.querySelector("form[hx-target='#" + target.id + "']");
     if (!form) { return; }
-    var refused = target.querySelector(".filter-refused");
+    // An outerHTML swap (the call list's table) replaced the target: read the element now in its place.
+    var refused = (document.getElementById(target.id) || target).querySelector(".filter-refused");
     var names = refused ? (refused.dataset.refused || "").split(" ") : [];
     form.querySelectorAll("input[name], select[name]").forEach(function (field) {
       var invalid = names.indexOf(field.name) !== -1;

@@ -101,3 +101,24 @@ def test_the_complaint_form_takes_days_as_year_month_day_text(
         == 0
     )
     shots(page, "complaint-form")
+
+
+def test_a_status_that_is_none_in_the_follow_up_task_list_shows_no_task_and_says_why(
+    session_for, shots, roles_groups, supervisor, neike
+):
+    from tests.followups.factories import make_task
+
+    task = make_task(stay_kw={"department": neike, "patient_name": "张随访"})
+    page = session_for(supervisor, viewport=TABLET)
+    # An old link's status (the list used to ignore it and show every task as if filtered).
+    page.goto("/followups/tasks/?status=lost")
+    table = page.inner_text("#task-table")
+    assert REFUSED in table and "状态" in table and task.stay.patient_name not in table
+    assert "is-invalid" in page.locator("select[name=status]").get_attribute("class")
+    shots(page, "task-list-status-refused")
+    # Chosen again from the select: htmx swaps the table alone, the mark goes, the task is back.
+    with page.expect_response(lambda r: "status=pending" in r.url):
+        page.select_option("select[name=status]", value="pending")
+    page.wait_for_selector("#task-table:has-text('张随访')")
+    assert "is-invalid" not in page.locator("select[name=status]").get_attribute("class")
+    shots(page, "task-list-status-chosen")

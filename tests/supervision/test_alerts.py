@@ -395,3 +395,26 @@ def test_alert_list_rows_drawn_once_per_content_show_the_alerts_state_in_the_rea
     User.objects.filter(pk=supervisor.pk).update(language="en")
     english = client_for(User.objects.get(pk=supervisor.pk)).get(url).content.decode()
     assert "Patient contacted" in english and "Low survey score" in english and "已联系患者" not in english
+
+
+@pytest.mark.parametrize("status", ["lost", "CLOSED", "1"])
+def test_alert_list_with_a_status_that_is_not_one_lists_no_alert_and_says_why(
+    client_for, neike, supervisor, head_neike, status
+):
+    _raise(neike)
+    for user in (supervisor, head_neike):
+        page = client_for(user).get(reverse("alert_list"), {"status": status})
+        html = page.content.decode()
+        assert page.status_code == 200 and len(page.context["page"].object_list) == 0
+        assert (
+            "筛选条件有误，因此不显示任何记录。请更正后重新筛选。" in html and 'id="alert-table"' not in html
+        )
+        assert page.context["figures"]["raised"] == 1  # this year's figures are not the list's filter
+
+
+def test_alert_list_tabs_list_as_before(client_for, neike, supervisor):
+    _raise(neike)
+    c = client_for(supervisor)
+    for status, shown in (("", 1), ("unhandled", 1), ("all", 1), (AlertStatus.CLOSED, 0)):
+        page = c.get(reverse("alert_list"), {"status": status} if status else {})
+        assert len(page.context["page"].object_list) == shown, status
