@@ -6,9 +6,9 @@ spent 1–3 ms of CPU on each *building* the statement — the querysets, the Sc
 filtered aggregates compiled to SQL — every time, for text that is the same on every view of the same
 user on the same day (docs/performance.md → "Dashboards (stop 20)").
 
-``count(build, *args)``, ``aggregate(build, *args)`` and ``rows(build, *args)`` keep that text: the
-first call for a ``(build, args)`` runs the ORM's own ``count()`` / ``aggregate()`` / iteration of
-``values()`` on ``build(*args)`` and records the one statement it sent (``connection.execute_wrapper``, Django's public hook); later calls send that
+``count(build, *args)``, ``aggregate(build, *args)``, ``rows(build, *args)`` and ``grouped(build, *args)``
+keep that text: the first call for a ``(build, args)`` runs the ORM's own ``count()`` / ``aggregate()`` /
+iteration of ``values()`` (``values().annotate()`` for ``grouped``) on ``build(*args)`` and records the one statement it sent (``connection.execute_wrapper``, Django's public hook); later calls send that
 statement with its parameters on Django's cursor and read the numbers. The rows are read anew on every
 call — nothing here holds a figure, only SQL — so there is nothing to invalidate.
 
@@ -38,7 +38,12 @@ What keeps it right:
   are decoded by their field's own ``from_db_value``, all the ORM applies to them there; after them,
   window counts (``Window(Count(…))``, ``Window(RowNumber())``: an integer on every database, which the
   ORM's ``int()`` leaves as it is), as a person's record reads each channel's newest rows with every
-  row's count. Averages, JSON elsewhere and anything else: not for this module.
+  row's count. ``grouped``:
+  rows grouped by such columns (no JSON) with COUNTs and SUMs of small or ordinary integer columns
+  (``COALESCE`` of such a sum and an integer too: ``Sum(…, default=0)``), the figure endpoints' reads.
+  An ``AVG`` of the model's own integer column (``aggregate``): a float field to the ORM, whose only
+  converter, ``float()``, is applied to what the cursor gives, as the ORM applies it. JSON elsewhere and
+  anything else: built by the ORM on every call.
 - **Bounded.** At most ``MAX_STATEMENTS`` statements are kept, the least recently used forgotten
   first (keys hold the day, so yesterday's go).
 """
@@ -53,13 +58,15 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count, F, IntegerField, Max, Min, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Avg, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, Window
+from django.db.models.expressions import Col
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.functional import cached_property
 
 MAX_STATEMENTS = 2048
 
 # key -> (sql, params, columns, decoded): columns None for ``count``; decoded the JSON columns of ``rows``
+# (the averages' positions for ``aggregate``)
 # to decode (``_as_read``); sql None when the ORM sent no statement
 # at all (an empty scope: Django answers without asking the database) and params are then the values.
 _statements: OrderedDict[Hashable, tuple] = OrderedDict()
@@ -86,6 +93,16 @@ def rows(build: Callable[..., tuple[QuerySet, tuple[str, ...]]], *args: Hashable
     ORM's on every call."""
     return _run(build, args, aggregates=False)
 
+
+def grouped(build: Callable[..., QuerySet], *args: Hashable) -> list[dict[str, Any]]:
+    """``list(build(*args))``, a ``values(…).annotate(…)`` queryset: rows grouped by columns (the
+    model's own or joined through its foreign keys) with counts and sums of integer columns; its
+    statement built by the ORM once per key when the cursor gives every column as the ORM does
+    (module docstring), else the ORM's on every call. The rows are read anew on every call."""
+    return _run(build, args, aggregates=_GROUPED)
+
+
+_GROUPED = "grouped"
 
 # Columns the drivers give as Django's fields hold them: on every database (no converter anywhere),
 # and on PostgreSQL also dates, moments, booleans (Django converts them on SQLite only) and decimals (the
@@ -172,6 +189,75 @@ def _counted(annotation) -> bool:
     return type(field) is IntegerField and field is source.output_field is type(source).output_field
 
 
+def _grouped_as_read(query, names: tuple[str, ...], connection) -> bool:
+    """Whether the cursor gives each of a grouped read's columns as the ORM's ``values()`` does: a
+    plain column grouped by (``_as_read``, no JSON), or an annotation ``_annotation_as_read`` accepts."""
+    if query.extra_select:
+        return False
+    for name in names:
+        expression = query.annotation_select.get(name)
+        if expression is None:
+            if _as_read(query.model, (name,), connection) != ():
+                return False
+        elif not _annotation_as_read(expression, connection):
+            return False
+    return True
+
+
+def _annotation_as_read(expression, connection) -> bool:
+    """A resolved annotation whose value the cursor gives as the ORM gives it: a COUNT (an integer,
+    which the ORM's ``int()`` leaves as it is); a SUM of a small or ordinary integer column with an
+    integer output (summed as an integer everywhere — not a big integer, a decimal on PostgreSQL);
+    ``COALESCE`` of such a sum and an integer (``Sum(…, default=0)``); a plain column renamed
+    (``values(month=F("discharged_month"))``)."""
+    if type(expression) is Col:
+        field = expression.target
+        plain = _PLAIN_ON_POSTGRESQL if connection.vendor == "postgresql" else _PLAIN_COLUMNS
+        return field.get_internal_type() in plain and not hasattr(field, "from_db_value")
+    if type(expression) is Count:
+        return True
+    if type(expression) is Coalesce:
+        summed, default = expression.get_source_expressions()
+        return (
+            type(summed) is Sum
+            and _annotation_as_read(summed, connection)
+            and type(default) is Value
+            and type(default.value) is int
+            and _integer_output(expression)
+        )
+    if type(expression) is Sum:
+        source = expression.get_source_expressions()[0]  # then its FILTER, if any
+        return (
+            type(source) is Col
+            and source.target.get_internal_type() in _SUMMED_AS_INTEGERS
+            and not hasattr(source.target, "from_db_value")
+            and _integer_output(expression)
+        )
+    return False
+
+
+def _integer_output(expression) -> bool:
+    """Whether the ORM's converter of ``expression`` is ``int()`` (Django's own for every integer
+    output field), which leaves the integer the cursor gives as it is."""
+    field = expression.output_field
+    return field.get_internal_type().endswith("IntegerField") and not hasattr(field, "from_db_value")
+
+
+def _averaged(model, aggregate) -> bool:
+    """An average of one of the model's own integer columns, named, with no output field or default
+    of its own: the ORM gives it as ``float()`` of what the cursor gives (its output is a float field,
+    whose only converter that is, on every database), and so does a kept statement."""
+    if not isinstance(aggregate, Avg):
+        return False
+    source = aggregate.get_source_expressions()[0]
+    if not isinstance(source, F) or "__" in source.name:
+        return False
+    if aggregate.default is not None or "output_field" in vars(aggregate):
+        return False
+    field = model._meta.pk if source.name == "pk" else model._meta.get_field(source.name)
+    return field.get_internal_type() in _SUMMED_AS_INTEGERS and not hasattr(field, "from_db_value")
+
+
 def _key(build: Callable, args: tuple, connection) -> tuple:
     name = build.__qualname__
     if "<" in name or "." in name:  # "<lambda>", "outer.<locals>.inner", a method
@@ -179,7 +265,7 @@ def _key(build: Callable, args: tuple, connection) -> tuple:
     return (build.__module__, name, args, connection.alias, connection.vendor)
 
 
-def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
+def _run(build: Callable, args: tuple, *, aggregates: bool | str | None) -> Any:
     connection = connections[DEFAULT_DB_ALIAS]
     key = _key(build, args, connection)
     with _lock:
@@ -192,12 +278,14 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
             return _answer(params, columns, aggregates)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            if aggregates is False:
+            if aggregates is False or aggregates is _GROUPED:
                 rows = cursor.fetchall()
                 if decoded:
                     rows = [_decode(row, decoded, connection) for row in rows]
                 return [dict(zip(columns, row, strict=True)) for row in rows]
             row = cursor.fetchone()
+        if decoded and aggregates:  # averages, converted as the ORM converts them (``_averaged``)
+            row = [float(v) if i in decoded and v is not None else v for i, v in enumerate(row)]
         return dict(zip(columns, row, strict=True)) if aggregates else row[0]
 
     built = build(*args)
@@ -208,18 +296,32 @@ def _run(build: Callable, args: tuple, *, aggregates: bool | None) -> Any:
         sent.append((sql, params))
         return execute(sql, params, many, context)
 
-    if aggregates:
+    if aggregates is _GROUPED:
+        qs = built
+        with connection.execute_wrapper(record):
+            result = list(qs)
+        query = qs.query
+        # The names in the order of the statement's columns, as the ORM's ``values()`` reads them.
+        columns = tuple(
+            query.selected or (*query.extra_select, *query.values_select, *query.annotation_select)
+        )
+        values = tuple(result)
+        as_read = _grouped_as_read(query, columns, connection)
+    elif aggregates:
         qs, expressions = built
-        if not all(isinstance(a, Count | Min | Max | Sum) for a in expressions.values()):
+        if not all(isinstance(a, Count | Min | Max | Sum | Avg) for a in expressions.values()):
             raise TypeError(
-                "statements.aggregate reads COUNT, MIN, MAX and SUM only (others need the ORM's converters)"
+                "statements.aggregate reads COUNT, MIN, MAX, SUM and AVG only (others need the ORM's converters)"
             )
         with connection.execute_wrapper(record):
             result = qs.aggregate(**expressions)
         columns, values = tuple(result), tuple(result.values())
         # MIN/MAX as the cursor gives them equal the ORM's on PostgreSQL only, sums of some columns
-        # only (module docstring).
-        as_read = all(_read_as_the_orm(qs.model, a, connection) for a in expressions.values())
+        # only, averages of integer columns through the ORM's own float() (module docstring).
+        as_read = all(
+            _read_as_the_orm(qs.model, a, connection) or _averaged(qs.model, a) for a in expressions.values()
+        )
+        decoded = tuple(i for i, a in enumerate(expressions.values()) if isinstance(a, Avg))
     elif aggregates is False:
         qs, columns = built
         with connection.execute_wrapper(record):
@@ -268,6 +370,8 @@ def _answer(values: tuple, columns, aggregates: bool | None):
     """What the ORM answered without a statement, as it answered it."""
     if aggregates is None:
         return values[0]
+    if aggregates is _GROUPED:
+        return [dict(row) for row in values]
     if aggregates:
         return dict(zip(columns, values, strict=True))
     return [dict(row) for row in values]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.models import Avg, Count, DecimalField, F, FloatField, Min, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Avg, Count, DecimalField, F, FloatField, Max, Min, StdDev, Sum, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.test.utils import CaptureQueriesContext
 
 from supervision import queues
@@ -38,8 +38,13 @@ def _first_found(user_scope: Scope):
     }
 
 
-def _averaged(user_scope: Scope):
-    return RectificationOrder.objects.order_by(), {"n": Avg("pk")}
+def _deviation(user_scope: Scope):
+    return RectificationOrder.objects.order_by(), {"n": StdDev("pk")}
+
+
+def _averaged(user_scope: Scope, column: str):
+    BUILT.append((user_scope, column))
+    return RectificationOrder.objects.order_by(), {"n": Count("pk"), "mean": Avg(column)}
 
 
 def _summed(user_scope: Scope, aggregate: str):
@@ -152,8 +157,26 @@ def test_only_module_level_functions_of_their_arguments_are_kept(db):
 
     with pytest.raises(ValueError, match="module-level"):
         statements.count(inner)
-    with pytest.raises(TypeError, match="COUNT, MIN, MAX and SUM"):
-        statements.aggregate(_averaged, None)
+    with pytest.raises(TypeError, match="COUNT, MIN, MAX, SUM and AVG"):
+        statements.aggregate(_deviation, None)
+
+
+@pytest.mark.parametrize(("column", "kept"), [("return_count", True), ("finding__department_id", False)])
+def test_an_average_of_an_integer_column_is_kept_and_converted_as_the_orm_converts_it(
+    supervisor, neike, column, kept
+):
+    """The ORM gives AVG of an integer column as ``float()`` of what the cursor gives (a decimal on
+    PostgreSQL): a kept statement gives the same float; a joined column's average is built each time."""
+    for returns in (1, 2, 2):
+        order = make_finding(department=neike, found_by=supervisor).order
+        RectificationOrder.objects.filter(pk=order.pk).update(return_count=returns)
+    orm = RectificationOrder.objects.aggregate(n=Count("pk"), mean=Avg(column))
+    first = statements.aggregate(_averaged, None, column)
+    again = statements.aggregate(_averaged, None, column)
+    assert first == again == orm and type(again["mean"]) is type(orm["mean"]) is float
+    assert len(BUILT) == (1 if kept else 2)
+    if kept:
+        assert again["mean"] == 5 / 3
 
 
 @pytest.mark.parametrize(
@@ -297,3 +320,58 @@ def test_rows_with_window_counts_are_the_orms_and_kept_only_when_read_as_the_orm
     make_finding(department=waike, found_by=supervisor)
     latest = list(RectificationOrder.objects.annotate(n=window()).order_by("-id").values(*fields)[:2])
     assert statements.rows(_order_windows, supervisor.scope.plain, variant) == latest != orm
+
+
+def _grouped_orders(user_scope: Scope, annotations: str):
+    BUILT.append((user_scope, annotations))
+    orders = user_scope.filter(RectificationOrder.objects.all())
+    return (
+        orders.values("department_id", name=F("department__name"))
+        .annotate(**GROUPED[annotations])
+        .order_by("department__sort_order", "department_id")
+    )
+
+
+GROUPED = {
+    # Counts, filtered or not; a sum of an integer column, with a default of 0 (COALESCE) or without.
+    "counts": {"n": Count("pk"), "issued": Count("pk", filter=models_q(status=OrderStatus.ISSUED))},
+    "sums": {
+        "returns": Sum("return_count"),
+        "returned": Sum("return_count", default=0, filter=models_q(pk=0)),
+    },
+    # What the ORM converts: a big integer's sum (a decimal on PostgreSQL), an average, a month.
+    "big": {"n": Count("pk"), "ids": Sum("pk")},
+    "average": {"mean": Avg("return_count")},
+    "month": {"n": Count("pk"), "month": Max(TruncMonth("deadline"))},
+}
+
+
+@pytest.mark.parametrize(
+    ("annotations", "kept"),
+    [("counts", True), ("sums", True), ("big", False), ("average", False), ("month", False)],
+)
+def test_grouped_rows_are_the_orms_and_kept_only_when_the_cursor_gives_them_as_the_orm_does(
+    supervisor, head_neike, neike, waike, annotations, kept
+):
+    """Rows grouped by plain columns (a joined one renamed) with counts and integer sums: the ORM's
+    rows, in its order, key for key and type for type, the statement built once; anything the ORM
+    converts is built on every call, and equal all the same."""
+    for department in (neike, neike, waike):
+        make_finding(department=department, found_by=supervisor)
+    RectificationOrder.objects.filter(department=neike).update(return_count=2)
+    for user in (supervisor, head_neike):
+        orm = list(_grouped_orders(user.scope.plain, annotations))
+        BUILT.clear()
+        first = statements.grouped(_grouped_orders, user.scope.plain, annotations)
+        # Written between the calls: the rows are read anew, only the statement is kept.
+        order = make_finding(department=neike, found_by=supervisor).order
+        RectificationOrder.objects.filter(pk=order.pk).update(return_count=5)
+        again = statements.grouped(_grouped_orders, user.scope.plain, annotations)
+        assert len(BUILT) == (1 if kept else 2)
+        assert first == orm
+        assert again == list(_grouped_orders(user.scope.plain, annotations)) != orm
+        assert [list(r) for r in again] == [list(r) for r in orm]
+        assert [[type(v) for v in r.values()] for r in again] == [[type(v) for v in r.values()] for r in orm]
+    assert (
+        statements.grouped(_grouped_orders, head_neike.scope.plain, "counts")[0]["department_id"] == neike.pk
+    )
