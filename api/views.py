@@ -7,7 +7,6 @@ import datetime as dt
 import time
 from dataclasses import fields
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -235,19 +234,13 @@ class RectificationFigures(Figures):
         # the same findings, but through the index on ``found_at`` instead of converting every
         # finding's time of every year kept (the figures' three queries grew with the years).
         since, until = day_bounds(start, end)
-        findings = Finding.objects.filter(found_at__gte=since, found_at__lt=until)
-        # The orders of those findings by the finding's moment each order keeps (its index), not by
-        # joining every order ever issued to the period's findings (that read grew with the years).
-        orders = RectificationOrder.objects.filter(found_at__gte=since, found_at__lt=until)
-        if departments is not None:
-            findings = findings.filter(department_id__in=departments)
-            orders = orders.filter(finding__department_id__in=departments)  # the finding's, as before
-        # The counts and the table per department are one reading of the period's orders; the
-        # effectiveness checks a second, of the orders' history through its partial index of checks
-        # (``ordertransition_checks``), as the dashboards and reports count them (``order_counts``).
-        counts, by_department = core.order_counts_and_table(orders, checks=True)
-        # The findings and their recurrences in one reading of the period's findings.
-        found = findings.aggregate(findings=Count("pk"), recurrences=Count("pk", filter=core.RECURRENT))
+        # The orders of those findings (by the finding's moment each order keeps), their counts and
+        # table per department in one read, the effectiveness checks recorded on them (as the
+        # dashboards and reports count them, ``order_counts``), and the findings with their
+        # recurrences: three statements kept per period (``core.period_order_figures``).
+        counts, by_department, found = core.period_order_figures(
+            since=since, until=until, departments=departments
+        )
         return {
             "findings": found["findings"],
             "recurrences": found["recurrences"],

@@ -127,6 +127,20 @@ def followup_by_department(*, start: dt.date, end: dt.date, departments=None) ->
     ]
 
 
+def _month_department_cells(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> QuerySet:
+    return (
+        _stays(start, end, departments)
+        .values("department_id", month=F("discharged_month"))
+        .annotate(**_STAY_COUNTS)
+        .order_by()
+    )
+
+
+def _department_names(ids: tuple[int, ...]) -> tuple[QuerySet, tuple[str, ...]]:
+    fields = ("id", "name", "code", "sort_order")
+    return Department.objects.filter(pk__in=ids).values(*fields), fields
+
+
 def followup_month_department_cells(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """The counts of ``followup_month_department_table`` per (department, month of discharge), read once:
     ``{"start", "end", "cells": [{department_id, month, discharged, due, attempted, reached}],
@@ -143,18 +157,12 @@ def followup_month_department_cells(*, start: dt.date, end: dt.date, departments
     # read): grouping by two plain columns, where ``DATE_TRUNC`` of each stay's date (cast to a
     # timestamp with time zone) was half of this read's time, and a date comes back as a date
     # (docs/performance.md → API figures, stop 21).
-    cells = list(
-        _stays(start, end, departments)
-        .values("department_id", month=F("discharged_month"))
-        .annotate(**_STAY_COUNTS)
-        .order_by()
-    )
-    names = {
-        d["id"]: d
-        for d in Department.objects.filter(pk__in={c["department_id"] for c in cells}).values(
-            "id", "name", "code", "sort_order"
-        )
-    }
+    # Both statements kept per period and departments (``statements``: the ORM built them in ~2.5 ms
+    # of a ~5 ms read, converting every count of 600 cells besides); the rows are read anew each time.
+    departments = None if departments is None else tuple(departments)
+    cells = statements.grouped(_month_department_cells, start, end, departments)
+    ids = tuple(sorted({c["department_id"] for c in cells}))
+    names = {d["id"]: d for d in statements.rows(_department_names, ids)}
     cells.sort(
         key=lambda c: (names[c["department_id"]]["sort_order"], names[c["department_id"]]["code"], c["month"])
     )
