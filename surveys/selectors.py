@@ -14,7 +14,9 @@ from collections.abc import Iterable
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
+from supervision.infra import statements
 from supervision.rates import points, rate
 
 from .models import (
@@ -112,21 +114,28 @@ def _month(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _form_rows(start, end, ids, *, department: bool, month: bool, counts: dict) -> list[dict]:
-    """The period's questionnaires counted (``counts``), grouped by department (named, in the hospital's
-    order) and/or month, or not at all (one row)."""
+def _form_rows(start, end, ids, *, department: bool, day: bool, counts: str) -> list[dict]:
+    """The period's questionnaires counted (``_COUNTS[counts]``), grouped by department (named, in the
+    hospital's order) and/or day, or not at all (one row)."""
+    if not (department or day):
+        return [responses_in(start, end, ids).aggregate(**_COUNTS[counts])]
+    # Built by the ORM once per period, departments and grouping (``statements``: compiling the 22
+    # sums was most of the figures' Python), the counts read anew on every call.
+    ids = None if ids is None else tuple(ids)
+    return statements.grouped(_form_read, start, end, ids, department, day, counts)
+
+
+def _form_read(start, end, ids, department: bool, day: bool, counts: str) -> QuerySet:
     qs = responses_in(start, end, ids)
-    if not (department or month):
-        return [qs.aggregate(**counts)]
     fields, named, order = [], {}, []
     if department:
         fields.append("department_id")
         named["name"] = F("department__name")
         order += ["department__sort_order", "department__code", "department_id"]
-    if month:
-        named["month"] = TruncMonth("submitted_on")
-        order.append("month")
-    return list(qs.values(*fields, **named).annotate(**counts).order_by(*order))
+    if day:
+        fields.append("submitted_on")
+        order.append("submitted_on")
+    return qs.values(*fields, **named).annotate(**_COUNTS[counts]).order_by(*order)
 
 
 def _figure_row(head: dict, counts: dict) -> dict:
@@ -154,16 +163,31 @@ def _by_dimension(totals: dict) -> list[dict]:
     return result
 
 
+def _copies_read(start, end, ids) -> QuerySet:
+    dist = Distribution.objects.filter(distributed_on__gte=start, distributed_on__lte=end)
+    if ids is not None:
+        dist = dist.filter(department_id__in=ids)
+    return dist.values("department_id").annotate(n=Sum("count")).order_by()
+
+
+def _links_read(start, end, ids, zone: str) -> QuerySet:
+    # ``zone``: the active time zone, in which ``__date`` reads each link's day when the statement is
+    # built (during this call, under that zone): a key per zone.
+    tokens = SurveyToken.objects.filter(issued_at__date__gte=start, issued_at__date__lte=end)
+    if ids is not None:
+        tokens = tokens.filter(department_id__in=ids)
+    return tokens.values("department_id").annotate(n=Count("id")).order_by()
+
+
 def _summary(per_department: dict, start, end, ids) -> dict:
     """``survey_summary`` from the period's counts per department (2 queries: the copies and links
     handed out)."""
-    dist = Distribution.objects.filter(distributed_on__gte=start, distributed_on__lte=end)
-    tokens = SurveyToken.objects.filter(issued_at__date__gte=start, issued_at__date__lte=end)
-    if ids is not None:
-        dist = dist.filter(department_id__in=ids)
-        tokens = tokens.filter(department_id__in=ids)
-    paper = dict(dist.values_list("department_id").annotate(n=Sum("count")).order_by())
-    issued = dict(tokens.values_list("department_id").annotate(n=Count("id")).order_by())
+    # Both statements kept (``statements``); the links' days are the active time zone's, named in
+    # the key (the statement holds it).
+    ids = None if ids is None else tuple(ids)
+    zone = timezone.get_current_timezone_name()
+    paper = {r["department_id"]: r["n"] for r in statements.grouped(_copies_read, start, end, ids)}
+    issued = {r["department_id"]: r["n"] for r in statements.grouped(_links_read, start, end, ids, zone)}
     totals = dict.fromkeys((*_RESPONSE_FIGURES, "paper_returned", "unsolicited"), 0)
     distributed = under_recorded = 0
     for department, row in per_department.items():
@@ -200,6 +224,8 @@ def _summary(per_department: dict, start, end, ids) -> dict:
 # Everything the figures of a period need per department: one read for the summary, the departments
 # and the dimensions.
 _PER_DEPARTMENT = {**_RESPONSE_FIGURES, **_DISTRIBUTION_FIGURES, **_DIMENSION_FIGURES}
+# The sets of counts by name: a kept statement's key holds the name (``_form_read``).
+_COUNTS = {"response": _RESPONSE_FIGURES, "dimension": _DIMENSION_FIGURES, "per_department": _PER_DEPARTMENT}
 
 
 def survey_figures(*, start: dt.date, end: dt.date, departments=None, months: bool = True) -> dict:
@@ -213,7 +239,7 @@ def survey_figures(*, start: dt.date, end: dt.date, departments=None, months: bo
     department and month (720 for a year of 60 departments), and Django converting their counts cost
     more CPU than the second query (docs/performance.md → API figures, stop 19)."""
     ids = _ids(departments)
-    rows = _form_rows(start, end, ids, department=True, month=False, counts=_PER_DEPARTMENT)
+    rows = _form_rows(start, end, ids, department=True, day=False, counts="per_department")
     dimensions = dict.fromkeys(_DIMENSION_FIGURES, 0)
     for row in rows:
         for key in dimensions:
@@ -248,9 +274,7 @@ def satisfaction_overall(*, start: dt.date, end: dt.date, departments=None) -> f
 def satisfaction_by_dimension(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Scale answers of valid forms, satisfied and satisfaction per dimension (a dimension without
     answers has no row), 1 query."""
-    (totals,) = _form_rows(
-        start, end, _ids(departments), department=False, month=False, counts=_DIMENSION_FIGURES
-    )
+    (totals,) = _form_rows(start, end, _ids(departments), department=False, day=False, counts="dimension")
     return _by_dimension(totals)
 
 
@@ -259,13 +283,25 @@ def _department_row(row: dict) -> dict:
 
 
 def satisfaction_by_department(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
-    rows = _form_rows(start, end, _ids(departments), department=True, month=False, counts=_RESPONSE_FIGURES)
+    rows = _form_rows(start, end, _ids(departments), department=True, day=False, counts="response")
     return [_department_row(r) for r in rows]
 
 
 def satisfaction_by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
-    rows = _form_rows(start, end, _ids(departments), department=False, month=True, counts=_RESPONSE_FIGURES)
-    return [_figure_row({"month": _month(r["month"])}, r) for r in rows]
+    # Counted per day (a plain column: its statement kept, and PostgreSQL groups dates without
+    # truncating each one through a time zone) and added up per month here: the same counts as
+    # grouping by ``TruncMonth``, whose month the ORM converts on every row (and whose statement is
+    # therefore built on every call). A year is ~340 rows of four integers.
+    months: dict[dt.date, dict] = {}
+    for r in _form_rows(start, end, _ids(departments), department=False, day=True, counts="response"):
+        month = r["submitted_on"].replace(day=1)
+        counted = months.get(month)
+        if counted is None:
+            months[month] = {k: r[k] for k in _SHOWN}
+        else:
+            for k in _SHOWN:
+                counted[k] += r[k]
+    return [_figure_row({"month": month}, counted) for month, counted in sorted(months.items())]
 
 
 def satisfaction_by_department_month(*, start: dt.date, end: dt.date, departments: Iterable[int]) -> dict:
@@ -335,9 +371,7 @@ def satisfaction_change_by_dimension(
     prev_start, prev_end = same_period_last_year(start, end)
 
     def by_dimension(a, b):
-        (totals,) = _form_rows(
-            a, b, _ids(departments), department=False, month=False, counts=_DIMENSION_FIGURES
-        )
+        (totals,) = _form_rows(a, b, _ids(departments), department=False, day=False, counts="dimension")
         return {r["dimension"]: r["satisfaction"] for r in _by_dimension(totals)}
 
     now, before = by_dimension(start, end), by_dimension(prev_start, prev_end)

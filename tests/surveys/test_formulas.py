@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.db.models.functions import TruncMonth
 
+from supervision.infra import statements
 from supervision.models import Staff
 from surveys import selectors, services
 from surveys.models import Channel, Dimension
@@ -391,3 +394,37 @@ def test_the_periods_figures_read_together_are_each_figure_read_alone(
     by_dimension = {r["dimension"]: (r["satisfied"], r["answered"]) for r in figures["by_dimension"]}
     assert by_dimension == {"environment": (4, 6), "attitude": (2, 4)}
     assert [r["satisfaction"] for r in figures["by_month"]] == [40.0, 80.0]
+
+
+def test_the_months_added_up_from_days_are_the_orms_months_and_their_statement_is_kept(data, neike, waike):
+    """``satisfaction_by_month`` counts per day and adds the days up per month: the same rows, keys,
+    order and types as grouping the forms by ``TruncMonth`` (a month of forms none of them valid
+    included: its sums are 0, not None); its statement is kept where the cursor gives a date as the
+    ORM does (PostgreSQL), and the counts are read anew on every call."""
+    statements.forget()
+    period = {"start": D(2025, 1, 1), "end": D(2026, 12, 31)}
+
+    def by_truncated_month(departments):
+        rows = (
+            selectors.responses_in(period["start"], period["end"], departments)
+            .annotate(month=TruncMonth("submitted_on"))
+            .values("month")
+            .annotate(**selectors._RESPONSE_FIGURES)
+            .order_by("month")
+        )
+        return [selectors._figure_row({"month": selectors._month(r["month"])}, r) for r in rows]
+
+    for departments in (None, [waike.pk], [neike.pk, waike.pk], None):
+        months = selectors.satisfaction_by_month(**period, departments=departments)
+        orm = by_truncated_month(departments)
+        assert months == orm
+        assert [[(k, type(v)) for k, v in r.items()] for r in months] == [
+            [(k, type(v)) for k, v in r.items()] for r in orm
+        ]
+    kept = [key for key in statements._statements if key[1] == "_form_read"]
+    assert len(kept) == (3 if connection.vendor == "postgresql" else 0)
+    april = selectors.satisfaction_by_month(start=D(2026, 4, 5), end=D(2026, 4, 6), departments=[waike.pk])
+    assert [(r["month"], r["returned"], r["valid_returned"], r["scale_answered"]) for r in april] == [
+        (D(2026, 4, 1), 2, 0, 0)
+    ]
+    statements.forget()
