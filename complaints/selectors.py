@@ -34,6 +34,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from supervision.access import scope_of
+from supervision.infra import statements
 from supervision.models import Category, Department, Role
 from supervision.privacy import mask_phone
 from supervision.rates import rate
@@ -164,18 +165,30 @@ def _period(start: dt.date, end: dt.date, departments: Iterable[int] | None) -> 
     return qs
 
 
-# Each figure below reads "the period's complaints": its public function builds that queryset and
-# hands it to a private one taking it; ``figures()`` builds it once for all of them (resolving the
-# period's filter again was ~200 Python calls a figure: docs/performance.md → API figures, stop 21).
+def _ids(departments: Iterable[int] | None) -> tuple[int, ...] | None:
+    return None if departments is None else tuple(departments)
+
+
+# Each figure below reads "the period's complaints". Most read them through a statement kept per
+# period and departments (``supervision.infra.statements``: the ORM builds each once, the counts
+# are read anew on every call — building the nine reads was most of the figures' Python,
+# docs/performance.md → API figures, stop 22): a module-level ``_*_read(start, end, departments)``
+# builds the read, its private function runs it. The months and the repeat complainants, which the
+# cursor does not give as the ORM does (a month converted, a window), are read by the ORM from the
+# period's queryset, built once by ``figures()`` for both.
 
 
 def by_channel(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Complaints received per channel (every channel listed, zeros included)."""
-    return _by_channel(_period(start, end, departments))
+    return _by_channel(start, end, _ids(departments))
 
 
-def _by_channel(period: QuerySet[Complaint]) -> list[dict]:
-    counts = dict(period.values_list("channel").annotate(n=Count("id")))
+def _channel_read(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> QuerySet:
+    return _period(start, end, departments).values("channel").annotate(n=Count("id")).order_by()
+
+
+def _by_channel(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> list[dict]:
+    counts = {r["channel"]: r["n"] for r in statements.grouped(_channel_read, start, end, departments)}
     return [
         {"channel": value, "label": str(label), "count": counts.get(value, 0)}
         for value, label in ComplaintChannel.choices
@@ -184,28 +197,33 @@ def _by_channel(period: QuerySet[Complaint]) -> list[dict]:
 
 def by_category(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Determined complaints per category of the core taxonomy (a complaint counts once per category)."""
-    return _by_category(_period(start, end, departments))
+    return _by_category(start, end, _ids(departments))
 
 
-def _by_category(period: QuerySet[Complaint]) -> list[dict]:
-    rows = (
-        Category.objects.filter(complaints__in=period)
+def _category_read(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> QuerySet:
+    return (
+        Category.objects.filter(complaints__in=_period(start, end, departments))
         .values("id", "name")
         .annotate(n=Count("complaints", distinct=True))
         .order_by("-n", "name")
     )
+
+
+def _by_category(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> list[dict]:
+    rows = statements.grouped(_category_read, start, end, departments)
     return [{"category_id": r["id"], "category": r["name"], "count": r["n"]} for r in rows]
 
 
 def by_department(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Complaints per department concerned, most first (complaints with no department left out),
     with how many of them were determined valid or partly valid."""
-    return _by_department(_period(start, end, departments))
+    return _by_department(start, end, _ids(departments))
 
 
-def _by_department(period: QuerySet[Complaint]) -> list[dict]:
-    rows = (
-        period.filter(department__isnull=False)
+def _department_read(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> QuerySet:
+    return (
+        _period(start, end, departments)
+        .filter(department__isnull=False)
         .values("department_id", "department__name")
         .annotate(
             n=Count("id"),
@@ -213,6 +231,10 @@ def _by_department(period: QuerySet[Complaint]) -> list[dict]:
         )
         .order_by("-n", "department__name")
     )
+
+
+def _by_department(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> list[dict]:
+    rows = statements.grouped(_department_read, start, end, departments)
     return [
         {
             "department_id": r["department_id"],
@@ -306,16 +328,19 @@ def _satisfaction_counts(today: dt.date) -> dict:
 
 
 def _counts(start: dt.date, end: dt.date, departments, *groups, today: dt.date | None = None) -> dict:
-    """The period's aggregates of ``groups`` (the ``_*_counts`` above) in one query."""
-    return _aggregate(_period(start, end, departments), *groups, today=today)
-
-
-def _aggregate(period: QuerySet[Complaint], *groups, today: dt.date | None = None) -> dict:
+    """The period's aggregates of ``groups`` (the ``_*_counts`` above) in one query, its statement
+    kept per period, departments, groups and day."""
     today = today or timezone.localdate()
+    return statements.aggregate(_counts_read, start, end, _ids(departments), groups, today)
+
+
+def _counts_read(
+    start: dt.date, end: dt.date, departments, groups: tuple, today: dt.date
+) -> tuple[QuerySet, dict]:
     expressions = {}
     for group in groups:
         expressions.update(group(today))
-    return period.aggregate(**expressions)
+    return _period(start, end, departments).order_by(), expressions
 
 
 def _accepted_share(row: dict) -> dict:
@@ -334,15 +359,20 @@ def accepted_share(*, start: dt.date, end: dt.date, departments=None) -> dict:
     return _accepted_share(_counts(start, end, departments, _accepted_counts))
 
 
-def _reasons(period: QuerySet[Complaint]) -> list[dict]:
-    # A complaint refused before the list of reasons existed has no reason: ``reason`` is None.
-    rows = (
-        period.filter(_REFUSED)
+def _reasons_read(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> QuerySet:
+    return (
+        _period(start, end, departments)
+        .filter(_REFUSED)
         .values("not_accepted_ground_id", "not_accepted_ground__name")
         .annotate(n=Count("id"))
         # Most first, then in the list's order; reasons from before the list last.
         .order_by("-n", F("not_accepted_ground__sort_order").asc(nulls_last=True))
     )
+
+
+def _reasons(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> list[dict]:
+    # A complaint refused before the list of reasons existed has no reason: ``reason`` is None.
+    rows = statements.grouped(_reasons_read, start, end, departments)
     return [
         {"reason_id": r["not_accepted_ground_id"], "reason": r["not_accepted_ground__name"], "count": r["n"]}
         for r in rows
@@ -364,8 +394,7 @@ def intake(*, start: dt.date, end: dt.date, departments=None) -> dict:
     """Received (收到), accepted (受理), not accepted (不予受理) by reason, and still waiting for the
     decision; received = accepted + not accepted + waiting. A not-accepted complaint is answered
     with its reason: ``not_accepted_on_time`` of them were told within the answer's time limit."""
-    period = _period(start, end, departments)
-    return _intake(_aggregate(period, _intake_counts), _reasons(period))
+    return _intake(_counts(start, end, departments, _intake_counts), _reasons(start, end, _ids(departments)))
 
 
 def _on_time_share(row: dict) -> dict:
@@ -438,6 +467,11 @@ def _repeat_complainants(period: QuerySet[Complaint], *, minimum: int = 2, limit
 def departments_without_complaints(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """The reward list: active departments with no complaint received in the period, neither as the
     department concerned nor as an assigned department. Complaints not accepted do not count."""
+    rows = statements.rows(_reward_read, start, end, _ids(departments))
+    return [{"department_id": d["id"], "department": d["name"]} for d in rows]
+
+
+def _reward_read(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> tuple[QuerySet, tuple]:
     counted = Complaint.objects.filter(received_on__gte=start, received_on__lte=end).exclude(
         status=ComplaintStatus.NOT_ACCEPTED
     )
@@ -451,7 +485,7 @@ def departments_without_complaints(*, start: dt.date, end: dt.date, departments=
             )
         )
     )
-    return [{"department_id": d["id"], "department": d["name"]} for d in qs.values("id", "name")]
+    return qs.values("id", "name"), ("id", "name")
 
 
 # The complainant's verdict is counted per handler and per department only from this many verdicts
@@ -495,13 +529,43 @@ def verdicts(
     per handler (the person who recorded the answer) and per department concerned. A handler's or a
     department's row shows its shares only from ``minimum`` verdicts up; nothing names a complaint.
     ``handlers=False`` leaves the rows per handler out (empty), for a reader that never shows them."""
-    return _verdicts(_period(start, end, departments), minimum=minimum, handlers=handlers)
+    return _verdicts(start, end, _ids(departments), minimum=minimum, handlers=handlers)
+
+
+def _verdicts_of(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> QuerySet:
+    return Verdict.objects.filter(complaint__in=_period(start, end, departments))
+
+
+def _verdict_handler_read(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> QuerySet:
+    return (
+        _verdicts_of(start, end, departments)
+        .values(
+            "complaint__answered_by_id",
+            "complaint__answered_by__full_name",
+            "complaint__answered_by__username",
+        )
+        .annotate(**_VERDICT_COUNTS)
+        .order_by("-n", "complaint__answered_by__full_name", "complaint__answered_by_id")
+    )
+
+
+def _verdict_department_read(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> QuerySet:
+    return (
+        _verdicts_of(start, end, departments)
+        .values("complaint__department_id", "complaint__department__name")
+        .annotate(**_VERDICT_COUNTS)
+        .order_by("-n", "complaint__department__name")
+    )
 
 
 def _verdicts(
-    period: QuerySet[Complaint], *, minimum: int = VERDICT_MIN_COUNT, handlers: bool = True
+    start: dt.date,
+    end: dt.date,
+    departments: tuple[int, ...] | None,
+    *,
+    minimum: int = VERDICT_MIN_COUNT,
+    handlers: bool = True,
 ) -> dict:
-    qs = Verdict.objects.filter(complaint__in=period)
     by_handler = (
         [
             {
@@ -510,22 +574,12 @@ def _verdicts(
                 or "—"
             }
             | _verdict_row(r, minimum)
-            for r in qs.values(
-                "complaint__answered_by_id",
-                "complaint__answered_by__full_name",
-                "complaint__answered_by__username",
-            )
-            .annotate(**_VERDICT_COUNTS)
-            .order_by("-n", "complaint__answered_by__full_name", "complaint__answered_by_id")
+            for r in statements.grouped(_verdict_handler_read, start, end, departments)
         ]
         if handlers
         else []
     )
-    rows = list(
-        qs.values("complaint__department_id", "complaint__department__name")
-        .annotate(**_VERDICT_COUNTS)
-        .order_by("-n", "complaint__department__name")
-    )
+    rows = statements.grouped(_verdict_department_read, start, end, departments)
     by_department = [
         {
             "department_id": r["complaint__department_id"],
@@ -588,11 +642,14 @@ def figures(
     period (received, accepted, answered on time, working days, valid, satisfaction, intake) in one
     aggregate query, the same counts each figure's own function gives. ``handlers=False`` leaves out
     the verdicts per handler (``verdicts``)."""
-    # The period's complaints built once and read by every figure (nine reads, one filter).
+    # The period's complaints built once for the two reads the ORM makes on every call (the months,
+    # the repeat complainants); the other seven through their kept statements.
     period = _period(start, end, departments)
-    kw = {"start": start, "end": end, "departments": departments}
-    row = _aggregate(
-        period,
+    ids = _ids(departments)
+    row = _counts(
+        start,
+        end,
+        ids,
         _intake_counts,
         _accepted_counts,
         _on_time_counts,
@@ -605,19 +662,19 @@ def figures(
         start=start,
         end=end,
         total=row["in_received"],
-        by_channel=_by_channel(period),
-        by_category=_by_category(period),
-        by_department=_by_department(period),
+        by_channel=_by_channel(start, end, ids),
+        by_category=_by_category(start, end, ids),
+        by_department=_by_department(start, end, ids),
         by_month=_by_month(period, start, end),
         accepted=_accepted_share(row),
         on_time=_on_time_share(row),
         average_days=_average_days(row),
         valid=_valid_share(row),
         repeat=_repeat_complainants(period),
-        reward_list=departments_without_complaints(**kw),
-        verdicts=_verdicts(period, handlers=handlers),
+        reward_list=departments_without_complaints(start=start, end=end, departments=ids),
+        verdicts=_verdicts(start, end, ids, handlers=handlers),
         satisfaction=_outcome_satisfaction(row),
-        intake=_intake(row, _reasons(period)),
+        intake=_intake(row, _reasons(start, end, ids)),
     )
 
 
