@@ -30,7 +30,6 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from supervision.access import scope_of
@@ -173,9 +172,8 @@ def _ids(departments: Iterable[int] | None) -> tuple[int, ...] | None:
 # period and departments (``supervision.infra.statements``: the ORM builds each once, the counts
 # are read anew on every call — building the nine reads was most of the figures' Python,
 # docs/performance.md → API figures, stop 22): a module-level ``_*_read(start, end, departments)``
-# builds the read, its private function runs it. The months and the repeat complainants, which the
-# cursor does not give as the ORM does (a month converted, a window), are read by the ORM from the
-# period's queryset, built once by ``figures()`` for both.
+# builds the read, its private function runs it. The repeat complainants (a window over groups,
+# which ``statements`` does not keep) are read by the ORM from the period's queryset.
 
 
 def by_channel(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
@@ -248,17 +246,21 @@ def _by_department(start: dt.date, end: dt.date, departments: tuple[int, ...] | 
 
 def by_month(*, start: dt.date, end: dt.date, departments=None) -> list[dict]:
     """Complaints received per calendar month of the period (every month listed, zeros included)."""
-    return _by_month(_period(start, end, departments), start, end)
+    return _by_month(start, end, _ids(departments))
 
 
-def _by_month(period: QuerySet[Complaint], start: dt.date, end: dt.date) -> list[dict]:
-    counts = {
-        row["month"].strftime("%Y-%m") if row["month"] else None: row["n"]
-        for row in period.annotate(month=TruncMonth("received_on"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+def _day_read(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> QuerySet:
+    return _period(start, end, departments).values("received_on").annotate(n=Count("id")).order_by()
+
+
+def _by_month(start: dt.date, end: dt.date, departments: tuple[int, ...] | None) -> list[dict]:
+    # Counted per day received (a plain date: its statement kept) and added up per month here, not
+    # grouped by ``TruncMonth``, whose month the ORM converts on every row (its statement could not
+    # be kept): the same counts.
+    counts: dict[str, int] = {}
+    for row in statements.grouped(_day_read, start, end, departments):
+        key = row["received_on"].strftime("%Y-%m")
+        counts[key] = counts.get(key, 0) + row["n"]
     out, month = [], start.replace(day=1)
     while month <= end:
         key = month.strftime("%Y-%m")
@@ -642,8 +644,8 @@ def figures(
     period (received, accepted, answered on time, working days, valid, satisfaction, intake) in one
     aggregate query, the same counts each figure's own function gives. ``handlers=False`` leaves out
     the verdicts per handler (``verdicts``)."""
-    # The period's complaints built once for the two reads the ORM makes on every call (the months,
-    # the repeat complainants); the other seven through their kept statements.
+    # The period's complaints built for the one read the ORM makes on every call (the repeat
+    # complainants); the other eight through their kept statements.
     period = _period(start, end, departments)
     ids = _ids(departments)
     row = _counts(
@@ -665,7 +667,7 @@ def figures(
         by_channel=_by_channel(start, end, ids),
         by_category=_by_category(start, end, ids),
         by_department=_by_department(start, end, ids),
-        by_month=_by_month(period, start, end),
+        by_month=_by_month(start, end, ids),
         accepted=_accepted_share(row),
         on_time=_on_time_share(row),
         average_days=_average_days(row),

@@ -177,9 +177,9 @@ def test_figures_at_once_equal_each_figure_worked_out_alone(data, supervisor, ne
 
 
 def test_figures_build_their_reads_once_per_period_and_the_period_once_per_call(data, neike, monkeypatch):
-    # Seven reads kept as statements per period and departments (built by the ORM once), the months
-    # and the repeat complainants read by the ORM from one period built per call (docs/performance.md
-    # → API figures, stop 21 and 22); the figures the same on every call.
+    # Eight reads kept as statements per period and departments (built by the ORM once), the repeat
+    # complainants read by the ORM from one period built per call (docs/performance.md → API figures,
+    # stop 21 and 22); the figures the same on every call.
     statements.forget()
     built = []
     period = selectors._period
@@ -214,3 +214,27 @@ def test_figures_take_ten_queries_and_nine_without_the_handlers(data, django_ass
     with django_assert_num_queries(9):
         f = fig(handlers=False)
     assert f.verdicts["by_handler"] == []
+
+
+def test_the_months_added_up_from_days_are_the_months_of_truncated_days(data, neike):
+    """``by_month`` counts per day received and adds the days up per month: the same counts as
+    grouping by ``TruncMonth``, every month of the period listed."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    for departments in (None, [neike.pk]):
+        truncated = {
+            r["month"].strftime("%Y-%m"): r["n"]
+            for r in selectors._period(START, END, departments)
+            .annotate(month=TruncMonth("received_on"))
+            .values("month")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+        months = selectors.by_month(start=START, end=END, departments=departments)
+        assert {m["month"]: m["count"] for m in months if m["count"]} == truncated
+        assert [m["month"] for m in months][:2] == [
+            f"{START:%Y-%m}",
+            f"{START.replace(month=START.month % 12 + 1):%Y-%m}",
+        ]
+        assert sum(m["count"] for m in months) == selectors._period(START, END, departments).count() > 0
