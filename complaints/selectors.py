@@ -755,19 +755,26 @@ def complaint_rows(*, start: dt.date, end: dt.date, departments=None) -> list[di
 def case_candidates(*, start: dt.date, end: dt.date, departments=None, limit: int = 30) -> list[dict]:
     """Complaints of the period the office may pick as typical cases (典型事例) for its written
     summary: those found valid first, then the latest. No complainant's name or phone."""
-    valid = Q(determination__in=(Determination.VALID, Determination.PARTLY_VALID))
-    rows = (
-        _period(start, end, departments)
-        .annotate(not_valid=Case(When(valid, then=Value(0)), default=Value(1)))
-        .order_by("not_valid", "-received_on", "-id")
-        .values("id", "received_on", "content", department_name=F("department__name"))[:limit]
-    )
+    # Its statement built by the ORM once per period, scope and limit (supervision.infra.statements),
+    # the rows read anew every time.
+    ids = None if departments is None else tuple(departments)
+    rows = statements.rows(_case_rows, start, end, ids, limit)
     return [
         {
             "id": r["id"],
             "date": r["received_on"],
-            "department": r["department_name"] or "",
+            "department": r["department__name"] or "",
             "text": r["content"],
         }
         for r in rows
     ]
+
+
+_CASE_FIELDS = ("id", "received_on", "content", "department__name")
+
+
+def _case_rows(start: dt.date, end: dt.date, departments: tuple[int, ...] | None, limit: int):
+    valid = Q(determination__in=(Determination.VALID, Determination.PARTLY_VALID))
+    not_valid = Case(When(valid, then=Value(0)), default=Value(1))  # valid ones first
+    qs = _period(start, end, departments).order_by(not_valid.asc(), "-received_on", "-id")
+    return qs.values(*_CASE_FIELDS)[:limit], _CASE_FIELDS

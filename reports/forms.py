@@ -174,7 +174,8 @@ class SummaryEditForm(forms.Form):
         # Cases already picked stay on offer (and keep their snapshot) even when no longer among the candidates.
         self.snapshots = {case_key(c): c for c in candidates}
         self.snapshots.update({case_key(c): c for c in summary.cases})
-        # Each case worded once: the page's preview reuses the picked ones' words (written.parts).
+        # Each case worded once a view, kept per language and snapshot (written.word_case); the page's
+        # preview words the picked ones from the same snapshots when it is drawn (reports.views._preview).
         self.case_texts = {key: word_case(c) for key, c in self.snapshots.items()}
         self.fields["cases"].choices = list(self.case_texts.items())
         if not self.snapshots:  # a label over nothing looked like a page that failed to load

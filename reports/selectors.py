@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
 from supervision.access import scope_of
-from supervision.infra.wording import render
+from supervision.infra import statements
+from supervision.infra.wording import render_kept
 from supervision.models import Role
 
 from . import texts
@@ -104,30 +106,20 @@ def case_candidates(summary: WrittenSummary) -> list[dict]:
     first, the latest praise first; ``CASES_OFFERED`` of each."""
     department_ids = None if summary.is_hospital_wide else [d.pk for d in summary.departments.all()] or None
     start, end = summary.period_start, summary.period_end
-    from .sections.base import BuildContext, findings_in_period
-
-    ctx = BuildContext(
-        kind=summary.kind,
-        start=start,
-        end=end,
-        department_ids=department_ids,
-        departments=[],
-        as_of=end,
-        config=None,
-    )
     out = []
     # The six columns the snapshot needs, not the findings and departments whole: building and
-    # reading every column of both was a third of this function's time.
-    findings = (
-        findings_in_period(ctx)
-        .order_by("-severity", "-found_at", "-id")
-        .values_list(
-            "pk", "found_at", "department__name", "description_key", "description_params", "description"
-        )[:CASES_OFFERED]
+    # reading every column of both was a third of this function's time. Its statement built by the
+    # ORM once per period, scope and time zone (supervision.infra.statements), the rows read anew.
+    findings = statements.rows(
+        _finding_cases,
+        start,
+        end,
+        None if department_ids is None else tuple(department_ids),
+        timezone.get_current_timezone_name(),
     )
-    for pk, found_at, department, key, params, description in findings:
-        # Worded as Finding.description_text words it.
-        text = render(key, params, fallback=description)
+    for pk, found_at, department, key, params, description in (tuple(f.values()) for f in findings):
+        # Worded as Finding.description_text words it, the text kept per language and content.
+        text = render_kept(key, params, fallback=description)
         out.append(_case(texts.CaseKind.FINDING, pk, _local_date(found_at), department, text))
     complaints = selectors_of("complaints", "case_candidates")
     for c in (
@@ -145,6 +137,22 @@ def case_candidates(summary: WrittenSummary) -> list[dict]:
         praise = texts.CASE_PRAISE(name=p["name"]).as_param()
         out.append(_case(texts.CaseKind.PRAISE, p["id"], p["date"], p["department"], praise))
     return out
+
+
+_FINDING_CASE_FIELDS = (
+    *("pk", "found_at", "department__name", "description_key", "description_params", "description"),
+)
+
+
+def _finding_cases(start: dt.date, end: dt.date, department_ids: tuple[int, ...] | None, zone: str):
+    from .sections.base import BuildContext, findings_in_period
+
+    ctx = BuildContext(
+        kind="", start=start, end=end, department_ids=department_ids, departments=[], as_of=end, config=None
+    )
+    with timezone.override(zone):  # the period's days in that zone (findings_in_period reads it)
+        findings = findings_in_period(ctx).order_by("-severity", "-found_at", "-id")
+    return findings.values(*_FINDING_CASE_FIELDS)[:CASES_OFFERED], _FINDING_CASE_FIELDS
 
 
 def _case(kind, pk: int, date, department: str, text) -> dict:

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from supervision.access import role_required, workflow_rule
 from supervision.errors import ActionNotAllowed
+from supervision.infra.fragments import cached_rows
 from supervision.infra.responses import Step, partial_or_page, refusals, run_step
 from supervision.models import Role
 from supervision.workflow import allowed_actions
 
 from . import selectors, services, written
 from .forms import ReportRequestForm, SummaryCreateForm, SummaryEditForm
-from .models import ReportFormat, ReportStatus, SummaryAction
+from .models import SUMMARY_PARTS, ReportFormat, ReportStatus, SummaryAction
 
 VIEWERS = (Role.ADMINISTRATOR, Role.SUPERVISOR, Role.DEPT_HEAD)
 REQUESTERS = services.REQUESTER_ROLES
@@ -231,14 +232,30 @@ def _summary_page(request, summary, *, bound_form=None, status: int = 200):
         )
     context = {
         "summary": summary,
-        "parts": written.parts(
-            summary.generated, summary, case_texts=edit_form.case_texts if edit_form is not None else None
-        ),
+        "preview": _preview(summary),
         "edit_form": edit_form,
         "actions": [a for a in actions if a.name != SummaryAction.SAVE],
         "events": summary.events.select_related("actor"),
     }
     return render(request, "reports/summary_detail.html", context, status=status)
+
+
+def _preview(summary) -> str:
+    """The summary's four parts as the page shows them, drawn once per content
+    (``supervision.infra.fragments``): the stored figures' messages, the office's text and the typical
+    cases are the key, with the language; wording the forty-odd paragraphs and drawing them on every
+    view of the editor cost more than the rest of its template."""
+    row = {
+        "generated": summary.generated,
+        "office": {key: summary.office_text(key) for key in SUMMARY_PARTS},
+        "cases": summary.cases,
+    }
+    return cached_rows("reports/_summary_preview.html", [row], draw=_draw_preview)[0]
+
+
+def _draw_preview(row) -> dict:
+    # Each picked case worded from its snapshot (written.word_case), as the form words it.
+    return {"parts": written.stored_parts(row["generated"], office=row["office"], cases=row["cases"])}
 
 
 @role_required(*VIEWERS)

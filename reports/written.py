@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from supervision import selectors as core
-from supervision.infra.wording import render
+from supervision.infra.wording import render, render_kept
 
 from . import texts as T
 from .content import Part, Section
@@ -219,7 +219,9 @@ def case_part(case: dict) -> str:
 
 
 def word_case(case: dict) -> str:
-    return render(T.CASE.key, case.get("params"))
+    # Kept per language and snapshot (wording.render_kept): the editor words the ninety cases it
+    # offers on every view.
+    return render_kept(T.CASE.key, case.get("params"))
 
 
 def case_key(case: dict) -> str:
@@ -231,17 +233,31 @@ def parts(generated: dict, summary=None, *, case_texts: dict[str, str] | None = 
     """The four parts worded in the active language: the generated paragraphs, then (with a
     ``summary``) the office's words and its typical cases. ``case_texts``: cases worded already
     (``word_case``, by ``case_key``), as the editor's form words every case it offers."""
+    if summary is None:
+        return stored_parts(generated)
+    office = {key: summary.office_text(key) for key in SUMMARY_PARTS}
+    return stored_parts(generated, office=office, cases=summary.cases, case_texts=case_texts)
+
+
+def stored_parts(
+    generated: dict,
+    *,
+    office: dict[str, str] | None = None,
+    cases: list[dict] = (),
+    case_texts: dict[str, str] | None = None,
+) -> list[Part]:
+    """``parts`` from what a summary stores (its figures' messages, the office's text of each part,
+    its typical cases' snapshots) alone — a function of these values and the active language, so the
+    editor's preview is drawn once per content (``reports.views``)."""
     case_texts = case_texts or {}
     titles = part_titles()
     out = []
     for key in SUMMARY_PARTS:
         part = Part(key, titles[key])
         part.paragraphs = [render(m["key"], m.get("params")) for m in generated.get(key, [])]
-        if summary is not None:
-            part.office = office_paragraphs(summary.office_text(key))
-            part.cases = [
-                case_texts.get(case_key(c)) or word_case(c) for c in summary.cases if case_part(c) == key
-            ]
+        if office is not None:
+            part.office = office_paragraphs(office[key])
+            part.cases = [case_texts.get(case_key(c)) or word_case(c) for c in cases if case_part(c) == key]
         out.append(part)
     return out
 

@@ -486,19 +486,24 @@ def response_rows(*, start: dt.date, end: dt.date, departments=None) -> list[dic
 def praise_cases(*, start: dt.date, end: dt.date, departments=None, limit: int = 30) -> list[dict]:
     """Praise by name of the period, the latest first: what the office may pick as typical cases
     (典型事例) for its written summary."""
-    rows = (
-        _praises(start, end, departments)
-        .order_by("-submitted_on", "-id")
-        .values("id", "submitted_on", "typed_name", staff_name=F("staff__name"), dept=F("department__name"))[
-            :limit
-        ]
-    )
+    # Its statement built by the ORM once per period, scope and limit (supervision.infra.statements),
+    # the rows read anew every time.
+    ids = _ids(departments)
+    rows = statements.rows(_praise_case_rows, start, end, None if ids is None else tuple(ids), limit)
     return [
         {
             "id": r["id"],
             "date": r["submitted_on"],
-            "department": r["dept"],
-            "name": r["staff_name"] or r["typed_name"],
+            "department": r["department__name"],
+            "name": r["staff__name"] or r["typed_name"],
         }
         for r in rows
     ]
+
+
+_PRAISE_CASE_FIELDS = ("id", "submitted_on", "typed_name", "staff__name", "department__name")
+
+
+def _praise_case_rows(start: dt.date, end: dt.date, departments: tuple[int, ...] | None, limit: int):
+    qs = _praises(start, end, departments).order_by("-submitted_on", "-id")
+    return qs.values(*_PRAISE_CASE_FIELDS)[:limit], _PRAISE_CASE_FIELDS

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -344,6 +345,37 @@ def render(key: str, params: Mapping | None = None, *, fallback: str = "") -> st
         return found.word(params)
     except (KeyError, TypeError, ValueError):
         return fallback or found.forms()[-1]
+
+
+# Texts worded by ``render_kept``: (language, key, parameters as JSON, fallback) -> text.
+_KEPT_TEXTS: dict[tuple, str] = {}
+MAX_KEPT_TEXTS = 8192
+
+
+def render_kept(key: str, params: Mapping | None = None, *, fallback: str = "") -> str:
+    """``render(key, params, fallback=…)``, its text kept per language and content.
+
+    A stored text worded in a given language is always the same text (the catalogue and the date
+    formats do not change while a process runs, as ``Message`` and ``_date_text`` rely on): the
+    written-summary editor words the same ninety cases and thirty findings' descriptions on every
+    view. The key holds everything the text is worded from — the parameters as JSON — and a text is
+    kept only when that JSON gives back exactly the parameters (a tuple, a date or another object
+    would not), so nothing but the very text ``render`` gives is ever returned. Bounded: emptied when
+    full."""
+    language = get_language()
+    try:
+        params_json = json.dumps(params, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):  # not JSON: worded every time
+        return render(key, params, fallback=fallback)
+    kept_key = (language, key, params_json, fallback)
+    text = _KEPT_TEXTS.get(kept_key)
+    if text is None:
+        text = render(key, params, fallback=fallback)
+        if type(text) is str and json.loads(params_json) == params:
+            if len(_KEPT_TEXTS) >= MAX_KEPT_TEXTS:
+                _KEPT_TEXTS.clear()
+            _KEPT_TEXTS[kept_key] = text
+    return text
 
 
 def unword(text: str, messages: Iterable[Message], languages: Iterable[str] = ("zh-hans", "en")):

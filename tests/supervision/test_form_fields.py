@@ -106,3 +106,36 @@ def test_form_fields_ticks_the_chosen_cases_and_escapes_every_label():
     assert 'value="complaint:2" id="id_save-cases_1">' in html
     assert "发现 &lt;一&gt;" in html and "投诉 &quot;二&quot;" in html and "表扬 &amp; 三" in html
     assert "<b>" not in html and "<一>" not in html
+
+
+class BoxForm(forms.Form):
+    plain = forms.CharField(required=False, widget=forms.Textarea)
+    sized = forms.CharField(max_length=20, widget=forms.Textarea(attrs={"rows": 2, "cols": 8}))
+    off = forms.CharField(required=False, disabled=True, widget=forms.Textarea, help_text="说明")
+    own = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"id": "mine", "aria-describedby": "x"})
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "initial", "kwargs"),
+    [
+        (None, {}, {}),
+        (None, {"plain": "第一行 <b>&\"'\n\n第二行", "sized": "\n开头空行", "off": "0"}, {}),
+        ({"plain": "<script>x</script>", "sized": "", "own": "  空格  "}, {}, {}),  # bound, one error
+        ({"sized": "太长" * 20}, {}, {"prefix": "save"}),
+        (None, {}, {"auto_id": False}),
+        (None, {}, {"use_required_attribute": False}),
+    ],
+)
+def test_a_text_box_is_the_widget_s_own_markup_byte_for_byte(data, initial, kwargs):
+    """The text boxes are written from Django's own attributes and context, not its two widget
+    templates (ducha_forms._textarea_widget): the very markup ``as_widget`` renders."""
+    from supervision.templatetags.ducha_forms import _textarea_widget
+
+    form = BoxForm(data, initial=initial, **kwargs)
+    if data is not None:
+        form.is_valid()  # its errors: aria-invalid
+    for field in form:
+        for attrs in ({}, {"class": "textarea form-control is-invalid"}):
+            assert _textarea_widget(field, attrs) == field.as_widget(attrs=attrs), (field.name, attrs)

@@ -70,3 +70,33 @@ def test_a_message_and_its_choices_are_worded_in_each_language_as_they_were_befo
         chinese = message.word()
     with translation.override("en"):
         assert message.word() == "Dashboard" != chinese
+
+
+def test_a_text_kept_per_language_and_content_is_the_text_render_gives():
+    """``render_kept`` (the summary editor's cases and findings' descriptions): in each language the
+    very text ``render`` gives, a changed parameter a new text, and parameters JSON would not give
+    back as they are (a tuple) worded every time, never kept."""
+    from supervision.infra import wording
+    from supervision.infra.wording import Message, render, render_kept
+    from supervision.models import FindingSource
+
+    Message(
+        "tests.wording.render_kept",
+        translation.gettext_lazy("%(source)s on %(day)s: %(text)s"),
+        choices={"source": FindingSource},
+        dates=("day",),
+    )
+    wording._KEPT_TEXTS.clear()
+    key = "tests.wording.render_kept"
+    params = {"source": FindingSource.COMPLAINT.value, "day": "2026-12-07", "text": "态度 <生硬>"}
+    for language in ("zh-hans", "en", "zh-hans", "en"):
+        with translation.override(language):
+            assert render_kept(key, params) == render(key, params)
+            changed = {**params, "day": "2026-12-08"}
+            assert render_kept(key, changed) == render(key, changed) != render_kept(key, params)
+            assert render_kept("", None, fallback="原文") == "原文"
+    assert len(wording._KEPT_TEXTS) == 6  # two languages × two parameter sets and the fallback
+    with translation.override("en"):
+        as_tuple = {**params, "text": ("甲", "乙")}
+        assert render_kept(key, as_tuple) == render(key, as_tuple)
+    assert len(wording._KEPT_TEXTS) == 6
