@@ -20,6 +20,7 @@ from supervision.forms import (
     MultipleUploadField,
     RectificationDeadlineField,
     StaffSelectMultiple,
+    WordedEmptyChoice,
 )
 from supervision.infra.cleaning import clean_text
 from supervision.infra.public import HoneypotMixin
@@ -60,7 +61,7 @@ class _Helper:
         self.helper.form_tag = False
 
 
-class IntakeForm(_Helper, forms.Form):
+class IntakeForm(WordedEmptyChoice, _Helper, forms.Form):
     """Staff intake: every channel."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=ComplaintChannel.choices)
@@ -114,7 +115,7 @@ class IntakeForm(_Helper, forms.Form):
         return cleaned
 
 
-class PublicComplaintForm(HoneypotMixin):
+class PublicComplaintForm(WordedEmptyChoice, HoneypotMixin):
     """The hospital web page's form: no login, a honeypot, rate-limited by the view."""
 
     complainant_name = forms.CharField(label=_("Your name"), max_length=64, required=False)
@@ -167,7 +168,7 @@ class LookupForm(forms.Form):
 # --- workflow actions -------------------------------------------------------------------------
 
 
-class _ActionForm(_Helper, forms.Form):
+class _ActionForm(WordedEmptyChoice, _Helper, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._helper()

@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from supervision.forms import DateFieldYMD, DateTimeField24, ModelMultipleChoiceField, TimeInput24
+from supervision.forms import (
+    DateFieldYMD,
+    DateTimeField24,
+    ModelMultipleChoiceField,
+    TimeInput24,
+    WordedEmptyChoice,
+)
 from supervision.models import Category, Department, Staff
 
 from .models import (
@@ -29,14 +35,14 @@ from .models import (
 )
 
 
-class _Form(forms.Form):
+class _Form(WordedEmptyChoice, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(WordedEmptyChoice, forms.ModelForm):
     class Meta:
         model = FollowupPolicy
         fields = [
@@ -68,6 +74,8 @@ class PolicyForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.fields["department"].queryset = Department.objects.filter(active=True)
+        # Empty is the default policy (the help text), not a choice left to make.
+        self.fields["department"].empty_label = _("Default policy")
         # Left out (a form from before the field), the default rule holds: the window's last day.
         self.fields["retry_beyond_window"].required = False
         # Left out likewise, the default calling hours hold (08:00–20:00).
@@ -354,7 +362,7 @@ class RosterForm(_Form):
         )
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(WordedEmptyChoice, forms.ModelForm):
     """A plan's heading; who it is for is fixed once saved (a change is a new version of it)."""
 
     class Meta:
@@ -364,6 +372,8 @@ class PlanForm(forms.ModelForm):
     def __init__(self, *args, fixed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(active=True)
+        # Empty is the plan every department without its own uses (the help text).
+        self.fields["department"].empty_label = _("Hospital-wide plan")
         if fixed:
             for name in ("department", "icd_prefix", "diagnosis_text"):
                 self.fields[name].disabled = True

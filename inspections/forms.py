@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from supervision.access import scope_of
-from supervision.forms import DateFieldYMD, DateTimeField24, ModelMultipleChoiceField, MonthField
+from supervision.forms import (
+    CHOOSE,
+    DateFieldYMD,
+    DateTimeField24,
+    ModelMultipleChoiceField,
+    MonthField,
+    WordedEmptyChoice,
+)
 from supervision.infra.uploads import clean_upload
 from supervision.models import Category, Department, Role, User, check_found_at
 
@@ -29,7 +36,7 @@ from .models import (
 )
 
 
-class _Form(forms.Form):
+class _Form(WordedEmptyChoice, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
@@ -369,7 +376,7 @@ class ChecklistCreateForm(_Form):
     area = forms.ChoiceField(label=_("Area"), choices=Area.choices)
 
 
-class ChecklistItemForm(forms.ModelForm):
+class ChecklistItemForm(WordedEmptyChoice, forms.ModelForm):
     """One row of the editor. A target belongs to measured items only, within the measure's range."""
 
     class Meta:
@@ -423,7 +430,7 @@ class _ItemFormSet(forms.BaseModelFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # One query for the categories of every row, not one per row's drop-down.
-        choices = [("", "---------"), *Category.objects.filter(active=True).values_list("pk", "name")]
+        choices = [("", CHOOSE), *Category.objects.filter(active=True).values_list("pk", "name")]
         last = max((f.instance.sort_order for f in self.initial_forms), default=0)
         for n, form in enumerate(self.forms):
             form.fields["category"].choices = choices

@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from supervision.access import id_param
-from supervision.forms import DateFieldYMD, DateInputYMD
+from supervision.forms import DateFieldYMD, DateInputYMD, WordedEmptyChoice
 from supervision.models import Department, Role, User
 
 from .models import EntryKind, EscortMode, KnowledgeEntry, PatientResponse, ServiceKind, SlipKind
 
 
-class EntryForm(forms.Form):
+class EntryForm(WordedEmptyChoice, forms.Form):
     """The desk log's one form. The kind comes from the button pressed (``tap``): "consultation",
     or "service:<id>" for a small service — so a typical entry is two taps (a department, then the
     kind) or one (a wheelchair)."""
@@ -94,7 +94,7 @@ class EntryForm(forms.Form):
         return data
 
 
-class KnowledgeForm(forms.ModelForm):
+class KnowledgeForm(WordedEmptyChoice, forms.ModelForm):
     class Meta:
         model = KnowledgeEntry
         fields = [
@@ -143,7 +143,7 @@ class OpeningForm(forms.Form):
     witness = forms.CharField(required=False, max_length=64, label=_("Witness"))
 
 
-class SlipForm(forms.Form):
+class SlipForm(WordedEmptyChoice, forms.Form):
     kind = forms.ChoiceField(choices=[("", "—"), *SlipKind.choices], required=False, label=_("Kind"))
     content = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Content")

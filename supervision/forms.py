@@ -28,6 +28,39 @@ from .models import (
     check_found_at,
 )
 
+# The empty choice of a select, worded (Django's own is "---------", which reads as nothing to a
+# hospital user): "请选择" in a form, "全部" in a list's filter (the filters give ``empty_label``
+# themselves, and django-filter's default is FILTERS_EMPTY_CHOICE_LABEL in the settings).
+CHOOSE = _("Choose…")
+DASHES = BLANK_CHOICE_DASH[0][1]
+
+
+def word_empty_choices(fields, label=CHOOSE) -> None:
+    """Give every single select of ``fields`` (a form's own copies) ``label`` as its empty choice in
+    place of Django's dashes, through the fields' public attributes: a ``ModelChoiceField``'s
+    ``empty_label``, a ``ChoiceField``'s ``choices``. An empty choice worded already (e.g. "All
+    departments") and a select without one (``empty_label=None``) are left as they are."""
+    for field in fields.values():
+        if isinstance(field, (forms.ModelMultipleChoiceField, forms.MultipleChoiceField)):
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DASHES:
+                field.empty_label = label
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)
+            if any(value == "" and text == DASHES for value, text in choices):
+                field.choices = [(v, label if v == "" and t == DASHES else t) for v, t in choices]
+
+
+class WordedEmptyChoice:
+    """A form whose selects' empty choice reads "请选择" (``word_empty_choices``), not "---------".
+    First among the bases, so that the fields exist when it words them; a subclass that sets a
+    select's choices later in its own ``__init__`` words its empty choice itself (``CHOOSE``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        word_empty_choices(self.fields)
+
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's field, with ids beyond 64 bits answered as "not a valid choice".
@@ -240,7 +273,7 @@ class StaffSelectMultiple(forms.SelectMultiple):
         return option
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(WordedEmptyChoice, forms.ModelForm):
     needs_rectification = forms.BooleanField(
         label=_("Issue a rectification order"), required=False, initial=True
     )
@@ -304,7 +337,7 @@ class FindingForm(forms.ModelForm):
         return found_at
 
 
-class _ActionForm(forms.Form):
+class _ActionForm(WordedEmptyChoice, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

@@ -386,6 +386,9 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # English dates in one style and a 24-hour clock (supervision/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["supervision.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# django-filter's empty choice of a select filter: "全部" ("---------" reads as nothing to a hospital
+# user; the lists' filters give the same label themselves). Its "null" choice stays off.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 try:
     ZoneInfo(TIME_ZONE)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from supervision.forms import DateFieldYMD, ModelMultipleChoiceField
+from supervision.forms import DateFieldYMD, ModelMultipleChoiceField, WordedEmptyChoice
 from supervision.infra.public import HoneypotMixin
 from supervision.models import Category, Department, Staff
 
@@ -164,7 +164,7 @@ class PublicQuestionnaireForm(HoneypotMixin, QuestionnaireForm):
             self.initial["submission_id"] = uuid.uuid4().hex
 
 
-class PaperHeaderForm(forms.Form):
+class PaperHeaderForm(WordedEmptyChoice, forms.Form):
     """Department and date of a paper form, carried over to the next form."""
 
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("Department"))
@@ -203,7 +203,7 @@ class SectionForm(forms.Form):
     order = forms.IntegerField(label=pgettext_lazy("survey", "Order"), min_value=0, initial=10)
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(WordedEmptyChoice, forms.Form):
     section = forms.ModelChoiceField(
         queryset=Section.objects.none(), label=pgettext_lazy("survey", "Section")
     )
@@ -242,7 +242,7 @@ class QuestionForm(forms.Form):
         }
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(WordedEmptyChoice, forms.Form):
     name = forms.CharField(label=pgettext_lazy("survey", "Name"), max_length=120)
     questionnaire = forms.ModelChoiceField(
         queryset=Questionnaire.objects.filter(status=QuestionnaireStatus.PUBLISHED), label=_("Questionnaire")
@@ -265,7 +265,7 @@ class CampaignForm(forms.Form):
     )
 
 
-class DistributionForm(forms.Form):
+class DistributionForm(WordedEmptyChoice, forms.Form):
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("Department"))
     distributed_on = DateFieldYMD(label=_("Date"), initial=timezone.localdate)
     count = forms.IntegerField(label=_("Copies handed out"), min_value=1, max_value=100000)
@@ -275,7 +275,7 @@ class DistributionForm(forms.Form):
         self.fields["department"].queryset = departments
 
 
-class TokenIssueForm(forms.Form):
+class TokenIssueForm(WordedEmptyChoice, forms.Form):
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("Department"))
     count = forms.IntegerField(label=_("Number of single-use links"), min_value=1, max_value=500, initial=10)
     valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)
@@ -285,12 +285,12 @@ class TokenIssueForm(forms.Form):
         self.fields["department"].queryset = departments
 
 
-class FindingFromResponseForm(forms.Form):
+class FindingFromResponseForm(WordedEmptyChoice, forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.filter(active=True), label=_("Category"))
     description = forms.CharField(
         label=_("Description"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
     )
 
 
-class PraiseMatchForm(forms.Form):
+class PraiseMatchForm(WordedEmptyChoice, forms.Form):
     staff = forms.ModelChoiceField(queryset=Staff.objects.filter(active=True), label=_("Staff member"))
