@@ -25,6 +25,7 @@ from openpyxl.worksheet.table import TableStyleInfo
 
 from supervision import rates
 from supervision.infra.exports import safe_cell
+from supervision.infra.wording import label_separator
 
 from .content import DATE, DELTA, INT, NUM, PCT, PP, TEXT, Chart, DataSheet, ReportContent, Table, unwrap
 
@@ -274,9 +275,9 @@ def render_xlsx(content: ReportContent, out) -> None:
             (sheet_title(f"{number}.{i} {t.title}", used), t) for i, t in enumerate(section.tables, start=1)
         ]
         plan.append((number, section, title, tables))
-    data = [
-        (sheet_title(f"{pgettext('workbook sheet', 'Data')} {d.title}", used), d) for d in content.data_sheets
-    ]
+    # Outside the f-strings, where makemessages (xgettext) would not find the word.
+    data_word = pgettext("workbook sheet", "Data")
+    data = [(sheet_title(f"{data_word} {d.title}", used), d) for d in content.data_sheets]
     for number, section, title, tables in plan:
         link(w.put(w.row, 1, f"{number}. {section.title}"), title)
         w.row += 1
@@ -284,7 +285,7 @@ def render_xlsx(content: ReportContent, out) -> None:
             link(w.put(w.row, 2, f"{number}.{i} {table.title}"), sheet)
             w.row += 1
     for sheet, d in data:
-        link(w.put(w.row, 1, f"{pgettext('workbook sheet', 'Data')}: {d.title}"), sheet)
+        link(w.put(w.row, 1, f"{data_word}{label_separator()}{d.title}"), sheet)
         w.row += 1
     w.finish()
     for number, section, title, tables in plan:

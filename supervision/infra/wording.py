@@ -48,6 +48,15 @@ def label_separator() -> str:
     return pgettext("label separator", ": ")
 
 
+def brackets() -> tuple[str, str]:
+    """Around an aside in running text ("内科（3/4）", "Internal medicine (3/4)"): the language's
+    opening and closing bracket, the English one with the space before it; Chinese takes full-width
+    brackets with no space — an ASCII "(" reads as a typo in a Chinese sentence."""
+    pattern = pgettext("brackets around an aside", " (%(aside)s)")
+    opening, _, closing = pattern.partition("%(aside)s")
+    return opening, closing
+
+
 def join_list(items: Iterable) -> str:
     return list_separator().join(str(item) for item in items)
 

@@ -451,6 +451,30 @@ def labelsep() -> str:
     return wording.label_separator()
 
 
+@register.tag("brackets")
+def do_brackets(parser, token):
+    """``{{ name }}{% brackets %}{{ department }}{% endbrackets %}``: the aside in the language's
+    brackets — "王芳（内科）", "Wang Fang (Internal medicine)" — with no space written before the tag
+    (the English pattern has its own; ``wording.brackets``)."""
+    nodelist = parser.parse(("endbrackets",))
+    parser.delete_first_token()
+    return _BracketsNode(nodelist)
+
+
+class _BracketsNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        opening, closing = wording.brackets()
+        # The brackets are text (escaped); the aside is the template's own rendering, escaped there.
+        return (
+            html.escape(opening, quote=False)
+            + self.nodelist.render(context)
+            + html.escape(closing, quote=False)
+        )
+
+
 @register.filter
 def join_list(items) -> str:
     """``{{ names|join_list }}``: the items joined with the language's list separator (escaped as text)."""

@@ -67,7 +67,7 @@ def test_the_screen_names_the_time_point_and_shows_the_other_points_contacts(
     assert "随访时限 2026年4月5日 – 2026年4月19日" in text
     other = text[text.index("其他随访时间点") :]
     # Day 3: the call reached the patient, satisfied, with its date.
-    assert "出院第 3 天回访（1/3）" in other and "2026年1月9日 电话: 已接通 (满意)" in other
+    assert "出院第 3 天回访（1/3）" in other and "2026年1月9日 电话：已接通（满意）" in other
     # Day 30: the letter with the link — when it was issued, until when it works, when it was posted.
     assert "出院第 30 天网上问卷回访（2/3）" in other
     assert "2026年2月4日 问卷链接已生成 · 有效期至 2026年2月11日" in other
@@ -124,4 +124,4 @@ def test_the_other_points_cost_the_same_queries_however_many_contacts(client_for
         page = client.get(url)
     assert len(after) == len(before), [q["sql"] for q in after.captured_queries]
     text = _text(page)
-    assert "2026年1月12日 电话: 无人接听" in text and "(满意)" in text
+    assert "2026年1月12日 电话：无人接听" in text and "（满意）" in text

@@ -72,3 +72,48 @@ def test_a_deleted_files_note_follows_its_name_without_a_space_in_chinese():
         )
         assert "（超过保存期限，PDF 已删除）" in letter and " <span" not in letter
         assert gettext("Columns (* required):") == "列（* 为必填）："
+
+
+# Template text around what a template prints: an ASCII bracket or colon written beside it stays
+# ASCII in Chinese ("满意 (医疗技术: 态度)"). Translated text is checked in the catalogues above, so
+# the {% blocktranslate %} blocks, comments, scripts and styles are left out.
+NOT_TEMPLATE_TEXT = re.compile(
+    r"\{% blocktranslate.*?\{% endblocktranslate %\}|\{% comment %\}.*?\{% endcomment %\}"
+    r"|<script.*?</script>|<style.*?</style>|\{#.*?#\}",
+    re.S,
+)
+BRACKET_BEFORE_OUTPUT = re.compile(r"\((?=\{\{|\{%)")
+COLON_AFTER_OUTPUT = re.compile(r"(?:_display \}\}|\{% endif %\}|\{% endblocktranslate %\}): ")
+
+
+def test_no_template_writes_an_ascii_bracket_or_colon_around_what_it_prints():
+    templates = [p for p in ROOT.glob("**/templates/**/*.html") if ".venv" not in p.parts]
+    wrong = []
+    for path in templates:
+        text = path.read_text(encoding="utf-8")
+        for number, line in enumerate(
+            NOT_TEMPLATE_TEXT.sub(lambda m: "\n" * m[0].count("\n"), text).splitlines(), 1
+        ):
+            for match in (*BRACKET_BEFORE_OUTPUT.finditer(line), *COLON_AFTER_OUTPUT.finditer(line)):
+                wrong.append(
+                    f"{path.relative_to(ROOT)}:{number}: …{line[max(0, match.start() - 30) : match.end() + 30]}…"
+                )
+    assert not wrong, "Use {% brackets %}…{% endbrackets %} and {% labelsep %}:\n" + "\n".join(wrong)
+
+
+def test_an_aside_is_in_the_languages_brackets():
+    template = Template("{% load ducha %}王芳{% brackets %}<b>{{ d }}</b>{% endbrackets %}")
+    with translation.override("zh-hans"):
+        assert template.render(Context({"d": "内科"})) == "王芳（<b>内科</b>）"
+    with translation.override("en"):
+        assert template.render(Context({"d": "A&E"})) == "王芳 (<b>A&amp;E</b>)"
+
+
+def test_a_dissatisfied_answer_on_the_call_screen_reads_in_chinese_punctuation():
+    template = Template(
+        "{% load ducha %}满意{% brackets %}{{ domain }}{% labelsep %}{{ topics|join_list }}{% endbrackets %}"
+    )
+    with translation.override("zh-hans"):
+        assert template.render(Context({"domain": "服务态度", "topics": ["态度生硬", "推诿"]})) == (
+            "满意（服务态度：态度生硬、推诿）"
+        )
