@@ -43,8 +43,8 @@ messages: $(VENV)/.installed
 
 # Regenerate the catalogues after changing strings: the core at the top, each app in its folder.
 makemessages: $(VENV)/.installed
-	@DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -v0 --ignore=.venv --ignore=var --ignore=staticfiles --ignore=inspections --ignore=followups --ignore=complaints --ignore=surveys --ignore=servicedesk --ignore=reports --ignore=benchmarks --ignore=tests
-	@for app in inspections followups complaints surveys servicedesk reports; do (cd $$app && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l zh_Hans -v0); done
+	@DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -v0 --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles --ignore=inspections --ignore=followups --ignore=complaints --ignore=surveys --ignore=servicedesk --ignore=reports --ignore=benchmarks --ignore=tests
+	@for app in inspections followups complaints surveys servicedesk reports; do (cd $$app && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l zh_Hans -v0 --no-obsolete); done
 
 test: system-deps $(VENV)/.installed messages
 	@$(BIN)/ruff check .
