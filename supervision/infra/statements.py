@@ -165,16 +165,21 @@ def _read_as_the_orm(model, aggregate, connection) -> bool:
         return True
     if isinstance(aggregate, Min | Max):
         return connection.vendor == "postgresql"
-    # A SUM of one of the model's own columns, named: no expression, no join, no output field or
-    # default of its own (either would convert the value).
+    # A SUM of one of the model's own columns.
+    field = _own_column(model, aggregate)
+    summed = _SUMMED_ON_POSTGRESQL if connection.vendor == "postgresql" else _SUMMED_AS_INTEGERS
+    return field is not None and field.get_internal_type() in summed and not hasattr(field, "from_db_value")
+
+
+def _own_column(model, aggregate):
+    """The model's own column ``aggregate`` reads, named — no expression, no join, no output field or
+    default of its own (either would convert the value) — or None."""
     source = aggregate.get_source_expressions()[0]
     if not isinstance(source, F) or "__" in source.name:
-        return False
+        return None
     if aggregate.default is not None or "output_field" in vars(aggregate):
-        return False
-    field = model._meta.pk if source.name == "pk" else model._meta.get_field(source.name)
-    summed = _SUMMED_ON_POSTGRESQL if connection.vendor == "postgresql" else _SUMMED_AS_INTEGERS
-    return field.get_internal_type() in summed and not hasattr(field, "from_db_value")
+        return None
+    return model._meta.pk if source.name == "pk" else model._meta.get_field(source.name)
 
 
 def _counted(annotation) -> bool:
@@ -249,13 +254,12 @@ def _averaged(model, aggregate) -> bool:
     whose only converter that is, on every database), and so does a kept statement."""
     if not isinstance(aggregate, Avg):
         return False
-    source = aggregate.get_source_expressions()[0]
-    if not isinstance(source, F) or "__" in source.name:
-        return False
-    if aggregate.default is not None or "output_field" in vars(aggregate):
-        return False
-    field = model._meta.pk if source.name == "pk" else model._meta.get_field(source.name)
-    return field.get_internal_type() in _SUMMED_AS_INTEGERS and not hasattr(field, "from_db_value")
+    field = _own_column(model, aggregate)
+    return (
+        field is not None
+        and field.get_internal_type() in _SUMMED_AS_INTEGERS
+        and not hasattr(field, "from_db_value")
+    )
 
 
 def _key(build: Callable, args: tuple, connection) -> tuple:
