@@ -729,7 +729,9 @@ def _history_changes(records) -> list[dict]:
             {
                 "at": record.history_date,
                 "who": record.history_user,
-                "type": record.get_history_type_display(),
+                # A creation in our own words (问题 · 创建): django-simple-history's "Created" reads
+                # 已创建 in its catalogue, and a string of its own is one makemessages keeps for us.
+                "type": _("Created") if record.history_type == "+" else record.get_history_type_display(),
                 "object": record.instance_type._meta.verbose_name,
                 "reason": _history_reason(record.history_change_reason),
                 "changes": changes,
