@@ -1220,6 +1220,16 @@ class Notification(models.Model):
                 name="notification_unread",
             ),
             models.Index(fields=["item", "recipient"], name="notification_item"),
+            # A recipient's unread notices about one page: the badge's "this page" probe on every page
+            # (selectors.unread_badge) and read-on-open (services.notifications_read_on_open). With
+            # only notification_item PostgreSQL read the whole table when many notices carry the page's
+            # item, read or not (a year of alert notices on /alerts/: 18.6 ms at the large bench set,
+            # 124 ms at huge); on the unread ones alone it is an index-only probe (0.1 ms).
+            models.Index(
+                fields=["recipient", "item"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_item",
+            ),
             models.Index(
                 fields=["emailed_at"], condition=Q(emailed_at__isnull=True), name="notification_unsent"
             ),
